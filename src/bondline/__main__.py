@@ -1,0 +1,3 @@
+from bondline.cli import main
+
+main()

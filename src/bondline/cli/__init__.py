@@ -1,0 +1,36 @@
+"""The `bondline` command: server, migrations and operator commands."""
+
+from __future__ import annotations
+
+import typer
+
+from bondline import __version__
+from bondline.cli import admin, server
+
+app = typer.Typer(
+    help="bondline: typed relations, watches and governed change, speaking the Confluence and Reltio APIs.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("serve")(server.serve)
+app.command("migrate")(server.migrate)
+app.add_typer(admin.users_app, name="users")
+app.add_typer(admin.tokens_app, name="tokens")
+app.add_typer(admin.spaces_app, name="spaces")
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"bondline {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """bondline command line."""
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,69 @@
+"""What every CLI command shares: settings from flags and environment, a store for one command,
+and errors printed as one clear line (exit status 1) instead of a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Any, Awaitable, Callable, Optional, TypeVar
+
+import typer
+from rich.console import Console
+
+from bondline.config import Settings
+from bondline.domain.errors import DomainError
+from bondline.store import DatabaseURLError, Store, create_store, migrate, parse
+
+T = TypeVar("T")
+console = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+
+DatabaseURLOption = typer.Option(
+    None, "--database-url", envvar="BONDLINE_DATABASE_URL", show_envvar=True,
+    help="Database URL: sqlite:///path.db (default sqlite:///bondline.db) or postgresql://user@host/db.",
+)
+
+
+def settings_for(database_url: Optional[str], **overrides: Any) -> Settings:
+    try:
+        settings = Settings.from_env(database_url=database_url, **overrides)
+        parse(settings.database_url)
+    except (ValueError, DatabaseURLError) as exc:
+        fail(str(exc))
+    return settings
+
+
+def fail(message: str, code: int = 1) -> None:
+    console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def migrated(settings: Settings) -> None:
+    """Create and migrate the database if needed (cheap when it is already at head)."""
+    try:
+        migrate.upgrade(parse(settings.database_url))
+    except Exception as exc:  # noqa: BLE001 - a connection or permission problem, said plainly
+        fail(f"cannot prepare the database {parse(settings.database_url).redacted()}: {exc}")
+
+
+def run(settings: Settings, job: Callable[[Store], Awaitable[T]], *, prepare: bool = True) -> T:
+    """Run `job` against an open store for `settings`; domain errors become a one-line message."""
+    if prepare:
+        migrated(settings)
+
+    async def go() -> T:
+        store = create_store(settings)
+        await store.open()
+        try:
+            return await job(store)
+        finally:
+            await store.close()
+
+    try:
+        return asyncio.run(go())
+    except DomainError as err:
+        fail(err.message)
+        raise  # unreachable: fail() exits
+    except KeyboardInterrupt:
+        console.print("interrupted")
+        sys.exit(130)

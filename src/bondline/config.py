@@ -1,0 +1,67 @@
+"""Settings, read once from the environment (and overridden by CLI flags).
+
+Every setting has a default that works on a fresh machine: the database is an embedded SQLite file
+in the working directory, created and migrated on first start.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+DEFAULT_DATABASE_URL = "sqlite:///bondline.db"
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return float(raw) if raw not in (None, "") else default
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    # Base URL rendered into `_links` (e.g. https://bondline.example.com). When empty, links are
+    # derived from the request's Host header and scheme, which is right behind most proxies.
+    public_url: str = ""
+    # How long a verified token stays cached in a worker. Revocation takes effect at once in the
+    # process that revoked it and within this many seconds in every other worker.
+    auth_cache_seconds: float = 1.0
+    # Largest request body accepted; larger bodies get 413 before they are read.
+    max_body_bytes: int = 1024 * 1024
+    # SQLite `PRAGMA synchronous`: NORMAL survives a process crash (every acknowledged write is in
+    # the WAL); FULL also survives power loss (fsync per commit). See docs/durability.md.
+    sqlite_synchronous: str = "NORMAL"
+    # PostgreSQL connection pool size per worker process.
+    pg_pool_size: int = 10
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "Settings":
+        values: dict[str, object] = {
+            "database_url": os.environ.get("BONDLINE_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            "public_url": os.environ.get("BONDLINE_PUBLIC_URL", ""),
+            "auth_cache_seconds": _env_float("BONDLINE_AUTH_CACHE_SECONDS", 1.0),
+            "max_body_bytes": _env_int("BONDLINE_MAX_BODY_BYTES", 1024 * 1024),
+            "sqlite_synchronous": os.environ.get("BONDLINE_SQLITE_SYNCHRONOUS", "NORMAL").upper(),
+            "pg_pool_size": _env_int("BONDLINE_PG_POOL_SIZE", 10),
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        settings = cls(**values)  # type: ignore[arg-type]
+        if settings.sqlite_synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+            raise ValueError("BONDLINE_SQLITE_SYNCHRONOUS must be one of OFF, NORMAL, FULL, EXTRA")
+        return settings
+
+    def to_env(self) -> dict[str, str]:
+        """The environment that makes `from_env` in a worker process return these settings."""
+        return {
+            "BONDLINE_DATABASE_URL": self.database_url,
+            "BONDLINE_PUBLIC_URL": self.public_url,
+            "BONDLINE_AUTH_CACHE_SECONDS": str(self.auth_cache_seconds),
+            "BONDLINE_MAX_BODY_BYTES": str(self.max_body_bytes),
+            "BONDLINE_SQLITE_SYNCHRONOUS": self.sqlite_synchronous,
+            "BONDLINE_PG_POOL_SIZE": str(self.pg_pool_size),
+        }

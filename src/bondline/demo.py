@@ -1,0 +1,55 @@
+"""The demo site `bondline serve --demo` starts with: two users, a space, a page with two
+versions. Each user's token and a few ready-to-paste curl commands are printed."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from bondline.domain import content as rules
+from bondline.domain.model import Caller
+from bondline.services import accounts, content, spaces
+from bondline.store import Store
+
+
+@dataclasses.dataclass
+class DemoSite:
+    tokens: dict[str, str]  # accountId -> token
+    emails: dict[str, str]
+    space_key: str
+    page_id: int
+
+
+async def seed(store: Store) -> DemoSite:
+    alice = await accounts.add_user(store, "demo-alice", "alice@example.com", "Alice Admin", site_admin=True)
+    bob = await accounts.add_user(store, "demo-bob", "bob@example.com", "Bob Builder")
+    tokens = {}
+    for user in (alice, bob):
+        _, tokens[user.account_id] = await accounts.create_token(store, user.account_id, name="demo")
+    alice_c, bob_c = Caller.of(alice), Caller.of(bob)
+    await spaces.create(store, bob_c, "DEMO", "Demo space", "Where the demo lives")
+    page = await content.create(store, bob_c, content.NewContent(
+        type="page", title="Welcome to bondline", space_key="DEMO",
+        body="<p>First version.</p>"))
+    await content.update(store, bob_c, page.content.id, rules.Edit(
+        type="page", title="Welcome to bondline", version=2, status="current",
+        body="<p>Second version: relations, watches and change requests live here.</p>",
+        representation="storage", parent_id=None, parent_given=False, message="second draft",
+        minor_edit=False))
+    _ = alice_c
+    return DemoSite(tokens, {alice.account_id: alice.email, bob.account_id: bob.email}, "DEMO",
+                    page.content.id)
+
+
+def curl_examples(site: DemoSite, base_url: str) -> list[str]:
+    """Commands that work against the demo site as printed."""
+    bob = site.tokens["demo-bob"]
+    alice = site.tokens["demo-alice"]
+    api = f"{base_url}/wiki/rest/api"
+    page = site.page_id
+    return [
+        f"curl -sS -H 'Authorization: Bearer {bob}' '{api}/user/current'",
+        f"curl -sS -H 'Authorization: Bearer {bob}' '{api}/space/{site.space_key}'",
+        f"curl -sS -H 'Authorization: Bearer {bob}' '{api}/content/{page}?expand=body.storage,version'",
+        f"curl -sS -H 'Authorization: Bearer {bob}' '{api}/content/{page}?status=historical&version=1'",
+        f"curl -sS -u '{site.emails['demo-alice']}:{alice}' '{api}/content?spaceKey={site.space_key}'",
+    ]

@@ -1,0 +1,17 @@
+"""Wire dialects: each public API bondline speaks is one package of thin routes.
+
+- `confluence`: Confluence Cloud REST API v1 under ``/wiki/rest/api``;
+- `reltio`: Reltio's tenant data API under ``/reltio/api/{tenant}`` and ``/services/reltio/api/{tenant}``;
+- `native`: bondline's own API (health, OpenAPI, extensions) under ``/api/v1`` and the root.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def install_all(app: Any) -> None:
+    from bondline.dialects import confluence, native
+
+    native.install(app)
+    confluence.install(app)

@@ -1,0 +1,21 @@
+"""Confluence Cloud REST API v1, wire-exact, under ``/wiki/rest/api``.
+
+One module per resource: `spaces`, `content`, `users` (and `relations`, `watches`, `labels`).
+Routes parse the request, call a service, and render Confluence's JSON; errors use
+Confluence's error body (`errors.ConfluenceDialect`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bondline.dialects.confluence.errors import DIALECT
+
+
+def install(app: Any) -> None:
+    from bondline.dialects.confluence import content, spaces, users
+
+    app.claim_prefix("/wiki/", DIALECT)
+    spaces.install(app)
+    content.install(app)
+    users.install(app)

@@ -1,0 +1,57 @@
+"""Query parameters the way Confluence reads them."""
+
+from __future__ import annotations
+
+from bondline.domain.errors import Invalid
+from bondline.http import Request
+
+MAX_LIMIT = 200
+
+
+def integer(request: Request, name: str, default: int | None = None, *, minimum: int = 0,
+            maximum: int = 2**31 - 1) -> int | None:
+    raw = request.q(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise Invalid(f"Parameter '{name}' must be an integer, got {raw[:40]!r}") from None
+    if value < minimum or value > maximum:
+        raise Invalid(f"Parameter '{name}' must be between {minimum} and {maximum}, got {value}")
+    return value
+
+
+def paging(request: Request, default_limit: int = 25, max_limit: int = MAX_LIMIT) -> tuple[int, int]:
+    """`start` (default 0) and `limit` (default 25), the limit capped at the system maximum as
+    Confluence does ("this may be restricted by fixed system limits")."""
+    start = integer(request, "start", 0)
+    limit = integer(request, "limit", default_limit)
+    assert start is not None and limit is not None
+    return start, min(limit, max_limit)
+
+
+class Expand:
+    """The `expand` parameter: comma-separated dotted paths (``space,body.storage``)."""
+
+    __slots__ = ("paths",)
+
+    def __init__(self, paths: set[str]) -> None:
+        self.paths = paths
+
+    @classmethod
+    def of(cls, request: Request, default: tuple[str, ...] = ()) -> "Expand":
+        paths = set(default)
+        for item in request.q_csv("expand"):
+            paths.add(item)
+        return cls(paths)
+
+    def __contains__(self, name: str) -> bool:
+        if name in self.paths:
+            return True
+        prefix = name + "."
+        return any(p.startswith(prefix) for p in self.paths)
+
+    def sub(self, name: str) -> "Expand":
+        prefix = name + "."
+        return Expand({p[len(prefix):] for p in self.paths if p.startswith(prefix)})

@@ -1,0 +1,304 @@
+"""Confluence's JSON shapes (the `User`, `Space`, `Content`, `Version` schemas of the official
+Confluence Cloud v1 OpenAPI document), built from domain records.
+
+`base` is the site's wiki base URL (``https://host/wiki``); relative links start at ``/rest/api``,
+as Confluence's do, and `_links.base` / `_links.context` let clients resolve them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from bondline.dialects.confluence.params import Expand
+from bondline.domain.model import Space, User
+from bondline.http import Request
+
+CONTEXT = "/wiki"
+
+
+def base_of(request: Request) -> str:
+    return request.base_url + CONTEXT
+
+
+def iso(ms: int | None) -> str | None:
+    if ms is None:
+        return None
+    return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + \
+        f"{ms % 1000:03d}Z"
+
+
+def friendly(ms: int | None) -> str | None:
+    """Confluence's 'friendly' dates: "just a moment ago", "5 minutes ago", "Nov 23, 2026"."""
+    if ms is None:
+        return None
+    then = dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc)
+    seconds = (dt.datetime.now(dt.timezone.utc) - then).total_seconds()
+    if seconds < 60:
+        return "just a moment ago"
+    if seconds < 3600:
+        minutes = int(seconds // 60)
+        return "1 minute ago" if minutes == 1 else f"{minutes} minutes ago"
+    if seconds < 86400:
+        return f"about {int(seconds // 3600)} hour{'s' if seconds >= 7200 else ''} ago"
+    return then.strftime("%b %d, %Y").replace(" 0", " ")
+
+
+def links(base: str, self_path: str, **extra: str) -> dict[str, str]:
+    out = dict(extra)
+    out["self"] = base + self_path
+    out["base"] = base
+    out["context"] = CONTEXT
+    return out
+
+
+# --- users --------------------------------------------------------------------------------------
+
+def user(u: User | None, base: str, account_id: str | None = None) -> dict[str, Any]:
+    """A `User`; a deleted or unknown user renders as Confluence's 'unknown' user."""
+    if u is None:
+        return {
+            "type": "unknown",
+            "accountId": account_id or "",
+            "accountType": "",
+            "email": "",
+            "publicName": "Unknown user",
+            "displayName": "Unknown user",
+            "isExternalCollaborator": False,
+            "_expandable": {"operations": "", "personalSpace": ""},
+            "_links": {"self": base + "/rest/api/user?" + urlencode({"accountId": account_id or ""})},
+        }
+    return {
+        "type": "known",
+        "accountId": u.account_id,
+        "accountType": "atlassian",
+        "email": u.email,
+        "publicName": u.display_name,
+        "profilePicture": {"path": "/wiki/aa-avatar/default.png", "width": 48, "height": 48, "isDefault": True},
+        "displayName": u.display_name,
+        "isExternalCollaborator": False,
+        "_expandable": {"operations": "", "personalSpace": ""},
+        "_links": {"self": base + "/rest/api/user?" + urlencode({"accountId": u.account_id})},
+    }
+
+
+def watch_user(u: User) -> dict[str, Any]:
+    """A `WatchUser`: a User without `_links`/`_expandable`, with a few more required fields."""
+    return {
+        "type": "known",
+        "accountId": u.account_id,
+        "profilePicture": {"path": "/wiki/aa-avatar/default.png", "width": 48, "height": 48, "isDefault": True},
+        "displayName": u.display_name,
+        "timeZone": None,
+        "operations": None,
+        "isExternalCollaborator": False,
+        "accountType": "atlassian",
+        "email": u.email,
+        "publicName": u.display_name,
+        "personalSpace": None,
+        "externalCollaborator": False,
+    }
+
+
+# --- spaces -------------------------------------------------------------------------------------
+
+def space(s: Space, base: str, expand: Expand | None = None, users: dict[int, User] | None = None,
+          ) -> dict[str, Any]:
+    expand = expand or Expand(set())
+    key = quote(s.key, safe="~")
+    out: dict[str, Any] = {"id": s.id, "key": s.key, "name": s.name}
+    expandable: dict[str, str] = {
+        "settings": f"/rest/api/space/{key}/settings",
+        "metadata": "",
+        "operations": "",
+        "lookAndFeel": f"/rest/api/settings/lookandfeel?spaceKey={key}",
+        "identifiers": "",
+        "permissions": "",
+        "icon": "",
+        "description": "",
+        "theme": f"/rest/api/space/{key}/theme",
+        "history": "",
+        "homepage": "",
+    }
+    if "icon" in expand:
+        out["icon"] = {"path": "/images/logo/default-space-logo-256.png", "width": 48, "height": 48,
+                       "isDefault": True}
+        del expandable["icon"]
+    if "description" in expand:
+        sub = expand.sub("description")
+        description: dict[str, Any] = {}
+        wanted = sub.paths or {"plain"}
+        for form in ("plain", "view"):
+            if form in wanted:
+                description[form] = {"value": s.description, "representation": form, "embeddedContent": []}
+        description["_expandable"] = {f: "" for f in ("view", "plain") if f not in description}
+        out["description"] = description
+        del expandable["description"]
+    out["type"] = s.type
+    out["status"] = s.status
+    if "history" in expand:
+        creator = (users or {}).get(s.created_by) if s.created_by is not None else None
+        out["history"] = {"createdDate": iso(s.created_at), "createdBy": user(creator, base)}
+        del expandable["history"]
+    out["_expandable"] = expandable
+    out["_links"] = links(base, f"/rest/api/space/{key}", webui=f"/spaces/{key}", collection="/rest/api/space")
+    return out
+
+
+# --- pagination ---------------------------------------------------------------------------------
+
+def page(results: list[Any], start: int, limit: int, base: str, path: str,
+         query: dict[str, Any] | None = None, has_more: bool | None = None) -> dict[str, Any]:
+    """Confluence's paginated array: `results`, `start`, `limit`, `size`, `_links` (with `next` when
+    there may be more)."""
+    if has_more is None:
+        has_more = len(results) >= limit > 0
+    out_links: dict[str, str] = {"base": base, "context": CONTEXT}
+    params = {k: v for k, v in (query or {}).items() if v is not None}
+    if has_more:
+        out_links["next"] = path + "?" + urlencode({**params, "limit": limit, "start": start + limit}, doseq=True)
+    if start > 0:
+        out_links["prev"] = path + "?" + urlencode(
+            {**params, "limit": limit, "start": max(0, start - limit)}, doseq=True)
+    out_links["self"] = base + path
+    return {"results": results, "start": start, "limit": limit, "size": len(results), "_links": out_links}
+
+
+# --- content ------------------------------------------------------------------------------------
+
+CONTENT_DEFAULT_EXPAND = ("space", "history", "version")
+
+
+def content_ref(c: Any, base: str) -> dict[str, Any]:
+    """A short `Content` (ancestors, relation endpoints without expansion)."""
+    return {
+        "id": str(c.id),
+        "type": c.type,
+        "status": c.status,
+        "title": c.title,
+        "_expandable": {"container": "", "metadata": "", "operations": "", "children": "", "restrictions": "",
+                        "history": "", "ancestors": "", "body": "", "version": "", "descendants": "", "space": ""},
+        "_links": links(base, f"/rest/api/content/{c.id}", webui=f"/pages/viewpage.action?pageId={c.id}",
+                        collection="/rest/api/content"),
+    }
+
+
+def version(view: Any, base: str, users: dict[int, User] | None = None, number: int | None = None,
+            by: int | None = None, when: int | None = None, message: str | None = None,
+            minor_edit: bool | None = None) -> dict[str, Any]:
+    users = users if users is not None else view.users
+    number = view.number if number is None else number
+    by = view.by if by is None else by
+    when = view.when if when is None else when
+    content_id = view.content.id
+    return {
+        "by": user(users.get(by) if by is not None else None, base),
+        "when": iso(when),
+        "friendlyWhen": friendly(when),
+        "message": view.message if message is None else message,
+        "number": number,
+        "minorEdit": view.content.minor_edit if minor_edit is None else minor_edit,
+        "contentTypeModified": False,
+        "_expandable": {"collaborators": "", "content": f"/rest/api/content/{content_id}"},
+        "_links": {"self": f"{base}/rest/api/content/{content_id}/version/{number}"},
+    }
+
+
+def content(view: Any, base: str, expand: Expand, labels: list[Any] | None = None) -> dict[str, Any]:
+    c = view.content
+    cid = str(c.id)
+    out: dict[str, Any] = {"id": cid, "type": c.type, "status": view.status, "title": view.title}
+    expandable: dict[str, str] = {
+        "childTypes": "",
+        "container": f"/rest/api/space/{quote(view.space.key, safe='~')}",
+        "metadata": "",
+        "operations": "",
+        "children": f"/rest/api/content/{cid}/child",
+        "restrictions": f"/rest/api/content/{cid}/restriction/byOperation",
+        "history": f"/rest/api/content/{cid}/history",
+        "ancestors": "",
+        "body": "",
+        "version": "",
+        "descendants": f"/rest/api/content/{cid}/descendant",
+        "space": f"/rest/api/space/{quote(view.space.key, safe='~')}",
+    }
+    if "space" in expand:
+        out["space"] = space(view.space, base, expand.sub("space"), view.users)
+        del expandable["space"]
+    if "container" in expand:
+        out["container"] = space(view.space, base, expand.sub("container"), view.users)
+        del expandable["container"]
+    if "history" in expand:
+        creator = view.users.get(c.created_by) if c.created_by is not None else None
+        history: dict[str, Any] = {
+            "latest": view.version is None,
+            "createdBy": user(creator, base),
+            "createdDate": iso(c.created_at),
+        }
+        sub = expand.sub("history")
+        if "lastUpdated" in sub:
+            history["lastUpdated"] = version(view, base, number=c.version, by=c.updated_by, when=c.updated_at,
+                                             message=c.version_message)
+        history["_expandable"] = {k: "" for k in ("lastUpdated", "previousVersion", "contributors", "nextVersion")
+                                  if k not in history}
+        history["_links"] = {"self": f"{base}/rest/api/content/{cid}/history"}
+        out["history"] = history
+        del expandable["history"]
+    if "version" in expand:
+        out["version"] = version(view, base)
+        del expandable["version"]
+    if "ancestors" in expand:
+        out["ancestors"] = [content_ref(a, base) for a in view.ancestors]
+        del expandable["ancestors"]
+    if "body" in expand:
+        value, _representation = view.body
+        sub = expand.sub("body")
+        body: dict[str, Any] = {}
+        for form in sub.paths or set():
+            if form in ("storage", "view", "export_view", "styled_view", "editor", "editor2", "wiki",
+                        "anonymous_export_view", "atlas_doc_format"):
+                body[form] = {"value": value, "representation": form, "embeddedContent": [],
+                              "_expandable": {"content": f"/rest/api/content/{cid}"}}
+        body["_expandable"] = {f: "" for f in ("editor", "view", "export_view", "styled_view", "storage", "editor2",
+                                         "anonymous_export_view", "atlas_doc_format", "wiki", "dynamic", "raw")
+                               if f not in body}
+        out["body"] = body
+        del expandable["body"]
+    if "metadata" in expand and labels is not None:
+        sub = expand.sub("metadata")
+        metadata: dict[str, Any] = {}
+        if "labels" in sub:
+            metadata["labels"] = label_array(labels, base, cid, 0, 200)
+        metadata["_expandable"] = {k: "" for k in ("currentuser", "properties", "frontend", "labels")
+                                   if k not in metadata}
+        out["metadata"] = metadata
+        del expandable["metadata"]
+    out["macroRenderedOutput"] = {}
+    out["extensions"] = {"position": c.id}
+    out["_expandable"] = expandable
+    self_path = f"/rest/api/content/{cid}"
+    if view.version is not None:
+        self_path += f"?status=historical&version={view.number}"
+    out["_links"] = links(
+        base, self_path,
+        webui=f"/spaces/{quote(view.space.key, safe='~')}/pages/{cid}/{quote(view.title.replace(' ', '+'), safe='+')}",
+        edit=f"/pages/resumedraft.action?draftId={cid}",
+        tinyui=f"/x/{cid}",
+        collection="/rest/api/content",
+    )
+    return out
+
+
+def label(l: Any) -> dict[str, Any]:
+    return {"prefix": l.prefix, "name": l.name, "id": str(l.id), "label": l.name}
+
+
+def label_array(labels: list[Any], base: str, content_id: str, start: int, limit: int) -> dict[str, Any]:
+    return {
+        "results": [label(l) for l in labels],
+        "start": start,
+        "limit": limit,
+        "size": len(labels),
+        "_links": {"self": f"{base}/rest/api/content/{content_id}/label", "base": base, "context": CONTEXT},
+    }

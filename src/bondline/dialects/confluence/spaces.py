@@ -1,0 +1,91 @@
+"""Spaces: /wiki/rest/api/space (getSpaces, createSpace, createPrivateSpace, getSpace, updateSpace,
+deleteSpace) and /wiki/rest/api/longtask/{id} (getTask)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bondline.dialects.confluence import bodies, params, render
+from bondline.dialects.confluence.errors import DIALECT
+from bondline.dialects.confluence.params import Expand
+from bondline.dialects.confluence.render import base_of
+from bondline.http import Request, Response, json_response
+from bondline.services import spaces
+
+API = "/wiki/rest/api"
+
+
+async def get_spaces(req: Request) -> Response:
+    start, limit = params.paging(req)
+    views = await spaces.list_spaces(req.app.store, req.caller, keys=req.q_all("spaceKey"), type=req.q("type"),
+                                     status=req.q("status"), start=start, limit=limit)
+    base = base_of(req)
+    expand = Expand.of(req)
+    results = [render.space(v.space, base, expand, v.users) for v in views]
+    query = {"spaceKey": req.q_all("spaceKey") or None, "type": req.q("type"), "status": req.q("status")}
+    return json_response(render.page(results, start, limit, base, "/rest/api/space", query))
+
+
+async def _create(req: Request, private: bool) -> Response:
+    body = req.json(bodies.SpaceCreate)
+    description = body.description.plain.value if body.description and body.description.plain else ""
+    view = await spaces.create(req.app.store, req.caller, body.key, body.name, description, private=private)
+    return json_response(render.space(view.space, base_of(req), Expand.of(req, ("description",)), view.users))
+
+
+async def create_space(req: Request) -> Response:
+    return await _create(req, private=False)
+
+
+async def create_private_space(req: Request) -> Response:
+    return await _create(req, private=True)
+
+
+async def get_space(req: Request) -> Response:
+    view = await spaces.get(req.app.store, req.caller, req.params["spaceKey"])
+    return json_response(render.space(view.space, base_of(req), Expand.of(req), view.users))
+
+
+async def update_space(req: Request) -> Response:
+    body = req.json(bodies.SpaceUpdate)
+    description = body.description.plain.value if body.description and body.description.plain else None
+    view = await spaces.update(req.app.store, req.caller, req.params["spaceKey"], name=body.name,
+                               description=description, status=body.status)
+    return json_response(render.space(view.space, base_of(req), Expand.of(req), view.users))
+
+
+async def delete_space(req: Request) -> Response:
+    task = await spaces.delete(req.app.store, req.caller, req.params["spaceKey"])
+    return json_response({"ari": f"ari:cloud:confluence::task/{task.id}", "id": task.id,
+                          "links": {"status": f"/rest/api/longtask/{task.id}"}}, status=202)
+
+
+async def get_task(req: Request) -> Response:
+    task = await spaces.task(req.app.store, req.caller, req.params["id"])
+    base = base_of(req)
+    elapsed = (task.finished_at or task.created_at) - task.created_at
+    body: dict[str, Any] = {
+        "ari": f"ari:cloud:confluence::task/{task.id}",
+        "id": task.id,
+        "name": {"key": f"com.atlassian.confluence.{task.name}.name", "args": []},
+        "elapsedTime": elapsed,
+        "percentageComplete": 100 if task.finished_at else 0,
+        "successful": task.successful,
+        "finished": task.finished_at is not None,
+        "messages": [],
+        "status": "COMPLETED" if task.finished_at else "RUNNING",
+        "errors": [],
+        "_links": render.links(base, f"/rest/api/longtask/{task.id}"),
+    }
+    return json_response(body)
+
+
+def install(app: Any) -> None:
+    route = app.route
+    route("GET", f"{API}/space", get_spaces, dialect=DIALECT)
+    route("POST", f"{API}/space", create_space, dialect=DIALECT)
+    route("POST", f"{API}/space/_private", create_private_space, dialect=DIALECT)
+    route("GET", f"{API}/space/{{spaceKey}}", get_space, dialect=DIALECT)
+    route("PUT", f"{API}/space/{{spaceKey}}", update_space, dialect=DIALECT)
+    route("DELETE", f"{API}/space/{{spaceKey}}", delete_space, dialect=DIALECT)
+    route("GET", f"{API}/longtask/{{id}}", get_task, dialect=DIALECT)

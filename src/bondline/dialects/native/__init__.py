@@ -1,0 +1,14 @@
+"""bondline's own API: health probes, the OpenAPI document, and extensions under ``/api/v1``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bondline.dialects.native.errors import DIALECT
+
+
+def install(app: Any) -> None:
+    from bondline.dialects.native import health
+
+    app.claim_prefix("/", DIALECT, default=True)
+    health.install(app)

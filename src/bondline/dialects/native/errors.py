@@ -1,0 +1,23 @@
+"""bondline's own error body, for paths outside the Confluence and Reltio namespaces:
+
+    {"error": {"status": 404, "code": "OBJECT_NOT_FOUND", "message": "…"}}
+"""
+
+from __future__ import annotations
+
+from bondline.domain.errors import DomainError
+from bondline.http import Request, Response, json_response
+
+
+class NativeDialect:
+    name = "bondline"
+
+    def error(self, request: Request | None, err: DomainError) -> Response:
+        headers = [(b"www-authenticate", b'Bearer realm="bondline"')] if err.status == 401 else None
+        if err.status == 503:
+            headers = [(b"retry-after", b"1")]
+        return json_response({"error": {"status": err.status, "code": err.reason, "message": err.message}},
+                             err.status, headers)
+
+
+DIALECT = NativeDialect()

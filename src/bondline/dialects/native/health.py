@@ -1,0 +1,34 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bondline import __version__
+from bondline.dialects.native.errors import DIALECT
+from bondline.domain.errors import DomainError
+from bondline.http import Request, Response, json_response
+
+
+class NotReady(DomainError):
+    status = 503
+    default_reason = "NOT_READY"
+
+
+async def healthz(req: Request) -> Response:
+    """The process is up and serving (says nothing about the database)."""
+    return json_response({"status": "ok", "version": __version__})
+
+
+async def readyz(req: Request) -> Response:
+    """The database answers: safe to route traffic here."""
+    try:
+        await req.app.store.ping()
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        raise NotReady(f"The database is not reachable: {type(exc).__name__}") from None
+    return json_response({"status": "ready", "database": req.app.store.kind})
+
+
+def install(app: Any) -> None:
+    app.route("GET", "/healthz", healthz, dialect=DIALECT, auth="none")
+    app.route("GET", "/readyz", readyz, dialect=DIALECT, auth="none")

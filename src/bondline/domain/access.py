@@ -1,0 +1,105 @@
+"""Who may do what. Every authorization decision in bondline is made here.
+
+Each rule is a pure function of the caller and the facts the service loaded (the object, the
+caller's role in its space). Routes never check permissions themselves; services call these
+rules before writing, so the same decision holds on every wire API.
+
+Visibility follows Confluence: an object the caller may not see is reported as not found, so its
+existence does not leak. Where Confluence answers 403 instead (the watch API), the service says so.
+"""
+
+from __future__ import annotations
+
+from bondline.domain.errors import Forbidden, NotFound
+from bondline.domain.model import Caller, Content, Space
+
+ADMIN = "admin"
+MEMBER = "member"
+SPACE_ROLES = (ADMIN, MEMBER)
+
+
+# --- spaces -------------------------------------------------------------------------------------
+
+def can_view_space(caller: Caller, space: Space, role: str | None) -> bool:
+    """Open spaces are visible to every user; private ones to their members and site admins."""
+    return caller.site_admin or not space.private or role is not None
+
+
+def can_admin_space(caller: Caller, space: Space, role: str | None) -> bool:
+    return caller.site_admin or role == ADMIN
+
+
+def require_view_space(caller: Caller, space: Space, role: str | None) -> None:
+    if not can_view_space(caller, space, role):
+        raise NotFound(f"No space with key : {space.key}", reason="SPACE_NOT_FOUND")
+
+
+def require_create_space(caller: Caller) -> None:
+    """Every user of the site may create a space (Confluence's default 'Create Space' grant)."""
+
+
+def require_grant_space_admin(caller: Caller | None) -> None:
+    """Only a site admin grants space administration; `None` is the operator at the CLI."""
+    if caller is not None and not caller.site_admin:
+        raise Forbidden("Only a site administrator can grant space administration")
+
+
+# --- content ------------------------------------------------------------------------------------
+
+def can_view_content(caller: Caller, content: Content, space: Space, role: str | None) -> bool:
+    if not can_view_space(caller, space, role):
+        return False
+    if content.status == "draft":
+        # A draft is visible to its author (and to site admins) only.
+        return caller.site_admin or content.created_by == caller.user_id
+    return True
+
+
+def require_view_content(caller: Caller, content: Content, space: Space, role: str | None) -> None:
+    if not can_view_content(caller, content, space, role):
+        raise NotFound(f"No content found with id : {content.id}", reason="CONTENT_NOT_FOUND")
+
+
+def require_create_content(caller: Caller, space: Space, role: str | None) -> None:
+    """Anyone who can see a space may add pages and blog posts to it."""
+    require_view_space(caller, space, role)
+
+
+def require_update_content(caller: Caller, content: Content, space: Space, role: str | None) -> None:
+    require_view_content(caller, content, space, role)
+
+
+def require_trash_content(caller: Caller, content: Content, space: Space, role: str | None) -> None:
+    """Moving to the trash: the author, an administrator of the space, or a site admin."""
+    require_view_content(caller, content, space, role)
+    if content.created_by != caller.user_id and not can_admin_space(caller, space, role):
+        raise Forbidden(
+            f"User not permitted to delete content with id {content.id}: only its author or a space"
+            " administrator can delete it"
+        )
+
+
+def require_purge_content(caller: Caller, content: Content, space: Space, role: str | None) -> None:
+    """Purging from the trash is for space administrators (and site admins), as in Confluence."""
+    require_view_space(caller, space, role)
+    if not can_admin_space(caller, space, role):
+        raise Forbidden(
+            f"User not permitted to purge content with id {content.id}: space administrator"
+            " permission is required"
+        )
+
+
+def listing_scope(caller: Caller) -> int | None:
+    """Whose view a listing takes: None means everything (site admins), else the caller's user id
+    (open spaces, private spaces they belong to, their own drafts)."""
+    return None if caller.site_admin else caller.user_id
+
+
+def require_update_space(caller: Caller, space: Space, role: str | None) -> None:
+    """Renaming or describing a space takes its 'Admin' permission; others see 404 as in Confluence."""
+    require_view_space(caller, space, role)
+    if not can_admin_space(caller, space, role):
+        raise NotFound(f"No space with key : {space.key} that you can administer", reason="SPACE_NOT_FOUND")
+
+
+require_delete_space = require_update_space

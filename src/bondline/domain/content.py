@@ -1,0 +1,122 @@
+"""Pages and blog posts: statuses, versions, and the rules for changing them.
+
+Statuses are those of Confluence: ``current``, ``draft`` (visible to its author), ``trashed`` (in the
+space's trash, restorable), and ``historical`` (a superseded version, read-only). An update must
+carry ``version.number`` = current + 1; the superseded version stays readable as historical.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from bondline.domain.errors import Conflict, Invalid, NotFound, Unsupported
+from bondline.domain.model import Content
+
+TYPES = ("page", "blogpost")
+STATUSES = ("current", "draft", "trashed", "historical")
+MAX_TITLE = 255
+REPRESENTATIONS = ("storage", "editor", "editor2", "view", "export_view", "styled_view", "wiki",
+                   "anonymous_export_view", "atlas_doc_format")
+
+
+def validate_type(type: str | None) -> str:
+    if type not in TYPES:
+        raise Invalid(f"Unsupported content type {str(type)[:40]!r}: bondline stores 'page' and 'blogpost'")
+    return type
+
+
+def validate_title(title: str | None) -> str:
+    if title is None or not title.strip():
+        raise Invalid("Content title cannot be empty")
+    if len(title) > MAX_TITLE:
+        raise Invalid(f"Content title is too long: at most {MAX_TITLE} characters")
+    if any(ord(ch) < 32 for ch in title):
+        raise Invalid("Content title cannot contain control characters")
+    return title
+
+
+def parse_id(raw: str) -> int:
+    """Content ids are positive integers (sent as strings)."""
+    if not raw.isdigit() or len(raw) > 18 or int(raw) == 0:
+        raise Invalid(f"Content id {raw[:40]!r} is invalid: content ids are positive integers")
+    return int(raw)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Edit:
+    """What an update asks for."""
+
+    type: str
+    title: str
+    version: int
+    status: str
+    body: str | None
+    representation: str | None
+    parent_id: int | None
+    parent_given: bool
+    message: str
+    minor_edit: bool
+
+
+def apply_edit(existing: Content, edit: Edit, by: int, now: int) -> Content:
+    """The content after `edit`, or the error Confluence answers with."""
+    if edit.type != existing.type:
+        raise Invalid(f"Content type cannot be changed from {existing.type} to {edit.type}")
+    if edit.status == "historical":
+        raise Unsupported("Updating content to status 'historical' is not supported")
+    if edit.status not in ("current", "draft"):
+        raise Invalid(f"Cannot update content to status {edit.status!r}; use DELETE to trash content")
+    if existing.status == "draft":
+        if edit.status == "draft":
+            raise Conflict("Draft content cannot be updated; publish it with status 'current'")
+        # Publishing a draft keeps its number (1) or moves on by one.
+        if edit.version not in (existing.version, existing.version + 1):
+            raise Conflict(f"Version must be incremented on update. Current version is: {existing.version}")
+        number = edit.version
+    else:
+        if edit.status == "draft":
+            raise Conflict("Published content cannot be turned back into a draft")
+        if existing.status == "trashed" and edit.status != "current":
+            raise Conflict("Trashed content can only be restored (status 'current')")
+        if edit.version != existing.version + 1:
+            raise Conflict(f"Version must be incremented on update. Current version is: {existing.version}")
+        number = edit.version
+    return dataclasses.replace(
+        existing,
+        status="current",
+        title=edit.title,
+        body=existing.body if edit.body is None else edit.body,
+        representation=existing.representation if edit.representation is None else edit.representation,
+        version=number,
+        version_message=edit.message,
+        minor_edit=edit.minor_edit,
+        parent_id=edit.parent_id if edit.parent_given else existing.parent_id,
+        updated_by=by,
+        updated_at=now,
+    )
+
+
+def deletion(content: Content, status_param: str | None) -> str:
+    """What DELETE does to `content`: "trash" or "purge" (or NotFound, as Confluence answers)."""
+    if content.status == "current":
+        if status_param not in (None, "", "current"):
+            raise NotFound(f"No content found with id {content.id} and status {status_param}")
+        return "trash"
+    if content.status == "trashed":
+        if status_param != "trashed":
+            raise NotFound(f"No content found with id {content.id} and status current; to purge trashed"
+                           " content, set status=trashed")
+        return "purge"
+    return "purge"  # drafts are deleted outright
+
+
+def validate_parent(content_space_id: int, parent: Content | None, parent_id: int, child_id: int | None,
+                    ancestors_of_parent: list[int]) -> None:
+    if parent is None or parent.status not in ("current", "draft"):
+        raise Invalid(f"Parent page {parent_id} does not exist")
+    if parent.type != "page":
+        raise Invalid(f"Parent {parent_id} is a {parent.type}; only pages can have child pages")
+    if parent.space_id != content_space_id:
+        raise Invalid(f"Parent page {parent_id} is in another space")
+    if child_id is not None and (parent_id == child_id or child_id in ancestors_of_parent):
+        raise Invalid("A page cannot become its own ancestor")

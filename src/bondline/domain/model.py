@@ -1,0 +1,101 @@
+"""Plain records the domain reasons about. Loaded by the store, never tied to it."""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    account_id: str
+    email: str
+    display_name: str
+    site_admin: bool
+    created_at: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is making a request: an authenticated user."""
+
+    user_id: int
+    account_id: str
+    email: str
+    display_name: str
+    site_admin: bool
+
+    @classmethod
+    def of(cls, user: User) -> "Caller":
+        return cls(user.id, user.account_id, user.email, user.display_name, user.site_admin)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Token:
+    id: str
+    user_id: int
+    secret_hash: str
+    name: str | None
+    created_at: int
+    expires_at: int | None
+    revoked_at: int | None
+
+    def usable_at(self, now_ms: int) -> bool:
+        if self.revoked_at is not None:
+            return False
+        return self.expires_at is None or now_ms < self.expires_at
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Space:
+    id: int
+    key: str
+    name: str
+    description: str
+    type: str  # "global" | "personal"
+    status: str  # "current" | "archived"
+    private: bool
+    created_by: int | None
+    created_at: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SpaceRole:
+    """A user's standing in a space: "admin" administers it, "member" may use a private space."""
+
+    space_id: int
+    user_id: int
+    role: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Content:
+    id: int
+    type: str  # "page" | "blogpost"
+    status: str  # "current" | "draft" | "trashed"
+    space_id: int
+    parent_id: int | None
+    title: str
+    body: str
+    representation: str
+    version: int
+    version_message: str
+    minor_edit: bool
+    created_by: int | None
+    created_at: int
+    updated_by: int | None
+    updated_at: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ContentVersion:
+    content_id: int
+    number: int
+    title: str
+    body: str
+    representation: str
+    status: str
+    message: str
+    minor_edit: bool
+    by: int | None
+    at: int

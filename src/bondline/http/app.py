@@ -1,0 +1,180 @@
+"""The ASGI application: routing, body limits, authentication, and turning errors into each wire
+API's own error body. Routes are contributed by the dialect packages (`bondline.dialects.*`)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any, Protocol
+
+from bondline.config import Settings
+from bondline.domain.errors import DomainError, Invalid, MethodNotAllowed, NotFound, TooLarge, Unauthenticated
+from bondline.http.request import Request
+from bondline.http.responses import Response
+from bondline.http.router import BadPath, Route, Router, split_path
+from bondline.services.auth import Authenticator
+from bondline.store import Store, create_store
+
+log = logging.getLogger("bondline.http")
+access_log = logging.getLogger("bondline.access")
+
+_BODY_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
+
+
+class Dialect(Protocol):
+    """A wire API: it owns a path prefix and renders errors in its own body shape."""
+
+    name: str
+
+    def error(self, request: Request | None, err: DomainError) -> Response: ...
+
+
+class ClientDisconnected(Exception):
+    pass
+
+
+class App:
+    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+        self.settings = settings
+        self.store = store or create_store(settings)
+        self.router = Router()
+        self.auth = Authenticator(self.store, settings.auth_cache_seconds)
+        self._prefixes: list[tuple[str, Dialect]] = []
+        self._default_dialect: Dialect | None = None
+        self.started = False
+        from bondline.dialects import install_all
+
+        install_all(self)
+
+    # --- registration ------------------------------------------------------------------------------
+    def route(self, method: str, pattern: str, handler: Any, *, dialect: Dialect, auth: str = "required",
+              **options: Any) -> Route:
+        return self.router.add(method, pattern, handler, dialect=dialect, auth=auth, **options)
+
+    def claim_prefix(self, prefix: str, dialect: Dialect, default: bool = False) -> None:
+        """Unmatched paths under `prefix` get `dialect`'s 404 body."""
+        self._prefixes.append((prefix, dialect))
+        self._prefixes.sort(key=lambda item: -len(item[0]))
+        if default:
+            self._default_dialect = dialect
+
+    def dialect_for_path(self, path: str) -> Dialect:
+        for prefix, dialect in self._prefixes:
+            if path.startswith(prefix):
+                return dialect
+        assert self._default_dialect is not None
+        return self._default_dialect
+
+    # --- ASGI ----------------------------------------------------------------------------------------
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def startup(self) -> None:
+        if not self.started:
+            await self.store.open()
+            self.started = True
+
+    async def shutdown(self) -> None:
+        if self.started:
+            await self.store.close()
+            self.started = False
+
+    async def _lifespan(self, receive: Any, send: Any) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.startup()
+                except Exception as exc:  # noqa: BLE001 - reported to the server, which exits
+                    log.exception("startup failed")
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        request: Request | None = None
+        dialect: Dialect | None = None
+        try:
+            segments = split_path(scope.get("raw_path") or scope["path"].encode())
+            routes, values = self.router.match(segments)
+            if routes is None:
+                dialect = self.dialect_for_path(scope["path"])
+                raise NotFound("No resource matches this path", reason="NO_ROUTE")
+            route = routes.get(scope["method"])
+            if route is None:
+                if scope["method"] == "HEAD" and "GET" in routes:
+                    route = routes["GET"]
+                else:
+                    dialect = next(iter(routes.values())).dialect
+                    raise MethodNotAllowed(f"Method {scope['method']} is not supported here")
+            dialect = route.dialect
+            request = Request(scope, dict(zip(route.param_names, values)), route, self)
+            if scope["method"] in _BODY_METHODS:
+                request.body = await self._read_body(scope, receive)
+            if route.auth != "none":
+                request.caller = await self.auth.caller_for(request.header(b"authorization"))
+                if request.caller is None and route.auth == "required":
+                    raise Unauthenticated("This request requires authentication")
+            response = await route.handler(request)
+        except DomainError as err:
+            if dialect is None:
+                dialect = self.dialect_for_path(scope.get("path", "/"))
+            response = dialect.error(request, err)
+        except BadPath as err:
+            response = self.dialect_for_path(scope.get("path", "/")).error(None, Invalid(str(err)))
+        except ClientDisconnected:
+            return
+        except Exception:  # noqa: BLE001 - never a stack trace on the wire
+            incident = uuid.uuid4().hex[:12]
+            log.exception("unhandled error (incident %s) on %s %s", incident, scope.get("method"),
+                          scope.get("path"))
+            if dialect is None:
+                dialect = self.dialect_for_path(scope.get("path", "/"))
+            response = dialect.error(request, DomainError(
+                f"Internal error (incident {incident}); the server log has details", reason="INTERNAL"))
+            response.status = 500
+        await send({"type": "http.response.start", "status": response.status, "headers": response.header_list()})
+        await send({"type": "http.response.body",
+                    "body": b"" if scope["method"] == "HEAD" else response.body})
+
+    async def _read_body(self, scope: dict[str, Any], receive: Any) -> bytes:
+        limit = self.settings.max_body_bytes
+        for key, value in scope["headers"]:
+            if key == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    raise Invalid("Content-Length is not a number") from None
+                if declared > limit:
+                    raise TooLarge(f"The request body is larger than the {limit}-byte limit")
+                if declared == 0:
+                    return b""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnected()
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge(f"The request body is larger than the {limit}-byte limit")
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+
+def create_app(settings: Settings | None = None) -> App:
+    """The application for `settings` (default: from the environment). Granian calls this in each
+    worker process."""
+    return App(settings or Settings.from_env())
+
+

@@ -1,0 +1,103 @@
+"""The request as handlers see it. Everything is parsed lazily: the hot path reads two headers
+and the path parameters, and pays for nothing else."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+import msgspec
+
+from bondline.domain.errors import Invalid
+
+if TYPE_CHECKING:
+    from bondline.domain.model import Caller
+    from bondline.http.router import Route
+
+_decode = msgspec.json.decode
+
+
+class Request:
+    __slots__ = ("scope", "method", "params", "body", "caller", "route", "app", "_query", "_headers")
+
+    def __init__(self, scope: dict[str, Any], params: dict[str, str], route: "Route", app: Any) -> None:
+        self.scope = scope
+        self.method: str = scope["method"]
+        self.params = params
+        self.route = route
+        self.app = app
+        self.body = b""
+        self.caller: Caller | None = None
+        self._query: dict[str, list[str]] | None = None
+        self._headers: dict[bytes, bytes] | None = None
+
+    # --- headers -------------------------------------------------------------------------------
+    def header(self, name: bytes) -> str | None:
+        """A header's value by lower-case name (the first one when repeated)."""
+        if self._headers is None:
+            headers: dict[bytes, bytes] = {}
+            for key, value in self.scope["headers"]:
+                headers.setdefault(key.lower(), value)
+            self._headers = headers
+        value = self._headers.get(name)
+        return None if value is None else value.decode("latin-1")
+
+    # --- query ---------------------------------------------------------------------------------
+    @property
+    def query(self) -> dict[str, list[str]]:
+        if self._query is None:
+            parsed: dict[str, list[str]] = {}
+            raw = self.scope.get("query_string", b"")
+            if raw:
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise Invalid("The query string is not valid UTF-8") from None
+                for key, value in parse_qsl(text, keep_blank_values=True):
+                    parsed.setdefault(key, []).append(value)
+            self._query = parsed
+        return self._query
+
+    def q(self, name: str) -> str | None:
+        """The first value of a query parameter, or None when absent."""
+        values = self.query.get(name) if self.scope.get("query_string") else None
+        return values[0] if values else None
+
+    def q_all(self, name: str) -> list[str]:
+        return self.query.get(name, []) if self.scope.get("query_string") else []
+
+    def q_csv(self, name: str) -> list[str]:
+        """A multi-value parameter given as `a,b` or repeated (`x=a&x=b`)."""
+        out: list[str] = []
+        for value in self.q_all(name):
+            out.extend(v.strip() for v in value.split(",") if v.strip())
+        return out
+
+    # --- body ----------------------------------------------------------------------------------
+    def json(self, type: Any = Any) -> Any:
+        """The body decoded as JSON (and validated as `type`); malformed input raises Invalid."""
+        if not self.body:
+            raise Invalid("The request body is empty; a JSON document is required", reason="MALFORMED_JSON")
+        try:
+            return _decode(self.body, type=type)
+        except msgspec.ValidationError as exc:
+            raise Invalid(f"Invalid request body: {exc}", reason="INVALID_BODY") from None
+        except msgspec.DecodeError as exc:
+            raise Invalid(f"Malformed JSON in the request body: {exc}", reason="MALFORMED_JSON") from None
+
+    # --- where we are --------------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        """The scheme and host clients reach us at (or the configured public URL)."""
+        configured = self.app.settings.public_url
+        if configured:
+            return configured.rstrip("/")
+        host = self.header(b"host")
+        if not host:
+            server = self.scope.get("server") or ("127.0.0.1", 80)
+            host = f"{server[0]}:{server[1]}"
+        return f"{self.scope.get('scheme', 'http')}://{host}"
+
+    @property
+    def path(self) -> str:
+        return self.scope["path"]

@@ -1,0 +1,45 @@
+"""Responses: a status, a body already encoded to bytes, and headers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+_encode = msgspec.json.Encoder().encode
+JSON = b"application/json"
+
+
+class Response:
+    __slots__ = ("status", "body", "content_type", "headers")
+
+    def __init__(self, status: int, body: bytes = b"", content_type: bytes | None = JSON,
+                 headers: list[tuple[bytes, bytes]] | None = None) -> None:
+        self.status = status
+        self.body = body
+        self.content_type = content_type
+        self.headers = headers
+
+    def header_list(self) -> list[tuple[bytes, bytes]]:
+        out = [(b"content-length", str(len(self.body)).encode())]
+        if self.content_type is not None and (self.body or self.status != 204):
+            out.append((b"content-type", self.content_type))
+        if self.headers:
+            out.extend(self.headers)
+        return out
+
+
+def json_response(data: Any, status: int = 200, headers: list[tuple[bytes, bytes]] | None = None) -> Response:
+    return Response(status, _encode(data), JSON, headers)
+
+
+def empty(status: int = 204, headers: list[tuple[bytes, bytes]] | None = None) -> Response:
+    return Response(status, b"", None, headers)
+
+
+def text_response(text: str, status: int = 200, content_type: bytes = b"text/plain; charset=utf-8") -> Response:
+    return Response(status, text.encode(), content_type)
+
+
+def encode_json(data: Any) -> bytes:
+    return _encode(data)

@@ -1,0 +1,104 @@
+"""Routing by path segments.
+
+Patterns look like ``/wiki/rest/api/relation/{relationName}/from/{sourceType}``. They are stored in
+a trie: literal segments are dict lookups, a `{param}` matches any non-empty segment, and literals
+win over parameters. Matching costs one dict lookup per segment, whatever the number of routes.
+
+Paths are split on the *raw* path and each segment is percent-decoded afterwards, so an encoded
+slash (``%2F``) stays inside its segment instead of creating a new one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Awaitable, Callable
+from urllib.parse import unquote
+
+Handler = Callable[..., Awaitable[Any]]
+
+
+@dataclasses.dataclass(slots=True)
+class Route:
+    method: str
+    pattern: str
+    handler: Handler
+    dialect: Any
+    param_names: tuple[str, ...]
+    auth: str = "required"  # "required" | "optional" | "none"
+    options: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+class _Node:
+    __slots__ = ("literal", "param", "routes")
+
+    def __init__(self) -> None:
+        self.literal: dict[str, _Node] = {}
+        self.param: _Node | None = None
+        self.routes: dict[str, Route] = {}
+
+
+class BadPath(ValueError):
+    """The path is not valid percent-encoded UTF-8."""
+
+
+def split_path(raw_path: bytes) -> list[str]:
+    """Segments of a raw path, each percent-decoded (``/a/b%2Fc`` → ``["a", "b/c"]``)."""
+    try:
+        text = raw_path.decode("ascii")
+    except UnicodeDecodeError:
+        raise BadPath("The request path is not valid") from None
+    parts = text.split("/")[1:]
+    if "%" in text:
+        try:
+            parts = [unquote(p, errors="strict") for p in parts]
+        except UnicodeDecodeError:
+            raise BadPath("The request path is not valid percent-encoded UTF-8") from None
+    return parts
+
+
+class Router:
+    def __init__(self) -> None:
+        self._root = _Node()
+        self.routes: list[Route] = []
+
+    def add(self, method: str, pattern: str, handler: Handler, *, dialect: Any, auth: str = "required",
+            **options: Any) -> Route:
+        node = self._root
+        names: list[str] = []
+        for segment in pattern.strip("/").split("/"):
+            if segment.startswith("{") and segment.endswith("}"):
+                names.append(segment[1:-1])
+                if node.param is None:
+                    node.param = _Node()
+                node = node.param
+            else:
+                node = node.literal.setdefault(segment, _Node())
+        if method in node.routes:
+            raise ValueError(f"duplicate route {method} {pattern}")
+        route = Route(method, pattern, handler, dialect, tuple(names), auth, options)
+        node.routes[method] = route
+        self.routes.append(route)
+        return route
+
+    def match(self, segments: list[str]) -> tuple[dict[str, Route] | None, list[str]]:
+        """The routes (by method) whose pattern matches, and the parameter values in order."""
+        values: list[str] = []
+        node = self._find(self._root, segments, 0, values)
+        return (node.routes if node is not None else None), values
+
+    def _find(self, node: _Node, segments: list[str], i: int, values: list[str]) -> _Node | None:
+        if i == len(segments):
+            return node if node.routes else None
+        segment = segments[i]
+        child = node.literal.get(segment)
+        if child is not None:
+            found = self._find(child, segments, i + 1, values)
+            if found is not None:
+                return found
+        if node.param is not None and segment:
+            values.append(segment)
+            found = self._find(node.param, segments, i + 1, values)
+            if found is not None:
+                return found
+            values.pop()
+        return None

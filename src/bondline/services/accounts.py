@@ -1,0 +1,74 @@
+"""Managing users and API tokens (the CLI and the admin API call these)."""
+
+from __future__ import annotations
+
+import re
+
+from bondline import ids
+from bondline.domain import accounts
+from bondline.domain.errors import Conflict, Invalid, NotFound
+from bondline.domain.model import Token, User
+from bondline.store import IntegrityViolation, Store
+
+
+async def add_user(store: Store, account_id: str, email: str, display_name: str,
+                   site_admin: bool = False) -> User:
+    account_id, email, display_name = accounts.validate_new_user(account_id, email, display_name)
+    async with store.read() as tx:
+        if await tx.users.by_account_id(account_id):
+            raise Conflict(f"A user with accountId {account_id} already exists")
+        if await tx.users.by_email(email):
+            raise Conflict(f"A user with email {email} already exists")
+    try:
+        async with store.write() as tx:
+            return await tx.users.add(account_id, email, display_name, site_admin, ids.now_ms())
+    except IntegrityViolation:
+        raise Conflict(f"A user with accountId {account_id} or email {email} already exists") from None
+
+
+async def get_user(store: Store, account_id: str) -> User:
+    async with store.read() as tx:
+        user = await tx.users.by_account_id(account_id)
+    if user is None:
+        raise NotFound(f"No user with accountId {account_id}", reason="USER_NOT_FOUND")
+    return user
+
+
+async def create_token(store: Store, account_id: str, expires_in_days: float | None = None,
+                       name: str | None = None) -> tuple[Token, str]:
+    """A new token for a user: returns the stored record and the token itself (shown once)."""
+    now = ids.now_ms()
+    expires_at = accounts.token_expiry(now, expires_in_days)
+    token_id, token = ids.new_token()
+    async with store.write() as tx:
+        user = await tx.users.by_account_id(account_id)
+        if user is None:
+            raise NotFound(f"No user with accountId {account_id}", reason="USER_NOT_FOUND")
+        record = Token(token_id, user.id, ids.hash_token(token), name, now, expires_at, None)
+        await tx.tokens.add(record)
+    return record, token
+
+
+async def revoke_token(store: Store, prefix_or_id: str) -> Token:
+    """Revoke the one token whose id is, or starts with, `prefix_or_id` (a full token works too)."""
+    token_id = ids.token_id_of(prefix_or_id) or prefix_or_id
+    if token_id.startswith(ids.TOKEN_PREFIX):
+        token_id = token_id[len(ids.TOKEN_PREFIX):]
+    if not re.fullmatch(r"[0-9A-Za-z]{4,10}", token_id):
+        raise Invalid("Give the token id (or at least its first 4 characters)")
+    async with store.write() as tx:
+        matches = await tx.tokens.by_id_prefix(token_id)
+        if not matches:
+            raise NotFound(f"No token with id {token_id}", reason="TOKEN_NOT_FOUND")
+        if len(matches) > 1:
+            raise Invalid(f"{len(matches)} tokens start with {token_id}; give more characters")
+        await tx.tokens.revoke(matches[0].id, ids.now_ms())
+        return matches[0]
+
+
+async def list_tokens(store: Store, account_id: str) -> list[Token]:
+    async with store.read() as tx:
+        user = await tx.users.by_account_id(account_id)
+        if user is None:
+            raise NotFound(f"No user with accountId {account_id}", reason="USER_NOT_FOUND")
+        return await tx.tokens.for_user(user.id)

@@ -1,0 +1,227 @@
+"""Pages and blog posts: create, read (any version), list, update, trash, restore and purge."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from bondline import ids
+from bondline.domain import access
+from bondline.domain import content as rules
+from bondline.domain.errors import Forbidden, Invalid, NotFound
+from bondline.domain.model import Caller, Content, ContentVersion, Space, User
+from bondline.store import Store
+from bondline.store.repos.accounts import users_by_ids
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ContentView:
+    """A piece of content as of one version, with what rendering it needs."""
+
+    content: Content
+    space: Space
+    users: dict[int, User]
+    status: str  # the status shown: the content's own, or "historical" for an old version
+    version: ContentVersion | None = None  # set when an old version is shown
+    ancestors: tuple[Content, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return self.version.title if self.version else self.content.title
+
+    @property
+    def body(self) -> tuple[str, str]:
+        if self.version:
+            return self.version.body, self.version.representation
+        return self.content.body, self.content.representation
+
+    @property
+    def number(self) -> int:
+        return self.version.number if self.version else self.content.version
+
+    @property
+    def when(self) -> int:
+        return self.version.at if self.version else self.content.updated_at
+
+    @property
+    def by(self) -> int | None:
+        return self.version.by if self.version else self.content.updated_by
+
+    @property
+    def message(self) -> str:
+        return self.version.message if self.version else self.content.version_message
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class NewContent:
+    type: str
+    title: str
+    space_key: str
+    status: str = "current"
+    body: str = ""
+    representation: str = "storage"
+    parent_id: int | None = None
+
+
+async def _ancestors(tx: object, content: Content) -> list[Content]:
+    """Parents from the root down (bounded, in case of a corrupt cycle)."""
+    chain: list[Content] = []
+    parent_id = content.parent_id
+    while parent_id is not None and len(chain) < 100:
+        parent = await tx.content.by_id(parent_id)  # type: ignore[attr-defined]
+        if parent is None:
+            break
+        chain.append(parent)
+        parent_id = parent.parent_id
+    return list(reversed(chain))
+
+
+async def _view(tx: object, content: Content, space: Space, status: str,
+                version: ContentVersion | None = None) -> ContentView:
+    users = await users_by_ids(tx.users, {content.created_by, content.updated_by,  # type: ignore[attr-defined]
+                                          version.by if version else None, space.created_by})
+    ancestors = tuple(await _ancestors(tx, content))
+    return ContentView(content, space, users, status, version, ancestors)
+
+
+async def _load(tx: object, caller: Caller, content_id: int) -> tuple[Content, Space, str | None]:
+    content = await tx.content.by_id(content_id)  # type: ignore[attr-defined]
+    if content is None:
+        raise NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND")
+    space = await tx.spaces.by_id(content.space_id)  # type: ignore[attr-defined]
+    role = await tx.spaces.role_of(space.id, caller.user_id)  # type: ignore[attr-defined]
+    return content, space, role
+
+
+async def create(store: Store, caller: Caller, new: NewContent) -> ContentView:
+    rules.validate_type(new.type)
+    title = rules.validate_title(new.title)
+    if new.status not in ("current", "draft"):
+        raise Invalid(f"Content can be created as 'current' or 'draft', not {new.status[:40]!r}")
+    now = ids.now_ms()
+    async with store.write() as tx:
+        space = await tx.spaces.by_key(new.space_key)
+        if space is None:
+            # Confluence answers 403 when the space to create in does not exist.
+            raise Forbidden(f"Space does not exist or you cannot create content in it: {new.space_key}")
+        role = await tx.spaces.role_of(space.id, caller.user_id)
+        if not access.can_view_space(caller, space, role):
+            raise Forbidden(f"Space does not exist or you cannot create content in it: {new.space_key}")
+        access.require_create_content(caller, space, role)
+        if new.parent_id is not None:
+            parent = await tx.content.by_id(new.parent_id)
+            rules.validate_parent(space.id, parent, new.parent_id, None, [])
+        if new.type == "page" and new.status == "current":
+            clash = await tx.content.list(visible_to_user=None, status="current", space_id=space.id, type="page",
+                                          title=title, offset=0, limit=1)
+            if clash:
+                raise Invalid(f"A page with this title already exists: A page already exists with the same"
+                              f" TITLE in this space", reason="TITLE_EXISTS")
+        content = await tx.content.add(
+            type=new.type, status=new.status, space_id=space.id, parent_id=new.parent_id, title=title,
+            body=new.body, representation=new.representation, message="", by=caller.user_id, now=now)
+        return await _view(tx, content, space, content.status)
+
+
+def _shown_status(content: Content, wanted: list[str]) -> bool:
+    return "any" in wanted or content.status in wanted
+
+
+async def get(store: Store, caller: Caller, content_id: int, *, statuses: list[str] | None = None,
+              version: int | None = None) -> ContentView:
+    """One piece of content; `statuses` filters like Confluence's `status` (default current);
+    `version` picks an older version, shown with status 'historical'."""
+    wanted = statuses or ["current"]
+    for status in wanted:
+        if status not in ("current", "trashed", "deleted", "historical", "draft", "any"):
+            raise Invalid(f"Invalid content status {status[:40]!r}")
+    async with store.read() as tx:
+        content, space, role = await _load(tx, caller, content_id)
+        access.require_view_content(caller, content, space, role)
+        if version is not None and version != content.version:
+            if version < 1 or version > content.version:
+                raise NotFound(f"No content found with id : {content_id} and version {version}",
+                               reason="VERSION_NOT_FOUND")
+            if not ("historical" in wanted or "any" in wanted or wanted == ["current"]):
+                raise NotFound(f"No content found with id : {content_id} and status {','.join(wanted)}")
+            old = await tx.content.version(content_id, version)
+            if old is None:
+                raise NotFound(f"No content found with id : {content_id} and version {version}",
+                               reason="VERSION_NOT_FOUND")
+            return await _view(tx, content, space, "historical", old)
+        if not _shown_status(content, wanted):
+            raise NotFound(f"No content found with id : {content_id} and status {','.join(wanted)}",
+                           reason="CONTENT_NOT_FOUND")
+        return await _view(tx, content, space, content.status)
+
+
+async def list_content(store: Store, caller: Caller, *, type: str | None, space_key: str | None,
+                       title: str | None, statuses: list[str], start: int, limit: int) -> list[ContentView]:
+    if type is not None:
+        rules.validate_type(type)
+    async with store.read() as tx:
+        space_id = None
+        if space_key is not None:
+            space = await tx.spaces.by_key(space_key)
+            if space is None:
+                return []
+            space_id = space.id
+        found: list[Content] = []
+        for status in statuses or ["current"]:
+            if status not in ("current", "trashed", "draft", "any", "historical", "deleted"):
+                raise Invalid(f"Invalid content status {status[:40]!r}")
+        shown = ["current", "trashed", "draft"] if "any" in statuses else [
+            s for s in (statuses or ["current"]) if s in ("current", "trashed", "draft")]
+        for status in shown:
+            found += await tx.content.list(visible_to_user=access.listing_scope(caller), status=status,
+                                           space_id=space_id, type=type, title=title, offset=0,
+                                           limit=start + limit)
+        found.sort(key=lambda c: c.id)
+        page = found[start:start + limit]
+        views = []
+        for item in page:
+            space = await tx.spaces.by_id(item.space_id)
+            views.append(await _view(tx, item, space, item.status))
+    return views
+
+
+async def update(store: Store, caller: Caller, content_id: int, edit: rules.Edit) -> ContentView:
+    now = ids.now_ms()
+    async with store.write() as tx:
+        content, space, role = await _load(tx, caller, content_id)
+        access.require_update_content(caller, content, space, role)
+        if edit.parent_given and edit.parent_id is not None:
+            parent = await tx.content.by_id(edit.parent_id)
+            chain = [c.id for c in await _ancestors(tx, parent)] if parent else []
+            rules.validate_parent(space.id, parent, edit.parent_id, content.id, chain)
+        updated = rules.apply_edit(content, edit, caller.user_id, now)
+        await tx.content.save_version(updated)
+        return await _view(tx, updated, space, updated.status)
+
+
+async def delete(store: Store, caller: Caller, content_id: int, status: str | None) -> str:
+    """Trash current content, or purge trashed content (with status=trashed); returns which."""
+    now = ids.now_ms()
+    async with store.write() as tx:
+        content, space, role = await _load(tx, caller, content_id)
+        action = rules.deletion(content, status)
+        if action == "trash":
+            access.require_trash_content(caller, content, space, role)
+            await tx.content.set_status(content.id, "trashed", now)
+        else:
+            if content.status == "draft":
+                access.require_trash_content(caller, content, space, role)
+            else:
+                access.require_purge_content(caller, content, space, role)
+            await tx.content.purge(content.id)
+    return action
+
+
+async def versions(store: Store, caller: Caller, content_id: int, start: int, limit: int) -> tuple[
+        ContentView, list[ContentVersion], dict[int, User]]:
+    async with store.read() as tx:
+        content, space, role = await _load(tx, caller, content_id)
+        access.require_view_content(caller, content, space, role)
+        found = await tx.content.versions(content_id, start, limit)
+        view = await _view(tx, content, space, content.status)
+        users = await users_by_ids(tx.users, {v.by for v in found})
+    return view, found, users

@@ -1,0 +1,142 @@
+"""Spaces: create, read, list, update, delete, and administrators."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import msgspec
+
+from bondline import ids
+from bondline.domain import access, spaces
+from bondline.domain.errors import Invalid, NotFound
+from bondline.domain.model import Caller, Space, User
+from bondline.store import IntegrityViolation, Store
+from bondline.store.repos.accounts import users_by_ids
+from bondline.store.repos.tasks import LongTask
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SpaceView:
+    space: Space
+    users: dict[int, User]
+
+
+async def _load(tx: object, caller: Caller, key: str) -> tuple[Space, str | None]:
+    space = await tx.spaces.by_key(key)  # type: ignore[attr-defined]
+    if space is None:
+        raise NotFound(f"No space with key : {key}", reason="SPACE_NOT_FOUND")
+    role = await tx.spaces.role_of(space.id, caller.user_id)  # type: ignore[attr-defined]
+    return space, role
+
+
+async def create(store: Store, caller: Caller, key: str, name: str, description: str = "",
+                 private: bool = False) -> SpaceView:
+    spaces.validate_key(key)
+    name = spaces.validate_name(name)
+    access.require_create_space(caller)
+    try:
+        async with store.write() as tx:
+            if await tx.spaces.by_key(key) is not None:
+                raise Invalid(f"A space already exists with key {key}", reason="SPACE_EXISTS")
+            space = await tx.spaces.add(key, name, description, "global", private, caller.user_id, ids.now_ms())
+            await tx.spaces.set_role(space.id, caller.user_id, access.ADMIN)
+    except IntegrityViolation:
+        raise Invalid(f"A space already exists with key {key}", reason="SPACE_EXISTS") from None
+    return SpaceView(space, {caller.user_id: await _user(store, caller.user_id)})
+
+
+async def _user(store: Store, user_id: int) -> User:
+    async with store.read() as tx:
+        user = await tx.users.by_id(user_id)
+    assert user is not None
+    return user
+
+
+async def get(store: Store, caller: Caller, key: str) -> SpaceView:
+    async with store.read() as tx:
+        space, role = await _load(tx, caller, key)
+        access.require_view_space(caller, space, role)
+        users = await users_by_ids(tx.users, {space.created_by})
+    return SpaceView(space, users)
+
+
+async def list_spaces(store: Store, caller: Caller, *, keys: list[str], type: str | None, status: str | None,
+                      start: int, limit: int) -> list[SpaceView]:
+    if type is not None:
+        spaces.validate_type(type)
+    if status is not None:
+        spaces.validate_status(status)
+    async with store.read() as tx:
+        found = await tx.spaces.list(visible_to_user=access.listing_scope(caller), type=type, status=status,
+                                     keys=keys, offset=start, limit=limit)
+        users = await users_by_ids(tx.users, {s.created_by for s in found})
+    return [SpaceView(s, users) for s in found]
+
+
+async def update(store: Store, caller: Caller, key: str, *, name: str | None, description: str | None,
+                 status: str | None) -> SpaceView:
+    async with store.write() as tx:
+        space, role = await _load(tx, caller, key)
+        access.require_update_space(caller, space, role)
+        space = dataclasses.replace(
+            space,
+            name=space.name if name is None else spaces.validate_name(name),
+            description=space.description if description is None else description,
+            status=space.status if status is None else spaces.validate_status(status),
+        )
+        await tx.spaces.update(space)
+        users = await users_by_ids(tx.users, {space.created_by})
+    return SpaceView(space, users)
+
+
+async def delete(store: Store, caller: Caller, key: str) -> LongTask:
+    """Delete a space with its content (and, through the relation store, everything pointing at
+    them). Confluence does this in a long task; bondline finishes it in the same transaction and
+    records a task that reports success."""
+    async with store.write() as tx:
+        space, role = await _load(tx, caller, key)
+        access.require_delete_space(caller, space, role)
+        await tx.spaces.delete(space.id)
+        now = ids.now_ms()
+        task = LongTask(ids.random_base62(16), "space.delete", msgspec.json.encode([key]).decode(),
+                        caller.user_id, now, now, True)
+        await tx.tasks.add(task)
+    return task
+
+
+async def task(store: Store, caller: Caller, task_id: str) -> LongTask:
+    async with store.read() as tx:
+        found = await tx.tasks.by_id(task_id)
+    if found is None or (found.user_id != caller.user_id and not caller.site_admin):
+        raise NotFound(f"No long-running task with id {task_id}", reason="TASK_NOT_FOUND")
+    return found
+
+
+async def set_admin(store: Store, caller: Caller | None, key: str, account_id: str, admin: bool = True) -> Space:
+    """Make a user an administrator of a space (or take it away). Only site admins may; `caller`
+    None is the operator at the CLI."""
+    access.require_grant_space_admin(caller)
+    async with store.write() as tx:
+        space = await tx.spaces.by_key(key)
+        if space is None:
+            raise NotFound(f"No space with key : {key}", reason="SPACE_NOT_FOUND")
+        user = await tx.users.by_account_id(account_id)
+        if user is None:
+            raise NotFound(f"No user with accountId {account_id}", reason="USER_NOT_FOUND")
+        await tx.spaces.set_role(space.id, user.id, access.ADMIN if admin else None)
+    return space
+
+
+async def set_member(store: Store, caller: Caller | None, key: str, account_id: str) -> Space:
+    """Let a user see a private space."""
+    access.require_grant_space_admin(caller)
+    async with store.write() as tx:
+        space = await tx.spaces.by_key(key)
+        if space is None:
+            raise NotFound(f"No space with key : {key}", reason="SPACE_NOT_FOUND")
+        user = await tx.users.by_account_id(account_id)
+        if user is None:
+            raise NotFound(f"No user with accountId {account_id}", reason="USER_NOT_FOUND")
+        if await tx.spaces.role_of(space.id, user.id) is None:
+            await tx.spaces.set_role(space.id, user.id, access.MEMBER)
+    return space

@@ -1,0 +1,23 @@
+"""Storage: one interface (`Store`), one backend per database, Alembic migrations for both."""
+
+from __future__ import annotations
+
+from bondline.config import Settings
+from bondline.store.base import Busy, IntegrityViolation, Store, StoreError
+from bondline.store.urls import DatabaseURL, DatabaseURLError, parse
+
+
+def create_store(settings: Settings) -> Store:
+    """The backend for `settings.database_url` (not yet opened)."""
+    url = parse(settings.database_url)
+    if url.kind == "sqlite":
+        from bondline.store.sqlite import SQLiteStore
+
+        return SQLiteStore(url.path, settings.sqlite_synchronous)
+    from bondline.store.postgres import PostgresStore
+
+    return PostgresStore(url, settings.pg_pool_size)
+
+
+__all__ = ["Busy", "DatabaseURL", "DatabaseURLError", "IntegrityViolation", "Store", "StoreError",
+           "create_store", "parse"]

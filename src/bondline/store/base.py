@@ -1,0 +1,121 @@
+"""The storage interface: one `Store` per database, one `Conn` adapter per driver.
+
+Repositories (in `bondline.store.repos`) are written once against `Conn`; each backend supplies a
+`Conn` that runs SQLAlchemy Core statements on its native driver. Statements are compiled once per
+dialect and cached, so the hot path pays for a DB-API call and nothing else (see
+docs/decisions/0003-database-layer.md for the measurements behind this).
+
+A unit of work is `async with store.write() as tx:` (one transaction: committed when the block
+ends, rolled back if it raises) or `async with store.read() as tx:` (no writes).
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import Any, Awaitable, Callable, Iterable, Mapping, Sequence, TypeVar
+
+import sqlalchemy as sa
+
+from bondline.domain.errors import DomainError
+
+T = TypeVar("T")
+Row = Any  # sqlite3.Row or asyncpg.Record: both index by position and by column name
+
+
+class Busy(DomainError):
+    """The database is locked by another writer for longer than the busy timeout."""
+
+    status = 503
+    default_reason = "DATABASE_BUSY"
+
+
+class StoreError(Exception):
+    """The database failed in a way the caller cannot fix (rendered as a 500 without details)."""
+
+
+class IntegrityViolation(StoreError):
+    """A unique or foreign-key constraint refused a write (raised the same way by every backend)."""
+
+
+class Compiled:
+    """A statement compiled for one dialect: SQL text, parameter order and default values."""
+
+    __slots__ = ("sql", "names", "defaults", "stmt")
+
+    def __init__(self, stmt: sa.ClauseElement, dialect: sa.engine.Dialect) -> None:
+        compiled = stmt.compile(dialect=dialect)
+        self.stmt = stmt  # keeps the statement alive so its id() is never reused
+        self.sql = compiled.string
+        self.names = tuple(compiled.positiontup or ())
+        self.defaults = {k: v for k, v in compiled.params.items() if v is not None}
+
+
+class StatementCache:
+    """Per-dialect cache of compiled statements, keyed by statement identity.
+
+    Statements are module-level constants (or memoized builders), so the cache stays small.
+    """
+
+    def __init__(self, dialect: sa.engine.Dialect) -> None:
+        self.dialect = dialect
+        self._cache: dict[int, Compiled] = {}
+
+    def get(self, stmt: sa.ClauseElement) -> Compiled:
+        compiled = self._cache.get(id(stmt))
+        if compiled is None:
+            if len(self._cache) >= 4096:  # statements built per call must not grow it forever
+                self._cache.clear()
+            compiled = self._cache[id(stmt)] = Compiled(stmt, self.dialect)
+        return compiled
+
+
+class Conn(abc.ABC):
+    """One database connection, as repositories see it."""
+
+    kind: str
+
+    @abc.abstractmethod
+    async def one(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> Row | None: ...
+
+    @abc.abstractmethod
+    async def all(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> Sequence[Row]: ...
+
+    @abc.abstractmethod
+    async def execute(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> int:
+        """Run a statement; return the number of rows it affected."""
+
+    @abc.abstractmethod
+    async def executemany(self, stmt: sa.ClauseElement, params: Iterable[Mapping[str, Any]]) -> None: ...
+
+    async def scalar(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> Any:
+        row = await self.one(stmt, params)
+        return None if row is None else row[0]
+
+
+class Store(abc.ABC):
+    """A database holding bondline's state."""
+
+    kind: str
+
+    @abc.abstractmethod
+    async def open(self) -> None: ...
+
+    @abc.abstractmethod
+    async def close(self) -> None: ...
+
+    @abc.abstractmethod
+    def read(self) -> Any:
+        """`async with store.read() as tx:` — a unit of work that only reads."""
+
+    @abc.abstractmethod
+    def write(self) -> Any:
+        """`async with store.write() as tx:` — one transaction, committed at the end of the block."""
+
+    @abc.abstractmethod
+    async def run_long(self, job: Callable[[Any], Awaitable[T]]) -> T:
+        """Run a long write transaction (bulk import, a large change request) without stalling
+        the event loop; `job` receives the unit of work. All or nothing, like `write()`."""
+
+    async def ping(self) -> None:
+        async with self.read() as tx:
+            await tx.conn.scalar(sa.select(sa.literal(1)))

@@ -1,0 +1,152 @@
+"""PostgreSQL backend: for production and scale-out (stateless workers in front of one database).
+
+asyncpg with a connection pool per worker; statements compiled once by SQLAlchemy's asyncpg dialect
+and prepared by asyncpg's statement cache. Reads run outside an explicit transaction; a write is one
+transaction at READ COMMITTED, and code that must serialize (applying a change request) takes row
+locks with ``SELECT … FOR UPDATE``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable, Iterable, Mapping, Sequence, TypeVar
+
+import asyncpg
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
+
+from bondline.store.base import Busy, Conn, IntegrityViolation, Row, StatementCache, Store, StoreError
+from bondline.store.unit import Tx
+from bondline.store.urls import DatabaseURL
+
+T = TypeVar("T")
+_statements = StatementCache(asyncpg_dialect.dialect())
+
+
+def _translate(exc: Exception) -> Exception:
+    if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
+        return IntegrityViolation(str(exc))
+    if isinstance(exc, (asyncpg.DeadlockDetectedError, asyncpg.LockNotAvailableError,
+                        asyncpg.SerializationError)):
+        return Busy("The database is busy with a conflicting write; retry shortly")
+    return StoreError(f"{type(exc).__name__}: {exc}")
+
+
+def _args(compiled: Any, params: Mapping[str, Any] | None) -> list[Any]:
+    defaults = compiled.defaults
+    if params is None:
+        params = defaults
+    elif defaults:
+        params = {**defaults, **params}
+    return [params[name] for name in compiled.names]
+
+
+class PostgresConn(Conn):
+    kind = "postgresql"
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: asyncpg.Connection) -> None:
+        self.raw = raw
+
+    async def one(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> Row | None:
+        compiled = _statements.get(stmt)
+        try:
+            return await self.raw.fetchrow(compiled.sql, *_args(compiled, params))
+        except asyncpg.PostgresError as exc:
+            raise _translate(exc) from exc
+
+    async def all(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
+        compiled = _statements.get(stmt)
+        try:
+            return await self.raw.fetch(compiled.sql, *_args(compiled, params))
+        except asyncpg.PostgresError as exc:
+            raise _translate(exc) from exc
+
+    async def execute(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> int:
+        compiled = _statements.get(stmt)
+        try:
+            status = await self.raw.execute(compiled.sql, *_args(compiled, params))
+        except asyncpg.PostgresError as exc:
+            raise _translate(exc) from exc
+        tail = status.rsplit(" ", 1)[-1]
+        return int(tail) if tail.isdigit() else 0
+
+    async def executemany(self, stmt: sa.ClauseElement, params: Iterable[Mapping[str, Any]]) -> None:
+        compiled = _statements.get(stmt)
+        try:
+            await self.raw.executemany(compiled.sql, [_args(compiled, p) for p in params])
+        except asyncpg.PostgresError as exc:
+            raise _translate(exc) from exc
+
+
+class _Read:
+    __slots__ = ("store", "raw")
+
+    def __init__(self, store: "PostgresStore") -> None:
+        self.store = store
+
+    async def __aenter__(self) -> Tx:
+        self.raw = await self.store._pool.acquire()
+        return Tx(PostgresConn(self.raw))
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.store._pool.release(self.raw)
+
+
+class _Write:
+    __slots__ = ("store", "raw", "txn")
+
+    def __init__(self, store: "PostgresStore") -> None:
+        self.store = store
+
+    async def __aenter__(self) -> Tx:
+        self.raw = await self.store._pool.acquire()
+        try:
+            self.txn = self.raw.transaction()
+            await self.txn.start()
+        except BaseException:
+            await self.store._pool.release(self.raw)
+            raise
+        return Tx(PostgresConn(self.raw))
+
+    async def __aexit__(self, exc_type: object, exc: object, tb: object) -> None:
+        try:
+            if exc_type is not None:
+                await self.txn.rollback()
+            else:
+                try:
+                    await self.txn.commit()
+                except asyncpg.PostgresError as commit_error:
+                    raise _translate(commit_error) from commit_error
+        finally:
+            await self.store._pool.release(self.raw)
+
+
+class PostgresStore(Store):
+    kind = "postgresql"
+
+    def __init__(self, url: DatabaseURL, pool_size: int = 10) -> None:
+        self.url = url
+        self.pool_size = pool_size
+        self._pool: asyncpg.Pool
+
+    async def open(self) -> None:
+        settings = {"search_path": self.url.search_path} if self.url.search_path else {}
+        self._pool = await asyncpg.create_pool(
+            self.url.dsn, min_size=1, max_size=self.pool_size, server_settings=settings,
+            statement_cache_size=1024,
+        )
+
+    async def close(self) -> None:
+        pool = getattr(self, "_pool", None)
+        if pool is not None:
+            await pool.close()
+
+    def read(self) -> _Read:
+        return _Read(self)
+
+    def write(self) -> _Write:
+        return _Write(self)
+
+    async def run_long(self, job: Callable[[Tx], Awaitable[T]]) -> T:
+        async with self.write() as tx:
+            return await job(tx)

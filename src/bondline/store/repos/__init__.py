@@ -1,0 +1,1 @@
+"""Repositories: the SQL for each aggregate, written once and run by every backend."""

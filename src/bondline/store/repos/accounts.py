@@ -1,0 +1,123 @@
+"""Users and API tokens."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from bondline.domain.model import Token, User
+from bondline.store.base import Conn, IntegrityViolation
+from bondline.store.tables import api_tokens, users
+
+P = sa.bindparam
+
+_user_cols = (users.c.id, users.c.account_id, users.c.email, users.c.display_name, users.c.site_admin,
+              users.c.created_at)
+_by_account = sa.select(*_user_cols).where(users.c.account_id == P("account_id"))
+_by_email = sa.select(*_user_cols).where(users.c.email == P("email"))
+_by_id = sa.select(*_user_cols).where(users.c.id == P("id"))
+_list = sa.select(*_user_cols).order_by(users.c.id).limit(P("limit")).offset(P("offset"))
+_insert = users.insert().values(
+    account_id=P("account_id"), email=P("email"), display_name=P("display_name"),
+    site_admin=P("site_admin"), created_at=P("created_at"),
+).returning(users.c.id)
+_update = users.update().where(users.c.id == P("id")).values(
+    email=P("email"), display_name=P("display_name"), site_admin=P("site_admin"))
+_delete = users.delete().where(users.c.id == P("id"))
+
+
+def _user(row: object) -> User:
+    return User(row[0], row[1], row[2], row[3], bool(row[4]), row[5])  # type: ignore[index]
+
+
+class UserRepo:
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+
+    async def by_account_id(self, account_id: str) -> User | None:
+        row = await self.conn.one(_by_account, {"account_id": account_id})
+        return _user(row) if row else None
+
+    async def by_email(self, email: str) -> User | None:
+        row = await self.conn.one(_by_email, {"email": email.lower()})
+        return _user(row) if row else None
+
+    async def by_id(self, user_id: int) -> User | None:
+        row = await self.conn.one(_by_id, {"id": user_id})
+        return _user(row) if row else None
+
+    async def list(self, offset: int, limit: int) -> list[User]:
+        return [_user(r) for r in await self.conn.all(_list, {"offset": offset, "limit": limit})]
+
+    async def add(self, account_id: str, email: str, display_name: str, site_admin: bool, now: int) -> User:
+        """Insert a user; raises IntegrityViolation when the account id or email is taken."""
+        user_id = await self.conn.scalar(_insert, {
+            "account_id": account_id, "email": email.lower(), "display_name": display_name,
+            "site_admin": site_admin, "created_at": now,
+        })
+        return User(user_id, account_id, email.lower(), display_name, site_admin, now)
+
+    async def update(self, user: User) -> None:
+        await self.conn.execute(_update, {"id": user.id, "email": user.email,
+                                          "display_name": user.display_name, "site_admin": user.site_admin})
+
+    async def delete(self, user_id: int) -> None:
+        await self.conn.execute(_delete, {"id": user_id})
+
+
+_tok_cols = (api_tokens.c.id, api_tokens.c.user_id, api_tokens.c.secret_hash, api_tokens.c.name,
+             api_tokens.c.created_at, api_tokens.c.expires_at, api_tokens.c.revoked_at)
+_tok_by_id = sa.select(*_tok_cols).where(api_tokens.c.id == P("id"))
+_tok_by_user = sa.select(*_tok_cols).where(api_tokens.c.user_id == P("user_id")).order_by(api_tokens.c.created_at)
+_tok_insert = api_tokens.insert().values(
+    id=P("id"), user_id=P("user_id"), secret_hash=P("secret_hash"), name=P("name"),
+    created_at=P("created_at"), expires_at=P("expires_at"))
+_tok_revoke = api_tokens.update().where(
+    api_tokens.c.id == P("id"), api_tokens.c.revoked_at.is_(None)).values(revoked_at=P("now"))
+# Token ids are base62, so a prefix needs no LIKE escaping (the service checks it is alphanumeric).
+_tok_by_prefix = sa.select(*_tok_cols).where(api_tokens.c.id.startswith(P("prefix")))
+
+
+def _token(row: object) -> Token:
+    return Token(*row)  # type: ignore[misc]
+
+
+class TokenRepo:
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+
+    async def by_id(self, token_id: str) -> Token | None:
+        row = await self.conn.one(_tok_by_id, {"id": token_id})
+        return _token(row) if row else None
+
+    async def by_id_prefix(self, prefix: str) -> list[Token]:
+        return [_token(r) for r in await self.conn.all(_tok_by_prefix, {"prefix": prefix})]
+
+    async def for_user(self, user_id: int) -> list[Token]:
+        return [_token(r) for r in await self.conn.all(_tok_by_user, {"user_id": user_id})]
+
+    async def add(self, token: Token) -> None:
+        await self.conn.execute(_tok_insert, {
+            "id": token.id, "user_id": token.user_id, "secret_hash": token.secret_hash, "name": token.name,
+            "created_at": token.created_at, "expires_at": token.expires_at,
+        })
+
+    async def revoke(self, token_id: str, now: int) -> bool:
+        return await self.conn.execute(_tok_revoke, {"id": token_id, "now": now}) > 0
+
+
+__all__ = ["UserRepo", "TokenRepo", "IntegrityViolation"]
+
+
+async def users_by_ids(repo: UserRepo, user_ids: "set[int | None]") -> dict[int, User]:
+    """Look up a handful of users (authors, editors) for rendering."""
+    found: dict[int, User] = {}
+    for user_id in user_ids:
+        if user_id is not None and user_id not in found:
+            user = await repo.by_id(user_id)
+            if user is not None:
+                found[user_id] = user
+    return found

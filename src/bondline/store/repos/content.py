@@ -1,0 +1,129 @@
+"""Pages and blog posts, with every version kept."""
+
+from __future__ import annotations
+
+import functools
+
+import sqlalchemy as sa
+
+from bondline.domain.model import Content, ContentVersion
+from bondline.store.base import Conn
+from bondline.store.tables import content, content_versions, space_roles, spaces
+
+P = sa.bindparam
+c = content.c
+v = content_versions.c
+
+_cols = (c.id, c.type, c.status, c.space_id, c.parent_id, c.title, c.body, c.representation, c.version,
+         c.version_message, c.minor_edit, c.created_by, c.created_at, c.updated_by, c.updated_at)
+_by_id = sa.select(*_cols).where(c.id == P("id"))
+_insert = content.insert().values(
+    type=P("type"), status=P("status"), space_id=P("space_id"), parent_id=P("parent_id"), title=P("title"),
+    body=P("body"), representation=P("representation"), version=1, version_message=P("message"),
+    minor_edit=False, created_by=P("by"), created_at=P("now"), updated_by=P("by"), updated_at=P("now"),
+).returning(c.id)
+_update = content.update().where(c.id == P("id")).values(
+    status=P("status"), title=P("title"), body=P("body"), representation=P("representation"),
+    version=P("version"), version_message=P("message"), minor_edit=P("minor_edit"), parent_id=P("parent_id"),
+    updated_by=P("by"), updated_at=P("now"))
+_set_status = content.update().where(c.id == P("id")).values(status=P("status"), updated_at=P("now"))
+_delete = content.delete().where(c.id == P("id"))
+_children = sa.select(c.id).where(c.parent_id == P("id"))
+
+_vcols = (v.content_id, v.number, v.title, v.body, v.representation, v.status, v.message, v.minor_edit,
+          v.by, v.at)
+_version = sa.select(*_vcols).where(v.content_id == P("id"), v.number == P("number"))
+_versions = sa.select(*_vcols).where(v.content_id == P("id")).order_by(v.number.desc()).limit(
+    P("limit")).offset(P("offset"))
+_version_insert = content_versions.insert().values(
+    content_id=P("id"), number=P("number"), title=P("title"), body=P("body"),
+    representation=P("representation"), status=P("status"), message=P("message"),
+    minor_edit=P("minor_edit"), by=P("by"), at=P("now"))
+_version_delete = content_versions.delete().where(v.content_id == P("id"), v.number == P("number"))
+
+
+@functools.lru_cache(maxsize=128)
+def _list_stmt(visible_to_all: bool, by_space: bool, by_type: bool, by_title: bool) -> sa.Select:
+    stmt = sa.select(*_cols).where(c.status == P("status"))
+    if not visible_to_all:
+        member = sa.select(space_roles.c.space_id).where(
+            space_roles.c.space_id == c.space_id, space_roles.c.user_id == P("user_id"))
+        open_space = sa.select(spaces.c.id).where(spaces.c.id == c.space_id, spaces.c.private.is_(False))
+        stmt = stmt.where(sa.or_(open_space.exists(), member.exists()))
+        # Drafts are only ever listed for their author.
+        stmt = stmt.where(sa.or_(c.status != "draft", c.created_by == P("user_id")))
+    if by_space:
+        stmt = stmt.where(c.space_id == P("space_id"))
+    if by_type:
+        stmt = stmt.where(c.type == P("type"))
+    if by_title:
+        stmt = stmt.where(c.title == P("title"))
+    return stmt.order_by(c.id).limit(P("limit")).offset(P("offset"))
+
+
+def _content(r: object) -> Content:
+    r = tuple(r)  # type: ignore[arg-type]
+    return Content(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], bool(r[10]), r[11], r[12],
+                   r[13], r[14])
+
+
+def _version_of(r: object) -> ContentVersion:
+    r = tuple(r)  # type: ignore[arg-type]
+    return ContentVersion(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9])
+
+
+class ContentRepo:
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+
+    async def by_id(self, content_id: int) -> Content | None:
+        row = await self.conn.one(_by_id, {"id": content_id})
+        return _content(row) if row else None
+
+    async def add(self, *, type: str, status: str, space_id: int, parent_id: int | None, title: str,
+                  body: str, representation: str, message: str, by: int, now: int) -> Content:
+        params = {"type": type, "status": status, "space_id": space_id, "parent_id": parent_id,
+                  "title": title, "body": body, "representation": representation, "message": message,
+                  "by": by, "now": now}
+        content_id = await self.conn.scalar(_insert, params)
+        await self.conn.execute(_version_insert, {**params, "id": content_id, "number": 1, "minor_edit": False})
+        return Content(content_id, type, status, space_id, parent_id, title, body, representation, 1, message,
+                       False, by, now, by, now)
+
+    async def save_version(self, new: Content) -> None:
+        """Store `new` as the current state and as version `new.version` in the history."""
+        params = {"id": new.id, "status": new.status, "title": new.title, "body": new.body,
+                  "representation": new.representation, "version": new.version, "number": new.version,
+                  "message": new.version_message, "minor_edit": new.minor_edit, "parent_id": new.parent_id,
+                  "by": new.updated_by, "now": new.updated_at}
+        await self.conn.execute(_update, params)
+        # A draft published under its own number replaces that number's snapshot.
+        await self.conn.execute(_version_delete, params)
+        await self.conn.execute(_version_insert, params)
+
+    async def set_status(self, content_id: int, status: str, now: int) -> None:
+        await self.conn.execute(_set_status, {"id": content_id, "status": status, "now": now})
+
+    async def purge(self, content_id: int) -> None:
+        await self.conn.execute(_delete, {"id": content_id})
+
+    async def children(self, content_id: int) -> list[int]:
+        return [r[0] for r in await self.conn.all(_children, {"id": content_id})]
+
+    async def version(self, content_id: int, number: int) -> ContentVersion | None:
+        row = await self.conn.one(_version, {"id": content_id, "number": number})
+        return _version_of(row) if row else None
+
+    async def versions(self, content_id: int, offset: int, limit: int) -> list[ContentVersion]:
+        rows = await self.conn.all(_versions, {"id": content_id, "offset": offset, "limit": limit})
+        return [_version_of(r) for r in rows]
+
+    async def list(self, *, visible_to_user: int | None, status: str, space_id: int | None, type: str | None,
+                   title: str | None, offset: int, limit: int) -> list[Content]:
+        stmt = _list_stmt(visible_to_user is None, space_id is not None, type is not None, title is not None)
+        rows = await self.conn.all(stmt, {
+            "user_id": visible_to_user, "status": status, "space_id": space_id, "type": type, "title": title,
+            "offset": offset, "limit": limit})
+        return [_content(r) for r in rows]

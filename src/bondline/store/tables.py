@@ -1,0 +1,119 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations create exactly this on every backend
+(a test compares the two), and the repositories build their statements from it.
+
+Conventions that keep one schema portable between SQLite and PostgreSQL:
+- times are epoch milliseconds in BIGINT columns (Reltio speaks them; Confluence renders ISO);
+- JSON documents are TEXT encoded by msgspec, so both drivers return plain strings;
+- surrogate ids are BIGINT identities; the ids users see (account ids, space keys, Reltio ids)
+  are unique strings beside them.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# BIGINT on PostgreSQL, INTEGER on SQLite (where only INTEGER PRIMARY KEY is the rowid alias).
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("account_id", sa.String(128), nullable=False, unique=True),
+    sa.Column("email", sa.String(255), nullable=False, unique=True),
+    sa.Column("display_name", sa.String(255), nullable=False),
+    sa.Column("site_admin", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.String(16), primary_key=True),
+    sa.Column("user_id", BigId, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("secret_hash", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(255), nullable=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("expires_at", sa.BigInteger, nullable=True),
+    sa.Column("revoked_at", sa.BigInteger, nullable=True),
+)
+
+spaces = sa.Table(
+    "spaces",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.String(255), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("description", sa.Text, nullable=False, default=""),
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("private", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_by", BigId, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
+space_roles = sa.Table(
+    "space_roles",
+    metadata,
+    sa.Column("space_id", BigId, sa.ForeignKey("spaces.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", BigId, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+    sa.Column("role", sa.String(16), nullable=False),
+)
+
+content = sa.Table(
+    "content",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("space_id", BigId, sa.ForeignKey("spaces.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("parent_id", BigId, sa.ForeignKey("content.id", ondelete="SET NULL"), nullable=True, index=True),
+    sa.Column("title", sa.String(255), nullable=False),
+    sa.Column("body", sa.Text, nullable=False, default=""),
+    sa.Column("representation", sa.String(32), nullable=False, default="storage"),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("version_message", sa.Text, nullable=False, default=""),
+    sa.Column("minor_edit", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_by", BigId, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("updated_by", BigId, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.Index(None, "space_id", "type", "status", "id"),
+)
+
+content_versions = sa.Table(
+    "content_versions",
+    metadata,
+    sa.Column("content_id", BigId, sa.ForeignKey("content.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("number", sa.Integer, primary_key=True),
+    sa.Column("title", sa.String(255), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("representation", sa.String(32), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("message", sa.Text, nullable=False, default=""),
+    sa.Column("minor_edit", sa.Boolean, nullable=False, default=False),
+    sa.Column("by", BigId, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("at", sa.BigInteger, nullable=False),
+)
+
+# Long-running tasks (Confluence answers space deletion with a task to poll).
+long_tasks = sa.Table(
+    "long_tasks",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("args", sa.Text, nullable=False),
+    sa.Column("user_id", BigId, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("finished_at", sa.BigInteger, nullable=True),
+    sa.Column("successful", sa.Boolean, nullable=False),
+)

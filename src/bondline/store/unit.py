@@ -1,0 +1,22 @@
+"""The unit of work handed to services: one connection (and, for writes, one transaction), with
+every repository bound to it."""
+
+from __future__ import annotations
+
+from bondline.store.base import Conn
+from bondline.store.repos.accounts import TokenRepo, UserRepo
+from bondline.store.repos.content import ContentRepo
+from bondline.store.repos.spaces import SpaceRepo
+from bondline.store.repos.tasks import TaskRepo
+
+
+class Tx:
+    __slots__ = ("conn", "users", "tokens", "spaces", "content", "tasks")
+
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+        self.users = UserRepo(conn)
+        self.tokens = TokenRepo(conn)
+        self.spaces = SpaceRepo(conn)
+        self.content = ContentRepo(conn)
+        self.tasks = TaskRepo(conn)
