@@ -8,7 +8,8 @@ from bondline.dialects.native.errors import DIALECT
 
 
 def install(app: Any) -> None:
-    from bondline.dialects.native import health
+    from bondline.dialects.native import docs, health
 
     app.claim_prefix("/", DIALECT, default=True)
     health.install(app)
+    docs.install(app)

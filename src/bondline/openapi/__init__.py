@@ -1,0 +1,63 @@
+"""`/openapi.json`: the implemented subset of the vendors' own OpenAPI documents (extracted by
+`scripts/extract_openapi.py`, so shapes and descriptions are Atlassian's and Reltio's, word for
+word) merged with the description of bondline's own endpoints."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from importlib import resources
+from typing import Any
+
+from bondline import __version__
+from bondline.openapi import native
+
+VENDOR_DOCUMENTS = ("confluence",)
+
+
+def _load(name: str) -> dict[str, Any]:
+    return json.loads(resources.files("bondline.openapi").joinpath(f"{name}.json").read_text())
+
+
+@functools.lru_cache(maxsize=1)
+def document() -> dict[str, Any]:
+    paths: dict[str, Any] = {}
+    components: dict[str, dict[str, Any]] = {"schemas": {}, "securitySchemes": {}}
+    tags: list[dict[str, str]] = []
+    for name in VENDOR_DOCUMENTS:
+        doc = _load(name)
+        paths.update(doc["paths"])
+        for kind, items in doc.get("components", {}).items():
+            components.setdefault(kind, {}).update(items)
+    paths.update(copy.deepcopy(native.PATHS))
+    components["schemas"].update(native.SCHEMAS)
+    components["securitySchemes"]["bearerAuth"] = {
+        "type": "http", "scheme": "bearer",
+        "description": "A bondline API token (`bondline tokens create ACCOUNT_ID`).",
+    }
+    components["securitySchemes"].setdefault("basicAuth", {"type": "http", "scheme": "basic"})
+    tags.append({"name": "bondline", "description": "bondline's own endpoints"})
+    return {
+        "openapi": "3.0.1",
+        "info": {
+            "title": "bondline",
+            "version": __version__,
+            "description": (
+                "bondline speaks the Confluence Cloud REST API v1 (operations and schemas below are "
+                "Atlassian's own, from the official OpenAPI document) and adds its own endpoints "
+                "(tag `bondline`). Authenticate with `Authorization: Bearer <token>` or Basic "
+                "`email:token`."
+            ),
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearerAuth": []}, {"basicAuth": []}],
+        "tags": tags,
+        "paths": dict(sorted(paths.items())),
+        "components": components,
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def document_bytes() -> bytes:
+    return json.dumps(document(), separators=(",", ":")).encode()
