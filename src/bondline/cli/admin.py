@@ -37,6 +37,20 @@ def users_add(
     out.print(f"added user {user.account_id} <{user.email}>{' (site admin)' if user.site_admin else ''}")
 
 
+@users_app.command("delete")
+def users_delete(
+    account_id: str = typer.Argument(..., help="The user to remove."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+    database_url: Optional[str] = DatabaseURLOption,
+) -> None:
+    """Delete a user, their tokens, and every relation from or to them (favourites, watches)."""
+    settings = settings_for(database_url)
+    if not yes and not typer.confirm(f"Delete {account_id} and all their relations?"):
+        raise typer.Exit(1)
+    user = run(settings, lambda store: accounts.delete_user(store, account_id))
+    out.print(f"deleted user {user.account_id}")
+
+
 @users_app.command("list")
 def users_list(database_url: Optional[str] = DatabaseURLOption) -> None:
     """List users."""

@@ -10,8 +10,13 @@ existence does not leak. Where Confluence answers 403 instead (the watch API), t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bondline.domain.errors import Forbidden, NotFound
 from bondline.domain.model import Caller, Content, Space
+
+if TYPE_CHECKING:
+    from bondline.domain.relations import Entity
 
 ADMIN = "admin"
 MEMBER = "member"
@@ -103,3 +108,85 @@ def require_update_space(caller: Caller, space: Space, role: str | None) -> None
 
 
 require_delete_space = require_update_space
+
+
+# --- relations ----------------------------------------------------------------------------------
+
+def can_see_entity(caller: Caller, entity: "Entity") -> bool:
+    if entity.ref.type in ("user", "label"):
+        return True
+    if entity.content is not None:
+        return can_view_content(caller, entity.content, entity.space, entity.role)  # type: ignore[arg-type]
+    return can_view_space(caller, entity.space, entity.role)  # type: ignore[arg-type]
+
+
+def require_see_entity(caller: Caller, entity: "Entity") -> None:
+    """An entity the caller may not see is reported as not found, as Confluence does."""
+    if not can_see_entity(caller, entity):
+        kind = entity.ref.type
+        if kind == "space":
+            raise NotFound(f"No space with key : {entity.ref.key}", reason="SPACE_NOT_FOUND")
+        raise NotFound(f"No content found with id : {entity.ref.key}", reason="CONTENT_NOT_FOUND")
+
+
+def _owner_of(name: str, source: "Entity") -> str | None:
+    from bondline.domain.relations import PERSONAL
+
+    if name in PERSONAL and source.ref.type == "user":
+        return source.ref.key
+    return None
+
+
+def _administers_target(caller: Caller, target: "Entity") -> bool:
+    return target.space is not None and can_admin_space(caller, target.space, target.role)  # type: ignore[arg-type]
+
+
+def require_read_relation(caller: Caller, name: str, source: "Entity", target: "Entity") -> None:
+    require_see_entity(caller, source)
+    require_see_entity(caller, target)
+    owner = _owner_of(name, source)
+    if owner is not None and owner != caller.account_id and not caller.site_admin \
+            and not _administers_target(caller, target):
+        raise Forbidden(f"You cannot view another user's '{name}' relationships")
+
+
+def require_create_relation(caller: Caller, name: str, source: "Entity", target: "Entity") -> None:
+    """Anyone who can see both ends may relate them; a personal relation (favourite, like, watch)
+    only for oneself, unless a site admin acts."""
+    require_see_entity(caller, source)
+    require_see_entity(caller, target)
+    owner = _owner_of(name, source)
+    if owner is not None and owner != caller.account_id and not caller.site_admin:
+        raise Forbidden(f"You can only create your own '{name}' relationships")
+
+
+def require_delete_relation(caller: Caller, name: str, source: "Entity", target: "Entity") -> None:
+    """As the definitions say: the current user can only delete their own favourite relationships;
+    a space administrator can delete favourite relationships of any user for the space or the
+    content in it; a site admin may do anything."""
+    require_see_entity(caller, source)
+    require_see_entity(caller, target)
+    owner = _owner_of(name, source)
+    if owner is None or owner == caller.account_id or caller.site_admin:
+        return
+    if name == "favourite" and _administers_target(caller, target):
+        return
+    raise Forbidden(f"You can only delete your own '{name}' relationships"
+                    + (" (or favourites in a space you administer)" if name == "favourite" else ""))
+
+
+def require_list_targets(caller: Caller, name: str, source: "Entity") -> None:
+    require_see_entity(caller, source)
+    owner = _owner_of(name, source)
+    if owner is not None and owner != caller.account_id and not caller.site_admin:
+        raise Forbidden(f"You cannot list another user's '{name}' relationships")
+
+
+def require_list_sources(caller: Caller, name: str, target: "Entity") -> None:
+    require_see_entity(caller, target)
+
+
+def require_list_own(caller: Caller, name: str, user: "Entity") -> None:
+    """A user's personal relations (bondline's favourites listing) are theirs and site admins'."""
+    if user.ref.key != caller.account_id and not caller.site_admin:
+        raise Forbidden(f"You cannot list another user's '{name}' relationships")

@@ -29,6 +29,10 @@ class Caller:
     def of(cls, user: User) -> "Caller":
         return cls(user.id, user.account_id, user.email, user.display_name, user.site_admin)
 
+    def as_user(self) -> User:
+        """The caller as a User record (without a creation time), to render without a lookup."""
+        return User(self.user_id, self.account_id, self.email, self.display_name, self.site_admin, 0)
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Token:

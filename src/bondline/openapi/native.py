@@ -60,4 +60,54 @@ PATHS["/docs/static/{name}"] = {"get": {
     "responses": {"200": {"description": "The asset"}, "404": _error_response("No such asset")},
 }}
 
+_END = {
+    "type": "object",
+    "required": ["type", "key"],
+    "properties": {
+        "type": {"type": "string", "enum": ["user", "space", "content"]},
+        "key": {"type": "string"},
+        "status": {"type": "string", "nullable": True},
+        "version": {"type": "integer", "nullable": True},
+        "title": {"type": "string"},
+        "spaceKey": {"type": "string"},
+        "name": {"type": "string"},
+        "displayName": {"type": "string"},
+    },
+}
+PATHS["/api/v1/users/{accountId}/relations/{relationName}"] = {"get": {
+    "tags": ["bondline"], "operationId": "bondline.listUserRelations",
+    "summary": "A user's relations of one name, newest first (favourites included)",
+    "description": (
+        "Confluence Cloud's list endpoints refuse `favourite` and `like` (501). This bondline extension lists "
+        "any of a user's relations, paginated with an opaque cursor. Only the user and site admins may list "
+        "them; targets the caller can no longer see are left out."),
+    "parameters": [
+        {"name": "accountId", "in": "path", "required": True, "description": "An accountId, or `current`.",
+         "schema": {"type": "string"}},
+        {"name": "relationName", "in": "path", "required": True, "schema": {"type": "string"}},
+        {"name": "targetType", "in": "query", "schema": {"type": "string", "enum": ["user", "space", "content"]}},
+        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 25}},
+        {"name": "cursor", "in": "query", "description": "`nextCursor` of the previous page.",
+         "schema": {"type": "string"}},
+    ],
+    "responses": {
+        "200": {"description": "A page of relations", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["results", "limit", "nextCursor", "_links"],
+            "properties": {
+                "results": {"type": "array", "items": {
+                    "type": "object", "required": ["id", "name", "source", "target", "createdAt", "createdBy"],
+                    "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "source": _END,
+                                   "target": _END, "createdAt": {"type": "string", "format": "date-time"},
+                                   "createdBy": {"type": "string"}}}},
+                "limit": {"type": "integer"},
+                "nextCursor": {"type": "string", "nullable": True},
+                "_links": {"type": "object", "additionalProperties": {"type": "string"}},
+            }}}}},
+        "400": _error_response("Bad limit, cursor or targetType"),
+        "401": _error_response("Missing or bad credentials"),
+        "403": _error_response("Another user's relations"),
+        "404": _error_response("No such user"),
+    },
+}}
+
 SCHEMAS: dict[str, Any] = {"bondline.Error": ERROR}

@@ -8,6 +8,7 @@ from bondline import ids
 from bondline.domain import accounts
 from bondline.domain.errors import Conflict, Invalid, NotFound
 from bondline.domain.model import Token, User
+from bondline.domain.relations import CONFLUENCE
 from bondline.store import IntegrityViolation, Store
 
 
@@ -24,6 +25,18 @@ async def add_user(store: Store, account_id: str, email: str, display_name: str,
             return await tx.users.add(account_id, email, display_name, site_admin, ids.now_ms())
     except IntegrityViolation:
         raise Conflict(f"A user with accountId {account_id} or email {email} already exists") from None
+
+
+async def delete_user(store: Store, account_id: str) -> User:
+    """Remove a user with their tokens and every relation from or to them (their favourites,
+    watches, likes). Content they wrote stays, attributed to an unknown user."""
+    async with store.write() as tx:
+        user = await tx.users.by_account_id(account_id)
+        if user is None:
+            raise NotFound(f"No user with accountId {account_id}", reason="USER_NOT_FOUND")
+        await tx.relations.purge_entity(CONFLUENCE, "user", [account_id])
+        await tx.users.delete(user.id)
+    return user
 
 
 async def get_user(store: Store, account_id: str) -> User:

@@ -9,6 +9,7 @@ from bondline.domain import access
 from bondline.domain import content as rules
 from bondline.domain.errors import Forbidden, Invalid, NotFound
 from bondline.domain.model import Caller, Content, ContentVersion, Space, User
+from bondline.domain.relations import CONFLUENCE
 from bondline.store import Store
 from bondline.store.repos.accounts import users_by_ids
 
@@ -212,8 +213,15 @@ async def delete(store: Store, caller: Caller, content_id: int, status: str | No
                 access.require_trash_content(caller, content, space, role)
             else:
                 access.require_purge_content(caller, content, space, role)
-            await tx.content.purge(content.id)
+            await purge(tx, content)
     return action
+
+
+async def purge(tx: object, content: Content) -> None:
+    """Delete content for good, with every relation to or from it or any of its versions."""
+    keys = [str(content.id)] + [f"{content.id}@{n}" for n in range(1, content.version + 1)]
+    await tx.relations.purge_entity(CONFLUENCE, "content", keys)  # type: ignore[attr-defined]
+    await tx.content.purge(content.id)  # type: ignore[attr-defined]
 
 
 async def versions(store: Store, caller: Caller, content_id: int, start: int, limit: int) -> tuple[

@@ -117,3 +117,34 @@ long_tasks = sa.Table(
     sa.Column("finished_at", sa.BigInteger, nullable=True),
     sa.Column("successful", sa.Boolean, nullable=False),
 )
+
+# Typed relations: favourites, likes, watches, app-defined relations, and (namespaced per tenant)
+# Reltio relations. One row per (namespace, name, source, target). `source_scope`/`target_scope`
+# are the spaces whose permissions govern who may see each end (NULL: everyone); deleting a space
+# deletes every relation that touches it or its content.
+relations = sa.Table(
+    "relations",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("namespace", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("source_type", sa.String(32), nullable=False),
+    sa.Column("source_key", sa.String(255), nullable=False),
+    sa.Column("target_type", sa.String(32), nullable=False),
+    sa.Column("target_key", sa.String(255), nullable=False),
+    sa.Column("source_scope", BigId, sa.ForeignKey("spaces.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("target_scope", BigId, sa.ForeignKey("spaces.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("created_by", sa.String(128), nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.Column("updated_by", sa.String(128), nullable=False),
+    sa.UniqueConstraint("namespace", "name", "source_type", "source_key", "target_type", "target_key",
+                        name="uq_relations_key"),
+    # targets of a source, newest first (and every relation from an entity, for purging it)
+    sa.Index("ix_relations_forward", "namespace", "source_type", "source_key", "name", "target_type", "id"),
+    # sources of a target, newest first (and every relation to an entity)
+    sa.Index("ix_relations_reverse", "namespace", "target_type", "target_key", "name", "source_type", "id"),
+    sa.Index("ix_relations_source_scope", "source_scope"),
+    sa.Index("ix_relations_target_scope", "target_scope"),
+)

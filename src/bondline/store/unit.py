@@ -6,12 +6,13 @@ from __future__ import annotations
 from bondline.store.base import Conn
 from bondline.store.repos.accounts import TokenRepo, UserRepo
 from bondline.store.repos.content import ContentRepo
+from bondline.store.repos.relations import RelationRepo
 from bondline.store.repos.spaces import SpaceRepo
 from bondline.store.repos.tasks import TaskRepo
 
 
 class Tx:
-    __slots__ = ("conn", "users", "tokens", "spaces", "content", "tasks")
+    __slots__ = ("conn", "users", "tokens", "spaces", "content", "tasks", "relations")
 
     def __init__(self, conn: Conn) -> None:
         self.conn = conn
@@ -20,3 +21,4 @@ class Tx:
         self.spaces = SpaceRepo(conn)
         self.content = ContentRepo(conn)
         self.tasks = TaskRepo(conn)
+        self.relations = RelationRepo(conn)

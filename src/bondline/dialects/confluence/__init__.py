@@ -13,9 +13,10 @@ from bondline.dialects.confluence.errors import DIALECT
 
 
 def install(app: Any) -> None:
-    from bondline.dialects.confluence import content, spaces, users
+    from bondline.dialects.confluence import content, relations, spaces, users
 
     app.claim_prefix("/wiki/", DIALECT)
     spaces.install(app)
     content.install(app)
     users.install(app)
+    relations.install(app)

@@ -302,3 +302,72 @@ def label_array(labels: list[Any], base: str, content_id: str, start: int, limit
         "size": len(labels),
         "_links": {"self": f"{base}/rest/api/content/{content_id}/label", "base": base, "context": CONTEXT},
     }
+
+
+# --- relations ----------------------------------------------------------------------------------
+
+def entity_path(entity: Any) -> str:
+    """Where Confluence serves an entity (relative to the wiki base)."""
+    ref = entity.ref
+    if ref.type == "user":
+        return "/rest/api/user?" + urlencode({"accountId": ref.key})
+    if ref.type == "space":
+        return f"/rest/api/space/{quote(ref.key, safe='~')}"
+    if ref.type == "content":
+        if ref.status == "historical":
+            return f"/rest/api/content/{ref.key}?status=historical&version={ref.version}"
+        return f"/rest/api/content/{ref.key}"
+    return f"/rest/api/label/{quote(ref.key)}"
+
+
+def entity(e: Any, base: str) -> dict[str, Any]:
+    """The `User`, `Space` or `Content` a relation points at."""
+    from bondline.services.content import ContentView
+
+    if e.ref.type == "user":
+        return user(e.user, base, e.ref.key)
+    if e.ref.type == "space":
+        return space(e.space, base)
+    if e.ref.type == "content":
+        view = ContentView(e.content, e.space, {}, "historical" if e.version is not None else e.content.status,
+                           e.version)
+        return content(view, base, Expand(set()))
+    return {"prefix": "global", "name": e.ref.key, "id": e.ref.key, "label": e.ref.key}
+
+
+def relation_path(view: Any) -> str:
+    r, s, t = view.relation, view.source, view.target
+    path = (f"/rest/api/relation/{quote(r.name)}/from/{s.ref.type}/{quote(s.ref.key, safe='')}"
+            f"/to/{t.ref.type}/{quote(t.ref.key, safe='')}")
+    query = {}
+    for side, e in (("source", s), ("target", t)):
+        if e.ref.type == "content" and e.ref.status not in (None, "current"):
+            query[f"{side}Status"] = e.ref.status
+            if e.ref.version is not None:
+                query[f"{side}Version"] = e.ref.version
+    return path + ("?" + urlencode(query) if query else "")
+
+
+def relation(view: Any, base: str, expand: Expand) -> dict[str, Any]:
+    """A `Relation`: `name`, and `relationData`, `source`, `target` when expanded."""
+    r = view.relation
+    out: dict[str, Any] = {"name": r.name}
+    expandable: dict[str, str] = {}
+    if "relationData" in expand:
+        out["relationData"] = {
+            "createdBy": user(view.creator, base, r.created_by),
+            "createdDate": iso(r.created_at),
+            "friendlyCreatedDate": friendly(r.created_at),
+        }
+    else:
+        expandable["relationData"] = ""
+    for side in ("source", "target"):
+        e = getattr(view, side)
+        if side in expand:
+            out[side] = entity(e, base)
+        else:
+            expandable[side] = entity_path(e)
+    if expandable:
+        out["_expandable"] = expandable
+    out["_links"] = links(base, relation_path(view))
+    return out

@@ -8,8 +8,9 @@ from bondline.dialects.native.errors import DIALECT
 
 
 def install(app: Any) -> None:
-    from bondline.dialects.native import docs, health
+    from bondline.dialects.native import docs, health, relations
 
     app.claim_prefix("/", DIALECT, default=True)
     health.install(app)
     docs.install(app)
+    relations.install(app)

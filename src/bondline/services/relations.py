@@ -1,0 +1,223 @@
+"""Relations: check, create, delete and list, with Confluence's permission rules.
+
+Each entity a request names is looked up (404 when it does not exist or the caller may not see
+it), the domain decides whether the caller may do what they ask, and the store commits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from bondline import ids
+from bondline.domain import access
+from bondline.domain import relations as rel
+from bondline.domain.errors import NotFound, Unsupported
+from bondline.domain.model import Caller, User
+from bondline.domain.relations import CONFLUENCE, Entity, EntityRef, Relation
+from bondline.store import Store
+
+NS = CONFLUENCE
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RelationView:
+    relation: Relation
+    source: Entity
+    target: Entity
+    creator: User | None
+
+
+async def resolve(tx: object, caller: Caller, ref: EntityRef) -> Entity:
+    """Look an entity up as the request names it; NotFound when it does not exist. Whether the
+    caller may see it is for `access` to decide."""
+    if ref.type == "user":
+        if ref.key == "current" or ref.key == caller.account_id:
+            return Entity(EntityRef("user", caller.account_id), user=caller.as_user())
+        user = await tx.users.by_account_id(ref.key)  # type: ignore[attr-defined]
+        if user is None:
+            raise NotFound(f"No user found with accountId : {ref.key}", reason="USER_NOT_FOUND")
+        return Entity(ref, user=user)
+    if ref.type == "space":
+        space = await tx.spaces.by_key(ref.key)  # type: ignore[attr-defined]
+        if space is None:
+            raise NotFound(f"No space with key : {ref.key}", reason="SPACE_NOT_FOUND")
+        role = await tx.spaces.role_of(space.id, caller.user_id)  # type: ignore[attr-defined]
+        return Entity(ref, space=space, role=role)
+    if ref.type == "label":
+        return Entity(ref, label=ref.key)
+    content = await tx.content.by_id(int(ref.key))  # type: ignore[attr-defined]
+    if content is None:
+        raise NotFound(f"No content found with id : {ref.key}", reason="CONTENT_NOT_FOUND")
+    space = await tx.spaces.by_id(content.space_id)  # type: ignore[attr-defined]
+    role = await tx.spaces.role_of(space.id, caller.user_id)  # type: ignore[attr-defined]
+    version = None
+    if ref.status == "historical":
+        assert ref.version is not None
+        if ref.version >= content.version or content.status == "draft":
+            raise NotFound(f"No historical version {ref.version} of content {ref.key} (its current version"
+                           f" is {content.version})", reason="VERSION_NOT_FOUND")
+        version = await tx.content.version(content.id, ref.version)  # type: ignore[attr-defined]
+        if version is None:
+            raise NotFound(f"No version {ref.version} of content {ref.key}", reason="VERSION_NOT_FOUND")
+    elif ref.status != content.status:
+        raise NotFound(f"No content found with id : {ref.key} and status {ref.status}",
+                       reason="CONTENT_NOT_FOUND")
+    return Entity(ref, space=space, content=content, version=version, role=role)
+
+
+async def _entity_from_row(tx: object, caller: Caller, kind: str, stored_key: str) -> Entity | None:
+    """The entity at one end of a stored relation, as it is now (None if it has gone)."""
+    key, version = rel.parse_stored_key(kind, stored_key)
+    if kind == "content":
+        content = await tx.content.by_id(int(key))  # type: ignore[attr-defined]
+        if content is None:
+            return None
+        status = "historical" if version is not None else content.status
+        ref = EntityRef(kind, key, status, version)
+    else:
+        ref = EntityRef(kind, key)
+    try:
+        return await resolve(tx, caller, ref)
+    except NotFound:
+        return None
+
+
+async def _creator(tx: object, relation: Relation) -> User | None:
+    return await tx.users.by_account_id(relation.created_by)  # type: ignore[attr-defined]
+
+
+def _check_shape(name: str, source: EntityRef, target: EntityRef) -> None:
+    rel.validate_name(name)
+    rel.validate_shape(name, source.type, target.type)
+
+
+async def get(store: Store, caller: Caller, name: str, source: EntityRef, target: EntityRef) -> RelationView:
+    _check_shape(name, source, target)
+    async with store.read() as tx:
+        src = await resolve(tx, caller, source)
+        dst = await resolve(tx, caller, target)
+        access.require_read_relation(caller, name, src, dst)
+        found = await tx.relations.get(NS, name, src.ref.type, src.ref.stored_key, dst.ref.type,
+                                       dst.ref.stored_key)
+        if found is None:
+            raise NotFound(f"No '{name}' relationship from {source.type} {src.ref.key} to {target.type}"
+                           f" {dst.ref.stored_key}", reason="RELATION_NOT_FOUND")
+        creator = caller.as_user() if found.created_by == caller.account_id else await _creator(tx, found)
+    return RelationView(found, src, dst, creator)
+
+
+async def put(store: Store, caller: Caller, name: str, source: EntityRef, target: EntityRef) -> RelationView:
+    """Create the relation; putting one that exists returns it unchanged."""
+    _check_shape(name, source, target)
+    async with store.write() as tx:
+        src = await resolve(tx, caller, source)
+        dst = await resolve(tx, caller, target)
+        access.require_create_relation(caller, name, src, dst)
+        created, _new = await tx.relations.put(
+            NS, name, src.ref.type, src.ref.stored_key, dst.ref.type, dst.ref.stored_key,
+            source_scope=src.scope, target_scope=dst.scope, by=caller.account_id, now=ids.now_ms())
+        creator = caller.as_user() if created.created_by == caller.account_id else await _creator(tx, created)
+    return RelationView(created, src, dst, creator)
+
+
+async def delete(store: Store, caller: Caller, name: str, source: EntityRef, target: EntityRef) -> bool:
+    """Delete the relation; deleting one that does not exist succeeds too (returns False)."""
+    _check_shape(name, source, target)
+    async with store.write() as tx:
+        src = await resolve(tx, caller, source)
+        dst = await resolve(tx, caller, target)
+        access.require_delete_relation(caller, name, src, dst)
+        return await tx.relations.delete(NS, name, src.ref.type, src.ref.stored_key, dst.ref.type,
+                                         dst.ref.stored_key)
+
+
+def _status_filter(status: str | None, version: int | None) -> tuple[bool | None, int | None]:
+    if status == "historical":
+        return True, version
+    if status is None:
+        return None, None
+    return False, None
+
+
+async def _views(tx: object, caller: Caller, rows: list[Relation], fixed: Entity, direction: str,
+                 status: str | None) -> list[RelationView]:
+    views = []
+    for row in rows:
+        kind, key = (row.target_type, row.target_key) if direction == "forward" else (row.source_type, row.source_key)
+        other = await _entity_from_row(tx, caller, kind, key)
+        if other is None or not access.can_see_entity(caller, other):
+            continue
+        if status in ("current", "draft", "trashed") and other.content is not None \
+                and other.content.status != status:  # type: ignore[attr-defined]
+            continue
+        creator = await _creator(tx, row)
+        source, target = (fixed, other) if direction == "forward" else (other, fixed)
+        views.append(RelationView(row, source, target, creator))
+    return views
+
+
+async def list_targets(store: Store, caller: Caller, name: str, source: EntityRef, target_type: str,
+                       target_status: str | None, target_version: int | None, start: int,
+                       limit: int) -> tuple[list[RelationView], bool]:
+    """Targets related to a source, newest first; returns the page and whether more may follow."""
+    rel.validate_name(name)
+    rel.validate_type(target_type, "target")
+    if name in rel.UNLISTABLE:
+        raise Unsupported(f"Listing '{name}' relationships is not supported by this endpoint")
+    _validate_list_status(target_type, target_status, target_version, "target")
+    async with store.read() as tx:
+        src = await resolve(tx, caller, source)
+        access.require_list_targets(caller, name, src)
+        historical, version = _status_filter(target_status, target_version)
+        rows = await tx.relations.listing(
+            direction="forward", ns=NS, name=name, kind=src.ref.type, key=src.ref.stored_key,
+            other_type=target_type, viewer=access.listing_scope(caller), historical=historical,
+            version=version, offset=start, limit=limit)
+        return await _views(tx, caller, rows, src, "forward", target_status), len(rows) == limit
+
+
+async def list_sources(store: Store, caller: Caller, name: str, target: EntityRef, source_type: str,
+                       source_status: str | None, source_version: int | None, start: int,
+                       limit: int) -> tuple[list[RelationView], bool]:
+    """Sources related to a target, newest first."""
+    rel.validate_name(name)
+    rel.validate_type(source_type, "source")
+    if name in rel.UNLISTABLE:
+        raise Unsupported(f"Listing '{name}' relationships is not supported by this endpoint")
+    _validate_list_status(source_type, source_status, source_version, "source")
+    async with store.read() as tx:
+        dst = await resolve(tx, caller, target)
+        access.require_list_sources(caller, name, dst)
+        historical, version = _status_filter(source_status, source_version)
+        rows = await tx.relations.listing(
+            direction="reverse", ns=NS, name=name, kind=dst.ref.type, key=dst.ref.stored_key,
+            other_type=source_type, viewer=access.listing_scope(caller), historical=historical,
+            version=version, offset=start, limit=limit)
+        return await _views(tx, caller, rows, dst, "reverse", source_status), len(rows) == limit
+
+
+def _validate_list_status(kind: str, status: str | None, version: int | None, side: str) -> None:
+    if kind != "content":
+        return
+    # Reuse the single-entity rules on a placeholder key.
+    rel.entity_ref("content", "1", status, version, side)
+
+
+async def page_of_user(store: Store, caller: Caller, account_id: str, name: str, target_type: str | None,
+                       before: int | None, limit: int) -> tuple[list[RelationView], int | None]:
+    """bondline's extension: a user's relations of one name (favourites included), newest first,
+    paginated with a cursor. Returns the page and the cursor for the next one (None at the end)."""
+    rel.validate_name(name)
+    if target_type is not None:
+        rel.validate_type(target_type, "target")
+    source = EntityRef("user", account_id)
+    async with store.read() as tx:
+        src = await resolve(tx, caller, source)
+        access.require_list_own(caller, name, src)
+        rows = await tx.relations.listing(
+            direction="forward", ns=NS, name=name, kind="user", key=src.ref.key, other_type=target_type,
+            viewer=access.listing_scope(caller), before=before if before is not None else 2**62, limit=limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        views = await _views(tx, caller, rows, src, "forward", None)
+    return views, (rows[-1].id if more and rows else None)
