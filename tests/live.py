@@ -68,3 +68,24 @@ class LiveServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def provision(database_url: str, account_id: str = "live-user", site_admin: bool = False) -> str:
+    """Create a user directly in the database and return a fresh token for them."""
+    import asyncio
+
+    from bondline.config import Settings
+    from bondline.services import accounts
+    from bondline.store import create_store
+
+    async def go() -> str:
+        store = create_store(Settings(database_url=database_url))
+        await store.open()
+        try:
+            await accounts.add_user(store, account_id, f"{account_id}@example.com", account_id.title(), site_admin)
+            _, token = await accounts.create_token(store, account_id)
+            return token
+        finally:
+            await store.close()
+
+    return asyncio.run(go())

@@ -52,8 +52,11 @@ def python_example(name: str) -> str:
 
 
 def _reindent(source: str) -> str:
-    """Seed 000 lost its indentation in transcription; restore the blocks it obviously had."""
+    """Seed 000 lost its indentation in transcription; restore the blocks it obviously had.
+    Sources that kept their indentation (seed 001) are returned as they are."""
     lines = source.splitlines()
+    if any(line.startswith((" ", "\t")) for line in lines):
+        return source + "\n"
     out: list[str] = []
     depth = 0
     for line in lines:

@@ -56,4 +56,8 @@ def curl_examples(site: DemoSite, base_url: str) -> list[str]:
         f"curl -sS -H 'Authorization: Bearer {bob}' "
         f"'{api}/relation/favourite/from/user/current/to/content/{page}?expand=relationData'",
         f"curl -sS -H 'Authorization: Bearer {bob}' '{base_url}/api/v1/users/current/relations/favourite'",
+        f"curl -sS -X POST -H 'Authorization: Bearer {alice}' -H 'X-Atlassian-Token: no-check' "
+        f"'{api}/user/watch/content/{page}'",
+        f"curl -sS -H 'Authorization: Bearer {alice}' '{api}/user/watch/content/{page}'",
+        f"curl -sS -H 'Authorization: Bearer {bob}' '{api}/content/{page}/notification/child-created'",
     ]

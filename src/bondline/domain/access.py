@@ -190,3 +190,19 @@ def require_list_own(caller: Caller, name: str, user: "Entity") -> None:
     """A user's personal relations (bondline's favourites listing) are theirs and site admins'."""
     if user.ref.key != caller.account_id and not caller.site_admin:
         raise Forbidden(f"You cannot list another user's '{name}' relationships")
+
+
+# --- watches ------------------------------------------------------------------------------------
+
+def require_act_for(caller: Caller, account_id: str) -> None:
+    """Watching on someone else's behalf takes the 'Confluence Administrator' permission."""
+    if account_id != caller.account_id and not caller.site_admin:
+        raise Forbidden("A user can only be specified by a Confluence administrator")
+
+
+def require_watchable(caller: Caller, entity: "Entity") -> None:
+    """The watch API reports anything the caller cannot see as if it did not exist — with 403."""
+    if not can_see_entity(caller, entity):
+        kind = entity.ref.type
+        raise Forbidden(f"No {'content' if kind == 'content' else kind} exists for the specified "
+                        f"{'contentId' if kind == 'content' else kind + 'Key'}")

@@ -10,6 +10,7 @@ from bondline.domain import content as rules
 from bondline.domain.errors import Forbidden, Invalid, NotFound
 from bondline.domain.model import Caller, Content, ContentVersion, Space, User
 from bondline.domain.relations import CONFLUENCE
+from bondline.domain.watches import WATCH
 from bondline.store import Store
 from bondline.store.repos.accounts import users_by_ids
 
@@ -120,6 +121,9 @@ async def create(store: Store, caller: Caller, new: NewContent) -> ContentView:
         content = await tx.content.add(
             type=new.type, status=new.status, space_id=space.id, parent_id=new.parent_id, title=title,
             body=new.body, representation=new.representation, message="", by=caller.user_id, now=now)
+        # As in Confluence Cloud, the author watches what they create.
+        await tx.relations.put(CONFLUENCE, WATCH, "user", caller.account_id, "content", str(content.id),
+                               source_scope=None, target_scope=space.id, by=caller.account_id, now=now)
         return await _view(tx, content, space, content.status)
 
 

@@ -139,16 +139,24 @@ def _status_filter(status: str | None, version: int | None) -> tuple[bool | None
     return False, None
 
 
+def _active(entity: Entity, status: str | None) -> bool:
+    """Whether a listed end is shown: content in the status asked for; without one, anything but
+    trashed content (its relations stay, but are not active until it is restored)."""
+    if entity.content is None or entity.version is not None:
+        return True
+    current = entity.content.status  # type: ignore[attr-defined]
+    if status in ("current", "draft", "trashed"):
+        return current == status
+    return current != "trashed"
+
+
 async def _views(tx: object, caller: Caller, rows: list[Relation], fixed: Entity, direction: str,
                  status: str | None) -> list[RelationView]:
     views = []
     for row in rows:
         kind, key = (row.target_type, row.target_key) if direction == "forward" else (row.source_type, row.source_key)
         other = await _entity_from_row(tx, caller, kind, key)
-        if other is None or not access.can_see_entity(caller, other):
-            continue
-        if status in ("current", "draft", "trashed") and other.content is not None \
-                and other.content.status != status:  # type: ignore[attr-defined]
+        if other is None or not access.can_see_entity(caller, other) or not _active(other, status):
             continue
         creator = await _creator(tx, row)
         source, target = (fixed, other) if direction == "forward" else (other, fixed)

@@ -148,3 +148,24 @@ relations = sa.Table(
     sa.Index("ix_relations_source_scope", "source_scope"),
     sa.Index("ix_relations_target_scope", "target_scope"),
 )
+
+# Labels: one row per distinct (prefix, name); content carries them through content_labels.
+# A label "exists" (can be watched) while any content carries it.
+labels = sa.Table(
+    "labels",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("prefix", sa.String(16), nullable=False),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.UniqueConstraint("name", "prefix", name="uq_labels_name_prefix"),
+)
+
+content_labels = sa.Table(
+    "content_labels",
+    metadata,
+    sa.Column("content_id", BigId, sa.ForeignKey("content.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("label_id", BigId, sa.ForeignKey("labels.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("created_by", BigId, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    sa.Index("ix_content_labels_label_id", "label_id"),
+)

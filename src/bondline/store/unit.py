@@ -6,13 +6,14 @@ from __future__ import annotations
 from bondline.store.base import Conn
 from bondline.store.repos.accounts import TokenRepo, UserRepo
 from bondline.store.repos.content import ContentRepo
+from bondline.store.repos.labels import LabelRepo
 from bondline.store.repos.relations import RelationRepo
 from bondline.store.repos.spaces import SpaceRepo
 from bondline.store.repos.tasks import TaskRepo
 
 
 class Tx:
-    __slots__ = ("conn", "users", "tokens", "spaces", "content", "tasks", "relations")
+    __slots__ = ("conn", "users", "tokens", "spaces", "content", "tasks", "relations", "labels")
 
     def __init__(self, conn: Conn) -> None:
         self.conn = conn
@@ -22,3 +23,4 @@ class Tx:
         self.content = ContentRepo(conn)
         self.tasks = TaskRepo(conn)
         self.relations = RelationRepo(conn)
+        self.labels = LabelRepo(conn)

@@ -13,10 +13,12 @@ from bondline.dialects.confluence.errors import DIALECT
 
 
 def install(app: Any) -> None:
-    from bondline.dialects.confluence import content, relations, spaces, users
+    from bondline.dialects.confluence import content, labels, relations, spaces, users, watches
 
     app.claim_prefix("/wiki/", DIALECT)
     spaces.install(app)
     content.install(app)
     users.install(app)
     relations.install(app)
+    watches.install(app)
+    labels.install(app)

@@ -1,0 +1,58 @@
+"""Labels on content: list, add, remove."""
+
+from __future__ import annotations
+
+from bondline import ids
+from bondline.domain import access
+from bondline.domain import labels as rules
+from bondline.domain.errors import Invalid, NotFound
+from bondline.domain.model import Caller
+from bondline.store import Store
+from bondline.store.repos.labels import Label
+
+
+async def _content(tx: object, caller: Caller, content_id: int, *, update: bool):  # type: ignore[no-untyped-def]
+    content = await tx.content.by_id(content_id)  # type: ignore[attr-defined]
+    if content is None:
+        raise NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND")
+    space = await tx.spaces.by_id(content.space_id)  # type: ignore[attr-defined]
+    role = await tx.spaces.role_of(space.id, caller.user_id)  # type: ignore[attr-defined]
+    if update:
+        access.require_update_content(caller, content, space, role)
+    else:
+        access.require_view_content(caller, content, space, role)
+    return content
+
+
+async def list_labels(store: Store, caller: Caller, content_id: int, prefix: str | None, start: int,
+                      limit: int) -> list[Label]:
+    if prefix is not None and prefix not in rules.PREFIXES:
+        raise Invalid(f"Invalid label prefix {prefix[:40]!r}: use one of {', '.join(rules.PREFIXES)}")
+    async with store.read() as tx:
+        await _content(tx, caller, content_id, update=False)
+        return await tx.labels.for_content(content_id, prefix, start, limit)
+
+
+async def add_labels(store: Store, caller: Caller, content_id: int, wanted: list[tuple[str, str | None]]) -> list[Label]:
+    """Add labels (name, prefix) to content, keeping those it has; returns all its labels."""
+    if not wanted:
+        raise Invalid("At least one label is required")
+    if len(wanted) > rules.MAX_PER_REQUEST:
+        raise Invalid(f"Too many labels in one request: at most {rules.MAX_PER_REQUEST}")
+    parsed = [rules.validate(name, prefix) for name, prefix in wanted]
+    now = ids.now_ms()
+    async with store.write() as tx:
+        await _content(tx, caller, content_id, update=True)
+        for prefix, name in parsed:
+            await tx.labels.attach(content_id, prefix, name, caller.user_id, now)
+        if await tx.labels.count_for_content(content_id) > rules.MAX_PER_CONTENT:
+            raise Invalid(f"Content can carry at most {rules.MAX_PER_CONTENT} labels")
+        return await tx.labels.for_content(content_id, None, 0, rules.MAX_PER_CONTENT)
+
+
+async def remove_label(store: Store, caller: Caller, content_id: int, name: str) -> None:
+    """Remove a label; removing one the content does not carry succeeds."""
+    prefix, name = rules.validate(name)
+    async with store.write() as tx:
+        await _content(tx, caller, content_id, update=True)
+        await tx.labels.detach(content_id, prefix, name)

@@ -1,0 +1,145 @@
+"""Watches: status, add and remove for content, spaces and labels, and watcher lists.
+
+Watches are relations (`watch` from a user) in the same store as the relation API. The watch API
+has its own error rules: a target that does not exist, or that the caller cannot see, is 403.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from bondline import ids
+from bondline.domain import access
+from bondline.domain import labels as label_rules
+from bondline.domain import watches as rules
+from bondline.domain.errors import Forbidden, Invalid, NotFound
+from bondline.domain.model import Caller, User
+from bondline.domain.relations import CONFLUENCE, Entity, EntityRef
+from bondline.store import Store
+
+NS = CONFLUENCE
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Watcher:
+    user: User
+    target_key: str  # content id, space key or label name
+
+
+async def _watcher(tx: object, caller: Caller, account_id: str | None) -> User:
+    """The user whose watch this is: the caller, or (site admins only) the one named by accountId."""
+    if not account_id or account_id == caller.account_id:
+        return caller.as_user()
+    access.require_act_for(caller, account_id)
+    user = await tx.users.by_account_id(account_id)  # type: ignore[attr-defined]
+    if user is None:
+        raise Forbidden("No user exists for the specified accountId")
+    return user
+
+
+async def _target(tx: object, caller: Caller, kind: str, key: str, content_type: str | None = None) -> tuple[Entity, str]:
+    """The watched entity and the key its watch is stored under; 403 if missing or hidden."""
+    if kind == "content":
+        if not key.isdigit() or len(key) > 18:
+            raise Forbidden("No content exists for the specified contentId")
+        content = await tx.content.by_id(int(key))  # type: ignore[attr-defined]
+        if content is None or content.status == "trashed":
+            raise Forbidden("No content exists for the specified contentId")
+        space = await tx.spaces.by_id(content.space_id)  # type: ignore[attr-defined]
+        role = await tx.spaces.role_of(space.id, caller.user_id)  # type: ignore[attr-defined]
+        entity = Entity(EntityRef("content", str(content.id), content.status), space=space, content=content,
+                        role=role)
+        access.require_watchable(caller, entity)
+        return entity, str(content.id)
+    if kind == "space":
+        space = await tx.spaces.by_key(key)  # type: ignore[attr-defined]
+        if space is None:
+            raise Forbidden("No space exists for the specified spaceKey")
+        role = await tx.spaces.role_of(space.id, caller.user_id)  # type: ignore[attr-defined]
+        entity = Entity(EntityRef("space", space.key), space=space, role=role)
+        access.require_watchable(caller, entity)
+        return entity, rules.space_key(space.key, content_type)
+    try:
+        prefix, name = label_rules.validate(key)
+    except Invalid:
+        raise Forbidden("No label exists for the specified labelName") from None
+    if prefix != "global" or not await tx.labels.carried(name):  # type: ignore[attr-defined]
+        raise Forbidden("No label exists for the specified labelName")
+    return Entity(EntityRef("label", name), label=name), name
+
+
+async def status(store: Store, caller: Caller, kind: str, key: str, account_id: str | None,
+                 content_type: str | None = None) -> bool:
+    async with store.read() as tx:
+        user = await _watcher(tx, caller, account_id)
+        entity, stored = await _target(tx, caller, kind, key, content_type)
+        return await tx.relations.exists(NS, rules.WATCH, "user", user.account_id, entity.ref.type, stored)
+
+
+async def add(store: Store, caller: Caller, kind: str, key: str, account_id: str | None,
+              content_type: str | None = None) -> None:
+    """Watch; watching twice leaves one watch."""
+    async with store.write() as tx:
+        user = await _watcher(tx, caller, account_id)
+        entity, stored = await _target(tx, caller, kind, key, content_type)
+        await tx.relations.put(NS, rules.WATCH, "user", user.account_id, entity.ref.type, stored,
+                               source_scope=None, target_scope=entity.scope, by=caller.account_id,
+                               now=ids.now_ms())
+
+
+async def remove(store: Store, caller: Caller, kind: str, key: str, account_id: str | None,
+                 content_type: str | None = None) -> None:
+    """Stop watching; removing a watch that does not exist succeeds."""
+    async with store.write() as tx:
+        user = await _watcher(tx, caller, account_id)
+        entity, stored = await _target(tx, caller, kind, key, content_type)
+        await tx.relations.delete(NS, rules.WATCH, "user", user.account_id, entity.ref.type, stored)
+
+
+async def _watchers_of(tx: object, kind: str, keys: list[str], start: int, limit: int) -> list[Watcher]:
+    rows = []
+    for key in keys:
+        rows += await tx.relations.listing(  # type: ignore[attr-defined]
+            direction="reverse", ns=NS, name=rules.WATCH, kind=kind, key=key, other_type="user", viewer=None,
+            offset=0, limit=start + limit)
+    rows.sort(key=lambda r: r.id, reverse=True)
+    watchers = []
+    for row in rows[start:start + limit]:
+        user = await tx.users.by_account_id(row.source_key)  # type: ignore[attr-defined]
+        if user is not None:
+            watchers.append(Watcher(user, row.target_key.split("@")[0]))
+    return watchers
+
+
+async def _visible_content(tx: object, caller: Caller, content_id: str) -> Entity:
+    try:
+        entity, _ = await _target(tx, caller, "content", content_id)
+    except Forbidden:
+        raise NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND") from None
+    return entity
+
+
+async def content_watchers(store: Store, caller: Caller, content_id: str, start: int, limit: int) -> list[Watcher]:
+    """Who watches a page (getWatchesForPage)."""
+    async with store.read() as tx:
+        entity = await _visible_content(tx, caller, content_id)
+        return await _watchers_of(tx, "content", [entity.ref.key], start, limit)
+
+
+async def space_watchers_of_content(store: Store, caller: Caller, content_id: str, start: int,
+                                    limit: int) -> list[Watcher]:
+    """Who watches the space a page is in (getWatchesForSpace)."""
+    async with store.read() as tx:
+        entity = await _visible_content(tx, caller, content_id)
+        return await _watchers_of(tx, "space", rules.space_keys(entity.space.key), start, limit)  # type: ignore[attr-defined]
+
+
+async def space_watchers(store: Store, caller: Caller, space_key: str, start: int, limit: int) -> list[Watcher]:
+    """Who watches a space (getWatchersForSpace); 404 for an unknown space."""
+    async with store.read() as tx:
+        space = await tx.spaces.by_key(space_key)
+        if space is None:
+            raise NotFound(f"No space with key : {space_key}", reason="SPACE_NOT_FOUND")
+        role = await tx.spaces.role_of(space.id, caller.user_id)
+        access.require_view_space(caller, space, role)
+        return await _watchers_of(tx, "space", rules.space_keys(space.key), start, limit)
