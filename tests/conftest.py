@@ -158,3 +158,77 @@ async def site(app: App) -> Site:
         _, token = await accounts.create_token(app.store, user.account_id)
         s.people[name] = Person(user.account_id, user.email, token, user.id)
     return s
+
+
+# --- a live server per test module (for tests that drive real clients over a socket) -----------
+
+def _fresh_pg_schema_url(label: str) -> tuple[str, Any]:
+    import asyncpg
+
+    schema = f"bondline_{label}_{uuid.uuid4().hex[:8]}"
+
+    async def run(sql: str) -> None:
+        conn = await asyncpg.connect(PG_URL)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in (PG_URL or "") else "?"
+    return f"{PG_URL}{sep}search_path={schema}", lambda: asyncio.run(run(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated, empty database on each backend, shared by one test module."""
+    if request.param == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = str(tmp_path_factory.mktemp("module") / "bondline.db")
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
+        return
+    if not PG_URL:
+        pytest.skip(f"PostgreSQL tests need {PG_ENV} (e.g. postgresql://postgres@127.0.0.1:5432/test)")
+    url, drop = _fresh_pg_schema_url("module")
+    migrate.upgrade(parse(url))
+    yield url
+    drop()
+
+
+@dataclass
+class LiveSite:
+    url: str
+    database_url: str
+    people: dict[str, Person]
+
+    def __getattr__(self, name: str) -> Person:
+        try:
+            return self.people[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+@pytest.fixture(scope="module")
+def live(module_database_url: str) -> Iterator[LiveSite]:
+    """A `bondline serve` process on 127.0.0.1 with users admin (site admin), alice and bob."""
+    from tests.live import LiveServer
+
+    async def people() -> dict[str, Person]:
+        from bondline.store import create_store
+
+        store = create_store(Settings(database_url=module_database_url))
+        await store.open()
+        found = {}
+        try:
+            for name, admin in (("admin", True), ("alice", False), ("bob", False)):
+                user = await accounts.add_user(store, f"live-{name}", f"{name}@example.com", name.title(), admin)
+                _, token = await accounts.create_token(store, user.account_id)
+                found[name] = Person(user.account_id, user.email, token, user.id)
+        finally:
+            await store.close()
+        return found
+
+    site_people = asyncio.run(people())
+    with LiveServer(module_database_url) as server:
+        yield LiveSite(server.url, module_database_url, site_people)

@@ -195,3 +195,12 @@ async def test_private_space_content_is_invisible(client, site) -> None:  # type
     r = await client.post(f"{API}/content", headers=site.bob.bearer,
                           json={"type": "page", "title": "sneak", "space": {"key": "PRIV"}})
     _error(r, 403)
+
+
+@pytest.mark.parametrize("content_id", ["¹", "٣", "１２"])
+async def test_non_ascii_digits_are_400_not_500(client, site, content_id) -> None:  # type: ignore[no-untyped-def]
+    _error(await client.get(f"{API}/content/{content_id}", headers=site.bob.bearer), 400, "invalid")
+    r = await client.get(f"{API}/relation/favourite/from/user/current/to/content/{content_id}", headers=site.bob.bearer)
+    _error(r, 400)
+    r = await client.get(f"{API}/user/watch/content/{content_id}", headers=site.bob.bearer)
+    _error(r, 403)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from bondline.domain.errors import Conflict, Invalid, NotFound, Unsupported
+from bondline.domain.errors import Conflict, Invalid, NotFound, Unsupported, is_decimal
 from bondline.domain.model import Content
 
 TYPES = ("page", "blogpost")
@@ -37,7 +37,7 @@ def validate_title(title: str | None) -> str:
 
 def parse_id(raw: str) -> int:
     """Content ids are positive integers (sent as strings)."""
-    if not raw.isdigit() or len(raw) > 18 or int(raw) == 0:
+    if not is_decimal(raw) or len(raw) > 18 or int(raw) == 0:
         raise Invalid(f"Content id {raw[:40]!r} is invalid: content ids are positive integers")
     return int(raw)
 

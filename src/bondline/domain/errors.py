@@ -58,3 +58,8 @@ class TooLarge(DomainError):
 class Unsupported(DomainError):
     status = 501
     default_reason = "NOT_IMPLEMENTED"
+
+
+def is_decimal(text: str) -> bool:
+    """ASCII digits only. (`str.isdigit()` also accepts '¹' and other digits `int()` refuses.)"""
+    return text.isascii() and text.isdigit()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from bondline.domain.errors import Invalid
+from bondline.domain.errors import Invalid, is_decimal
 
 CONFLUENCE = "confluence"
 ENTITY_TYPES = ("user", "content", "space")
@@ -101,7 +101,7 @@ def entity_ref(kind: str, key: str, status: str | None, version: int | None, sid
         raise Invalid(f"Invalid {side}Key: control characters are not allowed")
     if kind != "content":
         return EntityRef(kind, key)
-    if not key.isdigit() or len(key) > 18 or int(key) == 0:
+    if not is_decimal(key) or len(key) > 18 or int(key) == 0:
         raise Invalid(f"Invalid {side}Key {key[:40]!r}: content ids are positive integers")
     key = str(int(key))
     if status is not None and status not in CONTENT_STATUSES:

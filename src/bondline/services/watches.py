@@ -12,7 +12,7 @@ from bondline import ids
 from bondline.domain import access
 from bondline.domain import labels as label_rules
 from bondline.domain import watches as rules
-from bondline.domain.errors import Forbidden, Invalid, NotFound
+from bondline.domain.errors import Forbidden, Invalid, NotFound, is_decimal
 from bondline.domain.model import Caller, User
 from bondline.domain.relations import CONFLUENCE, Entity, EntityRef
 from bondline.store import Store
@@ -40,7 +40,7 @@ async def _watcher(tx: object, caller: Caller, account_id: str | None) -> User:
 async def _target(tx: object, caller: Caller, kind: str, key: str, content_type: str | None = None) -> tuple[Entity, str]:
     """The watched entity and the key its watch is stored under; 403 if missing or hidden."""
     if kind == "content":
-        if not key.isdigit() or len(key) > 18:
+        if not is_decimal(key) or len(key) > 18:
             raise Forbidden("No content exists for the specified contentId")
         content = await tx.content.by_id(int(key))  # type: ignore[attr-defined]
         if content is None or content.status == "trashed":

@@ -68,7 +68,7 @@ class PostgresConn(Conn):
         except asyncpg.PostgresError as exc:
             raise _translate(exc) from exc
         tail = status.rsplit(" ", 1)[-1]
-        return int(tail) if tail.isdigit() else 0
+        return int(tail) if tail.isascii() and tail.isdigit() else 0
 
     async def executemany(self, stmt: sa.ClauseElement, params: Iterable[Mapping[str, Any]]) -> None:
         compiled = _statements.get(stmt)

@@ -10,7 +10,7 @@ from bondline.dialects.confluence.errors import DIALECT
 from bondline.dialects.confluence.params import Expand
 from bondline.dialects.confluence.render import CONTENT_DEFAULT_EXPAND, base_of
 from bondline.domain import content as rules
-from bondline.domain.errors import Invalid
+from bondline.domain.errors import Invalid, is_decimal
 from bondline.http import Request, Response, empty, json_response
 from bondline.services import content
 
@@ -96,7 +96,7 @@ async def get_versions(req: Request) -> Response:
 async def get_version(req: Request) -> Response:
     content_id = rules.parse_id(req.params["id"])
     number = req.params["versionNumber"]
-    if not number.isdigit():
+    if not is_decimal(number):
         raise Invalid(f"Version number {number[:20]!r} is invalid")
     view = await content.get(req.app.store, req.caller, content_id, statuses=["any"], version=int(number))
     return json_response(render.version(view, base_of(req)))

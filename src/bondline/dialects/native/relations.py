@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 
 from bondline.dialects.confluence.render import iso
 from bondline.dialects.native.errors import DIALECT
-from bondline.domain.errors import Invalid
+from bondline.domain.errors import Invalid, is_decimal
 from bondline.http import Request, Response, json_response
 from bondline.services import relations
 
@@ -29,7 +29,7 @@ def encode_cursor(relation_id: int) -> str:
 def decode_cursor(cursor: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not raw.startswith("r") or not raw[1:].isdigit():
+        if not raw.startswith("r") or not is_decimal(raw[1:]):
             raise ValueError
         return int(raw[1:])
     except (ValueError, binascii.Error, UnicodeDecodeError):
@@ -40,7 +40,7 @@ def _limit(req: Request) -> int:
     raw = req.q("limit")
     if raw is None:
         return 25
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    if not is_decimal(raw) or not 1 <= int(raw) <= MAX_LIMIT:
         raise Invalid(f"limit must be an integer from 1 to {MAX_LIMIT}")
     return int(raw)
 
