@@ -21,7 +21,7 @@ def _body(body: Any) -> Any:
     return body
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(slots=True)
 class Call(Generic[T]):
     method: str
     path: str

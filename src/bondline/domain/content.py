@@ -42,7 +42,7 @@ def parse_id(raw: str) -> int:
     return int(raw)
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(slots=True)
 class Edit:
     """What an update asks for."""
 

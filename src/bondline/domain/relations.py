@@ -22,6 +22,7 @@ ENTITY_TYPES = ("user", "content", "space")
 NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 CONTENT_STATUSES = ("current", "draft", "trashed", "historical")
 MAX_KEY = 255
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 # Relations that belong to one user, from that user to what they mark. Only the user (or a site
 # admin; for favourites also an administrator of the target's space) may change them, and
@@ -34,7 +35,7 @@ PERSONAL: dict[str, tuple[str, ...]] = {
 UNLISTABLE = ("favourite", "like")
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(slots=True)
 class EntityRef:
     """An entity as a request names it (before it is looked up)."""
 
@@ -51,7 +52,7 @@ class EntityRef:
         return self.key
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(slots=True)
 class Relation:
     id: int
     namespace: str
@@ -97,7 +98,7 @@ def entity_ref(kind: str, key: str, status: str | None, version: int | None, sid
     validate_type(kind, side)
     if not key or len(key) > MAX_KEY:
         raise Invalid(f"Invalid {side}Key: it must be 1-{MAX_KEY} characters")
-    if any(ord(ch) < 32 or ch == "\x7f" for ch in key):
+    if _CONTROL.search(key):
         raise Invalid(f"Invalid {side}Key: control characters are not allowed")
     if kind != "content":
         return EntityRef(kind, key)
@@ -123,7 +124,7 @@ def parse_stored_key(kind: str, stored: str) -> tuple[str, int | None]:
     return stored, None
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(slots=True)
 class Entity:
     """An entity a relation points at, as loaded: what the domain needs to judge access and what
     the dialect needs to render it."""

@@ -83,22 +83,37 @@ class Router:
     def match(self, segments: list[str]) -> tuple[dict[str, Route] | None, list[str]]:
         """The routes (by method) whose pattern matches, and the parameter values in order."""
         values: list[str] = []
-        node = self._find(self._root, segments, 0, values)
-        return (node.routes if node is not None else None), values
-
-    def _find(self, node: _Node, segments: list[str], i: int, values: list[str]) -> _Node | None:
-        if i == len(segments):
-            return node if node.routes else None
-        segment = segments[i]
-        child = node.literal.get(segment)
-        if child is not None:
-            found = self._find(child, segments, i + 1, values)
-            if found is not None:
-                return found
-        if node.param is not None and segment:
-            values.append(segment)
-            found = self._find(node.param, segments, i + 1, values)
-            if found is not None:
-                return found
-            values.pop()
-        return None
+        # Depth-first, literals before parameters. `stack` keeps the parameter branches passed over
+        # for a matching literal, in case the literal branch dead-ends later.
+        stack: list[tuple[_Node, int, int]] = []
+        node: _Node | None = self._root
+        i = 0
+        n = len(segments)
+        while True:
+            if node is not None:
+                if i == n:
+                    if node.routes:
+                        return node.routes, values
+                    node = None
+                    continue
+                segment = segments[i]
+                param = node.param if segment else None
+                child = node.literal.get(segment)
+                if child is not None:
+                    if param is not None:
+                        stack.append((param, i, len(values)))
+                    node = child
+                elif param is not None:
+                    values.append(segment)
+                    node = param
+                else:
+                    node = None
+                    continue
+                i += 1
+                continue
+            if not stack:
+                return None, []
+            node, i, depth = stack.pop()
+            del values[depth:]
+            values.append(segments[i])
+            i += 1

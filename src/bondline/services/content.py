@@ -15,7 +15,7 @@ from bondline.store import Store
 from bondline.store.repos.accounts import users_by_ids
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(slots=True)
 class ContentView:
     """A piece of content as of one version, with what rendering it needs."""
 
@@ -53,7 +53,7 @@ class ContentView:
         return self.version.message if self.version else self.content.version_message
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(slots=True)
 class NewContent:
     type: str
     title: str
@@ -86,12 +86,10 @@ async def _view(tx: object, content: Content, space: Space, status: str,
 
 
 async def _load(tx: object, caller: Caller, content_id: int) -> tuple[Content, Space, str | None]:
-    content = await tx.content.by_id(content_id)  # type: ignore[attr-defined]
-    if content is None:
+    found = await tx.content.with_space(content_id, caller.user_id)  # type: ignore[attr-defined]
+    if found is None:
         raise NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND")
-    space = await tx.spaces.by_id(content.space_id)  # type: ignore[attr-defined]
-    role = await tx.spaces.role_of(space.id, caller.user_id)  # type: ignore[attr-defined]
-    return content, space, role
+    return found
 
 
 async def create(store: Store, caller: Caller, new: NewContent) -> ContentView:

@@ -12,11 +12,10 @@ from bondline.store.repos.labels import Label
 
 
 async def _content(tx: object, caller: Caller, content_id: int, *, update: bool):  # type: ignore[no-untyped-def]
-    content = await tx.content.by_id(content_id)  # type: ignore[attr-defined]
-    if content is None:
+    found = await tx.content.with_space(content_id, caller.user_id)  # type: ignore[attr-defined]
+    if found is None:
         raise NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND")
-    space = await tx.spaces.by_id(content.space_id)  # type: ignore[attr-defined]
-    role = await tx.spaces.role_of(space.id, caller.user_id)  # type: ignore[attr-defined]
+    content, space, role = found
     if update:
         access.require_update_content(caller, content, space, role)
     else:

@@ -19,7 +19,7 @@ from bondline.store import Store
 NS = CONFLUENCE
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(slots=True)
 class RelationView:
     relation: Relation
     source: Entity
@@ -45,11 +45,10 @@ async def resolve(tx: object, caller: Caller, ref: EntityRef) -> Entity:
         return Entity(ref, space=space, role=role)
     if ref.type == "label":
         return Entity(ref, label=ref.key)
-    content = await tx.content.by_id(int(ref.key))  # type: ignore[attr-defined]
-    if content is None:
+    found = await tx.content.with_space(int(ref.key), caller.user_id)  # type: ignore[attr-defined]
+    if found is None:
         raise NotFound(f"No content found with id : {ref.key}", reason="CONTENT_NOT_FOUND")
-    space = await tx.spaces.by_id(content.space_id)  # type: ignore[attr-defined]
-    role = await tx.spaces.role_of(space.id, caller.user_id)  # type: ignore[attr-defined]
+    content, space, role = found
     version = None
     if ref.status == "historical":
         assert ref.version is not None

@@ -15,7 +15,7 @@ from bondline.store.repos.accounts import users_by_ids
 from bondline.store.repos.tasks import LongTask
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(slots=True)
 class SpaceView:
     space: Space
     users: dict[int, User]

@@ -20,7 +20,7 @@ from bondline.store import Store
 NS = CONFLUENCE
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(slots=True)
 class Watcher:
     user: User
     target_key: str  # content id, space key or label name
@@ -42,11 +42,10 @@ async def _target(tx: object, caller: Caller, kind: str, key: str, content_type:
     if kind == "content":
         if not is_decimal(key) or len(key) > 18:
             raise Forbidden("No content exists for the specified contentId")
-        content = await tx.content.by_id(int(key))  # type: ignore[attr-defined]
-        if content is None or content.status == "trashed":
+        found = await tx.content.with_space(int(key), caller.user_id)  # type: ignore[attr-defined]
+        if found is None or found[0].status == "trashed":
             raise Forbidden("No content exists for the specified contentId")
-        space = await tx.spaces.by_id(content.space_id)  # type: ignore[attr-defined]
-        role = await tx.spaces.role_of(space.id, caller.user_id)  # type: ignore[attr-defined]
+        content, space, role = found
         entity = Entity(EntityRef("content", str(content.id), content.status), space=space, content=content,
                         role=role)
         access.require_watchable(caller, entity)

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from bondline.domain.errors import DomainError
 
 T = TypeVar("T")
-Row = Any  # sqlite3.Row or asyncpg.Record: both index by position and by column name
+Row = Any  # a tuple (SQLite) or asyncpg.Record: repositories read columns by position only
 
 
 class Busy(DomainError):

@@ -18,7 +18,7 @@ class DatabaseURLError(ValueError):
     pass
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(slots=True)
 class DatabaseURL:
     kind: str  # "sqlite" | "postgresql"
     path: str = ""  # sqlite file path

@@ -8,6 +8,7 @@ as Confluence's do, and `_links.base` / `_links.context` let clients resolve the
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -16,6 +17,12 @@ from bondline.domain.model import Space, User
 from bondline.http import Request
 
 CONTEXT = "/wiki"
+_UNRESERVED = re.compile(r"[A-Za-z0-9._~-]*")
+
+
+def q(text: str) -> str:
+    """Percent-encode one path segment or query value (skipping the work when nothing needs it)."""
+    return text if _UNRESERVED.fullmatch(text) else quote(text, safe="")
 
 
 def base_of(request: Request) -> str:
@@ -67,7 +74,7 @@ def user(u: User | None, base: str, account_id: str | None = None) -> dict[str, 
             "displayName": "Unknown user",
             "isExternalCollaborator": False,
             "_expandable": {"operations": "", "personalSpace": ""},
-            "_links": {"self": base + "/rest/api/user?" + urlencode({"accountId": account_id or ""})},
+            "_links": {"self": f"{base}/rest/api/user?accountId={q(account_id or '')}"},
         }
     return {
         "type": "known",
@@ -79,7 +86,7 @@ def user(u: User | None, base: str, account_id: str | None = None) -> dict[str, 
         "displayName": u.display_name,
         "isExternalCollaborator": False,
         "_expandable": {"operations": "", "personalSpace": ""},
-        "_links": {"self": base + "/rest/api/user?" + urlencode({"accountId": u.account_id})},
+        "_links": {"self": f"{base}/rest/api/user?accountId={q(u.account_id)}"},
     }
 
 
@@ -310,14 +317,14 @@ def entity_path(entity: Any) -> str:
     """Where Confluence serves an entity (relative to the wiki base)."""
     ref = entity.ref
     if ref.type == "user":
-        return "/rest/api/user?" + urlencode({"accountId": ref.key})
+        return f"/rest/api/user?accountId={q(ref.key)}"
     if ref.type == "space":
-        return f"/rest/api/space/{quote(ref.key, safe='~')}"
+        return f"/rest/api/space/{q(ref.key)}"
     if ref.type == "content":
         if ref.status == "historical":
             return f"/rest/api/content/{ref.key}?status=historical&version={ref.version}"
         return f"/rest/api/content/{ref.key}"
-    return f"/rest/api/label/{quote(ref.key)}"
+    return f"/rest/api/label/{q(ref.key)}"
 
 
 def entity(e: Any, base: str) -> dict[str, Any]:
@@ -337,8 +344,7 @@ def entity(e: Any, base: str) -> dict[str, Any]:
 
 def relation_path(view: Any) -> str:
     r, s, t = view.relation, view.source, view.target
-    path = (f"/rest/api/relation/{quote(r.name)}/from/{s.ref.type}/{quote(s.ref.key, safe='')}"
-            f"/to/{t.ref.type}/{quote(t.ref.key, safe='')}")
+    path = f"/rest/api/relation/{q(r.name)}/from/{s.ref.type}/{q(s.ref.key)}/to/{t.ref.type}/{q(t.ref.key)}"
     query = {}
     for side, e in (("source", s), ("target", t)):
         if e.ref.type == "content" and e.ref.status not in (None, "current"):

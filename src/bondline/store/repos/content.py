@@ -6,7 +6,7 @@ import functools
 
 import sqlalchemy as sa
 
-from bondline.domain.model import Content, ContentVersion
+from bondline.domain.model import Content, ContentVersion, Space
 from bondline.store.base import Conn
 from bondline.store.tables import content, content_versions, space_roles, spaces
 
@@ -17,6 +17,12 @@ v = content_versions.c
 _cols = (c.id, c.type, c.status, c.space_id, c.parent_id, c.title, c.body, c.representation, c.version,
          c.version_message, c.minor_edit, c.created_by, c.created_at, c.updated_by, c.updated_at)
 _by_id = sa.select(*_cols).where(c.id == P("id"))
+# The content, its space and the viewer's role there, in one round trip: what every permission
+# decision about a piece of content needs (the hot path of relation and watch checks).
+_with_space = sa.select(*_cols, *spaces.c, space_roles.c.role).select_from(
+    content.join(spaces, spaces.c.id == c.space_id).outerjoin(
+        space_roles, sa.and_(space_roles.c.space_id == spaces.c.id, space_roles.c.user_id == P("user_id")))
+).where(c.id == P("id"))
 _insert = content.insert().values(
     type=P("type"), status=P("status"), space_id=P("space_id"), parent_id=P("parent_id"), title=P("title"),
     body=P("body"), representation=P("representation"), version=1, version_message=P("message"),
@@ -81,6 +87,15 @@ class ContentRepo:
     async def by_id(self, content_id: int) -> Content | None:
         row = await self.conn.one(_by_id, {"id": content_id})
         return _content(row) if row else None
+
+    async def with_space(self, content_id: int, user_id: int) -> tuple[Content, Space, str | None] | None:
+        """The content, the space it is in, and `user_id`'s role in that space (or None)."""
+        row = await self.conn.one(_with_space, {"id": content_id, "user_id": user_id})
+        if row is None:
+            return None
+        r = tuple(row)
+        space = Space(r[15], r[16], r[17], r[18], r[19], r[20], bool(r[21]), r[22], r[23])
+        return _content(r[:15]), space, r[24]
 
     async def add(self, *, type: str, status: str, space_id: int, parent_id: int | None, title: str,
                   body: str, representation: str, message: str, by: int, now: int) -> Content:

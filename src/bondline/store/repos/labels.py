@@ -16,7 +16,7 @@ l = labels.c  # noqa: E741
 cl = content_labels.c
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(slots=True)
 class Label:
     id: int
     prefix: str

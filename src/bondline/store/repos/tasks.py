@@ -13,7 +13,7 @@ P = sa.bindparam
 t = long_tasks.c
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(slots=True)
 class LongTask:
     id: str
     name: str
