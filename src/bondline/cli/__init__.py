@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from bondline import __version__
-from bondline.cli import admin, client, server
+from bondline.cli import admin, client, imports, server
 
 app = typer.Typer(
     help="bondline: typed relations, watches and governed change, speaking the Confluence and Reltio APIs.",
@@ -18,6 +18,7 @@ app.command("migrate")(server.migrate)
 app.add_typer(admin.users_app, name="users")
 app.add_typer(admin.tokens_app, name="tokens")
 app.add_typer(admin.spaces_app, name="spaces")
+app.add_typer(imports.import_app, name="import")
 app.add_typer(client.relation_app, name="relation")
 app.add_typer(client.watch_app, name="watch")
 app.add_typer(client.dcr_app, name="dcr")

@@ -87,6 +87,13 @@ class Conn(abc.ABC):
     @abc.abstractmethod
     async def executemany(self, stmt: sa.ClauseElement, params: Iterable[Mapping[str, Any]]) -> None: ...
 
+    @abc.abstractmethod
+    async def insert_missing(self, table: sa.Table, columns: Sequence[str], conflict: Sequence[str],
+                             rows: Sequence[tuple[Any, ...]]) -> int:
+        """Bulk insert, skipping rows whose `conflict` key already exists; returns how many were
+        new. The fast path for imports (SQLite: executemany; PostgreSQL: COPY into a temporary
+        table, then one INSERT … SELECT … ON CONFLICT DO NOTHING)."""
+
     async def scalar(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> Any:
         row = await self.one(stmt, params)
         return None if row is None else row[0]

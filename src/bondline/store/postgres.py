@@ -77,6 +77,28 @@ class PostgresConn(Conn):
         except asyncpg.PostgresError as exc:
             raise _translate(exc) from exc
 
+    async def insert_missing(self, table: sa.Table, columns: Sequence[str], conflict: Sequence[str],
+                             rows: Sequence[tuple[Any, ...]]) -> int:
+        staging = f"bondline_import_{table.name}"
+        cols = ", ".join(map(_quote, columns))
+        try:
+            await self.raw.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_quote(staging)} "
+                                   f"(LIKE {_quote(table.name)} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
+            await self.raw.copy_records_to_table(staging, records=rows, columns=list(columns))
+            status = await self.raw.execute(
+                f"INSERT INTO {_quote(table.name)} ({cols}) SELECT {cols} FROM {_quote(staging)} "
+                f"ON CONFLICT ({', '.join(map(_quote, conflict))}) DO NOTHING")
+            await self.raw.execute(f"TRUNCATE {_quote(staging)}")
+        except asyncpg.PostgresError as exc:
+            raise _translate(exc) from exc
+        tail = status.rsplit(" ", 1)[-1]
+        return int(tail) if tail.isascii() and tail.isdigit() else 0
+
+
+def _quote(name: str) -> str:
+    """Identifiers come from the schema in tables.py, never from input; quoted all the same."""
+    return '"' + name.replace('"', '""') + '"'
+
 
 class _Read:
     __slots__ = ("store", "raw")

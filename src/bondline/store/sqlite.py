@@ -45,6 +45,11 @@ def _translate(exc: sqlite3.Error) -> Exception:
     return StoreError(f"{type(exc).__name__}: {exc}")
 
 
+def _quote(name: str) -> str:
+    """Identifiers come from the schema in tables.py, never from input; quoted all the same."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 class SQLiteConn(Conn):
     kind = "sqlite"
     __slots__ = ("raw",)
@@ -74,6 +79,18 @@ class SQLiteConn(Conn):
             self.raw.executemany(compiled.sql, (_args(compiled, p) for p in params))
         except sqlite3.Error as exc:
             raise _translate(exc) from exc
+
+    async def insert_missing(self, table: sa.Table, columns: Sequence[str], conflict: Sequence[str],
+                             rows: Sequence[tuple[Any, ...]]) -> int:
+        sql = (f"INSERT INTO {_quote(table.name)} ({', '.join(map(_quote, columns))}) "
+               f"VALUES ({', '.join('?' * len(columns))}) "
+               f"ON CONFLICT ({', '.join(map(_quote, conflict))}) DO NOTHING")
+        before = self.raw.total_changes
+        try:
+            self.raw.executemany(sql, rows)
+        except sqlite3.Error as exc:
+            raise _translate(exc) from exc
+        return self.raw.total_changes - before
 
 
 def connect(path: str, synchronous: str = "NORMAL") -> sqlite3.Connection:
