@@ -1,0 +1,470 @@
+#!/usr/bin/env python3
+"""bondline's benchmark suite: one command, every target, measured in one run.
+
+    pip install '.[bench]' && python bench/run.py            # about 6 minutes
+    python bench/run.py --quick                              # smoke run, about 2 minutes
+
+It starts bondline on 127.0.0.1 with the production server (granian, access log off), seeds data
+through the bulk paths, drives each endpoint with wrk (a compiled load generator; installed with
+apt-get if missing), and measures the ceiling in the same run: a bare ASGI endpoint returning a
+constant JSON body under the faster of uvicorn and granian with the same worker count. It prints
+requests/s, p50, p99 and the ratio to the ceiling for each endpoint and PASS/FAIL for each target,
+and writes bench/results/latest.json and bench/results/latest.png (plus a timestamped copy).
+
+The machines are noisy 2-core boxes shared with the load generator: read ratios, not absolutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import pathlib
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from typing import Any
+
+import httpx
+
+HERE = pathlib.Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+LUA = HERE / "lua"
+PAGES = 1000
+GET_NAMES = 10
+PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+# --- tools ------------------------------------------------------------------------------------
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("wrk is not installed; installing it with apt-get …", flush=True)
+    subprocess.run(["apt-get", "install", "-y", "wrk"], check=False, capture_output=True)
+    if not shutil.which("wrk"):
+        subprocess.run(["apt-get", "update"], check=False, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, capture_output=True)
+    return shutil.which("wrk") or "wrk"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer")
+
+
+class Server:
+    """A server process for the duration of a `with` block."""
+
+    def __init__(self, argv: list[str], ready_path: str, port: int, env: dict[str, str] | None = None,
+                 cwd: str | None = None) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc = subprocess.Popen(argv, env={**os.environ, **(env or {})}, cwd=cwd,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_ready(self.url + ready_path, self.proc)
+
+    def __enter__(self) -> "Server":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def bondline_server(database_url: str, workers: int = 1, env: dict[str, str] | None = None) -> Server:
+    port = free_port()
+    argv = [sys.executable, "-m", "bondline", "serve", "--port", str(port), "--workers", str(workers),
+            "--log-level", "warning", "--database-url", database_url]
+    return Server(argv, "/readyz", port, env)
+
+
+# --- wrk ----------------------------------------------------------------------------------------
+
+def _ms(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url: str, *, duration: int, connections: int = 32, headers: dict[str, str] | None = None,
+        script: str | None = None, env: dict[str, str] | None = None) -> dict[str, Any]:
+    argv = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency"]
+    for key, value in (headers or {}).items():
+        argv += ["-H", f"{key}: {value}"]
+    if script:
+        argv += ["-s", str(LUA / script)]
+    out = subprocess.run(argv + [url], capture_output=True, text=True, env={**os.environ, **(env or {})}).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return {"rps": rps, "p50_ms": p50, "p99_ms": p99, "non_2xx": int(errors.group(1)) if errors else 0,
+            "socket_errors": socket_errors.group(1) if socket_errors else ""}
+
+
+def measure(url: str, duration: int, **kwargs: Any) -> dict[str, Any]:
+    """A short warm-up, then the measured run."""
+    wrk(url, duration=min(2, duration), **kwargs)
+    return wrk(url, duration=duration, **kwargs)
+
+
+# --- the ceiling ----------------------------------------------------------------------------------
+
+def ceiling(workers: int, duration: int) -> dict[str, Any]:
+    found = {}
+    for server in ("uvicorn", "granian"):
+        port = free_port()
+        if server == "uvicorn":
+            argv = [sys.executable, "-m", "uvicorn", "ceiling:app", "--port", str(port), "--workers", str(workers),
+                    "--log-level", "warning", "--no-access-log"]
+        else:
+            argv = [sys.executable, "-m", "granian", "--interface", "asgi", "ceiling:app", "--port", str(port),
+                    "--workers", str(workers), "--log-level", "warning", "--no-ws"]
+        try:
+            with Server(argv, "/", port, cwd=str(HERE)) as srv:
+                found[server] = measure(srv.url + "/", duration)
+        except (RuntimeError, FileNotFoundError) as exc:
+            print(f"  {server}: not measured ({exc})")
+    best = max(found, key=lambda name: found[name]["rps"])
+    return {"server": best, **found[best], "candidates": {k: v["rps"] for k, v in found.items()}}
+
+
+# --- data -------------------------------------------------------------------------------------------
+
+def fresh_database(backend: str, workdir: str, pg_url: str) -> tuple[str, Any]:
+    if backend == "sqlite":
+        return f"sqlite:///{workdir}/bench-{uuid.uuid4().hex[:6]}.db", lambda: None
+    import asyncpg
+
+    schema = f"bondline_bench_{uuid.uuid4().hex[:8]}"
+
+    async def sql(statement: str) -> None:
+        conn = await asyncpg.connect(pg_url)
+        try:
+            await conn.execute(statement)
+        finally:
+            await conn.close()
+
+    asyncio.run(sql(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in pg_url else "?"
+    return f"{pg_url}{sep}search_path={schema}", lambda: asyncio.run(sql(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def seed(database_url: str, workdir: str, delete_rows: int) -> dict[str, Any]:
+    """Users, a space with PAGES pages, and relations through the bulk import (with a progress bar)."""
+    from bondline.config import Settings
+    from bondline.domain.model import Caller
+    from bondline.services import accounts, content, spaces, watches
+    from bondline.store import create_store, migrate, parse
+
+    migrate.upgrade(parse(database_url))
+
+    async def setup() -> str:
+        store = create_store(Settings(database_url=database_url))
+        await store.open()
+        try:
+            user = await accounts.add_user(store, "bench", "bench@example.com", "Bench")
+            _, token = await accounts.create_token(store, "bench")
+            caller = Caller.of(user)
+            await spaces.create(store, caller, "BENCH", "Benchmark")
+            for i in range(PAGES):
+                await content.create(store, caller, content.NewContent(type="page", title=f"Page {i}",
+                                                                       space_key="BENCH"))
+            await watches.add(store, caller, "space", "BENCH", None)
+            return token
+        finally:
+            await store.close()
+
+    token = asyncio.run(setup())
+    path = pathlib.Path(workdir) / "seed.jsonl"
+    with path.open("w") as f:
+        for i in range(GET_NAMES * PAGES):
+            f.write('{"name":"get%d","source":"user:bench","target":"content:%d"}\n' % (i // PAGES, i % PAGES + 1))
+        for i in range(PAGES):
+            f.write('{"name":"list","source":"user:bench","target":"content:%d"}\n' % (i + 1))
+        for i in range(delete_rows):
+            f.write('{"name":"del%d","source":"user:bench","target":"content:%d"}\n' % (i // PAGES, i % PAGES + 1))
+    run_import(database_url, path)
+    return {"token": token}
+
+
+def run_import(database_url: str, path: pathlib.Path) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "bondline", "import", "relations", str(path), "--database-url",
+                    database_url], check=True, env={**os.environ, "BONDLINE_PROGRESS": "1"})
+    return time.perf_counter() - start
+
+
+# --- measurements -------------------------------------------------------------------------------
+
+def confluence_endpoints(srv: Server, token: str, duration: int) -> dict[str, dict[str, Any]]:
+    auth = {"Authorization": f"Bearer {token}"}
+    api = srv.url + "/wiki/rest/api"
+    env = {"TOKEN": token, "PAGES": str(PAGES), "NAMES": str(GET_NAMES)}
+    out: dict[str, dict[str, Any]] = {}
+    out["relation GET"] = measure(f"{api}/relation/get0/from/user/current/to/content/1", duration, headers=auth)
+    out["relation GET (random keys)"] = measure(api, duration, script="random_get.lua", env=env)
+    out["watch status GET"] = measure(f"{api}/user/watch/content/1", duration, headers=auth)
+    out["relation list (25 of 1,000)"] = measure(f"{api}/relation/list/from/user/current/to/content?limit=25",
+                                                 duration, headers=auth)
+    out["relation PUT"] = wrk(api, duration=duration, script="unique_put.lua", env=env)
+    out["relation DELETE"] = wrk(api, duration=duration, script="unique_delete.lua", env=env)
+    return out
+
+
+def bulk_import(database_url: str, workdir: str, rows: int) -> dict[str, Any]:
+    path = pathlib.Path(workdir) / "bulk.jsonl"
+    with path.open("w") as f:
+        for i in range(rows):
+            f.write('{"name":"bulk%d","source":"user:bench","target":"content:%d"}\n' % (i // PAGES, i % PAGES + 1))
+    seconds = run_import(database_url, path)
+    path.unlink()
+    return {"rows": rows, "seconds": round(seconds, 1)}
+
+
+def crash_check(database_url: str, token: str, writes: int = 300) -> dict[str, Any]:
+    """Acknowledged writes survive SIGKILL: PUT relations, kill the server mid-stream, restart,
+    and look every acknowledged one up. (tests/reliability/ runs the thorough version.)"""
+    acknowledged: list[str] = []
+    srv = bondline_server(database_url)
+    api = srv.url + "/wiki/rest/api"
+    with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=5) as http:
+        for i in range(writes):
+            path = f"{api}/relation/crash/from/user/current/to/content/{i % PAGES + 1}"
+            if i == writes // 2:
+                srv.proc.send_signal(signal.SIGKILL)
+                for child in _children(srv.proc.pid):
+                    os.kill(child, signal.SIGKILL)
+            try:
+                if http.put(path).status_code == 200:
+                    acknowledged.append(path.replace(api, ""))
+            except httpx.HTTPError:
+                pass
+    srv.proc.wait()
+    with bondline_server(database_url) as again, httpx.Client(headers={"Authorization": f"Bearer {token}"}) as http:
+        missing = [p for p in acknowledged if http.get(again.url + "/wiki/rest/api" + p).status_code != 200]
+    return {"acknowledged": len(acknowledged), "missing": len(missing)}
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    except FileNotFoundError:
+        return []
+    return [int(x) for x in out.split()]
+
+
+# --- report ---------------------------------------------------------------------------------------
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    checks: list[dict[str, Any]] = []
+
+    def add(name: str, measured: float | None, limit: float, kind: str, unit: str = "") -> None:
+        if measured is None:
+            checks.append({"target": name, "measured": None, "limit": limit, "result": "NOT MEASURED"})
+            return
+        ok = measured >= limit if kind == ">=" else measured <= limit
+        checks.append({"target": name, "measured": round(measured, 3), "limit": f"{kind} {limit}{unit}",
+                       "result": "PASS" if ok else "FAIL"})
+
+    ceiling_rps = results["ceiling"]["rps"]
+    sqlite = results["backends"].get("sqlite", {})
+    ep = sqlite.get("endpoints", {})
+    for name in ("relation GET", "watch status GET"):
+        add(f"{name} ≥ 0.5 × ceiling (SQLite, 1 worker)", ep[name]["rps"] / ceiling_rps if name in ep else None,
+            0.5, ">=", "×")
+    for name in ("relation PUT", "relation DELETE"):
+        add(f"{name} ≥ 0.25 × ceiling (SQLite)", ep[name]["rps"] / ceiling_rps if name in ep else None, 0.25, ">=", "×")
+    for backend, data in results["backends"].items():
+        for name, m in data.get("endpoints", {}).items():
+            if "list" in name:
+                continue
+            add(f"p99 ≤ 10 ms at 32 connections: {name} ({backend})", m["p99_ms"], 10, "<=", " ms")
+        if "bulk_import" in data:
+            add(f"1,000,000 relations imported ≤ 60 s ({backend})", data["bulk_import"]["seconds"], 60, "<=", " s")
+        if "crash" in data:
+            add(f"acknowledged writes lost after SIGKILL ({backend})", data["crash"]["missing"], 0, "<=")
+        if "dcr_apply" in data:
+            add(f"100,000-item DCR applied ≤ 10 s ({backend})", data["dcr_apply"]["seconds"], 10, "<=", " s")
+    pg = results["backends"].get("postgresql", {})
+    if "workers" in pg:
+        add("--workers 2 ≥ 1.6 × one worker (PostgreSQL, relation GET)", pg["workers"]["ratio"], 1.6, ">=", "×")
+    if "scale" in results:
+        add("relation GET p50 at 10M ≤ 1.3 × at 10k", results["scale"]["ratio"], 1.3, "<=", "×")
+    return checks
+
+
+def report(results: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    ceiling_rps = results["ceiling"]["rps"]
+    table = Table(title=f"bondline vs the ceiling ({results['ceiling']['server']}, {ceiling_rps:,.0f} req/s)")
+    for column in ("backend", "endpoint", "req/s", "p50 ms", "p99 ms", "× ceiling", "non-2xx"):
+        table.add_column(column, justify="right" if column not in ("backend", "endpoint") else "left")
+    for backend, data in results["backends"].items():
+        for name, m in data.get("endpoints", {}).items():
+            table.add_row(backend, name, f"{m['rps']:,.0f}", f"{m['p50_ms']:.2f}", f"{m['p99_ms']:.2f}",
+                          f"{m['rps'] / ceiling_rps:.2f}", str(m["non_2xx"]))
+    console.print(table)
+    extra = Table(title="other measurements")
+    extra.add_column("measurement")
+    extra.add_column("value", justify="right")
+    for backend, data in results["backends"].items():
+        for key in ("bulk_import", "dcr_apply", "crash", "workers", "fsync"):
+            if key in data:
+                extra.add_row(f"{backend}: {key}", json.dumps(data[key]))
+    if "scale" in results:
+        extra.add_row("scale", json.dumps(results["scale"]))
+    console.print(extra)
+    checks = Table(title="targets")
+    for column in ("target", "measured", "limit", "result"):
+        checks.add_column(column)
+    for check in results["targets"]:
+        colour = {"PASS": "green", "FAIL": "red"}.get(check["result"], "yellow")
+        checks.add_row(check["target"], str(check["measured"]), str(check["limit"]),
+                       f"[{colour}]{check['result']}[/]")
+    console.print(checks)
+
+
+def chart(results: dict[str, Any], path: pathlib.Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ceiling_rps = results["ceiling"]["rps"]
+    backends = list(results["backends"])
+    names = [n for n in results["backends"][backends[0]].get("endpoints", {})]
+    fig, ax = plt.subplots(figsize=(10, 5))
+    width = 0.8 / max(1, len(backends))
+    for i, backend in enumerate(backends):
+        ratios = [results["backends"][backend]["endpoints"].get(n, {}).get("rps", 0) / ceiling_rps for n in names]
+        ax.bar([x + i * width for x in range(len(names))], ratios, width, label=backend)
+    ax.axhline(0.5, color="grey", linestyle="--", linewidth=1, label="read target (0.5×)")
+    ax.axhline(0.25, color="grey", linestyle=":", linewidth=1, label="write target (0.25×)")
+    ax.set_xticks([x + width * (len(backends) - 1) / 2 for x in range(len(names))])
+    ax.set_xticklabels(names, rotation=20, ha="right", fontsize=8)
+    ax.set_ylabel("requests/s ÷ bare ASGI ceiling")
+    ax.set_title(f"bondline throughput relative to a bare ASGI endpoint ({ceiling_rps:,.0f} req/s), one worker")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+# --- main -----------------------------------------------------------------------------------------
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--quick", action="store_true", help="3-second runs, smaller bulk and DCR sizes")
+    parser.add_argument("--postgres-url", default=os.environ.get("BONDLINE_BENCH_POSTGRES_URL", PG_DEFAULT))
+    parser.add_argument("--bulk-rows", type=int, default=1_000_000)
+    parser.add_argument("--dcr-items", type=int, default=100_000)
+    args = parser.parse_args()
+    if args.quick:
+        args.duration, args.bulk_rows, args.dcr_items = 3, 100_000, 10_000
+    ensure_wrk()
+    results: dict[str, Any] = {
+        "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "settings": {"duration_s": args.duration, "connections": 32, "workers": 1},
+        "backends": {},
+    }
+    print("measuring the ceiling (bare ASGI, 1 worker) …", flush=True)
+    results["ceiling"] = ceiling(1, args.duration)
+    with tempfile.TemporaryDirectory() as workdir:
+        for backend in args.backends.split(","):
+            print(f"\n== {backend} ==", flush=True)
+            database_url, drop = fresh_database(backend, workdir, args.postgres_url)
+            data: dict[str, Any] = {}
+            try:
+                site = seed(database_url, workdir, delete_rows=max(50_000, args.duration * 20_000))
+                with bondline_server(database_url) as srv:
+                    data["endpoints"] = confluence_endpoints(srv, site["token"], args.duration)
+                    extras = _reltio_hooks()
+                    if extras is not None:
+                        data["endpoints"].update(extras.endpoints(srv, database_url, site, args.duration))
+                if extras is not None:
+                    data["dcr_apply"] = extras.dcr_apply(database_url, site, args.dcr_items)
+                if backend == "sqlite":
+                    env = {"BONDLINE_SQLITE_SYNCHRONOUS": "FULL"}
+                    with bondline_server(database_url, env=env) as srv:
+                        full = wrk(srv.url + "/wiki/rest/api", duration=args.duration, script="unique_put.lua",
+                                   env={"TOKEN": site["token"], "PAGES": str(PAGES)})
+                    normal = data["endpoints"]["relation PUT"]["rps"]
+                    data["fsync"] = {"PUT req/s synchronous=NORMAL": round(normal),
+                                     "PUT req/s synchronous=FULL": round(full["rps"]),
+                                     "FULL / NORMAL": round(full["rps"] / normal, 2)}
+                if backend == "postgresql":
+                    url = None
+                    with bondline_server(database_url, workers=2) as srv:
+                        two = measure(f"{srv.url}/wiki/rest/api/relation/get0/from/user/current/to/content/1",
+                                      args.duration, headers={"Authorization": f"Bearer {site['token']}"})
+                    one = data["endpoints"]["relation GET"]["rps"]
+                    data["workers"] = {"1 worker req/s": round(one), "2 workers req/s": round(two["rps"]),
+                                       "ratio": round(two["rps"] / one, 2)}
+                    del url
+                data["crash"] = crash_check(database_url, site["token"])
+                data["bulk_import"] = bulk_import(database_url, workdir, args.bulk_rows)
+            finally:
+                drop()
+            results["backends"][backend] = data
+    results["targets"] = targets(results)
+    RESULTS.mkdir(exist_ok=True)
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    for name in (f"{stamp}.json", "latest.json"):
+        (RESULTS / name).write_text(json.dumps(results, indent=2) + "\n")
+    try:
+        chart(results, RESULTS / "latest.png")
+    except ImportError:
+        print("matplotlib is not installed: no chart (pip install '.[bench]')")
+    report(results)
+    print(f"\nwrote {RESULTS / 'latest.json'} and {RESULTS / 'latest.png'}")
+    return 0
+
+
+def _reltio_hooks() -> Any:
+    """Reltio measurements (bench/reltio_bench.py), when that dialect is present."""
+    try:
+        import reltio_bench  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return reltio_bench
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(HERE))
+    sys.exit(main())
