@@ -190,3 +190,20 @@ def require_list_own(caller: Caller, name: str, user: "Entity") -> None:
     """A user's personal relations (bondline's favourites listing) are theirs and site admins'."""
     if user.ref.key != caller.account_id and not caller.site_admin:
         raise Forbidden(f"You cannot list another user's '{name}' relationships")
+
+
+# --- Reltio tenants (rules in bondline.domain.reltio.access) ------------------------------------
+
+from bondline.domain.reltio.access import (  # noqa: E402
+    DIRECT as RELTIO_DIRECT,
+    STAGE as RELTIO_STAGE,
+    require as reltio_require,
+    require_accept as reltio_require_accept,
+    require_configure as reltio_require_configure,
+    require_initiate as reltio_require_initiate,
+    require_manage_change_request as reltio_require_manage_change_request,
+    require_member as reltio_require_member,
+    require_read as reltio_require_read,
+    write_route as reltio_write_route,
+)
+
