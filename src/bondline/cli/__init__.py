@@ -6,6 +6,7 @@ import typer
 
 from bondline import __version__
 from bondline.cli import admin, server
+from bondline.cli.tenants import tenants_app
 
 app = typer.Typer(
     help="bondline: typed relations, watches and governed change, speaking the Confluence and Reltio APIs.",
@@ -18,6 +19,7 @@ app.command("migrate")(server.migrate)
 app.add_typer(admin.users_app, name="users")
 app.add_typer(admin.tokens_app, name="tokens")
 app.add_typer(admin.spaces_app, name="spaces")
+app.add_typer(tenants_app, name="tenants")
 
 
 def _version(value: bool) -> None:
