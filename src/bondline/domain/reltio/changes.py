@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from typing import Any
+import random
+from typing import Any, Callable
 
 from bondline.domain.errors import Invalid
 from bondline.domain.reltio import objects as o
+from bondline.ids import ALPHABET
 from bondline.domain.reltio.errors import attribute_type_not_found, object_not_found
 from bondline.domain.reltio.types import ENTITY, ENTITY_PREFIX, RELATION_PREFIX, AttrDef, ObjectType, Registry
 
@@ -313,12 +315,19 @@ def _assign_owners(attributes: dict[str, Any], base: str, owners: dict[str, str]
                 _assign_owners(v["value"], uri, owners)
 
 
-def _owner(doc: dict[str, Any], crosswalk: dict[str, Any] | None, now: int) -> str | None:
+def value_ids(item: Item) -> Callable[[], str]:
+    """Ids for the values an item creates, drawn from the item's own id: applying an item gives its
+    values the ids its preview showed."""
+    rng = random.Random(f"{item.request_id}/{item.id}")
+    return lambda: "".join(rng.choice(ALPHABET) for _ in range(o.VALUE_ID_LEN))
+
+
+def _owner(doc: dict[str, Any], crosswalk: dict[str, Any] | None, now: int, new_id: Callable[[], str]) -> str | None:
     if not crosswalk:
         return None
     found = o.find_crosswalk(doc["crosswalks"], crosswalk["type"], crosswalk["value"])
     if found is None:
-        found = {"id": o.new_value_id(), "type": crosswalk["type"], "value": crosswalk["value"], "created": now,
+        found = {"id": new_id(), "type": crosswalk["type"], "value": crosswalk["value"], "created": now,
                  "updated": now}
         doc["crosswalks"].append(found)
     return found["id"]
@@ -387,10 +396,12 @@ def _apply_one(registry: Registry, item: Item, docs: dict[str, dict[str, Any]], 
     t = _type_of(registry, doc)
     assert t is not None
     segs = split_path(item.body["attributePath"])
+    new_id = value_ids(item)
     if item.type == INSERT:
         attr = attr_def(registry, t, names_of(segs))
         assert attr is not None
-        normalizer = o.Normalizer(registry, strict=False, crosswalk_id=_owner(doc, item.body.get("crosswalk"), now))
+        owner = _owner(doc, item.body.get("crosswalk"), now, new_id)
+        normalizer = o.Normalizer(registry, strict=False, crosswalk_id=owner, new_id=new_id)
         value = normalizer.value(attr, item.body["newValue"], item.body["attributePath"], t.uri)
         parent = parent_of(doc["attributes"], segs)
         assert parent is not None
@@ -402,8 +413,8 @@ def _apply_one(registry: Registry, item: Item, docs: dict[str, dict[str, Any]], 
     if item.type == UPDATE:
         attr = attr_def(registry, t, names_of(segs))
         assert attr is not None
-        owner = _owner(doc, item.body.get("crosswalk"), now)
-        fresh = o.Normalizer(registry, strict=False).value(attr, item.body["newValue"], item.body["attributePath"], t.uri)
+        owner = _owner(doc, item.body.get("crosswalk"), now, new_id)
+        fresh = o.Normalizer(registry, strict=False, new_id=new_id).value(attr, item.body["newValue"], item.body["attributePath"], t.uri)
         old = values[index]
         fresh["id"] = old["id"]
         for keep in ("pin", "ignored", "x"):

@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, Callable
 
 import msgspec
 
@@ -148,11 +148,12 @@ class Normalizer:
     their preview showed)."""
 
     def __init__(self, registry: Registry, *, strict: bool, crosswalk_id: str | None = None,
-                 preserve: bool = False) -> None:
+                 preserve: bool = False, new_id: Callable[[], str] | None = None) -> None:
         self.registry = registry
         self.strict = strict
         self.xw = crosswalk_id
         self.preserve = preserve
+        self.new_id = new_id or new_value_id
 
     def attributes(self, declared: dict[str, AttrDef], raw: Any, where: str, owner_uri: str) -> dict[str, Any]:
         if raw is None:
@@ -178,7 +179,7 @@ class Normalizer:
             content = raw["value"]
         else:
             content, raw = raw, {}
-        stored: dict[str, Any] = {"id": (self.preserve and _preserved_id(raw)) or new_value_id()}
+        stored: dict[str, Any] = {"id": (self.preserve and _preserved_id(raw)) or self.new_id()}
         if attr.kind == "simple":
             stored["value"] = scalar(content, where)
         else:

@@ -100,7 +100,7 @@ async def change(store: Store, caller: Caller, tenant: str, collection: str, obj
 
 async def apply_now(tx: Any, ctx: Context, obj: o.Entity | o.Relation, staged: list[ch.Staged]) -> Any:
     now = ids.now_ms()
-    items = [ch.Item(f"direct{i}", "", i, s.object_uri, s.type, s.body, s.base_version, now, ctx.who)
+    items = [ch.Item(ids.reltio_id(), "", i, s.object_uri, s.type, s.body, s.base_version, now, ctx.who)
              for i, s in enumerate(staged)]
     doc = ch.entity_doc(obj) if isinstance(obj, o.Entity) else ch.relation_doc(obj)
     docs, conflicts = ch.run(ctx.registry, items, {obj.uri: doc}, ignore_conflicts=False, now=now)
