@@ -131,3 +131,13 @@ async def test_apply_100000_items(app, site, database_url: str) -> None:  # type
         sample = await tx.entities.get(TENANT, "E0000007")
     assert sample is not None and len(sample.attributes["Email"]) == ITEMS // ENTITIES and sample.version == 2
     print(f"applied {ITEMS} items in {elapsed:.2f} s")
+
+
+async def test_concurrent_posts_of_one_crosswalk_make_one_entity(client, acme) -> None:  # type: ignore[no-untyped-def]
+    from tests.reltio.conftest import INDIVIDUAL
+
+    responses = await asyncio.gather(*[
+        client.post(api("/entities"), headers=acme.alice.bearer, json=[INDIVIDUAL]) for _ in range(4)])
+    assert all(r.status_code == 200 for r in responses), [r.text for r in responses]
+    uris = {r.json()[0]["object"]["uri"] for r in responses}
+    assert len(uris) == 1

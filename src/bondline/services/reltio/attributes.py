@@ -22,6 +22,7 @@ from bondline.domain.reltio import roles
 from bondline.domain.reltio.errors import object_not_found, type_not_found
 from bondline.domain.reltio.types import ENTITY, ENTITY_PREFIX, RELATION, RELATION_PREFIX, ObjectType
 from bondline.services.reltio import staging
+from bondline.services.reltio.retry import retrying
 from bondline.services.reltio.relations import RelationView, view_of
 from bondline.services.reltio.staging import ChangeRequestView
 from bondline.services.reltio.tenants import Context, context
@@ -68,6 +69,7 @@ async def _check_crosswalks(tx: Any, ctx: Context, obj: o.Entity | o.Relation, o
             raise Invalid(CROSSWALK_TAKEN, reason="CROSSWALK_OF_ANOTHER_ENTITY")
 
 
+@retrying
 async def change(store: Store, caller: Caller, tenant: str, collection: str, object_id: str, ops: list[Op], *,
                  change_request_id: str | None = None, always_create_dcr: bool = False
                  ) -> o.Entity | RelationView | ChangeRequestView:

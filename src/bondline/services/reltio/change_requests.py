@@ -24,6 +24,7 @@ from bondline.domain.reltio import objects as o
 from bondline.domain.reltio.errors import object_not_found
 from bondline.domain.reltio.types import ENTITY, RELATION
 from bondline.services.reltio import staging
+from bondline.services.reltio.retry import retrying
 from bondline.services.reltio.relations import RelationView, view_of
 from bondline.services.reltio.staging import ChangeRequestView, load_request
 from bondline.services.reltio.tenants import Context, context
@@ -33,6 +34,7 @@ LONG_APPLY = 2_000  # items above which apply runs as a long job
 MAX_PAGE = 1_000
 
 
+@retrying
 async def create(store: Store, caller: Caller, tenant: str) -> ChangeRequestView:
     async with store.write() as tx:
         ctx = await context(tx, caller, tenant)
@@ -199,6 +201,7 @@ def _conflict_error(cr: ch.ChangeRequest, conflicts: list[ch.Conflict]) -> Inval
                    details={"conflicts": listed})
 
 
+@retrying
 async def apply(store: Store, caller: Caller, tenant: str, request_id: str, ignore_conflicts: bool = False
                 ) -> ch.ChangeRequest:
     """Apply every item in one transaction, or none."""

@@ -22,6 +22,7 @@ from bondline.domain.reltio import objects as o
 from bondline.domain.reltio import roles
 from bondline.domain.reltio.errors import forbidden, object_not_found
 from bondline.services.reltio import staging
+from bondline.services.reltio.retry import retrying
 from bondline.services.reltio.staging import ChangeRequestView
 from bondline.services.reltio.tenants import Context, context
 from bondline.store import Store
@@ -60,6 +61,7 @@ def _options(options: list[str]) -> bool:
     return "partialOverride" in options
 
 
+@retrying
 async def save(store: Store, caller: Caller, tenant: str, body: Any, *, options: list[str] = (),
                change_request_id: str | None = None, always_create_dcr: bool = False
                ) -> list[Saved] | ChangeRequestView:

@@ -22,6 +22,7 @@ from bondline.domain.reltio import roles
 from bondline.domain.reltio.errors import forbidden, object_not_found
 from bondline.domain.reltio.types import ENTITY_PREFIX, ObjectType
 from bondline.services.reltio import staging
+from bondline.services.reltio.retry import retrying
 from bondline.services.reltio.staging import ChangeRequestView
 from bondline.services.reltio.tenants import Context, context
 from bondline.store import Store
@@ -87,6 +88,7 @@ def _check_ends(t: ObjectType, start: o.Entity, end: o.Entity) -> None:
         raise Invalid(f"{t.uri} cannot end at {end.uri}, an entity of type {ENTITY_PREFIX}{end.type}")
 
 
+@retrying
 async def save(store: Store, caller: Caller, tenant: str, body: Any, *, options: list[str] = (),
                change_request_id: str | None = None, always_create_dcr: bool = False
                ) -> list[Saved] | ChangeRequestView:
@@ -207,6 +209,7 @@ async def get(store: Store, caller: Caller, tenant: str, relation_id: str) -> Re
         return await view_of(tx, ctx, found)
 
 
+@retrying
 async def delete(store: Store, caller: Caller, tenant: str, relation_id: str, *, change_request_id: str | None = None,
                  always_create_dcr: bool = False) -> ChangeRequestView | None:
     """Delete a relation now (returns None), or stage its deletion (returns the change request)."""
