@@ -158,3 +158,13 @@ async def test_preview_needs_request_ids(client, acme) -> None:  # type: ignore[
     r = await client.get(api(f"/{person['uri']}/_withChangeRequests?changeRequestIds={dcr['uri']}"),
                          headers=acme.alice.bearer)
     assert r.json() == person
+
+
+async def test_filters_have_limits(client, acme) -> None:  # type: ignore[no-untyped-def]
+    deep = "(" * 30 + "equals(createdBy,'x')" + ")" * 30
+    many = " or ".join(["equals(createdBy,'x')"] * 60)
+    for flt in (deep, many, "equals(createdBy,'" + "x" * 9000 + "')"):
+        r = await client.get(api("/changeRequests"), params={"filter": flt}, headers=acme.carol.bearer)
+        assert "CHANGE_REQUEST_SEARCH_FILTER_INCORRECT" in reltio_error(r, 400)["innerErrorData"]["exception"]
+    ok = "(" * 5 + "equals(createdBy,'x')" + ")" * 5
+    assert (await client.get(api("/changeRequests"), params={"filter": ok}, headers=acme.carol.bearer)).json() == []

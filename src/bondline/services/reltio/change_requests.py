@@ -30,6 +30,9 @@ from bondline.services.reltio.staging import ChangeRequestView, load_request
 from bondline.services.reltio.tenants import Context, context
 from bondline.store import Store
 
+MAX_FILTER = 8_000  # characters
+MAX_DEPTH = 20  # nested parentheses in a filter
+MAX_CONDITIONS = 50
 LONG_APPLY = 2_000  # items above which apply runs as a long job
 MAX_PAGE = 1_000
 
@@ -87,7 +90,7 @@ def _filter_error(filter_text: str) -> Invalid:
 def parse_filter(text: str) -> Any:
     """Reltio's filter syntax for change requests, as a tree: ("cond", property, values) or
     ("and"|"or", left, right). `and` binds tighter than `or`; parentheses group."""
-    if not text or not text.strip():
+    if not text or not text.strip() or len(text) > MAX_FILTER:
         raise _filter_error(text)
     tokens: list[tuple[str, Any]] = []
     pos = 0
@@ -109,6 +112,13 @@ def parse_filter(text: str) -> Any:
                 raise _filter_error(text)
             tokens.append(("cond", (prop, values)))
         pos = m.end()
+    depth = 0
+    for kind, _ in tokens:
+        depth += 1 if kind == "(" else -1 if kind == ")" else 0
+        if depth > MAX_DEPTH:
+            raise _filter_error(text)
+    if sum(kind == "cond" for kind, _ in tokens) > MAX_CONDITIONS:
+        raise _filter_error(text)
     tree, rest = _or(tokens, text)
     if rest:
         raise _filter_error(text)
