@@ -168,3 +168,18 @@ async def test_filters_have_limits(client, acme) -> None:  # type: ignore[no-unt
         assert "CHANGE_REQUEST_SEARCH_FILTER_INCORRECT" in reltio_error(r, 400)["innerErrorData"]["exception"]
     ok = "(" * 5 + "equals(createdBy,'x')" + ")" * 5
     assert (await client.get(api("/changeRequests"), params={"filter": ok}, headers=acme.carol.bearer)).json() == []
+
+
+async def test_a_staged_batch_with_a_bad_item_stages_nothing(client, acme) -> None:  # type: ignore[no-untyped-def]
+    r = await client.post(api("/entities"), headers=acme.bob.bearer, json=[
+        {"type": "configuration/entityTypes/Individual", "attributes": {"FirstName": [{"value": "X"}]}},
+        {"type": "configuration/entityTypes/Unicorn"}])
+    body = reltio_error(r, 400, 119)
+    assert body["errorMessage"] == "Type is not found for URI configuration/entityTypes/Unicorn and tenant acme"
+    r = await client.post(api("/relations?alwaysCreateDCR=true"), headers=acme.alice.bearer, json=[
+        {"type": "configuration/relationTypes/Nope", "startObject": {"objectURI": "entities/a"},
+         "endObject": {"objectURI": "entities/b"}}])
+    reltio_error(r, 400, 119)
+    r = await client.get(api("/changeRequests"), params={"filter": "in(createdBy,'bob@example.com,alice@example.com')"},
+                         headers=acme.carol.bearer)
+    assert r.json() == []

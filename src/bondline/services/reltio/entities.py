@@ -89,6 +89,9 @@ async def save(store: Store, caller: Caller, tenant: str, body: Any, *, options:
                 by_crosswalk[(xw["type"], xw["value"])] = item
             results.append(Saved(index, entity=item.entity))
         if route == access.RELTIO_STAGE:
+            failed = [r.error for r in results if r.error is not None]
+            if failed:  # a change request answers as a whole: stage all items or none
+                raise failed[0]
             return await _stage(tx, ctx, pending, change_request_id)
         await tx.entities.insert_many([p.entity for p in pending if p.new])
         await tx.entities.update_many([p.entity for p in pending if not p.new], [

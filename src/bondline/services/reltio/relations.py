@@ -117,6 +117,9 @@ async def save(store: Store, caller: Caller, tenant: str, body: Any, *, options:
             pending[(item.relation.type, item.relation.start_id, item.relation.end_id)] = item
             results.append((index, item))
         if route == access.RELTIO_STAGE:
+            failed = [r for _, r in results if isinstance(r, DomainError)]
+            if failed:  # a change request answers as a whole: stage all items or none
+                raise failed[0]
             return await _stage(tx, ctx, list(pending.values()), change_request_id)
         await tx.reltio_relations.insert_many([p.relation for p in pending.values() if p.new])
         await tx.reltio_relations.update_many([p.relation for p in pending.values() if not p.new])
