@@ -12,7 +12,7 @@ from bondline import ids
 from bondline.services import accounts
 from bondline.services.reltio import oauth, tenants
 from bondline.store.tables import api_tokens
-from tests.reltio.conftest import LOCATION, TENANT, address, api, make_entity, reltio_error
+from tests.reltio.conftest import LOCATION, TENANT, api, make_entity, reltio_error
 
 
 async def test_401_body_is_exactly_oauths(client, acme) -> None:  # type: ignore[no-untyped-def]
@@ -183,4 +183,3 @@ async def test_unknown_tenant_and_configuration(client, acme) -> None:  # type: 
     reltio_error(await client.put(api("/configuration"), headers=acme.admin.bearer,
                                   json={"entityTypes": [{"uri": "configuration/entityTypes/X",
                                                          "attributes": [{"name": "A", "type": "Weird"}]}]}), 400)
-    _ = address

@@ -60,7 +60,7 @@ async def test_writes_into_a_named_request(client, acme) -> None:  # type: ignor
 
 
 async def test_items_and_request_deletion(client, acme) -> None:  # type: ignore[no-untyped-def]
-    person, _, rel = await address(client, acme.alice)
+    _, _, rel = await address(client, acme.alice)
     dcr = (await client.delete(api(f"/{rel['uri']}"), headers=acme.bob.bearer)).json()
     (item,) = dcr["changes"][rel["uri"]]
     r = await client.get(api(f"/{dcr['uri']}/changes/{item['id']}"), headers=acme.alice.bearer)
@@ -75,7 +75,6 @@ async def test_items_and_request_deletion(client, acme) -> None:  # type: ignore
     assert (await client.delete(api(f"/{dcr['uri']}"), headers=acme.bob.bearer)).json() == {"status": "success"}
     reltio_error(await client.get(api(f"/{dcr['uri']}"), headers=acme.bob.bearer), 404, 101)
     assert (await client.get(api(f"/{rel['uri']}"), headers=acme.bob.bearer)).status_code == 200
-    _ = person
 
 
 async def test_external_info(client, acme) -> None:  # type: ignore[no-untyped-def]

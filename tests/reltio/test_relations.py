@@ -3,7 +3,7 @@ bad input."""
 
 from __future__ import annotations
 
-from tests.reltio.conftest import INDIVIDUAL, LOCATION, address, api, make_entity, reltio_error
+from tests.reltio.conftest import LOCATION, address, api, make_entity, reltio_error
 
 
 async def test_create_by_crosswalk_and_read(client, acme) -> None:  # type: ignore[no-untyped-def]
@@ -81,4 +81,3 @@ async def test_bad_relations(client, acme) -> None:  # type: ignore[no-untyped-d
                                    ), 400, 150)
     reltio_error(await client.get(api("/relations/ZZZ"), headers=acme.alice.bearer), 404, 101)
     reltio_error(await client.delete(api("/relations/ZZZ"), headers=acme.alice.bearer), 404, 101)
-    _ = INDIVIDUAL

@@ -96,7 +96,7 @@ def seed_objects(database_url: str) -> tuple[str, dict[str, str]]:
     from bondline.config import Settings
     from bondline.domain.model import Caller
     from bondline.services import accounts
-    from bondline.services.reltio import change_requests, entities, relations, tenants
+    from bondline.services.reltio import entities, relations, tenants
     from bondline.store import create_store
 
     async def go() -> tuple[str, dict[str, str]]:
@@ -116,7 +116,6 @@ def seed_objects(database_url: str) -> tuple[str, dict[str, str]]:
             "endObject": {"objectURI": place.uri}}]))[0].view.relation
         dcr = await relations.delete(store, caller, TENANT, rel.id, always_create_dcr=True)
         (item,) = dcr.items
-        _ = change_requests
         await store.close()
         return token, {"entity": person.id, "relation": rel.id, "dcr": dcr.request.id, "item": item.id}
 
