@@ -60,3 +60,13 @@ async def test_odd_paths_and_queries(client, acme) -> None:  # type: ignore[no-u
         for method in ("GET", "DELETE", "POST", "PUT"):
             r = await client.request(method, api(path), headers=acme.admin.bearer)
             assert r.status_code < 500, (method, path, r.text)
+
+
+async def test_unknown_paths_and_methods_answer_in_reltios_body(client, acme) -> None:  # type: ignore[no-untyped-def]
+    from tests.reltio.conftest import reltio_error
+
+    reltio_error(await client.patch(api("/entities"), headers=acme.alice.bearer, json=[]), 405)
+    reltio_error(await client.get("/services/reltio/api/acme/nothing", headers=acme.alice.bearer), 404)
+    reltio_error(await client.get("/reltio/elsewhere", headers=acme.alice.bearer), 404)
+    r = await client.get("/oauth/token")
+    assert r.status_code == 405 and r.json()["error"] == "invalid_request"
