@@ -183,3 +183,15 @@ async def test_unknown_tenant_and_configuration(client, acme) -> None:  # type: 
     reltio_error(await client.put(api("/configuration"), headers=acme.admin.bearer,
                                   json={"entityTypes": [{"uri": "configuration/entityTypes/X",
                                                          "attributes": [{"name": "A", "type": "Weird"}]}]}), 400)
+
+
+async def test_expired_oauth_tokens_are_forgotten(app, client, acme) -> None:  # type: ignore[no-untyped-def]
+    form = {"grant_type": "password", "username": "alice@example.com", "password": acme.alice.token}
+    first = (await client.post("/oauth/token", data=form)).json()
+    async with app.store.write() as tx:
+        await tx.conn.execute(api_tokens.update().where(api_tokens.c.kind != "api").values(expires_at=1))
+    await client.post("/oauth/token", data=form)
+    async with app.store.read() as tx:
+        left = await tx.tokens.for_user(acme.alice.user_id)
+    assert ids.token_id_of(first["access_token"]) not in {t.id for t in left}
+    assert sorted(t.kind for t in left) == ["api", "oauth_access", "oauth_refresh"]

@@ -111,6 +111,8 @@ class OAuthDialect:
     name = "oauth"
 
     def error(self, request: Request | None, err: DomainError) -> Response:
+        if err.reason == "INTERNAL":  # the app's last resort; it sets the 500 status after rendering
+            return json_response({"error": "server_error", "error_description": err.message}, 500)
         error = err.reason if err.reason.islower() else {
             401: "invalid_client", 404: "invalid_request", 405: "invalid_request", 413: "invalid_request",
         }.get(err.status, "server_error" if err.status >= 500 else "invalid_request")

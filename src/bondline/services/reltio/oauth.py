@@ -60,6 +60,7 @@ async def _verify(tx: object, token: str, kinds: tuple[str, ...]) -> Token | Non
 
 async def _issue(tx: object, user_id: int, refresh: str | None) -> Grant:
     now = ids.now_ms()
+    await tx.tokens.purge_expired_oauth(user_id, now)  # type: ignore[attr-defined]
     token_id, access = ids.new_token()
     await tx.tokens.add(Token(token_id, user_id, ids.hash_token(access), "oauth access", now,  # type: ignore[attr-defined]
                               now + ACCESS_SECONDS * 1000, None, "oauth_access"))
