@@ -46,7 +46,7 @@ DCR_PARAMS = [
      "description": "Stage the change in a new data change request instead of applying it; the response is the "
                     "change request. Callers who may only initiate change requests get this automatically."},
 ]
-OBJECT_OR_DCR = {"oneOf": [_ref("EntityTO"), _ref("RelationTO"), _ref("ChangeRequestTO")]}
+OBJECT_OR_DCR = {"anyOf": [_ref("EntityTO"), _ref("RelationTO"), _ref("ChangeRequestTO")]}
 
 
 def _path_params(path: str) -> list[dict[str, Any]]:
