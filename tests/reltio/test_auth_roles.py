@@ -195,3 +195,20 @@ async def test_expired_oauth_tokens_are_forgotten(app, client, acme) -> None:  #
         left = await tx.tokens.for_user(acme.alice.user_id)
     assert ids.token_id_of(first["access_token"]) not in {t.id for t in left}
     assert sorted(t.kind for t in left) == ["api", "oauth_access", "oauth_refresh"]
+
+
+async def test_tenants_are_isolated(app, client, acme) -> None:  # type: ignore[no-untyped-def]
+    await tenants.add(app.store, "other")
+    await tenants.grant(app.store, "other", acme.bob.account_id, ["ROLE_ADMIN_TENANT"])
+    person = await make_entity(client, acme.alice)
+    dcr = (await client.post(api("/changeRequests"), headers=acme.bob.bearer)).json()
+    # alice has no role on `other`
+    reltio_error(await client.get(f"/reltio/api/other/{person['uri']}", headers=acme.alice.bearer), 403, 804)
+    # bob administers `other`, but acme's objects and requests are not there
+    reltio_error(await client.get(f"/reltio/api/other/{person['uri']}", headers=acme.bob.bearer), 404, 101)
+    reltio_error(await client.get(f"/reltio/api/other/{dcr['uri']}", headers=acme.bob.bearer), 404, 101)
+    reltio_error(await client.post(f"/reltio/api/other/{dcr['uri']}/_apply", headers=acme.bob.bearer), 404, 101)
+    # and the same crosswalk makes a separate entity in each tenant
+    r = await client.post("/reltio/api/other/entities", headers=acme.bob.bearer, json=[{
+        "type": "configuration/entityTypes/Individual", "crosswalks": person["crosswalks"][:1]}])
+    assert r.json()[0]["object"]["uri"] != person["uri"]
