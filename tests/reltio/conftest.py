@@ -72,4 +72,6 @@ async def address(client: Any, who: Any) -> tuple[dict[str, Any], dict[str, Any]
     person = await make_entity(client, who)
     place = await make_entity(client, who, LOCATION)
     rel = await make_relation(client, who, person["uri"], place["uri"], attributes={"AddressRank": [{"value": "1"}]})
+    # the relation is now a value of the person's reference attribute Address: read it again
+    person = (await client.get(api(f"/{person['uri']}"), headers=who.bearer)).json()
     return person, place, rel

@@ -21,6 +21,11 @@ Checks excluded, and why:
   ChangeRequestTO, while its description and example put an empty string "" where a URI names no
   change request; bondline answers like the example. (Found requests are checked in
   tests/reltio/test_change_requests.py.)
+- The seeded objects have simple attributes only. The definitions' NestedAttributeValueTO and
+  ReferenceAttributeValueTO inherit (allOf) AttributeValueTO, whose `value` is a string, while
+  their own `value` is an object: no nested or reference value can satisfy them, including those in
+  Reltio's own documented examples (Education, Address). Nested and reference values are checked
+  against Reltio's examples in tests/reltio/test_entities.py instead.
 - Generated bodies for writes are random EntityTO/RelationTO documents; their types are not
   declared, so per-item results carry error 119 — still a 200 the definitions allow.
 """
@@ -111,8 +116,10 @@ def seed_objects(database_url: str) -> tuple[str, dict[str, str]]:
             {"type": "configuration/entityTypes/Individual", "attributes": {"FirstName": [{"value": "A"}]}},
             {"type": "configuration/entityTypes/Location", "attributes": {"City": [{"value": "B"}]}}])
         person, place = saved[0].entity, saved[1].entity
+        # affiliatedwith, not HasAddress: a HasAddress relation would make a value of the person's
+        # reference attribute Address, which no response can render within the definitions (below)
         rel = (await relations.save(store, caller, TENANT, [{
-            "type": "configuration/relationTypes/HasAddress", "startObject": {"objectURI": person.uri},
+            "type": "configuration/relationTypes/affiliatedwith", "startObject": {"objectURI": person.uri},
             "endObject": {"objectURI": place.uri}}]))[0].view.relation
         dcr = await relations.delete(store, caller, TENANT, rel.id, always_create_dcr=True)
         (item,) = dcr.items

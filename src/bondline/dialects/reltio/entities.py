@@ -26,7 +26,8 @@ async def save_entities(req: Request) -> Response:
         if saved.error is not None:
             out.append({"index": saved.index, "errors": body_of(saved.error), "successful": False})
         elif return_objects:
-            out.append({"index": saved.index, "object": render.entity(saved.entity), "successful": True})
+            view = entities.EntityView(saved.entity, saved.references)
+            out.append({"index": saved.index, "object": render.entity(view), "successful": True})
         else:
             out.append({"index": saved.index, "uri": saved.entity.uri, "successful": True})
     return json_response(out)

@@ -7,14 +7,15 @@ from typing import Any
 
 from bondline.domain.reltio import changes as ch
 from bondline.domain.reltio import objects as o
+from bondline.services.reltio.entities import EntityView
 from bondline.services.reltio.relations import RelationView
 from bondline.services.reltio.staging import ChangeRequestView
 
 STATUS_OK = {"status": "success"}
 
 
-def entity(e: o.Entity, ov_filter: str | None = None) -> dict[str, Any]:
-    return o.entity_view(e, ov_filter)
+def entity(v: EntityView, ov_filter: str | None = None) -> dict[str, Any]:
+    return o.entity_view(v.entity, ov_filter, v.references)
 
 
 def relation(v: RelationView, ov_filter: str | None = None) -> dict[str, Any]:

@@ -178,6 +178,9 @@ def _crosswalk(raw: Any) -> dict[str, Any] | None:
 
 
 def _declared(registry: Registry, t: ObjectType, names: list[str]) -> AttrDef:
+    top = t.attributes.get(names[0])
+    if top is not None and top.kind == "reference":
+        raise o.reference_not_here(t.uri, names[0])
     attr = attr_def(registry, t, names)
     if attr is None:
         raise attribute_type_not_found(type_uri_of(t, names[:-1]), names[-1])

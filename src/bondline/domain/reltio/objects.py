@@ -3,14 +3,17 @@
 Stored form (what the store keeps as JSON, compact and independent of the object's URI):
 
     attributes = {"FirstName": [{"id": "3Z3Tq6BBE", "value": "William", "x": "3Z3Tq6SEG"}],
-                  "Phone": [{"id": "…", "value": {"Number": [{"id": "…", "value": "555"}]}}],
-                  "Address": [{"id": "…", "value": {…}, "rt": "Location", "ref": "entities/1Gwx4bXN"}]}
+                  "Phone": [{"id": "…", "value": {"Number": [{"id": "…", "value": "555"}]}}]}
     crosswalks = [{"id": "3Z3Tq6SEG", "type": "configuration/sources/LNKD", "value": "LNKD.123456",
                    "created": 1609325607520, "updated": 1609325607520}]
 
 `x` names the crosswalk a value came from (rendered as the crosswalk's `attributes` list), `pin` and
-`ignored` are the value's flags, `rt` the referenced entity type of a reference value. Value ids are
-9 base62 characters as in Reltio (`entities/1jc0x5UK/attributes/FirstName/3Z3Tq6BBE`).
+`ignored` are the value's flags. Value ids are 9 base62 characters as in Reltio
+(`entities/1jc0x5UK/attributes/FirstName/3Z3Tq6BBE`).
+
+Reference attributes (Organization's `Address`) are not stored in the entity: as in Reltio, each value
+is a relation of the attribute's relationship type to an entity of the referenced type, rendered
+from that entity's attributes and the relation's (`render_reference`).
 
 Wire form (Reltio's EntityTO/RelationTO) is computed on the way out: `type` and `uri` of every
 value, `ov` for the winning value of each attribute, labels.
@@ -148,12 +151,16 @@ class Normalizer:
     their preview showed)."""
 
     def __init__(self, registry: Registry, *, strict: bool, crosswalk_id: str | None = None,
-                 preserve: bool = False, new_id: Callable[[], str] | None = None) -> None:
+                 preserve: bool = False, new_id: Callable[[], str] | None = None,
+                 references: list["ReferenceValue"] | None = None) -> None:
         self.registry = registry
         self.strict = strict
         self.xw = crosswalk_id
         self.preserve = preserve
         self.new_id = new_id or new_value_id
+        # Where reference values go (POST /entities makes entities and relations of them); None:
+        # they are refused (strict) or dropped.
+        self.references = references
 
     def attributes(self, declared: dict[str, AttrDef], raw: Any, where: str, owner_uri: str) -> dict[str, Any]:
         if raw is None:
@@ -166,6 +173,14 @@ class Normalizer:
             if attr is None:
                 if self.strict:
                     raise attribute_type_not_found(owner_uri, name)
+                continue
+            if attr.kind == "reference":
+                if self.references is None:
+                    if self.strict:
+                        raise reference_not_here(owner_uri, name)
+                    continue
+                self.references.extend(parse_reference(attr, v, f"{where}.{name}")
+                                       for v in _as_list(values, f"{where}.{name}"))
                 continue
             normalized = [self.value(attr, v, f"{where}.{name}", owner_uri) for v in _as_list(values, f"{where}.{name}")]
             if normalized:
@@ -185,23 +200,7 @@ class Normalizer:
         else:
             if not isinstance(content, dict):
                 raise Invalid(f"{where}: a {attr.type} attribute's value must be an object of sub-attributes")
-            if attr.kind == "nested":
-                stored["value"] = self.attributes(attr.attributes, content, where, f"{owner_uri}/attributes/{attr.name}")
-            else:
-                target = self.registry.entity_types.get(attr.referenced_type or "")
-                declared = target.attributes if target is not None else {}
-                stored["value"] = self.attributes(declared, content, where, ENTITY_PREFIX + (attr.referenced_type or ""))
-                stored["rt"] = attr.referenced_type
-                ref = raw.get("refEntity")
-                if ref is not None:
-                    if not isinstance(ref, dict):
-                        raise Invalid(f"{where}: refEntity must be an object")
-                    uri = ref.get("objectURI")
-                    if uri is not None:
-                        if not isinstance(uri, str) or not uri.startswith("entities/") or \
-                                not OBJECT_ID.match(uri[9:]):
-                            raise Invalid(f"{where}: refEntity.objectURI must be an entity URI")
-                        stored["ref"] = uri
+            stored["value"] = self.attributes(attr.attributes, content, where, f"{owner_uri}/attributes/{attr.name}")
         for flag in ("pin", "ignored"):
             if raw.get(flag) is True:
                 stored[flag] = True
@@ -210,9 +209,38 @@ class Normalizer:
         return stored
 
 
-def references(attributes: dict[str, Any]) -> list[str]:
-    """Entity URIs that reference values point at (the service checks they exist)."""
-    return [v["ref"] for values in attributes.values() for v in values if isinstance(v, dict) and "ref" in v]
+def reference_not_here(owner_uri: str, name: str) -> Invalid:
+    return Invalid(f"{owner_uri}/attributes/{name} is a reference attribute: its values are relations, changed "
+                   "through POST /entities (with refEntity) or the relation itself", reason="REFERENCE_ATTRIBUTE")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ReferenceValue:
+    """A reference attribute's value as posted: the referenced entity (by `objectURI`, by crosswalks,
+    or a new one), the values for it and for the relation, and the relation's crosswalks."""
+
+    attr: AttrDef
+    content: dict[str, Any]
+    object_uri: str | None
+    entity_crosswalks: Any
+    relation_crosswalks: Any
+    where: str
+
+
+def parse_reference(attr: AttrDef, raw: Any, where: str) -> ReferenceValue:
+    if not isinstance(raw, dict):
+        raise Invalid(f"{where}: a reference value must be an object with 'value' (and 'refEntity')")
+    content = raw.get("value", {})
+    if not isinstance(content, dict):
+        raise Invalid(f"{where}: a Reference attribute's value must be an object of sub-attributes")
+    ref_entity = raw.get("refEntity") or {}
+    ref_relation = raw.get("refRelation") or {}
+    if not isinstance(ref_entity, dict) or not isinstance(ref_relation, dict):
+        raise Invalid(f"{where}: refEntity and refRelation must be objects")
+    uri = ref_entity.get("objectURI")
+    if uri is not None and (not isinstance(uri, str) or not uri.startswith("entities/") or not OBJECT_ID.match(uri[9:])):
+        raise Invalid(f"{where}: refEntity.objectURI must be an entity URI (entities/{{id}})")
+    return ReferenceValue(attr, content, uri, ref_entity.get("crosswalks"), ref_relation.get("crosswalks"), where)
 
 
 # --- crosswalks ---------------------------------------------------------------------------------
@@ -330,15 +358,8 @@ def render_values(values: list[dict[str, Any]], name: str, type_base: str, uri_b
         content = v["value"]
         item: dict[str, Any]
         if isinstance(content, dict):
-            sub_type_base = ENTITY_PREFIX + v["rt"] if "rt" in v else t
-            rendered = {k: render_values(vs, k, sub_type_base, uri) for k, vs in content.items()}
+            rendered = {k: render_values(vs, k, t, uri) for k, vs in content.items()}
             item = {"type": t, "label": _nested_label(content), "value": rendered, "ov": i == won, "uri": uri}
-            if "rt" in v:
-                item["relationshipLabel"] = ""
-                ref = {"type": ENTITY_PREFIX + v["rt"]}
-                if "ref" in v:
-                    ref["objectURI"] = v["ref"]
-                item["refEntity"] = ref
         else:
             item = {"type": t, "ov": i == won, "value": content, "uri": uri}
         if v.get("pin"):
@@ -397,13 +418,63 @@ def render_crosswalks(xws: list[dict[str, Any]], attributes: dict[str, Any], obj
     return out
 
 
-def entity_view(e: Entity, ov_filter: str | None = None) -> dict[str, Any]:
-    """EntityTO, keys in the order of Reltio's examples."""
+References = dict[str, list[tuple["Relation", "Entity | None"]]]
+
+
+def render_reference(e: Entity, name: str, rel: "Relation", target: Entity | None) -> dict[str, Any]:
+    """One value of a reference attribute: the relation `rel` from `e` to `target`, shown with the
+    target's attributes and the relation's (ReferenceAttributeValueTO)."""
+    uri = f"{e.uri}/attributes/{name}/{rel.id}"
+    value: dict[str, Any] = {}
+    if target is not None:
+        value.update({k: render_values(vs, k, ENTITY_PREFIX + target.type, uri) for k, vs in target.attributes.items()})
+    value.update({k: render_values(vs, k, RELATION_PREFIX + rel.type, uri) for k, vs in rel.attributes.items()})
+    item: dict[str, Any] = {
+        "type": f"{ENTITY_PREFIX}{e.type}/attributes/{name}", "label": target.label if target else "",
+        "relationshipLabel": "", "value": value, "ov": not rel.flags.get("startRefIgnored", False), "uri": uri,
+    }
+    ref_entity: dict[str, Any] = {"objectURI": f"entities/{rel.end_id}"}
+    if target is not None:
+        crosswalks = []
+        for x in target.crosswalks:
+            contributed: list[str] = []
+            _contributed(target.attributes, uri, x["id"], contributed)
+            crosswalks.append({"uri": f"{e.uri}/crosswalks/{target.id}.{x['id']}", "type": x["type"],
+                               "value": x["value"], "attributeURIs": contributed + [uri]})
+        ref_entity = {"type": ENTITY_PREFIX + target.type, "crosswalks": crosswalks, "objectURI": target.uri}
+    item["refEntity"] = ref_entity
+    item["refRelation"] = {
+        "type": RELATION_PREFIX + rel.type,
+        "crosswalks": [{"uri": f"{e.uri}/crosswalks/{rel.id}.{x['id']}", "type": x["type"], "value": x["value"]}
+                       for x in rel.crosswalks],
+        **{flag: bool(rel.flags.get(flag, False)) for flag in FLAGS},
+        "objectURI": rel.uri,
+    }
+    item["startObjectCrosswalks"] = [{"type": x["type"], "value": x["value"]} for x in e.crosswalks]
+    if rel.flags.get("startRefPinned"):
+        item["pin"] = True
+    if rel.flags.get("startRefIgnored"):
+        item["ignored"] = True
+    return item
+
+
+def entity_view(e: Entity, ov_filter: str | None = None, references: References | None = None) -> dict[str, Any]:
+    """EntityTO, keys in the order of Reltio's examples; `references` are the relations (and their
+    end entities) behind the entity's reference attributes."""
     type_uri = ENTITY_PREFIX + e.type
+    attributes = render_attributes(e.attributes, type_uri, e.uri, ov_filter)
+    for name, pairs in (references or {}).items():
+        values = [render_reference(e, name, rel, target) for rel, target in pairs]
+        if ov_filter == "ovOnly":
+            values = [v for v in values if v["ov"]]
+        elif ov_filter == "nonOvOnly":
+            values = [v for v in values if not v["ov"]]
+        if values:
+            attributes[name] = values
     body: dict[str, Any] = {
         "uri": e.uri, "type": type_uri, "createdBy": e.created_by, "createdTime": e.created_at,
         "updatedBy": e.updated_by, "updatedTime": e.updated_at,
-        "attributes": render_attributes(e.attributes, type_uri, e.uri, ov_filter),
+        "attributes": attributes,
         "isFavorite": False,
         "crosswalks": render_crosswalks(e.crosswalks, e.attributes, e.uri),
         "analyticsAttributes": {},
@@ -442,14 +513,10 @@ def relation_view(r: Relation, start: Entity | None, end: Entity | None, t: Obje
 
 
 def wire_value(stored: dict[str, Any]) -> dict[str, Any]:
-    """A stored value as change items carry it: ``{"value": …}`` without ids (``refEntity`` for
-    reference values)."""
+    """A stored value as change items carry it: ``{"value": …}`` without ids."""
     content = stored["value"]
     if isinstance(content, dict):
-        out: dict[str, Any] = {"value": {k: [wire_value(v) for v in vs] for k, vs in content.items()}}
-        if "ref" in stored:
-            out["refEntity"] = {"objectURI": stored["ref"]}
-        return out
+        return {"value": {k: [wire_value(v) for v in vs] for k, vs in content.items()}}
     return {"value": content}
 
 

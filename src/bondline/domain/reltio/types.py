@@ -43,8 +43,11 @@ MAX_DEPTH = 3
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class AttrDef:
-    """One attribute of a type: simple (a string value), nested (sub-attributes) or a reference to
-    another entity (its value holds the referenced type's attributes)."""
+    """One attribute of a type: simple (a string value), nested (sub-attributes) or a reference.
+
+    A reference attribute is Reltio's view of related entities: each value is a relation of
+    `relationship_type` from the entity to an entity of `referenced_type`, shown with that
+    entity's attributes and the relation's. Its values are not stored in the entity."""
 
     name: str
     type: str  # one of KINDS
@@ -134,15 +137,17 @@ def _attr(raw: Any, where: str, depth: int) -> AttrDef:
             raise Invalid(f"{where}.{name}: nested attributes may be at most {MAX_DEPTH} levels deep")
         subs = _attrs(raw.get("attributes", []), f"{where}.{name}", depth + 1)
     elif kind == "Reference":
+        if depth > 0 or where.startswith(RELATION_PREFIX):
+            raise Invalid(f"{where}.{name}: Reference attributes belong at the top level of entity types")
         ref_uri = raw.get("referencedEntityTypeURI")
         if not isinstance(ref_uri, str) or not ref_uri.startswith(ENTITY_PREFIX):
             raise Invalid(f"{where}.{name}: a Reference needs referencedEntityTypeURI ({ENTITY_PREFIX}…)")
         ref = ref_uri[len(ENTITY_PREFIX):]
         rel_uri = raw.get("relationshipTypeURI")
-        if rel_uri is not None:
-            if not isinstance(rel_uri, str) or not rel_uri.startswith(RELATION_PREFIX):
-                raise Invalid(f"{where}.{name}: relationshipTypeURI must be a {RELATION_PREFIX}… URI")
-            rel = rel_uri[len(RELATION_PREFIX):]
+        if not isinstance(rel_uri, str) or not rel_uri.startswith(RELATION_PREFIX):
+            raise Invalid(f"{where}.{name}: a Reference needs relationshipTypeURI ({RELATION_PREFIX}…): its values "
+                          "are relations of that type to entities of the referenced type")
+        rel = rel_uri[len(RELATION_PREFIX):]
     return AttrDef(name, kind, subs, ref, rel)
 
 
@@ -281,7 +286,7 @@ DEFAULT_CONFIGURATION: dict[str, Any] = {
          ]},
         {"uri": "configuration/entityTypes/Location", "label": "Location", "dataLabelPattern": "{AddressLine1}",
          "attributes": _s("AddressLine1", "AddressLine2", "City", "StateProvince", "Country",
-                          "SubAdministrativeArea", "VerificationStatus", "AddressRank") + [
+                          "SubAdministrativeArea", "VerificationStatus") + [
              {"name": "Zip", "type": "Nested", "attributes": _s("Zip5", "Zip4", "PostalCode")},
              {"name": "GeoLocation", "type": "Nested", "attributes": _s("Latitude", "Longitude")},
          ]},

@@ -21,7 +21,7 @@ from bondline.domain.reltio import objects as o
 from bondline.domain.reltio import roles
 from bondline.domain.reltio.errors import object_not_found, type_not_found
 from bondline.domain.reltio.types import ENTITY, ENTITY_PREFIX, RELATION, RELATION_PREFIX, ObjectType
-from bondline.services.reltio import staging
+from bondline.services.reltio import entities, staging
 from bondline.services.reltio.retry import retrying
 from bondline.services.reltio.relations import RelationView, view_of
 from bondline.services.reltio.staging import ChangeRequestView
@@ -72,7 +72,7 @@ async def _check_crosswalks(tx: Any, ctx: Context, obj: o.Entity | o.Relation, o
 @retrying
 async def change(store: Store, caller: Caller, tenant: str, collection: str, object_id: str, ops: list[Op], *,
                  change_request_id: str | None = None, always_create_dcr: bool = False
-                 ) -> o.Entity | RelationView | ChangeRequestView:
+                 ) -> entities.EntityView | RelationView | ChangeRequestView:
     o.check_object_id(object_id, collection)
     if not ops:
         raise Invalid("No changes were given")
@@ -116,7 +116,7 @@ async def apply_now(tx: Any, ctx: Context, obj: o.Entity | o.Relation, staged: l
         added = [(ctx.tenant, x["type"], x["value"], obj.id) for x in entity.crosswalks
                  if (x["type"], x["value"]) not in known]
         await tx.entities.update_many([entity], added)
-        return entity
+        return await entities.view(tx, ctx, entity)
     relation = o.relation_from_doc(new, obj, ctx.tenant, ctx.who, now)
     await tx.reltio_relations.update_many([relation])
     return await view_of(tx, ctx, relation)

@@ -23,7 +23,8 @@ from bondline.domain.reltio import changes as ch
 from bondline.domain.reltio import objects as o
 from bondline.domain.reltio.errors import object_not_found
 from bondline.domain.reltio.types import ENTITY, RELATION
-from bondline.services.reltio import staging
+from bondline.services.reltio import references, staging
+from bondline.services.reltio.entities import EntityView
 from bondline.services.reltio.retry import retrying
 from bondline.services.reltio.relations import RelationView, view_of
 from bondline.services.reltio.staging import ChangeRequestView, load_request
@@ -352,7 +353,7 @@ async def set_external_info(store: Store, caller: Caller, tenant: str, request_i
 # --- preview ------------------------------------------------------------------------------------
 
 async def preview(store: Store, caller: Caller, tenant: str, collection: str, object_id: str,
-                  request_ids: list[str]) -> o.Entity | RelationView:
+                  request_ids: list[str]) -> EntityView | RelationView:
     """The object as it would be with the requests' items applied (as is); nothing is stored."""
     o.check_object_id(object_id, collection)
     if not request_ids:
@@ -384,9 +385,10 @@ async def preview(store: Store, caller: Caller, tenant: str, collection: str, ob
             raise object_not_found(uri)
         if collection == "entities":
             base = entities.get(object_id)
-            if not (doc.get("changed") or doc.get("created")) and base is not None:
-                return base
-            return o.entity_from_doc(doc, base, ctx.registry.get(ENTITY, doc["type"]), ctx.tenant, ctx.who, now)
+            shown = base if base is not None and not (doc.get("changed") or doc.get("created")) else \
+                o.entity_from_doc(doc, base, ctx.registry.get(ENTITY, doc["type"]), ctx.tenant, ctx.who, now)
+            refs = await references.load(tx, ctx, [shown])
+            return EntityView(shown, refs.get(shown.id, {}))
         base_rel = relations.get(object_id)
         rel = base_rel if base_rel is not None and not doc.get("changed") else \
             o.relation_from_doc(doc, base_rel, ctx.tenant, ctx.who, now)

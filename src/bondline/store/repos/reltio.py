@@ -236,6 +236,11 @@ def _relations_in(n: int, lock: bool = False) -> sa.Select:
     return stmt.with_for_update() if lock else stmt
 
 
+@functools.lru_cache(maxsize=32)
+def _relations_from(n: int) -> sa.Select:
+    return sa.select(*_rcols).where(r.namespace == P("ns"), r.source_type == "entity", r.source_key.in_(_vals(n)))
+
+
 def _relation_of(row: Any) -> Relation:
     payload = loads(row[6]) or {}
     return Relation(row[1][len("reltio/"):], row[5], row[2], row[3], row[4], payload.get("attributes", {}),
@@ -282,6 +287,11 @@ class ReltioRelationRepo:
     async def delete_many(self, row_ids: list[int]) -> None:
         if row_ids:
             await self.conn.executemany(_rel_delete, [{"row_id": i} for i in row_ids])
+
+    async def from_entities(self, tenant: str, entity_ids: Iterable[str]) -> list[Relation]:
+        """Every relation starting at one of these entities (reference attributes are made of them)."""
+        rows = await _many(self.conn, _relations_from, entity_ids, {"ns": namespace(tenant)})
+        return [_relation_of(row) for row in rows]
 
     async def of_entity(self, tenant: str, entity_id: str) -> list[Relation]:
         params = {"ns": namespace(tenant), "entity": entity_id}
