@@ -139,3 +139,20 @@ async def test_staged_reference_creates_everything_on_apply(client, acme) -> Non
     org = (await client.get(api(f"/{org_uri}"), headers=acme.alice.bearer)).json()
     (addr,) = org["attributes"]["Address"]
     assert addr["label"] == "3700 West Juneau Avenue" and addr["value"]["AddressRank"][0]["value"] == "1"
+
+
+async def test_a_failing_reference_leaves_nothing_behind(client, acme) -> None:  # type: ignore[no-untyped-def]
+    r = await client.post(api("/entities"), headers=acme.alice.bearer, json=[
+        {"type": "configuration/entityTypes/Organization", "crosswalks": [{"type": "configuration/sources/X",
+                                                                            "value": "org-1"}],
+         "attributes": {"Name": [{"value": "Half"}],
+                        "Address": [{"value": {"City": [{"value": "Fine"}]}},
+                                    {"value": {"City": [{"value": {"not": "a string"}}]}}]}}])
+    (result,) = r.json()
+    assert result["successful"] is False and "must be a string" in result["errors"]["errorMessage"]
+    r = await client.post(api("/entities"), headers=acme.alice.bearer, json=[
+        {"type": "configuration/entityTypes/Organization", "crosswalks": [{"type": "configuration/sources/X",
+                                                                            "value": "org-1"}]}])
+    created = r.json()[0]["object"]
+    assert created["createdTime"] == created["updatedTime"]  # new: the failed item stored nothing
+    assert "Address" not in created["attributes"]

@@ -97,7 +97,8 @@ async def save(store: Store, caller: Caller, tenant: str, body: Any, *, options:
             try:
                 item, refs = await _prepare(tx, ctx, index, raw, now, by_crosswalk, partial, route)
                 owner_type = ctx.registry.entity(raw["type"])
-                checked = [(ref, *await references.check(tx, ctx, owner_type, ref)) for ref in refs]
+                batch_types = {key: p.entity.type for key, p in by_crosswalk.items()}
+                checked = [(ref, *await references.check(tx, ctx, owner_type, ref, batch_types)) for ref in refs]
                 remember(item)
                 for ref, target_type, relation_type in checked:
                     entity_part, relation_part = references.split(ref, target_type, relation_type)

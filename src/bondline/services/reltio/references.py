@@ -61,8 +61,12 @@ def split(ref: o.ReferenceValue, target: ObjectType, relation: ObjectType) -> tu
     return entity_part, relation_part
 
 
-async def check(tx: Any, ctx: Context, owner_type: ObjectType, ref: o.ReferenceValue) -> tuple[ObjectType, ObjectType]:
-    """Everything that could make a reference value fail, checked before anything is prepared."""
+async def check(tx: Any, ctx: Context, owner_type: ObjectType, ref: o.ReferenceValue,
+                batch_types: dict[tuple[str, str], str]) -> tuple[ObjectType, ObjectType]:
+    """Everything that could make a reference value fail, checked before anything of its item is
+    prepared (so a failing item leaves nothing behind): the types, the referenced entity, the
+    crosswalks (`batch_types`: types of the entities earlier items of the batch hold them for), and
+    the values themselves."""
     target = ctx.registry.get(ENTITY, ref.attr.referenced_type or "")
     relation = ctx.registry.get(RELATION, ref.attr.relationship_type or "")
     if target is None or relation is None:
@@ -78,12 +82,18 @@ async def check(tx: Any, ctx: Context, owner_type: ObjectType, ref: o.ReferenceV
         if found.type != target.name:
             raise Invalid(f"{ref.where}: {ref.object_uri} is not a {target.uri}")
     for kind, value in _keys(ref.entity_crosswalks, f"{ref.where}.refEntity"):
-        owner = await tx.entities.by_crosswalk(ctx.tenant, kind, value)
-        if owner is not None:
-            found = await tx.entities.get(ctx.tenant, owner)
-            if found is not None and found.type != target.name:
-                raise Invalid(f"{ref.where}: the refEntity crosswalk belongs to {found.uri}, not a {target.uri}")
+        owner_type_name = batch_types.get((kind, value))
+        if owner_type_name is None:
+            owner = await tx.entities.by_crosswalk(ctx.tenant, kind, value)
+            found = await tx.entities.get(ctx.tenant, owner) if owner is not None else None
+            owner_type_name = found.type if found is not None else None
+        if owner_type_name is not None and owner_type_name != target.name:
+            raise Invalid(f"{ref.where}: the refEntity crosswalk belongs to an entity that is not a {target.uri}")
     _keys(ref.relation_crosswalks, f"{ref.where}.refRelation")
+    entity_part, relation_part = split(ref, target, relation)
+    dry = o.Normalizer(ctx.registry, strict=False)
+    dry.attributes(target.attributes, entity_part, ref.where, target.uri)
+    dry.attributes(relation.attributes, relation_part, ref.where, relation.uri)
     return target, relation
 
 
