@@ -9,6 +9,10 @@ definitions describe must match the schema they give). Excluded, and why:
   support 'like' or 'favourite'"), 400 for bad `start`/`limit` — so correct answers would be flagged;
 - `content_type_conformance`: the definitions declare error responses with no content (`content: {}`)
   while Confluence (and bondline) answer them with its JSON error body;
+- for two Reltio operations, `response_schema_conformance` (tests/reltio/test_schemathesis.py says
+  why in full): DELETE /relations/{id} documents a bare string as its 200 body while its own example
+  is `{"status": "success"}`, and POST /changeRequests/_byUris puts `""` where a URI names no change
+  request although its schema says ChangeRequestTO;
 - the negative-data checks (`negative_data_rejection`, `positive_data_acceptance`): Confluence accepts
   values its schema does not describe (`additionalProperties`, ignored deprecated parameters), as
   bondline does for compatibility, so schema-invalid input is not always an error.
@@ -68,10 +72,19 @@ own = schemathesis.pytest.from_fixture("own_schema")
 official = schemathesis.pytest.from_fixture("official_schema")
 
 
+SCHEMA_EXCEPTIONS = {("DELETE", "/reltio/api/{tenantId}/relations/{id}"),
+                     ("DELETE", "/services/reltio/api/{tenantId}/relations/{id}"),
+                     ("POST", "/reltio/api/{tenantId}/changeRequests/_byUris"),
+                     ("POST", "/services/reltio/api/{tenantId}/changeRequests/_byUris")}
+
+
 @own.parametrize()
 @BOUNDED
 def test_own_openapi_document(case, live) -> None:  # type: ignore[no-untyped-def]
-    case.call_and_validate(headers={"Authorization": f"Bearer {live.bob.token}"}, checks=CHECKS)
+    checks = CHECKS
+    if (case.method.upper(), case.path) in SCHEMA_EXCEPTIONS:
+        checks = [not_a_server_error]
+    case.call_and_validate(headers={"Authorization": f"Bearer {live.bob.token}"}, checks=checks)
 
 
 @official.parametrize()

@@ -8,7 +8,10 @@ import dataclasses
 from bondline.domain import content as rules
 from bondline.domain.model import Caller
 from bondline.services import accounts, content, spaces
+from bondline.services.reltio import tenants
 from bondline.store import Store
+
+RELTIO_TENANT = "demo"
 
 
 @dataclasses.dataclass
@@ -36,6 +39,9 @@ async def seed(store: Store) -> DemoSite:
         representation="storage", parent_id=None, parent_given=False, message="second draft",
         minor_edit=False))
     _ = alice_c
+    # A Reltio tenant: bob works with entities and relations, alice (site admin) may do anything.
+    await tenants.add(store, RELTIO_TENANT)
+    await tenants.grant(store, RELTIO_TENANT, bob.account_id, ["ROLE_USER"])
     return DemoSite(tokens, {alice.account_id: alice.email, bob.account_id: bob.email}, "DEMO",
                     page.content.id)
 
@@ -60,4 +66,8 @@ def curl_examples(site: DemoSite, base_url: str) -> list[str]:
         f"'{api}/user/watch/content/{page}'",
         f"curl -sS -H 'Authorization: Bearer {alice}' '{api}/user/watch/content/{page}'",
         f"curl -sS -H 'Authorization: Bearer {bob}' '{api}/content/{page}/notification/child-created'",
+        f"curl -sS -X POST -H 'Authorization: Bearer {bob}' -H 'Content-Type: application/json' -d "
+        "'[{\"type\":\"configuration/entityTypes/Individual\",\"attributes\":{\"FirstName\":[{\"value\":\"Ada\"}]}}]' "
+        f"'{base_url}/reltio/api/{RELTIO_TENANT}/entities'",
+        f"curl -sS -H 'Authorization: Bearer {bob}' '{base_url}/reltio/api/{RELTIO_TENANT}/configuration'",
     ]

@@ -6,6 +6,7 @@ import typer
 
 from bondline import __version__
 from bondline.cli import admin, client, imports, server
+from bondline.cli.tenants import tenants_app
 
 app = typer.Typer(
     help="bondline: typed relations, watches and governed change, speaking the Confluence and Reltio APIs.",
@@ -22,6 +23,7 @@ app.add_typer(imports.import_app, name="import")
 app.add_typer(client.relation_app, name="relation")
 app.add_typer(client.watch_app, name="watch")
 app.add_typer(client.dcr_app, name="dcr")
+app.add_typer(tenants_app, name="tenants")
 
 
 def _version(value: bool) -> None:

@@ -1,7 +1,8 @@
 """Wire dialects: each public API bondline speaks is one package of thin routes.
 
 - `confluence`: Confluence Cloud REST API v1 under ``/wiki/rest/api``;
-- `reltio`: Reltio's tenant data API under ``/reltio/api/{tenant}`` and ``/services/reltio/api/{tenant}``;
+- `reltio`: Reltio's tenant data API under ``/reltio/api/{tenant}`` and ``/services/reltio/api/{tenant}``,
+  and its OAuth token endpoint ``/oauth/token``;
 - `native`: bondline's own API (health, OpenAPI, extensions) under ``/api/v1`` and the root.
 """
 
@@ -11,7 +12,8 @@ from typing import Any
 
 
 def install_all(app: Any) -> None:
-    from bondline.dialects import confluence, native
+    from bondline.dialects import confluence, native, reltio
 
     native.install(app)
     confluence.install(app)
+    reltio.install(app)

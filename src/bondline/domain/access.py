@@ -206,3 +206,20 @@ def require_watchable(caller: Caller, entity: "Entity") -> None:
         kind = entity.ref.type
         raise Forbidden(f"No {'content' if kind == 'content' else kind} exists for the specified "
                         f"{'contentId' if kind == 'content' else kind + 'Key'}")
+
+
+# --- Reltio tenants (rules in bondline.domain.reltio.access) ------------------------------------
+
+from bondline.domain.reltio.access import (  # noqa: E402
+    DIRECT as RELTIO_DIRECT,
+    STAGE as RELTIO_STAGE,
+    require as reltio_require,
+    require_accept as reltio_require_accept,
+    require_configure as reltio_require_configure,
+    require_initiate as reltio_require_initiate,
+    require_manage_change_request as reltio_require_manage_change_request,
+    require_member as reltio_require_member,
+    require_read as reltio_require_read,
+    write_route as reltio_write_route,
+)
+

@@ -48,6 +48,8 @@ class Token:
     created_at: int
     expires_at: int | None
     revoked_at: int | None
+    # "api" (operator-made), "oauth_access" or "oauth_refresh" (issued by POST /oauth/token).
+    kind: str = "api"
 
     def usable_at(self, now_ms: int) -> bool:
         if self.revoked_at is not None:

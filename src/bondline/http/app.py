@@ -103,7 +103,13 @@ class App:
         request: Request | None = None
         dialect: Dialect | None = None
         try:
-            segments = split_path(scope.get("raw_path") or scope["path"].encode())
+            raw_path = scope.get("raw_path") or scope["path"].encode()
+            if b"%00" in raw_path or b"%00" in scope.get("query_string", b""):
+                # PostgreSQL cannot store NUL in text; refuse it the same way on every backend.
+                dialect = self.dialect_for_path(scope.get("path", "/"))
+                raise Invalid("The request contains a NUL character (%00), which no identifier or value may hold",
+                              reason="NUL_CHARACTER")
+            segments = split_path(raw_path)
             routes, values = self.router.match(segments)
             if routes is None:
                 dialect = self.dialect_for_path(scope["path"])

@@ -78,6 +78,9 @@ class Request:
         """The body decoded as JSON (and validated as `type`); malformed input raises Invalid."""
         if not self.body:
             raise Invalid("The request body is empty; a JSON document is required", reason="MALFORMED_JSON")
+        if b"\\u0000" in self.body:
+            raise Invalid("The request body contains a NUL character (\\u0000), which no value may hold",
+                          reason="NUL_CHARACTER")
         try:
             return _decode(self.body, type=type)
         except msgspec.ValidationError as exc:

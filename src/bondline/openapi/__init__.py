@@ -11,9 +11,9 @@ from importlib import resources
 from typing import Any
 
 from bondline import __version__
-from bondline.openapi import native
+from bondline.openapi import native, reltio_extra
 
-VENDOR_DOCUMENTS = ("confluence",)
+VENDOR_DOCUMENTS = ("confluence", "reltio")
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -30,6 +30,8 @@ def document() -> dict[str, Any]:
         paths.update(doc["paths"])
         for kind, items in doc.get("components", {}).items():
             components.setdefault(kind, {}).update(items)
+    paths = copy.deepcopy(paths)
+    reltio_extra.extend(paths)
     paths.update(copy.deepcopy(native.PATHS))
     components["schemas"].update(native.SCHEMAS)
     components["securitySchemes"]["bearerAuth"] = {
@@ -38,16 +40,18 @@ def document() -> dict[str, Any]:
     }
     components["securitySchemes"].setdefault("basicAuth", {"type": "http", "scheme": "basic"})
     tags.append({"name": "bondline", "description": "bondline's own endpoints"})
+    tags.append({"name": reltio_extra.TAG, "description": "bondline's Reltio endpoints beyond Reltio's definitions"})
     return {
         "openapi": "3.0.1",
         "info": {
             "title": "bondline",
             "version": __version__,
             "description": (
-                "bondline speaks the Confluence Cloud REST API v1 (operations and schemas below are "
-                "Atlassian's own, from the official OpenAPI document) and adds its own endpoints "
-                "(tag `bondline`). Authenticate with `Authorization: Bearer <token>` or Basic "
-                "`email:token`."
+                "bondline speaks the Confluence Cloud REST API v1 and Reltio's tenant data API (operations "
+                "and schemas below are Atlassian's and Reltio's own, from their official OpenAPI documents; "
+                "Reltio's schemas are prefixed `reltio.`) and adds its own endpoints (tags `bondline` and "
+                "`bondline (Reltio)`). Authenticate with `Authorization: Bearer <token>` or Basic "
+                "`email:token`; Reltio clients may also get a token from `/oauth/token`."
             ),
         },
         "servers": [{"url": "/"}],

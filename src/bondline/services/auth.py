@@ -85,6 +85,9 @@ class Authenticator:
                 raise Unauthenticated("The token is not valid")
             if stored.revoked_at is not None:
                 raise Unauthenticated("The token has been revoked")
+            if stored.kind == "oauth_refresh":
+                # A refresh token only buys new access tokens at /oauth/token.
+                raise Unauthenticated("A refresh token cannot be used to authenticate requests")
             if not stored.usable_at(ids.now_ms()):
                 raise Unauthenticated("The token has expired")
             user = await tx.users.by_id(stored.user_id)

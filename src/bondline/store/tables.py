@@ -45,6 +45,9 @@ api_tokens = sa.Table(
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.Column("expires_at", sa.BigInteger, nullable=True),
     sa.Column("revoked_at", sa.BigInteger, nullable=True),
+    # "api" (created by an operator), "oauth_access" or "oauth_refresh" (issued by /oauth/token);
+    # refresh tokens are never accepted as bearer credentials.
+    sa.Column("kind", sa.String(16), nullable=False, server_default="api"),
 )
 
 spaces = sa.Table(
@@ -139,8 +142,12 @@ relations = sa.Table(
     sa.Column("created_by", sa.String(128), nullable=False),
     sa.Column("updated_at", sa.BigInteger, nullable=False),
     sa.Column("updated_by", sa.String(128), nullable=False),
+    # Reltio relations: their own id (`relations/{ext_id}`) and document (attributes, crosswalks, flags).
+    sa.Column("ext_id", sa.String(16), nullable=True),
+    sa.Column("payload", sa.Text, nullable=True),
     sa.UniqueConstraint("namespace", "name", "source_type", "source_key", "target_type", "target_key",
                         name="uq_relations_key"),
+    sa.UniqueConstraint("namespace", "ext_id", name="uq_relations_ext_id"),
     # targets of a source, newest first (and every relation from an entity, for purging it)
     sa.Index("ix_relations_forward", "namespace", "source_type", "source_key", "name", "target_type", "id"),
     # sources of a target, newest first (and every relation to an entity)
@@ -168,4 +175,101 @@ content_labels = sa.Table(
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.Column("created_by", BigId, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     sa.Index("ix_content_labels_label_id", "label_id"),
+)
+
+# --- Reltio tenants -------------------------------------------------------------------------------
+# Relations of a tenant live in `relations` above (namespace "reltio/{tenant}", name = relation type,
+# source/target = start/end entity ids). Documents are JSON text; `version` counts changes and is
+# what change request items are checked against.
+
+tenants = sa.Table(
+    "tenants",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
+tenant_roles = sa.Table(
+    "tenant_roles",
+    metadata,
+    sa.Column("tenant_id", sa.String(64), sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", BigId, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("role", sa.String(32), primary_key=True),
+    sa.Index("ix_tenant_roles_user", "user_id"),
+)
+
+tenant_types = sa.Table(
+    "tenant_types",
+    metadata,
+    sa.Column("tenant_id", sa.String(64), sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("kind", sa.String(16), primary_key=True),  # "entity" | "relation"
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("definition", sa.Text, nullable=False),
+)
+
+entities = sa.Table(
+    "entities",
+    metadata,
+    sa.Column("tenant_id", sa.String(64), sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("id", sa.String(16), primary_key=True),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("attributes", sa.Text, nullable=False),
+    sa.Column("crosswalks", sa.Text, nullable=False),
+    sa.Column("tags", sa.Text, nullable=False),
+    sa.Column("roles", sa.Text, nullable=False),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("secondary_label", sa.Text, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("created_by", sa.String(255), nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.Column("updated_by", sa.String(255), nullable=False),
+)
+
+# Which entity holds a crosswalk (source type, value): POST /entities merges into it, relations name
+# their start and end by it.
+entity_crosswalks = sa.Table(
+    "entity_crosswalks",
+    metadata,
+    sa.Column("tenant_id", sa.String(64), primary_key=True),
+    sa.Column("type", sa.String(255), primary_key=True),
+    sa.Column("value", sa.String(255), primary_key=True),
+    sa.Column("entity_id", sa.String(16), nullable=False),
+    sa.ForeignKeyConstraint(["tenant_id", "entity_id"], ["entities.tenant_id", "entities.id"], ondelete="CASCADE",
+                            name="fk_entity_crosswalks_entity"),
+    sa.Index("ix_entity_crosswalks_entity", "tenant_id", "entity_id"),
+)
+
+change_requests = sa.Table(
+    "change_requests",
+    metadata,
+    sa.Column("tenant_id", sa.String(64), sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("id", sa.String(16), primary_key=True),
+    sa.Column("state", sa.String(32), nullable=False),
+    sa.Column("type", sa.String(255), nullable=False),
+    sa.Column("external_info", sa.Text, nullable=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("created_by", sa.String(255), nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.Column("updated_by", sa.String(255), nullable=False),
+    sa.Index("ix_change_requests_creator", "tenant_id", "created_by"),
+)
+
+change_items = sa.Table(
+    "change_items",
+    metadata,
+    sa.Column("tenant_id", sa.String(64), primary_key=True),
+    sa.Column("request_id", sa.String(16), nullable=False),
+    sa.Column("id", sa.String(16), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("object_uri", sa.String(64), nullable=False),
+    sa.Column("type", sa.String(32), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("base_version", sa.Integer, nullable=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("created_by", sa.String(255), nullable=False),
+    sa.ForeignKeyConstraint(["tenant_id", "request_id"], ["change_requests.tenant_id", "change_requests.id"],
+                            ondelete="CASCADE", name="fk_change_items_request"),
+    sa.Index("ix_change_items_request", "tenant_id", "request_id", "position"),
+    sa.Index("ix_change_items_object", "tenant_id", "object_uri"),
 )

@@ -8,12 +8,14 @@ from bondline.store.repos.accounts import TokenRepo, UserRepo
 from bondline.store.repos.content import ContentRepo
 from bondline.store.repos.labels import LabelRepo
 from bondline.store.repos.relations import RelationRepo
+from bondline.store.repos.reltio import ChangeRequestRepo, EntityRepo, ReltioRelationRepo, TenantRepo
 from bondline.store.repos.spaces import SpaceRepo
 from bondline.store.repos.tasks import TaskRepo
 
 
 class Tx:
-    __slots__ = ("conn", "users", "tokens", "spaces", "content", "tasks", "relations", "labels")
+    __slots__ = ("conn", "users", "tokens", "spaces", "content", "tasks", "relations", "labels", "tenants",
+                 "entities", "reltio_relations", "change_requests")
 
     def __init__(self, conn: Conn) -> None:
         self.conn = conn
@@ -24,3 +26,7 @@ class Tx:
         self.tasks = TaskRepo(conn)
         self.relations = RelationRepo(conn)
         self.labels = LabelRepo(conn)
+        self.tenants = TenantRepo(conn)
+        self.entities = EntityRepo(conn)
+        self.reltio_relations = ReltioRelationRepo(conn)
+        self.change_requests = ChangeRequestRepo(conn)

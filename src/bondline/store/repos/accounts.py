@@ -67,14 +67,17 @@ class UserRepo:
 
 
 _tok_cols = (api_tokens.c.id, api_tokens.c.user_id, api_tokens.c.secret_hash, api_tokens.c.name,
-             api_tokens.c.created_at, api_tokens.c.expires_at, api_tokens.c.revoked_at)
+             api_tokens.c.created_at, api_tokens.c.expires_at, api_tokens.c.revoked_at, api_tokens.c.kind)
 _tok_by_id = sa.select(*_tok_cols).where(api_tokens.c.id == P("id"))
 _tok_by_user = sa.select(*_tok_cols).where(api_tokens.c.user_id == P("user_id")).order_by(api_tokens.c.created_at)
 _tok_insert = api_tokens.insert().values(
     id=P("id"), user_id=P("user_id"), secret_hash=P("secret_hash"), name=P("name"),
-    created_at=P("created_at"), expires_at=P("expires_at"))
+    created_at=P("created_at"), expires_at=P("expires_at"), kind=P("kind"))
 _tok_revoke = api_tokens.update().where(
     api_tokens.c.id == P("id"), api_tokens.c.revoked_at.is_(None)).values(revoked_at=P("now"))
+_tok_purge_expired = api_tokens.delete().where(
+    api_tokens.c.user_id == P("user_id"), api_tokens.c.kind != "api",
+    api_tokens.c.expires_at < P("now"))
 # Token ids are base62, so a prefix needs no LIKE escaping (the service checks it is alphanumeric).
 _tok_by_prefix = sa.select(*_tok_cols).where(api_tokens.c.id.startswith(P("prefix")))
 
@@ -102,8 +105,12 @@ class TokenRepo:
     async def add(self, token: Token) -> None:
         await self.conn.execute(_tok_insert, {
             "id": token.id, "user_id": token.user_id, "secret_hash": token.secret_hash, "name": token.name,
-            "created_at": token.created_at, "expires_at": token.expires_at,
+            "created_at": token.created_at, "expires_at": token.expires_at, "kind": token.kind,
         })
+
+    async def purge_expired_oauth(self, user_id: int, now: int) -> int:
+        """Forget a user's expired OAuth tokens (they can never be used again)."""
+        return await self.conn.execute(_tok_purge_expired, {"user_id": user_id, "now": now})
 
     async def revoke(self, token_id: str, now: int) -> bool:
         return await self.conn.execute(_tok_revoke, {"id": token_id, "now": now}) > 0

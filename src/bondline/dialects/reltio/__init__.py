@@ -1,0 +1,27 @@
+"""Reltio's tenant data API, wire-exact, under ``/reltio/api/{tenantId}`` (the public form) and
+``/services/reltio/api/{tenantId}`` (the form in Reltio's OpenAPI definitions), plus the OAuth
+token endpoint ``/oauth/token``.
+
+One module per resource: `entities`, `relations`, `attributes` (bondline's attribute endpoints),
+`change_requests`, `configuration` (the tenant's types) and `oauth`. Errors use Reltio's
+APIErrorRepresentation body, 401 its OAuth body (`errors`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bondline.dialects.reltio.errors import DIALECT
+
+
+def install(app: Any) -> None:
+    from bondline.dialects.reltio import attributes, change_requests, configuration, entities, oauth, relations
+
+    app.claim_prefix("/reltio/", DIALECT)
+    app.claim_prefix("/services/reltio/", DIALECT)
+    entities.install(app)
+    relations.install(app)
+    attributes.install(app)
+    change_requests.install(app)
+    configuration.install(app)
+    oauth.install(app)

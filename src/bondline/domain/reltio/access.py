@@ -1,0 +1,74 @@
+"""Who may do what on a Reltio tenant. `bondline.domain.access` re-exports these rules, so every
+authorization decision stays in the domain's access module family and routes never decide.
+
+Rules:
+- no role on a tenant: every request is refused (403, Reltio's error 804);
+- reading objects and change requests needs READ;
+- a write goes straight to the objects when the caller holds its right (CREATE, UPDATE, DELETE) and
+  did not ask for a change request; it is staged in a change request when the request names one
+  (`changeRequestId`) or asks for a new one (`alwaysCreateDCR=true`), or — automatically — when the
+  caller lacks the right but holds READ and INITIATE_CHANGE_REQUEST; staging needs
+  INITIATE_CHANGE_REQUEST;
+- applying and rejecting a change request need ACCEPT_CHANGE_REQUEST;
+- deleting a change request, one of its items, or editing its external info: its creator (while
+  they may still initiate) or a reviewer (ACCEPT_CHANGE_REQUEST);
+- replacing the tenant's types needs CONFIGURE (ROLE_ADMIN_TENANT, site admins).
+"""
+
+from __future__ import annotations
+
+from bondline.domain.reltio import roles as r
+from bondline.domain.reltio.errors import forbidden
+
+DIRECT, STAGE = "direct", "stage"
+
+
+def require_member(perms: frozenset[str]) -> None:
+    if not perms:
+        raise forbidden()
+
+
+def require(perms: frozenset[str], right: str) -> None:
+    if right not in perms:
+        raise forbidden()
+
+
+def require_read(perms: frozenset[str]) -> None:
+    require(perms, r.READ)
+
+
+def write_route(perms: frozenset[str], right: str, change_request_id: str | None, always_create: bool) -> str:
+    """DIRECT or STAGE for a write needing `right` (CREATE, UPDATE or DELETE)."""
+    require_read(perms)
+    if change_request_id is not None or always_create:
+        require(perms, r.INITIATE)
+        return STAGE
+    if right in perms:
+        return DIRECT
+    if r.INITIATE in perms:
+        return STAGE
+    raise forbidden()
+
+
+def require_initiate(perms: frozenset[str]) -> None:
+    require_read(perms)
+    require(perms, r.INITIATE)
+
+
+def require_accept(perms: frozenset[str]) -> None:
+    require_read(perms)
+    require(perms, r.ACCEPT)
+
+
+def require_manage_change_request(perms: frozenset[str], creator: str, caller_name: str) -> None:
+    """Delete a change request or an item, or change its external info."""
+    require_read(perms)
+    if r.ACCEPT in perms:
+        return
+    if r.INITIATE in perms and creator == caller_name:
+        return
+    raise forbidden()
+
+
+def require_configure(perms: frozenset[str]) -> None:
+    require(perms, r.CONFIGURE)

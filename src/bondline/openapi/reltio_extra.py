@@ -1,0 +1,182 @@
+"""The OpenAPI description of what bondline serves for Reltio beyond Reltio's own definitions
+(whose operations are extracted word for word into reltio.json):
+
+- every Reltio operation again under ``/reltio/api/{tenantId}`` — the public form of `{TenantURL}`
+  — besides the definitions' ``/services/reltio/api/{tenantId}``;
+- the write parameters `changeRequestId` and `alwaysCreateDCR` (from Reltio's documentation and the
+  seed, not its definitions) on the writes that take them;
+- bondline's own Reltio paths: DELETE /entities/{id}, the attribute endpoints,
+  `_withChangeRequests` previews, GET|PUT /configuration (the tenant's types), and /oauth/token.
+
+Component names are those of reltio.json (prefixed ``reltio.``).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+SERVICES = "/services/reltio/api/{tenantId}"
+PUBLIC = "/reltio/api/{tenantId}"
+TAG = "bondline (Reltio)"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/reltio.{name}"}
+
+
+def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {
+    "400": _json("Bad request: malformed JSON (150), an unknown type (119) or another bad input",
+                 _ref("APIErrorRepresentation")),
+    "401": _json("Missing, bad or expired token", _ref("UnauthorizedErrorModel")),
+    "403": _json("The operation is forbidden for the current user (804)", _ref("APIErrorRepresentation")),
+    "404": _json("No such tenant or object (101)", _ref("APIErrorRepresentation")),
+}
+TENANT = {"name": "tenantId", "in": "path", "required": True, "description": "ID of the tenant",
+          "schema": {"type": "string"}}
+DCR_PARAMS = [
+    {"name": "changeRequestId", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "Stage the change in this data change request (which must be AWAITING_REVIEW) instead of "
+                    "applying it; the response is the change request."},
+    {"name": "alwaysCreateDCR", "in": "query", "required": False, "schema": {"type": "boolean"},
+     "description": "Stage the change in a new data change request instead of applying it; the response is the "
+                    "change request. Callers who may only initiate change requests get this automatically."},
+]
+OBJECT_OR_DCR = {"anyOf": [_ref("EntityTO"), _ref("RelationTO"), _ref("ChangeRequestTO")]}
+
+
+def _path_params(path: str) -> list[dict[str, Any]]:
+    out = []
+    for segment in path.split("/"):
+        if segment.startswith("{") and segment.endswith("}") and segment != "{tenantId}":
+            out.append({"name": segment[1:-1], "in": "path", "required": True, "schema": {"type": "string"}})
+    return out
+
+
+def _op(op_id: str, summary: str, description: str, path: str, responses: dict[str, Any], *,
+        body: dict[str, Any] | None = None, query: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    op: dict[str, Any] = {"tags": [TAG], "operationId": op_id, "summary": summary, "description": description,
+                          "parameters": [TENANT, *_path_params(path), *(query or [])],
+                          "responses": {**responses, **ERRORS}}
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    return op
+
+
+VALUE_BODY = {"type": "object", "required": ["value"], "properties": {"value": {}}}
+FLAG_BODY = {"type": "object", "required": ["value"], "properties": {"value": {"type": "boolean"}}}
+
+
+def _attribute_ops() -> dict[str, dict[str, Any]]:
+    from bondline.dialects.reltio.attributes import routes
+
+    names = {"POST": ("insert", "Insert attribute values (INSERT_ATTRIBUTE)"),
+             "PUT": ("update", "Update an attribute value (UPDATE_ATTRIBUTE)"),
+             "DELETE": ("delete", "Delete an attribute value (DELETE_ATTRIBUTE)")}
+    out: dict[str, dict[str, Any]] = {}
+    for method, suffix, _handler in routes():
+        kind, summary = names[method]
+        body: dict[str, Any] | None = None
+        if suffix.endswith("/pin"):
+            kind, summary, body = "pin", "Pin or unpin an attribute value (PIN_ATTRIBUTE)", FLAG_BODY
+        elif suffix.endswith("/ignored"):
+            kind, summary, body = "ignore", "Ignore or un-ignore an attribute value (IGNORE_ATTRIBUTE)", FLAG_BODY
+        elif method == "POST":
+            body = {"oneOf": [{"type": "array", "items": VALUE_BODY}, VALUE_BODY]}
+        elif method == "PUT":
+            body = VALUE_BODY
+        op_id = f"bondline.reltio.{kind}Attribute.{suffix.count('/')}.{suffix.split('/')[1]}"
+        out.setdefault(suffix, {})[method.lower()] = _op(
+            op_id, summary,
+            "bondline's attribute endpoint (Reltio's definitions only have the cumulative update). Applied at once "
+            "for callers with UPDATE (answers with the object), or staged in a data change request (answers with the "
+            "change request).", SERVICES + suffix,
+            {"200": _json("The object, or the change request the change was staged in", OBJECT_OR_DCR)},
+            body=body, query=DCR_PARAMS)
+    return out
+
+
+def _tenant_paths() -> dict[str, dict[str, Any]]:
+    preview_query = [{"name": "changeRequestIds", "in": "query", "required": True, "style": "form", "explode": False,
+                      "schema": {"type": "array", "items": {"type": "string"}},
+                      "description": "Comma-separated ids of data change requests awaiting review"}]
+    paths: dict[str, dict[str, Any]] = {
+        "/entities/{id}": {"delete": _op(
+            "bondline.reltio.deleteEntity", "Delete an entity",
+            "Deletes the entity and every relation from or to it. Needs DELETE.", SERVICES + "/entities/{id}",
+            {"200": _json("Deleted", _ref("Status"))})},
+        "/entities/{id}/_withChangeRequests": {"get": _op(
+            "bondline.reltio.entityWithChangeRequests", "Preview an entity with change requests applied",
+            "The entity as it would be if the items of the given data change requests were applied (as is); nothing "
+            "is stored.", SERVICES + "/entities/{id}/_withChangeRequests",
+            {"200": _json("The entity as it would be", _ref("EntityTO"))}, query=preview_query)},
+        "/relations/{id}/_withChangeRequests": {"get": _op(
+            "bondline.reltio.relationWithChangeRequests", "Preview a relation with change requests applied",
+            "The relation as it would be if the items of the given data change requests were applied (as is); a "
+            "relation the requests delete answers 404.", SERVICES + "/relations/{id}/_withChangeRequests",
+            {"200": _json("The relation as it would be", _ref("RelationTO"))}, query=preview_query)},
+        "/configuration": {
+            "get": _op("bondline.reltio.getConfiguration", "The tenant's entity and relation types",
+                       "The types declared for the tenant, in Reltio's configuration format.",
+                       SERVICES + "/configuration", {"200": _json("The types", {"type": "object"})}),
+            "put": _op("bondline.reltio.putConfiguration", "Replace the tenant's types",
+                       "Replaces the tenant's entity and relation types (`entityTypes`, `relationTypes`). Needs "
+                       "ROLE_ADMIN_TENANT.", SERVICES + "/configuration", {"200": _json("The new types", {"type": "object"})},
+                       body={"type": "object"}),
+        },
+    }
+    paths.update(_attribute_ops())
+    return paths
+
+
+OAUTH_PATH = {"post": {
+    "tags": [TAG], "operationId": "bondline.reltio.oauthToken", "summary": "Get an OAuth access token",
+    "description": (
+        "Reltio-compatible token endpoint. `grant_type` = `password` (`username` = email or accountId, `password` = "
+        "a bondline API token), `client_credentials` (Basic `client_id:client_secret` = email or accountId and an "
+        "API token) or `refresh_token`. Parameters come from the form body or the query string. Access tokens "
+        "expire after `expires_in` seconds; refresh tokens are not bearer credentials."),
+    "security": [],
+    "parameters": [{"name": n, "in": "query", "required": n == "grant_type", "schema": {"type": "string"}}
+                   for n in ("grant_type", "username", "password", "refresh_token", "client_id", "client_secret")],
+    "requestBody": {"required": False, "content": {"application/x-www-form-urlencoded": {"schema": {
+        "type": "object", "properties": {n: {"type": "string"} for n in (
+            "grant_type", "username", "password", "refresh_token", "client_id", "client_secret")}}}}},
+    "responses": {
+        "200": _json("A token", {"type": "object", "required": ["access_token", "token_type", "expires_in"],
+                                 "properties": {"access_token": {"type": "string"},
+                                                "token_type": {"type": "string", "enum": ["bearer"]},
+                                                "refresh_token": {"type": "string"},
+                                                "expires_in": {"type": "integer"}, "scope": {"type": "string"}}}),
+        "400": _json("invalid_request or unsupported_grant_type", _ref("UnauthorizedErrorModel")),
+        "401": _json("invalid_grant or invalid_client", _ref("UnauthorizedErrorModel")),
+    },
+}}
+
+# Writes that take the change request parameters (Reltio's documentation and the seed).
+DCR_WRITES = (("/entities", "post"), ("/relations", "post"), ("/relations/{id}", "delete"),
+              ("/entities/{id}/_update", "post"))
+
+
+def extend(paths: dict[str, Any]) -> None:
+    """Add the public-form aliases, the change request parameters and bondline's Reltio paths."""
+    for suffix, method in DCR_WRITES:
+        op = paths.get(SERVICES + suffix, {}).get(method)
+        if op is not None:
+            known = {p.get("name") for p in op.get("parameters", [])}
+            op["parameters"] = op.get("parameters", []) + [p for p in DCR_PARAMS if p["name"] not in known]
+    own = _tenant_paths()
+    for suffix, item in own.items():
+        paths.setdefault(SERVICES + suffix, {}).update(item)
+    for path in [p for p in paths if p.startswith(SERVICES)]:
+        alias = PUBLIC + path[len(SERVICES):]
+        item = copy.deepcopy(paths[path])
+        for method, op in item.items():
+            if isinstance(op, dict) and "operationId" in op:
+                op["operationId"] = f"{op['operationId']}.public"
+        paths[alias] = item
+    paths["/oauth/token"] = OAUTH_PATH

@@ -1,0 +1,106 @@
+"""OAuth 2 tokens the way Reltio's auth server hands them out (`POST /oauth/token`).
+
+Grants:
+- ``password``: `username` (a user's email or accountId) and `password` (one of their bondline API
+  tokens). The Basic header names the OAuth client; Reltio clients send a fixed public one
+  (`reltio_ui:makita`), so bondline accepts any client here.
+- ``client_credentials``: the Basic header (or `client_id`/`client_secret`) is the user's email or
+  accountId and an API token of theirs.
+- ``refresh_token``: a refresh token from an earlier grant buys a new access token.
+
+Access tokens are bondline tokens of kind ``oauth_access`` that expire (default 3600 s); refresh
+tokens are of kind ``oauth_refresh``, live longer, and are refused as bearer credentials. Both are
+stored as SHA-256 hashes only, like every bondline token.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from bondline import ids
+from bondline.domain.errors import DomainError
+from bondline.domain.model import Token, User
+from bondline.store import Store
+
+ACCESS_SECONDS = 3600
+REFRESH_SECONDS = 30 * 86400
+SCOPE = "read write trust"
+
+
+class OAuthError(DomainError):
+    """An OAuth error: `reason` is the RFC 6749 error code rendered as `error`."""
+
+    def __init__(self, status: int, error: str, description: str) -> None:
+        super().__init__(description, reason=error)
+        self.status = status
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Grant:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    scope: str = SCOPE
+
+
+async def _user_by_name(tx: object, name: str) -> User | None:
+    user = await tx.users.by_email(name) if "@" in name else None  # type: ignore[attr-defined]
+    return user or await tx.users.by_account_id(name)  # type: ignore[attr-defined]
+
+
+async def _verify(tx: object, token: str, kinds: tuple[str, ...]) -> Token | None:
+    token_id = ids.token_id_of(token)
+    if token_id is None:
+        return None
+    stored = await tx.tokens.by_id(token_id)  # type: ignore[attr-defined]
+    if stored is None or not ids.token_matches(token, stored.secret_hash) or stored.kind not in kinds:
+        return None
+    return stored if stored.usable_at(ids.now_ms()) else None
+
+
+async def _issue(tx: object, user_id: int, refresh: str | None) -> Grant:
+    now = ids.now_ms()
+    await tx.tokens.purge_expired_oauth(user_id, now)  # type: ignore[attr-defined]
+    token_id, access = ids.new_token()
+    await tx.tokens.add(Token(token_id, user_id, ids.hash_token(access), "oauth access", now,  # type: ignore[attr-defined]
+                              now + ACCESS_SECONDS * 1000, None, "oauth_access"))
+    if refresh is None:
+        refresh_id, refresh = ids.new_token()
+        await tx.tokens.add(Token(refresh_id, user_id, ids.hash_token(refresh), "oauth refresh", now,  # type: ignore[attr-defined]
+                                  now + REFRESH_SECONDS * 1000, None, "oauth_refresh"))
+    return Grant(access, refresh, ACCESS_SECONDS)
+
+
+async def token(store: Store, grant_type: str | None, params: dict[str, str],
+                client: tuple[str, str] | None) -> Grant:
+    if not grant_type:
+        raise OAuthError(400, "invalid_request", "Missing grant type")
+    async with store.write() as tx:
+        if grant_type == "password":
+            username, password = params.get("username"), params.get("password")
+            if not username or not password:
+                raise OAuthError(400, "invalid_request", "username and password are required")
+            user = await _user_by_name(tx, username)
+            stored = await _verify(tx, password, ("api",))
+            if user is None or stored is None or stored.user_id != user.id:
+                raise OAuthError(401, "invalid_grant", "Bad credentials")
+            return await _issue(tx, user.id, None)
+        if grant_type == "client_credentials":
+            if client is None and params.get("client_id") and params.get("client_secret"):
+                client = (params["client_id"], params["client_secret"])
+            if client is None:
+                raise OAuthError(401, "invalid_client", "Client authentication failed: send Basic client_id:secret")
+            user = await _user_by_name(tx, client[0])
+            stored = await _verify(tx, client[1], ("api",))
+            if user is None or stored is None or stored.user_id != user.id:
+                raise OAuthError(401, "invalid_client", "Bad client credentials")
+            return await _issue(tx, user.id, None)
+        if grant_type == "refresh_token":
+            refresh = params.get("refresh_token")
+            if not refresh:
+                raise OAuthError(400, "invalid_request", "refresh_token is required")
+            stored = await _verify(tx, refresh, ("oauth_refresh",))
+            if stored is None:
+                raise OAuthError(401, "invalid_grant", f"Invalid refresh token: {refresh[:60]}")
+            return await _issue(tx, stored.user_id, refresh)
+    raise OAuthError(400, "unsupported_grant_type", f"Unsupported grant type: {grant_type[:60]}")

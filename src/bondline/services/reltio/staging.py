@@ -1,0 +1,139 @@
+"""Staging writes in change requests, and the view of a change request clients get back.
+
+A write that goes to a change request (`?changeRequestId=`, `?alwaysCreateDCR=true`, or a caller who
+may only initiate) becomes items appended to the request; nothing else changes. The caller gets the
+change request back with its changes and the information about the objects involved, the shape of
+the seed's sample response.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from bondline import ids
+from bondline.domain.reltio import changes as ch
+from bondline.domain.reltio import objects as o
+from bondline.domain.reltio.errors import object_not_found
+from bondline.domain.reltio.types import ENTITY_PREFIX, RELATION_PREFIX
+from bondline.services.reltio.tenants import Context
+
+MAX_ID = 16
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ChangeRequestView:
+    request: ch.ChangeRequest
+    items: list[ch.Item]
+    objects_info: dict[str, dict[str, Any]] | None = None
+    conflicts: dict[str, ch.Conflict] | None = None
+
+
+async def load_request(tx: Any, ctx: Context, request_id: str, lock: bool = False) -> ch.ChangeRequest:
+    if not o.OBJECT_ID.match(request_id):
+        raise object_not_found(f"changeRequests/{request_id[:40]}")
+    cr = await tx.change_requests.get(ctx.tenant, request_id, lock=lock)
+    if cr is None:
+        raise object_not_found(f"changeRequests/{request_id}")
+    return cr
+
+
+def new_request(ctx: Context, now: int) -> ch.ChangeRequest:
+    return ch.ChangeRequest(ctx.tenant, ids.reltio_id(), ch.AWAITING, ch.DEFAULT_TYPE, None, now, ctx.who, now,
+                            ctx.who)
+
+
+async def stage(tx: Any, ctx: Context, staged: list[ch.Staged], change_request_id: str | None) -> ChangeRequestView:
+    """Append `staged` to the named change request (which must await review) or to a new one."""
+    now = ids.now_ms()
+    if change_request_id is not None:
+        cr = await load_request(tx, ctx, change_request_id, lock=True)
+        ch.require_awaiting(cr, "changed")
+        position = await tx.change_requests.next_position(ctx.tenant, cr.id)
+    else:
+        cr = new_request(ctx, now)
+        await tx.change_requests.insert(cr)
+        position = 0
+    items = [ch.Item(ids.reltio_id(), cr.id, position + i, s.object_uri, s.type, s.body, s.base_version, now, ctx.who)
+             for i, s in enumerate(staged)]
+    await tx.change_requests.add_items(ctx.tenant, items)
+    cr = dataclasses.replace(cr, updated_at=now, updated_by=ctx.who)
+    await tx.change_requests.update(cr)
+    return await view(tx, ctx, cr, objects_info=True)
+
+
+async def documents(tx: Any, ctx: Context, items: list[ch.Item], lock: bool = False
+                    ) -> tuple[dict[str, dict[str, Any]], dict[str, o.Entity], dict[str, o.Relation]]:
+    """The documents of every object the items touch, as stored now (batched lookups)."""
+    entity_ids, relation_ids = ch.object_uris(items)
+    relations = await tx.reltio_relations.get_many(ctx.tenant, relation_ids, lock=lock)
+    for rel in relations.values():
+        entity_ids.update((rel.start_id, rel.end_id))
+    entities = await tx.entities.get_many(ctx.tenant, entity_ids, lock=lock)
+    docs: dict[str, dict[str, Any]] = {}
+    for en in entities.values():
+        docs[en.uri] = ch.entity_doc(en)
+    for rel in relations.values():
+        docs[rel.uri] = ch.relation_doc(rel)
+    return docs, entities, relations
+
+
+def _creation(items: list[ch.Item], uri: str) -> dict[str, Any] | None:
+    for item in items:
+        if item.object_uri == uri and item.type in (ch.CREATE_ENTITY, ch.CREATE_RELATIONSHIP):
+            return item.body.get("newValue")
+    return None
+
+
+def objects_info_of(items: list[ch.Item], entities: dict[str, o.Entity], relations: dict[str, o.Relation]
+                 ) -> dict[str, dict[str, Any]]:
+    """ObjectInfoTO of every object the items change: type and labels, and for relations their
+    start and end; `isExist` false for objects the request would create (or that are gone)."""
+    out: dict[str, dict[str, Any]] = {}
+    for item in items:
+        uri = item.object_uri
+        if uri in out:
+            continue
+        kind, _, object_id = uri.partition("/")
+        if kind == "entities":
+            en = entities.get(object_id)
+            if en is not None:
+                out[uri] = {"type": ENTITY_PREFIX + en.type, "label": en.label, "secondaryLabel": en.secondary_label,
+                            "isExist": True}
+                continue
+            new = _creation(items, uri)
+            out[uri] = ({"type": new.get("type", ""), "label": new.get("label", ""),
+                         "secondaryLabel": new.get("secondaryLabel", ""), "isExist": False} if new else {"isExist": False})
+            continue
+        rel = relations.get(object_id)
+        if rel is not None:
+            start, end = entities.get(rel.start_id), entities.get(rel.end_id)
+            out[uri] = {"type": RELATION_PREFIX + rel.type, "startObjectUri": f"entities/{rel.start_id}",
+                        "startObjectLabel": start.label if start else "", "endObjectUri": f"entities/{rel.end_id}",
+                        "endObjectLabel": end.label if end else "", "isExist": True}
+            continue
+        new = _creation(items, uri)
+        if new:
+            s, e = new.get("startObject", {}), new.get("endObject", {})
+            out[uri] = {"type": new.get("type", ""), "startObjectUri": s.get("objectURI", ""),
+                        "startObjectLabel": s.get("label", ""), "endObjectUri": e.get("objectURI", ""),
+                        "endObjectLabel": e.get("label", ""), "isExist": False}
+        else:
+            out[uri] = {"isExist": False}
+    return out
+
+
+async def view(tx: Any, ctx: Context, cr: ch.ChangeRequest, *, objects_info: bool = False,
+               conflicts: bool = False, items: list[ch.Item] | None = None) -> ChangeRequestView:
+    if items is None:
+        items = await tx.change_requests.items(ctx.tenant, cr.id)
+    info = found = None
+    if objects_info or conflicts:
+        docs, entities, relations = await documents(tx, ctx, items)
+        if objects_info:
+            info = objects_info_of(items, entities, relations)
+        if conflicts:
+            _, met = ch.run(ctx.registry, items, docs, ignore_conflicts=False, now=ids.now_ms())
+            found = {c.item.id: c for c in met}
+    return ChangeRequestView(cr, items, info, found)
+

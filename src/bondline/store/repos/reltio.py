@@ -1,0 +1,429 @@
+"""Reltio tenants: tenants with their roles and types, entities and their crosswalks, relations (in
+the shared `relations` table, namespace ``reltio/{tenant}``), change requests and their items.
+
+Documents are JSON text encoded with msgspec. Lookups of many ids at once (applying a change request
+of 100,000 items) go through `_in_stmt`, whose IN lists are padded to a power of two so that only a
+handful of statements is ever compiled.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Iterable
+
+import msgspec
+import sqlalchemy as sa
+
+from bondline.domain.reltio.changes import ChangeRequest, Item
+from bondline.domain.reltio.objects import Entity, Relation
+from bondline.store.base import Conn
+from bondline.store.tables import (change_items, change_requests, entities, entity_crosswalks, relations,
+                                   tenant_roles, tenant_types, tenants, users)
+
+P = sa.bindparam
+_enc = msgspec.json.Encoder().encode
+_dec = msgspec.json.decode
+CHUNK = 512
+
+
+def dumps(value: Any) -> str:
+    return _enc(value).decode()
+
+
+def loads(text: str | None) -> Any:
+    return None if text is None else _dec(text)
+
+
+def namespace(tenant: str) -> str:
+    return f"reltio/{tenant}"
+
+
+def _padded(n: int) -> int:
+    size = 1
+    while size < n:
+        size *= 2
+    return size
+
+
+def _chunks(values: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start:start + CHUNK]
+
+
+def _in_params(chunk: list[str]) -> tuple[int, dict[str, str]]:
+    size = _padded(len(chunk))
+    padded = chunk + [chunk[-1]] * (size - len(chunk))
+    return size, {f"v{i}": v for i, v in enumerate(padded)}
+
+
+async def _many(conn: Conn, build: Callable[[int], sa.Select], values: Iterable[str],
+                params: dict[str, Any]) -> list[Any]:
+    rows: list[Any] = []
+    for chunk in _chunks(sorted(set(values))):
+        size, extra = _in_params(chunk)
+        rows.extend(await conn.all(build(size), {**params, **extra}))
+    return rows
+
+
+def _vals(n: int) -> list[sa.BindParameter]:  # type: ignore[type-arg]
+    return [P(f"v{i}") for i in range(n)]
+
+
+# --- tenants --------------------------------------------------------------------------------------
+
+_tenant = sa.select(tenants.c.id, tenants.c.created_at).where(tenants.c.id == P("id"))
+_tenant_insert = tenants.insert().values(id=P("id"), created_at=P("now"))
+_tenant_list = sa.select(tenants.c.id, tenants.c.created_at).order_by(tenants.c.id)
+_roles_of = sa.select(tenant_roles.c.role).where(tenant_roles.c.tenant_id == P("tenant"),
+                                                 tenant_roles.c.user_id == P("user_id")).order_by(tenant_roles.c.role)
+_role_exists = sa.select(tenant_roles.c.role).where(tenant_roles.c.tenant_id == P("tenant"),
+                                                    tenant_roles.c.user_id == P("user_id"),
+                                                    tenant_roles.c.role == P("role"))
+_role_insert = tenant_roles.insert().values(tenant_id=P("tenant"), user_id=P("user_id"), role=P("role"))
+_role_delete = tenant_roles.delete().where(tenant_roles.c.tenant_id == P("tenant"),
+                                           tenant_roles.c.user_id == P("user_id"))
+_members = sa.select(users.c.account_id, tenant_roles.c.role).join(users, users.c.id == tenant_roles.c.user_id).where(
+    tenant_roles.c.tenant_id == P("tenant")).order_by(users.c.account_id, tenant_roles.c.role)
+_types = sa.select(tenant_types.c.kind, tenant_types.c.name, tenant_types.c.definition).where(
+    tenant_types.c.tenant_id == P("tenant")).order_by(tenant_types.c.kind, tenant_types.c.name)
+_types_delete = tenant_types.delete().where(tenant_types.c.tenant_id == P("tenant"))
+_type_insert = tenant_types.insert().values(tenant_id=P("tenant"), kind=P("kind"), name=P("name"),
+                                            definition=P("definition"))
+
+
+class TenantRepo:
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+
+    async def exists(self, tenant: str) -> bool:
+        return await self.conn.one(_tenant, {"id": tenant}) is not None
+
+    async def add(self, tenant: str, now: int) -> None:
+        await self.conn.execute(_tenant_insert, {"id": tenant, "now": now})
+
+    async def list(self) -> list[tuple[str, int]]:
+        return [(r[0], r[1]) for r in await self.conn.all(_tenant_list)]
+
+    async def roles_of(self, tenant: str, user_id: int) -> list[str]:
+        return [r[0] for r in await self.conn.all(_roles_of, {"tenant": tenant, "user_id": user_id})]
+
+    async def grant(self, tenant: str, user_id: int, role: str) -> None:
+        params = {"tenant": tenant, "user_id": user_id, "role": role}
+        if await self.conn.one(_role_exists, params) is None:
+            await self.conn.execute(_role_insert, params)
+
+    async def revoke_all(self, tenant: str, user_id: int) -> int:
+        return await self.conn.execute(_role_delete, {"tenant": tenant, "user_id": user_id})
+
+    async def members(self, tenant: str) -> list[tuple[str, str]]:
+        return [(r[0], r[1]) for r in await self.conn.all(_members, {"tenant": tenant})]
+
+    async def types(self, tenant: str) -> list[tuple[str, str, str]]:
+        return [(r[0], r[1], r[2]) for r in await self.conn.all(_types, {"tenant": tenant})]
+
+    async def replace_types(self, tenant: str, rows: list[tuple[str, str, str]]) -> None:
+        await self.conn.execute(_types_delete, {"tenant": tenant})
+        if rows:
+            await self.conn.executemany(_type_insert, [
+                {"tenant": tenant, "kind": k, "name": n, "definition": d} for k, n, d in rows])
+
+
+# --- entities -------------------------------------------------------------------------------------
+
+e = entities.c
+_ecols = (e.tenant_id, e.id, e.type, e.attributes, e.crosswalks, e.tags, e.roles, e.label, e.secondary_label,
+          e.version, e.created_at, e.created_by, e.updated_at, e.updated_by)
+_entity = sa.select(*_ecols).where(e.tenant_id == P("tenant"), e.id == P("id"))
+_entity_locked = _entity.with_for_update()
+_entity_insert = entities.insert().values(
+    tenant_id=P("tenant"), id=P("id"), type=P("type"), attributes=P("attributes"), crosswalks=P("crosswalks"),
+    tags=P("tags"), roles=P("roles"), label=P("label"), secondary_label=P("secondary_label"), version=P("version"),
+    created_at=P("created_at"), created_by=P("created_by"), updated_at=P("updated_at"), updated_by=P("updated_by"))
+_entity_update = entities.update().where(e.tenant_id == P("tenant"), e.id == P("id")).values(
+    attributes=P("attributes"), crosswalks=P("crosswalks"), tags=P("tags"), roles=P("roles"), label=P("label"),
+    secondary_label=P("secondary_label"), version=P("version"), updated_at=P("updated_at"),
+    updated_by=P("updated_by"))
+_entity_delete = entities.delete().where(e.tenant_id == P("tenant"), e.id == P("id"))
+x = entity_crosswalks.c
+_xw_owner = sa.select(x.entity_id).where(x.tenant_id == P("tenant"), x.type == P("type"), x.value == P("value"))
+_xw_insert = entity_crosswalks.insert().values(tenant_id=P("tenant"), type=P("type"), value=P("value"),
+                                               entity_id=P("entity_id"))
+_xw_delete_entity = entity_crosswalks.delete().where(x.tenant_id == P("tenant"), x.entity_id == P("entity_id"))
+
+
+@functools.lru_cache(maxsize=32)
+def _entities_in(n: int, lock: bool = False) -> sa.Select:
+    stmt = sa.select(*_ecols).where(e.tenant_id == P("tenant"), e.id.in_(_vals(n)))
+    return stmt.with_for_update() if lock else stmt
+
+
+def _entity_of(r: Any) -> Entity:
+    return Entity(r[0], r[1], r[2], loads(r[3]), loads(r[4]), loads(r[5]), loads(r[6]), r[7], r[8], r[9], r[10],
+                  r[11], r[12], r[13])
+
+
+def entity_params(en: Entity) -> dict[str, Any]:
+    return {"tenant": en.tenant, "id": en.id, "type": en.type, "attributes": dumps(en.attributes),
+            "crosswalks": dumps(en.crosswalks), "tags": dumps(en.tags), "roles": dumps(en.roles), "label": en.label,
+            "secondary_label": en.secondary_label, "version": en.version, "created_at": en.created_at,
+            "created_by": en.created_by, "updated_at": en.updated_at, "updated_by": en.updated_by}
+
+
+class EntityRepo:
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+
+    async def get(self, tenant: str, entity_id: str, lock: bool = False) -> Entity | None:
+        row = await self.conn.one(_entity_locked if lock else _entity, {"tenant": tenant, "id": entity_id})
+        return _entity_of(row) if row else None
+
+    async def get_many(self, tenant: str, entity_ids: Iterable[str], lock: bool = False) -> dict[str, Entity]:
+        rows = await _many(self.conn, lambda n: _entities_in(n, lock), entity_ids, {"tenant": tenant})
+        return {r[1]: _entity_of(r) for r in rows}
+
+    async def insert_many(self, items: list[Entity]) -> None:
+        if items:
+            await self.conn.executemany(_entity_insert, [entity_params(i) for i in items])
+            await self.conn.executemany(_xw_insert, [
+                {"tenant": i.tenant, "type": xw["type"], "value": xw["value"], "entity_id": i.id}
+                for i in items for xw in i.crosswalks])
+
+    async def update_many(self, items: list[Entity], added_crosswalks: list[tuple[str, str, str, str]] = ()) -> None:
+        """Store new states of entities; `added_crosswalks` are (tenant, type, value, entity id) rows."""
+        if items:
+            await self.conn.executemany(_entity_update, [entity_params(i) for i in items])
+        if added_crosswalks:
+            await self.conn.executemany(_xw_insert, [
+                {"tenant": t, "type": k, "value": v, "entity_id": eid} for t, k, v, eid in added_crosswalks])
+
+    async def delete(self, tenant: str, entity_id: str) -> None:
+        await self.conn.execute(_xw_delete_entity, {"tenant": tenant, "entity_id": entity_id})
+        await self.conn.execute(_entity_delete, {"tenant": tenant, "id": entity_id})
+
+    async def by_crosswalk(self, tenant: str, kind: str, value: str) -> str | None:
+        return await self.conn.scalar(_xw_owner, {"tenant": tenant, "type": kind, "value": value})
+
+
+# --- relations ------------------------------------------------------------------------------------
+
+r = relations.c
+_rcols = (r.id, r.namespace, r.name, r.source_key, r.target_key, r.ext_id, r.payload, r.version, r.created_at,
+          r.created_by, r.updated_at, r.updated_by)
+_rel = sa.select(*_rcols).where(r.namespace == P("ns"), r.ext_id == P("ext_id"))
+_rel_locked = _rel.with_for_update()
+_rel_by_key = sa.select(*_rcols).where(
+    r.namespace == P("ns"), r.name == P("name"), r.source_type == "entity", r.source_key == P("start"),
+    r.target_type == "entity", r.target_key == P("end"))
+_rel_insert = relations.insert().values(
+    namespace=P("ns"), name=P("name"), source_type="entity", source_key=P("start"), target_type="entity",
+    target_key=P("end"), version=P("version"), created_at=P("created_at"),
+    created_by=P("created_by"), updated_at=P("updated_at"), updated_by=P("updated_by"), ext_id=P("ext_id"),
+    payload=P("payload"))
+_rel_update = relations.update().where(r.id == P("row_id")).values(
+    payload=P("payload"), version=P("version"), updated_at=P("updated_at"), updated_by=P("updated_by"))
+_rel_delete = relations.delete().where(r.id == P("row_id"))
+_rel_from = sa.select(*_rcols).where(r.namespace == P("ns"), r.source_type == "entity", r.source_key == P("entity"))
+_rel_to = sa.select(*_rcols).where(r.namespace == P("ns"), r.target_type == "entity", r.target_key == P("entity"))
+
+
+@functools.lru_cache(maxsize=32)
+def _relations_in(n: int, lock: bool = False) -> sa.Select:
+    stmt = sa.select(*_rcols).where(r.namespace == P("ns"), r.ext_id.in_(_vals(n)))
+    return stmt.with_for_update() if lock else stmt
+
+
+@functools.lru_cache(maxsize=32)
+def _relations_from(n: int) -> sa.Select:
+    return sa.select(*_rcols).where(r.namespace == P("ns"), r.source_type == "entity", r.source_key.in_(_vals(n)))
+
+
+def _relation_of(row: Any) -> Relation:
+    payload = loads(row[6]) or {}
+    return Relation(row[1][len("reltio/"):], row[5], row[2], row[3], row[4], payload.get("attributes", {}),
+                    payload.get("crosswalks", []), payload.get("flags", {}), row[7], row[8], row[9], row[10],
+                    row[11], row[0])
+
+
+def _payload(rel: Relation) -> str:
+    return dumps({"attributes": rel.attributes, "crosswalks": rel.crosswalks, "flags": rel.flags})
+
+
+class ReltioRelationRepo:
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+
+    async def get(self, tenant: str, relation_id: str, lock: bool = False) -> Relation | None:
+        row = await self.conn.one(_rel_locked if lock else _rel, {"ns": namespace(tenant), "ext_id": relation_id})
+        return _relation_of(row) if row else None
+
+    async def get_many(self, tenant: str, relation_ids: Iterable[str], lock: bool = False) -> dict[str, Relation]:
+        rows = await _many(self.conn, lambda n: _relations_in(n, lock), relation_ids, {"ns": namespace(tenant)})
+        return {row[5]: _relation_of(row) for row in rows}
+
+    async def by_key(self, tenant: str, type_name: str, start: str, end: str) -> Relation | None:
+        row = await self.conn.one(_rel_by_key, {"ns": namespace(tenant), "name": type_name, "start": start,
+                                                "end": end})
+        return _relation_of(row) if row else None
+
+    async def insert_many(self, items: list[Relation]) -> None:
+        if items:
+            await self.conn.executemany(_rel_insert, [{
+                "ns": namespace(i.tenant), "name": i.type, "start": i.start_id, "end": i.end_id, "version": i.version,
+                "created_at": i.created_at, "created_by": i.created_by, "updated_at": i.updated_at,
+                "updated_by": i.updated_by, "ext_id": i.id, "payload": _payload(i)} for i in items])
+
+    async def update_many(self, items: list[Relation]) -> None:
+        if items:
+            await self.conn.executemany(_rel_update, [{
+                "row_id": i.row_id, "payload": _payload(i), "version": i.version, "updated_at": i.updated_at,
+                "updated_by": i.updated_by} for i in items])
+
+    async def delete_many(self, row_ids: list[int]) -> None:
+        if row_ids:
+            await self.conn.executemany(_rel_delete, [{"row_id": i} for i in row_ids])
+
+    async def from_entities(self, tenant: str, entity_ids: Iterable[str]) -> list[Relation]:
+        """Every relation starting at one of these entities (reference attributes are made of them)."""
+        rows = await _many(self.conn, _relations_from, entity_ids, {"ns": namespace(tenant)})
+        return [_relation_of(row) for row in rows]
+
+    async def of_entity(self, tenant: str, entity_id: str) -> list[Relation]:
+        params = {"ns": namespace(tenant), "entity": entity_id}
+        rows = list(await self.conn.all(_rel_from, params)) + list(await self.conn.all(_rel_to, params))
+        return [_relation_of(row) for row in rows]
+
+
+# --- change requests ------------------------------------------------------------------------------
+
+c = change_requests.c
+_ccols = (c.tenant_id, c.id, c.state, c.type, c.external_info, c.created_at, c.created_by, c.updated_at,
+          c.updated_by)
+_cr = sa.select(*_ccols).where(c.tenant_id == P("tenant"), c.id == P("id"))
+_cr_locked = _cr.with_for_update()
+_cr_insert = change_requests.insert().values(
+    tenant_id=P("tenant"), id=P("id"), state=P("state"), type=P("type"), external_info=P("external_info"),
+    created_at=P("created_at"), created_by=P("created_by"), updated_at=P("updated_at"), updated_by=P("updated_by"))
+_cr_update = change_requests.update().where(c.tenant_id == P("tenant"), c.id == P("id")).values(
+    state=P("state"), external_info=P("external_info"), updated_at=P("updated_at"), updated_by=P("updated_by"))
+_cr_delete = change_requests.delete().where(c.tenant_id == P("tenant"), c.id == P("id"))
+i_ = change_items.c
+_icols = (i_.id, i_.request_id, i_.position, i_.object_uri, i_.type, i_.body, i_.base_version, i_.created_at,
+          i_.created_by)
+_items = sa.select(*_icols).where(i_.tenant_id == P("tenant"), i_.request_id == P("request")).order_by(i_.position)
+_item = sa.select(*_icols).where(i_.tenant_id == P("tenant"), i_.request_id == P("request"), i_.id == P("id"))
+_item_insert = change_items.insert().values(
+    tenant_id=P("tenant"), request_id=P("request"), id=P("id"), position=P("position"), object_uri=P("object_uri"),
+    type=P("type"), body=P("body"), base_version=P("base_version"), created_at=P("created_at"),
+    created_by=P("created_by"))
+_item_delete = change_items.delete().where(i_.tenant_id == P("tenant"), i_.request_id == P("request"),
+                                           i_.id == P("id"))
+_items_delete = change_items.delete().where(i_.tenant_id == P("tenant"), i_.request_id == P("request"))
+_count_items = sa.select(sa.func.count()).select_from(change_items).where(
+    i_.tenant_id == P("tenant"), i_.request_id == P("request"))
+_max_position = sa.select(sa.func.max(i_.position)).where(i_.tenant_id == P("tenant"), i_.request_id == P("request"))
+
+
+@functools.lru_cache(maxsize=32)
+def _requests_in(n: int) -> sa.Select:
+    return sa.select(*_ccols).where(c.tenant_id == P("tenant"), c.id.in_(_vals(n)))
+
+
+@functools.lru_cache(maxsize=32)
+def _created_by_in(n: int) -> sa.Select:
+    return sa.select(c.id).where(c.tenant_id == P("tenant"), c.created_by.in_(_vals(n)))
+
+
+@functools.lru_cache(maxsize=32)
+def _touching_in(n: int) -> sa.Select:
+    return sa.select(i_.request_id).where(i_.tenant_id == P("tenant"), i_.object_uri.in_(_vals(n))).distinct()
+
+
+@functools.lru_cache(maxsize=32)
+def _items_of_requests(n: int) -> sa.Select:
+    return sa.select(*_icols).where(i_.tenant_id == P("tenant"), i_.request_id.in_(_vals(n))).order_by(
+        i_.request_id, i_.position)
+
+
+def _cr_of(row: Any) -> ChangeRequest:
+    return ChangeRequest(row[0], row[1], row[2], row[3], loads(row[4]), row[5], row[6], row[7], row[8])
+
+
+def _item_of(row: Any) -> Item:
+    return Item(row[0], row[1], row[2], row[3], row[4], loads(row[5]), row[6], row[7], row[8])
+
+
+class ChangeRequestRepo:
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+
+    async def get(self, tenant: str, request_id: str, lock: bool = False) -> ChangeRequest | None:
+        row = await self.conn.one(_cr_locked if lock else _cr, {"tenant": tenant, "id": request_id})
+        return _cr_of(row) if row else None
+
+    async def get_many(self, tenant: str, request_ids: Iterable[str]) -> dict[str, ChangeRequest]:
+        rows = await _many(self.conn, _requests_in, request_ids, {"tenant": tenant})
+        return {row[1]: _cr_of(row) for row in rows}
+
+    async def insert(self, cr: ChangeRequest) -> None:
+        await self.conn.execute(_cr_insert, {
+            "tenant": cr.tenant, "id": cr.id, "state": cr.state, "type": cr.type,
+            "external_info": None if cr.external_info is None else dumps(cr.external_info),
+            "created_at": cr.created_at, "created_by": cr.created_by, "updated_at": cr.updated_at,
+            "updated_by": cr.updated_by})
+
+    async def update(self, cr: ChangeRequest) -> None:
+        await self.conn.execute(_cr_update, {
+            "tenant": cr.tenant, "id": cr.id, "state": cr.state,
+            "external_info": None if cr.external_info is None else dumps(cr.external_info),
+            "updated_at": cr.updated_at, "updated_by": cr.updated_by})
+
+    async def delete(self, tenant: str, request_id: str) -> None:
+        await self.conn.execute(_items_delete, {"tenant": tenant, "request": request_id})
+        await self.conn.execute(_cr_delete, {"tenant": tenant, "id": request_id})
+
+    async def items(self, tenant: str, request_id: str) -> list[Item]:
+        return [_item_of(row) for row in await self.conn.all(_items, {"tenant": tenant, "request": request_id})]
+
+    async def items_of(self, tenant: str, request_ids: Iterable[str]) -> dict[str, list[Item]]:
+        out: dict[str, list[Item]] = {}
+        for row in await _many(self.conn, _items_of_requests, request_ids, {"tenant": tenant}):
+            item = _item_of(row)
+            out.setdefault(item.request_id, []).append(item)
+        for values in out.values():
+            values.sort(key=lambda it: it.position)
+        return out
+
+    async def item(self, tenant: str, request_id: str, item_id: str) -> Item | None:
+        row = await self.conn.one(_item, {"tenant": tenant, "request": request_id, "id": item_id})
+        return _item_of(row) if row else None
+
+    async def count_items(self, tenant: str, request_id: str) -> int:
+        return int(await self.conn.scalar(_count_items, {"tenant": tenant, "request": request_id}) or 0)
+
+    async def next_position(self, tenant: str, request_id: str) -> int:
+        top = await self.conn.scalar(_max_position, {"tenant": tenant, "request": request_id})
+        return 0 if top is None else top + 1
+
+    async def add_items(self, tenant: str, items: list[Item]) -> None:
+        if items:
+            await self.conn.executemany(_item_insert, [{
+                "tenant": tenant, "request": it.request_id, "id": it.id, "position": it.position,
+                "object_uri": it.object_uri, "type": it.type, "body": dumps(it.body), "base_version": it.base_version,
+                "created_at": it.created_at, "created_by": it.created_by} for it in items])
+
+    async def delete_item(self, tenant: str, request_id: str, item_id: str) -> bool:
+        return await self.conn.execute(_item_delete, {"tenant": tenant, "request": request_id, "id": item_id}) > 0
+
+    async def ids_created_by(self, tenant: str, names: list[str]) -> set[str]:
+        return {row[0] for row in await _many(self.conn, _created_by_in, names, {"tenant": tenant})}
+
+    async def ids_touching(self, tenant: str, uris: list[str]) -> set[str]:
+        return {row[0] for row in await _many(self.conn, _touching_in, uris, {"tenant": tenant})}
