@@ -60,6 +60,7 @@ class Edit:
 
 def apply_edit(existing: Content, edit: Edit, by: int, now: int) -> Content:
     """The content after `edit`, or the error Confluence answers with."""
+    assert existing.body is not None, "edits need the content loaded with its body"
     if edit.type != existing.type:
         raise Invalid(f"Content type cannot be changed from {existing.type} to {edit.type}")
     if edit.status == "historical":

@@ -55,6 +55,13 @@ class TooLarge(DomainError):
     default_reason = "REQUEST_TOO_LARGE"
 
 
+class Internal(DomainError):
+    """Something failed that the caller cannot fix; the message carries only an incident id."""
+
+    status = 500
+    default_reason = "INTERNAL"
+
+
 class Unsupported(DomainError):
     status = 501
     default_reason = "NOT_IMPLEMENTED"

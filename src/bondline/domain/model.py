@@ -87,7 +87,7 @@ class Content:
     space_id: int
     parent_id: int | None
     title: str
-    body: str
+    body: str | None  # None when it was not loaded (permission checks do not need it)
     representation: str
     version: int
     version_message: str

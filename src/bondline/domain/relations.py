@@ -116,6 +116,11 @@ def entity_ref(kind: str, key: str, status: str | None, version: int | None, sid
     return EntityRef(kind, key, status or "current", version)
 
 
+def content_keys(content_id: int, version: int) -> list[str]:
+    """Every stored key of a piece of content: the page itself and each of its versions."""
+    return [str(content_id)] + [f"{content_id}@{n}" for n in range(1, version + 1)]
+
+
 def parse_stored_key(kind: str, stored: str) -> tuple[str, int | None]:
     """Undo `EntityRef.stored_key`: (key, historical version or None)."""
     if kind == "content" and "@" in stored:

@@ -8,7 +8,15 @@ import uuid
 from typing import Any, Protocol
 
 from bondline.config import Settings
-from bondline.domain.errors import DomainError, Invalid, MethodNotAllowed, NotFound, TooLarge, Unauthenticated
+from bondline.domain.errors import (
+    DomainError,
+    Internal,
+    Invalid,
+    MethodNotAllowed,
+    NotFound,
+    TooLarge,
+    Unauthenticated,
+)
 from bondline.http.request import Request
 from bondline.http.responses import Response
 from bondline.http.router import BadPath, Route, Router, split_path
@@ -144,9 +152,8 @@ class App:
                           scope.get("path"))
             if dialect is None:
                 dialect = self.dialect_for_path(scope.get("path", "/"))
-            response = dialect.error(request, DomainError(
-                f"Internal error (incident {incident}); the server log has details", reason="INTERNAL"))
-            response.status = 500
+            response = dialect.error(request, Internal(
+                f"Internal error (incident {incident}); the server log has details"))
         await send({"type": "http.response.start", "status": response.status, "headers": response.header_list()})
         await send({"type": "http.response.body",
                     "body": b"" if scope["method"] == "HEAD" else response.body})

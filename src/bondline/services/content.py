@@ -9,7 +9,7 @@ from bondline.domain import access
 from bondline.domain import content as rules
 from bondline.domain.errors import Forbidden, Invalid, NotFound
 from bondline.domain.model import Caller, Content, ContentVersion, Space, User
-from bondline.domain.relations import CONFLUENCE
+from bondline.domain.relations import CONFLUENCE, content_keys
 from bondline.domain.watches import WATCH
 from bondline.store import Store
 from bondline.store.repos.accounts import users_by_ids
@@ -86,7 +86,7 @@ async def _view(tx: object, content: Content, space: Space, status: str,
 
 
 async def _load(tx: object, caller: Caller, content_id: int) -> tuple[Content, Space, str | None]:
-    found = await tx.content.with_space(content_id, caller.user_id)  # type: ignore[attr-defined]
+    found = await tx.content.with_space(content_id, caller.user_id, body=True)  # type: ignore[attr-defined]
     if found is None:
         raise NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND")
     return found
@@ -221,8 +221,7 @@ async def delete(store: Store, caller: Caller, content_id: int, status: str | No
 
 async def purge(tx: object, content: Content) -> None:
     """Delete content for good, with every relation to or from it or any of its versions."""
-    keys = [str(content.id)] + [f"{content.id}@{n}" for n in range(1, content.version + 1)]
-    await tx.relations.purge_entity(CONFLUENCE, "content", keys)  # type: ignore[attr-defined]
+    await tx.relations.purge_entity(CONFLUENCE, "content", content_keys(content.id, content.version))  # type: ignore[attr-defined]
     await tx.content.purge(content.id)  # type: ignore[attr-defined]
 
 

@@ -90,17 +90,22 @@ def _check_shape(name: str, source: EntityRef, target: EntityRef) -> None:
     rel.validate_shape(name, source.type, target.type)
 
 
-async def get(store: Store, caller: Caller, name: str, source: EntityRef, target: EntityRef) -> RelationView:
+async def get(store: Store, caller: Caller, name: str, source: EntityRef, target: EntityRef, *,
+              with_data: bool = True) -> RelationView:
+    """The relation (NotFound when absent). Without `with_data` only its existence is checked: the
+    view carries no creation data and no creator (what a plain check renders)."""
     _check_shape(name, source, target)
     async with store.read() as tx:
         src = await resolve(tx, caller, source)
         dst = await resolve(tx, caller, target)
         access.require_read_relation(caller, name, src, dst)
-        found = await tx.relations.get(NS, name, src.ref.type, src.ref.stored_key, dst.ref.type,
-                                       dst.ref.stored_key)
+        key = (NS, name, src.ref.type, src.ref.stored_key, dst.ref.type, dst.ref.stored_key)
+        found = await tx.relations.get(*key) if with_data else await tx.relations.find_id(*key)
         if found is None:
             raise NotFound(f"No '{name}' relationship from {source.type} {src.ref.key} to {target.type}"
                            f" {dst.ref.stored_key}", reason="RELATION_NOT_FOUND")
+        if not with_data:
+            return RelationView(Relation(found, *key, 0, 0, "", 0, ""), src, dst, None)
         creator = caller.as_user() if found.created_by == caller.account_id else await _creator(tx, found)
     return RelationView(found, src, dst, creator)
 

@@ -8,6 +8,8 @@ import msgspec
 
 from bondline import ids
 from bondline.domain import access, spaces
+from bondline.domain import watches as watch_rules
+from bondline.domain.relations import CONFLUENCE, content_keys
 from bondline.domain.errors import Invalid, NotFound
 from bondline.domain.model import Caller, Space, User
 from bondline.store import IntegrityViolation, Store
@@ -90,12 +92,15 @@ async def update(store: Store, caller: Caller, key: str, *, name: str | None, de
 
 
 async def delete(store: Store, caller: Caller, key: str) -> LongTask:
-    """Delete a space with its content (and, through the relation store, everything pointing at
-    them). Confluence does this in a long task; bondline finishes it in the same transaction and
+    """Delete a space with its content and every relation (favourites, watches, …) touching
+    either. Confluence does this in a long task; bondline finishes it in the same transaction and
     records a task that reports success."""
     async with store.write() as tx:
         space, role = await _load(tx, caller, key)
         access.require_delete_space(caller, space, role)
+        for content_id, version in await tx.content.in_space(space.id):
+            await tx.relations.purge_entity(CONFLUENCE, "content", content_keys(content_id, version))
+        await tx.relations.purge_entity(CONFLUENCE, "space", watch_rules.space_keys(space.key))
         await tx.spaces.delete(space.id)
         now = ids.now_ms()
         task = LongTask(ids.random_base62(16), "space.delete", msgspec.json.encode([key]).decode(),

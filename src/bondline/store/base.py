@@ -12,6 +12,7 @@ ends, rolled back if it raises) or `async with store.read() as tx:` (no writes).
 from __future__ import annotations
 
 import abc
+import operator
 from typing import Any, Awaitable, Callable, Iterable, Mapping, Sequence, TypeVar
 
 import sqlalchemy as sa
@@ -40,7 +41,7 @@ class IntegrityViolation(StoreError):
 class Compiled:
     """A statement compiled for one dialect: SQL text, parameter order and default values."""
 
-    __slots__ = ("sql", "names", "defaults", "stmt")
+    __slots__ = ("sql", "names", "defaults", "stmt", "_pick")
 
     def __init__(self, stmt: sa.ClauseElement, dialect: sa.engine.Dialect) -> None:
         compiled = stmt.compile(dialect=dialect)
@@ -48,6 +49,21 @@ class Compiled:
         self.sql = compiled.string
         self.names = tuple(compiled.positiontup or ())
         self.defaults = {k: v for k, v in compiled.params.items() if v is not None}
+        if len(self.names) > 1:
+            self._pick = operator.itemgetter(*self.names)
+        elif self.names:
+            name = self.names[0]
+            self._pick = lambda params: (params[name],)
+        else:
+            self._pick = lambda params: ()
+
+    def args(self, params: Mapping[str, Any] | None) -> tuple[Any, ...]:
+        """The positional parameters for `params` (named), defaults filled in."""
+        if self.defaults:
+            params = {**self.defaults, **params} if params else self.defaults
+        elif params is None:
+            params = {}
+        return self._pick(params)
 
 
 class StatementCache:

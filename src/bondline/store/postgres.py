@@ -31,15 +31,6 @@ def _translate(exc: Exception) -> Exception:
     return StoreError(f"{type(exc).__name__}: {exc}")
 
 
-def _args(compiled: Any, params: Mapping[str, Any] | None) -> list[Any]:
-    defaults = compiled.defaults
-    if params is None:
-        params = defaults
-    elif defaults:
-        params = {**defaults, **params}
-    return [params[name] for name in compiled.names]
-
-
 class PostgresConn(Conn):
     kind = "postgresql"
     __slots__ = ("raw",)
@@ -50,21 +41,21 @@ class PostgresConn(Conn):
     async def one(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> Row | None:
         compiled = _statements.get(stmt)
         try:
-            return await self.raw.fetchrow(compiled.sql, *_args(compiled, params))
+            return await self.raw.fetchrow(compiled.sql, *compiled.args(params))
         except asyncpg.PostgresError as exc:
             raise _translate(exc) from exc
 
     async def all(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
         compiled = _statements.get(stmt)
         try:
-            return await self.raw.fetch(compiled.sql, *_args(compiled, params))
+            return await self.raw.fetch(compiled.sql, *compiled.args(params))
         except asyncpg.PostgresError as exc:
             raise _translate(exc) from exc
 
     async def execute(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> int:
         compiled = _statements.get(stmt)
         try:
-            status = await self.raw.execute(compiled.sql, *_args(compiled, params))
+            status = await self.raw.execute(compiled.sql, *compiled.args(params))
         except asyncpg.PostgresError as exc:
             raise _translate(exc) from exc
         tail = status.rsplit(" ", 1)[-1]
@@ -73,7 +64,7 @@ class PostgresConn(Conn):
     async def executemany(self, stmt: sa.ClauseElement, params: Iterable[Mapping[str, Any]]) -> None:
         compiled = _statements.get(stmt)
         try:
-            await self.raw.executemany(compiled.sql, [_args(compiled, p) for p in params])
+            await self.raw.executemany(compiled.sql, [compiled.args(p) for p in params])
         except asyncpg.PostgresError as exc:
             raise _translate(exc) from exc
 

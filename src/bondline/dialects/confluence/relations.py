@@ -32,9 +32,10 @@ def _list_filter(req: Request, side: str) -> tuple[str | None, int | None]:
 
 
 async def get_relationship(req: Request) -> Response:
+    expand = Expand.of(req)
     view = await relations.get(req.app.store, req.caller, req.params["relationName"], _ref(req, "source"),
-                               _ref(req, "target"))
-    return json_response(render.relation(view, base_of(req), Expand.of(req)))
+                               _ref(req, "target"), with_data="relationData" in expand)
+    return json_response(render.relation(view, base_of(req), expand))
 
 
 async def create_relationship(req: Request) -> Response:

@@ -18,11 +18,17 @@ _cols = (c.id, c.type, c.status, c.space_id, c.parent_id, c.title, c.body, c.rep
          c.version_message, c.minor_edit, c.created_by, c.created_at, c.updated_by, c.updated_at)
 _by_id = sa.select(*_cols).where(c.id == P("id"))
 # The content, its space and the viewer's role there, in one round trip: what every permission
-# decision about a piece of content needs (the hot path of relation and watch checks).
-_with_space = sa.select(*_cols, *spaces.c, space_roles.c.role).select_from(
-    content.join(spaces, spaces.c.id == c.space_id).outerjoin(
-        space_roles, sa.and_(space_roles.c.space_id == spaces.c.id, space_roles.c.user_id == P("user_id")))
-).where(c.id == P("id"))
+# decision about a piece of content needs (the hot path of relation and watch checks). The body,
+# which can be large, only when asked for.
+def _with_space_stmt(body: bool) -> sa.Select:
+    columns = _cols if body else tuple(sa.null().label("body") if col is c.body else col for col in _cols)
+    return sa.select(*columns, *spaces.c, space_roles.c.role).select_from(
+        content.join(spaces, spaces.c.id == c.space_id).outerjoin(
+            space_roles, sa.and_(space_roles.c.space_id == spaces.c.id, space_roles.c.user_id == P("user_id")))
+    ).where(c.id == P("id"))
+
+
+_with_space = {True: _with_space_stmt(True), False: _with_space_stmt(False)}
 _insert = content.insert().values(
     type=P("type"), status=P("status"), space_id=P("space_id"), parent_id=P("parent_id"), title=P("title"),
     body=P("body"), representation=P("representation"), version=1, version_message=P("message"),
@@ -35,6 +41,7 @@ _update = content.update().where(c.id == P("id")).values(
 _set_status = content.update().where(c.id == P("id")).values(status=P("status"), updated_at=P("now"))
 _delete = content.delete().where(c.id == P("id"))
 _children = sa.select(c.id).where(c.parent_id == P("id"))
+_in_space = sa.select(c.id, c.version).where(c.space_id == P("space_id"))
 
 _vcols = (v.content_id, v.number, v.title, v.body, v.representation, v.status, v.message, v.minor_edit,
           v.by, v.at)
@@ -88,9 +95,11 @@ class ContentRepo:
         row = await self.conn.one(_by_id, {"id": content_id})
         return _content(row) if row else None
 
-    async def with_space(self, content_id: int, user_id: int) -> tuple[Content, Space, str | None] | None:
-        """The content, the space it is in, and `user_id`'s role in that space (or None)."""
-        row = await self.conn.one(_with_space, {"id": content_id, "user_id": user_id})
+    async def with_space(self, content_id: int, user_id: int, *, body: bool = False,
+                         ) -> tuple[Content, Space, str | None] | None:
+        """The content, the space it is in, and `user_id`'s role in that space (or None). Without
+        `body=True` the content's body is not read (it is None): enough to decide and to refer."""
+        row = await self.conn.one(_with_space[body], {"id": content_id, "user_id": user_id})
         if row is None:
             return None
         r = tuple(row)
@@ -123,6 +132,10 @@ class ContentRepo:
 
     async def purge(self, content_id: int) -> None:
         await self.conn.execute(_delete, {"id": content_id})
+
+    async def in_space(self, space_id: int) -> list[tuple[int, int]]:
+        """(id, current version) of every piece of content in a space, whatever its status."""
+        return [(row[0], row[1]) for row in await self.conn.all(_in_space, {"space_id": space_id})]
 
     async def children(self, content_id: int) -> list[int]:
         return [r[0] for r in await self.conn.all(_children, {"id": content_id})]

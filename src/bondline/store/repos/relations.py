@@ -18,6 +18,8 @@ _cols = (r.id, r.namespace, r.name, r.source_type, r.source_key, r.target_type, 
 _key = (r.namespace == P("ns"), r.name == P("name"), r.source_type == P("st"), r.source_key == P("sk"),
         r.target_type == P("tt"), r.target_key == P("tk"))
 _get = sa.select(*_cols).where(*_key)
+# A lookup by the whole key returns only what the caller does not already know.
+_meta = sa.select(r.id, r.version, r.created_at, r.created_by, r.updated_at, r.updated_by).where(*_key)
 _exists = sa.select(r.id).where(*_key)
 _delete = relations.delete().where(*_key)
 _purge_from = relations.delete().where(r.namespace == P("ns"), r.source_type == P("type"), r.source_key == P("key"))
@@ -85,8 +87,14 @@ class RelationRepo:
         self.conn = conn
 
     async def get(self, ns: str, name: str, st: str, sk: str, tt: str, tk: str) -> Relation | None:
-        row = await self.conn.one(_get, {"ns": ns, "name": name, "st": st, "sk": sk, "tt": tt, "tk": tk})
-        return _relation(row) if row else None
+        row = await self.conn.one(_meta, {"ns": ns, "name": name, "st": st, "sk": sk, "tt": tt, "tk": tk})
+        if row is None:
+            return None
+        return Relation(row[0], ns, name, st, sk, tt, tk, row[1], row[2], row[3], row[4], row[5])
+
+    async def find_id(self, ns: str, name: str, st: str, sk: str, tt: str, tk: str) -> int | None:
+        """The relation's id, or None (answered from the unique index alone)."""
+        return await self.conn.scalar(_exists, {"ns": ns, "name": name, "st": st, "sk": sk, "tt": tt, "tk": tk})
 
     async def exists(self, ns: str, name: str, st: str, sk: str, tt: str, tk: str) -> bool:
         return await self.conn.one(_exists, {"ns": ns, "name": name, "st": st, "sk": sk, "tt": tt,

@@ -38,17 +38,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_relations"),
         sa.UniqueConstraint("namespace", "name", "source_type", "source_key", "target_type", "target_key",
                             name="uq_relations_key"),
-        sa.ForeignKeyConstraint(["source_scope"], ["spaces.id"], name="fk_relations_source_scope_spaces",
-                                ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["target_scope"], ["spaces.id"], name="fk_relations_target_scope_spaces",
-                                ondelete="CASCADE"),
     )
     op.create_index("ix_relations_forward", "relations",
                     ["namespace", "source_type", "source_key", "name", "target_type", "id"])
     op.create_index("ix_relations_reverse", "relations",
                     ["namespace", "target_type", "target_key", "name", "source_type", "id"])
-    op.create_index("ix_relations_source_scope", "relations", ["source_scope"])
-    op.create_index("ix_relations_target_scope", "relations", ["target_scope"])
 
 
 def downgrade() -> None:

@@ -26,7 +26,9 @@ def upgrade() -> None:
     with op.batch_alter_table("relations") as batch:
         batch.add_column(sa.Column("ext_id", sa.String(16), nullable=True))
         batch.add_column(sa.Column("payload", sa.Text, nullable=True))
-        batch.create_unique_constraint("uq_relations_ext_id", ["namespace", "ext_id"])
+    # Partial: Confluence relations have no Reltio id and should not pay for the index.
+    op.create_index("uq_relations_ext_id", "relations", ["namespace", "ext_id"], unique=True,
+                    sqlite_where=sa.text("ext_id IS NOT NULL"), postgresql_where=sa.text("ext_id IS NOT NULL"))
 
     op.create_table(
         "tenants",
@@ -125,8 +127,8 @@ def downgrade() -> None:
     for table in ("change_items", "change_requests", "entity_crosswalks", "entities", "tenant_types",
                   "tenant_roles", "tenants"):
         op.drop_table(table)
+    op.drop_index("uq_relations_ext_id", "relations")
     with op.batch_alter_table("relations") as batch:
-        batch.drop_constraint("uq_relations_ext_id", type_="unique")
         batch.drop_column("payload")
         batch.drop_column("ext_id")
     with op.batch_alter_table("api_tokens") as batch:
