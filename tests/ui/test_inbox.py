@@ -483,3 +483,37 @@ async def test_the_api_is_unchanged_by_a_session_cookie(client: Any, acme: Any, 
     assert r.status_code == 401
     r = await carol.client.post(api("/entities"), json=[INDIVIDUAL])
     assert r.status_code == 401
+
+
+async def test_an_internal_error_is_a_page_without_details(signed_in: Any, acme: Any, monkeypatch: Any) -> None:
+    from bondline.services.reltio import inbox
+
+    async def boom(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("secret detail")
+
+    carol = await signed_in(acme.carol)
+    monkeypatch.setattr(inbox, "page", boom)
+    r = await carol.get(INBOX)
+    assert r.status_code == 500 and "text/html" in r.headers["content-type"]
+    assert "Something went wrong" in r.text and "incident" in r.text and "secret detail" not in r.text
+    assert_secure_headers(r)
+
+
+async def test_the_signing_key_is_made_once_for_every_worker(database_url: str) -> None:
+    """Workers starting together agree on one key (whoever stores it first wins; the others read it)."""
+    import asyncio
+
+    from bondline.services.secrets import shared_key
+    from bondline.store import create_store
+
+    stores = [create_store(Settings(database_url=database_url)) for _ in range(4)]
+    for store in stores:
+        await store.open()
+    try:
+        keys = await asyncio.gather(*(shared_key(store, "ui_session") for store in stores))
+        assert len(set(keys)) == 1 and len(keys[0]) == 32
+        assert await shared_key(stores[0], "ui_session") == keys[0]
+        assert await shared_key(stores[0], "another") != keys[0]
+    finally:
+        for store in stores:
+            await store.close()

@@ -75,7 +75,7 @@ class UIDialect:
             return redirect("/ui/sign-in")
         titles = {400: "Bad request", 403: "Not allowed", 404: "Not found", 405: "Method not allowed",
                   409: "Conflict", 413: "Too large", 500: "Something went wrong", 503: "Busy"}
-        title = titles.get(err.status, "Error")
+        title = "Something went wrong" if err.reason == "INTERNAL" else titles.get(err.status, "Error")
         headers = [(b"retry-after", b"1")] if err.status == 503 else None
         return render("error.html", err.status, headers, title=title, message=err.message)
 
