@@ -48,3 +48,15 @@ def test_encoded_slash_stays_in_its_segment() -> None:
     assert split_path(b"/wiki/a%2Fb/c") == ["wiki", "a/b", "c"]
     with pytest.raises(BadPath):
         split_path(b"/wiki/%ff%fe")
+
+
+def test_a_trailing_slash_is_a_route_of_its_own() -> None:
+    r = Router()
+    r.add("GET", "/ui", _h, dialect=None)
+    r.add("GET", "/ui/", _h, dialect=None)
+    r.add("GET", "/ui/x", _h, dialect=None)
+    assert r.match(split_path(b"/ui"))[0]["GET"].pattern == "/ui"  # type: ignore[index]
+    assert r.match(split_path(b"/ui/"))[0]["GET"].pattern == "/ui/"  # type: ignore[index]
+    assert r.match(split_path(b"/ui/x"))[0]["GET"].pattern == "/ui/x"  # type: ignore[index]
+    assert r.match(split_path(b"/ui/x/"))[0] is None
+    assert r.match(split_path(b"/ui//"))[0] is None

@@ -213,6 +213,8 @@ def require_watchable(caller: Caller, entity: "Entity") -> None:
 from bondline.domain.reltio.access import (  # noqa: E402
     DIRECT as RELTIO_DIRECT,
     STAGE as RELTIO_STAGE,
+    can_accept as reltio_can_accept,
+    can_read as reltio_can_read,
     require as reltio_require,
     require_accept as reltio_require_accept,
     require_configure as reltio_require_configure,

@@ -1,6 +1,7 @@
 """Routing by path segments.
 
-Patterns look like ``/wiki/rest/api/relation/{relationName}/from/{sourceType}``. They are stored in
+Patterns look like ``/wiki/rest/api/relation/{relationName}/from/{sourceType}``; a pattern ending in
+``/`` (``/ui/``) matches only paths with that trailing slash. Patterns are stored in
 a trie: literal segments are dict lookups, a `{param}` matches any non-empty segment, and literals
 win over parameters. Matching costs one dict lookup per segment, whatever the number of routes.
 
@@ -65,7 +66,9 @@ class Router:
             **options: Any) -> Route:
         node = self._root
         names: list[str] = []
-        for segment in pattern.strip("/").split("/"):
+        # A trailing slash is a segment of its own ("/ui/" matches "/ui/" but not "/ui").
+        body = pattern[1:] if pattern.endswith("/") and len(pattern) > 1 else pattern.strip("/")
+        for segment in body.split("/"):
             if segment.startswith("{") and segment.endswith("}"):
                 names.append(segment[1:-1])
                 if node.param is None:

@@ -39,7 +39,12 @@ def document() -> dict[str, Any]:
         "description": "A bondline API token (`bondline tokens create ACCOUNT_ID`).",
     }
     components["securitySchemes"].setdefault("basicAuth", {"type": "http", "scheme": "basic"})
+    components["securitySchemes"]["uiSession"] = {
+        "type": "apiKey", "in": "cookie", "name": "bondline_ui",
+        "description": "The review inbox's session cookie, set by POST /ui/sign-in.",
+    }
     tags.append({"name": "bondline", "description": "bondline's own endpoints"})
+    tags.append({"name": "bondline review inbox", "description": "The review inbox's HTML pages and forms (/ui)"})
     tags.append({"name": reltio_extra.TAG, "description": "bondline's Reltio endpoints beyond Reltio's definitions"})
     return {
         "openapi": "3.0.1",

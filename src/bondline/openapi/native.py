@@ -111,3 +111,93 @@ PATHS["/api/v1/users/{accountId}/relations/{relationName}"] = {"get": {
 }}
 
 SCHEMAS: dict[str, Any] = {"bondline.Error": ERROR}
+
+# --- the review inbox (HTML pages, bondline.ui) ----------------------------------------------------
+
+_HTML_PAGE = {"description": "An HTML page", "content": {"text/html": {"schema": {"type": "string"}}}}
+_SEE_OTHER = {"description": "See other: where the browser goes next (the sign-in page when not signed in)",
+              "headers": {"Location": {"schema": {"type": "string"}}}}
+_UI_COOKIE = [{"uiSession": []}]
+_UI_FORM = {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
+    "type": "object", "required": ["csrf"],
+    "properties": {"csrf": {"type": "string", "description": "The page's CSRF token (per session)."}}}}}}
+_TENANT = {"name": "tenant", "in": "path", "required": True, "schema": {"type": "string"}}
+_CR_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"},
+          "description": "The change request's id (`changeRequests/{id}`)."}
+_UI_TAG = "bondline review inbox"
+
+
+def _ui(operation_id: str, summary: str, description: str, responses: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"tags": [_UI_TAG], "operationId": f"bondline.ui.{operation_id}", "summary": summary,
+            "description": description, "security": _UI_COOKIE, "responses": responses, **extra}
+
+
+PATHS["/ui"] = {"get": _ui("root", "The review inbox", "Redirects to `/ui/`.", {"303": _SEE_OTHER}, security=[])}
+PATHS["/ui/"] = {"get": _ui(
+    "tenants", "Tenants to review",
+    "The Reltio tenants the signed-in user has a role on (every tenant for site admins), with how many change "
+    "requests await review. Without a session: 303 to the sign-in page.",
+    {"200": _HTML_PAGE, "303": _SEE_OTHER})}
+PATHS["/ui/sign-in"] = {
+    "get": _ui("signInForm", "Sign-in form",
+               "A form for a bondline API token; sets a pre-sign-in session cookie carrying the form's CSRF token.",
+               {"200": _HTML_PAGE, "303": _SEE_OTHER}, security=[]),
+    "post": _ui("signIn", "Sign in with an API token",
+                "Verifies the token (as API requests do) and sets the session cookie `bondline_ui` (HttpOnly, "
+                "SameSite=Strict, Path=/ui, Secure over https), signed by the server; the token is re-checked on "
+                "every request, so revoking it ends the session.",
+                {"303": _SEE_OTHER, "401": {"description": "The form again, saying why the token was refused",
+                                            "content": {"text/html": {}}},
+                 "403": {"description": "Missing or wrong CSRF token", "content": {"text/html": {}}}},
+                security=[], requestBody={"required": True, "content": {"application/x-www-form-urlencoded": {
+                    "schema": {"type": "object", "required": ["csrf", "token"],
+                               "properties": {"csrf": {"type": "string"}, "token": {"type": "string"}}}}}}),
+}
+PATHS["/ui/sign-out"] = {"post": _ui("signOut", "Sign out", "Clears the session cookie.",
+                                     {"303": _SEE_OTHER, "403": {"description": "Missing or wrong CSRF token",
+                                                                 "content": {"text/html": {}}}},
+                                     requestBody=_UI_FORM)}
+PATHS["/ui/tenants/{tenant}"] = {"get": _ui(
+    "inbox", "A tenant's change requests",
+    "Change requests in one state (`AWAITING_REVIEW` by default; `APPLIED`, `REJECTED`), 20 a page: each with its "
+    "objects' labels, every item in words, and conflicts flagged; Apply and Reject buttons for users with "
+    "ACCEPT_CHANGE_REQUEST.",
+    {"200": _HTML_PAGE, "303": _SEE_OTHER, "400": {"description": "Unknown state", "content": {"text/html": {}}},
+     "403": {"description": "No role on the tenant", "content": {"text/html": {}}},
+     "404": {"description": "No such tenant", "content": {"text/html": {}}}},
+    parameters=[_TENANT,
+                {"name": "state", "in": "query", "schema": {"type": "string",
+                                                            "enum": ["AWAITING_REVIEW", "APPLIED", "REJECTED"]}},
+                {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                {"name": "done", "in": "query", "schema": {"type": "string", "enum": ["applied", "rejected"]},
+                 "description": "Show that a request was just applied or rejected (with `id`)."},
+                {"name": "id", "in": "query", "schema": {"type": "string"}}])}
+PATHS["/ui/tenants/{tenant}/changeRequests/{id}"] = {"get": _ui(
+    "changeRequest", "One change request", "All its items in words, every item checked for conflicts.",
+    {"200": _HTML_PAGE, "303": _SEE_OTHER, "403": {"description": "No role on the tenant", "content": {"text/html": {}}},
+     "404": {"description": "No such tenant or change request", "content": {"text/html": {}}}},
+    parameters=[_TENANT, _CR_ID])}
+PATHS["/ui/tenants/{tenant}/changeRequests/{id}/apply"] = {"post": _ui(
+    "apply", "Apply a change request",
+    "Needs ACCEPT_CHANGE_REQUEST. Applies every item in one transaction (as `_apply`) and redirects to the inbox. "
+    "With conflicts nothing is applied: 409 with the request's page listing them and an 'apply anyway' form "
+    "(`ignoreConflicts=true`).",
+    {"303": _SEE_OTHER, "409": {"description": "Conflicts, or the request is no longer awaiting review",
+                                "content": {"text/html": {}}},
+     "403": {"description": "No ACCEPT_CHANGE_REQUEST, or missing or wrong CSRF token", "content": {"text/html": {}}},
+     "404": {"description": "No such tenant or change request", "content": {"text/html": {}}}},
+    parameters=[_TENANT, _CR_ID],
+    requestBody={"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
+        "type": "object", "required": ["csrf"],
+        "properties": {"csrf": {"type": "string"}, "ignoreConflicts": {"type": "string", "enum": ["true"]}}}}}})}
+PATHS["/ui/tenants/{tenant}/changeRequests/{id}/reject"] = {"post": _ui(
+    "reject", "Reject a change request", "Needs ACCEPT_CHANGE_REQUEST. Redirects to the inbox's rejected list.",
+    {"303": _SEE_OTHER, "409": {"description": "The request is no longer awaiting review", "content": {"text/html": {}}},
+     "403": {"description": "No ACCEPT_CHANGE_REQUEST, or missing or wrong CSRF token", "content": {"text/html": {}}},
+     "404": {"description": "No such tenant or change request", "content": {"text/html": {}}}},
+    parameters=[_TENANT, _CR_ID], requestBody=_UI_FORM)}
+PATHS["/ui/static/{name}"] = {"get": _ui(
+    "asset", "The inbox's stylesheet", "`ui.css`.", {"200": {"description": "The file", "content": {"text/css": {}}},
+                                                     "404": {"description": "No such file",
+                                                             "content": {"text/html": {}}}},
+    security=[], parameters=[{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}])}

@@ -17,7 +17,7 @@ import time
 
 from bondline import ids
 from bondline.domain.errors import Unauthenticated
-from bondline.domain.model import Caller, User
+from bondline.domain.model import Caller, Token, User
 from bondline.store import Store
 
 _MAX_CACHE = 10_000
@@ -76,12 +76,25 @@ class Authenticator:
         return Caller.of(user), expires_at
 
     async def user_for_token(self, token: str) -> tuple[User, int | None]:
+        """The user a presented token belongs to, and when the token expires (None: never)."""
+        user, stored = await self.check_token(token)
+        return user, stored.expires_at
+
+    async def check_token(self, token: str) -> tuple[User, Token]:
         token_id = ids.token_id_of(token)
         if token_id is None:
             raise Unauthenticated("The token is not valid")
+        return await self._load(token_id, token)
+
+    async def user_for_token_id(self, token_id: str) -> tuple[User, Token]:
+        """Re-check a token already verified once (a review inbox session carries its id, signed by
+        the server): it must still exist, be unrevoked, unexpired, and its user still there."""
+        return await self._load(token_id, None)
+
+    async def _load(self, token_id: str, token: str | None) -> tuple[User, Token]:
         async with self.store.read() as tx:
             stored = await tx.tokens.by_id(token_id)
-            if stored is None or not ids.token_matches(token, stored.secret_hash):
+            if stored is None or (token is not None and not ids.token_matches(token, stored.secret_hash)):
                 raise Unauthenticated("The token is not valid")
             if stored.revoked_at is not None:
                 raise Unauthenticated("The token has been revoked")
@@ -93,4 +106,4 @@ class Authenticator:
             user = await tx.users.by_id(stored.user_id)
         if user is None:
             raise Unauthenticated("The token's user no longer exists")
-        return user, stored.expires_at
+        return user, stored

@@ -120,14 +120,35 @@ class _Read:
         return None
 
 
+async def _begin_immediate(writer: sqlite3.Connection) -> None:
+    """Take SQLite's write lock without blocking the event loop: the writer connection has no busy
+    timeout, so while another connection (another worker) holds the lock we wait here, asleep,
+    and the loop keeps serving; after BUSY_TIMEOUT_MS it is Busy (503)."""
+    delay = 0.0005
+    waited = 0.0
+    while True:
+        try:
+            writer.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if waited >= BUSY_TIMEOUT_MS / 1000:
+                raise
+        await asyncio.sleep(delay)
+        waited += delay
+        delay = min(delay * 2, 0.05)
+
+
 class _Group:
     """One open write transaction shared by the writers that finished while it was open."""
 
-    __slots__ = ("waiters", "failed")
+    __slots__ = ("waiters", "failed", "closing")
 
     def __init__(self) -> None:
         self.waiters: list[asyncio.Future[None]] = []
         self.failed: Exception | None = None
+        self.closing = False  # a task has been scheduled to commit it
 
 
 class _Write:
@@ -150,7 +171,7 @@ class _Write:
         await store._lock.acquire()
         try:
             if store._group is None:
-                store._writer.execute("BEGIN IMMEDIATE")
+                await _begin_immediate(store._writer)
                 store._group = _Group()
             self.group = store._group
             store._writer.execute("SAVEPOINT unit")
@@ -166,6 +187,7 @@ class _Write:
         store = self.store
         group = self.group
         writer = store._writer
+        waiter: asyncio.Future[None] | None = None
         try:
             if exc_type is not None:
                 try:
@@ -173,18 +195,23 @@ class _Write:
                     writer.execute("RELEASE unit")
                 except sqlite3.Error as rollback_error:  # SQLite already rolled the group back
                     group.failed = _translate(rollback_error)
-                return
-            writer.execute("RELEASE unit")
-            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            group.waiters.append(waiter)
-            if len(group.waiters) == 1:
-                asyncio.get_running_loop().create_task(store._commit_later(group))
-        except sqlite3.Error as release_error:
-            group.failed = _translate(release_error)
-            raise group.failed from release_error
+            else:
+                try:
+                    writer.execute("RELEASE unit")
+                except sqlite3.Error as release_error:
+                    group.failed = _translate(release_error)
+                    raise group.failed from release_error
+                waiter = asyncio.get_running_loop().create_future()
+                group.waiters.append(waiter)
         finally:
+            # Whoever leaves the group first makes sure it ends: an open transaction holds SQLite's
+            # write lock, so a group must be committed (or rolled back) even if nobody waits on it.
+            if not group.closing:
+                group.closing = True
+                asyncio.get_running_loop().create_task(store._commit_later(group))
             store._lock.release()
-        await waiter
+        if waiter is not None:
+            await waiter
 
 
 CHECKPOINT_INTERVAL = 0.25  # seconds between background checkpoints while there are writes
@@ -211,6 +238,7 @@ class SQLiteStore(Store):
         self._group = None
         self._writer = connect(self.path, self.synchronous)
         self._writer.execute("PRAGMA wal_autocheckpoint=0")
+        self._writer.execute("PRAGMA busy_timeout=0")  # waiting for the write lock is _begin_immediate's job
         self._checkpointer = asyncio.get_running_loop().create_task(self._checkpoint_loop())
         self._reader = connect(self.path, self.synchronous)
         # The connections live as long as the store, so their units of work can too: building the
@@ -223,13 +251,16 @@ class SQLiteStore(Store):
         (at most GROUP_WAIT seconds or GROUP_LIMIT writers), so under load many rows share each
         page written to the WAL; with a single writer it commits after one turn of the loop."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + GROUP_WAIT
-        size = -1
-        while size != len(group.waiters) and len(group.waiters) < GROUP_LIMIT and loop.time() < deadline:
-            size = len(group.waiters)
-            await asyncio.sleep(0)
-        async with self._lock:
-            self._commit(group)
+        try:
+            deadline = loop.time() + GROUP_WAIT
+            size = -1
+            while size != len(group.waiters) and len(group.waiters) < GROUP_LIMIT and loop.time() < deadline:
+                size = len(group.waiters)
+                await asyncio.sleep(0)
+        finally:
+            # Even if this task is cancelled, the group's writers must hear how it ended.
+            async with self._lock:
+                self._commit(group)
 
     def _commit(self, group: _Group) -> None:
         """COMMIT `group` (the caller holds the lock) and tell its writers how it went."""
@@ -246,7 +277,10 @@ class SQLiteStore(Store):
             except sqlite3.Error as commit_error:
                 error = _translate(commit_error)
         if error is not None and self._writer.in_transaction:
-            self._writer.execute("ROLLBACK")
+            try:
+                self._writer.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # the waiters are told about the first error below
         for waiter in group.waiters:
             if waiter.done():
                 continue

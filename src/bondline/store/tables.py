@@ -254,6 +254,7 @@ change_requests = sa.Table(
     sa.Column("updated_at", sa.BigInteger, nullable=False),
     sa.Column("updated_by", sa.String(255), nullable=False),
     sa.Index("ix_change_requests_creator", "tenant_id", "created_by"),
+    sa.Index("ix_change_requests_state", "tenant_id", "state"),
 )
 
 change_items = sa.Table(
@@ -273,4 +274,14 @@ change_items = sa.Table(
                             ondelete="CASCADE", name="fk_change_items_request"),
     sa.Index("ix_change_items_request", "tenant_id", "request_id", "position"),
     sa.Index("ix_change_items_object", "tenant_id", "object_uri"),
+)
+
+# Secrets the server generates once and every worker shares (e.g. `ui_session`, the key that signs
+# the review inbox's session cookies): random, created on first use.
+server_secrets = sa.Table(
+    "server_secrets",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.String(128), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
 )

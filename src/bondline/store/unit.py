@@ -9,13 +9,14 @@ from bondline.store.repos.content import ContentRepo
 from bondline.store.repos.labels import LabelRepo
 from bondline.store.repos.relations import RelationRepo
 from bondline.store.repos.reltio import ChangeRequestRepo, EntityRepo, ReltioRelationRepo, TenantRepo
+from bondline.store.repos.secrets import SecretRepo
 from bondline.store.repos.spaces import SpaceRepo
 from bondline.store.repos.tasks import TaskRepo
 
 
 class Tx:
     __slots__ = ("conn", "users", "tokens", "spaces", "content", "tasks", "relations", "labels", "tenants",
-                 "entities", "reltio_relations", "change_requests")
+                 "entities", "reltio_relations", "change_requests", "secrets")
 
     def __init__(self, conn: Conn) -> None:
         self.conn = conn
@@ -30,3 +31,4 @@ class Tx:
         self.entities = EntityRepo(conn)
         self.reltio_relations = ReltioRelationRepo(conn)
         self.change_requests = ChangeRequestRepo(conn)
+        self.secrets = SecretRepo(conn)

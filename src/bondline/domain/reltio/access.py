@@ -9,7 +9,9 @@ Rules:
   (`changeRequestId`) or asks for a new one (`alwaysCreateDCR=true`), or — automatically — when the
   caller lacks the right but holds READ and INITIATE_CHANGE_REQUEST; staging needs
   INITIATE_CHANGE_REQUEST;
-- applying and rejecting a change request need ACCEPT_CHANGE_REQUEST;
+- applying and rejecting a change request need ACCEPT_CHANGE_REQUEST (the review inbox offers its
+  Apply and Reject buttons exactly when `can_accept` says so; its forms still go through the same
+  services, which require it again);
 - deleting a change request, one of its items, or editing its external info: its creator (while
   they may still initiate) or a reviewer (ACCEPT_CHANGE_REQUEST);
 - replacing the tenant's types needs CONFIGURE (ROLE_ADMIN_TENANT, site admins).
@@ -53,6 +55,16 @@ def write_route(perms: frozenset[str], right: str, change_request_id: str | None
 def require_initiate(perms: frozenset[str]) -> None:
     require_read(perms)
     require(perms, r.INITIATE)
+
+
+def can_read(perms: frozenset[str]) -> bool:
+    """May see the tenant's objects and change requests (the tenants a review inbox lists)."""
+    return r.READ in perms
+
+
+def can_accept(perms: frozenset[str]) -> bool:
+    """May apply and reject change requests."""
+    return r.READ in perms and r.ACCEPT in perms
 
 
 def require_accept(perms: frozenset[str]) -> None:

@@ -84,6 +84,8 @@ _role_delete = tenant_roles.delete().where(tenant_roles.c.tenant_id == P("tenant
                                            tenant_roles.c.user_id == P("user_id"))
 _members = sa.select(users.c.account_id, tenant_roles.c.role).join(users, users.c.id == tenant_roles.c.user_id).where(
     tenant_roles.c.tenant_id == P("tenant")).order_by(users.c.account_id, tenant_roles.c.role)
+_roles_of_user = sa.select(tenant_roles.c.tenant_id, tenant_roles.c.role).where(
+    tenant_roles.c.user_id == P("user_id")).order_by(tenant_roles.c.tenant_id, tenant_roles.c.role)
 _types = sa.select(tenant_types.c.kind, tenant_types.c.name, tenant_types.c.definition).where(
     tenant_types.c.tenant_id == P("tenant")).order_by(tenant_types.c.kind, tenant_types.c.name)
 _types_delete = tenant_types.delete().where(tenant_types.c.tenant_id == P("tenant"))
@@ -108,6 +110,13 @@ class TenantRepo:
 
     async def roles_of(self, tenant: str, user_id: int) -> list[str]:
         return [r[0] for r in await self.conn.all(_roles_of, {"tenant": tenant, "user_id": user_id})]
+
+    async def roles_of_user(self, user_id: int) -> dict[str, list[str]]:
+        """A user's roles on every tenant where they hold one."""
+        out: dict[str, list[str]] = {}
+        for tenant, role in await self.conn.all(_roles_of_user, {"user_id": user_id}):
+            out.setdefault(tenant, []).append(role)
+        return out
 
     async def grant(self, tenant: str, user_id: int, role: str) -> None:
         params = {"tenant": tenant, "user_id": user_id, "role": role}
@@ -324,6 +333,13 @@ _item_insert = change_items.insert().values(
 _item_delete = change_items.delete().where(i_.tenant_id == P("tenant"), i_.request_id == P("request"),
                                            i_.id == P("id"))
 _items_delete = change_items.delete().where(i_.tenant_id == P("tenant"), i_.request_id == P("request"))
+_items_head = _items.limit(P("limit"))
+# The review inbox: a page of one state's requests (waiting ones newest first, decided ones most
+# recently decided first), and how many there are of each state.
+_in_state = sa.select(*_ccols).where(c.tenant_id == P("tenant"), c.state == P("state"))
+_awaiting_page = _in_state.order_by(c.created_at.desc(), c.id).limit(P("limit")).offset(P("offset"))
+_decided_page = _in_state.order_by(c.updated_at.desc(), c.id).limit(P("limit")).offset(P("offset"))
+_state_counts = sa.select(c.state, sa.func.count()).where(c.tenant_id == P("tenant")).group_by(c.state)
 _count_items = sa.select(sa.func.count()).select_from(change_items).where(
     i_.tenant_id == P("tenant"), i_.request_id == P("request"))
 _max_position = sa.select(sa.func.max(i_.position)).where(i_.tenant_id == P("tenant"), i_.request_id == P("request"))
@@ -348,6 +364,12 @@ def _touching_in(n: int) -> sa.Select:
 def _items_of_requests(n: int) -> sa.Select:
     return sa.select(*_icols).where(i_.tenant_id == P("tenant"), i_.request_id.in_(_vals(n))).order_by(
         i_.request_id, i_.position)
+
+
+@functools.lru_cache(maxsize=32)
+def _item_counts_in(n: int) -> sa.Select:
+    return sa.select(i_.request_id, sa.func.count()).where(i_.tenant_id == P("tenant"), i_.request_id.in_(_vals(n))
+                                                          ).group_by(i_.request_id)
 
 
 def _cr_of(row: Any) -> ChangeRequest:
@@ -400,6 +422,23 @@ class ChangeRequestRepo:
         for values in out.values():
             values.sort(key=lambda it: it.position)
         return out
+
+    async def items_head(self, tenant: str, request_id: str, limit: int) -> list[Item]:
+        """The first `limit` items of a request, in order."""
+        rows = await self.conn.all(_items_head, {"tenant": tenant, "request": request_id, "limit": limit})
+        return [_item_of(row) for row in rows]
+
+    async def item_counts(self, tenant: str, request_ids: Iterable[str]) -> dict[str, int]:
+        rows = await _many(self.conn, _item_counts_in, request_ids, {"tenant": tenant})
+        return {row[0]: int(row[1]) for row in rows}
+
+    async def page_in_state(self, tenant: str, state: str, offset: int, limit: int) -> list[ChangeRequest]:
+        stmt = _awaiting_page if state == "AWAITING_REVIEW" else _decided_page
+        rows = await self.conn.all(stmt, {"tenant": tenant, "state": state, "offset": offset, "limit": limit})
+        return [_cr_of(row) for row in rows]
+
+    async def count_by_state(self, tenant: str) -> dict[str, int]:
+        return {row[0]: int(row[1]) for row in await self.conn.all(_state_counts, {"tenant": tenant})}
 
     async def item(self, tenant: str, request_id: str, item_id: str) -> Item | None:
         row = await self.conn.one(_item, {"tenant": tenant, "request": request_id, "id": item_id})

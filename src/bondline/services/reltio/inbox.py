@@ -1,0 +1,125 @@
+"""The review inbox's use cases: the tenants a user may review (or only read), a page of a tenant's
+change requests in one state with their objects' labels and conflicts, and one change request in
+full. Applying and rejecting go through `change_requests.apply` / `reject` like the API does.
+
+Listings stay cheap whatever a request's size: a request of more than `LIST_ITEMS` items shows its
+first items only (their conflicts are exact: items apply in order, so a prefix's conflicts are the
+same as in the whole run), and its detail page checks every item.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from bondline.domain import access
+from bondline.domain.errors import Invalid
+from bondline.domain.model import Caller
+from bondline.domain.reltio import changes as ch
+from bondline.domain.reltio import roles
+from bondline.services.reltio import staging
+from bondline.services.reltio.staging import ChangeRequestView, load_request
+from bondline.services.reltio.tenants import context
+from bondline.store import Store
+
+STATES = (ch.AWAITING, ch.APPLIED, ch.REJECTED)
+PAGE_SIZE = 20
+LIST_ITEMS = 200  # items shown per request in a listing
+DETAIL_ITEMS = 2_000  # items shown in words on a request's own page (all are checked for conflicts)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TenantEntry:
+    tenant: str
+    roles: tuple[str, ...]
+    can_accept: bool
+    awaiting: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Shown:
+    """A change request as the inbox shows it: `view.items` may be its first items only."""
+
+    view: ChangeRequestView
+    item_count: int
+
+    @property
+    def complete(self) -> bool:
+        return len(self.view.items) >= self.item_count
+
+    @property
+    def conflict_count(self) -> int:
+        return len(self.view.conflicts or {})
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class InboxPage:
+    tenant: str
+    state: str
+    can_accept: bool
+    counts: dict[str, int]
+    requests: list[Shown]
+    page: int
+    pages: int
+
+
+async def tenants_for(store: Store, caller: Caller) -> list[TenantEntry]:
+    """Tenants the caller may read (those they hold a role on; every tenant for site admins)."""
+    out: list[TenantEntry] = []
+    async with store.read() as tx:
+        held = await tx.tenants.roles_of_user(caller.user_id)
+        for tenant, _created in await tx.tenants.list():
+            perms = roles.permissions(held.get(tenant, []), caller.site_admin)
+            if not access.reltio_can_read(perms):
+                continue
+            counts = await tx.change_requests.count_by_state(tenant)
+            out.append(TenantEntry(tenant, tuple(held.get(tenant, [])), access.reltio_can_accept(perms),
+                                   counts.get(ch.AWAITING, 0)))
+    return out
+
+
+def check_state(state: str | None) -> str:
+    if state is None or state == "":
+        return ch.AWAITING
+    if state not in STATES:
+        raise Invalid(f"Unknown state {state[:40]!r}: use one of {', '.join(STATES)}")
+    return state
+
+
+async def page(store: Store, caller: Caller, tenant: str, state: str, number: int = 1,
+               size: int = PAGE_SIZE) -> InboxPage:
+    """Change requests in `state`, page `number` (from 1): waiting ones newest first, decided ones
+    most recently decided first; with objectsInfo, and conflicts for those awaiting review."""
+    state = check_state(state)
+    number = max(1, number)
+    async with store.read() as tx:
+        ctx = await context(tx, caller, tenant)
+        access.reltio_require_read(ctx.perms)
+        counts = await tx.change_requests.count_by_state(ctx.tenant)
+        found = await tx.change_requests.page_in_state(ctx.tenant, state, (number - 1) * size, size)
+        sizes = await tx.change_requests.item_counts(ctx.tenant, [cr.id for cr in found])
+        small = await tx.change_requests.items_of(ctx.tenant, [cr.id for cr in found
+                                                               if sizes.get(cr.id, 0) <= LIST_ITEMS])
+        shown: list[Shown] = []
+        for cr in found:
+            items = small.get(cr.id)
+            if items is None:
+                items = (await tx.change_requests.items_head(ctx.tenant, cr.id, LIST_ITEMS)
+                         if sizes.get(cr.id, 0) else [])
+            view = await staging.view(tx, ctx, cr, objects_info=True, conflicts=cr.state == ch.AWAITING,
+                                      items=items)
+            shown.append(Shown(view, sizes.get(cr.id, 0)))
+    total = counts.get(state, 0)
+    return InboxPage(ctx.tenant, state, access.reltio_can_accept(ctx.perms), counts, shown, number,
+                     max(1, -(-total // size)))
+
+
+async def detail(store: Store, caller: Caller, tenant: str, request_id: str) -> tuple[Shown, bool]:
+    """One change request with every item checked for conflicts (while it awaits review), and
+    whether the caller may apply or reject it."""
+    async with store.read() as tx:
+        ctx = await context(tx, caller, tenant)
+        access.reltio_require_read(ctx.perms)
+        cr = await load_request(tx, ctx, request_id)
+        items = await tx.change_requests.items(ctx.tenant, cr.id)
+        view = await staging.view(tx, ctx, cr, objects_info=True, conflicts=cr.state == ch.AWAITING, items=items)
+    return Shown(view, len(items)), access.reltio_can_accept(ctx.perms)

@@ -1,0 +1,16 @@
+"""The review inbox: server-rendered pages under ``/ui`` where reviewers read a Reltio tenant's data
+change requests (every item in words, conflicts flagged) and apply or reject them.
+
+Built on bondline's own HTTP layer (no framework; nothing here is on the hot path): Jinja2
+templates, plain HTML forms (no JavaScript at all), a signed session cookie and per-session CSRF
+tokens (`sessions`), pages and security headers (`pages`), routes (`routes`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def install(app: Any) -> None:
+    from bondline.ui import routes
+
+    routes.install(app)
