@@ -225,3 +225,11 @@ from bondline.domain.reltio.access import (  # noqa: E402
     write_route as reltio_write_route,
 )
 
+
+
+# --- operations ---------------------------------------------------------------------------------
+
+def require_site_admin(caller: Caller, what: str) -> None:
+    """The audit trail, webhooks and other site-wide administration: site admins only."""
+    if not caller.site_admin:
+        raise Forbidden(f"Only a site administrator can {what}")

@@ -3,10 +3,15 @@ API's own error body. Routes are contributed by the dialect packages (`bondline.
 
 from __future__ import annotations
 
+import itertools
 import logging
+import os
+import re
+import secrets
 import uuid
 from typing import Any, Protocol
 
+from bondline import context
 from bondline.config import Settings
 from bondline.domain.errors import (
     DomainError,
@@ -35,6 +40,23 @@ class Dialect(Protocol):
     name: str
 
     def error(self, request: Request | None, err: DomainError) -> Response: ...
+
+
+_ID_PREFIX = f"{os.getpid():x}-{secrets.token_hex(3)}-"
+_ids = itertools.count(1)
+_GOOD_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def _request_id(headers: list[tuple[bytes, bytes]]) -> str:
+    """The caller's X-Request-Id when it is a sane one, else a new one (cheap: a process prefix and
+    a counter, unique across the workers of a deployment)."""
+    for key, value in headers:
+        if key == b"x-request-id":
+            text = value.decode("latin-1")
+            if _GOOD_ID.fullmatch(text):
+                return text
+            break
+    return f"{_ID_PREFIX}{next(_ids):x}"
 
 
 class ClientDisconnected(Exception):
@@ -110,6 +132,8 @@ class App:
     async def _http(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         request: Request | None = None
         dialect: Dialect | None = None
+        request_id = _request_id(scope["headers"])
+        id_token = context.request_id.set(request_id)
         try:
             raw_path = scope.get("raw_path") or scope["path"].encode()
             if b"%00" in raw_path or b"%00" in scope.get("query_string", b""):
@@ -137,7 +161,14 @@ class App:
                 request.caller = await self.auth.caller_for(request.header(b"authorization"))
                 if request.caller is None and route.auth == "required":
                     raise Unauthenticated("This request requires authentication")
-            response = await route.handler(request)
+            if request.caller is not None:
+                actor_token = context.actor.set(request.caller.account_id)
+                try:
+                    response = await route.handler(request)
+                finally:
+                    context.actor.reset(actor_token)
+            else:
+                response = await route.handler(request)
         except DomainError as err:
             if dialect is None:
                 dialect = self.dialect_for_path(scope.get("path", "/"))
@@ -154,7 +185,11 @@ class App:
                 dialect = self.dialect_for_path(scope.get("path", "/"))
             response = dialect.error(request, Internal(
                 f"Internal error (incident {incident}); the server log has details"))
-        await send({"type": "http.response.start", "status": response.status, "headers": response.header_list()})
+        finally:
+            context.request_id.reset(id_token)
+        headers = response.header_list()
+        headers.append((b"x-request-id", request_id.encode()))
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
         await send({"type": "http.response.body",
                     "body": b"" if scope["method"] == "HEAD" else response.body})
 

@@ -110,6 +110,34 @@ PATHS["/api/v1/users/{accountId}/relations/{relationName}"] = {"get": {
     },
 }}
 
+PATHS["/api/v1/audit"] = {"get": {
+    "tags": ["bondline"], "operationId": "bondline.audit", "summary": "The audit trail (site admins)",
+    "description": ("Every change — relations, watches, content, spaces, labels, users, tokens, Reltio entities, "
+                    "relations and change requests — with who, when, what, before and after; newest first."),
+    "parameters": [
+        {"name": "actor", "in": "query", "schema": {"type": "string"}, "description": "accountId (or bondline-operator)"},
+        {"name": "object", "in": "query", "schema": {"type": "string"}, "description": "e.g. content/123"},
+        {"name": "objectPrefix", "in": "query", "schema": {"type": "string"}, "description": "e.g. reltio/acme/"},
+        {"name": "since", "in": "query", "schema": {"type": "string"}, "description": "ISO date-time or epoch ms"},
+        {"name": "before", "in": "query", "schema": {"type": "integer"}, "description": "cursor: the last id seen"},
+        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
+    ],
+    "responses": {
+        "200": {"description": "A page of entries", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["results", "limit", "_links"],
+            "properties": {"results": {"type": "array", "items": {
+                "type": "object", "required": ["id", "at", "actor", "action", "object"],
+                "properties": {"id": {"type": "integer"}, "at": {"type": "string", "format": "date-time"},
+                               "actor": {"type": "string"}, "action": {"type": "string"},
+                               "object": {"type": "string"}, "before": {}, "after": {},
+                               "requestId": {"type": "string", "nullable": True}}}},
+                "limit": {"type": "integer"}, "_links": {"type": "object"}}}}}},
+        "400": _error_response("Bad filter or paging"),
+        "401": _error_response("Missing or bad credentials"),
+        "403": _error_response("Not a site administrator"),
+    },
+}}
+
 SCHEMAS: dict[str, Any] = {"bondline.Error": ERROR}
 
 # --- the review inbox (HTML pages, bondline.ui) ----------------------------------------------------

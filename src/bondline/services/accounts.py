@@ -6,6 +6,7 @@ import re
 
 from bondline import ids
 from bondline.domain import accounts
+from bondline.domain.audit import record_of
 from bondline.domain.errors import Conflict, Invalid, NotFound
 from bondline.domain.model import Token, User
 from bondline.domain.relations import CONFLUENCE
@@ -22,7 +23,9 @@ async def add_user(store: Store, account_id: str, email: str, display_name: str,
             raise Conflict(f"A user with email {email} already exists")
     try:
         async with store.write() as tx:
-            return await tx.users.add(account_id, email, display_name, site_admin, ids.now_ms())
+            user = await tx.users.add(account_id, email, display_name, site_admin, ids.now_ms())
+            await tx.audit.record("user.create", f"user/{account_id}", None, record_of(user))
+            return user
     except IntegrityViolation:
         raise Conflict(f"A user with accountId {account_id} or email {email} already exists") from None
 
@@ -36,6 +39,7 @@ async def delete_user(store: Store, account_id: str) -> User:
             raise NotFound(f"No user with accountId {account_id}", reason="USER_NOT_FOUND")
         await tx.relations.purge_entity(CONFLUENCE, "user", [account_id])
         await tx.users.delete(user.id)
+        await tx.audit.record("user.delete", f"user/{account_id}", record_of(user))
     return user
 
 

@@ -6,6 +6,7 @@ import dataclasses
 
 from bondline import ids
 from bondline.domain import access
+from bondline.domain.audit import record_of
 from bondline.domain import content as rules
 from bondline.domain.errors import Forbidden, Invalid, NotFound
 from bondline.domain.model import Caller, Content, ContentVersion, Space, User
@@ -119,6 +120,7 @@ async def create(store: Store, caller: Caller, new: NewContent) -> ContentView:
         content = await tx.content.add(
             type=new.type, status=new.status, space_id=space.id, parent_id=new.parent_id, title=title,
             body=new.body, representation=new.representation, message="", by=caller.user_id, now=now)
+        await tx.audit.record("content.create", f"content/{content.id}", None, record_of(content))
         # As in Confluence Cloud, the author watches what they create.
         await tx.relations.put(CONFLUENCE, WATCH, "user", caller.account_id, "content", str(content.id),
                                source_scope=None, target_scope=space.id, by=caller.account_id, now=now)
@@ -198,6 +200,8 @@ async def update(store: Store, caller: Caller, content_id: int, edit: rules.Edit
             rules.validate_parent(space.id, parent, edit.parent_id, content.id, chain)
         updated = rules.apply_edit(content, edit, caller.user_id, now)
         await tx.content.save_version(updated)
+        action = {"trashed": "content.restore", "draft": "content.publish"}.get(content.status, "content.update")
+        await tx.audit.record(action, f"content/{content.id}", record_of(content), record_of(updated))
         return await _view(tx, updated, space, updated.status)
 
 
@@ -210,6 +214,8 @@ async def delete(store: Store, caller: Caller, content_id: int, status: str | No
         if action == "trash":
             access.require_trash_content(caller, content, space, role)
             await tx.content.set_status(content.id, "trashed", now)
+            await tx.audit.record("content.trash", f"content/{content.id}", {"status": content.status},
+                                  {"status": "trashed"})
         else:
             if content.status == "draft":
                 access.require_trash_content(caller, content, space, role)
@@ -223,6 +229,7 @@ async def purge(tx: object, content: Content) -> None:
     """Delete content for good, with every relation to or from it or any of its versions."""
     await tx.relations.purge_entity(CONFLUENCE, "content", content_keys(content.id, content.version))  # type: ignore[attr-defined]
     await tx.content.purge(content.id)  # type: ignore[attr-defined]
+    await tx.audit.record("content.purge", f"content/{content.id}", record_of(content))  # type: ignore[attr-defined]
 
 
 async def versions(store: Store, caller: Caller, content_id: int, start: int, limit: int) -> tuple[

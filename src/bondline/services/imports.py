@@ -76,6 +76,10 @@ async def import_relations(store: Store, lines: Iterable[bytes], *, created_by: 
             return
         async with store.write() as tx:
             new = await tx.conn.insert_missing(relations, COLUMNS, KEY, pending)
+            # A bulk load is recorded per batch (what it brought), not per row.
+            await tx.audit.record("relations.import", f"import/lines/{result.lines - len(pending) + 1}-"
+                                  f"{result.lines}", None, {"rows": len(pending), "new": new},
+                                  actor=created_by)
         result.imported += new
         result.existing += len(pending) - new
         pending.clear()

@@ -43,7 +43,9 @@ async def add_labels(store: Store, caller: Caller, content_id: int, wanted: list
     async with store.write() as tx:
         await _content(tx, caller, content_id, update=True)
         for prefix, name in parsed:
-            await tx.labels.attach(content_id, prefix, name, caller.user_id, now)
+            if await tx.labels.attach(content_id, prefix, name, caller.user_id, now):
+                await tx.audit.record("label.add", f"content/{content_id}/labels/{prefix}:{name}", None,
+                                      {"prefix": prefix, "name": name})
         if await tx.labels.count_for_content(content_id) > rules.MAX_PER_CONTENT:
             raise Invalid(f"Content can carry at most {rules.MAX_PER_CONTENT} labels")
         return await tx.labels.for_content(content_id, None, 0, rules.MAX_PER_CONTENT)
@@ -54,4 +56,6 @@ async def remove_label(store: Store, caller: Caller, content_id: int, name: str)
     prefix, name = rules.validate(name)
     async with store.write() as tx:
         await _content(tx, caller, content_id, update=True)
-        await tx.labels.detach(content_id, prefix, name)
+        if await tx.labels.detach(content_id, prefix, name):
+            await tx.audit.record("label.remove", f"content/{content_id}/labels/{prefix}:{name}",
+                                  {"prefix": prefix, "name": name})

@@ -10,6 +10,7 @@ import dataclasses
 
 from bondline import ids
 from bondline.domain import access
+from bondline.domain.audit import record_of, relation_object
 from bondline.domain import relations as rel
 from bondline.domain.errors import NotFound, Unsupported
 from bondline.domain.model import Caller, User
@@ -117,9 +118,11 @@ async def put(store: Store, caller: Caller, name: str, source: EntityRef, target
         src = await resolve(tx, caller, source)
         dst = await resolve(tx, caller, target)
         access.require_create_relation(caller, name, src, dst)
-        created, _new = await tx.relations.put(
+        created, new = await tx.relations.put(
             NS, name, src.ref.type, src.ref.stored_key, dst.ref.type, dst.ref.stored_key,
             source_scope=src.scope, target_scope=dst.scope, by=caller.account_id, now=ids.now_ms())
+        if new:
+            await tx.audit.record(_action(name, "create"), _object(created), None, record_of(created))
         creator = caller.as_user() if created.created_by == caller.account_id else await _creator(tx, created)
     return RelationView(created, src, dst, creator)
 
@@ -131,8 +134,22 @@ async def delete(store: Store, caller: Caller, name: str, source: EntityRef, tar
         src = await resolve(tx, caller, source)
         dst = await resolve(tx, caller, target)
         access.require_delete_relation(caller, name, src, dst)
-        return await tx.relations.delete(NS, name, src.ref.type, src.ref.stored_key, dst.ref.type,
-                                         dst.ref.stored_key)
+        gone = await tx.relations.delete_returning(NS, name, src.ref.type, src.ref.stored_key, dst.ref.type,
+                                                   dst.ref.stored_key)
+        if gone is not None:
+            await tx.audit.record(_action(name, "delete"), _object(gone), record_of(gone))
+        return gone is not None
+
+
+def _action(name: str, verb: str) -> str:
+    """Audit action names: watches are watches, everything else a relation."""
+    if name == "watch":
+        return "watch.add" if verb == "create" else "watch.remove"
+    return f"relation.{verb}"
+
+
+def _object(r: Relation) -> str:
+    return relation_object(r.namespace, r.name, r.source_type, r.source_key, r.target_type, r.target_key)
 
 
 def _status_filter(status: str | None, version: int | None) -> tuple[bool | None, int | None]:

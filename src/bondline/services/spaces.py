@@ -8,6 +8,7 @@ import msgspec
 
 from bondline import ids
 from bondline.domain import access, spaces
+from bondline.domain.audit import record_of
 from bondline.domain import watches as watch_rules
 from bondline.domain.relations import CONFLUENCE, content_keys
 from bondline.domain.errors import Invalid, NotFound
@@ -42,6 +43,7 @@ async def create(store: Store, caller: Caller, key: str, name: str, description:
                 raise Invalid(f"A space already exists with key {key}", reason="SPACE_EXISTS")
             space = await tx.spaces.add(key, name, description, "global", private, caller.user_id, ids.now_ms())
             await tx.spaces.set_role(space.id, caller.user_id, access.ADMIN)
+            await tx.audit.record("space.create", f"space/{key}", None, record_of(space))
     except IntegrityViolation:
         raise Invalid(f"A space already exists with key {key}", reason="SPACE_EXISTS") from None
     return SpaceView(space, {caller.user_id: await _user(store, caller.user_id)})
@@ -80,6 +82,7 @@ async def update(store: Store, caller: Caller, key: str, *, name: str | None, de
     async with store.write() as tx:
         space, role = await _load(tx, caller, key)
         access.require_update_space(caller, space, role)
+        before = record_of(space)
         space = dataclasses.replace(
             space,
             name=space.name if name is None else spaces.validate_name(name),
@@ -87,6 +90,7 @@ async def update(store: Store, caller: Caller, key: str, *, name: str | None, de
             status=space.status if status is None else spaces.validate_status(status),
         )
         await tx.spaces.update(space)
+        await tx.audit.record("space.update", f"space/{key}", before, record_of(space))
         users = await users_by_ids(tx.users, {space.created_by})
     return SpaceView(space, users)
 
@@ -102,6 +106,7 @@ async def delete(store: Store, caller: Caller, key: str) -> LongTask:
             await tx.relations.purge_entity(CONFLUENCE, "content", content_keys(content_id, version))
         await tx.relations.purge_entity(CONFLUENCE, "space", watch_rules.space_keys(space.key))
         await tx.spaces.delete(space.id)
+        await tx.audit.record("space.delete", f"space/{key}", record_of(space))
         now = ids.now_ms()
         task = LongTask(ids.random_base62(16), "space.delete", msgspec.json.encode([key]).decode(),
                         caller.user_id, now, now, True)
@@ -129,6 +134,8 @@ async def set_admin(store: Store, caller: Caller | None, key: str, account_id: s
         if user is None:
             raise NotFound(f"No user with accountId {account_id}", reason="USER_NOT_FOUND")
         await tx.spaces.set_role(space.id, user.id, access.ADMIN if admin else None)
+        await tx.audit.record("space.role", f"space/{key}/roles/{account_id}", None,
+                              {"role": access.ADMIN if admin else None})
     return space
 
 
@@ -144,4 +151,5 @@ async def set_member(store: Store, caller: Caller | None, key: str, account_id: 
             raise NotFound(f"No user with accountId {account_id}", reason="USER_NOT_FOUND")
         if await tx.spaces.role_of(space.id, user.id) is None:
             await tx.spaces.set_role(space.id, user.id, access.MEMBER)
+            await tx.audit.record("space.role", f"space/{key}/roles/{account_id}", None, {"role": access.MEMBER})
     return space

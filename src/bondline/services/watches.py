@@ -10,6 +10,7 @@ import dataclasses
 
 from bondline import ids
 from bondline.domain import access
+from bondline.domain.audit import record_of, relation_object
 from bondline.domain import labels as label_rules
 from bondline.domain import watches as rules
 from bondline.domain.errors import Forbidden, Invalid, NotFound, is_decimal
@@ -81,9 +82,12 @@ async def add(store: Store, caller: Caller, kind: str, key: str, account_id: str
     async with store.write() as tx:
         user = await _watcher(tx, caller, account_id)
         entity, stored = await _target(tx, caller, kind, key, content_type)
-        await tx.relations.put(NS, rules.WATCH, "user", user.account_id, entity.ref.type, stored,
-                               source_scope=None, target_scope=entity.scope, by=caller.account_id,
-                               now=ids.now_ms())
+        made, new = await tx.relations.put(NS, rules.WATCH, "user", user.account_id, entity.ref.type, stored,
+                                           source_scope=None, target_scope=entity.scope, by=caller.account_id,
+                                           now=ids.now_ms())
+        if new:
+            await tx.audit.record("watch.add", relation_object(NS, rules.WATCH, "user", user.account_id,
+                                                               entity.ref.type, stored), None, record_of(made))
 
 
 async def remove(store: Store, caller: Caller, kind: str, key: str, account_id: str | None,
@@ -92,7 +96,11 @@ async def remove(store: Store, caller: Caller, kind: str, key: str, account_id: 
     async with store.write() as tx:
         user = await _watcher(tx, caller, account_id)
         entity, stored = await _target(tx, caller, kind, key, content_type)
-        await tx.relations.delete(NS, rules.WATCH, "user", user.account_id, entity.ref.type, stored)
+        gone = await tx.relations.delete_returning(NS, rules.WATCH, "user", user.account_id, entity.ref.type,
+                                                   stored)
+        if gone is not None:
+            await tx.audit.record("watch.remove", relation_object(NS, rules.WATCH, "user", user.account_id,
+                                                                  entity.ref.type, stored), record_of(gone))
 
 
 async def _watchers_of(tx: object, kind: str, keys: list[str], start: int, limit: int) -> list[Watcher]:

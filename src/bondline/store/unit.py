@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bondline.store.base import Conn
 from bondline.store.repos.accounts import TokenRepo, UserRepo
+from bondline.store.repos.audit import AuditRepo
 from bondline.store.repos.content import ContentRepo
 from bondline.store.repos.labels import LabelRepo
 from bondline.store.repos.relations import RelationRepo
@@ -16,7 +17,7 @@ from bondline.store.repos.tasks import TaskRepo
 
 class Tx:
     __slots__ = ("conn", "users", "tokens", "spaces", "content", "tasks", "relations", "labels", "tenants",
-                 "entities", "reltio_relations", "change_requests", "secrets")
+                 "entities", "reltio_relations", "change_requests", "secrets", "audit")
 
     def __init__(self, conn: Conn) -> None:
         self.conn = conn
@@ -32,3 +33,4 @@ class Tx:
         self.reltio_relations = ReltioRelationRepo(conn)
         self.change_requests = ChangeRequestRepo(conn)
         self.secrets = SecretRepo(conn)
+        self.audit = AuditRepo(conn)

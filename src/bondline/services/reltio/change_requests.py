@@ -270,7 +270,7 @@ async def _write(tx: Any, ctx: Context, docs: dict[str, dict[str, Any]], entitie
         base_rel = relations.get(doc["id"])
         if not doc["exists"]:
             if base_rel is not None:
-                removed.append(base_rel.row_id)
+                removed.append(base_rel)
             continue
         if base_rel is None:
             twin = await tx.reltio_relations.by_key(ctx.tenant, doc["type"], doc["start_id"], doc["end_id"])

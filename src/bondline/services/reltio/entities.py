@@ -237,5 +237,5 @@ async def delete(store: Store, caller: Caller, tenant: str, entity_id: str) -> N
         if found is None:
             raise object_not_found(f"entities/{entity_id}")
         related = await tx.reltio_relations.of_entity(ctx.tenant, entity_id)
-        await tx.reltio_relations.delete_many([r.row_id for r in related if r.row_id is not None])
+        await tx.reltio_relations.delete_many([r for r in related if r.row_id is not None])
         await tx.entities.delete(ctx.tenant, entity_id)

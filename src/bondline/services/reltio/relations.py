@@ -226,5 +226,5 @@ async def delete(store: Store, caller: Caller, tenant: str, relation_id: str, *,
         if route == access.RELTIO_STAGE:
             return await staging.stage(tx, ctx, [ch.stage_delete_relation(found.uri, found.version)],
                                        change_request_id)
-        await tx.reltio_relations.delete_many([found.row_id])
+        await tx.reltio_relations.delete_many([found])
         return None

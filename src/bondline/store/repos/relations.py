@@ -22,6 +22,7 @@ _get = sa.select(*_cols).where(*_key)
 _meta = sa.select(r.id, r.version, r.created_at, r.created_by, r.updated_at, r.updated_by).where(*_key)
 _exists = sa.select(r.id).where(*_key)
 _delete = relations.delete().where(*_key)
+_delete_returning = relations.delete().where(*_key).returning(*_cols)
 _purge_from = relations.delete().where(r.namespace == P("ns"), r.source_type == P("type"), r.source_key == P("key"))
 _purge_to = relations.delete().where(r.namespace == P("ns"), r.target_type == P("type"), r.target_key == P("key"))
 
@@ -112,6 +113,12 @@ class RelationRepo:
         row = await self.conn.one(_get, params)
         assert row is not None
         return _relation(row), False
+
+    async def delete_returning(self, ns: str, name: str, st: str, sk: str, tt: str, tk: str) -> Relation | None:
+        """Delete the relation; the row as it was, or None when there was none."""
+        row = await self.conn.one(_delete_returning, {"ns": ns, "name": name, "st": st, "sk": sk, "tt": tt,
+                                                      "tk": tk})
+        return _relation(row) if row else None
 
     async def delete(self, ns: str, name: str, st: str, sk: str, tt: str, tk: str) -> bool:
         return await self.conn.execute(_delete, {"ns": ns, "name": name, "st": st, "sk": sk, "tt": tt,

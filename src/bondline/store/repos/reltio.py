@@ -14,9 +14,11 @@ from typing import Any, Callable, Iterable
 import msgspec
 import sqlalchemy as sa
 
+from bondline.domain.audit import Change, record_of
 from bondline.domain.reltio.changes import ChangeRequest, Item
 from bondline.domain.reltio.objects import Entity, Relation
 from bondline.store.base import Conn
+from bondline.store.repos.audit import AuditRepo
 from bondline.store.tables import (change_items, change_requests, entities, entity_crosswalks, relations,
                                    tenant_roles, tenant_types, tenants, users)
 
@@ -103,6 +105,7 @@ class TenantRepo:
         return await self.conn.one(_tenant, {"id": tenant}) is not None
 
     async def add(self, tenant: str, now: int) -> None:
+        await AuditRepo(self.conn).record("tenant.create", f"reltio/{tenant}")
         await self.conn.execute(_tenant_insert, {"id": tenant, "now": now})
 
     async def list(self) -> list[tuple[str, int]]:
@@ -122,9 +125,15 @@ class TenantRepo:
         params = {"tenant": tenant, "user_id": user_id, "role": role}
         if await self.conn.one(_role_exists, params) is None:
             await self.conn.execute(_role_insert, params)
+            await AuditRepo(self.conn).record("tenant.grant", f"reltio/{tenant}/roles/{user_id}", None,
+                                              {"user_id": user_id, "role": role})
 
     async def revoke_all(self, tenant: str, user_id: int) -> int:
-        return await self.conn.execute(_role_delete, {"tenant": tenant, "user_id": user_id})
+        removed = await self.conn.execute(_role_delete, {"tenant": tenant, "user_id": user_id})
+        if removed:
+            await AuditRepo(self.conn).record("tenant.revoke", f"reltio/{tenant}/roles/{user_id}",
+                                              {"user_id": user_id, "roles": removed})
+        return removed
 
     async def members(self, tenant: str) -> list[tuple[str, str]]:
         return [(r[0], r[1]) for r in await self.conn.all(_members, {"tenant": tenant})]
@@ -133,6 +142,9 @@ class TenantRepo:
         return [(r[0], r[1], r[2]) for r in await self.conn.all(_types, {"tenant": tenant})]
 
     async def replace_types(self, tenant: str, rows: list[tuple[str, str, str]]) -> None:
+        before = await self.types(tenant)
+        await AuditRepo(self.conn).record("tenant.types", f"reltio/{tenant}/configuration",
+                                          [list(r) for r in before] or None, [list(r) for r in rows])
         await self.conn.execute(_types_delete, {"tenant": tenant})
         if rows:
             await self.conn.executemany(_type_insert, [
@@ -197,6 +209,8 @@ class EntityRepo:
     async def insert_many(self, items: list[Entity]) -> None:
         if items:
             await self.conn.executemany(_entity_insert, [entity_params(i) for i in items])
+            await AuditRepo(self.conn).record_many([
+                Change("entity.create", f"reltio/{i.tenant}/{i.uri}", None, record_of(i)) for i in items])
             await self.conn.executemany(_xw_insert, [
                 {"tenant": i.tenant, "type": xw["type"], "value": xw["value"], "entity_id": i.id}
                 for i in items for xw in i.crosswalks])
@@ -204,14 +218,21 @@ class EntityRepo:
     async def update_many(self, items: list[Entity], added_crosswalks: list[tuple[str, str, str, str]] = ()) -> None:
         """Store new states of entities; `added_crosswalks` are (tenant, type, value, entity id) rows."""
         if items:
+            before = await self.get_many(items[0].tenant, [i.id for i in items])
             await self.conn.executemany(_entity_update, [entity_params(i) for i in items])
+            await AuditRepo(self.conn).record_many([
+                Change("entity.update", f"reltio/{i.tenant}/{i.uri}", record_of(before.get(i.id)), record_of(i))
+                for i in items])
         if added_crosswalks:
             await self.conn.executemany(_xw_insert, [
                 {"tenant": t, "type": k, "value": v, "entity_id": eid} for t, k, v, eid in added_crosswalks])
 
     async def delete(self, tenant: str, entity_id: str) -> None:
+        before = await self.get(tenant, entity_id)
         await self.conn.execute(_xw_delete_entity, {"tenant": tenant, "entity_id": entity_id})
         await self.conn.execute(_entity_delete, {"tenant": tenant, "id": entity_id})
+        if before is not None:
+            await AuditRepo(self.conn).record("entity.delete", f"reltio/{tenant}/{before.uri}", record_of(before))
 
     async def by_crosswalk(self, tenant: str, kind: str, value: str) -> str | None:
         return await self.conn.scalar(_xw_owner, {"tenant": tenant, "type": kind, "value": value})
@@ -257,6 +278,13 @@ def _relation_of(row: Any) -> Relation:
                     row[11], row[0])
 
 
+def _doc_of(rel: Relation | None) -> dict[str, Any] | None:
+    doc = record_of(rel)
+    if doc is not None:
+        doc.pop("row_id", None)
+    return doc
+
+
 def _payload(rel: Relation) -> str:
     return dumps({"attributes": rel.attributes, "crosswalks": rel.crosswalks, "flags": rel.flags})
 
@@ -286,16 +314,26 @@ class ReltioRelationRepo:
                 "ns": namespace(i.tenant), "name": i.type, "start": i.start_id, "end": i.end_id, "version": i.version,
                 "created_at": i.created_at, "created_by": i.created_by, "updated_at": i.updated_at,
                 "updated_by": i.updated_by, "ext_id": i.id, "payload": _payload(i)} for i in items])
+            await AuditRepo(self.conn).record_many([
+                Change("reltio.relation.create", f"reltio/{i.tenant}/relations/{i.id}", None, _doc_of(i))
+                for i in items])
 
     async def update_many(self, items: list[Relation]) -> None:
         if items:
+            before = await self.get_many(items[0].tenant, [i.id for i in items])
+            await AuditRepo(self.conn).record_many([
+                Change("reltio.relation.update", f"reltio/{i.tenant}/relations/{i.id}", _doc_of(before.get(i.id)),
+                       _doc_of(i)) for i in items])
             await self.conn.executemany(_rel_update, [{
                 "row_id": i.row_id, "payload": _payload(i), "version": i.version, "updated_at": i.updated_at,
                 "updated_by": i.updated_by} for i in items])
 
-    async def delete_many(self, row_ids: list[int]) -> None:
-        if row_ids:
-            await self.conn.executemany(_rel_delete, [{"row_id": i} for i in row_ids])
+    async def delete_many(self, items: list[Relation]) -> None:
+        """Delete relations (as loaded: their row ids say which)."""
+        if items:
+            await self.conn.executemany(_rel_delete, [{"row_id": i.row_id} for i in items])
+            await AuditRepo(self.conn).record_many([
+                Change("reltio.relation.delete", f"reltio/{i.tenant}/relations/{i.id}", _doc_of(i)) for i in items])
 
     async def from_entities(self, tenant: str, entity_ids: Iterable[str]) -> list[Relation]:
         """Every relation starting at one of these entities (reference attributes are made of them)."""
@@ -395,6 +433,8 @@ class ChangeRequestRepo:
         return {row[1]: _cr_of(row) for row in rows}
 
     async def insert(self, cr: ChangeRequest) -> None:
+        await AuditRepo(self.conn).record("dcr.create", f"reltio/{cr.tenant}/changeRequests/{cr.id}", None,
+                                          record_of(cr))
         await self.conn.execute(_cr_insert, {
             "tenant": cr.tenant, "id": cr.id, "state": cr.state, "type": cr.type,
             "external_info": None if cr.external_info is None else dumps(cr.external_info),
@@ -402,12 +442,20 @@ class ChangeRequestRepo:
             "updated_by": cr.updated_by})
 
     async def update(self, cr: ChangeRequest) -> None:
+        before = await self.get(cr.tenant, cr.id)
+        action = "dcr.update" if before is None or before.state == cr.state else f"dcr.{cr.state.lower()}"
+        await AuditRepo(self.conn).record(action, f"reltio/{cr.tenant}/changeRequests/{cr.id}", record_of(before),
+                                          record_of(cr))
         await self.conn.execute(_cr_update, {
             "tenant": cr.tenant, "id": cr.id, "state": cr.state,
             "external_info": None if cr.external_info is None else dumps(cr.external_info),
             "updated_at": cr.updated_at, "updated_by": cr.updated_by})
 
     async def delete(self, tenant: str, request_id: str) -> None:
+        before = await self.get(tenant, request_id)
+        if before is not None:
+            await AuditRepo(self.conn).record("dcr.delete", f"reltio/{tenant}/changeRequests/{request_id}",
+                                              record_of(before))
         await self.conn.execute(_items_delete, {"tenant": tenant, "request": request_id})
         await self.conn.execute(_cr_delete, {"tenant": tenant, "id": request_id})
 
@@ -453,12 +501,23 @@ class ChangeRequestRepo:
 
     async def add_items(self, tenant: str, items: list[Item]) -> None:
         if items:
+            # One entry per staging call: the items it added (their ids, types and objects; at most
+            # the first 1,000 listed, with the count).
+            await AuditRepo(self.conn).record(
+                "dcr.stage", f"reltio/{tenant}/changeRequests/{items[0].request_id}", None,
+                {"count": len(items), "items": [{"id": it.id, "type": it.type, "object": it.object_uri}
+                                                for it in items[:1000]]})
             await self.conn.executemany(_item_insert, [{
                 "tenant": tenant, "request": it.request_id, "id": it.id, "position": it.position,
                 "object_uri": it.object_uri, "type": it.type, "body": dumps(it.body), "base_version": it.base_version,
                 "created_at": it.created_at, "created_by": it.created_by} for it in items])
 
     async def delete_item(self, tenant: str, request_id: str, item_id: str) -> bool:
+        before = await self.item(tenant, request_id, item_id)
+        if before is None:
+            return False
+        await AuditRepo(self.conn).record("dcr.item.delete", f"reltio/{tenant}/changeRequests/{request_id}",
+                                          record_of(before))
         return await self.conn.execute(_item_delete, {"tenant": tenant, "request": request_id, "id": item_id}) > 0
 
     async def ids_created_by(self, tenant: str, names: list[str]) -> set[str]:

@@ -1,0 +1,56 @@
+"""The audit trail: every change, who made it, when, and the object before and after.
+
+Services record a `Change` in the same transaction as the change itself, so the trail can never
+miss a committed change nor show one that was rolled back. Objects are named by a path that says
+what they are (``content/123``, ``relation/confluence/favourite/user:ada/content:123``,
+``reltio/acme/entities/0001dE9``); before/after are JSON documents (None for creation/deletion).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+OPERATOR = "bondline-operator"  # who acts at the command line (trusted, no account)
+
+
+@dataclasses.dataclass(slots=True)
+class Change:
+    action: str
+    object: str
+    before: Any = None
+    after: Any = None
+    actor: str | None = None  # None: whoever the request (or command) acts as
+
+
+@dataclasses.dataclass(slots=True)
+class AuditEntry:
+    id: int
+    at: int
+    actor: str
+    action: str
+    object: str
+    before: Any
+    after: Any
+    request_id: str | None
+
+
+def actor_of(caller: Any) -> str:
+    """The accountId of a caller, or the operator for CLI work (caller None)."""
+    return OPERATOR if caller is None else caller.account_id
+
+
+def record_of(obj: Any) -> dict[str, Any] | None:
+    """A domain record as a JSON document for the trail (secrets never included)."""
+    if obj is None:
+        return None
+    if dataclasses.is_dataclass(obj):
+        doc = dataclasses.asdict(obj)
+    else:
+        doc = dict(obj)
+    doc.pop("secret_hash", None)
+    return doc
+
+
+def relation_object(ns: str, name: str, st: str, sk: str, tt: str, tk: str) -> str:
+    return f"relation/{ns}/{name}/{st}:{sk}/{tt}:{tk}"

@@ -1,0 +1,78 @@
+"""The audit trail: append, and read back by actor, object or time."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import msgspec
+import sqlalchemy as sa
+
+from bondline import context, ids
+from bondline.domain.audit import AuditEntry, Change
+from bondline.store.base import Conn
+from bondline.store.tables import audit_log
+
+P = sa.bindparam
+a = audit_log.c
+_encode = msgspec.json.Encoder().encode
+
+_insert = audit_log.insert().values(at=P("at"), actor=P("actor"), action=P("action"), object=P("object"),
+                                   before=P("before"), after=P("after"), request_id=P("request_id"))
+_cols = (a.id, a.at, a.actor, a.action, a.object, a.before, a.after, a.request_id)
+
+
+@functools.lru_cache(maxsize=16)
+def _list_stmt(by_actor: bool, by_object: bool, by_prefix: bool, since: bool) -> sa.Select:
+    stmt = sa.select(*_cols).where(a.id < P("before_id"))
+    if by_actor:
+        stmt = stmt.where(a.actor == P("actor"))
+    if by_object:
+        stmt = stmt.where(a.object == P("object"))
+    if by_prefix:
+        stmt = stmt.where(a.object.startswith(P("prefix")))
+    if since:
+        stmt = stmt.where(a.at >= P("since"))
+    return stmt.order_by(a.id.desc()).limit(P("limit"))
+
+
+def _doc(text: str | None) -> Any:
+    return None if text is None else msgspec.json.decode(text)
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else _encode(value).decode()
+
+
+class AuditRepo:
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+
+    async def record(self, action: str, obj: str, before: Any = None, after: Any = None,
+                     actor: str | None = None) -> None:
+        """Append one entry (in the caller's transaction)."""
+        await self.conn.execute(_insert, {
+            "at": ids.now_ms(), "actor": actor or context.actor.get(), "action": action, "object": obj[:512],
+            "before": _json(before), "after": _json(after), "request_id": context.request_id.get()})
+
+    async def record_many(self, changes: list[Change]) -> None:
+        if not changes:
+            return
+        now = ids.now_ms()
+        request = context.request_id.get()
+        actor = context.actor.get()
+        await self.conn.executemany(_insert, [{
+            "at": now, "actor": c.actor or actor, "action": c.action, "object": c.object[:512],
+            "before": _json(c.before), "after": _json(c.after), "request_id": request} for c in changes])
+
+    async def entries(self, *, actor: str | None = None, object: str | None = None, prefix: str | None = None,
+                      since_ms: int | None = None, before_id: int | None = None,
+                      limit: int = 100) -> list[AuditEntry]:
+        """Newest first; `before_id` pages backwards (pass the last id seen)."""
+        stmt = _list_stmt(actor is not None, object is not None, prefix is not None, since_ms is not None)
+        rows = await self.conn.all(stmt, {
+            "actor": actor, "object": object, "prefix": prefix, "since": since_ms,
+            "before_id": before_id if before_id is not None else 2**62, "limit": limit})
+        return [AuditEntry(r[0], r[1], r[2], r[3], r[4], _doc(r[5]), _doc(r[6]), r[7]) for r in rows]
