@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -22,10 +22,19 @@ def serve(
     workers: int = typer.Option(1, "--workers", min=1, help="Worker processes (each with its own event loop)."),
     demo: bool = typer.Option(False, "--demo", help=f"Start with a fresh demo site (in ./{DEMO_DATABASE} unless"
                               " --database-url is given) and print its tokens and curl commands."),
+    seed: Optional[str] = typer.Option(None, "--seed", metavar="FILE", help="Load a seed file (YAML or JSON) "
+                                       "before serving, and print each user's token."),
     log_level: str = typer.Option("info", "--log-level", help="debug, info, warning or error."),
     access_log: bool = typer.Option(False, "--access-log", help="Log every request."),
 ) -> None:
-    """Serve the HTTP API (Confluence under /wiki/rest/api, bondline's own under /api/v1)."""
+    """Serve the HTTP API (Confluence under /wiki/rest/api, Reltio under /reltio/api, bondline's own
+    under /api/v1)."""
+    from bondline.cli.seed import print_tokens, read
+    from bondline.services import seeding
+
+    if demo and seed:
+        fail("--demo is a seed file of its own: give --demo or --seed, not both")
+    doc = read("builtin:demo" if demo else seed) if (demo or seed) else None
     if demo and database_url is None:
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(DEMO_DATABASE + suffix):
@@ -33,26 +42,37 @@ def serve(
         database_url = f"sqlite:///{DEMO_DATABASE}"
     settings = settings_for(database_url)
     migrated(settings)
-    if demo:
-        from bondline import demo as demo_site
+    if doc is not None:
+        if demo:
+            async def has_users(store):  # type: ignore[no-untyped-def]
+                async with store.read() as tx:
+                    return bool(await tx.users.list(0, 1))
 
-        async def has_users(store):  # type: ignore[no-untyped-def]
-            async with store.read() as tx:
-                return bool(await tx.users.list(0, 1))
-
-        if run(settings, has_users, prepare=False):
-            fail("--demo needs a fresh database, and this one already has users")
-        site = run(settings, demo_site.seed, prepare=False)
-        base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
-        out.print("[bold]bondline demo site[/]")
-        for account_id, token in site.tokens.items():
-            out.print(f"  {account_id} <{site.emails[account_id]}>  token: {token}")
-        out.print("\nTry:")
-        for line in demo_site.curl_examples(site, base):
-            out.print("  " + line, markup=False, highlight=False)
-        out.print("")
+            if run(settings, has_users, prepare=False):
+                fail("--demo needs a fresh database, and this one already has users")
+        report = run(settings, lambda store: seeding.load(store, doc), prepare=False)
+        if demo:
+            _print_demo(report, host, port)
+        else:
+            out.print(f"seeded {doc.source}", markup=False, highlight=False)
+            print_tokens(report)
+            out.print("")
         sys.stdout.flush()
     start_server(settings, host, port, workers, log_level, access_log)
+
+
+def _print_demo(report: Any, host: str, port: int) -> None:
+    from bondline import demo as demo_site
+
+    site = demo_site.site_of(report)
+    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    out.print("[bold]bondline demo site[/]")
+    for account_id, token in site.tokens.items():
+        out.print(f"  {account_id} <{site.emails[account_id]}>  token: {token}")
+    out.print("\nTry:")
+    for line in demo_site.curl_examples(site, base):
+        out.print("  " + line, markup=False, highlight=False)
+    out.print("")
 
 
 def start_server(settings, host: str, port: int, workers: int, log_level: str, access_log: bool) -> None:  # type: ignore[no-untyped-def]

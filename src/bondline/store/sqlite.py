@@ -201,6 +201,15 @@ class SQLiteStore(Store):
         async with self._lock:
             return await asyncio.to_thread(in_thread)
 
+    async def wipe(self) -> None:
+        # Children first (foreign keys are on). Tables keep no AUTOINCREMENT counter, so an empty
+        # table hands out rowid 1 again.
+        from bondline.store.tables import metadata
+
+        async with self.write():
+            for table in reversed(metadata.sorted_tables):
+                self._writer.execute(f"DELETE FROM {_quote(table.name)}")
+
     def backup(self, target_path: str) -> None:
         """An online, consistent copy through SQLite's backup API."""
         src = connect(self.path, self.synchronous)
