@@ -67,5 +67,8 @@ def test_serve_with_a_seed_file(database_url: str) -> None:
         tokens = dict(line.split(" ")[0:1] + line.split("token: ")[1:] for line in lines[1:])
         r = httpx.get(server.url + "/wiki/rest/api/space/ENG", headers={"Authorization": f"Bearer {tokens['bob']}"})
         assert r.status_code == 200 and r.json()["name"] == "Engineering"
+        # not a test server: the control endpoints are absent
+        assert httpx.get(server.url + "/api/v1/_journal").status_code == 404
+        assert httpx.post(server.url + "/api/v1/_reset").status_code == 404
     finally:
         server.stop()

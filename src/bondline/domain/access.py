@@ -223,3 +223,12 @@ from bondline.domain.reltio.access import (  # noqa: E402
     write_route as reltio_write_route,
 )
 
+
+
+# --- test servers -------------------------------------------------------------------------------
+
+def require_test_controls(enabled: bool) -> None:
+    """The control endpoints of a test server (reset, seed, faults, journal) exist only in test mode
+    (`bondline serve --ephemeral`); anywhere else they are as absent as any unknown path."""
+    if not enabled:
+        raise NotFound("No resource matches this path", reason="NO_ROUTE")

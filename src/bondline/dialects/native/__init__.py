@@ -8,9 +8,10 @@ from bondline.dialects.native.errors import DIALECT
 
 
 def install(app: Any) -> None:
-    from bondline.dialects.native import docs, health, relations
+    from bondline.dialects.native import controls, docs, health, relations
 
     app.claim_prefix("/", DIALECT, default=True)
     health.install(app)
     docs.install(app)
     relations.install(app)
+    controls.install(app)
