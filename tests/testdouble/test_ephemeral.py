@@ -1,5 +1,6 @@
 """`bondline serve --ephemeral`: one JSON line on stdout when ready, a throw-away database (SQLite
-file or PostgreSQL schema) removed on exit; and a normal server started with faults."""
+file or PostgreSQL schema) removed on exit; and the README's shell and Node examples, run as
+written."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import httpx
 import pytest
 
 from tests.conftest import PG_URL
+from tests.testdouble.readme import readme_example
 
 HERE = pathlib.Path(__file__).parent
 ADA = "blt_AdaFixed01_abcdefghijklmnopqrstuvwxyz012345"
@@ -154,3 +156,30 @@ def test_it_exits_with_its_parent(tmp_path) -> None:  # type: ignore[no-untyped-
     else:
         os.kill(int(pid), signal.SIGKILL)
         raise AssertionError("the server outlived its parent")
+
+
+def _example_env(tmp_path: pathlib.Path) -> dict[str, str]:
+    shutil.copy(HERE / "site.yaml", tmp_path / "seed.yaml")
+    return {**os.environ, "PATH": f"{pathlib.Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
+@pytest.mark.skipif(not (shutil.which("bash") and shutil.which("jq") and shutil.which("curl")),
+                    reason="the shell example needs bash, jq and curl")
+def test_the_readme_shell_example(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    script = tmp_path / "ephemeral.sh"
+    script.write_text("set -euo pipefail\n" + readme_example("ephemeral.sh"))
+    r = subprocess.run(["bash", str(script)], cwd=tmp_path, env=_example_env(tmp_path), capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode in (0, 143), r.stderr
+    assert r.stdout.splitlines() == ["Engineering", "429", "GET /wiki/rest/api/space/ENG 200",
+                                     "GET /wiki/rest/api/space/ENG 429"], r.stdout + r.stderr
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="the Node example needs node (18 or later)")
+def test_the_readme_node_example(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    script = tmp_path / "ephemeral.mjs"
+    script.write_text(readme_example("ephemeral.mjs"))
+    r = subprocess.run(["node", str(script)], cwd=tmp_path, env=_example_env(tmp_path), capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == ["Engineering", "GET /wiki/rest/api/space/ENG 200"], r.stdout + r.stderr

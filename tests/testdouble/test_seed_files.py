@@ -228,3 +228,11 @@ async def test_wipe_empties_every_table_and_ids_start_again(app) -> None:  # typ
 
 def test_seed_error_is_a_domain_error() -> None:
     assert issubclass(seedfile.SeedError, DomainError) and seedfile.SeedError.status == 400
+
+
+async def test_the_readme_seed_reference_loads(app) -> None:  # type: ignore[no-untyped-def]
+    from tests.testdouble.readme import readme_example
+
+    report = await seeding.load(app.store, seedfile.parse(readme_example("seed-reference.yaml"), "README.md"))
+    assert report.tokens["ada"] == ADA_TOKEN and report.content == {"runbook": 1, "step": 2}
+    assert set(report.reltio["acme"].change_requests) == {"cleanup"}
