@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import logging
 import os
 import socket
 import struct
@@ -27,7 +26,6 @@ from bondline.domain.errors import DomainError
 from bondline.http import faults as fault_rules
 from bondline.http.journal import Journal, body_text, headers_of, now_iso, redact
 
-log = logging.getLogger("bondline.faults")
 CONTROL_PREFIX = "/api/v1/_"
 
 
