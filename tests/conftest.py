@@ -27,6 +27,9 @@ from bondline.services import accounts
 from bondline.store import migrate, parse
 from bondline.store.tables import metadata
 
+# pytester runs users' test files against bondline's pytest plugin (tests/testdouble).
+pytest_plugins = ["pytester"]
+
 PG_ENV = "BONDLINE_TEST_POSTGRES_URL"
 PG_URL = os.environ.get(PG_ENV)
 BACKENDS = ["sqlite", "postgresql"]

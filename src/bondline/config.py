@@ -38,6 +38,16 @@ class Settings:
     sqlite_synchronous: str = "NORMAL"
     # PostgreSQL connection pool size per worker process.
     pg_pool_size: int = 10
+    # Test mode (`bondline serve --ephemeral`): the control endpoints under /api/v1/_ (reset, seed,
+    # faults, journal) answer instead of 404, and requests are journaled.
+    test_mode: bool = False
+    # In test mode: how many requests the journal keeps (oldest dropped first), and how many bytes
+    # of each request and response body.
+    journal_size: int = 1000
+    journal_body_bytes: int = 64 * 1024
+    # Fault injection (latency, 429, 5xx, dropped connections) as a JSON document; empty = none.
+    # Off by default: without faults and test mode the request path is the plain application.
+    faults: str = ""
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -48,6 +58,10 @@ class Settings:
             "max_body_bytes": _env_int("BONDLINE_MAX_BODY_BYTES", 1024 * 1024),
             "sqlite_synchronous": os.environ.get("BONDLINE_SQLITE_SYNCHRONOUS", "NORMAL").upper(),
             "pg_pool_size": _env_int("BONDLINE_PG_POOL_SIZE", 10),
+            "test_mode": os.environ.get("BONDLINE_TEST_MODE", "") in ("1", "true", "yes"),
+            "journal_size": _env_int("BONDLINE_JOURNAL_SIZE", 1000),
+            "journal_body_bytes": _env_int("BONDLINE_JOURNAL_BODY_BYTES", 64 * 1024),
+            "faults": os.environ.get("BONDLINE_FAULTS", ""),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)  # type: ignore[arg-type]
@@ -64,4 +78,8 @@ class Settings:
             "BONDLINE_MAX_BODY_BYTES": str(self.max_body_bytes),
             "BONDLINE_SQLITE_SYNCHRONOUS": self.sqlite_synchronous,
             "BONDLINE_PG_POOL_SIZE": str(self.pg_pool_size),
+            "BONDLINE_TEST_MODE": "1" if self.test_mode else "",
+            "BONDLINE_JOURNAL_SIZE": str(self.journal_size),
+            "BONDLINE_JOURNAL_BODY_BYTES": str(self.journal_body_bytes),
+            "BONDLINE_FAULTS": self.faults,
         }

@@ -1,14 +1,13 @@
-"""The demo site `bondline serve --demo` starts with: two users, a space, a page with two
-versions. Each user's token and a few ready-to-paste curl commands are printed."""
+"""The demo site `bondline serve --demo` starts with: the built-in seed file `seeds/demo.yaml` (two
+users, a space, a page with two versions, a Reltio tenant). Each user's token and a few
+ready-to-paste curl commands are printed."""
 
 from __future__ import annotations
 
 import dataclasses
 
-from bondline.domain import content as rules
-from bondline.domain.model import Caller
-from bondline.services import accounts, content, spaces
-from bondline.services.reltio import tenants
+from bondline import seedfile, seeds
+from bondline.services import seeding
 from bondline.store import Store
 
 RELTIO_TENANT = "demo"
@@ -22,28 +21,17 @@ class DemoSite:
     page_id: int
 
 
+def document() -> seedfile.Document:
+    return seedfile.parse(seeds.text("demo"), seeds.source("demo"))
+
+
 async def seed(store: Store) -> DemoSite:
-    alice = await accounts.add_user(store, "demo-alice", "alice@example.com", "Alice Admin", site_admin=True)
-    bob = await accounts.add_user(store, "demo-bob", "bob@example.com", "Bob Builder")
-    tokens = {}
-    for user in (alice, bob):
-        _, tokens[user.account_id] = await accounts.create_token(store, user.account_id, name="demo")
-    alice_c, bob_c = Caller.of(alice), Caller.of(bob)
-    await spaces.create(store, bob_c, "DEMO", "Demo space", "Where the demo lives")
-    page = await content.create(store, bob_c, content.NewContent(
-        type="page", title="Welcome to bondline", space_key="DEMO",
-        body="<p>First version.</p>"))
-    await content.update(store, bob_c, page.content.id, rules.Edit(
-        type="page", title="Welcome to bondline", version=2, status="current",
-        body="<p>Second version: relations, watches and change requests live here.</p>",
-        representation="storage", parent_id=None, parent_given=False, message="second draft",
-        minor_edit=False))
-    _ = alice_c
-    # A Reltio tenant: bob works with entities and relations, alice (site admin) may do anything.
-    await tenants.add(store, RELTIO_TENANT)
-    await tenants.grant(store, RELTIO_TENANT, bob.account_id, ["ROLE_USER"])
-    return DemoSite(tokens, {alice.account_id: alice.email, bob.account_id: bob.email}, "DEMO",
-                    page.content.id)
+    report = await seeding.load(store, document())
+    return site_of(report)
+
+
+def site_of(report: seeding.SeedReport) -> DemoSite:
+    return DemoSite(report.tokens, report.emails, "DEMO", report.content["welcome"])
 
 
 def curl_examples(site: DemoSite, base_url: str) -> list[str]:

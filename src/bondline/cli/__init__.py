@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from bondline import __version__
-from bondline.cli import admin, audit, client, imports, server
+from bondline.cli import admin, audit, client, imports, seed, server
 from bondline.cli.tenants import tenants_app
 
 app = typer.Typer(
@@ -17,6 +17,7 @@ app = typer.Typer(
 app.command("serve")(server.serve)
 app.command("migrate")(server.migrate)
 app.command("audit")(audit.audit_command)
+app.command("seed")(seed.seed)
 app.add_typer(admin.users_app, name="users")
 app.add_typer(admin.tokens_app, name="tokens")
 app.add_typer(admin.spaces_app, name="spaces")

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
+import signal
+import socket
 import sys
-from typing import Optional
+import threading
+import time
+from typing import Any, Callable, List, Optional
 
 import typer
 
 from bondline.cli.common import DatabaseURLOption, console, fail, migrated, out, run, settings_for
+from bondline.store import DatabaseURLError
 from bondline.store import migrate as migrations
 from bondline.store import parse
 
@@ -17,58 +23,229 @@ DEMO_DATABASE = "bondline-demo.db"
 
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
-    port: int = typer.Option(8080, "--port", help="Port to listen on."),
+    port: int = typer.Option(8080, "--port", help="Port to listen on (0: a free port, with --ephemeral)."),
     database_url: Optional[str] = DatabaseURLOption,
     workers: int = typer.Option(1, "--workers", min=1, help="Worker processes (each with its own event loop)."),
     demo: bool = typer.Option(False, "--demo", help=f"Start with a fresh demo site (in ./{DEMO_DATABASE} unless"
                               " --database-url is given) and print its tokens and curl commands."),
+    seed: Optional[str] = typer.Option(None, "--seed", metavar="FILE", help="Load a seed file (YAML or JSON) "
+                                       "before serving, and print each user's token."),
+    ephemeral: bool = typer.Option(False, "--ephemeral", help="Serve a throw-away database (a temporary SQLite "
+                                   "file, or a new schema when --database-url names PostgreSQL), removed on exit; "
+                                   "print one JSON line {\"url\", \"tokens\"} on stdout when ready. Enables the "
+                                   "control endpoints (/api/v1/_reset, _seed, _faults, _journal)."),
+    faults: Optional[str] = typer.Option(None, "--faults", envvar="BONDLINE_FAULTS", show_envvar=True,
+                                         metavar="FILE_OR_JSON", help="Fault injection rules: a YAML/JSON file, "
+                                         "or the document inline."),
+    fault: Optional[List[str]] = typer.Option(None, "--fault", metavar="RULE", help="A fault rule, repeatable: "
+                                              "KIND key=value … (e.g. 'rate_limit path=/wiki/* times=2 "
+                                              "retryAfter=1', 'latency delay=0.1,0.3', 'error status=503 "
+                                              "probability=0.1', 'drop after=5')."),
+    fault_seed: Optional[int] = typer.Option(None, "--fault-seed", envvar="BONDLINE_FAULT_SEED",
+                                             help="Seed of the faults' random decisions (default 0)."),
+    journal_size: int = typer.Option(1000, "--journal-size", min=0, help="With --ephemeral: requests the journal "
+                                     "keeps (0: no journal)."),
+    exit_with_parent: bool = typer.Option(False, "--exit-with-parent", help="Stop when the process that started "
+                                          "this one exits (for test harnesses)."),
     log_level: str = typer.Option("info", "--log-level", help="debug, info, warning or error."),
     access_log: bool = typer.Option(False, "--access-log", help="Log every request."),
 ) -> None:
-    """Serve the HTTP API (Confluence under /wiki/rest/api, bondline's own under /api/v1)."""
+    """Serve the HTTP API (Confluence under /wiki/rest/api, Reltio under /reltio/api, bondline's own
+    under /api/v1)."""
+    from bondline.cli.seed import print_tokens, read
+    from bondline.http import faults as fault_rules
+
+    if demo and seed:
+        fail("--demo is a seed file of its own: give --demo or --seed, not both")
+    if ephemeral and workers != 1:
+        fail("--ephemeral runs one worker (its journal and fault counters live in that process)")
+    if port == 0 and not ephemeral:
+        fail("--port 0 (pick a free port) needs --ephemeral, which prints the port it picked")
+    try:
+        config = fault_rules.from_setting(faults or "")
+        if fault:
+            config.rules.extend(fault_rules.parse_flag(rule) for rule in fault)
+        if fault_seed is not None:
+            config.seed = fault_seed
+        fault_rules.parse(fault_rules.as_data(config))  # the same checks as a file gets
+    except fault_rules.FaultConfigError as exc:
+        fail(str(exc))
+    faults_json = fault_rules.to_json(config) if config.rules else ""
+    doc = read("builtin:demo" if demo else seed) if (demo or seed) else None
+
+    if ephemeral:
+        _serve_ephemeral(host, port, database_url, doc, faults_json, journal_size, exit_with_parent,
+                         log_level, access_log)
+        return
+
     if demo and database_url is None:
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(DEMO_DATABASE + suffix):
                 os.remove(DEMO_DATABASE + suffix)
         database_url = f"sqlite:///{DEMO_DATABASE}"
-    settings = settings_for(database_url)
+    settings = settings_for(database_url, faults=faults_json)
     migrated(settings)
-    if demo:
-        from bondline import demo as demo_site
+    if exit_with_parent:
+        _watch_parent()
+    if doc is not None:
+        from bondline.services import seeding
 
-        async def has_users(store):  # type: ignore[no-untyped-def]
-            async with store.read() as tx:
-                return bool(await tx.users.list(0, 1))
+        if demo:
+            async def has_users(store):  # type: ignore[no-untyped-def]
+                async with store.read() as tx:
+                    return bool(await tx.users.list(0, 1))
 
-        if run(settings, has_users, prepare=False):
-            fail("--demo needs a fresh database, and this one already has users")
-        site = run(settings, demo_site.seed, prepare=False)
-        base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
-        out.print("[bold]bondline demo site[/]")
-        for account_id, token in site.tokens.items():
-            out.print(f"  {account_id} <{site.emails[account_id]}>  token: {token}")
-        out.print("\nTry:")
-        for line in demo_site.curl_examples(site, base):
-            out.print("  " + line, markup=False, highlight=False)
-        out.print("")
+            if run(settings, has_users, prepare=False):
+                fail("--demo needs a fresh database, and this one already has users")
+        report = run(settings, lambda store: seeding.load(store, doc), prepare=False)
+        if demo:
+            _print_demo(report, host, port)
+        else:
+            out.print(f"seeded {doc.source}", markup=False, highlight=False)
+            print_tokens(report)
+            out.print("")
         sys.stdout.flush()
     start_server(settings, host, port, workers, log_level, access_log)
 
 
-def start_server(settings, host: str, port: int, workers: int, log_level: str, access_log: bool) -> None:  # type: ignore[no-untyped-def]
+def _print_demo(report: Any, host: str, port: int) -> None:
+    from bondline import demo as demo_site
+
+    site = demo_site.site_of(report)
+    base = f"http://{_client_host(host)}:{port}"
+    out.print("[bold]bondline demo site[/]")
+    for account_id, token in site.tokens.items():
+        out.print(f"  {account_id} <{site.emails[account_id]}>  token: {token}")
+    out.print("\nTry:")
+    for line in demo_site.curl_examples(site, base):
+        out.print("  " + line, markup=False, highlight=False)
+    out.print("")
+
+
+def _client_host(host: str) -> str:
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+
+
+def free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def _serve_ephemeral(host: str, port: int, database_url: Optional[str], doc: Any, faults_json: str,
+                     journal_size: int, exit_with_parent: bool, log_level: str, access_log: bool) -> None:
+    """Everything but the one JSON line goes to stderr, so a harness in any language can read stdout."""
+    from bondline.services import seeding
+    from bondline.store import ephemeral as throwaway
+
+    # A SIGTERM before the server runs (it installs its own handlers) still removes the database.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if exit_with_parent:
+        _watch_parent()
+    if database_url and database_url.startswith("sqlite:"):
+        console.print("--ephemeral: the SQLite database URL is ignored; a temporary file is used")
+        database_url = None
+    try:
+        url, remove = throwaway.create(database_url)
+    except DatabaseURLError as exc:
+        fail(str(exc))
+    except Exception as exc:  # noqa: BLE001 - a connection problem, said plainly
+        fail(f"cannot create a throw-away database: {exc}")
+    try:
+        settings = settings_for(url, test_mode=True, journal_size=journal_size, faults=faults_json)
+        migrated(settings)
+        tokens: dict[str, str] = {}
+        if doc is not None:
+            tokens = run(settings, lambda store: seeding.load(store, doc), prepare=False).tokens
+        if port == 0:
+            port = free_port(host)
+        base = f"http://{_client_host(host)}:{port}"
+
+        def announce() -> None:
+            sys.stdout.write(json.dumps({"url": base, "tokens": tokens}) + "\n")
+            sys.stdout.flush()
+
+        _when_ready(base, announce)
+        start_server(settings, host, port, 1, log_level, access_log, log_to_stderr=True)
+    finally:
+        remove()
+
+
+def _when_ready(base: str, then: Callable[[], None], timeout: float = 60.0) -> None:
+    """Call `then` once the server answers (from a thread; the server runs in the main thread).
+
+    Granian forks its worker from this process while the thread polls. A thread caught inside a C
+    library at that moment (OpenSSL's locks, say) would leave the worker a lock nobody releases, so
+    the thread polls with http.client (no TLS) and never holds the fork guard while a fork runs."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base)
+    guard = threading.Lock()
+    os.register_at_fork(before=guard.acquire, after_in_parent=guard.release, after_in_child=guard.release)
+
+    def answers() -> bool:
+        conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=1)
+        try:
+            conn.request("GET", "/api/v1/_faults")
+            return conn.getresponse().status == 200
+        except OSError:
+            return False
+        finally:
+            conn.close()
+
+    def wait() -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with guard:
+                if answers():
+                    then()
+                    return
+            time.sleep(0.02)
+        console.print(f"[bold red]error:[/] the server did not answer at {base} within {timeout:g} s")
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=wait, name="bondline-ready", daemon=True).start()
+
+
+def _watch_parent() -> None:
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.2)
+            if os.getppid() != parent:
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+
+    threading.Thread(target=watch, name="bondline-parent", daemon=True).start()
+
+
+def start_server(settings, host: str, port: int, workers: int, log_level: str, access_log: bool,  # type: ignore[no-untyped-def]
+                 log_to_stderr: bool = False) -> None:
     from granian.constants import Interfaces, Loops
-    from granian.log import LogLevels
+    from granian.log import LOGGING_CONFIG, LogLevels
     from granian.server import Server
 
     os.environ.update(settings.to_env())
+    extras = []
+    if settings.test_mode:
+        extras.append("test mode")
+    if settings.faults:
+        extras.append("faults on")
     console.print(f"bondline serving on http://{host}:{port} ({workers} worker{'s' if workers > 1 else ''}, "
-                  f"database {parse(settings.database_url).redacted()})")
+                  f"database {parse(settings.database_url).redacted()}{''.join(', ' + e for e in extras)})")
     try:
         import uvloop  # noqa: F401
 
         loop = Loops.uvloop
     except ImportError:
         loop = Loops.asyncio
+    log_config = None
+    if log_to_stderr:
+        handlers = {name: {**handler, "stream": "ext://sys.stderr"}
+                    for name, handler in LOGGING_CONFIG["handlers"].items()}  # type: ignore[attr-defined]
+        log_config = {"handlers": handlers}
     Server(
         "bondline.http.app:create_app",
         address=host,
@@ -80,7 +257,10 @@ def start_server(settings, host: str, port: int, workers: int, log_level: str, a
         websockets=False,
         log_level=LogLevels(log_level.lower()),
         log_access=access_log,
+        log_dictconfig=log_config,
         backlog=2048,
+        # a test server stops within seconds even if its worker is stuck
+        workers_kill_timeout=5 if settings.test_mode else None,
     ).serve()
 
 

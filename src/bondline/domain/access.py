@@ -233,3 +233,12 @@ def require_site_admin(caller: Caller, what: str) -> None:
     """The audit trail, webhooks and other site-wide administration: site admins only."""
     if not caller.site_admin:
         raise Forbidden(f"Only a site administrator can {what}")
+
+
+# --- test servers -------------------------------------------------------------------------------
+
+def require_test_controls(enabled: bool) -> None:
+    """The control endpoints of a test server (reset, seed, faults, journal) exist only in test mode
+    (`bondline serve --ephemeral`); anywhere else they are as absent as any unknown path."""
+    if not enabled:
+        raise NotFound("No resource matches this path", reason="NO_ROUTE")

@@ -11,6 +11,8 @@ from bondline.domain.errors import Invalid
 ACCOUNT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:_\-.]{0,127}$")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}$")
 RESERVED_ACCOUNT_IDS = frozenset({"current"})
+# The shape of every bondline token (see bondline.ids): a public id and a secret, both base62.
+TOKEN = re.compile(r"^blt_[0-9A-Za-z]{10}_[0-9A-Za-z]{32}$")
 
 
 def validate_account_id(account_id: str) -> str:
@@ -39,3 +41,11 @@ def token_expiry(now_ms: int, expires_in_days: float | None) -> int | None:
     if expires_in_days <= 0:
         raise Invalid("--expires-in must be a positive number of days")
     return now_ms + int(expires_in_days * 86_400_000)
+
+
+def validate_fixed_token(token: str) -> str:
+    """A token chosen in advance (a seed file's fixed token) must look like one bondline makes."""
+    if not TOKEN.match(token):
+        raise Invalid("A fixed token must look like bondline's tokens: blt_ then 10 letters or digits, '_', "
+                      "and 32 letters or digits")
+    return token

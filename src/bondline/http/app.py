@@ -72,6 +72,9 @@ class App:
         self._prefixes: list[tuple[str, Dialect]] = []
         self._default_dialect: Dialect | None = None
         self.started = False
+        # The test-double controls (`bondline.http.instrument.Controls`), set only in test mode; the
+        # control endpoints under /api/v1/_ answer 404 while it is None.
+        self.controls: Any = None
         from bondline.dialects import install_all
 
         install_all(self)
@@ -220,9 +223,16 @@ class App:
                 return b"".join(chunks)
 
 
-def create_app(settings: Settings | None = None) -> App:
+def create_app(settings: Settings | None = None) -> Any:
     """The application for `settings` (default: from the environment). Granian calls this in each
-    worker process."""
-    return App(settings or Settings.from_env())
+    worker process. A server with faults configured, or in test mode, gets the fault and journal
+    layer around the application (`bondline.http.instrument`); any other is the bare application."""
+    settings = settings or Settings.from_env()
+    app = App(settings)
+    if settings.test_mode or settings.faults:
+        from bondline.http.instrument import instrument
+
+        return instrument(app)
+    return app
 
 

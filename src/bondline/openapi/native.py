@@ -229,3 +229,133 @@ PATHS["/ui/static/{name}"] = {"get": _ui(
                                                      "404": {"description": "No such file",
                                                              "content": {"text/html": {}}}},
     security=[], parameters=[{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}])}
+
+
+# --- the control endpoints of a test server (bondline serve --ephemeral) ---------------------------
+
+_CONTROL_NOTE = (" Only a test server (`bondline serve --ephemeral`) has this endpoint; on any other it answers 404. "
+                 "It needs no credentials, is never journaled and never meets injected faults.")
+_SEED_BODY = {"required": False, "description": (
+    "A seed file, YAML (`application/yaml`) or JSON (`application/json`); see the README's seed file reference."),
+    "content": {"application/yaml": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "object"}}}}
+_SEED_REPORT = {
+    "type": "object", "required": ["tokens", "emails", "spaces", "content", "contentIds", "reltio"],
+    "properties": {
+        "tokens": {"type": "object", "additionalProperties": {"type": "string"},
+                   "description": "Each seeded user's API token, by accountId"},
+        "emails": {"type": "object", "additionalProperties": {"type": "string"}},
+        "spaces": {"type": "array", "items": {"type": "string"}},
+        "content": {"type": "object", "additionalProperties": {"type": "integer"},
+                    "description": "The id of each content item with a `key`, by key"},
+        "contentIds": {"type": "array", "items": {"type": "integer"}},
+        "reltio": {"type": "object", "additionalProperties": {
+            "type": "object", "properties": {
+                "entities": {"type": "object", "additionalProperties": {"type": "string"}},
+                "relations": {"type": "object", "additionalProperties": {"type": "string"}},
+                "changeRequests": {"type": "object", "additionalProperties": {"type": "string"}},
+                "allChangeRequests": {"type": "array", "items": {"type": "string"}}}}},
+    },
+}
+_FAULT_RULE = {
+    "type": "object", "required": ["kind"],
+    "properties": {
+        "kind": {"type": "string", "enum": ["latency", "rate_limit", "error", "drop"]},
+        "path": {"type": "string", "description": "A glob on the path, or `re:` and a regular expression"},
+        "methods": {"type": "array", "items": {"type": "string"}},
+        "method": {"type": "string"},
+        "probability": {"type": "number", "minimum": 0, "maximum": 1},
+        "times": {"type": "integer", "minimum": 0},
+        "after": {"type": "integer", "minimum": 0},
+        "delay": {"oneOf": [{"type": "number"}, {"type": "array", "items": {"type": "number"}}]},
+        "retryAfter": {"type": "integer", "minimum": 0},
+        "limit": {"type": "integer", "minimum": 0},
+        "window": {"type": "number"},
+        "status": {"type": "integer"},
+    },
+}
+_FAULTS = {"type": "object", "required": ["seed", "rules"],
+           "properties": {"seed": {"type": "integer"}, "rules": {"type": "array", "items": _FAULT_RULE}}}
+_JOURNAL_ENTRY = {
+    "type": "object",
+    "required": ["id", "time", "method", "path", "query", "headers", "body", "status", "responseBody", "durationMs"],
+    "properties": {
+        "id": {"type": "integer"}, "time": {"type": "string", "format": "date-time"},
+        "method": {"type": "string"}, "path": {"type": "string"}, "query": {"type": "string"},
+        "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+        "body": {"type": "string"}, "bodySize": {"type": "integer"}, "bodyTruncated": {"type": "boolean"},
+        "status": {"type": "integer", "nullable": True, "description": "null when the connection was dropped"},
+        "responseHeaders": {"type": "object", "additionalProperties": {"type": "string"}},
+        "responseBody": {"type": "string"}, "responseBodySize": {"type": "integer"},
+        "responseBodyTruncated": {"type": "boolean"}, "durationMs": {"type": "number"},
+        "faults": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+
+def _control(operation_id: str, summary: str, description: str, responses: dict[str, Any],
+             body: dict[str, Any] | None = None, parameters: list[Any] | None = None) -> dict[str, Any]:
+    op: dict[str, Any] = {"tags": ["bondline"], "operationId": operation_id, "summary": summary,
+                          "description": description + _CONTROL_NOTE, "security": [],
+                          "responses": {**responses, "404": _error_response("Not a test server")}}
+    if body is not None:
+        op["requestBody"] = body
+    if parameters:
+        op["parameters"] = parameters
+    return op
+
+
+_NAME = {"name": "name", "in": "query", "description": "How errors name the file (`seed.yaml:12:5: …`)",
+         "schema": {"type": "string"}}
+PATHS["/api/v1/_reset"] = {"post": _control(
+    "bondline.testReset", "Reset a test server",
+    "Deletes every row (ids start at 1 again), restores the server's own faults, clears the journal and "
+    "forgets cached credentials; then loads the seed file in the body, if any.",
+    {"200": {"description": "What the seed made", "content": {"application/json": {"schema": _SEED_REPORT}}},
+     "400": _error_response("The seed file is not valid (the message names the line and the reason)")},
+    _SEED_BODY, [_NAME])}
+PATHS["/api/v1/_seed"] = {"post": _control(
+    "bondline.testSeed", "Load a seed file into a test server",
+    "Loads the seed file in the body on top of what the database holds, in one transaction.",
+    {"200": {"description": "What the seed made", "content": {"application/json": {"schema": _SEED_REPORT}}},
+     "400": _error_response("The seed file is not valid (the message names the line and the reason)")},
+    {**_SEED_BODY, "required": True}, [_NAME])}
+PATHS["/api/v1/_faults"] = {
+    "get": _control("bondline.testGetFaults", "The active fault rules", "Fault injection in force now.",
+                    {"200": {"description": "The rules", "content": {"application/json": {"schema": _FAULTS}}}}),
+    "put": _control(
+        "bondline.testSetFaults", "Replace the fault rules",
+        "Latency, rate limiting (429 with Retry-After), errors and dropped connections, per path pattern and "
+        "method, reproducible with `seed`. Counters and random draws start afresh.",
+        {"200": {"description": "The rules now active", "content": {"application/json": {"schema": _FAULTS}}},
+         "400": _error_response("An invalid rule")},
+        {"required": True, "content": {"application/json": {"schema": {"oneOf": [
+            _FAULTS, {"type": "array", "items": _FAULT_RULE}]}}, "application/yaml": {"schema": {"type": "string"}}}}),
+    "post": _control(
+        "bondline.testAddFaults", "Add fault rules",
+        "Adds rules after those in force; the others keep their counters, windows and random draws (the "
+        "body's `seed` is ignored: the rules in force have one).",
+        {"200": {"description": "The rules now active", "content": {"application/json": {"schema": _FAULTS}}},
+         "400": _error_response("An invalid rule")},
+        {"required": True, "content": {"application/json": {"schema": {"oneOf": [
+            _FAULTS, {"type": "array", "items": _FAULT_RULE}]}}, "application/yaml": {"schema": {"type": "string"}}}}),
+    "delete": _control("bondline.testClearFaults", "Restore the server's own fault rules",
+                       "Back to the faults the server was started with (none by default).",
+                       {"204": {"description": "Restored"}}),
+}
+PATHS["/api/v1/_journal"] = {
+    "get": _control(
+        "bondline.testJournal", "The request journal",
+        "Every request and response since the last reset, oldest first, in a bounded ring buffer; bodies are "
+        "bounded too. Credentials never appear: Authorization and Cookie headers keep only their scheme, and "
+        "tokens are replaced wherever they occur.",
+        {"200": {"description": "The journal", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["requests", "size", "recorded"],
+            "properties": {"requests": {"type": "array", "items": _JOURNAL_ENTRY},
+                           "size": {"type": "integer"}, "recorded": {"type": "integer"}}}}}},
+         "400": _error_response("A bad limit")},
+        parameters=[{"name": "limit", "in": "query", "description": "Only the last N entries",
+                     "schema": {"type": "integer", "minimum": 0}}]),
+    "delete": _control("bondline.testClearJournal", "Clear the request journal", "Forgets every entry.",
+                       {"204": {"description": "Cleared"}}),
+}

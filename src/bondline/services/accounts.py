@@ -52,15 +52,24 @@ async def get_user(store: Store, account_id: str) -> User:
 
 
 async def create_token(store: Store, account_id: str, expires_in_days: float | None = None,
-                       name: str | None = None) -> tuple[Token, str]:
-    """A new token for a user: returns the stored record and the token itself (shown once)."""
+                       name: str | None = None, fixed: str | None = None) -> tuple[Token, str]:
+    """A new token for a user: returns the stored record and the token itself (shown once).
+    `fixed` is a token chosen in advance (seed files): it must have bondline's token shape, and
+    only its hash is stored, like any other."""
     now = ids.now_ms()
     expires_at = accounts.token_expiry(now, expires_in_days)
-    token_id, token = ids.new_token()
+    if fixed is not None:
+        token = accounts.validate_fixed_token(fixed)
+        token_id = ids.token_id_of(token)
+        assert token_id is not None
+    else:
+        token_id, token = ids.new_token()
     async with store.write() as tx:
         user = await tx.users.by_account_id(account_id)
         if user is None:
             raise NotFound(f"No user with accountId {account_id}", reason="USER_NOT_FOUND")
+        if fixed is not None and await tx.tokens.by_id(token_id) is not None:
+            raise Conflict(f"A token with id {token_id} already exists")
         record = Token(token_id, user.id, ids.hash_token(token), name, now, expires_at, None)
         await tx.tokens.add(record)
     return record, token

@@ -139,6 +139,11 @@ class Store(abc.ABC):
         """Run a long write transaction (bulk import, a large change request) without stalling
         the event loop; `job` receives the unit of work. All or nothing, like `write()`."""
 
+    @abc.abstractmethod
+    async def wipe(self) -> None:
+        """Delete every row of every table (the schema stays), and restart ids at 1. For test
+        servers between tests (`POST /api/v1/_reset`); nothing else calls it."""
+
     async def ping(self) -> None:
         async with self.read() as tx:
             await tx.conn.scalar(sa.select(sa.literal(1)))

@@ -163,3 +163,13 @@ class PostgresStore(Store):
     async def run_long(self, job: Callable[[Tx], Awaitable[T]]) -> T:
         async with self.write() as tx:
             return await job(tx)
+
+    async def wipe(self) -> None:
+        from bondline.store.tables import metadata
+
+        tables = ", ".join(_quote(t.name) for t in metadata.sorted_tables)
+        async with self._pool.acquire() as raw:
+            try:
+                await raw.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+            except asyncpg.PostgresError as exc:
+                raise _translate(exc) from exc

@@ -360,6 +360,23 @@ class SQLiteStore(Store):
                 self._commit(self._group)
             return await asyncio.to_thread(in_thread)
 
+    async def wipe(self) -> None:
+        # Children first (foreign keys are on). Tables keep no AUTOINCREMENT counter, so an empty
+        # table hands out rowid 1 again.
+        from bondline.store.tables import metadata
+
+        async with self.write():
+            # The audit log refuses DELETE (migration 0006); a test server's reset lifts that for
+            # the moment it empties the tables, in the same transaction.
+            for event in ("update", "delete"):
+                self._writer.execute(f"DROP TRIGGER IF EXISTS audit_log_no_{event}")
+            for table in reversed(metadata.sorted_tables):
+                self._writer.execute(f"DELETE FROM {_quote(table.name)}")
+            for event in ("UPDATE", "DELETE"):
+                self._writer.execute(
+                    f"CREATE TRIGGER audit_log_no_{event.lower()} BEFORE {event} ON audit_log "
+                    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END")
+
     def backup(self, target_path: str) -> None:
         """An online, consistent copy through SQLite's backup API."""
         src = connect(self.path, self.synchronous)

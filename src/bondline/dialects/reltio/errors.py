@@ -50,6 +50,8 @@ CODES: dict[str, int] = {
     "CONCURRENT_WRITE": 9011,
     "REFERENCE_ATTRIBUTE": 9012,
     "TYPE_REQUIRED": 9010,
+    "TOO_MANY_REQUESTS": 9013,  # an injected rate limit (a test server's faults)
+    "INJECTED_FAULT": 9014,
 }
 
 
