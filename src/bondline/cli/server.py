@@ -119,6 +119,8 @@ def _print_demo(report: Any, host: str, port: int) -> None:
     out.print("\nTry:")
     for line in demo_site.curl_examples(site, base):
         out.print("  " + line, markup=False, highlight=False)
+    out.print(f"\nReview the Reltio tenant's change requests at {base}/ui/ (sign in with demo-alice's token).")
+    out.print(f"Interactive API documentation: {base}/docs")
     out.print("")
 
 
