@@ -48,6 +48,12 @@ class Settings:
     # Fault injection (latency, 429, 5xx, dropped connections) as a JSON document; empty = none.
     # Off by default: without faults and test mode the request path is the plain application.
     faults: str = ""
+    # Logs: "text" or "json" (one object per line, with the request id); `access_log` adds a line
+    # per request (method, path without the query string, status, duration, request id, caller).
+    log_format: str = "text"
+    access_log: bool = False
+    # Prometheus metrics at /metrics (requests, latency, database pool, change requests by state).
+    metrics: bool = True
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -62,11 +68,16 @@ class Settings:
             "journal_size": _env_int("BONDLINE_JOURNAL_SIZE", 1000),
             "journal_body_bytes": _env_int("BONDLINE_JOURNAL_BODY_BYTES", 64 * 1024),
             "faults": os.environ.get("BONDLINE_FAULTS", ""),
+            "log_format": os.environ.get("BONDLINE_LOG_FORMAT", "text").lower() or "text",
+            "access_log": os.environ.get("BONDLINE_ACCESS_LOG", "") in ("1", "true", "yes"),
+            "metrics": os.environ.get("BONDLINE_METRICS", "1") not in ("0", "false", "no"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)  # type: ignore[arg-type]
         if settings.sqlite_synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
             raise ValueError("BONDLINE_SQLITE_SYNCHRONOUS must be one of OFF, NORMAL, FULL, EXTRA")
+        if settings.log_format not in ("text", "json"):
+            raise ValueError("BONDLINE_LOG_FORMAT must be text or json")
         return settings
 
     def to_env(self) -> dict[str, str]:
@@ -82,4 +93,7 @@ class Settings:
             "BONDLINE_JOURNAL_SIZE": str(self.journal_size),
             "BONDLINE_JOURNAL_BODY_BYTES": str(self.journal_body_bytes),
             "BONDLINE_FAULTS": self.faults,
+            "BONDLINE_LOG_FORMAT": self.log_format,
+            "BONDLINE_ACCESS_LOG": "1" if self.access_log else "",
+            "BONDLINE_METRICS": "1" if self.metrics else "0",
         }

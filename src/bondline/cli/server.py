@@ -48,7 +48,14 @@ def serve(
     exit_with_parent: bool = typer.Option(False, "--exit-with-parent", help="Stop when the process that started "
                                           "this one exits (for test harnesses)."),
     log_level: str = typer.Option("info", "--log-level", help="debug, info, warning or error."),
-    access_log: bool = typer.Option(False, "--access-log", help="Log every request."),
+    log_format: Optional[str] = typer.Option(None, "--log-format", envvar="BONDLINE_LOG_FORMAT",
+                                             show_envvar=True, help="text (default) or json: one object "
+                                             "per line with the request id."),
+    access_log: bool = typer.Option(False, "--access-log", envvar="BONDLINE_ACCESS_LOG", show_envvar=True,
+                                    help="Log every request (method, path without query, status, duration, "
+                                    "request id, caller)."),
+    metrics: bool = typer.Option(True, "--metrics/--no-metrics", envvar="BONDLINE_METRICS", show_envvar=True,
+                                 help="Serve Prometheus metrics at /metrics."),
 ) -> None:
     """Serve the HTTP API (Confluence under /wiki/rest/api, Reltio under /reltio/api, bondline's own
     under /api/v1)."""
@@ -73,9 +80,13 @@ def serve(
     faults_json = fault_rules.to_json(config) if config.rules else ""
     doc = read("builtin:demo" if demo else seed) if (demo or seed) else None
 
+    if log_format is not None and log_format.lower() not in ("text", "json"):
+        fail("--log-format must be text or json")
+    logging = {"log_format": (log_format or "text").lower(), "access_log": access_log, "metrics": metrics}
+
     if ephemeral:
         _serve_ephemeral(host, port, database_url, doc, faults_json, journal_size, exit_with_parent,
-                         log_level, access_log)
+                         log_level, logging)
         return
 
     if demo and database_url is None:
@@ -83,7 +94,7 @@ def serve(
             if os.path.exists(DEMO_DATABASE + suffix):
                 os.remove(DEMO_DATABASE + suffix)
         database_url = f"sqlite:///{DEMO_DATABASE}"
-    settings = settings_for(database_url, faults=faults_json)
+    settings = settings_for(database_url, faults=faults_json, **logging)
     migrated(settings)
     if exit_with_parent:
         _watch_parent()
@@ -105,7 +116,7 @@ def serve(
             print_tokens(report)
             out.print("")
         sys.stdout.flush()
-    start_server(settings, host, port, workers, log_level, access_log)
+    start_server(settings, host, port, workers, log_level)
 
 
 def _print_demo(report: Any, host: str, port: int) -> None:
@@ -135,7 +146,7 @@ def free_port(host: str) -> int:
 
 
 def _serve_ephemeral(host: str, port: int, database_url: Optional[str], doc: Any, faults_json: str,
-                     journal_size: int, exit_with_parent: bool, log_level: str, access_log: bool) -> None:
+                     journal_size: int, exit_with_parent: bool, log_level: str, logging: dict[str, Any]) -> None:
     """Everything but the one JSON line goes to stderr, so a harness in any language can read stdout."""
     from bondline.services import seeding
     from bondline.store import ephemeral as throwaway
@@ -154,7 +165,7 @@ def _serve_ephemeral(host: str, port: int, database_url: Optional[str], doc: Any
     except Exception as exc:  # noqa: BLE001 - a connection problem, said plainly
         fail(f"cannot create a throw-away database: {exc}")
     try:
-        settings = settings_for(url, test_mode=True, journal_size=journal_size, faults=faults_json)
+        settings = settings_for(url, test_mode=True, journal_size=journal_size, faults=faults_json, **logging)
         migrated(settings)
         tokens: dict[str, str] = {}
         if doc is not None:
@@ -168,7 +179,7 @@ def _serve_ephemeral(host: str, port: int, database_url: Optional[str], doc: Any
             sys.stdout.flush()
 
         _when_ready(base, announce)
-        start_server(settings, host, port, 1, log_level, access_log, log_to_stderr=True)
+        start_server(settings, host, port, 1, log_level, log_to_stderr=True)
     finally:
         remove()
 
@@ -223,13 +234,24 @@ def _watch_parent() -> None:
     threading.Thread(target=watch, name="bondline-parent", daemon=True).start()
 
 
-def start_server(settings, host: str, port: int, workers: int, log_level: str, access_log: bool,  # type: ignore[no-untyped-def]
+def start_server(settings, host: str, port: int, workers: int, log_level: str,  # type: ignore[no-untyped-def]
                  log_to_stderr: bool = False) -> None:
     from granian.constants import Interfaces, Loops
-    from granian.log import LOGGING_CONFIG, LogLevels
+    from granian.log import LogLevels
     from granian.server import Server
 
+    from bondline import logs
+
     os.environ.update(settings.to_env())
+    metrics_dir = None
+    if settings.metrics and workers > 1:
+        # Each worker writes its numbers here every second; whichever answers /metrics sums them.
+        import tempfile
+
+        metrics_dir = tempfile.mkdtemp(prefix="bondline-metrics-")
+        os.environ["BONDLINE_METRICS_DIR"] = metrics_dir
+    else:
+        os.environ.pop("BONDLINE_METRICS_DIR", None)
     extras = []
     if settings.test_mode:
         extras.append("test mode")
@@ -243,12 +265,9 @@ def start_server(settings, host: str, port: int, workers: int, log_level: str, a
         loop = Loops.uvloop
     except ImportError:
         loop = Loops.asyncio
-    log_config = None
-    if log_to_stderr:
-        handlers = {name: {**handler, "stream": "ext://sys.stderr"}
-                    for name, handler in LOGGING_CONFIG["handlers"].items()}  # type: ignore[attr-defined]
-        log_config = {"handlers": handlers}
-    Server(
+    log_config = logs.config(settings.log_format, log_level.lower(),
+                             "ext://sys.stderr" if log_to_stderr else "ext://sys.stdout")
+    server = Server(
         "bondline.http.app:create_app",
         address=host,
         port=port,
@@ -258,12 +277,19 @@ def start_server(settings, host: str, port: int, workers: int, log_level: str, a
         loop=loop,
         websockets=False,
         log_level=LogLevels(log_level.lower()),
-        log_access=access_log,
+        log_access=False,  # bondline's own access log (settings.access_log) carries request ids
         log_dictconfig=log_config,
         backlog=2048,
         # a test server stops within seconds even if its worker is stuck
         workers_kill_timeout=5 if settings.test_mode else None,
-    ).serve()
+    )
+    try:
+        server.serve()
+    finally:
+        if metrics_dir is not None:
+            import shutil
+
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 def migrate(database_url: Optional[str] = DatabaseURLOption) -> None:

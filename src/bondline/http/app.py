@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import secrets
+import time
 import uuid
 from typing import Any, Protocol
 
@@ -75,6 +76,14 @@ class App:
         # The test-double controls (`bondline.http.instrument.Controls`), set only in test mode; the
         # control endpoints under /api/v1/_ answer 404 while it is None.
         self.controls: Any = None
+        # Prometheus request metrics (None when BONDLINE_METRICS=0) and the access log switch.
+        self.metrics: Any = None
+        if settings.metrics:
+            from bondline.metrics import RequestMetrics
+
+            self.metrics = RequestMetrics()
+        self._access_log = settings.access_log
+        self._background: list[Any] = []
         from bondline.dialects import install_all
 
         install_all(self)
@@ -110,9 +119,24 @@ class App:
         if not self.started:
             await self.store.open()
             self.started = True
+            if self.metrics is not None:
+                from bondline import metrics
+
+                if metrics.metrics_dir() is not None:
+                    import asyncio
+
+                    self._background.append(asyncio.get_running_loop().create_task(
+                        metrics.snapshot_forever(self.metrics, self.store)))
 
     async def shutdown(self) -> None:
         if self.started:
+            for task in self._background:
+                task.cancel()
+            self._background.clear()
+            if self.metrics is not None:
+                from bondline import metrics
+
+                metrics.write_snapshot(self.metrics, self.store)
             await self.store.close()
             self.started = False
 
@@ -133,8 +157,10 @@ class App:
                 return
 
     async def _http(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        started = time.perf_counter()
         request: Request | None = None
         dialect: Dialect | None = None
+        pattern = "(unmatched)"
         request_id = _request_id(scope["headers"])
         id_token = context.request_id.set(request_id)
         try:
@@ -157,6 +183,7 @@ class App:
                     dialect = next(iter(routes.values())).dialect
                     raise MethodNotAllowed(f"Method {scope['method']} is not supported here")
             dialect = route.dialect
+            pattern = route.pattern
             request = Request(scope, dict(zip(route.param_names, values)), route, self)
             if scope["method"] in _BODY_METHODS:
                 request.body = await self._read_body(scope, receive)
@@ -195,6 +222,22 @@ class App:
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         await send({"type": "http.response.body",
                     "body": b"" if scope["method"] == "HEAD" else response.body})
+        if self.metrics is not None:
+            self.metrics.observe(scope["method"], pattern, response.status, time.perf_counter() - started)
+        if self._access_log:
+            self._log_access(scope, request, response.status, started, request_id)
+
+    @staticmethod
+    def _log_access(scope: dict[str, Any], request: Request | None, status: int, started: float,
+                    request_id: str) -> None:
+        """One line per request. The path is logged without its query string, and no header or body is
+        ever logged, so no credential reaches the log."""
+        caller = request.caller if request is not None else None
+        access_log.info("%s %s %d", scope["method"], scope["path"], status, extra={
+            "request_id": request_id, "method": scope["method"], "path": scope["path"], "status": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+            "caller": caller.account_id if caller is not None else None,
+            "client": (scope.get("client") or ("", 0))[0]})
 
     async def _read_body(self, scope: dict[str, Any], receive: Any) -> bytes:
         limit = self.settings.max_body_bytes

@@ -45,6 +45,18 @@ PATHS: dict[str, Any] = {
     }},
 }
 
+PATHS["/metrics"] = {"get": {
+    "tags": ["bondline"], "operationId": "bondline.metrics", "summary": "Prometheus metrics",
+    "description": "Prometheus text exposition: `bondline_http_requests_total{method,route,status}`, "
+                   "`bondline_http_request_duration_seconds{method,route}` (histogram), "
+                   "`bondline_db_pool_connections{state}`, `bondline_db_pool_max_connections`, "
+                   "`bondline_db_pool_waiting`, `bondline_change_requests{tenant,state}`. With several "
+                   "worker processes the numbers are summed over all of them. Needs no credentials; "
+                   "404 when the server runs with BONDLINE_METRICS=0.",
+    "security": [],
+    "responses": {"200": {"description": "The metrics", "content": {"text/plain": {"schema": {"type": "string"}}}},
+                  "404": _error_response("Metrics are turned off")},
+}}
 PATHS["/openapi.json"] = {"get": {
     "tags": ["bondline"], "operationId": "bondline.openapi", "summary": "This document", "security": [],
     "responses": {"200": {"description": "The OpenAPI document",

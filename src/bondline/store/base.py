@@ -144,6 +144,11 @@ class Store(abc.ABC):
         """Delete every row of every table (the schema stays), and restart ids at 1. For test
         servers between tests (`POST /api/v1/_reset`); nothing else calls it."""
 
+    @abc.abstractmethod
+    def pool_stats(self) -> dict[str, int]:
+        """This process's connections: `size` (open), `idle`, `max` and `waiting` (units of work
+        queued for a connection), for the metrics."""
+
     async def ping(self) -> None:
         async with self.read() as tx:
             await tx.conn.scalar(sa.select(sa.literal(1)))

@@ -154,6 +154,16 @@ class PostgresStore(Store):
         if pool is not None:
             await pool.close()
 
+    def pool_stats(self) -> dict[str, int]:
+        pool = getattr(self, "_pool", None)
+        if pool is None:
+            return {"size": 0, "idle": 0, "max": self.pool_size, "waiting": 0}
+        # asyncpg keeps its queue of free connections private; the waiting count is its getters.
+        queue = getattr(pool, "_queue", None)
+        waiting = len(getattr(queue, "_getters", ()) or ())
+        return {"size": pool.get_size(), "idle": pool.get_idle_size(), "max": pool.get_max_size(),
+                "waiting": waiting}
+
     def read(self) -> _Read:
         return _Read(self)
 

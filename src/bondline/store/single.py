@@ -53,6 +53,9 @@ class SingleTransaction(Store):
     async def run_long(self, job: Callable[[Any], Awaitable[T]]) -> T:
         return await job(self.tx)
 
+    def pool_stats(self) -> dict[str, int]:
+        return self.outer.pool_stats()
+
     async def wipe(self) -> None:
         raise NotImplementedError("wipe the outer store, outside a transaction")
 

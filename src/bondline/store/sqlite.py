@@ -332,6 +332,16 @@ class SQLiteStore(Store):
             if raw is not None:
                 raw.close()
 
+    def pool_stats(self) -> dict[str, int]:
+        """Two connections: the reader (reads run to completion on the loop, so it is idle between
+        them) and the writer, busy while a group transaction is open."""
+        lock = getattr(self, "_lock", None)
+        if lock is None:
+            return {"size": 0, "idle": 0, "max": 2, "waiting": 0}
+        busy = 1 if self._group is not None or lock.locked() else 0
+        waiting = len(getattr(lock, "_waiters", None) or ())
+        return {"size": 2, "idle": 2 - busy, "max": 2, "waiting": waiting}
+
     def read(self) -> _Read:
         return _Read(self)
 

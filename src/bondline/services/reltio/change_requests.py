@@ -403,3 +403,15 @@ async def preview(store: Store, caller: Caller, tenant: str, collection: str, ob
 
 __all__ = ["apply", "by_uris", "create", "delete", "delete_item", "external_info", "get", "item", "parse_filter",
            "preview", "reject", "search", "set_external_info", "view_of"]
+
+
+async def counts_by_state(store: Store) -> list[tuple[str, str, int]]:
+    """(tenant, state, count) for every tenant and every state, zeros included (for the metrics:
+    a series that vanishes at zero would read as 'no data')."""
+    async with store.read() as tx:
+        tenant_ids = [tenant for tenant, _ in await tx.tenants.list()]
+        found = {(tenant, state): count for tenant, state, count in await tx.change_requests.counts_by_state()}
+    states = (ch.AWAITING, ch.APPLIED, ch.REJECTED)
+    extra = sorted({key for key in found if key[1] not in states})
+    return ([(tenant, state, found.get((tenant, state), 0)) for tenant in tenant_ids for state in states]
+            + [(tenant, state, found[(tenant, state)]) for tenant, state in extra])

@@ -418,6 +418,11 @@ def _item_of(row: Any) -> Item:
     return Item(row[0], row[1], row[2], row[3], row[4], loads(row[5]), row[6], row[7], row[8])
 
 
+_cr_counts = (sa.select(change_requests.c.tenant_id, change_requests.c.state, sa.func.count())
+              .group_by(change_requests.c.tenant_id, change_requests.c.state)
+              .order_by(change_requests.c.tenant_id, change_requests.c.state))
+
+
 class ChangeRequestRepo:
     __slots__ = ("conn",)
 
@@ -458,6 +463,11 @@ class ChangeRequestRepo:
                                               record_of(before))
         await self.conn.execute(_items_delete, {"tenant": tenant, "request": request_id})
         await self.conn.execute(_cr_delete, {"tenant": tenant, "id": request_id})
+
+    async def counts_by_state(self) -> list[tuple[str, str, int]]:
+        """(tenant, state, count) for every tenant and state that has change requests."""
+        rows = await self.conn.all(_cr_counts)
+        return [(row[0], row[1], int(row[2])) for row in rows]
 
     async def items(self, tenant: str, request_id: str) -> list[Item]:
         return [_item_of(row) for row in await self.conn.all(_items, {"tenant": tenant, "request": request_id})]
