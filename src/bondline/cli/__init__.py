@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from bondline import __version__
-from bondline.cli import admin, audit, client, imports, seed, server
+from bondline.cli import admin, audit, backup, client, imports, seed, server
 from bondline.cli.tenants import tenants_app
 
 app = typer.Typer(
@@ -18,6 +18,8 @@ app.command("serve")(server.serve)
 app.command("migrate")(server.migrate)
 app.command("audit")(audit.audit_command)
 app.command("seed")(seed.seed)
+app.command("backup")(backup.backup_command)
+app.command("restore")(backup.restore_command)
 app.add_typer(admin.users_app, name="users")
 app.add_typer(admin.tokens_app, name="tokens")
 app.add_typer(admin.spaces_app, name="spaces")

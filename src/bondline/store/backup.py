@@ -1,0 +1,211 @@
+"""Online backups and restores.
+
+SQLite: SQLite's backup API copies the database page by page while the server keeps serving; the
+copy is one consistent snapshot (if a write lands mid-copy, the API starts the pass again), and is
+itself a SQLite file that `bondline serve --database-url sqlite:///COPY` can open directly.
+
+PostgreSQL: `pg_dump --format=custom` (one transaction, a consistent snapshot, online), and
+`pg_restore --clean` back. bondline does not reimplement them: it runs the client tools, limited to
+the schema named by ``?search_path=`` when the URL has one. Without the tools on PATH it says how
+to get them, and what to run instead (continuous archiving with pg_basebackup for point-in-time
+recovery is the operator's choice, outside bondline).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+from bondline.store.urls import DatabaseURL
+
+PAGES_PER_STEP = 1024
+
+Progress = Callable[[int, int], None]  # (done, total) pages or steps
+
+
+class BackupError(Exception):
+    """A backup or restore that could not be done; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    path: str
+    bytes: int
+    revision: str | None
+
+
+def _revision_of_sqlite(path: str) -> str | None:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        return row[0] if row else None
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        conn.close()
+
+
+def _check_sqlite_file(path: str) -> str:
+    """The backup's schema revision, after checking it is an intact bondline database."""
+    if not os.path.isfile(path):
+        raise BackupError(f"{path} does not exist")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            result = conn.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{path} is not a SQLite database ({exc})") from None
+    if result != "ok":
+        raise BackupError(f"{path} is damaged: {result}")
+    revision = _revision_of_sqlite(path)
+    if revision is None:
+        raise BackupError(f"{path} is a SQLite database but not a bondline one (no schema revision)")
+    return revision
+
+
+def backup(url: DatabaseURL, target: str, *, progress: Progress | None = None) -> Outcome:
+    if os.path.exists(target):
+        raise BackupError(f"{target} already exists; give a new file name (a backup never overwrites)")
+    if url.kind == "sqlite":
+        return _backup_sqlite(url, target, progress)
+    return _backup_postgres(url, target)
+
+
+def restore(url: DatabaseURL, source: str, *, progress: Progress | None = None) -> Outcome:
+    """Replace the database's contents with the backup's. Stop the servers first: a running server
+    keeps caches (tokens, for one) of the state the restore replaces."""
+    if url.kind == "sqlite":
+        return _restore_sqlite(url, source, progress)
+    return _restore_postgres(url, source)
+
+
+# --- SQLite -------------------------------------------------------------------------------------
+
+def _copy(src: sqlite3.Connection, dst: sqlite3.Connection, progress: Progress | None) -> None:
+    def step(status: int, remaining: int, total: int) -> None:
+        if progress is not None:
+            progress(total - remaining, total)
+
+    src.backup(dst, pages=PAGES_PER_STEP, progress=step)
+
+
+def _backup_sqlite(url: DatabaseURL, target: str, progress: Progress | None) -> Outcome:
+    if not os.path.isfile(url.path):
+        raise BackupError(f"there is no database at {url.path}")
+    os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
+    partial = target + ".partial"
+    src = sqlite3.connect(f"file:{url.path}?mode=ro", uri=True)
+    dst = sqlite3.connect(partial)
+    try:
+        src.execute("PRAGMA busy_timeout=10000")
+        _copy(src, dst, progress)
+        # The copy is a self-contained file: no -wal beside it.
+        dst.execute("PRAGMA journal_mode=DELETE")
+    except sqlite3.Error as exc:
+        dst.close()
+        os.unlink(partial)
+        raise BackupError(f"the backup failed: {exc}") from None
+    finally:
+        src.close()
+    dst.close()
+    os.replace(partial, target)  # only a complete copy ever carries the target's name
+    return Outcome(target, os.path.getsize(target), _revision_of_sqlite(target))
+
+
+def _restore_sqlite(url: DatabaseURL, source: str, progress: Progress | None) -> Outcome:
+    revision = _check_sqlite_file(source)
+    os.makedirs(os.path.dirname(os.path.abspath(url.path)), exist_ok=True)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(url.path)
+    try:
+        dst.execute("PRAGMA busy_timeout=10000")
+        # Into the live file under SQLite's own locks, so a reader never sees half of each.
+        _copy(src, dst, progress)
+        dst.execute("PRAGMA journal_mode=WAL")
+        dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.Error as exc:
+        raise BackupError(f"the restore failed (the database is unchanged): {exc}") from None
+    finally:
+        src.close()
+        dst.close()
+    return Outcome(url.path, os.path.getsize(url.path), revision)
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------
+
+PG_GUIDANCE = (
+    "bondline backs up PostgreSQL with PostgreSQL's own tools, and {tool} is not on PATH. Install the "
+    "client tools of your server's major version (Debian/Ubuntu: apt-get install postgresql-client; "
+    "macOS: brew install libpq), or run it yourself: pg_dump --format=custom --file BACKUP 'DSN' "
+    "(add --schema=NAME when the database URL has ?search_path=NAME), and to restore: pg_restore "
+    "--clean --if-exists --no-owner --single-transaction --dbname 'DSN' BACKUP, then bondline migrate."
+)
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise BackupError(PG_GUIDANCE.format(tool=name))
+    return path
+
+
+def _pg_target(url: DatabaseURL) -> tuple[str, dict[str, str]]:
+    """The DSN without its password, and an environment carrying the password (PGPASSWORD), so the
+    password never shows in the process list."""
+    parts = urlsplit(url.dsn)
+    env = {**os.environ, "PGAPPNAME": "bondline"}
+    if parts.password is not None:
+        env["PGPASSWORD"] = unquote(parts.password)
+        host = parts.netloc.rsplit("@", 1)[1]
+        user = parts.username or ""
+        parts = parts._replace(netloc=f"{quote(unquote(user), safe='')}@{host}" if user else host)
+    return urlunsplit(parts), env
+
+
+def _run(args: list[str], what: str, env: dict[str, str]) -> None:
+    result = subprocess.run(args, capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        message = (result.stderr or result.stdout).strip().splitlines()
+        raise BackupError(f"{what} failed: {' '.join(message[-3:]) if message else 'exit ' + str(result.returncode)}")
+
+
+def _backup_postgres(url: DatabaseURL, target: str) -> Outcome:
+    pg_dump = _tool("pg_dump")
+    os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
+    partial = target + ".partial"
+    dsn, env = _pg_target(url)
+    args = [pg_dump, "--format=custom", "--no-owner", "--file", partial]
+    if url.search_path:
+        args.append(f"--schema={url.search_path}")
+    args += ["--dbname", dsn]
+    try:
+        _run(args, "pg_dump", env)
+    except BackupError:
+        if os.path.exists(partial):
+            os.unlink(partial)
+        raise
+    os.replace(partial, target)
+    return Outcome(target, os.path.getsize(target), None)
+
+
+def _restore_postgres(url: DatabaseURL, source: str) -> Outcome:
+    pg_restore = _tool("pg_restore")
+    if not os.path.isfile(source):
+        raise BackupError(f"{source} does not exist")
+    listing = subprocess.run([pg_restore, "--list", source], capture_output=True, text=True)
+    if listing.returncode != 0:
+        raise BackupError(f"{source} is not a pg_dump archive in custom format")
+    if "TABLE public alembic_version" not in listing.stdout and " alembic_version " not in listing.stdout:
+        raise BackupError(f"{source} is a pg_dump archive but not of a bondline database")
+    dsn, env = _pg_target(url)
+    args = [pg_restore, "--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error",
+            "--dbname", dsn, source]
+    _run(args, "pg_restore", env)
+    return Outcome(url.redacted(), os.path.getsize(source), None)
