@@ -38,3 +38,22 @@ async def edit_page(client: Any, who: Any, page: dict[str, Any], number: int, ti
         "type": page["type"], "title": title or page["title"], "version": {"number": number}})
     assert r.status_code == 200, r.text
     return r.json()
+
+
+def on_store(database_url: str, job: Any) -> Any:
+    """Run `job(store)` on a store of its own (opened and closed around it), outside any server:
+    for tests that set up or inspect a database a server process uses."""
+    import asyncio
+
+    from bondline.config import Settings
+    from bondline.store import create_store
+
+    async def go() -> Any:
+        store = create_store(Settings(database_url=database_url))
+        await store.open()
+        try:
+            return await job(store)
+        finally:
+            await store.close()
+
+    return asyncio.run(go())

@@ -133,3 +133,20 @@ def test_audit_command(database_url: str) -> None:
     assert r.exit_code == 0 and "user.create" in r.stdout
     r = runner.invoke(cli_app, ["audit", "--since", "not a date", "--database-url", database_url])
     assert r.exit_code == 1 and "ISO date-time" in r.output
+
+
+def test_tokens_made_and_revoked_are_recorded_without_secrets(database_url: str) -> None:
+    runner.invoke(cli_app, ["users", "add", "tok", "--email", "tok@example.com", "--name", "Tok",
+                            "--database-url", database_url])
+    made = runner.invoke(cli_app, ["tokens", "create", "tok", "--database-url", database_url])
+    assert made.exit_code == 0, made.output
+    token = next(w for w in made.stdout.split() if w.startswith("blt_"))
+    revoked = runner.invoke(cli_app, ["tokens", "revoke", token, "--database-url", database_url])
+    assert revoked.exit_code == 0, revoked.output
+    r = runner.invoke(cli_app, ["audit", "--json", "--object", "user/tok/", "--database-url", database_url])
+    entries = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [e["action"] for e in entries] == ["token.revoke", "token.create"]
+    assert entries[0]["after"]["revoked_at"] is not None and entries[0]["before"]["revoked_at"] is None
+    text = r.stdout
+    secret = token.split("_", 2)[-1]
+    assert secret not in text and "secret_hash" not in text

@@ -54,6 +54,16 @@ class Settings:
     access_log: bool = False
     # Prometheus metrics at /metrics (requests, latency, database pool, change requests by state).
     metrics: bool = True
+    # Webhooks: run the dispatcher in this process (`bondline serve --no-dispatch` turns it off; the
+    # default here is off so an embedded App does not deliver unless asked, while from_env says on);
+    # per-attempt timeout, first retry delay (doubling each time), attempts before a delivery is dead,
+    # how long a dispatcher's lease on a delivery lasts, and how often an idle dispatcher looks.
+    dispatch: bool = False
+    webhook_timeout: float = 10.0
+    webhook_backoff_base: float = 10.0
+    webhook_max_attempts: int = 8
+    webhook_lease_seconds: float = 60.0
+    dispatch_interval: float = 1.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -71,11 +81,21 @@ class Settings:
             "log_format": os.environ.get("BONDLINE_LOG_FORMAT", "text").lower() or "text",
             "access_log": os.environ.get("BONDLINE_ACCESS_LOG", "") in ("1", "true", "yes"),
             "metrics": os.environ.get("BONDLINE_METRICS", "1") not in ("0", "false", "no"),
+            "dispatch": os.environ.get("BONDLINE_DISPATCH", "1") not in ("0", "false", "no"),
+            "webhook_timeout": _env_float("BONDLINE_WEBHOOK_TIMEOUT", 10.0),
+            "webhook_backoff_base": _env_float("BONDLINE_WEBHOOK_BACKOFF_BASE", 10.0),
+            "webhook_max_attempts": _env_int("BONDLINE_WEBHOOK_MAX_ATTEMPTS", 8),
+            "webhook_lease_seconds": _env_float("BONDLINE_WEBHOOK_LEASE_SECONDS", 60.0),
+            "dispatch_interval": _env_float("BONDLINE_DISPATCH_INTERVAL", 1.0),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)  # type: ignore[arg-type]
         if settings.sqlite_synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
             raise ValueError("BONDLINE_SQLITE_SYNCHRONOUS must be one of OFF, NORMAL, FULL, EXTRA")
+        if settings.webhook_max_attempts < 1 or settings.webhook_timeout <= 0 or settings.webhook_lease_seconds <= 0:
+            raise ValueError("BONDLINE_WEBHOOK_MAX_ATTEMPTS, _TIMEOUT and _LEASE_SECONDS must be positive")
+        if settings.webhook_lease_seconds <= settings.webhook_timeout:
+            raise ValueError("BONDLINE_WEBHOOK_LEASE_SECONDS must be longer than BONDLINE_WEBHOOK_TIMEOUT")
         if settings.log_format not in ("text", "json"):
             raise ValueError("BONDLINE_LOG_FORMAT must be text or json")
         return settings
@@ -96,4 +116,10 @@ class Settings:
             "BONDLINE_LOG_FORMAT": self.log_format,
             "BONDLINE_ACCESS_LOG": "1" if self.access_log else "",
             "BONDLINE_METRICS": "1" if self.metrics else "0",
+            "BONDLINE_DISPATCH": "1" if self.dispatch else "0",
+            "BONDLINE_WEBHOOK_TIMEOUT": str(self.webhook_timeout),
+            "BONDLINE_WEBHOOK_BACKOFF_BASE": str(self.webhook_backoff_base),
+            "BONDLINE_WEBHOOK_MAX_ATTEMPTS": str(self.webhook_max_attempts),
+            "BONDLINE_WEBHOOK_LEASE_SECONDS": str(self.webhook_lease_seconds),
+            "BONDLINE_DISPATCH_INTERVAL": str(self.dispatch_interval),
         }

@@ -56,6 +56,9 @@ def serve(
                                     "request id, caller)."),
     metrics: bool = typer.Option(True, "--metrics/--no-metrics", envvar="BONDLINE_METRICS", show_envvar=True,
                                  help="Serve Prometheus metrics at /metrics."),
+    dispatch: bool = typer.Option(True, "--dispatch/--no-dispatch", envvar="BONDLINE_DISPATCH", show_envvar=True,
+                                  help="Deliver webhook events from this server's workers (leased, so any "
+                                  "number of workers and `bondline dispatch` processes may run)."),
 ) -> None:
     """Serve the HTTP API (Confluence under /wiki/rest/api, Reltio under /reltio/api, bondline's own
     under /api/v1)."""
@@ -82,7 +85,8 @@ def serve(
 
     if log_format is not None and log_format.lower() not in ("text", "json"):
         fail("--log-format must be text or json")
-    logging = {"log_format": (log_format or "text").lower(), "access_log": access_log, "metrics": metrics}
+    logging = {"log_format": (log_format or "text").lower(), "access_log": access_log, "metrics": metrics,
+               "dispatch": dispatch}
 
     if ephemeral:
         _serve_ephemeral(host, port, database_url, doc, faults_json, journal_size, exit_with_parent,
@@ -132,6 +136,9 @@ def _print_demo(report: Any, host: str, port: int) -> None:
         out.print("  " + line, markup=False, highlight=False)
     out.print(f"\nReview the Reltio tenant's change requests at {base}/ui/ (sign in with demo-alice's token).")
     out.print(f"Interactive API documentation: {base}/docs")
+    out.print(f"Webhooks: register a receiver as demo-alice (a site admin) with POST {base}/api/v1/webhooks "
+              "{\"url\": …, \"events\": [\"*\"]} or `bondline webhooks add URL --events '*' --database-url "
+              f"sqlite:///{DEMO_DATABASE}`; this server delivers the events (see README, Webhooks).", markup=False)
     out.print("")
 
 

@@ -34,6 +34,7 @@ class AsyncClient:
     content: Any
     labels: Any
     users: Any
+    audit: Any
 
     def reltio(self, tenant: str) -> Any:
         from bondline.client.reltio import ReltioClient

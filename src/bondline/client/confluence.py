@@ -245,6 +245,16 @@ def content_versions(content_id: str | int, *, start: int = 0, limit: int = 200)
     return Call("GET", f"{API}/content/{seg(content_id)}/version", params(start=start, limit=limit))
 
 
+def content_version(content_id: str | int, number: int) -> Call[dict[str, Any]]:
+    """One version of a piece of content (`/content/{id}/version/{n}`)."""
+    return Call("GET", f"{API}/content/{seg(content_id)}/version/{int(number)}")
+
+
+def longtask(task_id: str) -> Call[LongTask]:
+    """A long-running task (a space deletion) and how far it got."""
+    return Call("GET", f"{API}/longtask/{seg(task_id)}")
+
+
 # --- labels -------------------------------------------------------------------------------------
 
 def _label_results(body: Any) -> list[Label]:
@@ -272,6 +282,20 @@ def user_current() -> Call[User]:
 
 def user_get(account_id: str) -> Call[User]:
     return Call("GET", f"{API}/user", params(accountId=account_id))
+
+
+def users_bulk(account_ids: list[str]) -> Call[Page]:
+    """Several users at once (`/user/bulk?accountId=a,b`)."""
+    return Call("GET", f"{API}/user/bulk", params(accountId=",".join(account_ids)))
+
+
+# --- bondline's own API -----------------------------------------------------------------------------
+
+def audit_entries(*, actor: str | None = None, object: str | None = None, object_prefix: str | None = None,
+                  since: str | int | None = None, limit: int = 50, before: int | None = None) -> Call[Page]:
+    """The audit trail, newest first (site admins): `results` and `_links.next` (`before` pages on)."""
+    return Call("GET", "/api/v1/audit", params(actor=actor, object=object, objectPrefix=object_prefix, since=since,
+                                               limit=limit, before=before))
 
 
 def ready() -> Call[dict[str, Any]]:

@@ -20,6 +20,59 @@ class _Tenant:
         return params(changeRequestId=change_request_id, alwaysCreateDCR=always_create_dcr or None)
 
 
+def _attribute_path(path: str) -> str:
+    """``"FirstName/1a2b"`` or ``["Address", "v1", "Street"]`` as URL segments (each one encoded)."""
+    parts = path.split("/") if isinstance(path, str) else list(path)
+    return "/".join(seg(part) for part in parts)
+
+
+def _attribute_ops(collection: str, t: _Tenant, wrap: Callable[[Any], Any]) -> dict[str, Any]:
+    """Attribute-level writes on an entity or a relation (`…/{id}/attributes/{path}`). `path` is the
+    attribute name (insert), or name/valueId (update, delete, pin, ignore), one level deeper for
+    sub-attributes (``"Address/v1/Street/v2"``). Each applies at once or is staged like any write."""
+
+    def base(object_id: str, path: str) -> str:
+        return f"{t.base}/{collection}/{seg(object_id)}/attributes/{_attribute_path(path)}"
+
+    @wrap
+    def insert_attribute(object_id: str, path: str, values: list[dict[str, Any]], *,
+                         change_request_id: str | None = None, always_create_dcr: bool | None = None) -> Call[Any]:
+        return Call("POST", base(object_id, path), t.dcr_params(change_request_id, always_create_dcr), json=values)
+
+    @wrap
+    def update_attribute(object_id: str, path: str, value: Any, *, change_request_id: str | None = None,
+                         always_create_dcr: bool | None = None) -> Call[Any]:
+        body = value if isinstance(value, dict) and "value" in value else {"value": value}
+        return Call("PUT", base(object_id, path), t.dcr_params(change_request_id, always_create_dcr), json=body)
+
+    @wrap
+    def delete_attribute(object_id: str, path: str, *, change_request_id: str | None = None,
+                         always_create_dcr: bool | None = None) -> Call[Any]:
+        return Call("DELETE", base(object_id, path), t.dcr_params(change_request_id, always_create_dcr))
+
+    @wrap
+    def pin_attribute(object_id: str, path: str, pinned: bool = True, *, change_request_id: str | None = None,
+                      always_create_dcr: bool | None = None) -> Call[Any]:
+        return Call("PUT", base(object_id, path) + "/pin", t.dcr_params(change_request_id, always_create_dcr),
+                    json={"value": pinned})
+
+    @wrap
+    def ignore_attribute(object_id: str, path: str, ignored: bool = True, *, change_request_id: str | None = None,
+                         always_create_dcr: bool | None = None) -> Call[Any]:
+        return Call("PUT", base(object_id, path) + "/ignored", t.dcr_params(change_request_id, always_create_dcr),
+                    json={"value": ignored})
+
+    @wrap
+    def with_change_requests(object_id: str, change_request_ids: list[str]) -> Call[dict[str, Any]]:
+        """The object as it would be with those change requests applied (nothing is changed)."""
+        return Call("GET", f"{t.base}/{collection}/{seg(object_id)}/_withChangeRequests",
+                    params(changeRequestIds=",".join(change_request_ids)))
+
+    return {"insert_attribute": insert_attribute, "update_attribute": update_attribute,
+            "delete_attribute": delete_attribute, "pin_attribute": pin_attribute,
+            "ignore_attribute": ignore_attribute, "with_change_requests": with_change_requests}
+
+
 def _entities(t: _Tenant, wrap: Callable[[Any], Any]) -> type:
     class Entities:
         """Entities: create (batch), get, delete."""
@@ -42,6 +95,15 @@ def _entities(t: _Tenant, wrap: Callable[[Any], Any]) -> type:
         def delete(entity_id: str) -> Call[dict[str, Any]]:
             return Call("DELETE", f"{t.base}/entities/{seg(entity_id)}")
 
+        @wrap
+        def update(entity_id: str, changes: list[dict[str, Any]], *, change_request_id: str | None = None,
+                   always_create_dcr: bool | None = None) -> Call[Any]:
+            """POST /entities/{id}/_update: a cumulative update (INSERT_ATTRIBUTE, UPDATE_ATTRIBUTE, …)."""
+            return Call("POST", f"{t.base}/entities/{seg(entity_id)}/_update",
+                        t.dcr_params(change_request_id, always_create_dcr), json=changes)
+
+    for name, op in _attribute_ops("entities", t, wrap).items():
+        setattr(Entities, name, op)
     return Entities
 
 
@@ -69,6 +131,8 @@ def _relations(t: _Tenant, wrap: Callable[[Any], Any]) -> type:
             return Call("DELETE", f"{t.base}/relations/{seg(relation_id)}",
                         t.dcr_params(change_request_id, always_create_dcr))
 
+    for name, op in _attribute_ops("relations", t, wrap).items():
+        setattr(Relations, name, op)
     return Relations
 
 
@@ -107,6 +171,30 @@ def _change_requests(t: _Tenant, wrap: Callable[[Any], Any]) -> type:
             return Call("DELETE", f"{t.base}/changeRequests/{seg(dcr_id)}")
 
         @wrap
+        def by_uris(uris: list[str], *, show_objects_info: bool = False, show_conflicts: bool = False,
+                    select: str | None = None, exclude: list[str] | None = None) -> Call[list[Any]]:
+            """Several change requests at once (`""` where a URI names none)."""
+            body: dict[str, Any] = {"uris": uris, "showObjectsInfo": show_objects_info,
+                                    "showConflicts": show_conflicts}
+            if select is not None:
+                body["select"] = select
+            if exclude is not None:
+                body["exclude"] = exclude
+            return Call("POST", f"{t.base}/changeRequests/_byUris", json=body)
+
+        @wrap
+        def external_info(dcr_id: str) -> Call[Any]:
+            return Call("GET", f"{t.base}/changeRequests/{seg(dcr_id)}/_externalInfo")
+
+        @wrap
+        def set_external_info(dcr_id: str, info: dict[str, Any]) -> Call[Any]:
+            return Call("POST", f"{t.base}/changeRequests/{seg(dcr_id)}/_externalInfo", json=info)
+
+        @wrap
+        def delete_external_info(dcr_id: str) -> Call[Any]:
+            return Call("DELETE", f"{t.base}/changeRequests/{seg(dcr_id)}/_externalInfo")
+
+        @wrap
         def item(dcr_id: str, item_id: str) -> Call[dict[str, Any]]:
             return Call("GET", f"{t.base}/changeRequests/{seg(dcr_id)}/changes/{seg(item_id)}")
 
@@ -115,6 +203,47 @@ def _change_requests(t: _Tenant, wrap: Callable[[Any], Any]) -> type:
             return Call("DELETE", f"{t.base}/changeRequests/{seg(dcr_id)}/changes/{seg(item_id)}")
 
     return ChangeRequests
+
+
+def _configuration(t: _Tenant, wrap: Callable[[Any], Any]) -> type:
+    class Configuration:
+        """The tenant's business configuration: entity and relation types (`/configuration`)."""
+
+        def __init__(self, client: Any) -> None:
+            self._client = client
+
+        @wrap
+        def get() -> Call[dict[str, Any]]:
+            return Call("GET", f"{t.base}/configuration")
+
+        @wrap
+        def put(configuration: dict[str, Any]) -> Call[dict[str, Any]]:
+            """Replace the types (tenant admins)."""
+            return Call("PUT", f"{t.base}/configuration", json=configuration)
+
+    return Configuration
+
+
+def oauth_token(*, username: str | None = None, password: str | None = None, refresh_token: str | None = None,
+                grant_type: str | None = None) -> Call[dict[str, Any]]:
+    """POST /oauth/token (Reltio's token endpoint): the password grant (username = email or
+    accountId, password = an API token) or the refresh_token grant."""
+    grant = grant_type or ("refresh_token" if refresh_token is not None else "password")
+    form = {k: v for k, v in {"grant_type": grant, "username": username, "password": password,
+                              "refresh_token": refresh_token}.items() if v is not None}
+    return Call("POST", "/oauth/token", data=form)
+
+
+def _OAuth(wrap: Callable[[Any], Any]) -> type:
+    class OAuth:
+        """Reltio's token endpoint (`/oauth/token`), for code that signs in the way Reltio clients do."""
+
+        def __init__(self, client: Any) -> None:
+            self._client = client
+
+        token = wrap(oauth_token)
+
+    return OAuth
 
 
 class ReltioClient:
@@ -126,3 +255,5 @@ class ReltioClient:
         self.entities = _entities(t, wrap)(client)
         self.relations = _relations(t, wrap)(client)
         self.change_requests = _change_requests(t, wrap)(client)
+        self.configuration = _configuration(t, wrap)(client)
+        self.oauth = _OAuth(wrap)(client)

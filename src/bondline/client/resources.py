@@ -66,6 +66,8 @@ def build(wrap: Callable[[Any], Any], prefix: str = "") -> dict[str, type]:
         update = wrap(ops.content_update)
         delete = wrap(ops.content_delete)
         versions = wrap(ops.content_versions)
+        version = wrap(ops.content_version)
+        task = wrap(ops.longtask)
 
     class Labels(_Resource):
         """Labels on content (`/wiki/rest/api/content/{id}/label`)."""
@@ -79,9 +81,16 @@ def build(wrap: Callable[[Any], Any], prefix: str = "") -> dict[str, type]:
 
         current = wrap(ops.user_current)
         get = wrap(ops.user_get)
+        bulk = wrap(ops.users_bulk)
+
+    class Audit(_Resource):
+        """bondline's audit trail (`/api/v1/audit`, site admins)."""
+
+        list = wrap(ops.audit_entries)
 
     classes: dict[str, type] = {"relations": Relations, "watches": Watches, "spaces": Spaces,
-                                "content": ContentResource, "labels": Labels, "users": Users}
+                                "content": ContentResource, "labels": Labels, "users": Users,
+                                "audit": Audit}
     for cls in classes.values():
         cls.__name__ = cls.__qualname__ = prefix + cls.__name__
     return classes

@@ -39,6 +39,7 @@ class Client:
     content: Any
     labels: Any
     users: Any
+    audit: Any
 
     def reltio(self, tenant: str) -> Any:
         """The Reltio API of one tenant (`/reltio/api/{tenant}`)."""

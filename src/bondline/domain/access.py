@@ -43,6 +43,11 @@ def require_create_space(caller: Caller) -> None:
     """Every user of the site may create a space (Confluence's default 'Create Space' grant)."""
 
 
+def can_view_task(caller: Caller, started_by: int) -> bool:
+    """A long task (a space deletion) is visible to whoever started it and to site admins."""
+    return caller.site_admin or started_by == caller.user_id
+
+
 def require_grant_space_admin(caller: Caller | None) -> None:
     """Only a site admin grants space administration; `None` is the operator at the CLI."""
     if caller is not None and not caller.site_admin:
@@ -65,9 +70,11 @@ def require_view_content(caller: Caller, content: Content, space: Space, role: s
         raise NotFound(f"No content found with id : {content.id}", reason="CONTENT_NOT_FOUND")
 
 
-def require_create_content(caller: Caller, space: Space, role: str | None) -> None:
-    """Anyone who can see a space may add pages and blog posts to it."""
-    require_view_space(caller, space, role)
+def require_create_content(caller: Caller, space: Space | None, role: str | None, key: str) -> None:
+    """Anyone who can see a space may add pages and blog posts to it. A space that does not exist,
+    or that the caller cannot see, is refused with 403 (not 404), as Confluence answers."""
+    if space is None or not can_view_space(caller, space, role):
+        raise Forbidden(f"Space does not exist or you cannot create content in it: {key}")
 
 
 def require_update_content(caller: Caller, content: Content, space: Space, role: str | None) -> None:
@@ -194,6 +201,16 @@ def require_list_own(caller: Caller, name: str, user: "Entity") -> None:
 
 # --- watches ------------------------------------------------------------------------------------
 
+def require_xsrf_token(header: str | None) -> None:
+    """Confluence's XSRF protection of the watch writes (POST and DELETE): they need
+    `X-Atlassian-Token: no-check` (or the older `nocheck`), otherwise 403."""
+    from bondline.domain.watches import accepts_xsrf_token
+
+    if not accepts_xsrf_token(header):
+        raise Forbidden("XSRF check failed: this operation needs the header 'X-Atlassian-Token: no-check'",
+                        reason="XSRF_CHECK_FAILED")
+
+
 def require_act_for(caller: Caller, account_id: str) -> None:
     """Watching on someone else's behalf takes the 'Confluence Administrator' permission."""
     if account_id != caller.account_id and not caller.site_admin:
@@ -222,6 +239,7 @@ from bondline.domain.reltio.access import (  # noqa: E402
     require_manage_change_request as reltio_require_manage_change_request,
     require_member as reltio_require_member,
     require_read as reltio_require_read,
+    require_update_existing as reltio_require_update_existing,
     write_route as reltio_write_route,
 )
 
@@ -233,6 +251,12 @@ def require_site_admin(caller: Caller, what: str) -> None:
     """The audit trail, webhooks and other site-wide administration: site admins only."""
     if not caller.site_admin:
         raise Forbidden(f"Only a site administrator can {what}")
+
+
+def require_manage_webhooks(caller: Caller, what: str) -> None:
+    """Webhooks receive every watcher's events site-wide (and are signed with secrets shown to whoever
+    registers them): registering, listing, removing them and replaying deliveries is for site admins."""
+    require_site_admin(caller, what)
 
 
 # --- test servers -------------------------------------------------------------------------------

@@ -84,6 +84,8 @@ class App:
             self.metrics = RequestMetrics()
         self._access_log = settings.access_log
         self._background: list[Any] = []
+        self._dispatcher: Any = None
+        self._dispatch_stop: Any = None
         from bondline.dialects import install_all
 
         install_all(self)
@@ -127,9 +129,29 @@ class App:
 
                     self._background.append(asyncio.get_running_loop().create_task(
                         metrics.snapshot_forever(self.metrics, self.store)))
+            if self.settings.dispatch:
+                # Every worker may run one: deliveries are leased, so no two send the same one at once.
+                import asyncio
+
+                from bondline import dispatch
+
+                self._dispatch_stop = asyncio.Event()
+                self._dispatcher = asyncio.get_running_loop().create_task(
+                    dispatch.run_forever(self.store, self.settings, self._dispatch_stop))
 
     async def shutdown(self) -> None:
         if self.started:
+            if self._dispatcher is not None:
+                # Let deliveries in flight finish (their outcome recorded), then stop; one cut short
+                # keeps its lease, which runs out, and is delivered again.
+                import asyncio
+
+                self._dispatch_stop.set()
+                try:
+                    await asyncio.wait_for(self._dispatcher, self.settings.webhook_timeout + 1)
+                except (asyncio.TimeoutError, asyncio.CancelledError, Exception):  # noqa: BLE001
+                    pass
+                self._dispatcher = None
             for task in self._background:
                 task.cancel()
             self._background.clear()

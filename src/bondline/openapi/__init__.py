@@ -11,7 +11,7 @@ from importlib import resources
 from typing import Any
 
 from bondline import __version__
-from bondline.openapi import native, reltio_extra
+from bondline.openapi import errors, native, precise, reltio_extra
 
 VENDOR_DOCUMENTS = ("confluence", "reltio")
 
@@ -34,6 +34,9 @@ def document() -> dict[str, Any]:
     reltio_extra.extend(paths)
     paths.update(copy.deepcopy(native.PATHS))
     components["schemas"].update(native.SCHEMAS)
+    components["schemas"].update(errors.SCHEMAS)
+    errors.complete(paths)
+    precise.tighten(paths, components["schemas"])
     components["securitySchemes"]["bearerAuth"] = {
         "type": "http", "scheme": "bearer",
         "description": "A bondline API token (`bondline tokens create ACCOUNT_ID`).",

@@ -150,6 +150,94 @@ PATHS["/api/v1/audit"] = {"get": {
     },
 }}
 
+# --- webhooks --------------------------------------------------------------------------------------
+
+_EVENT_NAMES = ["content.updated", "content.trashed", "content.restored", "content.purged", "content.child_created",
+                "content.labels_changed", "space.content_created", "change_request.created",
+                "change_request.applied", "change_request.rejected", "*", "content.*", "space.*",
+                "change_request.*"]
+_WEBHOOK_PROPS = {"id": {"type": "integer"}, "url": {"type": "string"},
+                  "events": {"type": "array", "items": {"type": "string", "enum": _EVENT_NAMES}},
+                  "active": {"type": "boolean"}, "createdAt": {"type": "string", "format": "date-time"},
+                  "createdBy": {"type": "string"}}
+_WEBHOOK = {"type": "object", "required": list(_WEBHOOK_PROPS), "properties": _WEBHOOK_PROPS}
+_DELIVERY = {"type": "object", "required": ["id", "webhookId", "eventId", "eventType", "status", "attempts"],
+             "properties": {
+                 "id": {"type": "integer", "description": "Sent as X-Bondline-Delivery: de-duplicate by it"},
+                 "webhookId": {"type": "integer"}, "eventId": {"type": "integer"}, "eventType": {"type": "string"},
+                 "status": {"type": "string", "enum": ["pending", "delivered", "dead"]},
+                 "attempts": {"type": "integer"},
+                 "nextAttemptAt": {"type": "string", "format": "date-time", "nullable": True},
+                 "lastAttemptAt": {"type": "string", "format": "date-time", "nullable": True},
+                 "lastStatus": {"type": "integer", "nullable": True},
+                 "lastError": {"type": "string", "nullable": True},
+                 "deliveredAt": {"type": "string", "format": "date-time", "nullable": True},
+                 "createdAt": {"type": "string", "format": "date-time"}}}
+_HOOK_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_ADMIN_ERRORS = {"401": _error_response("Missing or bad credentials"),
+                 "403": _error_response("Not a site administrator")}
+
+
+def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+PATHS["/api/v1/webhooks"] = {
+    "post": {
+        "tags": ["bondline"], "operationId": "bondline.webhooks.create", "summary": "Register a webhook (site admins)",
+        "description": ("Events of the chosen types are POSTed to `url` as JSON, signed with "
+                        "`X-Bondline-Signature: sha256=<hex HMAC-SHA256 of the raw body with the secret>`, with "
+                        "`X-Bondline-Event` and `X-Bondline-Delivery`. Delivered at least once, retried with "
+                        "exponential backoff, dead after the configured number of failures. The secret (generated "
+                        "when not given) is in this response only."),
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["url", "events"], "additionalProperties": False,
+            "properties": {"url": {"type": "string", "format": "uri", "description": "http:// or https://"},
+                           "events": {"type": "array", "minItems": 1,
+                                      "items": {"type": "string", "enum": _EVENT_NAMES}},
+                           "secret": {"type": "string", "minLength": 16, "maxLength": 255}}}}}},
+        "responses": {"201": _json("The webhook, with its secret", {
+            "type": "object", "required": [*_WEBHOOK_PROPS, "secret"],
+            "properties": {**_WEBHOOK_PROPS, "secret": {"type": "string"}}}),
+            "400": _error_response("Bad URL, event type or secret"), **_ADMIN_ERRORS},
+    },
+    "get": {
+        "tags": ["bondline"], "operationId": "bondline.webhooks.list", "summary": "List webhooks (site admins)",
+        "description": "Every webhook, oldest first; secrets are never shown again.",
+        "responses": {"200": _json("The webhooks", {"type": "object", "required": ["results"], "properties": {
+            "results": {"type": "array", "items": _WEBHOOK}}}), **_ADMIN_ERRORS},
+    },
+}
+PATHS["/api/v1/webhooks/{id}"] = {"delete": {
+    "tags": ["bondline"], "operationId": "bondline.webhooks.delete", "summary": "Remove a webhook (site admins)",
+    "description": "Removes the webhook and its deliveries; pending ones are not sent.",
+    "parameters": [_HOOK_ID],
+    "responses": {"204": {"description": "Removed"}, **_ADMIN_ERRORS, "404": _error_response("No such webhook")},
+}}
+PATHS["/api/v1/webhooks/{id}/deliveries"] = {"get": {
+    "tags": ["bondline"], "operationId": "bondline.webhooks.deliveries",
+    "summary": "A webhook's deliveries (site admins)",
+    "description": "Newest first, with their status, attempts and last outcome; paginate with `before`.",
+    "parameters": [
+        _HOOK_ID,
+        {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["pending", "delivered", "dead"]}},
+        {"name": "before", "in": "query", "schema": {"type": "integer"}, "description": "cursor: the last id seen"},
+        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
+    ],
+    "responses": {"200": _json("A page of deliveries", {
+        "type": "object", "required": ["results", "limit", "_links"],
+        "properties": {"results": {"type": "array", "items": _DELIVERY}, "limit": {"type": "integer"},
+                       "_links": {"type": "object"}}}),
+        "400": _error_response("Bad status or paging"), **_ADMIN_ERRORS, "404": _error_response("No such webhook")},
+}}
+PATHS["/api/v1/webhooks/deliveries/{id}/replay"] = {"post": {
+    "tags": ["bondline"], "operationId": "bondline.webhooks.replay", "summary": "Replay a delivery (site admins)",
+    "description": "Delivered or dead, the delivery becomes pending and due now, with a fresh count of attempts.",
+    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    "responses": {"202": _json("The delivery, pending again", _DELIVERY), **_ADMIN_ERRORS,
+                  "404": _error_response("No such delivery")},
+}}
+
 SCHEMAS: dict[str, Any] = {"bondline.Error": ERROR}
 
 # --- the review inbox (HTML pages, bondline.ui) ----------------------------------------------------

@@ -72,6 +72,7 @@ async def create_token(store: Store, account_id: str, expires_in_days: float | N
             raise Conflict(f"A token with id {token_id} already exists")
         record = Token(token_id, user.id, ids.hash_token(token), name, now, expires_at, None)
         await tx.tokens.add(record)
+        await tx.audit.record("token.create", f"user/{account_id}/tokens/{token_id}", None, record_of(record))
     return record, token
 
 
@@ -88,7 +89,12 @@ async def revoke_token(store: Store, prefix_or_id: str) -> Token:
             raise NotFound(f"No token with id {token_id}", reason="TOKEN_NOT_FOUND")
         if len(matches) > 1:
             raise Invalid(f"{len(matches)} tokens start with {token_id}; give more characters")
-        await tx.tokens.revoke(matches[0].id, ids.now_ms())
+        revoked_at = ids.now_ms()
+        await tx.tokens.revoke(matches[0].id, revoked_at)
+        owner = await tx.users.by_id(matches[0].user_id)
+        owner_id = owner.account_id if owner is not None else str(matches[0].user_id)
+        await tx.audit.record("token.revoke", f"user/{owner_id}/tokens/{matches[0].id}", record_of(matches[0]),
+                              {**(record_of(matches[0]) or {}), "revoked_at": revoked_at})
         return matches[0]
 
 

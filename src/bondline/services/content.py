@@ -6,12 +6,14 @@ import dataclasses
 
 from bondline import ids
 from bondline.domain import access
+from bondline.domain import events as ev
 from bondline.domain.audit import record_of
 from bondline.domain import content as rules
-from bondline.domain.errors import Forbidden, Invalid, NotFound
+from bondline.domain.errors import Invalid, NotFound
 from bondline.domain.model import Caller, Content, ContentVersion, Space, User
 from bondline.domain.relations import CONFLUENCE, content_keys
 from bondline.domain.watches import WATCH
+from bondline.services import notify
 from bondline.store import Store
 from bondline.store.repos.accounts import users_by_ids
 
@@ -101,13 +103,8 @@ async def create(store: Store, caller: Caller, new: NewContent) -> ContentView:
     now = ids.now_ms()
     async with store.write() as tx:
         space = await tx.spaces.by_key(new.space_key)
-        if space is None:
-            # Confluence answers 403 when the space to create in does not exist.
-            raise Forbidden(f"Space does not exist or you cannot create content in it: {new.space_key}")
-        role = await tx.spaces.role_of(space.id, caller.user_id)
-        if not access.can_view_space(caller, space, role):
-            raise Forbidden(f"Space does not exist or you cannot create content in it: {new.space_key}")
-        access.require_create_content(caller, space, role)
+        role = await tx.spaces.role_of(space.id, caller.user_id) if space is not None else None
+        access.require_create_content(caller, space, role, new.space_key)
         if new.parent_id is not None:
             parent = await tx.content.by_id(new.parent_id)
             rules.validate_parent(space.id, parent, new.parent_id, None, [])
@@ -115,8 +112,8 @@ async def create(store: Store, caller: Caller, new: NewContent) -> ContentView:
             clash = await tx.content.list(visible_to_user=None, status="current", space_id=space.id, type="page",
                                           title=title, offset=0, limit=1)
             if clash:
-                raise Invalid(f"A page with this title already exists: A page already exists with the same"
-                              f" TITLE in this space", reason="TITLE_EXISTS")
+                raise Invalid("A page with this title already exists: A page already exists with the same"
+                              " TITLE in this space", reason="TITLE_EXISTS")
         content = await tx.content.add(
             type=new.type, status=new.status, space_id=space.id, parent_id=new.parent_id, title=title,
             body=new.body, representation=new.representation, message="", by=caller.user_id, now=now)
@@ -124,6 +121,7 @@ async def create(store: Store, caller: Caller, new: NewContent) -> ContentView:
         # As in Confluence Cloud, the author watches what they create.
         await tx.relations.put(CONFLUENCE, WATCH, "user", caller.account_id, "content", str(content.id),
                                source_scope=None, target_scope=space.id, by=caller.account_id, now=now)
+        await notify.content_created(tx, content, space)
         return await _view(tx, content, space, content.status)
 
 
@@ -202,6 +200,11 @@ async def update(store: Store, caller: Caller, content_id: int, edit: rules.Edit
         await tx.content.save_version(updated)
         action = {"trashed": "content.restore", "draft": "content.publish"}.get(content.status, "content.update")
         await tx.audit.record(action, f"content/{content.id}", record_of(content), record_of(updated))
+        change = ev.content_change_type(content.status, updated.status)
+        if change == ev.SPACE_CONTENT_CREATED:
+            await notify.content_created(tx, updated, space)
+        else:
+            await notify.content_changed(tx, change, updated, space)
         return await _view(tx, updated, space, updated.status)
 
 
@@ -216,20 +219,26 @@ async def delete(store: Store, caller: Caller, content_id: int, status: str | No
             await tx.content.set_status(content.id, "trashed", now)
             await tx.audit.record("content.trash", f"content/{content.id}", {"status": content.status},
                                   {"status": "trashed"})
+            await notify.content_changed(tx, ev.CONTENT_TRASHED, dataclasses.replace(content, status="trashed"),
+                                         space)
         else:
             if content.status == "draft":
                 access.require_trash_content(caller, content, space, role)
             else:
                 access.require_purge_content(caller, content, space, role)
-            await purge(tx, content)
+            await purge(tx, content, space)
     return action
 
 
-async def purge(tx: object, content: Content) -> None:
+async def purge(tx: object, content: Content, space: Space) -> None:
     """Delete content for good, with every relation to or from it or any of its versions."""
+    watchers = await notify.watchers_before_purge(tx, content, space)
     await tx.relations.purge_entity(CONFLUENCE, "content", content_keys(content.id, content.version))  # type: ignore[attr-defined]
     await tx.content.purge(content.id)  # type: ignore[attr-defined]
     await tx.audit.record("content.purge", f"content/{content.id}", record_of(content))  # type: ignore[attr-defined]
+    if watchers is not None:
+        await notify.content_changed(tx, ev.CONTENT_PURGED, dataclasses.replace(content, status="deleted"),
+                                     space, watchers)
 
 
 async def versions(store: Store, caller: Caller, content_id: int, start: int, limit: int) -> tuple[

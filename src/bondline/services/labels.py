@@ -7,6 +7,8 @@ from bondline.domain import access
 from bondline.domain import labels as rules
 from bondline.domain.errors import Invalid, NotFound
 from bondline.domain.model import Caller
+from bondline.domain import events as ev
+from bondline.services import notify
 from bondline.store import Store
 from bondline.store.repos.labels import Label
 
@@ -20,7 +22,7 @@ async def _content(tx: object, caller: Caller, content_id: int, *, update: bool)
         access.require_update_content(caller, content, space, role)
     else:
         access.require_view_content(caller, content, space, role)
-    return content
+    return content, space
 
 
 async def list_labels(store: Store, caller: Caller, content_id: int, prefix: str | None, start: int,
@@ -41,13 +43,17 @@ async def add_labels(store: Store, caller: Caller, content_id: int, wanted: list
     parsed = [rules.validate(name, prefix) for name, prefix in wanted]
     now = ids.now_ms()
     async with store.write() as tx:
-        await _content(tx, caller, content_id, update=True)
+        content, space = await _content(tx, caller, content_id, update=True)
+        added = []
         for prefix, name in parsed:
             if await tx.labels.attach(content_id, prefix, name, caller.user_id, now):
                 await tx.audit.record("label.add", f"content/{content_id}/labels/{prefix}:{name}", None,
                                       {"prefix": prefix, "name": name})
+                added.append({"prefix": prefix, "name": name})
         if await tx.labels.count_for_content(content_id) > rules.MAX_PER_CONTENT:
             raise Invalid(f"Content can carry at most {rules.MAX_PER_CONTENT} labels")
+        if added:
+            await notify.content_changed(tx, ev.CONTENT_LABELS_CHANGED, content, space, added=added, removed=[])
         return await tx.labels.for_content(content_id, None, 0, rules.MAX_PER_CONTENT)
 
 
@@ -55,7 +61,9 @@ async def remove_label(store: Store, caller: Caller, content_id: int, name: str)
     """Remove a label; removing one the content does not carry succeeds."""
     prefix, name = rules.validate(name)
     async with store.write() as tx:
-        await _content(tx, caller, content_id, update=True)
+        content, space = await _content(tx, caller, content_id, update=True)
         if await tx.labels.detach(content_id, prefix, name):
             await tx.audit.record("label.remove", f"content/{content_id}/labels/{prefix}:{name}",
                                   {"prefix": prefix, "name": name})
+            await notify.content_changed(tx, ev.CONTENT_LABELS_CHANGED, content, space, added=[],
+                                         removed=[{"prefix": prefix, "name": name}])

@@ -7,6 +7,7 @@ it), the domain decides whether the caller may do what they ask, and the store c
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from bondline import ids
 from bondline.domain import access
@@ -47,6 +48,11 @@ async def resolve(tx: object, caller: Caller, ref: EntityRef) -> Entity:
     if ref.type == "label":
         return Entity(ref, label=ref.key)
     found = await tx.content.with_space(int(ref.key), caller.user_id)  # type: ignore[attr-defined]
+    return await _content_entity(tx, ref, found)
+
+
+async def _content_entity(tx: object, ref: EntityRef, found: tuple[Any, Any, str | None] | None) -> Entity:
+    """A piece of content as `ref` names it, from its row, its space's and the caller's role there."""
     if found is None:
         raise NotFound(f"No content found with id : {ref.key}", reason="CONTENT_NOT_FOUND")
     content, space, role = found
@@ -65,19 +71,19 @@ async def resolve(tx: object, caller: Caller, ref: EntityRef) -> Entity:
     return Entity(ref, space=space, content=content, version=version, role=role)
 
 
-async def _entity_from_row(tx: object, caller: Caller, kind: str, stored_key: str) -> Entity | None:
-    """The entity at one end of a stored relation, as it is now (None if it has gone)."""
+async def _entity_from_row(tx: object, caller: Caller, kind: str, stored_key: str,
+                           content: dict[int, Any]) -> Entity | None:
+    """The entity at one end of a stored relation, as it is now (None if it has gone). Content is
+    looked up in `content` (loaded for the whole page at once by `_views`)."""
     key, version = rel.parse_stored_key(kind, stored_key)
-    if kind == "content":
-        content = await tx.content.by_id(int(key))  # type: ignore[attr-defined]
-        if content is None:
-            return None
-        status = "historical" if version is not None else content.status
-        ref = EntityRef(kind, key, status, version)
-    else:
-        ref = EntityRef(kind, key)
     try:
-        return await resolve(tx, caller, ref)
+        if kind == "content":
+            found = content.get(int(key))
+            if found is None:
+                return None
+            status = "historical" if version is not None else found[0].status
+            return await _content_entity(tx, EntityRef(kind, key, status, version), found)
+        return await resolve(tx, caller, EntityRef(kind, key))
     except NotFound:
         return None
 
@@ -173,13 +179,20 @@ def _active(entity: Entity, status: str | None) -> bool:
 
 async def _views(tx: object, caller: Caller, rows: list[Relation], fixed: Entity, direction: str,
                  status: str | None) -> list[RelationView]:
+    """A page of relations as views. The other ends' content and the creators are loaded for the
+    whole page in two statements, not two per row."""
+    ends = [(row.target_type, row.target_key) if direction == "forward" else (row.source_type, row.source_key)
+            for row in rows]
+    content_ids = {int(rel.parse_stored_key(kind, key)[0]) for kind, key in ends if kind == "content"}
+    content = await tx.content.with_space_many(content_ids, caller.user_id)  # type: ignore[attr-defined]
+    creators = await tx.users.by_account_ids(  # type: ignore[attr-defined]
+        {row.created_by for row in rows if row.created_by != caller.account_id})
     views = []
-    for row in rows:
-        kind, key = (row.target_type, row.target_key) if direction == "forward" else (row.source_type, row.source_key)
-        other = await _entity_from_row(tx, caller, kind, key)
+    for row, (kind, key) in zip(rows, ends):
+        other = await _entity_from_row(tx, caller, kind, key, content)
         if other is None or not access.can_see_entity(caller, other) or not _active(other, status):
             continue
-        creator = await _creator(tx, row)
+        creator = caller.as_user() if row.created_by == caller.account_id else creators.get(row.created_by)
         source, target = (fixed, other) if direction == "forward" else (other, fixed)
         views.append(RelationView(row, source, target, creator))
     return views

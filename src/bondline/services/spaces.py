@@ -12,7 +12,9 @@ from bondline.domain.audit import record_of
 from bondline.domain import watches as watch_rules
 from bondline.domain.relations import CONFLUENCE, content_keys
 from bondline.domain.errors import Invalid, NotFound
+from bondline.domain.events import CONTENT_PURGED
 from bondline.domain.model import Caller, Space, User
+from bondline.services import notify
 from bondline.store import IntegrityViolation, Store
 from bondline.store.repos.accounts import users_by_ids
 from bondline.store.repos.tasks import LongTask
@@ -103,7 +105,13 @@ async def delete(store: Store, caller: Caller, key: str) -> LongTask:
         space, role = await _load(tx, caller, key)
         access.require_delete_space(caller, space, role)
         for content_id, version in await tx.content.in_space(space.id):
+            # its watchers hear of it (content.purged), read before their watches go
+            gone = await tx.content.by_id(content_id)
+            watchers = await notify.watchers_before_purge(tx, gone, space) if gone is not None else None
             await tx.relations.purge_entity(CONFLUENCE, "content", content_keys(content_id, version))
+            if watchers:
+                await notify.content_changed(tx, CONTENT_PURGED, dataclasses.replace(gone, status="deleted"),
+                                             space, watchers)
         await tx.relations.purge_entity(CONFLUENCE, "space", watch_rules.space_keys(space.key))
         await tx.spaces.delete(space.id)
         await tx.audit.record("space.delete", f"space/{key}", record_of(space))
@@ -117,7 +125,7 @@ async def delete(store: Store, caller: Caller, key: str) -> LongTask:
 async def task(store: Store, caller: Caller, task_id: str) -> LongTask:
     async with store.read() as tx:
         found = await tx.tasks.by_id(task_id)
-    if found is None or (found.user_id != caller.user_id and not caller.site_admin):
+    if found is None or not access.can_view_task(caller, found.user_id):
         raise NotFound(f"No long-running task with id {task_id}", reason="TASK_NOT_FOUND")
     return found
 

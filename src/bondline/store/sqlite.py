@@ -227,10 +227,12 @@ class SQLiteStore(Store):
         self._group: _Group | None = None
         self._commits = 0
         self._checkpointer: asyncio.Task[None] | None = None
+        self._closing = False
 
     async def open(self) -> None:
         self._lock = asyncio.Lock()
         self._group = None
+        self._closing = False
         self._writer = connect(self.path, self.synchronous)
         self._writer.execute("PRAGMA wal_autocheckpoint=0")
         self._writer.execute("PRAGMA busy_timeout=0")  # waiting for the write lock is _begin_immediate's job
@@ -284,20 +286,31 @@ class SQLiteStore(Store):
             else:
                 waiter.set_exception(error)
 
+    async def _in_thread(self, work: Callable[[], T]) -> T:
+        """Run checkpoint work in a thread and see it finish, even when cancelled meanwhile: a
+        cancelled `to_thread` leaves its thread running, and closing the connection under it (as
+        the loop's `finally` does) crashes the process."""
+        running = asyncio.ensure_future(asyncio.to_thread(work))
+        try:
+            return await asyncio.shield(running)
+        except asyncio.CancelledError:
+            await asyncio.wait([running])
+            raise
+
     async def _checkpoint_loop(self) -> None:
         """Copy the WAL into the database file in a thread, so requests never wait for it."""
         raw = connect(self.path, self.synchronous)
         page_size = raw.execute("PRAGMA page_size").fetchone()[0]
         seen = 0
         try:
-            while True:
+            while not self._closing:
                 await asyncio.sleep(CHECKPOINT_INTERVAL)
-                if self._commits == seen:
+                if self._commits == seen or self._closing:
                     continue
                 seen = self._commits
                 try:
                     # (busy, frames in the WAL, frames copied): how far the WAL reaches now.
-                    _, frames, _ = await asyncio.to_thread(
+                    _, frames, _ = await self._in_thread(
                         lambda: raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone())
                     if frames * page_size > WAL_LIMIT:
                         # Under constant writes a passive checkpoint never catches the WAL's end, so
@@ -309,15 +322,19 @@ class SQLiteStore(Store):
                             if self._group is not None:
                                 self._commit(self._group)
                             started = time.perf_counter()
-                            await asyncio.to_thread(raw.execute, "PRAGMA wal_checkpoint(RESTART)")
+                            await self._in_thread(lambda: raw.execute("PRAGMA wal_checkpoint(RESTART)"))
                             log.debug("WAL restarted in %.1f ms (writers paused)",
                                       (time.perf_counter() - started) * 1000)
                 except sqlite3.Error:
                     pass  # busy or locked: the next round catches up
         finally:
+            # Only now is no thread using `raw` (see _in_thread).
             raw.close()
 
     async def close(self) -> None:
+        """Stop the checkpoint work and wait for it (a checkpoint running in its thread is seen to
+        the end before its connection closes), commit what writers left, then close."""
+        self._closing = True
         if self._checkpointer is not None:
             self._checkpointer.cancel()
             try:
@@ -328,9 +345,11 @@ class SQLiteStore(Store):
         if getattr(self, "_group", None) is not None:
             async with self._lock:
                 self._commit(self._group)  # type: ignore[arg-type]
-        for raw in (getattr(self, "_reader", None), getattr(self, "_writer", None)):
+        for name in ("_reader", "_writer"):
+            raw = getattr(self, name, None)
             if raw is not None:
                 raw.close()
+                delattr(self, name)
 
     def pool_stats(self) -> dict[str, int]:
         """Two connections: the reader (reads run to completion on the loop, so it is idle between

@@ -303,3 +303,51 @@ audit_log = sa.Table(
     sa.Index("ix_audit_log_actor", "actor", "id"),
     sa.Index("ix_audit_log_object", "object", "id"),
 )
+
+# Webhooks (migration 0007): endpoints that receive events, the outbox of events (written in the
+# transaction of the change they describe) and one delivery per (event, webhook), which dispatchers
+# lease, attempt, retry with backoff and mark delivered or dead.
+webhooks = sa.Table(
+    "webhooks",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("url", sa.String(2048), nullable=False),
+    sa.Column("events", sa.Text, nullable=False),  # JSON list of event types or patterns ("content.*", "*")
+    # A shared secret that signs deliveries (HMAC-SHA256): kept as given, since signing needs it.
+    sa.Column("secret", sa.String(255), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("created_by", sa.String(128), nullable=False),
+)
+
+outbox_events = sa.Table(
+    "outbox_events",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
+webhook_deliveries = sa.Table(
+    "webhook_deliveries",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("event_id", BigId, sa.ForeignKey("outbox_events.id", ondelete="CASCADE"), nullable=False,
+              index=True),
+    sa.Column("webhook_id", BigId, sa.ForeignKey("webhooks.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # pending | delivered | dead
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", sa.BigInteger, nullable=False),
+    sa.Column("last_attempt_at", sa.BigInteger, nullable=True),
+    sa.Column("last_status", sa.Integer, nullable=True),
+    sa.Column("last_error", sa.String(512), nullable=True),
+    sa.Column("lease_owner", sa.String(64), nullable=True),
+    sa.Column("lease_expires_at", sa.BigInteger, nullable=True),
+    sa.Column("delivered_at", sa.BigInteger, nullable=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    # what dispatchers look for: pending deliveries that are due
+    sa.Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+    # a webhook's deliveries, newest first
+    sa.Index("ix_webhook_deliveries_webhook", "webhook_id", "id"),
+)

@@ -13,11 +13,13 @@ from bondline.store.repos.reltio import ChangeRequestRepo, EntityRepo, ReltioRel
 from bondline.store.repos.secrets import SecretRepo
 from bondline.store.repos.spaces import SpaceRepo
 from bondline.store.repos.tasks import TaskRepo
+from bondline.store.repos.webhooks import OutboxRepo, WebhookRepo
 
 
 class Tx:
     __slots__ = ("conn", "users", "tokens", "spaces", "content", "tasks", "relations", "labels", "tenants",
-                 "entities", "reltio_relations", "change_requests", "secrets", "audit")
+                 "entities", "reltio_relations", "change_requests", "secrets", "audit",
+                 "outbox", "webhooks")
 
     def __init__(self, conn: Conn) -> None:
         self.conn = conn
@@ -34,3 +36,5 @@ class Tx:
         self.change_requests = ChangeRequestRepo(conn)
         self.secrets = SecretRepo(conn)
         self.audit = AuditRepo(conn)
+        self.outbox = OutboxRepo(conn)
+        self.webhooks = WebhookRepo(conn)

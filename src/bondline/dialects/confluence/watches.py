@@ -14,8 +14,8 @@ from typing import Any
 from bondline.dialects.confluence import params, render
 from bondline.dialects.confluence.errors import DIALECT
 from bondline.dialects.confluence.render import base_of
+from bondline.domain import access
 from bondline.domain import watches as rules
-from bondline.domain.errors import Forbidden
 from bondline.http import Request, Response, empty, json_response
 from bondline.services import watches
 
@@ -24,9 +24,7 @@ TARGETS = {"content": "contentId", "space": "spaceKey", "label": "labelName"}
 
 
 def require_xsrf_header(req: Request) -> None:
-    if not rules.accepts_xsrf_token(req.header(b"x-atlassian-token")):
-        raise Forbidden("XSRF check failed: this operation needs the header 'X-Atlassian-Token: no-check'",
-                        reason="XSRF_CHECK_FAILED")
+    access.require_xsrf_token(req.header(b"x-atlassian-token"))
 
 
 def _content_type(req: Request, kind: str) -> str | None:

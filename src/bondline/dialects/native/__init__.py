@@ -8,12 +8,13 @@ from bondline.dialects.native.errors import DIALECT
 
 
 def install(app: Any) -> None:
-    from bondline.dialects.native import audit, controls, docs, health, metrics, relations
+    from bondline.dialects.native import audit, controls, docs, health, metrics, relations, webhooks
 
     app.claim_prefix("/", DIALECT, default=True)
     health.install(app)
     docs.install(app)
     relations.install(app)
     audit.install(app)
+    webhooks.install(app)
     metrics.install(app)
     controls.install(app)

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bondline.dialects.confluence.render import iso
+from bondline.dialects.native import params
 from bondline.dialects.native.errors import DIALECT
 from bondline.domain.errors import Invalid, is_decimal
 from bondline.http import Request, Response, json_response
@@ -30,25 +31,16 @@ def parse_since(raw: str | None) -> int | None:
     return int(when.timestamp() * 1000)
 
 
-def _int(req: Request, name: str, default: int | None) -> int | None:
-    raw = req.q(name)
-    if raw is None:
-        return default
-    if not is_decimal(raw) or len(raw) > 18:
-        raise Invalid(f"'{name}' must be a positive integer")
-    return int(raw)
-
-
 def entry_json(e: Any) -> dict[str, Any]:
     return {"id": e.id, "at": iso(e.at), "actor": e.actor, "action": e.action, "object": e.object,
             "before": e.before, "after": e.after, "requestId": e.request_id}
 
 
 async def list_audit(req: Request) -> Response:
-    limit = _int(req, "limit", 100)
+    limit = params.integer(req, "limit", 100)
     found = await audit.entries(req.app.store, req.caller, actor=req.q("actor"), object=req.q("object"),
                                 prefix=req.q("objectPrefix"), since_ms=parse_since(req.q("since")),
-                                before_id=_int(req, "before", None), limit=limit or 0)
+                                before_id=params.integer(req, "before", None), limit=limit or 0)
     body: dict[str, Any] = {"results": [entry_json(e) for e in found], "limit": limit, "_links": {}}
     if len(found) == limit and found:
         query = {k: v for k in ("actor", "object", "objectPrefix", "since") if (v := req.q(k)) is not None}

@@ -52,6 +52,13 @@ def write_route(perms: frozenset[str], right: str, change_request_id: str | None
     raise forbidden()
 
 
+def require_update_existing(perms: frozenset[str], route: str) -> None:
+    """A posted object that matches a stored one (by crosswalk) updates it: done at once, that takes
+    UPDATE as well as the CREATE the post was routed by; staged, the staging rule already held."""
+    if route == DIRECT:
+        require(perms, r.UPDATE)
+
+
 def require_initiate(perms: frozenset[str]) -> None:
     require_read(perms)
     require(perms, r.INITIATE)

@@ -22,7 +22,8 @@ value, `ov` for the winning value of each attribute, labels.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
+import functools
+import time
 import re
 from typing import Any, Callable
 
@@ -342,9 +343,13 @@ def labels(t: ObjectType | None, attributes: dict[str, Any]) -> tuple[str, str]:
 
 # --- wire form ----------------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=4096)
 def iso(ms: int) -> str:
-    return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + \
-        f"{ms % 1000:03d}Z"
+    """Epoch milliseconds as Reltio writes dates (2026-11-23T18:02:11.482Z). Cached: an object's
+    crosswalks repeat the same few instants, and formatting one costs more than the rest of it."""
+    t = time.gmtime(ms // 1000)
+    return (f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}."
+            f"{ms % 1000:03d}Z")
 
 
 def render_values(values: list[dict[str, Any]], name: str, type_base: str, uri_base: str) -> list[dict[str, Any]]:

@@ -169,10 +169,10 @@ async def _evaluate(tx: Any, tenant: str, tree: Any) -> set[str]:
 async def search(store: Store, caller: Caller, tenant: str, filter_text: str | None, offset: int,
                  limit: int) -> list[ChangeRequestView]:
     """Change requests matching the filter, newest first."""
-    tree = parse_filter(filter_text or "")
     async with store.read() as tx:
         ctx = await context(tx, caller, tenant)
-        access.reltio_require_read(ctx.perms)
+        access.reltio_require_read(ctx.perms)  # before the filter: a caller without READ learns nothing
+        tree = parse_filter(filter_text or "")
         matched = await _evaluate(tx, ctx.tenant, tree)
         requests = await tx.change_requests.get_many(ctx.tenant, matched)
         ordered = sorted(requests.values(), key=lambda cr: (-cr.created_at, cr.id))[offset:offset + limit]

@@ -20,7 +20,7 @@ from bondline.domain.model import Caller
 from bondline.domain.reltio import changes as ch
 from bondline.domain.reltio import objects as o
 from bondline.domain.reltio import roles
-from bondline.domain.reltio.errors import forbidden, object_not_found
+from bondline.domain.reltio.errors import object_not_found
 from bondline.services.reltio import references, staging
 from bondline.services.reltio.retry import retrying
 from bondline.services.reltio.staging import ChangeRequestView
@@ -162,8 +162,7 @@ async def _prepare(tx: Any, ctx: Context, index: int, raw: Any, now: int, by_cro
         entity = o.Entity(ctx.tenant, entity_id, t.name, attributes, xws, o.tags(raw.get("tags"), where),
                           o.tags(raw.get("roles"), where), label, secondary, 1, now, ctx.who, now, ctx.who)
         return _Pending(index, entity, True, []), refs
-    if route == access.RELTIO_DIRECT and roles.UPDATE not in ctx.perms:
-        raise forbidden()
+    access.reltio_require_update_existing(ctx.perms, route)
     matched = next(o.find_crosswalk(base.crosswalks, x["type"], x["value"]) for x in xws
                    if o.find_crosswalk(base.crosswalks, x["type"], x["value"]))
     added = [x for x in xws if o.find_crosswalk(base.crosswalks, x["type"], x["value"]) is None]

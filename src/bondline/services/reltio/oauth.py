@@ -101,6 +101,6 @@ async def token(store: Store, grant_type: str | None, params: dict[str, str],
                 raise OAuthError(400, "invalid_request", "refresh_token is required")
             stored = await _verify(tx, refresh, ("oauth_refresh",))
             if stored is None:
-                raise OAuthError(401, "invalid_grant", f"Invalid refresh token: {refresh[:60]}")
+                raise OAuthError(401, "invalid_grant", "Invalid refresh token")  # never echoed back
             return await _issue(tx, stored.user_id, refresh)
     raise OAuthError(400, "unsupported_grant_type", f"Unsupported grant type: {grant_type[:60]}")

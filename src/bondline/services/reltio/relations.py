@@ -19,7 +19,7 @@ from bondline.domain.model import Caller
 from bondline.domain.reltio import changes as ch
 from bondline.domain.reltio import objects as o
 from bondline.domain.reltio import roles
-from bondline.domain.reltio.errors import forbidden, object_not_found
+from bondline.domain.reltio.errors import object_not_found
 from bondline.domain.reltio.types import ENTITY_PREFIX, ObjectType
 from bondline.services.reltio import staging
 from bondline.services.reltio.retry import retrying
@@ -158,8 +158,7 @@ async def _prepare(tx: Any, ctx: Context, index: int, raw: Any, now: int,
         rel = o.Relation(ctx.tenant, relation_id, t.name, start.id, end.id, attributes, xws, flags, 1, now, ctx.who,
                          now, ctx.who)
         return _Pending(index, rel, True, None, start, end)
-    if route == access.RELTIO_DIRECT and roles.UPDATE not in ctx.perms:
-        raise forbidden()
+    access.reltio_require_update_existing(ctx.perms, route)
     matched = None
     for x in xws:
         matched = o.find_crosswalk(base.crosswalks, x["type"], x["value"])

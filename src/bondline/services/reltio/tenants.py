@@ -58,9 +58,10 @@ async def registry_of(tx: Any, tenant: str) -> t.Registry:
 
 
 async def context(tx: Any, caller: Caller, tenant: str) -> Context:
-    if not TENANT_ID.match(tenant) or not await tx.tenants.exists(tenant):
+    roles = await tx.tenants.membership(tenant, caller.user_id) if TENANT_ID.match(tenant) else None
+    if roles is None:
         raise tenant_not_found(tenant)
-    perms = tenant_roles.permissions(await tx.tenants.roles_of(tenant, caller.user_id), caller.site_admin)
+    perms = tenant_roles.permissions(roles, caller.site_admin)
     access.reltio_require_member(perms)
     return Context(tenant, await registry_of(tx, tenant), perms, caller)
 

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from bondline.domain.audit import record_of
 from bondline.domain.model import Token, User
+from bondline.store.repos import batch
 from bondline.store.repos.audit import AuditRepo
 from bondline.store.base import Conn, IntegrityViolation
 from bondline.store.tables import api_tokens, users
@@ -27,6 +28,11 @@ _update = users.update().where(users.c.id == P("id")).values(
 _delete = users.delete().where(users.c.id == P("id"))
 
 
+@batch.cached
+def _by_accounts(n: int) -> sa.Select:
+    return sa.select(*_user_cols).where(users.c.account_id.in_(batch.vals(n)))
+
+
 def _user(row: object) -> User:
     return User(row[0], row[1], row[2], row[3], bool(row[4]), row[5])  # type: ignore[index]
 
@@ -40,6 +46,12 @@ class UserRepo:
     async def by_account_id(self, account_id: str) -> User | None:
         row = await self.conn.one(_by_account, {"account_id": account_id})
         return _user(row) if row else None
+
+    async def by_account_ids(self, account_ids: set[str]) -> dict[str, User]:
+        """Users by accountId, in a few statements (the ones that exist)."""
+        if not account_ids:
+            return {}
+        return {row[1]: _user(row) for row in await batch.many(self.conn, _by_accounts, account_ids, {})}
 
     async def by_email(self, email: str) -> User | None:
         row = await self.conn.one(_by_email, {"email": email.lower()})

@@ -7,7 +7,7 @@ import functools
 import sqlalchemy as sa
 
 from bondline.domain.relations import Relation
-from bondline.store.base import Conn
+from bondline.store.base import Busy, Conn
 from bondline.store.tables import relations, space_roles, spaces
 
 P = sa.bindparam
@@ -18,6 +18,7 @@ _cols = (r.id, r.namespace, r.name, r.source_type, r.source_key, r.target_type, 
 _key = (r.namespace == P("ns"), r.name == P("name"), r.source_type == P("st"), r.source_key == P("sk"),
         r.target_type == P("tt"), r.target_key == P("tk"))
 _get = sa.select(*_cols).where(*_key)
+_PUT_TRIES = 8  # inserts tried while concurrent deletes keep removing the row in between
 # A lookup by the whole key returns only what the caller does not already know.
 _meta = sa.select(r.id, r.version, r.created_at, r.created_by, r.updated_at, r.updated_by).where(*_key)
 _exists = sa.select(r.id).where(*_key)
@@ -104,15 +105,21 @@ class RelationRepo:
     async def put(self, ns: str, name: str, st: str, sk: str, tt: str, tk: str, *, source_scope: int | None,
                   target_scope: int | None, by: str, now: int) -> tuple[Relation, bool]:
         """Create the relation unless it exists; returns it and whether it was created. Safe under
-        concurrency: the unique key decides, and the loser reads the winner's row."""
+        concurrency: the unique key decides, and the loser reads the winner's row.
+
+        On PostgreSQL (READ COMMITTED) the row that made the insert do nothing can be deleted by a
+        transaction that commits before the read that follows, which then finds nothing: the
+        relation no longer exists, so the insert is simply tried again."""
         params = {"ns": ns, "name": name, "st": st, "sk": sk, "tt": tt, "tk": tk, "source_scope": source_scope,
                   "target_scope": target_scope, "by": by, "now": now}
-        row = await self.conn.one(_insert, params)
-        if row is not None:
-            return _relation(row), True
-        row = await self.conn.one(_get, params)
-        assert row is not None
-        return _relation(row), False
+        for _ in range(_PUT_TRIES):
+            row = await self.conn.one(_insert, params)
+            if row is not None:
+                return _relation(row), True
+            row = await self.conn.one(_get, params)
+            if row is not None:
+                return _relation(row), False
+        raise Busy("The relation is being created and deleted by others at this moment; retry shortly")
 
     async def delete_returning(self, ns: str, name: str, st: str, sk: str, tt: str, tk: str) -> Relation | None:
         """Delete the relation; the row as it was, or None when there was none."""

@@ -9,23 +9,26 @@ handful of statements is ever compiled.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 import msgspec
 import sqlalchemy as sa
 
+from bondline import context
 from bondline.domain.audit import Change, record_of
+from bondline.domain.events import change_request_moved
 from bondline.domain.reltio.changes import ChangeRequest, Item
 from bondline.domain.reltio.objects import Entity, Relation
 from bondline.store.base import Conn
+from bondline.store.repos import batch
 from bondline.store.repos.audit import AuditRepo
+from bondline.store.repos.webhooks import OutboxRepo
 from bondline.store.tables import (change_items, change_requests, entities, entity_crosswalks, relations,
                                    tenant_roles, tenant_types, tenants, users)
 
 P = sa.bindparam
 _enc = msgspec.json.Encoder().encode
 _dec = msgspec.json.decode
-CHUNK = 512
 
 
 def dumps(value: Any) -> str:
@@ -40,37 +43,6 @@ def namespace(tenant: str) -> str:
     return f"reltio/{tenant}"
 
 
-def _padded(n: int) -> int:
-    size = 1
-    while size < n:
-        size *= 2
-    return size
-
-
-def _chunks(values: list[str]) -> Iterable[list[str]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start:start + CHUNK]
-
-
-def _in_params(chunk: list[str]) -> tuple[int, dict[str, str]]:
-    size = _padded(len(chunk))
-    padded = chunk + [chunk[-1]] * (size - len(chunk))
-    return size, {f"v{i}": v for i, v in enumerate(padded)}
-
-
-async def _many(conn: Conn, build: Callable[[int], sa.Select], values: Iterable[str],
-                params: dict[str, Any]) -> list[Any]:
-    rows: list[Any] = []
-    for chunk in _chunks(sorted(set(values))):
-        size, extra = _in_params(chunk)
-        rows.extend(await conn.all(build(size), {**params, **extra}))
-    return rows
-
-
-def _vals(n: int) -> list[sa.BindParameter]:  # type: ignore[type-arg]
-    return [P(f"v{i}") for i in range(n)]
-
-
 # --- tenants --------------------------------------------------------------------------------------
 
 _tenant = sa.select(tenants.c.id, tenants.c.created_at).where(tenants.c.id == P("id"))
@@ -78,6 +50,10 @@ _tenant_insert = tenants.insert().values(id=P("id"), created_at=P("now"))
 _tenant_list = sa.select(tenants.c.id, tenants.c.created_at).order_by(tenants.c.id)
 _roles_of = sa.select(tenant_roles.c.role).where(tenant_roles.c.tenant_id == P("tenant"),
                                                  tenant_roles.c.user_id == P("user_id")).order_by(tenant_roles.c.role)
+# Whether the tenant exists and the user's roles there, in one round trip (every Reltio request).
+_membership = sa.select(tenants.c.id, tenant_roles.c.role).select_from(tenants.outerjoin(
+    tenant_roles, sa.and_(tenant_roles.c.tenant_id == tenants.c.id, tenant_roles.c.user_id == P("user_id")))
+).where(tenants.c.id == P("tenant")).order_by(tenant_roles.c.role)
 _role_exists = sa.select(tenant_roles.c.role).where(tenant_roles.c.tenant_id == P("tenant"),
                                                     tenant_roles.c.user_id == P("user_id"),
                                                     tenant_roles.c.role == P("role"))
@@ -113,6 +89,13 @@ class TenantRepo:
 
     async def roles_of(self, tenant: str, user_id: int) -> list[str]:
         return [r[0] for r in await self.conn.all(_roles_of, {"tenant": tenant, "user_id": user_id})]
+
+    async def membership(self, tenant: str, user_id: int) -> list[str] | None:
+        """The user's roles on the tenant, or None when there is no such tenant."""
+        rows = await self.conn.all(_membership, {"tenant": tenant, "user_id": user_id})
+        if not rows:
+            return None
+        return [r[1] for r in rows if r[1] is not None]
 
     async def roles_of_user(self, user_id: int) -> dict[str, list[str]]:
         """A user's roles on every tenant where they hold one."""
@@ -176,7 +159,7 @@ _xw_delete_entity = entity_crosswalks.delete().where(x.tenant_id == P("tenant"),
 
 @functools.lru_cache(maxsize=32)
 def _entities_in(n: int, lock: bool = False) -> sa.Select:
-    stmt = sa.select(*_ecols).where(e.tenant_id == P("tenant"), e.id.in_(_vals(n)))
+    stmt = sa.select(*_ecols).where(e.tenant_id == P("tenant"), e.id.in_(batch.vals(n)))
     return stmt.with_for_update() if lock else stmt
 
 
@@ -203,7 +186,7 @@ class EntityRepo:
         return _entity_of(row) if row else None
 
     async def get_many(self, tenant: str, entity_ids: Iterable[str], lock: bool = False) -> dict[str, Entity]:
-        rows = await _many(self.conn, lambda n: _entities_in(n, lock), entity_ids, {"tenant": tenant})
+        rows = await batch.many(self.conn, lambda n: _entities_in(n, lock), entity_ids, {"tenant": tenant})
         return {r[1]: _entity_of(r) for r in rows}
 
     async def insert_many(self, items: list[Entity]) -> None:
@@ -262,13 +245,13 @@ _rel_to = sa.select(*_rcols).where(r.namespace == P("ns"), r.target_type == "ent
 
 @functools.lru_cache(maxsize=32)
 def _relations_in(n: int, lock: bool = False) -> sa.Select:
-    stmt = sa.select(*_rcols).where(r.namespace == P("ns"), r.ext_id.in_(_vals(n)))
+    stmt = sa.select(*_rcols).where(r.namespace == P("ns"), r.ext_id.in_(batch.vals(n)))
     return stmt.with_for_update() if lock else stmt
 
 
 @functools.lru_cache(maxsize=32)
 def _relations_from(n: int) -> sa.Select:
-    return sa.select(*_rcols).where(r.namespace == P("ns"), r.source_type == "entity", r.source_key.in_(_vals(n)))
+    return sa.select(*_rcols).where(r.namespace == P("ns"), r.source_type == "entity", r.source_key.in_(batch.vals(n)))
 
 
 def _relation_of(row: Any) -> Relation:
@@ -300,7 +283,7 @@ class ReltioRelationRepo:
         return _relation_of(row) if row else None
 
     async def get_many(self, tenant: str, relation_ids: Iterable[str], lock: bool = False) -> dict[str, Relation]:
-        rows = await _many(self.conn, lambda n: _relations_in(n, lock), relation_ids, {"ns": namespace(tenant)})
+        rows = await batch.many(self.conn, lambda n: _relations_in(n, lock), relation_ids, {"ns": namespace(tenant)})
         return {row[5]: _relation_of(row) for row in rows}
 
     async def by_key(self, tenant: str, type_name: str, start: str, end: str) -> Relation | None:
@@ -337,7 +320,7 @@ class ReltioRelationRepo:
 
     async def from_entities(self, tenant: str, entity_ids: Iterable[str]) -> list[Relation]:
         """Every relation starting at one of these entities (reference attributes are made of them)."""
-        rows = await _many(self.conn, _relations_from, entity_ids, {"ns": namespace(tenant)})
+        rows = await batch.many(self.conn, _relations_from, entity_ids, {"ns": namespace(tenant)})
         return [_relation_of(row) for row in rows]
 
     async def of_entity(self, tenant: str, entity_id: str) -> list[Relation]:
@@ -385,28 +368,28 @@ _max_position = sa.select(sa.func.max(i_.position)).where(i_.tenant_id == P("ten
 
 @functools.lru_cache(maxsize=32)
 def _requests_in(n: int) -> sa.Select:
-    return sa.select(*_ccols).where(c.tenant_id == P("tenant"), c.id.in_(_vals(n)))
+    return sa.select(*_ccols).where(c.tenant_id == P("tenant"), c.id.in_(batch.vals(n)))
 
 
 @functools.lru_cache(maxsize=32)
 def _created_by_in(n: int) -> sa.Select:
-    return sa.select(c.id).where(c.tenant_id == P("tenant"), c.created_by.in_(_vals(n)))
+    return sa.select(c.id).where(c.tenant_id == P("tenant"), c.created_by.in_(batch.vals(n)))
 
 
 @functools.lru_cache(maxsize=32)
 def _touching_in(n: int) -> sa.Select:
-    return sa.select(i_.request_id).where(i_.tenant_id == P("tenant"), i_.object_uri.in_(_vals(n))).distinct()
+    return sa.select(i_.request_id).where(i_.tenant_id == P("tenant"), i_.object_uri.in_(batch.vals(n))).distinct()
 
 
 @functools.lru_cache(maxsize=32)
 def _items_of_requests(n: int) -> sa.Select:
-    return sa.select(*_icols).where(i_.tenant_id == P("tenant"), i_.request_id.in_(_vals(n))).order_by(
+    return sa.select(*_icols).where(i_.tenant_id == P("tenant"), i_.request_id.in_(batch.vals(n))).order_by(
         i_.request_id, i_.position)
 
 
 @functools.lru_cache(maxsize=32)
 def _item_counts_in(n: int) -> sa.Select:
-    return sa.select(i_.request_id, sa.func.count()).where(i_.tenant_id == P("tenant"), i_.request_id.in_(_vals(n))
+    return sa.select(i_.request_id, sa.func.count()).where(i_.tenant_id == P("tenant"), i_.request_id.in_(batch.vals(n))
                                                           ).group_by(i_.request_id)
 
 
@@ -423,6 +406,13 @@ _cr_counts = (sa.select(change_requests.c.tenant_id, change_requests.c.state, sa
               .order_by(change_requests.c.tenant_id, change_requests.c.state))
 
 
+async def _outbox(conn: Conn, before_state: str | None, cr: ChangeRequest) -> None:
+    """The change request's lifecycle event (created, applied, rejected), in the same transaction."""
+    event = change_request_moved(before_state, cr, context.actor.get())
+    if event is not None:
+        await OutboxRepo(conn).add_wanted([event])
+
+
 class ChangeRequestRepo:
     __slots__ = ("conn",)
 
@@ -434,12 +424,13 @@ class ChangeRequestRepo:
         return _cr_of(row) if row else None
 
     async def get_many(self, tenant: str, request_ids: Iterable[str]) -> dict[str, ChangeRequest]:
-        rows = await _many(self.conn, _requests_in, request_ids, {"tenant": tenant})
+        rows = await batch.many(self.conn, _requests_in, request_ids, {"tenant": tenant})
         return {row[1]: _cr_of(row) for row in rows}
 
     async def insert(self, cr: ChangeRequest) -> None:
         await AuditRepo(self.conn).record("dcr.create", f"reltio/{cr.tenant}/changeRequests/{cr.id}", None,
                                           record_of(cr))
+        await _outbox(self.conn, None, cr)
         await self.conn.execute(_cr_insert, {
             "tenant": cr.tenant, "id": cr.id, "state": cr.state, "type": cr.type,
             "external_info": None if cr.external_info is None else dumps(cr.external_info),
@@ -451,6 +442,8 @@ class ChangeRequestRepo:
         action = "dcr.update" if before is None or before.state == cr.state else f"dcr.{cr.state.lower()}"
         await AuditRepo(self.conn).record(action, f"reltio/{cr.tenant}/changeRequests/{cr.id}", record_of(before),
                                           record_of(cr))
+        if before is not None:
+            await _outbox(self.conn, before.state, cr)
         await self.conn.execute(_cr_update, {
             "tenant": cr.tenant, "id": cr.id, "state": cr.state,
             "external_info": None if cr.external_info is None else dumps(cr.external_info),
@@ -474,7 +467,7 @@ class ChangeRequestRepo:
 
     async def items_of(self, tenant: str, request_ids: Iterable[str]) -> dict[str, list[Item]]:
         out: dict[str, list[Item]] = {}
-        for row in await _many(self.conn, _items_of_requests, request_ids, {"tenant": tenant}):
+        for row in await batch.many(self.conn, _items_of_requests, request_ids, {"tenant": tenant}):
             item = _item_of(row)
             out.setdefault(item.request_id, []).append(item)
         for values in out.values():
@@ -487,7 +480,7 @@ class ChangeRequestRepo:
         return [_item_of(row) for row in rows]
 
     async def item_counts(self, tenant: str, request_ids: Iterable[str]) -> dict[str, int]:
-        rows = await _many(self.conn, _item_counts_in, request_ids, {"tenant": tenant})
+        rows = await batch.many(self.conn, _item_counts_in, request_ids, {"tenant": tenant})
         return {row[0]: int(row[1]) for row in rows}
 
     async def page_in_state(self, tenant: str, state: str, offset: int, limit: int) -> list[ChangeRequest]:
@@ -531,7 +524,7 @@ class ChangeRequestRepo:
         return await self.conn.execute(_item_delete, {"tenant": tenant, "request": request_id, "id": item_id}) > 0
 
     async def ids_created_by(self, tenant: str, names: list[str]) -> set[str]:
-        return {row[0] for row in await _many(self.conn, _created_by_in, names, {"tenant": tenant})}
+        return {row[0] for row in await batch.many(self.conn, _created_by_in, names, {"tenant": tenant})}
 
     async def ids_touching(self, tenant: str, uris: list[str]) -> set[str]:
-        return {row[0] for row in await _many(self.conn, _touching_in, uris, {"tenant": tenant})}
+        return {row[0] for row in await batch.many(self.conn, _touching_in, uris, {"tenant": tenant})}

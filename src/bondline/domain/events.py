@@ -1,0 +1,198 @@
+"""Events: what webhooks are told when watched content changes and when Reltio change requests move.
+
+Pure: services hand in the change and who watches it; these functions say which events follow. Every
+watcher gets an event of their own (the payload names them), so a receiver can notify each one; Reltio
+change requests have no watchers and make one event per lifecycle step.
+
+An event is a type and a payload (a JSON document). What a receiver gets is the payload wrapped with
+the event's id, type and time (`envelope`), built the same way on every attempt and replay:
+
+    {"id": 17, "type": "content.updated", "createdAt": "2026-11-23T18:00:00.000Z",
+     "watcher": {"accountId": "5b10ac…"}, "actor": {"accountId": "5b10ad…"},
+     "data": {"content": {"id": "123", "type": "page", "status": "current", "title": "…",
+                          "version": 2, "spaceKey": "ENG", "parentId": null}}}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any, Iterable, Sequence
+from urllib.parse import urlsplit
+
+from bondline.domain.errors import Invalid
+
+CONTENT_UPDATED = "content.updated"
+CONTENT_TRASHED = "content.trashed"
+CONTENT_RESTORED = "content.restored"
+CONTENT_PURGED = "content.purged"
+CONTENT_CHILD_CREATED = "content.child_created"
+CONTENT_LABELS_CHANGED = "content.labels_changed"
+SPACE_CONTENT_CREATED = "space.content_created"
+DCR_CREATED = "change_request.created"
+DCR_APPLIED = "change_request.applied"
+DCR_REJECTED = "change_request.rejected"
+
+CONTENT_TYPES = (CONTENT_UPDATED, CONTENT_TRASHED, CONTENT_RESTORED, CONTENT_PURGED, CONTENT_CHILD_CREATED,
+                 CONTENT_LABELS_CHANGED, SPACE_CONTENT_CREATED)
+DCR_TYPES = (DCR_CREATED, DCR_APPLIED, DCR_REJECTED)
+TYPES = CONTENT_TYPES + DCR_TYPES
+PATTERNS = ("*", "content.*", "space.*", "change_request.*")
+DCR_STATE_EVENTS = {"APPLIED": DCR_APPLIED, "REJECTED": DCR_REJECTED}
+
+MAX_URL = 2048
+MAX_SECRET = 255
+MIN_SECRET = 16
+
+
+@dataclasses.dataclass(slots=True)
+class Event:
+    type: str
+    payload: dict[str, Any]
+
+
+# --- webhook subscriptions ------------------------------------------------------------------------
+
+def validate_filter(events: Iterable[str]) -> list[str]:
+    """A webhook's event filter: known event types or patterns (`*`, `content.*`, …), deduplicated."""
+    wanted: list[str] = []
+    for raw in events:
+        name = raw.strip()
+        if not name:
+            continue
+        if name not in TYPES and name not in PATTERNS:
+            raise Invalid(f"Unknown event type {name[:64]!r}: use one of {', '.join(TYPES + PATTERNS)}",
+                          reason="UNKNOWN_EVENT_TYPE")
+        if name not in wanted:
+            wanted.append(name)
+    if not wanted:
+        raise Invalid("A webhook needs at least one event type (or '*' for all)", reason="NO_EVENT_TYPES")
+    return wanted
+
+
+def matches(event_filter: Sequence[str], event_type: str) -> bool:
+    for pattern in event_filter:
+        if pattern == "*" or pattern == event_type:
+            return True
+        if pattern.endswith(".*") and event_type.startswith(pattern[:-1]):
+            return True
+    return False
+
+
+def wanted_by_any(filters: Iterable[Sequence[str]], types: Iterable[str]) -> bool:
+    """Whether some webhook subscribes to one of `types` (if none does, nothing need be looked up)."""
+    types = list(types)
+    return any(matches(f, t) for f in filters for t in types)
+
+
+def validate_url(url: str) -> str:
+    url = url.strip()
+    if len(url) > MAX_URL:
+        raise Invalid(f"The URL is longer than {MAX_URL} characters", reason="BAD_WEBHOOK_URL")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise Invalid("A webhook URL must be an absolute http:// or https:// URL", reason="BAD_WEBHOOK_URL")
+    if parts.username or parts.password:
+        raise Invalid("A webhook URL must not carry credentials; use the secret to authenticate deliveries",
+                      reason="BAD_WEBHOOK_URL")
+    return url
+
+
+def validate_secret(secret: str) -> str:
+    if not MIN_SECRET <= len(secret) <= MAX_SECRET or not secret.isprintable():
+        raise Invalid(f"A webhook secret must be {MIN_SECRET} to {MAX_SECRET} printable characters",
+                      reason="BAD_WEBHOOK_SECRET")
+    return secret
+
+
+# --- deliveries -----------------------------------------------------------------------------------
+
+PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
+STATUSES = (PENDING, DELIVERED, DEAD)
+
+
+def backoff_ms(attempts: int, base_seconds: float, cap_seconds: float = 3600.0) -> int:
+    """How long to wait after the `attempts`-th failed attempt: base, 2·base, 4·base, … (capped)."""
+    return int(min(cap_seconds, base_seconds * (2 ** max(0, attempts - 1))) * 1000)
+
+
+def after_attempt(attempts: int, ok: bool, max_attempts: int, now: int, base_seconds: float) -> tuple[str, int]:
+    """(status, next attempt time) after attempt number `attempts` succeeded or failed."""
+    if ok:
+        return DELIVERED, now
+    if attempts >= max_attempts:
+        return DEAD, now
+    return PENDING, now + backoff_ms(attempts, base_seconds)
+
+
+def iso(ms: int) -> str:
+    return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + \
+        f"{ms % 1000:03d}Z"
+
+
+def envelope(event_id: int, event_type: str, created_at: int, payload: dict[str, Any]) -> dict[str, Any]:
+    """The JSON document a receiver gets (the same on every attempt and replay)."""
+    return {"id": event_id, "type": event_type, "createdAt": iso(created_at), **payload}
+
+
+# --- content events -------------------------------------------------------------------------------
+
+def content_doc(content: Any, space_key: str) -> dict[str, Any]:
+    return {"id": str(content.id), "type": content.type, "status": content.status, "title": content.title,
+            "version": content.version, "spaceKey": space_key,
+            "parentId": None if content.parent_id is None else str(content.parent_id)}
+
+
+def _each(event_type: str, watchers: Iterable[str], actor: str | None, data: dict[str, Any]) -> list[Event]:
+    return [Event(event_type, {"watcher": {"accountId": w}, "actor": {"accountId": actor}, "data": data})
+            for w in dict.fromkeys(watchers)]
+
+
+def content_change_type(before_status: str, after_status: str) -> str | None:
+    """The event an edit makes: an update, a restore from the trash; publishing a draft is the
+    space gaining content (`content_created`)."""
+    if before_status == "trashed":
+        return CONTENT_RESTORED
+    if before_status == "draft":
+        return None if after_status == "draft" else SPACE_CONTENT_CREATED
+    return CONTENT_UPDATED
+
+
+def content_changed(event_type: str, content: Any, space_key: str, watchers: Iterable[str],
+                    actor: str | None, **extra: Any) -> list[Event]:
+    """One event per watcher of the content (updated, trashed, restored, purged, labels changed)."""
+    return _each(event_type, watchers, actor, {"content": content_doc(content, space_key), **extra})
+
+
+def content_created(content: Any, space_key: str, space_watchers: Iterable[tuple[str, str]], parent: Any | None,
+                    parent_watchers: Iterable[str], actor: str | None) -> list[Event]:
+    """New content (created current, or a draft published): `space.content_created` for each watcher
+    of the space whose watch covers this type (`space_watchers`: (accountId, the watch's content type
+    or "" for all)), and `content.child_created` for each watcher of its parent page."""
+    if content.status != "current":
+        return []
+    doc = content_doc(content, space_key)
+    covered = [w for w, only in space_watchers if only in ("", content.type)]
+    events = _each(SPACE_CONTENT_CREATED, covered, actor, {"content": doc, "space": {"key": space_key}})
+    if parent is not None:
+        events += _each(CONTENT_CHILD_CREATED, parent_watchers, actor,
+                        {"content": doc, "parent": content_doc(parent, space_key)})
+    return events
+
+
+# --- Reltio change requests -----------------------------------------------------------------------
+
+def change_request_event(event_type: str, cr: Any, actor: str | None) -> Event:
+    return Event(event_type, {"actor": {"accountId": actor}, "data": {"tenant": cr.tenant, "changeRequest": {
+        "uri": cr.uri, "type": cr.type, "state": cr.state, "createdBy": cr.created_by,
+        "createdTime": cr.created_at, "updatedBy": cr.updated_by, "updatedTime": cr.updated_at}}})
+
+
+def change_request_moved(before_state: str | None, cr: Any, actor: str | None) -> Event | None:
+    """The lifecycle event of a change request's new state (None when the state did not move)."""
+    if before_state is None:
+        return change_request_event(DCR_CREATED, cr, actor)
+    if before_state == cr.state:
+        return None
+    event_type = DCR_STATE_EVENTS.get(cr.state)
+    return change_request_event(event_type, cr, actor) if event_type else None

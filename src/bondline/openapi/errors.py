@@ -1,0 +1,113 @@
+"""Every status an operation can answer, in `/openapi.json`, with the content it comes with.
+
+The vendors' definitions leave out statuses their own APIs answer (401 on most operations, 400 for
+bad paging, 413, …) and declare many error responses with no content, while Confluence and Reltio
+answer them with their JSON error bodies. bondline answers every operation the same way whatever
+the route: 400 for a bad request (a NUL or bad percent-encoding reaches any route), 401 where
+credentials are needed, 403 where a caller may be refused, 404 where a path names something, 413
+for a body over the limit (read for every POST, PUT and DELETE) — each in its API's own error body.
+`complete` adds what is missing and gives content to the error responses that have none; what the
+definitions already describe is kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+CONFLUENCE_ERROR = {
+    "type": "object",
+    "description": "Confluence's error body",
+    "required": ["statusCode", "data", "message"],
+    "properties": {
+        "statusCode": {"type": "integer"},
+        "data": {"type": "object", "required": ["authorized", "valid", "errors", "successful"], "properties": {
+            "authorized": {"type": "boolean"}, "valid": {"type": "boolean"},
+            "errors": {"type": "array", "items": {"type": "object"}}, "successful": {"type": "boolean"}}},
+        "message": {"type": "string"},
+    },
+}
+OAUTH_ERROR = {
+    "type": "object",
+    "description": "RFC 6749's error body",
+    "required": ["error", "error_description"],
+    "properties": {"error": {"type": "string"}, "error_description": {"type": "string"}},
+}
+SCHEMAS = {"bondline.ConfluenceError": CONFLUENCE_ERROR, "bondline.OAuthError": OAUTH_ERROR}
+
+WHY = {
+    "400": "Bad request: malformed or invalid input",
+    "401": "Missing, bad, revoked or expired credentials",
+    "403": "The caller may not do this",
+    "404": "Nothing with this id, or nothing the caller may see",
+    "409": "Conflict: the object changed meanwhile (retry) or the change clashes with it",
+    "413": "The request body is larger than the limit (BONDLINE_MAX_BODY_BYTES, 1 MiB by default)",
+    "501": "Not implemented for this relation name (Confluence does not list favourites and likes)",
+}
+_BODY_METHODS = {"post", "put", "delete", "patch"}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def dialect_of(path: str) -> str:
+    if path.startswith("/wiki/"):
+        return "confluence"
+    if path.startswith(("/reltio/", "/services/reltio/")):
+        return "reltio"
+    if path.startswith("/oauth/"):
+        return "oauth"
+    if path.startswith("/ui"):
+        return "ui"
+    return "bondline"
+
+
+def _content(dialect: str, status: str) -> dict[str, Any]:
+    if dialect == "ui":
+        return {"text/html": {"schema": {"type": "string"}}}
+    schema = {
+        "confluence": _ref("bondline.ConfluenceError"),
+        "reltio": _ref("reltio.UnauthorizedErrorModel" if status == "401" else "reltio.APIErrorRepresentation"),
+        "oauth": _ref("bondline.OAuthError"),
+        "bondline": _ref("bondline.Error"),
+    }[dialect]
+    return {"application/json": {"schema": schema}}
+
+
+def statuses(path: str, method: str, op: dict[str, Any], default_security: bool) -> set[str]:
+    """The error statuses bondline may answer for this operation."""
+    dialect = dialect_of(path)
+    secured = op.get("security", [{}] if default_security else []) != []
+    out = {"400"}
+    if "{" in path:
+        out.add("404")
+    if method in _BODY_METHODS:
+        out.add("413")
+    if dialect == "ui":
+        return out | {"403"} if method == "post" or "{" in path else out
+    if secured:
+        out |= {"401", "403"}
+    if dialect == "oauth":
+        out.add("401")
+    if dialect == "reltio" and method in _BODY_METHODS:
+        out.add("409")  # a concurrent write to the same object (9011): retry
+    if dialect == "confluence" and "/relation/" in path and method == "get":
+        out.add("501")
+    if dialect == "confluence" and method in ("post", "put"):
+        out.add("409")
+    return out
+
+
+def complete(paths: dict[str, Any], default_security: bool = True) -> None:
+    for path, item in paths.items():
+        dialect = dialect_of(path)
+        for method, op in item.items():
+            if not isinstance(op, dict) or "responses" not in op:
+                continue
+            responses = op["responses"]
+            for status in sorted(statuses(path, method, op, default_security)):
+                if status not in responses:
+                    responses[status] = {"description": WHY[status]}
+            for status, response in responses.items():
+                if status.startswith(("4", "5")) and not response.get("content"):
+                    response["content"] = _content(dialect, status)

@@ -1,0 +1,151 @@
+"""Parameters and bodies in `/openapi.json` as bondline actually treats them.
+
+The vendors' definitions describe most inputs loosely (a content id is "a string", `limit` is
+sometimes a string, `expand` an enumeration although unknown expansions are ignored). A client — or a
+test generator — following them would send values bondline (like Confluence and Reltio) refuses with
+400, or believe values it ignores are refused. `tighten` narrows each input to what bondline accepts
+(content ids are positive integers, relation names match `^[A-Za-z0-9_.-]{1,64}$`, required query
+parameters are non-empty, paging is a non-negative integer, a list to insert holds at least one item,
+…) and widens what it ignores (`expand` is any comma-separated list). The rules are those of
+`bondline.domain` (content ids, relation names and statuses) and of the routes' parameter parsing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bondline.domain import labels
+from bondline.domain.content import MAX_TITLE
+from bondline.domain.relations import CONTENT_STATUSES, NAME
+from bondline.domain.spaces import MAX_NAME
+from bondline.domain.spaces import SPACE_KEY as SPACE_KEY_RE
+
+CONTENT_ID = {"type": "string", "pattern": "^[1-9][0-9]{0,17}$"}
+VERSION_NUMBER = {"type": "string", "pattern": "^[1-9][0-9]{0,8}$"}
+RELATION_NAME = {"type": "string", "pattern": NAME.pattern}
+NON_EMPTY = {"type": "string", "minLength": 1, "pattern": "[^\\s,]"}
+PAGING = {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+SPACE_KEY = {"type": "string", "pattern": SPACE_KEY_RE.pattern}
+TEXT = "^[^\\x00-\\x1f]*[^\\s\\x00-\\x1f][^\\x00-\\x1f]*$"  # not blank, no control characters
+
+
+def _label_name() -> dict[str, Any]:
+    """A label name: 1-255 characters, none of those Confluence refuses (a `prefix:` may lead)."""
+    bad = "".join("\\" + ch if ch in "\\]^-[" else ch for ch in sorted(labels.FORBIDDEN) if not ch.isspace())
+    name = f"[^{bad}\\x00-\\x1f\\s]{{1,{labels.MAX_NAME}}}"
+    return {"type": "string", "pattern": f"^(({'|'.join(labels.PREFIXES)}):)?{name}$"}
+
+
+def _param(path: str, param: dict[str, Any]) -> dict[str, Any] | None:
+    """The schema bondline applies to this parameter, or None to keep the declared one."""
+    name, where = param.get("name"), param.get("in")
+    confluence = path.startswith("/wiki/")
+    if where == "path" and confluence:
+        if name in ("id", "contentId") and "/content/{" in path:
+            return CONTENT_ID
+        if name in ("label", "labelName"):
+            return _label_name()
+        if name == "versionNumber":
+            return VERSION_NUMBER
+        if name == "relationName":
+            return RELATION_NAME
+        if name in ("sourceType", "targetType"):
+            return {"type": "string", "enum": ["user", "space", "content"] if name == "sourceType"
+                    else ["user", "space", "content", "label"]}
+    if where == "path" and name == "relationName" and path.startswith("/api/v1/"):
+        return RELATION_NAME
+    if where == "query" and confluence:
+        if path.endswith("/user/bulk") and name in ("start", "limit"):
+            return {}  # accepted and ignored: one page of at most 200 users
+        if name == "name" and path.endswith("/label"):
+            return _label_name()
+        if name in ("start", "limit"):
+            return PAGING
+        if name == "expand":
+            return {"type": "string"}  # comma-separated; unknown expansions are ignored, as Confluence does
+        if name in ("sourceStatus", "targetStatus"):
+            return {"type": "string", "enum": list(CONTENT_STATUSES)}
+        if name in ("sourceVersion", "targetVersion", "version"):
+            return {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+    if where == "query" and name in ("changeRequestId", "changeRequestIds"):
+        return NON_EMPTY
+    if where == "query" and param.get("required") and param.get("schema", {}).get("type", "string") == "string":
+        return {**param.get("schema", {}), **NON_EMPTY}
+    if where == "query" and path.endswith("/changeRequests") and name in ("max", "offset"):
+        return {"type": "integer", "minimum": 1, "maximum": 1000} if name == "max" else PAGING
+    if where == "query" and path == "/api/v1/audit" and name in ("limit", "before"):
+        return {"type": "string", "pattern": "^[0-9]{1,18}$"}
+    return None
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _at_least_one(schema: dict[str, Any]) -> dict[str, Any]:
+    """An array (or each array among the alternatives) with at least one item: an empty list of
+    values, changes or labels is refused (400)."""
+    if schema.get("type") == "array":
+        return {**schema, "minItems": 1}
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            return {**schema, key: [_at_least_one(s) for s in schema[key]]}
+    return schema
+
+
+def tighten(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
+    for path, item in paths.items():
+        for method, op in item.items():
+            if not isinstance(op, dict):
+                continue
+            for param in op.get("parameters", []):
+                narrowed = _param(path, param)
+                if narrowed is not None:
+                    param["schema"] = narrowed
+                    if param.get("in") == "query" and narrowed.get("type") == "string" and "style" in param:
+                        param.pop("explode", None)
+                        param.pop("style", None)
+            if method == "delete" and path.endswith("/relations/{id}") and "reltio" in path:
+                # The definitions' 200 is a bare string enum, their own example (and Reltio, and
+                # bondline) {"status": "success"}.
+                ok = op["responses"]["200"].setdefault("content", {}).setdefault("application/json", {})
+                ok["schema"] = {"anyOf": [{"type": "object", "required": ["status"],
+                                           "properties": {"status": {"type": "string"}}},
+                                          _ref("reltio.ChangeRequestTO")]}
+            if method == "post" and path.endswith("/changeRequests/_byUris"):
+                # "" where a URI names no change request, as the description and example say.
+                ok = op["responses"]["200"]["content"]["application/json"]
+                ok["schema"] = {"type": "array", "items": {"anyOf": [_ref("reltio.ChangeRequestTO"),
+                                                                     {"type": "string", "enum": [""]}]}}
+            body = op.get("requestBody", {}).get("content", {}).get("application/json")
+            if body is not None and method == "post" and ("/attributes/" in path or path.endswith("/_update")):
+                body["schema"] = _at_least_one(body["schema"])
+    if "LabelCreate" in schemas:
+        label = schemas["LabelCreate"]
+        label["required"] = sorted(set(label.get("required", [])) | {"name"})
+        label.setdefault("properties", {})["name"] = _label_name()
+        label["properties"]["prefix"] = {"type": "string", "enum": list(labels.PREFIXES)}
+    if "ContentUpdate" in schemas:
+        schemas["ContentUpdate"].setdefault("properties", {})["version"] = {
+            "type": "object", "required": ["number"],
+            "properties": {"number": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                           "message": {"type": "string"}, "minorEdit": {"type": "boolean"}}}
+    if "LabelCreateArray" in schemas:
+        schemas["LabelCreateArray"] = _at_least_one(schemas["LabelCreateArray"])
+    for name, required in (("SpaceCreate", ("key", "name")), ("ContentCreate", ("type", "title", "space")),
+                           ("ContentUpdate", ("version", "title", "type"))):
+        schema = schemas.get(name)
+        if schema is None:
+            continue
+        schema["required"] = sorted(set(schema.get("required", [])) | set(required))
+        props = schema.setdefault("properties", {})
+        if "name" in required:
+            props["name"] = {"type": "string", "maxLength": MAX_NAME, "pattern": TEXT}
+        if "key" in required:
+            props["key"] = SPACE_KEY
+        if "title" in required:
+            props["title"] = {"type": "string", "maxLength": MAX_TITLE, "pattern": TEXT}
+        if "type" in required:
+            props["type"] = {"type": "string", "enum": ["page", "blogpost"]}
+        if "space" in required:  # what bondline reads of it: the key
+            props["space"] = {"type": "object", "required": ["key"], "properties": {"key": SPACE_KEY}}

@@ -1,0 +1,53 @@
+"""Looking many rows up by key in a few statements: ``IN (…)`` lists padded to a power of two, so
+each size compiles once and the statement cache stays small (1, 2, 4, … 512 values per statement)."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Iterable, TypeVar
+
+import sqlalchemy as sa
+
+from bondline.store.base import Conn
+
+CHUNK = 512
+V = TypeVar("V")
+
+
+def padded(n: int) -> int:
+    size = 1
+    while size < n:
+        size *= 2
+    return size
+
+
+def chunks(values: list[V]) -> Iterable[list[V]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start:start + CHUNK]
+
+
+def in_params(chunk: list[Any]) -> tuple[int, dict[str, Any]]:
+    size = padded(len(chunk))
+    filled = chunk + [chunk[-1]] * (size - len(chunk))
+    return size, {f"v{i}": v for i, v in enumerate(filled)}
+
+
+def vals(n: int) -> list[sa.BindParameter]:  # type: ignore[type-arg]
+    """`n` bind parameters v0 … v{n-1}, for an ``IN`` list built by `many`."""
+    return [sa.bindparam(f"v{i}") for i in range(n)]
+
+
+async def many(conn: Conn, build: Callable[[int], sa.Select], values: Iterable[Any],
+               params: dict[str, Any]) -> list[Any]:
+    """Rows of `build(size)` (a statement with an ``IN`` list of `size` parameters, cached per size
+    by the caller) for every distinct value, in chunks of at most `CHUNK`."""
+    rows: list[Any] = []
+    for chunk in chunks(sorted(set(values))):
+        size, extra = in_params(chunk)
+        rows.extend(await conn.all(build(size), {**params, **extra}))
+    return rows
+
+
+def cached(build: Callable[[int], sa.Select]) -> Callable[[int], sa.Select]:
+    """Cache a statement builder per `IN` list size (the statement cache keys on identity)."""
+    return functools.lru_cache(maxsize=16)(build)
