@@ -119,3 +119,93 @@ async def test_unknown_path_gets_the_dialects_404(client) -> None:  # type: igno
     assert r.status_code == 404 and r.json()["statusCode"] == 404
     r = await client.get("/nothing-here")
     assert r.status_code == 404 and r.json()["error"]["status"] == 404
+
+
+# --- tokens at rest and in comparison -----------------------------------------------------------------
+
+async def _every_row(app) -> str:  # type: ignore[no-untyped-def]
+    """Every row of every table, as text."""
+    import sqlalchemy as sa
+
+    from bondline.store.tables import metadata
+
+    rows = []
+    async with app.store.read() as tx:
+        for table in metadata.sorted_tables:
+            rows += [tuple(r) for r in await tx.conn.all(sa.select(table))]
+    return repr(rows)
+
+
+async def test_no_table_holds_a_raw_token(app, client, site) -> None:  # type: ignore[no-untyped-def]
+    """API tokens, OAuth access and refresh tokens, revoked ones: only their SHA-256 is stored, in
+    api_tokens, and nowhere else (not in the audit trail, not in any other table)."""
+    from bondline.services.reltio import tenants
+
+    await tenants.add(app.store, "acme")
+    r = await client.post("/oauth/token", auth=(site.alice.email, site.alice.token),
+                          data={"grant_type": "client_credentials"})
+    assert r.status_code == 200, r.text
+    grant = r.json()
+    r = await client.post("/oauth/token", data={"grant_type": "refresh_token", "refresh_token": grant["refresh_token"]})
+    assert r.status_code == 200, r.text
+    raw_tokens = [p.token for p in site.people.values()] + [grant["access_token"], grant["refresh_token"],
+                                                            r.json()["access_token"]]
+    await accounts.revoke_token(app.store, ids.token_id_of(site.bob.token))
+    dump = await _every_row(app)
+    for token in raw_tokens:
+        secret = token.rsplit("_", 1)[1]
+        assert token not in dump and secret not in dump
+    for person in site.people.values():
+        assert dump.count(ids.hash_token(person.token)) == 1  # its api_tokens row, only
+
+
+async def test_tokens_are_compared_in_constant_time(app, client, site, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The presented token is looked up by its public id, then its hash compared with the stored
+    one by hmac.compare_digest — never by `==` or in SQL."""
+    import hmac
+
+    calls = []
+    compare = hmac.compare_digest
+
+    def spy(a, b):  # type: ignore[no-untyped-def]
+        calls.append((a, b))
+        return compare(a, b)
+
+    monkeypatch.setattr(ids.hmac, "compare_digest", spy)
+    assert (await client.get(ME, headers=site.alice.bearer)).status_code == 200
+    assert calls == [(ids.hash_token(site.alice.token), ids.hash_token(site.alice.token))]
+    tampered = site.alice.token[:-1] + ("A" if site.alice.token[-1] != "A" else "B")
+    assert (await client.get(ME, headers={"Authorization": f"Bearer {tampered}"})).status_code == 401
+    assert len(calls) == 2 and calls[1][0] == ids.hash_token(tampered)
+
+
+@pytest.mark.parametrize("path", [ME, "/reltio/api/acme/entities/x", "/api/v1/audit"])
+async def test_no_error_body_or_header_echoes_a_presented_token(app, client, site, path) -> None:  # type: ignore[no-untyped-def]
+    """Bad, tampered, revoked and expired tokens, as Bearer and in Basic: the 401 of every dialect
+    names none of them."""
+    record, revoked = await accounts.create_token(app.store, site.bob.account_id)
+    await accounts.revoke_token(app.store, record.id)
+    expired_id, expired = ids.new_token()
+    now = ids.now_ms()
+    async with app.store.write() as tx:
+        await tx.tokens.add(Token(expired_id, site.bob.user_id, ids.hash_token(expired), None, now - 10_000, now - 1,
+                                  None))
+    tampered = site.bob.token[:-4] + "ZZZZ"
+    for token in ("blt_AAAAAAAAAA_" + "S" * 32, "not-a-token-at-all", tampered, revoked, expired):
+        for header in (f"Bearer {token}",
+                       "Basic " + base64.b64encode(f"bob@example.com:{token}".encode()).decode()):
+            r = await client.get(path, headers={"Authorization": header})
+            assert r.status_code == 401
+            shown = r.text + repr(r.headers.raw)
+            assert token not in shown and token.rsplit("_", 1)[-1] not in shown
+            assert header.split(" ", 1)[1] not in shown
+
+
+async def test_oauth_errors_never_echo_credentials(app, client, site) -> None:  # type: ignore[no-untyped-def]
+    secret = site.bob.token[:-4] + "ZZZZ"
+    for r in (await client.post("/oauth/token", auth=("bob@example.com", secret), data={"grant_type": "client_credentials"}),
+              await client.post("/oauth/token", data={"grant_type": "password", "username": "bob@example.com",
+                                                      "password": secret}),
+              await client.post("/oauth/token", data={"grant_type": "refresh_token", "refresh_token": secret})):
+        assert r.status_code in (400, 401), r.text
+        assert secret not in r.text and secret.rsplit("_", 1)[-1] not in r.text

@@ -1,5 +1,7 @@
 """Whatever a client sends to the Reltio paths — bondline's own included, which no vendor definition
-covers — the answer is a 2xx or a 4xx with Reltio's error body, never a server error."""
+covers — the answer is a 2xx or a 4xx with Reltio's error body, never a server error. (Odd paths,
+keys and paging, with exact statuses and the database checked unchanged: the corpus in
+tests/test_bad_input.py.)"""
 
 from __future__ import annotations
 
@@ -48,18 +50,6 @@ async def test_random_bodies_never_fail_the_server(client, acme) -> None:  # typ
         if r.status_code >= 400:
             assert {"severity", "errorCode", "errorMessage"} <= set(r.json()), r.text
     assert len(seen) == 60
-
-
-async def test_odd_paths_and_queries(client, acme) -> None:  # type: ignore[no-untyped-def]
-    person, _, rel = await address(client, acme.alice)
-    for path in ["/entities/%FF", "/entities/" + "9" * 5000, f"/{person['uri']}/attributes/%2F/x",
-                 f"/{person['uri']}/attributes/FirstName/a%2Fb", "/changeRequests?filter=" + "(" * 500,
-                 "/changeRequests?filter=equals(createdBy,'x')&max=-1", "/changeRequests?filter=equals(createdBy,'x')&max=abc",
-                 f"/{rel['uri']}?changeRequestId=" + "z" * 300, f"/{person['uri']}?options=ovOnly,bogus&select=,,,",
-                 f"/{person['uri']}/_withChangeRequests?changeRequestIds=,,,", "/changeRequests/%00"]:
-        for method in ("GET", "DELETE", "POST", "PUT"):
-            r = await client.request(method, api(path), headers=acme.admin.bearer)
-            assert r.status_code < 500, (method, path, r.text)
 
 
 async def test_unknown_paths_and_methods_answer_in_reltios_body(client, acme) -> None:  # type: ignore[no-untyped-def]

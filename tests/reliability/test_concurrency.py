@@ -1,0 +1,246 @@
+"""Concurrency across two server processes on one database (PostgreSQL, the scale-out deployment,
+and SQLite, where processes share one file and take turns on its write lock).
+
+- The same change request applied from both servers at once: one 200, one 400 with Reltio's error
+  body, state APPLIED, every item applied exactly once.
+- The same relation PUT by 32 clients at once: one row, and every client gets that row back.
+- Watches added and removed by many users at once: the final state is each user's last
+  acknowledged call; calls of one user racing each other all succeed.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Iterator
+
+import httpx
+import pytest
+
+from tests.live import LiveServer
+from tests.reliability.conftest import (API, TENANT, XSRF, Servers, User, expected_emails, make_tenant, make_users,
+                                        reltio_error, request_effects, rows, stage_requests)
+
+pytestmark = pytest.mark.live
+
+SEED = 8
+Pair = tuple[str, LiveServer, LiveServer]
+
+
+@pytest.fixture(scope="module")
+def pair(module_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
+    """Two server processes on one database, shared by this module's tests (each uses users,
+    spaces and requests of its own)."""
+    found = Servers(module_database_url, str(tmp_path_factory.mktemp("servers")))
+    try:
+        yield module_database_url, found.start(), found.start()
+    finally:
+        found.stop_all()
+BODY = {"body": {"storage": {"value": "<p/>", "representation": "storage"}}}
+
+
+def _race(calls: list[Any]) -> list[Any]:
+    """Run the calls in threads released together by a barrier; their results in order."""
+    barrier = threading.Barrier(len(calls))
+
+    def go(call: Any) -> Any:
+        barrier.wait(30)
+        return call()
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(go, calls))
+
+
+# --- one change request, two servers -------------------------------------------------------------
+
+# (request id, entity prefix, items, entities): a small request (applied inline) and larger ones
+# (above 2,000 items: applied as a long job, on SQLite in a thread of its own)
+RACED = [("RACE0", "A", 40, 10), ("RACE1", "B", 3_000, 100), ("RACE2", "C", 5_000, 100), ("RACE3", "D", 40, 10)]
+
+
+def test_one_request_applied_from_two_servers_at_once(pair: Pair) -> None:
+    database_url, one, two = pair
+    people = make_users(database_url, ["rev1", "rev2"])
+    make_tenant(database_url, ["rev1", "rev2"])
+    stage_requests(database_url, RACED)
+    clients = [httpx.Client(base_url=one.url, headers=people["rev1"].headers, timeout=60),
+               httpx.Client(base_url=two.url, headers=people["rev2"].headers, timeout=60)]
+    try:
+        for request_id, prefix, items, count in RACED:
+            path = f"/reltio/api/{TENANT}/changeRequests/{request_id}/_apply"
+            first, second = _race([lambda c=c: c.post(path) for c in clients])
+            assert sorted([first.status_code, second.status_code]) == [200, 400], (first.text, second.text)
+            winner, loser = (first, second) if first.status_code == 200 else (second, first)
+            assert winner.json() == {"status": "success"}, winner.text
+            reltio_error(loser, 400, fragment="is in state APPLIED")
+            for c in clients:  # both servers see it applied
+                assert c.get(f"/reltio/api/{TENANT}/changeRequests/{request_id}").json()["state"] == "APPLIED"
+            state, found = request_effects(database_url, request_id, prefix)
+            assert state == "APPLIED"
+            wanted = expected_emails(request_id, prefix, items, count)
+            for entity_id, (version, emails) in found.items():
+                # applied once: each value once, and one new version of the entity
+                assert emails == wanted[entity_id] and version == 2, (request_id, entity_id, version, len(emails))
+    finally:
+        for c in clients:
+            c.close()
+
+
+# --- one relation, many clients -------------------------------------------------------------------
+
+CLIENTS = 32
+KEYS = 4
+
+
+def test_concurrent_puts_of_one_relation_make_one_row(pair: Pair) -> None:
+    database_url, one, two = pair
+    names = [f"c{i:02d}" for i in range(CLIENTS)]
+    people = make_users(database_url, ["owner1", *names])
+    with httpx.Client(base_url=one.url, headers=people["owner1"].headers, timeout=30) as http:
+        assert http.post(f"{API}/space", json={"key": "ONE", "name": "One"}).status_code == 200
+        pages = []
+        for i in range(KEYS + 1):
+            r = http.post(f"{API}/content", json={"type": "page", "title": f"P{i}", "space": {"key": "ONE"}, **BODY})
+            assert r.status_code == 200, r.text
+            pages.append(r.json()["id"])
+    clients = [httpx.Client(base_url=(one if i % 2 else two).url, headers=people[n].headers, timeout=30)
+               for i, n in enumerate(names)]
+    try:
+        for k in range(KEYS):
+            path = f"{API}/relation/reviewer/from/content/{pages[0]}/to/content/{pages[k + 1]}?expand=relationData"
+            responses = _race([lambda c=c: c.put(path) for c in clients])
+            assert [r.status_code for r in responses] == [200] * CLIENTS, [r.text for r in responses
+                                                                          if r.status_code != 200][:3]
+            # every client got the one row back: the same creator and creation time (only the
+            # links' base differs, naming the server that answered)
+            bodies = [json.loads(r.text.replace(one.url, "").replace(two.url, "")) for r in responses]
+            assert all(b == bodies[0] for b in bodies), _difference(bodies)
+            assert bodies[0]["relationData"]["createdBy"]["accountId"] in names
+    finally:
+        for c in clients:
+            c.close()
+    stored = rows(database_url,
+                  "SELECT target_key, count(*) FROM relations WHERE name = 'reviewer' GROUP BY target_key")
+    assert sorted(stored) == sorted((p, 1) for p in pages[1:])
+    created = rows(database_url, "SELECT object, count(*) FROM audit_log WHERE action = 'relation.create' "
+                   "AND object LIKE '%/reviewer/%' GROUP BY object")
+    assert len(created) == KEYS and all(n == 1 for _, n in created), created
+
+
+def _difference(bodies: list[dict[str, Any]]) -> list[Any]:
+    def flat(d: Any, prefix: str = "") -> dict[str, Any]:
+        if isinstance(d, dict):
+            return {k: v for key, value in d.items() for k, v in flat(value, f"{prefix}.{key}").items()}
+        return {prefix: d}
+
+    first = flat(bodies[0])
+    return [(k, first.get(k), v) for b in bodies for k, v in flat(b).items() if first.get(k) != v][:6]
+
+
+# --- watches: many users, add and remove ---------------------------------------------------------
+
+WATCHERS = 12
+CALLS = 16
+
+
+def test_concurrent_watch_add_and_remove_end_at_each_users_last_call(pair: Pair) -> None:
+    database_url, one, two = pair
+    names = [f"w{i:02d}" for i in range(WATCHERS)]
+    people = make_users(database_url, ["owner2", *names])
+    with httpx.Client(base_url=one.url, headers=people["owner2"].headers, timeout=30) as http:
+        assert http.post(f"{API}/space", json={"key": "WAT", "name": "Watched"}).status_code == 200
+        r = http.post(f"{API}/content", json={"type": "page", "title": "Watched", "space": {"key": "WAT"}, **BODY})
+        assert r.status_code == 200, r.text
+        page = r.json()["id"]
+    targets = [f"{API}/user/watch/content/{page}", f"{API}/user/watch/space/WAT"]
+    rng = random.Random(SEED)
+    plans = {n: [(rng.choice(targets), rng.random() < 0.5, rng.choice([one, two]).url) for _ in range(CALLS)]
+             for n in names}
+    last: dict[tuple[str, str], bool] = {}
+    failures: list[str] = []
+    lock = threading.Lock()
+
+    def sequential(name: str) -> None:
+        """One user's calls in order, each answered before the next, on either server."""
+        with httpx.Client(headers={**people[name].headers, **XSRF}, timeout=30) as http:
+            for target, add, base in plans[name]:
+                r = http.request("POST" if add else "DELETE", base + target)
+                with lock:
+                    if r.status_code != 204:
+                        failures.append(f"{name} {target}: {r.status_code} {r.text[:200]}")
+                    else:
+                        last[(name, target)] = add
+
+    _race([lambda n=n: sequential(n) for n in names])
+    assert not failures, failures
+    _check_watches(one.url, people, names, targets, last)
+
+    # Calls of one user racing each other (add and remove of one watch at once, on both servers):
+    # every one succeeds, and the watch ends in one of the two states; a last call then decides.
+    def burst(name: str) -> list[int]:
+        with httpx.Client(headers={**people[name].headers, **XSRF}, timeout=30) as http:
+            calls = [lambda i=i: http.request("POST" if i % 2 else "DELETE", [one, two][i // 2 % 2].url + targets[0])
+                     for i in range(8)]
+            return [r.status_code for r in _race(calls)]
+
+    for _ in range(2):
+        statuses = _race([lambda n=n: burst(n) for n in names])
+        assert all(s == [204] * 8 for s in statuses), statuses
+    final = {}
+    for name in names:
+        add = rng.random() < 0.5
+        with httpx.Client(headers={**people[name].headers, **XSRF}, timeout=30) as http:
+            assert http.request("POST" if add else "DELETE", one.url + targets[0]).status_code == 204
+        final[(name, targets[0])] = add
+    last.update(final)
+    _check_watches(two.url, people, names, targets, last)
+    stored = rows(database_url, "SELECT source_key, target_type, target_key, version FROM relations "
+                  "WHERE name = 'watch' AND source_key LIKE 'w%'")
+    assert all(version == 1 for *_, version in stored)
+    assert len(stored) == len(set(stored)) == sum(last.values())
+
+
+def _check_watches(base: str, people: dict[str, User], names: list[str], targets: list[str],
+                   last: dict[tuple[str, str], bool]) -> None:
+    with httpx.Client(base_url=base, timeout=30) as http:
+        for name in names:
+            for target in targets:
+                r = http.get(target, headers=people[name].headers)
+                assert r.status_code == 200, r.text
+                assert r.json() == {"watching": last.get((name, target), False)}, (name, target)
+
+
+PAIRS = 8
+PAIR_ROUNDS = 40
+
+
+def test_put_racing_delete_of_one_relation_never_fails(pair: Pair) -> None:
+    """A PUT and a DELETE of an existing favourite at the same moment, on two servers: both succeed
+    (200 with the relation, 204), and the relation ends either present or absent. On PostgreSQL a
+    PUT could find the row in the way of its insert, then find it gone (deleted and committed in
+    between) and answer 500; it now inserts again."""
+    database_url, one, two = pair
+    names = [f"p{i:02d}" for i in range(PAIRS)]
+    people = make_users(database_url, ["owner3", *names])
+    with httpx.Client(base_url=one.url, headers=people["owner3"].headers, timeout=30) as http:
+        assert http.post(f"{API}/space", json={"key": "RACE", "name": "Race"}).status_code == 200
+    path = f"{API}/relation/favourite/from/user/current/to/space/RACE"
+    puts = [httpx.Client(base_url=one.url, headers=people[n].headers, timeout=30) for n in names]
+    deletes = [httpx.Client(base_url=two.url, headers=people[n].headers, timeout=30) for n in names]
+    try:
+        # the race needs PostgreSQL's READ COMMITTED; SQLite (writers take turns) gets a few rounds
+        for _ in range(PAIR_ROUNDS if database_url.startswith("postgresql") else PAIR_ROUNDS // 4):
+            assert all(r.status_code == 200 for r in _race([lambda c=c: c.put(path) for c in puts]))
+            results = _race([*(lambda c=c: c.put(path) for c in puts), *(lambda c=c: c.delete(path) for c in deletes)])
+            bad = [(r.status_code, r.text[:200]) for r in results[:PAIRS] if r.status_code != 200]
+            bad += [(r.status_code, r.text[:200]) for r in results[PAIRS:] if r.status_code != 204]
+            assert not bad, bad
+            for r, name in zip(results, names):
+                assert r.json()["_links"]["self"].endswith(f"/from/user/{name}/to/space/RACE")
+            for c, name in zip(puts, names):
+                assert c.get(path).status_code in (200, 404)
+    finally:
+        for c in puts + deletes:
+            c.close()
