@@ -146,3 +146,20 @@ def test_gives_up_after_the_retries() -> None:
     transport, _ = _flaky([429] * 10)
     with Client("http://x", "t", transport=transport, retries=0) as client, pytest.raises(RateLimited):
         client.users.current()
+
+
+def test_versions_bulk_users_space_tasks_and_the_audit_trail(live, world) -> None:  # type: ignore[no-untyped-def]
+    with Client(live.url, live.alice.token) as alice, Client(live.url, live.admin.token) as admin:
+        assert alice.content.version(world["page"], 1)["number"] == 1
+        with pytest.raises(NotFound):
+            alice.content.version(world["page"], 9)
+        found = alice.users.bulk([live.alice.account_id, live.bob.account_id])["results"]
+        assert sorted(u["accountId"] for u in found) == sorted([live.alice.account_id, live.bob.account_id])
+        alice.spaces.create("SDKGONE", "to delete")
+        task = alice.spaces.delete("SDKGONE")
+        task_id = task["id"]
+        assert alice.content.task(task_id)["id"] == task_id
+        entries = admin.audit.list(object="space/SDKGONE")["results"]
+        assert [e["action"] for e in entries] == ["space.delete", "space.create"]
+        with pytest.raises(Forbidden):
+            alice.audit.list()

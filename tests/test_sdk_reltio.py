@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bondline.cli import app
-from bondline.client import BadRequest, Client, Forbidden, NotFound
+from bondline.client import BadRequest, Client, Forbidden, NotFound, Unauthorized
 from bondline.config import Settings
 from bondline.services.reltio import tenants
 from bondline.store import create_store
@@ -93,3 +93,51 @@ def test_dcr_commands(live, tenant) -> None:  # type: ignore[no-untyped-def]
         assert alice.reltio(TENANT).relations.get(relation_id)["uri"] == f"relations/{relation_id}"
     r = cli(live.bob, "dcr", "list")
     assert r.exit_code == 2 and "filter" in r.output
+
+
+def test_attribute_writes_updates_previews_and_external_info(live, tenant) -> None:  # type: ignore[no-untyped-def]
+    with Client(live.url, live.alice.token) as alice, Client(live.url, live.bob.token) as bob:
+        reltio = alice.reltio(TENANT)
+        person = reltio.entities.create([PERSON])[0]["object"]
+        entity_id = person["uri"].split("/")[1]
+        first = person["attributes"]["FirstName"][0]["uri"].split("/")[-1]
+        # Attribute-level writes, applied at once (each answers with the entity).
+        after = reltio.entities.insert_attribute(entity_id, "FirstName", [{"value": "Amazing Grace"}])
+        assert sorted(v["value"] for v in after["attributes"]["FirstName"]) == ["Amazing Grace", "Grace"]
+        after = reltio.entities.update_attribute(entity_id, f"FirstName/{first}", "G.")
+        assert "G." in [v["value"] for v in after["attributes"]["FirstName"]]
+        after = reltio.entities.pin_attribute(entity_id, f"FirstName/{first}")
+        pinned = next(v for v in after["attributes"]["FirstName"] if v["uri"].endswith(first))
+        assert pinned.get("pin") is True
+        after = reltio.entities.ignore_attribute(entity_id, f"FirstName/{first}")
+        ignored = next(v for v in after["attributes"]["FirstName"] if v["uri"].endswith(first))
+        assert ignored.get("ignored") is True
+        after = reltio.entities.delete_attribute(entity_id, f"FirstName/{first}")
+        assert [v["value"] for v in after["attributes"]["FirstName"]] == ["Amazing Grace"]
+        # A cumulative update staged in a change request, previewed, then looked at by URI.
+        dcr = reltio.entities.update(entity_id, [{"type": "INSERT_ATTRIBUTE", "uri": f"entities/{entity_id}"
+                                                  "/attributes/LastName", "newValue": [{"value": "Murray"}]}],
+                                     always_create_dcr=True)
+        dcr_id = dcr["uri"].split("/")[1]
+        assert [v["value"] for v in reltio.entities.get(entity_id)["attributes"]["LastName"]] == ["Hopper"]
+        preview = reltio.entities.with_change_requests(entity_id, [dcr_id])
+        assert sorted(v["value"] for v in preview["attributes"]["LastName"]) == ["Hopper", "Murray"]
+        found = bob.reltio(TENANT).change_requests.by_uris([f"changeRequests/{dcr_id}", "changeRequests/nope"])
+        assert found[0]["uri"] == f"changeRequests/{dcr_id}" and found[1] == ""
+        alice.reltio(TENANT).change_requests.set_external_info(dcr_id, {"ticket": "OPS-7"})
+        assert alice.reltio(TENANT).change_requests.external_info(dcr_id) == {"ticket": "OPS-7"}
+        alice.reltio(TENANT).change_requests.delete_external_info(dcr_id)
+        # The tenant's configuration lists the types the objects above use.
+        configuration = alice.reltio(TENANT).configuration.get()
+        assert "configuration/entityTypes/Individual" in [t["uri"] for t in configuration["entityTypes"]]
+
+
+def test_oauth_token_signs_in_like_a_reltio_client(live, tenant) -> None:  # type: ignore[no-untyped-def]
+    with Client(live.url) as anonymous:
+        grant = anonymous.reltio(TENANT).oauth.token(username="alice@example.com", password=live.alice.token)
+    assert grant["token_type"] == "bearer" and grant["expires_in"] > 0
+    with Client(live.url, grant["access_token"]) as alice:
+        assert alice.users.current()["accountId"] == live.alice.account_id
+    with Client(live.url) as anonymous, pytest.raises(Unauthorized) as err:
+        anonymous.reltio(TENANT).oauth.token(username="alice@example.com", password="not-a-token")
+    assert err.value.body["error"] == "invalid_grant" and "not-a-token" not in str(err.value.body)
