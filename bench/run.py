@@ -86,8 +86,10 @@ class Server:
                  cwd: str | None = None) -> None:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
+        # Its own process group, so that a crash can take the server and its workers at once.
         self.proc = subprocess.Popen(argv, env={**os.environ, **(env or {})}, cwd=cwd,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     start_new_session=True)
         wait_ready(self.url + ready_path, self.proc)
 
     def __enter__(self) -> "Server":
@@ -269,36 +271,65 @@ def bulk_import(database_url: str, workdir: str, rows: int) -> dict[str, Any]:
     return {"rows": rows, "seconds": round(seconds, 1)}
 
 
-def crash_check(database_url: str, token: str, writes: int = 300) -> dict[str, Any]:
-    """Acknowledged writes survive SIGKILL: PUT relations, kill the server mid-stream, restart,
-    and look every acknowledged one up. (tests/reliability/ runs the thorough version.)"""
+def crash_check(database_url: str, token: str, writers: int = 8, seconds: float = 1.5) -> dict[str, Any]:
+    """Acknowledged writes survive SIGKILL: `writers` threads PUT new relations as fast as the server
+    answers, the server and its workers are killed mid-stream (writes in flight), restarted, and
+    every acknowledged relation is looked up. (tests/reliability/ runs the thorough version.)"""
+    import threading
+
     acknowledged: list[str] = []
+    failed = [0]
+    stop = threading.Event()
     srv = bondline_server(database_url)
     api = srv.url + "/wiki/rest/api"
-    with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=5) as http:
-        for i in range(writes):
-            path = f"{api}/relation/crash/from/user/current/to/content/{i % PAGES + 1}"
-            if i == writes // 2:
-                srv.proc.send_signal(signal.SIGKILL)
-                for child in _children(srv.proc.pid):
-                    os.kill(child, signal.SIGKILL)
-            try:
-                if http.put(path).status_code == 200:
-                    acknowledged.append(path.replace(api, ""))
-            except httpx.HTTPError:
-                pass
+
+    def write(n: int) -> None:
+        with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=5) as http:
+            i = 0
+            while not stop.is_set():
+                path = f"/relation/crash{n}x{i // PAGES}/from/user/current/to/content/{i % PAGES + 1}"
+                i += 1
+                try:
+                    if http.put(api + path).status_code == 200:
+                        acknowledged.append(path)
+                except httpx.HTTPError:
+                    failed[0] += 1
+                    if failed[0] > 100:
+                        return
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for t in threads:
+        t.start()
+    time.sleep(seconds)
+    # The server and its workers at once: a worker outliving its parent would keep serving on the
+    # inherited socket, and nothing would have crashed.
+    os.killpg(srv.proc.pid, signal.SIGKILL)
     srv.proc.wait()
+    _wait_gone(srv.proc.pid)
+    try:
+        httpx.get(srv.url + "/healthz", timeout=2)
+    except httpx.HTTPError:
+        pass  # gone, as it should be
+    else:
+        raise RuntimeError("the server still answers after SIGKILL of its process group")
+    stop.set()
+    for t in threads:
+        t.join()
     with bondline_server(database_url) as again, httpx.Client(headers={"Authorization": f"Bearer {token}"}) as http:
         missing = [p for p in acknowledged if http.get(again.url + "/wiki/rest/api" + p).status_code != 200]
     return {"acknowledged": len(acknowledged), "missing": len(missing)}
 
 
-def _children(pid: int) -> list[int]:
-    try:
-        out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
-    except FileNotFoundError:
-        return []
-    return [int(x) for x in out.split()]
+def _wait_gone(group: int, timeout: float = 10) -> None:
+    """Until no process of the group is left (SIGKILL is delivered asynchronously)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"process group {group} survived SIGKILL")
 
 
 # --- report ---------------------------------------------------------------------------------------
