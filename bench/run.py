@@ -142,8 +142,10 @@ def wrk(url: str, *, duration: int, connections: int = 32, headers: dict[str, st
     run = subprocess.run(argv + [url], capture_output=True, text=True, env={**os.environ, **(env or {})})
     out = run.stdout + run.stderr
     rps = float(_field(r"Requests/sec:\s+([\d.]+)", out, argv))
-    p50 = _ms(_field(r"50%\s+(\S+)", out, argv))
-    p99 = _ms(_field(r"99%\s+(\S+)", out, argv))
+    # The distribution's own lines ("     50%    3.38ms"), not a "+/- Stdev" column that ends in
+    # "50%" ("89.50%") followed by the next line's first word.
+    p50 = _ms(_field(r"(?m)^[ \t]*50%[ \t]+(\S+)[ \t]*$", out, argv))
+    p99 = _ms(_field(r"(?m)^[ \t]*99%[ \t]+(\S+)[ \t]*$", out, argv))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: (.*)", out)
     return {"rps": rps, "p50_ms": p50, "p99_ms": p99, "non_2xx": int(errors.group(1)) if errors else 0,
