@@ -7,6 +7,7 @@ token has far more entropy than a password, so a slow hash would add cost withou
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -27,6 +28,16 @@ def reltio_id() -> str:
 
 def now_ms() -> int:
     return int(time.time() * 1000)
+
+
+@functools.lru_cache(maxsize=4096)
+def iso(ms: int) -> str:
+    """Epoch milliseconds as ISO 8601 in UTC with milliseconds (2026-11-23T18:02:11.482Z), the form
+    Confluence, Reltio and bondline's own API write dates in. Cached: a response often repeats the
+    same few instants (an object's crosswalks), and formatting one costs more than the rest of it."""
+    t = time.gmtime(ms // 1000)
+    return (f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}."
+            f"{ms % 1000:03d}Z")
 
 
 def new_token() -> tuple[str, str]:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Optional
 
 import typer
 from rich.table import Table
 
-from bondline.cli.common import DatabaseURLOption, fail, out, run, settings_for
+from bondline.cli.common import DatabaseURLOption, fail, out, run, settings_for, utc
 from bondline.dialects.native.audit import parse_since
 from bondline.domain.errors import Invalid
 from bondline.services import audit
@@ -40,6 +39,5 @@ def audit_command(
         return
     table = Table("id", "when (UTC)", "actor", "action", "object")
     for e in found:
-        when = dt.datetime.fromtimestamp(e.at / 1000, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
-        table.add_row(str(e.id), when, e.actor, e.action, e.object)
+        table.add_row(str(e.id), utc(e.at), e.actor, e.action, e.object)
     out.print(table)

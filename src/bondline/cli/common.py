@@ -4,6 +4,7 @@ and errors printed as one clear line (exit status 1) instead of a traceback."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import sys
 from typing import Any, Awaitable, Callable, Optional, TypeVar
 
@@ -22,6 +23,13 @@ DatabaseURLOption = typer.Option(
     None, "--database-url", envvar="BONDLINE_DATABASE_URL", show_envvar=True,
     help="Database URL: sqlite:///path.db (default sqlite:///bondline.db) or postgresql://user@host/db.",
 )
+
+
+def utc(ms: Optional[int]) -> str:
+    """Epoch milliseconds for a table column headed "(UTC)": 2026-11-23 18:02:11 ("" for none)."""
+    if not ms:
+        return ""
+    return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def settings_for(database_url: Optional[str], **overrides: Any) -> Settings:

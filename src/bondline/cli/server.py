@@ -85,12 +85,13 @@ def serve(
 
     if log_format is not None and log_format.lower() not in ("text", "json"):
         fail("--log-format must be text or json")
-    logging = {"log_format": (log_format or "text").lower(), "access_log": access_log, "metrics": metrics,
+    # Settings every kind of server takes from these options (logs, metrics, webhook dispatch).
+    runtime = {"log_format": (log_format or "text").lower(), "access_log": access_log, "metrics": metrics,
                "dispatch": dispatch}
 
     if ephemeral:
         _serve_ephemeral(host, port, database_url, doc, faults_json, journal_size, exit_with_parent,
-                         log_level, logging)
+                         log_level, runtime)
         return
 
     if demo and database_url is None:
@@ -98,7 +99,7 @@ def serve(
             if os.path.exists(DEMO_DATABASE + suffix):
                 os.remove(DEMO_DATABASE + suffix)
         database_url = f"sqlite:///{DEMO_DATABASE}"
-    settings = settings_for(database_url, faults=faults_json, **logging)
+    settings = settings_for(database_url, faults=faults_json, **runtime)
     migrated(settings)
     if exit_with_parent:
         _watch_parent()
@@ -153,7 +154,7 @@ def free_port(host: str) -> int:
 
 
 def _serve_ephemeral(host: str, port: int, database_url: Optional[str], doc: Any, faults_json: str,
-                     journal_size: int, exit_with_parent: bool, log_level: str, logging: dict[str, Any]) -> None:
+                     journal_size: int, exit_with_parent: bool, log_level: str, runtime: dict[str, Any]) -> None:
     """Everything but the one JSON line goes to stderr, so a harness in any language can read stdout."""
     from bondline.services import seeding
     from bondline.store import ephemeral as throwaway
@@ -172,7 +173,7 @@ def _serve_ephemeral(host: str, port: int, database_url: Optional[str], doc: Any
     except Exception as exc:  # noqa: BLE001 - a connection problem, said plainly
         fail(f"cannot create a throw-away database: {exc}")
     try:
-        settings = settings_for(url, test_mode=True, journal_size=journal_size, faults=faults_json, **logging)
+        settings = settings_for(url, test_mode=True, journal_size=journal_size, faults=faults_json, **runtime)
         migrated(settings)
         tokens: dict[str, str] = {}
         if doc is not None:

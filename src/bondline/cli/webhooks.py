@@ -5,7 +5,6 @@ database directly."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import signal
 from typing import Optional
@@ -13,18 +12,12 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from bondline.cli.common import DatabaseURLOption, console, out, run, settings_for
+from bondline.cli.common import DatabaseURLOption, console, out, run, settings_for, utc
 from bondline.domain import events as ev
 from bondline.services import webhooks
 
 webhooks_app = typer.Typer(help="Webhooks: where events about watched content and change requests go.",
                            no_args_is_help=True)
-
-
-def _when(ms: Optional[int]) -> str:
-    if not ms:
-        return ""
-    return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
 @webhooks_app.command("add")
@@ -59,7 +52,7 @@ def webhooks_list(
         return
     table = Table("id", "url", "events", "created (UTC)", "by")
     for h in found:
-        table.add_row(str(h.id), h.url, ", ".join(h.events), _when(h.created_at), h.created_by)
+        table.add_row(str(h.id), h.url, ", ".join(h.events), utc(h.created_at), h.created_by)
     out.print(table)
 
 
@@ -98,7 +91,7 @@ def webhooks_deliveries(
         outcome = d.last_error or (f"HTTP {d.last_status}" if d.last_status else "")
         table.add_row(str(d.id), str(d.webhook_id), str(d.event_id), d.event_type,
                       f"[{colours[d.status]}]{d.status}[/]", str(d.attempts), outcome,
-                      _when(d.next_attempt_at) if d.status == ev.PENDING else "")
+                      utc(d.next_attempt_at) if d.status == ev.PENDING else "")
     out.print(table)
 
 

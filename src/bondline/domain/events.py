@@ -16,10 +16,10 @@ the event's id, type and time (`envelope`), built the same way on every attempt 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from typing import Any, Iterable, Sequence
 from urllib.parse import urlsplit
 
+from bondline import ids
 from bondline.domain.errors import Invalid
 
 CONTENT_UPDATED = "content.updated"
@@ -125,14 +125,9 @@ def after_attempt(attempts: int, ok: bool, max_attempts: int, now: int, base_sec
     return PENDING, now + backoff_ms(attempts, base_seconds)
 
 
-def iso(ms: int) -> str:
-    return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + \
-        f"{ms % 1000:03d}Z"
-
-
 def envelope(event_id: int, event_type: str, created_at: int, payload: dict[str, Any]) -> dict[str, Any]:
     """The JSON document a receiver gets (the same on every attempt and replay)."""
-    return {"id": event_id, "type": event_type, "createdAt": iso(created_at), **payload}
+    return {"id": event_id, "type": event_type, "createdAt": ids.iso(created_at), **payload}
 
 
 # --- content events -------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bondline.domain import events as ev
+
 ERROR = {
     "type": "object",
     "required": ["error"],
@@ -152,10 +154,7 @@ PATHS["/api/v1/audit"] = {"get": {
 
 # --- webhooks --------------------------------------------------------------------------------------
 
-_EVENT_NAMES = ["content.updated", "content.trashed", "content.restored", "content.purged", "content.child_created",
-                "content.labels_changed", "space.content_created", "change_request.created",
-                "change_request.applied", "change_request.rejected", "*", "content.*", "space.*",
-                "change_request.*"]
+_EVENT_NAMES = [*ev.TYPES, *ev.PATTERNS]
 _WEBHOOK_PROPS = {"id": {"type": "integer"}, "url": {"type": "string"},
                   "events": {"type": "array", "items": {"type": "string", "enum": _EVENT_NAMES}},
                   "active": {"type": "boolean"}, "createdAt": {"type": "string", "format": "date-time"},
@@ -165,7 +164,7 @@ _DELIVERY = {"type": "object", "required": ["id", "webhookId", "eventId", "event
              "properties": {
                  "id": {"type": "integer", "description": "Sent as X-Bondline-Delivery: de-duplicate by it"},
                  "webhookId": {"type": "integer"}, "eventId": {"type": "integer"}, "eventType": {"type": "string"},
-                 "status": {"type": "string", "enum": ["pending", "delivered", "dead"]},
+                 "status": {"type": "string", "enum": list(ev.STATUSES)},
                  "attempts": {"type": "integer"},
                  "nextAttemptAt": {"type": "string", "format": "date-time", "nullable": True},
                  "lastAttemptAt": {"type": "string", "format": "date-time", "nullable": True},
@@ -195,7 +194,7 @@ PATHS["/api/v1/webhooks"] = {
             "properties": {"url": {"type": "string", "format": "uri", "description": "http:// or https://"},
                            "events": {"type": "array", "minItems": 1,
                                       "items": {"type": "string", "enum": _EVENT_NAMES}},
-                           "secret": {"type": "string", "minLength": 16, "maxLength": 255}}}}}},
+                           "secret": {"type": "string", "minLength": ev.MIN_SECRET, "maxLength": ev.MAX_SECRET}}}}}},
         "responses": {"201": _json("The webhook, with its secret", {
             "type": "object", "required": [*_WEBHOOK_PROPS, "secret"],
             "properties": {**_WEBHOOK_PROPS, "secret": {"type": "string"}}}),
@@ -220,7 +219,7 @@ PATHS["/api/v1/webhooks/{id}/deliveries"] = {"get": {
     "description": "Newest first, with their status, attempts and last outcome; paginate with `before`.",
     "parameters": [
         _HOOK_ID,
-        {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["pending", "delivered", "dead"]}},
+        {"name": "status", "in": "query", "schema": {"type": "string", "enum": list(ev.STATUSES)}},
         {"name": "before", "in": "query", "schema": {"type": "integer"}, "description": "cursor: the last id seen"},
         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
     ],

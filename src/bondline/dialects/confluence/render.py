@@ -12,6 +12,7 @@ import re
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from bondline import ids
 from bondline.dialects.confluence.params import Expand
 from bondline.domain.model import Space, User
 from bondline.http import Request
@@ -30,10 +31,7 @@ def base_of(request: Request) -> str:
 
 
 def iso(ms: int | None) -> str | None:
-    if ms is None:
-        return None
-    return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + \
-        f"{ms % 1000:03d}Z"
+    return None if ms is None else ids.iso(ms)
 
 
 def friendly(ms: int | None) -> str | None:

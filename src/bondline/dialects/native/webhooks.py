@@ -17,6 +17,7 @@ import msgspec
 from bondline.dialects.confluence.render import iso
 from bondline.dialects.native import params
 from bondline.dialects.native.errors import DIALECT
+from bondline.domain import events as ev
 from bondline.domain.errors import NotFound, is_decimal
 from bondline.http import Request, Response, empty, json_response
 from bondline.services import webhooks
@@ -42,7 +43,7 @@ def webhook_json(hook: Any) -> dict[str, Any]:
 def delivery_json(d: Any) -> dict[str, Any]:
     return {"id": d.id, "webhookId": d.webhook_id, "eventId": d.event_id, "eventType": d.event_type,
             "status": d.status, "attempts": d.attempts,
-            "nextAttemptAt": iso(d.next_attempt_at) if d.status == "pending" else None,
+            "nextAttemptAt": iso(d.next_attempt_at) if d.status == ev.PENDING else None,
             "lastAttemptAt": iso(d.last_attempt_at) if d.last_attempt_at else None,
             "lastStatus": d.last_status, "lastError": d.last_error,
             "deliveredAt": iso(d.delivered_at) if d.delivered_at else None, "createdAt": iso(d.created_at)}

@@ -22,8 +22,6 @@ value, `ov` for the winning value of each attribute, labels.
 from __future__ import annotations
 
 import dataclasses
-import functools
-import time
 import re
 from typing import Any, Callable
 
@@ -343,15 +341,6 @@ def labels(t: ObjectType | None, attributes: dict[str, Any]) -> tuple[str, str]:
 
 # --- wire form ----------------------------------------------------------------------------------
 
-@functools.lru_cache(maxsize=4096)
-def iso(ms: int) -> str:
-    """Epoch milliseconds as Reltio writes dates (2026-11-23T18:02:11.482Z). Cached: an object's
-    crosswalks repeat the same few instants, and formatting one costs more than the rest of it."""
-    t = time.gmtime(ms // 1000)
-    return (f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}."
-            f"{ms % 1000:03d}Z")
-
-
 def render_values(values: list[dict[str, Any]], name: str, type_base: str, uri_base: str) -> list[dict[str, Any]]:
     """`type_base` is the attribute's type URI without `/attributes/{name}`, `uri_base` the URI of
     the value's container without `/attributes` for sub-values."""
@@ -417,8 +406,8 @@ def render_crosswalks(xws: list[dict[str, Any]], attributes: dict[str, Any], obj
         for extra in ("sourceTable", "url"):
             if extra in xw:
                 item[extra] = xw[extra]
-        item.update({"reltioLoadDate": iso(xw["created"]), "createDate": iso(xw["created"]),
-                     "updateDate": iso(xw["updated"]), "attributes": contributed, "singleAttributeUpdateDates": {}})
+        item.update({"reltioLoadDate": ids.iso(xw["created"]), "createDate": ids.iso(xw["created"]),
+                     "updateDate": ids.iso(xw["updated"]), "attributes": contributed, "singleAttributeUpdateDates": {}})
         out.append(item)
     return out
 
