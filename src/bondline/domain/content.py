@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from bondline.domain.errors import Conflict, Invalid, NotFound, Unsupported, is_decimal
+from bondline.domain.errors import Conflict, Invalid, NotFound, is_decimal
 from bondline.domain.model import Content
 
 TYPES = ("page", "blogpost")
@@ -64,7 +64,9 @@ def apply_edit(existing: Content, edit: Edit, by: int, now: int) -> Content:
     if edit.type != existing.type:
         raise Invalid(f"Content type cannot be changed from {existing.type} to {edit.type}")
     if edit.status == "historical":
-        raise Unsupported("Updating content to status 'historical' is not supported")
+        # A historical version is made by an update, never by asking for one: Confluence refuses it
+        # as bad input, and a state bondline does not support is the caller's 400, never a 5xx.
+        raise Invalid("Content cannot be updated to status 'historical'; a new version makes the old one historical")
     if edit.status not in ("current", "draft"):
         raise Invalid(f"Cannot update content to status {edit.status!r}; use DELETE to trash content")
     if existing.status == "draft":

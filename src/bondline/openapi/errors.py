@@ -91,8 +91,8 @@ def statuses(path: str, method: str, op: dict[str, Any], default_security: bool)
         out.add("401")
     if dialect == "reltio" and method in _BODY_METHODS:
         out.add("409")  # a concurrent write to the same object (9011): retry
-    if dialect == "confluence" and "/relation/" in path and method == "get":
-        out.add("501")
+    if dialect == "confluence" and path.endswith(("/to/{targetType}", "/from/{sourceType}")):
+        out.add("501")  # the two list operations: Confluence Cloud does not list favourites and likes
     if dialect == "confluence" and method in ("post", "put"):
         out.add("409")
     return out
