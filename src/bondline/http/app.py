@@ -36,7 +36,9 @@ _BODY_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
 
 
 class Dialect(Protocol):
-    """A wire API: it owns a path prefix and renders errors in its own body shape."""
+    """A wire API: it owns a path prefix and renders errors in its own body shape. A dialect may
+    also have ``finish(scope, response) -> Response``, through which every answer under it passes
+    last (Reltio's Workflow API envelope, `bondline.dialects.reltio.workflow`)."""
 
     name: str
 
@@ -226,7 +228,8 @@ class App:
                 dialect = self.dialect_for_path(scope.get("path", "/"))
             response = dialect.error(request, err)
         except BadPath as err:
-            response = self.dialect_for_path(scope.get("path", "/")).error(None, Invalid(str(err)))
+            dialect = self.dialect_for_path(scope.get("path", "/"))
+            response = dialect.error(None, Invalid(str(err)))
         except ClientDisconnected:
             return
         except Exception:  # noqa: BLE001 - never a stack trace on the wire
@@ -239,6 +242,9 @@ class App:
                 f"Internal error (incident {incident}); the server log has details"))
         finally:
             context.request_id.reset(id_token)
+        finish = getattr(dialect, "finish", None)
+        if finish is not None:
+            response = finish(scope, response)
         headers = response.header_list()
         headers.append((b"x-request-id", request_id.encode()))
         await send({"type": "http.response.start", "status": response.status, "headers": headers})

@@ -177,6 +177,9 @@ class Instrumented:
                 headers.append((b"x-ratelimit-limit", str(decision.limit).encode()))
                 headers.append((b"x-ratelimit-remaining", b"0"))
         response.headers = headers
+        finish = getattr(dialect, "finish", None)
+        if finish is not None:  # e.g. Reltio's Workflow API envelope, as the application would answer
+            response = finish(scope, response)
         await send({"type": "http.response.start", "status": response.status, "headers": response.header_list()})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else response.body})
 

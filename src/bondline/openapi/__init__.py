@@ -37,6 +37,8 @@ def document() -> dict[str, Any]:
     components["schemas"].update(errors.SCHEMAS)
     errors.complete(paths)
     precise.tighten(paths, components["schemas"])
+    components["schemas"].update(reltio_extra.WORKFLOW_SCHEMAS)
+    reltio_extra.workflow(paths, components["schemas"])
     components["securitySchemes"]["bearerAuth"] = {
         "type": "http", "scheme": "bearer",
         "description": "A bondline API token (`bondline tokens create ACCOUNT_ID`).",

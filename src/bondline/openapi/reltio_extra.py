@@ -6,7 +6,9 @@
 - the write parameters `changeRequestId` and `alwaysCreateDCR` (from Reltio's documentation and the
   seed, not its definitions) on the writes that take them;
 - bondline's own Reltio paths: DELETE /entities/{id}, the attribute endpoints,
-  `_withChangeRequests` previews, GET|PUT /configuration (the tenant's types), and /oauth/token.
+  `_withChangeRequests` previews, GET|PUT /configuration (the tenant's types), and /oauth/token;
+- the `EnvironmentURL` header of Reltio's Workflow API clients on every tenant operation, and the
+  Workflow API's envelope their answers come in (`workflow`; `bondline.dialects.reltio.workflow`).
 
 Component names are those of reltio.json (prefixed ``reltio.``).
 """
@@ -180,3 +182,96 @@ def extend(paths: dict[str, Any]) -> None:
                 op["operationId"] = f"{op['operationId']}.public"
         paths[alias] = item
     paths["/oauth/token"] = OAUTH_PATH
+
+
+# --- Reltio's Workflow API envelope (docs/decisions/0008-reltio-workflow-envelope.md) ----------------
+
+ENVIRONMENT_URL = {
+    "name": "EnvironmentURL", "in": "header", "required": False, "schema": {"type": "string"},
+    "description": (
+        "Reltio Environment URL (e.g. `https://dev.reltio.com`), as clients of Reltio's Workflow API send it. "
+        "With it, every answer but a 401 comes in the Workflow API's envelope: a success is the same JSON object "
+        "plus `\"status\": \"OK\"` (`bondline.ReltioWorkflowOK`; a list becomes `{offset, size, data, status}`, "
+        "`bondline.ReltioWorkflowList`), an error is `bondline.ReltioWorkflowError` with the same HTTP status. "
+        "Its value is not used. Without it, answers are Reltio's plain bodies."),
+}
+_OK = {"type": "string", "enum": ["OK"]}
+_WARNING = {"description": "Returned if the operation is completed with some minor issues (bondline has none)"}
+WORKFLOW_SCHEMAS: dict[str, Any] = {
+    "bondline.ReltioWorkflowOK": {
+        "type": "object", "required": ["status"],
+        "description": "A success for a client that sent `EnvironmentURL`: the plain JSON object with `status` "
+                       "\"OK\" beside its fields (an existing `status` becomes \"OK\").",
+        "properties": {"status": _OK, "warning": _WARNING},
+    },
+    "bondline.ReltioWorkflowList": {
+        "type": "object", "required": ["offset", "size", "data", "status"],
+        "description": "A list answered to a client that sent `EnvironmentURL`: the plain array in `data`, "
+                       "`offset` (the request's, 0 if none) and `size` (items in `data`) beside it.",
+        "properties": {"offset": {"type": "integer", "minimum": 0}, "size": {"type": "integer", "minimum": 0},
+                       "data": {"type": "array", "items": {}}, "status": _OK, "warning": _WARNING},
+    },
+    "bondline.ReltioWorkflowError": {
+        "type": "object", "required": ["status", "error"],
+        "description": "An error answered to a client that sent `EnvironmentURL` (any status but 401, which "
+                       "keeps the OAuth body): the Workflow API's envelope around Reltio's plain error.",
+        "properties": {
+            "status": {"type": "string", "enum": ["failed"]},
+            "error": {"type": "object", "required": ["errorCode", "errorMessage", "errorData", "innerError"],
+                      "properties": {
+                          "errorCode": {"type": "integer", "minimum": 10000, "maximum": 99999,
+                                        "description": "5-digit error code: 10061 for an unknown tenant, "
+                                                       "otherwise 10000 + the HTTP status"},
+                          "errorMessage": {"type": "string", "description": "The plain `errorMessage`"},
+                          "errorData": {"type": "object", "required": ["exception"], "properties": {
+                              "exception": {"type": "string",
+                                            "description": "The plain `innerErrorData.exception`"},
+                              "stack": {"type": "string", "description": "Never sent by bondline"}}},
+                          "innerError": {"allOf": [{"$ref": "#/components/schemas/reltio.APIErrorRepresentation"}],
+                                         "description": "The plain error body, as a client without "
+                                                        "`EnvironmentURL` gets it"}}},
+            "warning": _WARNING,
+        },
+    },
+}
+
+
+def _own(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _enveloped(schema: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    """The schema of a success answered in the envelope, from the plain answer's schema."""
+    ref = schema.get("$ref", "")
+    target = schemas.get(ref.rsplit("/", 1)[-1], {}) if ref else schema
+    if target.get("type") == "array":
+        return {"allOf": [_own("bondline.ReltioWorkflowList"),
+                          {"type": "object", "properties": {"data": schema}}]}
+    extra = target.get("additionalProperties")
+    if isinstance(extra, dict) and extra:  # `status` must not fall under additionalProperties
+        return {**target, "properties": {**target.get("properties", {}), "status": _OK},
+                "required": sorted({*target.get("required", []), "status"})}
+    return {"allOf": [schema, _own("bondline.ReltioWorkflowOK")]}
+
+
+def workflow(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """`EnvironmentURL` on every Reltio tenant operation (both prefixes); each JSON answer either
+    plain or in the Workflow API's envelope (401 excepted: it stays the OAuth body)."""
+    for path, item in paths.items():
+        if not path.startswith((SERVICES, PUBLIC)):
+            continue
+        for op in item.values():
+            if not isinstance(op, dict) or "responses" not in op:
+                continue
+            params = op.setdefault("parameters", [])
+            if not any(p.get("in") == "header" and p.get("name", "").lower() == "environmenturl" for p in params):
+                params.append(copy.deepcopy(ENVIRONMENT_URL))
+            for status, response in op["responses"].items():
+                media = (response.get("content") or {}).get("application/json")
+                if not media or "schema" not in media or status == "401":
+                    continue
+                plain = media["schema"]
+                if status.startswith("2"):
+                    media["schema"] = {"anyOf": [plain, _enveloped(plain, schemas)]}
+                elif status.startswith(("4", "5")):
+                    media["schema"] = {"anyOf": [plain, _own("bondline.ReltioWorkflowError")]}

@@ -4,7 +4,8 @@ token endpoint ``/oauth/token``.
 
 One module per resource: `entities`, `relations`, `attributes` (bondline's attribute endpoints),
 `change_requests`, `configuration` (the tenant's types) and `oauth`. Errors use Reltio's
-APIErrorRepresentation body, 401 its OAuth body (`errors`).
+APIErrorRepresentation body, 401 its OAuth body (`errors`). Clients that send `EnvironmentURL` get
+every answer in Reltio's Workflow API envelope (`workflow`).
 """
 
 from __future__ import annotations

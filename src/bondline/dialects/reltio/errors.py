@@ -9,6 +9,9 @@ Everything but authentication fails with Reltio's `APIErrorRepresentation`:
 A missing, bad or expired token answers 401 with the OAuth body Reltio's gateway sends,
 ``{"error": "invalid_token", "error_description": "…"}``; clients retry on exactly that `error`.
 
+Clients that send `EnvironmentURL` (Reltio's Workflow API clients) get every other answer, success
+or error, in the Workflow API's envelope (`workflow`, applied by `ReltioDialect.finish`).
+
 Codes and texts are Reltio's where its definitions give them (150 malformed JSON, 101 object not
 found, 804 forbidden, 119 type not found, 2001 internal/unavailable). Conditions Reltio names but
 does not number (a bad change request filter, a change request in the wrong state, conflicts on
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bondline.dialects.reltio import workflow
 from bondline.domain.errors import DomainError
 from bondline.http import Request, Response, json_response
 
@@ -106,6 +110,11 @@ class ReltioDialect:
                                  [(b"www-authenticate", b'Bearer realm="reltio", error="invalid_token"')])
         headers = [(b"retry-after", b"1")] if err.status == 503 else None
         return json_response(body_of(err), err.status, headers)
+
+    def finish(self, scope: dict[str, Any], response: Response) -> Response:
+        """Every answer under this dialect's paths passes here last: the Workflow API's envelope
+        for clients that send `EnvironmentURL`, the response untouched for the others."""
+        return workflow.finish(scope, response)
 
 
 class OAuthDialect:
