@@ -1,12 +1,17 @@
-"""Extract, from the official OpenAPI documents in ../shared/specs/, the operations bondline
-implements, with every component they reference, into src/bondline/openapi/*.json.
+"""Extract, from the vendors' OpenAPI documents, the operations bondline implements, with every
+component they reference, into src/bondline/openapi/*.json (served, with bondline's own additions,
+as /openapi.json).
 
-Run after adding routes:  python scripts/extract_openapi.py
+Run after adding routes or vendoring a newer document:  python scripts/extract_openapi.py
 A test (tests/test_openapi.py) fails when the committed files are out of date.
 
-Two defects in Reltio's definitions would make the served document invalid OpenAPI, so the
-extract repairs them (and nothing else): parameters typed "int" become "integer" (with their string
-defaults made numbers), and an empty `requestBody: {}` (OpenAPI requires `content`) is dropped.
+The documents are those vendored in src/bondline/openapi/vendor/ (Atlassian's newest Confluence
+Cloud v1 definitions, Reltio's Operate and Ingest definitions), with the repairs
+`bondline.openapi.vendor.repairs` makes where a document contradicts its own examples or is not
+valid OpenAPI. Atlassian has since removed from its v1 document some operations bondline still
+serves, because clients still call them (content and space reads and writes, now in its v2 API):
+those come from the older document bondline was built from (../shared/specs/confluence/), with
+their components taken from the newest document wherever it still has them.
 """
 
 from __future__ import annotations
@@ -17,17 +22,21 @@ import sys
 from typing import Any
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-SPECS = ROOT.parent / "shared" / "specs"
+sys.path.insert(0, str(ROOT / "src"))
+
+from bondline.openapi import vendor  # noqa: E402
+
+LEGACY_CONFLUENCE = ROOT.parent / "shared" / "specs" / "confluence" / "swagger.v3.json"
 OUT = ROOT / "src" / "bondline" / "openapi"
 
-# name -> (definitions, path prefix of the implemented operations, prefix for component names).
-# Reltio's component names get "reltio." in front (and every $ref is rewritten) so they cannot
-# collide with Confluence's; its two definitions share identical components.
-SOURCES: dict[str, tuple[tuple[pathlib.Path, ...], str, str]] = {
-    "confluence": ((SPECS / "confluence" / "swagger.v3.json",), "/wiki/rest/api/", ""),
-    "reltio": ((SPECS / "reltio" / "data-operation.openapi.json", SPECS / "reltio" / "data-ingestion.openapi.json"),
-               "/services/reltio/api/", "reltio."),
+# name -> (path prefix of the implemented operations, prefix for component names). Reltio's
+# component names get "reltio." in front (and every $ref is rewritten) so they cannot collide with
+# Confluence's.
+SOURCES: dict[str, tuple[str, str]] = {
+    "confluence": ("/wiki/rest/api/", ""),
+    "reltio": ("/services/reltio/api/", "reltio."),
 }
+METHODS = ("get", "put", "post", "delete", "patch", "head")
 
 
 def implemented_routes() -> set[tuple[str, str]]:
@@ -50,29 +59,27 @@ def _refs(node: Any, found: set[str]) -> None:
             _refs(value, found)
 
 
-def repaired(op: dict[str, Any]) -> dict[str, Any]:
-    """An operation with the definitions' two invalid constructs fixed (see the module docstring)."""
-    op = json.loads(json.dumps(op))
-    if op.get("requestBody") == {}:
-        del op["requestBody"]
-    for param in op.get("parameters", []):
-        schema = param.get("schema", {}) if isinstance(param, dict) else {}
-        if schema.get("type") == "int":
-            schema["type"] = "integer"
-            if isinstance(schema.get("default"), str) and schema["default"].isdigit():
-                schema["default"] = int(schema["default"])
-    return op
+def legacy(name: str) -> dict[str, Any] | None:
+    """The older document, for operations the newest one no longer has (Confluence only)."""
+    if name != "confluence":
+        return None
+    if not LEGACY_CONFLUENCE.exists():
+        raise SystemExit(f"the older Confluence document is not at {LEGACY_CONFLUENCE}")
+    return json.loads(LEGACY_CONFLUENCE.read_text())
 
 
-def extract(spec: dict[str, Any], prefix: str, routes: set[tuple[str, str]]) -> dict[str, Any]:
+def extract(docs: list[dict[str, Any]], prefix: str, routes: set[tuple[str, str]]) -> dict[str, Any]:
+    """The implemented operations from the first document that has each, and every component they
+    reach, from the first document that has it."""
     paths: dict[str, Any] = {}
-    for path, item in spec["paths"].items():
-        if not path.startswith(prefix):
-            continue
-        ops = {m: repaired(op) for m, op in item.items() if (m, path) in routes}
-        if ops:
-            shared = {k: v for k, v in item.items() if k not in ("get", "put", "post", "delete", "patch", "head")}
-            paths[path] = {**shared, **ops}
+    for doc in reversed(docs):  # earlier documents win
+        for path, item in doc["paths"].items():
+            if not path.startswith(prefix):
+                continue
+            ops = {m: op for m, op in item.items() if m in METHODS and (m, path) in routes}
+            if ops:
+                shared = {k: v for k, v in item.items() if k not in METHODS}
+                paths[path] = {**paths.get(path, {}), **shared, **ops}
     components: dict[str, dict[str, Any]] = {}
     pending: set[str] = set()
     _refs(paths, pending)
@@ -83,15 +90,15 @@ def extract(spec: dict[str, Any], prefix: str, routes: set[tuple[str, str]]) -> 
             continue
         done.add(ref)
         _, _, kind, name = ref.split("/", 3)
-        value = spec["components"][kind][name]
+        value = next(d["components"][kind][name] for d in docs if name in d.get("components", {}).get(kind, {}))
         components.setdefault(kind, {})[name] = value
         _refs(value, pending)
-    schemes = spec.get("components", {}).get("securitySchemes")
+    schemes = docs[0].get("components", {}).get("securitySchemes")
     if schemes:
         components["securitySchemes"] = schemes
     for kind in components:
         components[kind] = dict(sorted(components[kind].items()))
-    return {"openapi": spec["openapi"], "info": spec["info"], "paths": dict(sorted(paths.items())),
+    return {"openapi": docs[0]["openapi"], "info": docs[0]["info"], "paths": dict(sorted(paths.items())),
             "components": components}
 
 
@@ -113,32 +120,19 @@ def namespaced(node: Any, prefix: str) -> Any:
 def build() -> dict[str, dict[str, Any]]:
     routes = implemented_routes()
     out = {}
-    for name, (paths, prefix, component_prefix) in SOURCES.items():
-        merged: dict[str, Any] = {}
-        for path in paths:
-            doc = extract(json.loads(path.read_text()), prefix, routes)
-            if component_prefix:
-                doc["paths"] = namespaced(doc["paths"], component_prefix)
-                doc["components"] = {kind: {component_prefix + k: namespaced(v, component_prefix)
-                                            for k, v in items.items()}
-                                     for kind, items in doc["components"].items()}
-            if not merged:
-                merged = doc
-                continue
-            for p, item in doc["paths"].items():
-                merged["paths"].setdefault(p, {}).update(item)
-            for kind, items in doc["components"].items():
-                merged["components"].setdefault(kind, {}).update(items)
-        merged["paths"] = dict(sorted(merged["paths"].items()))
-        merged["components"] = {k: dict(sorted(v.items())) for k, v in merged["components"].items()}
-        out[name] = merged
+    for name, (prefix, component_prefix) in SOURCES.items():
+        older = legacy(name)
+        doc = extract([vendor.document(name), *([older] if older else [])], prefix, routes)
+        if component_prefix:
+            doc["paths"] = namespaced(doc["paths"], component_prefix)
+            doc["components"] = {kind: {component_prefix + k: namespaced(v, component_prefix)
+                                        for k, v in items.items()}
+                                 for kind, items in doc["components"].items()}
+        out[name] = doc
     return out
 
 
 def main() -> int:
-    if not SPECS.exists():
-        print(f"the official definitions are not at {SPECS}", file=sys.stderr)
-        return 1
     for name, doc in build().items():
         target = OUT / f"{name}.json"
         target.write_text(json.dumps(doc, indent=1, sort_keys=False) + "\n")

@@ -35,6 +35,45 @@ PG_URL = os.environ.get(PG_ENV)
 BACKENDS = ["sqlite", "postgresql"]
 
 
+# --- every response checked against the contracts (tests/contract.py) ---------------------------
+
+_CONTRACT: Any = None
+
+
+def pytest_configure(config: Any) -> None:
+    global _CONTRACT
+    if _CONTRACT is None:  # pytester's inner sessions share this process and its hooks on httpx
+        from tests.contract import Contract, install
+
+        _CONTRACT = Contract()
+        config.add_cleanup(install(_CONTRACT))
+
+
+@pytest.fixture(autouse=True)
+def responses_match_the_contracts() -> Iterator[None]:
+    """Fails the test (at teardown) that received a response its operation's schema refuses."""
+    yield
+    found = _CONTRACT.take_violations() if _CONTRACT else []
+    if found:
+        pytest.fail(f"{len(found)} response(s) do not match the API contracts:\n  " +
+                    "\n  ".join(str(v) for v in found), pytrace=False)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _CONTRACT is not None:
+        terminalreporter.section("responses checked against the API contracts")
+        for line in _CONTRACT.summary():
+            terminalreporter.write_line(line)
+
+
+def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
+    # Violations no test's teardown took (a session fixture's requests after the last test).
+    if _CONTRACT is not None and _CONTRACT.violations:
+        for v in _CONTRACT.violations:
+            session.config.get_terminal_writer().line(f"contract violation outside a test: {v}", red=True)
+        session.exitstatus = 1
+
+
 def pytest_report_header(config: Any) -> str:
     if PG_URL:
         return f"bondline storage backends: sqlite, postgresql ({PG_URL.split('@')[-1]})"

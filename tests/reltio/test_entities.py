@@ -3,14 +3,10 @@ DELETE (with its relations), cumulative update, both path prefixes, and bad inpu
 
 from __future__ import annotations
 
-import json
-import pathlib
 
-import pytest
 
 from tests.reltio.conftest import INDIVIDUAL, LOCATION, TENANT, address, api, make_entity, reltio_error
 
-SPECS = pathlib.Path(__file__).resolve().parents[3] / "shared" / "specs" / "reltio"
 
 
 async def test_create_and_get_under_both_prefixes(client, acme) -> None:  # type: ignore[no-untyped-def]
@@ -30,9 +26,9 @@ async def test_create_and_get_under_both_prefixes(client, acme) -> None:  # type
 
 
 async def test_reltio_documented_example_runs_as_written(client, acme) -> None:  # type: ignore[no-untyped-def]
-    if not SPECS.exists():
-        pytest.skip("../shared/specs/reltio is not beside the repository")
-    spec = json.loads((SPECS / "data-ingestion.openapi.json").read_text())
+    from bondline.openapi import vendor
+
+    spec = vendor.raw("reltio")
     op = spec["paths"]["/services/reltio/api/{tenantId}/entities"]["post"]
     example = op["requestBody"]["content"]["application/json"]["examples"]["sample"]["value"]
     r = await client.post(api("/entities"), headers=acme.alice.bearer, json=example)

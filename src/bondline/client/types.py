@@ -25,6 +25,7 @@ class User(TypedDict, total=False):
     email: str
     publicName: str
     displayName: str
+    isGuest: bool
 
 
 class Space(TypedDict, total=False):

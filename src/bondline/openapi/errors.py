@@ -41,6 +41,8 @@ WHY = {
     "404": "Nothing with this id, or nothing the caller may see",
     "409": "Conflict: the object changed meanwhile (retry) or the change clashes with it",
     "413": "The request body is larger than the limit (BONDLINE_MAX_BODY_BYTES, 1 MiB by default)",
+    "429": "Too many requests: rate limited (Retry-After says when to try again), as Confluence Cloud and "
+           "Reltio may answer any request; bondline does so only when a test server is told to (faults)",
     "501": "Not implemented for this relation name (Confluence does not list favourites and likes)",
 }
 _BODY_METHODS = {"post", "put", "delete", "patch"}
@@ -85,6 +87,7 @@ def statuses(path: str, method: str, op: dict[str, Any], default_security: bool)
         out.add("413")
     if dialect == "ui":
         return out | {"403"} if method == "post" or "{" in path else out
+    out.add("429")
     if secured:
         out |= {"401", "403"}
     if dialect == "oauth":

@@ -105,18 +105,6 @@ def tighten(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
                     if param.get("in") == "query" and narrowed.get("type") == "string" and "style" in param:
                         param.pop("explode", None)
                         param.pop("style", None)
-            if method == "delete" and path.endswith("/relations/{id}") and "reltio" in path:
-                # The definitions' 200 is a bare string enum, their own example (and Reltio, and
-                # bondline) {"status": "success"}.
-                ok = op["responses"]["200"].setdefault("content", {}).setdefault("application/json", {})
-                ok["schema"] = {"anyOf": [{"type": "object", "required": ["status"],
-                                           "properties": {"status": {"type": "string"}}},
-                                          _ref("reltio.ChangeRequestTO")]}
-            if method == "post" and path.endswith("/changeRequests/_byUris"):
-                # "" where a URI names no change request, as the description and example say.
-                ok = op["responses"]["200"]["content"]["application/json"]
-                ok["schema"] = {"type": "array", "items": {"anyOf": [_ref("reltio.ChangeRequestTO"),
-                                                                     {"type": "string", "enum": [""]}]}}
             body = op.get("requestBody", {}).get("content", {}).get("application/json")
             if body is not None and method == "post" and ("/attributes/" in path or path.endswith("/_update")):
                 body["schema"] = _at_least_one(body["schema"])

@@ -171,6 +171,15 @@ def extend(paths: dict[str, Any]) -> None:
         if op is not None:
             known = {p.get("name") for p in op.get("parameters", [])}
             op["parameters"] = op.get("parameters", []) + [p for p in DCR_PARAMS if p["name"] not in known]
+            # A staged write answers "JSON Object representing the DCR" (docs.reltio.com, "Create or
+            # Update Data Change Request Through Override"; the seed): with the parameters above, or
+            # for a caller who may read and initiate change requests but not create or update.
+            ok = op["responses"]["200"]
+            media = ok["content"]["application/json"]
+            media["schema"] = {"anyOf": [media["schema"], _ref("ChangeRequestTO")]}
+            ok["description"] = (f"{ok.get('description', '')}; or, when the change is staged (changeRequestId, "
+                                 "alwaysCreateDCR, or a caller who may only initiate change requests), the "
+                                 "change request it went to").lstrip("; ")
     own = _tenant_paths()
     for suffix, item in own.items():
         paths.setdefault(SERVICES + suffix, {}).update(item)

@@ -60,6 +60,12 @@ def links(base: str, self_path: str, **extra: str) -> dict[str, str]:
 
 # --- users --------------------------------------------------------------------------------------
 
+# Every bondline user is a full member of the site: not a guest, not an external collaborator
+# (Atlassian's newest document requires `isGuest` on a watcher and describes it on every user;
+# `isExternalCollaborator` and `externalCollaborator` are its deprecated predecessors, still sent).
+_DEFAULT_PICTURE = {"path": "/wiki/aa-avatar/default.png", "width": 48, "height": 48, "isDefault": True}
+
+
 def user(u: User | None, base: str, account_id: str | None = None) -> dict[str, Any]:
     """A `User`; a deleted or unknown user renders as Confluence's 'unknown' user."""
     if u is None:
@@ -69,8 +75,10 @@ def user(u: User | None, base: str, account_id: str | None = None) -> dict[str, 
             "accountType": "",
             "email": "",
             "publicName": "Unknown user",
+            "profilePicture": dict(_DEFAULT_PICTURE),
             "displayName": "Unknown user",
             "isExternalCollaborator": False,
+            "isGuest": False,
             "_expandable": {"operations": "", "personalSpace": ""},
             "_links": {"self": f"{base}/rest/api/user?accountId={q(account_id or '')}"},
         }
@@ -80,9 +88,10 @@ def user(u: User | None, base: str, account_id: str | None = None) -> dict[str, 
         "accountType": "atlassian",
         "email": u.email,
         "publicName": u.display_name,
-        "profilePicture": {"path": "/wiki/aa-avatar/default.png", "width": 48, "height": 48, "isDefault": True},
+        "profilePicture": dict(_DEFAULT_PICTURE),
         "displayName": u.display_name,
         "isExternalCollaborator": False,
+        "isGuest": False,
         "_expandable": {"operations": "", "personalSpace": ""},
         "_links": {"self": f"{base}/rest/api/user?accountId={q(u.account_id)}"},
     }
@@ -93,11 +102,12 @@ def watch_user(u: User) -> dict[str, Any]:
     return {
         "type": "known",
         "accountId": u.account_id,
-        "profilePicture": {"path": "/wiki/aa-avatar/default.png", "width": 48, "height": 48, "isDefault": True},
+        "profilePicture": dict(_DEFAULT_PICTURE),
         "displayName": u.display_name,
         "timeZone": None,
         "operations": None,
         "isExternalCollaborator": False,
+        "isGuest": False,
         "accountType": "atlassian",
         "email": u.email,
         "publicName": u.display_name,
