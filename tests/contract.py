@@ -28,7 +28,7 @@ import functools
 import json
 import re
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qsl, urlsplit
 
@@ -169,6 +169,7 @@ class Contract:
         ]
         self.served = Document("bondline", openapi.document(), rewrite=lambda p: p)
         self.counts: Counter[str] = Counter()
+        self.where: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self.violations: list[Violation] = []
         self._lock = threading.Lock()
 
@@ -184,7 +185,7 @@ class Contract:
                 self.counts[f"vendor operation, bondline's document: {why}"] += 1
                 vendor_op = None
         if vendor_op is None and served_op is None:
-            self.counts["no operation (unknown path or method)"] += 1
+            self.note("no operation (unknown path or method)", f"{method} {path}")
             return
         # The vendor's schema for this status if it has one; bondline's document otherwise.
         candidates = [(doc, op) for doc, op in ((self._doc(vendor_op), vendor_op), (self.served, served_op)) if op]
@@ -193,7 +194,7 @@ class Contract:
         if not declared and status >= 500:
             # A 5xx an operation does not declare (a fault injected on a test server, a health check
             # reporting a stopped database) has no contract to meet; declared ones are checked.
-            self.counts["5xx not declared (not checked)"] += 1
+            self.note("5xx not declared (not checked)", f"{status} {op_name}")
             return
         if not declared:
             self._violate(method, url, status, candidates[0][0].name, op_name, ["status not declared by any document"])
@@ -219,7 +220,10 @@ class Contract:
                 return
             self.counts[f"body valid against {doc.name}"] += 1
             return
-        self.counts["no body declared (e.g. 204)" if not body else "body without a declared schema"] += 1
+        if body:
+            self.note("body without a declared schema", op_name)
+        else:
+            self.counts["no body declared (e.g. 204)"] += 1
 
     def _doc(self, op: Operation | None) -> Document:
         return next((d for d in self.vendors if op and d.name == op.document), self.served)
@@ -234,6 +238,11 @@ class Contract:
             found, self.violations = self.violations, []
         return found
 
+    def note(self, category: str, where: str) -> None:
+        """Count a response that was not validated, remembering where (for the summary)."""
+        self.counts[category] += 1
+        self.where[category][where] += 1
+
     @property
     def validated(self) -> int:
         return sum(n for k, n in self.counts.items() if k.startswith("body valid") or k.startswith("no body"))
@@ -241,7 +250,9 @@ class Contract:
     def summary(self) -> list[str]:
         total = sum(self.counts.values())
         lines = [f"{self.validated} of {total} responses received by the suite validated against the contracts"]
-        lines += [f"  {n:>7}  {what}" for what, n in sorted(self.counts.items(), key=lambda kv: -kv[1])]
+        for what, n in sorted(self.counts.items(), key=lambda kv: -kv[1]):
+            lines.append(f"  {n:>7}  {what}")
+            lines += [f"           {m:>6}  {where}" for where, m in self.where[what].most_common(5)]
         return lines
 
 
@@ -254,8 +265,8 @@ def install(contract: Contract) -> Callable[[], None]:
     undo: list[Callable[[], None]] = []
 
     def record_httpx(request: httpx.Request, response: httpx.Response) -> None:
-        if not response.is_stream_consumed and not hasattr(response, "_content"):
-            contract.counts["streamed (not checked)"] += 1
+        if not hasattr(response, "_content"):
+            contract.note("streamed (not checked)", f"{request.method} {request.url.path}")
             return
         contract.check(request.method, str(request.url), request.headers.keys(), response.status_code,
                        response.headers.get("content-type", ""), response.content)
@@ -291,7 +302,7 @@ def install(contract: Contract) -> Callable[[], None]:
         def rsend(self: requests.Session, request: Any, **kwargs: Any) -> Any:
             response = requests_send(self, request, **kwargs)
             if kwargs.get("stream"):
-                contract.counts["streamed (not checked)"] += 1
+                contract.note("streamed (not checked)", f"{request.method} {request.path_url}")
             else:
                 contract.check(request.method, request.url, request.headers.keys(), response.status_code,
                                response.headers.get("content-type", ""), response.content)
