@@ -38,19 +38,23 @@ async def _watcher(tx: object, caller: Caller, account_id: str | None) -> User:
     return user
 
 
+def _watchable_content(caller: Caller, found: tuple | None) -> Entity:  # type: ignore[type-arg]
+    """The content `ContentRepo.with_space` found, if the caller may watch it; 403 otherwise."""
+    if found is None or found[0].status == "trashed":
+        raise Forbidden("No content exists for the specified contentId")
+    content, space, role = found
+    entity = Entity(EntityRef("content", str(content.id), content.status), space=space, content=content, role=role)
+    access.require_watchable(caller, entity)
+    return entity
+
+
 async def _target(tx: object, caller: Caller, kind: str, key: str, content_type: str | None = None) -> tuple[Entity, str]:
     """The watched entity and the key its watch is stored under; 403 if missing or hidden."""
     if kind == "content":
         if not is_decimal(key) or len(key) > 18:
             raise Forbidden("No content exists for the specified contentId")
-        found = await tx.content.with_space(int(key), caller.user_id)  # type: ignore[attr-defined]
-        if found is None or found[0].status == "trashed":
-            raise Forbidden("No content exists for the specified contentId")
-        content, space, role = found
-        entity = Entity(EntityRef("content", str(content.id), content.status), space=space, content=content,
-                        role=role)
-        access.require_watchable(caller, entity)
-        return entity, str(content.id)
+        entity = _watchable_content(caller, await tx.content.with_space(int(key), caller.user_id))  # type: ignore[attr-defined]
+        return entity, str(entity.content.id)  # type: ignore[union-attr]
     if kind == "space":
         space = await tx.spaces.by_key(key)  # type: ignore[attr-defined]
         if space is None:
@@ -72,6 +76,13 @@ async def status(store: Store, caller: Caller, kind: str, key: str, account_id: 
                  content_type: str | None = None) -> bool:
     async with store.read() as tx:
         user = await _watcher(tx, caller, account_id)
+        if kind == "content" and is_decimal(key) and len(key) <= 18:
+            # One round trip: the page, its space, the caller's role and the watch (used only once
+            # the page is known to be watchable by the caller).
+            row, watch = await tx.relations.get_with_content(int(key), caller.user_id, NS, rules.WATCH, "user",
+                                                             user.account_id, "content", str(int(key)))
+            _watchable_content(caller, row)
+            return watch is not None
         entity, stored = await _target(tx, caller, kind, key, content_type)
         return await tx.relations.exists(NS, rules.WATCH, "user", user.account_id, entity.ref.type, stored)
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from bondline.domain.relations import Relation
 from bondline.store.base import Busy, Conn
+from bondline.store.repos.content import _split as _content_row, _with_space_stmt
 from bondline.store.tables import relations, space_roles, spaces
 
 P = sa.bindparam
@@ -26,6 +27,14 @@ _delete = relations.delete().where(*_key)
 _delete_returning = relations.delete().where(*_key).returning(*_cols)
 _purge_from = relations.delete().where(r.namespace == P("ns"), r.source_type == P("type"), r.source_key == P("key"))
 _purge_to = relations.delete().where(r.namespace == P("ns"), r.target_type == P("type"), r.target_key == P("key"))
+
+
+# A piece of content, its space and the caller's role there (`ContentRepo.with_space`), and the
+# relation with the given key (or NULLs), in one round trip: the hot path of a relation check,
+# where the other end is the caller and needs no lookup.
+_content_and_meta = _with_space_stmt(False).add_columns(
+    r.id, r.version, r.created_at, r.created_by, r.updated_at, r.updated_by,
+).outerjoin(relations, sa.and_(*_key))
 
 
 def _insert_stmt(dialect_insert):  # type: ignore[no-untyped-def]
@@ -93,6 +102,19 @@ class RelationRepo:
         if row is None:
             return None
         return Relation(row[0], ns, name, st, sk, tt, tk, row[1], row[2], row[3], row[4], row[5])
+
+    async def get_with_content(self, content_id: int, user_id: int, ns: str, name: str, st: str, sk: str,
+                               tt: str, tk: str) -> tuple[tuple | None, Relation | None]:  # type: ignore[type-arg]
+        """`ContentRepo.with_space(content_id, user_id)` and `get(...)` in one statement: (the
+        content's row split as with_space splits it, or None; the relation, or None)."""
+        row = await self.conn.one(_content_and_meta, {"id": content_id, "user_id": user_id, "ns": ns, "name": name,
+                                                      "st": st, "sk": sk, "tt": tt, "tk": tk})
+        if row is None:
+            return None, None
+        row = tuple(row)
+        meta = row[25:]
+        found = None if meta[0] is None else Relation(meta[0], ns, name, st, sk, tt, tk, *meta[1:])
+        return _content_row(row[:25]), found
 
     async def find_id(self, ns: str, name: str, st: str, sk: str, tt: str, tk: str) -> int | None:
         """The relation's id, or None (answered from the unique index alone)."""
