@@ -30,7 +30,7 @@ def _setup(database_url: str) -> None:
 
 
 def endpoints(srv: Any, database_url: str, site: dict[str, Any], duration: int) -> dict[str, dict[str, Any]]:
-    from run import measure, wrk  # type: ignore[import-not-found]
+    from run import measure  # type: ignore[import-not-found]
 
     _setup(database_url)
     base = f"{srv.url}/reltio/api/{TENANT}"
@@ -45,9 +45,9 @@ def endpoints(srv: Any, database_url: str, site: dict[str, Any], duration: int) 
             "type": "configuration/relationTypes/HasAddress", "startObject": {"objectURI": start},
             "endObject": {"objectURI": end}}]).json()[0]["object"]["uri"]
     out = {"Reltio GET /relations/{id}": measure(f"{base}/{relation}", duration, headers=auth)}
-    out["Reltio DELETE /relations/{id}?alwaysCreateDCR=true"] = wrk(
-        f"{base}/{relation}?alwaysCreateDCR=true", duration=duration,
-        headers=auth, script="delete.lua")
+    # Each staging DELETE makes a change request of its own; the relation stays until one is applied.
+    out["Reltio DELETE /relations/{id}?alwaysCreateDCR=true"] = measure(
+        f"{base}/{relation}?alwaysCreateDCR=true", duration, headers=auth, script="delete.lua")
     return out
 
 
