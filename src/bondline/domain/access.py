@@ -199,6 +199,12 @@ def require_list_own(caller: Caller, name: str, user: "Entity") -> None:
         raise Forbidden(f"You cannot list another user's '{name}' relationships")
 
 
+def require_list_favourite_spaces(caller: Caller, account_id: str) -> None:
+    """Listing spaces with `favourite=true`: the caller's own favourites, anyone's for a site admin."""
+    if account_id != caller.account_id and not caller.site_admin:
+        raise Forbidden("You cannot list another user's favourite spaces")
+
+
 # --- watches ------------------------------------------------------------------------------------
 
 def require_xsrf_token(header: str | None) -> None:

@@ -14,6 +14,7 @@ from bondline.domain.model import Content
 
 TYPES = ("page", "blogpost")
 STATUSES = ("current", "draft", "trashed", "historical")
+EDIT_STATUSES = ("current", "draft")  # what a create or an update may ask for
 MAX_TITLE = 255
 REPRESENTATIONS = ("storage", "editor", "editor2", "view", "export_view", "styled_view", "wiki",
                    "anonymous_export_view", "atlas_doc_format")

@@ -36,7 +36,7 @@ def document() -> dict[str, Any]:
     components["schemas"].update(native.SCHEMAS)
     components["schemas"].update(errors.SCHEMAS)
     errors.complete(paths)
-    precise.tighten(paths, components["schemas"])
+    precise.tighten(paths, components["schemas"], components.get("parameters"))
     components["schemas"].update(reltio_extra.WORKFLOW_SCHEMAS)
     reltio_extra.workflow(paths, components["schemas"])
     components["securitySchemes"]["bearerAuth"] = {

@@ -7,7 +7,9 @@ the route: 400 for a bad request (a NUL or bad percent-encoding reaches any rout
 credentials are needed, 403 where a caller may be refused, 404 where a path names something, 413
 for a body over the limit (read for every POST, PUT and DELETE) — each in its API's own error body.
 `complete` adds what is missing and gives content to the error responses that have none; what the
-definitions already describe is kept.
+definitions already describe is kept, except a 501 where bondline answers none: 501 is declared on
+the two Confluence relation list operations only (Confluence Cloud does not list favourites and likes);
+every other state bondline does not support is a 4xx in the dialect's error body.
 """
 
 from __future__ import annotations
@@ -108,7 +110,13 @@ def complete(paths: dict[str, Any], default_security: bool = True) -> None:
             if not isinstance(op, dict) or "responses" not in op:
                 continue
             responses = op["responses"]
-            for status in sorted(statuses(path, method, op, default_security)):
+            answered = statuses(path, method, op, default_security)
+            if "501" in responses and "501" not in answered:
+                # bondline answers 501 only where Confluence Cloud documents the state as unsupported
+                # (listing favourites and likes); Atlassian's 2026 document also declares it on
+                # updating content ("publishing … as historical"), which is a 400 (bad input).
+                del responses["501"]
+            for status in sorted(answered):
                 if status not in responses:
                     responses[status] = {"description": WHY[status]}
             for status, response in responses.items():

@@ -6,20 +6,26 @@ test generator — following them would send values bondline (like Confluence an
 400, or believe values it ignores are refused. `tighten` narrows each input to what bondline accepts
 (content ids are positive integers, relation names match `^[A-Za-z0-9_.-]{1,64}$`, required query
 parameters are non-empty, paging is a non-negative integer, a list to insert holds at least one item,
-…) and widens what it ignores (`expand` is any comma-separated list). The rules are those of
-`bondline.domain` (content ids, relation names and statuses) and of the routes' parameter parsing.
+a page is created or updated `current` or `draft`, a page has at most one parent, a space's new name
+is not blank, a list parameter's enumeration applies to each of its values, …) and widens what it
+ignores or defaults (`expand` is any comma-separated list; a new space's `permissions` is any list of
+objects; of a new page's `space` only the key is read; a label's `prefix` defaults to `global`). The
+rules are those of `bondline.domain` (content ids, relation names and statuses) and of the routes'
+parameter parsing.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from bondline.domain import labels
-from bondline.domain.content import MAX_TITLE
+from bondline.domain.content import EDIT_STATUSES, MAX_TITLE
 from bondline.domain.relations import CONTENT_STATUSES, NAME
-from bondline.domain.spaces import MAX_NAME
+from bondline.domain.spaces import MAX_NAME, SPACE_STATUSES
 from bondline.domain.spaces import SPACE_KEY as SPACE_KEY_RE
 
+WIKI = "/wiki/rest/api"
 CONTENT_ID = {"type": "string", "pattern": "^[1-9][0-9]{0,17}$"}
 VERSION_NUMBER = {"type": "string", "pattern": "^[1-9][0-9]{0,8}$"}
 RELATION_NAME = {"type": "string", "pattern": NAME.pattern}
@@ -40,6 +46,12 @@ def _param(path: str, param: dict[str, Any]) -> dict[str, Any] | None:
     """The schema bondline applies to this parameter, or None to keep the declared one."""
     name, where = param.get("name"), param.get("in")
     confluence = path.startswith("/wiki/")
+    declared = param.get("schema", {})
+    if declared.get("type") == "array" and "enum" in declared:
+        # Atlassian's `status` lists put the enumeration on the array, which no array can equal;
+        # each value is one of them (`status=current&status=draft`).
+        return {**{k: v for k, v in declared.items() if k not in ("enum", "default")},
+                "items": {**declared.get("items", {}), "enum": declared["enum"]}}
     if where == "path" and confluence:
         if name in ("id", "contentId") and "/content/{" in path:
             return CONTENT_ID
@@ -93,12 +105,23 @@ def _at_least_one(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def tighten(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
+def tighten(paths: dict[str, Any], schemas: dict[str, Any], parameters: dict[str, Any] | None = None) -> None:
     for path, item in paths.items():
         for method, op in item.items():
             if not isinstance(op, dict):
                 continue
-            for param in op.get("parameters", []):
+            for index, param in enumerate(op.get("parameters", [])):
+                if (path in (f"{WIKI}/content", f"{WIKI}/content/{{id}}") and method in ("post", "put")
+                        and param.get("in") == "query" and param.get("name") == "status"):
+                    # The status to create or update to, when the body names none: current or draft.
+                    param["schema"] = {**param.get("schema", {}), "type": "string", "enum": list(EDIT_STATUSES)}
+                    continue
+                if "$ref" in param and parameters is not None:
+                    # A shared parameter (`expand`): narrowed here, it is inlined for this operation.
+                    shared = parameters.get(param["$ref"].rsplit("/", 1)[-1])
+                    if shared is None or _param(path, shared) is None:
+                        continue
+                    param = op["parameters"][index] = copy.deepcopy(shared)
                 narrowed = _param(path, param)
                 if narrowed is not None:
                     param["schema"] = narrowed
@@ -110,7 +133,7 @@ def tighten(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
                 body["schema"] = _at_least_one(body["schema"])
     if "LabelCreate" in schemas:
         label = schemas["LabelCreate"]
-        label["required"] = sorted(set(label.get("required", [])) | {"name"})
+        label["required"] = ["name"]  # the prefix defaults to `global`
         label.setdefault("properties", {})["name"] = _label_name()
         label["properties"]["prefix"] = {"type": "string", "enum": list(labels.PREFIXES)}
     if "ContentUpdate" in schemas:
@@ -118,8 +141,28 @@ def tighten(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
             "type": "object", "required": ["number"],
             "properties": {"number": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
                            "message": {"type": "string"}, "minorEdit": {"type": "boolean"}}}
+    for name in ("ContentCreate", "ContentUpdate"):
+        ancestors = schemas.get(name, {}).get("properties", {}).get("ancestors")
+        if ancestors and "items" in ancestors:  # the parent's content id, a number or its decimal string
+            item = ancestors["items"]
+            if "$ref" in item:
+                item = ancestors["items"] = copy.deepcopy(schemas[item["$ref"].rsplit("/", 1)[-1]])
+            ancestors["maxItems"] = 1  # "Only one parent content id can be specified" (400 otherwise)
+            item.setdefault("properties", {})["id"] = {
+                "oneOf": [{"type": "integer", "minimum": 1, "maximum": 10**18 - 1}, CONTENT_ID],
+                "description": "The `id` of the parent content."}
     if "LabelCreateArray" in schemas:
         schemas["LabelCreateArray"] = _at_least_one(schemas["LabelCreateArray"])
+    for name in ("ContentCreate", "ContentUpdate"):  # a page is created or updated current or draft
+        status = schemas.get(name, {}).get("properties", {}).get("status")
+        if status is not None:
+            status["enum"] = list(EDIT_STATUSES)
+    if "SpaceUpdate" in schemas:
+        props = schemas["SpaceUpdate"].setdefault("properties", {})
+        props["name"] = {**props.get("name", {}), "type": "string", "nullable": True, "maxLength": MAX_NAME,
+                         "pattern": TEXT}
+        props["status"] = {**props.get("status", {}), "type": "string", "nullable": True,
+                           "enum": [*SPACE_STATUSES, None]}
     for name, required in (("SpaceCreate", ("key", "name")), ("ContentCreate", ("type", "title", "space")),
                            ("ContentUpdate", ("version", "title", "type"))):
         schema = schemas.get(name)
@@ -137,3 +180,10 @@ def tighten(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
             props["type"] = {"type": "string", "enum": ["page", "blogpost"]}
         if "space" in required:  # what bondline reads of it: the key
             props["space"] = {"type": "object", "required": ["key"], "properties": {"key": SPACE_KEY}}
+        if name == "SpaceCreate" and "permissions" in props:
+            # What bondline reads of it: that it is a list of objects (or null); every space gets the
+            # default permissions (a private space: its creator's), so the objects are not read.
+            props["permissions"] = {
+                "type": "array", "nullable": True, "items": {"type": "object"},
+                "description": "Accepted and ignored: a space bondline creates gets the default permissions "
+                               "(a private space, its creator's alone), whatever this list says."}

@@ -67,16 +67,50 @@ async def get(store: Store, caller: Caller, key: str) -> SpaceView:
 
 
 async def list_spaces(store: Store, caller: Caller, *, keys: list[str], type: str | None, status: str | None,
-                      start: int, limit: int) -> list[SpaceView]:
+                      start: int, limit: int, ids: list[int] | None = None, labels: list[str] | None = None,
+                      favourite_of: str | None = None) -> list[SpaceView]:
+    """Spaces in key order, filtered as Confluence's getSpaces: `keys` and `ids` name the spaces to
+    return (either names one), `labels` those carrying a label (bondline's spaces carry none),
+    `favourite_of` the favourites of that account (a caller's own, or anyone's for a site admin)."""
     if type is not None:
         spaces.validate_type(type)
     if status is not None:
         spaces.validate_status(status)
+    if favourite_of is not None:
+        access.require_list_favourite_spaces(caller, favourite_of)
+    if labels:
+        return []
     async with store.read() as tx:
+        wanted: set[str] | None = None
+        if keys or ids:
+            wanted = set(keys)
+            for space_id in ids or ():
+                space = await tx.spaces.by_id(space_id)
+                if space is not None:
+                    wanted.add(space.key)
+        if favourite_of is not None:
+            favourites = await _favourite_keys(tx, favourite_of)
+            wanted = favourites if wanted is None else wanted & favourites
+        if wanted is not None and not wanted:
+            return []
         found = await tx.spaces.list(visible_to_user=access.listing_scope(caller), type=type, status=status,
-                                     keys=keys, offset=start, limit=limit)
+                                     keys=sorted(wanted) if wanted is not None else [], offset=start, limit=limit)
         users = await users_by_ids(tx.users, {s.created_by for s in found})
     return [SpaceView(s, users) for s in found]
+
+
+async def _favourite_keys(tx: object, account_id: str) -> set[str]:
+    """The keys of the spaces `account_id` marked favourite (relation `favourite` from user to space)."""
+    keys: set[str] = set()
+    before = 2**62
+    while True:
+        rows = await tx.relations.listing(  # type: ignore[attr-defined]
+            direction="forward", ns=CONFLUENCE, name="favourite", kind="user", key=account_id,
+            other_type="space", viewer=None, before=before, limit=500)
+        keys.update(r.target_key for r in rows)
+        if len(rows) < 500:
+            return keys
+        before = rows[-1].id
 
 
 async def update(store: Store, caller: Caller, key: str, *, name: str | None, description: str | None,

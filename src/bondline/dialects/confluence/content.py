@@ -29,6 +29,7 @@ def _parent(ancestors: list[bodies.Ancestor] | None) -> tuple[int | None, bool]:
 
 async def get_content(req: Request) -> Response:
     start, limit = params.paging(req)
+    params.choice(req, "trigger", ("viewed",))  # bondline records no page views
     statuses = req.q_all("status") or ["current"]
     views = await content.list_content(req.app.store, req.caller, type=req.q("type") or "page",
                                        space_key=req.q("spaceKey"), title=req.q("title"), statuses=statuses,
@@ -42,12 +43,13 @@ async def get_content(req: Request) -> Response:
 
 
 async def create_content(req: Request) -> Response:
+    params.choice(req, "status", rules.EDIT_STATUSES)
     body = req.json(bodies.ContentCreate)
     if body.space is None or not body.space.key:
         raise Invalid("The space key is required to create content (space.key)")
     parent_id, _ = _parent(body.ancestors)
     value, representation = (body.body.first() if body.body else None) or ("", "storage")
-    status = body.status or req.q("status") or "current"
+    status = body.status or params.choice(req, "status", rules.EDIT_STATUSES) or "current"
     view = await content.create(req.app.store, req.caller, content.NewContent(
         type=body.type, title=body.title or "", space_key=body.space.key, status=status, body=value,
         representation=representation, parent_id=parent_id))
@@ -57,6 +59,9 @@ async def create_content(req: Request) -> Response:
 async def get_content_by_id(req: Request) -> Response:
     content_id = rules.parse_id(req.params["id"])
     version = params.integer(req, "version", None, minimum=1)
+    params.choice(req, "trigger", ("viewed",))  # bondline records no page views
+    # Bondline keeps no embedded content (macros' attachments), so both renderings are the same.
+    params.choice(req, "embeddedContentRender", ("current", "version-at-save"))
     view = await content.get(req.app.store, req.caller, content_id, statuses=req.q_all("status") or None,
                              version=version)
     return json_response(render.content(view, base_of(req), Expand.of(req, CONTENT_DEFAULT_EXPAND)))
@@ -64,12 +69,14 @@ async def get_content_by_id(req: Request) -> Response:
 
 async def update_content(req: Request) -> Response:
     content_id = rules.parse_id(req.params["id"])
+    params.choice(req, "conflictPolicy", ("abort",))  # the only policy: a stale version is a 409
+    params.choice(req, "status", rules.EDIT_STATUSES)
     body = req.json(bodies.ContentUpdate)
     parent_id, parent_given = _parent(body.ancestors)
     first = body.body.first() if body.body else None
     edit = rules.Edit(
         type=body.type, title=rules.validate_title(body.title), version=body.version.number,
-        status=body.status or req.q("status") or "current",
+        status=body.status or params.choice(req, "status", rules.EDIT_STATUSES) or "current",
         body=first[0] if first else None, representation=first[1] if first else None,
         parent_id=parent_id, parent_given=parent_given, message=body.version.message,
         minor_edit=body.version.minorEdit)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from bondline.domain.errors import Invalid
 from bondline.http import Request
 
 MAX_LIMIT = 200
+_INTEGER = re.compile(r"-?[0-9]{1,19}")
 
 
 def integer(request: Request, name: str, default: int | None = None, *, minimum: int = 0,
@@ -20,6 +23,32 @@ def integer(request: Request, name: str, default: int | None = None, *, minimum:
     if value < minimum or value > maximum:
         raise Invalid(f"Parameter '{name}' must be between {minimum} and {maximum}, got {value}")
     return value
+
+
+def choice(request: Request, name: str, allowed: tuple[str, ...]) -> str | None:
+    """An enumerated parameter: absent, or one of `allowed` (anything else is Confluence's 400)."""
+    raw = request.q(name)
+    if raw is None:
+        return None
+    if raw not in allowed or len(request.q_all(name)) > 1:
+        raise Invalid(f"Parameter '{name}' must be one of {', '.join(allowed)}, got {raw[:40]!r}")
+    return raw
+
+
+def boolean(request: Request, name: str) -> bool | None:
+    """A boolean parameter: absent, `true` or `false`."""
+    raw = choice(request, name, ("true", "false"))
+    return None if raw is None else raw == "true"
+
+
+def integers(request: Request, name: str) -> list[int]:
+    """A repeated 64-bit integer parameter (`spaceId=1&spaceId=2`)."""
+    out = []
+    for raw in request.q_all(name):
+        if not _INTEGER.fullmatch(raw) or not -2**63 <= int(raw) < 2**63:
+            raise Invalid(f"Parameter '{name}' must be a 64-bit integer, got {raw[:40]!r}")
+        out.append(int(raw))
+    return out
 
 
 def paging(request: Request, default_limit: int = 25, max_limit: int = MAX_LIMIT) -> tuple[int, int]:

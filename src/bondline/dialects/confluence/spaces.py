@@ -17,8 +17,13 @@ API = "/wiki/rest/api"
 
 async def get_spaces(req: Request) -> Response:
     start, limit = params.paging(req)
+    favourite = params.boolean(req, "favourite")
+    # Bondline has no user keys apart from account ids: `favouriteUserKey` names a user by account id.
+    favourite_of = (req.q("favouriteUserKey") or req.caller.account_id) if favourite else None
     views = await spaces.list_spaces(req.app.store, req.caller, keys=req.q_all("spaceKey"), type=req.q("type"),
-                                     status=req.q("status"), start=start, limit=limit)
+                                     status=req.q("status"), start=start, limit=limit,
+                                     ids=params.integers(req, "spaceId"), labels=req.q_all("label"),
+                                     favourite_of=favourite_of)
     base = base_of(req)
     expand = Expand.of(req)
     results = [render.space(v.space, base, expand, v.users) for v in views]
