@@ -224,6 +224,6 @@ async def delete(store: Store, caller: Caller, tenant: str, relation_id: str, *,
             raise object_not_found(f"relations/{relation_id}")
         if route == access.RELTIO_STAGE:
             return await staging.stage(tx, ctx, [ch.stage_delete_relation(found.uri, found.version)],
-                                       change_request_id)
+                                       change_request_id, known={found.id: found})
         await tx.reltio_relations.delete_many([found])
         return None

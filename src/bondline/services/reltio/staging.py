@@ -43,30 +43,41 @@ def new_request(ctx: Context, now: int) -> ch.ChangeRequest:
                             ctx.who)
 
 
-async def stage(tx: Any, ctx: Context, staged: list[ch.Staged], change_request_id: str | None) -> ChangeRequestView:
-    """Append `staged` to the named change request (which must await review) or to a new one."""
+async def stage(tx: Any, ctx: Context, staged: list[ch.Staged], change_request_id: str | None, *,
+                known: dict[str, o.Relation] | None = None) -> ChangeRequestView:
+    """Append `staged` to the named change request (which must await review) or to a new one.
+    `known`: relations the caller has just loaded in this transaction (not read again)."""
     now = ids.now_ms()
     if change_request_id is not None:
         cr = await load_request(tx, ctx, change_request_id, lock=True)
         ch.require_awaiting(cr, "changed")
         position = await tx.change_requests.next_position(ctx.tenant, cr.id)
     else:
+        # A new request is written once, already as it ends up (created and updated now, by the
+        # caller), and holds exactly these items.
         cr = new_request(ctx, now)
         await tx.change_requests.insert(cr)
         position = 0
     items = [ch.Item(ids.reltio_id(), cr.id, position + i, s.object_uri, s.type, s.body, s.base_version, now, ctx.who)
              for i, s in enumerate(staged)]
     await tx.change_requests.add_items(ctx.tenant, items)
+    if change_request_id is None:
+        return await view(tx, ctx, cr, objects_info=True, items=items, known=known)
     cr = dataclasses.replace(cr, updated_at=now, updated_by=ctx.who)
     await tx.change_requests.update(cr)
-    return await view(tx, ctx, cr, objects_info=True)
+    return await view(tx, ctx, cr, objects_info=True, known=known)
 
 
-async def documents(tx: Any, ctx: Context, items: list[ch.Item], lock: bool = False
+async def documents(tx: Any, ctx: Context, items: list[ch.Item], lock: bool = False,
+                    known: dict[str, o.Relation] | None = None,
                     ) -> tuple[dict[str, dict[str, Any]], dict[str, o.Entity], dict[str, o.Relation]]:
-    """The documents of every object the items touch, as stored now (batched lookups)."""
+    """The documents of every object the items touch, as stored now (batched lookups; `known`
+    relations, loaded earlier in the same transaction, are not read again)."""
     entity_ids, relation_ids = ch.object_uris(items)
-    relations = await tx.reltio_relations.get_many(ctx.tenant, relation_ids, lock=lock)
+    relations = {rid: rel for rid, rel in (known or {}).items() if rid in relation_ids}
+    missing = set(relation_ids) - set(relations)
+    if missing:
+        relations.update(await tx.reltio_relations.get_many(ctx.tenant, missing, lock=lock))
     for rel in relations.values():
         entity_ids.update((rel.start_id, rel.end_id))
     entities = await tx.entities.get_many(ctx.tenant, entity_ids, lock=lock)
@@ -124,12 +135,13 @@ def objects_info_of(items: list[ch.Item], entities: dict[str, o.Entity], relatio
 
 
 async def view(tx: Any, ctx: Context, cr: ch.ChangeRequest, *, objects_info: bool = False,
-               conflicts: bool = False, items: list[ch.Item] | None = None) -> ChangeRequestView:
+               conflicts: bool = False, items: list[ch.Item] | None = None,
+               known: dict[str, o.Relation] | None = None) -> ChangeRequestView:
     if items is None:
         items = await tx.change_requests.items(ctx.tenant, cr.id)
     info = found = None
     if objects_info or conflicts:
-        docs, entities, relations = await documents(tx, ctx, items)
+        docs, entities, relations = await documents(tx, ctx, items, known=known)
         if objects_info:
             info = objects_info_of(items, entities, relations)
         if conflicts:
