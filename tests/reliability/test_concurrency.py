@@ -19,6 +19,8 @@ from typing import Any, Iterator
 import httpx
 import pytest
 
+from bondline.services.reltio import tenants
+from tests.helpers import on_store
 from tests.live import LiveServer
 from tests.reliability.conftest import (API, TENANT, XSRF, Servers, User, expected_emails, make_tenant, make_users,
                                         reltio_error, request_effects, rows, stage_requests)
@@ -244,3 +246,40 @@ def test_put_racing_delete_of_one_relation_never_fails(pair: Pair) -> None:
     finally:
         for c in puts + deletes:
             c.close()
+
+
+# --- a worker's kept tenant types never outlive a change made through another server -------------
+
+def test_types_replaced_through_one_server_are_used_at_once_by_the_other(pair: Pair) -> None:
+    """Each worker keeps a tenant's parsed types, checked against the version every request reads
+    with the caller's roles. A type added or removed through one server must be what the other
+    server uses on the very next request, without any wait, round after round."""
+    database_url, one, two = pair
+    people = make_users(database_url, ["typer"])
+
+    async def job(store: Any) -> None:
+        await tenants.add(store, "kept")
+        await tenants.grant(store, "kept", "typer", ["ROLE_ADMIN_TENANT"])
+
+    on_store(database_url, job)
+    base = "/reltio/api/kept"
+    with httpx.Client(base_url=one.url, headers=people["typer"].headers, timeout=30) as a, \
+            httpx.Client(base_url=two.url, headers=people["typer"].headers, timeout=30) as b:
+        config = b.get(f"{base}/configuration").json()  # server two keeps the default types
+        config.pop("uri")
+        gadget = {"type": "configuration/entityTypes/Gadget", "attributes": {"Serial": [{"value": "G-1"}]}}
+        for round_ in range(5):
+            writer, reader = (a, b) if round_ % 2 == 0 else (b, a)
+            with_gadget = {**config, "entityTypes": [*config["entityTypes"], {
+                "uri": "configuration/entityTypes/Gadget", "attributes": [{"name": "Serial", "type": "String"}],
+                "dataLabelPattern": "{Serial}"}]}
+            assert writer.put(f"{base}/configuration", json=with_gadget).status_code == 200
+            made = reader.post(f"{base}/entities", json=[gadget])
+            assert made.status_code == 200 and made.json()[0]["successful"], made.text
+            assert made.json()[0]["object"]["label"] == "G-1"
+            assert writer.put(f"{base}/configuration", json=config).status_code == 200
+            refused = reader.post(f"{base}/entities", json=[gadget])
+            assert refused.status_code in (200, 400), refused.text
+            assert "Gadget" not in json.dumps([t["uri"] for t in reader.get(f"{base}/configuration").json()
+                                               ["entityTypes"]])
+            assert not (refused.status_code == 200 and refused.json()[0].get("successful")), refused.text

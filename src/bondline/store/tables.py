@@ -188,6 +188,8 @@ tenants = sa.Table(
     metadata,
     sa.Column("id", sa.String(64), primary_key=True),
     sa.Column("created_at", sa.BigInteger, nullable=False),
+    # A new random value whenever the tenant's types are replaced (workers cache them by it).
+    sa.Column("types_version", sa.BigInteger, nullable=False, server_default="0"),
 )
 
 tenant_roles = sa.Table(

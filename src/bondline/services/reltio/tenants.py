@@ -53,17 +53,44 @@ def _registry(tenant: str, rows: tuple[tuple[str, str, str], ...]) -> t.Registry
     return t.build(tenant, parsed)
 
 
-async def registry_of(tx: Any, tenant: str) -> t.Registry:
-    return _registry(tenant, tuple(await tx.tenants.types(tenant)))
+# Each worker keeps the types of the tenants it served, with the version they were read at. Every
+# request reads the tenant's current version with the caller's roles (one statement it makes
+# anyway), so a kept registry is used only while it is still the stored one: replacing the types
+# in another worker (or another server) changes the version, and the next request here reloads
+# them. No request ever sees types older than those committed when it read the version.
+_KEPT: dict[str, tuple[int, t.Registry]] = {}
+_KEEP_AT_MOST = 1024
+
+
+async def _load(tx: Any, tenant: str) -> t.Registry:
+    found = await tx.tenants.versioned_types(tenant)
+    if found is None:
+        raise tenant_not_found(tenant)
+    version, rows = found
+    registry = _registry(tenant, tuple(rows))
+    if len(_KEPT) >= _KEEP_AT_MOST:
+        _KEPT.clear()
+    _KEPT[tenant] = (version, registry)
+    return registry
+
+
+async def registry_of(tx: Any, tenant: str, version: int | None = None) -> t.Registry:
+    """The tenant's types: kept ones when `version` (just read from the store) is theirs."""
+    if version is not None:
+        kept = _KEPT.get(tenant)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+    return await _load(tx, tenant)
 
 
 async def context(tx: Any, caller: Caller, tenant: str) -> Context:
-    roles = await tx.tenants.membership(tenant, caller.user_id) if TENANT_ID.match(tenant) else None
-    if roles is None:
+    found = await tx.tenants.membership(tenant, caller.user_id) if TENANT_ID.match(tenant) else None
+    if found is None:
         raise tenant_not_found(tenant)
+    roles, version = found
     perms = tenant_roles.permissions(roles, caller.site_admin)
     access.reltio_require_member(perms)
-    return Context(tenant, await registry_of(tx, tenant), perms, caller)
+    return Context(tenant, await registry_of(tx, tenant, version), perms, caller)
 
 
 def _rows(types: list[t.ObjectType]) -> list[tuple[str, str, str]]:
