@@ -205,10 +205,11 @@ async def get(store: Store, caller: Caller, tenant: str, relation_id: str) -> Re
     async with store.read() as tx:
         ctx = await context(tx, caller, tenant)
         access.reltio_require_read(ctx.perms)
-        found = await tx.reltio_relations.get(ctx.tenant, relation_id)
+        found = await tx.reltio_relations.get_with_ends(ctx.tenant, relation_id)
         if found is None:
             raise object_not_found(f"relations/{relation_id}")
-        return await view_of(tx, ctx, found)
+        rel, start, end = found
+        return RelationView(rel, start, end, ctx.registry.get("relation", rel.type))
 
 
 @retrying

@@ -261,6 +261,16 @@ _rel_from = sa.select(*_rcols).where(r.namespace == P("ns"), r.source_type == "e
 _rel_to = sa.select(*_rcols).where(r.namespace == P("ns"), r.target_type == "entity", r.target_key == P("entity"))
 
 
+# A relation with its start and end entities (as they are now, or NULLs when gone) in one round trip:
+# what reading one relation renders.
+_start, _end = entities.alias("start_entity"), entities.alias("end_entity")
+_rel_with_ends = sa.select(*_rcols, *(_start.c[col.name] for col in _ecols), *(_end.c[col.name] for col in _ecols)
+                           ).select_from(relations.outerjoin(
+    _start, sa.and_(_start.c.tenant_id == P("tenant"), _start.c.id == r.source_key)).outerjoin(
+    _end, sa.and_(_end.c.tenant_id == P("tenant"), _end.c.id == r.target_key))).where(
+    r.namespace == P("ns"), r.ext_id == P("ext_id"))
+
+
 @functools.lru_cache(maxsize=32)
 def _relations_in(n: int, lock: bool = False) -> sa.Select:
     stmt = sa.select(*_rcols).where(r.namespace == P("ns"), r.ext_id.in_(batch.vals(n)))
@@ -299,6 +309,18 @@ class ReltioRelationRepo:
     async def get(self, tenant: str, relation_id: str, lock: bool = False) -> Relation | None:
         row = await self.conn.one(_rel_locked if lock else _rel, {"ns": namespace(tenant), "ext_id": relation_id})
         return _relation_of(row) if row else None
+
+    async def get_with_ends(self, tenant: str, relation_id: str
+                            ) -> tuple[Relation, Entity | None, Entity | None] | None:
+        """The relation and its start and end entities (None for one that is gone), or None."""
+        row = await self.conn.one(_rel_with_ends, {"ns": namespace(tenant), "ext_id": relation_id, "tenant": tenant})
+        if row is None:
+            return None
+        row = tuple(row)
+        n, m = len(_rcols), len(_ecols)
+        start, end = row[n:n + m], row[n + m:]
+        return (_relation_of(row[:n]), None if start[0] is None else _entity_of(start),
+                None if end[0] is None else _entity_of(end))
 
     async def get_many(self, tenant: str, relation_ids: Iterable[str], lock: bool = False) -> dict[str, Relation]:
         rows = await batch.many(self.conn, lambda n: _relations_in(n, lock), relation_ids, {"ns": namespace(tenant)})
