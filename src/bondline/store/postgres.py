@@ -1,9 +1,9 @@
 """PostgreSQL backend: for production and scale-out (stateless workers in front of one database).
 
-asyncpg with a connection pool per worker; statements compiled once by SQLAlchemy's asyncpg dialect
-and prepared by asyncpg's statement cache. Reads run outside an explicit transaction; a write is one
-transaction at READ COMMITTED, and code that must serialize (applying a change request) takes row
-locks with ``SELECT … FOR UPDATE``.
+asyncpg connections in a small pool per worker (`pgpool`); statements compiled once by SQLAlchemy's
+asyncpg dialect and prepared by asyncpg's statement cache. Reads run outside an explicit
+transaction; a write is one transaction at READ COMMITTED, and code that must serialize (applying a
+change request) takes row locks with ``SELECT … FOR UPDATE``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
+from bondline.store.pgpool import Pool
 from bondline.store.base import Busy, Conn, IntegrityViolation, Row, StatementCache, Store, StoreError
 from bondline.store.unit import Tx
 from bondline.store.urls import DatabaseURL
@@ -102,7 +103,7 @@ class _Read:
         return Tx(PostgresConn(self.raw))
 
     async def __aexit__(self, *exc: object) -> None:
-        await self.store._pool.release(self.raw)
+        self.store._pool.release(self.raw)
 
 
 class _Write:
@@ -117,7 +118,7 @@ class _Write:
             self.txn = self.raw.transaction()
             await self.txn.start()
         except BaseException:
-            await self.store._pool.release(self.raw)
+            self.store._pool.release(self.raw)
             raise
         return Tx(PostgresConn(self.raw))
 
@@ -131,16 +132,7 @@ class _Write:
                 except asyncpg.PostgresError as commit_error:
                     raise _translate(commit_error) from commit_error
         finally:
-            await self.store._pool.release(self.raw)
-
-
-async def _keep_session(conn: asyncpg.Connection) -> None:
-    """What a connection needs before going back to the pool: nothing. asyncpg's default runs
-    `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL` on every release — a round
-    trip costing a fifth of a relation GET's time (bench/profile.py) — to undo session state that
-    bondline never creates: it takes no session advisory locks (migrations' lock is transaction
-    scoped, on a connection of their own), opens no cursors, LISTENs to nothing and SETs nothing.
-    An open transaction is still rolled back by asyncpg itself before this is called."""
+            self.store._pool.release(self.raw)
 
 
 class PostgresStore(Store):
@@ -149,14 +141,16 @@ class PostgresStore(Store):
     def __init__(self, url: DatabaseURL, pool_size: int = 10) -> None:
         self.url = url
         self.pool_size = pool_size
-        self._pool: asyncpg.Pool
+        self._pool: Pool
 
     async def open(self) -> None:
         settings = {"search_path": self.url.search_path} if self.url.search_path else {}
-        self._pool = await asyncpg.create_pool(
-            self.url.dsn, min_size=1, max_size=self.pool_size, server_settings=settings,
-            statement_cache_size=1024, reset=_keep_session,
-        )
+
+        def connect() -> Any:
+            return asyncpg.connect(self.url.dsn, server_settings=settings, statement_cache_size=1024)
+
+        self._pool = Pool(connect, self.pool_size)
+        await self._pool.open()
 
     async def close(self) -> None:
         pool = getattr(self, "_pool", None)
@@ -167,11 +161,7 @@ class PostgresStore(Store):
         pool = getattr(self, "_pool", None)
         if pool is None:
             return {"size": 0, "idle": 0, "max": self.pool_size, "waiting": 0}
-        # asyncpg keeps its queue of free connections private; the waiting count is its getters.
-        queue = getattr(pool, "_queue", None)
-        waiting = len(getattr(queue, "_getters", ()) or ())
-        return {"size": pool.get_size(), "idle": pool.get_idle_size(), "max": pool.get_max_size(),
-                "waiting": waiting}
+        return pool.stats()
 
     def read(self) -> _Read:
         return _Read(self)
@@ -187,8 +177,10 @@ class PostgresStore(Store):
         from bondline.store.tables import metadata
 
         tables = ", ".join(_quote(t.name) for t in metadata.sorted_tables)
-        async with self._pool.acquire() as raw:
-            try:
-                await raw.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-            except asyncpg.PostgresError as exc:
-                raise _translate(exc) from exc
+        raw = await self._pool.acquire()
+        try:
+            await raw.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        except asyncpg.PostgresError as exc:
+            raise _translate(exc) from exc
+        finally:
+            self._pool.release(raw)
