@@ -72,7 +72,7 @@ async def test_bad_attribute_requests(client, acme) -> None:  # type: ignore[no-
     created = await make_entity(client, acme.alice)
     uri = created["uri"]
     body = reltio_error(await client.post(api(f"/{uri}/attributes/Shoe"), headers=acme.alice.bearer,
-                                          json={"value": "42"}), 400)
+                                          json={"value": "42"}), 400, 9005)
     assert "configuration/entityTypes/Individual/attributes/Shoe" in body["errorMessage"]
     reltio_error(await client.post(api(f"/{uri}/attributes/FirstName"), headers=acme.alice.bearer,
                                    json={"value": ["x"]}), 400)

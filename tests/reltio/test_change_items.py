@@ -152,7 +152,7 @@ async def test_stage_preview_apply(client, acme, name: str) -> None:  # type: ig
         assert after["attributes"] == previewed["attributes"]
     assert (await client.get(api(f"/{dcr['uri']}"), headers=acme.bob.bearer)).json()["state"] == "APPLIED"
     r = await client.post(api(f"/{dcr['uri']}/_apply"), headers=acme.carol.bearer)
-    reltio_error(r, 400, fragment="is in state APPLIED")
+    reltio_error(r, 400, 9003, fragment="is in state APPLIED")
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
@@ -165,11 +165,11 @@ async def test_stage_then_reject(client, acme, name: str) -> None:  # type: igno
     r = await client.post(api(f"/{dcr['uri']}/_reject"), headers=acme.carol.bearer)
     assert r.status_code == 200 and r.json() == {"status": "success"}
     assert await _read(client, acme, target) == before
-    reltio_error(await client.post(api(f"/{dcr['uri']}/_reject"), headers=acme.carol.bearer), 400,
+    reltio_error(await client.post(api(f"/{dcr['uri']}/_reject"), headers=acme.carol.bearer), 400, 9003,
                  fragment="is in state REJECTED")
     dcr_id = dcr["uri"].split("/")[1]
     reltio_error(await client.get(api(f"/{target}/_withChangeRequests?changeRequestIds={dcr_id}"),
-                                  headers=acme.alice.bearer), 400 if before is not None else 400)
+                                  headers=acme.alice.bearer), 400, 9003, fragment="is in state REJECTED")
 
 
 # --- conflicts ------------------------------------------------------------------------------------

@@ -7,11 +7,12 @@ test generator — following them would send values bondline (like Confluence an
 (content ids are positive integers, relation names match `^[A-Za-z0-9_.-]{1,64}$`, required query
 parameters are non-empty, paging is a non-negative integer, a list to insert holds at least one item,
 a page is created or updated `current` or `draft`, a page has at most one parent, a space's new name
-is not blank, a list parameter's enumeration applies to each of its values, …) and widens what it
-ignores or defaults (`expand` is any comma-separated list; a new space's `permissions` is any list of
-objects; of a new page's `space` only the key is read; a label's `prefix` defaults to `global`). The
-rules are those of `bondline.domain` (content ids, relation names and statuses) and of the routes'
-parameter parsing.
+is not blank, a list parameter's enumeration applies to each of its values, a Reltio attribute path's
+segments hold no slash, a Reltio change request
+search `filter` is made of the tokens bondline parses, …) and widens what it ignores or defaults
+(`expand` is any comma-separated list; a new space's `permissions` is any list of objects; of a new
+page's `space` only the key is read; a label's `prefix` defaults to `global`). The rules are those of
+`bondline.domain` (content ids, relation names and statuses) and of the routes' parameter parsing.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from bondline.domain.content import EDIT_STATUSES, MAX_TITLE
 from bondline.domain.relations import CONTENT_STATUSES, NAME
 from bondline.domain.spaces import MAX_NAME, SPACE_STATUSES
 from bondline.domain.spaces import SPACE_KEY as SPACE_KEY_RE
+from bondline.services.reltio.change_requests import MAX_FILTER
 
 WIKI = "/wiki/rest/api"
 CONTENT_ID = {"type": "string", "pattern": "^[1-9][0-9]{0,17}$"}
@@ -33,6 +35,24 @@ NON_EMPTY = {"type": "string", "minLength": 1, "pattern": "[^\\s,]"}
 PAGING = {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
 SPACE_KEY = {"type": "string", "pattern": SPACE_KEY_RE.pattern}
 TEXT = "^[^\\x00-\\x1f]*[^\\s\\x00-\\x1f][^\\x00-\\x1f]*$"  # not blank, no control characters
+
+
+ATTRIBUTE_PATH = ("attribute", "valueId", "subAttribute", "subValueId")
+ATTRIBUTE_PART = {"type": "string", "pattern": "^[^/]+$"}
+
+
+def _either_case(word: str) -> str:
+    return "".join(f"[{c.upper()}{c.lower()}]" for c in word)
+
+
+# A change request search filter is made of these tokens (`services.reltio.change_requests._TOKEN`):
+# parentheses, `and`/`or`, and `equals(property,'value')` / `in(property,'v1,v2')` on createdBy or
+# objectURI. That they nest and alternate properly is a grammar no pattern can say (the generated
+# config's exclusion says so); the pattern says which tokens a filter may hold.
+_CONDITION = (f"({_either_case('equals')}|{_either_case('in')})\\s*\\(\\s*(createdBy|objectURI)\\s*,"
+              "\\s*'([^'\\\\]|\\\\.)*'\\s*\\)")
+DCR_FILTER = {"type": "string", "maxLength": MAX_FILTER,
+              "pattern": f"^(\\s*(\\(|\\)|{_either_case('and')}|{_either_case('or')}|{_CONDITION}))+\\s*$"}
 
 
 def _label_name() -> dict[str, Any]:
@@ -79,8 +99,12 @@ def _param(path: str, param: dict[str, Any]) -> dict[str, Any] | None:
             return {"type": "string", "enum": list(CONTENT_STATUSES)}
         if name in ("sourceVersion", "targetVersion", "version"):
             return {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+    if where == "path" and "/attributes/{attribute}" in path and name in ATTRIBUTE_PATH:
+        return ATTRIBUTE_PART  # one segment of an attribute path: no attribute or value id holds a slash
     if where == "query" and name in ("changeRequestId", "changeRequestIds"):
         return NON_EMPTY
+    if where == "query" and path.endswith("/changeRequests") and name == "filter":
+        return DCR_FILTER
     if where == "query" and param.get("required") and param.get("schema", {}).get("type", "string") == "string":
         return {**param.get("schema", {}), **NON_EMPTY}
     if where == "query" and path.endswith("/changeRequests") and name in ("max", "offset"):

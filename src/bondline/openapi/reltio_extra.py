@@ -18,6 +18,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from bondline.domain.reltio.objects import MAX_CROSSWALK, MAX_VALUE, SOURCE_PREFIX
+
 SERVICES = "/services/reltio/api/{tenantId}"
 PUBLIC = "/reltio/api/{tenantId}"
 TAG = "bondline (Reltio)"
@@ -69,8 +71,21 @@ def _op(op_id: str, summary: str, description: str, path: str, responses: dict[s
     return op
 
 
-VALUE_BODY = {"type": "object", "required": ["value"], "properties": {"value": {}}}
-FLAG_BODY = {"type": "object", "required": ["value"], "properties": {"value": {"type": "boolean"}}}
+VALUE = {
+    "anyOf": [{"type": "string", "maxLength": MAX_VALUE}, {"type": "number"}, {"type": "boolean"},
+              {"type": "object", "description": "A nested attribute's value: its sub-attributes and their values"}],
+    "description": "A simple attribute's value (a string; a number or a boolean is kept as its text) or, for a "
+                   "nested attribute, an object of sub-attributes (`{\"Number\": [{\"value\": \"555\"}]}`)"}
+CROSSWALK = {
+    "type": "object", "nullable": True, "required": ["type", "value"],
+    "description": "The crosswalk (source) the value comes from",
+    "properties": {"type": {"type": "string", "pattern": f"^{SOURCE_PREFIX}", "maxLength": MAX_CROSSWALK},
+                   "value": {"anyOf": [{"type": "string", "minLength": 1, "maxLength": MAX_CROSSWALK},
+                                       {"type": "number"}]}}}
+VALUE_BODY = {"type": "object", "required": ["value"], "properties": {"value": VALUE, "crosswalk": CROSSWALK}}
+FLAG = {"anyOf": [{"type": "boolean"}, {"type": "string", "enum": ["true", "false"]}]}
+FLAG_BODY = {"anyOf": [{"type": "object", "required": ["value"], "properties": {"value": FLAG}}, FLAG],
+             "description": "The flag: `{\"value\": true}` (or `\"true\"`), or the flag alone"}
 
 
 def _attribute_ops() -> dict[str, dict[str, Any]]:

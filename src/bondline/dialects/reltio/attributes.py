@@ -38,7 +38,7 @@ def _path(req: Request) -> str:
         if key in p:
             parts.append(p[key])
     path = "/".join(parts)
-    if any("/" in part for part in parts):
+    if any("/" in part for part in parts):  # an encoded slash: no attribute or value id holds one
         raise Invalid(f"Invalid attribute path {path[:200]!r}")
     return path
 
@@ -61,15 +61,23 @@ def _value_body(req: Request) -> Any:
     return body
 
 
+def _values_body(req: Request) -> list[Any]:
+    """An insert's body: one attribute value ({"value": …}) or a non-empty array of them."""
+    body = req.json()
+    values = body if isinstance(body, list) else [body]
+    if not values:
+        raise Invalid("No values to insert")
+    if not all(isinstance(v, dict) and "value" in v for v in values):
+        raise Invalid("The request body must be an attribute value {\"value\": …} or an array of them",
+                      reason="INVALID_BODY")
+    return values
+
+
 def handlers(collection: str) -> dict[str, Any]:
     async def insert(req: Request) -> Response:
-        body = req.json()
-        values = body if isinstance(body, list) else [body]
-        if not values:
-            raise Invalid("No values to insert")
-        return await _run(req, collection, [
-            attributes.Op(ch.INSERT, _path(req), v, v.get("crosswalk") if isinstance(v, dict) else None)
-            for v in values])
+        values = _values_body(req)
+        return await _run(req, collection, [attributes.Op(ch.INSERT, _path(req), v, v.get("crosswalk"))
+                                            for v in values])
 
     async def update(req: Request) -> Response:
         body = _value_body(req)

@@ -17,9 +17,12 @@ MAX_PAGE = 1000
 
 
 class ByUris(msgspec.Struct, forbid_unknown_fields=False):
+    """Reltio's ChangeRequestsByURIsInput: `select` a string and `exclude` an array of distinct
+    strings when given (null is neither)."""
+
     uris: list[str]
-    select: str | None = None
-    exclude: list[str] | None = None
+    select: str = ""
+    exclude: list[str] = msgspec.field(default_factory=list)
     showConflicts: bool = False
     showObjectsMetadata: bool = False
     showObjectsInfo: bool = False
@@ -49,11 +52,13 @@ async def search(req: Request) -> Response:
 
 async def by_uris(req: Request) -> Response:
     body = req.json(ByUris)
+    if len(set(body.exclude)) != len(body.exclude):
+        raise Invalid("Invalid request body: 'exclude' lists a property twice", reason="INVALID_BODY")
     views = await service.by_uris(req.app.store, req.caller, tenant(req), body.uris,
                                   objects_info=body.showObjectsMetadata or body.showObjectsInfo,
                                   conflicts=body.showConflicts)
-    excluded = set(body.exclude or [])
-    selected = {f.strip().partition(".")[0] for f in (body.select or "").removeprefix("select=").split(",") if f.strip()}
+    excluded = set(body.exclude)
+    selected = {f.strip().partition(".")[0] for f in body.select.removeprefix("select=").split(",") if f.strip()}
     out: list[Any] = []
     for view in views:
         if view is None:

@@ -34,6 +34,7 @@ async def save_entities(req: Request) -> Response:
 
 
 async def get_entity(req: Request) -> Response:
+    params.options(req, params.ENTITY_READ_OPTIONS)
     found = await entities.get(req.app.store, req.caller, tenant(req), req.params["id"])
     return json_response(params.select(render.entity(found, params.ov_filter(req)), req))
 

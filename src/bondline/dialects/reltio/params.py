@@ -42,6 +42,20 @@ def change_request(req: Request) -> tuple[str | None, bool]:
     return request_id, boolean(req, "alwaysCreateDCR")
 
 
+ENTITY_READ_OPTIONS = frozenset({"sendHidden", "ovOnly", "nonOvOnly", "showEndDatedReferenceAttributes"})
+RELATION_READ_OPTIONS = frozenset({"resolveMergedEntities"})
+
+
+def options(req: Request, allowed: frozenset[str]) -> list[str]:
+    """`options`, each one of those Reltio documents for the operation (bondline acts on some and
+    accepts the others); an unknown option is refused (400), as the writes refuse theirs."""
+    given = req.q_csv("options")
+    for option in given:
+        if option not in allowed:
+            raise Invalid(f"Unknown option {option[:60]!r}: use {', '.join(sorted(allowed))}")
+    return given
+
+
 def ov_filter(req: Request) -> str | None:
     options = req.q_csv("options")
     if "ovOnly" in options:

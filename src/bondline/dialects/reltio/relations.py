@@ -35,6 +35,7 @@ async def save_relations(req: Request) -> Response:
 
 
 async def get_relation(req: Request) -> Response:
+    params.options(req, params.RELATION_READ_OPTIONS)
     view = await relations.get(req.app.store, req.caller, tenant(req), req.params["id"])
     return json_response(params.select(render.relation(view), req))
 

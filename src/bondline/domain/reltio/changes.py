@@ -96,6 +96,8 @@ class Conflict:
 
 
 def require_awaiting(cr: ChangeRequest, action: str) -> None:
+    """A change request that was applied or rejected takes no more changes: Reltio answers 400
+    (its documents declare no 409 for change requests), with a message that names the state."""
     if cr.state != AWAITING:
         raise Invalid(f"Change request {cr.uri} is in state {cr.state}; only a change request in state "
                       f"{AWAITING} can be {action}", reason="CHANGE_REQUEST_STATE_INVALID",

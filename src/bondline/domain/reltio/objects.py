@@ -290,12 +290,27 @@ def default_crosswalk(object_id: str, now: int) -> dict[str, Any]:
     return {"id": new_value_id(), "type": RELTIO_SOURCE, "value": object_id, "created": now, "updated": now}
 
 
-def tags(raw: Any, where: str) -> list[str]:
+def tags(raw: Any, where: str, name: str = "tags") -> list[str]:
     if raw is None:
         return []
     if not isinstance(raw, list) or not all(isinstance(t, str) and len(t) <= 255 for t in raw):
-        raise Invalid(f"{where}: 'tags' must be an array of strings")
+        raise Invalid(f"{where}: '{name}' must be an array of strings")
     return list(dict.fromkeys(raw))[:100]
+
+
+def check_flags(raw: dict[str, Any], where: str) -> None:
+    """A posted relation's `startRefPinned`, … are JSON booleans (bool("false") would pin)."""
+    for flag in FLAGS:
+        if flag in raw and not isinstance(raw[flag], bool):
+            raise Invalid(f"{where}: '{flag}' must be true or false")
+
+
+def no_nulls(raw: dict[str, Any], names: tuple[str, ...], where: str) -> None:
+    """Properties a posted object may leave out but not give as null (EntityTO and RelationTO do not
+    make them nullable): `"crosswalks": null` is refused, not read as no crosswalks."""
+    for name in names:
+        if name in raw and raw[name] is None:
+            raise Invalid(f"{where}: '{name}' must not be null: leave it out instead")
 
 
 # --- survivorship and labels --------------------------------------------------------------------

@@ -136,6 +136,7 @@ async def _prepare(tx: Any, ctx: Context, index: int, raw: Any, now: int, by_cro
     if not isinstance(raw, dict):
         raise Invalid(f"{where}: each entity must be a JSON object", reason="INVALID_BODY")
     t = ctx.registry.entity(raw.get("type"))
+    o.no_nulls(raw, ("crosswalks", "tags", "roles"), where)
     xws = o.crosswalks(raw.get("crosswalks"), where, now)
     refs: list[o.ReferenceValue] = []
     existing: _Pending | None = None
@@ -160,7 +161,7 @@ async def _prepare(tx: Any, ctx: Context, index: int, raw: Any, now: int, by_cro
             t.attributes, raw.get("attributes"), where, t.uri)
         label, secondary = o.labels(t, attributes)
         entity = o.Entity(ctx.tenant, entity_id, t.name, attributes, xws, o.tags(raw.get("tags"), where),
-                          o.tags(raw.get("roles"), where), label, secondary, 1, now, ctx.who, now, ctx.who)
+                          o.tags(raw.get("roles"), where, "roles"), label, secondary, 1, now, ctx.who, now, ctx.who)
         return _Pending(index, entity, True, []), refs
     access.reltio_require_update_existing(ctx.perms, route)
     matched = next(o.find_crosswalk(base.crosswalks, x["type"], x["value"]) for x in xws
@@ -174,7 +175,7 @@ async def _prepare(tx: Any, ctx: Context, index: int, raw: Any, now: int, by_cro
     entity = dataclasses.replace(
         base, attributes=merged, crosswalks=touched,
         tags=o.tags(raw["tags"], where) if "tags" in raw else base.tags,
-        roles=o.tags(raw["roles"], where) if "roles" in raw else base.roles,
+        roles=o.tags(raw["roles"], where, "roles") if "roles" in raw else base.roles,
         label=label, secondary_label=secondary, version=base.version + (0 if existing and existing.new else 1),
         updated_at=now, updated_by=ctx.who)
     if existing is not None:

@@ -141,6 +141,8 @@ async def _prepare(tx: Any, ctx: Context, index: int, raw: Any, now: int,
     if not isinstance(raw, dict):
         raise Invalid(f"{where}: each relation must be a JSON object", reason="INVALID_BODY")
     t = ctx.registry.relation(raw.get("type"))
+    o.no_nulls(raw, ("crosswalks",), where)
+    o.check_flags(raw, where)
     start = await resolve_end(tx, ctx, raw.get("startObject"), f"{where}.startObject")
     end = await resolve_end(tx, ctx, raw.get("endObject"), f"{where}.endObject")
     _check_ends(t, start, end)
@@ -154,7 +156,7 @@ async def _prepare(tx: Any, ctx: Context, index: int, raw: Any, now: int,
             xws = [o.default_crosswalk(relation_id, now)]
         attributes = o.Normalizer(ctx.registry, strict=False, crosswalk_id=xws[0]["id"]).attributes(
             t.attributes, raw.get("attributes"), where, t.uri)
-        flags = {f: bool(raw.get(f, False)) for f in o.FLAGS}
+        flags = {f: raw.get(f, False) for f in o.FLAGS}
         rel = o.Relation(ctx.tenant, relation_id, t.name, start.id, end.id, attributes, xws, flags, 1, now, ctx.who,
                          now, ctx.who)
         return _Pending(index, rel, True, None, start, end)
@@ -170,7 +172,7 @@ async def _prepare(tx: Any, ctx: Context, index: int, raw: Any, now: int,
     posted = o.Normalizer(ctx.registry, strict=False, crosswalk_id=owner_id).attributes(
         t.attributes, raw.get("attributes"), where, t.uri)
     merged = o.merge_contribution(base.attributes, posted, owner_id or "", partial)
-    flags = {f: bool(raw[f]) if f in raw else base.flags.get(f, False) for f in o.FLAGS}
+    flags = {f: raw[f] if f in raw else base.flags.get(f, False) for f in o.FLAGS}
     rel = dataclasses.replace(base, attributes=merged, crosswalks=base.crosswalks + added, flags=flags,
                               version=base.version + (0 if earlier and earlier.new else 1), updated_at=now,
                               updated_by=ctx.who)
