@@ -11,6 +11,12 @@ bench/run.py does, drives one endpoint with wrk, and samples the worker process 
 (py-spy's sampling costs a few per cent), then the functions with the largest share of samples: by
 self time (where the CPU is) and inclusive (what a request's time is spent under), bondline's own
 functions and the libraries' alike. The profile is a sample: compare shares, not absolute numbers.
+
+    python bench/profile.py --backend postgresql --endpoint relation-get --cpu
+
+`--cpu` samples nothing: it reads, from /proc, the CPU time each party spends during the wrk run —
+the bondline worker, PostgreSQL's processes, wrk, and the whole machine — and prints it per request
+and as a share of the machine's cores (where a request's cost goes when they share two cores).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import Any
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -48,6 +55,60 @@ def worker_pid(parent: int) -> int:
             return int(children[0])
         time.sleep(0.1)
     return parent
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (all its threads), in seconds; 0 once it is gone."""
+    try:
+        fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def _named(name: str) -> list[int]:
+    pids = []
+    for entry in pathlib.Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == name:
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def _machine_seconds() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine, all cores, from /proc/stat."""
+    values = [int(v) for v in pathlib.Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]
+    return (sum(values) - idle) / TICK, sum(values) / TICK
+
+
+def cpu_split(worker: int, run_wrk: Any) -> None:
+    """Run wrk (`run_wrk()`, returning its result) and print each party's CPU time during it."""
+    postgres = _named("postgres")
+    before = {"bondline worker": _cpu_seconds(worker), "PostgreSQL": sum(_cpu_seconds(p) for p in postgres)}
+    busy0, total0 = _machine_seconds()
+    children0 = os.times()
+    result = run_wrk()
+    children1 = os.times()
+    busy1, total1 = _machine_seconds()
+    after = {"bondline worker": _cpu_seconds(worker), "PostgreSQL": sum(_cpu_seconds(p) for p in postgres)}
+    spent = {k: after[k] - before[k] for k in before}
+    spent["wrk"] = (children1.children_user - children0.children_user
+                    + children1.children_system - children0.children_system)
+    spent["everything (the machine)"] = busy1 - busy0
+    requests = result["rps"] * result["seconds"]
+    cores = (total1 - total0) / result["seconds"]
+    print(f"{result['rps']:,.0f} req/s, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms; "
+          f"CPU during the run ({cores:.1f} cores):")
+    for party, seconds in spent.items():
+        print(f"  {party:26} {1e6 * seconds / requests:7.1f} µs per request  "
+              f"{100 * seconds / (total1 - total0):5.1f} % of the machine")
 
 
 def summarise(raw: pathlib.Path, top: int) -> None:
@@ -85,9 +146,10 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--postgres-url", default=os.environ.get("BONDLINE_BENCH_POSTGRES_URL", run.PG_DEFAULT))
     parser.add_argument("--output", type=pathlib.Path, help="keep py-spy's raw collapsed stacks here")
+    parser.add_argument("--cpu", action="store_true", help="no profile: each party's CPU time during the run")
     args = parser.parse_args()
     spy = shutil.which("py-spy")
-    if spy is None:
+    if spy is None and not args.cpu:
         print("py-spy is not installed (pip install py-spy)", file=sys.stderr)
         return 1
     run.ensure_wrk()
@@ -100,6 +162,15 @@ def main() -> int:
             headers = {"Authorization": f"Bearer {site['token']}"}
             with run.bondline_server(database_url) as srv:
                 run.wrk(srv.url + path, duration=2, headers=headers, script=script, env=env)  # warm up
+                if args.cpu:
+                    def measured() -> dict[str, Any]:
+                        result = run.wrk(srv.url + path, duration=args.seconds, headers=headers, script=script,
+                                         env=env)
+                        return {**result, "seconds": args.seconds}
+
+                    print(f"{args.endpoint} on {args.backend}: ", end="")
+                    cpu_split(worker_pid(srv.proc.pid), measured)
+                    return 0
                 raw = pathlib.Path(args.output or pathlib.Path(workdir) / "profile.txt")
                 spy_proc = subprocess.Popen([spy, "record", "--pid", str(worker_pid(srv.proc.pid)), "--rate", "250",
                                              "--duration", str(args.seconds), "--format", "raw", "--nolineno",
