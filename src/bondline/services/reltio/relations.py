@@ -222,11 +222,16 @@ async def delete(store: Store, caller: Caller, tenant: str, relation_id: str, *,
     async with store.write() as tx:
         ctx = await context(tx, caller, tenant)
         route = access.reltio_write_route(ctx.perms, roles.DELETE, change_request_id, always_create_dcr)
-        found = await tx.reltio_relations.get(ctx.tenant, relation_id, lock=route == access.RELTIO_DIRECT)
+        if route == access.RELTIO_STAGE:
+            # The relation with its ends in one statement: the change request's objects info needs them.
+            with_ends = await tx.reltio_relations.get_with_ends(ctx.tenant, relation_id)
+            if with_ends is None:
+                raise object_not_found(f"relations/{relation_id}")
+            rel, start, end = with_ends
+            return await staging.stage(tx, ctx, [ch.stage_delete_relation(rel.uri, rel.version)], change_request_id,
+                                       known={rel.id: rel}, known_entities={e.id: e for e in (start, end) if e})
+        found = await tx.reltio_relations.get(ctx.tenant, relation_id, lock=True)
         if found is None:
             raise object_not_found(f"relations/{relation_id}")
-        if route == access.RELTIO_STAGE:
-            return await staging.stage(tx, ctx, [ch.stage_delete_relation(found.uri, found.version)],
-                                       change_request_id, known={found.id: found})
         await tx.reltio_relations.delete_many([found])
         return None

@@ -44,35 +44,38 @@ def new_request(ctx: Context, now: int) -> ch.ChangeRequest:
 
 
 async def stage(tx: Any, ctx: Context, staged: list[ch.Staged], change_request_id: str | None, *,
-                known: dict[str, o.Relation] | None = None) -> ChangeRequestView:
+                known: dict[str, o.Relation] | None = None,
+                known_entities: dict[str, o.Entity] | None = None) -> ChangeRequestView:
     """Append `staged` to the named change request (which must await review) or to a new one.
-    `known`: relations the caller has just loaded in this transaction (not read again)."""
+    `known`, `known_entities`: relations and entities the caller has just loaded in this
+    transaction (not read again)."""
     now = ids.now_ms()
-    if change_request_id is not None:
-        cr = await load_request(tx, ctx, change_request_id, lock=True)
-        ch.require_awaiting(cr, "changed")
-        position = await tx.change_requests.next_position(ctx.tenant, cr.id)
-    else:
-        # A new request is written once, already as it ends up (created and updated now, by the
-        # caller), and holds exactly these items.
-        cr = new_request(ctx, now)
-        await tx.change_requests.insert(cr)
-        position = 0
-    items = [ch.Item(ids.reltio_id(), cr.id, position + i, s.object_uri, s.type, s.body, s.base_version, now, ctx.who)
-             for i, s in enumerate(staged)]
-    await tx.change_requests.add_items(ctx.tenant, items)
     if change_request_id is None:
-        return await view(tx, ctx, cr, objects_info=True, items=items, known=known)
+        # A new request is written once, already as it ends up (created and updated now, by the
+        # caller), with exactly these items.
+        cr = new_request(ctx, now)
+        items = _items(ctx, cr, staged, 0, now)
+        await tx.change_requests.insert(cr, items)
+        return await view(tx, ctx, cr, objects_info=True, items=items, known=known, known_entities=known_entities)
+    cr = await load_request(tx, ctx, change_request_id, lock=True)
+    ch.require_awaiting(cr, "changed")
+    position = await tx.change_requests.next_position(ctx.tenant, cr.id)
+    await tx.change_requests.add_items(ctx.tenant, _items(ctx, cr, staged, position, now))
     cr = dataclasses.replace(cr, updated_at=now, updated_by=ctx.who)
     await tx.change_requests.update(cr)
-    return await view(tx, ctx, cr, objects_info=True, known=known)
+    return await view(tx, ctx, cr, objects_info=True, known=known, known_entities=known_entities)
+
+
+def _items(ctx: Context, cr: ch.ChangeRequest, staged: list[ch.Staged], position: int, now: int) -> list[ch.Item]:
+    return [ch.Item(ids.reltio_id(), cr.id, position + i, s.object_uri, s.type, s.body, s.base_version, now, ctx.who)
+            for i, s in enumerate(staged)]
 
 
 async def documents(tx: Any, ctx: Context, items: list[ch.Item], lock: bool = False,
-                    known: dict[str, o.Relation] | None = None,
+                    known: dict[str, o.Relation] | None = None, known_entities: dict[str, o.Entity] | None = None,
                     ) -> tuple[dict[str, dict[str, Any]], dict[str, o.Entity], dict[str, o.Relation]]:
     """The documents of every object the items touch, as stored now (batched lookups; `known`
-    relations, loaded earlier in the same transaction, are not read again)."""
+    relations and `known_entities`, loaded earlier in the same transaction, are not read again)."""
     entity_ids, relation_ids = ch.object_uris(items)
     relations = {rid: rel for rid, rel in (known or {}).items() if rid in relation_ids}
     missing = set(relation_ids) - set(relations)
@@ -80,7 +83,10 @@ async def documents(tx: Any, ctx: Context, items: list[ch.Item], lock: bool = Fa
         relations.update(await tx.reltio_relations.get_many(ctx.tenant, missing, lock=lock))
     for rel in relations.values():
         entity_ids.update((rel.start_id, rel.end_id))
-    entities = await tx.entities.get_many(ctx.tenant, entity_ids, lock=lock)
+    entities = {eid: en for eid, en in (known_entities or {}).items() if eid in entity_ids}
+    unread = set(entity_ids) - set(entities)
+    if unread:
+        entities.update(await tx.entities.get_many(ctx.tenant, unread, lock=lock))
     docs: dict[str, dict[str, Any]] = {}
     for en in entities.values():
         docs[en.uri] = ch.entity_doc(en)
@@ -136,12 +142,13 @@ def objects_info_of(items: list[ch.Item], entities: dict[str, o.Entity], relatio
 
 async def view(tx: Any, ctx: Context, cr: ch.ChangeRequest, *, objects_info: bool = False,
                conflicts: bool = False, items: list[ch.Item] | None = None,
-               known: dict[str, o.Relation] | None = None) -> ChangeRequestView:
+               known: dict[str, o.Relation] | None = None,
+               known_entities: dict[str, o.Entity] | None = None) -> ChangeRequestView:
     if items is None:
         items = await tx.change_requests.items(ctx.tenant, cr.id)
     info = found = None
     if objects_info or conflicts:
-        docs, entities, relations = await documents(tx, ctx, items, known=known)
+        docs, entities, relations = await documents(tx, ctx, items, known=known, known_entities=known_entities)
         if objects_info:
             info = objects_info_of(items, entities, relations)
         if conflicts:

@@ -453,6 +453,14 @@ async def _outbox(conn: Conn, before_state: str | None, cr: ChangeRequest) -> No
         await OutboxRepo(conn).add_wanted([event])
 
 
+def _staged_entry(tenant: str, items: list[Item]) -> Change:
+    """One audit entry per staging call: the items it added (their ids, types and objects; at most
+    the first 1,000 listed, with the count)."""
+    return Change("dcr.stage", f"reltio/{tenant}/changeRequests/{items[0].request_id}", None,
+                  {"count": len(items), "items": [{"id": it.id, "type": it.type, "object": it.object_uri}
+                                                  for it in items[:1000]]})
+
+
 class ChangeRequestRepo:
     __slots__ = ("conn",)
 
@@ -467,15 +475,21 @@ class ChangeRequestRepo:
         rows = await batch.many(self.conn, _requests_in, request_ids, {"tenant": tenant})
         return {row[1]: _cr_of(row) for row in rows}
 
-    async def insert(self, cr: ChangeRequest) -> None:
-        await AuditRepo(self.conn).record("dcr.create", f"reltio/{cr.tenant}/changeRequests/{cr.id}", None,
-                                          record_of(cr))
+    async def insert(self, cr: ChangeRequest, items: list[Item] | None = None) -> None:
+        """Write a new change request, and `items` of it when given: its audit entries (created, and
+        the items staged) go in one statement."""
+        trail = [Change("dcr.create", f"reltio/{cr.tenant}/changeRequests/{cr.id}", None, record_of(cr))]
+        if items:
+            trail.append(_staged_entry(cr.tenant, items))
+        await AuditRepo(self.conn).record_many(trail)
         await _outbox(self.conn, None, cr)
         await self.conn.execute(_cr_insert, {
             "tenant": cr.tenant, "id": cr.id, "state": cr.state, "type": cr.type,
             "external_info": None if cr.external_info is None else dumps(cr.external_info),
             "created_at": cr.created_at, "created_by": cr.created_by, "updated_at": cr.updated_at,
             "updated_by": cr.updated_by})
+        if items:
+            await self._insert_items(cr.tenant, items)
 
     async def update(self, cr: ChangeRequest) -> None:
         before = await self.get(cr.tenant, cr.id)
@@ -544,16 +558,14 @@ class ChangeRequestRepo:
 
     async def add_items(self, tenant: str, items: list[Item]) -> None:
         if items:
-            # One entry per staging call: the items it added (their ids, types and objects; at most
-            # the first 1,000 listed, with the count).
-            await AuditRepo(self.conn).record(
-                "dcr.stage", f"reltio/{tenant}/changeRequests/{items[0].request_id}", None,
-                {"count": len(items), "items": [{"id": it.id, "type": it.type, "object": it.object_uri}
-                                                for it in items[:1000]]})
-            await self.conn.executemany(_item_insert, [{
-                "tenant": tenant, "request": it.request_id, "id": it.id, "position": it.position,
-                "object_uri": it.object_uri, "type": it.type, "body": dumps(it.body), "base_version": it.base_version,
-                "created_at": it.created_at, "created_by": it.created_by} for it in items])
+            await AuditRepo(self.conn).record_many([_staged_entry(tenant, items)])
+            await self._insert_items(tenant, items)
+
+    async def _insert_items(self, tenant: str, items: list[Item]) -> None:
+        await self.conn.executemany(_item_insert, [{
+            "tenant": tenant, "request": it.request_id, "id": it.id, "position": it.position,
+            "object_uri": it.object_uri, "type": it.type, "body": dumps(it.body), "base_version": it.base_version,
+            "created_at": it.created_at, "created_by": it.created_by} for it in items])
 
     async def delete_item(self, tenant: str, request_id: str, item_id: str) -> bool:
         before = await self.item(tenant, request_id, item_id)
