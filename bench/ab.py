@@ -31,15 +31,15 @@ import sys
 import tempfile
 from typing import Any, Iterator
 
-import httpx
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+import reltio_bench  # noqa: E402  (its tenant, and a relation to read and stage)
 import run  # noqa: E402  (bench/run.py: servers, seeding, wrk)
 
-TENANT = "bench"
+TENANT = reltio_bench.TENANT
 
 
 @contextlib.contextmanager
@@ -80,8 +80,6 @@ def seed_with(tree: pathlib.Path, database_url: str, workdir: str, delete_rows: 
 
 
 def _seed_child(database_url: str, workdir: str, delete_rows: int) -> None:
-    import reltio_bench
-
     site = run.seed(database_url, workdir, delete_rows=delete_rows)
     reltio_bench._setup(database_url)
     print(json.dumps(site))
@@ -102,15 +100,7 @@ def one_round(srv: run.Server, token: str, duration: int, index: int) -> dict[st
     out["relation DELETE"] = run.wrk(api, duration=duration, script="unique_delete.lua",
                                      env={**env, "OFFSET": str(index * run.delete_rows_per_sample(duration))})
     base = f"{srv.url}/reltio/api/{TENANT}"
-    with httpx.Client(headers=auth, timeout=30) as http:
-        made = http.post(f"{base}/entities", json=[
-            {"type": "configuration/entityTypes/Individual", "attributes": {"FirstName": [{"value": "Ada"}]}},
-            {"type": "configuration/entityTypes/Location", "attributes": {"AddressLine1": [{"value": "1 Loop"}]}},
-        ]).json()
-        start, end = (m["object"]["uri"] for m in made)
-        relation = http.post(f"{base}/relations", json=[{
-            "type": "configuration/relationTypes/HasAddress", "startObject": {"objectURI": start},
-            "endObject": {"objectURI": end}}]).json()[0]["object"]["uri"]
+    relation = reltio_bench.make_relation(base, auth)
     out["Reltio GET /relations/{id}"] = run.wrk(f"{base}/{relation}", duration=duration, headers=auth)
     out["Reltio DELETE ?alwaysCreateDCR=true"] = run.wrk(f"{base}/{relation}?alwaysCreateDCR=true",
                                                          duration=duration, headers=auth, script="delete.lua")

@@ -29,21 +29,26 @@ def _setup(database_url: str) -> None:
     asyncio.run(go())
 
 
-def endpoints(srv: Any, database_url: str, site: dict[str, Any], duration: int) -> dict[str, dict[str, Any]]:
-    from run import measure  # type: ignore[import-not-found]
-
-    _setup(database_url)
-    base = f"{srv.url}/reltio/api/{TENANT}"
-    auth = {"Authorization": f"Bearer {site['token']}"}
+def make_relation(base: str, auth: dict[str, str]) -> str:
+    """A HasAddress relation between a new Individual and a new Location, over HTTP: its URI."""
     with httpx.Client(headers=auth, timeout=30) as http:
         made = http.post(f"{base}/entities", json=[
             {"type": "configuration/entityTypes/Individual", "attributes": {"FirstName": [{"value": "Ada"}]}},
             {"type": "configuration/entityTypes/Location", "attributes": {"AddressLine1": [{"value": "1 Loop"}]}},
         ]).json()
         start, end = (m["object"]["uri"] for m in made)
-        relation = http.post(f"{base}/relations", json=[{
+        return http.post(f"{base}/relations", json=[{
             "type": "configuration/relationTypes/HasAddress", "startObject": {"objectURI": start},
             "endObject": {"objectURI": end}}]).json()[0]["object"]["uri"]
+
+
+def endpoints(srv: Any, database_url: str, site: dict[str, Any], duration: int) -> dict[str, dict[str, Any]]:
+    from run import measure  # type: ignore[import-not-found]
+
+    _setup(database_url)
+    base = f"{srv.url}/reltio/api/{TENANT}"
+    auth = {"Authorization": f"Bearer {site['token']}"}
+    relation = make_relation(base, auth)
     out = {"Reltio GET /relations/{id}": measure(f"{base}/{relation}", duration, headers=auth)}
     # Each staging DELETE makes a change request of its own; the relation stays until one is applied.
     out["Reltio DELETE /relations/{id}?alwaysCreateDCR=true"] = measure(
