@@ -35,6 +35,7 @@ from typing import Any
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import reltio_bench  # noqa: E402  (the Reltio tenant and a relation)
 import run  # noqa: E402  (bench/run.py: the server, the seed and wrk)
 
 ENDPOINTS = {
@@ -43,6 +44,9 @@ ENDPOINTS = {
     "watch-get": ("/wiki/rest/api/user/watch/content/1", None),
     "relation-put": ("/wiki/rest/api", "unique_put.lua"),
     "relation-delete": ("/wiki/rest/api", "unique_delete.lua"),
+    # {relation}: a Reltio relation made for the run (bench/reltio_bench.py's tenant)
+    "reltio-get": ("/reltio/api/bench/{relation}", None),
+    "reltio-stage-delete": ("/reltio/api/bench/{relation}?alwaysCreateDCR=true", "delete.lua"),
 }
 
 
@@ -160,7 +164,11 @@ def main() -> int:
             site = run.seed(database_url, workdir, delete_rows=200_000 if "delete" in args.endpoint else 1_000)
             env = {"TOKEN": site["token"], "PAGES": str(run.PAGES), "NAMES": str(run.GET_NAMES)}
             headers = {"Authorization": f"Bearer {site['token']}"}
+            if "{relation}" in path:
+                reltio_bench._setup(database_url)
             with run.bondline_server(database_url) as srv:
+                if "{relation}" in path:
+                    path = path.replace("{relation}", reltio_bench.make_relation(srv.url + "/reltio/api/bench", headers))
                 run.wrk(srv.url + path, duration=2, headers=headers, script=script, env=env)  # warm up
                 if args.cpu:
                     def measured() -> dict[str, Any]:
