@@ -8,11 +8,11 @@ test generator — following them would send values bondline (like Confluence an
 parameters are non-empty, paging is a non-negative integer, a list to insert holds at least one item,
 a page is created or updated `current` or `draft`, a page has at most one parent, a space's new name
 is not blank, a list parameter's enumeration applies to each of its values, a Reltio attribute path's
-segments hold no slash, a Reltio change request
-search `filter` is made of the tokens bondline parses, …) and widens what it ignores or defaults
-(`expand` is any comma-separated list; a new space's `permissions` is any list of objects; of a new
-page's `space` only the key is read; a label's `prefix` defaults to `global`). The rules are those of
-`bondline.domain` (content ids, relation names and statuses) and of the routes' parameter parsing.
+segments hold no slash, a Reltio change request search `filter` is made of the tokens bondline
+parses, …) and widens what it ignores or defaults (`expand` is any comma-separated list; a new
+space's `permissions` is any list of objects; of a new page's `space` only the key is read; a label's
+`prefix` defaults to `global`). The rules are those of `bondline.domain` (content ids, relation names
+and statuses) and of the routes' parameter parsing.
 """
 
 from __future__ import annotations
