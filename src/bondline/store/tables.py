@@ -255,8 +255,12 @@ change_requests = sa.Table(
     sa.Column("created_by", sa.String(255), nullable=False),
     sa.Column("updated_at", sa.BigInteger, nullable=False),
     sa.Column("updated_by", sa.String(255), nullable=False),
-    sa.Index("ix_change_requests_creator", "tenant_id", "created_by"),
-    sa.Index("ix_change_requests_state", "tenant_id", "state"),
+    # Neither secondary index starts with tenant_id, the first column of the key: PostgreSQL plans
+    # the foreign key check of change_items once per connection, and on a new (empty) table an index
+    # on (tenant_id, ...) looks as good as the key, a choice that then scans a whole tenant's
+    # requests on every item insert (migration 0009).
+    sa.Index("ix_change_requests_creator", "created_by", "tenant_id"),
+    sa.Index("ix_change_requests_state", "state", "tenant_id"),
 )
 
 change_items = sa.Table(
