@@ -178,6 +178,26 @@ def measure_writes(url: str, duration: int, script: str, env: dict[str, str], va
     return median_of([wrk(url, duration=duration, script=script, env={**env, **vary(i)}) for i in range(SAMPLES)])
 
 
+def workers_ratio(database_url: str, token: str, duration: int) -> dict[str, Any]:
+    """Relation GET on one worker and on two, both servers up on the same database and measured in
+    turns (the order alternating each round), SAMPLES rounds; the ratio of the medians. Taking
+    turns keeps the machine's drift out of the ratio, as bench/ab.py does for two versions."""
+    path = "/wiki/rest/api/relation/get0/from/user/current/to/content/1"
+    headers = {"Authorization": f"Bearer {token}"}
+    runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
+    with bondline_server(database_url) as one, bondline_server(database_url, workers=2) as two:
+        servers = {1: one, 2: two}
+        for srv in servers.values():
+            wrk(srv.url + path, duration=min(2, duration), headers=headers)
+        for i in range(SAMPLES):
+            for n in ((1, 2) if i % 2 == 0 else (2, 1)):
+                runs[n].append(wrk(servers[n].url + path, duration=duration, headers=headers))
+    first, second = median_of(runs[1]), median_of(runs[2])
+    return {"1 worker req/s": round(first["rps"]), "2 workers req/s": round(second["rps"]),
+            "ratio": round(second["rps"] / first["rps"], 2),
+            "samples": {"1": [r["rps"] for r in first["samples"]], "2": [r["rps"] for r in second["samples"]]}}
+
+
 # --- the ceiling ----------------------------------------------------------------------------------
 
 def ceiling(workers: int, duration: int, only: str | None = None) -> dict[str, Any]:
@@ -526,6 +546,9 @@ def main() -> int:
                     extras = _reltio_hooks()
                     if extras is not None:
                         data["endpoints"].update(extras.endpoints(srv, database_url, site, args.duration))
+                # One worker against two, right after the endpoints (before the bulk work below leaves
+                # the database busy), in turns (readers share no lock).
+                data["workers"] = workers_ratio(database_url, site["token"], args.duration)
                 # The ceiling again, right after: the machine's speed drifts over a run, so ratios
                 # use the median of the ceiling's samples taken around the measurements.
                 print("measuring the ceiling again …", flush=True)
@@ -542,13 +565,6 @@ def main() -> int:
                     data["fsync"] = {"PUT req/s synchronous=NORMAL": round(normal),
                                      "PUT req/s synchronous=FULL": round(full["rps"]),
                                      "FULL / NORMAL": round(full["rps"] / normal, 2)}
-                # Two workers against the one-worker figure of the same run (readers share no lock).
-                with bondline_server(database_url, workers=2) as srv:
-                    two = measure(f"{srv.url}/wiki/rest/api/relation/get0/from/user/current/to/content/1",
-                                  args.duration, headers={"Authorization": f"Bearer {site['token']}"})
-                one = data["endpoints"]["relation GET"]["rps"]
-                data["workers"] = {"1 worker req/s": round(one), "2 workers req/s": round(two["rps"]),
-                                   "ratio": round(two["rps"] / one, 2)}
                 data["crash"] = crash_check(database_url, site["token"])
                 data["bulk_import"] = bulk_import(database_url, workdir, args.bulk_rows)
             finally:
