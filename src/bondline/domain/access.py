@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from bondline.domain.errors import Forbidden, NotFound
 from bondline.domain.model import Caller, Content, Space
+from bondline.domain.relations import PERSONAL
+from bondline.domain.watches import accepts_xsrf_token
 
 if TYPE_CHECKING:
     from bondline.domain.relations import Entity
@@ -137,8 +139,6 @@ def require_see_entity(caller: Caller, entity: "Entity") -> None:
 
 
 def _owner_of(name: str, source: "Entity") -> str | None:
-    from bondline.domain.relations import PERSONAL
-
     if name in PERSONAL and source.ref.type == "user":
         return source.ref.key
     return None
@@ -210,8 +210,6 @@ def require_list_favourite_spaces(caller: Caller, account_id: str) -> None:
 def require_xsrf_token(header: str | None) -> None:
     """Confluence's XSRF protection of the watch writes (POST and DELETE): they need
     `X-Atlassian-Token: no-check` (or the older `nocheck`), otherwise 403."""
-    from bondline.domain.watches import accepts_xsrf_token
-
     if not accepts_xsrf_token(header):
         raise Forbidden("XSRF check failed: this operation needs the header 'X-Atlassian-Token: no-check'",
                         reason="XSRF_CHECK_FAILED")

@@ -24,7 +24,7 @@ from bondline.domain.reltio.types import ENTITY_PREFIX, ObjectType
 from bondline.services.reltio import staging
 from bondline.services.reltio.retry import retrying
 from bondline.services.reltio.staging import ChangeRequestView
-from bondline.services.reltio.tenants import Context, context
+from bondline.services.reltio.tenants import TENANT_ID, Context, context, context_of, tenant_not_found
 from bondline.store import Store
 
 MAX_BATCH = 1000
@@ -205,9 +205,14 @@ async def view_of(tx: Any, ctx: Context, rel: o.Relation) -> RelationView:
 async def get(store: Store, caller: Caller, tenant: str, relation_id: str) -> RelationView:
     o.check_object_id(relation_id, "relations")
     async with store.read() as tx:
-        ctx = await context(tx, caller, tenant)
+        # The caller's roles, the tenant's types version and the relation with its ends: one statement.
+        read = (await tx.reltio_relations.with_membership(tenant, caller.user_id, relation_id)
+                if TENANT_ID.match(tenant) else None)
+        if read is None:
+            raise tenant_not_found(tenant)
+        roles, version, found = read
+        ctx = await context_of(tx, caller, tenant, roles, version)
         access.reltio_require_read(ctx.perms)
-        found = await tx.reltio_relations.get_with_ends(ctx.tenant, relation_id)
         if found is None:
             raise object_not_found(f"relations/{relation_id}")
         rel, start, end = found

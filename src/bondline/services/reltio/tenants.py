@@ -88,6 +88,12 @@ async def context(tx: Any, caller: Caller, tenant: str) -> Context:
     if found is None:
         raise tenant_not_found(tenant)
     roles, version = found
+    return await context_of(tx, caller, tenant, roles, version)
+
+
+async def context_of(tx: Any, caller: Caller, tenant: str, roles: list[str], version: int) -> Context:
+    """The context of a caller whose roles on `tenant` and its types version were read (with other
+    rows, in one statement) by the caller of this function; refused unless they are a member."""
     perms = tenant_roles.permissions(roles, caller.site_admin)
     access.reltio_require_member(perms)
     return Context(tenant, await registry_of(tx, tenant, version), perms, caller)

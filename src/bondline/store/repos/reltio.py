@@ -262,13 +262,40 @@ _rel_to = sa.select(*_rcols).where(r.namespace == P("ns"), r.target_type == "ent
 
 
 # A relation with its start and end entities (as they are now, or NULLs when gone) in one round trip:
-# what reading one relation renders.
-_start, _end = entities.alias("start_entity"), entities.alias("end_entity")
-_rel_with_ends = sa.select(*_rcols, *(_start.c[col.name] for col in _ecols), *(_end.c[col.name] for col in _ecols)
-                           ).select_from(relations.outerjoin(
-    _start, sa.and_(_start.c.tenant_id == P("tenant"), _start.c.id == r.source_key)).outerjoin(
-    _end, sa.and_(_end.c.tenant_id == P("tenant"), _end.c.id == r.target_key))).where(
-    r.namespace == P("ns"), r.ext_id == P("ext_id"))
+# what reading one relation renders. On PostgreSQL each end is a LATERAL lookup by its whole key
+# (tenant, id): as a plain join, the plan made for a new, empty entities table matched on the tenant
+# alone and filtered by id, and a connection kept that plan, reading every entity of the tenant on
+# each GET until autovacuum analyzed the table (tests/test_store_schema.py checks the plan). SQLite
+# has no LATERAL, and its planner looks the ends up by the key either way.
+def _with_ends(lateral: bool) -> sa.Select:
+    def end_of(key: Any, name: str) -> Any:
+        if not lateral:
+            alias = entities.alias(name)
+            return alias, sa.and_(alias.c.tenant_id == P("tenant"), alias.c.id == key)
+        # LIMIT 1 (the key matches one row at most) keeps PostgreSQL from flattening it into a join.
+        return sa.select(*_ecols).where(e.tenant_id == P("tenant"), e.id == key).limit(1).lateral(name), sa.true()
+
+    (start, on_start), (end, on_end) = end_of(r.source_key, "start_entity"), end_of(r.target_key, "end_entity")
+    return sa.select(*_rcols, *(start.c[col.name] for col in _ecols), *(end.c[col.name] for col in _ecols)
+                     ).select_from(relations.outerjoin(start, on_start).outerjoin(end, on_end)).where(
+        r.namespace == P("ns"), r.ext_id == P("ext_id"))
+
+
+def _membership_and(with_ends: sa.Select) -> sa.Select:
+    """The tenant's types version and the caller's roles there (as `_membership`) with the relation
+    and its ends, in one round trip: a Reltio GET /relations/{id} needs nothing else. One row per
+    role (at least one while the tenant exists), each carrying the relation's columns, NULLs when
+    there is none."""
+    rw = with_ends.set_label_style(sa.LABEL_STYLE_TABLENAME_PLUS_COL).subquery("rw")
+    return sa.select(tenants.c.types_version, tenant_roles.c.role, *rw.c).select_from(
+        tenants.outerjoin(tenant_roles, sa.and_(tenant_roles.c.tenant_id == tenants.c.id,
+                                                tenant_roles.c.user_id == P("user_id"))).outerjoin(rw, sa.true())
+    ).where(tenants.c.id == P("tenant")).order_by(tenant_roles.c.role)
+
+
+# by backend: PostgreSQL's (LATERAL) and everyone else's
+_REL_WITH_ENDS = {True: _with_ends(True), False: _with_ends(False)}
+_MEMBERSHIP_AND_RELATION = {k: _membership_and(v) for k, v in _REL_WITH_ENDS.items()}
 
 
 @functools.lru_cache(maxsize=32)
@@ -287,6 +314,14 @@ def _relation_of(row: Any) -> Relation:
     return Relation(row[1][len("reltio/"):], row[5], row[2], row[3], row[4], payload.get("attributes", {}),
                     payload.get("crosswalks", []), payload.get("flags", {}), row[7], row[8], row[9], row[10],
                     row[11], row[0])
+
+
+def _with_ends(row: tuple[Any, ...]) -> tuple[Relation, Entity | None, Entity | None]:
+    """A `_with_ends` row: the relation, its start and its end (None for one that is gone)."""
+    n, m = len(_rcols), len(_ecols)
+    start, end = row[n:n + m], row[n + m:n + 2 * m]
+    return (_relation_of(row[:n]), None if start[0] is None else _entity_of(start),
+            None if end[0] is None else _entity_of(end))
 
 
 def _doc_of(rel: Relation | None) -> dict[str, Any] | None:
@@ -313,14 +348,22 @@ class ReltioRelationRepo:
     async def get_with_ends(self, tenant: str, relation_id: str
                             ) -> tuple[Relation, Entity | None, Entity | None] | None:
         """The relation and its start and end entities (None for one that is gone), or None."""
-        row = await self.conn.one(_rel_with_ends, {"ns": namespace(tenant), "ext_id": relation_id, "tenant": tenant})
-        if row is None:
+        row = await self.conn.one(_REL_WITH_ENDS[self.conn.kind == "postgresql"],
+                                  {"ns": namespace(tenant), "ext_id": relation_id, "tenant": tenant})
+        return None if row is None else _with_ends(tuple(row))
+
+    async def with_membership(self, tenant: str, user_id: int, relation_id: str
+                              ) -> tuple[list[str], int, tuple[Relation, Entity | None, Entity | None] | None] | None:
+        """`TenantRepo.membership(tenant, user_id)` and `get_with_ends(tenant, relation_id)` in one
+        statement: (roles, types version, the relation with its ends or None), or None when there is
+        no such tenant. The caller decides, from the roles, whether the relation may be shown."""
+        rows = await self.conn.all(_MEMBERSHIP_AND_RELATION[self.conn.kind == "postgresql"], {
+            "tenant": tenant, "user_id": user_id, "ns": namespace(tenant), "ext_id": relation_id})
+        if not rows:
             return None
-        row = tuple(row)
-        n, m = len(_rcols), len(_ecols)
-        start, end = row[n:n + m], row[n + m:]
-        return (_relation_of(row[:n]), None if start[0] is None else _entity_of(start),
-                None if end[0] is None else _entity_of(end))
+        first = tuple(rows[0])
+        return ([row[1] for row in rows if row[1] is not None], first[0],
+                None if first[2] is None else _with_ends(first[2:]))
 
     async def get_many(self, tenant: str, relation_ids: Iterable[str], lock: bool = False) -> dict[str, Relation]:
         rows = await batch.many(self.conn, lambda n: _relations_in(n, lock), relation_ids, {"ns": namespace(tenant)})
