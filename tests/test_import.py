@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from typer.testing import CliRunner
 
 from bondline.cli import app
@@ -82,3 +84,43 @@ def test_invalid_lines_are_reported_with_their_number(database_url: str, tmp_pat
         assert r.exit_code == 1, (bad, r.output)
         assert message in " ".join(r.output.split()), (bad, r.output)
         assert "Traceback" not in r.output
+
+
+def test_postgresql_analyzes_the_relations_an_import_brought(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """After a bulk load the planner must know the table's new size (PostgreSQL's advice for bulk
+    loads): the import runs ANALYZE itself rather than leave the plans of every connection fitted
+    to an empty table until autovacuum comes by. (SQLite's planner needs no statistics here.)"""
+    from tests.conftest import PG_ENV, PG_URL, _fresh_pg_schema_url
+
+    if not PG_URL:
+        pytest.skip(f"PostgreSQL tests need {PG_ENV}")
+    import asyncpg
+
+    from bondline.store import migrate, parse
+
+    url, drop = _fresh_pg_schema_url("analyze")
+    try:
+        migrate.upgrade(parse(url))
+        pages = _prepare(url)
+        path = tmp_path / "rels.jsonl"
+        path.write_text("".join(f'{{"name": "n{i}", "source": "user:ada", "target": "content:{p}"}}\n'
+                                for i in range(400) for p in pages))
+        r = runner.invoke(app, ["import", "relations", str(path), "--database-url", url])
+        assert r.exit_code == 0 and "1200 relations imported" in r.stdout.replace(",", ""), r.output
+
+        async def counts() -> tuple[int, float]:
+            parsed = parse(url)
+            conn = await asyncpg.connect(parsed.dsn)
+            try:
+                row = await conn.fetchrow(
+                    "SELECT s.analyze_count, c.reltuples FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid "
+                    "WHERE s.schemaname = $1 AND s.relname = 'relations'", parsed.search_path)
+                return row[0], row[1]
+            finally:
+                await conn.close()
+
+        analyzed, rows = asyncio.run(counts())
+    finally:
+        drop()
+    assert analyzed >= 1  # ANALYZE run by the import (autovacuum's would count as autoanalyze)
+    assert rows >= 1200  # the planner sees them (the pages made their authors watch them, too)

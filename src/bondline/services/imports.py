@@ -98,4 +98,6 @@ async def import_relations(store: Store, lines: Iterable[bytes], *, created_by: 
         if len(pending) >= batch_size:
             await flush()
     await flush()
+    if result.imported:
+        await store.refresh_statistics(["relations"])
     return result

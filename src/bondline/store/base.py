@@ -149,6 +149,11 @@ class Store(abc.ABC):
         """This process's connections: `size` (open), `idle`, `max` and `waiting` (units of work
         queued for a connection), for the metrics."""
 
+    async def refresh_statistics(self, tables: Sequence[str]) -> None:
+        """Tell the planner what a bulk load just put in `tables`. The default does nothing: SQLite
+        picks these tables' indexes by their shape (a unique key matched in full is one row)."""
+        return None
+
     async def ping(self) -> None:
         async with self.read() as tx:
             await tx.conn.scalar(sa.select(sa.literal(1)))

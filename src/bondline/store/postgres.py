@@ -173,6 +173,21 @@ class PostgresStore(Store):
         async with self.write() as tx:
             return await job(tx)
 
+    async def refresh_statistics(self, tables: Sequence[str]) -> None:
+        """ANALYZE each table (PostgreSQL's advice after a bulk load): until autovacuum gets to it,
+        the planner would plan against the table as it was, perhaps empty, and the plans a
+        connection keeps for its prepared statements would stay fitted to that."""
+        from bondline.store.tables import metadata
+
+        raw = await self._pool.acquire()
+        try:
+            for name in tables:
+                await raw.execute(f"ANALYZE {_quote(metadata.tables[name].name)}")
+        except asyncpg.PostgresError as exc:
+            raise _translate(exc) from exc
+        finally:
+            self._pool.release(raw)
+
     async def wipe(self) -> None:
         from bondline.store.tables import metadata
 
