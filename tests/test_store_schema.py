@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any, Awaitable, Callable, TypeVar
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -12,6 +13,8 @@ from alembic.runtime.migration import MigrationContext
 from bondline.store import migrate, parse
 from bondline.store.tables import metadata
 from tests.conftest import PG_ENV, PG_URL, _fresh_pg_schema_url
+
+T = TypeVar("T")
 
 
 def test_migrations_match_the_declared_tables(database_url: str) -> None:
@@ -39,50 +42,68 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys(app, database_url: str)
         assert tx.conn.raw.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
+def _on_a_new_pg_database(label: str, work: Callable[[Any], Awaitable[T]]) -> T:
+    """`work(conn)` on a new, migrated, empty PostgreSQL schema, over a connection that plans
+    every prepared statement generically (the plan a pooled connection keeps), then the schema goes."""
+    if not PG_URL:
+        pytest.skip(f"PostgreSQL tests need {PG_ENV}")
+    import asyncpg
+
+    url, drop = _fresh_pg_schema_url(label)
+    try:
+        migrate.upgrade(parse(url))
+        parsed = parse(url)
+
+        async def run() -> T:
+            conn = await asyncpg.connect(parsed.dsn, server_settings={"search_path": parsed.search_path or "public",
+                                                                       "plan_cache_mode": "force_generic_plan"})
+            try:
+                return await work(conn)
+            finally:
+                await conn.close()
+
+        return asyncio.run(run())
+    finally:
+        drop()
+
+
+async def _generic_plan(conn: Any, sql: str, literals: str) -> dict[str, Any]:
+    """PostgreSQL's generic plan of `sql` (EXPLAIN (FORMAT JSON) of the prepared statement, run with
+    `literals`, e.g. "NULL, NULL")."""
+    await conn.execute(f"PREPARE probe AS {sql}")
+    try:
+        return json.loads(await conn.fetchval(f"EXPLAIN (FORMAT JSON) EXECUTE probe({literals})"))[0]
+    finally:
+        await conn.execute("DEALLOCATE probe")
+
+
 def test_foreign_key_checks_find_the_parent_by_its_key_on_a_new_database() -> None:
     """PostgreSQL checks a foreign key with a query it plans once per connection, often while the
     tables are still empty. If another index of the parent starts with the same column as its key
     (a tenant's change requests by state), that cached plan may scan every row of the tenant on each
     check: inserting a change request's item then took ~1 ms of the database's CPU, growing with
     the table. Each check must look the parent up by the key it references."""
-    if not PG_URL:
-        pytest.skip(f"PostgreSQL tests need {PG_ENV}")
-    import asyncpg
 
-    url, drop = _fresh_pg_schema_url("fkplan")
-    try:
-        migrate.upgrade(parse(url))
-        parsed = parse(url)
+    async def plans(conn: Any) -> dict[str, str]:
+        found = {}
+        for table in metadata.sorted_tables:
+            for fk in table.foreign_key_constraints:
+                parent = fk.referred_table.name
+                cols = [e.column.name for e in fk.elements]
+                where = " AND ".join(f'"{c}" = ${i + 1}' for i, c in enumerate(cols))
+                plan = json.dumps(await _generic_plan(
+                    conn, f'SELECT 1 FROM ONLY "{parent}" x WHERE {where} FOR KEY SHARE OF x',
+                    ", ".join(["NULL"] * len(cols))))
+                key = await conn.fetchval(
+                    "SELECT i.indexrelid::regclass::text FROM pg_index i WHERE i.indrelid = $1::regclass "
+                    "AND i.indisunique AND (SELECT array_agg(a.attname::text ORDER BY a.attname) FROM "
+                    "pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)) = $2",
+                    parent, sorted(cols))
+                found[f"{table.name} -> {parent}({', '.join(cols)})"] = (
+                    "ok" if key and f'"Index Name": "{key}"' in plan else plan)
+        return found
 
-        async def plans() -> dict[str, str]:
-            conn = await asyncpg.connect(parsed.dsn, server_settings={"search_path": parsed.search_path or "public",
-                                                                       "plan_cache_mode": "force_generic_plan"})
-            try:
-                found = {}
-                for table in metadata.sorted_tables:
-                    for fk in table.foreign_key_constraints:
-                        parent = fk.referred_table.name
-                        cols = [e.column.name for e in fk.elements]
-                        where = " AND ".join(f'"{c}" = ${i + 1}' for i, c in enumerate(cols))
-                        await conn.execute(f'PREPARE fk AS SELECT 1 FROM ONLY "{parent}" x WHERE {where} '
-                                           'FOR KEY SHARE OF x')
-                        nulls = ", ".join(["NULL"] * len(cols))
-                        plan = json.dumps(json.loads(await conn.fetchval(f"EXPLAIN (FORMAT JSON) EXECUTE fk({nulls})")))
-                        await conn.execute("DEALLOCATE fk")
-                        key = await conn.fetchval(
-                            "SELECT i.indexrelid::regclass::text FROM pg_index i WHERE i.indrelid = $1::regclass "
-                            "AND i.indisunique AND (SELECT array_agg(a.attname::text ORDER BY a.attname) FROM "
-                            "pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)) = $2",
-                            parent, sorted(cols))
-                        found[f"{table.name} -> {parent}({', '.join(cols)})"] = (
-                            "ok" if key and f'"Index Name": "{key}"' in plan else plan)
-                return found
-            finally:
-                await conn.close()
-
-        checked = asyncio.run(plans())
-    finally:
-        drop()
+    checked = _on_a_new_pg_database("fkplan", plans)
     assert checked and all(v == "ok" for v in checked.values()), {k: v for k, v in checked.items() if v != "ok"}
 
 
@@ -95,40 +116,23 @@ def test_a_reltio_relation_s_ends_are_looked_up_by_their_key_on_a_new_database()
     deletion) must find each end by (tenant, id), even with the plan PostgreSQL makes while the
     entities table is new and empty and a connection then keeps: a plan matching the tenant alone
     read every entity of the tenant on each GET (~2 ms at 11,000 entities, growing with them)."""
-    if not PG_URL:
-        pytest.skip(f"PostgreSQL tests need {PG_ENV}")
-    import asyncpg
     from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
     from bondline.store.base import StatementCache
     from bondline.store.repos import reltio
 
     statements = StatementCache(asyncpg_dialect.dialect())
-    url, drop = _fresh_pg_schema_url("endsplan")
-    try:
-        migrate.upgrade(parse(url))
-        parsed = parse(url)
 
-        async def plans() -> list[dict]:  # type: ignore[type-arg]
-            conn = await asyncpg.connect(parsed.dsn, server_settings={"search_path": parsed.search_path or "public",
-                                                                       "plan_cache_mode": "force_generic_plan"})
-            try:
-                found = []
-                for stmt in (reltio._REL_WITH_ENDS[True], reltio._MEMBERSHIP_AND_RELATION[True]):
-                    compiled = statements.get(stmt)
-                    args = compiled.args({"tenant": "t", "user_id": 1, "ns": "reltio/t", "ext_id": "x"})
-                    await conn.execute(f"PREPARE ends AS {compiled.sql}")
-                    literal = ", ".join(f"'{a}'" if isinstance(a, str) else str(a) for a in args)
-                    found.append(json.loads(await conn.fetchval(f"EXPLAIN (FORMAT JSON) EXECUTE ends({literal})"))[0])
-                    await conn.execute("DEALLOCATE ends")
-                return found
-            finally:
-                await conn.close()
+    async def plans(conn: Any) -> list[dict[str, Any]]:
+        found = []
+        for stmt in (reltio._REL_WITH_ENDS[True], reltio._MEMBERSHIP_AND_RELATION[True]):
+            compiled = statements.get(stmt)
+            args = compiled.args({"tenant": "t", "user_id": 1, "ns": "reltio/t", "ext_id": "x"})
+            literals = ", ".join(f"'{a}'" if isinstance(a, str) else str(a) for a in args)
+            found.append(await _generic_plan(conn, compiled.sql, literals))
+        return found
 
-        explained = asyncio.run(plans())
-    finally:
-        drop()
-    for plan in explained:
+    for plan in _on_a_new_pg_database("endsplan", plans):
         scans = [n for n in _nodes(plan["Plan"]) if n.get("Relation Name") == "entities"]
         assert len(scans) == 2, plan
         for scan in scans:

@@ -267,7 +267,7 @@ _rel_to = sa.select(*_rcols).where(r.namespace == P("ns"), r.target_type == "ent
 # alone and filtered by id, and a connection kept that plan, reading every entity of the tenant on
 # each GET until autovacuum analyzed the table (tests/test_store_schema.py checks the plan). SQLite
 # has no LATERAL, and its planner looks the ends up by the key either way.
-def _with_ends(lateral: bool) -> sa.Select:
+def _with_ends_statement(lateral: bool) -> sa.Select:
     def end_of(key: Any, name: str) -> Any:
         if not lateral:
             alias = entities.alias(name)
@@ -294,7 +294,7 @@ def _membership_and(with_ends: sa.Select) -> sa.Select:
 
 
 # by backend: PostgreSQL's (LATERAL) and everyone else's
-_REL_WITH_ENDS = {True: _with_ends(True), False: _with_ends(False)}
+_REL_WITH_ENDS = {True: _with_ends_statement(True), False: _with_ends_statement(False)}
 _MEMBERSHIP_AND_RELATION = {k: _membership_and(v) for k, v in _REL_WITH_ENDS.items()}
 
 
@@ -316,8 +316,8 @@ def _relation_of(row: Any) -> Relation:
                     row[11], row[0])
 
 
-def _with_ends(row: tuple[Any, ...]) -> tuple[Relation, Entity | None, Entity | None]:
-    """A `_with_ends` row: the relation, its start and its end (None for one that is gone)."""
+def _split_with_ends(row: tuple[Any, ...]) -> tuple[Relation, Entity | None, Entity | None]:
+    """A `_with_ends_statement` row: the relation, its start and its end (None for one that is gone)."""
     n, m = len(_rcols), len(_ecols)
     start, end = row[n:n + m], row[n + m:n + 2 * m]
     return (_relation_of(row[:n]), None if start[0] is None else _entity_of(start),
@@ -350,7 +350,7 @@ class ReltioRelationRepo:
         """The relation and its start and end entities (None for one that is gone), or None."""
         row = await self.conn.one(_REL_WITH_ENDS[self.conn.kind == "postgresql"],
                                   {"ns": namespace(tenant), "ext_id": relation_id, "tenant": tenant})
-        return None if row is None else _with_ends(tuple(row))
+        return None if row is None else _split_with_ends(tuple(row))
 
     async def with_membership(self, tenant: str, user_id: int, relation_id: str
                               ) -> tuple[list[str], int, tuple[Relation, Entity | None, Entity | None] | None] | None:
@@ -363,7 +363,7 @@ class ReltioRelationRepo:
             return None
         first = tuple(rows[0])
         return ([row[1] for row in rows if row[1] is not None], first[0],
-                None if first[2] is None else _with_ends(first[2:]))
+                None if first[2] is None else _split_with_ends(first[2:]))
 
     async def get_many(self, tenant: str, relation_ids: Iterable[str], lock: bool = False) -> dict[str, Relation]:
         rows = await batch.many(self.conn, lambda n: _relations_in(n, lock), relation_ids, {"ns": namespace(tenant)})
