@@ -11,7 +11,8 @@ crash; ``BONDLINE_SQLITE_SYNCHRONOUS=FULL`` also survives power loss (an fsync p
 
 Checkpoints (copying the WAL back into the database file, with an fsync) never run inside a
 request: automatic checkpoints are off on the writer, and a background thread runs a PASSIVE
-checkpoint a few times a second after writes, so no writer stalls on one.
+checkpoint a few times a second after writes, so no writer stalls on one. Only to start a WAL that
+has grown past WAL_LIMIT over again do writers pause, for one short last pass (_checkpoint_loop).
 """
 
 from __future__ import annotations
@@ -301,6 +302,13 @@ class SQLiteStore(Store):
         """Copy the WAL into the database file in a thread, so requests never wait for it."""
         raw = connect(self.path, self.synchronous)
         page_size = raw.execute("PRAGMA page_size").fetchone()[0]
+
+        async def checkpoint(mode: str) -> int:
+            """How long the WAL is (frames); -1 when another connection was checkpointing."""
+            # (busy, frames in the WAL, frames copied); (1, -1, -1) when it could not start.
+            busy, frames, _ = await self._in_thread(lambda: raw.execute(f"PRAGMA wal_checkpoint({mode})").fetchone())
+            return -1 if busy and frames < 0 else frames
+
         seen = 0
         try:
             while not self._closing:
@@ -309,22 +317,31 @@ class SQLiteStore(Store):
                     continue
                 seen = self._commits
                 try:
-                    # (busy, frames in the WAL, frames copied): how far the WAL reaches now.
-                    _, frames, _ = await self._in_thread(
-                        lambda: raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone())
-                    if frames * page_size > WAL_LIMIT:
-                        # Under constant writes a passive checkpoint never catches the WAL's end, so
-                        # the WAL would only grow. Pause this worker's writers (they wait on the lock,
-                        # the loop keeps serving reads) while the rest is copied and the WAL restarts
-                        # from its beginning. RESTART, not TRUNCATE: the file keeps its size and is
-                        # reused, so no blocks are freed (and trimmed) each time.
-                        async with self._lock:
-                            if self._group is not None:
-                                self._commit(self._group)
-                            started = time.perf_counter()
-                            await self._in_thread(lambda: raw.execute("PRAGMA wal_checkpoint(RESTART)"))
-                            log.debug("WAL restarted in %.1f ms (writers paused)",
-                                      (time.perf_counter() - started) * 1000)
+                    if await checkpoint("PASSIVE") * page_size <= WAL_LIMIT:
+                        continue  # (also when another worker was checkpointing: -1)
+                    # SQLite starts the WAL over from its beginning when a write transaction begins
+                    # with every frame already copied into the database. Under constant writes that
+                    # never happens by itself: groups commit while each checkpoint runs, so the WAL
+                    # would only grow. One more passive pass at once copies what was committed during
+                    # the last (a few milliseconds of writes). Then, for a last pass over the few
+                    # frames left, writes stop: this worker's writers wait on the lock (the loop keeps
+                    # serving reads) and the writer connection holds SQLite's write lock, so other
+                    # workers' writers wait too. The next write transaction, in any worker, starts
+                    # the WAL over. The pause is that last pass: 2-4 ms here, where a RESTART
+                    # checkpoint copied a whole interval's frames and fsynced them with writers
+                    # paused (5-25 ms), and under two workers' writes waited for a moment with no
+                    # writer that might not come.
+                    await checkpoint("PASSIVE")
+                    async with self._lock:
+                        if self._group is not None:
+                            self._commit(self._group)
+                        started = time.perf_counter()
+                        await _begin_immediate(self._writer)
+                        try:
+                            await checkpoint("PASSIVE")
+                        finally:
+                            self._writer.execute("ROLLBACK")  # nothing was written in it
+                        log.debug("WAL caught up in %.1f ms, writers paused", (time.perf_counter() - started) * 1000)
                 except sqlite3.Error:
                     pass  # busy or locked: the next round catches up
         finally:
