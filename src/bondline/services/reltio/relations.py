@@ -24,7 +24,7 @@ from bondline.domain.reltio.types import ENTITY_PREFIX, ObjectType
 from bondline.services.reltio import staging
 from bondline.services.reltio.retry import retrying
 from bondline.services.reltio.staging import ChangeRequestView
-from bondline.services.reltio.tenants import TENANT_ID, Context, context, context_of, tenant_not_found
+from bondline.services.reltio.tenants import Context, context, context_with_relation
 from bondline.store import Store
 
 MAX_BATCH = 1000
@@ -205,13 +205,7 @@ async def view_of(tx: Any, ctx: Context, rel: o.Relation) -> RelationView:
 async def get(store: Store, caller: Caller, tenant: str, relation_id: str) -> RelationView:
     o.check_object_id(relation_id, "relations")
     async with store.read() as tx:
-        # The caller's roles, the tenant's types version and the relation with its ends: one statement.
-        read = (await tx.reltio_relations.with_membership(tenant, caller.user_id, relation_id)
-                if TENANT_ID.match(tenant) else None)
-        if read is None:
-            raise tenant_not_found(tenant)
-        roles, version, found = read
-        ctx = await context_of(tx, caller, tenant, roles, version)
+        ctx, found = await context_with_relation(tx, caller, tenant, relation_id)
         access.reltio_require_read(ctx.perms)
         if found is None:
             raise object_not_found(f"relations/{relation_id}")
@@ -225,11 +219,17 @@ async def delete(store: Store, caller: Caller, tenant: str, relation_id: str, *,
     """Delete a relation now (returns None), or stage its deletion (returns the change request)."""
     o.check_object_id(relation_id, "relations")
     async with store.write() as tx:
-        ctx = await context(tx, caller, tenant)
+        asked_to_stage = change_request_id is not None or always_create_dcr
+        if asked_to_stage:
+            # The context and the relation with its ends (the change request's objects info needs
+            # them) in one statement.
+            ctx, with_ends = await context_with_relation(tx, caller, tenant, relation_id)
+        else:
+            ctx, with_ends = await context(tx, caller, tenant), None
         route = access.reltio_write_route(ctx.perms, roles.DELETE, change_request_id, always_create_dcr)
         if route == access.RELTIO_STAGE:
-            # The relation with its ends in one statement: the change request's objects info needs them.
-            with_ends = await tx.reltio_relations.get_with_ends(ctx.tenant, relation_id)
+            if not asked_to_stage:  # staged because the caller may only initiate changes
+                with_ends = await tx.reltio_relations.get_with_ends(ctx.tenant, relation_id)
             if with_ends is None:
                 raise object_not_found(f"relations/{relation_id}")
             rel, start, end = with_ends

@@ -14,6 +14,7 @@ from bondline import ids
 from bondline.domain import access
 from bondline.domain.errors import Conflict, Invalid, NotFound
 from bondline.domain.model import Caller
+from bondline.domain.reltio import objects as o
 from bondline.domain.reltio import roles as tenant_roles
 from bondline.domain.reltio import types as t
 from bondline.store import IntegrityViolation, Store
@@ -89,6 +90,19 @@ async def context(tx: Any, caller: Caller, tenant: str) -> Context:
         raise tenant_not_found(tenant)
     roles, version = found
     return await context_of(tx, caller, tenant, roles, version)
+
+
+async def context_with_relation(tx: Any, caller: Caller, tenant: str, relation_id: str
+                                ) -> tuple[Context, tuple[o.Relation, o.Entity | None, o.Entity | None] | None]:
+    """`context` and the relation with both its ends (None if there is none), read in one statement.
+    The relation is read before the caller's permissions are known: whoever uses it decides first
+    whether the caller may see it."""
+    read = (await tx.reltio_relations.with_membership(tenant, caller.user_id, relation_id)
+            if TENANT_ID.match(tenant) else None)
+    if read is None:
+        raise tenant_not_found(tenant)
+    roles, version, found = read
+    return await context_of(tx, caller, tenant, roles, version), found
 
 
 async def context_of(tx: Any, caller: Caller, tenant: str, roles: list[str], version: int) -> Context:
