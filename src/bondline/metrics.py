@@ -68,6 +68,9 @@ def _snapshot(requests: RequestMetrics, pool: dict[str, int]) -> _Snapshot:
     return _Snapshot([(m, r, s, v) for (m, r, s), v in requests.stats.items()], pool)
 
 
+_CACHE_COUNTS = ("read_cache_hits", "read_cache_misses")
+
+
 def metrics_dir() -> str | None:
     return os.environ.get(DIR_ENV) or None
 
@@ -112,6 +115,7 @@ def _gather(requests: RequestMetrics, store: Any) -> tuple[Stats, dict[str, int]
     write_snapshot(requests, store)
     total: Stats = {}
     pool = {"size": 0, "idle": 0, "max": 0, "waiting": 0}
+    cache = dict.fromkeys(_CACHE_COUNTS, 0)
     for name in os.listdir(directory):
         if not name.endswith(".json"):
             continue
@@ -124,10 +128,12 @@ def _gather(requests: RequestMetrics, store: Any) -> tuple[Stats, dict[str, int]
             into = total.setdefault((method, route, status), [0.0] * len(values))
             for i, value in enumerate(values):
                 into[i] += value
+        for key in cache:  # counters: a worker that exited still counted what it did
+            cache[key] += snap.pool.get(key, 0)
         if _alive(int(name[:-5])):
             for key in pool:
                 pool[key] += snap.pool.get(key, 0)
-    return total, pool
+    return total, {**pool, **cache}
 
 
 class _Collected(Collector):
@@ -164,6 +170,13 @@ class _Collected(Collector):
                                 "open.", value=self.pool["max"])
         yield GaugeMetricFamily("bondline_db_pool_waiting", "Units of work waiting for a database connection "
                                 "(SQLite: for the writer).", value=self.pool["waiting"])
+        reads = CounterMetricFamily("bondline_db_read_cache", "Reads answered from the worker's memory "
+                                    "(hit) or by the database (miss), of those the store may keep: SQLite only, "
+                                    "where a read is kept until anything is committed (PostgreSQL always asks).",
+                                    labels=("result",))
+        reads.add_metric(("hit",), self.pool.get("read_cache_hits", 0))
+        reads.add_metric(("miss",), self.pool.get("read_cache_misses", 0))
+        yield reads
         dcrs = GaugeMetricFamily("bondline_change_requests", "Reltio change requests, by tenant and state.",
                                  labels=("tenant", "state"))
         for tenant, state, count in self.change_requests:

@@ -283,3 +283,95 @@ def test_types_replaced_through_one_server_are_used_at_once_by_the_other(pair: P
             assert "Gadget" not in json.dumps([t["uri"] for t in reader.get(f"{base}/configuration").json()
                                                ["entityTypes"]])
             assert not (refused.status_code == 200 and refused.json()[0].get("successful")), refused.text
+
+
+# --- reads kept by a worker never outlive a write made through another server -------------------
+
+def _read_cache_hits(server: LiveServer) -> float:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = httpx.get(server.url + "/metrics", timeout=30).text
+    return sum(s.value for f in text_string_to_metric_families(text) for s in f.samples
+               if s.name == "bondline_db_read_cache_total" and s.labels.get("result") == "hit")
+
+
+def test_reads_through_one_server_see_writes_through_the_other_at_once(pair: Pair) -> None:
+    """On SQLite each worker answers a repeated relation check, watch status or Reltio relation
+    from memory until anything is committed (store/readcache.py). Each read here is made twice
+    through server one (the second may come from memory), then the state is changed through server
+    two — or straight in the database, as an operator's command does — and the very next read
+    through server one must show the change. On PostgreSQL the same reads always ask the database."""
+    database_url, one, two = pair
+    people = make_users(database_url, ["kept1", "kept2"])
+    owner, user = people["kept1"], people["kept2"]
+
+    async def job(store: Any) -> None:
+        await tenants.add(store, "cache")
+        await tenants.grant(store, "cache", "kept2", ["ROLE_ADMIN_TENANT"])
+
+    on_store(database_url, job)
+    with httpx.Client(base_url=one.url, headers=user.headers, timeout=30) as a, \
+            httpx.Client(base_url=two.url, headers={**user.headers, **XSRF}, timeout=30) as b:
+        assert b.post(f"{API}/space", json={"key": "KEPT", "name": "Kept"}, headers=owner.headers).status_code == 200
+        pages = []
+        for i in range(2):
+            r = b.post(f"{API}/content", headers=owner.headers,
+                       json={"type": "page", "title": f"Kept {i}", "space": {"key": "KEPT"}, **BODY})
+            assert r.status_code == 200, r.text
+            pages.append(r.json()["id"])
+        favourite = f"{API}/relation/favourite/from/user/current/to/content/{pages[0]}"
+        watch = f"{API}/user/watch/content/{pages[0]}"
+
+        def twice(path: str) -> httpx.Response:
+            first, second = a.get(path), a.get(path)
+            assert (first.status_code, first.text) == (second.status_code, second.text)
+            return second
+
+        for _ in range(10):
+            assert twice(favourite).status_code == 404
+            assert b.put(favourite).status_code == 200
+            assert twice(favourite).status_code == 200
+            assert b.delete(favourite).status_code == 204
+            assert a.get(favourite).status_code == 404
+            assert twice(watch).json() == {"watching": False}
+            assert b.post(watch).status_code == 204
+            assert twice(watch).json() == {"watching": True}
+            assert b.delete(watch).status_code == 204
+            assert a.get(watch).json() == {"watching": False}
+        # the page itself goes: the kept row held it with its space and the caller's role
+        assert b.put(favourite).status_code == 200
+        assert twice(favourite).status_code == 200
+        assert b.delete(f"{API}/content/{pages[0]}", headers={**owner.headers, **XSRF}).status_code == 204
+        assert a.get(favourite).status_code == 404
+
+        reltio = "/reltio/api/cache"
+        made = b.post(f"{reltio}/entities", json=[
+            {"type": "configuration/entityTypes/Individual", "attributes": {"FirstName": [{"value": "Kept"}]}},
+            {"type": "configuration/entityTypes/Location", "attributes": {"City": [{"value": "Kept"}]}}])
+        assert made.status_code == 200, made.text
+        start, end = (x["object"]["uri"] for x in made.json())
+        relation = [{"type": "configuration/relationTypes/HasAddress", "startObject": {"objectURI": start},
+                     "endObject": {"objectURI": end}}]
+        for _ in range(5):
+            r = b.post(f"{reltio}/relations", json=relation)
+            assert r.status_code == 200 and r.json()[0]["successful"], r.text
+            uri = r.json()[0]["object"]["uri"]
+            assert twice(f"{reltio}/{uri}").json()["uri"] == uri
+            assert b.delete(f"{reltio}/{uri}").status_code == 200
+            assert a.get(f"{reltio}/{uri}").status_code == 404
+        uri = b.post(f"{reltio}/relations", json=relation).json()[0]["object"]["uri"]
+        assert twice(f"{reltio}/{uri}").status_code == 200
+
+        async def revoke(store: Any) -> None:  # the operator's command, straight in the database
+            await tenants.grant(store, "cache", "kept2", ["ROLE_USER"], replace=True)
+
+        on_store(database_url, revoke)
+        assert twice(f"{reltio}/{uri}").status_code == 200  # ROLE_USER may still read
+
+        async def revoke_all(store: Any) -> None:
+            await tenants.grant(store, "cache", "kept2", [], replace=True)
+
+        on_store(database_url, revoke_all)
+        assert a.get(f"{reltio}/{uri}").status_code == 403
+    if database_url.startswith("sqlite"):
+        assert _read_cache_hits(one) > 0  # the reads above did come from memory, some of them

@@ -114,6 +114,18 @@ class Conn(abc.ABC):
         row = await self.one(stmt, params)
         return None if row is None else row[0]
 
+    async def one_cached(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> Row | None:
+        """`one`, for a read whose answer depends on nothing but the stored rows and `params` (no
+        clock, no randomness in the SQL): a backend may answer it from memory while nothing has been
+        committed since it last ran it (SQLite's reader does: store/readcache.py). The default
+        asks the database."""
+        return await self.one(stmt, params)
+
+    async def all_cached(self, stmt: sa.ClauseElement,
+                         params: Mapping[str, Any] | None = None) -> Sequence[Row]:
+        """`all`, on the terms of `one_cached`; the rows come as a tuple (they may be shared)."""
+        return tuple(await self.all(stmt, params))
+
 
 class Store(abc.ABC):
     """A database holding bondline's state."""

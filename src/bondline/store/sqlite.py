@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from bondline.store.base import Busy, Conn, IntegrityViolation, StoreError, Row, StatementCache, Store
+from bondline.store.readcache import MISS, ReadCache, WalIndexHeader
 from bondline.store.unit import Tx
 
 T = TypeVar("T")
@@ -51,10 +52,11 @@ def _quote(name: str) -> str:
 
 class SQLiteConn(Conn):
     kind = "sqlite"
-    __slots__ = ("raw",)
+    __slots__ = ("raw", "cache")
 
-    def __init__(self, raw: sqlite3.Connection) -> None:
+    def __init__(self, raw: sqlite3.Connection, cache: ReadCache | None = None) -> None:
         self.raw = raw
+        self.cache = cache  # the reader's only: a write transaction must see its own changes
 
     def _run(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None) -> sqlite3.Cursor:
         compiled = _statements.get(stmt)
@@ -68,6 +70,34 @@ class SQLiteConn(Conn):
 
     async def all(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
         return self._run(stmt, params).fetchall()
+
+    async def one_cached(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> Row | None:
+        return self._cached(stmt, params, sqlite3.Cursor.fetchone)
+
+    async def all_cached(self, stmt: sa.ClauseElement,
+                         params: Mapping[str, Any] | None = None) -> Sequence[Row]:
+        return self._cached(stmt, params, _fetch_tuple)
+
+    def _cached(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None,
+                fetch: Callable[[sqlite3.Cursor], Any]) -> Any:
+        cache = self.cache
+        compiled = _statements.get(stmt)
+        args = compiled.args(params)
+        # `current()` reads the database's version before the statement runs (readcache.py says why).
+        if cache is None or not cache.current():
+            return fetch(self._execute(compiled, args))
+        key = (compiled, fetch, args)
+        found = cache.get(key)
+        if found is MISS:
+            found = fetch(self._execute(compiled, args))
+            cache.put(key, found)
+        return found
+
+    def _execute(self, compiled: Any, args: tuple[Any, ...]) -> sqlite3.Cursor:
+        try:
+            return self.raw.execute(compiled.sql, args)
+        except sqlite3.Error as exc:
+            raise _translate(exc) from exc
 
     async def execute(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> int:
         return self._run(stmt, params).rowcount
@@ -90,6 +120,10 @@ class SQLiteConn(Conn):
         except sqlite3.Error as exc:
             raise _translate(exc) from exc
         return self.raw.total_changes - before
+
+
+def _fetch_tuple(cursor: sqlite3.Cursor) -> tuple[Row, ...]:
+    return tuple(cursor.fetchall())
 
 
 def connect(path: str, synchronous: str = "NORMAL") -> sqlite3.Connection:
@@ -228,6 +262,7 @@ class SQLiteStore(Store):
         self._group: _Group | None = None
         self._commits = 0
         self._checkpointer: asyncio.Task[None] | None = None
+        self._cache: ReadCache | None = None
         self._closing = False
 
     async def open(self) -> None:
@@ -239,9 +274,14 @@ class SQLiteStore(Store):
         self._writer.execute("PRAGMA busy_timeout=0")  # waiting for the write lock is _begin_immediate's job
         self._checkpointer = asyncio.get_running_loop().create_task(self._checkpoint_loop())
         self._reader = connect(self.path, self.synchronous)
+        # A first read maps the wal-index into this process; the cache reads its header there for as
+        # long as the reader stays open (store/readcache.py).
+        self._reader.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        header = WalIndexHeader.open(self.path)
+        self._cache = None if header is None else ReadCache(header)
         # The connections live as long as the store, so their units of work can too: building the
         # repositories once saves microseconds on every request.
-        self._read_tx = Tx(SQLiteConn(self._reader))
+        self._read_tx = Tx(SQLiteConn(self._reader, self._cache))
         self._write_tx = Tx(SQLiteConn(self._writer))
 
     async def _commit_later(self, group: _Group) -> None:
@@ -362,6 +402,10 @@ class SQLiteStore(Store):
         if getattr(self, "_group", None) is not None:
             async with self._lock:
                 self._commit(self._group)  # type: ignore[arg-type]
+        cache = getattr(self, "_cache", None)
+        if cache is not None:
+            cache.close()  # before the reader: its connection keeps SQLite's mapping of the header
+            self._cache = None
         for name in ("_reader", "_writer"):
             raw = getattr(self, name, None)
             if raw is not None:
@@ -376,7 +420,10 @@ class SQLiteStore(Store):
             return {"size": 0, "idle": 0, "max": 2, "waiting": 0}
         busy = 1 if self._group is not None or lock.locked() else 0
         waiting = len(getattr(lock, "_waiters", None) or ())
-        return {"size": 2, "idle": 2 - busy, "max": 2, "waiting": waiting}
+        stats = {"size": 2, "idle": 2 - busy, "max": 2, "waiting": waiting}
+        if self._cache is not None:
+            stats.update(read_cache_hits=self._cache.hits, read_cache_misses=self._cache.misses)
+        return stats
 
     def read(self) -> _Read:
         return _Read(self)

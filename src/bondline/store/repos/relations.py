@@ -107,7 +107,7 @@ class RelationRepo:
                                tt: str, tk: str) -> tuple[tuple | None, Relation | None]:  # type: ignore[type-arg]
         """`ContentRepo.with_space(content_id, user_id)` and `get(...)` in one statement: (the
         content's row split as with_space splits it, or None; the relation, or None)."""
-        row = await self.conn.one(_content_and_meta, {"id": content_id, "user_id": user_id, "ns": ns, "name": name,
+        row = await self.conn.one_cached(_content_and_meta, {"id": content_id, "user_id": user_id, "ns": ns, "name": name,
                                                       "st": st, "sk": sk, "tt": tt, "tk": tk})
         if row is None:
             return None, None

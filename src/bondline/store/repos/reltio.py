@@ -357,7 +357,7 @@ class ReltioRelationRepo:
         """`TenantRepo.membership(tenant, user_id)` and `get_with_ends(tenant, relation_id)` in one
         statement: (roles, types version, the relation with its ends or None), or None when there is
         no such tenant. The caller decides, from the roles, whether the relation may be shown."""
-        rows = await self.conn.all(_MEMBERSHIP_AND_RELATION[self.conn.kind == "postgresql"], {
+        rows = await self.conn.all_cached(_MEMBERSHIP_AND_RELATION[self.conn.kind == "postgresql"], {
             "tenant": tenant, "user_id": user_id, "ns": namespace(tenant), "ext_id": relation_id})
         if not rows:
             return None

@@ -1,0 +1,266 @@
+"""The SQLite reader's cache (store/readcache.py) never answers with a row older than the last
+committed write, whoever made it: this store's writer, another connection, or another process.
+
+The cache keeps a row until the wal-index header (the first bytes of the database's ``-shm``
+file) changes, which SQLite makes it do with every commit. These tests write through every kind of
+writer and read right after, round after round, and check what the read returns; they also check
+that the cache answers at all (otherwise they would prove nothing) and that a write transaction
+never sees a kept row instead of its own change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import pathlib
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from typing import Any
+
+import sqlalchemy as sa
+
+from bondline.store import readcache
+from bondline.store import sqlite as backend
+
+metadata = sa.MetaData()
+kv = sa.Table("kv", metadata, sa.Column("k", sa.Text, primary_key=True), sa.Column("v", sa.Integer))
+GET = sa.select(kv.c.v).where(kv.c.k == sa.bindparam("k"))
+ALL = sa.select(kv.c.k, kv.c.v).order_by(kv.c.k)
+
+
+def _database(tmp_path: pathlib.Path) -> str:
+    path = str(tmp_path / "cache.db")
+    raw = sqlite3.connect(path)
+    raw.execute("CREATE TABLE kv (k TEXT PRIMARY KEY, v INTEGER)")
+    raw.execute("INSERT INTO kv VALUES ('a', 0), ('b', 0)")
+    raw.commit()
+    raw.close()
+    return path
+
+
+async def _opened(path: str) -> backend.SQLiteStore:
+    store = backend.SQLiteStore(path)
+    await store.open()
+    return store
+
+
+async def _read(store: backend.SQLiteStore, key: str = "a") -> int:
+    async with store.read() as tx:
+        row = await tx.conn.one_cached(GET, {"k": key})
+    return row[0]
+
+
+def _stats(store: backend.SQLiteStore) -> tuple[int, int]:
+    stats = store.pool_stats()
+    return stats["read_cache_hits"], stats["read_cache_misses"]
+
+
+def test_reads_are_answered_from_memory_until_something_is_committed(tmp_path: pathlib.Path) -> None:
+    async def main() -> None:
+        store = await _opened(_database(tmp_path))
+        try:
+            assert await _read(store) == 0
+            for _ in range(5):
+                assert await _read(store) == 0
+            assert _stats(store) == (5, 1)
+            async with store.read() as tx:  # a checkpoint copies pages; nothing is committed
+                tx.conn.raw.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            assert await _read(store) == 0
+            assert _stats(store) == (6, 1)
+            async with store.write() as tx:
+                await tx.conn.execute(kv.update().where(kv.c.k == "b").values(v=1))
+            # a commit anywhere empties the cache: `a` did not change, but it is read again
+            assert await _read(store) == 0
+            assert _stats(store) == (6, 2)
+        finally:
+            await store.close()
+
+    asyncio.run(main())
+
+
+def test_a_write_of_this_store_is_read_at_once(tmp_path: pathlib.Path) -> None:
+    async def main() -> None:
+        store = await _opened(_database(tmp_path))
+        try:
+            for i in range(1, 101):
+                assert await _read(store) == i - 1
+                assert await _read(store) == i - 1  # kept
+                async with store.write() as tx:
+                    await tx.conn.execute(kv.update().where(kv.c.k == "a").values(v=i))
+                assert await _read(store) == i
+            hits, misses = _stats(store)
+            assert hits >= 100 and misses >= 100
+        finally:
+            await store.close()
+
+    asyncio.run(main())
+
+
+def test_a_write_transaction_sees_its_own_change_not_a_kept_row(tmp_path: pathlib.Path) -> None:
+    async def main() -> None:
+        store = await _opened(_database(tmp_path))
+        try:
+            assert await _read(store) == 0
+            async with store.write() as tx:
+                await tx.conn.execute(kv.update().where(kv.c.k == "a").values(v=7))
+                assert (await tx.conn.one_cached(GET, {"k": "a"}))[0] == 7
+                assert await tx.conn.all_cached(ALL) == (("a", 7), ("b", 0))
+                assert await _read(store) == 0  # the reader: not committed yet
+            assert await _read(store) == 7
+        finally:
+            await store.close()
+
+    asyncio.run(main())
+
+
+def test_writes_of_another_store_and_connection_on_the_file_are_read_at_once(tmp_path: pathlib.Path) -> None:
+    """Another worker (a store of its own on the same file) and a plain sqlite3 connection."""
+    async def main() -> None:
+        path = _database(tmp_path)
+        store, other = await _opened(path), await _opened(path)
+        plain = sqlite3.connect(path, isolation_level=None)
+        try:
+            for i in range(1, 101):
+                assert await _read(store) == await _read(store)  # the second from memory
+                if i % 2:
+                    async with other.write() as tx:
+                        await tx.conn.execute(kv.update().where(kv.c.k == "a").values(v=i))
+                else:
+                    plain.execute("UPDATE kv SET v = ? WHERE k = 'a'", (i,))
+                assert await _read(store) == i
+                assert await store._read_tx.conn.all_cached(ALL) == (("a", i), ("b", 0))
+            assert _stats(store)[0] >= 100
+        finally:
+            plain.close()
+            await other.close()
+            await store.close()
+
+    asyncio.run(main())
+
+
+WRITER = textwrap.dedent("""
+    import sqlite3, sys
+    db = sqlite3.connect(sys.argv[1], isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    for line in sys.stdin:
+        db.execute("UPDATE kv SET v = ? WHERE k = 'a'", (int(line),))
+        print("committed", flush=True)
+""")
+
+
+def test_a_write_committed_by_another_process_is_read_at_once(tmp_path: pathlib.Path) -> None:
+    """A separate process commits, says so, and the very next read here must see its value."""
+    async def main() -> None:
+        path = _database(tmp_path)
+        store = await _opened(path)
+        writer = subprocess.Popen([sys.executable, "-c", WRITER, path], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True)
+        try:
+            for i in range(1, 201):
+                kept = await _read(store)
+                assert await _read(store) == kept == i - 1
+                writer.stdin.write(f"{i}\n")  # type: ignore[union-attr]
+                writer.stdin.flush()  # type: ignore[union-attr]
+                assert writer.stdout.readline() == "committed\n"  # type: ignore[union-attr]
+                assert await _read(store) == i
+            assert _stats(store)[0] >= 200
+        finally:
+            writer.stdin.close()  # type: ignore[union-attr]
+            writer.wait(10)
+            await store.close()
+
+    asyncio.run(main())
+
+
+def test_a_header_being_rewritten_is_not_a_version() -> None:
+    """The two copies differ while a commit rewrites them: no version, so no cached answer."""
+    before, after = bytes(range(48)), bytes(range(1, 49))
+    for memory, version in ((before + before, before), (before + after, None), (after + before, None)):
+        buffer = ctypes.create_string_buffer(memory, len(memory))
+        header = readcache.WalIndexHeader(ctypes.addressof(buffer))
+        assert header.version() == version
+        header.close()
+        assert header.version() is None
+
+
+PROBE = textwrap.dedent("""
+    import sqlite3, sys
+    db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=0)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        print("got the write lock")
+    except sqlite3.OperationalError as exc:
+        print(exc)
+""")
+
+
+def test_reading_the_header_leaves_sqlites_locks_alone(tmp_path: pathlib.Path) -> None:
+    """Another process must not be able to take the write lock while a store's writer holds it,
+    before and after the header was found and read and the cache closed (a descriptor of our own on
+    the -shm file, once closed, would have dropped this process's locks on it)."""
+    async def main() -> None:
+        path = _database(tmp_path)
+        store = await _opened(path)
+        other = await _opened(path)
+        try:
+            async with store.write() as tx:
+                await tx.conn.execute(kv.update().where(kv.c.k == "a").values(v=1))
+                await other.close()  # its cache closes while `store` holds the write lock
+                # (from another process: within one, SQLite checks its own table of locks first)
+                probe = subprocess.run([sys.executable, "-c", PROBE, path], capture_output=True, text=True,
+                                       timeout=30, check=False)
+                assert probe.stdout.strip() == "database is locked", probe.stdout + probe.stderr
+            assert await _read(store) == 1
+        finally:
+            await store.close()
+
+    asyncio.run(main())
+
+
+def test_the_cache_starts_over_past_its_limit(tmp_path: pathlib.Path, monkeypatch: Any) -> None:
+    monkeypatch.setattr(readcache, "LIMIT", 2)
+
+    async def main() -> None:
+        path = _database(tmp_path)
+        store = await _opened(path)
+        try:
+            for key in ("a", "b", "a", "b"):
+                await _read(store, key)
+            assert _stats(store) == (2, 2)
+            await store._read_tx.conn.all_cached(ALL)  # the third row kept: the first two are dropped
+            assert await _read(store, "a") == 0
+            assert _stats(store) == (2, 4)
+        finally:
+            await store.close()
+
+    asyncio.run(main())
+
+
+def test_no_shared_memory_file_means_no_cache(tmp_path: pathlib.Path) -> None:
+    assert readcache.WalIndexHeader.open(str(tmp_path / "nothing.db")) is None
+
+
+def test_the_store_maps_the_header_of_its_own_database(tmp_path: pathlib.Path) -> None:
+    """The header the cache reads is the one SQLite's own readers use: it changes on a commit made
+    through a connection of this test, and not on a read."""
+    async def main() -> None:
+        path = _database(tmp_path)
+        store = await _opened(path)
+        try:
+            header = readcache.WalIndexHeader.open(path)
+            assert header is not None
+            first = header.version()
+            assert first is not None
+            plain = sqlite3.connect(path, isolation_level=None)
+            plain.execute("SELECT * FROM kv").fetchall()
+            assert header.version() == first
+            plain.execute("UPDATE kv SET v = 1 WHERE k = 'b'")
+            assert header.version() not in (first, None)
+            plain.close()
+            header.close()
+        finally:
+            await store.close()
+
+    asyncio.run(main())
