@@ -76,6 +76,8 @@ class Expand:
         return cls(paths)
 
     def __contains__(self, name: str) -> bool:
+        if not self.paths:  # the common case: nothing expanded
+            return False
         if name in self.paths:
             return True
         prefix = name + "."
