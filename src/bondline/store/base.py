@@ -114,12 +114,15 @@ class Conn(abc.ABC):
         row = await self.one(stmt, params)
         return None if row is None else row[0]
 
-    async def one_cached(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> Row | None:
-        """`one`, for a read whose answer depends on nothing but the stored rows and `params` (no
-        clock, no randomness in the SQL): a backend may answer it from memory while nothing has been
-        committed since it last ran it (SQLite's reader does: store/readcache.py). The default
-        asks the database."""
-        return await self.one(stmt, params)
+    async def one_cached(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None,
+                         parse: Callable[[Row | None], Any] | None = None) -> Any:
+        """`one` (or `parse` of its row, None included), for a read whose answer depends on nothing
+        but the stored rows and `params` (no clock, no randomness in the SQL): a backend may answer
+        it from memory while nothing has been committed since it last ran it (SQLite's reader does:
+        store/readcache.py). What `parse` returns may then be handed to many requests, so nobody may
+        change it. The default asks the database."""
+        row = await self.one(stmt, params)
+        return row if parse is None else parse(row)
 
     async def all_cached(self, stmt: sa.ClauseElement,
                          params: Mapping[str, Any] | None = None) -> Sequence[Row]:

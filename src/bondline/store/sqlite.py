@@ -71,22 +71,27 @@ class SQLiteConn(Conn):
     async def all(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
         return self._run(stmt, params).fetchall()
 
-    async def one_cached(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> Row | None:
-        return self._cached(stmt, params, sqlite3.Cursor.fetchone)
+    async def one_cached(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None,
+                         parse: Callable[[Row | None], Any] | None = None) -> Any:
+        if parse is None:
+            return self._cached(stmt, params, sqlite3.Cursor.fetchone)
+        return self._cached(stmt, params, lambda cursor: parse(cursor.fetchone()), parse)
 
     async def all_cached(self, stmt: sa.ClauseElement,
                          params: Mapping[str, Any] | None = None) -> Sequence[Row]:
         return self._cached(stmt, params, _fetch_tuple)
 
     def _cached(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None,
-                fetch: Callable[[sqlite3.Cursor], Any]) -> Any:
+                fetch: Callable[[sqlite3.Cursor], Any], kind: Any = None) -> Any:
+        """`fetch` of the statement's cursor, kept by the reader's cache under the statement, the
+        kind of answer (`kind`, else `fetch` itself) and the arguments."""
         cache = self.cache
         compiled = _statements.get(stmt)
         args = compiled.args(params)
         # `current()` reads the database's version before the statement runs (readcache.py says why).
         if cache is None or not cache.current():
             return fetch(self._execute(compiled, args))
-        key = (compiled, fetch, args)
+        key = (compiled, kind or fetch, args)
         found = cache.get(key)
         if found is MISS:
             found = fetch(self._execute(compiled, args))

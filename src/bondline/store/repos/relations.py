@@ -37,6 +37,15 @@ _content_and_meta = _with_space_stmt(False).add_columns(
 ).outerjoin(relations, sa.and_(*_key))
 
 
+def _content_and_meta_of(row: object) -> tuple[tuple | None, tuple | None]:  # type: ignore[type-arg]
+    """A `_content_and_meta` row: the content split as `ContentRepo.with_space` splits it (None when
+    there is no such content), and the relation's columns (None when there is no such relation)."""
+    if row is None:
+        return None, None
+    r = tuple(row)  # type: ignore[arg-type]
+    return _content_row(r[:25]), None if r[25] is None else r[25:]
+
+
 def _insert_stmt(dialect_insert):  # type: ignore[no-untyped-def]
     return dialect_insert(relations).values(
         namespace=P("ns"), name=P("name"), source_type=P("st"), source_key=P("sk"), target_type=P("tt"),
@@ -107,14 +116,10 @@ class RelationRepo:
                                tt: str, tk: str) -> tuple[tuple | None, Relation | None]:  # type: ignore[type-arg]
         """`ContentRepo.with_space(content_id, user_id)` and `get(...)` in one statement: (the
         content's row split as with_space splits it, or None; the relation, or None)."""
-        row = await self.conn.one_cached(_content_and_meta, {"id": content_id, "user_id": user_id, "ns": ns, "name": name,
-                                                      "st": st, "sk": sk, "tt": tt, "tk": tk})
-        if row is None:
-            return None, None
-        row = tuple(row)
-        meta = row[25:]
-        found = None if meta[0] is None else Relation(meta[0], ns, name, st, sk, tt, tk, *meta[1:])
-        return _content_row(row[:25]), found
+        content, meta = await self.conn.one_cached(_content_and_meta, {
+            "id": content_id, "user_id": user_id, "ns": ns, "name": name, "st": st, "sk": sk, "tt": tt, "tk": tk},
+            _content_and_meta_of)
+        return content, None if meta is None else Relation(meta[0], ns, name, st, sk, tt, tk, *meta[1:])
 
     async def find_id(self, ns: str, name: str, st: str, sk: str, tt: str, tk: str) -> int | None:
         """The relation's id, or None (answered from the unique index alone)."""
