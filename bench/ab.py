@@ -11,7 +11,7 @@ worktree`; `--after` defaults to the working tree), its own fresh database seede
 (`bench/run.py`'s seed and Reltio tenant), and its own `bondline serve` (one worker, production
 settings). Then, round after round, the two servers take turns — the order alternating each round —
 on the same endpoints with `wrk -t1 -c32`: relation GET, watch status GET, relation PUT and DELETE
-(on rows of each round's own), Reltio GET /relations/{id} and the DCR-staging DELETE. It prints each
+(on rows of each round's own), random relation GETs while PUTs run (28 + 4 connections), Reltio GET /relations/{id} and the DCR-staging DELETE. It prints each
 version's median req/s and p99 over the rounds and the ratio after ÷ before, and writes the JSON to
 `bench/results/ab-<stamp>.json`.
 """
@@ -19,6 +19,7 @@ version's median req/s and p99 over the rounds and the ratio after ÷ before, an
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import contextlib
 import datetime as dt
 import json
@@ -97,6 +98,15 @@ def one_round(srv: run.Server, token: str, duration: int, index: int) -> dict[st
     out["watch status GET"] = run.wrk(f"{api}/user/watch/content/1", duration=duration, headers=auth)
     out["relation PUT"] = run.wrk(api, duration=duration, script="unique_put.lua",
                                   env={**env, "PREFIX": f"ab{index}x"})
+    # Reads while writes commit all the time (a worker's kept reads last only until the next commit:
+    # this is where keeping them could cost rather than save): random relation GETs on 28
+    # connections, PUTs of new relations on 4 more, at once.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        writes = pool.submit(run.wrk, api, duration=duration, connections=4, script="unique_put.lua",
+                             env={**env, "PREFIX": f"ab{index}m"})
+        out["relation GET (random keys) during PUTs"] = run.wrk(api, duration=duration, connections=28,
+                                                                script="random_get.lua", env=env)
+        out["relation PUT (4 connections) during GETs"] = writes.result()
     out["relation DELETE"] = run.wrk(api, duration=duration, script="unique_delete.lua",
                                      env={**env, "OFFSET": str(index * run.delete_rows_per_sample(duration))})
     base = f"{srv.url}/reltio/api/{TENANT}"
