@@ -60,10 +60,7 @@ class SQLiteConn(Conn):
 
     def _run(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None) -> sqlite3.Cursor:
         compiled = _statements.get(stmt)
-        try:
-            return self.raw.execute(compiled.sql, compiled.args(params))
-        except sqlite3.Error as exc:
-            raise _translate(exc) from exc
+        return self._execute(compiled, compiled.args(params))
 
     async def one(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> Row | None:
         return self._run(stmt, params).fetchone()
@@ -73,28 +70,29 @@ class SQLiteConn(Conn):
 
     async def one_cached(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None,
                          parse: Callable[[Row | None], Any] | None = None) -> Any:
-        if parse is None:
-            return self._cached(stmt, params, sqlite3.Cursor.fetchone)
-        return self._cached(stmt, params, lambda cursor: parse(cursor.fetchone()), parse)
+        return self._cached(stmt, params, sqlite3.Cursor.fetchone, parse)
 
     async def all_cached(self, stmt: sa.ClauseElement,
                          params: Mapping[str, Any] | None = None) -> Sequence[Row]:
-        return self._cached(stmt, params, _fetch_tuple)
+        return self._cached(stmt, params, _fetch_tuple, None)
 
     def _cached(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None,
-                fetch: Callable[[sqlite3.Cursor], Any], kind: Any = None) -> Any:
-        """`fetch` of the statement's cursor, kept by the reader's cache under the statement, the
-        kind of answer (`kind`, else `fetch` itself) and the arguments."""
+                fetch: Callable[[sqlite3.Cursor], Any], parse: Callable[[Any], Any] | None) -> Any:
+        """`fetch` of the statement's cursor (then `parse` of it, if given), kept by the reader's
+        cache under the statement, both functions and the arguments."""
         cache = self.cache
         compiled = _statements.get(stmt)
         args = compiled.args(params)
         # `current()` reads the database's version before the statement runs (readcache.py says why).
         if cache is None or not cache.current():
-            return fetch(self._execute(compiled, args))
-        key = (compiled, kind or fetch, args)
+            found = fetch(self._execute(compiled, args))
+            return found if parse is None else parse(found)
+        key = (compiled, fetch, parse, args)
         found = cache.get(key)
         if found is MISS:
             found = fetch(self._execute(compiled, args))
+            if parse is not None:
+                found = parse(found)
             cache.put(key, found)
         return found
 
@@ -407,9 +405,8 @@ class SQLiteStore(Store):
         if getattr(self, "_group", None) is not None:
             async with self._lock:
                 self._commit(self._group)  # type: ignore[arg-type]
-        cache = getattr(self, "_cache", None)
-        if cache is not None:
-            cache.close()  # before the reader: its connection keeps SQLite's mapping of the header
+        if self._cache is not None:
+            self._cache.close()  # before the reader: its connection keeps SQLite's mapping of the header
             self._cache = None
         for name in ("_reader", "_writer"):
             raw = getattr(self, name, None)
