@@ -11,13 +11,14 @@ never sees a kept row instead of its own change.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import pathlib
 import sqlite3
 import subprocess
 import sys
 import textwrap
-from typing import Any
+from typing import Any, AsyncIterator
 
 import sqlalchemy as sa
 
@@ -40,10 +41,20 @@ def _database(tmp_path: pathlib.Path) -> str:
     return path
 
 
-async def _opened(path: str) -> backend.SQLiteStore:
+@contextlib.asynccontextmanager
+async def _opened(path: str) -> AsyncIterator[backend.SQLiteStore]:
     store = backend.SQLiteStore(path)
     await store.open()
-    return store
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+async def _set(store: backend.SQLiteStore, key: str, value: int) -> None:
+    """Commit `key` = `value` through the store's writer."""
+    async with store.write() as tx:
+        await tx.conn.execute(kv.update().where(kv.c.k == key).values(v=value))
 
 
 async def _read(store: backend.SQLiteStore, key: str = "a") -> int:
@@ -59,8 +70,7 @@ def _stats(store: backend.SQLiteStore) -> tuple[int, int]:
 
 def test_reads_are_answered_from_memory_until_something_is_committed(tmp_path: pathlib.Path) -> None:
     async def main() -> None:
-        store = await _opened(_database(tmp_path))
-        try:
+        async with _opened(_database(tmp_path)) as store:
             assert await _read(store) == 0
             for _ in range(5):
                 assert await _read(store) == 0
@@ -69,39 +79,31 @@ def test_reads_are_answered_from_memory_until_something_is_committed(tmp_path: p
                 tx.conn.raw.execute("PRAGMA wal_checkpoint(PASSIVE)")
             assert await _read(store) == 0
             assert _stats(store) == (6, 1)
-            async with store.write() as tx:
-                await tx.conn.execute(kv.update().where(kv.c.k == "b").values(v=1))
+            await _set(store, "b", 1)
             # a commit anywhere empties the cache: `a` did not change, but it is read again
             assert await _read(store) == 0
             assert _stats(store) == (6, 2)
-        finally:
-            await store.close()
 
     asyncio.run(main())
 
 
 def test_a_write_of_this_store_is_read_at_once(tmp_path: pathlib.Path) -> None:
     async def main() -> None:
-        store = await _opened(_database(tmp_path))
-        try:
+        async with _opened(_database(tmp_path)) as store:
             for i in range(1, 101):
                 assert await _read(store) == i - 1
                 assert await _read(store) == i - 1  # kept
-                async with store.write() as tx:
-                    await tx.conn.execute(kv.update().where(kv.c.k == "a").values(v=i))
+                await _set(store, "a", i)
                 assert await _read(store) == i
             hits, misses = _stats(store)
             assert hits >= 100 and misses >= 100
-        finally:
-            await store.close()
 
     asyncio.run(main())
 
 
 def test_a_write_transaction_sees_its_own_change_not_a_kept_row(tmp_path: pathlib.Path) -> None:
     async def main() -> None:
-        store = await _opened(_database(tmp_path))
-        try:
+        async with _opened(_database(tmp_path)) as store:
             assert await _read(store) == 0
             async with store.write() as tx:
                 await tx.conn.execute(kv.update().where(kv.c.k == "a").values(v=7))
@@ -109,8 +111,6 @@ def test_a_write_transaction_sees_its_own_change_not_a_kept_row(tmp_path: pathli
                 assert await tx.conn.all_cached(ALL) == (("a", 7), ("b", 0))
                 assert await _read(store) == 0  # the reader: not committed yet
             assert await _read(store) == 7
-        finally:
-            await store.close()
 
     asyncio.run(main())
 
@@ -119,23 +119,17 @@ def test_writes_of_another_store_and_connection_on_the_file_are_read_at_once(tmp
     """Another worker (a store of its own on the same file) and a plain sqlite3 connection."""
     async def main() -> None:
         path = _database(tmp_path)
-        store, other = await _opened(path), await _opened(path)
-        plain = sqlite3.connect(path, isolation_level=None)
-        try:
-            for i in range(1, 101):
-                assert await _read(store) == await _read(store)  # the second from memory
-                if i % 2:
-                    async with other.write() as tx:
-                        await tx.conn.execute(kv.update().where(kv.c.k == "a").values(v=i))
-                else:
-                    plain.execute("UPDATE kv SET v = ? WHERE k = 'a'", (i,))
-                assert await _read(store) == i
-                assert await store._read_tx.conn.all_cached(ALL) == (("a", i), ("b", 0))
+        async with _opened(path) as store, _opened(path) as other:
+            with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as plain:
+                for i in range(1, 101):
+                    assert await _read(store) == await _read(store)  # the second from memory
+                    if i % 2:
+                        await _set(other, "a", i)
+                    else:
+                        plain.execute("UPDATE kv SET v = ? WHERE k = 'a'", (i,))
+                    assert await _read(store) == i
+                    assert await store._read_tx.conn.all_cached(ALL) == (("a", i), ("b", 0))
             assert _stats(store)[0] >= 100
-        finally:
-            plain.close()
-            await other.close()
-            await store.close()
 
     asyncio.run(main())
 
@@ -154,22 +148,21 @@ def test_a_write_committed_by_another_process_is_read_at_once(tmp_path: pathlib.
     """A separate process commits, says so, and the very next read here must see its value."""
     async def main() -> None:
         path = _database(tmp_path)
-        store = await _opened(path)
-        writer = subprocess.Popen([sys.executable, "-c", WRITER, path], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, text=True)
-        try:
-            for i in range(1, 201):
-                kept = await _read(store)
-                assert await _read(store) == kept == i - 1
-                writer.stdin.write(f"{i}\n")  # type: ignore[union-attr]
-                writer.stdin.flush()  # type: ignore[union-attr]
-                assert writer.stdout.readline() == "committed\n"  # type: ignore[union-attr]
-                assert await _read(store) == i
-            assert _stats(store)[0] >= 200
-        finally:
-            writer.stdin.close()  # type: ignore[union-attr]
-            writer.wait(10)
-            await store.close()
+        async with _opened(path) as store:
+            writer = subprocess.Popen([sys.executable, "-c", WRITER, path], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, text=True)
+            try:
+                for i in range(1, 201):
+                    kept = await _read(store)
+                    assert await _read(store) == kept == i - 1
+                    writer.stdin.write(f"{i}\n")  # type: ignore[union-attr]
+                    writer.stdin.flush()  # type: ignore[union-attr]
+                    assert writer.stdout.readline() == "committed\n"  # type: ignore[union-attr]
+                    assert await _read(store) == i
+                assert _stats(store)[0] >= 200
+            finally:
+                writer.stdin.close()  # type: ignore[union-attr]
+                writer.wait(10)
 
     asyncio.run(main())
 
@@ -202,9 +195,7 @@ def test_reading_the_header_leaves_sqlites_locks_alone(tmp_path: pathlib.Path) -
     the -shm file, once closed, would have dropped this process's locks on it)."""
     async def main() -> None:
         path = _database(tmp_path)
-        store = await _opened(path)
-        other = await _opened(path)
-        try:
+        async with _opened(path) as store, _opened(path) as other:
             async with store.write() as tx:
                 await tx.conn.execute(kv.update().where(kv.c.k == "a").values(v=1))
                 await other.close()  # its cache closes while `store` holds the write lock
@@ -213,8 +204,6 @@ def test_reading_the_header_leaves_sqlites_locks_alone(tmp_path: pathlib.Path) -
                                        timeout=30, check=False)
                 assert probe.stdout.strip() == "database is locked", probe.stdout + probe.stderr
             assert await _read(store) == 1
-        finally:
-            await store.close()
 
     asyncio.run(main())
 
@@ -223,17 +212,13 @@ def test_the_cache_starts_over_past_its_limit(tmp_path: pathlib.Path, monkeypatc
     monkeypatch.setattr(readcache, "LIMIT", 2)
 
     async def main() -> None:
-        path = _database(tmp_path)
-        store = await _opened(path)
-        try:
+        async with _opened(_database(tmp_path)) as store:
             for key in ("a", "b", "a", "b"):
                 await _read(store, key)
             assert _stats(store) == (2, 2)
             await store._read_tx.conn.all_cached(ALL)  # the third row kept: the first two are dropped
             assert await _read(store, "a") == 0
             assert _stats(store) == (2, 4)
-        finally:
-            await store.close()
 
     asyncio.run(main())
 
@@ -247,20 +232,16 @@ def test_the_store_maps_the_header_of_its_own_database(tmp_path: pathlib.Path) -
     through a connection of this test, and not on a read."""
     async def main() -> None:
         path = _database(tmp_path)
-        store = await _opened(path)
-        try:
+        async with _opened(path):
             header = readcache.WalIndexHeader.open(path)
             assert header is not None
             first = header.version()
             assert first is not None
-            plain = sqlite3.connect(path, isolation_level=None)
-            plain.execute("SELECT * FROM kv").fetchall()
-            assert header.version() == first
-            plain.execute("UPDATE kv SET v = 1 WHERE k = 'b'")
-            assert header.version() not in (first, None)
-            plain.close()
+            with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as plain:
+                plain.execute("SELECT * FROM kv").fetchall()
+                assert header.version() == first
+                plain.execute("UPDATE kv SET v = 1 WHERE k = 'b'")
+                assert header.version() not in (first, None)
             header.close()
-        finally:
-            await store.close()
 
     asyncio.run(main())
