@@ -14,8 +14,10 @@ import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
-from bondline.store.pgpool import Pool
 from bondline.store.base import Busy, Conn, IntegrityViolation, Row, StatementCache, Store, StoreError
+from bondline.store.pgpool import Pool
+from bondline.store.pgsnapshot import LEGACY_SNAPSHOT_SQL, SNAPSHOT_SQL, Payoff, Snapshots
+from bondline.store.readcache import MISS, ReadCache
 from bondline.store.unit import Tx
 from bondline.store.urls import DatabaseURL
 
@@ -92,18 +94,103 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+class ReadConn(PostgresConn):
+    """A read's connection, taken from the pool by its first statement: a read answered entirely
+    from the cache takes none. `one_cached` and `all_cached` use the store's read cache
+    (store/pgsnapshot.py says why that is never stale)."""
+
+    __slots__ = ("store",)
+
+    def __init__(self, store: "PostgresStore") -> None:
+        self.raw = None  # type: ignore[assignment]
+        self.store = store
+
+    async def _connect(self) -> None:
+        if self.raw is None:
+            self.raw = await self.store._pool.acquire()
+
+    def release(self) -> None:
+        if self.raw is not None:
+            raw, self.raw = self.raw, None  # type: ignore[assignment]
+            self.store._pool.release(raw)
+
+    async def one(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> Row | None:
+        await self._connect()
+        return await PostgresConn.one(self, stmt, params)
+
+    async def all(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
+        await self._connect()
+        return await PostgresConn.all(self, stmt, params)
+
+    async def execute(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> int:
+        await self._connect()
+        return await PostgresConn.execute(self, stmt, params)
+
+    async def executemany(self, stmt: sa.ClauseElement, params: Iterable[Mapping[str, Any]]) -> None:
+        await self._connect()
+        await PostgresConn.executemany(self, stmt, params)
+
+    async def insert_missing(self, table: sa.Table, columns: Sequence[str], conflict: Sequence[str],
+                             rows: Sequence[tuple[Any, ...]]) -> int:
+        await self._connect()
+        return await PostgresConn.insert_missing(self, table, columns, conflict, rows)
+
+    async def one_cached(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None,
+                         parse: Callable[[Row | None], Any] | None = None) -> Any:
+        return await self._cached(stmt, params, PostgresConn.one, parse)
+
+    async def all_cached(self, stmt: sa.ClauseElement,
+                         params: Mapping[str, Any] | None = None) -> Sequence[Row]:
+        return await self._cached(stmt, params, _all_tuple, None)
+
+    async def _cached(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None,
+                      fetch: Callable[..., Awaitable[Any]], parse: Callable[[Any], Any] | None) -> Any:
+        cache = self.store._cache
+        if cache is None:
+            await self._connect()
+            found = await fetch(self, stmt, params)
+            return found if parse is None else parse(found)
+        payoff = self.store._payoff
+        if not payoff.use():
+            await self._connect()
+            found = await fetch(self, stmt, params)
+            return found if parse is None else parse(found)
+        compiled = _statements.get(stmt)
+        key = (compiled, fetch, parse, compiled.args(params))
+        try:
+            version = await self.store._snapshots.current()  # taken after this call: pgsnapshot.py
+        except asyncpg.PostgresError as exc:
+            raise _translate(exc) from exc
+        cache.at(version)
+        found = cache.get(key)
+        if found is MISS:
+            payoff.count(False)
+            await self._connect()
+            found = await fetch(self, stmt, params)
+            if parse is not None:
+                found = parse(found)
+            cache.put(key, found, version)
+        else:
+            payoff.count(True)
+        return found
+
+
+async def _all_tuple(conn: PostgresConn, stmt: sa.ClauseElement, params: Mapping[str, Any] | None) -> tuple[Row, ...]:
+    return tuple(await PostgresConn.all(conn, stmt, params))
+
+
 class _Read:
-    __slots__ = ("store", "raw")
+    __slots__ = ("store", "conn")
 
     def __init__(self, store: "PostgresStore") -> None:
         self.store = store
 
     async def __aenter__(self) -> Tx:
-        self.raw = await self.store._pool.acquire()
-        return Tx(PostgresConn(self.raw))
+        self.conn = ReadConn(self.store)
+        return Tx(self.conn)
 
     async def __aexit__(self, *exc: object) -> None:
-        self.store._pool.release(self.raw)
+        self.conn.release()
 
 
 class _Write:
@@ -138,10 +225,13 @@ class _Write:
 class PostgresStore(Store):
     kind = "postgresql"
 
-    def __init__(self, url: DatabaseURL, pool_size: int = 10) -> None:
+    def __init__(self, url: DatabaseURL, pool_size: int = 10, read_cache: bool = True) -> None:
         self.url = url
         self.pool_size = pool_size
+        self.read_cache = read_cache
         self._pool: Pool
+        self._cache: ReadCache | None = None
+        self._snapshots: Snapshots
 
     async def open(self) -> None:
         settings = {"search_path": self.url.search_path} if self.url.search_path else {}
@@ -151,17 +241,29 @@ class PostgresStore(Store):
 
         self._pool = Pool(connect, self.pool_size)
         await self._pool.open()
+        raw = await self._pool.acquire()
+        version = raw.get_server_version()
+        self._pool.release(raw)
+        self._snapshots = Snapshots(self._pool.acquire, self._pool.release,
+                                    SNAPSHOT_SQL if version.major >= 13 else LEGACY_SNAPSHOT_SQL)
+        self._cache = ReadCache() if self.read_cache else None
+        self._payoff = Payoff()
 
     async def close(self) -> None:
         pool = getattr(self, "_pool", None)
         if pool is not None:
             await pool.close()
+        if self._cache is not None:
+            self._cache.close()
 
     def pool_stats(self) -> dict[str, int]:
         pool = getattr(self, "_pool", None)
         if pool is None:
             return {"size": 0, "idle": 0, "max": self.pool_size, "waiting": 0}
-        return pool.stats()
+        stats = pool.stats()
+        if self._cache is not None:
+            stats.update(read_cache_hits=self._cache.hits, read_cache_misses=self._cache.misses)
+        return stats
 
     def read(self) -> _Read:
         return _Read(self)

@@ -95,21 +95,26 @@ class WalIndexHeader:
 
 
 class ReadCache:
-    """Rows read by the reader connection, filed under the header they were read at."""
+    """Rows read by a reader, filed under the database version they were read at: SQLite's wal-index
+    header (`current()`), or PostgreSQL's snapshot (`at()`, store/pgsnapshot.py)."""
 
     __slots__ = ("_header", "_version", "_rows", "hits", "misses")
 
-    def __init__(self, header: WalIndexHeader) -> None:
+    def __init__(self, header: WalIndexHeader | None = None) -> None:
         self._header = header
-        self._version: bytes | None = None
+        self._version: Hashable | None = None
         self._rows: dict[Hashable, Any] = {}
         self.hits = 0
         self.misses = 0
 
     def current(self) -> bool:
-        """Bring the cache up to the database's present state; False when it cannot be used now.
-        Call it before running the statement whose result `put` will keep."""
-        version = self._header.version()
+        """Bring the cache up to the database's present state, read from the header; False when it
+        cannot be used now. Call it before running the statement whose result `put` will keep."""
+        return self._header is not None and self.at(self._header.version())
+
+    def at(self, version: Hashable | None) -> bool:
+        """Bring the cache up to `version`, the database's state as read just now (None: unknown, do
+        not use the cache). The statement whose result `put` keeps must run after it was read."""
         if version is None:
             return False
         if version != self._version:
@@ -126,7 +131,12 @@ class ReadCache:
             self.hits += 1
         return found
 
-    def put(self, key: Hashable, row: Any) -> None:
+    def put(self, key: Hashable, row: Any, version: Hashable | None = None) -> None:
+        """Keep `row` for `key`. With `version` (the one given to `at` before the statement ran),
+        only if the cache is still at it: a reader that waited between the two (PostgreSQL) may
+        find that another request moved the cache on meanwhile, and its row may be older than that."""
+        if version is not None and version != self._version:
+            return
         if len(self._rows) >= LIMIT:
             self._rows.clear()
         self._rows[key] = row
@@ -134,4 +144,5 @@ class ReadCache:
     def close(self) -> None:
         self._rows.clear()
         self._version = None
-        self._header.close()
+        if self._header is not None:
+            self._header.close()
