@@ -21,7 +21,7 @@ from bondline.domain.events import change_request_moved
 from bondline.domain.reltio.changes import ChangeRequest, Item
 from bondline.domain.reltio.objects import Entity, Relation
 from bondline.store.base import Conn
-from bondline.store.repos import batch
+from bondline.store.repos import audit, batch
 from bondline.store.repos.audit import AuditRepo
 from bondline.store.repos.webhooks import OutboxRepo
 from bondline.store.tables import (change_items, change_requests, entities, entity_crosswalks, relations,
@@ -437,6 +437,27 @@ _item_insert = change_items.insert().values(
 _item_delete = change_items.delete().where(i_.tenant_id == P("tenant"), i_.request_id == P("request"),
                                            i_.id == P("id"))
 _items_delete = change_items.delete().where(i_.tenant_id == P("tenant"), i_.request_id == P("request"))
+_ITEM_FIELDS = ("tenant", "request", "id", "position", "object_uri", "type", "body", "base_version", "created_at",
+                "created_by")
+_ONE_STATEMENT_ITEMS = 8  # up to this many items, a new request is written in one statement (PostgreSQL)
+
+
+def _item_row(tenant: str, it: Item) -> dict[str, Any]:
+    return {"tenant": tenant, "request": it.request_id, "id": it.id, "position": it.position,
+            "object_uri": it.object_uri, "type": it.type, "body": dumps(it.body), "base_version": it.base_version,
+            "created_at": it.created_at, "created_by": it.created_by}
+
+
+@functools.lru_cache(maxsize=16)
+def _cr_insert_with(n_items: int, n_audit: int) -> sa.Insert:
+    """`_cr_insert` with `n_items` items and `n_audit` audit entries written by the same statement
+    (PostgreSQL's data-modifying WITH; the items' foreign key is checked at the statement's end,
+    when the request is there). Parameters: `_cr_insert`'s, `item{k}_{field}`, `audit.cte_params`."""
+    columns = dict(zip(_ITEM_FIELDS, ("tenant_id", "request_id", "id", "position", "object_uri", "type", "body",
+                                      "base_version", "created_at", "created_by")))
+    item_rows = change_items.insert().values([{column: P(f"item{k}_{field}") for field, column in columns.items()}
+                                              for k in range(n_items)]).cte("item_rows")
+    return _cr_insert.add_cte(audit.insert_cte(n_audit)).add_cte(item_rows)
 _items_head = _items.limit(P("limit"))
 # The review inbox: a page of one state's requests (waiting ones newest first, decided ones most
 # recently decided first), and how many there are of each state.
@@ -524,13 +545,21 @@ class ChangeRequestRepo:
         trail = [Change("dcr.create", f"reltio/{cr.tenant}/changeRequests/{cr.id}", None, record_of(cr))]
         if items:
             trail.append(_staged_entry(cr.tenant, items))
-        await AuditRepo(self.conn).record_many(trail)
         await _outbox(self.conn, None, cr)
-        await self.conn.execute(_cr_insert, {
-            "tenant": cr.tenant, "id": cr.id, "state": cr.state, "type": cr.type,
-            "external_info": None if cr.external_info is None else dumps(cr.external_info),
-            "created_at": cr.created_at, "created_by": cr.created_by, "updated_at": cr.updated_at,
-            "updated_by": cr.updated_by})
+        row = {"tenant": cr.tenant, "id": cr.id, "state": cr.state, "type": cr.type,
+               "external_info": None if cr.external_info is None else dumps(cr.external_info),
+               "created_at": cr.created_at, "created_by": cr.created_by, "updated_at": cr.updated_at,
+               "updated_by": cr.updated_by}
+        if self.conn.kind == "postgresql" and items and len(items) <= _ONE_STATEMENT_ITEMS:
+            # The request, its items and its audit entries in one statement: staging one change is
+            # the common case, and on PostgreSQL every statement is a round trip.
+            params = {**row, **audit.cte_params(trail)}
+            for k, it in enumerate(items):
+                params.update({f"item{k}_{name}": value for name, value in _item_row(tenant=cr.tenant, it=it).items()})
+            await self.conn.execute(_cr_insert_with(len(items), len(trail)), params)
+            return
+        await AuditRepo(self.conn).record_many(trail)
+        await self.conn.execute(_cr_insert, row)
         if items:
             await self._insert_items(cr.tenant, items)
 
@@ -605,10 +634,7 @@ class ChangeRequestRepo:
             await self._insert_items(tenant, items)
 
     async def _insert_items(self, tenant: str, items: list[Item]) -> None:
-        await self.conn.executemany(_item_insert, [{
-            "tenant": tenant, "request": it.request_id, "id": it.id, "position": it.position,
-            "object_uri": it.object_uri, "type": it.type, "body": dumps(it.body), "base_version": it.base_version,
-            "created_at": it.created_at, "created_by": it.created_by} for it in items])
+        await self.conn.executemany(_item_insert, [_item_row(tenant, it) for it in items])
 
     async def delete_item(self, tenant: str, request_id: str, item_id: str) -> bool:
         before = await self.item(tenant, request_id, item_id)
