@@ -3,6 +3,7 @@
 
     python bench/ab.py --before 3534545                      # that commit vs the working tree, PostgreSQL
     python bench/ab.py --before v1 --after v2 --backend sqlite --rounds 5
+    python bench/ab.py --before . --before-env BONDLINE_READ_CACHE=0   # one tree, two settings
 
 A change is measured against the version before it, not against a number from another day: the
 machines drift by 2× within an hour (see docs/performance.md), so one run of `bench/run.py` per
@@ -46,7 +47,7 @@ TENANT = reltio_bench.TENANT
 @contextlib.contextmanager
 def checkout(ref: str | None, workdir: str) -> Iterator[pathlib.Path]:
     """The tree of `ref` (a detached worktree, removed afterwards), or the working tree for None."""
-    if ref is None:
+    if ref is None or ref == ".":
         yield ROOT
         return
     path = pathlib.Path(workdir) / f"tree-{ref.replace('/', '_')}"
@@ -63,6 +64,17 @@ def _working_tree_label() -> str:
     dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no", "src"],
                            capture_output=True, text=True, check=True).stdout.strip()
     return f"working tree ({head}{' + uncommitted changes in src' if dirty else ''})"
+
+
+def _settings(parser: argparse.ArgumentParser, pairs: list[str]) -> dict[str, str]:
+    """`NAME=VALUE` arguments as a dict (a malformed one is a usage error)."""
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            parser.error(f"expected NAME=VALUE, got {pair!r}")
+        out[name] = value
+    return out
 
 
 def _env(tree: pathlib.Path) -> dict[str, str]:
@@ -119,7 +131,11 @@ def one_round(srv: run.Server, token: str, duration: int, index: int) -> dict[st
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--before", help="git ref of the version before")
+    parser.add_argument("--before", help="git ref of the version before ('.': the working tree)")
+    parser.add_argument("--before-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="an environment variable for the server before (repeatable)")
+    parser.add_argument("--after-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="an environment variable for the server after (repeatable)")
     parser.add_argument("--after", default=None, help="git ref of the version after (default: the working tree)")
     parser.add_argument("--backend", default="postgresql", choices=["sqlite", "postgresql"])
     parser.add_argument("--rounds", type=int, default=3)
@@ -135,7 +151,12 @@ def main() -> int:
     if not args.before:
         parser.error("--before is required")
     run.ensure_wrk()
-    labels = {"before": args.before, "after": args.after or _working_tree_label()}
+    settings = {"before": _settings(parser, args.before_env), "after": _settings(parser, args.after_env)}
+    labels = {"before": args.before if args.before != "." else _working_tree_label(),
+              "after": args.after or _working_tree_label()}
+    for side, extra in settings.items():
+        if extra:
+            labels[side] += " with " + " ".join(f"{k}={v}" for k, v in extra.items())
     samples: dict[str, list[dict[str, dict[str, Any]]]] = {"before": [], "after": []}
     with tempfile.TemporaryDirectory() as workdir, contextlib.ExitStack() as stack:
         trees = {"before": stack.enter_context(checkout(args.before, workdir)),
@@ -152,13 +173,13 @@ def main() -> int:
             for side in order:
                 url, site = sites[side]
                 print(f"round {index + 1}/{args.rounds}: {side} …", flush=True)
-                with run.bondline_server(url, env=_env(trees[side])) as srv:
+                with run.bondline_server(url, env={**_env(trees[side]), **settings[side]}) as srv:
                     samples[side].append(one_round(srv, site["token"], args.duration, index))
     results = summarize(samples)
     report(results, labels, args)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     path = run.RESULTS / f"ab-{stamp}.json"
-    path.write_text(json.dumps({"labels": labels, "backend": args.backend, "rounds": args.rounds,
+    path.write_text(json.dumps({"labels": labels, "settings": settings, "backend": args.backend, "rounds": args.rounds,
                                 "duration_s": args.duration, "results": results, "samples": samples}, indent=1))
     print(f"\nwrote {path}")
     return 0

@@ -18,7 +18,8 @@ import asyncpg
 import pytest
 import sqlalchemy as sa
 
-from bondline.store import parse
+from bondline.config import Settings
+from bondline.store import create_store, parse
 from bondline.store.pgsnapshot import SNAPSHOT_SQL, Payoff, Snapshots
 from bondline.store.postgres import PostgresStore
 from bondline.store.readcache import MISS, ReadCache
@@ -185,3 +186,15 @@ def test_reads_go_past_the_cache_while_it_does_not_hit_and_come_back_when_it_doe
     for _ in range(Payoff.WINDOW):
         payoff.count(True)
     assert all(payoff.use() for _ in range(100))
+
+
+async def test_bondline_read_cache_0_sends_every_read_to_the_database(url: str, monkeypatch: Any) -> None:
+    monkeypatch.setenv("BONDLINE_READ_CACHE", "0")
+    store = create_store(Settings.from_env(database_url=url))
+    assert isinstance(store, PostgresStore)
+    await store.open()
+    try:
+        assert [await _read(store) for _ in range(3)] == [0, 0, 0]
+        assert "read_cache_hits" not in store.pool_stats()
+    finally:
+        await store.close()

@@ -22,7 +22,8 @@ from typing import Any, AsyncIterator
 
 import sqlalchemy as sa
 
-from bondline.store import readcache
+from bondline.config import Settings
+from bondline.store import create_store, readcache
 from bondline.store import sqlite as backend
 
 metadata = sa.MetaData()
@@ -243,5 +244,22 @@ def test_the_store_maps_the_header_of_its_own_database(tmp_path: pathlib.Path) -
                 plain.execute("UPDATE kv SET v = 1 WHERE k = 'b'")
                 assert header.version() not in (first, None)
             header.close()
+
+    asyncio.run(main())
+
+
+def test_bondline_read_cache_0_sends_every_read_to_the_database(tmp_path: pathlib.Path, monkeypatch: Any) -> None:
+    path = _database(tmp_path)
+    monkeypatch.setenv("BONDLINE_READ_CACHE", "0")
+
+    async def main() -> None:
+        store = create_store(Settings.from_env(database_url=f"sqlite:///{path}"))
+        assert isinstance(store, backend.SQLiteStore)
+        await store.open()
+        try:
+            assert [await _read(store) for _ in range(3)] == [0, 0, 0]
+            assert "read_cache_hits" not in store.pool_stats()  # no cache, so nothing counted
+        finally:
+            await store.close()
 
     asyncio.run(main())

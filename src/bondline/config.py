@@ -38,6 +38,9 @@ class Settings:
     sqlite_synchronous: str = "NORMAL"
     # PostgreSQL connection pool size per worker process.
     pg_pool_size: int = 10
+    # Each worker keeps the hot single-object reads until anything is committed (decisions 0011,
+    # 0012); off: every read asks the database.
+    read_cache: bool = True
     # Test mode (`bondline serve --ephemeral`): the control endpoints under /api/v1/_ (reset, seed,
     # faults, journal) answer instead of 404, and requests are journaled.
     test_mode: bool = False
@@ -74,6 +77,7 @@ class Settings:
             "max_body_bytes": _env_int("BONDLINE_MAX_BODY_BYTES", 1024 * 1024),
             "sqlite_synchronous": os.environ.get("BONDLINE_SQLITE_SYNCHRONOUS", "NORMAL").upper(),
             "pg_pool_size": _env_int("BONDLINE_PG_POOL_SIZE", 10),
+            "read_cache": os.environ.get("BONDLINE_READ_CACHE", "1") not in ("0", "false", "no"),
             "test_mode": os.environ.get("BONDLINE_TEST_MODE", "") in ("1", "true", "yes"),
             "journal_size": _env_int("BONDLINE_JOURNAL_SIZE", 1000),
             "journal_body_bytes": _env_int("BONDLINE_JOURNAL_BODY_BYTES", 64 * 1024),
@@ -109,6 +113,7 @@ class Settings:
             "BONDLINE_MAX_BODY_BYTES": str(self.max_body_bytes),
             "BONDLINE_SQLITE_SYNCHRONOUS": self.sqlite_synchronous,
             "BONDLINE_PG_POOL_SIZE": str(self.pg_pool_size),
+            "BONDLINE_READ_CACHE": "1" if self.read_cache else "0",
             "BONDLINE_TEST_MODE": "1" if self.test_mode else "",
             "BONDLINE_JOURNAL_SIZE": str(self.journal_size),
             "BONDLINE_JOURNAL_BODY_BYTES": str(self.journal_body_bytes),

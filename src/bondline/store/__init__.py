@@ -13,10 +13,10 @@ def create_store(settings: Settings) -> Store:
     if url.kind == "sqlite":
         from bondline.store.sqlite import SQLiteStore
 
-        return SQLiteStore(url.path, settings.sqlite_synchronous)
+        return SQLiteStore(url.path, settings.sqlite_synchronous, settings.read_cache)
     from bondline.store.postgres import PostgresStore
 
-    return PostgresStore(url, settings.pg_pool_size)
+    return PostgresStore(url, settings.pg_pool_size, settings.read_cache)
 
 
 __all__ = ["Busy", "DatabaseURL", "DatabaseURLError", "IntegrityViolation", "Store", "StoreError",

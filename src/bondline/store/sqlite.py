@@ -256,9 +256,10 @@ GROUP_LIMIT = 256
 class SQLiteStore(Store):
     kind = "sqlite"
 
-    def __init__(self, path: str, synchronous: str = "NORMAL") -> None:
+    def __init__(self, path: str, synchronous: str = "NORMAL", read_cache: bool = True) -> None:
         self.path = path
         self.synchronous = synchronous
+        self.read_cache = read_cache
         self._reader: sqlite3.Connection
         self._writer: sqlite3.Connection
         self._lock: asyncio.Lock
@@ -280,7 +281,7 @@ class SQLiteStore(Store):
         # A first read maps the wal-index into this process; the cache reads its header there for as
         # long as the reader stays open (store/readcache.py).
         self._reader.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
-        header = WalIndexHeader.open(self.path)
+        header = WalIndexHeader.open(self.path) if self.read_cache else None
         self._cache = None if header is None else ReadCache(header)
         # The connections live as long as the store, so their units of work can too: building the
         # repositories once saves microseconds on every request.
