@@ -38,7 +38,12 @@ import os
 from typing import Any, Hashable
 
 HEADER = 48  # one copy of the wal-index header (WalIndexHdr)
-LIMIT = 16_384  # rows kept before the memory starts over (a few MB)
+# Rows kept before the memory starts over. Small on purpose: every kept row is a few objects the
+# garbage collector walks in each full collection, and with 10,000 rows kept (random relation GETs
+# over 10,000 keys) the PostgreSQL watch status GET that followed answered at p99 25 ms instead of
+# 4 ms, and 15-16 k instead of 18-19 k req/s; 4,096 and 2,048 rows: 5 ms, 1,000: 3.9 ms
+# (docs/performance.md). The hot rows of a workload are few; a wider spread is not worth keeping.
+LIMIT = 1024
 MISS = object()
 
 
