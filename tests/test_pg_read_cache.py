@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from bondline.config import Settings
 from bondline.store import create_store, parse
-from bondline.store.pgsnapshot import SNAPSHOT_SQL, Payoff, Snapshots
+from bondline.store.pgsnapshot import SNAPSHOT_SQL, Snapshots
 from bondline.store.postgres import PostgresStore
 from bondline.store.readcache import MISS, ReadCache
 
@@ -174,18 +174,6 @@ def test_a_row_read_after_the_cache_moved_on_is_not_kept() -> None:
     assert cache.get("key") is MISS
     cache.put("key", "row read at 1:2:", "1:2:")
     assert cache.get("key") == "row read at 1:2:"
-
-
-def test_reads_go_past_the_cache_while_it_does_not_hit_and_come_back_when_it_does() -> None:
-    payoff = Payoff()
-    for _ in range(Payoff.WINDOW):
-        assert payoff.use()
-        payoff.count(False)
-    used = [payoff.use() for _ in range(Payoff.SAMPLE * Payoff.WINDOW)]
-    assert used.count(True) == Payoff.WINDOW  # one read in SAMPLE still goes through the cache
-    for _ in range(Payoff.WINDOW):
-        payoff.count(True)
-    assert all(payoff.use() for _ in range(100))
 
 
 async def test_bondline_read_cache_0_sends_every_read_to_the_database(url: str, monkeypatch: Any) -> None:

@@ -263,3 +263,41 @@ def test_bondline_read_cache_0_sends_every_read_to_the_database(tmp_path: pathli
             await store.close()
 
     asyncio.run(main())
+
+
+def test_reads_go_past_the_cache_while_it_does_not_hit_and_come_back_when_it_does() -> None:
+    payoff = readcache.Payoff()
+    for _ in range(readcache.Payoff.WINDOW):
+        assert payoff.use()
+        payoff.count(False)
+    used = [payoff.use() for _ in range(readcache.Payoff.SAMPLE * readcache.Payoff.WINDOW)]
+    assert used.count(True) == readcache.Payoff.WINDOW  # one read in SAMPLE still goes through the cache
+    for _ in range(readcache.Payoff.WINDOW):
+        payoff.count(True)
+    assert all(payoff.use() for _ in range(100))
+
+
+def test_while_every_read_misses_most_reads_skip_the_cache_and_still_see_every_commit(
+        tmp_path: pathlib.Path) -> None:
+    """Under steady writes the cache never hits; then keeping rows only costs (readcache.Payoff),
+    so after a window of misses only one read in SAMPLE is looked up — and every read, looked up or
+    not, sees the commit before it."""
+    window, sample = readcache.Payoff.WINDOW, readcache.Payoff.SAMPLE
+
+    async def main() -> None:
+        async with _opened(_database(tmp_path)) as store:
+            for value in range(1, window + 1):  # a commit before every read: each lookup misses
+                await _set(store, "a", value)
+                assert await _read(store) == value
+            assert _stats(store) == (0, window)
+            for value in range(window + 1, window + 1 + window * sample):
+                await _set(store, "a", value)
+                assert await _read(store) == value
+            assert _stats(store) == (0, window + window)  # one read in SAMPLE was looked up
+            # No more commits: the reads looked up hit, so after a window of them every read is.
+            for _ in range(2 * window * sample):
+                assert await _read(store) == window + window * sample
+            hits, misses = _stats(store)
+            assert misses <= 2 * window + 1 and hits > window * sample
+
+    asyncio.run(main())

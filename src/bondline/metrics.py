@@ -171,8 +171,9 @@ class _Collected(Collector):
         yield GaugeMetricFamily("bondline_db_pool_waiting", "Units of work waiting for a database connection "
                                 "(SQLite: for the writer).", value=self.pool["waiting"])
         reads = CounterMetricFamily("bondline_db_read_cache", "Reads answered from the worker's memory "
-                                    "(hit) or by the database (miss), of those the store may keep: SQLite only, "
-                                    "where a read is kept until anything is committed (PostgreSQL always asks).",
+                                    "(hit) or by the database (miss), of those the store may keep until anything is "
+                                    "committed (PostgreSQL: reads sent past the cache while it is not hitting are "
+                                    "not counted).",
                                     labels=("result",))
         reads.add_metric(("hit",), self.pool.get("read_cache_hits", 0))
         reads.add_metric(("miss",), self.pool.get("read_cache_misses", 0))

@@ -27,9 +27,9 @@ What it saves: one snapshot query answers every request that asked before it was
 requests in flight one round trip serves many of them, and a hit needs no connection at all. What
 it costs: a miss waits for the snapshot before its own statement, and under steady writes (every
 commit empties the cache) most reads miss — random relation GETs while PUTs committed ran at 0.85×
-with the cache than without. `Payoff` therefore sends reads past the cache while it is not hitting;
-one read in 32 still tries it (one in 8 still cost 0.86×; one in 32 measured 6,178 vs 6,098 req/s
-with and without the cache, four alternating rounds: decision 0012).
+with the cache than without. `readcache.Payoff` therefore sends reads past the cache while it is not
+hitting; one read in 32 still tries it (one in 8 still cost 0.86×; one in 32: 1.02× against the
+same build with the cache off, decision 0012).
 """
 
 from __future__ import annotations
@@ -107,37 +107,3 @@ def _fail(batch: list[asyncio.Future[Any]], exc: BaseException) -> None:
     for waiter in batch:
         if not waiter.done():
             waiter.set_exception(exc if isinstance(exc, Exception) else asyncpg.InterfaceError(str(exc)))
-
-
-class Payoff:
-    """Whether the cache earns its snapshot round trip: the share of hits among the last WINDOW
-    lookups. At least MIN_HITS of them: every read uses the cache. Fewer: one read in SAMPLE does
-    (so the cache fills again and the next window can tell when it pays again), the rest ask the
-    database directly — as correct as the cache, only without it."""
-
-    WINDOW = 64
-    MIN_HITS = 16  # a quarter
-    SAMPLE = 32
-
-    __slots__ = ("_lookups", "_hits", "_paying", "_turn")
-
-    def __init__(self) -> None:
-        self._lookups = 0
-        self._hits = 0
-        self._paying = True
-        self._turn = 0
-
-    def use(self) -> bool:
-        """Whether this read should go through the cache."""
-        if self._paying:
-            return True
-        self._turn += 1
-        return self._turn % self.SAMPLE == 0
-
-    def count(self, hit: bool) -> None:
-        """A lookup's outcome (after `use()` returned True)."""
-        self._lookups += 1
-        self._hits += hit
-        if self._lookups >= self.WINDOW:
-            self._paying = self._hits >= self.MIN_HITS
-            self._lookups = self._hits = 0

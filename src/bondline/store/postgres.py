@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
 from bondline.store.base import Busy, Conn, IntegrityViolation, Row, StatementCache, Store, StoreError
 from bondline.store.pgpool import Pool
-from bondline.store.pgsnapshot import LEGACY_SNAPSHOT_SQL, SNAPSHOT_SQL, Payoff, Snapshots
+from bondline.store.pgsnapshot import LEGACY_SNAPSHOT_SQL, SNAPSHOT_SQL, Snapshots
 from bondline.store.readcache import MISS, ReadCache
 from bondline.store.unit import Tx
 from bondline.store.urls import DatabaseURL
@@ -146,12 +146,7 @@ class ReadConn(PostgresConn):
     async def _cached(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None,
                       fetch: Callable[..., Awaitable[Any]], parse: Callable[[Any], Any] | None) -> Any:
         cache = self.store._cache
-        if cache is None:
-            await self._connect()
-            found = await fetch(self, stmt, params)
-            return found if parse is None else parse(found)
-        payoff = self.store._payoff
-        if not payoff.use():
+        if cache is None or not cache.payoff.use():
             await self._connect()
             found = await fetch(self, stmt, params)
             return found if parse is None else parse(found)
@@ -164,14 +159,11 @@ class ReadConn(PostgresConn):
         cache.at(version)
         found = cache.get(key)
         if found is MISS:
-            payoff.count(False)
             await self._connect()
             found = await fetch(self, stmt, params)
             if parse is not None:
                 found = parse(found)
             cache.put(key, found, version)
-        else:
-            payoff.count(True)
         return found
 
 
@@ -247,7 +239,6 @@ class PostgresStore(Store):
         self._snapshots = Snapshots(self._pool.acquire, self._pool.release,
                                     SNAPSHOT_SQL if version.major >= 13 else LEGACY_SNAPSHOT_SQL)
         self._cache = ReadCache() if self.read_cache else None
-        self._payoff = Payoff()
 
     async def close(self) -> None:
         pool = getattr(self, "_pool", None)

@@ -84,7 +84,7 @@ class SQLiteConn(Conn):
         compiled = _statements.get(stmt)
         args = compiled.args(params)
         # `current()` reads the database's version before the statement runs (readcache.py says why).
-        if cache is None or not cache.current():
+        if cache is None or not cache.payoff.use() or not cache.current():
             found = fetch(self._execute(compiled, args))
             return found if parse is None else parse(found)
         key = (compiled, fetch, parse, args)
