@@ -49,7 +49,7 @@ class Snapshots:
     `current()` waits for the first query sent after it was called; callers that arrive while a
     query is in flight share the next one."""
 
-    __slots__ = ("_acquire", "_release", "_sql", "_waiting", "_running")
+    __slots__ = ("_acquire", "_release", "_sql", "_waiting", "_running", "_task")
 
     def __init__(self, acquire: Callable[[], Awaitable[asyncpg.Connection]],
                  release: Callable[[asyncpg.Connection], None], sql: str = SNAPSHOT_SQL) -> None:
@@ -58,13 +58,14 @@ class Snapshots:
         self._sql = sql
         self._waiting: list[asyncio.Future[str]] = []
         self._running = False
+        self._task: asyncio.Task[None] | None = None  # held: the event loop keeps only weak references
 
     async def current(self) -> str:
         waiter: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._waiting.append(waiter)
         if not self._running:
             self._running = True
-            asyncio.get_running_loop().create_task(self._query())
+            self._task = asyncio.get_running_loop().create_task(self._query())
         return await waiter
 
     async def _query(self) -> None:
