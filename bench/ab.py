@@ -46,7 +46,7 @@ TENANT = reltio_bench.TENANT
 
 @contextlib.contextmanager
 def checkout(ref: str | None, workdir: str) -> Iterator[pathlib.Path]:
-    """The tree of `ref` (a detached worktree, removed afterwards), or the working tree for None."""
+    """The tree of `ref` (a detached worktree, removed afterwards), or the working tree for None or "."."""
     if ref is None or ref == ".":
         yield ROOT
         return

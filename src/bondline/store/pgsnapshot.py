@@ -49,7 +49,7 @@ class Snapshots:
     `current()` waits for the first query sent after it was called; callers that arrive while a
     query is in flight share the next one."""
 
-    __slots__ = ("_acquire", "_release", "_sql", "_waiting", "_running", "_task")
+    __slots__ = ("_acquire", "_release", "_sql", "_waiting", "_task")
 
     def __init__(self, acquire: Callable[[], Awaitable[asyncpg.Connection]],
                  release: Callable[[asyncpg.Connection], None], sql: str = SNAPSHOT_SQL) -> None:
@@ -57,14 +57,13 @@ class Snapshots:
         self._release = release
         self._sql = sql
         self._waiting: list[asyncio.Future[str]] = []
-        self._running = False
-        self._task: asyncio.Task[None] | None = None  # held: the event loop keeps only weak references
+        # The query's task while one runs (held: the event loop keeps only weak references to tasks).
+        self._task: asyncio.Task[None] | None = None
 
     async def current(self) -> str:
         waiter: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._waiting.append(waiter)
-        if not self._running:
-            self._running = True
+        if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._query())
         return await waiter
 
@@ -95,7 +94,7 @@ class Snapshots:
                     if not waiter.done():
                         waiter.set_result(snapshot)
         finally:
-            self._running = False
+            self._task = None
             if self._waiting:  # cancelled or failed with callers left: they must not wait forever
                 _fail(self._take(), asyncpg.InterfaceError("the snapshot query was interrupted"))
 

@@ -17,8 +17,8 @@ P = sa.bindparam
 a = audit_log.c
 _encode = msgspec.json.Encoder().encode
 
-_insert = audit_log.insert().values(at=P("at"), actor=P("actor"), action=P("action"), object=P("object"),
-                                   before=P("before"), after=P("after"), request_id=P("request_id"))
+_COLUMNS = ("at", "actor", "action", "object", "before", "after", "request_id")  # an entry's parameters too
+_insert = audit_log.insert().values({col: P(col) for col in _COLUMNS})
 _cols = (a.id, a.at, a.actor, a.action, a.object, a.before, a.after, a.request_id)
 
 
@@ -58,8 +58,7 @@ def insert_cte(n: int) -> sa.CTE:
     """Appending `n` entries as a common table expression, for PostgreSQL to run inside another
     write's statement (`Insert.add_cte`): one round trip instead of two. Its parameters are
     `cte_params`'s."""
-    columns = ("at", "actor", "action", "object", "before", "after", "request_id")
-    return audit_log.insert().values([{col: P(f"audit{k}_{col}") for col in columns} for k in range(n)]).cte(
+    return audit_log.insert().values([{col: P(f"audit{k}_{col}") for col in _COLUMNS} for k in range(n)]).cte(
         "audit_rows")
 
 

@@ -430,15 +430,26 @@ _icols = (i_.id, i_.request_id, i_.position, i_.object_uri, i_.type, i_.body, i_
           i_.created_by)
 _items = sa.select(*_icols).where(i_.tenant_id == P("tenant"), i_.request_id == P("request")).order_by(i_.position)
 _item = sa.select(*_icols).where(i_.tenant_id == P("tenant"), i_.request_id == P("request"), i_.id == P("id"))
-_item_insert = change_items.insert().values(
-    tenant_id=P("tenant"), request_id=P("request"), id=P("id"), position=P("position"), object_uri=P("object_uri"),
-    type=P("type"), body=P("body"), base_version=P("base_version"), created_at=P("created_at"),
-    created_by=P("created_by"))
+# An item's parameters (`_item_row`) and the columns they fill.
+_ITEM_COLUMNS = {"tenant": "tenant_id", "request": "request_id", "id": "id", "position": "position",
+                 "object_uri": "object_uri", "type": "type", "body": "body", "base_version": "base_version",
+                 "created_at": "created_at", "created_by": "created_by"}
+_item_insert = change_items.insert().values({column: P(field) for field, column in _ITEM_COLUMNS.items()})
 _item_delete = change_items.delete().where(i_.tenant_id == P("tenant"), i_.request_id == P("request"),
                                            i_.id == P("id"))
 _items_delete = change_items.delete().where(i_.tenant_id == P("tenant"), i_.request_id == P("request"))
-_ITEM_FIELDS = ("tenant", "request", "id", "position", "object_uri", "type", "body", "base_version", "created_at",
-                "created_by")
+_items_head = _items.limit(P("limit"))
+# The review inbox: a page of one state's requests (waiting ones newest first, decided ones most
+# recently decided first), and how many there are of each state.
+_in_state = sa.select(*_ccols).where(c.tenant_id == P("tenant"), c.state == P("state"))
+_awaiting_page = _in_state.order_by(c.created_at.desc(), c.id).limit(P("limit")).offset(P("offset"))
+_decided_page = _in_state.order_by(c.updated_at.desc(), c.id).limit(P("limit")).offset(P("offset"))
+_state_counts = sa.select(c.state, sa.func.count()).where(c.tenant_id == P("tenant")).group_by(c.state)
+_count_items = sa.select(sa.func.count()).select_from(change_items).where(
+    i_.tenant_id == P("tenant"), i_.request_id == P("request"))
+_max_position = sa.select(sa.func.max(i_.position)).where(i_.tenant_id == P("tenant"), i_.request_id == P("request"))
+
+
 _ONE_STATEMENT_ITEMS = 8  # up to this many items, a new request is written in one statement (PostgreSQL)
 
 
@@ -453,21 +464,9 @@ def _cr_insert_with(n_items: int, n_audit: int) -> sa.Insert:
     """`_cr_insert` with `n_items` items and `n_audit` audit entries written by the same statement
     (PostgreSQL's data-modifying WITH; the items' foreign key is checked at the statement's end,
     when the request is there). Parameters: `_cr_insert`'s, `item{k}_{field}`, `audit.cte_params`."""
-    columns = dict(zip(_ITEM_FIELDS, ("tenant_id", "request_id", "id", "position", "object_uri", "type", "body",
-                                      "base_version", "created_at", "created_by")))
-    item_rows = change_items.insert().values([{column: P(f"item{k}_{field}") for field, column in columns.items()}
+    item_rows = change_items.insert().values([{column: P(f"item{k}_{field}") for field, column in _ITEM_COLUMNS.items()}
                                               for k in range(n_items)]).cte("item_rows")
     return _cr_insert.add_cte(audit.insert_cte(n_audit)).add_cte(item_rows)
-_items_head = _items.limit(P("limit"))
-# The review inbox: a page of one state's requests (waiting ones newest first, decided ones most
-# recently decided first), and how many there are of each state.
-_in_state = sa.select(*_ccols).where(c.tenant_id == P("tenant"), c.state == P("state"))
-_awaiting_page = _in_state.order_by(c.created_at.desc(), c.id).limit(P("limit")).offset(P("offset"))
-_decided_page = _in_state.order_by(c.updated_at.desc(), c.id).limit(P("limit")).offset(P("offset"))
-_state_counts = sa.select(c.state, sa.func.count()).where(c.tenant_id == P("tenant")).group_by(c.state)
-_count_items = sa.select(sa.func.count()).select_from(change_items).where(
-    i_.tenant_id == P("tenant"), i_.request_id == P("request"))
-_max_position = sa.select(sa.func.max(i_.position)).where(i_.tenant_id == P("tenant"), i_.request_id == P("request"))
 
 
 @functools.lru_cache(maxsize=32)
