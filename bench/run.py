@@ -278,6 +278,9 @@ def seed(database_url: str, workdir: str, delete_rows: int) -> dict[str, Any]:
     run_import(database_url, path)
     if database_url.startswith("postgresql"):
         settle_postgres(database_url)
+    # What the import wrote (and, for the second backend, what the first one's bulk import, crash
+    # check and fsync runs wrote) goes to disk now rather than during the first measurements.
+    os.sync()
     return {"token": token}
 
 
@@ -291,7 +294,14 @@ def settle_postgres(database_url: str) -> None:
     and every plan a connection then caches reads it whole: the foreign key check of each staged
     change scanned all change requests (2–3 ms each, 4,000 rows a few seconds into the DCR-staging
     DELETE, seen with auto_explain), until autovacuum analyzed the table again. A table never
-    analyzed is assumed to span ten pages, and its key is used."""
+    analyzed is assumed to span ten pages, and its key is used.
+
+    Then a CHECKPOINT, as pgbench-tools does before each test: the import leaves hundreds of MB of
+    WAL behind it, and the checkpoints that WAL starts spread their writes over minutes, during the
+    first endpoints' samples (run 20261206T035305Z: checkpoints "starting: wal" in PostgreSQL's log
+    at 03:50:59 and 03:56:34, the PostgreSQL section's minutes; watch status GET p99 15.7, 9.8 and
+    5.8 ms in its three samples, against 3.9–5.6 ms in every sample of the same endpoint sequence on a
+    database seeded alone). Skipped without the privilege (superuser or pg_checkpoint)."""
     from bondline.store import parse
     from bondline.store.tables import metadata
     import asyncpg
@@ -304,6 +314,10 @@ def settle_postgres(database_url: str) -> None:
             for table in metadata.sorted_tables:
                 if await conn.fetchval(f'SELECT EXISTS (SELECT 1 FROM "{table.name}")'):
                     await conn.execute(f'VACUUM (ANALYZE) "{table.name}"')
+            try:
+                await conn.execute("CHECKPOINT")
+            except asyncpg.InsufficientPrivilegeError:
+                pass
         finally:
             await conn.close()
 
