@@ -87,7 +87,7 @@ def _named(name: str) -> list[int]:
 
 def _machine_seconds() -> tuple[float, float]:
     """(busy, total) CPU seconds of the whole machine, all cores, from /proc/stat."""
-    values = [int(v) for v in pathlib.Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    values = run.cpu_times()
     idle = values[3] + values[4]
     return (sum(values) - idle) / TICK, sum(values) / TICK
 
