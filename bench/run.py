@@ -181,21 +181,37 @@ def measure_writes(url: str, duration: int, script: str, env: dict[str, str], va
 def workers_ratio(database_url: str, token: str, duration: int) -> dict[str, Any]:
     """Relation GET on one worker and on two, both servers up on the same database and measured in
     turns (the order alternating each round), SAMPLES rounds; the ratio of the medians. Taking
-    turns keeps the machine's drift out of the ratio, as bench/ab.py does for two versions."""
+    turns keeps the machine's drift out of the ratio, as bench/ab.py does for two versions.
+
+    With each sample, how busy the machine's cores were (`busy_share`): two workers that shared a
+    lock would leave cores idle while their throughput stopped growing; two that share none are
+    limited by the cores, which wrk and granian's own threads share with them on these 2-core
+    machines (docs/performance.md)."""
     path = "/wiki/rest/api/relation/get0/from/user/current/to/content/1"
     headers = {"Authorization": f"Bearer {token}"}
     runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
+    busy: dict[int, list[float]] = {1: [], 2: []}
     with bondline_server(database_url) as one, bondline_server(database_url, workers=2) as two:
         servers = {1: one, 2: two}
         for srv in servers.values():
             wrk(srv.url + path, duration=min(2, duration), headers=headers)
         for i in range(SAMPLES):
             for n in ((1, 2) if i % 2 == 0 else (2, 1)):
+                before = cpu_times()
                 runs[n].append(wrk(servers[n].url + path, duration=duration, headers=headers))
+                share = busy_share(before, cpu_times())
+                if share is not None:
+                    busy[n].append(share)
     first, second = median_of(runs[1]), median_of(runs[2])
-    return {"1 worker req/s": round(first["rps"]), "2 workers req/s": round(second["rps"]),
-            "ratio": round(second["rps"] / first["rps"], 2),
-            "samples": {"1": [r["rps"] for r in first["samples"]], "2": [r["rps"] for r in second["samples"]]}}
+    found = {"1 worker req/s": round(first["rps"]), "2 workers req/s": round(second["rps"]),
+             "ratio": round(second["rps"] / first["rps"], 2),
+             "samples": {"1": [r["rps"] for r in first["samples"]], "2": [r["rps"] for r in second["samples"]]}}
+    if busy[1] and busy[2]:
+        found["machine busy"] = {"1": round(statistics.median(busy[1]), 3), "2": round(statistics.median(busy[2]), 3)}
+        # What two workers could reach if they kept every core busy at one worker's CPU per request:
+        # the ratio a lock-free scale-out is bound by on this machine.
+        found["ratio the cores allow"] = round(1 / statistics.median(busy[1]), 2)
+    return found
 
 
 # --- the ceiling ----------------------------------------------------------------------------------
@@ -218,6 +234,15 @@ def steal_share(before: list[int], after: list[int]) -> float | None:
         return None
     spent = [b - a for a, b in zip(before, after)]
     return round(spent[7] / sum(spent), 3) if sum(spent) else None
+
+
+def busy_share(before: list[int], after: list[int]) -> float | None:
+    """The share of the machine's CPU time between two `cpu_times()` that was not idle (idle and
+    iowait are idle): 1.0 means every core was busy."""
+    if len(before) < 5 or len(after) < 5:
+        return None
+    spent = [b - a for a, b in zip(before, after)]
+    return round(1 - (spent[3] + spent[4]) / sum(spent), 3) if sum(spent) else None
 
 
 def steadiness(samples: list[float]) -> dict[str, Any]:
