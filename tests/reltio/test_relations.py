@@ -81,3 +81,28 @@ async def test_bad_relations(client, acme) -> None:  # type: ignore[no-untyped-d
                                    ), 400, 150)
     reltio_error(await client.get(api("/relations/ZZZ"), headers=acme.alice.bearer), 404, 101)
     reltio_error(await client.delete(api("/relations/ZZZ"), headers=acme.alice.bearer), 404, 101)
+
+
+async def test_relation_read_again_is_unchanged_and_sees_changes(app, client, acme) -> None:  # type: ignore[no-untyped-def]
+    """A relation read is kept parsed by the worker's read cache and handed to every request that
+    repeats it until something commits: reading it with `select` must not change what the next
+    read shows, and a change is seen by the very next read."""
+    person, place, rel = await address(client, acme.alice)
+    url = api(f"/{rel['uri']}")
+    first = (await client.get(url, headers=acme.alice.bearer)).json()
+    hits = app.store.pool_stats().get("read_cache_hits", 0)
+    for query in ("?select=attributes", "?select=uri,crosswalks,startObject", "?options=resolveMergedEntities",
+                  "?select=attributes.AddressRank", ""):
+        r = await client.get(url + query, headers=acme.bob.bearer)
+        assert r.status_code == 200, r.text
+    assert r.json() == first
+    assert (await client.get(url, headers=acme.alice.bearer)).json() == first
+    if "read_cache_hits" in app.store.pool_stats():  # the backends' read caches: their reads were shared
+        assert app.store.pool_stats()["read_cache_hits"] > hits
+    r = await client.post(api("/relations"), headers=acme.alice.bearer, json=[{
+        "type": "configuration/relationTypes/HasAddress", "startObject": {"objectURI": person["uri"]},
+        "endObject": {"objectURI": place["uri"]}, "attributes": {"AddressType": [{"value": "Work"}]}}])
+    assert r.status_code == 200 and r.json()[0]["successful"], r.text
+    after = (await client.get(url, headers=acme.bob.bearer)).json()
+    assert [v["value"] for v in after["attributes"]["AddressType"]] == ["Work"]
+    assert after["updatedTime"] >= first["updatedTime"] and after != first

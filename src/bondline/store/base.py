@@ -124,10 +124,12 @@ class Conn(abc.ABC):
         row = await self.one(stmt, params)
         return row if parse is None else parse(row)
 
-    async def all_cached(self, stmt: sa.ClauseElement,
-                         params: Mapping[str, Any] | None = None) -> Sequence[Row]:
-        """`all`, on the terms of `one_cached`; the rows come as a tuple (they may be shared)."""
-        return tuple(await self.all(stmt, params))
+    async def all_cached(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None,
+                         parse: Callable[[Sequence[Row]], Any] | None = None) -> Any:
+        """`all`, on the terms of `one_cached`: the rows as a tuple (they may be shared), or `parse`
+        of that tuple."""
+        rows = tuple(await self.all(stmt, params))
+        return rows if parse is None else parse(rows)
 
 
 class Store(abc.ABC):

@@ -139,9 +139,9 @@ class ReadConn(PostgresConn):
                          parse: Callable[[Row | None], Any] | None = None) -> Any:
         return await self._cached(stmt, params, PostgresConn.one, parse)
 
-    async def all_cached(self, stmt: sa.ClauseElement,
-                         params: Mapping[str, Any] | None = None) -> Sequence[Row]:
-        return await self._cached(stmt, params, _all_tuple, None)
+    async def all_cached(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None,
+                         parse: Callable[[Sequence[Row]], Any] | None = None) -> Any:
+        return await self._cached(stmt, params, _all_tuple, parse)
 
     async def _cached(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None,
                       fetch: Callable[..., Awaitable[Any]], parse: Callable[[Any], Any] | None) -> Any:

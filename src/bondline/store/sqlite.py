@@ -72,9 +72,9 @@ class SQLiteConn(Conn):
                          parse: Callable[[Row | None], Any] | None = None) -> Any:
         return self._cached(stmt, params, sqlite3.Cursor.fetchone, parse)
 
-    async def all_cached(self, stmt: sa.ClauseElement,
-                         params: Mapping[str, Any] | None = None) -> Sequence[Row]:
-        return self._cached(stmt, params, _fetch_tuple, None)
+    async def all_cached(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None,
+                         parse: Callable[[Sequence[Row]], Any] | None = None) -> Any:
+        return self._cached(stmt, params, _fetch_tuple, parse)
 
     def _cached(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None,
                 fetch: Callable[[sqlite3.Cursor], Any], parse: Callable[[Any], Any] | None) -> Any:
