@@ -207,10 +207,11 @@ def workers_ratio(database_url: str, token: str, duration: int) -> dict[str, Any
              "ratio": round(second["rps"] / first["rps"], 2),
              "samples": {"1": [r["rps"] for r in first["samples"]], "2": [r["rps"] for r in second["samples"]]}}
     if busy[1] and busy[2]:
-        found["machine busy"] = {"1": round(statistics.median(busy[1]), 3), "2": round(statistics.median(busy[2]), 3)}
+        one_busy, two_busy = statistics.median(busy[1]), statistics.median(busy[2])
+        found["machine busy"] = {"1": round(one_busy, 3), "2": round(two_busy, 3)}
         # What two workers could reach if they kept every core busy at one worker's CPU per request:
         # the ratio a lock-free scale-out is bound by on this machine.
-        found["ratio the cores allow"] = round(1 / statistics.median(busy[1]), 2)
+        found["ratio the cores allow"] = round(1 / one_busy, 2)
     return found
 
 
@@ -228,21 +229,26 @@ def cpu_times() -> list[int]:
         return []
 
 
-def steal_share(before: list[int], after: list[int]) -> float | None:
-    """The share of the machine's CPU time between two `cpu_times()` that went to other guests."""
-    if len(before) < 8 or len(after) < 8:
+def _spent(before: list[int], after: list[int], fields: int) -> list[int] | None:
+    """Each CPU time's growth between two `cpu_times()`, when both have at least `fields` of them and
+    any time passed."""
+    if len(before) < fields or len(after) < fields:
         return None
     spent = [b - a for a, b in zip(before, after)]
-    return round(spent[7] / sum(spent), 3) if sum(spent) else None
+    return spent if sum(spent) else None
+
+
+def steal_share(before: list[int], after: list[int]) -> float | None:
+    """The share of the machine's CPU time between two `cpu_times()` that went to other guests."""
+    spent = _spent(before, after, 8)
+    return None if spent is None else round(spent[7] / sum(spent), 3)
 
 
 def busy_share(before: list[int], after: list[int]) -> float | None:
     """The share of the machine's CPU time between two `cpu_times()` that was not idle (idle and
     iowait are idle): 1.0 means every core was busy."""
-    if len(before) < 5 or len(after) < 5:
-        return None
-    spent = [b - a for a, b in zip(before, after)]
-    return round(1 - (spent[3] + spent[4]) / sum(spent), 3) if sum(spent) else None
+    spent = _spent(before, after, 5)
+    return None if spent is None else round(1 - (spent[3] + spent[4]) / sum(spent), 3)
 
 
 def steadiness(samples: list[float]) -> dict[str, Any]:
