@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from typing import Any
+from typing import Any, Sequence
 
 import msgspec
 
@@ -105,7 +105,7 @@ async def context_with_relation(tx: Any, caller: Caller, tenant: str, relation_i
     return await context_of(tx, caller, tenant, roles, version), found
 
 
-async def context_of(tx: Any, caller: Caller, tenant: str, roles: list[str], version: int) -> Context:
+async def context_of(tx: Any, caller: Caller, tenant: str, roles: Sequence[str], version: int) -> Context:
     """The context of a caller whose roles on `tenant` and its types version were read (with other
     rows, in one statement) by the caller of this function; refused unless they are a member."""
     perms = tenant_roles.permissions(roles, caller.site_admin)
