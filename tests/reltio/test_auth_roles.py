@@ -212,3 +212,74 @@ async def test_tenants_are_isolated(app, client, acme) -> None:  # type: ignore[
     r = await client.post("/reltio/api/other/entities", headers=acme.bob.bearer, json=[{
         "type": "configuration/entityTypes/Individual", "crosswalks": person["crosswalks"][:1]}])
     assert r.json()[0]["object"]["uri"] != person["uri"]
+
+
+# --- OAuth tokens die with the API token they were minted from (issue 27) --------------------------
+
+async def _grant(client, person, grant_type: str = "password") -> dict:  # type: ignore[no-untyped-def]
+    if grant_type == "password":
+        r = await client.post("/oauth/token", data={"grant_type": "password", "username": person.email,
+                                                    "password": person.token})
+    else:
+        r = await client.post("/oauth/token", auth=(person.email, person.token),
+                              data={"grant_type": "client_credentials"})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def _refresh(client, grant: dict):  # type: ignore[no-untyped-def]
+    return await client.post("/oauth/token", data={"grant_type": "refresh_token",
+                                                   "refresh_token": grant["refresh_token"]})
+
+
+async def _parent_gone(app, person, how: str) -> None:  # type: ignore[no-untyped-def]
+    if how == "revoked":
+        await accounts.revoke_token(app.store, ids.token_id_of(person.token))
+    elif how == "expired":
+        async with app.store.write() as tx:
+            await tx.conn.execute(api_tokens.update().where(api_tokens.c.id == sa.bindparam("id"))
+                                  .values(expires_at=1), {"id": ids.token_id_of(person.token)})
+    else:
+        await accounts.delete_user(app.store, person.account_id)
+
+
+@pytest.mark.parametrize("grant_type", ["password", "client_credentials"])
+@pytest.mark.parametrize("how", ["revoked", "expired", "user deleted"])
+async def test_oauth_tokens_die_with_their_api_token(app, client, acme, how, grant_type) -> None:  # type: ignore[no-untyped-def]
+    grant = await _grant(client, acme.alice, grant_type)
+    bearer = {"Authorization": f"Bearer {grant['access_token']}"}
+    assert (await client.get(api("/entities/abc"), headers=bearer)).status_code == 404  # works: a Reltio 404
+    fresh = (await _refresh(client, grant)).json()
+    await _parent_gone(app, acme.alice, how)
+    for token in (grant["access_token"], fresh["access_token"]):
+        r = await client.get(api("/entities/abc"), headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 401 and r.json()["error"] == "invalid_token", r.text
+    r = await _refresh(client, grant)
+    assert r.status_code == 401 and r.json()["error"] == "invalid_grant", r.text
+    async with app.store.read() as tx:  # and no token was minted by the refused refresh
+        left = [] if how == "user deleted" else await tx.tokens.for_user(acme.alice.user_id)
+    assert len([t for t in left if t.kind == "oauth_access"]) <= 2
+
+
+async def test_another_api_token_keeps_its_own_oauth_tokens(app, client, acme) -> None:  # type: ignore[no-untyped-def]
+    """Revoking one API token ends the OAuth tokens minted from it, not those of the user's others."""
+    _, second = await accounts.create_token(app.store, acme.alice.account_id)
+    other = type(acme.alice)(acme.alice.account_id, acme.alice.email, second, acme.alice.user_id)
+    kept, ended = await _grant(client, other), await _grant(client, acme.alice)
+    await accounts.revoke_token(app.store, ids.token_id_of(acme.alice.token))
+    r = await client.get(api("/entities/abc"), headers={"Authorization": f"Bearer {ended['access_token']}"})
+    assert r.status_code == 401
+    r = await client.get(api("/entities/abc"), headers={"Authorization": f"Bearer {kept['access_token']}"})
+    assert r.status_code == 404
+    assert (await _refresh(client, kept)).status_code == 200
+
+
+async def test_oauth_tokens_are_audited_as_the_users_doing(app, client, acme) -> None:  # type: ignore[no-untyped-def]
+    grant = await _grant(client, acme.bob)
+    await _refresh(client, grant)
+    async with app.store.read() as tx:
+        entries = await tx.audit.entries(limit=50)
+    created = [e for e in entries if e.action == "token.create"
+               and e.after.get("kind", "api") in ("oauth_access", "oauth_refresh")]
+    assert len(created) == 3 and {e.actor for e in created} == {acme.bob.account_id}
+    assert {e.after["parent_id"] for e in created} == {ids.token_id_of(acme.bob.token)}

@@ -50,6 +50,8 @@ class Token:
     revoked_at: int | None
     # "api" (operator-made), "oauth_access" or "oauth_refresh" (issued by POST /oauth/token).
     kind: str = "api"
+    # The API token this one was minted from (OAuth tokens); it is usable only while that one is.
+    parent_id: str | None = None
 
     def usable_at(self, now_ms: int) -> bool:
         if self.revoked_at is not None:

@@ -101,8 +101,16 @@ class Authenticator:
             if stored.kind == "oauth_refresh":
                 # A refresh token only buys new access tokens at /oauth/token.
                 raise Unauthenticated("A refresh token cannot be used to authenticate requests")
-            if not stored.usable_at(ids.now_ms()):
+            now = ids.now_ms()
+            if not stored.usable_at(now):
                 raise Unauthenticated("The token has expired")
+            if stored.parent_id is not None:
+                # An OAuth token lives only as long as the API token it was minted from.
+                parent = await tx.tokens.by_id(stored.parent_id)
+                if parent is None or parent.revoked_at is not None:
+                    raise Unauthenticated("The token has been revoked")
+                if not parent.usable_at(now):
+                    raise Unauthenticated("The token has expired")
             user = await tx.users.by_id(stored.user_id)
         if user is None:
             raise Unauthenticated("The token's user no longer exists")

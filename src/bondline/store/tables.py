@@ -48,6 +48,9 @@ api_tokens = sa.Table(
     # "api" (created by an operator), "oauth_access" or "oauth_refresh" (issued by /oauth/token);
     # refresh tokens are never accepted as bearer credentials.
     sa.Column("kind", sa.String(16), nullable=False, server_default="api"),
+    # The API token an OAuth token was minted from (None for an API token): it dies with its parent.
+    sa.Column("parent_id", sa.String(16), sa.ForeignKey("api_tokens.id", ondelete="CASCADE"), nullable=True,
+              index=True),
 )
 
 spaces = sa.Table(

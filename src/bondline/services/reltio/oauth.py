@@ -10,7 +10,9 @@ Grants:
 
 Access tokens are bondline tokens of kind ``oauth_access`` that expire (default 3600 s); refresh
 tokens are of kind ``oauth_refresh``, live longer, and are refused as bearer credentials. Both are
-stored as SHA-256 hashes only, like every bondline token.
+stored as SHA-256 hashes only, like every bondline token, and both name the API token they were
+minted from (`parent_id`): they are usable only while it is (not revoked, expired or deleted, nor
+its user), checked on every use.
 """
 
 from __future__ import annotations
@@ -49,25 +51,37 @@ async def _user_by_name(tx: object, name: str) -> User | None:
 
 
 async def _verify(tx: object, token: str, kinds: tuple[str, ...]) -> Token | None:
+    """The stored token `token` is, if it is of one of `kinds` and usable now, as is the API token it
+    was minted from (a refresh token dies with its parent: revoked, expired or deleted)."""
     token_id = ids.token_id_of(token)
     if token_id is None:
         return None
     stored = await tx.tokens.by_id(token_id)  # type: ignore[attr-defined]
     if stored is None or not ids.token_matches(token, stored.secret_hash) or stored.kind not in kinds:
         return None
-    return stored if stored.usable_at(ids.now_ms()) else None
-
-
-async def _issue(tx: object, user_id: int, refresh: str | None) -> Grant:
     now = ids.now_ms()
-    await tx.tokens.purge_expired_oauth(user_id, now)  # type: ignore[attr-defined]
+    if not stored.usable_at(now):
+        return None
+    if stored.parent_id is not None:
+        parent = await tx.tokens.by_id(stored.parent_id)  # type: ignore[attr-defined]
+        if parent is None or not parent.usable_at(now):
+            return None
+    return stored
+
+
+async def _issue(tx: object, user: User, parent_id: str, refresh: str | None) -> Grant:
+    """An access token (and, without `refresh`, a refresh token) minted from the API token
+    `parent_id`, recorded in the audit trail as the user's own doing."""
+    now = ids.now_ms()
+    await tx.tokens.purge_expired_oauth(user.id, now)  # type: ignore[attr-defined]
     token_id, access = ids.new_token()
-    await tx.tokens.add(Token(token_id, user_id, ids.hash_token(access), "oauth access", now,  # type: ignore[attr-defined]
-                              now + ACCESS_SECONDS * 1000, None, "oauth_access"))
+    await tx.tokens.add(Token(token_id, user.id, ids.hash_token(access), "oauth access", now,  # type: ignore[attr-defined]
+                              now + ACCESS_SECONDS * 1000, None, "oauth_access", parent_id), actor=user.account_id)
     if refresh is None:
         refresh_id, refresh = ids.new_token()
-        await tx.tokens.add(Token(refresh_id, user_id, ids.hash_token(refresh), "oauth refresh", now,  # type: ignore[attr-defined]
-                                  now + REFRESH_SECONDS * 1000, None, "oauth_refresh"))
+        await tx.tokens.add(Token(refresh_id, user.id, ids.hash_token(refresh), "oauth refresh", now,  # type: ignore[attr-defined]
+                                  now + REFRESH_SECONDS * 1000, None, "oauth_refresh", parent_id),
+                            actor=user.account_id)
     return Grant(access, refresh, ACCESS_SECONDS)
 
 
@@ -84,7 +98,7 @@ async def token(store: Store, grant_type: str | None, params: dict[str, str],
             stored = await _verify(tx, password, ("api",))
             if user is None or stored is None or stored.user_id != user.id:
                 raise OAuthError(401, "invalid_grant", "Bad credentials")
-            return await _issue(tx, user.id, None)
+            return await _issue(tx, user, stored.id, None)
         if grant_type == "client_credentials":
             if client is None and params.get("client_id") and params.get("client_secret"):
                 client = (params["client_id"], params["client_secret"])
@@ -94,13 +108,14 @@ async def token(store: Store, grant_type: str | None, params: dict[str, str],
             stored = await _verify(tx, client[1], ("api",))
             if user is None or stored is None or stored.user_id != user.id:
                 raise OAuthError(401, "invalid_client", "Bad client credentials")
-            return await _issue(tx, user.id, None)
+            return await _issue(tx, user, stored.id, None)
         if grant_type == "refresh_token":
             refresh = params.get("refresh_token")
             if not refresh:
                 raise OAuthError(400, "invalid_request", "refresh_token is required")
             stored = await _verify(tx, refresh, ("oauth_refresh",))
-            if stored is None:
+            owner = None if stored is None else await tx.users.by_id(stored.user_id)  # type: ignore[attr-defined]
+            if stored is None or stored.parent_id is None or owner is None:
                 raise OAuthError(401, "invalid_grant", "Invalid refresh token")  # never echoed back
-            return await _issue(tx, stored.user_id, refresh)
+            return await _issue(tx, owner, stored.parent_id, refresh)
     raise OAuthError(400, "unsupported_grant_type", f"Unsupported grant type: {grant_type[:60]}")

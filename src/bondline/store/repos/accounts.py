@@ -81,12 +81,13 @@ class UserRepo:
 
 
 _tok_cols = (api_tokens.c.id, api_tokens.c.user_id, api_tokens.c.secret_hash, api_tokens.c.name,
-             api_tokens.c.created_at, api_tokens.c.expires_at, api_tokens.c.revoked_at, api_tokens.c.kind)
+             api_tokens.c.created_at, api_tokens.c.expires_at, api_tokens.c.revoked_at, api_tokens.c.kind,
+             api_tokens.c.parent_id)
 _tok_by_id = sa.select(*_tok_cols).where(api_tokens.c.id == P("id"))
 _tok_by_user = sa.select(*_tok_cols).where(api_tokens.c.user_id == P("user_id")).order_by(api_tokens.c.created_at)
 _tok_insert = api_tokens.insert().values(
     id=P("id"), user_id=P("user_id"), secret_hash=P("secret_hash"), name=P("name"),
-    created_at=P("created_at"), expires_at=P("expires_at"), kind=P("kind"))
+    created_at=P("created_at"), expires_at=P("expires_at"), kind=P("kind"), parent_id=P("parent_id"))
 _tok_revoke = api_tokens.update().where(
     api_tokens.c.id == P("id"), api_tokens.c.revoked_at.is_(None)).values(revoked_at=P("now"))
 _tok_purge_expired = api_tokens.delete().where(
@@ -116,11 +117,12 @@ class TokenRepo:
     async def for_user(self, user_id: int) -> list[Token]:
         return [_token(r) for r in await self.conn.all(_tok_by_user, {"user_id": user_id})]
 
-    async def add(self, token: Token) -> None:
-        await AuditRepo(self.conn).record("token.create", f"token/{token.id}", None, record_of(token))
+    async def add(self, token: Token, actor: str | None = None) -> None:
+        await AuditRepo(self.conn).record("token.create", f"token/{token.id}", None, record_of(token), actor)
         await self.conn.execute(_tok_insert, {
             "id": token.id, "user_id": token.user_id, "secret_hash": token.secret_hash, "name": token.name,
             "created_at": token.created_at, "expires_at": token.expires_at, "kind": token.kind,
+            "parent_id": token.parent_id,
         })
 
     async def purge_expired_oauth(self, user_id: int, now: int) -> int:
