@@ -38,6 +38,15 @@ class Settings:
     sqlite_synchronous: str = "NORMAL"
     # PostgreSQL connection pool size per worker process.
     pg_pool_size: int = 10
+    # Bounded waits on PostgreSQL (seconds): opening a connection, waiting for a free one in the pool,
+    # one statement of a request (the client stops waiting and the server cancels it), one statement
+    # of a long job (bulk import, applying a large change request). Past any of them the request gets
+    # 503 with Retry-After. `readyz_timeout` bounds /readyz's own check of the database.
+    db_connect_timeout: float = 5.0
+    db_pool_timeout: float = 5.0
+    db_statement_timeout: float = 5.0
+    db_long_statement_timeout: float = 600.0
+    readyz_timeout: float = 2.0
     # Each worker keeps the hot single-object reads until anything is committed (decisions 0011,
     # 0012); off: every read asks the database.
     read_cache: bool = True
@@ -77,6 +86,11 @@ class Settings:
             "max_body_bytes": _env_int("BONDLINE_MAX_BODY_BYTES", 1024 * 1024),
             "sqlite_synchronous": os.environ.get("BONDLINE_SQLITE_SYNCHRONOUS", "NORMAL").upper(),
             "pg_pool_size": _env_int("BONDLINE_PG_POOL_SIZE", 10),
+            "db_connect_timeout": _env_float("BONDLINE_DB_CONNECT_TIMEOUT", 5.0),
+            "db_pool_timeout": _env_float("BONDLINE_DB_POOL_TIMEOUT", 5.0),
+            "db_statement_timeout": _env_float("BONDLINE_DB_STATEMENT_TIMEOUT", 5.0),
+            "db_long_statement_timeout": _env_float("BONDLINE_DB_LONG_STATEMENT_TIMEOUT", 600.0),
+            "readyz_timeout": _env_float("BONDLINE_READYZ_TIMEOUT", 2.0),
             "read_cache": os.environ.get("BONDLINE_READ_CACHE", "1") not in ("0", "false", "no"),
             "test_mode": os.environ.get("BONDLINE_TEST_MODE", "") in ("1", "true", "yes"),
             "journal_size": _env_int("BONDLINE_JOURNAL_SIZE", 1000),
@@ -100,6 +114,9 @@ class Settings:
             raise ValueError("BONDLINE_WEBHOOK_MAX_ATTEMPTS, _TIMEOUT and _LEASE_SECONDS must be positive")
         if settings.webhook_lease_seconds <= settings.webhook_timeout:
             raise ValueError("BONDLINE_WEBHOOK_LEASE_SECONDS must be longer than BONDLINE_WEBHOOK_TIMEOUT")
+        if min(settings.db_connect_timeout, settings.db_pool_timeout, settings.db_statement_timeout,
+               settings.db_long_statement_timeout, settings.readyz_timeout) <= 0:
+            raise ValueError("BONDLINE_DB_*_TIMEOUT and BONDLINE_READYZ_TIMEOUT must be positive (seconds)")
         if settings.log_format not in ("text", "json"):
             raise ValueError("BONDLINE_LOG_FORMAT must be text or json")
         return settings
@@ -113,6 +130,11 @@ class Settings:
             "BONDLINE_MAX_BODY_BYTES": str(self.max_body_bytes),
             "BONDLINE_SQLITE_SYNCHRONOUS": self.sqlite_synchronous,
             "BONDLINE_PG_POOL_SIZE": str(self.pg_pool_size),
+            "BONDLINE_DB_CONNECT_TIMEOUT": str(self.db_connect_timeout),
+            "BONDLINE_DB_POOL_TIMEOUT": str(self.db_pool_timeout),
+            "BONDLINE_DB_STATEMENT_TIMEOUT": str(self.db_statement_timeout),
+            "BONDLINE_DB_LONG_STATEMENT_TIMEOUT": str(self.db_long_statement_timeout),
+            "BONDLINE_READYZ_TIMEOUT": str(self.readyz_timeout),
             "BONDLINE_READ_CACHE": "1" if self.read_cache else "0",
             "BONDLINE_TEST_MODE": "1" if self.test_mode else "",
             "BONDLINE_JOURNAL_SIZE": str(self.journal_size),

@@ -32,6 +32,7 @@ from bondline import __version__, ids
 from bondline.config import Settings
 from bondline.domain import events as ev
 from bondline.store import Store
+from bondline.store.base import Unavailable
 from bondline.store.repos.webhooks import Job
 
 log = logging.getLogger("bondline.dispatch")
@@ -82,6 +83,8 @@ class Dispatcher:
                 done = await self.round()
             except asyncio.CancelledError:
                 raise
+            except Unavailable:
+                done = 0  # the store logs the outage once (store/outage.py); try again next round
             except Exception:  # noqa: BLE001 - a database hiccup must not end the dispatcher
                 log.exception("webhook dispatch round failed; retrying")
                 done = 0

@@ -43,3 +43,8 @@ def text_response(text: str, status: int = 200, content_type: bytes = b"text/pla
 
 def encode_json(data: Any) -> bytes:
     return _encode(data)
+
+
+def retry_after(err: Any) -> tuple[bytes, bytes]:
+    """The Retry-After header for a 503 (or 429): the error's `retry_after` seconds, 1 by default."""
+    return (b"retry-after", str(getattr(err, "retry_after", 1)).encode())

@@ -46,6 +46,8 @@ WHY = {
     "429": "Too many requests: rate limited (Retry-After says when to try again), as Confluence Cloud and "
            "Reltio may answer any request; bondline does so only when a test server is told to (faults)",
     "501": "Not implemented for this relation name (Confluence does not list favourites and likes)",
+    "503": "The database is unavailable, did not answer in time, or is busy with a conflicting write "
+           "(Retry-After says when to try again)",
 }
 _BODY_METHODS = {"post", "put", "delete", "patch"}
 
@@ -82,7 +84,7 @@ def statuses(path: str, method: str, op: dict[str, Any], default_security: bool)
     """The error statuses bondline may answer for this operation."""
     dialect = dialect_of(path)
     secured = op.get("security", [{}] if default_security else []) != []
-    out = {"400"}
+    out = {"400", "503"}  # 503: any operation may find the database unavailable
     if "{" in path:
         out.add("404")
     if method in _BODY_METHODS:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bondline.config import Settings
-from bondline.store.base import Busy, IntegrityViolation, Store, StoreError
+from bondline.store.base import Busy, IntegrityViolation, Store, StoreError, Unavailable
 from bondline.store.urls import DatabaseURL, DatabaseURLError, parse
 
 
@@ -16,8 +16,11 @@ def create_store(settings: Settings) -> Store:
         return SQLiteStore(url.path, settings.sqlite_synchronous, settings.read_cache)
     from bondline.store.postgres import PostgresStore
 
-    return PostgresStore(url, settings.pg_pool_size, settings.read_cache)
+    return PostgresStore(url, settings.pg_pool_size, settings.read_cache,
+                         connect_timeout=settings.db_connect_timeout, pool_timeout=settings.db_pool_timeout,
+                         statement_timeout=settings.db_statement_timeout,
+                         long_timeout=settings.db_long_statement_timeout)
 
 
-__all__ = ["Busy", "DatabaseURL", "DatabaseURLError", "IntegrityViolation", "Store", "StoreError",
+__all__ = ["Busy", "Unavailable", "DatabaseURL", "DatabaseURLError", "IntegrityViolation", "Store", "StoreError",
            "create_store", "parse"]

@@ -18,6 +18,7 @@ from typing import Any, Awaitable, Callable, Iterable, Mapping, Sequence, TypeVa
 import sqlalchemy as sa
 
 from bondline.domain.errors import DomainError
+from bondline.store.outage import Outage
 
 T = TypeVar("T")
 Row = Any  # a tuple (SQLite) or asyncpg.Record: repositories read columns by position only
@@ -28,6 +29,17 @@ class Busy(DomainError):
 
     status = 503
     default_reason = "DATABASE_BUSY"
+    retry_after = 1  # seconds a client should wait before trying again (the dialects send it)
+
+
+class Unavailable(DomainError):
+    """The database cannot be reached or did not answer in time: refused, shut down, out of
+    connections or disk, hung past a timeout. Nothing was committed by the request that got it
+    (or, for a commit that timed out, all or nothing was, as the database decides)."""
+
+    status = 503
+    default_reason = "DATABASE_UNAVAILABLE"
+    retry_after = 5
 
 
 class StoreError(Exception):
@@ -136,6 +148,17 @@ class Store(abc.ABC):
     """A database holding bondline's state."""
 
     kind: str
+
+    def __init__(self) -> None:
+        self.outage = Outage()
+
+    def finished(self, error: BaseException | None) -> None:
+        """Every unit of work reports how it ended, so outages are logged once (store/outage.py):
+        Unavailable continues (or starts) one; an end that needed the database answering ends it."""
+        if isinstance(error, Unavailable):
+            self.outage.failed(str(error.details or error.message))
+        elif self.outage.since is not None and (error is None or isinstance(error, DomainError)):
+            self.outage.recovered()
 
     @abc.abstractmethod
     async def open(self) -> None: ...

@@ -47,7 +47,9 @@ class Pool:
             self._wake()
             raise
 
-    async def acquire(self) -> asyncpg.Connection:
+    async def acquire(self, timeout: float | None = None) -> asyncpg.Connection:
+        """A connection; waiting for one (all `size` busy) ends after `timeout` seconds with
+        PoolTimeout. Opening a new connection is bounded by the connect function's own timeout."""
         if self._closed:
             raise asyncpg.InterfaceError("the pool is closed")
         while self._idle:
@@ -57,8 +59,12 @@ class Pool:
             self._count -= 1
         if self._count < self.size:
             return await self._new()
-        waiter = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        waiter = loop.create_future()
         self._waiters.append(waiter)
+        # A timer fails the waiter rather than cancelling it: release() and _wake() skip done waiters,
+        # so a connection is never handed to someone who stopped waiting.
+        timer = loop.call_later(timeout, _expire, waiter, timeout) if timeout is not None else None
         try:
             got = await waiter
         except asyncio.CancelledError:
@@ -69,6 +75,9 @@ class Pool:
                 else:
                     self.release(handed)
             raise
+        finally:
+            if timer is not None:
+                timer.cancel()
         return await self._new() if got is _FREED else got
 
     def release(self, conn: asyncpg.Connection) -> None:
@@ -109,6 +118,15 @@ class Pool:
     def stats(self) -> dict[str, int]:
         return {"size": self._count, "idle": len(self._idle), "max": self.size,
                 "waiting": sum(1 for w in self._waiters if not w.done())}
+
+
+class PoolTimeout(TimeoutError):
+    """No connection came free in time."""
+
+
+def _expire(waiter: asyncio.Future[Any], timeout: float) -> None:
+    if not waiter.done():
+        waiter.set_exception(PoolTimeout(f"no database connection came free within {timeout:g} s"))
 
 
 def _reusable(conn: asyncpg.Connection) -> bool:

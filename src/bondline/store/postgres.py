@@ -8,13 +8,15 @@ change request) takes row locks with ``SELECT … FOR UPDATE``.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Awaitable, Callable, Iterable, Mapping, Sequence, TypeVar
 
 import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
-from bondline.store.base import Busy, Conn, IntegrityViolation, Row, StatementCache, Store, StoreError
+from bondline.store.base import (Busy, Conn, IntegrityViolation, Row, StatementCache, Store, StoreError,
+                                 Unavailable)
 from bondline.store.pgpool import Pool
 from bondline.store.pgsnapshot import LEGACY_SNAPSHOT_SQL, SNAPSHOT_SQL, Snapshots
 from bondline.store.readcache import MISS, ReadCache
@@ -24,42 +26,61 @@ from bondline.store.urls import DatabaseURL
 T = TypeVar("T")
 _statements = StatementCache(asyncpg_dialect.dialect())
 
+# What a statement, a connection or the pool may raise when the database fails (rather than the
+# statement): translated by `_translate`, never let through as a bare driver error.
+DB_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
 
-def _translate(exc: Exception) -> Exception:
+# The server cannot serve now, through no fault of the request: class 08 (connection exception), 53
+# (insufficient resources: too many connections, disk full, out of memory), 57 (operator
+# intervention: admin or crash shutdown, starting up, statement timeout or cancel).
+_UNAVAILABLE = (asyncpg.PostgresConnectionError, asyncpg.InsufficientResourcesError,
+                asyncpg.OperatorInterventionError, asyncpg.ConnectionDoesNotExistError)
+
+
+def _translate(exc: BaseException) -> Exception:
     if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
         return IntegrityViolation(str(exc))
     if isinstance(exc, (asyncpg.DeadlockDetectedError, asyncpg.LockNotAvailableError,
                         asyncpg.SerializationError)):
         return Busy("The database is busy with a conflicting write; retry shortly")
+    if isinstance(exc, TimeoutError) or isinstance(exc, asyncpg.QueryCanceledError):
+        return Unavailable("The database did not answer in time; retry shortly",
+                           details=f"{type(exc).__name__}: {exc}")
+    if isinstance(exc, _UNAVAILABLE) or isinstance(exc, OSError):
+        return Unavailable("The database is unavailable; retry shortly", details=f"{type(exc).__name__}: {exc}")
     return StoreError(f"{type(exc).__name__}: {exc}")
 
 
 class PostgresConn(Conn):
-    kind = "postgresql"
-    __slots__ = ("raw",)
+    """Statements on one connection. Each is bounded: by the connection's command timeout (the
+    store's statement timeout) or, for long jobs, by `timeout`."""
 
-    def __init__(self, raw: asyncpg.Connection) -> None:
+    kind = "postgresql"
+    __slots__ = ("raw", "timeout")
+
+    def __init__(self, raw: asyncpg.Connection, timeout: float | None = None) -> None:
         self.raw = raw
+        self.timeout = timeout  # None: the connection's command timeout
 
     async def one(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> Row | None:
         compiled = _statements.get(stmt)
         try:
-            return await self.raw.fetchrow(compiled.sql, *compiled.args(params))
-        except asyncpg.PostgresError as exc:
+            return await self.raw.fetchrow(compiled.sql, *compiled.args(params), timeout=self.timeout)
+        except DB_ERRORS as exc:
             raise _translate(exc) from exc
 
     async def all(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
         compiled = _statements.get(stmt)
         try:
-            return await self.raw.fetch(compiled.sql, *compiled.args(params))
-        except asyncpg.PostgresError as exc:
+            return await self.raw.fetch(compiled.sql, *compiled.args(params), timeout=self.timeout)
+        except DB_ERRORS as exc:
             raise _translate(exc) from exc
 
     async def execute(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> int:
         compiled = _statements.get(stmt)
         try:
-            status = await self.raw.execute(compiled.sql, *compiled.args(params))
-        except asyncpg.PostgresError as exc:
+            status = await self.raw.execute(compiled.sql, *compiled.args(params), timeout=self.timeout)
+        except DB_ERRORS as exc:
             raise _translate(exc) from exc
         tail = status.rsplit(" ", 1)[-1]
         return int(tail) if tail.isascii() and tail.isdigit() else 0
@@ -67,8 +88,8 @@ class PostgresConn(Conn):
     async def executemany(self, stmt: sa.ClauseElement, params: Iterable[Mapping[str, Any]]) -> None:
         compiled = _statements.get(stmt)
         try:
-            await self.raw.executemany(compiled.sql, [compiled.args(p) for p in params])
-        except asyncpg.PostgresError as exc:
+            await self.raw.executemany(compiled.sql, [compiled.args(p) for p in params], timeout=self.timeout)
+        except DB_ERRORS as exc:
             raise _translate(exc) from exc
 
     async def insert_missing(self, table: sa.Table, columns: Sequence[str], conflict: Sequence[str],
@@ -77,13 +98,14 @@ class PostgresConn(Conn):
         cols = ", ".join(map(_quote, columns))
         try:
             await self.raw.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_quote(staging)} "
-                                   f"(LIKE {_quote(table.name)} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
-            await self.raw.copy_records_to_table(staging, records=rows, columns=list(columns))
+                                   f"(LIKE {_quote(table.name)} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
+                                   timeout=self.timeout)
+            await self.raw.copy_records_to_table(staging, records=rows, columns=list(columns), timeout=self.timeout)
             status = await self.raw.execute(
                 f"INSERT INTO {_quote(table.name)} ({cols}) SELECT {cols} FROM {_quote(staging)} "
-                f"ON CONFLICT ({', '.join(map(_quote, conflict))}) DO NOTHING")
-            await self.raw.execute(f"TRUNCATE {_quote(staging)}")
-        except asyncpg.PostgresError as exc:
+                f"ON CONFLICT ({', '.join(map(_quote, conflict))}) DO NOTHING", timeout=self.timeout)
+            await self.raw.execute(f"TRUNCATE {_quote(staging)}", timeout=self.timeout)
+        except DB_ERRORS as exc:
             raise _translate(exc) from exc
         tail = status.rsplit(" ", 1)[-1]
         return int(tail) if tail.isascii() and tail.isdigit() else 0
@@ -103,11 +125,12 @@ class ReadConn(PostgresConn):
 
     def __init__(self, store: "PostgresStore") -> None:
         self.raw = None  # type: ignore[assignment]
+        self.timeout = None
         self.store = store
 
     async def _connect(self) -> None:
         if self.raw is None:
-            self.raw = await self.store._pool.acquire()
+            self.raw = await self.store._acquire()
 
     def release(self) -> None:
         if self.raw is not None:
@@ -154,7 +177,7 @@ class ReadConn(PostgresConn):
         key = (compiled, fetch, parse, compiled.args(params))
         try:
             version = await self.store._snapshots.current()  # taken after this call: pgsnapshot.py
-        except asyncpg.PostgresError as exc:
+        except DB_ERRORS as exc:
             raise _translate(exc) from exc
         cache.at(version)
         found = cache.get(key)
@@ -181,62 +204,92 @@ class _Read:
         self.conn = ReadConn(self.store)
         return Tx(self.conn)
 
-    async def __aexit__(self, *exc: object) -> None:
+    async def __aexit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         self.conn.release()
+        self.store.finished(exc)
 
 
 class _Write:
-    __slots__ = ("store", "raw", "txn")
+    __slots__ = ("store", "raw", "txn", "timeout")
 
-    def __init__(self, store: "PostgresStore") -> None:
+    def __init__(self, store: "PostgresStore", timeout: float | None = None) -> None:
         self.store = store
+        self.timeout = timeout
 
     async def __aenter__(self) -> Tx:
-        self.raw = await self.store._pool.acquire()
+        self.raw = await self.store._acquire()
         try:
             self.txn = self.raw.transaction()
             await self.txn.start()
-        except BaseException:
+            if self.timeout is not None:  # a long job: the server's own statement timeout follows
+                await self.raw.execute(f"SET LOCAL statement_timeout = {int(self.timeout * 1000)}",
+                                       timeout=self.timeout)
+        except BaseException as exc:
             self.store._pool.release(self.raw)
+            if isinstance(exc, DB_ERRORS):
+                error = _translate(exc)
+                self.store.finished(error)
+                raise error from exc
             raise
-        return Tx(PostgresConn(self.raw))
+        return Tx(PostgresConn(self.raw, self.timeout))
 
-    async def __aexit__(self, exc_type: object, exc: object, tb: object) -> None:
+    async def __aexit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         try:
             if exc_type is not None:
-                await self.txn.rollback()
+                try:
+                    await self.txn.rollback()
+                except DB_ERRORS:
+                    pass  # the connection broke: the server rolls back; release() throws the connection away
             else:
                 try:
                     await self.txn.commit()
-                except asyncpg.PostgresError as commit_error:
-                    raise _translate(commit_error) from commit_error
+                except DB_ERRORS as commit_error:
+                    exc = _translate(commit_error)
+                    raise exc from commit_error
         finally:
             self.store._pool.release(self.raw)
+            self.store.finished(exc)
 
 
 class PostgresStore(Store):
     kind = "postgresql"
 
-    def __init__(self, url: DatabaseURL, pool_size: int = 10, read_cache: bool = True) -> None:
+    def __init__(self, url: DatabaseURL, pool_size: int = 10, read_cache: bool = True, *,
+                 connect_timeout: float = 5.0, pool_timeout: float = 5.0, statement_timeout: float = 5.0,
+                 long_timeout: float = 600.0) -> None:
+        super().__init__()
         self.url = url
         self.pool_size = pool_size
         self.read_cache = read_cache
+        # Bounded waits (seconds): opening a connection, waiting for a free one, one statement of a
+        # request, one statement of a long job (imports, large change-request applies).
+        self.connect_timeout = connect_timeout
+        self.pool_timeout = pool_timeout
+        self.statement_timeout = statement_timeout
+        self.long_timeout = long_timeout
         self._pool: Pool
         self._cache: ReadCache | None = None
         self._snapshots: Snapshots
 
     async def open(self) -> None:
         settings = {"search_path": self.url.search_path} if self.url.search_path else {}
+        # The server's own limit too: it also ends a statement whose client is gone or whose cancel
+        # request never arrived (the client's command timeout only stops waiting for it).
+        settings["statement_timeout"] = str(int(self.statement_timeout * 1000))
 
         def connect() -> Any:
-            return asyncpg.connect(self.url.dsn, server_settings=settings, statement_cache_size=1024)
+            return asyncpg.connect(self.url.dsn, server_settings=settings, statement_cache_size=1024,
+                                   timeout=self.connect_timeout, command_timeout=self.statement_timeout)
 
         self._pool = Pool(connect, self.pool_size)
-        await self._pool.open()
-        raw = await self._pool.acquire()
+        try:
+            await self._pool.open()
+        except DB_ERRORS as exc:
+            raise _translate(exc) from exc
+        raw = await self._acquire()
         version = raw.get_server_version()
         self._pool.release(raw)
-        self._snapshots = Snapshots(self._pool.acquire, self._pool.release,
+        self._snapshots = Snapshots(self._acquire, self._pool.release,
                                     SNAPSHOT_SQL if version.major >= 13 else LEGACY_SNAPSHOT_SQL)
         self._cache = ReadCache() if self.read_cache else None
 
@@ -256,6 +309,13 @@ class PostgresStore(Store):
             stats.update(read_cache_hits=self._cache.hits, read_cache_misses=self._cache.misses)
         return stats
 
+    async def _acquire(self) -> asyncpg.Connection:
+        """A pool connection, within the pool and connect timeouts; Unavailable otherwise."""
+        try:
+            return await self._pool.acquire(self.pool_timeout)
+        except DB_ERRORS as exc:
+            raise _translate(exc) from exc
+
     def read(self) -> _Read:
         return _Read(self)
 
@@ -263,7 +323,7 @@ class PostgresStore(Store):
         return _Write(self)
 
     async def run_long(self, job: Callable[[Tx], Awaitable[T]]) -> T:
-        async with self.write() as tx:
+        async with _Write(self, max(self.long_timeout, self.statement_timeout)) as tx:
             return await job(tx)
 
     async def refresh_statistics(self, tables: Sequence[str]) -> None:
@@ -272,11 +332,11 @@ class PostgresStore(Store):
         connection keeps for its prepared statements would stay fitted to that."""
         from bondline.store.tables import metadata
 
-        raw = await self._pool.acquire()
+        raw = await self._acquire()
         try:
             for name in tables:
-                await raw.execute(f"ANALYZE {_quote(metadata.tables[name].name)}")
-        except asyncpg.PostgresError as exc:
+                await raw.execute(f"ANALYZE {_quote(metadata.tables[name].name)}", timeout=self.long_timeout)
+        except DB_ERRORS as exc:
             raise _translate(exc) from exc
         finally:
             self._pool.release(raw)
@@ -285,10 +345,10 @@ class PostgresStore(Store):
         from bondline.store.tables import metadata
 
         tables = ", ".join(_quote(t.name) for t in metadata.sorted_tables)
-        raw = await self._pool.acquire()
+        raw = await self._acquire()
         try:
             await raw.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-        except asyncpg.PostgresError as exc:
+        except DB_ERRORS as exc:
             raise _translate(exc) from exc
         finally:
             self._pool.release(raw)

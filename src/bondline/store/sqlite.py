@@ -26,7 +26,7 @@ from typing import Any, Awaitable, Callable, Iterable, Mapping, Sequence, TypeVa
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from bondline.store.base import Busy, Conn, IntegrityViolation, StoreError, Row, StatementCache, Store
+from bondline.store.base import Busy, Conn, IntegrityViolation, Row, StatementCache, Store, StoreError, Unavailable
 from bondline.store.readcache import MISS, ReadCache, WalIndexHeader
 from bondline.store.unit import Tx
 
@@ -37,11 +37,19 @@ BUSY_TIMEOUT_MS = 5000
 _statements = StatementCache(sqlite_dialect.dialect(paramstyle="qmark"))
 
 
+# SQLite's primary result codes for a database that cannot serve now, through no fault of the request:
+# the disk or memory is full, the file cannot be read or written (I/O error, gone, made read-only).
+_UNAVAILABLE = frozenset(("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_NOMEM", "SQLITE_READONLY"))
+
+
 def _translate(exc: sqlite3.Error) -> Exception:
     if isinstance(exc, sqlite3.IntegrityError):
         return IntegrityViolation(str(exc))
     if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
         return Busy("The database is busy with another write; retry shortly")
+    name = getattr(exc, "sqlite_errorname", None) or ""
+    if "_".join(name.split("_")[:2]) in _UNAVAILABLE:  # extended codes too: SQLITE_IOERR_WRITE → SQLITE_IOERR
+        return Unavailable("The database is unavailable; retry shortly", details=f"{name}: {exc}")
     return StoreError(f"{type(exc).__name__}: {exc}")
 
 
@@ -149,8 +157,8 @@ class _Read:
     async def __aenter__(self) -> Tx:
         return self.store._read_tx
 
-    async def __aexit__(self, *exc: object) -> None:
-        return None
+    async def __aexit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        self.store.finished(exc)
 
 
 async def _begin_immediate(writer: sqlite3.Connection) -> None:
@@ -210,13 +218,15 @@ class _Write:
             store._writer.execute("SAVEPOINT unit")
         except sqlite3.Error as exc:
             store._lock.release()
-            raise _translate(exc) from exc
+            error = _translate(exc)
+            store.finished(error)
+            raise error from exc
         except BaseException:
             store._lock.release()
             raise
         return store._write_tx
 
-    async def __aexit__(self, exc_type: object, exc: object, tb: object) -> None:
+    async def __aexit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         store = self.store
         group = self.group
         writer = store._writer
@@ -226,13 +236,17 @@ class _Write:
                 try:
                     writer.execute("ROLLBACK TO unit")
                     writer.execute("RELEASE unit")
-                except sqlite3.Error as rollback_error:  # SQLite already rolled the group back
-                    group.failed = _translate(rollback_error)
+                except sqlite3.Error as rollback_error:
+                    # SQLite rolled the whole group back itself (it may on SQLITE_FULL, IOERR, NOMEM):
+                    # its writers hear why, and it ends now, before another writer can join it.
+                    group.failed = exc if isinstance(exc, (Unavailable, Busy)) else _translate(rollback_error)
+                    store._commit(group)
             else:
                 try:
                     writer.execute("RELEASE unit")
                 except sqlite3.Error as release_error:
                     group.failed = _translate(release_error)
+                    store._commit(group)
                     raise group.failed from release_error
                 waiter = asyncio.get_running_loop().create_future()
                 group.waiters.append(waiter)
@@ -244,7 +258,12 @@ class _Write:
                 asyncio.get_running_loop().create_task(store._commit_later(group))
             store._lock.release()
         if waiter is not None:
-            await waiter
+            try:
+                await waiter
+            except Exception as failed:
+                store.finished(failed)
+                raise
+        store.finished(exc)
 
 
 CHECKPOINT_INTERVAL = 0.1  # seconds between background checkpoints while there are writes
@@ -257,6 +276,7 @@ class SQLiteStore(Store):
     kind = "sqlite"
 
     def __init__(self, path: str, synchronous: str = "NORMAL", read_cache: bool = True) -> None:
+        super().__init__()
         self.path = path
         self.synchronous = synchronous
         self.read_cache = read_cache

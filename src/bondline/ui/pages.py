@@ -9,7 +9,7 @@ from typing import Any
 import jinja2
 
 from bondline.domain.errors import DomainError
-from bondline.http import Request, Response
+from bondline.http import Request, Response, retry_after
 from bondline.ui import wording
 
 HTML = b"text/html; charset=utf-8"
@@ -76,7 +76,7 @@ class UIDialect:
         titles = {400: "Bad request", 403: "Not allowed", 404: "Not found", 405: "Method not allowed",
                   409: "Conflict", 413: "Too large", 500: "Something went wrong", 503: "Busy"}
         title = "Something went wrong" if err.reason == "INTERNAL" else titles.get(err.status, "Error")
-        headers = [(b"retry-after", b"1")] if err.status == 503 else None
+        headers = [retry_after(err)] if err.status == 503 else None
         return render("error.html", err.status, headers, title=title, message=err.message)
 
 

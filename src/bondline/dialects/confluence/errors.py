@@ -11,7 +11,7 @@ the exception class prefix Confluence Cloud puts in front of them.
 from __future__ import annotations
 
 from bondline.domain.errors import DomainError
-from bondline.http import Request, Response, json_response
+from bondline.http import Request, Response, json_response, retry_after
 
 _EXC = "com.atlassian.confluence.api.service.exceptions."
 _PREFIX = {
@@ -47,7 +47,7 @@ class ConfluenceDialect:
             headers = [(b"www-authenticate", b'Basic realm="Confluence"'),
                        (b"www-authenticate", b'Bearer realm="Confluence"')]
         elif status == 503:
-            headers = [(b"retry-after", b"1")]
+            headers = [retry_after(err)]
         return json_response(body, status, headers)
 
 

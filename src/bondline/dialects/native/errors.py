@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from bondline.domain.errors import DomainError
-from bondline.http import Request, Response, json_response
+from bondline.http import Request, Response, json_response, retry_after
 
 
 class NativeDialect:
@@ -15,7 +15,7 @@ class NativeDialect:
     def error(self, request: Request | None, err: DomainError) -> Response:
         headers = [(b"www-authenticate", b'Bearer realm="bondline"')] if err.status == 401 else None
         if err.status == 503:
-            headers = [(b"retry-after", b"1")]
+            headers = [retry_after(err)]
         return json_response({"error": {"status": err.status, "code": err.reason, "message": err.message}},
                              err.status, headers)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from bondline import __version__
@@ -13,6 +14,7 @@ from bondline.http import Request, Response, json_response
 class NotReady(DomainError):
     status = 503
     default_reason = "NOT_READY"
+    retry_after = 5
 
 
 async def healthz(req: Request) -> Response:
@@ -21,11 +23,13 @@ async def healthz(req: Request) -> Response:
 
 
 async def readyz(req: Request) -> Response:
-    """The database answers: safe to route traffic here."""
+    """The database answers, within `readyz_timeout` seconds: safe to route traffic here. A hung
+    database makes this 503 quickly, so a load balancer moves traffic away while it lasts."""
     try:
-        await req.app.store.ping()
+        await asyncio.wait_for(req.app.store.ping(), req.app.settings.readyz_timeout)
     except Exception as exc:  # noqa: BLE001 - any failure means not ready
-        raise NotReady(f"The database is not reachable: {type(exc).__name__}") from None
+        reason = "did not answer in time" if isinstance(exc, TimeoutError) else "is not reachable"
+        raise NotReady(f"The database {reason}: {type(exc).__name__}") from None
     return json_response({"status": "ready", "database": req.app.store.kind})
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from bondline.dialects.reltio import workflow
 from bondline.domain.errors import DomainError
-from bondline.http import Request, Response, json_response
+from bondline.http import Request, Response, json_response, retry_after
 
 EXC = "com.reltio.metadata.errors.CommonException:"
 E150_MESSAGE = "Failed to parse content as JSON"
@@ -108,7 +108,7 @@ class ReltioDialect:
         if err.status == 401:
             return json_response({"error": "invalid_token", "error_description": err.message}, 401,
                                  [(b"www-authenticate", b'Bearer realm="reltio", error="invalid_token"')])
-        headers = [(b"retry-after", b"1")] if err.status == 503 else None
+        headers = [retry_after(err)] if err.status == 503 else None
         return json_response(body_of(err), err.status, headers)
 
     def finish(self, scope: dict[str, Any], response: Response) -> Response:
@@ -127,8 +127,11 @@ class OAuthDialect:
             return json_response({"error": "server_error", "error_description": err.message}, 500)
         error = err.reason if err.reason.islower() else {
             401: "invalid_client", 404: "invalid_request", 405: "invalid_request", 413: "invalid_request",
+            503: "temporarily_unavailable",
         }.get(err.status, "server_error" if err.status >= 500 else "invalid_request")
         headers = [(b"www-authenticate", b'Basic realm="oauth"')] if err.status == 401 else None
+        if err.status == 503:
+            headers = [retry_after(err)]
         return json_response({"error": error, "error_description": err.message}, err.status, headers)
 
 
