@@ -238,6 +238,7 @@ from bondline.domain.reltio.access import (  # noqa: E402
     can_read as reltio_can_read,
     require as reltio_require,
     require_accept as reltio_require_accept,
+    require_add_to_change_request as reltio_require_add_to_change_request,
     require_configure as reltio_require_configure,
     require_initiate as reltio_require_initiate,
     require_manage_change_request as reltio_require_manage_change_request,
