@@ -58,13 +58,20 @@ def require_grant_space_admin(caller: Caller | None) -> None:
 
 # --- content ------------------------------------------------------------------------------------
 
+def _can_view_in_space(caller: Caller, content: Content) -> bool:
+    """What decides once the caller sees the space: a draft is visible to its author (and to site
+    admins) only."""
+    return content.status != "draft" or caller.site_admin or content.created_by == caller.user_id
+
+
 def can_view_content(caller: Caller, content: Content, space: Space, role: str | None) -> bool:
-    if not can_view_space(caller, space, role):
-        return False
-    if content.status == "draft":
-        # A draft is visible to its author (and to site admins) only.
-        return caller.site_admin or content.created_by == caller.user_id
-    return True
+    return can_view_space(caller, space, role) and _can_view_in_space(caller, content)
+
+
+def visible_ancestors(caller: Caller, ancestors: list[Content]) -> tuple[Content, ...]:
+    """The ancestors of content the caller is shown that they may see. A parent is always in its
+    child's space (the caller sees it), so only the draft rule hides one: another user's draft."""
+    return tuple(a for a in ancestors if _can_view_in_space(caller, a))
 
 
 def require_view_content(caller: Caller, content: Content, space: Space, role: str | None) -> None:
