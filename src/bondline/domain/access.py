@@ -10,6 +10,7 @@ existence does not leak. Where Confluence answers 403 instead (the watch API), t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from bondline.domain.errors import Forbidden, NotFound
@@ -77,6 +78,13 @@ def visible_ancestors(caller: Caller, ancestors: list[Content]) -> tuple[Content
 def require_view_content(caller: Caller, content: Content, space: Space, role: str | None) -> None:
     if not can_view_content(caller, content, space, role):
         raise NotFound(f"No content found with id : {content.id}", reason="CONTENT_NOT_FOUND")
+
+
+def can_see_label(caller: Caller, carriers: Iterable[tuple[Content, Space, str | None]]) -> bool:
+    """A label exists only while content carries it; for the caller, only while content they can
+    see does (each carrier with its space and the caller's role there). A label on nothing else is
+    answered as one that does not exist, so its name does not leak what hidden content is about."""
+    return any(can_view_content(caller, content, space, role) for content, space, role in carriers)
 
 
 def require_create_content(caller: Caller, space: Space | None, role: str | None, key: str) -> None:
