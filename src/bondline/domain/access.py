@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from bondline.domain.errors import Forbidden, NotFound
-from bondline.domain.model import Caller, Content, Space
+from bondline.domain.model import Caller, Content, Space, User
 from bondline.domain.relations import PERSONAL
 from bondline.domain.watches import accepts_xsrf_token
 
@@ -132,6 +132,19 @@ def require_update_space(caller: Caller, space: Space, role: str | None) -> None
 
 
 require_delete_space = require_update_space
+
+
+# --- users --------------------------------------------------------------------------------------
+
+def can_see_email(viewer: Caller, user: User) -> bool:
+    """Whether `viewer` is shown `user`'s email address. Confluence Cloud returns a user's email only
+    as their profile visibility allows — its document: "Depending on the user's privacy setting,
+    this may return an empty string" (Atlassian's privacy migration guide: email visibility follows
+    the profile's privacy settings). bondline keeps no visibility settings, so every email is as
+    private as Atlassian lets a profile make it: shown to its owner only. Site admins get no
+    exception: Confluence's REST API does not show them a hidden email either (Atlassian's
+    CONFCLOUD-72205: org and site admins get no email through GET /user)."""
+    return viewer.account_id == user.account_id
 
 
 # --- relations ----------------------------------------------------------------------------------
