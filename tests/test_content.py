@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bondline.services import spaces
+from tests.helpers import make_space
 
 API = "/wiki/rest/api"
 
@@ -208,3 +211,35 @@ async def test_non_ascii_digits_are_400_not_500(client, site, content_id) -> Non
     _error(r, 400)
     r = await client.get(f"{API}/user/watch/content/{content_id}", headers=site.bob.bearer)
     _error(r, 403)
+
+
+async def test_a_parent_the_caller_cannot_see_looks_missing(client, site, space) -> None:  # type: ignore[no-untyped-def]
+    """Creating or moving a page under a parent the caller cannot see answers exactly as for an id
+    that names nothing (same status, same body but for the id), and a reader never gets the title
+    of a draft they cannot see through `ancestors`."""
+    draft = await _page(client, site.alice, "Secret draft", status="draft")  # in DOC, which bob sees
+    await make_space(client, site.alice, "PRV", private=True)
+    private = await _page(client, site.alice, "Secret private page", space="PRV")
+    await make_space(client, site.alice, "OTH")
+    elsewhere = await _page(client, site.alice, "Secret draft elsewhere", space="OTH", status="draft")
+    mine = await _page(client, site.bob, "Bob's page")
+    missing = str(int(mine["id"]) + 1000)
+
+    async def answers(parent_id: str) -> list[tuple[int, str]]:
+        create = await client.post(f"{API}/content", headers=site.bob.bearer, json={
+            "type": "page", "title": "Under it", "space": {"key": "DOC"}, "ancestors": [{"id": parent_id}]})
+        move = await client.put(f"{API}/content/{mine['id']}", headers=site.bob.bearer, json={
+            "type": "page", "title": mine["title"], "version": {"number": 2}, "ancestors": [{"id": parent_id}]})
+        return [(r.status_code, re.sub(rf"\b{parent_id}\b", "<id>", r.text)) for r in (create, move)]
+
+    expected = await answers(missing)
+    assert [status for status, _ in expected] == [400, 400]
+    for unseen in (draft, private, elsewhere):
+        assert await answers(unseen["id"]) == expected, unseen["title"]
+    # the draft's author may put a page under it; others reading that page do not see the draft
+    child = await _page(client, site.alice, "Child of a draft", ancestors=[{"id": draft["id"]}])
+    r = await client.get(f"{API}/content/{child['id']}?expand=ancestors", headers=site.alice.bearer)
+    assert [a["id"] for a in r.json()["ancestors"]] == [draft["id"]]
+    for path in (f"content/{child['id']}?expand=ancestors", "content?spaceKey=DOC&expand=ancestors"):
+        r = await client.get(f"{API}/{path}", headers=site.bob.bearer)
+        assert r.status_code == 200 and "Secret" not in r.text, r.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bondline.services import spaces
+from bondline.services import spaces, watches
 from tests.helpers import API, confluence_error, make_page, make_space
 
 XSRF = {"X-Atlassian-Token": "no-check"}
@@ -194,3 +194,30 @@ async def test_watch_endpoints_need_credentials(client, world) -> None:  # type:
     for path in (f"{W}/content/{world['page']}", f"{API}/content/{world['page']}/notification/child-created",
                  f"{API}/space/WAT/watch"):
         confluence_error(await client.get(path, headers=XSRF), 401)
+
+
+async def test_a_label_only_on_content_the_caller_cannot_see_looks_missing(client, site, world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A label carried only by a page in a private space, or by another user's draft, answers
+    exactly as a label no content carries (403, same body but for the name), and cannot be
+    watched; once content the caller sees carries it, it can."""
+    draft = await make_page(client, site.alice, "WAT", "Draft", status="draft")
+    for content_id, label in ((world["secret"], "hush"), (draft["id"], "quiet")):
+        r = await client.post(f"{API}/content/{content_id}/label", headers=site.alice.bearer, json={"name": label})
+        assert r.status_code == 200, r.text
+        for method in ("GET", "POST", "DELETE"):
+            hidden = await client.request(method, f"{W}/label/{label}", headers=h(site.bob))
+            missing = await client.request(method, f"{W}/label/nothing", headers=h(site.bob))
+            assert hidden.status_code == missing.status_code == 403
+            assert hidden.text.replace(label, "nothing") == missing.text
+        assert (await client.get(f"{W}/label/{label}", headers=h(site.alice))).json() == {"watching": False}
+        # the refused POST watched nothing (a site admin sees the label and reads bob's watch)
+        r = await client.get(f"{W}/label/{label}?accountId={site.bob.account_id}", headers=h(site.admin))
+        assert r.json() == {"watching": False}
+    # once a page bob sees carries it, the label is there for him too (also when the carriers are
+    # looked at one per statement, the hidden one first)
+    monkeypatch.setattr(watches, "LABEL_CHUNK", 1)
+    later = await make_page(client, site.alice, "WAT", "Later")
+    assert (await client.post(f"{API}/content/{later['id']}/label", headers=site.alice.bearer,
+                              json={"name": "hush"})).status_code == 200
+    assert (await client.post(f"{W}/label/hush", headers=h(site.bob))).status_code == 204
+    assert (await client.get(f"{W}/label/hush", headers=h(site.bob))).json() == {"watching": True}

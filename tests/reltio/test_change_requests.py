@@ -7,6 +7,8 @@ import asyncio
 
 import pytest
 
+from bondline.services import accounts
+from bondline.services.reltio import tenants
 from tests.reltio.conftest import address, api, make_entity, reltio_error
 
 
@@ -182,3 +184,62 @@ async def test_a_staged_batch_with_a_bad_item_stages_nothing(client, acme) -> No
     r = await client.get(api("/changeRequests"), params={"filter": "in(createdBy,'bob@example.com,alice@example.com')"},
                          headers=acme.carol.bearer)
     assert r.json() == []
+
+
+# --- who may add to a change request ------------------------------------------------------------
+
+def _stagings(person: dict, place: dict, rel: dict) -> dict[str, tuple[str, str, object]]:  # type: ignore[type-arg]
+    """Every write that can name a change request: (method, path, body)."""
+    first = person["attributes"]["FirstName"][0]["uri"]
+    return {
+        "entities": ("POST", "/entities", [{"type": "configuration/entityTypes/Organization",
+                                            "attributes": {"Name": [{"value": "Analytical Engines"}]}}]),
+        "relations": ("POST", "/relations", [{
+            "type": "configuration/relationTypes/affiliatedwith", "startObject": {"objectURI": person["uri"]},
+            "endObject": {"objectURI": place["uri"]}}]),
+        "insert": ("POST", f"/{person['uri']}/attributes/Email", [{"value": "ada@example.org"}]),
+        "update": ("PUT", f"/{first}", {"value": "Augusta"}),
+        "delete attribute": ("DELETE", f"/{first}", None),
+        "pin": ("PUT", f"/{first}/pin", {"value": True}),
+        "ignore": ("PUT", f"/{first}/ignored", {"value": True}),
+        "_update": ("POST", f"/{person['uri']}/_update", [{
+            "type": "UPDATE_ATTRIBUTE", "uri": first, "newValue": [{"value": "Augusta"}]}]),
+        "delete relation": ("DELETE", f"/{rel['uri']}", None),
+    }
+
+
+STAGINGS = ["entities", "relations", "insert", "update", "delete attribute", "pin", "ignore", "_update",
+            "delete relation"]
+
+
+@pytest.mark.parametrize("path", STAGINGS)
+async def test_only_its_creator_or_a_reviewer_adds_to_a_request(client, app, acme, path: str) -> None:  # type: ignore[no-untyped-def]
+    """Another initiator naming someone's change request is refused exactly as deleting it is
+    (403, Reltio's 804), and the request is left as it was; a site admin (who reviews) may add, and
+    the item records who staged it while the request stays its creator's."""
+    await accounts.add_user(app.store, "dave", "dave@example.com", "Dave")
+    _, dave_token = await accounts.create_token(app.store, "dave")
+    await tenants.grant(app.store, "acme", "dave", ["ROLE_INITIATOR"])
+    dave = {"Authorization": f"Bearer {dave_token}"}
+    person, place, rel = await address(client, acme.alice)
+    first = (await client.delete(api(f"/{rel['uri']}?alwaysCreateDCR=true"), headers=acme.bob.bearer)).json()
+    dcr_id = first["uri"].split("/")[1]
+    before = (await client.get(api(f"/{first['uri']}"), headers=acme.bob.bearer)).json()
+    refused = reltio_error(await client.delete(api(f"/{first['uri']}"), headers=dave), 403, 804)
+    method, target, body = _stagings(person, place, rel)[path]
+    for who in (dave, acme.alice.bearer):  # a second initiator; a user who may write and initiate
+        r = await client.request(method, api(f"{target}?changeRequestId={dcr_id}"), headers=who, json=body)
+        assert reltio_error(r, 403, 804) == refused
+    assert (await client.get(api(f"/{first['uri']}"), headers=acme.bob.bearer)).json() == before
+    assert (await client.get(api(f"/{person['uri']}"), headers=acme.bob.bearer)).json() == person
+    r = await client.request(method, api(f"{target}?changeRequestId={dcr_id}"), headers=acme.admin.bearer, json=body)
+    assert r.status_code == 200, r.text
+    after = r.json()
+    assert after["createdBy"] == "bob@example.com" and after["updatedBy"] == "admin@example.com"
+    added = [i for items in after["changes"].values() for i in items if i["createdBy"] == "admin@example.com"]
+    assert added and len(added) + 1 == sum(len(items) for items in after["changes"].values())
+    assert after["changes"][rel["uri"]][0] == before["changes"][rel["uri"]][0]
+    r = await client.get("/api/v1/audit", headers=acme.admin.bearer,
+                         params={"objectPrefix": f"reltio/acme/{first['uri']}", "limit": 50})
+    staged_by = [e["actor"] for e in reversed(r.json()["results"]) if e["action"] == "dcr.stage"]
+    assert staged_by == [acme.bob.account_id, acme.admin.account_id]  # the refused attempts left no trace

@@ -53,8 +53,8 @@ async def test_a_change_request_no_longer_awaiting_review_is_refused_as_reltio_d
         body = reltio_error(await client.request(method, api(path), headers=who.bearer), 400, 9003,
                             f"is in state {state}; only a change request in state AWAITING_REVIEW can be")
         assert "CHANGE_REQUEST_STATE_INVALID" in body["innerErrorData"]["exception"], body
-    r = await client.post(api(f"/entities?changeRequestId={rejected_id}"), headers=acme.alice.bearer,
-                          json=[INDIVIDUAL])
+    r = await client.post(api(f"/entities?changeRequestId={rejected_id}"), headers=acme.bob.bearer,
+                          json=[INDIVIDUAL])  # bob's own request (no one else may add to it)
     reltio_error(r, 400, 9003, f"Change request {rejected['uri']} is in state REJECTED")
     r = await client.post(api(f"/{person['uri']}/attributes/FirstName?changeRequestId={applied_id}"),
                           headers=acme.alice.bearer, json={"value": "Augusta"})

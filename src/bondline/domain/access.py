@@ -10,10 +10,11 @@ existence does not leak. Where Confluence answers 403 instead (the watch API), t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from bondline.domain.errors import Forbidden, NotFound
-from bondline.domain.model import Caller, Content, Space
+from bondline.domain.model import Caller, Content, Space, User
 from bondline.domain.relations import PERSONAL
 from bondline.domain.watches import accepts_xsrf_token
 
@@ -58,18 +59,32 @@ def require_grant_space_admin(caller: Caller | None) -> None:
 
 # --- content ------------------------------------------------------------------------------------
 
+def _can_view_in_space(caller: Caller, content: Content) -> bool:
+    """What decides once the caller sees the space: a draft is visible to its author (and to site
+    admins) only."""
+    return content.status != "draft" or caller.site_admin or content.created_by == caller.user_id
+
+
 def can_view_content(caller: Caller, content: Content, space: Space, role: str | None) -> bool:
-    if not can_view_space(caller, space, role):
-        return False
-    if content.status == "draft":
-        # A draft is visible to its author (and to site admins) only.
-        return caller.site_admin or content.created_by == caller.user_id
-    return True
+    return can_view_space(caller, space, role) and _can_view_in_space(caller, content)
+
+
+def visible_ancestors(caller: Caller, ancestors: list[Content]) -> tuple[Content, ...]:
+    """The ancestors of content the caller is shown that they may see. A parent is always in its
+    child's space (the caller sees it), so only the draft rule hides one: another user's draft."""
+    return tuple(a for a in ancestors if _can_view_in_space(caller, a))
 
 
 def require_view_content(caller: Caller, content: Content, space: Space, role: str | None) -> None:
     if not can_view_content(caller, content, space, role):
         raise NotFound(f"No content found with id : {content.id}", reason="CONTENT_NOT_FOUND")
+
+
+def can_see_label(caller: Caller, carriers: Iterable[tuple[Content, Space, str | None]]) -> bool:
+    """A label exists only while content carries it; for the caller, only while content they can
+    see does (each carrier with its space and the caller's role there). A label on nothing else is
+    answered as one that does not exist, so its name does not leak what hidden content is about."""
+    return any(can_view_content(caller, content, space, role) for content, space, role in carriers)
 
 
 def require_create_content(caller: Caller, space: Space | None, role: str | None, key: str) -> None:
@@ -117,6 +132,19 @@ def require_update_space(caller: Caller, space: Space, role: str | None) -> None
 
 
 require_delete_space = require_update_space
+
+
+# --- users --------------------------------------------------------------------------------------
+
+def can_see_email(viewer: Caller, user: User) -> bool:
+    """Whether `viewer` is shown `user`'s email address. Confluence Cloud returns a user's email only
+    as their profile visibility allows — its document: "Depending on the user's privacy setting,
+    this may return an empty string" (Atlassian's privacy migration guide: email visibility follows
+    the profile's privacy settings). bondline keeps no visibility settings, so every email is as
+    private as Atlassian lets a profile make it: shown to its owner only. Site admins get no
+    exception: Confluence's REST API does not show them a hidden email either (Atlassian's
+    CONFCLOUD-72205: org and site admins get no email through GET /user)."""
+    return viewer.account_id == user.account_id
 
 
 # --- relations ----------------------------------------------------------------------------------
@@ -238,6 +266,7 @@ from bondline.domain.reltio.access import (  # noqa: E402
     can_read as reltio_can_read,
     require as reltio_require,
     require_accept as reltio_require_accept,
+    require_add_to_change_request as reltio_require_add_to_change_request,
     require_configure as reltio_require_configure,
     require_initiate as reltio_require_initiate,
     require_manage_change_request as reltio_require_manage_change_request,

@@ -80,12 +80,23 @@ async def _ancestors(tx: object, content: Content) -> list[Content]:
     return list(reversed(chain))
 
 
-async def _view(tx: object, content: Content, space: Space, status: str,
+async def _view(tx: object, caller: Caller, content: Content, space: Space, status: str,
                 version: ContentVersion | None = None) -> ContentView:
     users = await users_by_ids(tx.users, {content.created_by, content.updated_by,  # type: ignore[attr-defined]
                                           version.by if version else None, space.created_by})
-    ancestors = tuple(await _ancestors(tx, content))
+    ancestors = access.visible_ancestors(caller, await _ancestors(tx, content))
     return ContentView(content, space, users, status, version, ancestors)
+
+
+async def _parent(tx: object, caller: Caller, parent_id: int) -> Content | None:
+    """The parent a create or an update names, or None when there is none or the caller may not see
+    it: a parent they cannot see is refused exactly as a missing one (its title, type or space
+    never shows in the answer)."""
+    found = await tx.content.with_space(parent_id, caller.user_id)  # type: ignore[attr-defined]
+    if found is None:
+        return None
+    parent, parent_space, role = found
+    return parent if access.can_view_content(caller, parent, parent_space, role) else None
 
 
 async def _load(tx: object, caller: Caller, content_id: int) -> tuple[Content, Space, str | None]:
@@ -106,7 +117,7 @@ async def create(store: Store, caller: Caller, new: NewContent) -> ContentView:
         role = await tx.spaces.role_of(space.id, caller.user_id) if space is not None else None
         access.require_create_content(caller, space, role, new.space_key)
         if new.parent_id is not None:
-            parent = await tx.content.by_id(new.parent_id)
+            parent = await _parent(tx, caller, new.parent_id)
             rules.validate_parent(space.id, parent, new.parent_id, None, [])
         if new.type == "page" and new.status == "current":
             clash = await tx.content.list(visible_to_user=None, status="current", space_id=space.id, type="page",
@@ -122,7 +133,7 @@ async def create(store: Store, caller: Caller, new: NewContent) -> ContentView:
         await tx.relations.put(CONFLUENCE, WATCH, "user", caller.account_id, "content", str(content.id),
                                source_scope=None, target_scope=space.id, by=caller.account_id, now=now)
         await notify.content_created(tx, content, space)
-        return await _view(tx, content, space, content.status)
+        return await _view(tx, caller, content, space, content.status)
 
 
 def _shown_status(content: Content, wanted: list[str]) -> bool:
@@ -150,11 +161,11 @@ async def get(store: Store, caller: Caller, content_id: int, *, statuses: list[s
             if old is None:
                 raise NotFound(f"No content found with id : {content_id} and version {version}",
                                reason="VERSION_NOT_FOUND")
-            return await _view(tx, content, space, "historical", old)
+            return await _view(tx, caller, content, space, "historical", old)
         if not _shown_status(content, wanted):
             raise NotFound(f"No content found with id : {content_id} and status {','.join(wanted)}",
                            reason="CONTENT_NOT_FOUND")
-        return await _view(tx, content, space, content.status)
+        return await _view(tx, caller, content, space, content.status)
 
 
 async def list_content(store: Store, caller: Caller, *, type: str | None, space_key: str | None,
@@ -183,7 +194,7 @@ async def list_content(store: Store, caller: Caller, *, type: str | None, space_
         views = []
         for item in page:
             space = await tx.spaces.by_id(item.space_id)
-            views.append(await _view(tx, item, space, item.status))
+            views.append(await _view(tx, caller, item, space, item.status))
     return views
 
 
@@ -193,7 +204,7 @@ async def update(store: Store, caller: Caller, content_id: int, edit: rules.Edit
         content, space, role = await _load(tx, caller, content_id)
         access.require_update_content(caller, content, space, role)
         if edit.parent_given and edit.parent_id is not None:
-            parent = await tx.content.by_id(edit.parent_id)
+            parent = await _parent(tx, caller, edit.parent_id)
             chain = [c.id for c in await _ancestors(tx, parent)] if parent else []
             rules.validate_parent(space.id, parent, edit.parent_id, content.id, chain)
         updated = rules.apply_edit(content, edit, caller.user_id, now)
@@ -205,7 +216,7 @@ async def update(store: Store, caller: Caller, content_id: int, edit: rules.Edit
             await notify.content_created(tx, updated, space)
         else:
             await notify.content_changed(tx, change, updated, space)
-        return await _view(tx, updated, space, updated.status)
+        return await _view(tx, caller, updated, space, updated.status)
 
 
 async def delete(store: Store, caller: Caller, content_id: int, status: str | None) -> str:
@@ -247,6 +258,6 @@ async def versions(store: Store, caller: Caller, content_id: int, start: int, li
         content, space, role = await _load(tx, caller, content_id)
         access.require_view_content(caller, content, space, role)
         found = await tx.content.versions(content_id, start, limit)
-        view = await _view(tx, content, space, content.status)
+        view = await _view(tx, caller, content, space, content.status)
         users = await users_by_ids(tx.users, {v.by for v in found})
     return view, found, users

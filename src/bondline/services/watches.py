@@ -67,9 +67,28 @@ async def _target(tx: object, caller: Caller, kind: str, key: str, content_type:
         prefix, name = label_rules.validate(key)
     except Invalid:
         raise Forbidden("No label exists for the specified labelName") from None
-    if prefix != "global" or not await tx.labels.carried(name):  # type: ignore[attr-defined]
+    if prefix != "global" or not await _label_visible(tx, caller, name):
         raise Forbidden("No label exists for the specified labelName")
     return Entity(EntityRef("label", name), label=name), name
+
+
+LABEL_CHUNK = 500  # carriers of a label looked at per statement, until one the caller sees
+
+
+async def _label_visible(tx: object, caller: Caller, name: str) -> bool:
+    """Whether content the caller can see carries the global label `name` (a label on hidden
+    content only is answered as missing). Usually the first carriers decide."""
+    if not await tx.labels.carried(name):  # type: ignore[attr-defined]
+        return False
+    if access.listing_scope(caller) is None:  # the caller sees all content
+        return True
+    carriers = await tx.labels.carriers(name)  # type: ignore[attr-defined]
+    for start in range(0, len(carriers), LABEL_CHUNK):
+        found = await tx.content.with_space_many(set(carriers[start:start + LABEL_CHUNK]),  # type: ignore[attr-defined]
+                                                 caller.user_id)
+        if access.can_see_label(caller, found.values()):
+            return True
+    return False
 
 
 async def status(store: Store, caller: Caller, kind: str, key: str, account_id: str | None,

@@ -36,7 +36,7 @@ async def get_content(req: Request) -> Response:
                                        start=start, limit=limit)
     base = base_of(req)
     expand = Expand.of(req, CONTENT_DEFAULT_EXPAND)
-    results = [render.content(v, base, expand) for v in views]
+    results = [render.content(v, base, expand, viewer=req.caller) for v in views]
     query = {"type": req.q("type"), "spaceKey": req.q("spaceKey"), "title": req.q("title"),
              "status": req.q_all("status") or None, "expand": req.q("expand")}
     return json_response(render.page(results, start, limit, base, "/rest/api/content", query))
@@ -53,7 +53,8 @@ async def create_content(req: Request) -> Response:
     view = await content.create(req.app.store, req.caller, content.NewContent(
         type=body.type, title=body.title or "", space_key=body.space.key, status=status, body=value,
         representation=representation, parent_id=parent_id))
-    return json_response(render.content(view, base_of(req), Expand.of(req, CONTENT_DEFAULT_EXPAND)))
+    return json_response(render.content(view, base_of(req), Expand.of(req, CONTENT_DEFAULT_EXPAND),
+                                        viewer=req.caller))
 
 
 async def get_content_by_id(req: Request) -> Response:
@@ -64,7 +65,8 @@ async def get_content_by_id(req: Request) -> Response:
     params.choice(req, "embeddedContentRender", ("current", "version-at-save"))
     view = await content.get(req.app.store, req.caller, content_id, statuses=req.q_all("status") or None,
                              version=version)
-    return json_response(render.content(view, base_of(req), Expand.of(req, CONTENT_DEFAULT_EXPAND)))
+    return json_response(render.content(view, base_of(req), Expand.of(req, CONTENT_DEFAULT_EXPAND),
+                                        viewer=req.caller))
 
 
 async def update_content(req: Request) -> Response:
@@ -81,7 +83,8 @@ async def update_content(req: Request) -> Response:
         parent_id=parent_id, parent_given=parent_given, message=body.version.message,
         minor_edit=body.version.minorEdit)
     view = await content.update(req.app.store, req.caller, content_id, edit)
-    return json_response(render.content(view, base_of(req), Expand.of(req, CONTENT_DEFAULT_EXPAND)))
+    return json_response(render.content(view, base_of(req), Expand.of(req, CONTENT_DEFAULT_EXPAND),
+                                        viewer=req.caller))
 
 
 async def delete_content(req: Request) -> Response:
@@ -96,7 +99,7 @@ async def get_versions(req: Request) -> Response:
     view, found, users = await content.versions(req.app.store, req.caller, content_id, start, limit)
     base = base_of(req)
     results = [render.version(view, base, users, number=v.number, by=v.by, when=v.at, message=v.message,
-                              minor_edit=v.minor_edit) for v in found]
+                              minor_edit=v.minor_edit, viewer=req.caller) for v in found]
     return json_response(render.page(results, start, limit, base, f"/rest/api/content/{content_id}/version"))
 
 
@@ -106,7 +109,7 @@ async def get_version(req: Request) -> Response:
     if not is_decimal(number):
         raise Invalid(f"Version number {number[:20]!r} is invalid")
     view = await content.get(req.app.store, req.caller, content_id, statuses=["any"], version=int(number))
-    return json_response(render.version(view, base_of(req)))
+    return json_response(render.version(view, base_of(req), viewer=req.caller))
 
 
 def install(app: Any) -> None:

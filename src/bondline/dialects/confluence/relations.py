@@ -35,13 +35,13 @@ async def get_relationship(req: Request) -> Response:
     expand = Expand.of(req)
     view = await relations.get(req.app.store, req.caller, req.params["relationName"], _ref(req, "source"),
                                _ref(req, "target"), with_data="relationData" in expand)
-    return json_response(render.relation(view, base_of(req), expand))
+    return json_response(render.relation(view, base_of(req), expand, viewer=req.caller))
 
 
 async def create_relationship(req: Request) -> Response:
     view = await relations.put(req.app.store, req.caller, req.params["relationName"], _ref(req, "source"),
                                _ref(req, "target"))
-    return json_response(render.relation(view, base_of(req), Expand.of(req)))
+    return json_response(render.relation(view, base_of(req), Expand.of(req), viewer=req.caller))
 
 
 async def delete_relationship(req: Request) -> Response:
@@ -65,7 +65,7 @@ async def find_targets(req: Request) -> Response:
     expand = Expand.of(req)
     path = (f"/rest/api/relation/{quote(p['relationName'])}/from/{p['sourceType']}/"
             f"{quote(p['sourceKey'], safe='')}/to/{p['targetType']}")
-    return json_response(render.page([render.relation(v, base, expand) for v in views], start, limit, base, path,
+    return json_response(render.page([render.relation(v, base, expand, viewer=req.caller) for v in views], start, limit, base, path,
                                      _query(req, "target"), has_more=more))
 
 
@@ -79,7 +79,7 @@ async def find_sources(req: Request) -> Response:
     expand = Expand.of(req)
     path = (f"/rest/api/relation/{quote(p['relationName'])}/to/{p['targetType']}/"
             f"{quote(p['targetKey'], safe='')}/from/{p['sourceType']}")
-    return json_response(render.page([render.relation(v, base, expand) for v in views], start, limit, base, path,
+    return json_response(render.page([render.relation(v, base, expand, viewer=req.caller) for v in views], start, limit, base, path,
                                      _query(req, "source"), has_more=more))
 
 

@@ -14,7 +14,8 @@ from urllib.parse import quote, urlencode
 
 from bondline import ids
 from bondline.dialects.confluence.params import Expand
-from bondline.domain.model import Space, User
+from bondline.domain import access
+from bondline.domain.model import Caller, Space, User
 from bondline.http import Request
 
 CONTEXT = "/wiki"
@@ -66,8 +67,9 @@ def links(base: str, self_path: str, **extra: str) -> dict[str, str]:
 _DEFAULT_PICTURE = {"path": "/wiki/aa-avatar/default.png", "width": 48, "height": 48, "isDefault": True}
 
 
-def user(u: User | None, base: str, account_id: str | None = None) -> dict[str, Any]:
-    """A `User`; a deleted or unknown user renders as Confluence's 'unknown' user."""
+def user(u: User | None, base: str, account_id: str | None = None, *, viewer: Caller) -> dict[str, Any]:
+    """A `User` as `viewer` sees it (`email` empty unless access.can_see_email); a deleted or
+    unknown user renders as Confluence's 'unknown' user."""
     if u is None:
         return {
             "type": "unknown",
@@ -86,7 +88,7 @@ def user(u: User | None, base: str, account_id: str | None = None) -> dict[str, 
         "type": "known",
         "accountId": u.account_id,
         "accountType": "atlassian",
-        "email": u.email,
+        "email": _email(u, viewer),
         "publicName": u.display_name,
         "profilePicture": dict(_DEFAULT_PICTURE),
         "displayName": u.display_name,
@@ -97,7 +99,13 @@ def user(u: User | None, base: str, account_id: str | None = None) -> dict[str, 
     }
 
 
-def watch_user(u: User) -> dict[str, Any]:
+def _email(u: User, viewer: Caller) -> str:
+    """Confluence's documents: "Depending on the user's privacy setting, this may return an empty
+    string" — `email` stays in every user object (WatchUser and BulkUserLookup require it)."""
+    return u.email if access.can_see_email(viewer, u) else ""
+
+
+def watch_user(u: User, *, viewer: Caller) -> dict[str, Any]:
     """A `WatchUser`: a User without `_links`/`_expandable`, with a few more required fields."""
     return {
         "type": "known",
@@ -109,7 +117,7 @@ def watch_user(u: User) -> dict[str, Any]:
         "isExternalCollaborator": False,
         "isGuest": False,
         "accountType": "atlassian",
-        "email": u.email,
+        "email": _email(u, viewer),
         "publicName": u.display_name,
         "personalSpace": None,
         "externalCollaborator": False,
@@ -118,8 +126,8 @@ def watch_user(u: User) -> dict[str, Any]:
 
 # --- spaces -------------------------------------------------------------------------------------
 
-def space(s: Space, base: str, expand: Expand | None = None, users: dict[int, User] | None = None,
-          ) -> dict[str, Any]:
+def space(s: Space, base: str, expand: Expand | None = None, users: dict[int, User] | None = None, *,
+          viewer: Caller) -> dict[str, Any]:
     expand = expand or Expand(set())
     key = quote(s.key, safe="~")
     out: dict[str, Any] = {"id": s.id, "key": s.key, "name": s.name}
@@ -154,7 +162,7 @@ def space(s: Space, base: str, expand: Expand | None = None, users: dict[int, Us
     out["status"] = s.status
     if "history" in expand:
         creator = (users or {}).get(s.created_by) if s.created_by is not None else None
-        out["history"] = {"createdDate": iso(s.created_at), "createdBy": user(creator, base)}
+        out["history"] = {"createdDate": iso(s.created_at), "createdBy": user(creator, base, viewer=viewer)}
         del expandable["history"]
     out["_expandable"] = expandable
     out["_links"] = links(base, f"/rest/api/space/{key}", webui=f"/spaces/{key}", collection="/rest/api/space")
@@ -201,14 +209,14 @@ def content_ref(c: Any, base: str) -> dict[str, Any]:
 
 def version(view: Any, base: str, users: dict[int, User] | None = None, number: int | None = None,
             by: int | None = None, when: int | None = None, message: str | None = None,
-            minor_edit: bool | None = None) -> dict[str, Any]:
+            minor_edit: bool | None = None, *, viewer: Caller) -> dict[str, Any]:
     users = users if users is not None else view.users
     number = view.number if number is None else number
     by = view.by if by is None else by
     when = view.when if when is None else when
     content_id = view.content.id
     return {
-        "by": user(users.get(by) if by is not None else None, base),
+        "by": user(users.get(by) if by is not None else None, base, viewer=viewer),
         "when": iso(when),
         "friendlyWhen": friendly(when),
         "message": view.message if message is None else message,
@@ -220,7 +228,8 @@ def version(view: Any, base: str, users: dict[int, User] | None = None, number: 
     }
 
 
-def content(view: Any, base: str, expand: Expand, labels: list[Any] | None = None) -> dict[str, Any]:
+def content(view: Any, base: str, expand: Expand, labels: list[Any] | None = None, *,
+            viewer: Caller) -> dict[str, Any]:
     c = view.content
     cid = str(c.id)
     out: dict[str, Any] = {"id": cid, "type": c.type, "status": view.status, "title": view.title}
@@ -239,29 +248,29 @@ def content(view: Any, base: str, expand: Expand, labels: list[Any] | None = Non
         "space": f"/rest/api/space/{quote(view.space.key, safe='~')}",
     }
     if "space" in expand:
-        out["space"] = space(view.space, base, expand.sub("space"), view.users)
+        out["space"] = space(view.space, base, expand.sub("space"), view.users, viewer=viewer)
         del expandable["space"]
     if "container" in expand:
-        out["container"] = space(view.space, base, expand.sub("container"), view.users)
+        out["container"] = space(view.space, base, expand.sub("container"), view.users, viewer=viewer)
         del expandable["container"]
     if "history" in expand:
         creator = view.users.get(c.created_by) if c.created_by is not None else None
         history: dict[str, Any] = {
             "latest": view.version is None,
-            "createdBy": user(creator, base),
+            "createdBy": user(creator, base, viewer=viewer),
             "createdDate": iso(c.created_at),
         }
         sub = expand.sub("history")
         if "lastUpdated" in sub:
             history["lastUpdated"] = version(view, base, number=c.version, by=c.updated_by, when=c.updated_at,
-                                             message=c.version_message)
+                                             message=c.version_message, viewer=viewer)
         history["_expandable"] = {k: "" for k in ("lastUpdated", "previousVersion", "contributors", "nextVersion")
                                   if k not in history}
         history["_links"] = {"self": f"{base}/rest/api/content/{cid}/history"}
         out["history"] = history
         del expandable["history"]
     if "version" in expand:
-        out["version"] = version(view, base)
+        out["version"] = version(view, base, viewer=viewer)
         del expandable["version"]
     if "ancestors" in expand:
         out["ancestors"] = [content_ref(a, base) for a in view.ancestors]
@@ -335,18 +344,18 @@ def entity_path(entity: Any) -> str:
     return f"/rest/api/label/{q(ref.key)}"
 
 
-def entity(e: Any, base: str) -> dict[str, Any]:
+def entity(e: Any, base: str, *, viewer: Caller) -> dict[str, Any]:
     """The `User`, `Space` or `Content` a relation points at."""
     from bondline.services.content import ContentView
 
     if e.ref.type == "user":
-        return user(e.user, base, e.ref.key)
+        return user(e.user, base, e.ref.key, viewer=viewer)
     if e.ref.type == "space":
-        return space(e.space, base)
+        return space(e.space, base, viewer=viewer)
     if e.ref.type == "content":
         view = ContentView(e.content, e.space, {}, "historical" if e.version is not None else e.content.status,
                            e.version)
-        return content(view, base, Expand(set()))
+        return content(view, base, Expand(set()), viewer=viewer)
     return {"prefix": "global", "name": e.ref.key, "id": e.ref.key, "label": e.ref.key}
 
 
@@ -362,14 +371,14 @@ def relation_path(view: Any) -> str:
     return path + ("?" + urlencode(query) if query else "")
 
 
-def relation(view: Any, base: str, expand: Expand) -> dict[str, Any]:
+def relation(view: Any, base: str, expand: Expand, *, viewer: Caller) -> dict[str, Any]:
     """A `Relation`: `name`, and `relationData`, `source`, `target` when expanded."""
     r = view.relation
     out: dict[str, Any] = {"name": r.name}
     expandable: dict[str, str] = {}
     if "relationData" in expand:
         out["relationData"] = {
-            "createdBy": user(view.creator, base, r.created_by),
+            "createdBy": user(view.creator, base, r.created_by, viewer=viewer),
             "createdDate": iso(r.created_at),
             "friendlyCreatedDate": friendly(r.created_at),
         }
@@ -378,7 +387,7 @@ def relation(view: Any, base: str, expand: Expand) -> dict[str, Any]:
     for side in ("source", "target"):
         e = getattr(view, side)
         if side in expand:
-            out[side] = entity(e, base)
+            out[side] = entity(e, base, viewer=viewer)
         else:
             expandable[side] = entity_path(e)
     if expandable:

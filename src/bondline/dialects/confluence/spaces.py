@@ -26,7 +26,7 @@ async def get_spaces(req: Request) -> Response:
                                      favourite_of=favourite_of)
     base = base_of(req)
     expand = Expand.of(req)
-    results = [render.space(v.space, base, expand, v.users) for v in views]
+    results = [render.space(v.space, base, expand, v.users, viewer=req.caller) for v in views]
     query = {"spaceKey": req.q_all("spaceKey") or None, "type": req.q("type"), "status": req.q("status")}
     return json_response(render.page(results, start, limit, base, "/rest/api/space", query))
 
@@ -35,7 +35,8 @@ async def _create(req: Request, private: bool) -> Response:
     body = req.json(bodies.SpaceCreate)
     description = body.description.plain.value if body.description and body.description.plain else ""
     view = await spaces.create(req.app.store, req.caller, body.key, body.name, description, private=private)
-    return json_response(render.space(view.space, base_of(req), Expand.of(req, ("description",)), view.users))
+    return json_response(render.space(view.space, base_of(req), Expand.of(req, ("description",)), view.users,
+                                      viewer=req.caller))
 
 
 async def create_space(req: Request) -> Response:
@@ -48,7 +49,7 @@ async def create_private_space(req: Request) -> Response:
 
 async def get_space(req: Request) -> Response:
     view = await spaces.get(req.app.store, req.caller, req.params["spaceKey"])
-    return json_response(render.space(view.space, base_of(req), Expand.of(req), view.users))
+    return json_response(render.space(view.space, base_of(req), Expand.of(req), view.users, viewer=req.caller))
 
 
 async def update_space(req: Request) -> Response:
@@ -56,7 +57,7 @@ async def update_space(req: Request) -> Response:
     description = body.description.plain.value if body.description and body.description.plain else None
     view = await spaces.update(req.app.store, req.caller, req.params["spaceKey"], name=body.name,
                                description=description, status=body.status)
-    return json_response(render.space(view.space, base_of(req), Expand.of(req), view.users))
+    return json_response(render.space(view.space, base_of(req), Expand.of(req), view.users, viewer=req.caller))
 
 
 async def delete_space(req: Request) -> Response:

@@ -16,7 +16,7 @@ API = "/wiki/rest/api"
 
 async def get_current_user(req: Request) -> Response:
     user = await accounts.get_user(req.app.store, req.caller.account_id)
-    return json_response(render.user(user, base_of(req)))
+    return json_response(render.user(user, base_of(req), viewer=req.caller))
 
 
 async def get_user(req: Request) -> Response:
@@ -28,7 +28,7 @@ async def get_user(req: Request) -> Response:
         user = await accounts.get_user(req.app.store, account_id)
     except NotFound:
         raise NotFound(f"No user found with accountId : {account_id}", reason="USER_NOT_FOUND") from None
-    return json_response(render.user(user, base_of(req)))
+    return json_response(render.user(user, base_of(req), viewer=req.caller))
 
 
 async def get_bulk(req: Request) -> Response:
@@ -39,7 +39,7 @@ async def get_bulk(req: Request) -> Response:
     results = []
     for account_id in ids[:200]:
         try:
-            results.append(render.user(await accounts.get_user(req.app.store, account_id), base))
+            results.append(render.user(await accounts.get_user(req.app.store, account_id), base, viewer=req.caller))
         except NotFound:
             continue
     return json_response({"results": results, "start": 0, "limit": 200, "size": len(results),

@@ -16,6 +16,7 @@ from bondline.dialects.confluence.errors import DIALECT
 from bondline.dialects.confluence.render import base_of
 from bondline.domain import access
 from bondline.domain import watches as rules
+from bondline.domain.model import Caller
 from bondline.http import Request, Response, empty, json_response
 from bondline.services import watches
 
@@ -65,28 +66,29 @@ def _array(results: list[dict[str, Any]], start: int, limit: int, req: Request, 
 async def watches_for_page(req: Request) -> Response:
     start, limit = _paging(req)
     found = await watches.content_watchers(req.app.store, req.caller, req.params["id"], start, limit)
-    results = [{"type": rules.WATCH_TYPE, "watcher": render.watch_user(w.user), "contentId": int(w.target_key)}
+    results = [{"type": rules.WATCH_TYPE, "watcher": render.watch_user(w.user, viewer=req.caller),
+                "contentId": int(w.target_key)}
                for w in found]
     return json_response(_array(results, start, limit, req, f"/rest/api/content/{req.params['id']}"
                                                             "/notification/child-created"))
 
 
-def _space_watches(found: list[Any]) -> list[dict[str, Any]]:
-    return [{"type": rules.WATCH_TYPE, "watcher": render.watch_user(w.user), "spaceKey": w.target_key}
+def _space_watches(found: list[Any], viewer: Caller) -> list[dict[str, Any]]:
+    return [{"type": rules.WATCH_TYPE, "watcher": render.watch_user(w.user, viewer=viewer), "spaceKey": w.target_key}
             for w in found]
 
 
 async def watches_for_space_of_page(req: Request) -> Response:
     start, limit = _paging(req)
     found = await watches.space_watchers_of_content(req.app.store, req.caller, req.params["id"], start, limit)
-    return json_response(_array(_space_watches(found), start, limit, req,
+    return json_response(_array(_space_watches(found, req.caller), start, limit, req,
                                 f"/rest/api/content/{req.params['id']}/notification/created"))
 
 
 async def watchers_of_space(req: Request) -> Response:
     start, limit = _paging(req)
     found = await watches.space_watchers(req.app.store, req.caller, req.params["spaceKey"], start, limit)
-    return json_response(_array(_space_watches(found), start, limit, req,
+    return json_response(_array(_space_watches(found, req.caller), start, limit, req,
                                 f"/rest/api/space/{req.params['spaceKey']}/watch"))
 
 

@@ -14,6 +14,8 @@ Rules:
   services, which require it again);
 - deleting a change request, one of its items, or editing its external info: its creator (while
   they may still initiate) or a reviewer (ACCEPT_CHANGE_REQUEST);
+- adding items to an existing change request (`changeRequestId` on any write): the same people —
+  its creator or a reviewer — who must also be allowed to stage (INITIATE_CHANGE_REQUEST);
 - replacing the tenant's types needs CONFIGURE (ROLE_ADMIN_TENANT, site admins).
 """
 
@@ -87,6 +89,17 @@ def require_manage_change_request(perms: frozenset[str], creator: str, caller_na
     if r.INITIATE in perms and creator == caller_name:
         return
     raise forbidden()
+
+
+def require_add_to_change_request(perms: frozenset[str], creator: str, caller_name: str) -> None:
+    """Stage items into an existing change request (`changeRequestId`), once `write_route` has
+    already required INITIATE_CHANGE_REQUEST. Reltio's API reference says nothing of who may name a
+    change request; its role documentation splits change-request rights into "personal change
+    requests" (the suggesting role's) and "all change requests" (the reviewing role's). So: the
+    creator, or a reviewer — exactly who may already delete the request or edit its external info
+    (`require_manage_change_request`), refused the same way (403, error 804). Letting any initiator
+    write into a request they may not delete would put their changes under someone else's name."""
+    require_manage_change_request(perms, creator, caller_name)
 
 
 def require_configure(perms: frozenset[str]) -> None:

@@ -12,6 +12,7 @@ import dataclasses
 from typing import Any
 
 from bondline import ids
+from bondline.domain import access
 from bondline.domain.reltio import changes as ch
 from bondline.domain.reltio import objects as o
 from bondline.domain.reltio.errors import object_not_found
@@ -58,6 +59,8 @@ async def stage(tx: Any, ctx: Context, staged: list[ch.Staged], change_request_i
         await tx.change_requests.insert(cr, items)
         return await view(tx, ctx, cr, objects_info=True, items=items, known=known, known_entities=known_entities)
     cr = await load_request(tx, ctx, change_request_id, lock=True)
+    # Every staging path (entities, relations, attributes, _update, relation DELETE) ends here.
+    access.reltio_require_add_to_change_request(ctx.perms, cr.created_by, ctx.who)
     ch.require_awaiting(cr, "changed")
     position = await tx.change_requests.next_position(ctx.tenant, cr.id)
     await tx.change_requests.add_items(ctx.tenant, _items(ctx, cr, staged, position, now))
