@@ -138,7 +138,12 @@ async def _every_row(app) -> str:  # type: ignore[no-untyped-def]
 
 async def test_no_table_holds_a_raw_token(app, client, site) -> None:  # type: ignore[no-untyped-def]
     """API tokens, OAuth access and refresh tokens, revoked ones: only their SHA-256 is stored, in
-    api_tokens, and nowhere else (not in the audit trail, not in any other table)."""
+    api_tokens, and nowhere else (not in the audit trail, not in any other table). The same for a
+    review inbox session: its cookie's secret is stored only as SHA-256 (in ui_sessions), and its
+    CSRF token not at all."""
+    import re
+
+    from bondline.services import ui_sessions
     from bondline.services.reltio import tenants
 
     await tenants.add(app.store, "acme")
@@ -151,12 +156,23 @@ async def test_no_table_holds_a_raw_token(app, client, site) -> None:  # type: i
     raw_tokens = [p.token for p in site.people.values()] + [grant["access_token"], grant["refresh_token"],
                                                             r.json()["access_token"]]
     await accounts.revoke_token(app.store, ids.token_id_of(site.bob.token))
+    form = await client.get("/ui/sign-in")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+    r = await client.post("/ui/sign-in", data={"csrf": csrf, "token": site.alice.token})
+    assert r.status_code == 303, r.text
+    session = client.cookies["bondline_ui"]
+    page = await client.get("/ui/")
+    assert page.status_code == 200
+    session_csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     dump = await _every_row(app)
     for token in raw_tokens:
         secret = token.rsplit("_", 1)[1]
         assert token not in dump and secret not in dump
     for person in site.people.values():
         assert dump.count(ids.hash_token(person.token)) == 1  # its api_tokens row, only
+    secret = session.split(".", 1)[1]
+    assert secret not in dump and session_csrf not in dump and csrf not in dump
+    assert dump.count(ui_sessions.hash_of(secret)) == 1  # its ui_sessions row, only
 
 
 async def test_tokens_are_compared_in_constant_time(app, client, site, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -46,8 +46,7 @@ from bondline.config import Settings
 from bondline.domain.model import Token
 from bondline.domain.reltio.types import DEFAULT_CONFIGURATION
 from bondline.http.app import App
-from bondline.services import accounts
-from bondline.services import secrets as server_secrets
+from bondline.services import accounts, ui_sessions
 from bondline.services.reltio import tenants
 from bondline.ui import sessions
 
@@ -77,6 +76,8 @@ class Row:
     headers: dict[str, str] = dataclasses.field(default_factory=dict)
     make: Maker | None = None  # fresh objects for each cell (rows that change something)
     basic: bool = False  # credentials as Basic email:token
+    ends_session: bool = False  # a cell that succeeds ends the caller's review inbox session
+
 
     def statuses(self) -> dict[str, int]:
         codes = self.expect.split()
@@ -438,9 +439,9 @@ ROWS: list[Row] = [
     # with its token's expiry (a session never outlives its token) is 403; a revoked token cannot
     # sign in again (401 page), while signing out still works with a revoked token's session.
     Row("POST", "/ui/sign-in", "403 403 401 403  303 303 303 303  303 303 303 303 303", form=True,
-        body=lambda w: {"csrf": w["csrf"], "token": w["token"]}),
+        body=lambda w: {"csrf": w["csrf"], "token": w["token"]}, ends_session=True),
     Row("POST", "/ui/sign-out", "403 403 303 403  303 303 303 303  303 303 303 303 303", form=True,
-        body=lambda w: {"csrf": w["csrf"]}),
+        body=lambda w: {"csrf": w["csrf"]}, ends_session=True),
     Row("GET", "/ui/tenants/{tenant}", f"{UI_SIGNED_IN}  403 403 403 200  200 200 200 200 200",
         path="/ui/tenants/acme"),
     Row("GET", "/ui/tenants/{tenant}/changeRequests/{id}", f"{UI_SIGNED_IN}  403 403 403 200  200 200 200 200 200",
@@ -592,17 +593,23 @@ class Matrix:
         self.world["dcr"], self.world["dcr_item"] = dcr["fresh"], dcr["item"]
 
         # review inbox sessions for every token (the anonymous caller has none; `bad` a forged one)
-        key = await server_secrets.shared_key(store, "ui_session")
-        for caller, token in self.tokens.items():
-            if caller == "bad":
-                self.cookies[caller] = "forged.session.value"
-                self.csrf[caller] = "forged"
-                continue
-            stored = await self._token_record(ids.token_id_of(token))
-            session = sessions.new_session(stored.id, now if caller != "expired" else now - 20_000, stored.expires_at)
-            self.cookies[caller] = sessions.encode(key, session)
-            self.csrf[caller] = sessions.csrf_token(key, session)
+        for caller in self.tokens:
+            await self.new_session(caller)
         self.csrf["anon"] = ""
+
+    async def new_session(self, caller: str) -> None:
+        """A review inbox session for the caller's token, as signing in makes one (`expired`: one that
+        ended with its token)."""
+        if caller == "bad":
+            self.cookies[caller] = "s." + "F" * 43
+            self.csrf[caller] = "forged"
+            return
+        stored = await self._token_record(ids.token_id_of(self.tokens[caller]))
+        now = ids.now_ms() if caller != "expired" else ids.now_ms() - 20_000
+        secret = await ui_sessions.start(self.app.store, stored, sessions.expiry(now, stored.expires_at), now)
+        session = sessions.Session(secret, stored.id)
+        self.cookies[caller] = session.cookie
+        self.csrf[caller] = sessions.csrf_token(session)
 
     async def _token_record(self, token_id: str | None) -> Token:
         async with self.app.store.read() as tx:
@@ -685,6 +692,8 @@ async def test_authorization_matrix(matrix: Matrix) -> None:
             status, r = await matrix.cell(row, caller, made or {})
             if status < 400:
                 made = None
+                if row.ends_session:
+                    await matrix.new_session(caller)
             cells += 1
             where = f"{row.method} {(row.path or row.route)}{'?' + row.query if row.query else ''} as {caller}"
             if status != expected:

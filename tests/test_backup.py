@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import threading
@@ -96,6 +97,47 @@ def test_backup_while_writing_then_restore(database_url: str, tmp_path: Any) -> 
         assert extra == set(racing[:len(extra)])  # a prefix of the racing writes: one consistent moment
         r = http.get(f"{API}/user/watch/content/{pages[0]}")
         assert r.status_code == 200 and r.json() == {"watching": True}
+
+
+def test_backup_files_are_readable_by_their_owner_only(database_url: str, tmp_path: Any) -> None:
+    """A backup holds what the database does (token hashes, webhook secrets): the file is 0600 under
+    the usual umask (022, which used to leave it world-readable), and so is a leftover `.partial`
+    it replaces."""
+    _needs_pg_tools(database_url)
+    assert bondline("migrate", "--database-url", database_url).returncode == 0
+    provision(database_url, "private-user")
+    target = tmp_path / "private.bak"
+    leftover = tmp_path / "private.bak.partial"
+    leftover.write_bytes(b"from an interrupted backup")
+    leftover.chmod(0o644)
+    result = subprocess.run([sys.executable, "-m", "bondline", "backup", str(target), "--database-url",
+                             database_url], check=False, capture_output=True, text=True, timeout=120, umask=0o022)
+    assert result.returncode == 0, result.stderr
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+    assert not leftover.exists() and os.path.getsize(target) > 0
+
+
+def test_a_sqlite_backup_is_private_while_it_is_written(database_url: str, tmp_path: Any) -> None:
+    """Not made private afterwards: the copy is 0600 from its first page on (checked while SQLite's
+    backup API is writing it)."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's backup API; pg_dump writes into the same pre-made file")
+    from bondline.store import backup as backups
+    from bondline.store import parse
+
+    target = str(tmp_path / "copy.db")
+    seen: list[int] = []
+
+    def progress(done: int, total: int) -> None:
+        seen.append(stat.S_IMODE(os.stat(target + ".partial").st_mode))
+
+    old = os.umask(0o022)
+    try:
+        backups.backup(parse(database_url), target, progress=progress)
+    finally:
+        os.umask(old)
+    assert seen and set(seen) == {0o600}
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
 
 
 def test_restore_refuses_what_is_not_a_backup(database_url: str, tmp_path: Any) -> None:

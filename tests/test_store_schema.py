@@ -27,6 +27,43 @@ def test_migrations_match_the_declared_tables(database_url: str) -> None:
     assert migrate.current(url) == migrate.head()
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_migration_0011_deletes_the_old_cookie_signing_key(backend: str, tmp_path: Any) -> None:
+    """Before 0011, `server_secrets.ui_session` signed the review inbox's cookies. It signs nothing
+    any more, so upgrading deletes it (a backup taken afterwards does not hold it) and keeps any
+    other secret; downgrading drops `ui_sessions` again."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    if backend == "sqlite":
+        url, drop = parse(f"sqlite:///{tmp_path}/old.db"), (lambda: None)
+    else:
+        if not PG_URL:
+            pytest.skip(f"PostgreSQL tests need {PG_ENV}")
+        raw_url, drop = _fresh_pg_schema_url("m0011")
+        url = parse(raw_url)
+    try:
+        migrate.upgrade(url, "0010_token_parents")
+        migrate._run(url, lambda conn: conn.execute(sa.text(
+            "INSERT INTO server_secrets (name, value, created_at) VALUES ('ui_session', 'ab', 1), ('other', 'cd', 1)")))
+        migrate.upgrade(url)
+        names = migrate._run(url, lambda conn: [row[0] for row in conn.execute(sa.text(
+            "SELECT name FROM server_secrets ORDER BY name"))])
+        assert names == ["other"]
+
+        def downgrade(conn: Any) -> list[str]:
+            cfg = migrate._config()
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0010_token_parents")
+            return sa.inspect(conn).get_table_names()
+
+        tables = migrate._run(url, downgrade)
+        assert "ui_sessions" not in tables and "server_secrets" in tables
+        assert migrate.current(url) == "0010_token_parents"
+    finally:
+        drop()
+
+
 def test_upgrading_twice_is_harmless(database_url: str) -> None:
     url = parse(database_url)
     migrate.upgrade(url)

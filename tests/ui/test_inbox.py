@@ -85,17 +85,17 @@ async def test_sign_in_sets_an_httponly_strict_cookie(browser: Any, acme: Any) -
     assert form.status_code == 200 and 'name="token"' in form.text
     assert_secure_headers(form)
     anonymous = cookie_header(form)
-    assert anonymous.startswith("bondline_ui=1.-.") and "HttpOnly" in anonymous and "SameSite=Strict" in anonymous
+    assert anonymous.startswith("bondline_ui=a.") and "HttpOnly" in anonymous and "SameSite=Strict" in anonymous
     assert "Path=/ui" in anonymous and "Secure" not in anonymous
     before = b.csrf
     r = await b.post("/ui/sign-in", {"token": acme.carol.token})
     assert r.status_code == 303 and r.headers["location"] == "/ui/"
     header = cookie_header(r)
-    assert header.startswith("bondline_ui=1.") and not header.startswith("bondline_ui=1.-.")
+    assert header.startswith("bondline_ui=s.") and anonymous.split(";")[0][14:] not in header  # a new secret
     assert "; HttpOnly" in header and "; SameSite=Strict" in header and "; Path=/ui" in header
     max_age = int(re.search(r"Max-Age=(\d+)", header).group(1))  # type: ignore[union-attr]
     assert 8 * 3600 - 60 < max_age <= 8 * 3600
-    assert acme.carol.token not in header  # the cookie carries the token's id, never the token
+    assert acme.carol.token not in header and acme.carol.token.split("_")[1] not in header  # nor its id
     home = await b.get("/ui/")
     assert home.status_code == 200 and "Carol" in home.text and "acme" in home.text
     assert b.csrf != before  # signing in gave the session a new CSRF token
@@ -175,6 +175,13 @@ async def test_a_session_ends_with_its_token(browser: Any, acme: Any, app: Any, 
     assert r.status_code == 401 and "expired" in r.text
 
 
+def holding(browser: Any, value: str) -> Browser:
+    """A new browser holding the cookie `value` (copied from another, or made up)."""
+    b: Browser = browser()
+    b.client.cookies.set("bondline_ui", value, domain="bondline.test", path="/ui")
+    return b
+
+
 async def test_sign_out(signed_in: Any, acme: Any) -> None:
     b = await signed_in(acme.carol)
     refused = await b.post("/ui/sign-out", csrf=False)
@@ -186,19 +193,117 @@ async def test_sign_out(signed_in: Any, acme: Any) -> None:
     assert (await b.get("/ui/")).status_code == 303
 
 
-async def test_a_cookie_from_another_key_or_edited_is_no_session(signed_in: Any, acme: Any, browser: Any) -> None:
+async def test_the_cookie_is_dead_the_moment_its_user_signs_out(signed_in: Any, acme: Any, browser: Any,
+                                                                app: Any) -> None:
+    """Not only cleared in the browser: a copy of the cookie taken before signing out (another tab, a
+    stolen one) is refused right after, for pages and for forms, and the server holds no session."""
     b = await signed_in(acme.carol)
-    value = b.client.cookies.get("bondline_ui")
-    assert value
-    forged = value.replace(value.split(".")[1], acme.admin.token.split("_")[1])  # admin's token id, same MAC
-    intruder: Browser = browser()
-    intruder.client.cookies.set("bondline_ui", forged, domain="bondline.test", path="/ui")
-    assert (await intruder.get("/ui/")).status_code == 303
+    value, csrf = b.client.cookies["bondline_ui"], b.csrf
+    copy = holding(browser, value)
+    assert (await copy.get(INBOX)).status_code == 200
+    assert (await b.post("/ui/sign-out")).status_code == 303
+    r = await copy.get(INBOX)
+    assert r.status_code == 303 and r.headers["location"] == "/ui/sign-in"
+    # a form with the session's CSRF token: no live session, so the token matches nothing
+    assert (await copy.post(f"{INBOX}/changeRequests/0001dE9/reject", {"csrf": csrf})).status_code == 403
+    assert (await copy.post("/ui/sign-out", {"csrf": csrf})).status_code == 403
+    assert await rows_of(app, "ui_sessions") == []
+
+
+async def test_signing_in_again_ends_the_session_signed_in_from(signed_in: Any, acme: Any, browser: Any) -> None:
+    b = await signed_in(acme.carol)
+    before = b.client.cookies["bondline_ui"]
+    r = await b.post("/ui/sign-in", {"token": acme.admin.token})
+    assert r.status_code == 303 and b.client.cookies["bondline_ui"] != before
+    assert "Admin" in (await b.get("/ui/")).text
+    assert (await holding(browser, before).get("/ui/")).status_code == 303
+
+
+async def test_an_edited_or_made_up_cookie_is_no_session(signed_in: Any, acme: Any, browser: Any) -> None:
+    b = await signed_in(acme.carol)
+    value = b.client.cookies["bondline_ui"]
+    secret = value[2:]
+    anonymous: Browser = browser()
+    await anonymous.get("/ui/sign-in")
+    pre_sign_in = anonymous.client.cookies["bondline_ui"]
+    for forged in (value[:-1] + ("A" if value[-1] != "A" else "B"), "a." + secret, secret,
+                   "s." + pre_sign_in[2:],  # a pre-sign-in secret promoted to a signed-in one
+                   "s." + ids.random_base62(43), f"1.{acme.admin.token.split('_')[1]}.9999999999999.x.y"):
+        assert (await holding(browser, forged).get("/ui/")).status_code == 303, forged
+    assert (await b.get("/ui/")).status_code == 200
+
+
+async def rows_of(app: Any, table_name: str) -> list[tuple[Any, ...]]:
+    import sqlalchemy as sa
+
+    from bondline.store.tables import metadata
+
+    async with app.store.read() as tx:
+        return [tuple(r) for r in await tx.conn.all(sa.select(metadata.tables[table_name]))]
+
+
+async def every_row(app: Any) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table: what a backup of the database holds."""
+    from bondline.store.tables import metadata
+
+    return {table.name: await rows_of(app, table.name) for table in metadata.sorted_tables}
+
+
+def _old_style_cookie(key: bytes, token_id: str, expires_at: int) -> str:
+    """A cookie as the server signed them before migration 0011: ``1.{tokenId}.{expiresMs}.{nonce}.{mac}``,
+    HMAC-SHA256 under the `ui_session` key kept in `server_secrets`."""
+    import base64
+    import hashlib
+    import hmac
+
+    payload = f"1.{token_id}.{expires_at}.{ids.random_base62(22)}"
+    mac = hmac.new(key, f"session\n{payload}".encode(), hashlib.sha256).digest()
+    return f"{payload}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
+
+
+async def test_a_copy_of_the_database_cannot_make_a_session(signed_in: Any, acme: Any, browser: Any,
+                                                             app: Any) -> None:
+    """Everything a backup holds — every row of every table — makes no cookie the server accepts.
+    Sessions are kept as SHA-256 of their secret, and no key in the database signs cookies: a cookie
+    signed the old way, under a `ui_session` key in `server_secrets` (as a database from before
+    migration 0011 has one), is refused, for the admin's token id as for carol's own."""
+    from bondline.services.secrets import shared_key
+
+    carol = await signed_in(acme.carol)
+    await shared_key(app.store, "ui_session")
+    dump = await every_row(app)
+    token_ids = [row[0] for row in dump["api_tokens"]]
+    later = ids.now_ms() + 3_600_000
+    signed = [_old_style_cookie(bytes.fromhex(value), token_id, later)
+              for _name, value, _created in dump["server_secrets"] for token_id in token_ids]
+    assert len(signed) == len(token_ids) == 4  # admin, alice, bob, carol
+    for value in signed:
+        assert (await holding(browser, value).get("/ui/")).status_code == 303, value
+    # and what is stored of carol's session, taken for its secret
+    stored = [f"s.{value}" for row in dump.get("ui_sessions", []) for value in map(str, row)]
+    assert len(stored) == 5
+    for value in stored + [value[2:] for value in stored]:
+        assert (await holding(browser, value).get("/ui/")).status_code == 303, value
+    assert (await carol.get("/ui/")).status_code == 200
+
+
+async def test_expired_sessions_are_swept_when_someone_signs_in(browser: Any, acme: Any, app: Any,
+                                                                 monkeypatch: Any) -> None:
+    first: Browser = browser()
+    assert (await first.sign_in(acme.carol.token)).status_code == 303
+    assert len(await rows_of(app, "ui_sessions")) == 1
+    real_now_ms = ids.now_ms
+    monkeypatch.setattr(ids, "now_ms", lambda: real_now_ms() + 8 * 3600 * 1000 + 1000)
+    assert (await first.get("/ui/")).status_code == 303  # ended after 8 hours
+    second: Browser = browser()
+    assert (await second.sign_in(acme.admin.token)).status_code == 303
+    rows = await rows_of(app, "ui_sessions")
+    assert len(rows) == 1 and rows[0][2] == acme.admin.user_id
 
 
 async def test_sessions_hold_across_workers(signed_in: Any, acme: Any, database_url: str) -> None:
-    """Another process (another App on the same database) reads the same session: the signing key
-    lives in the database, not in a worker."""
+    """Another process (another App on the same database) reads the same session: sessions live in
+    the database, not in a worker. Signing out in one ends the session in the other at once."""
     b = await signed_in(acme.carol)
     other = App(Settings(database_url=database_url, auth_cache_seconds=0))
     await other.startup()
@@ -209,6 +314,8 @@ async def test_sessions_hold_across_workers(signed_in: Any, acme: Any, database_
             assert r.status_code == 200 and "Carol" in r.text
             token = csrf_of(r.text)
             assert token == b.csrf
+            assert (await c.post("/ui/sign-out", data={"csrf": token})).status_code == 303
+        assert (await b.get("/ui/")).status_code == 303  # the first worker refuses it right away
     finally:
         await other.shutdown()
 
@@ -502,8 +609,9 @@ async def test_an_internal_error_is_a_page_without_details(signed_in: Any, acme:
     assert_secure_headers(r)
 
 
-async def test_the_signing_key_is_made_once_for_every_worker(database_url: str) -> None:
-    """Workers starting together agree on one key (whoever stores it first wins; the others read it)."""
+async def test_a_server_secret_is_made_once_for_every_worker(database_url: str) -> None:
+    """Workers starting together agree on one key (whoever stores it first wins; the others read it).
+    (`services.secrets` no longer signs the inbox's cookies, but stays for keys the workers share.)"""
     import asyncio
 
     from bondline.services.secrets import shared_key
@@ -513,9 +621,9 @@ async def test_the_signing_key_is_made_once_for_every_worker(database_url: str) 
     for store in stores:
         await store.open()
     try:
-        keys = await asyncio.gather(*(shared_key(store, "ui_session") for store in stores))
+        keys = await asyncio.gather(*(shared_key(store, "shared") for store in stores))
         assert len(set(keys)) == 1 and len(keys[0]) == 32
-        assert await shared_key(stores[0], "ui_session") == keys[0]
+        assert await shared_key(stores[0], "shared") == keys[0]
         assert await shared_key(stores[0], "another") != keys[0]
     finally:
         for store in stores:

@@ -271,8 +271,8 @@ PATHS["/ui/sign-in"] = {
                {"200": _HTML_PAGE, "303": _SEE_OTHER}, security=[]),
     "post": _ui("signIn", "Sign in with an API token",
                 "Verifies the token (as API requests do) and sets the session cookie `bondline_ui` (HttpOnly, "
-                "SameSite=Strict, Path=/ui, Secure over https), signed by the server; the token is re-checked on "
-                "every request, so revoking it ends the session.",
+                "SameSite=Strict, Path=/ui, Secure over https): a random secret the server keeps only as a hash; "
+                "the token is re-checked on every request, so revoking it ends the session.",
                 {"303": _SEE_OTHER, "401": {"description": "The form again, saying why the token was refused",
                                             "content": {"text/html": {}}},
                  "403": {"description": "Missing or wrong CSRF token", "content": {"text/html": {}}}},
@@ -280,7 +280,9 @@ PATHS["/ui/sign-in"] = {
                     "schema": {"type": "object", "required": ["csrf", "token"],
                                "properties": {"csrf": {"type": "string"}, "token": {"type": "string"}}}}}}),
 }
-PATHS["/ui/sign-out"] = {"post": _ui("signOut", "Sign out", "Clears the session cookie.",
+PATHS["/ui/sign-out"] = {"post": _ui("signOut", "Sign out",
+                                     "Ends the session on the server (its cookie is refused from then on, by every "
+                                     "worker) and clears the cookie.",
                                      {"303": _SEE_OTHER, "403": {"description": "Missing or wrong CSRF token",
                                                                  "content": {"text/html": {}}}},
                                      requestBody=_UI_FORM)}

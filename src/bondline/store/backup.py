@@ -9,10 +9,14 @@ PostgreSQL: `pg_dump --format=custom` (one transaction, a consistent snapshot, o
 the schema named by ``?search_path=`` when the URL has one. Without the tools on PATH it says how
 to get them, and what to run instead (continuous archiving with pg_basebackup for point-in-time
 recovery is the operator's choice, outside bondline).
+
+A backup holds everything the database does (token hashes, webhook secrets), so its file is created
+readable and writable by its owner only (0600), before anything is written into it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -37,6 +41,22 @@ class Outcome:
     path: str
     bytes: int
     revision: str | None
+
+
+def _create_private(path: str) -> None:
+    """Create `path`, empty, with mode 0600 whatever the umask (a leftover of an interrupted backup is
+    replaced). SQLite and pg_dump then write into this file, which keeps its mode; SQLite gives its
+    journal beside it the same mode."""
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # O_EXCL: never through a symlink
+        try:
+            os.fchmod(fd, 0o600)  # a umask can only take bits away; this puts back the owner's own
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise BackupError(f"cannot create {path}: {exc.strerror}") from None
 
 
 def _revision_of_sqlite(path: str) -> str | None:
@@ -101,6 +121,7 @@ def _backup_sqlite(url: DatabaseURL, target: str, progress: Progress | None) -> 
         raise BackupError(f"there is no database at {url.path}")
     os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
     partial = target + ".partial"
+    _create_private(partial)  # an empty file is an empty database to SQLite
     src = sqlite3.connect(f"file:{url.path}?mode=ro", uri=True)
     dst = sqlite3.connect(partial)
     try:
@@ -180,6 +201,7 @@ def _backup_postgres(url: DatabaseURL, target: str) -> Outcome:
     pg_dump = _tool("pg_dump")
     os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
     partial = target + ".partial"
+    _create_private(partial)  # pg_dump opens it for writing (truncating it), which keeps its mode
     dsn, env = _pg_target(url)
     args = [pg_dump, "--format=custom", "--no-owner", "--file", partial]
     if url.search_path:

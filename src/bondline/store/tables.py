@@ -285,14 +285,28 @@ change_items = sa.Table(
     sa.Index("ix_change_items_object", "tenant_id", "object_uri"),
 )
 
-# Secrets the server generates once and every worker shares (e.g. `ui_session`, the key that signs
-# the review inbox's session cookies): random, created on first use.
+# Secrets the server generates once and every worker shares (services/secrets.py): random, created
+# on first use. (Until migration 0011, `ui_session` here signed the review inbox's cookies.)
 server_secrets = sa.Table(
     "server_secrets",
     metadata,
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("value", sa.String(128), nullable=False),
     sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
+# The review inbox's signed-in sessions (migration 0011). The cookie carries a random secret; only
+# its SHA-256 is kept here, so a copy of the database (a backup) cannot make a cookie. Signing out
+# deletes the row; the session also ends with its token (revoked, expired, deleted with its user).
+ui_sessions = sa.Table(
+    "ui_sessions",
+    metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("token_id", sa.String(16), sa.ForeignKey("api_tokens.id", ondelete="CASCADE"), nullable=False,
+              index=True),
+    sa.Column("user_id", BigId, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("expires_at", sa.BigInteger, nullable=False, index=True),  # expired rows are swept by it
 )
 
 

@@ -13,13 +13,14 @@ from bondline.store.repos.reltio import ChangeRequestRepo, EntityRepo, ReltioRel
 from bondline.store.repos.secrets import SecretRepo
 from bondline.store.repos.spaces import SpaceRepo
 from bondline.store.repos.tasks import TaskRepo
+from bondline.store.repos.ui_sessions import UiSessionRepo
 from bondline.store.repos.webhooks import OutboxRepo, WebhookRepo
 
 
 class Tx:
     __slots__ = ("conn", "users", "tokens", "spaces", "content", "tasks", "relations", "labels", "tenants",
                  "entities", "reltio_relations", "change_requests", "secrets", "audit",
-                 "outbox", "webhooks")
+                 "outbox", "webhooks", "ui_sessions")
 
     def __init__(self, conn: Conn) -> None:
         self.conn = conn
@@ -38,3 +39,4 @@ class Tx:
         self.audit = AuditRepo(conn)
         self.outbox = OutboxRepo(conn)
         self.webhooks = WebhookRepo(conn)
+        self.ui_sessions = UiSessionRepo(conn)

@@ -2,8 +2,9 @@
 change requests (every item in words, conflicts flagged) and apply or reject them.
 
 Built on bondline's own HTTP layer (no framework; nothing here is on the hot path): Jinja2
-templates, plain HTML forms (no JavaScript at all), a signed session cookie and per-session CSRF
-tokens (`sessions`), pages and security headers (`pages`), routes (`routes`)."""
+templates, plain HTML forms (no JavaScript at all), a session cookie carrying a random secret that
+the server keeps as a hash (`services.ui_sessions`) and per-session CSRF tokens (`sessions`), pages
+and security headers (`pages`), routes (`routes`)."""
 
 from __future__ import annotations
 

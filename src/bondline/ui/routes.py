@@ -15,12 +15,11 @@ from bondline.domain.errors import Forbidden, Invalid, NotFound, Unauthenticated
 from bondline.domain.model import Caller
 from bondline.domain.reltio import changes as ch
 from bondline.http import Request, Response
-from bondline.services import secrets as server_secrets
+from bondline.services import ui_sessions
 from bondline.services.reltio import change_requests, inbox
 from bondline.ui import sessions
 from bondline.ui.pages import DIALECT, SECURITY_HEADERS, redirect, render
 
-KEY_NAME = "ui_session"
 STATIC = {"ui.css"}
 MAX_TOKEN_CHARS = 200
 
@@ -56,44 +55,48 @@ def _tenant_path(tenant: str, *rest: str) -> str:
 class ReviewInbox:
     def __init__(self, app: Any) -> None:
         self.app = app
-        self._key: bytes | None = None
 
     # --- sessions ------------------------------------------------------------------------------------
-    async def key(self) -> bytes:
-        if self._key is None:
-            self._key = await server_secrets.shared_key(self.app.store, KEY_NAME)
-        return self._key
-
     def secure(self, req: Request) -> bool:
         """Cookies get `Secure` when the page is served over https, or behind a proxy that a
         configured https public URL says terminates TLS."""
         return req.scope.get("scheme") == "https" or self.app.settings.public_url.lower().startswith("https://")
 
     async def session_of(self, req: Request) -> sessions.Session | None:
-        value = sessions.parse_cookies(req.header(b"cookie")).get(sessions.COOKIE)
-        return sessions.decode(await self.key(), value, ids.now_ms())
+        """The cookie's session: a pre-sign-in one as it is, a signed-in one only while the server
+        still has it (not signed out, not ended); None otherwise."""
+        found = sessions.read_cookie(sessions.parse_cookies(req.header(b"cookie")).get(sessions.COOKIE))
+        if found is None:
+            return None
+        kind, secret = found
+        if kind == sessions.ANONYMOUS:
+            return sessions.Session(secret, None)
+        stored = await ui_sessions.find(self.app.store, secret, ids.now_ms())
+        return sessions.Session(secret, stored.token_id) if stored is not None else None
 
-    async def visitor(self, req: Request) -> Visitor:
-        """The signed-in visitor; Unauthenticated (→ the sign-in page) otherwise. The session's
-        token is checked again on every request: revoked or expired, the session is over."""
-        session = await self.session_of(req)
+    async def visitor(self, req: Request, session: sessions.Session | None = None) -> Visitor:
+        """The signed-in visitor (of `session` when the caller already has it); Unauthenticated (→ the
+        sign-in page) otherwise. The session's token is checked again on every request: revoked or
+        expired, the session is over."""
+        if session is None:
+            session = await self.session_of(req)
         if session is None or session.token_id is None:
             raise Unauthenticated("Please sign in")
         user, _token = await self.app.auth.user_for_token_id(session.token_id)
-        return Visitor(session, Caller.of(user), sessions.csrf_token(await self.key(), session))
+        return Visitor(session, Caller.of(user), sessions.csrf_token(session))
 
     async def posted(self, req: Request) -> tuple[Visitor, dict[str, str]]:
         """A signed-in visitor's form, after its CSRF token checked out (403 otherwise)."""
         session = await self.session_of(req)
         form = _form(req)
-        if not sessions.csrf_ok(await self.key(), session, form.get("csrf")):
+        if not sessions.csrf_ok(session, form.get("csrf")):
             raise CsrfFailed("The form's security token is missing or does not match your session. Reload the page "
                              "and try again.")
-        return await self.visitor(req), form
+        return await self.visitor(req, session), form
 
-    def cookie(self, req: Request, session: sessions.Session, key: bytes) -> tuple[bytes, bytes]:
-        seconds = (session.expires_at - ids.now_ms()) // 1000
-        return (b"set-cookie", sessions.set_cookie(sessions.encode(key, session), seconds, self.secure(req)))
+    def cookie(self, req: Request, session: sessions.Session, expires_at: int) -> tuple[bytes, bytes]:
+        seconds = (expires_at - ids.now_ms()) // 1000
+        return (b"set-cookie", sessions.set_cookie(session.cookie, seconds, self.secure(req)))
 
     # --- pages ---------------------------------------------------------------------------------------
     async def root(self, req: Request) -> Response:
@@ -105,7 +108,6 @@ class ReviewInbox:
         return render("tenants.html", me=v.caller, csrf=v.csrf, tenants=tenants, tenant_path=_tenant_path)
 
     async def sign_in_form(self, req: Request) -> Response:
-        key = await self.key()
         session = await self.session_of(req)
         if session is not None and session.signed_in:
             try:
@@ -115,16 +117,15 @@ class ReviewInbox:
                 session = None
         headers = []
         if session is None:
-            session = sessions.new_session(None, ids.now_ms())
-            headers.append(self.cookie(req, session, key))
-        return render("sign_in.html", headers=headers, csrf=sessions.csrf_token(key, session), error=None,
+            session = sessions.anonymous()
+            headers.append(self.cookie(req, session, ids.now_ms() + sessions.ANONYMOUS_LIFETIME_MS))
+        return render("sign_in.html", headers=headers, csrf=sessions.csrf_token(session), error=None,
                       title="Sign in")
 
     async def sign_in(self, req: Request) -> Response:
-        key = await self.key()
         session = await self.session_of(req)
         form = _form(req)
-        if not sessions.csrf_ok(key, session, form.get("csrf")):
+        if not sessions.csrf_ok(session, form.get("csrf")):
             raise CsrfFailed("The sign-in form has expired or did not come from this site. Reload it and try again.")
         assert session is not None
         token = form.get("token", "").strip()
@@ -133,16 +134,25 @@ class ReviewInbox:
                 raise Unauthenticated("Enter a bondline API token")
             user, stored = await self.app.auth.check_token(token)
         except Unauthenticated as err:
-            return render("sign_in.html", 401, csrf=sessions.csrf_token(key, session), error=err.message,
+            return render("sign_in.html", 401, csrf=sessions.csrf_token(session), error=err.message,
                           title="Sign in")
-        fresh = sessions.new_session(stored.id, ids.now_ms(), stored.expires_at)
-        return redirect("/ui/", [self.cookie(req, fresh, key)])
+        # A new secret (never the one presented: no session fixation); the session signed in from,
+        # if any, ends here.
+        now = ids.now_ms()
+        expires_at = sessions.expiry(now, stored.expires_at)
+        secret = await ui_sessions.start(self.app.store, stored, expires_at, now,
+                                         replaces=session.secret if session.signed_in else None)
+        return redirect("/ui/", [self.cookie(req, sessions.Session(secret, stored.id), expires_at)])
 
     async def sign_out(self, req: Request) -> Response:
         # Only the CSRF token matters: signing out works even when the token has just been revoked.
-        if not sessions.csrf_ok(await self.key(), await self.session_of(req), _form(req).get("csrf")):
+        session = await self.session_of(req)
+        if not sessions.csrf_ok(session, _form(req).get("csrf")):
             raise CsrfFailed("The form's security token is missing or does not match your session. Reload the page "
                              "and try again.")
+        assert session is not None
+        if session.signed_in:
+            await ui_sessions.end(self.app.store, session.secret)  # the cookie is dead in every worker at once
         return redirect("/ui/sign-in", [(b"set-cookie", sessions.clear_cookie(self.secure(req)))])
 
     async def tenant(self, req: Request) -> Response:

@@ -1,12 +1,18 @@
-"""Review inbox sessions: signed cookies, and CSRF tokens derived from them. Pure functions of a
-server key (`services.secrets.shared_key`, the same in every worker) and the clock.
+"""Review inbox sessions as the browser sees them: the cookie, and the CSRF token of each session.
 
-A session cookie is ``1.{tokenId}.{expiresMs}.{nonce}.{mac}``: the id of the bondline token the user
-signed in with (``-`` before sign-in), when the session ends, a random nonce, and an HMAC-SHA256 of
-the rest under the server key. Nothing else is stored anywhere, so any worker can read it; the
-token is re-checked on every request (revoking or expiring it ends the session at once). The CSRF
-token of a session is an HMAC of its nonce under the same key (with another purpose), compared in
-constant time. Signing in replaces the nonce, so a CSRF token seen before sign-in is worthless after.
+The cookie carries a random secret and nothing else: ``s.{secret}`` for a signed-in session, which
+the server keeps (only as a hash, `services.ui_sessions`, with the token it was signed in with),
+and ``a.{secret}`` before sign-in. No key signs anything, so nothing in the database (or a backup
+of it) makes a cookie the server accepts.
+
+The pre-sign-in cookie only ties the sign-in form to the browser that loaded it (against login
+CSRF), so nothing is stored for it and anonymous visitors write nothing: another site can neither
+read the victim's cookie nor set it (HttpOnly, SameSite=Strict), so it cannot post the matching CSRF
+token; anyone can make such a pair for themselves, exactly as by loading the form. It grants nothing.
+
+A session's CSRF token is an HMAC keyed by its secret, compared in constant time: not the stored
+hash, and not derivable from it. Signing in makes a new secret, so a CSRF token seen before sign-in
+is worthless after.
 """
 
 from __future__ import annotations
@@ -15,69 +21,62 @@ import base64
 import dataclasses
 import hashlib
 import hmac
+import re
 import secrets
 
 COOKIE = "bondline_ui"
 PATH = "/ui"
 LIFETIME_MS = 8 * 3600 * 1000  # a signed-in session (never beyond its token's own expiry)
-ANONYMOUS_LIFETIME_MS = 3600 * 1000  # the session that only carries the sign-in form's CSRF token
-_VERSION = "1"
-_ANONYMOUS = "-"
+ANONYMOUS_LIFETIME_MS = 3600 * 1000  # the cookie that only carries the sign-in form's CSRF token
+SIGNED_IN = "s"
+ANONYMOUS = "a"
+_SECRET = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Session:
+    secret: str  # what the cookie carries; the server keeps only its hash
     token_id: str | None  # None: not signed in yet
-    expires_at: int  # epoch ms
-    nonce: str
 
     @property
     def signed_in(self) -> bool:
         return self.token_id is not None
 
+    @property
+    def cookie(self) -> str:
+        return f"{SIGNED_IN if self.signed_in else ANONYMOUS}.{self.secret}"
 
-def _mac(key: bytes, purpose: str, message: str) -> str:
-    digest = hmac.new(key, f"{purpose}\n{message}".encode(), hashlib.sha256).digest()
+
+def anonymous() -> Session:
+    return Session(secrets.token_urlsafe(32), None)
+
+
+def read_cookie(value: str | None) -> tuple[str, str] | None:
+    """(kind, secret) of a cookie value shaped like ours; None otherwise. Says nothing about whether
+    the session exists: that is the server's to look up."""
+    if not value:
+        return None
+    kind, sep, secret = value.partition(".")
+    if not sep or kind not in (SIGNED_IN, ANONYMOUS) or not _SECRET.fullmatch(secret):
+        return None
+    return kind, secret
+
+
+def expiry(now: int, token_expires_at: int | None) -> int:
+    """When a session signed in now ends: after LIFETIME_MS, or with its token if that is sooner."""
+    expires = now + LIFETIME_MS
+    return expires if token_expires_at is None else min(expires, token_expires_at)
+
+
+def csrf_token(session: Session) -> str:
+    digest = hmac.new(session.secret.encode(), b"bondline ui csrf", hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def new_session(token_id: str | None, now: int, token_expires_at: int | None = None) -> Session:
-    lifetime = LIFETIME_MS if token_id is not None else ANONYMOUS_LIFETIME_MS
-    expires = now + lifetime
-    if token_expires_at is not None:
-        expires = min(expires, token_expires_at)
-    return Session(token_id, expires, secrets.token_urlsafe(16))
-
-
-def encode(key: bytes, session: Session) -> str:
-    payload = f"{_VERSION}.{session.token_id or _ANONYMOUS}.{session.expires_at}.{session.nonce}"
-    return f"{payload}.{_mac(key, 'session', payload)}"
-
-
-def decode(key: bytes, value: str | None, now: int) -> Session | None:
-    """The session a cookie value carries; None when it is missing, forged, malformed or expired."""
-    if not value or len(value) > 200:
-        return None
-    payload, _, mac = value.rpartition(".")
-    if not payload or not hmac.compare_digest(mac.encode(), _mac(key, "session", payload).encode()):
-        return None
-    parts = payload.split(".")
-    if len(parts) != 4 or parts[0] != _VERSION or not parts[2].isdigit():
-        return None
-    expires = int(parts[2])
-    if expires <= now:
-        return None
-    return Session(None if parts[1] == _ANONYMOUS else parts[1], expires, parts[3])
-
-
-def csrf_token(key: bytes, session: Session) -> str:
-    return _mac(key, "csrf", session.nonce)
-
-
-def csrf_ok(key: bytes, session: Session | None, presented: str | None) -> bool:
+def csrf_ok(session: Session | None, presented: str | None) -> bool:
     if session is None or not presented:
         return False
-    return hmac.compare_digest(presented.encode(), csrf_token(key, session).encode())
+    return hmac.compare_digest(presented.encode(), csrf_token(session).encode())
 
 
 def parse_cookies(header: str | None) -> dict[str, str]:

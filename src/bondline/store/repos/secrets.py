@@ -1,5 +1,4 @@
-"""Server secrets: random values the server generates once and every worker reads from the database
-(the key that signs the review inbox's session cookies)."""
+"""Server secrets: random values the server generates once and every worker reads from the database."""
 
 from __future__ import annotations
 
