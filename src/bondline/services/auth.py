@@ -87,8 +87,8 @@ class Authenticator:
         return await self._load(token_id, token)
 
     async def user_for_token_id(self, token_id: str) -> tuple[User, Token]:
-        """Re-check a token already verified once (a review inbox session carries its id, signed by
-        the server): it must still exist, be unrevoked, unexpired, and its user still there."""
+        """Re-check a token already verified once (a review inbox session, kept by the server,
+        names it): it must still exist, be unrevoked, unexpired, and its user still there."""
         return await self._load(token_id, None)
 
     async def _load(self, token_id: str, token: str | None) -> tuple[User, Token]:
