@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import re
 
+import pytest
 from typer.testing import CliRunner
 
 from bondline.cli import app
+from bondline.config import Settings
 
 runner = CliRunner()
 
@@ -88,6 +92,29 @@ def test_database_url_from_environment(tmp_path, monkeypatch) -> None:  # type: 
     r = runner.invoke(app, ["users", "add", "envy", "--email", "env@example.com", "--name", "Env"])
     assert r.exit_code == 0, r.output
     assert (tmp_path / "env.db").exists()
+
+
+def test_every_setting_reaches_the_worker_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve` hands its settings to granian's workers through `to_env`, and each worker reads them
+    back with `from_env`: every field, changed from its default, must survive the trip."""
+    strings = {"database_url": "sqlite:///elsewhere.db", "sqlite_synchronous": "FULL", "log_format": "json"}
+    changed = {}
+    for field in dataclasses.fields(Settings):
+        default = field.default
+        if field.name in strings:
+            changed[field.name] = strings[field.name]
+        elif isinstance(default, bool):
+            changed[field.name] = not default
+        elif isinstance(default, (int, float)):
+            changed[field.name] = default + 3
+        else:
+            changed[field.name] = f"{field.name}-value"
+    settings = Settings(**changed)
+    for name in [n for n in os.environ if n.startswith("BONDLINE_")]:
+        monkeypatch.delenv(name)
+    for name, value in settings.to_env().items():
+        monkeypatch.setenv(name, value)
+    assert Settings.from_env() == settings
 
 
 def test_bad_database_url_is_a_clear_error() -> None:

@@ -1,16 +1,23 @@
 """GET /metrics: Prometheus text that a scraper parses, with request counts and latency per route
-pattern, the database pool, and change requests by tenant and state; summed over worker processes."""
+pattern, the database pool, and change requests by state (by tenant too only when configured); summed
+over worker processes; behind a bearer token when one is configured."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from bondline.config import Settings
+from bondline.http.app import App
 from bondline.services.reltio import tenants
+from tests.helpers import on_store
 from tests.live import LiveServer
 
 
@@ -27,6 +34,34 @@ def value(found: dict, name: str, **labels: str) -> float | None:  # type: ignor
 
 
 RELATION = "/wiki/rest/api/relation/{relationName}/from/{sourceType}/{sourceKey}/to/{targetType}/{targetKey}"
+TOKEN = "scrape-7Hc2-kQ9v-token"
+
+
+@contextlib.asynccontextmanager
+async def served(settings: Settings, **changes: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """Another server on the same database, configured with `changes`."""
+    app = App(dataclasses.replace(settings, **changes))
+    await app.startup()
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bondline.test") as c:
+            yield c
+    finally:
+        await app.shutdown()
+
+
+async def change_requests_in_two_tenants(app: Any, client: Any, site: Any) -> None:
+    """acme-z7q: two awaiting review, one rejected; globex-k2p: one awaiting review."""
+    for tenant, made, rejected in (("acme-z7q", 3, 1), ("globex-k2p", 1, 0)):
+        await tenants.add(app.store, tenant)
+        await tenants.grant(app.store, tenant, site.alice.account_id, ["ROLE_INITIATOR", "ROLE_REVIEWER"])
+        uris = []
+        for _ in range(made):
+            r = await client.post(f"/reltio/api/{tenant}/changeRequests", headers=site.alice.bearer)
+            assert r.status_code == 200, r.text
+            uris.append(r.json()["uri"])
+        for uri in uris[:rejected]:
+            r = await client.post(f"/reltio/api/{tenant}/{uri}/_reject", headers=site.alice.bearer)
+            assert r.status_code == 200, r.text
 
 
 async def test_requests_are_counted_per_route_pattern_and_status(client, site) -> None:  # type: ignore[no-untyped-def]
@@ -60,22 +95,48 @@ async def test_requests_are_counted_per_route_pattern_and_status(client, site) -
     assert value(after, "bondline_db_pool_waiting") == 0
 
 
-async def test_change_requests_by_tenant_and_state(app, client, site) -> None:  # type: ignore[no-untyped-def]
+async def test_change_requests_by_state_name_no_tenant(app, client, site) -> None:  # type: ignore[no-untyped-def]
+    """/metrics needs no credentials by default, so it must not tell a stranger which tenants exist."""
+    await change_requests_in_two_tenants(app, client, site)
+    r = await client.get("/metrics")
+    assert r.status_code == 200
+    assert "acme" not in r.text and "globex" not in r.text and 'tenant="' not in r.text
+    found = samples(r.text)
+    assert value(found, "bondline_change_requests", state="AWAITING_REVIEW") == 3  # 2 + 1
+    assert value(found, "bondline_change_requests", state="REJECTED") == 1
+    assert value(found, "bondline_change_requests", state="APPLIED") == 0
+
+
+async def test_change_requests_by_tenant_and_state_when_configured(app, client, site, settings) -> None:  # type: ignore[no-untyped-def]
     await tenants.add(app.store, "acme")
-    await tenants.grant(app.store, "acme", site.alice.account_id, ["ROLE_INITIATOR", "ROLE_REVIEWER"])
-    found = samples((await client.get("/metrics")).text)
-    for state in ("AWAITING_REVIEW", "APPLIED", "REJECTED"):
-        assert value(found, "bondline_change_requests", tenant="acme", state=state) == 0
-    uris = []
-    for _ in range(3):
-        r = await client.post("/reltio/api/acme/changeRequests", headers=site.alice.bearer)
-        assert r.status_code == 200, r.text
-        uris.append(r.json()["uri"])
-    assert (await client.post(f"/reltio/api/acme/{uris[0]}/_reject", headers=site.alice.bearer)).status_code == 200
-    found = samples((await client.get("/metrics")).text)
-    assert value(found, "bondline_change_requests", tenant="acme", state="AWAITING_REVIEW") == 2
-    assert value(found, "bondline_change_requests", tenant="acme", state="REJECTED") == 1
-    assert value(found, "bondline_change_requests", tenant="acme", state="APPLIED") == 0
+    async with served(settings, metrics_tenant_labels=True) as scraper:
+        found = samples((await scraper.get("/metrics")).text)
+        for state in ("AWAITING_REVIEW", "APPLIED", "REJECTED"):
+            assert value(found, "bondline_change_requests", tenant="acme", state=state) == 0
+        await change_requests_in_two_tenants(app, client, site)
+        found = samples((await scraper.get("/metrics")).text)
+    assert value(found, "bondline_change_requests", tenant="acme-z7q", state="AWAITING_REVIEW") == 2
+    assert value(found, "bondline_change_requests", tenant="acme-z7q", state="REJECTED") == 1
+    assert value(found, "bondline_change_requests", tenant="acme-z7q", state="APPLIED") == 0
+    assert value(found, "bondline_change_requests", tenant="globex-k2p", state="AWAITING_REVIEW") == 1
+    assert value(found, "bondline_change_requests", state="AWAITING_REVIEW") is None  # no unlabelled series
+
+
+async def test_a_metrics_token_keeps_out_whoever_lacks_it(app, client, site, settings) -> None:  # type: ignore[no-untyped-def]
+    async with served(settings, metrics_token=TOKEN) as scraper:
+        for headers in ({}, {"Authorization": "Bearer wrong-token"}, {"Authorization": f"Bearer {TOKEN}x"},
+                        {"Authorization": f"Basic {TOKEN}"}, {"Authorization": TOKEN}, site.admin.bearer):
+            r = await scraper.get("/metrics", headers=headers)
+            assert r.status_code == 401, (headers, r.text)
+            assert r.json()["error"]["status"] == 401 and r.json()["error"]["code"] == "UNAUTHENTICATED"
+            assert "BONDLINE_METRICS_TOKEN" in r.json()["error"]["message"] and TOKEN not in r.text
+            assert r.headers["www-authenticate"].startswith("Bearer")
+            assert "bondline_" not in r.text
+        for scheme in ("Bearer", "bearer"):
+            r = await scraper.get("/metrics", headers={"Authorization": f"{scheme} {TOKEN}"})
+            assert r.status_code == 200, r.text
+            assert "bondline_http_requests_total" in r.text
+    assert (await client.get("/metrics")).status_code == 200  # the server without a token
 
 
 @pytest.mark.live
@@ -99,6 +160,20 @@ def test_metrics_are_summed_over_worker_processes(database_url: str) -> None:
             assert count == 40
             # both workers' pools: twice one worker's maximum
             assert pools in (4, 20)
+
+
+@pytest.mark.live
+def test_every_worker_takes_the_metrics_settings(database_url: str) -> None:
+    """`serve --metrics-tenant-labels` and BONDLINE_METRICS_TOKEN reach every worker process."""
+    on_store(database_url, lambda store: tenants.add(store, "acme-z7q"))
+    env = {"BONDLINE_METRICS_TOKEN": TOKEN}
+    with LiveServer(database_url, "--metrics-tenant-labels", workers=2, env=env) as server:
+        for _ in range(12):  # a new connection each time, so that both workers answer some
+            r = httpx.get(server.url + "/metrics", headers={"connection": "close"})
+            assert r.status_code == 401 and r.json()["error"]["status"] == 401
+            r = httpx.get(server.url + "/metrics", headers={"connection": "close", "Authorization": f"Bearer {TOKEN}"})
+            assert r.status_code == 200
+            assert value(samples(r.text), "bondline_change_requests", tenant="acme-z7q", state="APPLIED") == 0
 
 
 @pytest.mark.live

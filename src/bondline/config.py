@@ -66,6 +66,11 @@ class Settings:
     access_log: bool = False
     # Prometheus metrics at /metrics (requests, latency, database pool, change requests by state).
     metrics: bool = True
+    # Label change-request counts by tenant: off, since anyone who can scrape would read every
+    # tenant's id (on for scrapers inside the operator's network).
+    metrics_tenant_labels: bool = False
+    # When set, /metrics answers only `Authorization: Bearer <this>` (else 401); empty: no credentials.
+    metrics_token: str = dataclasses.field(default="", repr=False)
     # Webhooks: run the dispatcher in this process (`bondline serve --no-dispatch` turns it off; the
     # default here is off so an embedded App does not deliver unless asked, while from_env says on);
     # per-attempt timeout, first retry delay (doubling each time), attempts before a delivery is dead,
@@ -99,6 +104,8 @@ class Settings:
             "log_format": os.environ.get("BONDLINE_LOG_FORMAT", "text").lower() or "text",
             "access_log": os.environ.get("BONDLINE_ACCESS_LOG", "") in ("1", "true", "yes"),
             "metrics": os.environ.get("BONDLINE_METRICS", "1") not in ("0", "false", "no"),
+            "metrics_tenant_labels": os.environ.get("BONDLINE_METRICS_TENANT_LABELS", "") in ("1", "true", "yes"),
+            "metrics_token": os.environ.get("BONDLINE_METRICS_TOKEN", ""),
             "dispatch": os.environ.get("BONDLINE_DISPATCH", "1") not in ("0", "false", "no"),
             "webhook_timeout": _env_float("BONDLINE_WEBHOOK_TIMEOUT", 10.0),
             "webhook_backoff_base": _env_float("BONDLINE_WEBHOOK_BACKOFF_BASE", 10.0),
@@ -143,6 +150,8 @@ class Settings:
             "BONDLINE_LOG_FORMAT": self.log_format,
             "BONDLINE_ACCESS_LOG": "1" if self.access_log else "",
             "BONDLINE_METRICS": "1" if self.metrics else "0",
+            "BONDLINE_METRICS_TENANT_LABELS": "1" if self.metrics_tenant_labels else "",
+            "BONDLINE_METRICS_TOKEN": self.metrics_token,
             "BONDLINE_DISPATCH": "1" if self.dispatch else "0",
             "BONDLINE_WEBHOOK_TIMEOUT": str(self.webhook_timeout),
             "BONDLINE_WEBHOOK_BACKOFF_BASE": str(self.webhook_backoff_base),

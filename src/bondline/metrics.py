@@ -14,6 +14,10 @@ every worker writes a snapshot of its numbers there each second (and at exit), a
 answers ``/metrics`` writes its own, then sums every snapshot. Counts of workers that have exited stay
 in the sum (counters never go down while the server runs); their pool gauges do not. Change-request
 counts are read from the database at scrape time, so they are right whichever process answers.
+
+Change requests are counted per state, summed over tenants: a scrape needs no credentials by default,
+and per-tenant series would tell anyone who can reach it every tenant's id. `by_tenant`
+(``BONDLINE_METRICS_TENANT_LABELS``) adds the tenant label back.
 """
 
 from __future__ import annotations
@@ -137,8 +141,10 @@ def _gather(requests: RequestMetrics, store: Any) -> tuple[Stats, dict[str, int]
 
 
 class _Collected(Collector):
-    def __init__(self, stats: Stats, pool: dict[str, int], change_requests: Iterable[tuple[str, str, int]]) -> None:
+    def __init__(self, stats: Stats, pool: dict[str, int], change_requests: Iterable[tuple[str, str, int]],
+                 by_tenant: bool) -> None:
         self.stats, self.pool, self.change_requests = stats, pool, list(change_requests)
+        self.by_tenant = by_tenant
 
     def collect(self) -> Iterable[Any]:
         requests = CounterMetricFamily("bondline_http_requests", "HTTP requests answered, by method, route "
@@ -178,16 +184,26 @@ class _Collected(Collector):
         reads.add_metric(("hit",), self.pool.get("read_cache_hits", 0))
         reads.add_metric(("miss",), self.pool.get("read_cache_misses", 0))
         yield reads
-        dcrs = GaugeMetricFamily("bondline_change_requests", "Reltio change requests, by tenant and state.",
-                                 labels=("tenant", "state"))
-        for tenant, state, count in self.change_requests:
-            dcrs.add_metric((tenant, state), count)
+        if self.by_tenant:
+            dcrs = GaugeMetricFamily("bondline_change_requests", "Reltio change requests, by tenant and state.",
+                                     labels=("tenant", "state"))
+            for tenant, state, count in self.change_requests:
+                dcrs.add_metric((tenant, state), count)
+        else:
+            dcrs = GaugeMetricFamily("bondline_change_requests", "Reltio change requests of all tenants, by "
+                                     "state.", labels=("state",))
+            per_state: dict[str, int] = {}
+            for _, state, count in self.change_requests:
+                per_state[state] = per_state.get(state, 0) + count
+            for state, count in per_state.items():
+                dcrs.add_metric((state,), count)
         yield dcrs
 
 
-def render(requests: RequestMetrics, store: Any, change_requests: Iterable[tuple[str, str, int]]) -> bytes:
-    """The exposition text (Prometheus text format 0.0.4)."""
+def render(requests: RequestMetrics, store: Any, change_requests: Iterable[tuple[str, str, int]], *,
+           by_tenant: bool = False) -> bytes:
+    """The exposition text (Prometheus text format 0.0.4); change requests per tenant only if `by_tenant`."""
     stats, pool = _gather(requests, store)
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Collected(stats, pool, change_requests))
+    registry.register(_Collected(stats, pool, change_requests, by_tenant))
     return generate_latest(registry)

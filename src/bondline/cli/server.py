@@ -55,7 +55,12 @@ def serve(
                                     help="Log every request (method, path without query, status, duration, "
                                     "request id, caller)."),
     metrics: bool = typer.Option(True, "--metrics/--no-metrics", envvar="BONDLINE_METRICS", show_envvar=True,
-                                 help="Serve Prometheus metrics at /metrics."),
+                                 help="Serve Prometheus metrics at /metrics (BONDLINE_METRICS_TOKEN, from the "
+                                 "environment only, makes it need Authorization: Bearer <token>)."),
+    metrics_tenant_labels: bool = typer.Option(False, "--metrics-tenant-labels",
+                                               envvar="BONDLINE_METRICS_TENANT_LABELS", show_envvar=True,
+                                               help="Count change requests per tenant in /metrics (a label with "
+                                               "each tenant's id; default: summed over tenants)."),
     dispatch: bool = typer.Option(True, "--dispatch/--no-dispatch", envvar="BONDLINE_DISPATCH", show_envvar=True,
                                   help="Deliver webhook events from this server's workers (leased, so any "
                                   "number of workers and `bondline dispatch` processes may run)."),
@@ -87,7 +92,7 @@ def serve(
         fail("--log-format must be text or json")
     # Settings every kind of server takes from these options (logs, metrics, webhook dispatch).
     runtime = {"log_format": (log_format or "text").lower(), "access_log": access_log, "metrics": metrics,
-               "dispatch": dispatch}
+               "metrics_tenant_labels": metrics_tenant_labels, "dispatch": dispatch}
 
     if ephemeral:
         _serve_ephemeral(host, port, database_url, doc, faults_json, journal_size, exit_with_parent,

@@ -52,11 +52,14 @@ PATHS["/metrics"] = {"get": {
     "description": "Prometheus text exposition: `bondline_http_requests_total{method,route,status}`, "
                    "`bondline_http_request_duration_seconds{method,route}` (histogram), "
                    "`bondline_db_pool_connections{state}`, `bondline_db_pool_max_connections`, "
-                   "`bondline_db_pool_waiting`, `bondline_change_requests{tenant,state}`. With several "
-                   "worker processes the numbers are summed over all of them. Needs no credentials; "
-                   "404 when the server runs with BONDLINE_METRICS=0.",
+                   "`bondline_db_pool_waiting`, `bondline_change_requests{state}` (summed over tenants; "
+                   "`{tenant,state}` with BONDLINE_METRICS_TENANT_LABELS=1). With several worker processes the "
+                   "numbers are summed over all of them. Needs no credentials unless the server sets "
+                   "BONDLINE_METRICS_TOKEN (then `Authorization: Bearer <that token>`, else 401); 404 when the "
+                   "server runs with BONDLINE_METRICS=0.",
     "security": [],
     "responses": {"200": {"description": "The metrics", "content": {"text/plain": {"schema": {"type": "string"}}}},
+                  "401": _error_response("BONDLINE_METRICS_TOKEN is set and the request does not carry it"),
                   "404": _error_response("Metrics are turned off")},
 }}
 PATHS["/openapi.json"] = {"get": {
