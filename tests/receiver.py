@@ -1,9 +1,10 @@
-"""A real webhook receiver on 127.0.0.1 (http.server in a thread) that records what it gets, and can
-fail or hang on the first requests."""
+"""A real webhook receiver on 127.0.0.1 (or another of this machine's addresses; http.server in a
+thread) that records what it gets, and can fail or hang on the first requests."""
 
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -26,7 +27,9 @@ class Received:
 
 
 class Receiver:
-    def __init__(self, fail_first: int = 0, hang_first: int = 0, hang_seconds: float = 30.0) -> None:
+    def __init__(self, fail_first: int = 0, hang_first: int = 0, hang_seconds: float = 30.0,
+                 host: str = "127.0.0.1", tls: tuple[str, str] | None = None) -> None:
+        """`tls`: (certificate file, key file) to answer HTTPS."""
         self.fail_first = fail_first
         self.hang_first = hang_first
         self.hang_seconds = hang_seconds
@@ -63,9 +66,14 @@ class Receiver:
         class Server(ThreadingHTTPServer):
             request_queue_size = 128  # the dispatcher sends a batch at once
 
-        self.server = Server(("127.0.0.1", 0), Handler)
+        self.server = Server((host, 0), Handler)
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook?token=abc"
+        if tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.port = self.server.server_address[1]
+        self.url = f"{'https' if tls else 'http'}://{host}:{self.port}/hook?token=abc"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> "Receiver":

@@ -58,7 +58,7 @@ R = "{R}"  # a Reltio row: runs under /reltio/api/acme and /services/reltio/api/
 RELTIO_PREFIXES = {"/reltio/api/{tenantId}": "/reltio/api/acme",
                    "/services/reltio/api/{tenantId}": "/services/reltio/api/acme"}
 XSRF = {"X-Atlassian-Token": "no-check"}
-HOOK = {"url": "http://127.0.0.1:9/hook", "events": ["content.updated"]}
+HOOK = {"url": "http://hooks.example:9/hook", "events": ["content.updated"]}
 
 World = dict[str, Any]
 Maker = Callable[["Matrix", str], Awaitable[dict[str, Any]]]

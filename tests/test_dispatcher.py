@@ -23,14 +23,16 @@ from tests.live import LiveServer
 from tests.receiver import Receiver
 
 SECRET = "s3cret-s3cret-s3cret"
+# The receivers listen on 127.0.0.1, which servers and dispatchers refuse unless told to allow it.
 FAST = {"BONDLINE_WEBHOOK_TIMEOUT": "4", "BONDLINE_WEBHOOK_LEASE_SECONDS": "5",
-        "BONDLINE_WEBHOOK_BACKOFF_BASE": "0.05", "BONDLINE_DISPATCH_INTERVAL": "0.1"}
+        "BONDLINE_WEBHOOK_BACKOFF_BASE": "0.05", "BONDLINE_DISPATCH_INTERVAL": "0.1",
+        "BONDLINE_WEBHOOK_ALLOW_LOCAL": "1"}
 
 
 def queue_event(database_url: str, url: str) -> None:
     """A webhook for `url`, and one event for it (written as a change writes it)."""
     async def job(store: Any) -> None:
-        await webhooks.create(store, None, url, ["*"], SECRET)
+        await webhooks.create(store, None, url, ["*"], SECRET, allow_local=True)
         async with store.write() as tx:
             await tx.outbox.add_wanted([ev.Event(ev.CONTENT_UPDATED, {"watcher": {"accountId": "a"}, "data": {}})])
     on_store(database_url, job)
@@ -115,7 +117,12 @@ def test_webhooks_commands(database_url: str) -> None:
         return result
 
     with Receiver(fail_first=1) as receiver:
-        added = run("webhooks", "add", receiver.url, "--events", "content.updated,change_request.*")
+        refused = runner.invoke(cli, ["webhooks", "add", receiver.url, "--events", "content.updated",
+                                      "--database-url", database_url], env={"BONDLINE_WEBHOOK_ALLOW_LOCAL": ""})
+        said = " ".join(refused.output.split())  # as one line, however the console wrapped it
+        assert refused.exit_code == 1 and "loopback address (127.0.0.1)" in said and "--webhook-allow-local" in said
+        added = run("webhooks", "add", receiver.url, "--events", "content.updated,change_request.*",
+                    "--webhook-allow-local")
         assert "added webhook 1" in added.output and "secret (shown once" in added.output
         listed = run("webhooks", "list", "--json")
         assert '"events": ["content.updated", "change_request.*"]' in listed.output

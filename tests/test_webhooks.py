@@ -1,19 +1,29 @@
 """Webhooks: the admin API, events for every watcher written with the change, delivery to a real
-receiver on 127.0.0.1 with a valid signature, retries with backoff, dead after N, replay, and Reltio
-change request events. On both backends."""
+receiver on 127.0.0.1 with a valid signature, retries with backoff, dead after N, replay, Reltio
+change request events, and where a webhook may point (loopback and link-local refused by default,
+when registered and when delivered). On both backends."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import hashlib
 import hmac
+import ipaddress
+import shutil
+import socket
+import subprocess
+from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 
+from bondline.config import Settings
 from bondline.dispatch import Dispatcher, verify
 from bondline.domain import events as ev
+from bondline.http.app import App
 from tests.helpers import API, make_page, make_space
 from tests.receiver import Receiver
 from tests.reltio.conftest import acme, api  # noqa: F401  (the fixture)
@@ -21,6 +31,25 @@ from tests.reltio.conftest import acme, api  # noqa: F401  (the fixture)
 SECRET = "s3cret-s3cret-s3cret"
 HOOKS = "/api/v1/webhooks"
 XSRF = {"X-Atlassian-Token": "no-check"}
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """The receivers here listen on 127.0.0.1, which a server refuses by default: this module's
+    server allows local targets, explicitly. The tests of the default use `default_server`."""
+    return Settings(database_url=database_url, auth_cache_seconds=0, webhook_allow_local=True)
+
+
+@contextlib.asynccontextmanager
+async def default_server(settings: Settings, **changes: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """A server on the same database with the default setting (local webhook targets refused) and `changes`."""
+    app = App(dataclasses.replace(settings, webhook_allow_local=False, **changes))
+    await app.startup()
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bondline.test") as c:
+            yield c
+    finally:
+        await app.shutdown()
 
 
 def fast(settings: Any, **changes: Any) -> Any:
@@ -99,6 +128,7 @@ async def test_register_list_remove(client, site) -> None:  # type: ignore[no-un
     listed = (await client.get(HOOKS, headers=site.admin.bearer)).json()["results"]
     assert listed == [{k: v for k, v in made.items() if k != "secret"}]  # the secret is shown once
     for bad in ({"url": "ftp://x/y", "events": ["*"]}, {"url": "http://u:p@x/y", "events": ["*"]},
+                {"url": "http://[::1/y", "events": ["*"]}, {"url": "http://x:99999/y", "events": ["*"]},
                 {"url": "http://x/y", "events": ["content.nope"]}, {"url": "http://x/y", "events": []},
                 {"url": "http://x/y", "events": ["*"], "secret": "short"}, {"url": "http://x/y"},
                 {"url": "http://x/y", "events": "content.*"}):
@@ -347,3 +377,161 @@ async def test_change_request_lifecycle_events(app, client, acme, settings) -> N
         assert applied_event["data"]["changeRequest"]["state"] == "APPLIED"
         assert applied_event["data"]["changeRequest"]["createdBy"] == "bob@example.com"
         assert len(await deliveries(client, site.admin, hook["id"])) == 4
+
+
+# --- where a webhook may point ------------------------------------------------------------------------
+
+# Every spelling of a loopback, link-local, unspecified, multicast or broadcast address a resolver
+# accepts (inet_aton's decimal, hex and octal forms; IPv6, IPv4-mapped, -compatible and NAT64).
+REFUSED = ["http://127.0.0.1/", "http://127.0.0.1:8080/admin", "http://127.1/", "http://127.0.0.1./",
+           "http://2130706433/", "http://0x7f.1/", "http://0x7f000001/", "http://0177.0.0.1/", "https://[::1]/",
+           "http://0.0.0.0:9/", "http://0/", "http://[::]/", "http://169.254.169.254/latest/meta-data/",
+           "http://0xa9fea9fe/", "http://[fe80::1]/", "http://[fe80::1%25eth0]/", "http://[::ffff:127.0.0.1]/",
+           "http://[::ffff:7f00:1]/", "http://[::ffff:169.254.169.254]/", "http://[::127.0.0.1]/",
+           "http://[64:ff9b::a9fe:a9fe]/", "http://localhost:8080/", "http://LOCALHOST./", "http://admin.localhost/",
+           "http://224.0.0.1/", "http://[ff02::1]/", "http://255.255.255.255/"]
+# Private networks are where a self-hosted server's receivers live: allowed by default.
+ALLOWED = ["http://10.0.0.5/hook", "http://192.168.1.20:8443/hook", "https://172.16.3.4/", "http://[fd00::5]/hook",
+           "http://100.64.0.9/", "https://hooks.example/in", "http://[64:ff9b::808:808]/"]
+
+
+async def test_local_targets_are_refused_when_registered(client, site, settings) -> None:  # type: ignore[no-untyped-def]
+    async with default_server(settings) as default:
+        for url in REFUSED:
+            r = await default.post(HOOKS, headers=site.admin.bearer, json={"url": url, "events": ["*"]})
+            assert r.status_code == 400, (url, r.text)
+            error = r.json()["error"]
+            assert error["code"] == "LOCAL_WEBHOOK_URL" and "BONDLINE_WEBHOOK_ALLOW_LOCAL=1" in error["message"], error
+        assert (await default.get(HOOKS, headers=site.admin.bearer)).json()["results"] == []
+        trail = (await default.get("/api/v1/audit?objectPrefix=webhook/", headers=site.admin.bearer)).json()
+        assert trail["results"] == []  # nothing stored
+        for url in ALLOWED:
+            r = await default.post(HOOKS, headers=site.admin.bearer, json={"url": url, "events": ["*"]})
+            assert r.status_code == 201, (url, r.text)
+    # a test server (`serve --ephemeral`) is a test setup: its tests' receivers listen on 127.0.0.1
+    async with default_server(settings, test_mode=True) as test_server:
+        r = await test_server.post(HOOKS, headers=site.admin.bearer,
+                                   json={"url": "http://127.0.0.1:9/", "events": ["*"]})
+        assert r.status_code == 201, r.text
+    await client.delete(f"{HOOKS}/{r.json()['id']}", headers=site.admin.bearer)
+    # a server that allows local targets takes them all
+    for url in REFUSED:
+        r = await client.post(HOOKS, headers=site.admin.bearer, json={"url": url, "events": ["*"]})
+        assert r.status_code == 201, (url, r.text)
+    assert len((await client.get(HOOKS, headers=site.admin.bearer)).json()["results"]) == len(REFUSED + ALLOWED)
+
+
+class FakeDNS:
+    """Names that resolve to the addresses given, one answer per lookup (the last one repeats; None: no
+    such name); other names go to the real resolver. Counts the lookups of each."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, answers: dict[str, list[str | None]]) -> None:
+        real = socket.getaddrinfo
+        self.lookups: dict[str, int] = dict.fromkeys(answers, 0)
+
+        def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+            name = host.decode() if isinstance(host, bytes) else host
+            if name not in answers:
+                return real(host, port, *args, **kwargs)
+            queue = answers[name]
+            answer = queue.pop(0) if len(queue) > 1 else queue[0]
+            self.lookups[name] += 1
+            if answer is None:
+                raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+            return real(answer, port, *args, **kwargs)
+
+        monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+async def test_a_local_target_is_not_delivered_to_without_the_setting(app, client, site, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Checked again when a delivery connects, after resolving: a name that resolves to 127.0.0.1 (and
+    a webhook registered while local targets were allowed) fails its attempt, and nothing is sent."""
+    dns = FakeDNS(monkeypatch, {"hooks.internal.test": ["127.0.0.1"]})
+    with Receiver() as receiver:
+        async with default_server(settings) as default:
+            named = await register(default, site.admin, f"http://hooks.internal.test:{receiver.port}/hook", ["*"])
+        hooks = [named] + [await register(client, site.admin, f"http://{host}:{receiver.port}/hook", ["*"])
+                           for host in ("localhost", "127.0.0.1", "[::ffff:127.0.0.1]")]
+        await _one_update(client, site, "LOC")
+        refusing = fast(settings, webhook_allow_local=False, webhook_max_attempts=1)
+        for hook in hooks:
+            await deliver_until(app, refusing, settled(client, site.admin, hook["id"]))
+        for hook, address in zip(hooks, ("127.0.0.1", "127.0.0.1", "127.0.0.1", "::ffff:127.0.0.1")):
+            [dead] = await deliveries(client, site.admin, hook["id"], "dead")
+            assert dead["lastStatus"] is None, dead
+            assert f"is {address}, a loopback address: refused" in dead["lastError"], dead
+            assert "BONDLINE_WEBHOOK_ALLOW_LOCAL=1" in dead["lastError"]
+        assert receiver.requests == []  # not one request
+        assert dns.lookups["hooks.internal.test"] == 1
+        # allowed, the same deliveries go through (replayed)
+        for hook in hooks:
+            [dead] = await deliveries(client, site.admin, hook["id"], "dead")
+            assert (await client.post(f"{HOOKS}/deliveries/{dead['id']}/replay",
+                                      headers=site.admin.bearer)).status_code == 202
+        for hook in hooks:
+            await deliver_until(app, fast(settings), settled(client, site.admin, hook["id"]))
+        assert len(receiver.wait(len(hooks))) == len(hooks)
+
+
+def outward_address() -> str:
+    """One of this machine's own addresses that is not loopback (the one a packet to a private
+    network would leave from), or skip."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("10.255.255.255", 9))  # UDP: nothing is sent
+        except OSError:
+            pytest.skip("this machine has no route to a private network")
+        address = s.getsockname()[0]
+    if ev.address_refusal(ipaddress.ip_address(address)) is not None:
+        pytest.skip(f"this machine's outward address {address} is itself local")
+    return address
+
+
+async def test_a_delivery_connects_to_the_address_it_checked(app, client, site, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The name is resolved once: a resolver that answers differently the second time (DNS rebinding,
+    here to 127.0.0.1) is never asked again, and the delivery goes to the address that was checked."""
+    address = outward_address()
+    dns = FakeDNS(monkeypatch, {"rebinding.internal.test": [address, "127.0.0.1"]})
+    with Receiver(host=address) as receiver:
+        async with default_server(settings) as default:
+            literal = await register(default, site.admin, receiver.url, [ev.CONTENT_UPDATED])
+            named = await register(default, site.admin, f"http://rebinding.internal.test:{receiver.port}/hook",
+                                   [ev.CONTENT_UPDATED])
+        await _one_update(client, site, "OUT")
+        refusing = fast(settings, webhook_allow_local=False)
+        for hook in (literal, named):
+            await deliver_until(app, refusing, settled(client, site.admin, hook["id"]))
+        got = receiver.wait(2)
+        assert sorted(g.headers["host"] for g in got) == sorted([f"{address}:{receiver.port}",
+                                                                 f"rebinding.internal.test:{receiver.port}"])
+        assert dns.lookups["rebinding.internal.test"] == 1
+
+
+def self_signed(directory: Any, name: str) -> tuple[str, str]:
+    """A certificate for `name` and its key (files), or skip."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a certificate")
+    cert, key = str(directory / "cert.pem"), str(directory / "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "1", "-subj", f"/CN={name}", "-addext", f"subjectAltName=DNS:{name}"],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+async def test_https_deliveries_check_the_certificate_against_the_name(app, client, site, settings, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Connecting to the address that was checked, TLS still verifies the certificate against the
+    webhook's host name (sent as SNI), not against the address."""
+    cert, key = self_signed(tmp_path, "hooks.tls.test")
+    monkeypatch.setenv("SSL_CERT_FILE", cert)  # the dispatcher trusts this certificate
+    FakeDNS(monkeypatch, {"hooks.tls.test": ["127.0.0.1"], "other.tls.test": ["127.0.0.1"]})
+    with Receiver(tls=(cert, key)) as receiver:
+        right = await register(client, site.admin, f"https://hooks.tls.test:{receiver.port}/hook", [ev.CONTENT_UPDATED])
+        wrong = await register(client, site.admin, f"https://other.tls.test:{receiver.port}/hook", [ev.CONTENT_UPDATED])
+        await _one_update(client, site, "TLS")
+        for hook in (right, wrong):
+            await deliver_until(app, fast(settings, webhook_max_attempts=1), settled(client, site.admin, hook["id"]))
+        [delivered] = await deliveries(client, site.admin, right["id"])
+        assert (delivered["status"], delivered["lastStatus"]) == ("delivered", 200)
+        [dead] = await deliveries(client, site.admin, wrong["id"])
+        assert dead["status"] == "dead" and "CERTIFICATE_VERIFY_FAILED" in dead["lastError"], dead
+        assert [g.headers["host"] for g in receiver.requests] == [f"hooks.tls.test:{receiver.port}"]

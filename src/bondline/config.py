@@ -81,6 +81,17 @@ class Settings:
     webhook_max_attempts: int = 8
     webhook_lease_seconds: float = 60.0
     dispatch_interval: float = 1.0
+    # Deliver to loopback, link-local, unspecified and multicast addresses (127.0.0.1, ::1,
+    # 169.254.169.254, …). Off: a webhook there is refused when registered and when delivered, so a
+    # site admin cannot aim the server at its own ports or at the cloud's metadata service. Private
+    # networks (10/8, 172.16/12, 192.168/16, fc00::/7) are allowed either way: receivers of a
+    # self-hosted server live there. Test mode allows them too (`allows_local_webhooks`).
+    webhook_allow_local: bool = False
+
+    @property
+    def allows_local_webhooks(self) -> bool:
+        """A test server (`serve --ephemeral`) is a test setup: its tests' receivers listen on 127.0.0.1."""
+        return self.webhook_allow_local or self.test_mode
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -112,6 +123,7 @@ class Settings:
             "webhook_max_attempts": _env_int("BONDLINE_WEBHOOK_MAX_ATTEMPTS", 8),
             "webhook_lease_seconds": _env_float("BONDLINE_WEBHOOK_LEASE_SECONDS", 60.0),
             "dispatch_interval": _env_float("BONDLINE_DISPATCH_INTERVAL", 1.0),
+            "webhook_allow_local": os.environ.get("BONDLINE_WEBHOOK_ALLOW_LOCAL", "") in ("1", "true", "yes"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)  # type: ignore[arg-type]
@@ -158,4 +170,5 @@ class Settings:
             "BONDLINE_WEBHOOK_MAX_ATTEMPTS": str(self.webhook_max_attempts),
             "BONDLINE_WEBHOOK_LEASE_SECONDS": str(self.webhook_lease_seconds),
             "BONDLINE_DISPATCH_INTERVAL": str(self.dispatch_interval),
+            "BONDLINE_WEBHOOK_ALLOW_LOCAL": "1" if self.webhook_allow_local else "",
         }

@@ -64,6 +64,11 @@ def serve(
     dispatch: bool = typer.Option(True, "--dispatch/--no-dispatch", envvar="BONDLINE_DISPATCH", show_envvar=True,
                                   help="Deliver webhook events from this server's workers (leased, so any "
                                   "number of workers and `bondline dispatch` processes may run)."),
+    webhook_allow_local: bool = typer.Option(False, "--webhook-allow-local", envvar="BONDLINE_WEBHOOK_ALLOW_LOCAL",
+                                             show_envvar=True, help="Let webhooks target loopback, link-local and "
+                                             "other local addresses (127.0.0.1, ::1, 169.254.169.254, …), refused "
+                                             "by default (--ephemeral allows them: a test server's receivers "
+                                             "listen on 127.0.0.1)."),
 ) -> None:
     """Serve the HTTP API (Confluence under /wiki/rest/api, Reltio under /reltio/api, bondline's own
     under /api/v1)."""
@@ -92,7 +97,8 @@ def serve(
         fail("--log-format must be text or json")
     # Settings every kind of server takes from these options (logs, metrics, webhook dispatch).
     runtime = {"log_format": (log_format or "text").lower(), "access_log": access_log, "metrics": metrics,
-               "metrics_tenant_labels": metrics_tenant_labels, "dispatch": dispatch}
+               "metrics_tenant_labels": metrics_tenant_labels, "dispatch": dispatch,
+               "webhook_allow_local": webhook_allow_local}
 
     if ephemeral:
         _serve_ephemeral(host, port, database_url, doc, faults_json, journal_size, exit_with_parent,
@@ -144,7 +150,9 @@ def _print_demo(report: Any, host: str, port: int) -> None:
     out.print(f"Interactive API documentation: {base}/docs")
     out.print(f"Webhooks: register a receiver as demo-alice (a site admin) with POST {base}/api/v1/webhooks "
               "{\"url\": …, \"events\": [\"*\"]} or `bondline webhooks add URL --events '*' --database-url "
-              f"sqlite:///{DEMO_DATABASE}`; this server delivers the events (see README, Webhooks).", markup=False)
+              f"sqlite:///{DEMO_DATABASE}`; this server delivers the events (see README, Webhooks). A receiver on "
+              "this machine (127.0.0.1, localhost) is refused unless the server runs with --webhook-allow-local.",
+              markup=False)
     out.print("")
 
 

@@ -16,6 +16,12 @@ from bondline.cli.common import DatabaseURLOption, console, out, run, settings_f
 from bondline.domain import events as ev
 from bondline.services import webhooks
 
+AllowLocalOption = typer.Option(
+    False, "--webhook-allow-local", envvar="BONDLINE_WEBHOOK_ALLOW_LOCAL", show_envvar=True,
+    help="Let webhooks target loopback, link-local and other local addresses (127.0.0.1, ::1, "
+    "169.254.169.254, …); refused by default.",
+)
+
 webhooks_app = typer.Typer(help="Webhooks: where events about watched content and change requests go.",
                            no_args_is_help=True)
 
@@ -27,11 +33,13 @@ def webhooks_add(
                                f"{', '.join(ev.TYPES + ev.PATTERNS)}."),
     secret: Optional[str] = typer.Option(None, "--secret", help="The shared secret that signs deliveries "
                                          f"({ev.MIN_SECRET}+ characters; default: a random one, printed once)."),
+    allow_local: bool = AllowLocalOption,
     database_url: Optional[str] = DatabaseURLOption,
 ) -> None:
     """Register a webhook. Prints its id and its secret (shown only now)."""
-    settings = settings_for(database_url)
-    hook, key = run(settings, lambda store: webhooks.create(store, None, url, events.split(","), secret))
+    settings = settings_for(database_url, webhook_allow_local=allow_local)
+    hook, key = run(settings, lambda store: webhooks.create(store, None, url, events.split(","), secret,
+                                                            allow_local=settings.allows_local_webhooks))
     out.print(f"added webhook {hook.id} → {hook.url} for {', '.join(hook.events)}", markup=False)
     if secret is None:
         out.print(f"secret (shown once; receivers check X-Bondline-Signature with it): {key}", markup=False)
@@ -108,13 +116,14 @@ def webhooks_replay(
 
 def dispatch_command(
     once: bool = typer.Option(False, "--once", help="Deliver what is due now, then exit."),
+    allow_local: bool = AllowLocalOption,
     database_url: Optional[str] = DatabaseURLOption,
 ) -> None:
     """Deliver webhook events (as every `bondline serve` worker does unless --no-dispatch). Any number
     may run against one database. Stops on SIGINT/SIGTERM once the deliveries in flight are done."""
     from bondline import dispatch
 
-    settings = settings_for(database_url, dispatch=True)
+    settings = settings_for(database_url, dispatch=True, webhook_allow_local=allow_local)
 
     async def forever(store):  # type: ignore[no-untyped-def]
         stopping = asyncio.Event()

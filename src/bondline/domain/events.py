@@ -16,6 +16,9 @@ the event's id, type and time (`envelope`), built the same way on every attempt 
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
+import re
+import socket
 from typing import Any, Iterable, Sequence
 from urllib.parse import urlsplit
 
@@ -89,13 +92,95 @@ def validate_url(url: str) -> str:
     url = url.strip()
     if len(url) > MAX_URL:
         raise Invalid(f"The URL is longer than {MAX_URL} characters", reason="BAD_WEBHOOK_URL")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number from 0 to 65535
+    except ValueError:  # "http://[::1/", "http://host:99999/"
+        raise Invalid("A webhook URL must be an absolute http:// or https:// URL", reason="BAD_WEBHOOK_URL") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Invalid("A webhook URL must be an absolute http:// or https:// URL", reason="BAD_WEBHOOK_URL")
     if parts.username or parts.password:
         raise Invalid("A webhook URL must not carry credentials; use the secret to authenticate deliveries",
                       reason="BAD_WEBHOOK_URL")
     return url
+
+
+# --- where deliveries may go ----------------------------------------------------------------------
+# A webhook URL is fetched by the server, so whoever registers one chooses where the server connects.
+# Unless local targets are allowed, deliveries may not go to the server's own machine (loopback,
+# unspecified), its link (link-local, which holds the cloud metadata service at 169.254.169.254),
+# multicast or reserved addresses. Private networks are allowed: a self-hosted server's receivers
+# live there. A URL's host is checked when the webhook is registered (addresses, `localhost`), and
+# every address a name resolves to is checked when a delivery connects (`bondline.dispatch`).
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+_THIS_NETWORK = ipaddress.IPv4Network("0.0.0.0/8")  # "this host on this network": Linux connects to itself
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+# The numbers inet_aton reads (and so getaddrinfo, and so a delivery's connection): 1 to 4 parts,
+# each decimal, octal (0177) or hex (0x7f) — 2130706433, 0x7f.1 and 0177.0.0.1 all mean 127.0.0.1.
+_INET_ATON = re.compile(r"(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+)){0,3}", re.IGNORECASE)
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries and may reach: mapped (::ffff:a.b.c.d), compatible
+    (::a.b.c.d), NAT64 (64:ff9b::a.b.c.d) or 6to4 (2002:aabb:ccdd::)."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    value = int(address)
+    if value >> 32 == 0 and value > 1:  # :: and ::1 are IPv6's own unspecified and loopback
+        return ipaddress.IPv4Address(value)
+    if address in _NAT64:
+        return ipaddress.IPv4Address(value & 0xFFFFFFFF)
+    return None
+
+
+def address_refusal(address: Address) -> str | None:
+    """What kind of local address `address` is ("loopback", "link-local", …), or None if deliveries
+    may go there without allowing local targets."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(address)
+        if embedded is not None:
+            return address_refusal(embedded)
+    if address.is_unspecified or address in _THIS_NETWORK:
+        return "unspecified"
+    if address.is_loopback:
+        return "loopback"
+    if address.is_link_local:
+        return "link-local"
+    if address.is_multicast:
+        return "multicast"
+    if address.is_reserved:  # 240/4 with the broadcast address; IPv6's unassigned ranges
+        return "reserved"
+    return None
+
+
+def literal_address(host: str) -> Address | None:
+    """The address `host` spells, read as the resolver reads it (every inet_aton spelling of IPv4,
+    IPv6 with a zone), or None for a name."""
+    host = host.removesuffix(".")
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    if _INET_ATON.fullmatch(host):
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:  # a part out of range, or 08
+            return None
+    return None
+
+
+def host_refusal(host: str) -> str | None:
+    """Why a webhook URL's host is refused when registered, unless local targets are allowed: an
+    address of a kind `address_refusal` names, or `localhost` (RFC 6761: always loopback). Other
+    names are checked when delivered, against what they resolve to then."""
+    name = host.lower().removesuffix(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return "loopback"
+    address = literal_address(name)
+    return None if address is None else address_refusal(address)
 
 
 def validate_secret(secret: str) -> str:

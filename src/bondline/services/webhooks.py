@@ -7,6 +7,7 @@ Site admins over HTTP, the operator at the command line (caller None). Who may i
 from __future__ import annotations
 
 import secrets as random
+from urllib.parse import urlsplit
 
 from bondline import ids
 from bondline.domain import access
@@ -30,11 +31,21 @@ def _allowed(caller: Caller | None, what: str) -> None:
         access.require_manage_webhooks(caller, what)
 
 
+ALLOW_LOCAL_SETTING = "BONDLINE_WEBHOOK_ALLOW_LOCAL=1 (--webhook-allow-local on bondline serve and webhooks add)"
+
+
 async def create(store: Store, caller: Caller | None, url: str, events: list[str],
-                 secret: str | None = None) -> tuple[Webhook, str]:
-    """Register a webhook; returns it and its secret (generated when not given)."""
+                 secret: str | None = None, *, allow_local: bool = False) -> tuple[Webhook, str]:
+    """Register a webhook; returns it and its secret (generated when not given). Unless `allow_local`
+    (the server's setting), a URL whose host is a loopback, link-local or other local address is
+    refused (see `events.host_refusal`; what names resolve to is checked when delivered)."""
     _allowed(caller, "register webhooks")
     url = ev.validate_url(url)
+    host = urlsplit(url).hostname or ""
+    kind = None if allow_local else ev.host_refusal(host)
+    if kind is not None:
+        raise Invalid(f"A webhook URL may not point at a {kind} address ({host[:64]}) unless the server allows "
+                      f"local targets: {ALLOW_LOCAL_SETTING}", reason="LOCAL_WEBHOOK_URL")
     wanted = ev.validate_filter(events)
     secret = ev.validate_secret(secret) if secret is not None else random.token_urlsafe(32)
     async with store.write() as tx:

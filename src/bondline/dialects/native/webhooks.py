@@ -52,7 +52,8 @@ def delivery_json(d: Any) -> dict[str, Any]:
 async def create(req: Request) -> Response:
     webhooks.require_admin(req.caller)
     new = req.json(NewWebhook)
-    hook, secret = await webhooks.create(req.app.store, req.caller, new.url, new.events, new.secret)
+    hook, secret = await webhooks.create(req.app.store, req.caller, new.url, new.events, new.secret,
+                                         allow_local=req.app.settings.allows_local_webhooks)
     return json_response({**webhook_json(hook), "secret": secret}, 201,
                          [(b"location", f"/api/v1/webhooks/{hook.id}".encode())])
 
