@@ -141,9 +141,10 @@ def _gather(requests: RequestMetrics, store: Any) -> tuple[Stats, dict[str, int]
 
 
 class _Collected(Collector):
-    def __init__(self, stats: Stats, pool: dict[str, int], change_requests: Iterable[tuple[str, str, int]],
+    def __init__(self, stats: Stats, pool: dict[str, int], change_requests: Iterable[tuple[str, str, int]] | None,
                  by_tenant: bool) -> None:
-        self.stats, self.pool, self.change_requests = stats, pool, list(change_requests)
+        self.stats, self.pool = stats, pool
+        self.change_requests = None if change_requests is None else list(change_requests)
         self.by_tenant = by_tenant
 
     def collect(self) -> Iterable[Any]:
@@ -184,6 +185,11 @@ class _Collected(Collector):
         reads.add_metric(("hit",), self.pool.get("read_cache_hits", 0))
         reads.add_metric(("miss",), self.pool.get("read_cache_misses", 0))
         yield reads
+        yield GaugeMetricFamily("bondline_database_up", "1 when the database answered this scrape, 0 during an "
+                                "outage (the change request counts are then left out).",
+                                value=0 if self.change_requests is None else 1)
+        if self.change_requests is None:
+            return
         if self.by_tenant:
             dcrs = GaugeMetricFamily("bondline_change_requests", "Reltio change requests, by tenant and state.",
                                      labels=("tenant", "state"))
@@ -200,9 +206,10 @@ class _Collected(Collector):
         yield dcrs
 
 
-def render(requests: RequestMetrics, store: Any, change_requests: Iterable[tuple[str, str, int]], *,
+def render(requests: RequestMetrics, store: Any, change_requests: Iterable[tuple[str, str, int]] | None, *,
            by_tenant: bool = False) -> bytes:
-    """The exposition text (Prometheus text format 0.0.4); change requests per tenant only if `by_tenant`."""
+    """The exposition text (Prometheus text format 0.0.4); change requests per tenant only if `by_tenant`,
+    and none when the database could not be asked (`change_requests` None)."""
     stats, pool = _gather(requests, store)
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_Collected(stats, pool, change_requests, by_tenant))

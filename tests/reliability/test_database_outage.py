@@ -163,6 +163,8 @@ def test_a_hung_database_gets_503_within_the_bounds_and_recovers(cluster: Privat
             )
             healthz, readyz, *database = during
             assert healthz.status == 200 and healthz.seconds < 2, healthz
+            scrape = Call("GET", f"{server.url}/metrics")  # still answers, and says the database is down
+            assert scrape.status == 200 and "bondline_database_up 0.0" in scrape.response.text, scrape  # type: ignore[union-attr]
             assert readyz.status == 503 and readyz.seconds < 0.5 + 2, readyz
             assert readyz.response.json()["error"]["code"] == "NOT_READY"  # type: ignore[union-attr]
             for call in database:
@@ -174,6 +176,7 @@ def test_a_hung_database_gets_503_within_the_bounds_and_recovers(cluster: Privat
         # Recovers without a restart.
         assert _until(lambda: Call("GET", f"{server.url}/readyz").status == 200, 15)
         assert Call("GET", f"{server.url}{API}/space/BEFORE", headers=headers).status == 200
+        assert "bondline_database_up 1.0" in Call("GET", f"{server.url}/metrics").response.text  # type: ignore[union-attr]
         assert _space(server, headers, "AFTER").status == 200
     finally:
         server.stop()

@@ -17,6 +17,7 @@ from bondline.dialects.native.errors import DIALECT
 from bondline.domain.errors import NotFound, Unauthenticated
 from bondline.http import Request, Response
 from bondline.services.reltio import change_requests
+from bondline.store import Unavailable
 
 
 def _require_token(req: Request, token: str) -> None:
@@ -35,7 +36,10 @@ async def scrape(req: Request) -> Response:
         raise NotFound("Metrics are turned off on this server (BONDLINE_METRICS=0)", reason="NO_ROUTE")
     if settings.metrics_token:
         _require_token(req, settings.metrics_token)
-    counts = await change_requests.counts_by_state(req.app.store)
+    try:
+        counts = await change_requests.counts_by_state(req.app.store)
+    except Unavailable:  # the rest of the numbers matter most during an outage: still served
+        counts = None
     body = metrics.render(req.app.metrics, req.app.store, counts, by_tenant=settings.metrics_tenant_labels)
     return Response(200, body, metrics.CONTENT_TYPE.encode())
 
