@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+from bondline.domain.audit import OPERATOR_ACTOR
 from bondline.cli import app as cli_app
 from bondline.services import spaces
 from tests.helpers import API, make_page, make_space
@@ -94,7 +95,7 @@ async def test_the_log_is_append_only(app, client, site) -> None:  # type: ignor
     await make_space(client, site.alice, "APP")
     for statement in ("UPDATE audit_log SET actor = 'someone-else'", "DELETE FROM audit_log"):
         with pytest.raises(Exception, match="append-only"):
-            async with app.store.write() as tx:
+            async with app.store.write(OPERATOR_ACTOR) as tx:
                 await tx.conn.execute(sa.text(statement))
     assert [e["action"] for e in await _entries(client, site.admin)][0] == "space.create"
 

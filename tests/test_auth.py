@@ -6,6 +6,7 @@ import base64
 
 import pytest
 
+from bondline.domain.audit import OPERATOR_ACTOR
 from bondline import ids
 from bondline.domain.model import Token
 from bondline.services import accounts
@@ -79,7 +80,7 @@ async def test_revoked_token_is_refused(app, client, site) -> None:  # type: ign
 async def test_expired_token_is_refused(app, client, site) -> None:  # type: ignore[no-untyped-def]
     token_id, token = ids.new_token()
     now = ids.now_ms()
-    async with app.store.write() as tx:
+    async with app.store.write(OPERATOR_ACTOR) as tx:
         await tx.tokens.add(Token(token_id, site.bob.user_id, ids.hash_token(token), None, now - 10_000, now - 1, None))
     r = await client.get(ME, headers={"Authorization": f"Bearer {token}"})
     _confluence_401(r)
@@ -203,7 +204,7 @@ async def test_no_error_body_or_header_echoes_a_presented_token(app, client, sit
     await accounts.revoke_token(app.store, record.id)
     expired_id, expired = ids.new_token()
     now = ids.now_ms()
-    async with app.store.write() as tx:
+    async with app.store.write(OPERATOR_ACTOR) as tx:
         await tx.tokens.add(Token(expired_id, site.bob.user_id, ids.hash_token(expired), None, now - 10_000, now - 1,
                                   None))
     tampered = site.bob.token[:-4] + "ZZZZ"

@@ -41,6 +41,7 @@ from typing import Any, Awaitable, Callable
 import httpx
 import pytest
 
+from bondline.domain.audit import OPERATOR_ACTOR
 from bondline import ids
 from bondline.config import Settings
 from bondline.domain.model import Token
@@ -546,7 +547,7 @@ class Matrix:
         record, self.tokens["revoked"] = await accounts.create_token(store, "acc-alice")
         await accounts.revoke_token(store, record.id)
         expired_id, self.tokens["expired"] = ids.new_token()
-        async with store.write() as tx:
+        async with store.write(OPERATOR_ACTOR) as tx:
             await tx.tokens.add(Token(expired_id, alice.id, ids.hash_token(self.tokens["expired"]), None,
                                       now - 10_000, now - 1, None))
         self.tokens["bad"] = "blt_AAAAAAAAAA_" + "S" * 32

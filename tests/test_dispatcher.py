@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 from typer.testing import CliRunner
 
+from bondline.domain.audit import OPERATOR_ACTOR
 from bondline.cli import app as cli
 from bondline.domain import events as ev
 from bondline.services import accounts, webhooks
@@ -33,8 +34,8 @@ def queue_event(database_url: str, url: str) -> None:
     """A webhook for `url`, and one event for it (written as a change writes it)."""
     async def job(store: Any) -> None:
         await webhooks.create(store, None, url, ["*"], SECRET, allow_local=True)
-        async with store.write() as tx:
-            await tx.outbox.add_wanted([ev.Event(ev.CONTENT_UPDATED, {"watcher": {"accountId": "a"}, "data": {}})])
+        async with store.write(OPERATOR_ACTOR) as tx:
+            tx.emit([ev.Event(ev.CONTENT_UPDATED, {"watcher": {"accountId": "a"}, "data": {}})])
     on_store(database_url, job)
 
 
@@ -131,8 +132,8 @@ def test_webhooks_commands(database_url: str) -> None:
         assert bad.exit_code == 1 and "Unknown event type" in bad.output
 
         async def event(store: Any) -> None:
-            async with store.write() as tx:
-                await tx.outbox.add_wanted([ev.Event(ev.CONTENT_UPDATED, {"data": {}})])
+            async with store.write(OPERATOR_ACTOR) as tx:
+                tx.emit([ev.Event(ev.CONTENT_UPDATED, {"data": {}})])
 
         on_store(database_url, event)
         env = {**os.environ, **FAST, "BONDLINE_WEBHOOK_MAX_ATTEMPTS": "1"}
@@ -191,7 +192,7 @@ async def test_sqlite_close_waits_for_a_checkpoint_in_its_thread(tmp_path: Any, 
     monkeypatch.setattr(backend, "CHECKPOINT_INTERVAL", 0.01)
     store = backend.SQLiteStore(str(tmp_path / "close.db"))
     await store.open()
-    async with store.write() as tx:
+    async with store.write(OPERATOR_ACTOR) as tx:
         tx.conn.raw.execute("CREATE TABLE t (x)")
     while "checkpoint" not in events:
         await asyncio.sleep(0.005)

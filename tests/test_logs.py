@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from bondline.domain.audit import OPERATOR_ACTOR
 from bondline import ids
 from bondline.config import Settings
 from bondline.domain.model import Token
@@ -39,7 +40,7 @@ def _people(database_url: str) -> dict[str, Any]:
             await accounts.revoke_token(store, revoked_token.id)
             token_id, expired = ids.new_token()
             now = ids.now_ms()
-            async with store.write() as tx:
+            async with store.write(OPERATOR_ACTOR) as tx:
                 await tx.tokens.add(Token(token_id, user.id, ids.hash_token(expired), None, now - 10_000, now - 1,
                                           None))
             return {"good": good, "revoked": revoked, "expired": expired, "user": user}

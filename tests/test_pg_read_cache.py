@@ -18,6 +18,7 @@ import asyncpg
 import pytest
 import sqlalchemy as sa
 
+from bondline.domain.audit import OPERATOR_ACTOR
 from bondline.config import Settings
 from bondline.store import create_store, parse
 from bondline.store.pgsnapshot import SNAPSHOT_SQL, Snapshots
@@ -64,7 +65,7 @@ async def _opened(url: str) -> AsyncIterator[PostgresStore]:
 
 
 async def _set(store: PostgresStore, key: str, value: int) -> None:
-    async with store.write() as tx:
+    async with store.write(OPERATOR_ACTOR) as tx:
         await tx.conn.execute(kv.update().where(kv.c.k == key).values(v=value))
 
 
@@ -104,7 +105,7 @@ async def test_a_write_transaction_reads_its_own_change(url: str) -> None:
     async with _opened(url) as store:
         assert await _read(store) == 0
         assert await _read(store) == 0
-        async with store.write() as tx:
+        async with store.write(OPERATOR_ACTOR) as tx:
             await tx.conn.execute(kv.update().where(kv.c.k == "a").values(v=5))
             assert (await tx.conn.one_cached(GET, {"k": "a"}))[0] == 5
         assert await _read(store) == 5

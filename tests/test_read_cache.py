@@ -22,6 +22,7 @@ from typing import Any, AsyncIterator
 
 import sqlalchemy as sa
 
+from bondline.domain.audit import OPERATOR_ACTOR
 from bondline.config import Settings
 from bondline.store import create_store, readcache
 from bondline.store import sqlite as backend
@@ -54,7 +55,7 @@ async def _opened(path: str) -> AsyncIterator[backend.SQLiteStore]:
 
 async def _set(store: backend.SQLiteStore, key: str, value: int) -> None:
     """Commit `key` = `value` through the store's writer."""
-    async with store.write() as tx:
+    async with store.write(OPERATOR_ACTOR) as tx:
         await tx.conn.execute(kv.update().where(kv.c.k == key).values(v=value))
 
 
@@ -106,7 +107,7 @@ def test_a_write_transaction_sees_its_own_change_not_a_kept_row(tmp_path: pathli
     async def main() -> None:
         async with _opened(_database(tmp_path)) as store:
             assert await _read(store) == 0
-            async with store.write() as tx:
+            async with store.write(OPERATOR_ACTOR) as tx:
                 await tx.conn.execute(kv.update().where(kv.c.k == "a").values(v=7))
                 assert (await tx.conn.one_cached(GET, {"k": "a"}))[0] == 7
                 assert await tx.conn.all_cached(ALL) == (("a", 7), ("b", 0))
@@ -197,7 +198,7 @@ def test_reading_the_header_leaves_sqlites_locks_alone(tmp_path: pathlib.Path) -
     async def main() -> None:
         path = _database(tmp_path)
         async with _opened(path) as store, _opened(path) as other:
-            async with store.write() as tx:
+            async with store.write(OPERATOR_ACTOR) as tx:
                 await tx.conn.execute(kv.update().where(kv.c.k == "a").values(v=1))
                 await other.close()  # its cache closes while `store` holds the write lock
                 # (from another process: within one, SQLite checks its own table of locks first)

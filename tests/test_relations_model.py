@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
+from bondline.domain.audit import OPERATOR_ACTOR
 from bondline.config import Settings
 from bondline.http.app import App
 from bondline.services import accounts
@@ -64,7 +65,7 @@ def test_relation_api_behaves_like_a_set(database_url: str) -> None:
             self.model: set[tuple[str, str, str, str]] = set()
 
             async def clear() -> None:
-                async with app.store.write() as tx:
+                async with app.store.write(OPERATOR_ACTOR) as tx:
                     await tx.conn.execute(sa.text("DELETE FROM relations"))
 
             loop.run_until_complete(clear())

@@ -14,6 +14,7 @@ import os
 import pathlib
 from typing import Any
 
+from bondline.domain.audit import OPERATOR_ACTOR
 from bondline.store import sqlite as backend
 
 LIMIT = 1024 * 1024  # bytes of WAL, monkeypatched in for the test: 256 pages
@@ -51,7 +52,7 @@ async def _write_constantly(stores: list[backend.SQLiteStore], rows_each: int) -
     under the bound on a fast machine too (the WAL cannot be shorter than that)."""
     async def writer(store: backend.SQLiteStore, w: int) -> None:
         for i in range(rows_each):
-            async with store.write() as tx:
+            async with store.write(OPERATOR_ACTOR) as tx:
                 tx.conn.raw.execute("INSERT INTO t (id, body) VALUES (?, ?)", (f"{id(store)}-{w}-{i}", ROW))
             await asyncio.sleep(0.001)
 
@@ -67,7 +68,7 @@ async def _open(path: pathlib.Path, n: int) -> list[backend.SQLiteStore]:
     stores = [backend.SQLiteStore(str(path)) for _ in range(n)]
     for store in stores:
         await store.open()
-    async with stores[0].write() as tx:
+    async with stores[0].write(OPERATOR_ACTOR) as tx:
         tx.conn.raw.execute("CREATE TABLE t (id TEXT PRIMARY KEY, body BLOB)")
     return stores
 

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
+from bondline.domain.audit import OPERATOR_ACTOR
 from bondline.config import Settings
 from bondline.dispatch import Dispatcher, verify
 from bondline.domain import events as ev
@@ -248,7 +249,7 @@ async def test_a_watcher_who_left_a_private_space_hears_nothing_of_it(app, clien
         page = await make_page(client, site.alice, "PRV", "Secret plans")
         r = await client.post(f"{API}/user/watch/content/{page['id']}", headers={**site.bob.bearer, **XSRF})
         assert r.status_code == 204, r.text
-        async with app.store.write() as tx:  # bob leaves the space
+        async with app.store.write(OPERATOR_ACTOR) as tx:  # bob leaves the space
             await tx.conn.execute(space_roles.delete().where(space_roles.c.user_id == sa.bindparam("user")),
                                   {"user": site.bob.user_id})
         r = await client.put(f"{API}/content/{page['id']}", headers=site.alice.bearer,
@@ -281,13 +282,13 @@ async def test_events_are_filtered_and_only_for_watchers(app, client, site, sett
 async def test_events_share_the_transaction_of_the_change(app, client, site) -> None:  # type: ignore[no-untyped-def]
     await register(client, site.admin, "http://127.0.0.1:9/unused", ["*"])
     with pytest.raises(RuntimeError):
-        async with app.store.write() as tx:
-            await tx.outbox.add_wanted([ev.Event(ev.CONTENT_UPDATED, {"data": {}})])
-            raise RuntimeError("the change fails after its events were written")
+        async with app.store.write(OPERATOR_ACTOR) as tx:
+            tx.emit([ev.Event(ev.CONTENT_UPDATED, {"data": {}})])
+            raise RuntimeError("the change fails after its events were emitted")
     async with app.store.read() as tx:
         assert await tx.webhooks.counts() == {}
-    async with app.store.write() as tx:
-        assert await tx.outbox.add_wanted([ev.Event(ev.CONTENT_UPDATED, {"data": {}})]) == 1
+    async with app.store.write(OPERATOR_ACTOR) as tx:
+        tx.emit([ev.Event(ev.CONTENT_UPDATED, {"data": {}})])
     async with app.store.read() as tx:
         assert await tx.webhooks.counts() == {"pending": 1}
 

@@ -41,6 +41,7 @@ import httpcore
 import httpx
 import msgspec
 
+from bondline.domain.audit import SYSTEM_ACTOR
 from bondline import __version__, ids
 from bondline.config import Settings
 from bondline.domain import events as ev
@@ -222,7 +223,7 @@ class Dispatcher:
         async with self.store.read() as tx:
             if not await tx.webhooks.any_due(now):
                 return 0
-        async with self.store.write() as tx:
+        async with self.store.write(SYSTEM_ACTOR) as tx:
             jobs = await tx.webhooks.lease(self.owner, now, until, BATCH)
         if jobs:
             await asyncio.gather(*(self._attempt(job) for job in jobs))
@@ -252,7 +253,7 @@ class Dispatcher:
         if not ok:
             log.info("webhook delivery %s attempt %d failed (%s)%s", job.id, attempts, error,
                      "; it is dead" if state == ev.DEAD else "")
-        async with self.store.write() as tx:
+        async with self.store.write(SYSTEM_ACTOR) as tx:
             await tx.webhooks.finish(job.id, self.owner, status=state, next_at=next_at, now=now,
                                      http_status=status, error=error)
 

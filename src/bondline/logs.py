@@ -8,14 +8,17 @@ the status, the duration, the request id and the caller's accountId — never he
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import json
 import logging
 from typing import Any
 
-from bondline import context
-
 FORMATS = ("text", "json")
+
+# The id of the request being served, for log lines only (the HTTP layer sets it around each request;
+# use cases get the request id they record in the audit trail handed to them, in `Caller`).
+request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("bondline_request_id", default=None)
 
 # Attributes every LogRecord has; anything else on a record came from `extra=` and is logged as a field.
 _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime",
@@ -27,7 +30,7 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "request_id", None) is None:
-            record.request_id = context.request_id.get()
+            record.request_id = request_id.get()
         return True
 
 

@@ -18,6 +18,7 @@ from typing import Any, Iterator
 import httpx
 import pytest
 
+from bondline.domain.audit import OPERATOR_ACTOR
 from bondline import ids
 from bondline.domain.reltio import changes as ch
 from bondline.domain.reltio import objects as o
@@ -83,7 +84,7 @@ def stage_requests(database_url: str, specs: list[tuple[str, str, int, int]]) ->
                               ch.INSERT, {"attributePath": "Email", "newValue": {"value": email(request_id, i)},
                                           "attributeType": "configuration/entityTypes/Individual/attributes/Email"},
                               1, now, "x") for i in range(items)]
-            async with store.write() as tx:
+            async with store.write(OPERATOR_ACTOR) as tx:
                 await tx.entities.insert_many(entities)
                 await tx.change_requests.insert(request)
                 # the bulk path (COPY on PostgreSQL): five times faster than add_items' executemany

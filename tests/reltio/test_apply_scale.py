@@ -9,6 +9,7 @@ import concurrent.futures
 import httpx
 import pytest
 
+from bondline.domain.audit import OPERATOR_ACTOR
 from bondline import ids
 from bondline.domain.reltio import changes as ch
 from bondline.domain.reltio import objects as o
@@ -115,7 +116,7 @@ async def test_a_large_request_is_applied_whole(app, site, database_url: str) ->
     items = [ch.Item(f"I{i:07d}", request.id, i, f"entities/E{i % ENTITIES:07d}", ch.INSERT, {
         "attributePath": "Email", "newValue": {"value": f"user{i}@example.org"},
         "attributeType": "configuration/entityTypes/Individual/attributes/Email"}, 1, now, "x") for i in range(ITEMS)]
-    async with app.store.write() as tx:
+    async with app.store.write(OPERATOR_ACTOR) as tx:
         await tx.entities.insert_many(entities)
         await tx.change_requests.insert(request)
         await tx.change_requests.add_items(TENANT, items)

@@ -8,6 +8,7 @@ import base64
 import pytest
 import sqlalchemy as sa
 
+from bondline.domain.audit import OPERATOR_ACTOR
 from bondline import ids
 from bondline.services import accounts
 from bondline.services.reltio import oauth, tenants
@@ -105,7 +106,7 @@ async def test_expired_access_token_is_invalid_token(app, client, acme) -> None:
     grant = (await client.post("/oauth/token", data={"grant_type": "password", "username": "alice@example.com",
                                                      "password": acme.alice.token})).json()
     token_id = ids.token_id_of(grant["access_token"])
-    async with app.store.write() as tx:
+    async with app.store.write(OPERATOR_ACTOR) as tx:
         await tx.conn.execute(api_tokens.update().where(api_tokens.c.id == sa.bindparam("id")).values(expires_at=1),
                               {"id": token_id})
     r = await client.get(api("/entities/abc"), headers={"Authorization": f"Bearer {grant['access_token']}"})
@@ -188,7 +189,7 @@ async def test_unknown_tenant_and_configuration(client, acme) -> None:  # type: 
 async def test_expired_oauth_tokens_are_forgotten(app, client, acme) -> None:  # type: ignore[no-untyped-def]
     form = {"grant_type": "password", "username": "alice@example.com", "password": acme.alice.token}
     first = (await client.post("/oauth/token", data=form)).json()
-    async with app.store.write() as tx:
+    async with app.store.write(OPERATOR_ACTOR) as tx:
         await tx.conn.execute(api_tokens.update().where(api_tokens.c.kind != "api").values(expires_at=1))
     await client.post("/oauth/token", data=form)
     async with app.store.read() as tx:
@@ -236,7 +237,7 @@ async def _parent_gone(app, person, how: str) -> None:  # type: ignore[no-untype
     if how == "revoked":
         await accounts.revoke_token(app.store, ids.token_id_of(person.token))
     elif how == "expired":
-        async with app.store.write() as tx:
+        async with app.store.write(OPERATOR_ACTOR) as tx:
             await tx.conn.execute(api_tokens.update().where(api_tokens.c.id == sa.bindparam("id"))
                                   .values(expires_at=1), {"id": ids.token_id_of(person.token)})
     else:

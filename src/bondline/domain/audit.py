@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 
 OPERATOR = "bondline-operator"  # who acts at the command line (trusted, no account)
+ANONYMOUS = "anonymous"  # a request without credentials (its changes name their actor themselves)
 
 
 @dataclasses.dataclass(slots=True)
@@ -22,7 +23,22 @@ class Change:
     object: str
     before: Any = None
     after: Any = None
-    actor: str | None = None  # None: whoever the request (or command) acts as
+    actor: str | None = None  # None: whom the unit of work acts for
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Actor:
+    """Whom a unit of work acts for, as the audit trail and events name them: an accountId (the
+    operator at the command line) and the request it serves (None outside HTTP). Handed to
+    `Store.write` by the use case; nothing reads it from the surroundings."""
+
+    account_id: str
+    request_id: str | None = None
+
+    @classmethod
+    def of(cls, caller: Any) -> "Actor":
+        """The caller of a request (its `request_id` with it), or the operator for `None`."""
+        return OPERATOR_ACTOR if caller is None else cls(caller.account_id, caller.request_id)
 
 
 @dataclasses.dataclass(slots=True)
@@ -40,6 +56,12 @@ class AuditEntry:
 def actor_of(caller: Any) -> str:
     """The accountId of a caller, or the operator for CLI work (caller None)."""
     return OPERATOR if caller is None else caller.account_id
+
+
+OPERATOR_ACTOR = Actor(OPERATOR)
+# bondline's own housekeeping (server keys, review inbox sessions, webhook deliveries): it records no
+# audit entry, but a unit of work is always opened for someone.
+SYSTEM_ACTOR = Actor("bondline")
 
 
 def record_of(obj: Any) -> dict[str, Any] | None:

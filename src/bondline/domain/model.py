@@ -22,17 +22,23 @@ class User:
 
 @dataclasses.dataclass(slots=True)
 class Caller:
-    """Who is making a request: an authenticated user."""
+    """Who is making a request: an authenticated user, and the request (its id, for the audit trail;
+    None for a caller verified once and kept, before it is handed to a request)."""
 
     user_id: int
     account_id: str
     email: str
     display_name: str
     site_admin: bool
+    request_id: str | None = None
 
     @classmethod
-    def of(cls, user: User) -> "Caller":
-        return cls(user.id, user.account_id, user.email, user.display_name, user.site_admin)
+    def of(cls, user: User, request_id: str | None = None) -> "Caller":
+        return cls(user.id, user.account_id, user.email, user.display_name, user.site_admin, request_id)
+
+    def in_request(self, request_id: str) -> "Caller":
+        """This caller making the request `request_id` (a verified caller is kept across requests)."""
+        return Caller(self.user_id, self.account_id, self.email, self.display_name, self.site_admin, request_id)
 
     def as_user(self) -> User:
         """The caller as a User record (without a creation time), to render without a lookup."""

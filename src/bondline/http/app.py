@@ -13,7 +13,7 @@ import time
 import uuid
 from typing import Any, Protocol
 
-from bondline import context
+from bondline import logs
 from bondline.config import Settings
 from bondline.domain.errors import (
     DomainError,
@@ -197,7 +197,7 @@ class App:
         dialect: Dialect | None = None
         pattern = "(unmatched)"
         request_id = _request_id(scope["headers"])
-        id_token = context.request_id.set(request_id)
+        id_token = logs.request_id.set(request_id)
         allow: str | None = None  # a 405's Allow header (RFC 9110 §15.5.6): the methods the path has
         try:
             raw_path = scope.get("raw_path") or scope["path"].encode()
@@ -222,21 +222,17 @@ class App:
                     raise MethodNotAllowed(f"Method {scope['method']} is not supported here")
             dialect = route.dialect
             pattern = route.pattern
-            request = Request(scope, dict(zip(route.param_names, values)), route, self)
+            request = Request(scope, dict(zip(route.param_names, values)), route, self, request_id)
             if scope["method"] in _BODY_METHODS:
                 request.body = await self._read_body(scope, receive)
             if route.auth != "none":
-                request.caller = await self.auth.caller_for(request.header(b"authorization"))
-                if request.caller is None and route.auth == "required":
-                    raise Unauthenticated("This request requires authentication")
-            if request.caller is not None:
-                actor_token = context.actor.set(request.caller.account_id)
-                try:
-                    response = await route.handler(request)
-                finally:
-                    context.actor.reset(actor_token)
-            else:
-                response = await route.handler(request)
+                caller = await self.auth.caller_for(request.header(b"authorization"))
+                if caller is None:
+                    if route.auth == "required":
+                        raise Unauthenticated("This request requires authentication")
+                else:  # the verified caller is kept across requests; this request is theirs
+                    request.caller = caller.in_request(request_id)
+            response = await route.handler(request)
         except DomainError as err:
             if dialect is None:
                 dialect = self.dialect_for_path(scope.get("path", "/"))
@@ -255,7 +251,7 @@ class App:
             response = dialect.error(request, Internal(
                 f"Internal error (incident {incident}); the server log has details"))
         finally:
-            context.request_id.reset(id_token)
+            logs.request_id.reset(id_token)
         finish = getattr(dialect, "finish", None)
         if finish is not None:
             response = finish(scope, response)

@@ -18,10 +18,12 @@ _decode = msgspec.json.decode
 
 
 class Request:
-    __slots__ = ("scope", "method", "params", "body", "caller", "route", "app", "_query", "_headers")
+    __slots__ = ("scope", "method", "params", "body", "caller", "route", "app", "request_id", "_query", "_headers")
 
-    def __init__(self, scope: dict[str, Any], params: dict[str, str], route: "Route", app: Any) -> None:
+    def __init__(self, scope: dict[str, Any], params: dict[str, str], route: "Route", app: Any,
+                 request_id: str | None = None) -> None:
         self.scope = scope
+        self.request_id = request_id
         self.method: str = scope["method"]
         self.params = params
         self.route = route

@@ -6,9 +6,9 @@ import dataclasses
 
 from bondline import ids
 from bondline.domain import access
-from bondline.domain import events as ev
-from bondline.domain.audit import record_of
 from bondline.domain import content as rules
+from bondline.domain import events as ev
+from bondline.domain.audit import Actor, Change, record_of
 from bondline.domain.errors import Invalid, NotFound
 from bondline.domain.model import Caller, Content, ContentVersion, Space, User
 from bondline.domain.relations import CONFLUENCE, content_keys
@@ -16,6 +16,7 @@ from bondline.domain.watches import WATCH
 from bondline.services import notify
 from bondline.store import Store
 from bondline.store.repos.accounts import users_by_ids
+from bondline.store.unit import Tx
 
 
 @dataclasses.dataclass(slots=True)
@@ -67,12 +68,12 @@ class NewContent:
     parent_id: int | None = None
 
 
-async def _ancestors(tx: object, content: Content) -> list[Content]:
+async def _ancestors(tx: Tx, content: Content) -> list[Content]:
     """Parents from the root down (bounded, in case of a corrupt cycle)."""
     chain: list[Content] = []
     parent_id = content.parent_id
     while parent_id is not None and len(chain) < 100:
-        parent = await tx.content.by_id(parent_id)  # type: ignore[attr-defined]
+        parent = await tx.content.by_id(parent_id)
         if parent is None:
             break
         chain.append(parent)
@@ -80,27 +81,27 @@ async def _ancestors(tx: object, content: Content) -> list[Content]:
     return list(reversed(chain))
 
 
-async def _view(tx: object, caller: Caller, content: Content, space: Space, status: str,
+async def _view(tx: Tx, caller: Caller, content: Content, space: Space, status: str,
                 version: ContentVersion | None = None) -> ContentView:
-    users = await users_by_ids(tx.users, {content.created_by, content.updated_by,  # type: ignore[attr-defined]
+    users = await users_by_ids(tx.users, {content.created_by, content.updated_by,
                                           version.by if version else None, space.created_by})
     ancestors = access.visible_ancestors(caller, await _ancestors(tx, content))
     return ContentView(content, space, users, status, version, ancestors)
 
 
-async def _parent(tx: object, caller: Caller, parent_id: int) -> Content | None:
+async def _parent(tx: Tx, caller: Caller, parent_id: int) -> Content | None:
     """The parent a create or an update names, or None when there is none or the caller may not see
     it: a parent they cannot see is refused exactly as a missing one (its title, type or space
     never shows in the answer)."""
-    found = await tx.content.with_space(parent_id, caller.user_id)  # type: ignore[attr-defined]
+    found = await tx.content.with_space(parent_id, caller.user_id)
     if found is None:
         return None
     parent, parent_space, role = found
     return parent if access.can_view_content(caller, parent, parent_space, role) else None
 
 
-async def _load(tx: object, caller: Caller, content_id: int) -> tuple[Content, Space, str | None]:
-    found = await tx.content.with_space(content_id, caller.user_id, body=True)  # type: ignore[attr-defined]
+async def _load(tx: Tx, caller: Caller, content_id: int) -> tuple[Content, Space, str | None]:
+    found = await tx.content.with_space(content_id, caller.user_id, body=True)
     if found is None:
         raise NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND")
     return found
@@ -112,7 +113,7 @@ async def create(store: Store, caller: Caller, new: NewContent) -> ContentView:
     if new.status not in ("current", "draft"):
         raise Invalid(f"Content can be created as 'current' or 'draft', not {new.status[:40]!r}")
     now = ids.now_ms()
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         space = await tx.spaces.by_key(new.space_key)
         role = await tx.spaces.role_of(space.id, caller.user_id) if space is not None else None
         access.require_create_content(caller, space, role, new.space_key)
@@ -128,7 +129,7 @@ async def create(store: Store, caller: Caller, new: NewContent) -> ContentView:
         content = await tx.content.add(
             type=new.type, status=new.status, space_id=space.id, parent_id=new.parent_id, title=title,
             body=new.body, representation=new.representation, message="", by=caller.user_id, now=now)
-        await tx.audit.record("content.create", f"content/{content.id}", None, record_of(content))
+        tx.record(Change("content.create", f"content/{content.id}", None, record_of(content)))
         # As in Confluence Cloud, the author watches what they create.
         await tx.relations.put(CONFLUENCE, WATCH, "user", caller.account_id, "content", str(content.id),
                                source_scope=None, target_scope=space.id, by=caller.account_id, now=now)
@@ -200,7 +201,7 @@ async def list_content(store: Store, caller: Caller, *, type: str | None, space_
 
 async def update(store: Store, caller: Caller, content_id: int, edit: rules.Edit) -> ContentView:
     now = ids.now_ms()
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         content, space, role = await _load(tx, caller, content_id)
         access.require_update_content(caller, content, space, role)
         if edit.parent_given and edit.parent_id is not None:
@@ -210,7 +211,7 @@ async def update(store: Store, caller: Caller, content_id: int, edit: rules.Edit
         updated = rules.apply_edit(content, edit, caller.user_id, now)
         await tx.content.save_version(updated)
         action = {"trashed": "content.restore", "draft": "content.publish"}.get(content.status, "content.update")
-        await tx.audit.record(action, f"content/{content.id}", record_of(content), record_of(updated))
+        tx.record(Change(action, f"content/{content.id}", record_of(content), record_of(updated)))
         change = ev.content_change_type(content.status, updated.status)
         if change == ev.SPACE_CONTENT_CREATED:
             await notify.content_created(tx, updated, space)
@@ -222,14 +223,14 @@ async def update(store: Store, caller: Caller, content_id: int, edit: rules.Edit
 async def delete(store: Store, caller: Caller, content_id: int, status: str | None) -> str:
     """Trash current content, or purge trashed content (with status=trashed); returns which."""
     now = ids.now_ms()
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         content, space, role = await _load(tx, caller, content_id)
         action = rules.deletion(content, status)
         if action == "trash":
             access.require_trash_content(caller, content, space, role)
             await tx.content.set_status(content.id, "trashed", now)
-            await tx.audit.record("content.trash", f"content/{content.id}", {"status": content.status},
-                                  {"status": "trashed"})
+            tx.record(Change("content.trash", f"content/{content.id}", {"status": content.status},
+                                  {"status": "trashed"}))
             await notify.content_changed(tx, ev.CONTENT_TRASHED, dataclasses.replace(content, status="trashed"),
                                          space)
         else:
@@ -241,12 +242,12 @@ async def delete(store: Store, caller: Caller, content_id: int, status: str | No
     return action
 
 
-async def purge(tx: object, content: Content, space: Space) -> None:
+async def purge(tx: Tx, content: Content, space: Space) -> None:
     """Delete content for good, with every relation to or from it or any of its versions."""
     watchers = await notify.watchers_before_purge(tx, content, space)
-    await tx.relations.purge_entity(CONFLUENCE, "content", content_keys(content.id, content.version))  # type: ignore[attr-defined]
-    await tx.content.purge(content.id)  # type: ignore[attr-defined]
-    await tx.audit.record("content.purge", f"content/{content.id}", record_of(content))  # type: ignore[attr-defined]
+    await tx.relations.purge_entity(CONFLUENCE, "content", content_keys(content.id, content.version))
+    await tx.content.purge(content.id)
+    tx.record(Change("content.purge", f"content/{content.id}", record_of(content)))
     if watchers is not None:
         await notify.content_changed(tx, ev.CONTENT_PURGED, dataclasses.replace(content, status="deleted"),
                                      space, watchers)

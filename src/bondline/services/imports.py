@@ -13,6 +13,7 @@ from typing import Callable, Iterable
 import sqlalchemy as sa
 
 from bondline import ids
+from bondline.domain.audit import Actor, Change
 from bondline.domain.errors import Invalid
 from bondline.domain.imports import ImportedRelation, parse_line
 from bondline.domain.relations import CONFLUENCE
@@ -74,12 +75,11 @@ async def import_relations(store: Store, lines: Iterable[bytes], *, created_by: 
     async def flush() -> None:
         if not pending:
             return
-        async with store.write() as tx:
+        async with store.write(Actor(created_by)) as tx:
             new = await tx.conn.insert_missing(relations, COLUMNS, KEY, pending)
             # A bulk load is recorded per batch (what it brought), not per row.
-            await tx.audit.record("relations.import", f"import/lines/{result.lines - len(pending) + 1}-"
-                                  f"{result.lines}", None, {"rows": len(pending), "new": new},
-                                  actor=created_by)
+            tx.record(Change("relations.import", f"import/lines/{result.lines - len(pending) + 1}-{result.lines}",
+                             None, {"rows": len(pending), "new": new}))
         result.imported += new
         result.existing += len(pending) - new
         pending.clear()

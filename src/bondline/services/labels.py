@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from bondline import ids
 from bondline.domain import access
+from bondline.domain import events as ev
 from bondline.domain import labels as rules
+from bondline.domain.audit import Actor, Change
 from bondline.domain.errors import Invalid, NotFound
 from bondline.domain.model import Caller
-from bondline.domain import events as ev
 from bondline.services import notify
 from bondline.store import Store
 from bondline.store.repos.labels import Label
+from bondline.store.unit import Tx
 
 
-async def _content(tx: object, caller: Caller, content_id: int, *, update: bool):  # type: ignore[no-untyped-def]
-    found = await tx.content.with_space(content_id, caller.user_id)  # type: ignore[attr-defined]
+async def _content(tx: Tx, caller: Caller, content_id: int, *, update: bool):  # type: ignore[no-untyped-def]
+    found = await tx.content.with_space(content_id, caller.user_id)
     if found is None:
         raise NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND")
     content, space, role = found
@@ -42,13 +44,13 @@ async def add_labels(store: Store, caller: Caller, content_id: int, wanted: list
         raise Invalid(f"Too many labels in one request: at most {rules.MAX_PER_REQUEST}")
     parsed = [rules.validate(name, prefix) for name, prefix in wanted]
     now = ids.now_ms()
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         content, space = await _content(tx, caller, content_id, update=True)
         added = []
         for prefix, name in parsed:
             if await tx.labels.attach(content_id, prefix, name, caller.user_id, now):
-                await tx.audit.record("label.add", f"content/{content_id}/labels/{prefix}:{name}", None,
-                                      {"prefix": prefix, "name": name})
+                tx.record(Change("label.add", f"content/{content_id}/labels/{prefix}:{name}", None,
+                                      {"prefix": prefix, "name": name}))
                 added.append({"prefix": prefix, "name": name})
         if await tx.labels.count_for_content(content_id) > rules.MAX_PER_CONTENT:
             raise Invalid(f"Content can carry at most {rules.MAX_PER_CONTENT} labels")
@@ -60,10 +62,10 @@ async def add_labels(store: Store, caller: Caller, content_id: int, wanted: list
 async def remove_label(store: Store, caller: Caller, content_id: int, name: str) -> None:
     """Remove a label; removing one the content does not carry succeeds."""
     prefix, name = rules.validate(name)
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         content, space = await _content(tx, caller, content_id, update=True)
         if await tx.labels.detach(content_id, prefix, name):
-            await tx.audit.record("label.remove", f"content/{content_id}/labels/{prefix}:{name}",
-                                  {"prefix": prefix, "name": name})
+            tx.record(Change("label.remove", f"content/{content_id}/labels/{prefix}:{name}",
+                                  {"prefix": prefix, "name": name}))
             await notify.content_changed(tx, ev.CONTENT_LABELS_CHANGED, content, space, added=[],
                                          removed=[{"prefix": prefix, "name": name}])

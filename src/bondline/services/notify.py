@@ -9,19 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from bondline import context
 from bondline.domain import access
 from bondline.domain import events as ev
 from bondline.domain.model import Caller, Content, Space
 from bondline.domain.relations import CONFLUENCE
 from bondline.domain.watches import space_keys
+from bondline.store.unit import Tx
 
 
-def _actor() -> str | None:
-    return context.actor.get()
+def _actor(tx: Tx) -> str:
+    assert tx.actor is not None  # events come from units of work that write
+    return tx.actor.account_id
 
 
-async def _who_may_see(tx: Any, space: Space, accounts: list[str]) -> list[str]:
+async def _who_may_see(tx: Tx, space: Space, accounts: list[str]) -> list[str]:
     """The watchers who may still see the space (a private space's watcher may have left it): an
     event names its watcher and carries the content's title, so it goes only to those who could read it."""
     if not space.private:
@@ -34,44 +35,41 @@ async def _who_may_see(tx: Any, space: Space, accounts: list[str]) -> list[str]:
     return kept
 
 
-async def _content_watchers(tx: Any, content_id: int, space: Space) -> list[str]:
+async def _content_watchers(tx: Tx, content_id: int, space: Space) -> list[str]:
     found = [account for account, _ in await tx.outbox.watchers(CONFLUENCE, "content", [str(content_id)])]
     return await _who_may_see(tx, space, found)
 
 
-async def content_changed(tx: Any, event_type: str | None, content: Content, space: Space,
+async def content_changed(tx: Tx, event_type: str | None, content: Content, space: Space,
                           watchers: list[str] | None = None, **extra: Any) -> None:
     """`event_type` for every watcher of `content` (pass `watchers` when they must be read before the
     change removes them, as purging does)."""
     if event_type is None:
         return
-    subs = await tx.outbox.wanted([event_type])
-    if not subs:
+    if not await tx.wanted([event_type]):
         return
     if watchers is None:
         watchers = await _content_watchers(tx, content.id, space)
-    await tx.outbox.add(ev.content_changed(event_type, content, space.key, watchers, _actor(), **extra), subs)
+    tx.emit(ev.content_changed(event_type, content, space.key, watchers, _actor(tx), **extra))
 
 
-async def watchers_before_purge(tx: Any, content: Content, space: Space) -> list[str] | None:
+async def watchers_before_purge(tx: Tx, content: Content, space: Space) -> list[str] | None:
     """The content's watchers, read before purging removes their watches (None: nobody wants them)."""
-    if not await tx.outbox.wanted([ev.CONTENT_PURGED]):
+    if not await tx.wanted([ev.CONTENT_PURGED]):
         return None
     return await _content_watchers(tx, content.id, space)
 
 
-async def content_created(tx: Any, content: Content, space: Space) -> None:
+async def content_created(tx: Tx, content: Content, space: Space) -> None:
     """A space gained content (created current, or a draft published); its parent, a child."""
     if content.status != "current":
         return
-    subs = await tx.outbox.wanted([ev.SPACE_CONTENT_CREATED, ev.CONTENT_CHILD_CREATED])
-    if not subs:
+    if not await tx.wanted([ev.SPACE_CONTENT_CREATED, ev.CONTENT_CHILD_CREATED]):
         return
     found = await tx.outbox.watchers(CONFLUENCE, "space", space_keys(space.key))
     allowed = set(await _who_may_see(tx, space, list(dict.fromkeys(account for account, _ in found))))
     space_watchers = [(account, key.partition("@")[2]) for account, key in found if account in allowed]
     parent = await tx.content.by_id(content.parent_id) if content.parent_id is not None else None
     parent_watchers = await _content_watchers(tx, parent.id, space) if parent is not None else []
-    await tx.outbox.add(ev.content_created(content, space.key, space_watchers, parent, parent_watchers, _actor()),
-                        subs)
+    tx.emit(ev.content_created(content, space.key, space_watchers, parent, parent_watchers, _actor(tx)))
 

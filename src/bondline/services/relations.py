@@ -11,12 +11,13 @@ from typing import Any
 
 from bondline import ids
 from bondline.domain import access
-from bondline.domain.audit import record_of, relation_object
 from bondline.domain import relations as rel
+from bondline.domain.audit import Actor, Change, record_of, relation_object
 from bondline.domain.errors import NotFound, Unsupported
 from bondline.domain.model import Caller, User
 from bondline.domain.relations import CONFLUENCE, Entity, EntityRef, Relation
 from bondline.store import Store
+from bondline.store.unit import Tx
 
 NS = CONFLUENCE
 
@@ -29,29 +30,29 @@ class RelationView:
     creator: User | None
 
 
-async def resolve(tx: object, caller: Caller, ref: EntityRef) -> Entity:
+async def resolve(tx: Tx, caller: Caller, ref: EntityRef) -> Entity:
     """Look an entity up as the request names it; NotFound when it does not exist. Whether the
     caller may see it is for `access` to decide."""
     if ref.type == "user":
         if ref.key == "current" or ref.key == caller.account_id:
             return Entity(EntityRef("user", caller.account_id), user=caller.as_user())
-        user = await tx.users.by_account_id(ref.key)  # type: ignore[attr-defined]
+        user = await tx.users.by_account_id(ref.key)
         if user is None:
             raise NotFound(f"No user found with accountId : {ref.key}", reason="USER_NOT_FOUND")
         return Entity(ref, user=user)
     if ref.type == "space":
-        space = await tx.spaces.by_key(ref.key)  # type: ignore[attr-defined]
+        space = await tx.spaces.by_key(ref.key)
         if space is None:
             raise NotFound(f"No space with key : {ref.key}", reason="SPACE_NOT_FOUND")
-        role = await tx.spaces.role_of(space.id, caller.user_id)  # type: ignore[attr-defined]
+        role = await tx.spaces.role_of(space.id, caller.user_id)
         return Entity(ref, space=space, role=role)
     if ref.type == "label":
         return Entity(ref, label=ref.key)
-    found = await tx.content.with_space(int(ref.key), caller.user_id)  # type: ignore[attr-defined]
+    found = await tx.content.with_space(int(ref.key), caller.user_id)
     return await _content_entity(tx, ref, found)
 
 
-async def _content_entity(tx: object, ref: EntityRef, found: tuple[Any, Any, str | None] | None) -> Entity:
+async def _content_entity(tx: Tx, ref: EntityRef, found: tuple[Any, Any, str | None] | None) -> Entity:
     """A piece of content as `ref` names it, from its row, its space's and the caller's role there."""
     if found is None:
         raise NotFound(f"No content found with id : {ref.key}", reason="CONTENT_NOT_FOUND")
@@ -62,7 +63,7 @@ async def _content_entity(tx: object, ref: EntityRef, found: tuple[Any, Any, str
         if ref.version >= content.version or content.status == "draft":
             raise NotFound(f"No historical version {ref.version} of content {ref.key} (its current version"
                            f" is {content.version})", reason="VERSION_NOT_FOUND")
-        version = await tx.content.version(content.id, ref.version)  # type: ignore[attr-defined]
+        version = await tx.content.version(content.id, ref.version)
         if version is None:
             raise NotFound(f"No version {ref.version} of content {ref.key}", reason="VERSION_NOT_FOUND")
     elif ref.status != content.status:
@@ -71,7 +72,7 @@ async def _content_entity(tx: object, ref: EntityRef, found: tuple[Any, Any, str
     return Entity(ref, space=space, content=content, version=version, role=role)
 
 
-async def _entity_from_row(tx: object, caller: Caller, kind: str, stored_key: str,
+async def _entity_from_row(tx: Tx, caller: Caller, kind: str, stored_key: str,
                            content: dict[int, Any]) -> Entity | None:
     """The entity at one end of a stored relation, as it is now (None if it has gone). Content is
     looked up in `content` (loaded for the whole page at once by `_views`)."""
@@ -93,8 +94,8 @@ def _needs_no_lookup(caller: Caller, ref: EntityRef) -> bool:
     return ref.type == "user" and (ref.key == "current" or ref.key == caller.account_id)
 
 
-async def _creator(tx: object, relation: Relation) -> User | None:
-    return await tx.users.by_account_id(relation.created_by)  # type: ignore[attr-defined]
+async def _creator(tx: Tx, relation: Relation) -> User | None:
+    return await tx.users.by_account_id(relation.created_by)
 
 
 def _check_shape(name: str, source: EntityRef, target: EntityRef) -> None:
@@ -136,7 +137,7 @@ async def get(store: Store, caller: Caller, name: str, source: EntityRef, target
 async def put(store: Store, caller: Caller, name: str, source: EntityRef, target: EntityRef) -> RelationView:
     """Create the relation; putting one that exists returns it unchanged."""
     _check_shape(name, source, target)
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         src = await resolve(tx, caller, source)
         dst = await resolve(tx, caller, target)
         access.require_create_relation(caller, name, src, dst)
@@ -144,7 +145,7 @@ async def put(store: Store, caller: Caller, name: str, source: EntityRef, target
             NS, name, src.ref.type, src.ref.stored_key, dst.ref.type, dst.ref.stored_key,
             source_scope=src.scope, target_scope=dst.scope, by=caller.account_id, now=ids.now_ms())
         if new:
-            await tx.audit.record(_action(name, "create"), _object(created), None, record_of(created))
+            tx.record(Change(_action(name, "create"), _object(created), None, record_of(created)))
         creator = caller.as_user() if created.created_by == caller.account_id else await _creator(tx, created)
     return RelationView(created, src, dst, creator)
 
@@ -152,14 +153,14 @@ async def put(store: Store, caller: Caller, name: str, source: EntityRef, target
 async def delete(store: Store, caller: Caller, name: str, source: EntityRef, target: EntityRef) -> bool:
     """Delete the relation; deleting one that does not exist succeeds too (returns False)."""
     _check_shape(name, source, target)
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         src = await resolve(tx, caller, source)
         dst = await resolve(tx, caller, target)
         access.require_delete_relation(caller, name, src, dst)
         gone = await tx.relations.delete_returning(NS, name, src.ref.type, src.ref.stored_key, dst.ref.type,
                                                    dst.ref.stored_key)
         if gone is not None:
-            await tx.audit.record(_action(name, "delete"), _object(gone), record_of(gone))
+            tx.record(Change(_action(name, "delete"), _object(gone), record_of(gone)))
         return gone is not None
 
 
@@ -193,15 +194,15 @@ def _active(entity: Entity, status: str | None) -> bool:
     return current != "trashed"
 
 
-async def _views(tx: object, caller: Caller, rows: list[Relation], fixed: Entity, direction: str,
+async def _views(tx: Tx, caller: Caller, rows: list[Relation], fixed: Entity, direction: str,
                  status: str | None) -> list[RelationView]:
     """A page of relations as views. The other ends' content and the creators are loaded for the
     whole page in two statements, not two per row."""
     ends = [(row.target_type, row.target_key) if direction == "forward" else (row.source_type, row.source_key)
             for row in rows]
     content_ids = {int(rel.parse_stored_key(kind, key)[0]) for kind, key in ends if kind == "content"}
-    content = await tx.content.with_space_many(content_ids, caller.user_id)  # type: ignore[attr-defined]
-    creators = await tx.users.by_account_ids(  # type: ignore[attr-defined]
+    content = await tx.content.with_space_many(content_ids, caller.user_id)
+    creators = await tx.users.by_account_ids(
         {row.created_by for row in rows if row.created_by != caller.account_id})
     views = []
     for row, (kind, key) in zip(rows, ends):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 
+from bondline.domain.audit import SYSTEM_ACTOR
 from bondline import ids
 from bondline.store import IntegrityViolation, Store
 
@@ -17,7 +18,7 @@ async def shared_key(store: Store, name: str) -> bytes:
         value = await tx.secrets.get(name)
     if value is None:
         try:
-            async with store.write() as tx:
+            async with store.write(SYSTEM_ACTOR) as tx:
                 value = await tx.secrets.get(name)
                 if value is None:
                     value = secrets.token_hex(KEY_BYTES)

@@ -17,18 +17,26 @@ import contextlib
 import dataclasses
 from typing import Any, Iterator
 
+from bondline.domain.audit import OPERATOR_ACTOR
 from bondline.domain import content as content_rules
 from bondline.domain import relations as rel
 from bondline.domain.errors import DomainError, Invalid
 from bondline.domain.model import Caller
 from bondline.domain.reltio import changes as ch
-from bondline.seedfile import (AttributeChange, Document, Entity, Path, ReltioRelation, SeedError, Version,
-                               parse_ref)
+from bondline.seedfile import (
+    AttributeChange,
+    Document,
+    Entity,
+    Path,
+    ReltioRelation,
+    SeedError,
+    Version,
+    parse_ref,
+)
 from bondline.services import accounts, content, labels, relations, spaces, watches
-from bondline.services.reltio import attributes, change_requests
+from bondline.services.reltio import attributes, change_requests, tenants
 from bondline.services.reltio import entities as reltio_entities
 from bondline.services.reltio import relations as reltio_relations
-from bondline.services.reltio import tenants
 from bondline.store import Store
 from bondline.store.single import single_transaction
 
@@ -70,7 +78,7 @@ class SeedReport:
 
 async def load(store: Store, doc: Document) -> SeedReport:
     """Load `doc` into `store`: all of it, or (on any error) nothing."""
-    async with single_transaction(store) as single:
+    async with single_transaction(store, OPERATOR_ACTOR) as single:
         loader = _Loader(single, doc)
         await loader.run()
     return loader.report

@@ -8,16 +8,17 @@ import msgspec
 
 from bondline import ids
 from bondline.domain import access, spaces
-from bondline.domain.audit import record_of
 from bondline.domain import watches as watch_rules
-from bondline.domain.relations import CONFLUENCE, content_keys
+from bondline.domain.audit import Actor, Change, record_of
 from bondline.domain.errors import Invalid, NotFound
 from bondline.domain.events import CONTENT_PURGED
 from bondline.domain.model import Caller, Space, User
+from bondline.domain.relations import CONFLUENCE, content_keys
 from bondline.services import notify
 from bondline.store import IntegrityViolation, Store
 from bondline.store.repos.accounts import users_by_ids
 from bondline.store.repos.tasks import LongTask
+from bondline.store.unit import Tx
 
 
 @dataclasses.dataclass(slots=True)
@@ -26,11 +27,11 @@ class SpaceView:
     users: dict[int, User]
 
 
-async def _load(tx: object, caller: Caller, key: str) -> tuple[Space, str | None]:
-    space = await tx.spaces.by_key(key)  # type: ignore[attr-defined]
+async def _load(tx: Tx, caller: Caller, key: str) -> tuple[Space, str | None]:
+    space = await tx.spaces.by_key(key)
     if space is None:
         raise NotFound(f"No space with key : {key}", reason="SPACE_NOT_FOUND")
-    role = await tx.spaces.role_of(space.id, caller.user_id)  # type: ignore[attr-defined]
+    role = await tx.spaces.role_of(space.id, caller.user_id)
     return space, role
 
 
@@ -40,12 +41,12 @@ async def create(store: Store, caller: Caller, key: str, name: str, description:
     name = spaces.validate_name(name)
     access.require_create_space(caller)
     try:
-        async with store.write() as tx:
+        async with store.write(Actor.of(caller)) as tx:
             if await tx.spaces.by_key(key) is not None:
                 raise Invalid(f"A space already exists with key {key}", reason="SPACE_EXISTS")
             space = await tx.spaces.add(key, name, description, "global", private, caller.user_id, ids.now_ms())
             await tx.spaces.set_role(space.id, caller.user_id, access.ADMIN)
-            await tx.audit.record("space.create", f"space/{key}", None, record_of(space))
+            tx.record(Change("space.create", f"space/{key}", None, record_of(space)))
     except IntegrityViolation:
         raise Invalid(f"A space already exists with key {key}", reason="SPACE_EXISTS") from None
     return SpaceView(space, {caller.user_id: await _user(store, caller.user_id)})
@@ -99,12 +100,12 @@ async def list_spaces(store: Store, caller: Caller, *, keys: list[str], type: st
     return [SpaceView(s, users) for s in found]
 
 
-async def _favourite_keys(tx: object, account_id: str) -> set[str]:
+async def _favourite_keys(tx: Tx, account_id: str) -> set[str]:
     """The keys of the spaces `account_id` marked favourite (relation `favourite` from user to space)."""
     keys: set[str] = set()
     before = 2**62
     while True:
-        rows = await tx.relations.listing(  # type: ignore[attr-defined]
+        rows = await tx.relations.listing(
             direction="forward", ns=CONFLUENCE, name="favourite", kind="user", key=account_id,
             other_type="space", viewer=None, before=before, limit=500)
         keys.update(r.target_key for r in rows)
@@ -115,7 +116,7 @@ async def _favourite_keys(tx: object, account_id: str) -> set[str]:
 
 async def update(store: Store, caller: Caller, key: str, *, name: str | None, description: str | None,
                  status: str | None) -> SpaceView:
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         space, role = await _load(tx, caller, key)
         access.require_update_space(caller, space, role)
         before = record_of(space)
@@ -126,7 +127,7 @@ async def update(store: Store, caller: Caller, key: str, *, name: str | None, de
             status=space.status if status is None else spaces.validate_status(status),
         )
         await tx.spaces.update(space)
-        await tx.audit.record("space.update", f"space/{key}", before, record_of(space))
+        tx.record(Change("space.update", f"space/{key}", before, record_of(space)))
         users = await users_by_ids(tx.users, {space.created_by})
     return SpaceView(space, users)
 
@@ -135,7 +136,7 @@ async def delete(store: Store, caller: Caller, key: str) -> LongTask:
     """Delete a space with its content and every relation (favourites, watches, …) touching
     either. Confluence does this in a long task; bondline finishes it in the same transaction and
     records a task that reports success."""
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         space, role = await _load(tx, caller, key)
         access.require_delete_space(caller, space, role)
         for content_id, version in await tx.content.in_space(space.id):
@@ -148,7 +149,7 @@ async def delete(store: Store, caller: Caller, key: str) -> LongTask:
                                              space, watchers)
         await tx.relations.purge_entity(CONFLUENCE, "space", watch_rules.space_keys(space.key))
         await tx.spaces.delete(space.id)
-        await tx.audit.record("space.delete", f"space/{key}", record_of(space))
+        tx.record(Change("space.delete", f"space/{key}", record_of(space)))
         now = ids.now_ms()
         task = LongTask(ids.random_base62(16), "space.delete", msgspec.json.encode([key]).decode(),
                         caller.user_id, now, now, True)
@@ -168,7 +169,7 @@ async def set_admin(store: Store, caller: Caller | None, key: str, account_id: s
     """Make a user an administrator of a space (or take it away). Only site admins may; `caller`
     None is the operator at the CLI."""
     access.require_grant_space_admin(caller)
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         space = await tx.spaces.by_key(key)
         if space is None:
             raise NotFound(f"No space with key : {key}", reason="SPACE_NOT_FOUND")
@@ -176,15 +177,15 @@ async def set_admin(store: Store, caller: Caller | None, key: str, account_id: s
         if user is None:
             raise NotFound(f"No user with accountId {account_id}", reason="USER_NOT_FOUND")
         await tx.spaces.set_role(space.id, user.id, access.ADMIN if admin else None)
-        await tx.audit.record("space.role", f"space/{key}/roles/{account_id}", None,
-                              {"role": access.ADMIN if admin else None})
+        tx.record(Change("space.role", f"space/{key}/roles/{account_id}", None,
+                              {"role": access.ADMIN if admin else None}))
     return space
 
 
 async def set_member(store: Store, caller: Caller | None, key: str, account_id: str) -> Space:
     """Let a user see a private space."""
     access.require_grant_space_admin(caller)
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         space = await tx.spaces.by_key(key)
         if space is None:
             raise NotFound(f"No space with key : {key}", reason="SPACE_NOT_FOUND")
@@ -193,5 +194,5 @@ async def set_member(store: Store, caller: Caller | None, key: str, account_id: 
             raise NotFound(f"No user with accountId {account_id}", reason="USER_NOT_FOUND")
         if await tx.spaces.role_of(space.id, user.id) is None:
             await tx.spaces.set_role(space.id, user.id, access.MEMBER)
-            await tx.audit.record("space.role", f"space/{key}/roles/{account_id}", None, {"role": access.MEMBER})
+            tx.record(Change("space.role", f"space/{key}/roles/{account_id}", None, {"role": access.MEMBER}))
     return space

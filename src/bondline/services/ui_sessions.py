@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import secrets
 
+from bondline.domain.audit import SYSTEM_ACTOR
 from bondline.domain.errors import Unauthenticated
 from bondline.domain.model import Token
 from bondline.store import IntegrityViolation, Store
@@ -38,7 +39,7 @@ async def start(store: Store, token: Token, expires_at: int, now: int, replaces:
     deleted, and so is every session past its end: signing in is what sweeps them."""
     secret = new_secret()
     try:
-        async with store.write() as tx:
+        async with store.write(SYSTEM_ACTOR) as tx:
             await tx.ui_sessions.delete_expired(now)
             if replaces is not None:
                 await tx.ui_sessions.delete(hash_of(replaces))
@@ -60,5 +61,5 @@ async def find(store: Store, secret: str, now: int) -> StoredSession | None:
 
 async def end(store: Store, secret: str) -> None:
     """Sign out: the session is gone for every worker."""
-    async with store.write() as tx:
+    async with store.write(SYSTEM_ACTOR) as tx:
         await tx.ui_sessions.delete(hash_of(secret))

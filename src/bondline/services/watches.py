@@ -10,13 +10,14 @@ import dataclasses
 
 from bondline import ids
 from bondline.domain import access
-from bondline.domain.audit import record_of, relation_object
 from bondline.domain import labels as label_rules
 from bondline.domain import watches as rules
+from bondline.domain.audit import Actor, Change, record_of, relation_object
 from bondline.domain.errors import Forbidden, Invalid, NotFound, is_decimal
 from bondline.domain.model import Caller, User
 from bondline.domain.relations import CONFLUENCE, Entity, EntityRef
 from bondline.store import Store
+from bondline.store.unit import Tx
 
 NS = CONFLUENCE
 
@@ -27,12 +28,12 @@ class Watcher:
     target_key: str  # content id, space key or label name
 
 
-async def _watcher(tx: object, caller: Caller, account_id: str | None) -> User:
+async def _watcher(tx: Tx, caller: Caller, account_id: str | None) -> User:
     """The user whose watch this is: the caller, or (site admins only) the one named by accountId."""
     if not account_id or account_id == caller.account_id:
         return caller.as_user()
     access.require_act_for(caller, account_id)
-    user = await tx.users.by_account_id(account_id)  # type: ignore[attr-defined]
+    user = await tx.users.by_account_id(account_id)
     if user is None:
         raise Forbidden("No user exists for the specified accountId")
     return user
@@ -48,18 +49,18 @@ def _watchable_content(caller: Caller, found: tuple | None) -> Entity:  # type: 
     return entity
 
 
-async def _target(tx: object, caller: Caller, kind: str, key: str, content_type: str | None = None) -> tuple[Entity, str]:
+async def _target(tx: Tx, caller: Caller, kind: str, key: str, content_type: str | None = None) -> tuple[Entity, str]:
     """The watched entity and the key its watch is stored under; 403 if missing or hidden."""
     if kind == "content":
         if not is_decimal(key) or len(key) > 18:
             raise Forbidden("No content exists for the specified contentId")
-        entity = _watchable_content(caller, await tx.content.with_space(int(key), caller.user_id))  # type: ignore[attr-defined]
+        entity = _watchable_content(caller, await tx.content.with_space(int(key), caller.user_id))
         return entity, str(entity.content.id)  # type: ignore[union-attr]
     if kind == "space":
-        space = await tx.spaces.by_key(key)  # type: ignore[attr-defined]
+        space = await tx.spaces.by_key(key)
         if space is None:
             raise Forbidden("No space exists for the specified spaceKey")
-        role = await tx.spaces.role_of(space.id, caller.user_id)  # type: ignore[attr-defined]
+        role = await tx.spaces.role_of(space.id, caller.user_id)
         entity = Entity(EntityRef("space", space.key), space=space, role=role)
         access.require_watchable(caller, entity)
         return entity, rules.space_key(space.key, content_type)
@@ -75,16 +76,16 @@ async def _target(tx: object, caller: Caller, kind: str, key: str, content_type:
 LABEL_CHUNK = 500  # carriers of a label looked at per statement, until one the caller sees
 
 
-async def _label_visible(tx: object, caller: Caller, name: str) -> bool:
+async def _label_visible(tx: Tx, caller: Caller, name: str) -> bool:
     """Whether content the caller can see carries the global label `name` (a label on hidden
     content only is answered as missing). Usually the first carriers decide."""
-    if not await tx.labels.carried(name):  # type: ignore[attr-defined]
+    if not await tx.labels.carried(name):
         return False
     if access.listing_scope(caller) is None:  # the caller sees all content
         return True
-    carriers = await tx.labels.carriers(name)  # type: ignore[attr-defined]
+    carriers = await tx.labels.carriers(name)
     for start in range(0, len(carriers), LABEL_CHUNK):
-        found = await tx.content.with_space_many(set(carriers[start:start + LABEL_CHUNK]),  # type: ignore[attr-defined]
+        found = await tx.content.with_space_many(set(carriers[start:start + LABEL_CHUNK]),
                                                  caller.user_id)
         if access.can_see_label(caller, found.values()):
             return True
@@ -109,46 +110,46 @@ async def status(store: Store, caller: Caller, kind: str, key: str, account_id: 
 async def add(store: Store, caller: Caller, kind: str, key: str, account_id: str | None,
               content_type: str | None = None) -> None:
     """Watch; watching twice leaves one watch."""
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         user = await _watcher(tx, caller, account_id)
         entity, stored = await _target(tx, caller, kind, key, content_type)
         made, new = await tx.relations.put(NS, rules.WATCH, "user", user.account_id, entity.ref.type, stored,
                                            source_scope=None, target_scope=entity.scope, by=caller.account_id,
                                            now=ids.now_ms())
         if new:
-            await tx.audit.record("watch.add", relation_object(NS, rules.WATCH, "user", user.account_id,
-                                                               entity.ref.type, stored), None, record_of(made))
+            tx.record(Change("watch.add", relation_object(NS, rules.WATCH, "user", user.account_id,
+                                                               entity.ref.type, stored), None, record_of(made)))
 
 
 async def remove(store: Store, caller: Caller, kind: str, key: str, account_id: str | None,
                  content_type: str | None = None) -> None:
     """Stop watching; removing a watch that does not exist succeeds."""
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         user = await _watcher(tx, caller, account_id)
         entity, stored = await _target(tx, caller, kind, key, content_type)
         gone = await tx.relations.delete_returning(NS, rules.WATCH, "user", user.account_id, entity.ref.type,
                                                    stored)
         if gone is not None:
-            await tx.audit.record("watch.remove", relation_object(NS, rules.WATCH, "user", user.account_id,
-                                                                  entity.ref.type, stored), record_of(gone))
+            tx.record(Change("watch.remove", relation_object(NS, rules.WATCH, "user", user.account_id,
+                                                                  entity.ref.type, stored), record_of(gone)))
 
 
-async def _watchers_of(tx: object, kind: str, keys: list[str], start: int, limit: int) -> list[Watcher]:
+async def _watchers_of(tx: Tx, kind: str, keys: list[str], start: int, limit: int) -> list[Watcher]:
     rows = []
     for key in keys:
-        rows += await tx.relations.listing(  # type: ignore[attr-defined]
+        rows += await tx.relations.listing(
             direction="reverse", ns=NS, name=rules.WATCH, kind=kind, key=key, other_type="user", viewer=None,
             offset=0, limit=start + limit)
     rows.sort(key=lambda r: r.id, reverse=True)
     watchers = []
     for row in rows[start:start + limit]:
-        user = await tx.users.by_account_id(row.source_key)  # type: ignore[attr-defined]
+        user = await tx.users.by_account_id(row.source_key)
         if user is not None:
             watchers.append(Watcher(user, row.target_key.split("@")[0]))
     return watchers
 
 
-async def _visible_content(tx: object, caller: Caller, content_id: str) -> Entity:
+async def _visible_content(tx: Tx, caller: Caller, content_id: str) -> Entity:
     try:
         entity, _ = await _target(tx, caller, "content", content_id)
     except Forbidden:

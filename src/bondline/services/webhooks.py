@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from bondline import ids
 from bondline.domain import access
 from bondline.domain import events as ev
-from bondline.domain.audit import actor_of
+from bondline.domain.audit import Actor, Change, actor_of
 from bondline.domain.errors import Invalid, NotFound
 from bondline.domain.model import Caller
 from bondline.store import Store
@@ -48,10 +48,10 @@ async def create(store: Store, caller: Caller | None, url: str, events: list[str
                       f"local targets: {ALLOW_LOCAL_SETTING}", reason="LOCAL_WEBHOOK_URL")
     wanted = ev.validate_filter(events)
     secret = ev.validate_secret(secret) if secret is not None else random.token_urlsafe(32)
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         hook = await tx.webhooks.add(url, wanted, secret, actor_of(caller), ids.now_ms())
-        await tx.audit.record("webhook.create", f"webhook/{hook.id}", None,
-                              {"url": hook.url, "events": hook.events})
+        tx.record(Change("webhook.create", f"webhook/{hook.id}", None,
+                              {"url": hook.url, "events": hook.events}))
     return hook, secret
 
 
@@ -64,11 +64,11 @@ async def list_webhooks(store: Store, caller: Caller | None) -> list[Webhook]:
 async def remove(store: Store, caller: Caller | None, webhook_id: int) -> None:
     """Remove a webhook and its deliveries (pending ones are not sent)."""
     _allowed(caller, "remove webhooks")
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         hook = await tx.webhooks.get(webhook_id)
         if hook is None or not await tx.webhooks.delete(webhook_id):
             raise NotFound(f"No webhook with id {webhook_id}", reason="WEBHOOK_NOT_FOUND")
-        await tx.audit.record("webhook.delete", f"webhook/{webhook_id}", {"url": hook.url, "events": hook.events})
+        tx.record(Change("webhook.delete", f"webhook/{webhook_id}", {"url": hook.url, "events": hook.events}))
 
 
 async def deliveries(store: Store, caller: Caller | None, webhook_id: int | None, *, status: str | None = None,
@@ -89,10 +89,10 @@ async def replay(store: Store, caller: Caller | None, delivery_id: int) -> Deliv
     """Send a delivery again, whatever became of it (delivered or dead): it is pending, due now,
     with a fresh count of attempts."""
     _allowed(caller, "replay webhook deliveries")
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         if not await tx.webhooks.replay(delivery_id, ids.now_ms()):
             raise NotFound(f"No delivery with id {delivery_id}", reason="DELIVERY_NOT_FOUND")
-        await tx.audit.record("webhook.replay", f"webhook/delivery/{delivery_id}")
+        tx.record(Change("webhook.replay", f"webhook/delivery/{delivery_id}"))
         found = await tx.webhooks.delivery(delivery_id)
         assert found is not None
         return found

@@ -5,20 +5,26 @@ Repositories (in `bondline.store.repos`) are written once against `Conn`; each b
 dialect and cached, so the hot path pays for a DB-API call and nothing else (see
 docs/decisions/0003-database-layer.md for the measurements behind this).
 
-A unit of work is `async with store.write() as tx:` (one transaction: committed when the block
-ends, rolled back if it raises) or `async with store.read() as tx:` (no writes).
+A unit of work (`store.unit.Tx`) is `async with store.write(actor) as tx:` (one transaction for
+`actor`: committed with its audit entries and events when the block ends, rolled back if it raises)
+or `async with store.read() as tx:` (no writes).
 """
 
 from __future__ import annotations
 
 import abc
 import operator
-from typing import Any, Awaitable, Callable, Iterable, Mapping, Sequence, TypeVar
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Mapping, Sequence, TypeVar
 
 import sqlalchemy as sa
 
 from bondline.domain.errors import DomainError
 from bondline.store.outage import Outage
+
+if TYPE_CHECKING:  # the unit of work's module imports the repositories, which import this one
+    from bondline.domain.audit import Actor
+    from bondline.store.unit import Tx
 
 T = TypeVar("T")
 Row = Any  # a tuple (SQLite) or asyncpg.Record: repositories read columns by position only
@@ -167,15 +173,16 @@ class Store(abc.ABC):
     async def close(self) -> None: ...
 
     @abc.abstractmethod
-    def read(self) -> Any:
+    def read(self) -> AbstractAsyncContextManager[Tx]:
         """`async with store.read() as tx:` — a unit of work that only reads."""
 
     @abc.abstractmethod
-    def write(self) -> Any:
-        """`async with store.write() as tx:` — one transaction, committed at the end of the block."""
+    def write(self, actor: Actor) -> AbstractAsyncContextManager[Tx]:
+        """`async with store.write(actor) as tx:` — one transaction for `actor`, committed at the end
+        of the block with the audit entries and events the block recorded (`Tx.flush`)."""
 
     @abc.abstractmethod
-    async def run_long(self, job: Callable[[Any], Awaitable[T]]) -> T:
+    async def run_long(self, actor: Actor, job: Callable[[Tx], Awaitable[T]]) -> T:
         """Run a long write transaction (bulk import, a large change request) without stalling
         the event loop; `job` receives the unit of work. All or nothing, like `write()`."""
 

@@ -8,13 +8,13 @@ change request) takes row locks with ``SELECT … FOR UPDATE``.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Awaitable, Callable, Iterable, Mapping, Sequence, TypeVar
 
 import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
+from bondline.domain.audit import Actor
 from bondline.store.base import (Busy, Conn, IntegrityViolation, Row, StatementCache, Store, StoreError,
                                  Unavailable)
 from bondline.store.pgpool import Pool
@@ -210,10 +210,11 @@ class _Read:
 
 
 class _Write:
-    __slots__ = ("store", "raw", "txn", "timeout")
+    __slots__ = ("store", "actor", "raw", "txn", "timeout", "tx")
 
-    def __init__(self, store: "PostgresStore", timeout: float | None = None) -> None:
+    def __init__(self, store: "PostgresStore", actor: Actor, timeout: float | None = None) -> None:
         self.store = store
+        self.actor = actor
         self.timeout = timeout
 
     async def __aenter__(self) -> Tx:
@@ -231,24 +232,34 @@ class _Write:
                 self.store.finished(error)
                 raise error from exc
             raise
-        return Tx(PostgresConn(self.raw, self.timeout))
+        self.tx = Tx(PostgresConn(self.raw, self.timeout), self.actor)
+        return self.tx
 
     async def __aexit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         try:
-            if exc_type is not None:
-                try:
-                    await self.txn.rollback()
-                except DB_ERRORS:
-                    pass  # the connection broke: the server rolls back; release() throws the connection away
-            else:
-                try:
-                    await self.txn.commit()
-                except DB_ERRORS as commit_error:
-                    exc = _translate(commit_error)
-                    raise exc from commit_error
+            if exc is not None:
+                await self._rollback()
+                return
+            try:
+                await self.tx.flush()  # the unit's audit entries and events (errors come translated)
+            except BaseException as flush_error:  # nothing of the unit commits without its trail
+                exc = flush_error
+                await self._rollback()
+                raise
+            try:
+                await self.txn.commit()
+            except DB_ERRORS as commit_error:
+                exc = _translate(commit_error)
+                raise exc from commit_error
         finally:
             self.store._pool.release(self.raw)
             self.store.finished(exc)
+
+    async def _rollback(self) -> None:
+        try:
+            await self.txn.rollback()
+        except DB_ERRORS:
+            pass  # the connection broke: the server rolls back; release() throws the connection away
 
 
 class PostgresStore(Store):
@@ -319,11 +330,11 @@ class PostgresStore(Store):
     def read(self) -> _Read:
         return _Read(self)
 
-    def write(self) -> _Write:
-        return _Write(self)
+    def write(self, actor: Actor) -> _Write:
+        return _Write(self, actor)
 
-    async def run_long(self, job: Callable[[Tx], Awaitable[T]]) -> T:
-        async with _Write(self, max(self.long_timeout, self.statement_timeout)) as tx:
+    async def run_long(self, actor: Actor, job: Callable[[Tx], Awaitable[T]]) -> T:
+        async with _Write(self, actor, max(self.long_timeout, self.statement_timeout)) as tx:
             return await job(tx)
 
     async def refresh_statistics(self, tables: Sequence[str]) -> None:

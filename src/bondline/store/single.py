@@ -9,8 +9,9 @@ the whole load commits at the end or not at all.
 from __future__ import annotations
 
 import contextlib
-from typing import Any, AsyncIterator, Awaitable, Callable, TypeVar
+from typing import AsyncIterator, Awaitable, Callable, TypeVar
 
+from bondline.domain.audit import Actor
 from bondline.store.base import Store
 from bondline.store.unit import Tx
 
@@ -18,22 +19,29 @@ T = TypeVar("T")
 
 
 class _Same:
-    __slots__ = ("tx",)
+    """A unit of work inside the shared one: what it records names its own actor."""
 
-    def __init__(self, tx: Tx) -> None:
+    __slots__ = ("tx", "actor", "outer_actor")
+
+    def __init__(self, tx: Tx, actor: Actor | None) -> None:
         self.tx = tx
+        self.actor = actor
 
     async def __aenter__(self) -> Tx:
+        self.outer_actor = self.tx.actor
+        if self.actor is not None:
+            self.tx.actor = self.actor
         return self.tx
 
     async def __aexit__(self, *exc: object) -> None:
-        return None
+        self.tx.actor = self.outer_actor
 
 
 class SingleTransaction(Store):
     """A store whose units of work all share one transaction of another store."""
 
     def __init__(self, outer: Store, tx: Tx) -> None:
+        super().__init__()
         self.outer = outer
         self.kind = outer.kind
         self.tx = tx
@@ -44,14 +52,15 @@ class SingleTransaction(Store):
     async def close(self) -> None:
         return None
 
-    def read(self) -> Any:
-        return _Same(self.tx)
+    def read(self) -> _Same:
+        return _Same(self.tx, None)
 
-    def write(self) -> Any:
-        return _Same(self.tx)
+    def write(self, actor: Actor) -> _Same:
+        return _Same(self.tx, actor)
 
-    async def run_long(self, job: Callable[[Any], Awaitable[T]]) -> T:
-        return await job(self.tx)
+    async def run_long(self, actor: Actor, job: Callable[[Tx], Awaitable[T]]) -> T:
+        async with _Same(self.tx, actor) as tx:
+            return await job(tx)
 
     def pool_stats(self) -> dict[str, int]:
         return self.outer.pool_stats()
@@ -61,6 +70,6 @@ class SingleTransaction(Store):
 
 
 @contextlib.asynccontextmanager
-async def single_transaction(store: Store) -> AsyncIterator[SingleTransaction]:
-    async with store.write() as tx:
+async def single_transaction(store: Store, actor: Actor) -> AsyncIterator[SingleTransaction]:
+    async with store.write(actor) as tx:
         yield SingleTransaction(store, tx)

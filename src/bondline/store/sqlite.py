@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from bondline.store.base import Busy, Conn, IntegrityViolation, Row, StatementCache, Store, StoreError, Unavailable
+from bondline.domain.audit import OPERATOR_ACTOR, Actor
 from bondline.store.readcache import MISS, ReadCache, WalIndexHeader
 from bondline.store.unit import Tx
 
@@ -202,10 +203,11 @@ class _Write:
     synchronous=FULL) is paid once per group instead of once per request.
     """
 
-    __slots__ = ("store", "group")
+    __slots__ = ("store", "actor", "group")
 
-    def __init__(self, store: "SQLiteStore") -> None:
+    def __init__(self, store: "SQLiteStore", actor: Actor) -> None:
         self.store = store
+        self.actor = actor
 
     async def __aenter__(self) -> Tx:
         store = self.store
@@ -224,26 +226,26 @@ class _Write:
         except BaseException:
             store._lock.release()
             raise
+        # One writer at a time holds the lock, so the writer connection's unit of work is reused.
+        store._write_tx.begin(self.actor)
         return store._write_tx
 
     async def __aexit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         store = self.store
         group = self.group
-        writer = store._writer
         waiter: asyncio.Future[None] | None = None
+        failed: BaseException | None = None  # writing the unit's audit entries and events
         try:
-            if exc_type is not None:
+            if exc is None:
                 try:
-                    writer.execute("ROLLBACK TO unit")
-                    writer.execute("RELEASE unit")
-                except sqlite3.Error as rollback_error:
-                    # SQLite rolled the whole group back itself (it may on SQLITE_FULL, IOERR, NOMEM):
-                    # its writers hear why, and it ends now, before another writer can join it.
-                    group.failed = exc if isinstance(exc, (Unavailable, Busy)) else _translate(rollback_error)
-                    store._commit(group)
+                    await store._write_tx.flush()  # in the unit's savepoint, like its changes
+                except BaseException as flush_error:  # nothing of the unit commits without its trail
+                    failed = flush_error
+            if exc is not None or failed is not None:
+                self._roll_back(exc or failed)
             else:
                 try:
-                    writer.execute("RELEASE unit")
+                    store._writer.execute("RELEASE unit")
                 except sqlite3.Error as release_error:
                     group.failed = _translate(release_error)
                     store._commit(group)
@@ -257,13 +259,27 @@ class _Write:
                 group.closing = True
                 asyncio.get_running_loop().create_task(store._commit_later(group))
             store._lock.release()
+        if failed is not None:
+            store.finished(failed)
+            raise failed
         if waiter is not None:
             try:
                 await waiter
-            except Exception as failed:
-                store.finished(failed)
+            except Exception as commit_error:
+                store.finished(commit_error)
                 raise
         store.finished(exc)
+
+    def _roll_back(self, cause: BaseException | None) -> None:
+        """Undo this unit's changes (its savepoint). If SQLite rolled the whole group back itself (it
+        may on SQLITE_FULL, IOERR, NOMEM), the group's writers hear why, and it ends now, before
+        another writer can join it."""
+        try:
+            self.store._writer.execute("ROLLBACK TO unit")
+            self.store._writer.execute("RELEASE unit")
+        except sqlite3.Error as rollback_error:
+            self.group.failed = cause if isinstance(cause, (Unavailable, Busy)) else _translate(rollback_error)
+            self.store._commit(self.group)
 
 
 CHECKPOINT_INTERVAL = 0.1  # seconds between background checkpoints while there are writes
@@ -451,16 +467,21 @@ class SQLiteStore(Store):
     def read(self) -> _Read:
         return _Read(self)
 
-    def write(self) -> _Write:
-        return _Write(self)
+    def write(self, actor: Actor) -> _Write:
+        return _Write(self, actor)
 
-    async def run_long(self, job: Callable[[Tx], Awaitable[T]]) -> T:
+    async def run_long(self, actor: Actor, job: Callable[[Tx], Awaitable[T]]) -> T:
+        async def whole(tx: Tx) -> T:
+            result = await job(tx)
+            await tx.flush()
+            return result
+
         def in_thread() -> T:
             raw = connect(self.path, self.synchronous)
             try:
                 raw.execute("BEGIN IMMEDIATE")
                 try:
-                    result = asyncio.run(job(Tx(SQLiteConn(raw))))
+                    result = asyncio.run(whole(Tx(SQLiteConn(raw), actor)))
                 except BaseException:
                     raw.execute("ROLLBACK")
                     raise
@@ -481,7 +502,7 @@ class SQLiteStore(Store):
         # table hands out rowid 1 again.
         from bondline.store.tables import metadata
 
-        async with self.write():
+        async with self.write(OPERATOR_ACTOR):
             # The audit log refuses DELETE (migration 0006); a test server's reset lifts that for
             # the moment it empties the tables, in the same transaction.
             for event in ("update", "delete"):

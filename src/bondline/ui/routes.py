@@ -83,7 +83,7 @@ class ReviewInbox:
         if session is None or session.token_id is None:
             raise Unauthenticated("Please sign in")
         user, _token = await self.app.auth.user_for_token_id(session.token_id)
-        return Visitor(session, Caller.of(user), sessions.csrf_token(session))
+        return Visitor(session, Caller.of(user, req.request_id), sessions.csrf_token(session))
 
     async def posted(self, req: Request) -> tuple[Visitor, dict[str, str]]:
         """A signed-in visitor's form, after its CSRF token checked out (403 otherwise)."""

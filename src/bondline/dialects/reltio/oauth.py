@@ -47,7 +47,7 @@ def _params(req: Request) -> dict[str, str]:
 
 async def token(req: Request) -> Response:
     values = _params(req)
-    grant = await oauth.token(req.app.store, values.get("grant_type"), values, _client(req))
+    grant = await oauth.token(req.app.store, values.get("grant_type"), values, _client(req), req.request_id)
     return json_response({"access_token": grant.access_token, "token_type": "bearer",
                           "refresh_token": grant.refresh_token, "expires_in": grant.expires_in, "scope": grant.scope},
                          headers=[(b"cache-control", b"no-store")])

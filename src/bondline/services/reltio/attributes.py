@@ -14,19 +14,28 @@ from typing import Any
 
 from bondline import ids
 from bondline.domain import access
+from bondline.domain.audit import Actor
+from bondline.domain.reltio import trail
 from bondline.domain.errors import Invalid
 from bondline.domain.model import Caller
 from bondline.domain.reltio import changes as ch
 from bondline.domain.reltio import objects as o
 from bondline.domain.reltio import roles
 from bondline.domain.reltio.errors import object_not_found, type_not_found
-from bondline.domain.reltio.types import ENTITY, ENTITY_PREFIX, RELATION, RELATION_PREFIX, ObjectType
+from bondline.domain.reltio.types import (
+    ENTITY,
+    ENTITY_PREFIX,
+    RELATION,
+    RELATION_PREFIX,
+    ObjectType,
+)
 from bondline.services.reltio import entities, staging
-from bondline.services.reltio.retry import retrying
 from bondline.services.reltio.relations import RelationView, view_of
+from bondline.services.reltio.retry import retrying
 from bondline.services.reltio.staging import ChangeRequestView
 from bondline.services.reltio.tenants import Context, context
 from bondline.store import Store
+from bondline.store.unit import Tx
 
 MAX_CHANGES = 1000
 CROSSWALK_TAKEN = "Cumulative update request should not contain crosswalk of already existing entity"
@@ -56,7 +65,7 @@ def _build(ctx: Context, t: ObjectType, obj: o.Entity | o.Relation, op: Op) -> c
     raise Invalid(f"Unsupported change type {op.type[:60]!r}: use one of {', '.join(ch.ATTRIBUTE_ITEMS)}")
 
 
-async def _check_crosswalks(tx: Any, ctx: Context, obj: o.Entity | o.Relation, ops: list[Op]) -> None:
+async def _check_crosswalks(tx: Tx, ctx: Context, obj: o.Entity | o.Relation, ops: list[Op]) -> None:
     """A change may bring a new crosswalk to an entity, but not one another entity holds."""
     if not isinstance(obj, o.Entity):
         return
@@ -79,7 +88,7 @@ async def change(store: Store, caller: Caller, tenant: str, collection: str, obj
     if len(ops) > MAX_CHANGES:
         raise Invalid(f"At most {MAX_CHANGES} changes per request")
     kind = ENTITY if collection == "entities" else RELATION
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         ctx = await context(tx, caller, tenant)
         route = access.reltio_write_route(ctx.perms, roles.UPDATE, change_request_id, always_create_dcr)
         direct = route == access.RELTIO_DIRECT
@@ -100,7 +109,7 @@ async def change(store: Store, caller: Caller, tenant: str, collection: str, obj
         return await apply_now(tx, ctx, obj, staged)
 
 
-async def apply_now(tx: Any, ctx: Context, obj: o.Entity | o.Relation, staged: list[ch.Staged]) -> Any:
+async def apply_now(tx: Tx, ctx: Context, obj: o.Entity | o.Relation, staged: list[ch.Staged]) -> Any:
     now = ids.now_ms()
     items = [ch.Item(ids.reltio_id(), "", i, s.object_uri, s.type, s.body, s.base_version, now, ctx.who)
              for i, s in enumerate(staged)]
@@ -116,9 +125,11 @@ async def apply_now(tx: Any, ctx: Context, obj: o.Entity | o.Relation, staged: l
         added = [(ctx.tenant, x["type"], x["value"], obj.id) for x in entity.crosswalks
                  if (x["type"], x["value"]) not in known]
         await tx.entities.update_many([entity], added)
+        tx.record(*trail.entities_updated([(obj, entity)]))
         return await entities.view(tx, ctx, entity)
     relation = o.relation_from_doc(new, obj, ctx.tenant, ctx.who, now)
     await tx.reltio_relations.update_many([relation])
+    tx.record(*trail.relations_updated([(obj, relation)]))
     return await view_of(tx, ctx, relation)
 
 

@@ -17,6 +17,8 @@ from typing import Any
 
 from bondline import ids
 from bondline.domain import access
+from bondline.domain.audit import Actor
+from bondline.domain.reltio import trail
 from bondline.domain.errors import Invalid
 from bondline.domain.model import Caller
 from bondline.domain.reltio import changes as ch
@@ -25,11 +27,12 @@ from bondline.domain.reltio.errors import object_not_found
 from bondline.domain.reltio.types import ENTITY, RELATION
 from bondline.services.reltio import references, staging
 from bondline.services.reltio.entities import EntityView
-from bondline.services.reltio.retry import retrying
 from bondline.services.reltio.relations import RelationView, view_of
+from bondline.services.reltio.retry import retrying
 from bondline.services.reltio.staging import ChangeRequestView, load_request
 from bondline.services.reltio.tenants import Context, context
 from bondline.store import Store
+from bondline.store.unit import Tx
 
 MAX_FILTER = 8_000  # characters
 MAX_DEPTH = 20  # nested parentheses in a filter
@@ -40,11 +43,12 @@ MAX_PAGE = 1_000
 
 @retrying
 async def create(store: Store, caller: Caller, tenant: str) -> ChangeRequestView:
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         ctx = await context(tx, caller, tenant)
         access.reltio_require_initiate(ctx.perms)
         cr = staging.new_request(ctx, ids.now_ms())
         await tx.change_requests.insert(cr)
+        staging.created(tx, cr)
     return ChangeRequestView(cr, [])
 
 
@@ -156,7 +160,7 @@ def _atom(tokens: list[tuple[str, Any]], text: str) -> tuple[Any, list[tuple[str
     raise _filter_error(text)
 
 
-async def _evaluate(tx: Any, tenant: str, tree: Any) -> set[str]:
+async def _evaluate(tx: Tx, tenant: str, tree: Any) -> set[str]:
     if tree[0] == "cond":
         if tree[1] == "createdBy":
             return await tx.change_requests.ids_created_by(tenant, tree[2])
@@ -183,23 +187,23 @@ async def search(store: Store, caller: Caller, tenant: str, filter_text: str | N
 # --- lifecycle ----------------------------------------------------------------------------------
 
 async def delete(store: Store, caller: Caller, tenant: str, request_id: str) -> None:
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         ctx = await context(tx, caller, tenant)
         cr = await load_request(tx, ctx, request_id, lock=True)
         access.reltio_require_manage_change_request(ctx.perms, cr.created_by, ctx.who)
         await tx.change_requests.delete(ctx.tenant, cr.id)
+        tx.record(trail.request_deleted(cr))
 
 
 async def reject(store: Store, caller: Caller, tenant: str, request_id: str) -> ch.ChangeRequest:
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         ctx = await context(tx, caller, tenant)
         access.reltio_require_accept(ctx.perms)
         cr = await load_request(tx, ctx, request_id, lock=True)
         ch.require_awaiting(cr, "rejected")
         now = ids.now_ms()
-        cr = dataclasses.replace(cr, state=ch.REJECTED, updated_at=now, updated_by=ctx.who)
-        await tx.change_requests.update(cr)
-        return cr
+        return await staging.changed(tx, cr, dataclasses.replace(cr, state=ch.REJECTED, updated_at=now,
+                                                                 updated_by=ctx.who))
 
 
 def _conflict_error(cr: ch.ChangeRequest, conflicts: list[ch.Conflict]) -> Invalid:
@@ -223,16 +227,16 @@ async def apply(store: Store, caller: Caller, tenant: str, request_id: str, igno
         ch.require_awaiting(cr, "applied")
         size = await tx.change_requests.count_items(ctx.tenant, cr.id)
 
-    async def job(tx: Any) -> ch.ChangeRequest:
+    async def job(tx: Tx) -> ch.ChangeRequest:
         return await _apply_in(tx, caller, tenant, request_id, ignore_conflicts)
 
     if size > LONG_APPLY:
-        return await store.run_long(job)
-    async with store.write() as tx:
+        return await store.run_long(Actor.of(caller), job)
+    async with store.write(Actor.of(caller)) as tx:
         return await job(tx)
 
 
-async def _apply_in(tx: Any, caller: Caller, tenant: str, request_id: str, ignore_conflicts: bool) -> ch.ChangeRequest:
+async def _apply_in(tx: Tx, caller: Caller, tenant: str, request_id: str, ignore_conflicts: bool) -> ch.ChangeRequest:
     ctx = await context(tx, caller, tenant)
     access.reltio_require_accept(ctx.perms)
     cr = await load_request(tx, ctx, request_id, lock=True)
@@ -244,14 +248,17 @@ async def _apply_in(tx: Any, caller: Caller, tenant: str, request_id: str, ignor
     if conflicts and not ignore_conflicts:
         raise _conflict_error(cr, conflicts)
     await _write(tx, ctx, result, entities, relations, now)
-    cr = dataclasses.replace(cr, state=ch.APPLIED, updated_at=now, updated_by=ctx.who)
-    await tx.change_requests.update(cr)
-    return cr
+    return await staging.changed(tx, cr, dataclasses.replace(cr, state=ch.APPLIED, updated_at=now,
+                                                             updated_by=ctx.who))
 
 
-async def _write(tx: Any, ctx: Context, docs: dict[str, dict[str, Any]], entities: dict[str, o.Entity],
+async def _write(tx: Tx, ctx: Context, docs: dict[str, dict[str, Any]], entities: dict[str, o.Entity],
                  relations: dict[str, o.Relation], now: int) -> None:
-    new_entities, changed_entities, new_relations, changed_relations, removed = [], [], [], [], []
+    new_entities: list[o.Entity] = []
+    changed_entities: list[o.Entity] = []
+    new_relations: list[o.Relation] = []
+    changed_relations: list[tuple[o.Relation, o.Relation]] = []  # (as it was, as it becomes)
+    removed: list[o.Relation] = []
     added_xws: list[tuple[str, str, str, str]] = []
     for doc in docs.values():
         if not (doc.get("changed") or doc.get("created")):
@@ -275,13 +282,13 @@ async def _write(tx: Any, ctx: Context, docs: dict[str, dict[str, Any]], entitie
         if base_rel is None:
             twin = await tx.reltio_relations.by_key(ctx.tenant, doc["type"], doc["start_id"], doc["end_id"])
             if twin is not None:  # one relation per (type, start, end): the creation updates it
-                changed_relations.append(o.relation_from_doc({**doc, "crosswalks": twin.crosswalks + [
+                changed_relations.append((twin, o.relation_from_doc({**doc, "crosswalks": twin.crosswalks + [
                     x for x in doc["crosswalks"] if not o.find_crosswalk(twin.crosswalks, x["type"], x["value"])],
-                    "attributes": {**twin.attributes, **doc["attributes"]}}, twin, ctx.tenant, ctx.who, now))
+                    "attributes": {**twin.attributes, **doc["attributes"]}}, twin, ctx.tenant, ctx.who, now)))
             else:
                 new_relations.append(o.relation_from_doc(doc, None, ctx.tenant, ctx.who, now))
         else:
-            changed_relations.append(o.relation_from_doc(doc, base_rel, ctx.tenant, ctx.who, now))
+            changed_relations.append((base_rel, o.relation_from_doc(doc, base_rel, ctx.tenant, ctx.who, now)))
     for entity in new_entities:
         for xw in list(entity.crosswalks):
             if await tx.entities.by_crosswalk(ctx.tenant, xw["type"], xw["value"]) is not None:
@@ -293,9 +300,13 @@ async def _write(tx: Any, ctx: Context, docs: dict[str, dict[str, Any]], entitie
             free.append(row)
     await tx.entities.insert_many(new_entities)
     await tx.entities.update_many(changed_entities, free)
-    await tx.reltio_relations.delete_many([r for r in removed if r is not None])
+    await tx.reltio_relations.delete_many(removed)
     await tx.reltio_relations.insert_many(new_relations)
-    await tx.reltio_relations.update_many(changed_relations)
+    await tx.reltio_relations.update_many([after for _, after in changed_relations])
+    tx.record(*trail.entities_created(new_entities),
+              *trail.entities_updated((entities.get(e.id), e) for e in changed_entities),
+              *trail.relations_deleted(removed), *trail.relations_created(new_relations),
+              *trail.relations_updated(changed_relations))
 
 
 # --- items and external info --------------------------------------------------------------------
@@ -317,15 +328,17 @@ async def item(store: Store, caller: Caller, tenant: str, request_id: str, item_
 
 
 async def delete_item(store: Store, caller: Caller, tenant: str, request_id: str, item_id: str) -> None:
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         ctx = await context(tx, caller, tenant)
         cr = await load_request(tx, ctx, request_id, lock=True)
         access.reltio_require_manage_change_request(ctx.perms, cr.created_by, ctx.who)
         ch.require_awaiting(cr, "changed")
-        if not o.OBJECT_ID.match(item_id) or not await tx.change_requests.delete_item(ctx.tenant, cr.id, item_id):
+        found = await tx.change_requests.item(ctx.tenant, cr.id, item_id) if o.OBJECT_ID.match(item_id) else None
+        if found is None or not await tx.change_requests.delete_item(ctx.tenant, cr.id, item_id):
             raise object_not_found(f"changeRequests/{cr.id}/changes/{item_id[:40]}")
+        tx.record(trail.item_deleted(ctx.tenant, found))
         now = ids.now_ms()
-        await tx.change_requests.update(dataclasses.replace(cr, updated_at=now, updated_by=ctx.who))
+        await staging.changed(tx, cr, dataclasses.replace(cr, updated_at=now, updated_by=ctx.who))
 
 
 async def external_info(store: Store, caller: Caller, tenant: str, request_id: str) -> dict[str, Any]:
@@ -339,14 +352,13 @@ async def external_info(store: Store, caller: Caller, tenant: str, request_id: s
 async def set_external_info(store: Store, caller: Caller, tenant: str, request_id: str,
                             info: dict[str, Any] | None) -> dict[str, Any]:
     """Merge `info` into the request's external info (None deletes it all); returns the result."""
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         ctx = await context(tx, caller, tenant)
         cr = await load_request(tx, ctx, request_id, lock=True)
         access.reltio_require_manage_change_request(ctx.perms, cr.created_by, ctx.who)
         merged = None if info is None else {**(cr.external_info or {}), **info}
         now = ids.now_ms()
-        await tx.change_requests.update(dataclasses.replace(cr, external_info=merged, updated_at=now,
-                                                            updated_by=ctx.who))
+        await staging.changed(tx, cr, dataclasses.replace(cr, external_info=merged, updated_at=now, updated_by=ctx.who))
         return merged or {}
 
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from bondline import ids
 from bondline.domain import access
+from bondline.domain.audit import Actor
+from bondline.domain.reltio import trail
 from bondline.domain.errors import DomainError, Invalid
 from bondline.domain.model import Caller
 from bondline.domain.reltio import changes as ch
@@ -26,6 +28,7 @@ from bondline.services.reltio.retry import retrying
 from bondline.services.reltio.staging import ChangeRequestView
 from bondline.services.reltio.tenants import Context, context
 from bondline.store import Store
+from bondline.store.unit import Tx
 
 MAX_BATCH = 1000
 
@@ -55,7 +58,7 @@ class _Pending:
     original: o.Entity | None = None
 
 
-async def view(tx: Any, ctx: Context, entity: o.Entity) -> EntityView:
+async def view(tx: Tx, ctx: Context, entity: o.Entity) -> EntityView:
     found = await references.load(tx, ctx, [entity])
     return EntityView(entity, found.get(entity.id, {}))
 
@@ -78,7 +81,7 @@ async def save(store: Store, caller: Caller, tenant: str, body: Any, *, options:
     if len(body) > MAX_BATCH:
         raise Invalid(f"At most {MAX_BATCH} entities per request")
     partial = _options(list(options))
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         ctx = await context(tx, caller, tenant)
         route = access.reltio_write_route(ctx.perms, roles.CREATE, change_request_id, always_create_dcr)
         now = ids.now_ms()
@@ -117,18 +120,21 @@ async def save(store: Store, caller: Caller, tenant: str, body: Any, *, options:
             if failed:  # a change request answers as a whole: stage all items or none
                 raise failed[0]
             return await _stage(tx, ctx, pending, plans, final, change_request_id)
-        await tx.entities.insert_many([p.entity for p in pending if p.new])
-        await tx.entities.update_many([p.entity for p in pending if not p.new], [
-            (ctx.tenant, xw["type"], xw["value"], p.entity.id) for p in pending if not p.new
-            for xw in p.added_crosswalks])
+        created, updated = [p.entity for p in pending if p.new], [p for p in pending if not p.new]
+        await tx.entities.insert_many(created)
+        await tx.entities.update_many([p.entity for p in updated], [
+            (ctx.tenant, xw["type"], xw["value"], p.entity.id) for p in updated for xw in p.added_crosswalks])
         await tx.reltio_relations.insert_many([plan.relation for plan in plans if plan.new])
         await tx.reltio_relations.update_many([plan.relation for plan in plans if not plan.new])
+        tx.record(*trail.entities_created(created), *trail.entities_updated((p.original, p.entity) for p in updated),
+                  *trail.relations_created(plan.relation for plan in plans if plan.new),
+                  *trail.relations_updated((plan.original, plan.relation) for plan in plans if not plan.new))
         shown = await references.load(tx, ctx, [final[r.entity.id] for r in results if r.entity])
         return [Saved(r.index, entity=final[r.entity.id], references=shown.get(r.entity.id, {})) if r.entity else r
                 for r in results]
 
 
-async def _prepare(tx: Any, ctx: Context, index: int, raw: Any, now: int, by_crosswalk: dict[tuple[str, str], _Pending],
+async def _prepare(tx: Tx, ctx: Context, index: int, raw: Any, now: int, by_crosswalk: dict[tuple[str, str], _Pending],
                    partial: bool, route: str) -> tuple[_Pending, list[o.ReferenceValue]]:
     """One posted entity, new or merged into the entity holding its crosswalk; and its reference
     values, which the caller turns into entities and relations."""
@@ -185,7 +191,7 @@ async def _prepare(tx: Any, ctx: Context, index: int, raw: Any, now: int, by_cro
     return _Pending(index, entity, False, added, original=base), refs
 
 
-async def _stage(tx: Any, ctx: Context, pending: list[_Pending], plans: list[references.RelationPlan],
+async def _stage(tx: Tx, ctx: Context, pending: list[_Pending], plans: list[references.RelationPlan],
                  final: dict[str, o.Entity], change_request_id: str | None) -> ChangeRequestView:
     """CREATE_ENTITY for new entities and INSERT_ATTRIBUTE for values existing ones lack; then the
     same for the relations behind reference values (after the entities they connect)."""
@@ -229,13 +235,14 @@ async def get(store: Store, caller: Caller, tenant: str, entity_id: str) -> Enti
 async def delete(store: Store, caller: Caller, tenant: str, entity_id: str) -> None:
     """Delete an entity and every relation from or to it."""
     o.check_object_id(entity_id, "entities")
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         ctx = await context(tx, caller, tenant)
         access.reltio_require_read(ctx.perms)
         access.reltio_require(ctx.perms, roles.DELETE)
         found = await tx.entities.get(ctx.tenant, entity_id, lock=True)
         if found is None:
             raise object_not_found(f"entities/{entity_id}")
-        related = await tx.reltio_relations.of_entity(ctx.tenant, entity_id)
-        await tx.reltio_relations.delete_many([r for r in related if r.row_id is not None])
+        related = [r for r in await tx.reltio_relations.of_entity(ctx.tenant, entity_id) if r.row_id is not None]
+        await tx.reltio_relations.delete_many(related)
         await tx.entities.delete(ctx.tenant, entity_id)
+        tx.record(*trail.relations_deleted(related), trail.entity_deleted(found))

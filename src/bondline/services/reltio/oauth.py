@@ -20,9 +20,11 @@ from __future__ import annotations
 import dataclasses
 
 from bondline import ids
+from bondline.domain.audit import ANONYMOUS, Actor, Change, record_of
 from bondline.domain.errors import DomainError
 from bondline.domain.model import Token, User
 from bondline.store import Store
+from bondline.store.unit import Tx
 
 ACCESS_SECONDS = 3600
 REFRESH_SECONDS = 30 * 86400
@@ -45,51 +47,55 @@ class Grant:
     scope: str = SCOPE
 
 
-async def _user_by_name(tx: object, name: str) -> User | None:
-    user = await tx.users.by_email(name) if "@" in name else None  # type: ignore[attr-defined]
-    return user or await tx.users.by_account_id(name)  # type: ignore[attr-defined]
+async def _user_by_name(tx: Tx, name: str) -> User | None:
+    user = await tx.users.by_email(name) if "@" in name else None
+    return user or await tx.users.by_account_id(name)
 
 
-async def _verify(tx: object, token: str, kinds: tuple[str, ...]) -> Token | None:
+async def _verify(tx: Tx, token: str, kinds: tuple[str, ...]) -> Token | None:
     """The stored token `token` is, if it is of one of `kinds` and usable now, as is the API token it
     was minted from (a refresh token dies with its parent: revoked, expired or deleted)."""
     token_id = ids.token_id_of(token)
     if token_id is None:
         return None
-    stored = await tx.tokens.by_id(token_id)  # type: ignore[attr-defined]
+    stored = await tx.tokens.by_id(token_id)
     if stored is None or not ids.token_matches(token, stored.secret_hash) or stored.kind not in kinds:
         return None
     now = ids.now_ms()
     if not stored.usable_at(now):
         return None
     if stored.parent_id is not None:
-        parent = await tx.tokens.by_id(stored.parent_id)  # type: ignore[attr-defined]
+        parent = await tx.tokens.by_id(stored.parent_id)
         if parent is None or not parent.usable_at(now):
             return None
     return stored
 
 
-async def _issue(tx: object, user: User, parent_id: str, refresh: str | None) -> Grant:
+async def _issue(tx: Tx, user: User, parent_id: str, refresh: str | None) -> Grant:
     """An access token (and, without `refresh`, a refresh token) minted from the API token
     `parent_id`, recorded in the audit trail as the user's own doing."""
     now = ids.now_ms()
-    await tx.tokens.purge_expired_oauth(user.id, now)  # type: ignore[attr-defined]
+    await tx.tokens.purge_expired_oauth(user.id, now)
     token_id, access = ids.new_token()
-    await tx.tokens.add(Token(token_id, user.id, ids.hash_token(access), "oauth access", now,  # type: ignore[attr-defined]
-                              now + ACCESS_SECONDS * 1000, None, "oauth_access", parent_id), actor=user.account_id)
+    minted = [Token(token_id, user.id, ids.hash_token(access), "oauth access", now, now + ACCESS_SECONDS * 1000,
+                    None, "oauth_access", parent_id)]
     if refresh is None:
         refresh_id, refresh = ids.new_token()
-        await tx.tokens.add(Token(refresh_id, user.id, ids.hash_token(refresh), "oauth refresh", now,  # type: ignore[attr-defined]
-                                  now + REFRESH_SECONDS * 1000, None, "oauth_refresh", parent_id),
-                            actor=user.account_id)
+        minted.append(Token(refresh_id, user.id, ids.hash_token(refresh), "oauth refresh", now,
+                            now + REFRESH_SECONDS * 1000, None, "oauth_refresh", parent_id))
+    for record in minted:
+        await tx.tokens.add(record)
+        # The client was anonymous until its credentials named the user: the user is the actor.
+        tx.record(Change("token.create", f"user/{user.account_id}/tokens/{record.id}", None, record_of(record),
+                         actor=user.account_id))
     return Grant(access, refresh, ACCESS_SECONDS)
 
 
 async def token(store: Store, grant_type: str | None, params: dict[str, str],
-                client: tuple[str, str] | None) -> Grant:
+                client: tuple[str, str] | None, request_id: str | None = None) -> Grant:
     if not grant_type:
         raise OAuthError(400, "invalid_request", "Missing grant type")
-    async with store.write() as tx:
+    async with store.write(Actor(ANONYMOUS, request_id)) as tx:
         if grant_type == "password":
             username, password = params.get("username"), params.get("password")
             if not username or not password:
@@ -114,7 +120,7 @@ async def token(store: Store, grant_type: str | None, params: dict[str, str],
             if not refresh:
                 raise OAuthError(400, "invalid_request", "refresh_token is required")
             stored = await _verify(tx, refresh, ("oauth_refresh",))
-            owner = None if stored is None else await tx.users.by_id(stored.user_id)  # type: ignore[attr-defined]
+            owner = None if stored is None else await tx.users.by_id(stored.user_id)
             if stored is None or stored.parent_id is None or owner is None:
                 raise OAuthError(401, "invalid_grant", "Invalid refresh token")  # never echoed back
             return await _issue(tx, owner, stored.parent_id, refresh)

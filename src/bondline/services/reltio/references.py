@@ -17,9 +17,10 @@ from bondline.domain.reltio import objects as o
 from bondline.domain.reltio.errors import object_not_found
 from bondline.domain.reltio.types import ENTITY, RELATION, ObjectType
 from bondline.services.reltio.tenants import Context
+from bondline.store.unit import Tx
 
 
-async def load(tx: Any, ctx: Context, entities: Iterable[o.Entity]) -> dict[str, o.References]:
+async def load(tx: Tx, ctx: Context, entities: Iterable[o.Entity]) -> dict[str, o.References]:
     """For each entity (by id), its reference attributes' values: relations of each reference
     attribute's relationship type that start at it and end at an entity of the referenced type,
     oldest first."""
@@ -61,7 +62,7 @@ def split(ref: o.ReferenceValue, target: ObjectType, relation: ObjectType) -> tu
     return entity_part, relation_part
 
 
-async def check(tx: Any, ctx: Context, owner_type: ObjectType, ref: o.ReferenceValue,
+async def check(tx: Tx, ctx: Context, owner_type: ObjectType, ref: o.ReferenceValue,
                 batch_types: dict[tuple[str, str], str]) -> tuple[ObjectType, ObjectType]:
     """Everything that could make a reference value fail, checked before anything of its item is
     prepared (so a failing item leaves nothing behind): the types, the referenced entity, the
@@ -108,7 +109,7 @@ def _keys(raw: Any, where: str) -> list[tuple[str, str]]:
 class Planner:
     """Plans the entities and relations behind the reference values of one POST /entities batch."""
 
-    def __init__(self, tx: Any, ctx: Context, now: int) -> None:
+    def __init__(self, tx: Tx, ctx: Context, now: int) -> None:
         self.tx = tx
         self.ctx = ctx
         self.now = now

@@ -14,6 +14,8 @@ from typing import Any
 
 from bondline import ids
 from bondline.domain import access
+from bondline.domain.audit import Actor
+from bondline.domain.reltio import trail
 from bondline.domain.errors import DomainError, Invalid
 from bondline.domain.model import Caller
 from bondline.domain.reltio import changes as ch
@@ -26,6 +28,7 @@ from bondline.services.reltio.retry import retrying
 from bondline.services.reltio.staging import ChangeRequestView
 from bondline.services.reltio.tenants import Context, context, context_with_relation
 from bondline.store import Store
+from bondline.store.unit import Tx
 
 MAX_BATCH = 1000
 
@@ -55,7 +58,7 @@ class _Pending:
     end: o.Entity
 
 
-async def resolve_end(tx: Any, ctx: Context, raw: Any, where: str) -> o.Entity:
+async def resolve_end(tx: Tx, ctx: Context, raw: Any, where: str) -> o.Entity:
     """The entity a relation's startObject/endObject names (objectURI or a crosswalk)."""
     if not isinstance(raw, dict):
         raise Invalid(f"{where} is required: an object with 'objectURI' or 'crosswalks'")
@@ -102,7 +105,7 @@ async def save(store: Store, caller: Caller, tenant: str, body: Any, *, options:
         if option not in allowed:
             raise Invalid(f"Unknown option {option[:60]!r}")
     partial = "partialOverride" in options
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         ctx = await context(tx, caller, tenant)
         route = access.reltio_write_route(ctx.perms, roles.CREATE, change_request_id, always_create_dcr)
         now = ids.now_ms()
@@ -123,6 +126,8 @@ async def save(store: Store, caller: Caller, tenant: str, body: Any, *, options:
             return await _stage(tx, ctx, list(pending.values()), change_request_id)
         await tx.reltio_relations.insert_many([p.relation for p in pending.values() if p.new])
         await tx.reltio_relations.update_many([p.relation for p in pending.values() if not p.new])
+        tx.record(*trail.relations_created(p.relation for p in pending.values() if p.new),
+                  *trail.relations_updated((p.original, p.relation) for p in pending.values() if not p.new))
         out: list[Saved] = []
         for index, result in results:
             if isinstance(result, DomainError):
@@ -135,7 +140,7 @@ async def save(store: Store, caller: Caller, tenant: str, body: Any, *, options:
         return out
 
 
-async def _prepare(tx: Any, ctx: Context, index: int, raw: Any, now: int,
+async def _prepare(tx: Tx, ctx: Context, index: int, raw: Any, now: int,
                    pending: dict[tuple[str, str, str], _Pending], partial: bool, route: str) -> _Pending:
     where = f"[{index}]"
     if not isinstance(raw, dict):
@@ -182,7 +187,7 @@ async def _prepare(tx: Any, ctx: Context, index: int, raw: Any, now: int,
     return _Pending(index, rel, False, base, start, end)
 
 
-async def _stage(tx: Any, ctx: Context, pending: list[_Pending], change_request_id: str | None) -> ChangeRequestView:
+async def _stage(tx: Tx, ctx: Context, pending: list[_Pending], change_request_id: str | None) -> ChangeRequestView:
     staged: list[ch.Staged] = []
     for p in pending:
         t = ctx.registry.get("relation", p.relation.type)
@@ -197,7 +202,7 @@ async def _stage(tx: Any, ctx: Context, pending: list[_Pending], change_request_
     return await staging.stage(tx, ctx, staged, change_request_id)
 
 
-async def view_of(tx: Any, ctx: Context, rel: o.Relation) -> RelationView:
+async def view_of(tx: Tx, ctx: Context, rel: o.Relation) -> RelationView:
     ends = await tx.entities.get_many(ctx.tenant, {rel.start_id, rel.end_id})
     return RelationView(rel, ends.get(rel.start_id), ends.get(rel.end_id), ctx.registry.get("relation", rel.type))
 
@@ -218,7 +223,7 @@ async def delete(store: Store, caller: Caller, tenant: str, relation_id: str, *,
                  always_create_dcr: bool = False) -> ChangeRequestView | None:
     """Delete a relation now (returns None), or stage its deletion (returns the change request)."""
     o.check_object_id(relation_id, "relations")
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         asked_to_stage = change_request_id is not None or always_create_dcr
         if asked_to_stage:
             # The context and the relation with its ends (the change request's objects info needs
@@ -239,4 +244,5 @@ async def delete(store: Store, caller: Caller, tenant: str, relation_id: str, *,
         if found is None:
             raise object_not_found(f"relations/{relation_id}")
         await tx.reltio_relations.delete_many([found])
+        tx.record(*trail.relations_deleted([found]))
         return None

@@ -13,11 +13,14 @@ from typing import Any
 
 from bondline import ids
 from bondline.domain import access
+from bondline.domain.events import change_request_moved
 from bondline.domain.reltio import changes as ch
 from bondline.domain.reltio import objects as o
+from bondline.domain.reltio import trail
 from bondline.domain.reltio.errors import object_not_found
 from bondline.domain.reltio.types import ENTITY_PREFIX, RELATION_PREFIX
 from bondline.services.reltio.tenants import Context
+from bondline.store.unit import Tx
 
 MAX_ID = 16
 
@@ -30,7 +33,7 @@ class ChangeRequestView:
     conflicts: dict[str, ch.Conflict] | None = None
 
 
-async def load_request(tx: Any, ctx: Context, request_id: str, lock: bool = False) -> ch.ChangeRequest:
+async def load_request(tx: Tx, ctx: Context, request_id: str, lock: bool = False) -> ch.ChangeRequest:
     if not o.OBJECT_ID.match(request_id):
         raise object_not_found(f"changeRequests/{request_id[:40]}")
     cr = await tx.change_requests.get(ctx.tenant, request_id, lock=lock)
@@ -44,7 +47,7 @@ def new_request(ctx: Context, now: int) -> ch.ChangeRequest:
                             ctx.who)
 
 
-async def stage(tx: Any, ctx: Context, staged: list[ch.Staged], change_request_id: str | None, *,
+async def stage(tx: Tx, ctx: Context, staged: list[ch.Staged], change_request_id: str | None, *,
                 known: dict[str, o.Relation] | None = None,
                 known_entities: dict[str, o.Entity] | None = None) -> ChangeRequestView:
     """Append `staged` to the named change request (which must await review) or to a new one.
@@ -57,16 +60,42 @@ async def stage(tx: Any, ctx: Context, staged: list[ch.Staged], change_request_i
         cr = new_request(ctx, now)
         items = _items(ctx, cr, staged, 0, now)
         await tx.change_requests.insert(cr, items)
+        created(tx, cr, items)
         return await view(tx, ctx, cr, objects_info=True, items=items, known=known, known_entities=known_entities)
     cr = await load_request(tx, ctx, change_request_id, lock=True)
     # Every staging path (entities, relations, attributes, _update, relation DELETE) ends here.
     access.reltio_require_add_to_change_request(ctx.perms, cr.created_by, ctx.who)
     ch.require_awaiting(cr, "changed")
     position = await tx.change_requests.next_position(ctx.tenant, cr.id)
-    await tx.change_requests.add_items(ctx.tenant, _items(ctx, cr, staged, position, now))
-    cr = dataclasses.replace(cr, updated_at=now, updated_by=ctx.who)
-    await tx.change_requests.update(cr)
+    items = _items(ctx, cr, staged, position, now)
+    await tx.change_requests.add_items(ctx.tenant, items)
+    if items:
+        tx.record(trail.items_staged(ctx.tenant, items))
+    cr = await changed(tx, cr, dataclasses.replace(cr, updated_at=now, updated_by=ctx.who))
     return await view(tx, ctx, cr, objects_info=True, known=known, known_entities=known_entities)
+
+
+def created(tx: Tx, cr: ch.ChangeRequest, items: list[ch.Item] | None = None) -> None:
+    """What a new change request (written with `items`, if any) leaves: its audit entries and the
+    `created` event."""
+    tx.record(trail.request_created(cr), *([trail.items_staged(cr.tenant, items)] if items else []))
+    _moved(tx, None, cr)
+
+
+async def changed(tx: Tx, before: ch.ChangeRequest, after: ch.ChangeRequest) -> ch.ChangeRequest:
+    """Store `after`, a change request that was `before`, with its audit entry and, if its state
+    moved, the event; returns `after`."""
+    await tx.change_requests.update(after)
+    tx.record(trail.request_changed(before, after))
+    _moved(tx, before.state, after)
+    return after
+
+
+def _moved(tx: Tx, before_state: str | None, cr: ch.ChangeRequest) -> None:
+    assert tx.actor is not None
+    event = change_request_moved(before_state, cr, tx.actor.account_id)
+    if event is not None:
+        tx.emit([event])
 
 
 def _items(ctx: Context, cr: ch.ChangeRequest, staged: list[ch.Staged], position: int, now: int) -> list[ch.Item]:
@@ -74,7 +103,7 @@ def _items(ctx: Context, cr: ch.ChangeRequest, staged: list[ch.Staged], position
             for i, s in enumerate(staged)]
 
 
-async def documents(tx: Any, ctx: Context, items: list[ch.Item], lock: bool = False,
+async def documents(tx: Tx, ctx: Context, items: list[ch.Item], lock: bool = False,
                     known: dict[str, o.Relation] | None = None, known_entities: dict[str, o.Entity] | None = None,
                     ) -> tuple[dict[str, dict[str, Any]], dict[str, o.Entity], dict[str, o.Relation]]:
     """The documents of every object the items touch, as stored now (batched lookups; `known`
@@ -143,7 +172,7 @@ def objects_info_of(items: list[ch.Item], entities: dict[str, o.Entity], relatio
     return out
 
 
-async def view(tx: Any, ctx: Context, cr: ch.ChangeRequest, *, objects_info: bool = False,
+async def view(tx: Tx, ctx: Context, cr: ch.ChangeRequest, *, objects_info: bool = False,
                conflicts: bool = False, items: list[ch.Item] | None = None,
                known: dict[str, o.Relation] | None = None,
                known_entities: dict[str, o.Entity] | None = None) -> ChangeRequestView:

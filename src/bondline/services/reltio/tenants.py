@@ -12,12 +12,15 @@ import msgspec
 
 from bondline import ids
 from bondline.domain import access
+from bondline.domain.audit import OPERATOR_ACTOR, Actor
+from bondline.domain.reltio import trail
 from bondline.domain.errors import Conflict, Invalid, NotFound
 from bondline.domain.model import Caller
 from bondline.domain.reltio import objects as o
 from bondline.domain.reltio import roles as tenant_roles
 from bondline.domain.reltio import types as t
 from bondline.store import IntegrityViolation, Store
+from bondline.store.unit import Tx
 
 # "reltio/" + the tenant id must fit the relations namespace column (64 characters).
 TENANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,56}$")
@@ -63,7 +66,7 @@ _KEPT: dict[str, tuple[int, t.Registry]] = {}
 _KEEP_AT_MOST = 1024
 
 
-async def _load(tx: Any, tenant: str) -> t.Registry:
+async def _load(tx: Tx, tenant: str) -> t.Registry:
     found = await tx.tenants.versioned_types(tenant)
     if found is None:
         raise tenant_not_found(tenant)
@@ -75,7 +78,7 @@ async def _load(tx: Any, tenant: str) -> t.Registry:
     return registry
 
 
-async def registry_of(tx: Any, tenant: str, version: int | None = None) -> t.Registry:
+async def registry_of(tx: Tx, tenant: str, version: int | None = None) -> t.Registry:
     """The tenant's types: kept ones when `version` (just read from the store) is theirs."""
     if version is not None:
         kept = _KEPT.get(tenant)
@@ -84,7 +87,7 @@ async def registry_of(tx: Any, tenant: str, version: int | None = None) -> t.Reg
     return await _load(tx, tenant)
 
 
-async def context(tx: Any, caller: Caller, tenant: str) -> Context:
+async def context(tx: Tx, caller: Caller, tenant: str) -> Context:
     found = await tx.tenants.membership(tenant, caller.user_id) if TENANT_ID.match(tenant) else None
     if found is None:
         raise tenant_not_found(tenant)
@@ -92,7 +95,7 @@ async def context(tx: Any, caller: Caller, tenant: str) -> Context:
     return await context_of(tx, caller, tenant, roles, version)
 
 
-async def context_with_relation(tx: Any, caller: Caller, tenant: str, relation_id: str
+async def context_with_relation(tx: Tx, caller: Caller, tenant: str, relation_id: str
                                 ) -> tuple[Context, tuple[o.Relation, o.Entity | None, o.Entity | None] | None]:
     """`context` and the relation with both its ends (None if there is none), read in one statement.
     The relation is read before the caller's permissions are known: whoever uses it decides first
@@ -105,7 +108,7 @@ async def context_with_relation(tx: Any, caller: Caller, tenant: str, relation_i
     return await context_of(tx, caller, tenant, roles, version), found
 
 
-async def context_of(tx: Any, caller: Caller, tenant: str, roles: Sequence[str], version: int) -> Context:
+async def context_of(tx: Tx, caller: Caller, tenant: str, roles: Sequence[str], version: int) -> Context:
     """The context of a caller whose roles on `tenant` and its types version were read (with other
     rows, in one statement) by the caller of this function; refused unless they are a member."""
     perms = tenant_roles.permissions(roles, caller.site_admin)
@@ -117,14 +120,17 @@ def _rows(types: list[t.ObjectType]) -> list[tuple[str, str, str]]:
     return [(x.kind, x.name, msgspec.json.encode(x.definition).decode()) for x in types]
 
 
-async def add(store: Store, tenant: str) -> None:
+async def add(store: Store, tenant: str, *, by: Actor = OPERATOR_ACTOR) -> None:
+    """A new tenant with the default types (the operator's command)."""
     validate_tenant_id(tenant)
     try:
-        async with store.write() as tx:
+        async with store.write(by) as tx:
             if await tx.tenants.exists(tenant):
                 raise Conflict(f"Tenant {tenant} already exists")
             await tx.tenants.add(tenant, ids.now_ms())
-            await tx.tenants.replace_types(tenant, _rows(t.default_types()))
+            types = _rows(t.default_types())
+            await tx.tenants.replace_types(tenant, types)
+            tx.record(trail.tenant_created(tenant), trail.types_replaced(tenant, [], types))
     except IntegrityViolation:
         raise Conflict(f"Tenant {tenant} already exists") from None
 
@@ -134,20 +140,24 @@ async def tenants(store: Store) -> list[tuple[str, int, list[tuple[str, str]]]]:
         return [(tid, created, await tx.tenants.members(tid)) for tid, created in await tx.tenants.list()]
 
 
-async def grant(store: Store, tenant: str, account_id: str, roles: list[str], replace: bool = False) -> None:
+async def grant(store: Store, tenant: str, account_id: str, roles: list[str], replace: bool = False, *,
+                by: Actor = OPERATOR_ACTOR) -> None:
     """Give a user roles on a tenant (the operator's command); `replace` drops the roles they had."""
     for role in roles:
         tenant_roles.validate_role(role)
-    async with store.write() as tx:
+    async with store.write(by) as tx:
         if not await tx.tenants.exists(tenant):
             raise tenant_not_found(tenant)
         user = await tx.users.by_account_id(account_id)
         if user is None:
             raise NotFound(f"No user with accountId {account_id}", reason="USER_NOT_FOUND")
         if replace:
-            await tx.tenants.revoke_all(tenant, user.id)
+            removed = await tx.tenants.revoke_all(tenant, user.id)
+            if removed:
+                tx.record(trail.roles_revoked(tenant, user.id, removed))
         for role in roles:
-            await tx.tenants.grant(tenant, user.id, role)
+            if await tx.tenants.grant(tenant, user.id, role):
+                tx.record(trail.role_granted(tenant, user.id, role))
 
 
 async def configuration(store: Store, caller: Caller | None, tenant: str) -> dict[str, Any]:
@@ -168,12 +178,14 @@ async def set_types(store: Store, caller: Caller | None, tenant: str, document: 
     disappear stay stored; change request items on them become OBJECT_TYPE_NOT_FOUND conflicts.
     `caller` None is the operator at the CLI."""
     declared = t.parse_configuration(document)
-    async with store.write() as tx:
+    async with store.write(Actor.of(caller)) as tx:
         if caller is None:
             if not await tx.tenants.exists(tenant):
                 raise tenant_not_found(tenant)
         else:
             ctx = await context(tx, caller, tenant)
             access.reltio_require_configure(ctx.perms)
-        await tx.tenants.replace_types(tenant, _rows(declared))
+        before, after = await tx.tenants.types(tenant), _rows(declared)
+        await tx.tenants.replace_types(tenant, after)
+        tx.record(trail.types_replaced(tenant, before, after))
     return t.configuration(t.build(tenant, declared))

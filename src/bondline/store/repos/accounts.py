@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from bondline.domain.audit import record_of
 from bondline.domain.model import Token, User
 from bondline.store.repos import batch
-from bondline.store.repos.audit import AuditRepo
 from bondline.store.base import Conn, IntegrityViolation
 from bondline.store.tables import api_tokens, users
 
@@ -117,8 +115,7 @@ class TokenRepo:
     async def for_user(self, user_id: int) -> list[Token]:
         return [_token(r) for r in await self.conn.all(_tok_by_user, {"user_id": user_id})]
 
-    async def add(self, token: Token, actor: str | None = None) -> None:
-        await AuditRepo(self.conn).record("token.create", f"token/{token.id}", None, record_of(token), actor)
+    async def add(self, token: Token) -> None:
         await self.conn.execute(_tok_insert, {
             "id": token.id, "user_id": token.user_id, "secret_hash": token.secret_hash, "name": token.name,
             "created_at": token.created_at, "expires_at": token.expires_at, "kind": token.kind,
@@ -130,10 +127,7 @@ class TokenRepo:
         return await self.conn.execute(_tok_purge_expired, {"user_id": user_id, "now": now})
 
     async def revoke(self, token_id: str, now: int) -> bool:
-        revoked = await self.conn.execute(_tok_revoke, {"id": token_id, "now": now}) > 0
-        if revoked:
-            await AuditRepo(self.conn).record("token.revoke", f"token/{token_id}", None, {"revoked_at": now})
-        return revoked
+        return await self.conn.execute(_tok_revoke, {"id": token_id, "now": now}) > 0
 
 
 __all__ = ["UserRepo", "TokenRepo", "IntegrityViolation"]

@@ -8,8 +8,8 @@ from typing import Any
 import msgspec
 import sqlalchemy as sa
 
-from bondline import context, ids
-from bondline.domain.audit import AuditEntry, Change
+from bondline import ids
+from bondline.domain.audit import Actor, AuditEntry, Change
 from bondline.store.base import Conn
 from bondline.store.tables import audit_log
 
@@ -44,26 +44,24 @@ def _json(value: Any) -> str | None:
     return None if value is None else _encode(value).decode()
 
 
-def rows(changes: list[Change]) -> list[dict[str, Any]]:
-    """The parameters of `changes`' entries, as `_insert` (and `insert_cte`, prefixed) take them."""
+def rows(changes: list[Change], actor: Actor) -> list[dict[str, Any]]:
+    """The parameters of `changes`' entries, as `_insert` (and `insert_cte`, prefixed) take them: made
+    now, by `actor` (unless a change names its own), in its request."""
     now = ids.now_ms()
-    request = context.request_id.get()
-    actor = context.actor.get()
-    return [{"at": now, "actor": c.actor or actor, "action": c.action, "object": c.object[:512],
-             "before": _json(c.before), "after": _json(c.after), "request_id": request} for c in changes]
+    return [{"at": now, "actor": c.actor or actor.account_id, "action": c.action, "object": c.object[:512],
+             "before": _json(c.before), "after": _json(c.after), "request_id": actor.request_id} for c in changes]
 
 
 @functools.lru_cache(maxsize=8)
 def insert_cte(n: int) -> sa.CTE:
     """Appending `n` entries as a common table expression, for PostgreSQL to run inside another
-    write's statement (`Insert.add_cte`): one round trip instead of two. Its parameters are
-    `cte_params`'s."""
+    statement (`add_cte`): one round trip instead of two. Its parameters are `cte_params`'s."""
     return audit_log.insert().values([{col: P(f"audit{k}_{col}") for col in _COLUMNS} for k in range(n)]).cte(
         "audit_rows")
 
 
-def cte_params(changes: list[Change]) -> dict[str, Any]:
-    return {f"audit{k}_{col}": value for k, row in enumerate(rows(changes)) for col, value in row.items()}
+def cte_params(changes: list[Change], actor: Actor) -> dict[str, Any]:
+    return {f"audit{k}_{col}": value for k, row in enumerate(rows(changes, actor)) for col, value in row.items()}
 
 
 class AuditRepo:
@@ -72,16 +70,12 @@ class AuditRepo:
     def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
-    async def record(self, action: str, obj: str, before: Any = None, after: Any = None,
-                     actor: str | None = None) -> None:
-        """Append one entry (in the caller's transaction)."""
-        await self.conn.execute(_insert, {
-            "at": ids.now_ms(), "actor": actor or context.actor.get(), "action": action, "object": obj[:512],
-            "before": _json(before), "after": _json(after), "request_id": context.request_id.get()})
-
-    async def record_many(self, changes: list[Change]) -> None:
-        if changes:
-            await self.conn.executemany(_insert, rows(changes))
+    async def append(self, changes: list[Change], actor: Actor) -> None:
+        """Append entries (in the caller's transaction). The unit of work calls this at commit."""
+        if len(changes) == 1:
+            await self.conn.execute(_insert, rows(changes, actor)[0])
+        elif changes:
+            await self.conn.executemany(_insert, rows(changes, actor))
 
     async def entries(self, *, actor: str | None = None, object: str | None = None, prefix: str | None = None,
                       since_ms: int | None = None, before_id: int | None = None,

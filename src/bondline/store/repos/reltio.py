@@ -15,15 +15,10 @@ from typing import Any, Iterable, Sequence
 import msgspec
 import sqlalchemy as sa
 
-from bondline import context
-from bondline.domain.audit import Change, record_of
-from bondline.domain.events import change_request_moved
 from bondline.domain.reltio.changes import ChangeRequest, Item
 from bondline.domain.reltio.objects import Entity, Relation
 from bondline.store.base import Conn
-from bondline.store.repos import audit, batch
-from bondline.store.repos.audit import AuditRepo
-from bondline.store.repos.webhooks import OutboxRepo
+from bondline.store.repos import batch
 from bondline.store.tables import (change_items, change_requests, entities, entity_crosswalks, relations,
                                    tenant_roles, tenant_types, tenants, users)
 
@@ -88,7 +83,6 @@ class TenantRepo:
         return await self.conn.one(_tenant, {"id": tenant}) is not None
 
     async def add(self, tenant: str, now: int) -> None:
-        await AuditRepo(self.conn).record("tenant.create", f"reltio/{tenant}")
         await self.conn.execute(_tenant_insert, {"id": tenant, "now": now})
 
     async def list(self) -> list[tuple[str, int]]:
@@ -112,19 +106,17 @@ class TenantRepo:
             out.setdefault(tenant, []).append(role)
         return out
 
-    async def grant(self, tenant: str, user_id: int, role: str) -> None:
+    async def grant(self, tenant: str, user_id: int, role: str) -> bool:
+        """Give the user the role (True), unless they hold it already (False)."""
         params = {"tenant": tenant, "user_id": user_id, "role": role}
-        if await self.conn.one(_role_exists, params) is None:
-            await self.conn.execute(_role_insert, params)
-            await AuditRepo(self.conn).record("tenant.grant", f"reltio/{tenant}/roles/{user_id}", None,
-                                              {"user_id": user_id, "role": role})
+        if await self.conn.one(_role_exists, params) is not None:
+            return False
+        await self.conn.execute(_role_insert, params)
+        return True
 
     async def revoke_all(self, tenant: str, user_id: int) -> int:
-        removed = await self.conn.execute(_role_delete, {"tenant": tenant, "user_id": user_id})
-        if removed:
-            await AuditRepo(self.conn).record("tenant.revoke", f"reltio/{tenant}/roles/{user_id}",
-                                              {"user_id": user_id, "roles": removed})
-        return removed
+        """Take every role of the user on the tenant; how many there were."""
+        return await self.conn.execute(_role_delete, {"tenant": tenant, "user_id": user_id})
 
     async def members(self, tenant: str) -> list[tuple[str, str]]:
         return [(r[0], r[1]) for r in await self.conn.all(_members, {"tenant": tenant})]
@@ -140,9 +132,6 @@ class TenantRepo:
         return rows[0][0], [(r[1], r[2], r[3]) for r in rows if r[1] is not None]
 
     async def replace_types(self, tenant: str, rows: list[tuple[str, str, str]]) -> None:
-        before = await self.types(tenant)
-        await AuditRepo(self.conn).record("tenant.types", f"reltio/{tenant}/configuration",
-                                          [list(r) for r in before] or None, [list(r) for r in rows])
         await self.conn.execute(_types_delete, {"tenant": tenant})
         # A new random version, not a count: a tenant emptied by a test server's reset and made
         # again must not meet its old types in some worker's cache under a restarted count.
@@ -210,8 +199,6 @@ class EntityRepo:
     async def insert_many(self, items: list[Entity]) -> None:
         if items:
             await self.conn.executemany(_entity_insert, [entity_params(i) for i in items])
-            await AuditRepo(self.conn).record_many([
-                Change("entity.create", f"reltio/{i.tenant}/{i.uri}", None, record_of(i)) for i in items])
             await self.conn.executemany(_xw_insert, [
                 {"tenant": i.tenant, "type": xw["type"], "value": xw["value"], "entity_id": i.id}
                 for i in items for xw in i.crosswalks])
@@ -219,21 +206,14 @@ class EntityRepo:
     async def update_many(self, items: list[Entity], added_crosswalks: list[tuple[str, str, str, str]] = ()) -> None:
         """Store new states of entities; `added_crosswalks` are (tenant, type, value, entity id) rows."""
         if items:
-            before = await self.get_many(items[0].tenant, [i.id for i in items])
             await self.conn.executemany(_entity_update, [entity_params(i) for i in items])
-            await AuditRepo(self.conn).record_many([
-                Change("entity.update", f"reltio/{i.tenant}/{i.uri}", record_of(before.get(i.id)), record_of(i))
-                for i in items])
         if added_crosswalks:
             await self.conn.executemany(_xw_insert, [
                 {"tenant": t, "type": k, "value": v, "entity_id": eid} for t, k, v, eid in added_crosswalks])
 
     async def delete(self, tenant: str, entity_id: str) -> None:
-        before = await self.get(tenant, entity_id)
         await self.conn.execute(_xw_delete_entity, {"tenant": tenant, "entity_id": entity_id})
         await self.conn.execute(_entity_delete, {"tenant": tenant, "id": entity_id})
-        if before is not None:
-            await AuditRepo(self.conn).record("entity.delete", f"reltio/{tenant}/{before.uri}", record_of(before))
 
     async def by_crosswalk(self, tenant: str, kind: str, value: str) -> str | None:
         return await self.conn.scalar(_xw_owner, {"tenant": tenant, "type": kind, "value": value})
@@ -336,13 +316,6 @@ def _membership_and_relation(rows: Sequence[Any],
             None if first[2] is None else _split_with_ends(first[2:]))
 
 
-def _doc_of(rel: Relation | None) -> dict[str, Any] | None:
-    doc = record_of(rel)
-    if doc is not None:
-        doc.pop("row_id", None)
-    return doc
-
-
 def _payload(rel: Relation) -> str:
     return dumps({"attributes": rel.attributes, "crosswalks": rel.crosswalks, "flags": rel.flags})
 
@@ -390,16 +363,9 @@ class ReltioRelationRepo:
                 "ns": namespace(i.tenant), "name": i.type, "start": i.start_id, "end": i.end_id, "version": i.version,
                 "created_at": i.created_at, "created_by": i.created_by, "updated_at": i.updated_at,
                 "updated_by": i.updated_by, "ext_id": i.id, "payload": _payload(i)} for i in items])
-            await AuditRepo(self.conn).record_many([
-                Change("reltio.relation.create", f"reltio/{i.tenant}/relations/{i.id}", None, _doc_of(i))
-                for i in items])
 
     async def update_many(self, items: list[Relation]) -> None:
         if items:
-            before = await self.get_many(items[0].tenant, [i.id for i in items])
-            await AuditRepo(self.conn).record_many([
-                Change("reltio.relation.update", f"reltio/{i.tenant}/relations/{i.id}", _doc_of(before.get(i.id)),
-                       _doc_of(i)) for i in items])
             await self.conn.executemany(_rel_update, [{
                 "row_id": i.row_id, "payload": _payload(i), "version": i.version, "updated_at": i.updated_at,
                 "updated_by": i.updated_by} for i in items])
@@ -408,8 +374,6 @@ class ReltioRelationRepo:
         """Delete relations (as loaded: their row ids say which)."""
         if items:
             await self.conn.executemany(_rel_delete, [{"row_id": i.row_id} for i in items])
-            await AuditRepo(self.conn).record_many([
-                Change("reltio.relation.delete", f"reltio/{i.tenant}/relations/{i.id}", _doc_of(i)) for i in items])
 
     async def from_entities(self, tenant: str, entity_ids: Iterable[str]) -> list[Relation]:
         """Every relation starting at one of these entities (reference attributes are made of them)."""
@@ -470,13 +434,13 @@ def _item_row(tenant: str, it: Item) -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=16)
-def _cr_insert_with(n_items: int, n_audit: int) -> sa.Insert:
-    """`_cr_insert` with `n_items` items and `n_audit` audit entries written by the same statement
-    (PostgreSQL's data-modifying WITH; the items' foreign key is checked at the statement's end,
-    when the request is there). Parameters: `_cr_insert`'s, `item{k}_{field}`, `audit.cte_params`."""
+def _cr_insert_with(n_items: int) -> sa.Insert:
+    """`_cr_insert` with `n_items` items written by the same statement (PostgreSQL's data-modifying
+    WITH; the items' foreign key is checked at the statement's end, when the request is there).
+    Parameters: `_cr_insert`'s and `item{k}_{field}`."""
     item_rows = change_items.insert().values([{column: P(f"item{k}_{field}") for field, column in _ITEM_COLUMNS.items()}
                                               for k in range(n_items)]).cte("item_rows")
-    return _cr_insert.add_cte(audit.insert_cte(n_audit)).add_cte(item_rows)
+    return _cr_insert.add_cte(item_rows)
 
 
 @functools.lru_cache(maxsize=32)
@@ -519,21 +483,6 @@ _cr_counts = (sa.select(change_requests.c.tenant_id, change_requests.c.state, sa
               .order_by(change_requests.c.tenant_id, change_requests.c.state))
 
 
-async def _outbox(conn: Conn, before_state: str | None, cr: ChangeRequest) -> None:
-    """The change request's lifecycle event (created, applied, rejected), in the same transaction."""
-    event = change_request_moved(before_state, cr, context.actor.get())
-    if event is not None:
-        await OutboxRepo(conn).add_wanted([event])
-
-
-def _staged_entry(tenant: str, items: list[Item]) -> Change:
-    """One audit entry per staging call: the items it added (their ids, types and objects; at most
-    the first 1,000 listed, with the count)."""
-    return Change("dcr.stage", f"reltio/{tenant}/changeRequests/{items[0].request_id}", None,
-                  {"count": len(items), "items": [{"id": it.id, "type": it.type, "object": it.object_uri}
-                                                  for it in items[:1000]]})
-
-
 class ChangeRequestRepo:
     __slots__ = ("conn",)
 
@@ -549,46 +498,30 @@ class ChangeRequestRepo:
         return {row[1]: _cr_of(row) for row in rows}
 
     async def insert(self, cr: ChangeRequest, items: list[Item] | None = None) -> None:
-        """Write a new change request, and `items` of it when given: its audit entries (created, and
-        the items staged) go in one statement."""
-        trail = [Change("dcr.create", f"reltio/{cr.tenant}/changeRequests/{cr.id}", None, record_of(cr))]
-        if items:
-            trail.append(_staged_entry(cr.tenant, items))
-        await _outbox(self.conn, None, cr)
+        """Write a new change request, and `items` of it when given."""
         row = {"tenant": cr.tenant, "id": cr.id, "state": cr.state, "type": cr.type,
                "external_info": None if cr.external_info is None else dumps(cr.external_info),
                "created_at": cr.created_at, "created_by": cr.created_by, "updated_at": cr.updated_at,
                "updated_by": cr.updated_by}
         if self.conn.kind == "postgresql" and items and len(items) <= _ONE_STATEMENT_ITEMS:
-            # The request, its items and its audit entries in one statement: staging one change is
-            # the common case, and on PostgreSQL every statement is a round trip.
-            params = {**row, **audit.cte_params(trail)}
+            # The request and its items in one statement: staging one change is the common case, and
+            # on PostgreSQL every statement is a round trip.
+            params = dict(row)
             for k, it in enumerate(items):
                 params.update({f"item{k}_{name}": value for name, value in _item_row(tenant=cr.tenant, it=it).items()})
-            await self.conn.execute(_cr_insert_with(len(items), len(trail)), params)
+            await self.conn.execute(_cr_insert_with(len(items)), params)
             return
-        await AuditRepo(self.conn).record_many(trail)
         await self.conn.execute(_cr_insert, row)
         if items:
             await self._insert_items(cr.tenant, items)
 
     async def update(self, cr: ChangeRequest) -> None:
-        before = await self.get(cr.tenant, cr.id)
-        action = "dcr.update" if before is None or before.state == cr.state else f"dcr.{cr.state.lower()}"
-        await AuditRepo(self.conn).record(action, f"reltio/{cr.tenant}/changeRequests/{cr.id}", record_of(before),
-                                          record_of(cr))
-        if before is not None:
-            await _outbox(self.conn, before.state, cr)
         await self.conn.execute(_cr_update, {
             "tenant": cr.tenant, "id": cr.id, "state": cr.state,
             "external_info": None if cr.external_info is None else dumps(cr.external_info),
             "updated_at": cr.updated_at, "updated_by": cr.updated_by})
 
     async def delete(self, tenant: str, request_id: str) -> None:
-        before = await self.get(tenant, request_id)
-        if before is not None:
-            await AuditRepo(self.conn).record("dcr.delete", f"reltio/{tenant}/changeRequests/{request_id}",
-                                              record_of(before))
         await self.conn.execute(_items_delete, {"tenant": tenant, "request": request_id})
         await self.conn.execute(_cr_delete, {"tenant": tenant, "id": request_id})
 
@@ -639,18 +572,12 @@ class ChangeRequestRepo:
 
     async def add_items(self, tenant: str, items: list[Item]) -> None:
         if items:
-            await AuditRepo(self.conn).record_many([_staged_entry(tenant, items)])
             await self._insert_items(tenant, items)
 
     async def _insert_items(self, tenant: str, items: list[Item]) -> None:
         await self.conn.executemany(_item_insert, [_item_row(tenant, it) for it in items])
 
     async def delete_item(self, tenant: str, request_id: str, item_id: str) -> bool:
-        before = await self.item(tenant, request_id, item_id)
-        if before is None:
-            return False
-        await AuditRepo(self.conn).record("dcr.item.delete", f"reltio/{tenant}/changeRequests/{request_id}",
-                                          record_of(before))
         return await self.conn.execute(_item_delete, {"tenant": tenant, "request": request_id, "id": item_id}) > 0
 
     async def ids_created_by(self, tenant: str, names: list[str]) -> set[str]:

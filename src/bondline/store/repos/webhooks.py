@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import Any, Iterable
+from typing import Any
 
 import msgspec
 import sqlalchemy as sa
@@ -82,7 +82,12 @@ _hook_insert = webhooks.insert().values(url=P("url"), events=P("events"), secret
 _hook_get = sa.select(*_hook_cols).where(w.id == P("id"))
 _hook_list = sa.select(*_hook_cols).order_by(w.id)
 _hook_delete = webhooks.delete().where(w.id == P("id"))
-_active = sa.select(w.id, w.events).where(w.active.is_(True)).order_by(w.id)
+# Every active webhook's (id, event filter): what decides which events are written.
+ACTIVE_SUBSCRIPTIONS = sa.select(w.id, w.events).where(w.active.is_(True)).order_by(w.id)
+
+
+def subscriptions_of(rows: Any) -> list[tuple[int, list[str]]]:
+    return [(row[0], list(_dec(row[1]))) for row in rows]
 
 _event_insert = outbox_events.insert().values(type=P("type"), payload=P("payload"),
                                               created_at=P("now")).returning(o.id)
@@ -149,13 +154,7 @@ class OutboxRepo:
 
     async def subscriptions(self) -> list[tuple[int, list[str]]]:
         """(webhook id, event filter) of every active webhook."""
-        return [(row[0], list(_dec(row[1]))) for row in await self.conn.all(_active)]
-
-    async def wanted(self, types: Iterable[str]) -> list[tuple[int, list[str]]]:
-        """The active subscriptions, or [] when none wants any of `types` (then there is nothing to
-        look up or write)."""
-        subs = await self.subscriptions()
-        return subs if ev.wanted_by_any((f for _, f in subs), types) else []
+        return subscriptions_of(await self.conn.all(ACTIVE_SUBSCRIPTIONS))
 
     async def watchers(self, ns: str, target_type: str, keys: list[str]) -> list[tuple[str, str]]:
         """(accountId, watched key) of every user watching one of `keys`, oldest watch first."""
@@ -167,18 +166,11 @@ class OutboxRepo:
                                                                                   "key": key})]
         return found
 
-    async def add_wanted(self, events: list[ev.Event]) -> int:
-        """`add`, after checking that some webhook wants them."""
-        subs = await self.wanted(e.type for e in events)
-        return await self.add(events, subs) if subs else 0
-
-    async def add(self, events: list[ev.Event], subs: list[tuple[int, list[str]]] | None = None) -> int:
-        """Store the events that some active webhook wants, with a pending delivery for each such
-        webhook; returns how many deliveries were queued."""
+    async def add(self, events: list[ev.Event], subs: list[tuple[int, list[str]]]) -> int:
+        """Store the events that one of the webhooks `subs` wants, with a pending delivery for each
+        such webhook; returns how many deliveries were queued."""
         if not events:
             return 0
-        if subs is None:
-            subs = await self.subscriptions()
         now = ids.now_ms()
         queued = 0
         for event in events:
