@@ -38,8 +38,9 @@ HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+import common  # noqa: E402  (bench/common.py: servers, wrk)
 import reltio_bench  # noqa: E402  (its tenant, and a relation to read and stage)
-import run  # noqa: E402  (bench/run.py: servers, seeding, wrk)
+import run  # noqa: E402  (bench/run.py: seeding)
 
 TENANT = reltio_bench.TENANT
 
@@ -98,34 +99,34 @@ def _seed_child(database_url: str, workdir: str, delete_rows: int) -> None:
     print(json.dumps(site))
 
 
-def one_round(srv: run.Server, token: str, duration: int, index: int) -> dict[str, dict[str, Any]]:
+def one_round(srv: common.Server, token: str, duration: int, index: int) -> dict[str, dict[str, Any]]:
     """One wrk run of each endpoint (after a short warm-up of the first), writes on rows of their own."""
     auth = {"Authorization": f"Bearer {token}"}
     api = srv.url + "/wiki/rest/api"
     env = {"TOKEN": token, "PAGES": str(run.PAGES), "NAMES": str(run.GET_NAMES)}
     out: dict[str, dict[str, Any]] = {}
-    run.wrk(f"{api}/relation/get0/from/user/current/to/content/1", duration=1, headers=auth)
-    out["relation GET"] = run.wrk(f"{api}/relation/get0/from/user/current/to/content/1", duration=duration,
-                                  headers=auth)
-    out["watch status GET"] = run.wrk(f"{api}/user/watch/content/1", duration=duration, headers=auth)
-    out["relation PUT"] = run.wrk(api, duration=duration, script="unique_put.lua",
-                                  env={**env, "PREFIX": f"ab{index}x"})
+    common.wrk(f"{api}/relation/get0/from/user/current/to/content/1", duration=1, headers=auth)
+    out["relation GET"] = common.wrk(f"{api}/relation/get0/from/user/current/to/content/1", duration=duration,
+                                     headers=auth)
+    out["watch status GET"] = common.wrk(f"{api}/user/watch/content/1", duration=duration, headers=auth)
+    out["relation PUT"] = common.wrk(api, duration=duration, script="unique_put.lua",
+                                     env={**env, "PREFIX": f"ab{index}x"})
     # Reads while writes commit all the time (a worker's kept reads last only until the next commit:
     # this is where keeping them could cost rather than save): random relation GETs on 28
     # connections, PUTs of new relations on 4 more, at once.
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        writes = pool.submit(run.wrk, api, duration=duration, connections=4, script="unique_put.lua",
+        writes = pool.submit(common.wrk, api, duration=duration, connections=4, script="unique_put.lua",
                              env={**env, "PREFIX": f"ab{index}m"})
-        out["relation GET (random keys) during PUTs"] = run.wrk(api, duration=duration, connections=28,
-                                                                script="random_get.lua", env=env)
+        out["relation GET (random keys) during PUTs"] = common.wrk(api, duration=duration, connections=28,
+                                                                   script="random_get.lua", env=env)
         out["relation PUT (4 connections) during GETs"] = writes.result()
-    out["relation DELETE"] = run.wrk(api, duration=duration, script="unique_delete.lua",
-                                     env={**env, "OFFSET": str(index * run.delete_rows_per_sample(duration))})
+    out["relation DELETE"] = common.wrk(api, duration=duration, script="unique_delete.lua",
+                                        env={**env, "OFFSET": str(index * run.delete_rows_per_sample(duration))})
     base = f"{srv.url}/reltio/api/{TENANT}"
     relation = reltio_bench.make_relation(base, auth)
-    out["Reltio GET /relations/{id}"] = run.wrk(f"{base}/{relation}", duration=duration, headers=auth)
-    out["Reltio DELETE ?alwaysCreateDCR=true"] = run.wrk(f"{base}/{relation}?alwaysCreateDCR=true",
-                                                         duration=duration, headers=auth, script="delete.lua")
+    out["Reltio GET /relations/{id}"] = common.wrk(f"{base}/{relation}", duration=duration, headers=auth)
+    out["Reltio DELETE ?alwaysCreateDCR=true"] = common.wrk(f"{base}/{relation}?alwaysCreateDCR=true",
+                                                            duration=duration, headers=auth, script="delete.lua")
     return out
 
 
@@ -150,7 +151,7 @@ def main() -> int:
         return 0
     if not args.before:
         parser.error("--before is required")
-    run.ensure_wrk()
+    common.ensure_wrk()
     settings = {"before": _settings(parser, args.before_env), "after": _settings(parser, args.after_env)}
     labels = {"before": args.before if args.before != "." else _working_tree_label(),
               "after": args.after or _working_tree_label()}
@@ -173,7 +174,7 @@ def main() -> int:
             for side in order:
                 url, site = sites[side]
                 print(f"round {index + 1}/{args.rounds}: {side} …", flush=True)
-                with run.bondline_server(url, env={**_env(trees[side]), **settings[side]}) as srv:
+                with common.bondline_server(url, env={**_env(trees[side]), **settings[side]}) as srv:
                     samples[side].append(one_round(srv, site["token"], args.duration, index))
     results = summarize(samples)
     report(results, labels, args)

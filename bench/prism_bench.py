@@ -30,6 +30,10 @@ from typing import Any
 import httpx
 
 HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # bench/common.py
+
+from common import measure as wrk_measure  # noqa: E402
+
 PRISM = HERE / "prism" / "node_modules" / ".bin" / "prism"
 WATCH = "/wiki/rest/api/user/watch/content/1"
 RELATION = "/wiki/rest/api/relation/favourite/from/user/current/to/content/1"
@@ -126,8 +130,6 @@ def reset_and_seed_seconds(rounds: int = 50) -> list[float]:
 
 
 def measure(bondline_endpoints: dict[str, dict[str, Any]], duration: int) -> dict[str, Any]:
-    from run import measure as wrk_measure  # type: ignore[import-not-found]
-
     why = available()
     if why:
         return {"skipped": why}

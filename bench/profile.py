@@ -35,8 +35,9 @@ from typing import Any
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import common  # noqa: E402  (bench/common.py: the server and wrk)
 import reltio_bench  # noqa: E402  (the Reltio tenant and a relation)
-import run  # noqa: E402  (bench/run.py: the server, the seed and wrk)
+import run  # noqa: E402  (bench/run.py: the seed)
 
 ENDPOINTS = {
     "relation-get": ("/wiki/rest/api/relation/get0/from/user/current/to/content/1", None),
@@ -156,7 +157,7 @@ def main() -> int:
     if spy is None and not args.cpu:
         print("py-spy is not installed (pip install py-spy)", file=sys.stderr)
         return 1
-    run.ensure_wrk()
+    common.ensure_wrk()
     path, script = ENDPOINTS[args.endpoint]
     with tempfile.TemporaryDirectory() as workdir:
         database_url, drop = run.fresh_database(args.backend, workdir, args.postgres_url)
@@ -166,14 +167,14 @@ def main() -> int:
             headers = {"Authorization": f"Bearer {site['token']}"}
             if "{relation}" in path:
                 reltio_bench._setup(database_url)
-            with run.bondline_server(database_url) as srv:
+            with common.bondline_server(database_url) as srv:
                 if "{relation}" in path:
                     path = path.replace("{relation}", reltio_bench.make_relation(srv.url + "/reltio/api/bench", headers))
-                run.wrk(srv.url + path, duration=2, headers=headers, script=script, env=env)  # warm up
+                common.wrk(srv.url + path, duration=2, headers=headers, script=script, env=env)  # warm up
                 if args.cpu:
                     def measured() -> dict[str, Any]:
-                        result = run.wrk(srv.url + path, duration=args.seconds, headers=headers, script=script,
-                                         env=env)
+                        result = common.wrk(srv.url + path, duration=args.seconds, headers=headers, script=script,
+                                            env=env)
                         return {**result, "seconds": args.seconds}
 
                     print(f"{args.endpoint} on {args.backend}: ", end="")
@@ -185,7 +186,7 @@ def main() -> int:
                                              "--output", str(raw)], stdout=subprocess.DEVNULL,
                                             stderr=subprocess.PIPE, text=True)
                 time.sleep(0.5)
-                result = run.wrk(srv.url + path, duration=args.seconds, headers=headers, script=script, env=env)
+                result = common.wrk(srv.url + path, duration=args.seconds, headers=headers, script=script, env=env)
                 _, err = spy_proc.communicate(timeout=args.seconds + 30)
                 print(f"{args.endpoint} on {args.backend}: {result['rps']:,.0f} req/s, p50 {result['p50_ms']} ms, "
                       f"p99 {result['p99_ms']} ms (while sampled)")

@@ -4,10 +4,16 @@
 from __future__ import annotations
 
 import asyncio
+import pathlib
+import sys
 import time
 from typing import Any
 
 import httpx
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # bench/common.py
+
+from common import bondline_server, measure  # noqa: E402
 
 TENANT = "bench"
 
@@ -43,8 +49,6 @@ def make_relation(base: str, auth: dict[str, str]) -> str:
 
 
 def endpoints(srv: Any, database_url: str, site: dict[str, Any], duration: int) -> dict[str, dict[str, Any]]:
-    from run import measure  # type: ignore[import-not-found]
-
     _setup(database_url)
     base = f"{srv.url}/reltio/api/{TENANT}"
     auth = {"Authorization": f"Bearer {site['token']}"}
@@ -64,7 +68,6 @@ def dcr_apply(database_url: str, site: dict[str, Any], items: int) -> dict[str, 
     from bondline.domain.reltio import changes as ch
     from bondline.domain.reltio import objects as o
     from bondline.store import create_store
-    from run import bondline_server  # type: ignore[import-not-found]
 
     entities_count = 1_000
 

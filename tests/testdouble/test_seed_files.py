@@ -18,8 +18,8 @@ SITE = (HERE / "site.yaml").read_text()
 ADA_TOKEN = "blt_AdaFixed01_abcdefghijklmnopqrstuvwxyz012345"
 
 
-def error_of(text: str, fmt: str | None = None) -> seedfile.SeedError:
-    with pytest.raises(seedfile.SeedError) as err:
+def error_of(text: str, fmt: str | None = None) -> seedfile.InvalidSeed:
+    with pytest.raises(seedfile.InvalidSeed) as err:
         seedfile.parse(text, "f.yaml" if fmt != "json" else "f.json", fmt=fmt)
     return err.value
 
@@ -67,7 +67,7 @@ def test_invalid_json_names_line_and_column() -> None:
 
 
 def test_a_dict_is_checked_too_with_paths() -> None:
-    with pytest.raises(seedfile.SeedError) as err:
+    with pytest.raises(seedfile.InvalidSeed) as err:
         seedfile.from_data({"users": [{"accountId": "a", "email": "a@x.io", "name": 1}]}, "dict")
     assert err.value.message == "dict: users[0].name: Expected `str`, got `int`"
     assert err.value.line is None
@@ -175,7 +175,7 @@ async def test_the_rules_apply_and_a_refused_item_names_its_line(app) -> None:  
             "  - {key: p, space: ENG, title: P}\n"
             "relations:\n"
             "  - {name: favourite, source: user:bob, target: content:p, by: cyd}\n")
-    with pytest.raises(seedfile.SeedError) as err:
+    with pytest.raises(seedfile.InvalidSeed) as err:
         await seeding.load(app.store, seedfile.parse(text, "rules.yaml"))
     # only the owner creates a favourite: access.py says no, and the error points at the relation
     assert err.value.line == 9 and err.value.column == 5, err.value.message
@@ -195,7 +195,7 @@ async def test_the_rules_apply_and_a_refused_item_names_its_line(app) -> None:  
      "    changeRequests:\n      - {createdBy: a, items: [{deleteRelation: relations/abc}]}\n", 7, "relations/abc"),
 ])
 async def test_load_errors_point_at_the_item(app, text: str, line: int, fragment: str) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(seedfile.SeedError) as err:
+    with pytest.raises(seedfile.InvalidSeed) as err:
         await seeding.load(app.store, seedfile.parse(text, "f.yaml"))
     assert err.value.line == line and fragment in err.value.message, err.value.message
 
@@ -206,7 +206,7 @@ async def test_seeds_layer_on_an_existing_site(app) -> None:  # type: ignore[no-
             "relations:\n  - {name: like, source: user:cyd, target: content:extra}\n")
     report = await seeding.load(app.store, seedfile.parse(more, "more.yaml"))
     assert report.content["extra"] == 6  # ids go on from the first seed
-    with pytest.raises(seedfile.SeedError) as err:  # the same user twice
+    with pytest.raises(seedfile.InvalidSeed) as err:  # the same user twice
         await seeding.load(app.store, seedfile.parse("users:\n  - {accountId: bob, email: b2@x.io, name: B}\n"))
     assert "already exists" in err.value.message and err.value.line == 2
 
@@ -226,8 +226,8 @@ async def test_wipe_empties_every_table_and_ids_start_again(app) -> None:  # typ
             assert await tx.conn.scalar(sa.select(sa.func.count()).select_from(table)) == 0, table.name
 
 
-def test_seed_error_is_a_domain_error() -> None:
-    assert issubclass(seedfile.SeedError, DomainError) and seedfile.SeedError.status == 400
+def test_invalid_seed_is_a_domain_error() -> None:
+    assert issubclass(seedfile.InvalidSeed, DomainError) and seedfile.InvalidSeed.status == 400
 
 
 async def test_the_readme_seed_reference_loads(app) -> None:  # type: ignore[no-untyped-def]

@@ -34,7 +34,7 @@ def read(path: str) -> seedfile.Document:
         except (OSError, UnicodeDecodeError) as exc:
             fail(f"cannot read {path}: {exc}")
         return seedfile.parse(text, path, fmt=fmt)
-    except seedfile.SeedError as err:
+    except seedfile.InvalidSeed as err:
         fail(err.message)
     raise AssertionError("unreachable")
 

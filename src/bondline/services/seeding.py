@@ -23,16 +23,8 @@ from bondline.domain import relations as rel
 from bondline.domain.errors import DomainError, Invalid
 from bondline.domain.model import Caller
 from bondline.domain.reltio import changes as ch
-from bondline.seedfile import (
-    AttributeChange,
-    Document,
-    Entity,
-    Path,
-    ReltioRelation,
-    SeedError,
-    Version,
-    parse_ref,
-)
+from bondline.seedfile import (AttributeChange, Document, Entity, InvalidSeed, Path, ReltioRelation, Version,
+                               parse_ref)
 from bondline.services import accounts, content, labels, relations, spaces, watches
 from bondline.services.reltio import attributes, change_requests, tenants
 from bondline.services.reltio import entities as reltio_entities
@@ -105,7 +97,7 @@ class _Loader:
         """Domain errors raised while loading the item at `path` point at its line."""
         try:
             yield
-        except SeedError:
+        except InvalidSeed:
             raise
         except DomainError as err:
             raise self.doc.error(tuple(path), err.message) from None

@@ -306,7 +306,7 @@ class BondlineServer:
 
             try:  # a dict has no lines: check it here, so errors name paths rather than JSON lines
                 seedfile.from_data(dict(seed), "<dict>")
-            except seedfile.SeedError as err:
+            except seedfile.InvalidSeed as err:
                 raise SeedError(err.message) from None
             return {"content": json.dumps(seed), "headers": {"content-type": "application/json"},
                     "params": {"name": "<dict>"}}
