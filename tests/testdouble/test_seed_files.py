@@ -181,7 +181,7 @@ async def test_the_rules_apply_and_a_refused_item_names_its_line(app) -> None:  
     assert err.value.line == 9 and err.value.column == 5, err.value.message
     assert err.value.message.startswith("rules.yaml:9:5: relations[0]: ")
     async with app.store.read() as tx:  # one transaction: nothing was kept
-        assert await tx.users.list(0, 10) == []
+        assert await tx.users.page(0, 10) == []
 
 
 @pytest.mark.parametrize(("text", "line", "fragment"), [

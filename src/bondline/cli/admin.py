@@ -58,7 +58,7 @@ def users_list(database_url: Optional[str] = DatabaseURLOption) -> None:
 
     async def job(store):  # type: ignore[no-untyped-def]
         async with store.read() as tx:
-            return await tx.users.list(0, 10_000)
+            return await tx.users.page(0, 10_000)
 
     table = Table("accountId", "email", "name", "site admin", "created")
     for user in run(settings, job):

@@ -120,7 +120,7 @@ def serve(
         if demo:
             async def has_users(store):  # type: ignore[no-untyped-def]
                 async with store.read() as tx:
-                    return bool(await tx.users.list(0, 1))
+                    return bool(await tx.users.page(0, 1))
 
             if run(settings, has_users, prepare=False):
                 fail("--demo needs a fresh database, and this one already has users")

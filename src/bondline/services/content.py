@@ -121,7 +121,7 @@ async def create(store: Store, caller: Caller, new: NewContent) -> ContentView:
             parent = await _parent(tx, caller, new.parent_id)
             rules.validate_parent(space.id, parent, new.parent_id, None, [])
         if new.type == "page" and new.status == "current":
-            clash = await tx.content.list(visible_to_user=None, status="current", space_id=space.id, type="page",
+            clash = await tx.content.page(visible_to_user=None, status="current", space_id=space.id, type="page",
                                           title=title, offset=0, limit=1)
             if clash:
                 raise Invalid("A page with this title already exists: A page already exists with the same"
@@ -187,7 +187,7 @@ async def list_content(store: Store, caller: Caller, *, type: str | None, space_
         shown = ["current", "trashed", "draft"] if "any" in statuses else [
             s for s in (statuses or ["current"]) if s in ("current", "trashed", "draft")]
         for status in shown:
-            found += await tx.content.list(visible_to_user=access.listing_scope(caller), status=status,
+            found += await tx.content.page(visible_to_user=access.listing_scope(caller), status=status,
                                            space_id=space_id, type=type, title=title, offset=0,
                                            limit=start + limit)
         found.sort(key=lambda c: c.id)

@@ -94,7 +94,7 @@ async def list_spaces(store: Store, caller: Caller, *, keys: list[str], type: st
             wanted = favourites if wanted is None else wanted & favourites
         if wanted is not None and not wanted:
             return []
-        found = await tx.spaces.list(visible_to_user=access.listing_scope(caller), type=type, status=status,
+        found = await tx.spaces.page(visible_to_user=access.listing_scope(caller), type=type, status=status,
                                      keys=sorted(wanted) if wanted is not None else [], offset=start, limit=limit)
         users = await users_by_ids(tx.users, {s.created_by for s in found})
     return [SpaceView(s, users) for s in found]

@@ -58,7 +58,7 @@ async def create(store: Store, caller: Caller | None, url: str, events: list[str
 async def list_webhooks(store: Store, caller: Caller | None) -> list[Webhook]:
     _allowed(caller, "list webhooks")
     async with store.read() as tx:
-        return await tx.webhooks.list()
+        return await tx.webhooks.list_all()
 
 
 async def remove(store: Store, caller: Caller | None, webhook_id: int) -> None:

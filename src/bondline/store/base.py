@@ -65,8 +65,10 @@ class Compiled:
         compiled = stmt.compile(dialect=dialect)
         self.stmt = stmt  # keeps the statement alive so its id() is never reused
         self.sql = compiled.string
-        self.names = tuple(compiled.positiontup or ())
+        # positiontup: the SQL compiler's parameter order (on `SQLCompiler`, which `compile` returns here)
+        self.names: tuple[str, ...] = tuple(getattr(compiled, "positiontup", None) or ())
         self.defaults = {k: v for k, v in compiled.params.items() if v is not None}
+        self._pick: Callable[[Mapping[str, Any]], tuple[Any, ...]]
         if len(self.names) > 1:
             self._pick = operator.itemgetter(*self.names)
         elif self.names:

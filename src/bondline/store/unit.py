@@ -9,6 +9,8 @@ its events, a rolled-back one never does, and repositories only persist rows.
 
 from __future__ import annotations
 
+from typing import Any
+
 import functools
 from collections.abc import Iterable
 
@@ -34,7 +36,7 @@ Subscriptions = list[tuple[int, list[str]]]
 
 
 @functools.lru_cache(maxsize=16)
-def _subscriptions_appending(n: int) -> sa.Select:
+def _subscriptions_appending(n: int) -> sa.Select[Any]:
     """Read the webhooks' subscriptions and append `n` audit entries in one statement (PostgreSQL's
     data-modifying WITH): committing a change that may have events costs one round trip, not two."""
     return ACTIVE_SUBSCRIPTIONS.add_cte(audit.insert_cte(n))

@@ -421,7 +421,7 @@ async def counts_by_state(store: Store) -> list[tuple[str, str, int]]:
     """(tenant, state, count) for every tenant and every state, zeros included (for the metrics:
     a series that vanishes at zero would read as 'no data')."""
     async with store.read() as tx:
-        tenant_ids = [tenant for tenant, _ in await tx.tenants.list()]
+        tenant_ids = [tenant for tenant, _ in await tx.tenants.list_all()]
         found = {(tenant, state): count for tenant, state, count in await tx.change_requests.counts_by_state()}
     states = (ch.AWAITING, ch.APPLIED, ch.REJECTED)
     extra = sorted({key for key in found if key[1] not in states})

@@ -67,7 +67,7 @@ async def tenants_for(store: Store, caller: Caller) -> list[TenantEntry]:
     out: list[TenantEntry] = []
     async with store.read() as tx:
         held = await tx.tenants.roles_of_user(caller.user_id)
-        for tenant, _created in await tx.tenants.list():
+        for tenant, _created in await tx.tenants.list_all():
             perms = roles.permissions(held.get(tenant, []), caller.site_admin)
             if not access.reltio_can_read(perms):
                 continue

@@ -137,7 +137,7 @@ async def add(store: Store, tenant: str, *, by: Actor = OPERATOR_ACTOR) -> None:
 
 async def tenants(store: Store) -> list[tuple[str, int, list[tuple[str, str]]]]:
     async with store.read() as tx:
-        return [(tid, created, await tx.tenants.members(tid)) for tid, created in await tx.tenants.list()]
+        return [(tid, created, await tx.tenants.members(tid)) for tid, created in await tx.tenants.list_all()]
 
 
 async def grant(store: Store, tenant: str, account_id: str, roles: list[str], replace: bool = False, *,

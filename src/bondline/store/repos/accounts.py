@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from bondline.domain.model import Token, User
 from bondline.store.repos import batch
-from bondline.store.base import Conn, IntegrityViolation
+from bondline.store.base import Conn, IntegrityViolation, Row
 from bondline.store.tables import api_tokens, users
 
 P = sa.bindparam
@@ -27,12 +29,12 @@ _delete = users.delete().where(users.c.id == P("id"))
 
 
 @batch.cached
-def _by_accounts(n: int) -> sa.Select:
+def _by_accounts(n: int) -> sa.Select[Any]:
     return sa.select(*_user_cols).where(users.c.account_id.in_(batch.vals(n)))
 
 
-def _user(row: object) -> User:
-    return User(row[0], row[1], row[2], row[3], bool(row[4]), row[5])  # type: ignore[index]
+def _user(row: Row) -> User:
+    return User(row[0], row[1], row[2], row[3], bool(row[4]), row[5])
 
 
 class UserRepo:
@@ -59,7 +61,7 @@ class UserRepo:
         row = await self.conn.one(_by_id, {"id": user_id})
         return _user(row) if row else None
 
-    async def list(self, offset: int, limit: int) -> list[User]:
+    async def page(self, offset: int, limit: int) -> list[User]:
         return [_user(r) for r in await self.conn.all(_list, {"offset": offset, "limit": limit})]
 
     async def add(self, account_id: str, email: str, display_name: str, site_admin: bool, now: int) -> User:
@@ -95,8 +97,8 @@ _tok_purge_expired = api_tokens.delete().where(
 _tok_by_prefix = sa.select(*_tok_cols).where(api_tokens.c.id.startswith(P("prefix")))
 
 
-def _token(row: object) -> Token:
-    return Token(*row)  # type: ignore[misc]
+def _token(row: Row) -> Token:
+    return Token(*row)
 
 
 class TokenRepo:

@@ -23,7 +23,7 @@ _cols = (a.id, a.at, a.actor, a.action, a.object, a.before, a.after, a.request_i
 
 
 @functools.lru_cache(maxsize=16)
-def _list_stmt(by_actor: bool, by_object: bool, by_prefix: bool, since: bool) -> sa.Select:
+def _list_stmt(by_actor: bool, by_object: bool, by_prefix: bool, since: bool) -> sa.Select[Any]:
     stmt = sa.select(*_cols).where(a.id < P("before_id"))
     if by_actor:
         stmt = stmt.where(a.actor == P("actor"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import functools
 
 import sqlalchemy as sa
@@ -21,7 +23,7 @@ _by_id = sa.select(*_cols).where(c.id == P("id"))
 # The content, its space and the viewer's role there, in one round trip: what every permission
 # decision about a piece of content needs (the hot path of relation and watch checks). The body,
 # which can be large, only when asked for.
-def _with_space_stmt(body: bool, one: bool = True) -> sa.Select:
+def _with_space_stmt(body: bool, one: bool = True) -> sa.Select[Any]:
     columns = _cols if body else tuple(sa.null().label("body") if col is c.body else col for col in _cols)
     stmt = sa.select(*columns, *spaces.c, space_roles.c.role).select_from(
         content.join(spaces, spaces.c.id == c.space_id).outerjoin(
@@ -34,7 +36,7 @@ _with_space = {True: _with_space_stmt(True), False: _with_space_stmt(False)}
 
 
 @batch.cached
-def _with_space_in(n: int) -> sa.Select:
+def _with_space_in(n: int) -> sa.Select[Any]:
     return _with_space_stmt(False, one=False).where(c.id.in_(batch.vals(n)))
 
 
@@ -65,7 +67,7 @@ _version_delete = content_versions.delete().where(v.content_id == P("id"), v.num
 
 
 @functools.lru_cache(maxsize=128)
-def _list_stmt(visible_to_all: bool, by_space: bool, by_type: bool, by_title: bool) -> sa.Select:
+def _list_stmt(visible_to_all: bool, by_space: bool, by_type: bool, by_title: bool) -> sa.Select[Any]:
     stmt = sa.select(*_cols).where(c.status == P("status"))
     if not visible_to_all:
         member = sa.select(space_roles.c.space_id).where(
@@ -169,7 +171,7 @@ class ContentRepo:
         rows = await self.conn.all(_versions, {"id": content_id, "offset": offset, "limit": limit})
         return [_version_of(r) for r in rows]
 
-    async def list(self, *, visible_to_user: int | None, status: str, space_id: int | None, type: str | None,
+    async def page(self, *, visible_to_user: int | None, status: str, space_id: int | None, type: str | None,
                    title: str | None, offset: int, limit: int) -> list[Content]:
         stmt = _list_stmt(visible_to_user is None, space_id is not None, type is not None, title is not None)
         rows = await self.conn.all(stmt, {

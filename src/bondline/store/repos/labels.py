@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dataclasses
 import functools
 
@@ -40,7 +42,7 @@ _carriers = sa.select(cl.content_id).join(labels, l.id == cl.label_id).where(
 
 
 @functools.lru_cache(maxsize=4)
-def _for_content(by_prefix: bool) -> sa.Select:
+def _for_content(by_prefix: bool) -> sa.Select[Any]:
     stmt = sa.select(l.id, l.prefix, l.name).join(content_labels, cl.label_id == l.id).where(
         cl.content_id == P("content_id"))
     if by_prefix:

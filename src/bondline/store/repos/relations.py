@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import functools
 
 import sqlalchemy as sa
@@ -71,7 +73,7 @@ def _visible(scope: sa.ColumnElement) -> sa.ColumnElement:  # type: ignore[type-
 
 @functools.lru_cache(maxsize=64)
 def _list_stmt(direction: str, restricted: bool, historical: bool | None, version: bool,
-               by_cursor: bool, any_other_type: bool = False) -> sa.Select:
+               by_cursor: bool, any_other_type: bool = False) -> sa.Select[Any]:
     """Targets of a source ("forward") or sources of a target ("reverse"), newest first."""
     if direction == "forward":
         fixed = (r.source_type == P("type"), r.source_key == P("key"))

@@ -85,7 +85,7 @@ class TenantRepo:
     async def add(self, tenant: str, now: int) -> None:
         await self.conn.execute(_tenant_insert, {"id": tenant, "now": now})
 
-    async def list(self) -> list[tuple[str, int]]:
+    async def list_all(self) -> list[tuple[str, int]]:
         return [(r[0], r[1]) for r in await self.conn.all(_tenant_list)]
 
     async def roles_of(self, tenant: str, user_id: int) -> list[str]:
@@ -165,7 +165,7 @@ _xw_delete_entity = entity_crosswalks.delete().where(x.tenant_id == P("tenant"),
 
 
 @functools.lru_cache(maxsize=32)
-def _entities_in(n: int, lock: bool = False) -> sa.Select:
+def _entities_in(n: int, lock: bool = False) -> sa.Select[Any]:
     stmt = sa.select(*_ecols).where(e.tenant_id == P("tenant"), e.id.in_(batch.vals(n)))
     return stmt.with_for_update() if lock else stmt
 
@@ -247,7 +247,7 @@ _rel_to = sa.select(*_rcols).where(r.namespace == P("ns"), r.target_type == "ent
 # alone and filtered by id, and a connection kept that plan, reading every entity of the tenant on
 # each GET until autovacuum analyzed the table (tests/test_store_schema.py checks the plan). SQLite
 # has no LATERAL, and its planner looks the ends up by the key either way.
-def _with_ends_statement(lateral: bool) -> sa.Select:
+def _with_ends_statement(lateral: bool) -> sa.Select[Any]:
     def end_of(key: Any, name: str) -> Any:
         if not lateral:
             alias = entities.alias(name)
@@ -261,7 +261,7 @@ def _with_ends_statement(lateral: bool) -> sa.Select:
         r.namespace == P("ns"), r.ext_id == P("ext_id"))
 
 
-def _membership_and(with_ends: sa.Select) -> sa.Select:
+def _membership_and(with_ends: sa.Select[Any]) -> sa.Select[Any]:
     """The tenant's types version and the caller's roles there (as `_membership`) with the relation
     and its ends, in one round trip: a Reltio GET /relations/{id} needs nothing else. One row per
     role (at least one while the tenant exists), each carrying the relation's columns, NULLs when
@@ -279,13 +279,13 @@ _MEMBERSHIP_AND_RELATION = {k: _membership_and(v) for k, v in _REL_WITH_ENDS.ite
 
 
 @functools.lru_cache(maxsize=32)
-def _relations_in(n: int, lock: bool = False) -> sa.Select:
+def _relations_in(n: int, lock: bool = False) -> sa.Select[Any]:
     stmt = sa.select(*_rcols).where(r.namespace == P("ns"), r.ext_id.in_(batch.vals(n)))
     return stmt.with_for_update() if lock else stmt
 
 
 @functools.lru_cache(maxsize=32)
-def _relations_from(n: int) -> sa.Select:
+def _relations_from(n: int) -> sa.Select[Any]:
     return sa.select(*_rcols).where(r.namespace == P("ns"), r.source_type == "entity", r.source_key.in_(batch.vals(n)))
 
 
@@ -444,28 +444,28 @@ def _cr_insert_with(n_items: int) -> sa.Insert:
 
 
 @functools.lru_cache(maxsize=32)
-def _requests_in(n: int) -> sa.Select:
+def _requests_in(n: int) -> sa.Select[Any]:
     return sa.select(*_ccols).where(c.tenant_id == P("tenant"), c.id.in_(batch.vals(n)))
 
 
 @functools.lru_cache(maxsize=32)
-def _created_by_in(n: int) -> sa.Select:
+def _created_by_in(n: int) -> sa.Select[Any]:
     return sa.select(c.id).where(c.tenant_id == P("tenant"), c.created_by.in_(batch.vals(n)))
 
 
 @functools.lru_cache(maxsize=32)
-def _touching_in(n: int) -> sa.Select:
+def _touching_in(n: int) -> sa.Select[Any]:
     return sa.select(i_.request_id).where(i_.tenant_id == P("tenant"), i_.object_uri.in_(batch.vals(n))).distinct()
 
 
 @functools.lru_cache(maxsize=32)
-def _items_of_requests(n: int) -> sa.Select:
+def _items_of_requests(n: int) -> sa.Select[Any]:
     return sa.select(*_icols).where(i_.tenant_id == P("tenant"), i_.request_id.in_(batch.vals(n))).order_by(
         i_.request_id, i_.position)
 
 
 @functools.lru_cache(maxsize=32)
-def _item_counts_in(n: int) -> sa.Select:
+def _item_counts_in(n: int) -> sa.Select[Any]:
     return sa.select(i_.request_id, sa.func.count()).where(i_.tenant_id == P("tenant"), i_.request_id.in_(batch.vals(n))
                                                           ).group_by(i_.request_id)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import functools
 
 import sqlalchemy as sa
@@ -35,7 +37,7 @@ _roles_of_space = sa.select(space_roles.c.space_id, space_roles.c.user_id, space
 
 
 @functools.lru_cache(maxsize=64)
-def _list_stmt(visible_to_all: bool, by_type: bool, by_status: bool, by_keys: int) -> sa.Select:
+def _list_stmt(visible_to_all: bool, by_type: bool, by_status: bool, by_keys: int) -> sa.Select[Any]:
     """One statement per combination of filters, memoized so each is compiled once."""
     stmt = sa.select(*_cols)
     if not visible_to_all:
@@ -85,7 +87,7 @@ class SpaceRepo:
     async def delete(self, space_id: int) -> None:
         await self.conn.execute(_delete, {"id": space_id})
 
-    async def list(self, *, visible_to_user: int | None, type: str | None, status: str | None,
+    async def page(self, *, visible_to_user: int | None, type: str | None, status: str | None,
                    keys: list[str], offset: int, limit: int) -> list[Space]:
         """Spaces in key order; `visible_to_user` limits private spaces to that user's (None: all)."""
         stmt = _list_stmt(visible_to_user is None, type is not None, status is not None, len(keys))

@@ -104,7 +104,7 @@ _delivery_cols = (d.id, d.event_id, d.webhook_id, o.type, d.status, d.attempts, 
 
 
 @functools.lru_cache(maxsize=8)
-def _deliveries_stmt(by_status: bool, by_webhook: bool) -> sa.Select:
+def _deliveries_stmt(by_status: bool, by_webhook: bool) -> sa.Select[Any]:
     stmt = sa.select(*_delivery_cols).select_from(webhook_deliveries.join(outbox_events, o.id == d.event_id)) \
         .where(d.id < P("before_id"))
     if by_webhook:
@@ -200,7 +200,7 @@ class WebhookRepo:
         row = await self.conn.one(_hook_get, {"id": webhook_id})
         return _webhook(row) if row else None
 
-    async def list(self) -> list[Webhook]:
+    async def list_all(self) -> list[Webhook]:
         return [_webhook(row) for row in await self.conn.all(_hook_list)]
 
     async def delete(self, webhook_id: int) -> bool:
