@@ -25,7 +25,8 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8080, "--port", help="Port to listen on (0: a free port, with --ephemeral)."),
     database_url: Optional[str] = DatabaseURLOption,
-    workers: int = typer.Option(1, "--workers", min=1, help="Worker processes (each with its own event loop)."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Worker processes (each with its own event loop); "
+                                "one that dies is started again."),
     demo: bool = typer.Option(False, "--demo", help=f"Start with a fresh demo site (in ./{DEMO_DATABASE} unless"
                               " --database-url is given) and print its tokens and curl commands."),
     seed: Optional[str] = typer.Option(None, "--seed", metavar="FILE", help="Load a seed file (YAML or JSON) "
@@ -288,6 +289,9 @@ def start_server(settings, host: str, port: int, workers: int, log_level: str,  
         log_access=False,  # bondline's own access log (settings.access_log) carries request ids
         log_dictconfig=log_config,
         backlog=2048,
+        # A worker that dies (killed, out of memory) is started again instead of taking the server down;
+        # granian still exits if the same worker dies again within seconds of being started.
+        respawn_failed_workers=True,
         # a test server stops within seconds even if its worker is stuck
         workers_kill_timeout=5 if settings.test_mode else None,
     )
