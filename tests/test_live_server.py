@@ -133,3 +133,23 @@ def test_a_worker_killed_with_sigkill_is_replaced_and_the_server_keeps_answering
         assert not _children(server.proc.pid) & first
         assert httpx.get(server.url + "/readyz", timeout=10).status_code == 200
 
+
+def test_a_second_server_on_a_port_in_use_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with LiveServer(None, cwd=str(tmp_path / "a")) as first:
+        second = LiveServer(None, cwd=str(tmp_path / "b"), port=first.port)
+        try:
+            code = second.proc.wait(30)
+            output = second.output()
+        finally:
+            second.stop()
+        assert code != 0
+        assert f"port {first.port} on 127.0.0.1 is already in use" in " ".join(output.split())
+        assert not (tmp_path / "b" / "bondline.db").exists()  # refused before anything was done
+        assert httpx.get(first.url + "/readyz").status_code == 200
+        # Asked explicitly, it shares the port.
+        with LiveServer(None, "--reuse-port", cwd=str(tmp_path / "b"), port=first.port) as shared:
+            assert _until(lambda: _listening_sockets(first.port) == 2)  # both listen, one socket each
+            assert shared.proc.poll() is None
+        assert httpx.get(first.url + "/readyz").status_code == 200
