@@ -27,6 +27,11 @@ SQL = "'; DROP TABLE spaces; --"
 LONG = "K" * 5000
 
 
+def nested(depth: int) -> bytes:
+    """`depth` arrays, one inside the other."""
+    return b"[" * depth + b"]" * depth
+
+
 @dataclasses.dataclass
 class Case:
     method: str
@@ -63,6 +68,12 @@ CORPUS: list[Case] = [
     Case("POST", f"{API}/space", 413, "a body over 1 MiB", content=big(b'{"key": "BIG", "name": "')),
     Case("POST", f"{API}/space", 413, "a body over 1 MiB, chunked", content=big(b'{"key": "BIG"'), chunked=True),
     Case("POST", f"{API}/space", 400, "a key of 5000 characters", json={"key": LONG, "name": "n"}),
+    Case("POST", f"{API}/space", 400, "arrays nested 1,000 deep in an unknown property",
+         content=b'{"key": "DEEP", "name": "n", "x": ' + nested(1000) + b"}"),
+    Case("POST", f"{API}/content", 400, "arrays nested 10,000 deep in an unknown property",
+         content=b'{"type": "page", "title": "t", "space": {"key": "ENG"}, "x": ' + nested(10000) + b"}"),
+    Case("POST", f"{API}/space", 400, "objects nested 65 deep",
+         content=b'{"key": "DEEP", "name": "n", "x": ' + b'{"a": ' * 64 + b"1" + b"}" * 64 + b"}"),
     Case("POST", f"{API}/space", 400, "a key with SQL metacharacters", json={"key": SQL, "name": "n"}),
     Case("POST", f"{API}/space", 400, "a key with a NUL", content=b'{"key": "A\\u0000B", "name": "n"}'),
     Case("GET", f"{API}/space/{LONG}", 404, "a path segment of 5000 characters"),
@@ -102,6 +113,10 @@ CORPUS: list[Case] = [
          json={"type": "UPDATE_ATTRIBUTE"}),
     Case("POST", f"{R}/changeRequests/{{dcr}}/_externalInfo", 400, "external info that is not an object", json=[1]),
     Case("PUT", f"{R}/configuration", 400, "types of the wrong shape", json={"entityTypes": "Individual"}),
+    Case("POST", f"{R}/entities", 400, "arrays nested 1,000 deep", content=nested(1000)),
+    Case("POST", f"{R}/relations", 400, "arrays nested 10,000 deep", content=nested(10000)),
+    Case("PUT", f"{R}/configuration", 400, "objects nested 10,000 deep in a type",
+         content=b'{"entityTypes": [' + b'{"a": ' * 10000 + b"1" + b"}" * 10000 + b"]}"),
     Case("POST", f"{R}/entities", 413, "a body over 1 MiB", content=big(b"[")),
     Case("POST", f"{R}/entities", 413, "a body over 1 MiB, chunked", content=big(b"["), chunked=True),
     Case("GET", f"{R}/entities/{'9' * 5000}", 404, "an id of 5000 characters"),
@@ -144,6 +159,8 @@ CORPUS: list[Case] = [
     Case("GET", "/api/v1/audit?before=-3", 400, "a negative cursor"),
     Case("GET", "/api/v1/audit?object=%27%20OR%201%3D1--", 200, "SQL metacharacters in a filter find nothing"),
     Case("GET", "/api/v1/audit?bogus=1", 200, "unknown query parameters are ignored"),
+    Case("POST", "/api/v1/webhooks", 400, "arrays nested 10,000 deep in an unknown property",
+         content=b'{"url": "https://hooks.example.com/x", "events": ["*"], "x": ' + nested(10000) + b"}"),
     Case("GET", "/docs/static/..%2F..%2F..%2Fetc%2Fpasswd", 404, "path traversal to a documentation asset"),
     Case("GET", "/docs/static/%2E%2E", 404, "`..` as an asset name"),
     Case("POST", "/oauth/token", 413, "a token request over 1 MiB", content=big(b"grant_type=password&x=")),
@@ -289,3 +306,18 @@ async def test_the_body_limit_is_the_configured_one(database_url, limit) -> None
             assert at.status_code == 401  # read in full, then refused for want of credentials
     finally:
         await app.shutdown()
+
+
+async def test_a_body_nested_to_the_limit_is_read_and_one_level_more_is_refused(client, site) -> None:  # type: ignore[no-untyped-def]
+    """MAX_JSON_DEPTH levels of arrays and objects (brackets inside strings do not count) are parsed."""
+    from bondline.http.request import MAX_JSON_DEPTH
+
+    def body(key: str, depth: int) -> bytes:  # the space object is the first level
+        return (b'{"key": "%s", "name": "[[[[{{{{", "x": ' % key.encode()) + nested(depth - 1) + b"}"
+
+    r = await client.post(f"{API}/space", headers=site.admin.bearer, content=body("DEEP", MAX_JSON_DEPTH))
+    assert r.status_code == 200, r.text
+    r = await client.post(f"{API}/space", headers=site.admin.bearer, content=body("DEEPER", MAX_JSON_DEPTH + 1))
+    assert r.status_code == 400 and f"more than {MAX_JSON_DEPTH} levels" in r.json()["message"], r.text
+    r = await client.get(f"{API}/space/DEEPER", headers=site.admin.bearer)
+    assert r.status_code == 404

@@ -3,6 +3,7 @@ and the path parameters, and pays for nothing else."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -15,6 +16,28 @@ if TYPE_CHECKING:
     from bondline.http.router import Route
 
 _decode = msgspec.json.decode
+
+# The deepest nesting of arrays and objects a request body may have. Real bodies stay far below it (a
+# Reltio entity with nested attributes is about a dozen levels, Confluence's bodies fewer); the JSON
+# decoders recurse once per level, and a body ~1,000 levels deep hit Python's recursion limit (a 500).
+MAX_JSON_DEPTH = 64
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')  # a JSON string, escapes included
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether arrays and objects nest more than `limit` levels deep in the JSON `body`."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False  # nearly every body: too few brackets to nest that deep
+    depth = 0
+    for byte in _STRING.sub(b"", body).translate(None, _NOT_BRACKETS):  # brackets outside strings
+        if byte in b"[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
 
 
 class Request:
@@ -81,6 +104,9 @@ class Request:
         if b"\\u0000" in self.body:
             raise Invalid("The request body contains a NUL character (\\u0000), which no value may hold",
                           reason="NUL_CHARACTER")
+        if too_deep(self.body):
+            raise Invalid(f"The request body nests arrays and objects more than {MAX_JSON_DEPTH} levels deep",
+                          reason="MALFORMED_JSON")
         try:
             return _decode(self.body, type=type)
         except msgspec.ValidationError as exc:
