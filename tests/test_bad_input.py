@@ -1,5 +1,6 @@
 """Bad input, on every wire API: a corpus of what clients get wrong — malformed JSON, wrong JSON
-types, bodies over the limit, over-long path segments and keys, unicode and control characters (NUL
+types, JSON nested too deeply, a key given twice, JSON sent under another Content-Type (415), bodies
+over the limit, over-long path segments and keys, unicode and control characters (NUL
 included), SQL metacharacters, `..` and encoded slashes in keys, negative or huge paging, unknown
 query parameters — each answered with the API's own status and error body, never a 5xx, and the
 database exactly as it was afterwards (every row of every table, on both backends).
@@ -51,8 +52,17 @@ def big(prefix: bytes, size: int = MIB + 1) -> bytes:
 CORPUS: list[Case] = [
     # --- Confluence --------------------------------------------------------------------------------
     Case("POST", f"{API}/space", 400, "malformed JSON", content=b'{"key": "X", '),
-    Case("POST", f"{API}/space", 400, "not JSON at all", content=b"key=X&name=Y",
+    Case("POST", f"{API}/space", 415, "a form where JSON is expected", content=b"key=X&name=Y",
          headers={"Content-Type": "application/x-www-form-urlencoded"}),
+    Case("POST", f"{API}/space", 415, "JSON sent as text/plain", content=b'{"key": "TXT", "name": "n"}',
+         headers={"Content-Type": "text/plain"}),
+    Case("POST", f"{API}/space", 415, "JSON sent as multipart", content=b'{"key": "MP", "name": "n"}',
+         headers={"Content-Type": "multipart/form-data; boundary=x"}),
+    Case("POST", f"{API}/space", 400, "a key given twice", content=b'{"key": "ONE", "name": "n", "key": "TWO"}'),
+    Case("PUT", f"{API}/content/{{page}}", 400, "a key given twice in a nested object", content=(
+        b'{"type": "page", "title": "t", "version": {"number": 2, "number": 3}}')),
+    Case("POST", f"{API}/content/{{page}}/label", 400, "a key given twice, once escaped",
+         content=b'{"name": "ops2", "\\u006eame": "ops3"}'),
     Case("POST", f"{API}/space", 400, "empty body", content=b""),
     Case("POST", f"{API}/space", 400, "wrong JSON types", json={"key": 5, "name": ["x"]}),
     Case("POST", f"{API}/space", 400, "a JSON array instead of an object", json=[{"key": "X", "name": "Y"}]),
@@ -114,6 +124,15 @@ CORPUS: list[Case] = [
     Case("POST", f"{R}/changeRequests/{{dcr}}/_externalInfo", 400, "external info that is not an object", json=[1]),
     Case("PUT", f"{R}/configuration", 400, "types of the wrong shape", json={"entityTypes": "Individual"}),
     Case("POST", f"{R}/entities", 400, "arrays nested 1,000 deep", content=nested(1000)),
+    Case("POST", f"{R}/entities", 415, "JSON sent as a form", headers={"Content-Type": "application/x-www-form-urlencoded"},
+         content=b'[{"type": "configuration/entityTypes/Individual", "attributes": {}}]'),
+    Case("PUT", f"{R}/{{first}}", 415, "JSON sent as text/plain", content=b'{"value": "Grace"}',
+         headers={"Content-Type": "text/plain; charset=utf-8"}),
+    Case("POST", f"{R}/entities", 400, "a key given twice", content=(
+        b'[{"type": "configuration/entityTypes/Individual", "type": "configuration/entityTypes/Organization",'
+        b' "attributes": {}}]')),
+    Case("PUT", f"{R}/{{first}}", 400, "a key given twice in an attribute value",
+         content=b'{"value": "Grace", "value": "Hopper"}'),
     Case("POST", f"{R}/relations", 400, "arrays nested 10,000 deep", content=nested(10000)),
     Case("PUT", f"{R}/configuration", 400, "objects nested 10,000 deep in a type",
          content=b'{"entityTypes": [' + b'{"a": ' * 10000 + b"1" + b"}" * 10000 + b"]}"),
@@ -159,6 +178,10 @@ CORPUS: list[Case] = [
     Case("GET", "/api/v1/audit?before=-3", 400, "a negative cursor"),
     Case("GET", "/api/v1/audit?object=%27%20OR%201%3D1--", 200, "SQL metacharacters in a filter find nothing"),
     Case("GET", "/api/v1/audit?bogus=1", 200, "unknown query parameters are ignored"),
+    Case("POST", "/api/v1/webhooks", 415, "JSON sent as text/plain", headers={"Content-Type": "text/plain"},
+         content=b'{"url": "https://hooks.example.com/x", "events": ["*"]}'),
+    Case("POST", "/api/v1/webhooks", 400, "a key given twice",
+         content=b'{"url": "https://hooks.example.com/x", "events": ["*"], "url": "https://hooks.example.com/y"}'),
     Case("POST", "/api/v1/webhooks", 400, "arrays nested 10,000 deep in an unknown property",
          content=b'{"url": "https://hooks.example.com/x", "events": ["*"], "x": ' + nested(10000) + b"}"),
     Case("GET", "/docs/static/..%2F..%2F..%2Fetc%2Fpasswd", 404, "path traversal to a documentation asset"),
@@ -321,3 +344,12 @@ async def test_a_body_nested_to_the_limit_is_read_and_one_level_more_is_refused(
     assert r.status_code == 400 and f"more than {MAX_JSON_DEPTH} levels" in r.json()["message"], r.text
     r = await client.get(f"{API}/space/DEEPER", headers=site.admin.bearer)
     assert r.status_code == 404
+
+
+@pytest.mark.parametrize("content_type", [None, "application/json", "application/json; charset=utf-8",
+                                          "Application/JSON", "application/vnd.api+json"])
+async def test_json_is_read_as_json_under_each_json_media_type_or_none(client, site, content_type) -> None:  # type: ignore[no-untyped-def]
+    """A missing Content-Type is read as JSON too (curl users often leave it out)."""
+    headers = {**site.admin.bearer, **({"Content-Type": content_type} if content_type else {})}
+    r = await client.post(f"{API}/space", headers=headers, content=b'{"key": "JS", "name": "n"}')
+    assert r.status_code == 200 and r.json()["key"] == "JS", r.text

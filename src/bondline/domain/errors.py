@@ -55,6 +55,13 @@ class TooLarge(DomainError):
     default_reason = "REQUEST_TOO_LARGE"
 
 
+class UnsupportedMediaType(DomainError):
+    """A body in a format the endpoint does not take (e.g. a form sent where JSON is expected)."""
+
+    status = 415
+    default_reason = "UNSUPPORTED_MEDIA_TYPE"
+
+
 class Internal(DomainError):
     """Something failed that the caller cannot fix; the message carries only an incident id."""
 
