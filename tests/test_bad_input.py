@@ -353,3 +353,35 @@ async def test_json_is_read_as_json_under_each_json_media_type_or_none(client, s
     headers = {**site.admin.bearer, **({"Content-Type": content_type} if content_type else {})}
     r = await client.post(f"{API}/space", headers=headers, content=b'{"key": "JS", "name": "n"}')
     assert r.status_code == 200 and r.json()["key"] == "JS", r.text
+
+
+async def test_a_body_that_never_arrives_gets_408_and_the_connection_closed(database_url) -> None:  # type: ignore[no-untyped-def]
+    """A client that declares a body and sends only its start gets 408 in the API's own body once
+    BONDLINE_BODY_TIMEOUT has passed, instead of holding the connection forever."""
+    import asyncio
+    import time
+
+    from bondline.config import Settings
+    from bondline.http.app import App
+
+    app = App(Settings(database_url=database_url, body_timeout=0.3, auth_cache_seconds=0))
+    await app.startup()
+    never = asyncio.Event()
+
+    async def stalled() -> Any:
+        yield b'{"key": '
+        await never.wait()  # the rest never comes
+        yield b'"X"}'
+
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            for path in (f"{API}/space", f"{R}/entities"):
+                started = time.monotonic()
+                r = await asyncio.wait_for(client.post(path, content=stalled(), headers={
+                    "Content-Type": "application/json", "Content-Length": "100"}), 10)
+                assert r.status_code == 408 and time.monotonic() - started < 5, r.text
+                assert r.headers["connection"] == "close"
+                assert shape_problem(path, r) is None, r.text
+    finally:
+        never.set()
+        await app.shutdown()

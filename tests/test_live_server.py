@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import glob
+import json
 import os
 import shlex
 import shutil
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Callable
@@ -153,3 +155,23 @@ def test_a_second_server_on_a_port_in_use_is_refused(tmp_path) -> None:  # type:
             assert _until(lambda: _listening_sockets(first.port) == 2)  # both listen, one socket each
             assert shared.proc.poll() is None
         assert httpx.get(first.url + "/readyz").status_code == 200
+
+
+def test_a_body_that_never_arrives_gets_408_and_the_connection_is_closed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with LiveServer(None, cwd=str(tmp_path), env={"BONDLINE_BODY_TIMEOUT": "0.5"}) as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as conn:
+            started = time.monotonic()
+            conn.sendall(b"POST /wiki/rest/api/space HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 100\r\n\r\n{\"key\": ")  # 92 bytes short, and no more coming
+            answer = b""
+            for _ in range(100):  # until the server closes the connection (recv's timeout bounds each wait)
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+            else:
+                pytest.fail(f"the connection stayed open: {answer!r}")
+        assert time.monotonic() - started < 10
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 408") and b"connection: close" in head.lower(), head
+        assert json.loads(body)["statusCode"] == 408

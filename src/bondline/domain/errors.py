@@ -45,6 +45,13 @@ class MethodNotAllowed(DomainError):
     default_reason = "METHOD_NOT_ALLOWED"
 
 
+class RequestTimeout(DomainError):
+    """The request's body did not arrive in time."""
+
+    status = 408
+    default_reason = "REQUEST_TIMEOUT"
+
+
 class Conflict(DomainError):
     status = 409
     default_reason = "CONFLICT"

@@ -57,6 +57,7 @@ CODES: dict[str, int] = {
     "TOO_MANY_REQUESTS": 9013,  # an injected rate limit (a test server's faults)
     "INJECTED_FAULT": 9014,
     "UNSUPPORTED_MEDIA_TYPE": 9015,
+    "REQUEST_TIMEOUT": 9016,
 }
 
 
