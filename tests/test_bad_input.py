@@ -1,5 +1,6 @@
 """Bad input, on every wire API: a corpus of what clients get wrong — malformed JSON, wrong JSON
-types, bodies over the limit, over-long path segments and keys, unicode and control characters (NUL
+types, JSON nested too deeply, a key given twice, JSON sent under another Content-Type (415), bodies
+over the limit, over-long path segments and keys, unicode and control characters (NUL
 included), SQL metacharacters, `..` and encoded slashes in keys, negative or huge paging, unknown
 query parameters — each answered with the API's own status and error body, never a 5xx, and the
 database exactly as it was afterwards (every row of every table, on both backends).
@@ -27,6 +28,11 @@ SQL = "'; DROP TABLE spaces; --"
 LONG = "K" * 5000
 
 
+def nested(depth: int) -> bytes:
+    """`depth` arrays, one inside the other."""
+    return b"[" * depth + b"]" * depth
+
+
 @dataclasses.dataclass
 class Case:
     method: str
@@ -46,8 +52,17 @@ def big(prefix: bytes, size: int = MIB + 1) -> bytes:
 CORPUS: list[Case] = [
     # --- Confluence --------------------------------------------------------------------------------
     Case("POST", f"{API}/space", 400, "malformed JSON", content=b'{"key": "X", '),
-    Case("POST", f"{API}/space", 400, "not JSON at all", content=b"key=X&name=Y",
+    Case("POST", f"{API}/space", 415, "a form where JSON is expected", content=b"key=X&name=Y",
          headers={"Content-Type": "application/x-www-form-urlencoded"}),
+    Case("POST", f"{API}/space", 415, "JSON sent as text/plain", content=b'{"key": "TXT", "name": "n"}',
+         headers={"Content-Type": "text/plain"}),
+    Case("POST", f"{API}/space", 415, "JSON sent as multipart", content=b'{"key": "MP", "name": "n"}',
+         headers={"Content-Type": "multipart/form-data; boundary=x"}),
+    Case("POST", f"{API}/space", 400, "a key given twice", content=b'{"key": "ONE", "name": "n", "key": "TWO"}'),
+    Case("PUT", f"{API}/content/{{page}}", 400, "a key given twice in a nested object", content=(
+        b'{"type": "page", "title": "t", "version": {"number": 2, "number": 3}}')),
+    Case("POST", f"{API}/content/{{page}}/label", 400, "a key given twice, once escaped",
+         content=b'{"name": "ops2", "\\u006eame": "ops3"}'),
     Case("POST", f"{API}/space", 400, "empty body", content=b""),
     Case("POST", f"{API}/space", 400, "wrong JSON types", json={"key": 5, "name": ["x"]}),
     Case("POST", f"{API}/space", 400, "a JSON array instead of an object", json=[{"key": "X", "name": "Y"}]),
@@ -63,6 +78,12 @@ CORPUS: list[Case] = [
     Case("POST", f"{API}/space", 413, "a body over 1 MiB", content=big(b'{"key": "BIG", "name": "')),
     Case("POST", f"{API}/space", 413, "a body over 1 MiB, chunked", content=big(b'{"key": "BIG"'), chunked=True),
     Case("POST", f"{API}/space", 400, "a key of 5000 characters", json={"key": LONG, "name": "n"}),
+    Case("POST", f"{API}/space", 400, "arrays nested 1,000 deep in an unknown property",
+         content=b'{"key": "DEEP", "name": "n", "x": ' + nested(1000) + b"}"),
+    Case("POST", f"{API}/content", 400, "arrays nested 10,000 deep in an unknown property",
+         content=b'{"type": "page", "title": "t", "space": {"key": "ENG"}, "x": ' + nested(10000) + b"}"),
+    Case("POST", f"{API}/space", 400, "objects nested 65 deep",
+         content=b'{"key": "DEEP", "name": "n", "x": ' + b'{"a": ' * 64 + b"1" + b"}" * 64 + b"}"),
     Case("POST", f"{API}/space", 400, "a key with SQL metacharacters", json={"key": SQL, "name": "n"}),
     Case("POST", f"{API}/space", 400, "a key with a NUL", content=b'{"key": "A\\u0000B", "name": "n"}'),
     Case("GET", f"{API}/space/{LONG}", 404, "a path segment of 5000 characters"),
@@ -102,6 +123,19 @@ CORPUS: list[Case] = [
          json={"type": "UPDATE_ATTRIBUTE"}),
     Case("POST", f"{R}/changeRequests/{{dcr}}/_externalInfo", 400, "external info that is not an object", json=[1]),
     Case("PUT", f"{R}/configuration", 400, "types of the wrong shape", json={"entityTypes": "Individual"}),
+    Case("POST", f"{R}/entities", 400, "arrays nested 1,000 deep", content=nested(1000)),
+    Case("POST", f"{R}/entities", 415, "JSON sent as a form", headers={"Content-Type": "application/x-www-form-urlencoded"},
+         content=b'[{"type": "configuration/entityTypes/Individual", "attributes": {}}]'),
+    Case("PUT", f"{R}/{{first}}", 415, "JSON sent as text/plain", content=b'{"value": "Grace"}',
+         headers={"Content-Type": "text/plain; charset=utf-8"}),
+    Case("POST", f"{R}/entities", 400, "a key given twice", content=(
+        b'[{"type": "configuration/entityTypes/Individual", "type": "configuration/entityTypes/Organization",'
+        b' "attributes": {}}]')),
+    Case("PUT", f"{R}/{{first}}", 400, "a key given twice in an attribute value",
+         content=b'{"value": "Grace", "value": "Hopper"}'),
+    Case("POST", f"{R}/relations", 400, "arrays nested 10,000 deep", content=nested(10000)),
+    Case("PUT", f"{R}/configuration", 400, "objects nested 10,000 deep in a type",
+         content=b'{"entityTypes": [' + b'{"a": ' * 10000 + b"1" + b"}" * 10000 + b"]}"),
     Case("POST", f"{R}/entities", 413, "a body over 1 MiB", content=big(b"[")),
     Case("POST", f"{R}/entities", 413, "a body over 1 MiB, chunked", content=big(b"["), chunked=True),
     Case("GET", f"{R}/entities/{'9' * 5000}", 404, "an id of 5000 characters"),
@@ -144,6 +178,12 @@ CORPUS: list[Case] = [
     Case("GET", "/api/v1/audit?before=-3", 400, "a negative cursor"),
     Case("GET", "/api/v1/audit?object=%27%20OR%201%3D1--", 200, "SQL metacharacters in a filter find nothing"),
     Case("GET", "/api/v1/audit?bogus=1", 200, "unknown query parameters are ignored"),
+    Case("POST", "/api/v1/webhooks", 415, "JSON sent as text/plain", headers={"Content-Type": "text/plain"},
+         content=b'{"url": "https://hooks.example.com/x", "events": ["*"]}'),
+    Case("POST", "/api/v1/webhooks", 400, "a key given twice",
+         content=b'{"url": "https://hooks.example.com/x", "events": ["*"], "url": "https://hooks.example.com/y"}'),
+    Case("POST", "/api/v1/webhooks", 400, "arrays nested 10,000 deep in an unknown property",
+         content=b'{"url": "https://hooks.example.com/x", "events": ["*"], "x": ' + nested(10000) + b"}"),
     Case("GET", "/docs/static/..%2F..%2F..%2Fetc%2Fpasswd", 404, "path traversal to a documentation asset"),
     Case("GET", "/docs/static/%2E%2E", 404, "`..` as an asset name"),
     Case("POST", "/oauth/token", 413, "a token request over 1 MiB", content=big(b"grant_type=password&x=")),
@@ -288,4 +328,60 @@ async def test_the_body_limit_is_the_configured_one(database_url, limit) -> None
             at = await client.post(f"{API}/space", content=big(b'{"key":', limit))
             assert at.status_code == 401  # read in full, then refused for want of credentials
     finally:
+        await app.shutdown()
+
+
+async def test_a_body_nested_to_the_limit_is_read_and_one_level_more_is_refused(client, site) -> None:  # type: ignore[no-untyped-def]
+    """MAX_JSON_DEPTH levels of arrays and objects (brackets inside strings do not count) are parsed."""
+    from bondline.http.request import MAX_JSON_DEPTH
+
+    def body(key: str, depth: int) -> bytes:  # the space object is the first level
+        return (b'{"key": "%s", "name": "[[[[{{{{", "x": ' % key.encode()) + nested(depth - 1) + b"}"
+
+    r = await client.post(f"{API}/space", headers=site.admin.bearer, content=body("DEEP", MAX_JSON_DEPTH))
+    assert r.status_code == 200, r.text
+    r = await client.post(f"{API}/space", headers=site.admin.bearer, content=body("DEEPER", MAX_JSON_DEPTH + 1))
+    assert r.status_code == 400 and f"more than {MAX_JSON_DEPTH} levels" in r.json()["message"], r.text
+    r = await client.get(f"{API}/space/DEEPER", headers=site.admin.bearer)
+    assert r.status_code == 404
+
+
+@pytest.mark.parametrize("content_type", [None, "application/json", "application/json; charset=utf-8",
+                                          "Application/JSON", "application/vnd.api+json"])
+async def test_json_is_read_as_json_under_each_json_media_type_or_none(client, site, content_type) -> None:  # type: ignore[no-untyped-def]
+    """A missing Content-Type is read as JSON too (curl users often leave it out)."""
+    headers = {**site.admin.bearer, **({"Content-Type": content_type} if content_type else {})}
+    r = await client.post(f"{API}/space", headers=headers, content=b'{"key": "JS", "name": "n"}')
+    assert r.status_code == 200 and r.json()["key"] == "JS", r.text
+
+
+async def test_a_body_that_never_arrives_gets_408_and_the_connection_closed(database_url) -> None:  # type: ignore[no-untyped-def]
+    """A client that declares a body and sends only its start gets 408 in the API's own body once
+    BONDLINE_BODY_TIMEOUT has passed, instead of holding the connection forever."""
+    import asyncio
+    import time
+
+    from bondline.config import Settings
+    from bondline.http.app import App
+
+    app = App(Settings(database_url=database_url, body_timeout=0.3, auth_cache_seconds=0))
+    await app.startup()
+    never = asyncio.Event()
+
+    async def stalled() -> Any:
+        yield b'{"key": '
+        await never.wait()  # the rest never comes
+        yield b'"X"}'
+
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            for path in (f"{API}/space", f"{R}/entities"):
+                started = time.monotonic()
+                r = await asyncio.wait_for(client.post(path, content=stalled(), headers={
+                    "Content-Type": "application/json", "Content-Length": "100"}), 10)
+                assert r.status_code == 408 and time.monotonic() - started < 5, r.text
+                assert r.headers["connection"] == "close"
+                assert shape_problem(path, r) is None, r.text
+    finally:
+        never.set()
         await app.shutdown()

@@ -33,6 +33,9 @@ class Settings:
     auth_cache_seconds: float = 1.0
     # Largest request body accepted; larger bodies get 413 before they are read.
     max_body_bytes: int = 1024 * 1024
+    # Seconds a request's whole body may take to arrive; then 408 and the connection is closed (a
+    # client that declares a body and never sends it would otherwise hold its connection forever).
+    body_timeout: float = 30.0
     # SQLite `PRAGMA synchronous`: NORMAL survives a process crash (every acknowledged write is in
     # the WAL); FULL also survives power loss (fsync per commit). See docs/durability.md.
     sqlite_synchronous: str = "NORMAL"
@@ -100,6 +103,7 @@ class Settings:
             "public_url": os.environ.get("BONDLINE_PUBLIC_URL", ""),
             "auth_cache_seconds": _env_float("BONDLINE_AUTH_CACHE_SECONDS", 1.0),
             "max_body_bytes": _env_int("BONDLINE_MAX_BODY_BYTES", 1024 * 1024),
+            "body_timeout": _env_float("BONDLINE_BODY_TIMEOUT", 30.0),
             "sqlite_synchronous": os.environ.get("BONDLINE_SQLITE_SYNCHRONOUS", "NORMAL").upper(),
             "pg_pool_size": _env_int("BONDLINE_PG_POOL_SIZE", 10),
             "db_connect_timeout": _env_float("BONDLINE_DB_CONNECT_TIMEOUT", 5.0),
@@ -136,6 +140,8 @@ class Settings:
         if min(settings.db_connect_timeout, settings.db_pool_timeout, settings.db_statement_timeout,
                settings.db_long_statement_timeout, settings.readyz_timeout) <= 0:
             raise ValueError("BONDLINE_DB_*_TIMEOUT and BONDLINE_READYZ_TIMEOUT must be positive (seconds)")
+        if settings.body_timeout <= 0:
+            raise ValueError("BONDLINE_BODY_TIMEOUT must be positive")
         if settings.log_format not in ("text", "json"):
             raise ValueError("BONDLINE_LOG_FORMAT must be text or json")
         return settings
@@ -147,6 +153,7 @@ class Settings:
             "BONDLINE_PUBLIC_URL": self.public_url,
             "BONDLINE_AUTH_CACHE_SECONDS": str(self.auth_cache_seconds),
             "BONDLINE_MAX_BODY_BYTES": str(self.max_body_bytes),
+            "BONDLINE_BODY_TIMEOUT": str(self.body_timeout),
             "BONDLINE_SQLITE_SYNCHRONOUS": self.sqlite_synchronous,
             "BONDLINE_PG_POOL_SIZE": str(self.pg_pool_size),
             "BONDLINE_DB_CONNECT_TIMEOUT": str(self.db_connect_timeout),

@@ -247,3 +247,17 @@ async def test_adding_rules_keeps_the_others_counting(ts: Harness) -> None:
     r = await ts.http.post("/api/v1/_faults", json=[{"kind": "latency", "path": "/healthz", "delay": 0}])
     assert [rule["kind"] for rule in r.json()["rules"]] == ["error", "latency"]
     assert [(await ts.http.get("/healthz")).status_code for _ in range(3)] == [500, 200, 200]
+
+
+async def test_deeply_nested_seeds_and_faults_are_refused(ts: Harness) -> None:
+    """Seed files and fault rules nested 10,000 deep, in JSON and in YAML, get 400, not the parser's
+    RecursionError (a 500)."""
+    deep_json = "[" * 10000 + "]" * 10000
+    deep_yaml = "".join(" " * i + "k:\n" for i in range(1200)) + " " * 1200 + "v: 1\n"  # block style, 700 KB
+    for path, code in (("/api/v1/_seed", "INVALID_SEED"), ("/api/v1/_faults", "INVALID_FAULTS")):
+        method = "PUT" if path.endswith("faults") else "POST"
+        for body, kind in ((deep_json, "application/json"), ("rules: " + deep_json, "application/yaml"),
+                           (deep_yaml, "application/yaml")):
+            r = await ts.http.request(method, path, content=body, headers={"content-type": kind})
+            assert r.status_code == 400 and r.json()["error"]["code"] == code, (path, kind, r.text[:300])
+    assert (await ts.http.get("/api/v1/_faults")).json()["rules"] == []

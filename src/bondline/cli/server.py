@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -25,7 +26,11 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8080, "--port", help="Port to listen on (0: a free port, with --ephemeral)."),
     database_url: Optional[str] = DatabaseURLOption,
-    workers: int = typer.Option(1, "--workers", min=1, help="Worker processes (each with its own event loop)."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Worker processes (each with its own event loop); "
+                                "one that dies is started again."),
+    reuse_port: bool = typer.Option(False, "--reuse-port", help="Share the port with a process already listening "
+                                    "on it (the kernel then splits connections between the two); without it, "
+                                    "a port in use is refused."),
     demo: bool = typer.Option(False, "--demo", help=f"Start with a fresh demo site (in ./{DEMO_DATABASE} unless"
                               " --database-url is given) and print its tokens and curl commands."),
     seed: Optional[str] = typer.Option(None, "--seed", metavar="FILE", help="Load a seed file (YAML or JSON) "
@@ -81,6 +86,10 @@ def serve(
         fail("--ephemeral runs one worker (its journal and fault counters live in that process)")
     if port == 0 and not ephemeral:
         fail("--port 0 (pick a free port) needs --ephemeral, which prints the port it picked")
+    if port != 0 and not reuse_port:
+        # Before anything else (--demo removes its database): granian listens with SO_REUSEPORT, so a
+        # second server on a taken port would start and silently get half of the first one's requests.
+        refuse_taken_port(host, port)
     try:
         config = fault_rules.from_setting(faults or "")
         if fault:
@@ -164,6 +173,20 @@ def free_port(host: str) -> int:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
         s.bind((host, 0))
         return s.getsockname()[1]
+
+
+def refuse_taken_port(host: str, port: int) -> None:
+    """Fail when another process listens on host:port. The probe binds the way a lone server does:
+    SO_REUSEADDR (a closed server's TIME_WAIT connections do not block) but not SO_REUSEPORT."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                fail(f"port {port} on {host} is already in use by another process; stop it, choose another "
+                     "--port, or pass --reuse-port to share the port with it on purpose")
+            fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
 
 
 def _serve_ephemeral(host: str, port: int, database_url: Optional[str], doc: Any, faults_json: str,
@@ -301,6 +324,9 @@ def start_server(settings, host: str, port: int, workers: int, log_level: str,  
         log_access=False,  # bondline's own access log (settings.access_log) carries request ids
         log_dictconfig=log_config,
         backlog=2048,
+        # A worker that dies (killed, out of memory) is started again instead of taking the server down;
+        # granian still exits if the same worker dies again within seconds of being started.
+        respawn_failed_workers=True,
         # a test server stops within seconds even if its worker is stuck
         workers_kill_timeout=5 if settings.test_mode else None,
     )

@@ -45,6 +45,13 @@ class MethodNotAllowed(DomainError):
     default_reason = "METHOD_NOT_ALLOWED"
 
 
+class RequestTimeout(DomainError):
+    """The request's body did not arrive in time."""
+
+    status = 408
+    default_reason = "REQUEST_TIMEOUT"
+
+
 class Conflict(DomainError):
     status = 409
     default_reason = "CONFLICT"
@@ -53,6 +60,13 @@ class Conflict(DomainError):
 class TooLarge(DomainError):
     status = 413
     default_reason = "REQUEST_TOO_LARGE"
+
+
+class UnsupportedMediaType(DomainError):
+    """A body in a format the endpoint does not take (e.g. a form sent where JSON is expected)."""
+
+    status = 415
+    default_reason = "UNSUPPORTED_MEDIA_TYPE"
 
 
 class Internal(DomainError):

@@ -3,6 +3,7 @@ API's own error body. Routes are contributed by the dialect packages (`bondline.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import itertools
 import logging
@@ -21,6 +22,7 @@ from bondline.domain.errors import (
     Invalid,
     MethodNotAllowed,
     NotFound,
+    RequestTimeout,
     TooLarge,
     Unauthenticated,
 )
@@ -258,6 +260,8 @@ class App:
         headers = response.header_list()
         if allow is not None and response.status == 405:
             headers.append((b"allow", allow.encode()))
+        elif response.status == 408:
+            headers.append((b"connection", b"close"))  # the rest of the body may still come: not on this one
         headers.append((b"x-request-id", request_id.encode()))
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         await send({"type": "http.response.body",
@@ -281,6 +285,7 @@ class App:
 
     async def _read_body(self, scope: dict[str, Any], receive: Any) -> bytes:
         limit = self.settings.max_body_bytes
+        framed = False
         for key, value in scope["headers"]:
             if key == b"content-length":
                 try:
@@ -291,19 +296,31 @@ class App:
                     raise TooLarge(f"The request body is larger than the {limit}-byte limit")
                 if declared == 0:
                     return b""
+                framed = True
+            elif key == b"transfer-encoding":
+                framed = True
+        if not framed and scope.get("http_version") != "2":
+            # HTTP/1 without a length or chunking has no body (RFC 9112 §6.3): nothing to wait for, and
+            # the body-less writes (relation PUT and DELETE, the hot ones) skip the timer below.
+            return b""
         chunks: list[bytes] = []
         size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise ClientDisconnected()
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                raise TooLarge(f"The request body is larger than the {limit}-byte limit")
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                return b"".join(chunks)
+        try:
+            async with asyncio.timeout(self.settings.body_timeout):
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        raise ClientDisconnected()
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    if size > limit:
+                        raise TooLarge(f"The request body is larger than the {limit}-byte limit")
+                    chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        return b"".join(chunks)
+        except TimeoutError:
+            timeout = self.settings.body_timeout
+            raise RequestTimeout(f"The request body did not arrive within {timeout:g} s") from None
 
 
 def create_app(settings: Settings | None = None) -> Any:

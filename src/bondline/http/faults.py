@@ -122,12 +122,15 @@ def parse_text(text: str) -> Config:
     import yaml
 
     try:
-        data = json.loads(text)
-    except ValueError:
         try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise FaultConfigError(f"the fault configuration is neither JSON nor YAML: {exc}") from None
+            data = json.loads(text)
+        except ValueError:
+            try:
+                data = yaml.safe_load(text)
+            except yaml.YAMLError as exc:
+                raise FaultConfigError(f"the fault configuration is neither JSON nor YAML: {exc}") from None
+    except RecursionError:  # both parsers recurse once per level of nesting
+        raise FaultConfigError("the fault configuration is nested too deeply") from None
     return parse(data)
 
 

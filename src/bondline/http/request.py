@@ -3,18 +3,68 @@ and the path parameters, and pays for nothing else."""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 import msgspec
 
-from bondline.domain.errors import Invalid
+from bondline.domain.errors import Invalid, UnsupportedMediaType
 
 if TYPE_CHECKING:
     from bondline.domain.model import Caller
     from bondline.http.router import Route
 
 _decode = msgspec.json.decode
+
+# The deepest nesting of arrays and objects a request body may have. Real bodies stay far below it (a
+# Reltio entity with nested attributes is about a dozen levels, Confluence's bodies fewer); the JSON
+# decoders recurse once per level, and a body ~1,000 levels deep hit Python's recursion limit (a 500).
+MAX_JSON_DEPTH = 64
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')  # a JSON string, escapes included
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether arrays and objects nest more than `limit` levels deep in the JSON `body`."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False  # nearly every body: too few brackets to nest that deep
+    depth = 0
+    for byte in _STRING.sub(b"", body).translate(None, _NOT_BRACKETS):  # brackets outside strings
+        if byte in b"[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+def is_json(content_type: str) -> bool:
+    """application/json, or a JSON-based type (application/…+json), with any parameters."""
+    media = content_type.partition(";")[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> None:
+    if len(pairs) > 1 and len({key for key, _ in pairs}) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+
+
+# A second parse, by the standard library, that only looks for a key given twice in one object:
+# msgspec keeps the last, other parsers the first, and a body two parsers read differently is how
+# a check in one is bypassed in the other. It builds nothing (numbers stay text, objects None):
+# 3.5 µs for a 200-byte body, 8 ms for a 750 KB one, measured (msgspec's own decode: 0.6 µs, 14 ms).
+_find_duplicates = json.JSONDecoder(object_pairs_hook=_refuse_duplicates, parse_int=str, parse_float=str).decode
 
 
 class Request:
@@ -77,18 +127,34 @@ class Request:
 
     # --- body ----------------------------------------------------------------------------------
     def json(self, type: Any = Any) -> Any:
-        """The body decoded as JSON (and validated as `type`); malformed input raises Invalid."""
+        """The body decoded as JSON (and validated as `type`); malformed input raises Invalid, a body
+        declared as anything but JSON UnsupportedMediaType (one without a Content-Type is read as JSON:
+        curl users often leave it out)."""
+        content_type = self.header(b"content-type")
+        if content_type and not is_json(content_type):
+            raise UnsupportedMediaType(f"Content-Type {content_type[:100]!r} is not supported here; the request "
+                                       "body must be JSON (application/json)")
         if not self.body:
             raise Invalid("The request body is empty; a JSON document is required", reason="MALFORMED_JSON")
         if b"\\u0000" in self.body:
             raise Invalid("The request body contains a NUL character (\\u0000), which no value may hold",
                           reason="NUL_CHARACTER")
+        if too_deep(self.body):
+            raise Invalid(f"The request body nests arrays and objects more than {MAX_JSON_DEPTH} levels deep",
+                          reason="MALFORMED_JSON")
         try:
-            return _decode(self.body, type=type)
+            value = _decode(self.body, type=type)
         except msgspec.ValidationError as exc:
             raise Invalid(f"Invalid request body: {exc}", reason="INVALID_BODY") from None
         except msgspec.DecodeError as exc:
             raise Invalid(f"Malformed JSON in the request body: {exc}", reason="MALFORMED_JSON") from None
+        if self.body.count(b":") > 1:  # else no object has two keys
+            try:
+                _find_duplicates(self.body.decode("utf-8"))  # valid UTF-8: msgspec read it
+            except _DuplicateKey as dup:
+                raise Invalid(f"Invalid request body: the key {str(dup)[:100]!r} appears twice in one object",
+                              reason="INVALID_BODY") from None
+        return value
 
     # --- where we are --------------------------------------------------------------------------
     @property

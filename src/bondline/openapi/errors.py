@@ -5,7 +5,9 @@ bad paging, 413, …) and declare many error responses with no content, while Co
 answer them with their JSON error bodies. bondline answers every operation the same way whatever
 the route: 400 for a bad request (a NUL or bad percent-encoding reaches any route), 401 where
 credentials are needed, 403 where a caller may be refused, 404 where a path names something, 413
-for a body over the limit (read for every POST, PUT and DELETE) — each in its API's own error body.
+for a body over the limit and 408 for one that does not arrive in time (read for every POST, PUT and
+DELETE), 415 for a body declared as anything but JSON where the operation takes JSON — each in its
+API's own error body.
 `complete` adds what is missing and gives content to the error responses that have none; what the
 definitions already describe is kept, except a 501 where bondline answers none: 501 is declared on
 the two Confluence relation list operations only (Confluence Cloud does not list favourites and likes);
@@ -41,8 +43,11 @@ WHY = {
     "401": "Missing, bad, revoked or expired credentials",
     "403": "The caller may not do this",
     "404": "Nothing with this id, or nothing the caller may see",
+    "408": "The request body did not arrive in time (BONDLINE_BODY_TIMEOUT, 30 s by default); the connection "
+           "is closed",
     "409": "Conflict: the object changed meanwhile (retry) or the change clashes with it",
     "413": "The request body is larger than the limit (BONDLINE_MAX_BODY_BYTES, 1 MiB by default)",
+    "415": "The request body is declared (Content-Type) as something other than JSON",
     "429": "Too many requests: rate limited (Retry-After says when to try again), as Confluence Cloud and "
            "Reltio may answer any request; bondline does so only when a test server is told to (faults)",
     "501": "Not implemented for this relation name (Confluence does not list favourites and likes)",
@@ -88,7 +93,10 @@ def statuses(path: str, method: str, op: dict[str, Any], default_security: bool)
     if "{" in path:
         out.add("404")
     if method in _BODY_METHODS:
-        out.add("413")
+        out |= {"408", "413"}
+    media = (op.get("requestBody") or {}).get("content") or {}
+    if media and all("json" in name for name in media):
+        out.add("415")  # a JSON body sent with another Content-Type (`Request.json`)
     if dialect == "ui":
         return out | {"403"} if method == "post" or "{" in path else out
     out.add("429")

@@ -30,6 +30,8 @@ def parse(text: str, source: str = "seed", *, fmt: str | None = None) -> Documen
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InvalidSeed(f"invalid JSON: {exc.msg}", source=source, line=exc.lineno, column=exc.colno) from None
+        except RecursionError:  # the parser recurses once per level; the YAML path checks MAX_DEPTH
+            raise InvalidSeed("the document is nested too deeply", source=source) from None
         try:  # positions, through the YAML reader (JSON is YAML); without them errors name paths only
             _compose(text, source, marks, key_marks)
         except InvalidSeed:

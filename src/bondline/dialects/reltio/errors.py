@@ -56,6 +56,8 @@ CODES: dict[str, int] = {
     "TYPE_REQUIRED": 9010,
     "TOO_MANY_REQUESTS": 9013,  # an injected rate limit (a test server's faults)
     "INJECTED_FAULT": 9014,
+    "UNSUPPORTED_MEDIA_TYPE": 9015,
+    "REQUEST_TIMEOUT": 9016,
 }
 
 
