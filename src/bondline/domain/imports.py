@@ -37,12 +37,12 @@ def _entity(value: Any, side: str, line: int) -> EntityRef:
             raise Invalid(f"line {line}: {side} {value[:80]!r} should look like 'content:123'")
         version = None
     elif isinstance(value, dict):
-        kind, key, version = value.get("type"), value.get("key"), value.get("version")
-        if not isinstance(kind, str) or not isinstance(key, (str, int)) or isinstance(key, bool):
+        raw_kind, raw_key, version = value.get("type"), value.get("key"), value.get("version")
+        if not isinstance(raw_kind, str) or not isinstance(raw_key, (str, int)) or isinstance(raw_key, bool):
             raise Invalid(f"line {line}: {side} needs a string 'type' and 'key'")
         if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
             raise Invalid(f"line {line}: {side} version must be an integer")
-        key = str(key)
+        kind, key = raw_kind, str(raw_key)
     else:
         raise Invalid(f"line {line}: {side} must be 'type:key' or an object")
     try:

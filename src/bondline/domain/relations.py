@@ -16,6 +16,7 @@ import dataclasses
 import re
 
 from bondline.domain.errors import Invalid, is_decimal
+from bondline.domain.model import Content, ContentVersion, Space, User
 
 CONFLUENCE = "confluence"
 ENTITY_TYPES = ("user", "content", "space")
@@ -135,14 +136,14 @@ class Entity:
     the dialect needs to render it."""
 
     ref: EntityRef
-    user: object | None = None  # model.User
-    space: object | None = None  # model.Space: the space itself, or the one the content is in
-    content: object | None = None  # model.Content
-    version: object | None = None  # model.ContentVersion for a historical version
+    user: User | None = None
+    space: Space | None = None  # the space itself, or the one the content is in
+    content: Content | None = None
+    version: ContentVersion | None = None  # for a historical version
     role: str | None = None  # the caller's role in `space`
     label: str | None = None
 
     @property
     def scope(self) -> int | None:
         """The space whose permissions govern who may see this entity (None: everyone may)."""
-        return getattr(self.space, "id", None)
+        return None if self.space is None else self.space.id

@@ -35,7 +35,8 @@ class ContentView:
         return self.version.title if self.version else self.content.title
 
     @property
-    def body(self) -> tuple[str, str]:
+    def body(self) -> tuple[str | None, str]:
+        """The body and its representation (the body None when it was not loaded)."""
         if self.version:
             return self.version.body, self.version.representation
         return self.content.body, self.content.representation
@@ -117,6 +118,7 @@ async def create(store: Store, caller: Caller, new: NewContent) -> ContentView:
         space = await tx.spaces.by_key(new.space_key)
         role = await tx.spaces.role_of(space.id, caller.user_id) if space is not None else None
         access.require_create_content(caller, space, role, new.space_key)
+        assert space is not None  # refused above when it is missing
         if new.parent_id is not None:
             parent = await _parent(tx, caller, new.parent_id)
             rules.validate_parent(space.id, parent, new.parent_id, None, [])
@@ -195,6 +197,7 @@ async def list_content(store: Store, caller: Caller, *, type: str | None, space_
         views = []
         for item in page:
             space = await tx.spaces.by_id(item.space_id)
+            assert space is not None  # content belongs to a space (a foreign key)
             views.append(await _view(tx, caller, item, space, item.status))
     return views
 

@@ -8,14 +8,14 @@ from bondline.domain import events as ev
 from bondline.domain import labels as rules
 from bondline.domain.audit import Actor, Change
 from bondline.domain.errors import Invalid, NotFound
-from bondline.domain.model import Caller
+from bondline.domain.model import Caller, Content, Space
 from bondline.services import notify
 from bondline.store import Store
 from bondline.store.repos.labels import Label
 from bondline.store.unit import Tx
 
 
-async def _content(tx: Tx, caller: Caller, content_id: int, *, update: bool):  # type: ignore[no-untyped-def]
+async def _content(tx: Tx, caller: Caller, content_id: int, *, update: bool) -> tuple[Content, Space]:
     found = await tx.content.with_space(content_id, caller.user_id)
     if found is None:
         raise NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND")

@@ -188,7 +188,7 @@ def _active(entity: Entity, status: str | None) -> bool:
     trashed content (its relations stay, but are not active until it is restored)."""
     if entity.content is None or entity.version is not None:
         return True
-    current = entity.content.status  # type: ignore[attr-defined]
+    current = entity.content.status
     if status in ("current", "draft", "trashed"):
         return current == status
     return current != "trashed"

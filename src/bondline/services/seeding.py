@@ -32,6 +32,13 @@ from bondline.services.reltio import relations as reltio_relations
 from bondline.store import Store
 from bondline.store.single import single_transaction
 
+def _ref(text: str) -> tuple[str, str]:
+    """A reference the seed file's checks have already accepted (`kind:key`)."""
+    found = parse_ref(text)
+    assert found is not None, text
+    return found
+
+
 OPERATOR = Caller(0, "bondline-seed", "seed@bondline.invalid", "bondline seed", True)
 BATCH = 1000
 
@@ -188,7 +195,7 @@ class _Loader:
         self.report.content_ids = [ids[i] for i in range(len(self.spec.content))]
 
     def entity_ref(self, text: str, version: int | None, side: str) -> rel.EntityRef:
-        kind, key = parse_ref(text)  # type: ignore[misc]  # checked by seedfile
+        kind, key = _ref(text)
         if kind == "content":
             key = str(self.content_id(key))
         return rel.entity_ref(kind, key, "historical" if version is not None else None, version, side)
@@ -197,7 +204,7 @@ class _Loader:
         site_admins = [u.account_id for u in self.spec.users if u.site_admin]
         for i, item in enumerate(self.spec.relations):
             where = ("relations", i)
-            source_kind, source_key = parse_ref(item.source)  # type: ignore[misc]
+            source_kind, source_key = _ref(item.source)
             by = item.by or (source_key if source_kind == "user" else site_admins[0])
             with self.at(*where, "by" if item.by else "source"):
                 caller = await self.caller(by)
@@ -241,25 +248,28 @@ class _Loader:
             chunk = tenant.entities[start:start + BATCH]
             with self.at(*where, "entities", start):
                 saved = await reltio_entities.save(self.store, saver, tenant.id, [entity_body(e) for e in chunk])
-            for result in saved:  # type: ignore[union-attr]
+            assert isinstance(saved, list)  # written directly, not staged: the saver may write
+            for result in saved:
                 index = start + result.index
-                if result.error is not None:
-                    raise self.doc.error(where + ("entities", index), result.error.message)
+                if result.error is not None or result.entity is None:
+                    raise self.doc.error(where + ("entities", index), result.error.message if result.error else "not saved")
                 ref = tenant.entities[index].ref
                 if ref is not None:
                     report.entities[ref] = result.entity.uri
         for start in range(0, len(tenant.relations), BATCH):
             chunk = tenant.relations[start:start + BATCH]
             with self.at(*where, "relations", start):
-                saved = await reltio_relations.save(self.store, saver, tenant.id,
-                                                    [self.relation_body(r, report) for r in chunk])
-            for result in saved:  # type: ignore[union-attr]
-                index = start + result.index
-                if result.error is not None:
-                    raise self.doc.error(where + ("relations", index), result.error.message)
+                saved_relations = await reltio_relations.save(self.store, saver, tenant.id,
+                                                              [self.relation_body(r, report) for r in chunk])
+            assert isinstance(saved_relations, list)  # written directly, not staged
+            for saved_relation in saved_relations:
+                index = start + saved_relation.index
+                if saved_relation.error is not None or saved_relation.view is None:
+                    raise self.doc.error(where + ("relations", index), saved_relation.error.message
+                                         if saved_relation.error else "not saved")
                 ref = tenant.relations[index].ref
                 if ref is not None:
-                    report.relations[ref] = result.view.relation.uri
+                    report.relations[ref] = saved_relation.view.relation.uri
         for c, request in enumerate(tenant.change_requests):
             await self.change_request(where + ("changeRequests", c), tenant.id, request, report)
 

@@ -144,7 +144,7 @@ async def delete(store: Store, caller: Caller, key: str) -> LongTask:
             gone = await tx.content.by_id(content_id)
             watchers = await notify.watchers_before_purge(tx, gone, space) if gone is not None else None
             await tx.relations.purge_entity(CONFLUENCE, "content", content_keys(content_id, version))
-            if watchers:
+            if watchers and gone is not None:
                 await notify.content_changed(tx, CONTENT_PURGED, dataclasses.replace(gone, status="deleted"),
                                              space, watchers)
         await tx.relations.purge_entity(CONFLUENCE, "space", watch_rules.space_keys(space.key))
@@ -160,7 +160,7 @@ async def delete(store: Store, caller: Caller, key: str) -> LongTask:
 async def task(store: Store, caller: Caller, task_id: str) -> LongTask:
     async with store.read() as tx:
         found = await tx.tasks.by_id(task_id)
-    if found is None or not access.can_view_task(caller, found.user_id):
+    if found is None or found.user_id is None or not access.can_view_task(caller, found.user_id):
         raise NotFound(f"No long-running task with id {task_id}", reason="TASK_NOT_FOUND")
     return found
 

@@ -14,7 +14,7 @@ from bondline.domain import labels as label_rules
 from bondline.domain import watches as rules
 from bondline.domain.audit import Actor, Change, record_of, relation_object
 from bondline.domain.errors import Forbidden, Invalid, NotFound, is_decimal
-from bondline.domain.model import Caller, User
+from bondline.domain.model import Caller, Content, Space, User
 from bondline.domain.relations import CONFLUENCE, Entity, EntityRef
 from bondline.store import Store
 from bondline.store.unit import Tx
@@ -39,7 +39,7 @@ async def _watcher(tx: Tx, caller: Caller, account_id: str | None) -> User:
     return user
 
 
-def _watchable_content(caller: Caller, found: tuple | None) -> Entity:  # type: ignore[type-arg]
+def _watchable_content(caller: Caller, found: tuple[Content, Space, str | None] | None) -> Entity:
     """The content `ContentRepo.with_space` found, if the caller may watch it; 403 otherwise."""
     if found is None or found[0].status == "trashed":
         raise Forbidden("No content exists for the specified contentId")
@@ -55,7 +55,8 @@ async def _target(tx: Tx, caller: Caller, kind: str, key: str, content_type: str
         if not is_decimal(key) or len(key) > 18:
             raise Forbidden("No content exists for the specified contentId")
         entity = _watchable_content(caller, await tx.content.with_space(int(key), caller.user_id))
-        return entity, str(entity.content.id)  # type: ignore[union-attr]
+        assert entity.content is not None  # a content entity
+        return entity, str(entity.content.id)
     if kind == "space":
         space = await tx.spaces.by_key(key)
         if space is None:
@@ -169,7 +170,8 @@ async def space_watchers_of_content(store: Store, caller: Caller, content_id: st
     """Who watches the space a page is in (getWatchesForSpace)."""
     async with store.read() as tx:
         entity = await _visible_content(tx, caller, content_id)
-        return await _watchers_of(tx, "space", rules.space_keys(entity.space.key), start, limit)  # type: ignore[attr-defined]
+        assert entity.space is not None  # content is in a space
+        return await _watchers_of(tx, "space", rules.space_keys(entity.space.key), start, limit)
 
 
 async def space_watchers(store: Store, caller: Caller, space_key: str, start: int, limit: int) -> list[Watcher]:

@@ -75,4 +75,5 @@ def upgrade(url: DatabaseURL, revision: str = "head") -> None:
 
 
 def current(url: DatabaseURL) -> str | None:
-    return _run(url, _current_sync)
+    revision: str | None = _run(url, _current_sync)
+    return revision

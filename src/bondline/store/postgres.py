@@ -24,7 +24,7 @@ from bondline.store.unit import Tx
 from bondline.store.urls import DatabaseURL
 
 T = TypeVar("T")
-_statements = StatementCache(asyncpg_dialect.dialect())
+_statements = StatementCache(asyncpg_dialect.dialect())  # type: ignore[no-untyped-call]  # SQLAlchemy's dialect classes are not annotated
 
 # What a statement, a connection or the pool may raise when the database fails (rather than the
 # statement): translated by `_translate`, never let through as a bare driver error.
@@ -124,6 +124,8 @@ class ReadConn(PostgresConn):
     __slots__ = ("store",)
 
     def __init__(self, store: "PostgresStore") -> None:
+        # No connection until the first statement (each method connects first), so `raw` is None
+        # meanwhile, where PostgresConn's is always a connection.
         self.raw = None  # type: ignore[assignment]
         self.timeout = None
         self.store = store
@@ -134,7 +136,7 @@ class ReadConn(PostgresConn):
 
     def release(self) -> None:
         if self.raw is not None:
-            raw, self.raw = self.raw, None  # type: ignore[assignment]
+            raw, self.raw = self.raw, None  # type: ignore[assignment]  # (see __init__)
             self.store._pool.release(raw)
 
     async def one(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> Row | None:
@@ -315,7 +317,7 @@ class PostgresStore(Store):
         pool = getattr(self, "_pool", None)
         if pool is None:
             return {"size": 0, "idle": 0, "max": self.pool_size, "waiting": 0}
-        stats = pool.stats()
+        stats: dict[str, int] = pool.stats()
         if self._cache is not None:
             stats.update(read_cache_hits=self._cache.hits, read_cache_misses=self._cache.misses)
         return stats

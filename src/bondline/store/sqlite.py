@@ -439,9 +439,10 @@ class SQLiteStore(Store):
             except (asyncio.CancelledError, Exception):
                 pass
             self._checkpointer = None
-        if getattr(self, "_group", None) is not None:
+        group = getattr(self, "_group", None)
+        if group is not None:
             async with self._lock:
-                self._commit(self._group)  # type: ignore[arg-type]
+                self._commit(group)
         if self._cache is not None:
             self._cache.close()  # before the reader: its connection keeps SQLite's mapping of the header
             self._cache = None

@@ -335,7 +335,8 @@ def _owner(doc: dict[str, Any], crosswalk: dict[str, Any] | None, now: int, new_
         found = {"id": new_id(), "type": crosswalk["type"], "value": crosswalk["value"], "created": now,
                  "updated": now}
         doc["crosswalks"].append(found)
-    return found["id"]
+    owner: str = found["id"]
+    return owner
 
 
 def _type_of(registry: Registry, doc: dict[str, Any]) -> ObjectType | None:

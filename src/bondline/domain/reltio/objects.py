@@ -332,9 +332,8 @@ def winner(values: list[dict[str, Any]]) -> int | None:
 def ov_value(attributes: dict[str, Any], name: str) -> str | None:
     values = attributes.get(name) or []
     i = winner(values)
-    if i is None or not isinstance(values[i]["value"], str):
-        return None
-    return values[i]["value"]
+    value = None if i is None else values[i]["value"]
+    return value if isinstance(value, str) else None
 
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")

@@ -7,6 +7,8 @@ every tenant (they run the installation).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from bondline.domain.errors import Invalid
 
 READ = "READ"
@@ -34,7 +36,7 @@ def validate_role(role: str) -> str:
     return role
 
 
-def permissions(roles: list[str] | tuple[str, ...], site_admin: bool) -> frozenset[str]:
+def permissions(roles: Iterable[str], site_admin: bool) -> frozenset[str]:
     if site_admin:
         return ALL
     out: frozenset[str] = frozenset()

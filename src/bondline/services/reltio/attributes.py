@@ -109,7 +109,8 @@ async def change(store: Store, caller: Caller, tenant: str, collection: str, obj
         return await apply_now(tx, ctx, obj, staged)
 
 
-async def apply_now(tx: Tx, ctx: Context, obj: o.Entity | o.Relation, staged: list[ch.Staged]) -> Any:
+async def apply_now(tx: Tx, ctx: Context, obj: o.Entity | o.Relation, staged: list[ch.Staged]
+                    ) -> entities.EntityView | RelationView:
     now = ids.now_ms()
     items = [ch.Item(ids.reltio_id(), "", i, s.object_uri, s.type, s.body, s.base_version, now, ctx.who)
              for i, s in enumerate(staged)]
@@ -181,6 +182,6 @@ def flag_of(raw: Any, where: str) -> bool:
     if isinstance(raw, bool):
         return raw
     if raw in ("true", "false"):
-        return raw == "true"
+        return bool(raw == "true")
     raise Invalid(f"{where}: the flag must be true or false")
 

@@ -11,7 +11,7 @@ INSERT_ATTRIBUTE items for values an existing entity does not have yet.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, Sequence
 
 from bondline import ids
 from bondline.domain import access
@@ -73,7 +73,7 @@ def _options(options: list[str]) -> bool:
 
 
 @retrying
-async def save(store: Store, caller: Caller, tenant: str, body: Any, *, options: list[str] = (),
+async def save(store: Store, caller: Caller, tenant: str, body: Any, *, options: Sequence[str] = (),
                change_request_id: str | None = None, always_create_dcr: bool = False
                ) -> list[Saved] | ChangeRequestView:
     if not isinstance(body, list):
@@ -170,8 +170,7 @@ async def _prepare(tx: Tx, ctx: Context, index: int, raw: Any, now: int, by_cros
                           o.tags(raw.get("roles"), where, "roles"), label, secondary, 1, now, ctx.who, now, ctx.who)
         return _Pending(index, entity, True, []), refs
     access.reltio_require_update_existing(ctx.perms, route)
-    matched = next(o.find_crosswalk(base.crosswalks, x["type"], x["value"]) for x in xws
-                   if o.find_crosswalk(base.crosswalks, x["type"], x["value"]))
+    matched = next(found for x in xws if (found := o.find_crosswalk(base.crosswalks, x["type"], x["value"])))
     added = [x for x in xws if o.find_crosswalk(base.crosswalks, x["type"], x["value"]) is None]
     posted = o.Normalizer(ctx.registry, strict=False, crosswalk_id=matched["id"], references=refs).attributes(
         t.attributes, raw.get("attributes"), where, t.uri)

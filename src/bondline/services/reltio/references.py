@@ -121,6 +121,8 @@ class Planner:
         raw: dict[str, Any] = {"type": target.uri, "attributes": entity_part}
         if ref.object_uri is not None:
             found = await self.tx.entities.get(self.ctx.tenant, ref.object_uri[9:])
+            if found is None:  # `check` found it earlier in this transaction
+                raise object_not_found(ref.object_uri)
             raw["crosswalks"] = [{"type": found.crosswalks[0]["type"], "value": found.crosswalks[0]["value"]}]
         elif ref.entity_crosswalks:
             raw["crosswalks"] = ref.entity_crosswalks

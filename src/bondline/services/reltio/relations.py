@@ -10,7 +10,7 @@ the request is applied (the seed).
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, Sequence
 
 from bondline import ids
 from bondline.domain import access
@@ -92,7 +92,7 @@ def _check_ends(t: ObjectType, start: o.Entity, end: o.Entity) -> None:
 
 
 @retrying
-async def save(store: Store, caller: Caller, tenant: str, body: Any, *, options: list[str] = (),
+async def save(store: Store, caller: Caller, tenant: str, body: Any, *, options: Sequence[str] = (),
                change_request_id: str | None = None, always_create_dcr: bool = False
                ) -> list[Saved] | ChangeRequestView:
     if not isinstance(body, list):

@@ -9,18 +9,19 @@ After a few attempts the caller gets a 409 instead of a server error.
 from __future__ import annotations
 
 import functools
-from typing import Any, Awaitable, Callable, TypeVar
+from typing import Awaitable, Callable, ParamSpec, TypeVar
 
 from bondline.domain.errors import Conflict
 from bondline.store import IntegrityViolation
 
-F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
+P = ParamSpec("P")
+T = TypeVar("T")
 TRIES = 3
 
 
-def retrying(fn: F) -> F:
+def retrying(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
     @functools.wraps(fn)
-    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
         for attempt in range(TRIES):
             try:
                 return await fn(*args, **kwargs)
@@ -30,4 +31,4 @@ def retrying(fn: F) -> F:
                                    reason="CONCURRENT_WRITE") from None
         raise AssertionError("unreachable")
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper

@@ -32,12 +32,12 @@ def in_params(chunk: list[Any]) -> tuple[int, dict[str, Any]]:
     return size, {f"v{i}": v for i, v in enumerate(filled)}
 
 
-def vals(n: int) -> list[sa.BindParameter]:  # type: ignore[type-arg]
+def vals(n: int) -> list[sa.BindParameter[Any]]:
     """`n` bind parameters v0 … v{n-1}, for an ``IN`` list built by `many`."""
     return [sa.bindparam(f"v{i}") for i in range(n)]
 
 
-async def many(conn: Conn, build: Callable[[int], sa.Select], values: Iterable[Any],
+async def many(conn: Conn, build: Callable[[int], sa.Select[Any]], values: Iterable[Any],
                params: dict[str, Any]) -> list[Any]:
     """Rows of `build(size)` (a statement with an ``IN`` list of `size` parameters, cached per size
     by the caller) for every distinct value, in chunks of at most `CHUNK`."""
@@ -48,6 +48,6 @@ async def many(conn: Conn, build: Callable[[int], sa.Select], values: Iterable[A
     return rows
 
 
-def cached(build: Callable[[int], sa.Select]) -> Callable[[int], sa.Select]:
+def cached(build: Callable[[int], sa.Select[Any]]) -> Callable[[int], sa.Select[Any]]:
     """Cache a statement builder per `IN` list size (the statement cache keys on identity)."""
     return functools.lru_cache(maxsize=16)(build)

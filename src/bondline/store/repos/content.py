@@ -9,7 +9,7 @@ import functools
 import sqlalchemy as sa
 
 from bondline.domain.model import Content, ContentVersion, Space
-from bondline.store.base import Conn
+from bondline.store.base import Conn, Row
 from bondline.store.repos import batch
 from bondline.store.tables import content, content_versions, space_roles, spaces
 
@@ -85,20 +85,18 @@ def _list_stmt(visible_to_all: bool, by_space: bool, by_type: bool, by_title: bo
     return stmt.order_by(c.id).limit(P("limit")).offset(P("offset"))
 
 
-def _content(r: object) -> Content:
-    r = tuple(r)  # type: ignore[arg-type]
+def _content(r: Row) -> Content:
     return Content(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], bool(r[10]), r[11], r[12],
                    r[13], r[14])
 
 
-def _split(row: object) -> tuple[Content, Space, str | None]:
-    r = tuple(row)  # type: ignore[arg-type]
+def _split(r: Row) -> tuple[Content, Space, str | None]:
+    r = tuple(r)  # slices below
     space = Space(r[15], r[16], r[17], r[18], r[19], r[20], bool(r[21]), r[22], r[23])
     return _content(r[:15]), space, r[24]
 
 
-def _version_of(r: object) -> ContentVersion:
-    r = tuple(r)  # type: ignore[arg-type]
+def _version_of(r: Row) -> ContentVersion:
     return ContentVersion(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9])
 
 

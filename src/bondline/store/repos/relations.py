@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import functools
 
 import sqlalchemy as sa
 
 from bondline.domain.relations import Relation
-from bondline.store.base import Busy, Conn
+from bondline.store.base import Busy, Conn, Row
 from bondline.store.repos.content import _split as _content_row, _with_space_stmt
 from bondline.store.tables import relations, space_roles, spaces
 
@@ -39,16 +39,16 @@ _content_and_meta = _with_space_stmt(False).add_columns(
 ).outerjoin(relations, sa.and_(*_key))
 
 
-def _content_and_meta_of(row: object) -> tuple[tuple | None, tuple | None]:  # type: ignore[type-arg]
+def _content_and_meta_of(row: Row | None) -> tuple[tuple[Any, ...] | None, tuple[Any, ...] | None]:
     """A `_content_and_meta` row: the content split as `ContentRepo.with_space` splits it (None when
     there is no such content), and the relation's columns (None when there is no such relation)."""
     if row is None:
         return None, None
-    r = tuple(row)  # type: ignore[arg-type]
+    r = tuple(row)
     return _content_row(r[:25]), None if r[25] is None else r[25:]
 
 
-def _insert_stmt(dialect_insert):  # type: ignore[no-untyped-def]
+def _insert_stmt(dialect_insert: Callable[[sa.Table], Any]) -> Any:
     return dialect_insert(relations).values(
         namespace=P("ns"), name=P("name"), source_type=P("st"), source_key=P("sk"), target_type=P("tt"),
         target_key=P("tk"), source_scope=P("source_scope"), target_scope=P("target_scope"), version=1,
@@ -62,7 +62,7 @@ from sqlalchemy.dialects.postgresql import insert as _pg_insert  # noqa: E402  (
 _insert = _insert_stmt(_pg_insert)
 
 
-def _visible(scope: sa.ColumnElement) -> sa.ColumnElement:  # type: ignore[type-arg]
+def _visible(scope: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
     """Rows whose `scope` space the user :viewer may see (no scope: everyone may)."""
     member = sa.select(space_roles.c.space_id).where(space_roles.c.space_id == spaces.c.id,
                                                      space_roles.c.user_id == P("viewer"))
@@ -98,8 +98,8 @@ def _list_stmt(direction: str, restricted: bool, historical: bool | None, versio
     return stmt.order_by(r.id.desc()).limit(P("limit")).offset(P("offset"))
 
 
-def _relation(row: object) -> Relation:
-    return Relation(*row)  # type: ignore[misc]
+def _relation(row: Row) -> Relation:
+    return Relation(*row)
 
 
 class RelationRepo:
@@ -115,7 +115,7 @@ class RelationRepo:
         return Relation(row[0], ns, name, st, sk, tt, tk, row[1], row[2], row[3], row[4], row[5])
 
     async def get_with_content(self, content_id: int, user_id: int, ns: str, name: str, st: str, sk: str,
-                               tt: str, tk: str) -> tuple[tuple | None, Relation | None]:  # type: ignore[type-arg]
+                               tt: str, tk: str) -> tuple[tuple[Any, ...] | None, Relation | None]:
         """`ContentRepo.with_space(content_id, user_id)` and `get(...)` in one statement: (the
         content's row split as with_space splits it, or None; the relation, or None)."""
         content, meta = await self.conn.one_cached(_content_and_meta, {

@@ -203,7 +203,7 @@ class EntityRepo:
                 {"tenant": i.tenant, "type": xw["type"], "value": xw["value"], "entity_id": i.id}
                 for i in items for xw in i.crosswalks])
 
-    async def update_many(self, items: list[Entity], added_crosswalks: list[tuple[str, str, str, str]] = ()) -> None:
+    async def update_many(self, items: list[Entity], added_crosswalks: Sequence[tuple[str, str, str, str]] = ()) -> None:
         """Store new states of entities; `added_crosswalks` are (tenant, type, value, entity id) rows."""
         if items:
             await self.conn.executemany(_entity_update, [entity_params(i) for i in items])

@@ -9,7 +9,7 @@ import functools
 import sqlalchemy as sa
 
 from bondline.domain.model import Space, SpaceRole
-from bondline.store.base import Conn
+from bondline.store.base import Conn, Row
 from bondline.store.tables import space_roles, spaces
 
 P = sa.bindparam
@@ -53,9 +53,8 @@ def _list_stmt(visible_to_all: bool, by_type: bool, by_status: bool, by_keys: in
     return stmt.order_by(spaces.c.key).limit(P("limit")).offset(P("offset"))
 
 
-def _space(row: object) -> Space:
-    r = row  # type: ignore[assignment]
-    return Space(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8])  # type: ignore[index]
+def _space(r: Row) -> Space:
+    return Space(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8])
 
 
 class SpaceRepo:
