@@ -236,7 +236,8 @@ def test_a_restart_under_traffic_answers_only_200_or_503_and_loses_nothing(clust
             stop.set()
             concurrent.futures.wait(work, timeout=120)
         statuses = [call.status for call in answers.values()]
-        assert set(statuses) <= {200, 503}, [c for c in answers.values() if c.status not in (200, 503)][:3]
+        odd = [c for c in answers.values() if c.status not in (200, 503)][:3]
+        assert not odd, f"{odd}\nserver log:\n{_log(server)[-6000:]}"
         assert statuses.count(200) > 10
         assert _space(server, headers, "AFTER").status == 200  # recovered without a restart of bondline
     finally:

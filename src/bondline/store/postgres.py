@@ -28,13 +28,15 @@ _statements = StatementCache(asyncpg_dialect.dialect())  # type: ignore[no-untyp
 
 # What a statement, a connection or the pool may raise when the database fails (rather than the
 # statement): translated by `_translate`, never let through as a bare driver error.
-DB_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
+DB_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError, TimeoutError)
 
 # The server cannot serve now, through no fault of the request: class 08 (connection exception), 53
 # (insufficient resources: too many connections, disk full, out of memory), 57 (operator
 # intervention: admin or crash shutdown, starting up, statement timeout or cancel).
 _UNAVAILABLE = (asyncpg.PostgresConnectionError, asyncpg.InsufficientResourcesError,
-                asyncpg.OperatorInterventionError, asyncpg.ConnectionDoesNotExistError)
+                asyncpg.OperatorInterventionError, asyncpg.ConnectionDoesNotExistError,
+                # the protocol lost its place on a connection the server cut mid-operation (shutting down)
+                asyncpg.InternalClientError)
 
 
 def _translate(exc: BaseException) -> Exception:
@@ -49,6 +51,14 @@ def _translate(exc: BaseException) -> Exception:
     if isinstance(exc, _UNAVAILABLE) or isinstance(exc, OSError):
         return Unavailable("The database is unavailable; retry shortly", details=f"{type(exc).__name__}: {exc}")
     return StoreError(f"{type(exc).__name__}: {exc}")
+
+
+def _failed(raw: asyncpg.Connection, exc: BaseException) -> Exception:
+    """`exc`, raised on `raw`, translated; a connection whose protocol lost its place is closed, so
+    the pool never hands it out again."""
+    if isinstance(exc, asyncpg.InternalClientError):
+        raw.terminate()
+    return _translate(exc)
 
 
 class PostgresConn(Conn):
@@ -67,21 +77,21 @@ class PostgresConn(Conn):
         try:
             return await self.raw.fetchrow(compiled.sql, *compiled.args(params), timeout=self.timeout)
         except DB_ERRORS as exc:
-            raise _translate(exc) from exc
+            raise _failed(self.raw, exc) from exc
 
     async def all(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
         compiled = _statements.get(stmt)
         try:
             return await self.raw.fetch(compiled.sql, *compiled.args(params), timeout=self.timeout)
         except DB_ERRORS as exc:
-            raise _translate(exc) from exc
+            raise _failed(self.raw, exc) from exc
 
     async def execute(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None = None) -> int:
         compiled = _statements.get(stmt)
         try:
             status = await self.raw.execute(compiled.sql, *compiled.args(params), timeout=self.timeout)
         except DB_ERRORS as exc:
-            raise _translate(exc) from exc
+            raise _failed(self.raw, exc) from exc
         tail = status.rsplit(" ", 1)[-1]
         return int(tail) if tail.isascii() and tail.isdigit() else 0
 
@@ -90,7 +100,7 @@ class PostgresConn(Conn):
         try:
             await self.raw.executemany(compiled.sql, [compiled.args(p) for p in params], timeout=self.timeout)
         except DB_ERRORS as exc:
-            raise _translate(exc) from exc
+            raise _failed(self.raw, exc) from exc
 
     async def insert_missing(self, table: sa.Table, columns: Sequence[str], conflict: Sequence[str],
                              rows: Sequence[tuple[Any, ...]]) -> int:
@@ -106,7 +116,7 @@ class PostgresConn(Conn):
                 f"ON CONFLICT ({', '.join(map(_quote, conflict))}) DO NOTHING", timeout=self.timeout)
             await self.raw.execute(f"TRUNCATE {_quote(staging)}", timeout=self.timeout)
         except DB_ERRORS as exc:
-            raise _translate(exc) from exc
+            raise _failed(self.raw, exc) from exc
         tail = status.rsplit(" ", 1)[-1]
         return int(tail) if tail.isascii() and tail.isdigit() else 0
 
@@ -251,7 +261,7 @@ class _Write:
             try:
                 await self.txn.commit()
             except DB_ERRORS as commit_error:
-                exc = _translate(commit_error)
+                exc = _failed(self.raw, commit_error)
                 raise exc from commit_error
         finally:
             self.store._pool.release(self.raw)
