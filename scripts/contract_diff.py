@@ -42,10 +42,10 @@ METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 def served_operations() -> set[tuple[str, str]]:
     """(method, path as the vendors write it) for every route bondline serves."""
+    from bondline.bootstrap import build
     from bondline.config import Settings
-    from bondline.http.app import App
 
-    app = App(Settings(database_url="sqlite:///unused.db"))
+    app = build(Settings(database_url="sqlite:///unused.db"))
     out = set()
     for route in app.router.routes:
         path = route.pattern

@@ -40,10 +40,10 @@ METHODS = ("get", "put", "post", "delete", "patch", "head")
 
 
 def implemented_routes() -> set[tuple[str, str]]:
+    from bondline.bootstrap import build
     from bondline.config import Settings
-    from bondline.http.app import App
 
-    app = App(Settings(database_url="sqlite:///unused.db"))
+    app = build(Settings(database_url="sqlite:///unused.db"))
     return {(r.method.lower(), r.pattern) for r in app.router.routes}
 
 

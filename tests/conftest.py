@@ -21,6 +21,7 @@ from typing import Any, AsyncIterator, Iterator
 import httpx
 import pytest
 
+from bondline.bootstrap import build
 from bondline.config import Settings
 from bondline.http.app import App
 from bondline.services import accounts
@@ -151,7 +152,7 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[App]:
-    application = App(settings)
+    application = build(settings)
     await application.startup()
     yield application
     await application.shutdown()

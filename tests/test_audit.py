@@ -100,6 +100,24 @@ async def test_the_log_is_append_only(app, client, site) -> None:  # type: ignor
     assert [e["action"] for e in await _entries(client, site.admin)][0] == "space.create"
 
 
+async def test_emptying_the_database_takes_the_log_and_leaves_it_append_only(app, client, site) -> None:  # type: ignore[no-untyped-def]
+    """`Store.wipe` (a test server's reset) empties the log as TRUNCATE does, on either backend; the
+    guard is in force again at once, for rows written after it."""
+    await make_space(client, site.alice, "GONE")
+    await app.store.wipe()
+    async with app.store.read() as tx:
+        assert await tx.conn.scalar(sa.text("SELECT count(*) FROM audit_log")) == 0
+    async with app.store.write(OPERATOR_ACTOR) as tx:
+        await tx.conn.execute(sa.text("INSERT INTO audit_log (id, at, actor, action, object) "
+                                      "VALUES (1, 0, 'someone', 'space.create', 'space/NEW')"))
+    for statement in ("UPDATE audit_log SET actor = 'someone-else'", "DELETE FROM audit_log"):
+        with pytest.raises(Exception, match="append-only"):
+            async with app.store.write(OPERATOR_ACTOR) as tx:
+                await tx.conn.execute(sa.text(statement))
+    async with app.store.read() as tx:
+        assert [tuple(row) for row in await tx.conn.all(sa.text("SELECT id, actor FROM audit_log"))] == [(1, "someone")]
+
+
 async def test_only_site_admins_read_it_and_it_pages(client, site) -> None:  # type: ignore[no-untyped-def]
     r = await client.get("/api/v1/audit", headers=site.alice.bearer)
     assert r.status_code == 403 and r.json()["error"]["status"] == 403

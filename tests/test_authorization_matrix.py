@@ -46,6 +46,7 @@ from bondline import ids
 from bondline.config import Settings
 from bondline.domain.model import Token
 from bondline.domain.reltio.types import DEFAULT_CONFIGURATION
+from bondline.bootstrap import build
 from bondline.http.app import App
 from bondline.services import accounts, ui_sessions
 from bondline.services.reltio import tenants
@@ -471,7 +472,7 @@ def expanded_rows() -> list[Row]:
 
 
 def served_routes() -> set[tuple[str, str]]:
-    app = App(Settings(database_url="sqlite:///unused-by-this-test.db"))
+    app = build(Settings(database_url="sqlite:///unused-by-this-test.db"))
     return {(r.method, r.pattern) for r in app.router.routes}
 
 

@@ -316,10 +316,10 @@ async def test_bad_input_gets_the_apis_own_4xx_and_changes_nothing(app, client, 
 @pytest.mark.parametrize("limit", [1024, 64 * 1024])
 async def test_the_body_limit_is_the_configured_one(database_url, limit) -> None:  # type: ignore[no-untyped-def]
     """BONDLINE_MAX_BODY_BYTES moves the limit: one byte over is 413, at the limit it is parsed."""
+    from bondline.bootstrap import build
     from bondline.config import Settings
-    from bondline.http.app import App
 
-    app = App(Settings(database_url=database_url, max_body_bytes=limit, auth_cache_seconds=0))
+    app = build(Settings(database_url=database_url, max_body_bytes=limit, auth_cache_seconds=0))
     await app.startup()
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
@@ -361,10 +361,10 @@ async def test_a_body_that_never_arrives_gets_408_and_the_connection_closed(data
     import asyncio
     import time
 
+    from bondline.bootstrap import build
     from bondline.config import Settings
-    from bondline.http.app import App
 
-    app = App(Settings(database_url=database_url, body_timeout=0.3, auth_cache_seconds=0))
+    app = build(Settings(database_url=database_url, body_timeout=0.3, auth_cache_seconds=0))
     await app.startup()
     never = asyncio.Event()
 

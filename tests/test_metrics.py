@@ -14,8 +14,8 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from bondline.bootstrap import build
 from bondline.config import Settings
-from bondline.http.app import App
 from bondline.services.reltio import tenants
 from tests.helpers import on_store
 from tests.live import LiveServer
@@ -40,7 +40,7 @@ TOKEN = "scrape-7Hc2-kQ9v-token"
 @contextlib.asynccontextmanager
 async def served(settings: Settings, **changes: Any) -> AsyncIterator[httpx.AsyncClient]:
     """Another server on the same database, configured with `changes`."""
-    app = App(dataclasses.replace(settings, **changes))
+    app = build(dataclasses.replace(settings, **changes))
     await app.startup()
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bondline.test") as c:

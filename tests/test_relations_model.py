@@ -13,14 +13,14 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from bondline.domain.audit import OPERATOR_ACTOR
 from bondline.config import Settings
-from bondline.http.app import App
+from bondline.bootstrap import build
 from bondline.services import accounts
 from tests.helpers import API
 
 
 def test_relation_api_behaves_like_a_set(database_url: str) -> None:
     loop = asyncio.new_event_loop()
-    app = App(Settings(database_url=database_url, auth_cache_seconds=0))
+    app = build(Settings(database_url=database_url, auth_cache_seconds=0))
     loop.run_until_complete(app.startup())
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bondline.test")
 

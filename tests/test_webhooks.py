@@ -24,7 +24,7 @@ from bondline.domain.audit import OPERATOR_ACTOR
 from bondline.config import Settings
 from bondline.dispatch import Dispatcher, verify
 from bondline.domain import events as ev
-from bondline.http.app import App
+from bondline.bootstrap import build
 from tests.helpers import API, make_page, make_space
 from tests.receiver import Receiver
 from tests.reltio.conftest import acme, api  # noqa: F401  (the fixture)
@@ -44,7 +44,7 @@ def settings(database_url: str) -> Settings:
 @contextlib.asynccontextmanager
 async def default_server(settings: Settings, **changes: Any) -> AsyncIterator[httpx.AsyncClient]:
     """A server on the same database with the default setting (local webhook targets refused) and `changes`."""
-    app = App(dataclasses.replace(settings, webhook_allow_local=False, **changes))
+    app = build(dataclasses.replace(settings, webhook_allow_local=False, **changes))
     await app.startup()
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bondline.test") as c:

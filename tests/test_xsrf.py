@@ -13,8 +13,8 @@ import json
 
 import pytest
 
+from bondline.bootstrap import build
 from bondline.config import Settings
-from bondline.http.app import App
 from tests.helpers import API, confluence_error, make_page, make_space
 
 WATCH_WRITES = {(method, f"{API}/user/watch/{kind}/{{{param}}}")
@@ -29,7 +29,7 @@ def test_the_protected_writes_are_the_watch_writes() -> None:
     official = vendor.confluence()
     protected = {(method.upper(), path) for path, item in official["paths"].items()
                  for method, op in item.items() if isinstance(op, dict) and "X-Atlassian-Token" in json.dumps(op)}
-    served = {(r.method, r.pattern) for r in App(Settings(database_url="sqlite:///unused.db")).router.routes}
+    served = {(r.method, r.pattern) for r in build(Settings(database_url="sqlite:///unused.db")).router.routes}
     assert protected & served == WATCH_WRITES
 
 

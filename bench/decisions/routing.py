@@ -4,7 +4,7 @@ against Starlette's Router holding the same patterns (decision 0001).
 
     pip install -e . starlette && python bench/decisions/routing.py
 
-The table is the one a served worker builds (`App(settings).router`, nothing opened). Starlette gets
+The table is the one a served worker builds (`bootstrap.build(settings).router`, nothing opened). Starlette gets
 one `Route` per distinct pattern, in bondline's registration order, with every method bondline has
 for it (its kindest form: fewer routes to scan than one per method); bondline's `{name}` is
 Starlette's syntax too. For the first, a middle and the last pattern of that order, and the two
@@ -35,8 +35,8 @@ from starlette.routing import Router as StarletteRouter
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "src"))
 
+from bondline.bootstrap import build  # noqa: E402
 from bondline.config import Settings  # noqa: E402
-from bondline.http.app import App  # noqa: E402
 from bondline.http.router import Router, split_path  # noqa: E402
 
 REPEATS = 7
@@ -49,7 +49,7 @@ def route_table() -> tuple[list[tuple[str, list[str]]], Router]:
     """bondline's router as a served worker builds it, and its patterns in registration order, each
     with its methods."""
     with tempfile.TemporaryDirectory() as workdir:
-        app = App(Settings(database_url=f"sqlite:///{workdir}/routing.db"))
+        app = build(Settings(database_url=f"sqlite:///{workdir}/routing.db"))
     methods: dict[str, list[str]] = {}
     for route in app.router.routes:
         methods.setdefault(route.pattern, []).append(route.method)

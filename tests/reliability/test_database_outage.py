@@ -23,8 +23,8 @@ import asyncpg
 import httpx
 import pytest
 
+from bondline.bootstrap import build
 from bondline.config import Settings
-from bondline.http.app import App
 from bondline.services import accounts
 from bondline.store import migrate, parse
 from tests.live import LiveServer
@@ -295,7 +295,7 @@ async def test_sqlite_disk_full_is_503_and_nothing_half_written(tmp_path: Any, s
 
     path = str(tmp_path / "full.db")
     shutil.copyfile(sqlite_template, path)
-    app = App(Settings(database_url=f"sqlite:///{path}", auth_cache_seconds=0))
+    app = build(Settings(database_url=f"sqlite:///{path}", auth_cache_seconds=0))
     await app.startup()
     try:
         await accounts.add_user(app.store, "ops", "ops@example.com", "Ops", True)

@@ -67,10 +67,10 @@ pytestmark = [pytest.mark.live]
 
 
 def implemented() -> set[tuple[str, str]]:
+    from bondline.bootstrap import build
     from bondline.config import Settings
-    from bondline.http.app import App
 
-    app = App(Settings(database_url="sqlite:///unused.db"))
+    app = build(Settings(database_url="sqlite:///unused.db"))
     return {(r.method.lower(), r.pattern) for r in app.router.routes}
 
 

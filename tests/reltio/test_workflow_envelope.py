@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bondline.http import faults as fault_rules
-from bondline.http.instrument import instrument
+from bondline.testing import faults as fault_rules
+from bondline.testing.instrument import instrument
 from tests.reltio.conftest import INDIVIDUAL, TENANT, address, api, make_entity, make_relation, reltio_error
 from tests.reltio.test_seed import assert_seed_shape, seed_sample
 

@@ -13,10 +13,11 @@ from typing import Any, AsyncIterator
 import httpx
 import pytest
 
+from bondline.bootstrap import build, create_app
 from bondline.config import Settings
-from bondline.http import faults as fault_rules
-from bondline.http.app import App, create_app
-from bondline.http.instrument import Instrumented, instrument
+from bondline.http.app import App
+from bondline.testing import faults as fault_rules
+from bondline.testing.instrument import Instrumented, instrument
 
 HERE = pathlib.Path(__file__).parent
 SITE = (HERE / "site.yaml").read_text()
@@ -44,7 +45,7 @@ class Harness:
 
 
 async def _server(settings: Settings) -> AsyncIterator[Harness]:
-    app = App(settings)
+    app = build(settings)
     await app.startup()
     wrapped = instrument(app)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=wrapped), base_url="http://bondline.test") as c:

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from bondline import ids
+from bondline.bootstrap import build
 from bondline.config import Settings
-from bondline.http.app import App
 from bondline.services import accounts
 from bondline.services.reltio import tenants
 from tests.reltio.conftest import INDIVIDUAL, address, api, make_entity
@@ -111,7 +111,7 @@ async def test_cookies_are_secure_over_https(browser: Any, acme: Any, app: Any) 
 
 
 async def test_cookies_are_secure_behind_an_https_public_url(database_url: str, acme: Any) -> None:
-    app = App(Settings(database_url=database_url, public_url="https://bondline.example.com", auth_cache_seconds=0))
+    app = build(Settings(database_url=database_url, public_url="https://bondline.example.com", auth_cache_seconds=0))
     await app.startup()
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://internal") as c:
@@ -305,7 +305,7 @@ async def test_sessions_hold_across_workers(signed_in: Any, acme: Any, database_
     """Another process (another App on the same database) reads the same session: sessions live in
     the database, not in a worker. Signing out in one ends the session in the other at once."""
     b = await signed_in(acme.carol)
-    other = App(Settings(database_url=database_url, auth_cache_seconds=0))
+    other = build(Settings(database_url=database_url, auth_cache_seconds=0))
     await other.startup()
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=other), base_url="http://bondline.test",

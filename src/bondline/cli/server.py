@@ -78,7 +78,7 @@ def serve(
     """Serve the HTTP API (Confluence under /wiki/rest/api, Reltio under /reltio/api, bondline's own
     under /api/v1)."""
     from bondline.cli.seed import print_tokens, read
-    from bondline.http import faults as fault_rules
+    from bondline.testing import faults as fault_rules
 
     if demo and seed:
         fail("--demo is a seed file of its own: give --demo or --seed, not both")
@@ -193,7 +193,7 @@ def _serve_ephemeral(host: str, port: int, database_url: Optional[str], doc: Any
                      journal_size: int, exit_with_parent: bool, log_level: str, runtime: dict[str, Any]) -> None:
     """Everything but the one JSON line goes to stderr, so a harness in any language can read stdout."""
     from bondline.services import seeding
-    from bondline.store import ephemeral as throwaway
+    from bondline.testing import ephemeral as throwaway
 
     # A SIGTERM before the server runs (it installs its own handlers) still removes the database.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -312,7 +312,7 @@ def start_server(settings, host: str, port: int, workers: int, log_level: str,  
     log_config = logs.config(settings.log_format, log_level.lower(),
                              "ext://sys.stderr" if log_to_stderr else "ext://sys.stdout")
     server = Server(
-        "bondline.http.app:create_app",
+        "bondline.bootstrap:create_app",
         address=host,
         port=port,
         interface=Interfaces.ASGI,

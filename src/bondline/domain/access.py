@@ -291,12 +291,3 @@ def require_manage_webhooks(caller: Caller, what: str) -> None:
     """Webhooks receive every watcher's events site-wide (and are signed with secrets shown to whoever
     registers them): registering, listing, removing them and replaying deliveries is for site admins."""
     require_site_admin(caller, what)
-
-
-# --- test servers -------------------------------------------------------------------------------
-
-def require_test_controls(enabled: bool) -> None:
-    """The control endpoints of a test server (reset, seed, faults, journal) exist only in test mode
-    (`bondline serve --ephemeral`); anywhere else they are as absent as any unknown path."""
-    if not enabled:
-        raise NotFound("No resource matches this path", reason="NO_ROUTE")

@@ -1,5 +1,10 @@
-"""The ASGI application: routing, body limits, authentication, and turning errors into each wire
-API's own error body. Routes are contributed by the dialect packages (`bondline.dialects.*`)."""
+"""The ASGI kernel: routing, body limits, authentication, the lifespan, and turning errors into each
+wire API's own error body.
+
+It imports no wire API, use case, store, metrics or test double: `bondline.bootstrap` builds it and
+plugs those in through its hooks: `route` and `claim_prefix` (the dialects and the UI), `on_startup`
+and `on_shutdown` (the store, the metrics snapshots, the webhook dispatcher), `metrics` (anything
+with `observe`), and `controls` (a test server's, `bondline.testing`)."""
 
 from __future__ import annotations
 
@@ -12,7 +17,8 @@ import re
 import secrets
 import time
 import uuid
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bondline import logs
 from bondline.config import Settings
@@ -29,8 +35,9 @@ from bondline.domain.errors import (
 from bondline.http.request import Request
 from bondline.http.responses import Response
 from bondline.http.router import BadPath, Route, Router, split_path
-from bondline.services.auth import Authenticator
-from bondline.store import Store, create_store
+
+if TYPE_CHECKING:
+    from bondline.domain.model import Caller
 
 log = logging.getLogger("bondline.http")
 access_log = logging.getLogger("bondline.access")
@@ -46,6 +53,21 @@ class Dialect(Protocol):
     name: str
 
     def error(self, request: Request | None, err: DomainError) -> Response: ...
+
+
+class Authenticator(Protocol):
+    """Who sent a request, from its Authorization header (None: no credentials, or unknown ones)."""
+
+    async def caller_for(self, authorization: str | None) -> Caller | None: ...
+
+
+class Observer(Protocol):
+    """Request metrics: told of every answered request, on its path, so it must be cheap."""
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None: ...
+
+
+Hook = Callable[[], Awaitable[None]]
 
 
 _ID_PREFIX = f"{os.getpid():x}-{secrets.token_hex(3)}-"
@@ -74,35 +96,33 @@ def _settle_heap() -> None:
     gc.freeze()
 
 
+def unknown_path() -> NotFound:
+    """What a path no route matches is answered (in the body of the API the path belongs to)."""
+    return NotFound("No resource matches this path", reason="NO_ROUTE")
+
+
 class ClientDisconnected(Exception):
     pass
 
 
 class App:
-    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+    def __init__(self, settings: Settings, store: Any, auth: Authenticator) -> None:
         self.settings = settings
-        self.store = store or create_store(settings)
+        # For the handlers (`req.app.store`); the kernel never uses it (bootstrap opens and closes it).
+        self.store = store
+        self.auth = auth
         self.router = Router()
-        self.auth = Authenticator(self.store, settings.auth_cache_seconds)
         self._prefixes: list[tuple[str, Dialect]] = []
         self._default_dialect: Dialect | None = None
         self.started = False
-        # The test-double controls (`bondline.http.instrument.Controls`), set only in test mode; the
-        # control endpoints under /api/v1/_ answer 404 while it is None.
+        self._on_startup: list[Hook] = []
+        self._on_shutdown: list[Hook] = []
+        # Request metrics (None: not measured). One `is not None` test per request when off.
+        self.metrics: Observer | None = None
+        # A test server's controls (`bondline.testing.instrument.Controls`), for its control routes;
+        # None on every other server. The kernel never reads it.
         self.controls: Any = None
-        # Prometheus request metrics (None when BONDLINE_METRICS=0) and the access log switch.
-        self.metrics: Any = None
-        if settings.metrics:
-            from bondline.metrics import RequestMetrics
-
-            self.metrics = RequestMetrics()
         self._access_log = settings.access_log
-        self._background: list[Any] = []
-        self._dispatcher: Any = None
-        self._dispatch_stop: Any = None
-        from bondline.dialects import install_all
-
-        install_all(self)
 
     # --- registration ------------------------------------------------------------------------------
     def route(self, method: str, pattern: str, handler: Any, *, dialect: Dialect, auth: str = "required",
@@ -123,6 +143,14 @@ class App:
         assert self._default_dialect is not None
         return self._default_dialect
 
+    def on_startup(self, hook: Hook) -> None:
+        """Run `hook` at startup, after those registered before it."""
+        self._on_startup.append(hook)
+
+    def on_shutdown(self, hook: Hook) -> None:
+        """Run `hook` at shutdown, before those registered before it: what started last stops first."""
+        self._on_shutdown.append(hook)
+
     # --- ASGI ----------------------------------------------------------------------------------------
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         kind = scope["type"]
@@ -133,47 +161,14 @@ class App:
 
     async def startup(self) -> None:
         if not self.started:
-            await self.store.open()
+            for hook in self._on_startup:
+                await hook()
             self.started = True
-            if self.metrics is not None:
-                from bondline import metrics
-
-                if metrics.metrics_dir() is not None:
-                    import asyncio
-
-                    self._background.append(asyncio.get_running_loop().create_task(
-                        metrics.snapshot_forever(self.metrics, self.store)))
-            if self.settings.dispatch:
-                # Every worker may run one: deliveries are leased, so no two send the same one at once.
-                import asyncio
-
-                from bondline import dispatch
-
-                self._dispatch_stop = asyncio.Event()
-                self._dispatcher = asyncio.get_running_loop().create_task(
-                    dispatch.run_forever(self.store, self.settings, self._dispatch_stop))
 
     async def shutdown(self) -> None:
         if self.started:
-            if self._dispatcher is not None:
-                # Let deliveries in flight finish (their outcome recorded), then stop; one cut short
-                # keeps its lease, which runs out, and is delivered again.
-                import asyncio
-
-                self._dispatch_stop.set()
-                try:
-                    await asyncio.wait_for(self._dispatcher, self.settings.webhook_timeout + 1)
-                except (asyncio.TimeoutError, asyncio.CancelledError, Exception):  # noqa: BLE001
-                    pass
-                self._dispatcher = None
-            for task in self._background:
-                task.cancel()
-            self._background.clear()
-            if self.metrics is not None:
-                from bondline import metrics
-
-                metrics.write_snapshot(self.metrics, self.store)
-            await self.store.close()
+            for hook in reversed(self._on_shutdown):
+                await hook()
             self.started = False
 
     async def _lifespan(self, receive: Any, send: Any) -> None:
@@ -212,7 +207,7 @@ class App:
             routes, values = self.router.match(segments)
             if routes is None:
                 dialect = self.dialect_for_path(scope["path"])
-                raise NotFound("No resource matches this path", reason="NO_ROUTE")
+                raise unknown_path()
             route = routes.get(scope["method"])
             if route is None:
                 if scope["method"] == "HEAD" and "GET" in routes:
@@ -321,18 +316,3 @@ class App:
         except TimeoutError:
             timeout = self.settings.body_timeout
             raise RequestTimeout(f"The request body did not arrive within {timeout:g} s") from None
-
-
-def create_app(settings: Settings | None = None) -> Any:
-    """The application for `settings` (default: from the environment). Granian calls this in each
-    worker process. A server with faults configured, or in test mode, gets the fault and journal
-    layer around the application (`bondline.http.instrument`); any other is the bare application."""
-    settings = settings or Settings.from_env()
-    app = App(settings)
-    if settings.test_mode or settings.faults:
-        from bondline.http.instrument import instrument
-
-        return instrument(app)
-    return app
-
-

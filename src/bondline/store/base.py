@@ -190,8 +190,10 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     async def wipe(self) -> None:
-        """Delete every row of every table (the schema stays), and restart ids at 1. For test
-        servers between tests (`POST /api/v1/_reset`); nothing else calls it."""
+        """Empty every table in one transaction (the schema stays), and restart ids at 1, as SQL's
+        TRUNCATE does: no row is deleted one by one, so row triggers do not fire — the audit log's
+        append-only guard refuses UPDATE and DELETE before and after, but does not stop this.
+        `bondline.services.seeding.reset` empties a database with it."""
 
     @abc.abstractmethod
     def pool_stats(self) -> dict[str, int]:

@@ -370,6 +370,7 @@ class PostgresStore(Store):
         tables = ", ".join(_quote(t.name) for t in metadata.sorted_tables)
         raw = await self._acquire()
         try:
+            # TRUNCATE fires no row trigger: the audit log's append-only guard (on UPDATE and DELETE) stays
             await raw.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
         except DB_ERRORS as exc:
             raise _translate(exc) from exc

@@ -59,6 +59,24 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def truncate(conn: sqlite3.Connection, tables: Sequence[str]) -> None:
+    """Empty `tables`, in this order (children first: foreign keys are on), inside the transaction
+    open on `conn`, as PostgreSQL's TRUNCATE does: without firing their row triggers, such as the
+    audit log's append-only guard (migration 0006). SQLite has no TRUNCATE, so the tables' triggers
+    are dropped and created again from their own definitions in the same transaction: no other
+    connection ever sees a table without them. Tables keep no AUTOINCREMENT counter, so an emptied
+    table hands out rowid 1 again."""
+    marks = ", ".join("?" * len(tables))
+    triggers = conn.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({marks})",
+                            tuple(tables)).fetchall()
+    for name, _ in triggers:
+        conn.execute(f"DROP TRIGGER {_quote(name)}")
+    for table in tables:
+        conn.execute(f"DELETE FROM {_quote(table)}")
+    for _, sql in triggers:
+        conn.execute(sql)
+
+
 class SQLiteConn(Conn):
     kind = "sqlite"
     __slots__ = ("raw", "cache")
@@ -499,21 +517,10 @@ class SQLiteStore(Store):
             return await asyncio.to_thread(in_thread)
 
     async def wipe(self) -> None:
-        # Children first (foreign keys are on). Tables keep no AUTOINCREMENT counter, so an empty
-        # table hands out rowid 1 again.
         from bondline.store.tables import metadata
 
         async with self.write(OPERATOR_ACTOR):
-            # The audit log refuses DELETE (migration 0006); a test server's reset lifts that for
-            # the moment it empties the tables, in the same transaction.
-            for event in ("update", "delete"):
-                self._writer.execute(f"DROP TRIGGER IF EXISTS audit_log_no_{event}")
-            for table in reversed(metadata.sorted_tables):
-                self._writer.execute(f"DELETE FROM {_quote(table.name)}")
-            for event in ("UPDATE", "DELETE"):
-                self._writer.execute(
-                    f"CREATE TRIGGER audit_log_no_{event.lower()} BEFORE {event} ON audit_log "
-                    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END")
+            truncate(self._writer, [table.name for table in reversed(metadata.sorted_tables)])
 
     def backup(self, target_path: str) -> None:
         """An online, consistent copy through SQLite's backup API."""

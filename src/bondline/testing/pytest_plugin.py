@@ -78,7 +78,7 @@ def _bondline_session(request: pytest.FixtureRequest) -> Iterator[Any]:
     faults, base = _setting(config, "bondline_faults")
     server_faults = None
     if faults:
-        from bondline.http import faults as fault_rules
+        from bondline.testing import faults as fault_rules
 
         path = pathlib.Path(faults)
         path = path if path.is_absolute() or base is None else base / path

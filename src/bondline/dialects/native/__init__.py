@@ -8,7 +8,7 @@ from bondline.dialects.native.errors import DIALECT
 
 
 def install(app: Any) -> None:
-    from bondline.dialects.native import audit, controls, docs, health, metrics, relations, webhooks
+    from bondline.dialects.native import audit, docs, health, metrics, relations, webhooks
 
     app.claim_prefix("/", DIALECT, default=True)
     health.install(app)
@@ -17,4 +17,3 @@ def install(app: Any) -> None:
     audit.install(app)
     webhooks.install(app)
     metrics.install(app)
-    controls.install(app)

@@ -28,7 +28,7 @@ seeded with the configuration's seed and the rule's position, so a run is reprod
 requests in the same order meet the same faults. Rules are tried in order; every matching latency
 rule adds its delay, and the first rule that fires a 429, an error or a drop answers the request.
 
-This module decides; `bondline.http.instrument` applies the decisions.
+This module decides; `bondline.testing.instrument` applies the decisions.
 """
 
 from __future__ import annotations

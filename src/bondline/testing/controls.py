@@ -12,24 +12,32 @@ language. Anywhere else they answer 404, like any unknown path.
     DELETE /api/v1/_journal   forget them
 
 They need no credentials: a test server listens on 127.0.0.1 and holds throw-away data.
+
+Every server has these routes: /openapi.json documents them everywhere (404: not a test server), so
+they stay in the route table, where a method they lack gets 405 with Allow as on any documented path.
+Only a test server's are live (`install` with its controls, by `bondline.testing.instrument`); on any
+other each answers as a path no route matches does (`bondline.bootstrap` installs them so).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bondline import seedfile
 from bondline.dialects.native.errors import DIALECT
-from bondline.domain import access
 from bondline.domain.errors import Invalid, is_decimal
 from bondline.http import Request, Response, empty, json_response
-from bondline.http import faults as fault_rules
+from bondline.http.app import unknown_path
 from bondline.services import seeding
+from bondline.testing import faults as fault_rules
+from bondline.testing.journal import Journal
+
+if TYPE_CHECKING:
+    from bondline.testing.instrument import Controls
 
 
-def _controls(req: Request) -> Any:
-    controls = req.app.controls
-    access.require_test_controls(controls is not None)
+def _controls(req: Request) -> Controls:
+    controls: Controls = req.app.controls  # set with the live routes (`instrument`)
     return controls
 
 
@@ -66,7 +74,7 @@ async def seed(req: Request) -> Response:
     return json_response(report.as_json())
 
 
-def _faults_body(controls: Any) -> dict[str, Any]:
+def _faults_body(controls: Controls) -> dict[str, Any]:
     config = controls.plan.config
     return {"seed": config.seed, "rules": fault_rules.as_data(config)["rules"]}
 
@@ -100,10 +108,9 @@ async def delete_faults(req: Request) -> Response:
     return empty(204)
 
 
-def _journal(req: Request) -> Any:
+def _journal(req: Request) -> Journal:
     journal = _controls(req).journal
-    if journal is None:
-        access.require_test_controls(False)
+    assert journal is not None  # its routes are live only with a journal
     return journal
 
 
@@ -120,12 +127,26 @@ async def delete_journal(req: Request) -> Response:
     return empty(204)
 
 
-def install(app: Any) -> None:
-    app.route("POST", "/api/v1/_reset", reset, dialect=DIALECT, auth="none")
-    app.route("POST", "/api/v1/_seed", seed, dialect=DIALECT, auth="none")
-    app.route("GET", "/api/v1/_faults", get_faults, dialect=DIALECT, auth="none")
-    app.route("PUT", "/api/v1/_faults", put_faults, dialect=DIALECT, auth="none")
-    app.route("POST", "/api/v1/_faults", add_faults, dialect=DIALECT, auth="none")
-    app.route("DELETE", "/api/v1/_faults", delete_faults, dialect=DIALECT, auth="none")
-    app.route("GET", "/api/v1/_journal", get_journal, dialect=DIALECT, auth="none")
-    app.route("DELETE", "/api/v1/_journal", delete_journal, dialect=DIALECT, auth="none")
+async def _absent(req: Request) -> Response:
+    raise unknown_path()
+
+
+# method, path, handler, and whether it needs the journal (a test server may keep none: --journal-size 0)
+ROUTES = (
+    ("POST", "/api/v1/_reset", reset, False),
+    ("POST", "/api/v1/_seed", seed, False),
+    ("GET", "/api/v1/_faults", get_faults, False),
+    ("PUT", "/api/v1/_faults", put_faults, False),
+    ("POST", "/api/v1/_faults", add_faults, False),
+    ("DELETE", "/api/v1/_faults", delete_faults, False),
+    ("GET", "/api/v1/_journal", get_journal, True),
+    ("DELETE", "/api/v1/_journal", delete_journal, True),
+)
+
+
+def install(app: Any, controls: Controls | None) -> None:
+    """The control routes: live with `controls` (a test server's, also `app.controls`), each
+    answering as an unknown path without them."""
+    for method, path, handler, needs_journal in ROUTES:
+        live = controls is not None and (controls.journal is not None or not needs_journal)
+        app.route(method, path, handler if live else _absent, dialect=DIALECT, auth="none")

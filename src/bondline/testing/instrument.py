@@ -1,13 +1,14 @@
-"""The test-double layer: fault injection and the request journal, as an ASGI wrapper around the
-application.
+"""The test double around the application: fault injection and the request journal, as an ASGI
+wrapper, and a test server's control endpoints (`bondline.testing.controls`).
 
-`create_app` installs it only when a server has faults configured or runs in test mode
-(`bondline serve --ephemeral`); otherwise the application is served bare and its request path is
-exactly what it is without this module (docs/decisions/0001: nothing on the hot path).
+`bondline.bootstrap.create_app` attaches it (`instrument`) only when a server has faults configured
+or runs in test mode (`bondline serve --ephemeral`); otherwise the application is served bare and
+its request path is exactly what it is without this module (docs/decisions/0001, 0013).
 
-The control endpoints (`/api/v1/_reset`, `_seed`, `_faults`, `_journal`) are routes of the
-application; they reach this layer through `App.controls`, which is set only in test mode. Requests
-to them are never journaled nor faulted.
+It plugs into the application through the kernel's hooks only: `App.route` (the control routes),
+`App.controls` (what they change), `App.dialect_for_path` (an injected error in the body of the API
+the path belongs to), and `Store.wipe` (a reset, through `bondline.services.seeding`). Requests to
+the control endpoints are never journaled nor faulted.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from typing import Any
 
 from bondline.config import Settings
 from bondline.domain.errors import DomainError
-from bondline.http import faults as fault_rules
-from bondline.http.journal import Journal, body_text, headers_of, now_iso, redact
+from bondline.testing import controls as control_routes
+from bondline.testing import faults as fault_rules
+from bondline.testing.journal import Journal, body_text, headers_of, now_iso, redact
 
 CONTROL_PREFIX = "/api/v1/_"
 
@@ -160,7 +162,7 @@ class Instrumented:
             reason = "temporarily_unavailable" if name == "oauth" else (
                 "SERVICE_UNAVAILABLE" if decision.status == 503 else "INJECTED_FAULT")
         err = DomainError(message, reason=reason)
-        err.status = decision.status  # type: ignore[misc]
+        err.status = decision.status
         response = dialect.error(None, err)
         response.status = decision.status
         headers = [h for h in (response.headers or []) if h[0] != b"retry-after"]
@@ -241,8 +243,11 @@ def _shutdown_connection(scope: dict[str, Any]) -> bool:
 
 
 def instrument(app: Any) -> Instrumented:
-    """Wrap `app` for its settings' faults and test mode; the app's control routes see `controls`."""
+    """Attach the test double to `app` (built by `bondline.bootstrap.build`) for its settings: the
+    faults and the journal around it, and in test mode the live control routes, which reach
+    `controls` through `app.controls`."""
     controls = Controls(app.settings)
     if controls.test_mode:
         app.controls = controls
+        control_routes.install(app, controls)
     return Instrumented(app, controls)
