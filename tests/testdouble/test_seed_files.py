@@ -10,6 +10,7 @@ import pytest
 
 from bondline import seedfile
 from bondline.domain.errors import DomainError
+from bondline.http.errors import status_for
 from bondline.services import seeding
 from tests.helpers import API
 
@@ -227,7 +228,7 @@ async def test_wipe_empties_every_table_and_ids_start_again(app) -> None:  # typ
 
 
 def test_invalid_seed_is_a_domain_error() -> None:
-    assert issubclass(seedfile.InvalidSeed, DomainError) and seedfile.InvalidSeed.status == 400
+    assert issubclass(seedfile.InvalidSeed, DomainError) and status_for(seedfile.InvalidSeed) == 400
 
 
 async def test_the_readme_seed_reference_loads(app) -> None:  # type: ignore[no-untyped-def]

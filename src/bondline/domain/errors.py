@@ -1,7 +1,9 @@
 """Errors the domain raises; each wire dialect renders them in its API's own error body.
 
-`reason` is a stable machine-readable name (e.g. ``OBJECT_NOT_FOUND``) that dialects may map to
-their own codes; `message` is for humans and never contains secrets.
+A class says what went wrong, in the domain's terms; which HTTP status that is, is the HTTP layer's
+business (`bondline.http.errors` maps each class to one, and a dialect may answer differently where
+its vendor does). `reason` is a stable machine-readable name (e.g. ``OBJECT_NOT_FOUND``) that
+dialects may map to their own codes; `message` is for humans and never contains secrets.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from typing import Any
 
 
 class DomainError(Exception):
-    status = 400
     default_reason = "INVALID_REQUEST"
 
     def __init__(self, message: str, *, reason: str | None = None, details: Any = None) -> None:
@@ -21,63 +22,68 @@ class DomainError(Exception):
 
 
 class Invalid(DomainError):
-    status = 400
+    """The request is wrong as sent: a bad value, a missing field, a rule it breaks."""
+
     default_reason = "INVALID_REQUEST"
 
 
 class Unauthenticated(DomainError):
-    status = 401
+    """No caller was established: credentials missing, malformed, wrong, revoked or expired."""
+
     default_reason = "UNAUTHENTICATED"
 
 
 class Forbidden(DomainError):
-    status = 403
+    """The caller may not do this (or, where the vendor answers so, see what it names)."""
+
     default_reason = "FORBIDDEN"
 
 
 class NotFound(DomainError):
-    status = 404
+    """Nothing the caller may see goes by that name."""
+
     default_reason = "OBJECT_NOT_FOUND"
 
 
 class MethodNotAllowed(DomainError):
-    status = 405
+    """The resource exists but does not take this operation."""
+
     default_reason = "METHOD_NOT_ALLOWED"
 
 
 class RequestTimeout(DomainError):
     """The request's body did not arrive in time."""
 
-    status = 408
     default_reason = "REQUEST_TIMEOUT"
 
 
 class Conflict(DomainError):
-    status = 409
+    """The request contradicts the current state (a stale version, a duplicate, a clash)."""
+
     default_reason = "CONFLICT"
 
 
 class TooLarge(DomainError):
-    status = 413
+    """The request is bigger than bondline takes."""
+
     default_reason = "REQUEST_TOO_LARGE"
 
 
 class UnsupportedMediaType(DomainError):
     """A body in a format the endpoint does not take (e.g. a form sent where JSON is expected)."""
 
-    status = 415
     default_reason = "UNSUPPORTED_MEDIA_TYPE"
 
 
 class Internal(DomainError):
     """Something failed that the caller cannot fix; the message carries only an incident id."""
 
-    status = 500
     default_reason = "INTERNAL"
 
 
 class Unsupported(DomainError):
-    status = 501
+    """A request the vendor's API takes that bondline does not implement."""
+
     default_reason = "NOT_IMPLEMENTED"
 
 

@@ -33,7 +33,6 @@ Row = Any  # a tuple (SQLite) or asyncpg.Record: repositories read columns by po
 class Busy(DomainError):
     """The database is locked by another writer for longer than the busy timeout."""
 
-    status = 503
     default_reason = "DATABASE_BUSY"
     retry_after = 1  # seconds a client should wait before trying again (the dialects send it)
 
@@ -43,7 +42,6 @@ class Unavailable(DomainError):
     connections or disk, hung past a timeout. Nothing was committed by the request that got it
     (or, for a commit that timed out, all or nothing was, as the database decides)."""
 
-    status = 503
     default_reason = "DATABASE_UNAVAILABLE"
     retry_after = 5
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import os
 import socket
 import struct
@@ -24,6 +25,7 @@ from typing import Any
 
 from bondline.config import Settings
 from bondline.domain.errors import DomainError
+from bondline.http import errors as http_errors
 from bondline.testing import controls as control_routes
 from bondline.testing import faults as fault_rules
 from bondline.testing.journal import Journal, body_text, headers_of, now_iso, redact
@@ -161,9 +163,7 @@ class Instrumented:
             message = "Service Unavailable" if decision.status == 503 else "Injected fault"
             reason = "temporarily_unavailable" if name == "oauth" else (
                 "SERVICE_UNAVAILABLE" if decision.status == 503 else "INJECTED_FAULT")
-        err = DomainError(message, reason=reason)
-        err.status = decision.status
-        response = dialect.error(None, err)
+        response = dialect.error(None, injected_fault(decision.status)(message, reason=reason))
         response.status = decision.status
         headers = [h for h in (response.headers or []) if h[0] != b"retry-after"]
         if decision.retry_after is not None:
@@ -184,6 +184,20 @@ class Instrumented:
             response = finish(scope, response)
         await send({"type": "http.response.start", "status": response.status, "headers": response.header_list()})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else response.body})
+
+
+@functools.cache
+def injected_fault(status: int) -> type[DomainError]:
+    """The error a fault rule answering `status` raises. It is not the domain's: each status gets a
+    class of its own in the HTTP layer's status table, so every dialect renders it in its body as it
+    would a domain error with that status."""
+
+    class InjectedFault(DomainError):
+        pass
+
+    InjectedFault.__qualname__ = InjectedFault.__name__ = f"InjectedFault{status}"
+    http_errors.register(InjectedFault, status)
+    return InjectedFault
 
 
 async def _drain(receive: Any, limit: int) -> None:

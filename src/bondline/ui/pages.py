@@ -10,6 +10,7 @@ import jinja2
 
 from bondline.domain.errors import DomainError
 from bondline.http import Request, Response, retry_after
+from bondline.http.errors import status_of
 from bondline.ui import wording
 
 HTML = b"text/html; charset=utf-8"
@@ -71,13 +72,14 @@ class UIDialect:
     name = "ui"
 
     def error(self, request: Request | None, err: DomainError) -> Response:
-        if err.status == 401:
+        status = status_of(err)
+        if status == 401:
             return redirect("/ui/sign-in")
         titles = {400: "Bad request", 403: "Not allowed", 404: "Not found", 405: "Method not allowed",
                   409: "Conflict", 413: "Too large", 500: "Something went wrong", 503: "Busy"}
-        title = "Something went wrong" if err.reason == "INTERNAL" else titles.get(err.status, "Error")
-        headers = [retry_after(err)] if err.status == 503 else None
-        return render("error.html", err.status, headers, title=title, message=err.message)
+        title = "Something went wrong" if err.reason == "INTERNAL" else titles.get(status, "Error")
+        headers = [retry_after(err)] if status == 503 else None
+        return render("error.html", status, headers, title=title, message=err.message)
 
 
 DIALECT = UIDialect()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bondline.domain.errors import DomainError
 from bondline.http import Request, Response, json_response, retry_after
+from bondline.http.errors import status_of
 
 _EXC = "com.atlassian.confluence.api.service.exceptions."
 _PREFIX = {
@@ -27,7 +28,7 @@ class ConfluenceDialect:
     name = "confluence"
 
     def error(self, request: Request | None, err: DomainError) -> Response:
-        status = err.status
+        status = status_of(err)
         message = _PREFIX.get(status, "") + err.message
         errors = []
         if status == 400:

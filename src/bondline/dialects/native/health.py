@@ -7,14 +7,14 @@ from typing import Any
 
 from bondline import __version__
 from bondline.dialects.native.errors import DIALECT
-from bondline.domain.errors import DomainError
 from bondline.http import Request, Response, json_response
+from bondline.store import Unavailable
 
 
-class NotReady(DomainError):
-    status = 503
+class NotReady(Unavailable):
+    """The database did not answer the readiness probe (in time)."""
+
     default_reason = "NOT_READY"
-    retry_after = 5
 
 
 async def healthz(req: Request) -> Response:

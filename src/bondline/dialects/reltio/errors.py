@@ -25,6 +25,7 @@ from typing import Any
 from bondline.dialects.reltio import workflow
 from bondline.domain.errors import DomainError
 from bondline.http import Request, Response, json_response, retry_after
+from bondline.http.errors import status_of
 
 EXC = "com.reltio.metadata.errors.CommonException:"
 E150_MESSAGE = "Failed to parse content as JSON"
@@ -68,6 +69,7 @@ def _common(name: str, params: list[str], message: str, detail: str) -> str:
 def body_of(err: DomainError) -> dict[str, Any]:
     """APIErrorRepresentation of a domain error."""
     reason = err.reason
+    status = status_of(err)
     details = err.details if isinstance(err.details, dict) else {}
     extra: dict[str, Any] = {}
     if reason in ("MALFORMED_JSON", "INVALID_BODY"):
@@ -84,11 +86,11 @@ def body_of(err: DomainError) -> dict[str, Any]:
         detail = message
         exception = (f"com.reltio.metadata.errors.CommonException: Code: TYPE_IS_NOT_FOUND; Message parameters: "
                      f"[{details.get('uri', '')}, {details.get('tenant', '')}]. {message}. {message}")
-    elif err.status == 403:
+    elif status == 403:
         code, message, detail, exception = 804, E804_MESSAGE, E804_MESSAGE, E804_EXCEPTION
-    elif err.status >= 500:
+    elif status >= 500:
         code, message, detail = 2001, E2001_MESSAGE, E2001_DETAIL
-        name = "SERVICE_UNAVAILABLE" if err.status == 503 else "INTERNAL_SERVER_ERROR"
+        name = "SERVICE_UNAVAILABLE" if status == 503 else "INTERNAL_SERVER_ERROR"
         exception = _common(name, [], E2001_DETAIL, err.message)
     else:
         code = CODES.get(reason, CODES["INVALID_REQUEST"])
@@ -107,16 +109,24 @@ class ReltioDialect:
     name = "reltio"
 
     def error(self, request: Request | None, err: DomainError) -> Response:
-        if err.status == 401:
+        status = status_of(err)
+        if status == 401:
             return json_response({"error": "invalid_token", "error_description": err.message}, 401,
                                  [(b"www-authenticate", b'Bearer realm="reltio", error="invalid_token"')])
-        headers = [retry_after(err)] if err.status == 503 else None
-        return json_response(body_of(err), err.status, headers)
+        headers = [retry_after(err)] if status == 503 else None
+        return json_response(body_of(err), status, headers)
 
     def finish(self, scope: dict[str, Any], response: Response) -> Response:
         """Every answer under this dialect's paths passes here last: the Workflow API's envelope
         for clients that send `EnvironmentURL`, the response untouched for the others."""
         return workflow.finish(scope, response)
+
+
+# RFC 6749 §5.2 answers its error codes with 400, but invalid_client with 401 when the client tried
+# to authenticate; Reltio's auth server answers a bad grant (wrong password, dead refresh token) with
+# 401 too. The codes not listed here (invalid_request, unsupported_grant_type, …) are OAuthError's
+# default, Invalid's 400.
+OAUTH_STATUS: dict[str, int] = {"invalid_client": 401, "invalid_grant": 401}
 
 
 class OAuthDialect:
@@ -125,16 +135,15 @@ class OAuthDialect:
     name = "oauth"
 
     def error(self, request: Request | None, err: DomainError) -> Response:
-        if err.reason == "INTERNAL":  # the app's last resort; it sets the 500 status after rendering
-            return json_response({"error": "server_error", "error_description": err.message}, 500)
+        status = OAUTH_STATUS.get(err.reason) or status_of(err)
         error = err.reason if err.reason.islower() else {
             401: "invalid_client", 404: "invalid_request", 405: "invalid_request", 413: "invalid_request",
             503: "temporarily_unavailable",
-        }.get(err.status, "server_error" if err.status >= 500 else "invalid_request")
-        headers = [(b"www-authenticate", b'Basic realm="oauth"')] if err.status == 401 else None
-        if err.status == 503:
+        }.get(status, "server_error" if status >= 500 else "invalid_request")
+        headers = [(b"www-authenticate", b'Basic realm="oauth"')] if status == 401 else None
+        if status == 503:
             headers = [retry_after(err)]
-        return json_response({"error": error, "error_description": err.message}, err.status, headers)
+        return json_response({"error": error, "error_description": err.message}, status, headers)
 
 
 DIALECT = ReltioDialect()

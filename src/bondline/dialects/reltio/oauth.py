@@ -28,7 +28,7 @@ def _client(req: Request) -> tuple[str, str] | None:
     try:
         decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
-        raise OAuthError(401, "invalid_client", "Malformed Basic client credentials") from None
+        raise OAuthError("invalid_client", "Malformed Basic client credentials") from None
     client_id, sep, secret = decoded.partition(":")
     return (client_id, secret) if sep else None
 
@@ -40,7 +40,7 @@ def _params(req: Request) -> dict[str, str]:
         try:
             form = parse_qsl(req.body.decode("utf-8"), keep_blank_values=True)
         except UnicodeDecodeError:
-            raise OAuthError(400, "invalid_request", "The form body is not valid UTF-8") from None
+            raise OAuthError("invalid_request", "The form body is not valid UTF-8") from None
         values.update({k: v for k, v in form})
     return values
 

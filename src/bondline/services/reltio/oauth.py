@@ -21,7 +21,7 @@ import dataclasses
 
 from bondline import ids
 from bondline.domain.audit import ANONYMOUS, Actor, Change, record_of
-from bondline.domain.errors import DomainError
+from bondline.domain.errors import Invalid
 from bondline.domain.model import Token, User
 from bondline.store import Store
 from bondline.store.unit import Tx
@@ -31,12 +31,13 @@ REFRESH_SECONDS = 30 * 86400
 SCOPE = "read write trust"
 
 
-class OAuthError(DomainError):
-    """An OAuth error: `reason` is the RFC 6749 error code rendered as `error`."""
+class OAuthError(Invalid):
+    """A token request refused: `reason` is which RFC 6749 error (§5.2) it is (``invalid_request``,
+    ``invalid_client``, ``invalid_grant``, ``unsupported_grant_type``), rendered as `error`; the OAuth
+    dialect (`dialects/reltio/errors.py`) picks the status for each."""
 
-    def __init__(self, status: int, error: str, description: str) -> None:
+    def __init__(self, error: str, description: str) -> None:
         super().__init__(description, reason=error)
-        self.status = status
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -94,34 +95,34 @@ async def _issue(tx: Tx, user: User, parent_id: str, refresh: str | None) -> Gra
 async def token(store: Store, grant_type: str | None, params: dict[str, str],
                 client: tuple[str, str] | None, request_id: str | None = None) -> Grant:
     if not grant_type:
-        raise OAuthError(400, "invalid_request", "Missing grant type")
+        raise OAuthError("invalid_request", "Missing grant type")
     async with store.write(Actor(ANONYMOUS, request_id)) as tx:
         if grant_type == "password":
             username, password = params.get("username"), params.get("password")
             if not username or not password:
-                raise OAuthError(400, "invalid_request", "username and password are required")
+                raise OAuthError("invalid_request", "username and password are required")
             user = await _user_by_name(tx, username)
             stored = await _verify(tx, password, ("api",))
             if user is None or stored is None or stored.user_id != user.id:
-                raise OAuthError(401, "invalid_grant", "Bad credentials")
+                raise OAuthError("invalid_grant", "Bad credentials")
             return await _issue(tx, user, stored.id, None)
         if grant_type == "client_credentials":
             if client is None and params.get("client_id") and params.get("client_secret"):
                 client = (params["client_id"], params["client_secret"])
             if client is None:
-                raise OAuthError(401, "invalid_client", "Client authentication failed: send Basic client_id:secret")
+                raise OAuthError("invalid_client", "Client authentication failed: send Basic client_id:secret")
             user = await _user_by_name(tx, client[0])
             stored = await _verify(tx, client[1], ("api",))
             if user is None or stored is None or stored.user_id != user.id:
-                raise OAuthError(401, "invalid_client", "Bad client credentials")
+                raise OAuthError("invalid_client", "Bad client credentials")
             return await _issue(tx, user, stored.id, None)
         if grant_type == "refresh_token":
             refresh = params.get("refresh_token")
             if not refresh:
-                raise OAuthError(400, "invalid_request", "refresh_token is required")
+                raise OAuthError("invalid_request", "refresh_token is required")
             stored = await _verify(tx, refresh, ("oauth_refresh",))
             owner = None if stored is None else await tx.users.by_id(stored.user_id)
             if stored is None or stored.parent_id is None or owner is None:
-                raise OAuthError(401, "invalid_grant", "Invalid refresh token")  # never echoed back
+                raise OAuthError("invalid_grant", "Invalid refresh token")  # never echoed back
             return await _issue(tx, owner, stored.parent_id, refresh)
-    raise OAuthError(400, "unsupported_grant_type", f"Unsupported grant type: {grant_type[:60]}")
+    raise OAuthError("unsupported_grant_type", f"Unsupported grant type: {grant_type[:60]}")
