@@ -76,7 +76,7 @@ def dcr_apply(database_url: str, site: dict[str, Any], items: int) -> dict[str, 
         await store.open()
         try:
             now = ids.now_ms()
-            entities = [o.Entity(TENANT, f"B{i:07d}", "Individual", {}, [], [], [], "", "", 1, now, "bench", now,
+            entities = [o.ReltioEntity(TENANT, f"B{i:07d}", "Individual", {}, [], [], [], "", "", 1, now, "bench", now,
                                  "bench") for i in range(entities_count)]
             request = ch.ChangeRequest(TENANT, "BENCHDCR", ch.AWAITING, ch.DEFAULT_TYPE, None, now, "bench", now,
                                        "bench")

@@ -77,7 +77,7 @@ def stage_requests(database_url: str, specs: list[tuple[str, str, int, int]]) ->
     async def job(store: Any) -> None:
         now = ids.now_ms()
         for request_id, prefix, items, count in specs:
-            entities = [o.Entity(TENANT, f"{prefix}{i:05d}", "Individual", {}, [], [], [], "", "", 1, now, "x",
+            entities = [o.ReltioEntity(TENANT, f"{prefix}{i:05d}", "Individual", {}, [], [], [], "", "", 1, now, "x",
                                  now, "x") for i in range(count)]
             request = ch.ChangeRequest(TENANT, request_id, ch.AWAITING, ch.DEFAULT_TYPE, None, now, "x", now, "x")
             staged = [ch.Item(f"{request_id[:6]}{i:06d}", request_id, i, f"entities/{prefix}{i % count:05d}",

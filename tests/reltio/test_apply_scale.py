@@ -110,7 +110,7 @@ async def test_a_large_request_is_applied_whole(app, site, database_url: str) ->
     await tenants.add(app.store, TENANT)
     await tenants.grant(app.store, TENANT, site.carol.account_id, ["ROLE_REVIEWER"])
     now = ids.now_ms()
-    entities = [o.Entity(TENANT, f"E{i:07d}", "Individual", {}, [], [], [], "", "", 1, now, "x", now, "x")
+    entities = [o.ReltioEntity(TENANT, f"E{i:07d}", "Individual", {}, [], [], [], "", "", 1, now, "x", now, "x")
                 for i in range(ENTITIES)]
     request = ch.ChangeRequest(TENANT, "BIGREQ1", ch.AWAITING, ch.DEFAULT_TYPE, None, now, "x", now, "x")
     items = [ch.Item(f"I{i:07d}", request.id, i, f"entities/E{i % ENTITIES:07d}", ch.INSERT, {

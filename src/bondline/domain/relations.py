@@ -131,7 +131,7 @@ def parse_stored_key(kind: str, stored: str) -> tuple[str, int | None]:
 
 
 @dataclasses.dataclass(slots=True)
-class Entity:
+class RelationEnd:
     """An entity a relation points at, as loaded: what the domain needs to judge access and what
     the dialect needs to render it."""
 

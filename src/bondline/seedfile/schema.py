@@ -75,7 +75,7 @@ class Watch(_Item, kw_only=True):
     content_type: Literal["page", "blogpost"] | None = None
 
 
-class Entity(_Item, kw_only=True):
+class ReltioEntity(_Item, kw_only=True):
     ref: str | None = None
     type: str
     attributes: dict[str, Any] = {}
@@ -101,7 +101,7 @@ class AttributeChange(_Item, kw_only=True):
 
 
 class ChangeItem(_Item, kw_only=True):
-    create_entity: Entity | None = None
+    create_entity: ReltioEntity | None = None
     create_relation: ReltioRelation | None = None
     delete_relation: str | None = None
     insert_attribute: AttributeChange | None = None
@@ -120,7 +120,7 @@ class Tenant(_Item, kw_only=True):
     roles: dict[str, list[str]] = {}
     types: dict[str, Any] | None = None
     by: str | None = None  # who saves the entities and relations (default: bondline's seed operator)
-    entities: list[Entity] = []
+    entities: list[ReltioEntity] = []
     relations: list[ReltioRelation] = []
     change_requests: list[ChangeRequest] = []
 

@@ -15,7 +15,7 @@ from bondline.domain import relations as rel
 from bondline.domain.audit import Actor, Change, record_of, relation_object
 from bondline.domain.errors import NotFound, Unsupported
 from bondline.domain.model import Caller, User
-from bondline.domain.relations import CONFLUENCE, Entity, EntityRef, Relation
+from bondline.domain.relations import CONFLUENCE, RelationEnd, EntityRef, Relation
 from bondline.store import Store
 from bondline.store.unit import Tx
 
@@ -25,34 +25,34 @@ NS = CONFLUENCE
 @dataclasses.dataclass(slots=True)
 class RelationView:
     relation: Relation
-    source: Entity
-    target: Entity
+    source: RelationEnd
+    target: RelationEnd
     creator: User | None
 
 
-async def resolve(tx: Tx, caller: Caller, ref: EntityRef) -> Entity:
+async def resolve(tx: Tx, caller: Caller, ref: EntityRef) -> RelationEnd:
     """Look an entity up as the request names it; NotFound when it does not exist. Whether the
     caller may see it is for `access` to decide."""
     if ref.type == "user":
         if ref.key == "current" or ref.key == caller.account_id:
-            return Entity(EntityRef("user", caller.account_id), user=caller.as_user())
+            return RelationEnd(EntityRef("user", caller.account_id), user=caller.as_user())
         user = await tx.users.by_account_id(ref.key)
         if user is None:
             raise NotFound(f"No user found with accountId : {ref.key}", reason="USER_NOT_FOUND")
-        return Entity(ref, user=user)
+        return RelationEnd(ref, user=user)
     if ref.type == "space":
         space = await tx.spaces.by_key(ref.key)
         if space is None:
             raise NotFound(f"No space with key : {ref.key}", reason="SPACE_NOT_FOUND")
         role = await tx.spaces.role_of(space.id, caller.user_id)
-        return Entity(ref, space=space, role=role)
+        return RelationEnd(ref, space=space, role=role)
     if ref.type == "label":
-        return Entity(ref, label=ref.key)
+        return RelationEnd(ref, label=ref.key)
     found = await tx.content.with_space(int(ref.key), caller.user_id)
     return await _content_entity(tx, ref, found)
 
 
-async def _content_entity(tx: Tx, ref: EntityRef, found: tuple[Any, Any, str | None] | None) -> Entity:
+async def _content_entity(tx: Tx, ref: EntityRef, found: tuple[Any, Any, str | None] | None) -> RelationEnd:
     """A piece of content as `ref` names it, from its row, its space's and the caller's role there."""
     if found is None:
         raise NotFound(f"No content found with id : {ref.key}", reason="CONTENT_NOT_FOUND")
@@ -69,11 +69,11 @@ async def _content_entity(tx: Tx, ref: EntityRef, found: tuple[Any, Any, str | N
     elif ref.status != content.status:
         raise NotFound(f"No content found with id : {ref.key} and status {ref.status}",
                        reason="CONTENT_NOT_FOUND")
-    return Entity(ref, space=space, content=content, version=version, role=role)
+    return RelationEnd(ref, space=space, content=content, version=version, role=role)
 
 
 async def _entity_from_row(tx: Tx, caller: Caller, kind: str, stored_key: str,
-                           content: dict[int, Any]) -> Entity | None:
+                           content: dict[int, Any]) -> RelationEnd | None:
     """The entity at one end of a stored relation, as it is now (None if it has gone). Content is
     looked up in `content` (loaded for the whole page at once by `_views`)."""
     key, version = rel.parse_stored_key(kind, stored_key)
@@ -183,7 +183,7 @@ def _status_filter(status: str | None, version: int | None) -> tuple[bool | None
     return False, None
 
 
-def _active(entity: Entity, status: str | None) -> bool:
+def _active(entity: RelationEnd, status: str | None) -> bool:
     """Whether a listed end is shown: content in the status asked for; without one, anything but
     trashed content (its relations stay, but are not active until it is restored)."""
     if entity.content is None or entity.version is not None:
@@ -194,7 +194,7 @@ def _active(entity: Entity, status: str | None) -> bool:
     return current != "trashed"
 
 
-async def _views(tx: Tx, caller: Caller, rows: list[Relation], fixed: Entity, direction: str,
+async def _views(tx: Tx, caller: Caller, rows: list[Relation], fixed: RelationEnd, direction: str,
                  status: str | None) -> list[RelationView]:
     """A page of relations as views. The other ends' content and the creators are loaded for the
     whole page in two statements, not two per row."""

@@ -23,7 +23,7 @@ from bondline.domain import relations as rel
 from bondline.domain.errors import DomainError, Invalid
 from bondline.domain.model import Caller
 from bondline.domain.reltio import changes as ch
-from bondline.seedfile import (AttributeChange, Document, Entity, InvalidSeed, Path, ReltioRelation, Version,
+from bondline.seedfile import (AttributeChange, Document, InvalidSeed, Path, ReltioEntity, ReltioRelation, Version,
                                parse_ref)
 from bondline.services import accounts, content, labels, relations, spaces, watches
 from bondline.services.reltio import attributes, change_requests, tenants
@@ -375,7 +375,7 @@ def _values(raw: Any) -> list[Any]:
     return out
 
 
-def entity_body(entity: Entity) -> dict[str, Any]:
+def entity_body(entity: ReltioEntity) -> dict[str, Any]:
     body: dict[str, Any] = {"type": _type_uri(entity.type, "entityTypes"),
                             "attributes": shorthand_attributes(entity.attributes)}
     for name in ("crosswalks", "tags", "roles"):

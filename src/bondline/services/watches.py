@@ -15,7 +15,7 @@ from bondline.domain import watches as rules
 from bondline.domain.audit import Actor, Change, record_of, relation_object
 from bondline.domain.errors import Forbidden, Invalid, NotFound, is_decimal
 from bondline.domain.model import Caller, Content, Space, User
-from bondline.domain.relations import CONFLUENCE, Entity, EntityRef
+from bondline.domain.relations import CONFLUENCE, RelationEnd, EntityRef
 from bondline.store import Store
 from bondline.store.unit import Tx
 
@@ -39,17 +39,17 @@ async def _watcher(tx: Tx, caller: Caller, account_id: str | None) -> User:
     return user
 
 
-def _watchable_content(caller: Caller, found: tuple[Content, Space, str | None] | None) -> Entity:
+def _watchable_content(caller: Caller, found: tuple[Content, Space, str | None] | None) -> RelationEnd:
     """The content `ContentRepo.with_space` found, if the caller may watch it; 403 otherwise."""
     if found is None or found[0].status == "trashed":
         raise Forbidden("No content exists for the specified contentId")
     content, space, role = found
-    entity = Entity(EntityRef("content", str(content.id), content.status), space=space, content=content, role=role)
+    entity = RelationEnd(EntityRef("content", str(content.id), content.status), space=space, content=content, role=role)
     access.require_watchable(caller, entity)
     return entity
 
 
-async def _target(tx: Tx, caller: Caller, kind: str, key: str, content_type: str | None = None) -> tuple[Entity, str]:
+async def _target(tx: Tx, caller: Caller, kind: str, key: str, content_type: str | None = None) -> tuple[RelationEnd, str]:
     """The watched entity and the key its watch is stored under; 403 if missing or hidden."""
     if kind == "content":
         if not is_decimal(key) or len(key) > 18:
@@ -62,7 +62,7 @@ async def _target(tx: Tx, caller: Caller, kind: str, key: str, content_type: str
         if space is None:
             raise Forbidden("No space exists for the specified spaceKey")
         role = await tx.spaces.role_of(space.id, caller.user_id)
-        entity = Entity(EntityRef("space", space.key), space=space, role=role)
+        entity = RelationEnd(EntityRef("space", space.key), space=space, role=role)
         access.require_watchable(caller, entity)
         return entity, rules.space_key(space.key, content_type)
     try:
@@ -71,7 +71,7 @@ async def _target(tx: Tx, caller: Caller, kind: str, key: str, content_type: str
         raise Forbidden("No label exists for the specified labelName") from None
     if prefix != "global" or not await _label_visible(tx, caller, name):
         raise Forbidden("No label exists for the specified labelName")
-    return Entity(EntityRef("label", name), label=name), name
+    return RelationEnd(EntityRef("label", name), label=name), name
 
 
 LABEL_CHUNK = 500  # carriers of a label looked at per statement, until one the caller sees
@@ -150,7 +150,7 @@ async def _watchers_of(tx: Tx, kind: str, keys: list[str], start: int, limit: in
     return watchers
 
 
-async def _visible_content(tx: Tx, caller: Caller, content_id: str) -> Entity:
+async def _visible_content(tx: Tx, caller: Caller, content_id: str) -> RelationEnd:
     try:
         entity, _ = await _target(tx, caller, "content", content_id)
     except Forbidden:

@@ -22,7 +22,7 @@ def relation(v: RelationView, ov_filter: str | None = None) -> dict[str, Any]:
     return o.relation_view(v.relation, v.start, v.end, v.type, ov_filter)
 
 
-def item(it: ch.Item, conflict: ch.Conflict | None = None) -> dict[str, Any]:
+def item(it: ch.Item, conflict: ch.ItemConflict | None = None) -> dict[str, Any]:
     """One change item: `id`, `type`, `createdTime`, `createdBy`, then its wire fields."""
     out: dict[str, Any] = {"id": it.id, "type": it.type, "createdTime": it.created_at, "createdBy": it.created_by}
     out.update(it.body)

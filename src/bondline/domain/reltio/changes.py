@@ -89,7 +89,7 @@ class Item:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class Conflict:
+class ItemConflict:
     item: Item
     conflict: str
     details: str
@@ -273,12 +273,12 @@ def stage_delete_relation(relation_uri: str, version: int) -> Staged:
 
 # --- documents items apply to -------------------------------------------------------------------
 
-def entity_doc(e: o.Entity) -> dict[str, Any]:
+def entity_doc(e: o.ReltioEntity) -> dict[str, Any]:
     return {"kind": ENTITY, "id": e.id, "type": e.type, "attributes": e.attributes, "crosswalks": e.crosswalks,
             "tags": e.tags, "roles": e.roles, "version": e.version, "exists": True}
 
 
-def relation_doc(r: o.Relation) -> dict[str, Any]:
+def relation_doc(r: o.ReltioRelation) -> dict[str, Any]:
     return {"kind": "relation", "id": r.id, "type": r.type, "attributes": r.attributes, "crosswalks": r.crosswalks,
             "flags": r.flags, "start_id": r.start_id, "end_id": r.end_id, "version": r.version, "exists": True}
 
@@ -444,17 +444,17 @@ def _apply_one(registry: Registry, item: Item, docs: dict[str, dict[str, Any]], 
 
 
 def run(registry: Registry, items: list[Item], docs: dict[str, dict[str, Any]], *, ignore_conflicts: bool,
-        now: int) -> tuple[dict[str, dict[str, Any]], list[Conflict]]:
+        now: int) -> tuple[dict[str, dict[str, Any]], list[ItemConflict]]:
     """Apply `items` in order to (a copy of) `docs`; returns the new documents (changed ones marked
     ``changed``, created ones ``created``, deleted relations ``exists: False``) and every conflict met.
     Without `ignore_conflicts` a conflicted item is not applied; with it, only items with nothing to
     apply to are skipped."""
     work = copy.deepcopy(docs)
-    conflicts: list[Conflict] = []
+    conflicts: list[ItemConflict] = []
     for item in items:
         found = conflict_of(registry, item, work)
         if found is not None:
-            conflicts.append(Conflict(item, found[0], found[1]))
+            conflicts.append(ItemConflict(item, found[0], found[1]))
             if not ignore_conflicts or found[0] in UNAPPLICABLE:
                 continue
         _apply_one(registry, item, work, now)

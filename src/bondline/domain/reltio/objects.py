@@ -60,7 +60,7 @@ def check_object_id(raw: str, collection: str) -> str:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class Entity:
+class ReltioEntity:
     tenant: str
     id: str
     type: str  # short type name, e.g. "Individual"
@@ -85,7 +85,7 @@ FLAGS = ("startRefPinned", "startRefIgnored", "endRefPinned", "endRefIgnored")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class Relation:
+class ReltioRelation:
     tenant: str
     id: str
     type: str  # short type name, e.g. "HasAddress"
@@ -426,10 +426,10 @@ def render_crosswalks(xws: list[dict[str, Any]], attributes: dict[str, Any], obj
     return out
 
 
-References = dict[str, list[tuple["Relation", "Entity | None"]]]
+References = dict[str, list[tuple["ReltioRelation", "ReltioEntity | None"]]]
 
 
-def render_reference(e: Entity, name: str, rel: "Relation", target: Entity | None) -> dict[str, Any]:
+def render_reference(e: ReltioEntity, name: str, rel: "ReltioRelation", target: ReltioEntity | None) -> dict[str, Any]:
     """One value of a reference attribute: the relation `rel` from `e` to `target`, shown with the
     target's attributes and the relation's (ReferenceAttributeValueTO)."""
     uri = f"{e.uri}/attributes/{name}/{rel.id}"
@@ -466,7 +466,7 @@ def render_reference(e: Entity, name: str, rel: "Relation", target: Entity | Non
     return item
 
 
-def entity_view(e: Entity, ov_filter: str | None = None, references: References | None = None) -> dict[str, Any]:
+def entity_view(e: ReltioEntity, ov_filter: str | None = None, references: References | None = None) -> dict[str, Any]:
     """EntityTO, keys in the order of Reltio's examples; `references` are the relations (and their
     end entities) behind the entity's reference attributes."""
     type_uri = ENTITY_PREFIX + e.type
@@ -495,7 +495,7 @@ def entity_view(e: Entity, ov_filter: str | None = None, references: References 
     return body
 
 
-def connection(e: Entity | None, uri: str, directional: str) -> dict[str, Any]:
+def connection(e: ReltioEntity | None, uri: str, directional: str) -> dict[str, Any]:
     """startObject/endObject of a relation (EntityTOConnection)."""
     if e is None:
         return {"objectURI": uri, "label": "", "directionalLabel": directional, "crosswalks": []}
@@ -503,7 +503,7 @@ def connection(e: Entity | None, uri: str, directional: str) -> dict[str, Any]:
             "crosswalks": render_crosswalks(e.crosswalks, e.attributes, e.uri)}
 
 
-def relation_view(r: Relation, start: Entity | None, end: Entity | None, t: ObjectType | None,
+def relation_view(r: ReltioRelation, start: ReltioEntity | None, end: ReltioEntity | None, t: ObjectType | None,
                   ov_filter: str | None = None) -> dict[str, Any]:
     """RelationTO, keys in the order of Reltio's examples."""
     type_uri = RELATION_PREFIX + r.type
@@ -571,21 +571,21 @@ def missing_values(existing: dict[str, Any], posted: dict[str, Any]) -> list[tup
     return out
 
 
-def entity_from_doc(doc: dict[str, Any], base: Entity | None, t: ObjectType | None, tenant: str, who: str,
-                    now: int) -> Entity:
+def entity_from_doc(doc: dict[str, Any], base: ReltioEntity | None, t: ObjectType | None, tenant: str, who: str,
+                    now: int) -> ReltioEntity:
     """The entity a changed (or created) document describes, labels recomputed, version moved on."""
     label_, secondary = labels(t, doc["attributes"])
     if base is None:
-        return Entity(tenant, doc["id"], doc["type"], doc["attributes"], doc["crosswalks"], doc.get("tags", []),
+        return ReltioEntity(tenant, doc["id"], doc["type"], doc["attributes"], doc["crosswalks"], doc.get("tags", []),
                       doc.get("roles", []), label_, secondary, 1, now, who, now, who)
     return dataclasses.replace(base, attributes=doc["attributes"], crosswalks=doc["crosswalks"],
                                tags=doc.get("tags", base.tags), roles=doc.get("roles", base.roles), label=label_,
                                secondary_label=secondary, version=base.version + 1, updated_at=now, updated_by=who)
 
 
-def relation_from_doc(doc: dict[str, Any], base: Relation | None, tenant: str, who: str, now: int) -> Relation:
+def relation_from_doc(doc: dict[str, Any], base: ReltioRelation | None, tenant: str, who: str, now: int) -> ReltioRelation:
     if base is None:
-        return Relation(tenant, doc["id"], doc["type"], doc["start_id"], doc["end_id"], doc["attributes"],
+        return ReltioRelation(tenant, doc["id"], doc["type"], doc["start_id"], doc["end_id"], doc["attributes"],
                         doc["crosswalks"], doc.get("flags", {}), 1, now, who, now, who)
     return dataclasses.replace(base, attributes=doc["attributes"], crosswalks=doc["crosswalks"],
                                flags=doc.get("flags", base.flags), version=base.version + 1, updated_at=now,

@@ -13,7 +13,7 @@ from typing import Any
 
 from bondline.domain.audit import Change, record_of
 from bondline.domain.reltio.changes import ChangeRequest, Item
-from bondline.domain.reltio.objects import Entity, Relation
+from bondline.domain.reltio.objects import ReltioEntity, ReltioRelation
 
 STAGED_LISTED = 1000  # items a staging entry lists (with the count of all)
 
@@ -37,39 +37,39 @@ def types_replaced(tenant: str, before: list[tuple[str, str, str]], after: list[
 
 # --- entities and relations -----------------------------------------------------------------------
 
-def entities_created(entities: Iterable[Entity]) -> list[Change]:
+def entities_created(entities: Iterable[ReltioEntity]) -> list[Change]:
     return [Change("entity.create", f"reltio/{e.tenant}/{e.uri}", None, record_of(e)) for e in entities]
 
 
-def entities_updated(pairs: Iterable[tuple[Entity | None, Entity]]) -> list[Change]:
+def entities_updated(pairs: Iterable[tuple[ReltioEntity | None, ReltioEntity]]) -> list[Change]:
     """(as it was, as it is) for each updated entity."""
     return [Change("entity.update", f"reltio/{e.tenant}/{e.uri}", record_of(before), record_of(e))
             for before, e in pairs]
 
 
-def entity_deleted(before: Entity) -> Change:
+def entity_deleted(before: ReltioEntity) -> Change:
     return Change("entity.delete", f"reltio/{before.tenant}/{before.uri}", record_of(before))
 
 
-def _relation_doc(rel: Relation | None) -> dict[str, Any] | None:
+def _relation_doc(rel: ReltioRelation | None) -> dict[str, Any] | None:
     doc = record_of(rel)
     if doc is not None:
         doc.pop("row_id", None)  # where it is stored, not what it is
     return doc
 
 
-def relations_created(relations: Iterable[Relation]) -> list[Change]:
+def relations_created(relations: Iterable[ReltioRelation]) -> list[Change]:
     return [Change("reltio.relation.create", f"reltio/{r.tenant}/relations/{r.id}", None, _relation_doc(r))
             for r in relations]
 
 
-def relations_updated(pairs: Iterable[tuple[Relation | None, Relation]]) -> list[Change]:
+def relations_updated(pairs: Iterable[tuple[ReltioRelation | None, ReltioRelation]]) -> list[Change]:
     """(as it was, as it is) for each updated relation."""
     return [Change("reltio.relation.update", f"reltio/{r.tenant}/relations/{r.id}", _relation_doc(before),
                    _relation_doc(r)) for before, r in pairs]
 
 
-def relations_deleted(relations: Iterable[Relation]) -> list[Change]:
+def relations_deleted(relations: Iterable[ReltioRelation]) -> list[Change]:
     return [Change("reltio.relation.delete", f"reltio/{r.tenant}/relations/{r.id}", _relation_doc(r))
             for r in relations]
 

@@ -33,7 +33,7 @@ from bondline.services.reltio import entities, staging
 from bondline.services.reltio.relations import RelationView, view_of
 from bondline.services.reltio.retry import retrying
 from bondline.services.reltio.staging import ChangeRequestView
-from bondline.services.reltio.tenants import Context, context
+from bondline.services.reltio.tenants import TenantContext, tenant_context
 from bondline.store import Store
 from bondline.store.unit import Tx
 
@@ -52,7 +52,7 @@ class Op:
     flag: bool = False
 
 
-def _build(ctx: Context, t: ObjectType, obj: o.Entity | o.Relation, op: Op) -> ch.Staged:
+def _build(ctx: TenantContext, t: ObjectType, obj: o.ReltioEntity | o.ReltioRelation, op: Op) -> ch.Staged:
     args = (ctx.registry, t, obj.uri, obj.attributes, obj.version, op.path)
     if op.type == ch.INSERT:
         return ch.stage_insert(*args, op.value, op.crosswalk)
@@ -65,9 +65,9 @@ def _build(ctx: Context, t: ObjectType, obj: o.Entity | o.Relation, op: Op) -> c
     raise Invalid(f"Unsupported change type {op.type[:60]!r}: use one of {', '.join(ch.ATTRIBUTE_ITEMS)}")
 
 
-async def _check_crosswalks(tx: Tx, ctx: Context, obj: o.Entity | o.Relation, ops: list[Op]) -> None:
+async def _check_crosswalks(tx: Tx, ctx: TenantContext, obj: o.ReltioEntity | o.ReltioRelation, ops: list[Op]) -> None:
     """A change may bring a new crosswalk to an entity, but not one another entity holds."""
-    if not isinstance(obj, o.Entity):
+    if not isinstance(obj, o.ReltioEntity):
         return
     for op in ops:
         if op.crosswalk is None:
@@ -89,10 +89,10 @@ async def change(store: Store, caller: Caller, tenant: str, collection: str, obj
         raise Invalid(f"At most {MAX_CHANGES} changes per request")
     kind = ENTITY if collection == "entities" else RELATION
     async with store.write(Actor.of(caller)) as tx:
-        ctx = await context(tx, caller, tenant)
+        ctx = await tenant_context(tx, caller, tenant)
         route = access.reltio_write_route(ctx.perms, roles.UPDATE, change_request_id, always_create_dcr)
         direct = route == access.RELTIO_DIRECT
-        obj: o.Entity | o.Relation | None
+        obj: o.ReltioEntity | o.ReltioRelation | None
         if kind == ENTITY:
             obj = await tx.entities.get(ctx.tenant, object_id, lock=direct)
         else:
@@ -109,18 +109,18 @@ async def change(store: Store, caller: Caller, tenant: str, collection: str, obj
         return await apply_now(tx, ctx, obj, staged)
 
 
-async def apply_now(tx: Tx, ctx: Context, obj: o.Entity | o.Relation, staged: list[ch.Staged]
+async def apply_now(tx: Tx, ctx: TenantContext, obj: o.ReltioEntity | o.ReltioRelation, staged: list[ch.Staged]
                     ) -> entities.EntityView | RelationView:
     now = ids.now_ms()
     items = [ch.Item(ids.reltio_id(), "", i, s.object_uri, s.type, s.body, s.base_version, now, ctx.who)
              for i, s in enumerate(staged)]
-    doc = ch.entity_doc(obj) if isinstance(obj, o.Entity) else ch.relation_doc(obj)
+    doc = ch.entity_doc(obj) if isinstance(obj, o.ReltioEntity) else ch.relation_doc(obj)
     docs, conflicts = ch.run(ctx.registry, items, {obj.uri: doc}, ignore_conflicts=False, now=now)
     if conflicts:
         first = conflicts[0]
         raise Invalid(f"{first.item.body.get('attributePath', obj.uri)}: {first.details}", reason=first.conflict)
     new = docs[obj.uri]
-    if isinstance(obj, o.Entity):
+    if isinstance(obj, o.ReltioEntity):
         entity = o.entity_from_doc(new, obj, ctx.registry.get(ENTITY, obj.type), ctx.tenant, ctx.who, now)
         known = {(x["type"], x["value"]) for x in obj.crosswalks}
         added = [(ctx.tenant, x["type"], x["value"], obj.id) for x in entity.crosswalks

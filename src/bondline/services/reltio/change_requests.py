@@ -30,7 +30,7 @@ from bondline.services.reltio.entities import EntityView
 from bondline.services.reltio.relations import RelationView, view_of
 from bondline.services.reltio.retry import retrying
 from bondline.services.reltio.staging import ChangeRequestView, load_request
-from bondline.services.reltio.tenants import Context, context
+from bondline.services.reltio.tenants import TenantContext, tenant_context
 from bondline.store import Store
 from bondline.store.unit import Tx
 
@@ -44,7 +44,7 @@ MAX_PAGE = 1_000
 @retrying
 async def create(store: Store, caller: Caller, tenant: str) -> ChangeRequestView:
     async with store.write(Actor.of(caller)) as tx:
-        ctx = await context(tx, caller, tenant)
+        ctx = await tenant_context(tx, caller, tenant)
         access.reltio_require_initiate(ctx.perms)
         cr = staging.new_request(ctx, ids.now_ms())
         await tx.change_requests.insert(cr)
@@ -55,7 +55,7 @@ async def create(store: Store, caller: Caller, tenant: str) -> ChangeRequestView
 async def get(store: Store, caller: Caller, tenant: str, request_id: str, *, objects_info: bool = False,
               conflicts: bool = False) -> ChangeRequestView:
     async with store.read() as tx:
-        ctx = await context(tx, caller, tenant)
+        ctx = await tenant_context(tx, caller, tenant)
         access.reltio_require_read(ctx.perms)
         cr = await load_request(tx, ctx, request_id)
         return await staging.view(tx, ctx, cr, objects_info=objects_info, conflicts=conflicts)
@@ -67,7 +67,7 @@ async def by_uris(store: Store, caller: Caller, tenant: str, uris: list[str], *,
     if len(uris) > MAX_PAGE:
         raise Invalid(f"At most {MAX_PAGE} URIs per request")
     async with store.read() as tx:
-        ctx = await context(tx, caller, tenant)
+        ctx = await tenant_context(tx, caller, tenant)
         access.reltio_require_read(ctx.perms)
         wanted = [u[len("changeRequests/"):] if u.startswith("changeRequests/") else "" for u in uris]
         found = await tx.change_requests.get_many(ctx.tenant, [w for w in wanted if o.OBJECT_ID.match(w)])
@@ -174,7 +174,7 @@ async def search(store: Store, caller: Caller, tenant: str, filter_text: str | N
                  limit: int) -> list[ChangeRequestView]:
     """Change requests matching the filter, newest first."""
     async with store.read() as tx:
-        ctx = await context(tx, caller, tenant)
+        ctx = await tenant_context(tx, caller, tenant)
         access.reltio_require_read(ctx.perms)  # before the filter: a caller without READ learns nothing
         tree = parse_filter(filter_text or "")
         matched = await _evaluate(tx, ctx.tenant, tree)
@@ -188,7 +188,7 @@ async def search(store: Store, caller: Caller, tenant: str, filter_text: str | N
 
 async def delete(store: Store, caller: Caller, tenant: str, request_id: str) -> None:
     async with store.write(Actor.of(caller)) as tx:
-        ctx = await context(tx, caller, tenant)
+        ctx = await tenant_context(tx, caller, tenant)
         cr = await load_request(tx, ctx, request_id, lock=True)
         access.reltio_require_manage_change_request(ctx.perms, cr.created_by, ctx.who)
         await tx.change_requests.delete(ctx.tenant, cr.id)
@@ -197,7 +197,7 @@ async def delete(store: Store, caller: Caller, tenant: str, request_id: str) -> 
 
 async def reject(store: Store, caller: Caller, tenant: str, request_id: str) -> ch.ChangeRequest:
     async with store.write(Actor.of(caller)) as tx:
-        ctx = await context(tx, caller, tenant)
+        ctx = await tenant_context(tx, caller, tenant)
         access.reltio_require_accept(ctx.perms)
         cr = await load_request(tx, ctx, request_id, lock=True)
         ch.require_awaiting(cr, "rejected")
@@ -206,7 +206,7 @@ async def reject(store: Store, caller: Caller, tenant: str, request_id: str) -> 
                                                                  updated_by=ctx.who))
 
 
-def _conflict_error(cr: ch.ChangeRequest, conflicts: list[ch.Conflict]) -> Invalid:
+def _conflict_error(cr: ch.ChangeRequest, conflicts: list[ch.ItemConflict]) -> Invalid:
     listed = [{"objectURI": c.item.object_uri, "id": c.item.id, "type": c.item.type, "conflict": c.conflict,
                "conflictDetails": c.details} for c in conflicts]
     summary = "; ".join(f"{c.item.object_uri} item {c.item.id} ({c.item.type}): {c.conflict}" for c in conflicts[:20])
@@ -221,7 +221,7 @@ async def apply(store: Store, caller: Caller, tenant: str, request_id: str, igno
                 ) -> ch.ChangeRequest:
     """Apply every item in one transaction, or none."""
     async with store.read() as tx:
-        ctx = await context(tx, caller, tenant)
+        ctx = await tenant_context(tx, caller, tenant)
         access.reltio_require_accept(ctx.perms)
         cr = await load_request(tx, ctx, request_id)
         ch.require_awaiting(cr, "applied")
@@ -237,7 +237,7 @@ async def apply(store: Store, caller: Caller, tenant: str, request_id: str, igno
 
 
 async def _apply_in(tx: Tx, caller: Caller, tenant: str, request_id: str, ignore_conflicts: bool) -> ch.ChangeRequest:
-    ctx = await context(tx, caller, tenant)
+    ctx = await tenant_context(tx, caller, tenant)
     access.reltio_require_accept(ctx.perms)
     cr = await load_request(tx, ctx, request_id, lock=True)
     ch.require_awaiting(cr, "applied")
@@ -252,13 +252,13 @@ async def _apply_in(tx: Tx, caller: Caller, tenant: str, request_id: str, ignore
                                                              updated_by=ctx.who))
 
 
-async def _write(tx: Tx, ctx: Context, docs: dict[str, dict[str, Any]], entities: dict[str, o.Entity],
-                 relations: dict[str, o.Relation], now: int) -> None:
-    new_entities: list[o.Entity] = []
-    changed_entities: list[o.Entity] = []
-    new_relations: list[o.Relation] = []
-    changed_relations: list[tuple[o.Relation, o.Relation]] = []  # (as it was, as it becomes)
-    removed: list[o.Relation] = []
+async def _write(tx: Tx, ctx: TenantContext, docs: dict[str, dict[str, Any]], entities: dict[str, o.ReltioEntity],
+                 relations: dict[str, o.ReltioRelation], now: int) -> None:
+    new_entities: list[o.ReltioEntity] = []
+    changed_entities: list[o.ReltioEntity] = []
+    new_relations: list[o.ReltioRelation] = []
+    changed_relations: list[tuple[o.ReltioRelation, o.ReltioRelation]] = []  # (as it was, as it becomes)
+    removed: list[o.ReltioRelation] = []
     added_xws: list[tuple[str, str, str, str]] = []
     for doc in docs.values():
         if not (doc.get("changed") or doc.get("created")):
@@ -312,9 +312,9 @@ async def _write(tx: Tx, ctx: Context, docs: dict[str, dict[str, Any]], entities
 # --- items and external info --------------------------------------------------------------------
 
 async def item(store: Store, caller: Caller, tenant: str, request_id: str, item_id: str,
-               conflicts: bool = False) -> tuple[ch.Item, ch.Conflict | None]:
+               conflicts: bool = False) -> tuple[ch.Item, ch.ItemConflict | None]:
     async with store.read() as tx:
-        ctx = await context(tx, caller, tenant)
+        ctx = await tenant_context(tx, caller, tenant)
         access.reltio_require_read(ctx.perms)
         cr = await load_request(tx, ctx, request_id)
         found = await tx.change_requests.item(ctx.tenant, cr.id, item_id) if o.OBJECT_ID.match(item_id) else None
@@ -329,7 +329,7 @@ async def item(store: Store, caller: Caller, tenant: str, request_id: str, item_
 
 async def delete_item(store: Store, caller: Caller, tenant: str, request_id: str, item_id: str) -> None:
     async with store.write(Actor.of(caller)) as tx:
-        ctx = await context(tx, caller, tenant)
+        ctx = await tenant_context(tx, caller, tenant)
         cr = await load_request(tx, ctx, request_id, lock=True)
         access.reltio_require_manage_change_request(ctx.perms, cr.created_by, ctx.who)
         ch.require_awaiting(cr, "changed")
@@ -343,7 +343,7 @@ async def delete_item(store: Store, caller: Caller, tenant: str, request_id: str
 
 async def external_info(store: Store, caller: Caller, tenant: str, request_id: str) -> dict[str, Any]:
     async with store.read() as tx:
-        ctx = await context(tx, caller, tenant)
+        ctx = await tenant_context(tx, caller, tenant)
         access.reltio_require_read(ctx.perms)
         cr = await load_request(tx, ctx, request_id)
         return cr.external_info or {}
@@ -353,7 +353,7 @@ async def set_external_info(store: Store, caller: Caller, tenant: str, request_i
                             info: dict[str, Any] | None) -> dict[str, Any]:
     """Merge `info` into the request's external info (None deletes it all); returns the result."""
     async with store.write(Actor.of(caller)) as tx:
-        ctx = await context(tx, caller, tenant)
+        ctx = await tenant_context(tx, caller, tenant)
         cr = await load_request(tx, ctx, request_id, lock=True)
         access.reltio_require_manage_change_request(ctx.perms, cr.created_by, ctx.who)
         merged = None if info is None else {**(cr.external_info or {}), **info}
@@ -372,7 +372,7 @@ async def preview(store: Store, caller: Caller, tenant: str, collection: str, ob
         raise Invalid("changeRequestIds is required: one or more change request ids, comma-separated")
     uri = f"{collection}/{object_id}"
     async with store.read() as tx:
-        ctx = await context(tx, caller, tenant)
+        ctx = await tenant_context(tx, caller, tenant)
         access.reltio_require_read(ctx.perms)
         items: list[ch.Item] = []
         for request_id in request_ids[:50]:
@@ -385,8 +385,8 @@ async def preview(store: Store, caller: Caller, tenant: str, collection: str, ob
             stored = (await tx.entities.get(ctx.tenant, object_id) if collection == "entities"
                       else await tx.reltio_relations.get(ctx.tenant, object_id))
             if stored is not None:
-                docs[uri] = ch.entity_doc(stored) if isinstance(stored, o.Entity) else ch.relation_doc(stored)
-                if isinstance(stored, o.Entity):
+                docs[uri] = ch.entity_doc(stored) if isinstance(stored, o.ReltioEntity) else ch.relation_doc(stored)
+                if isinstance(stored, o.ReltioEntity):
                     entities[stored.id] = stored
                 else:
                     relations[stored.id] = stored

@@ -26,7 +26,7 @@ from bondline.domain.reltio.errors import object_not_found
 from bondline.services.reltio import references, staging
 from bondline.services.reltio.retry import retrying
 from bondline.services.reltio.staging import ChangeRequestView
-from bondline.services.reltio.tenants import Context, context
+from bondline.services.reltio.tenants import TenantContext, tenant_context
 from bondline.store import Store
 from bondline.store.unit import Tx
 
@@ -37,14 +37,14 @@ MAX_BATCH = 1000
 class EntityView:
     """An entity with the relations behind its reference attributes (what EntityTO shows)."""
 
-    entity: o.Entity
+    entity: o.ReltioEntity
     references: o.References = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Saved:
     index: int
-    entity: o.Entity | None = None
+    entity: o.ReltioEntity | None = None
     error: DomainError | None = None
     references: o.References = dataclasses.field(default_factory=dict)
 
@@ -52,13 +52,13 @@ class Saved:
 @dataclasses.dataclass(slots=True)
 class _Pending:
     index: int
-    entity: o.Entity
+    entity: o.ReltioEntity
     new: bool
     added_crosswalks: list[dict[str, Any]]
-    original: o.Entity | None = None
+    original: o.ReltioEntity | None = None
 
 
-async def view(tx: Tx, ctx: Context, entity: o.Entity) -> EntityView:
+async def view(tx: Tx, ctx: TenantContext, entity: o.ReltioEntity) -> EntityView:
     found = await references.load(tx, ctx, [entity])
     return EntityView(entity, found.get(entity.id, {}))
 
@@ -82,7 +82,7 @@ async def save(store: Store, caller: Caller, tenant: str, body: Any, *, options:
         raise Invalid(f"At most {MAX_BATCH} entities per request")
     partial = _options(list(options))
     async with store.write(Actor.of(caller)) as tx:
-        ctx = await context(tx, caller, tenant)
+        ctx = await tenant_context(tx, caller, tenant)
         route = access.reltio_write_route(ctx.perms, roles.CREATE, change_request_id, always_create_dcr)
         now = ids.now_ms()
         by_crosswalk: dict[tuple[str, str], _Pending] = {}
@@ -134,7 +134,7 @@ async def save(store: Store, caller: Caller, tenant: str, body: Any, *, options:
                 for r in results]
 
 
-async def _prepare(tx: Tx, ctx: Context, index: int, raw: Any, now: int, by_crosswalk: dict[tuple[str, str], _Pending],
+async def _prepare(tx: Tx, ctx: TenantContext, index: int, raw: Any, now: int, by_crosswalk: dict[tuple[str, str], _Pending],
                    partial: bool, route: str) -> tuple[_Pending, list[o.ReferenceValue]]:
     """One posted entity, new or merged into the entity holding its crosswalk; and its reference
     values, which the caller turns into entities and relations."""
@@ -146,7 +146,7 @@ async def _prepare(tx: Tx, ctx: Context, index: int, raw: Any, now: int, by_cros
     xws = o.crosswalks(raw.get("crosswalks"), where, now)
     refs: list[o.ReferenceValue] = []
     existing: _Pending | None = None
-    stored: o.Entity | None = None
+    stored: o.ReltioEntity | None = None
     for xw in xws:
         existing = by_crosswalk.get((xw["type"], xw["value"]))
         if existing is not None:
@@ -166,7 +166,7 @@ async def _prepare(tx: Tx, ctx: Context, index: int, raw: Any, now: int, by_cros
         attributes = o.Normalizer(ctx.registry, strict=False, crosswalk_id=xws[0]["id"], references=refs).attributes(
             t.attributes, raw.get("attributes"), where, t.uri)
         label, secondary = o.labels(t, attributes)
-        entity = o.Entity(ctx.tenant, entity_id, t.name, attributes, xws, o.tags(raw.get("tags"), where),
+        entity = o.ReltioEntity(ctx.tenant, entity_id, t.name, attributes, xws, o.tags(raw.get("tags"), where),
                           o.tags(raw.get("roles"), where, "roles"), label, secondary, 1, now, ctx.who, now, ctx.who)
         return _Pending(index, entity, True, []), refs
     access.reltio_require_update_existing(ctx.perms, route)
@@ -190,8 +190,8 @@ async def _prepare(tx: Tx, ctx: Context, index: int, raw: Any, now: int, by_cros
     return _Pending(index, entity, False, added, original=base), refs
 
 
-async def _stage(tx: Tx, ctx: Context, pending: list[_Pending], plans: list[references.RelationPlan],
-                 final: dict[str, o.Entity], change_request_id: str | None) -> ChangeRequestView:
+async def _stage(tx: Tx, ctx: TenantContext, pending: list[_Pending], plans: list[references.RelationPlan],
+                 final: dict[str, o.ReltioEntity], change_request_id: str | None) -> ChangeRequestView:
     """CREATE_ENTITY for new entities and INSERT_ATTRIBUTE for values existing ones lack; then the
     same for the relations behind reference values (after the entities they connect)."""
     staged: list[ch.Staged] = []
@@ -223,7 +223,7 @@ async def _stage(tx: Tx, ctx: Context, pending: list[_Pending], plans: list[refe
 async def get(store: Store, caller: Caller, tenant: str, entity_id: str) -> EntityView:
     o.check_object_id(entity_id, "entities")
     async with store.read() as tx:
-        ctx = await context(tx, caller, tenant)
+        ctx = await tenant_context(tx, caller, tenant)
         access.reltio_require_read(ctx.perms)
         found = await tx.entities.get(ctx.tenant, entity_id)
         if found is None:
@@ -235,7 +235,7 @@ async def delete(store: Store, caller: Caller, tenant: str, entity_id: str) -> N
     """Delete an entity and every relation from or to it."""
     o.check_object_id(entity_id, "entities")
     async with store.write(Actor.of(caller)) as tx:
-        ctx = await context(tx, caller, tenant)
+        ctx = await tenant_context(tx, caller, tenant)
         access.reltio_require_read(ctx.perms)
         access.reltio_require(ctx.perms, roles.DELETE)
         found = await tx.entities.get(ctx.tenant, entity_id, lock=True)

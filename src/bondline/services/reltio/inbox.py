@@ -18,7 +18,7 @@ from bondline.domain.reltio import changes as ch
 from bondline.domain.reltio import roles
 from bondline.services.reltio import staging
 from bondline.services.reltio.staging import ChangeRequestView, load_request
-from bondline.services.reltio.tenants import context
+from bondline.services.reltio.tenants import tenant_context
 from bondline.store import Store
 
 STATES = (ch.AWAITING, ch.APPLIED, ch.REJECTED)
@@ -92,7 +92,7 @@ async def page(store: Store, caller: Caller, tenant: str, state: str, number: in
     state = check_state(state)
     number = max(1, number)
     async with store.read() as tx:
-        ctx = await context(tx, caller, tenant)
+        ctx = await tenant_context(tx, caller, tenant)
         access.reltio_require_read(ctx.perms)
         counts = await tx.change_requests.count_by_state(ctx.tenant)
         found = await tx.change_requests.page_in_state(ctx.tenant, state, (number - 1) * size, size)
@@ -117,7 +117,7 @@ async def detail(store: Store, caller: Caller, tenant: str, request_id: str) -> 
     """One change request with every item checked for conflicts (while it awaits review), and
     whether the caller may apply or reject it."""
     async with store.read() as tx:
-        ctx = await context(tx, caller, tenant)
+        ctx = await tenant_context(tx, caller, tenant)
         access.reltio_require_read(ctx.perms)
         cr = await load_request(tx, ctx, request_id)
         items = await tx.change_requests.items(ctx.tenant, cr.id)

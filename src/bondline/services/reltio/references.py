@@ -16,11 +16,11 @@ from bondline.domain.errors import Invalid
 from bondline.domain.reltio import objects as o
 from bondline.domain.reltio.errors import object_not_found
 from bondline.domain.reltio.types import ENTITY, RELATION, ObjectType
-from bondline.services.reltio.tenants import Context
+from bondline.services.reltio.tenants import TenantContext
 from bondline.store.unit import Tx
 
 
-async def load(tx: Tx, ctx: Context, entities: Iterable[o.Entity]) -> dict[str, o.References]:
+async def load(tx: Tx, ctx: TenantContext, entities: Iterable[o.ReltioEntity]) -> dict[str, o.References]:
     """For each entity (by id), its reference attributes' values: relations of each reference
     attribute's relationship type that start at it and end at an entity of the referenced type,
     oldest first."""
@@ -47,11 +47,11 @@ async def load(tx: Tx, ctx: Context, entities: Iterable[o.Entity]) -> dict[str, 
 
 @dataclasses.dataclass(slots=True)
 class RelationPlan:
-    relation: o.Relation
+    relation: o.ReltioRelation
     new: bool
-    original: o.Relation | None
-    start: o.Entity
-    end: o.Entity
+    original: o.ReltioRelation | None
+    start: o.ReltioEntity
+    end: o.ReltioEntity
 
 
 def split(ref: o.ReferenceValue, target: ObjectType, relation: ObjectType) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -62,7 +62,7 @@ def split(ref: o.ReferenceValue, target: ObjectType, relation: ObjectType) -> tu
     return entity_part, relation_part
 
 
-async def check(tx: Tx, ctx: Context, owner_type: ObjectType, ref: o.ReferenceValue,
+async def check(tx: Tx, ctx: TenantContext, owner_type: ObjectType, ref: o.ReferenceValue,
                 batch_types: dict[tuple[str, str], str]) -> tuple[ObjectType, ObjectType]:
     """Everything that could make a reference value fail, checked before anything of its item is
     prepared (so a failing item leaves nothing behind): the types, the referenced entity, the
@@ -109,7 +109,7 @@ def _keys(raw: Any, where: str) -> list[tuple[str, str]]:
 class Planner:
     """Plans the entities and relations behind the reference values of one POST /entities batch."""
 
-    def __init__(self, tx: Tx, ctx: Context, now: int) -> None:
+    def __init__(self, tx: Tx, ctx: TenantContext, now: int) -> None:
         self.tx = tx
         self.ctx = ctx
         self.now = now
@@ -128,7 +128,7 @@ class Planner:
             raw["crosswalks"] = ref.entity_crosswalks
         return raw
 
-    async def relate(self, ref: o.ReferenceValue, relation_type: ObjectType, start: o.Entity, end: o.Entity,
+    async def relate(self, ref: o.ReferenceValue, relation_type: ObjectType, start: o.ReltioEntity, end: o.ReltioEntity,
                      relation_part: dict[str, Any]) -> None:
         key = (relation_type.name, start.id, end.id)
         earlier = self.relations.get(key)
@@ -140,7 +140,7 @@ class Planner:
             xws = xws or [o.default_crosswalk(relation_id, self.now)]
             attributes = o.Normalizer(self.ctx.registry, strict=False, crosswalk_id=xws[0]["id"]).attributes(
                 relation_type.attributes, relation_part, ref.where, relation_type.uri)
-            rel = o.Relation(self.ctx.tenant, relation_id, relation_type.name, start.id, end.id, attributes, xws,
+            rel = o.ReltioRelation(self.ctx.tenant, relation_id, relation_type.name, start.id, end.id, attributes, xws,
                              {f: False for f in o.FLAGS}, 1, self.now, self.ctx.who, self.now, self.ctx.who)
             self.relations[key] = RelationPlan(rel, True, None, start, end)
             return

@@ -26,7 +26,7 @@ from bondline.domain.reltio.types import ENTITY_PREFIX, ObjectType
 from bondline.services.reltio import staging
 from bondline.services.reltio.retry import retrying
 from bondline.services.reltio.staging import ChangeRequestView
-from bondline.services.reltio.tenants import Context, context, context_with_relation
+from bondline.services.reltio.tenants import TenantContext, tenant_context, tenant_context_with_relation
 from bondline.store import Store
 from bondline.store.unit import Tx
 
@@ -35,9 +35,9 @@ MAX_BATCH = 1000
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class RelationView:
-    relation: o.Relation
-    start: o.Entity | None
-    end: o.Entity | None
+    relation: o.ReltioRelation
+    start: o.ReltioEntity | None
+    end: o.ReltioEntity | None
     type: ObjectType | None
 
 
@@ -51,14 +51,14 @@ class Saved:
 @dataclasses.dataclass(slots=True)
 class _Pending:
     index: int
-    relation: o.Relation
+    relation: o.ReltioRelation
     new: bool
-    original: o.Relation | None
-    start: o.Entity
-    end: o.Entity
+    original: o.ReltioRelation | None
+    start: o.ReltioEntity
+    end: o.ReltioEntity
 
 
-async def resolve_end(tx: Tx, ctx: Context, raw: Any, where: str) -> o.Entity:
+async def resolve_end(tx: Tx, ctx: TenantContext, raw: Any, where: str) -> o.ReltioEntity:
     """The entity a relation's startObject/endObject names (objectURI or a crosswalk)."""
     if not isinstance(raw, dict):
         raise Invalid(f"{where} is required: an object with 'objectURI' or 'crosswalks'")
@@ -84,7 +84,7 @@ async def resolve_end(tx: Tx, ctx: Context, raw: Any, where: str) -> o.Entity:
     raise object_not_found(f"entities/crosswalk:{kind}/{value}"[:200])
 
 
-def _check_ends(t: ObjectType, start: o.Entity, end: o.Entity) -> None:
+def _check_ends(t: ObjectType, start: o.ReltioEntity, end: o.ReltioEntity) -> None:
     if t.start_types and start.type not in t.start_types:
         raise Invalid(f"{t.uri} cannot start at {start.uri}, an entity of type {ENTITY_PREFIX}{start.type}")
     if t.end_types and end.type not in t.end_types:
@@ -106,7 +106,7 @@ async def save(store: Store, caller: Caller, tenant: str, body: Any, *, options:
             raise Invalid(f"Unknown option {option[:60]!r}")
     partial = "partialOverride" in options
     async with store.write(Actor.of(caller)) as tx:
-        ctx = await context(tx, caller, tenant)
+        ctx = await tenant_context(tx, caller, tenant)
         route = access.reltio_write_route(ctx.perms, roles.CREATE, change_request_id, always_create_dcr)
         now = ids.now_ms()
         pending: dict[tuple[str, str, str], _Pending] = {}
@@ -140,7 +140,7 @@ async def save(store: Store, caller: Caller, tenant: str, body: Any, *, options:
         return out
 
 
-async def _prepare(tx: Tx, ctx: Context, index: int, raw: Any, now: int,
+async def _prepare(tx: Tx, ctx: TenantContext, index: int, raw: Any, now: int,
                    pending: dict[tuple[str, str, str], _Pending], partial: bool, route: str) -> _Pending:
     where = f"[{index}]"
     if not isinstance(raw, dict):
@@ -162,7 +162,7 @@ async def _prepare(tx: Tx, ctx: Context, index: int, raw: Any, now: int,
         attributes = o.Normalizer(ctx.registry, strict=False, crosswalk_id=xws[0]["id"]).attributes(
             t.attributes, raw.get("attributes"), where, t.uri)
         flags = {f: raw.get(f, False) for f in o.FLAGS}
-        rel = o.Relation(ctx.tenant, relation_id, t.name, start.id, end.id, attributes, xws, flags, 1, now, ctx.who,
+        rel = o.ReltioRelation(ctx.tenant, relation_id, t.name, start.id, end.id, attributes, xws, flags, 1, now, ctx.who,
                          now, ctx.who)
         return _Pending(index, rel, True, None, start, end)
     access.reltio_require_update_existing(ctx.perms, route)
@@ -187,7 +187,7 @@ async def _prepare(tx: Tx, ctx: Context, index: int, raw: Any, now: int,
     return _Pending(index, rel, False, base, start, end)
 
 
-async def _stage(tx: Tx, ctx: Context, pending: list[_Pending], change_request_id: str | None) -> ChangeRequestView:
+async def _stage(tx: Tx, ctx: TenantContext, pending: list[_Pending], change_request_id: str | None) -> ChangeRequestView:
     staged: list[ch.Staged] = []
     for p in pending:
         t = ctx.registry.get("relation", p.relation.type)
@@ -202,7 +202,7 @@ async def _stage(tx: Tx, ctx: Context, pending: list[_Pending], change_request_i
     return await staging.stage(tx, ctx, staged, change_request_id)
 
 
-async def view_of(tx: Tx, ctx: Context, rel: o.Relation) -> RelationView:
+async def view_of(tx: Tx, ctx: TenantContext, rel: o.ReltioRelation) -> RelationView:
     ends = await tx.entities.get_many(ctx.tenant, {rel.start_id, rel.end_id})
     return RelationView(rel, ends.get(rel.start_id), ends.get(rel.end_id), ctx.registry.get("relation", rel.type))
 
@@ -210,7 +210,7 @@ async def view_of(tx: Tx, ctx: Context, rel: o.Relation) -> RelationView:
 async def get(store: Store, caller: Caller, tenant: str, relation_id: str) -> RelationView:
     o.check_object_id(relation_id, "relations")
     async with store.read() as tx:
-        ctx, found = await context_with_relation(tx, caller, tenant, relation_id)
+        ctx, found = await tenant_context_with_relation(tx, caller, tenant, relation_id)
         access.reltio_require_read(ctx.perms)
         if found is None:
             raise object_not_found(f"relations/{relation_id}")
@@ -228,9 +228,9 @@ async def delete(store: Store, caller: Caller, tenant: str, relation_id: str, *,
         if asked_to_stage:
             # The context and the relation with its ends (the change request's objects info needs
             # them) in one statement.
-            ctx, with_ends = await context_with_relation(tx, caller, tenant, relation_id)
+            ctx, with_ends = await tenant_context_with_relation(tx, caller, tenant, relation_id)
         else:
-            ctx, with_ends = await context(tx, caller, tenant), None
+            ctx, with_ends = await tenant_context(tx, caller, tenant), None
         route = access.reltio_write_route(ctx.perms, roles.DELETE, change_request_id, always_create_dcr)
         if route == access.RELTIO_STAGE:
             if not asked_to_stage:  # staged because the caller may only initiate changes

@@ -19,7 +19,7 @@ from bondline.domain.reltio import objects as o
 from bondline.domain.reltio import trail
 from bondline.domain.reltio.errors import object_not_found
 from bondline.domain.reltio.types import ENTITY_PREFIX, RELATION_PREFIX
-from bondline.services.reltio.tenants import Context
+from bondline.services.reltio.tenants import TenantContext
 from bondline.store.unit import Tx
 
 MAX_ID = 16
@@ -30,10 +30,10 @@ class ChangeRequestView:
     request: ch.ChangeRequest
     items: list[ch.Item]
     objects_info: dict[str, dict[str, Any]] | None = None
-    conflicts: dict[str, ch.Conflict] | None = None
+    conflicts: dict[str, ch.ItemConflict] | None = None
 
 
-async def load_request(tx: Tx, ctx: Context, request_id: str, lock: bool = False) -> ch.ChangeRequest:
+async def load_request(tx: Tx, ctx: TenantContext, request_id: str, lock: bool = False) -> ch.ChangeRequest:
     if not o.OBJECT_ID.match(request_id):
         raise object_not_found(f"changeRequests/{request_id[:40]}")
     cr = await tx.change_requests.get(ctx.tenant, request_id, lock=lock)
@@ -42,14 +42,14 @@ async def load_request(tx: Tx, ctx: Context, request_id: str, lock: bool = False
     return cr
 
 
-def new_request(ctx: Context, now: int) -> ch.ChangeRequest:
+def new_request(ctx: TenantContext, now: int) -> ch.ChangeRequest:
     return ch.ChangeRequest(ctx.tenant, ids.reltio_id(), ch.AWAITING, ch.DEFAULT_TYPE, None, now, ctx.who, now,
                             ctx.who)
 
 
-async def stage(tx: Tx, ctx: Context, staged: list[ch.Staged], change_request_id: str | None, *,
-                known: dict[str, o.Relation] | None = None,
-                known_entities: dict[str, o.Entity] | None = None) -> ChangeRequestView:
+async def stage(tx: Tx, ctx: TenantContext, staged: list[ch.Staged], change_request_id: str | None, *,
+                known: dict[str, o.ReltioRelation] | None = None,
+                known_entities: dict[str, o.ReltioEntity] | None = None) -> ChangeRequestView:
     """Append `staged` to the named change request (which must await review) or to a new one.
     `known`, `known_entities`: relations and entities the caller has just loaded in this
     transaction (not read again)."""
@@ -98,14 +98,14 @@ def _moved(tx: Tx, before_state: str | None, cr: ch.ChangeRequest) -> None:
         tx.emit([event])
 
 
-def _items(ctx: Context, cr: ch.ChangeRequest, staged: list[ch.Staged], position: int, now: int) -> list[ch.Item]:
+def _items(ctx: TenantContext, cr: ch.ChangeRequest, staged: list[ch.Staged], position: int, now: int) -> list[ch.Item]:
     return [ch.Item(ids.reltio_id(), cr.id, position + i, s.object_uri, s.type, s.body, s.base_version, now, ctx.who)
             for i, s in enumerate(staged)]
 
 
-async def documents(tx: Tx, ctx: Context, items: list[ch.Item], lock: bool = False,
-                    known: dict[str, o.Relation] | None = None, known_entities: dict[str, o.Entity] | None = None,
-                    ) -> tuple[dict[str, dict[str, Any]], dict[str, o.Entity], dict[str, o.Relation]]:
+async def documents(tx: Tx, ctx: TenantContext, items: list[ch.Item], lock: bool = False,
+                    known: dict[str, o.ReltioRelation] | None = None, known_entities: dict[str, o.ReltioEntity] | None = None,
+                    ) -> tuple[dict[str, dict[str, Any]], dict[str, o.ReltioEntity], dict[str, o.ReltioRelation]]:
     """The documents of every object the items touch, as stored now (batched lookups; `known`
     relations and `known_entities`, loaded earlier in the same transaction, are not read again)."""
     entity_ids, relation_ids = ch.object_uris(items)
@@ -134,7 +134,7 @@ def _creation(items: list[ch.Item], uri: str) -> dict[str, Any] | None:
     return None
 
 
-def objects_info_of(items: list[ch.Item], entities: dict[str, o.Entity], relations: dict[str, o.Relation]
+def objects_info_of(items: list[ch.Item], entities: dict[str, o.ReltioEntity], relations: dict[str, o.ReltioRelation]
                  ) -> dict[str, dict[str, Any]]:
     """ObjectInfoTO of every object the items change: type and labels, and for relations their
     start and end; `isExist` false for objects the request would create (or that are gone)."""
@@ -172,10 +172,10 @@ def objects_info_of(items: list[ch.Item], entities: dict[str, o.Entity], relatio
     return out
 
 
-async def view(tx: Tx, ctx: Context, cr: ch.ChangeRequest, *, objects_info: bool = False,
+async def view(tx: Tx, ctx: TenantContext, cr: ch.ChangeRequest, *, objects_info: bool = False,
                conflicts: bool = False, items: list[ch.Item] | None = None,
-               known: dict[str, o.Relation] | None = None,
-               known_entities: dict[str, o.Entity] | None = None) -> ChangeRequestView:
+               known: dict[str, o.ReltioRelation] | None = None,
+               known_entities: dict[str, o.ReltioEntity] | None = None) -> ChangeRequestView:
     if items is None:
         items = await tx.change_requests.items(ctx.tenant, cr.id)
     info = found = None

@@ -37,7 +37,7 @@ def tenant_not_found(tenant: str) -> NotFound:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class Context:
+class TenantContext:
     """A request on a tenant: which tenant, its types, and what the caller may do there."""
 
     tenant: str
@@ -87,16 +87,16 @@ async def registry_of(tx: Tx, tenant: str, version: int | None = None) -> t.Regi
     return await _load(tx, tenant)
 
 
-async def context(tx: Tx, caller: Caller, tenant: str) -> Context:
+async def tenant_context(tx: Tx, caller: Caller, tenant: str) -> TenantContext:
     found = await tx.tenants.membership(tenant, caller.user_id) if TENANT_ID.match(tenant) else None
     if found is None:
         raise tenant_not_found(tenant)
     roles, version = found
-    return await context_of(tx, caller, tenant, roles, version)
+    return await tenant_context_of(tx, caller, tenant, roles, version)
 
 
-async def context_with_relation(tx: Tx, caller: Caller, tenant: str, relation_id: str
-                                ) -> tuple[Context, tuple[o.Relation, o.Entity | None, o.Entity | None] | None]:
+async def tenant_context_with_relation(tx: Tx, caller: Caller, tenant: str, relation_id: str
+                                ) -> tuple[TenantContext, tuple[o.ReltioRelation, o.ReltioEntity | None, o.ReltioEntity | None] | None]:
     """`context` and the relation with both its ends (None if there is none), read in one statement.
     The relation is read before the caller's permissions are known: whoever uses it decides first
     whether the caller may see it."""
@@ -105,15 +105,15 @@ async def context_with_relation(tx: Tx, caller: Caller, tenant: str, relation_id
     if read is None:
         raise tenant_not_found(tenant)
     roles, version, found = read
-    return await context_of(tx, caller, tenant, roles, version), found
+    return await tenant_context_of(tx, caller, tenant, roles, version), found
 
 
-async def context_of(tx: Tx, caller: Caller, tenant: str, roles: Sequence[str], version: int) -> Context:
+async def tenant_context_of(tx: Tx, caller: Caller, tenant: str, roles: Sequence[str], version: int) -> TenantContext:
     """The context of a caller whose roles on `tenant` and its types version were read (with other
     rows, in one statement) by the caller of this function; refused unless they are a member."""
     perms = tenant_roles.permissions(roles, caller.site_admin)
     access.reltio_require_member(perms)
-    return Context(tenant, await registry_of(tx, tenant, version), perms, caller)
+    return TenantContext(tenant, await registry_of(tx, tenant, version), perms, caller)
 
 
 def _rows(types: list[t.ObjectType]) -> list[tuple[str, str, str]]:
@@ -167,7 +167,7 @@ async def configuration(store: Store, caller: Caller | None, tenant: str) -> dic
                 raise tenant_not_found(tenant)
             registry = await registry_of(tx, tenant)
         else:
-            ctx = await context(tx, caller, tenant)
+            ctx = await tenant_context(tx, caller, tenant)
             access.reltio_require_read(ctx.perms)
             registry = ctx.registry
     return t.configuration(registry)
@@ -183,7 +183,7 @@ async def set_types(store: Store, caller: Caller | None, tenant: str, document: 
             if not await tx.tenants.exists(tenant):
                 raise tenant_not_found(tenant)
         else:
-            ctx = await context(tx, caller, tenant)
+            ctx = await tenant_context(tx, caller, tenant)
             access.reltio_require_configure(ctx.perms)
         before, after = await tx.tenants.types(tenant), _rows(declared)
         await tx.tenants.replace_types(tenant, after)

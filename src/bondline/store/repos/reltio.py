@@ -16,7 +16,7 @@ import msgspec
 import sqlalchemy as sa
 
 from bondline.domain.reltio.changes import ChangeRequest, Item
-from bondline.domain.reltio.objects import Entity, Relation
+from bondline.domain.reltio.objects import ReltioEntity, ReltioRelation
 from bondline.store.base import Conn
 from bondline.store.repos import batch
 from bondline.store.tables import (change_items, change_requests, entities, entity_crosswalks, relations,
@@ -170,12 +170,12 @@ def _entities_in(n: int, lock: bool = False) -> sa.Select[Any]:
     return stmt.with_for_update() if lock else stmt
 
 
-def _entity_of(r: Any) -> Entity:
-    return Entity(r[0], r[1], r[2], loads(r[3]), loads(r[4]), loads(r[5]), loads(r[6]), r[7], r[8], r[9], r[10],
+def _entity_of(r: Any) -> ReltioEntity:
+    return ReltioEntity(r[0], r[1], r[2], loads(r[3]), loads(r[4]), loads(r[5]), loads(r[6]), r[7], r[8], r[9], r[10],
                   r[11], r[12], r[13])
 
 
-def entity_params(en: Entity) -> dict[str, Any]:
+def entity_params(en: ReltioEntity) -> dict[str, Any]:
     return {"tenant": en.tenant, "id": en.id, "type": en.type, "attributes": dumps(en.attributes),
             "crosswalks": dumps(en.crosswalks), "tags": dumps(en.tags), "roles": dumps(en.roles), "label": en.label,
             "secondary_label": en.secondary_label, "version": en.version, "created_at": en.created_at,
@@ -188,22 +188,22 @@ class EntityRepo:
     def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
-    async def get(self, tenant: str, entity_id: str, lock: bool = False) -> Entity | None:
+    async def get(self, tenant: str, entity_id: str, lock: bool = False) -> ReltioEntity | None:
         row = await self.conn.one(_entity_locked if lock else _entity, {"tenant": tenant, "id": entity_id})
         return _entity_of(row) if row else None
 
-    async def get_many(self, tenant: str, entity_ids: Iterable[str], lock: bool = False) -> dict[str, Entity]:
+    async def get_many(self, tenant: str, entity_ids: Iterable[str], lock: bool = False) -> dict[str, ReltioEntity]:
         rows = await batch.many(self.conn, lambda n: _entities_in(n, lock), entity_ids, {"tenant": tenant})
         return {r[1]: _entity_of(r) for r in rows}
 
-    async def insert_many(self, items: list[Entity]) -> None:
+    async def insert_many(self, items: list[ReltioEntity]) -> None:
         if items:
             await self.conn.executemany(_entity_insert, [entity_params(i) for i in items])
             await self.conn.executemany(_xw_insert, [
                 {"tenant": i.tenant, "type": xw["type"], "value": xw["value"], "entity_id": i.id}
                 for i in items for xw in i.crosswalks])
 
-    async def update_many(self, items: list[Entity], added_crosswalks: Sequence[tuple[str, str, str, str]] = ()) -> None:
+    async def update_many(self, items: list[ReltioEntity], added_crosswalks: Sequence[tuple[str, str, str, str]] = ()) -> None:
         """Store new states of entities; `added_crosswalks` are (tenant, type, value, entity id) rows."""
         if items:
             await self.conn.executemany(_entity_update, [entity_params(i) for i in items])
@@ -289,14 +289,14 @@ def _relations_from(n: int) -> sa.Select[Any]:
     return sa.select(*_rcols).where(r.namespace == P("ns"), r.source_type == "entity", r.source_key.in_(batch.vals(n)))
 
 
-def _relation_of(row: Any) -> Relation:
+def _relation_of(row: Any) -> ReltioRelation:
     payload = loads(row[6]) or {}
-    return Relation(row[1][len("reltio/"):], row[5], row[2], row[3], row[4], payload.get("attributes", {}),
+    return ReltioRelation(row[1][len("reltio/"):], row[5], row[2], row[3], row[4], payload.get("attributes", {}),
                     payload.get("crosswalks", []), payload.get("flags", {}), row[7], row[8], row[9], row[10],
                     row[11], row[0])
 
 
-def _split_with_ends(row: tuple[Any, ...]) -> tuple[Relation, Entity | None, Entity | None]:
+def _split_with_ends(row: tuple[Any, ...]) -> tuple[ReltioRelation, ReltioEntity | None, ReltioEntity | None]:
     """A `_with_ends_statement` row: the relation, its start and its end (None for one that is gone)."""
     n, m = len(_rcols), len(_ecols)
     start, end = row[n:n + m], row[n + m:n + 2 * m]
@@ -305,7 +305,7 @@ def _split_with_ends(row: tuple[Any, ...]) -> tuple[Relation, Entity | None, Ent
 
 
 def _membership_and_relation(rows: Sequence[Any],
-                             ) -> tuple[tuple[str, ...], int, tuple[Relation, Entity | None, Entity | None] | None] | None:
+                             ) -> tuple[tuple[str, ...], int, tuple[ReltioRelation, ReltioEntity | None, ReltioEntity | None] | None] | None:
     """A `_MEMBERSHIP_AND_RELATION` result: (roles, types version, the relation with its ends or
     None), or None when there is no such tenant. It may be handed to many requests by the read
     cache: the roles are a tuple, and the objects are frozen (their attributes are only read)."""
@@ -316,7 +316,7 @@ def _membership_and_relation(rows: Sequence[Any],
             None if first[2] is None else _split_with_ends(first[2:]))
 
 
-def _payload(rel: Relation) -> str:
+def _payload(rel: ReltioRelation) -> str:
     return dumps({"attributes": rel.attributes, "crosswalks": rel.crosswalks, "flags": rel.flags})
 
 
@@ -326,19 +326,19 @@ class ReltioRelationRepo:
     def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
-    async def get(self, tenant: str, relation_id: str, lock: bool = False) -> Relation | None:
+    async def get(self, tenant: str, relation_id: str, lock: bool = False) -> ReltioRelation | None:
         row = await self.conn.one(_rel_locked if lock else _rel, {"ns": namespace(tenant), "ext_id": relation_id})
         return _relation_of(row) if row else None
 
     async def get_with_ends(self, tenant: str, relation_id: str
-                            ) -> tuple[Relation, Entity | None, Entity | None] | None:
+                            ) -> tuple[ReltioRelation, ReltioEntity | None, ReltioEntity | None] | None:
         """The relation and its start and end entities (None for one that is gone), or None."""
         row = await self.conn.one(_REL_WITH_ENDS[self.conn.kind == "postgresql"],
                                   {"ns": namespace(tenant), "ext_id": relation_id, "tenant": tenant})
         return None if row is None else _split_with_ends(tuple(row))
 
     async def with_membership(self, tenant: str, user_id: int, relation_id: str
-                              ) -> tuple[tuple[str, ...], int, tuple[Relation, Entity | None, Entity | None] | None] | None:
+                              ) -> tuple[tuple[str, ...], int, tuple[ReltioRelation, ReltioEntity | None, ReltioEntity | None] | None] | None:
         """`TenantRepo.membership(tenant, user_id)` and `get_with_ends(tenant, relation_id)` in one
         statement: (roles, types version, the relation with its ends or None), or None when there is
         no such tenant. The caller decides, from the roles, whether the relation may be shown."""
@@ -348,39 +348,39 @@ class ReltioRelationRepo:
             "tenant": tenant, "user_id": user_id, "ns": namespace(tenant), "ext_id": relation_id},
             parse=_membership_and_relation)
 
-    async def get_many(self, tenant: str, relation_ids: Iterable[str], lock: bool = False) -> dict[str, Relation]:
+    async def get_many(self, tenant: str, relation_ids: Iterable[str], lock: bool = False) -> dict[str, ReltioRelation]:
         rows = await batch.many(self.conn, lambda n: _relations_in(n, lock), relation_ids, {"ns": namespace(tenant)})
         return {row[5]: _relation_of(row) for row in rows}
 
-    async def by_key(self, tenant: str, type_name: str, start: str, end: str) -> Relation | None:
+    async def by_key(self, tenant: str, type_name: str, start: str, end: str) -> ReltioRelation | None:
         row = await self.conn.one(_rel_by_key, {"ns": namespace(tenant), "name": type_name, "start": start,
                                                 "end": end})
         return _relation_of(row) if row else None
 
-    async def insert_many(self, items: list[Relation]) -> None:
+    async def insert_many(self, items: list[ReltioRelation]) -> None:
         if items:
             await self.conn.executemany(_rel_insert, [{
                 "ns": namespace(i.tenant), "name": i.type, "start": i.start_id, "end": i.end_id, "version": i.version,
                 "created_at": i.created_at, "created_by": i.created_by, "updated_at": i.updated_at,
                 "updated_by": i.updated_by, "ext_id": i.id, "payload": _payload(i)} for i in items])
 
-    async def update_many(self, items: list[Relation]) -> None:
+    async def update_many(self, items: list[ReltioRelation]) -> None:
         if items:
             await self.conn.executemany(_rel_update, [{
                 "row_id": i.row_id, "payload": _payload(i), "version": i.version, "updated_at": i.updated_at,
                 "updated_by": i.updated_by} for i in items])
 
-    async def delete_many(self, items: list[Relation]) -> None:
+    async def delete_many(self, items: list[ReltioRelation]) -> None:
         """Delete relations (as loaded: their row ids say which)."""
         if items:
             await self.conn.executemany(_rel_delete, [{"row_id": i.row_id} for i in items])
 
-    async def from_entities(self, tenant: str, entity_ids: Iterable[str]) -> list[Relation]:
+    async def from_entities(self, tenant: str, entity_ids: Iterable[str]) -> list[ReltioRelation]:
         """Every relation starting at one of these entities (reference attributes are made of them)."""
         rows = await batch.many(self.conn, _relations_from, entity_ids, {"ns": namespace(tenant)})
         return [_relation_of(row) for row in rows]
 
-    async def of_entity(self, tenant: str, entity_id: str) -> list[Relation]:
+    async def of_entity(self, tenant: str, entity_id: str) -> list[ReltioRelation]:
         params = {"ns": namespace(tenant), "entity": entity_id}
         rows = list(await self.conn.all(_rel_from, params)) + list(await self.conn.all(_rel_to, params))
         return [_relation_of(row) for row in rows]
