@@ -52,7 +52,7 @@ def offending(path: pathlib.Path, forbidden: tuple[str, ...]) -> list[str]:
 
 def test_the_http_kernel_imports_no_layer_above_it() -> None:
     forbidden = ("bondline.dialects", "bondline.ui", "bondline.testing", "bondline.services", "bondline.dispatch",
-                 "bondline.metrics", "bondline.bootstrap")
+                 "bondline.metrics", "bondline.bootstrap", "bondline.store")
     found = {str(p.relative_to(SRC)): bad for p in modules_under("http") if (bad := offending(p, forbidden))}
     assert not found, f"bondline/http imports what is built on it: {found}"
 
@@ -85,3 +85,19 @@ def test_imports_are_found_wherever_they_are(tmp_path: pathlib.Path, source: str
     module.parent.mkdir(parents=True)
     module.write_text(source)
     assert imports_of(module, tmp_path) == expected
+
+
+def test_repositories_only_persist() -> None:
+    """Audit entries and outbox events are written by the unit of work at commit (store/unit.py,
+    decision 0014): no other repository reaches the audit or outbox repositories or their tables, and
+    nothing in the store reads ambient request state (the request id lives in bondline.logs, for log
+    lines only)."""
+    side_effects = ("bondline.store.repos.audit", "bondline.store.repos.webhooks.OutboxRepo",
+                    "bondline.store.tables.audit_log", "bondline.store.tables.outbox_events",
+                    "bondline.store.tables.webhook_deliveries")
+    own = {"audit.py", "webhooks.py"}
+    found = {str(p.relative_to(SRC)): bad for p in modules_under("store/repos")
+             if p.name not in own and (bad := offending(p, side_effects))}
+    assert not found, f"repositories that write side effects: {found}"
+    ambient = {str(p.relative_to(SRC)): bad for p in modules_under("store") if (bad := offending(p, ("bondline.logs", "bondline.context")))}
+    assert not ambient, f"the store reads request state: {ambient}"

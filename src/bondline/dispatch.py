@@ -46,7 +46,7 @@ from bondline import __version__, ids
 from bondline.config import Settings
 from bondline.domain import events as ev
 from bondline.store import Store
-from bondline.store.base import Unavailable
+from bondline.domain.errors import Unavailable
 from bondline.store.repos.webhooks import Job
 
 log = logging.getLogger("bondline.dispatch")

@@ -90,3 +90,19 @@ class Unsupported(DomainError):
 def is_decimal(text: str) -> bool:
     """ASCII digits only. (`str.isdigit()` also accepts '¹' and other digits `int()` refuses.)"""
     return text.isascii() and text.isdigit()
+
+
+class Busy(DomainError):
+    """The store is locked by another writer for longer than its busy timeout: try again shortly."""
+
+    default_reason = "DATABASE_BUSY"
+    retry_after = 1  # seconds a client should wait before trying again (the dialects send it)
+
+
+class Unavailable(DomainError):
+    """The store cannot be reached or did not answer in time: refused, shut down, out of
+    connections or disk, hung past a timeout. Nothing was committed by the request that got it
+    (or, for a commit that timed out, all or nothing was, as the database decides)."""
+
+    default_reason = "DATABASE_UNAVAILABLE"
+    retry_after = 5

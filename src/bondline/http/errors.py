@@ -9,7 +9,6 @@ MRO found in the table. Dialects ask `status_of` and may answer differently wher
 from __future__ import annotations
 
 from bondline.domain import errors as domain
-from bondline.store.base import Busy, Unavailable
 
 # Classes by module (`domain.Forbidden`): this table raises nothing, and 403s are decided in
 # bondline.domain.access (tests/test_authorization_matrix.py looks for the bare name).
@@ -26,8 +25,8 @@ STATUS: dict[type[domain.DomainError], int] = {
     domain.UnsupportedMediaType: 415,
     domain.Internal: 500,
     domain.Unsupported: 501,
-    Busy: 503,
-    Unavailable: 503,
+    domain.Busy: 503,
+    domain.Unavailable: 503,
 }
 
 _resolved: dict[type[domain.DomainError], int] = {}  # every class seen, resolved once along its MRO

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bondline.config import Settings
-from bondline.store.base import Busy, IntegrityViolation, Store, StoreError, Unavailable
+from bondline.domain.errors import Busy, Unavailable
+from bondline.store.base import IntegrityViolation, Store, StoreError
 from bondline.store.urls import DatabaseURL, DatabaseURLError, parse
 
 

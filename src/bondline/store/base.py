@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Mapping, S
 
 import sqlalchemy as sa
 
-from bondline.domain.errors import DomainError
+from bondline.domain.errors import Busy, DomainError, Unavailable
 from bondline.store.outage import Outage
 
 if TYPE_CHECKING:  # the unit of work's module imports the repositories, which import this one
@@ -28,22 +28,6 @@ if TYPE_CHECKING:  # the unit of work's module imports the repositories, which i
 
 T = TypeVar("T")
 Row = Any  # a tuple (SQLite) or asyncpg.Record: repositories read columns by position only
-
-
-class Busy(DomainError):
-    """The database is locked by another writer for longer than the busy timeout."""
-
-    default_reason = "DATABASE_BUSY"
-    retry_after = 1  # seconds a client should wait before trying again (the dialects send it)
-
-
-class Unavailable(DomainError):
-    """The database cannot be reached or did not answer in time: refused, shut down, out of
-    connections or disk, hung past a timeout. Nothing was committed by the request that got it
-    (or, for a commit that timed out, all or nothing was, as the database decides)."""
-
-    default_reason = "DATABASE_UNAVAILABLE"
-    retry_after = 5
 
 
 class StoreError(Exception):

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
 from bondline.domain.audit import Actor
-from bondline.store.base import (Busy, Conn, IntegrityViolation, Row, StatementCache, Store, StoreError,
-                                 Unavailable)
+from bondline.domain.errors import Busy, Unavailable
+from bondline.store.base import Conn, IntegrityViolation, Row, StatementCache, Store, StoreError
 from bondline.store.pgpool import Pool
 from bondline.store.pgsnapshot import LEGACY_SNAPSHOT_SQL, SNAPSHOT_SQL, Snapshots
 from bondline.store.readcache import MISS, ReadCache

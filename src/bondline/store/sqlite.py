@@ -26,7 +26,8 @@ from typing import Any, Awaitable, Callable, Iterable, Mapping, Sequence, TypeVa
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from bondline.store.base import Busy, Conn, IntegrityViolation, Row, StatementCache, Store, StoreError, Unavailable
+from bondline.domain.errors import Busy, Unavailable
+from bondline.store.base import Conn, IntegrityViolation, Row, StatementCache, Store, StoreError
 from bondline.domain.audit import OPERATOR_ACTOR, Actor
 from bondline.store.readcache import MISS, ReadCache, WalIndexHeader
 from bondline.store.unit import Tx

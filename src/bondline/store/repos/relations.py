@@ -9,7 +9,8 @@ import functools
 import sqlalchemy as sa
 
 from bondline.domain.relations import Relation
-from bondline.store.base import Busy, Conn, Row
+from bondline.domain.errors import Busy
+from bondline.store.base import Conn, Row
 from bondline.store.repos.content import _split as _content_row, _with_space_stmt
 from bondline.store.tables import relations, space_roles, spaces
 
