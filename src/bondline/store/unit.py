@@ -71,9 +71,10 @@ class Tx:
         """Start a unit of work for `actor` (None: one that only reads) on this connection. A store
         may keep one `Tx` per connection and begin it again for each unit (SQLite's writer does)."""
         self.actor = actor
-        self._changes: list[Change] = []
-        self._events: list[ev.Event] = []
         self._subscriptions: Subscriptions | None = None
+        if actor is not None:  # a read (most requests) records nothing: no lists to make
+            self._changes: list[Change] = []
+            self._events: list[ev.Event] = []
 
     # --- what the change leaves behind ------------------------------------------------------------
     def record(self, *changes: Change) -> None:
@@ -99,9 +100,10 @@ class Tx:
 
     async def flush(self) -> None:
         """Write the recorded entries and emitted events (the store calls this before it commits)."""
-        changes, events, actor = self._changes, self._events, self.actor
+        actor = self.actor
         if actor is None:  # a unit that only reads has nothing to write (record and emit refuse)
             return
+        changes, events = self._changes, self._events
         self._changes, self._events = [], []
         subs = self._subscriptions
         if events and subs is None and changes and self.conn.kind == "postgresql":
