@@ -149,7 +149,7 @@ def can_see_email(viewer: Caller, user: User) -> bool:
 
 # --- relations ----------------------------------------------------------------------------------
 
-def can_see_entity(caller: Caller, entity: "RelationEnd") -> bool:
+def can_see_entity(caller: Caller, entity: RelationEnd) -> bool:
     if entity.ref.type in ("user", "label"):
         return True
     if entity.space is None:  # a space or content entity is loaded with its space
@@ -159,7 +159,7 @@ def can_see_entity(caller: Caller, entity: "RelationEnd") -> bool:
     return can_view_space(caller, entity.space, entity.role)
 
 
-def require_see_entity(caller: Caller, entity: "RelationEnd") -> None:
+def require_see_entity(caller: Caller, entity: RelationEnd) -> None:
     """An entity the caller may not see is reported as not found, as Confluence does."""
     if not can_see_entity(caller, entity):
         kind = entity.ref.type
@@ -168,17 +168,17 @@ def require_see_entity(caller: Caller, entity: "RelationEnd") -> None:
         raise NotFound(f"No content found with id : {entity.ref.key}", reason="CONTENT_NOT_FOUND")
 
 
-def _owner_of(name: str, source: "RelationEnd") -> str | None:
+def _owner_of(name: str, source: RelationEnd) -> str | None:
     if name in PERSONAL and source.ref.type == "user":
         return source.ref.key
     return None
 
 
-def _administers_target(caller: Caller, target: "RelationEnd") -> bool:
+def _administers_target(caller: Caller, target: RelationEnd) -> bool:
     return target.space is not None and can_admin_space(caller, target.space, target.role)
 
 
-def require_read_relation(caller: Caller, name: str, source: "RelationEnd", target: "RelationEnd") -> None:
+def require_read_relation(caller: Caller, name: str, source: RelationEnd, target: RelationEnd) -> None:
     require_see_entity(caller, source)
     require_see_entity(caller, target)
     owner = _owner_of(name, source)
@@ -187,7 +187,7 @@ def require_read_relation(caller: Caller, name: str, source: "RelationEnd", targ
         raise Forbidden(f"You cannot view another user's '{name}' relationships")
 
 
-def require_create_relation(caller: Caller, name: str, source: "RelationEnd", target: "RelationEnd") -> None:
+def require_create_relation(caller: Caller, name: str, source: RelationEnd, target: RelationEnd) -> None:
     """Anyone who can see both ends may relate them; a personal relation (favourite, like, watch)
     only for oneself, unless a site admin acts."""
     require_see_entity(caller, source)
@@ -197,7 +197,7 @@ def require_create_relation(caller: Caller, name: str, source: "RelationEnd", ta
         raise Forbidden(f"You can only create your own '{name}' relationships")
 
 
-def require_delete_relation(caller: Caller, name: str, source: "RelationEnd", target: "RelationEnd") -> None:
+def require_delete_relation(caller: Caller, name: str, source: RelationEnd, target: RelationEnd) -> None:
     """As the definitions say: the current user can only delete their own favourite relationships;
     a space administrator can delete favourite relationships of any user for the space or the
     content in it; a site admin may do anything."""
@@ -212,18 +212,18 @@ def require_delete_relation(caller: Caller, name: str, source: "RelationEnd", ta
                     + (" (or favourites in a space you administer)" if name == "favourite" else ""))
 
 
-def require_list_targets(caller: Caller, name: str, source: "RelationEnd") -> None:
+def require_list_targets(caller: Caller, name: str, source: RelationEnd) -> None:
     require_see_entity(caller, source)
     owner = _owner_of(name, source)
     if owner is not None and owner != caller.account_id and not caller.site_admin:
         raise Forbidden(f"You cannot list another user's '{name}' relationships")
 
 
-def require_list_sources(caller: Caller, name: str, target: "RelationEnd") -> None:
+def require_list_sources(caller: Caller, name: str, target: RelationEnd) -> None:
     require_see_entity(caller, target)
 
 
-def require_list_own(caller: Caller, name: str, user: "RelationEnd") -> None:
+def require_list_own(caller: Caller, name: str, user: RelationEnd) -> None:
     """A user's personal relations (bondline's favourites listing) are theirs and site admins'."""
     if user.ref.key != caller.account_id and not caller.site_admin:
         raise Forbidden(f"You cannot list another user's '{name}' relationships")
@@ -251,7 +251,7 @@ def require_act_for(caller: Caller, account_id: str) -> None:
         raise Forbidden("A user can only be specified by a Confluence administrator")
 
 
-def require_watchable(caller: Caller, entity: "RelationEnd") -> None:
+def require_watchable(caller: Caller, entity: RelationEnd) -> None:
     """The watch API reports anything the caller cannot see as if it did not exist — with 403."""
     if not can_see_entity(caller, entity):
         kind = entity.ref.type

@@ -36,7 +36,7 @@ class Actor:
     request_id: str | None = None
 
     @classmethod
-    def of(cls, caller: Any) -> "Actor":
+    def of(cls, caller: Any) -> Actor:
         """The caller of a request (its `request_id` with it), or the operator for `None`."""
         return OPERATOR_ACTOR if caller is None else cls(caller.account_id, caller.request_id)
 

@@ -19,7 +19,8 @@ import dataclasses
 import ipaddress
 import re
 import socket
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from bondline import ids

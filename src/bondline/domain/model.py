@@ -33,10 +33,10 @@ class Caller:
     request_id: str | None = None
 
     @classmethod
-    def of(cls, user: User, request_id: str | None = None) -> "Caller":
+    def of(cls, user: User, request_id: str | None = None) -> Caller:
         return cls(user.id, user.account_id, user.email, user.display_name, user.site_admin, request_id)
 
-    def in_request(self, request_id: str) -> "Caller":
+    def in_request(self, request_id: str) -> Caller:
         """This caller making the request `request_id` (a verified caller is kept across requests)."""
         return Caller(self.user_id, self.account_id, self.email, self.display_name, self.site_admin, request_id)
 

@@ -8,7 +8,7 @@ and running the import again finishes it (rows already there are skipped, never 
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
 

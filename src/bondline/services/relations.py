@@ -15,7 +15,7 @@ from bondline.domain import relations as rel
 from bondline.domain.audit import Actor, Change, record_of, relation_object
 from bondline.domain.errors import NotFound, Unsupported
 from bondline.domain.model import Caller, User
-from bondline.domain.relations import CONFLUENCE, RelationEnd, EntityRef, Relation
+from bondline.domain.relations import CONFLUENCE, EntityRef, Relation, RelationEnd
 from bondline.store import Store
 from bondline.store.unit import Tx
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import secrets
 
-from bondline.domain.audit import SYSTEM_ACTOR
 from bondline import ids
+from bondline.domain.audit import SYSTEM_ACTOR
 from bondline.store import IntegrityViolation, Store
 
 KEY_BYTES = 32

@@ -15,22 +15,32 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
-from bondline.domain.audit import OPERATOR_ACTOR
 from bondline.domain import content as content_rules
 from bondline.domain import relations as rel
+from bondline.domain.audit import OPERATOR_ACTOR
 from bondline.domain.errors import DomainError, Invalid
 from bondline.domain.model import Caller
 from bondline.domain.reltio import changes as ch
-from bondline.seedfile import (AttributeChange, Document, InvalidSeed, Path, ReltioEntity, ReltioRelation, Version,
-                               parse_ref)
+from bondline.seedfile import (
+    AttributeChange,
+    Document,
+    InvalidSeed,
+    Path,
+    ReltioEntity,
+    ReltioRelation,
+    Version,
+    parse_ref,
+)
 from bondline.services import accounts, content, labels, relations, spaces, watches
 from bondline.services.reltio import attributes, change_requests, tenants
 from bondline.services.reltio import entities as reltio_entities
 from bondline.services.reltio import relations as reltio_relations
 from bondline.store import Store
 from bondline.store.single import single_transaction
+
 
 def _ref(text: str) -> tuple[str, str]:
     """A reference the seed file's checks have already accepted (`kind:key`)."""

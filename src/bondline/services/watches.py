@@ -15,7 +15,7 @@ from bondline.domain import watches as rules
 from bondline.domain.audit import Actor, Change, record_of, relation_object
 from bondline.domain.errors import Forbidden, Invalid, NotFound, is_decimal
 from bondline.domain.model import Caller, Content, Space, User
-from bondline.domain.relations import CONFLUENCE, RelationEnd, EntityRef
+from bondline.domain.relations import CONFLUENCE, EntityRef, RelationEnd
 from bondline.store import Store
 from bondline.store.unit import Tx
 

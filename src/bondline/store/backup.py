@@ -21,8 +21,8 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from bondline.store.urls import DatabaseURL

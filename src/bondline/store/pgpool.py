@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import asyncpg
 
@@ -108,7 +109,7 @@ class Pool:
             self._count -= 1
             try:
                 await asyncio.wait_for(conn.close(), 5)
-            except (asyncio.TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
                 conn.terminate()
         for waiter in self._waiters:
             if not waiter.done():

@@ -8,7 +8,8 @@ change request) takes row locks with ``SELECT … FOR UPDATE``.
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Iterable, Mapping, Sequence, TypeVar
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import asyncpg
 import sqlalchemy as sa
@@ -133,7 +134,7 @@ class ReadConn(PostgresConn):
 
     __slots__ = ("store",)
 
-    def __init__(self, store: "PostgresStore") -> None:
+    def __init__(self, store: PostgresStore) -> None:
         # No connection until the first statement (each method connects first), so `raw` is None
         # meanwhile, where PostgresConn's is always a connection.
         self.raw = None  # type: ignore[assignment]
@@ -209,7 +210,7 @@ async def _all_tuple(conn: PostgresConn, stmt: sa.ClauseElement, params: Mapping
 class _Read:
     __slots__ = ("store", "conn")
 
-    def __init__(self, store: "PostgresStore") -> None:
+    def __init__(self, store: PostgresStore) -> None:
         self.store = store
 
     async def __aenter__(self) -> Tx:
@@ -224,7 +225,7 @@ class _Read:
 class _Write:
     __slots__ = ("store", "actor", "raw", "txn", "timeout", "tx")
 
-    def __init__(self, store: "PostgresStore", actor: Actor, timeout: float | None = None) -> None:
+    def __init__(self, store: PostgresStore, actor: Actor, timeout: float | None = None) -> None:
         self.store = store
         self.actor = actor
         self.timeout = timeout

@@ -35,7 +35,8 @@ from __future__ import annotations
 
 import ctypes
 import os
-from typing import Any, Hashable
+from collections.abc import Hashable
+from typing import Any
 
 HEADER = 48  # one copy of the wal-index header (WalIndexHdr)
 # Rows kept before the memory starts over. Small on purpose: every kept row is a few objects the

@@ -9,7 +9,8 @@ the whole load commits at the end or not at all.
 from __future__ import annotations
 
 import contextlib
-from typing import AsyncIterator, Awaitable, Callable, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TypeVar
 
 from bondline.domain.audit import Actor
 from bondline.store.base import Store

@@ -21,14 +21,15 @@ import asyncio
 import logging
 import sqlite3
 import time
-from typing import Any, Awaitable, Callable, Iterable, Mapping, Sequence, TypeVar
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
+from bondline.domain.audit import OPERATOR_ACTOR, Actor
 from bondline.domain.errors import Busy, Unavailable
 from bondline.store.base import Conn, IntegrityViolation, Row, StatementCache, Store, StoreError
-from bondline.domain.audit import OPERATOR_ACTOR, Actor
 from bondline.store.readcache import MISS, ReadCache, WalIndexHeader
 from bondline.store.unit import Tx
 
@@ -171,7 +172,7 @@ def connect(path: str, synchronous: str = "NORMAL") -> sqlite3.Connection:
 class _Read:
     __slots__ = ("store",)
 
-    def __init__(self, store: "SQLiteStore") -> None:
+    def __init__(self, store: SQLiteStore) -> None:
         self.store = store
 
     async def __aenter__(self) -> Tx:
@@ -224,7 +225,7 @@ class _Write:
 
     __slots__ = ("store", "actor", "group")
 
-    def __init__(self, store: "SQLiteStore", actor: Actor) -> None:
+    def __init__(self, store: SQLiteStore, actor: Actor) -> None:
         self.store = store
         self.actor = actor
 

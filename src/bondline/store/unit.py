@@ -9,10 +9,9 @@ its events, a rolled-back one never does, and repositories only persist rows.
 
 from __future__ import annotations
 
-from typing import Any
-
 import functools
 from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 

@@ -21,13 +21,14 @@ from __future__ import annotations
 import copy
 import dataclasses
 import random
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from bondline.domain.errors import Invalid
 from bondline.domain.reltio import objects as o
-from bondline.ids import ALPHABET
 from bondline.domain.reltio.errors import attribute_type_not_found, object_not_found
 from bondline.domain.reltio.types import ENTITY, ENTITY_PREFIX, RELATION_PREFIX, AttrDef, ObjectType, Registry
+from bondline.ids import ALPHABET
 
 INSERT, UPDATE, DELETE = "INSERT_ATTRIBUTE", "UPDATE_ATTRIBUTE", "DELETE_ATTRIBUTE"
 PIN, IGNORE = "PIN_ATTRIBUTE", "IGNORE_ATTRIBUTE"

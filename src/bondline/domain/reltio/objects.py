@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import msgspec
 
@@ -151,7 +152,7 @@ class Normalizer:
 
     def __init__(self, registry: Registry, *, strict: bool, crosswalk_id: str | None = None,
                  preserve: bool = False, new_id: Callable[[], str] | None = None,
-                 references: list["ReferenceValue"] | None = None) -> None:
+                 references: list[ReferenceValue] | None = None) -> None:
         self.registry = registry
         self.strict = strict
         self.xw = crosswalk_id
@@ -429,7 +430,7 @@ def render_crosswalks(xws: list[dict[str, Any]], attributes: dict[str, Any], obj
 References = dict[str, list[tuple["ReltioRelation", "ReltioEntity | None"]]]
 
 
-def render_reference(e: ReltioEntity, name: str, rel: "ReltioRelation", target: ReltioEntity | None) -> dict[str, Any]:
+def render_reference(e: ReltioEntity, name: str, rel: ReltioRelation, target: ReltioEntity | None) -> dict[str, Any]:
     """One value of a reference attribute: the relation `rel` from `e` to `target`, shown with the
     target's attributes and the relation's (ReferenceAttributeValueTO)."""
     uri = f"{e.uri}/attributes/{name}/{rel.id}"

@@ -51,7 +51,7 @@ class AttrDef:
 
     name: str
     type: str  # one of KINDS
-    attributes: dict[str, "AttrDef"]
+    attributes: dict[str, AttrDef]
     referenced_type: str | None = None  # short name of the referenced entity type
     relationship_type: str | None = None
 

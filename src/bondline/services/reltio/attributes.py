@@ -15,12 +15,11 @@ from typing import Any
 from bondline import ids
 from bondline.domain import access
 from bondline.domain.audit import Actor
-from bondline.domain.reltio import trail
 from bondline.domain.errors import Invalid
 from bondline.domain.model import Caller
 from bondline.domain.reltio import changes as ch
 from bondline.domain.reltio import objects as o
-from bondline.domain.reltio import roles
+from bondline.domain.reltio import roles, trail
 from bondline.domain.reltio.errors import object_not_found, type_not_found
 from bondline.domain.reltio.types import (
     ENTITY,

@@ -10,7 +10,8 @@ for POST /entities to write directly or stage in a change request.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from bondline.domain.errors import Invalid
 from bondline.domain.reltio import objects as o

@@ -10,17 +10,17 @@ the request is applied (the seed).
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from bondline import ids
 from bondline.domain import access
 from bondline.domain.audit import Actor
-from bondline.domain.reltio import trail
 from bondline.domain.errors import DomainError, Invalid
 from bondline.domain.model import Caller
 from bondline.domain.reltio import changes as ch
 from bondline.domain.reltio import objects as o
-from bondline.domain.reltio import roles
+from bondline.domain.reltio import roles, trail
 from bondline.domain.reltio.errors import object_not_found
 from bondline.domain.reltio.types import ENTITY_PREFIX, ObjectType
 from bondline.services.reltio import staging

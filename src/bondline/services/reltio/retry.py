@@ -9,7 +9,8 @@ After a few attempts the caller gets a 409 instead of a server error.
 from __future__ import annotations
 
 import functools
-from typing import Awaitable, Callable, ParamSpec, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import ParamSpec, TypeVar
 
 from bondline.domain.errors import Conflict
 from bondline.store import IntegrityViolation

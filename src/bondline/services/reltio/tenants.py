@@ -6,18 +6,19 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import msgspec
 
 from bondline import ids
 from bondline.domain import access
 from bondline.domain.audit import OPERATOR_ACTOR, Actor
-from bondline.domain.reltio import trail
 from bondline.domain.errors import Conflict, Invalid, NotFound
 from bondline.domain.model import Caller
 from bondline.domain.reltio import objects as o
 from bondline.domain.reltio import roles as tenant_roles
+from bondline.domain.reltio import trail
 from bondline.domain.reltio import types as t
 from bondline.store import IntegrityViolation, Store
 from bondline.store.unit import Tx

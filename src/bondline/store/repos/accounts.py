@@ -7,8 +7,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from bondline.domain.model import Token, User
-from bondline.store.repos import batch
 from bondline.store.base import Conn, IntegrityViolation, Row
+from bondline.store.repos import batch
 from bondline.store.tables import api_tokens, users
 
 P = sa.bindparam
@@ -135,7 +135,7 @@ class TokenRepo:
 __all__ = ["UserRepo", "TokenRepo", "IntegrityViolation"]
 
 
-async def users_by_ids(repo: UserRepo, user_ids: "set[int | None]") -> dict[int, User]:
+async def users_by_ids(repo: UserRepo, user_ids: set[int | None]) -> dict[int, User]:
     """Look up a handful of users (authors, editors) for rendering."""
     found: dict[int, User] = {}
     for user_id in user_ids:

@@ -4,7 +4,8 @@ each size compiles once and the statement cache stays small (1, 2, 4, … 512 va
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Iterable, TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import dataclasses
 import functools
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert

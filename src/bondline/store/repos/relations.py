@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
 import functools
+from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 
-from bondline.domain.relations import Relation
 from bondline.domain.errors import Busy
+from bondline.domain.relations import Relation
 from bondline.store.base import Conn, Row
-from bondline.store.repos.content import _split as _content_row, _with_space_stmt
+from bondline.store.repos.content import _split as _content_row
+from bondline.store.repos.content import _with_space_stmt
 from bondline.store.tables import relations, space_roles, spaces
 
 P = sa.bindparam

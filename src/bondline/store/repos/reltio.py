@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import functools
 import secrets
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import msgspec
 import sqlalchemy as sa
@@ -19,8 +20,17 @@ from bondline.domain.reltio.changes import ChangeRequest, Item
 from bondline.domain.reltio.objects import ReltioEntity, ReltioRelation
 from bondline.store.base import Conn
 from bondline.store.repos import batch
-from bondline.store.tables import (change_items, change_requests, entities, entity_crosswalks, relations,
-                                   tenant_roles, tenant_types, tenants, users)
+from bondline.store.tables import (
+    change_items,
+    change_requests,
+    entities,
+    entity_crosswalks,
+    relations,
+    tenant_roles,
+    tenant_types,
+    tenants,
+    users,
+)
 
 P = sa.bindparam
 _enc = msgspec.json.Encoder().encode
