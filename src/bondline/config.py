@@ -97,7 +97,7 @@ class Settings:
         return self.webhook_allow_local or self.test_mode
 
     @classmethod
-    def from_env(cls, **overrides: object) -> "Settings":
+    def from_env(cls, **overrides: object) -> Settings:
         values: dict[str, object] = {
             "database_url": os.environ.get("BONDLINE_DATABASE_URL") or DEFAULT_DATABASE_URL,
             "public_url": os.environ.get("BONDLINE_PUBLIC_URL", ""),

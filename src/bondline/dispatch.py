@@ -41,10 +41,10 @@ import httpcore
 import httpx
 import msgspec
 
-from bondline.domain.audit import SYSTEM_ACTOR
 from bondline import __version__, ids
 from bondline.config import Settings
 from bondline.domain import events as ev
+from bondline.domain.audit import SYSTEM_ACTOR
 from bondline.store import Store
 from bondline.domain.errors import Unavailable
 from bondline.store.repos.webhooks import Job
@@ -174,7 +174,7 @@ class Dispatcher:
         self._stop = asyncio.Event()
         self._client: httpx.AsyncClient | None = None
 
-    async def __aenter__(self) -> "Dispatcher":
+    async def __aenter__(self) -> Dispatcher:
         self._client = httpx.AsyncClient(transport=_DeliveryTransport(self.settings.allows_local_webhooks),
                                          timeout=self.settings.webhook_timeout, follow_redirects=False,
                                          headers={"User-Agent": f"bondline-webhooks/{__version__}"})
@@ -203,7 +203,7 @@ class Dispatcher:
             if done == 0:
                 try:
                     await asyncio.wait_for(self._stop.wait(), self.settings.dispatch_interval)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
 
     async def drain(self, rounds: int = 1000) -> int:

@@ -26,7 +26,8 @@ import asyncio
 import os
 import tempfile
 from bisect import bisect_left
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import msgspec
 from prometheus_client import CollectorRegistry, generate_latest

@@ -4,7 +4,6 @@ trusted), so they work before any server runs."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
 
 import typer
 from rich.table import Table
@@ -20,7 +19,7 @@ spaces_app = typer.Typer(help="Manage space administrators and members.", no_arg
 def _when(ms: int | None) -> str:
     if ms is None:
         return "-"
-    return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 @users_app.command("add")
@@ -29,7 +28,7 @@ def users_add(
     email: str = typer.Option(..., "--email", help="Email address (the Basic-auth user name)."),
     name: str = typer.Option(..., "--name", help="Display name."),
     site_admin: bool = typer.Option(False, "--site-admin", help="Confluence Administrator: may act for others."),
-    database_url: Optional[str] = DatabaseURLOption,
+    database_url: str | None = DatabaseURLOption,
 ) -> None:
     """Add a user."""
     settings = settings_for(database_url)
@@ -41,7 +40,7 @@ def users_add(
 def users_delete(
     account_id: str = typer.Argument(..., help="The user to remove."),
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
-    database_url: Optional[str] = DatabaseURLOption,
+    database_url: str | None = DatabaseURLOption,
 ) -> None:
     """Delete a user, their tokens, and every relation from or to them (favourites, watches)."""
     settings = settings_for(database_url)
@@ -52,7 +51,7 @@ def users_delete(
 
 
 @users_app.command("list")
-def users_list(database_url: Optional[str] = DatabaseURLOption) -> None:
+def users_list(database_url: str | None = DatabaseURLOption) -> None:
     """List users."""
     settings = settings_for(database_url)
 
@@ -70,9 +69,9 @@ def users_list(database_url: Optional[str] = DatabaseURLOption) -> None:
 @tokens_app.command("create")
 def tokens_create(
     account_id: str = typer.Argument(..., help="The user the token acts as."),
-    expires_in: Optional[float] = typer.Option(None, "--expires-in", metavar="DAYS", help="Expire after DAYS days."),
-    name: Optional[str] = typer.Option(None, "--name", help="A label to recognise the token by."),
-    database_url: Optional[str] = DatabaseURLOption,
+    expires_in: float | None = typer.Option(None, "--expires-in", metavar="DAYS", help="Expire after DAYS days."),
+    name: str | None = typer.Option(None, "--name", help="A label to recognise the token by."),
+    database_url: str | None = DatabaseURLOption,
 ) -> None:
     """Create a token and print it (only the token, on stdout). It is shown this once: only its
     hash is stored."""
@@ -84,7 +83,7 @@ def tokens_create(
 @tokens_app.command("revoke")
 def tokens_revoke(
     token: str = typer.Argument(..., metavar="TOKEN_PREFIX_OR_ID", help="The token's id, a prefix of it, or the token."),
-    database_url: Optional[str] = DatabaseURLOption,
+    database_url: str | None = DatabaseURLOption,
 ) -> None:
     """Revoke a token. Other running workers stop accepting it within the auth cache time (1 s)."""
     settings = settings_for(database_url)
@@ -95,7 +94,7 @@ def tokens_revoke(
 @tokens_app.command("list")
 def tokens_list(
     account_id: str = typer.Argument(..., help="Whose tokens."),
-    database_url: Optional[str] = DatabaseURLOption,
+    database_url: str | None = DatabaseURLOption,
 ) -> None:
     """List a user's tokens (ids and dates; the secrets are never stored)."""
     settings = settings_for(database_url)
@@ -109,7 +108,7 @@ def tokens_list(
 def spaces_grant_admin(
     space_key: str = typer.Argument(..., help="The space."),
     account_id: str = typer.Argument(..., help="The user who becomes a space administrator."),
-    database_url: Optional[str] = DatabaseURLOption,
+    database_url: str | None = DatabaseURLOption,
 ) -> None:
     """Make a user an administrator of a space (what a site admin grants in Confluence)."""
     settings = settings_for(database_url)
@@ -121,7 +120,7 @@ def spaces_grant_admin(
 def spaces_grant_member(
     space_key: str = typer.Argument(..., help="The (private) space."),
     account_id: str = typer.Argument(..., help="The user who may now see it."),
-    database_url: Optional[str] = DatabaseURLOption,
+    database_url: str | None = DatabaseURLOption,
 ) -> None:
     """Let a user see and use a private space."""
     settings = settings_for(database_url)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Optional
 
 import typer
 from rich.table import Table
@@ -15,12 +14,12 @@ from bondline.services import audit
 
 
 def audit_command(
-    since: Optional[str] = typer.Option(None, "--since", help="ISO date-time (UTC) or epoch ms."),
-    actor: Optional[str] = typer.Option(None, "--actor", help="accountId (bondline-operator for CLI work)."),
-    obj: Optional[str] = typer.Option(None, "--object", help="An object (content/123) or a prefix ending in '/'."),
+    since: str | None = typer.Option(None, "--since", help="ISO date-time (UTC) or epoch ms."),
+    actor: str | None = typer.Option(None, "--actor", help="accountId (bondline-operator for CLI work)."),
+    obj: str | None = typer.Option(None, "--object", help="An object (content/123) or a prefix ending in '/'."),
     limit: int = typer.Option(50, "--limit", min=1, max=500),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per line."),
-    database_url: Optional[str] = DatabaseURLOption,
+    database_url: str | None = DatabaseURLOption,
 ) -> None:
     """Show the audit trail, newest first: who changed what, when, before and after."""
     settings = settings_for(database_url)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-from typing import Optional
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -31,7 +30,7 @@ def _size(n: int) -> str:
 
 def backup_command(
     path: str = typer.Argument(..., metavar="PATH", help="The backup file to write (must not exist)."),
-    database_url: Optional[str] = DatabaseURLOption,
+    database_url: str | None = DatabaseURLOption,
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
     """Copy the database to PATH while the server keeps serving: one consistent snapshot.
@@ -54,7 +53,7 @@ def backup_command(
 
 def restore_command(
     path: str = typer.Argument(..., metavar="PATH", help="A file written by `bondline backup`."),
-    database_url: Optional[str] = DatabaseURLOption,
+    database_url: str | None = DatabaseURLOption,
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:

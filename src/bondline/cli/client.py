@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -32,7 +33,7 @@ watch_app = typer.Typer(help="Watch status, add and remove (Confluence watch API
 dcr_app = typer.Typer(help="Reltio data change requests: list, show, apply, reject.", no_args_is_help=True)
 
 
-def _call(url: str, token: Optional[str], fn: Callable[[Client], Any]) -> Any:
+def _call(url: str, token: str | None, fn: Callable[[Client], Any]) -> Any:
     if not token:
         console.print("[bold red]error:[/] a token is needed: --token or BONDLINE_TOKEN")
         raise typer.Exit(2)
@@ -85,7 +86,7 @@ EXPAND = ["relationData", "source", "target"]
 
 
 @relation_app.command("get")
-def relation_get(name: str, source: str, target: str, url: str = UrlOption, token: Optional[str] = TokenOption,
+def relation_get(name: str, source: str, target: str, url: str = UrlOption, token: str | None = TokenOption,
                  as_json: bool = JsonOption) -> None:
     """Show a relation (exit status 1 if it does not exist)."""
     data = _call(url, token, lambda c: c.relations.get(name, _ref(source), _ref(target), expand=EXPAND))
@@ -93,7 +94,7 @@ def relation_get(name: str, source: str, target: str, url: str = UrlOption, toke
 
 
 @relation_app.command("put")
-def relation_put(name: str, source: str, target: str, url: str = UrlOption, token: Optional[str] = TokenOption,
+def relation_put(name: str, source: str, target: str, url: str = UrlOption, token: str | None = TokenOption,
                  as_json: bool = JsonOption) -> None:
     """Create a relation (idempotent)."""
     data = _call(url, token, lambda c: c.relations.put(name, _ref(source), _ref(target), expand=EXPAND))
@@ -102,7 +103,7 @@ def relation_put(name: str, source: str, target: str, url: str = UrlOption, toke
 
 @relation_app.command("delete")
 def relation_delete(name: str, source: str, target: str, url: str = UrlOption,
-                    token: Optional[str] = TokenOption, as_json: bool = JsonOption) -> None:
+                    token: str | None = TokenOption, as_json: bool = JsonOption) -> None:
     """Delete a relation (succeeds if it did not exist)."""
     _call(url, token, lambda c: c.relations.delete(name, _ref(source), _ref(target)))
     _emit({"deleted": True}, as_json, lambda _: "deleted")
@@ -111,7 +112,7 @@ def relation_delete(name: str, source: str, target: str, url: str = UrlOption,
 @relation_app.command("targets")
 def relation_targets(name: str, source: str, target_type: str, start: int = typer.Option(0, "--start"),
                      limit: int = typer.Option(25, "--limit"), url: str = UrlOption,
-                     token: Optional[str] = TokenOption, as_json: bool = JsonOption) -> None:
+                     token: str | None = TokenOption, as_json: bool = JsonOption) -> None:
     """Targets related to SOURCE, newest first."""
     data = _call(url, token, lambda c: c.relations.targets(name, _ref(source), target_type, start=start, limit=limit,
                                                            expand=EXPAND))
@@ -121,7 +122,7 @@ def relation_targets(name: str, source: str, target_type: str, start: int = type
 @relation_app.command("sources")
 def relation_sources(name: str, target: str, source_type: str, start: int = typer.Option(0, "--start"),
                      limit: int = typer.Option(25, "--limit"), url: str = UrlOption,
-                     token: Optional[str] = TokenOption, as_json: bool = JsonOption) -> None:
+                     token: str | None = TokenOption, as_json: bool = JsonOption) -> None:
     """Sources related to TARGET, newest first."""
     data = _call(url, token, lambda c: c.relations.sources(name, _ref(target), source_type, start=start, limit=limit,
                                                            expand=EXPAND))
@@ -140,8 +141,8 @@ AccountOption = typer.Option(None, "--account-id", help="Act for this user (site
 
 
 @watch_app.command("status")
-def watch_status(target: str, account_id: Optional[str] = AccountOption, url: str = UrlOption,
-                 token: Optional[str] = TokenOption, as_json: bool = JsonOption) -> None:
+def watch_status(target: str, account_id: str | None = AccountOption, url: str = UrlOption,
+                 token: str | None = TokenOption, as_json: bool = JsonOption) -> None:
     """Whether you (or --account-id) watch content:ID, space:KEY or label:NAME."""
     kind, key = _watch_target(target)
     watching = _call(url, token, lambda c: getattr(c.watches, f"{kind}_status")(key, account_id=account_id))
@@ -149,8 +150,8 @@ def watch_status(target: str, account_id: Optional[str] = AccountOption, url: st
 
 
 @watch_app.command("add")
-def watch_add(target: str, account_id: Optional[str] = AccountOption, url: str = UrlOption,
-              token: Optional[str] = TokenOption, as_json: bool = JsonOption) -> None:
+def watch_add(target: str, account_id: str | None = AccountOption, url: str = UrlOption,
+              token: str | None = TokenOption, as_json: bool = JsonOption) -> None:
     """Watch content:ID, space:KEY or label:NAME."""
     kind, key = _watch_target(target)
     _call(url, token, lambda c: getattr(c.watches, f"add_{kind}")(key, account_id=account_id))
@@ -158,8 +159,8 @@ def watch_add(target: str, account_id: Optional[str] = AccountOption, url: str =
 
 
 @watch_app.command("remove")
-def watch_remove(target: str, account_id: Optional[str] = AccountOption, url: str = UrlOption,
-                 token: Optional[str] = TokenOption, as_json: bool = JsonOption) -> None:
+def watch_remove(target: str, account_id: str | None = AccountOption, url: str = UrlOption,
+                 token: str | None = TokenOption, as_json: bool = JsonOption) -> None:
     """Stop watching content:ID, space:KEY or label:NAME."""
     kind, key = _watch_target(target)
     _call(url, token, lambda c: getattr(c.watches, f"remove_{kind}")(key, account_id=account_id))
@@ -180,9 +181,9 @@ def _dcr_rows(data: Any) -> Table:
 
 
 @dcr_app.command("list")
-def dcr_list(tenant: str = TenantOption, created_by: Optional[str] = typer.Option(None, "--created-by"),
-             object_uri: Optional[str] = typer.Option(None, "--object"), max: int = typer.Option(10, "--max"),
-             offset: int = typer.Option(0, "--offset"), url: str = UrlOption, token: Optional[str] = TokenOption,
+def dcr_list(tenant: str = TenantOption, created_by: str | None = typer.Option(None, "--created-by"),
+             object_uri: str | None = typer.Option(None, "--object"), max: int = typer.Option(10, "--max"),
+             offset: int = typer.Option(0, "--offset"), url: str = UrlOption, token: str | None = TokenOption,
              as_json: bool = JsonOption) -> None:
     """Change requests by their creator (--created-by) and/or an object they change (--object)."""
     conditions = [f"equals(createdBy,'{created_by}')"] if created_by else []
@@ -196,7 +197,7 @@ def dcr_list(tenant: str = TenantOption, created_by: Optional[str] = typer.Optio
 
 
 @dcr_app.command("show")
-def dcr_show(dcr_id: str, tenant: str = TenantOption, url: str = UrlOption, token: Optional[str] = TokenOption,
+def dcr_show(dcr_id: str, tenant: str = TenantOption, url: str = UrlOption, token: str | None = TokenOption,
              as_json: bool = JsonOption) -> None:
     """A change request with its items and the labels of the objects they change."""
     data = _call(url, token, lambda c: c.reltio(tenant).change_requests.get(dcr_id, show_objects_info=True))
@@ -206,14 +207,14 @@ def dcr_show(dcr_id: str, tenant: str = TenantOption, url: str = UrlOption, toke
 @dcr_app.command("apply")
 def dcr_apply(dcr_id: str, tenant: str = TenantOption,
               ignore_conflicts: bool = typer.Option(False, "--ignore-conflicts"), url: str = UrlOption,
-              token: Optional[str] = TokenOption, as_json: bool = JsonOption) -> None:
+              token: str | None = TokenOption, as_json: bool = JsonOption) -> None:
     """Apply every item of a change request, in one transaction."""
     data = _call(url, token, lambda c: c.reltio(tenant).change_requests.apply(dcr_id, ignore_conflicts=ignore_conflicts))
     _emit(data, as_json, lambda d: f"applied {dcr_id}")
 
 
 @dcr_app.command("reject")
-def dcr_reject(dcr_id: str, tenant: str = TenantOption, url: str = UrlOption, token: Optional[str] = TokenOption,
+def dcr_reject(dcr_id: str, tenant: str = TenantOption, url: str = UrlOption, token: str | None = TokenOption,
                as_json: bool = JsonOption) -> None:
     """Reject a change request: nothing in it is applied."""
     data = _call(url, token, lambda c: c.reltio(tenant).change_requests.reject(dcr_id))

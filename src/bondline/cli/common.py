@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import sys
-from typing import Any, Awaitable, Callable, Optional, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -25,14 +26,14 @@ DatabaseURLOption = typer.Option(
 )
 
 
-def utc(ms: Optional[int]) -> str:
+def utc(ms: int | None) -> str:
     """Epoch milliseconds for a table column headed "(UTC)": 2026-11-23 18:02:11 ("" for none)."""
     if not ms:
         return ""
-    return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def settings_for(database_url: Optional[str], **overrides: Any) -> Settings:
+def settings_for(database_url: str | None, **overrides: Any) -> Settings:
     try:
         settings = Settings.from_env(database_url=database_url, **overrides)
         parse(settings.database_url)

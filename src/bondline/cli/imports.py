@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Iterator, Optional
+from collections.abc import Iterator
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -26,7 +26,7 @@ def import_relations(
     created_by: str = typer.Option("bondline-import", "--as", help="accountId recorded as each relation's creator."),
     batch: int = typer.Option(10_000, "--batch", min=1, help="Rows per transaction."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
-    database_url: Optional[str] = DatabaseURLOption,
+    database_url: str | None = DatabaseURLOption,
 ) -> None:
     """Import relations: {"name": "favourite", "source": "user:ACCOUNT", "target": "content:123"} per line.
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -55,7 +54,7 @@ def seed(
     path: str = typer.Argument(..., metavar="FILE", help="A seed file (.yaml, .yml or .json; '-' for stdin; "
                                "builtin:demo for the demo site)."),
     as_json: bool = typer.Option(False, "--json", help="Print what was made (tokens, ids) as JSON."),
-    database_url: Optional[str] = DatabaseURLOption,
+    database_url: str | None = DatabaseURLOption,
 ) -> None:
     """Load a seed file: users (and their tokens), spaces, content, relations, watches, Reltio tenants.
 

@@ -10,14 +10,14 @@ import socket
 import sys
 import threading
 import time
-from typing import Any, Callable, List, Optional
+from collections.abc import Callable
+from typing import Any
 
 import typer
 
 from bondline.cli.common import DatabaseURLOption, console, fail, migrated, out, run, settings_for
-from bondline.store import DatabaseURLError
+from bondline.store import DatabaseURLError, parse
 from bondline.store import migrate as migrations
-from bondline.store import parse
 
 DEMO_DATABASE = "bondline-demo.db"
 
@@ -25,7 +25,7 @@ DEMO_DATABASE = "bondline-demo.db"
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8080, "--port", help="Port to listen on (0: a free port, with --ephemeral)."),
-    database_url: Optional[str] = DatabaseURLOption,
+    database_url: str | None = DatabaseURLOption,
     workers: int = typer.Option(1, "--workers", min=1, help="Worker processes (each with its own event loop); "
                                 "one that dies is started again."),
     reuse_port: bool = typer.Option(False, "--reuse-port", help="Share the port with a process already listening "
@@ -33,29 +33,29 @@ def serve(
                                     "a port in use is refused."),
     demo: bool = typer.Option(False, "--demo", help=f"Start with a fresh demo site (in ./{DEMO_DATABASE} unless"
                               " --database-url is given) and print its tokens and curl commands."),
-    seed: Optional[str] = typer.Option(None, "--seed", metavar="FILE", help="Load a seed file (YAML or JSON) "
-                                       "before serving, and print each user's token."),
+    seed: str | None = typer.Option(None, "--seed", metavar="FILE", help="Load a seed file (YAML or JSON) "
+                                    "before serving, and print each user's token."),
     ephemeral: bool = typer.Option(False, "--ephemeral", help="Serve a throw-away database (a temporary SQLite "
                                    "file, or a new schema when --database-url names PostgreSQL), removed on exit; "
                                    "print one JSON line {\"url\", \"tokens\"} on stdout when ready. Enables the "
                                    "control endpoints (/api/v1/_reset, _seed, _faults, _journal)."),
-    faults: Optional[str] = typer.Option(None, "--faults", envvar="BONDLINE_FAULTS", show_envvar=True,
-                                         metavar="FILE_OR_JSON", help="Fault injection rules: a YAML/JSON file, "
-                                         "or the document inline."),
-    fault: Optional[List[str]] = typer.Option(None, "--fault", metavar="RULE", help="A fault rule, repeatable: "
-                                              "KIND key=value … (e.g. 'rate_limit path=/wiki/* times=2 "
-                                              "retryAfter=1', 'latency delay=0.1,0.3', 'error status=503 "
-                                              "probability=0.1', 'drop after=5')."),
-    fault_seed: Optional[int] = typer.Option(None, "--fault-seed", envvar="BONDLINE_FAULT_SEED",
-                                             help="Seed of the faults' random decisions (default 0)."),
+    faults: str | None = typer.Option(None, "--faults", envvar="BONDLINE_FAULTS", show_envvar=True,
+                                      metavar="FILE_OR_JSON", help="Fault injection rules: a YAML/JSON file, "
+                                      "or the document inline."),
+    fault: list[str] | None = typer.Option(None, "--fault", metavar="RULE", help="A fault rule, repeatable: "
+                                           "KIND key=value … (e.g. 'rate_limit path=/wiki/* times=2 "
+                                           "retryAfter=1', 'latency delay=0.1,0.3', 'error status=503 "
+                                           "probability=0.1', 'drop after=5')."),
+    fault_seed: int | None = typer.Option(None, "--fault-seed", envvar="BONDLINE_FAULT_SEED",
+                                          help="Seed of the faults' random decisions (default 0)."),
     journal_size: int = typer.Option(1000, "--journal-size", min=0, help="With --ephemeral: requests the journal "
                                      "keeps (0: no journal)."),
     exit_with_parent: bool = typer.Option(False, "--exit-with-parent", help="Stop when the process that started "
                                           "this one exits (for test harnesses)."),
     log_level: str = typer.Option("info", "--log-level", help="debug, info, warning or error."),
-    log_format: Optional[str] = typer.Option(None, "--log-format", envvar="BONDLINE_LOG_FORMAT",
-                                             show_envvar=True, help="text (default) or json: one object "
-                                             "per line with the request id."),
+    log_format: str | None = typer.Option(None, "--log-format", envvar="BONDLINE_LOG_FORMAT",
+                                          show_envvar=True, help="text (default) or json: one object "
+                                          "per line with the request id."),
     access_log: bool = typer.Option(False, "--access-log", envvar="BONDLINE_ACCESS_LOG", show_envvar=True,
                                     help="Log every request (method, path without query, status, duration, "
                                     "request id, caller)."),
@@ -189,7 +189,7 @@ def refuse_taken_port(host: str, port: int) -> None:
             fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
 
 
-def _serve_ephemeral(host: str, port: int, database_url: Optional[str], doc: Any, faults_json: str,
+def _serve_ephemeral(host: str, port: int, database_url: str | None, doc: Any, faults_json: str,
                      journal_size: int, exit_with_parent: bool, log_level: str, runtime: dict[str, Any]) -> None:
     """Everything but the one JSON line goes to stderr, so a harness in any language can read stdout."""
     from bondline.services import seeding
@@ -339,7 +339,7 @@ def start_server(settings, host: str, port: int, workers: int, log_level: str,  
             shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
-def migrate(database_url: Optional[str] = DatabaseURLOption) -> None:
+def migrate(database_url: str | None = DatabaseURLOption) -> None:
     """Create the database if needed and bring its schema up to date."""
     settings = settings_for(database_url)
     url = parse(settings.database_url)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 from rich.table import Table
@@ -20,7 +19,7 @@ tenants_app = typer.Typer(help="Manage Reltio tenants, tenant roles and types.",
 @tenants_app.command("add")
 def tenants_add(
     tenant_id: str = typer.Argument(..., help="The tenant id, as in /reltio/api/{tenantId}."),
-    database_url: Optional[str] = DatabaseURLOption,
+    database_url: str | None = DatabaseURLOption,
 ) -> None:
     """Create a tenant with the types of Reltio's documentation examples (Individual, Organization,
     Location; HasAddress, Employment, affiliatedwith)."""
@@ -33,9 +32,9 @@ def tenants_add(
 def tenants_grant(
     tenant_id: str = typer.Argument(..., help="The tenant."),
     account_id: str = typer.Argument(..., help="The user."),
-    roles: List[str] = typer.Argument(..., help=f"Roles: {', '.join(ROLES)}."),
+    roles: list[str] = typer.Argument(..., help=f"Roles: {', '.join(ROLES)}."),
     replace: bool = typer.Option(False, "--replace", help="Drop the roles the user had on the tenant first."),
-    database_url: Optional[str] = DatabaseURLOption,
+    database_url: str | None = DatabaseURLOption,
 ) -> None:
     """Give a user roles on a tenant."""
     settings = settings_for(database_url)
@@ -46,9 +45,9 @@ def tenants_grant(
 @tenants_app.command("types")
 def tenants_types(
     tenant_id: str = typer.Argument(..., help="The tenant."),
-    file: Optional[Path] = typer.Option(None, "--file", help="A types.json ({\"entityTypes\": […], "
-                                        "\"relationTypes\": […]}) that replaces the tenant's types."),
-    database_url: Optional[str] = DatabaseURLOption,
+    file: Path | None = typer.Option(None, "--file", help="A types.json ({\"entityTypes\": […], "
+                                     "\"relationTypes\": […]}) that replaces the tenant's types."),
+    database_url: str | None = DatabaseURLOption,
 ) -> None:
     """Print the tenant's types, or replace them with those in --file."""
     settings = settings_for(database_url)
@@ -65,7 +64,7 @@ def tenants_types(
 
 
 @tenants_app.command("list")
-def tenants_list(database_url: Optional[str] = DatabaseURLOption) -> None:
+def tenants_list(database_url: str | None = DatabaseURLOption) -> None:
     """List tenants and who holds which roles."""
     settings = settings_for(database_url)
     table = Table("tenant", "members")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-from typing import Optional
 
 import typer
 from rich.table import Table
@@ -31,10 +30,10 @@ def webhooks_add(
     url: str = typer.Argument(..., help="Where to POST events (http:// or https://)."),
     events: str = typer.Option(..., "--events", help="Comma-separated event types or patterns: "
                                f"{', '.join(ev.TYPES + ev.PATTERNS)}."),
-    secret: Optional[str] = typer.Option(None, "--secret", help="The shared secret that signs deliveries "
-                                         f"({ev.MIN_SECRET}+ characters; default: a random one, printed once)."),
+    secret: str | None = typer.Option(None, "--secret", help="The shared secret that signs deliveries "
+                                      f"({ev.MIN_SECRET}+ characters; default: a random one, printed once)."),
     allow_local: bool = AllowLocalOption,
-    database_url: Optional[str] = DatabaseURLOption,
+    database_url: str | None = DatabaseURLOption,
 ) -> None:
     """Register a webhook. Prints its id and its secret (shown only now)."""
     settings = settings_for(database_url, webhook_allow_local=allow_local)
@@ -48,7 +47,7 @@ def webhooks_add(
 @webhooks_app.command("list")
 def webhooks_list(
     as_json: bool = typer.Option(False, "--json", help="One JSON object per line."),
-    database_url: Optional[str] = DatabaseURLOption,
+    database_url: str | None = DatabaseURLOption,
 ) -> None:
     """List webhooks (their secrets are never shown again)."""
     settings = settings_for(database_url)
@@ -67,7 +66,7 @@ def webhooks_list(
 @webhooks_app.command("remove")
 def webhooks_remove(
     webhook_id: int = typer.Argument(..., help="The webhook's id (see `bondline webhooks list`)."),
-    database_url: Optional[str] = DatabaseURLOption,
+    database_url: str | None = DatabaseURLOption,
 ) -> None:
     """Remove a webhook with its deliveries (pending ones are not sent)."""
     settings = settings_for(database_url)
@@ -77,11 +76,11 @@ def webhooks_remove(
 
 @webhooks_app.command("deliveries")
 def webhooks_deliveries(
-    webhook_id: Optional[int] = typer.Option(None, "--webhook", help="Only this webhook's deliveries."),
-    status: Optional[str] = typer.Option(None, "--status", help="pending, delivered or dead."),
+    webhook_id: int | None = typer.Option(None, "--webhook", help="Only this webhook's deliveries."),
+    status: str | None = typer.Option(None, "--status", help="pending, delivered or dead."),
     limit: int = typer.Option(50, "--limit", min=1, max=500),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per line."),
-    database_url: Optional[str] = DatabaseURLOption,
+    database_url: str | None = DatabaseURLOption,
 ) -> None:
     """Show deliveries, newest first: their event, status, attempts and last outcome."""
     settings = settings_for(database_url)
@@ -106,7 +105,7 @@ def webhooks_deliveries(
 @webhooks_app.command("replay")
 def webhooks_replay(
     delivery_id: int = typer.Argument(..., help="The delivery's id (see `bondline webhooks deliveries`)."),
-    database_url: Optional[str] = DatabaseURLOption,
+    database_url: str | None = DatabaseURLOption,
 ) -> None:
     """Deliver again (a delivered or dead one too): pending, due now, with a fresh count of attempts."""
     settings = settings_for(database_url)
@@ -117,7 +116,7 @@ def webhooks_replay(
 def dispatch_command(
     once: bool = typer.Option(False, "--once", help="Deliver what is due now, then exit."),
     allow_local: bool = AllowLocalOption,
-    database_url: Optional[str] = DatabaseURLOption,
+    database_url: str | None = DatabaseURLOption,
 ) -> None:
     """Deliver webhook events (as every `bondline serve` worker does unless --no-dispatch). Any number
     may run against one database. Stops on SIGINT/SIGTERM once the deliveries in flight are done."""

@@ -13,6 +13,7 @@ Errors raise typed exceptions (`NotFound`, `Forbidden`, …) that carry the API'
 429 and 503 are retried with backoff; every request has a timeout (10 s by default).
 """
 
+from bondline.client.aio import AsyncClient
 from bondline.client.errors import (
     ApiError,
     BadRequest,
@@ -29,7 +30,6 @@ from bondline.client.errors import (
     Unauthorized,
 )
 from bondline.client.sync import Client
-from bondline.client.aio import AsyncClient
 
 __all__ = [
     "ApiError", "AsyncClient", "BadRequest", "BondlineError", "Client", "Conflict", "Forbidden", "NotFound",

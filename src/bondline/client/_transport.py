@@ -54,7 +54,7 @@ class Policy:
         base = min(self.backoff * (2 ** attempt), self.max_backoff)
         return base * (0.5 + random.random() / 2)
 
-    def retry(self, call: Call[Any]) -> "Retry":
+    def retry(self, call: Call[Any]) -> Retry:
         return Retry(self, call)
 
     def result(self, call: Call[Any], response: httpx.Response) -> Any:

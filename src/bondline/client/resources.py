@@ -3,7 +3,8 @@ with sync methods for `Client` and with coroutine methods for `AsyncClient`."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from bondline.client import confluence as ops
 

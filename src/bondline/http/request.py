@@ -70,7 +70,7 @@ _find_duplicates = json.JSONDecoder(object_pairs_hook=_refuse_duplicates, parse_
 class Request:
     __slots__ = ("scope", "method", "params", "body", "caller", "route", "app", "request_id", "_query", "_headers")
 
-    def __init__(self, scope: dict[str, Any], params: dict[str, str], route: "Route", app: Any,
+    def __init__(self, scope: dict[str, Any], params: dict[str, str], route: Route, app: Any,
                  request_id: str | None = None) -> None:
         self.scope = scope
         self.request_id = request_id

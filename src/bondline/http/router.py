@@ -12,7 +12,8 @@ slash (``%2F``) stays inside its segment instead of creating a new one.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import unquote
 
 Handler = Callable[..., Awaitable[Any]]

@@ -28,7 +28,8 @@ import subprocess
 import sys
 import tempfile
 import threading
-from typing import Any, Iterable, Mapping, Union
+from collections.abc import Iterable, Mapping
+from typing import Any, Union
 from urllib.parse import parse_qs
 
 import httpx
@@ -57,7 +58,7 @@ class SeedResult:
     reltio: dict[str, dict[str, Any]]  # tenant -> {"entities": {ref: uri}, "relations": …, "changeRequests": …}
 
     @classmethod
-    def of(cls, body: Mapping[str, Any]) -> "SeedResult":
+    def of(cls, body: Mapping[str, Any]) -> SeedResult:
         return cls(dict(body.get("tokens", {})), dict(body.get("emails", {})), list(body.get("spaces", [])),
                    dict(body.get("content", {})), list(body.get("contentIds", [])), dict(body.get("reltio", {})))
 
@@ -83,7 +84,7 @@ class RecordedRequest:
     response_body_truncated: bool = False
 
     @classmethod
-    def of(cls, raw: Mapping[str, Any]) -> "RecordedRequest":
+    def of(cls, raw: Mapping[str, Any]) -> RecordedRequest:
         return cls(raw["id"], raw["time"], raw["method"], raw["path"], raw["query"], raw["headers"], raw["body"],
                    raw["status"], raw.get("responseHeaders", {}), raw.get("responseBody", ""), raw["durationMs"],
                    raw.get("faults", []), raw.get("bodyTruncated", False), raw.get("responseBodyTruncated", False))
@@ -112,7 +113,7 @@ class Faults:
     """The server's fault injection, per test: latency, 429 with Retry-After, errors, dropped
     connections, each for a path pattern (glob, or `re:` regex) and methods, reproducible by seed."""
 
-    def __init__(self, server: "BondlineServer") -> None:
+    def __init__(self, server: BondlineServer) -> None:
         self._server = server
         self.changed = False
 
@@ -167,7 +168,7 @@ class _SharedTransport(httpx.BaseTransport):
     def handle_request(self, request: Any) -> Any:
         return self.inner.handle_request(request)
 
-    def __enter__(self) -> "_SharedTransport":
+    def __enter__(self) -> _SharedTransport:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -203,7 +204,7 @@ class BondlineServer:
         self.scope_key: Any = None  # the pytest plugin's bookkeeping (which module/seed it was reset for)
 
     # --- the process ----------------------------------------------------------------------------
-    def start(self) -> "BondlineServer":
+    def start(self) -> BondlineServer:
         args = [sys.executable, "-m", "bondline", "serve", "--ephemeral", "--port", "0", "--exit-with-parent",
                 "--log-level", "warning", *self.args]
         if self.database_url:
@@ -275,7 +276,7 @@ class BondlineServer:
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
-    def __enter__(self) -> "BondlineServer":
+    def __enter__(self) -> BondlineServer:
         return self.start() if self._proc is None else self
 
     def __exit__(self, *exc: object) -> None:

@@ -7,7 +7,7 @@ import asyncio
 import shutil
 import tempfile
 import uuid
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from bondline.store.urls import DatabaseURLError, parse

@@ -40,7 +40,8 @@ import math
 import random
 import re
 import time
-from typing import Any, Callable, Literal, Union
+from collections.abc import Callable
+from typing import Any, Literal
 
 import msgspec
 
@@ -60,7 +61,7 @@ class Rule(msgspec.Struct, forbid_unknown_fields=True, rename="camel", kw_only=T
     probability: float = 1.0
     times: int | None = None
     after: int = 0
-    delay: Union[float, list[float]] = 0.0
+    delay: float | list[float] = 0.0
     retry_after: int | None = None
     limit: int | None = None
     window: float = 1.0

@@ -173,7 +173,7 @@ class Instrumented:
         if decision.status == 429:
             # Confluence Cloud's rate limit headers; X-RateLimit-Reset is when a retry may succeed.
             wait = decision.reset_in if decision.reset_in is not None else float(decision.retry_after or 0)
-            reset = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=max(wait, 0))
+            reset = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=max(wait, 0))
             headers.append((b"x-ratelimit-reset", reset.strftime("%Y-%m-%dT%H:%MZ").encode()))
             if decision.limit is not None:
                 headers.append((b"x-ratelimit-limit", str(decision.limit).encode()))

@@ -28,7 +28,8 @@ Configuration (marker, else command line, else ini):
 from __future__ import annotations
 
 import pathlib
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 

@@ -29,7 +29,7 @@ NO_STORE = (b"cache-control", b"no-store")
 def _when(ms: Any) -> str:
     if not isinstance(ms, int):
         return ""
-    return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _state_name(state: str) -> str:

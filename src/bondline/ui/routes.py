@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 import mimetypes
+from collections.abc import Awaitable, Callable
 from importlib import resources
-from typing import Any, Awaitable, Callable
+from typing import Any
 from urllib.parse import parse_qsl, quote
 
 from bondline import ids

@@ -40,7 +40,7 @@ class _Builder:
     def __init__(self) -> None:
         self.parts: list[tuple[str, str]] = []
 
-    def add(self, kind: str, text: str) -> "_Builder":
+    def add(self, kind: str, text: str) -> _Builder:
         if text:
             if self.parts and not self.parts[-1][1].endswith(" ") and not text.startswith((" ", ",", ")")):
                 self.parts.append((TEXT, " "))

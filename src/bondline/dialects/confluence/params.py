@@ -69,7 +69,7 @@ class Expand:
         self.paths = paths
 
     @classmethod
-    def of(cls, request: Request, default: tuple[str, ...] = ()) -> "Expand":
+    def of(cls, request: Request, default: tuple[str, ...] = ()) -> Expand:
         paths = set(default)
         for item in request.q_csv("expand"):
             paths.add(item)
@@ -83,6 +83,6 @@ class Expand:
         prefix = name + "."
         return any(p.startswith(prefix) for p in self.paths)
 
-    def sub(self, name: str) -> "Expand":
+    def sub(self, name: str) -> Expand:
         prefix = name + "."
         return Expand({p[len(prefix):] for p in self.paths if p.startswith(prefix)})

@@ -39,8 +39,8 @@ def friendly(ms: int | None) -> str | None:
     """Confluence's 'friendly' dates: "just a moment ago", "5 minutes ago", "Nov 23, 2026"."""
     if ms is None:
         return None
-    then = dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc)
-    seconds = (dt.datetime.now(dt.timezone.utc) - then).total_seconds()
+    then = dt.datetime.fromtimestamp(ms / 1000, dt.UTC)
+    seconds = (dt.datetime.now(dt.UTC) - then).total_seconds()
     if seconds < 60:
         return "just a moment ago"
     if seconds < 3600:

@@ -27,7 +27,7 @@ def parse_since(raw: str | None) -> int | None:
     except ValueError:
         raise Invalid(f"'since' must be an ISO date-time or epoch milliseconds, got {raw[:40]!r}") from None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
+        when = when.replace(tzinfo=dt.UTC)
     return int(when.timestamp() * 1000)
 
 
