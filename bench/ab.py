@@ -31,8 +31,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from typing import Any, Iterator
-
+from collections.abc import Iterator
+from typing import Any
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -178,7 +178,7 @@ def main() -> int:
                     samples[side].append(one_round(srv, site["token"], args.duration, index))
     results = summarize(samples)
     report(results, labels, args)
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     path = run.RESULTS / f"ab-{stamp}.json"
     path.write_text(json.dumps({"labels": labels, "settings": settings, "backend": args.backend, "rounds": args.rounds,
                                 "duration_s": args.duration, "results": results, "samples": samples}, indent=1))

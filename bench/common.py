@@ -73,7 +73,7 @@ class Server:
                                      start_new_session=True)
         wait_ready(self.url + ready_path, self.proc)
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         return self
 
     def __exit__(self, *exc: object) -> None:

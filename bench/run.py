@@ -242,9 +242,10 @@ def settle_postgres(database_url: str) -> None:
     at 03:50:59 and 03:56:34, the PostgreSQL section's minutes; watch status GET p99 15.7, 9.8 and
     5.8 ms in its three samples, against 3.9–5.6 ms in every sample of the same endpoint sequence on a
     database seeded alone). Skipped without the privilege (superuser or pg_checkpoint)."""
+    import asyncpg
+
     from bondline.store import parse
     from bondline.store.tables import metadata
-    import asyncpg
 
     parsed = parse(database_url)
 
@@ -515,7 +516,7 @@ def main() -> int:
     common.SAMPLES = args.samples
     ensure_wrk()
     results: dict[str, Any] = {
-        "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "settings": {"duration_s": args.duration, "samples": args.samples, "connections": 32, "workers": 1},
         "backends": {},
@@ -571,7 +572,7 @@ def main() -> int:
     results["machine"].update(steadiness(samples))
     results["targets"] = targets(results)
     RESULTS.mkdir(exist_ok=True)
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     for name in (f"{stamp}.json", "latest.json"):
         (RESULTS / name).write_text(json.dumps(results, indent=2) + "\n")
     try:

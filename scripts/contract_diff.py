@@ -23,7 +23,8 @@ import json
 import pathlib
 import re
 import sys
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from deepdiff import DeepDiff
 

@@ -20,7 +20,7 @@ async def bare(scope, receive, send):
 
 # --- Starlette ----------------------------------------------------------------
 from starlette.applications import Starlette
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 
@@ -35,12 +35,14 @@ starlette_app = Starlette(routes=_filler + [
 
 # --- Starlette Router only (no middleware stack) ------------------------------
 from starlette.routing import Router
+
 starlette_router = Router(routes=_filler + [
     Route("/wiki/rest/api/relation/{name}/from/{st}/{sk}/to/{tt}/{tk}", st_rel),
 ])
 
 # --- FastAPI --------------------------------------------------------------------
 from fastapi import FastAPI
+
 fastapi_app = FastAPI()
 
 @fastapi_app.get("/wiki/rest/api/relation/{name}/from/{st}/{sk}/to/{tt}/{tk}")
@@ -49,6 +51,7 @@ async def fa_rel(name: str, st: str, sk: str, tt: str, tk: str):
 
 # --- Litestar -------------------------------------------------------------------
 from litestar import Litestar, get
+
 
 @get("/wiki/rest/api/relation/{name:str}/from/{st:str}/{sk:str}/to/{tt:str}/{tk:str}")
 async def ls_rel(name: str, st: str, sk: str, tt: str, tk: str) -> dict:

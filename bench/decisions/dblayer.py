@@ -3,7 +3,12 @@
 One indexed point SELECT by a 6-column unique key, repeated; prints microseconds per query.
 PostgreSQL half needs BONDLINE_TEST_POSTGRES_URL (e.g. postgresql://postgres@127.0.0.1:5432/test).
 """
-import asyncio, os, sqlite3, time, tempfile
+import asyncio
+import os
+import sqlite3
+import tempfile
+import time
+
 import sqlalchemy as sa
 
 N = 20000
@@ -63,7 +68,8 @@ RAWSQL = ("SELECT id, created_by FROM bench_rel WHERE ns = ? AND name = ? AND st
 
 
 async def pg_part(url):
-    import asyncpg, psycopg
+    import asyncpg
+    import psycopg
     from sqlalchemy.ext.asyncio import create_async_engine
     eng = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     md.drop_all(eng); md.create_all(eng)

@@ -4,7 +4,13 @@ Prints requests/s and each ratio to the bare-ASGI ceiling. Needs wrk on PATH and
 installed (pip install starlette litestar fastapi uvicorn[standard] granian msgspec).
 Run: python bench/decisions/frameworks.py   (DUR=10s for longer runs)
 """
-import os, re, signal, subprocess, sys, time, socket
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PATH = "/wiki/rest/api/relation/favourite/from/user/current/to/content/123"

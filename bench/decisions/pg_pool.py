@@ -7,9 +7,9 @@ acquire + one prepared query + release, 32 concurrent tasks on 10 connections, m
 CPU time (time.process_time) is what the worker spends; it moves less with a noisy machine than wall
 time. asyncpg's pool runs with a no-op reset (bondline keeps no session state), its fastest setting.
 """
+import asyncio
 import os
 import pathlib
-import asyncio
 import statistics
 import sys
 import time
@@ -18,6 +18,7 @@ import asyncpg
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "src"))
 from bondline.store.pgpool import Pool
+
 URL = os.environ.get("BONDLINE_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 N=3000
 async def noop(c): pass
