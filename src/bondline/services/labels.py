@@ -36,7 +36,8 @@ async def list_labels(store: Store, caller: Caller, content_id: int, prefix: str
         return await tx.labels.for_content(content_id, prefix, start, limit)
 
 
-async def add_labels(store: Store, caller: Caller, content_id: int, wanted: list[tuple[str, str | None]]) -> list[Label]:
+async def add_labels(store: Store, caller: Caller, content_id: int,
+                     wanted: list[tuple[str, str | None]]) -> list[Label]:
     """Add labels (name, prefix) to content, keeping those it has; returns all its labels."""
     if not wanted:
         raise Invalid("At least one label is required")

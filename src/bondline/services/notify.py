@@ -30,7 +30,8 @@ async def _who_may_see(tx: Tx, space: Space, accounts: list[str]) -> list[str]:
     kept = []
     for account in accounts:
         user = await tx.users.by_account_id(account)
-        if user is not None and access.can_view_space(Caller.of(user), space, await tx.spaces.role_of(space.id, user.id)):
+        if user is not None and access.can_view_space(Caller.of(user), space,
+                                                      await tx.spaces.role_of(space.id, user.id)):
             kept.append(account)
     return kept
 

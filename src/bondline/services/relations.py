@@ -205,7 +205,7 @@ async def _views(tx: Tx, caller: Caller, rows: list[Relation], fixed: RelationEn
     creators = await tx.users.by_account_ids(
         {row.created_by for row in rows if row.created_by != caller.account_id})
     views = []
-    for row, (kind, key) in zip(rows, ends):
+    for row, (kind, key) in zip(rows, ends, strict=True):
         other = await _entity_from_row(tx, caller, kind, key, content)
         if other is None or not access.can_see_entity(caller, other) or not _active(other, status):
             continue

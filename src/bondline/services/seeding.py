@@ -262,7 +262,8 @@ class _Loader:
             for result in saved:
                 index = start + result.index
                 if result.error is not None or result.entity is None:
-                    raise self.doc.error(where + ("entities", index), result.error.message if result.error else "not saved")
+                    raise self.doc.error(where + ("entities", index),
+                                         result.error.message if result.error else "not saved")
                 ref = tenant.entities[index].ref
                 if ref is not None:
                     report.entities[ref] = result.entity.uri

@@ -49,7 +49,8 @@ def _watchable_content(caller: Caller, found: tuple[Content, Space, str | None] 
     return entity
 
 
-async def _target(tx: Tx, caller: Caller, kind: str, key: str, content_type: str | None = None) -> tuple[RelationEnd, str]:
+async def _target(tx: Tx, caller: Caller, kind: str, key: str,
+                  content_type: str | None = None) -> tuple[RelationEnd, str]:
     """The watched entity and the key its watch is stored under; 403 if missing or hidden."""
     if kind == "content":
         if not is_decimal(key) or len(key) > 18:

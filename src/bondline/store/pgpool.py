@@ -48,7 +48,8 @@ class Pool:
             self._wake()
             raise
 
-    async def acquire(self, timeout: float | None = None) -> asyncpg.Connection:
+    # A timer on the wait, not a timeout scope around the call: no task or cancellation per acquire.
+    async def acquire(self, timeout: float | None = None) -> asyncpg.Connection:  # noqa: ASYNC109
         """A connection; waiting for one (all `size` busy) ends after `timeout` seconds with
         PoolTimeout. Opening a new connection is bounded by the connect function's own timeout."""
         if self._closed:

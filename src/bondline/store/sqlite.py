@@ -259,7 +259,7 @@ class _Write:
             if exc is None:
                 try:
                     await store._write_tx.flush()  # in the unit's savepoint, like its changes
-                except BaseException as flush_error:  # nothing of the unit commits without its trail
+                except BaseException as flush_error:  # noqa: BLE001 - re-raised below, after the rollback
                     failed = flush_error
             if exc is not None or failed is not None:
                 self._roll_back(exc or failed)
@@ -456,7 +456,7 @@ class SQLiteStore(Store):
             self._checkpointer.cancel()
             try:
                 await self._checkpointer
-            except (asyncio.CancelledError, Exception):
+            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - closing: how it ended is moot
                 pass
             self._checkpointer = None
         group = getattr(self, "_group", None)

@@ -421,7 +421,8 @@ def _apply_one(registry: Registry, item: Item, docs: dict[str, dict[str, Any]], 
         attr = attr_def(registry, t, names_of(segs))
         assert attr is not None
         owner = _owner(doc, item.body.get("crosswalk"), now, new_id)
-        fresh = o.Normalizer(registry, strict=False, new_id=new_id).value(attr, item.body["newValue"], item.body["attributePath"], t.uri)
+        fresh = o.Normalizer(registry, strict=False, new_id=new_id).value(attr, item.body["newValue"],
+                                                                          item.body["attributePath"], t.uri)
         old = values[index]
         fresh["id"] = old["id"]
         for keep in ("pin", "ignored", "x"):

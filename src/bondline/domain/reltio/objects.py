@@ -182,7 +182,8 @@ class Normalizer:
                 self.references.extend(parse_reference(attr, v, f"{where}.{name}")
                                        for v in _as_list(values, f"{where}.{name}"))
                 continue
-            normalized = [self.value(attr, v, f"{where}.{name}", owner_uri) for v in _as_list(values, f"{where}.{name}")]
+            normalized = [self.value(attr, v, f"{where}.{name}", owner_uri)
+                          for v in _as_list(values, f"{where}.{name}")]
             if normalized:
                 out[name] = normalized
         return out
@@ -238,7 +239,8 @@ def parse_reference(attr: AttrDef, raw: Any, where: str) -> ReferenceValue:
     if not isinstance(ref_entity, dict) or not isinstance(ref_relation, dict):
         raise Invalid(f"{where}: refEntity and refRelation must be objects")
     uri = ref_entity.get("objectURI")
-    if uri is not None and (not isinstance(uri, str) or not uri.startswith("entities/") or not OBJECT_ID.match(uri[9:])):
+    if uri is not None and (not isinstance(uri, str) or not uri.startswith("entities/")
+                            or not OBJECT_ID.match(uri[9:])):
         raise Invalid(f"{where}: refEntity.objectURI must be an entity URI (entities/{{id}})")
     return ReferenceValue(attr, content, uri, ref_entity.get("crosswalks"), ref_relation.get("crosswalks"), where)
 
@@ -584,7 +586,8 @@ def entity_from_doc(doc: dict[str, Any], base: ReltioEntity | None, t: ObjectTyp
                                secondary_label=secondary, version=base.version + 1, updated_at=now, updated_by=who)
 
 
-def relation_from_doc(doc: dict[str, Any], base: ReltioRelation | None, tenant: str, who: str, now: int) -> ReltioRelation:
+def relation_from_doc(doc: dict[str, Any], base: ReltioRelation | None, tenant: str, who: str,
+                      now: int) -> ReltioRelation:
     if base is None:
         return ReltioRelation(tenant, doc["id"], doc["type"], doc["start_id"], doc["end_id"], doc["attributes"],
                         doc["crosswalks"], doc.get("flags", {}), 1, now, who, now, who)

@@ -82,8 +82,8 @@ async def by_uris(store: Store, caller: Caller, tenant: str, uris: list[str], *,
 
 # --- search -------------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"\s*(?:(\()|(\))|(and|or)\b|(equals|in)\s*\(\s*(createdBy|objectURI)\s*,\s*'((?:[^'\\]|\\.)*)'\s*\))",
-                    re.IGNORECASE)
+_TOKEN = re.compile(r"\s*(?:(\()|(\))|(and|or)\b|"
+                    r"(equals|in)\s*\(\s*(createdBy|objectURI)\s*,\s*'((?:[^'\\]|\\.)*)'\s*\))", re.IGNORECASE)
 
 
 def _filter_error(filter_text: str) -> Invalid:

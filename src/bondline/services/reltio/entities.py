@@ -134,8 +134,9 @@ async def save(store: Store, caller: Caller, tenant: str, body: Any, *, options:
                 for r in results]
 
 
-async def _prepare(tx: Tx, ctx: TenantContext, index: int, raw: Any, now: int, by_crosswalk: dict[tuple[str, str], _Pending],
-                   partial: bool, route: str) -> tuple[_Pending, list[o.ReferenceValue]]:
+async def _prepare(tx: Tx, ctx: TenantContext, index: int, raw: Any, now: int,
+                   by_crosswalk: dict[tuple[str, str], _Pending], partial: bool,
+                   route: str) -> tuple[_Pending, list[o.ReferenceValue]]:
     """One posted entity, new or merged into the entity holding its crosswalk; and its reference
     values, which the caller turns into entities and relations."""
     where = f"[{index}]"

@@ -162,8 +162,8 @@ async def _prepare(tx: Tx, ctx: TenantContext, index: int, raw: Any, now: int,
         attributes = o.Normalizer(ctx.registry, strict=False, crosswalk_id=xws[0]["id"]).attributes(
             t.attributes, raw.get("attributes"), where, t.uri)
         flags = {f: raw.get(f, False) for f in o.FLAGS}
-        rel = o.ReltioRelation(ctx.tenant, relation_id, t.name, start.id, end.id, attributes, xws, flags, 1, now, ctx.who,
-                         now, ctx.who)
+        rel = o.ReltioRelation(ctx.tenant, relation_id, t.name, start.id, end.id, attributes, xws, flags, 1, now,
+                               ctx.who, now, ctx.who)
         return _Pending(index, rel, True, None, start, end)
     access.reltio_require_update_existing(ctx.perms, route)
     matched = None
@@ -187,7 +187,8 @@ async def _prepare(tx: Tx, ctx: TenantContext, index: int, raw: Any, now: int,
     return _Pending(index, rel, False, base, start, end)
 
 
-async def _stage(tx: Tx, ctx: TenantContext, pending: list[_Pending], change_request_id: str | None) -> ChangeRequestView:
+async def _stage(tx: Tx, ctx: TenantContext, pending: list[_Pending],
+                 change_request_id: str | None) -> ChangeRequestView:
     staged: list[ch.Staged] = []
     for p in pending:
         t = ctx.registry.get("relation", p.relation.type)

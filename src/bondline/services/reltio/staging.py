@@ -104,7 +104,8 @@ def _items(ctx: TenantContext, cr: ch.ChangeRequest, staged: list[ch.Staged], po
 
 
 async def documents(tx: Tx, ctx: TenantContext, items: list[ch.Item], lock: bool = False,
-                    known: dict[str, o.ReltioRelation] | None = None, known_entities: dict[str, o.ReltioEntity] | None = None,
+                    known: dict[str, o.ReltioRelation] | None = None,
+                    known_entities: dict[str, o.ReltioEntity] | None = None,
                     ) -> tuple[dict[str, dict[str, Any]], dict[str, o.ReltioEntity], dict[str, o.ReltioRelation]]:
     """The documents of every object the items touch, as stored now (batched lookups; `known`
     relations and `known_entities`, loaded earlier in the same transaction, are not read again)."""
@@ -152,7 +153,8 @@ def objects_info_of(items: list[ch.Item], entities: dict[str, o.ReltioEntity], r
                 continue
             new = _creation(items, uri)
             out[uri] = ({"type": new.get("type", ""), "label": new.get("label", ""),
-                         "secondaryLabel": new.get("secondaryLabel", ""), "isExist": False} if new else {"isExist": False})
+                         "secondaryLabel": new.get("secondaryLabel", ""), "isExist": False}
+                        if new else {"isExist": False})
             continue
         rel = relations.get(object_id)
         if rel is not None:

@@ -96,8 +96,9 @@ async def tenant_context(tx: Tx, caller: Caller, tenant: str) -> TenantContext:
     return await tenant_context_of(tx, caller, tenant, roles, version)
 
 
-async def tenant_context_with_relation(tx: Tx, caller: Caller, tenant: str, relation_id: str
-                                ) -> tuple[TenantContext, tuple[o.ReltioRelation, o.ReltioEntity | None, o.ReltioEntity | None] | None]:
+async def tenant_context_with_relation(
+        tx: Tx, caller: Caller, tenant: str, relation_id: str,
+) -> tuple[TenantContext, tuple[o.ReltioRelation, o.ReltioEntity | None, o.ReltioEntity | None] | None]:
     """`context` and the relation with both its ends (None if there is none), read in one statement.
     The relation is read before the caller's permissions are known: whoever uses it decides first
     whether the caller may see it."""

@@ -32,6 +32,9 @@ from bondline.store.tables import (
     users,
 )
 
+# A relation with the entities at its start and end (None for one that is gone).
+RelationWithEnds = tuple[ReltioRelation, ReltioEntity | None, ReltioEntity | None]
+
 P = sa.bindparam
 _enc = msgspec.json.Encoder().encode
 _dec = msgspec.json.decode
@@ -213,7 +216,8 @@ class EntityRepo:
                 {"tenant": i.tenant, "type": xw["type"], "value": xw["value"], "entity_id": i.id}
                 for i in items for xw in i.crosswalks])
 
-    async def update_many(self, items: list[ReltioEntity], added_crosswalks: Sequence[tuple[str, str, str, str]] = ()) -> None:
+    async def update_many(self, items: list[ReltioEntity],
+                          added_crosswalks: Sequence[tuple[str, str, str, str]] = ()) -> None:
         """Store new states of entities; `added_crosswalks` are (tenant, type, value, entity id) rows."""
         if items:
             await self.conn.executemany(_entity_update, [entity_params(i) for i in items])
@@ -306,7 +310,7 @@ def _relation_of(row: Any) -> ReltioRelation:
                     row[11], row[0])
 
 
-def _split_with_ends(row: tuple[Any, ...]) -> tuple[ReltioRelation, ReltioEntity | None, ReltioEntity | None]:
+def _split_with_ends(row: tuple[Any, ...]) -> RelationWithEnds:
     """A `_with_ends_statement` row: the relation, its start and its end (None for one that is gone)."""
     n, m = len(_rcols), len(_ecols)
     start, end = row[n:n + m], row[n + m:n + 2 * m]
@@ -314,8 +318,7 @@ def _split_with_ends(row: tuple[Any, ...]) -> tuple[ReltioRelation, ReltioEntity
             None if end[0] is None else _entity_of(end))
 
 
-def _membership_and_relation(rows: Sequence[Any],
-                             ) -> tuple[tuple[str, ...], int, tuple[ReltioRelation, ReltioEntity | None, ReltioEntity | None] | None] | None:
+def _membership_and_relation(rows: Sequence[Any]) -> tuple[tuple[str, ...], int, RelationWithEnds | None] | None:
     """A `_MEMBERSHIP_AND_RELATION` result: (roles, types version, the relation with its ends or
     None), or None when there is no such tenant. It may be handed to many requests by the read
     cache: the roles are a tuple, and the objects are frozen (their attributes are only read)."""
@@ -340,15 +343,14 @@ class ReltioRelationRepo:
         row = await self.conn.one(_rel_locked if lock else _rel, {"ns": namespace(tenant), "ext_id": relation_id})
         return _relation_of(row) if row else None
 
-    async def get_with_ends(self, tenant: str, relation_id: str
-                            ) -> tuple[ReltioRelation, ReltioEntity | None, ReltioEntity | None] | None:
+    async def get_with_ends(self, tenant: str, relation_id: str) -> RelationWithEnds | None:
         """The relation and its start and end entities (None for one that is gone), or None."""
         row = await self.conn.one(_REL_WITH_ENDS[self.conn.kind == "postgresql"],
                                   {"ns": namespace(tenant), "ext_id": relation_id, "tenant": tenant})
         return None if row is None else _split_with_ends(tuple(row))
 
     async def with_membership(self, tenant: str, user_id: int, relation_id: str
-                              ) -> tuple[tuple[str, ...], int, tuple[ReltioRelation, ReltioEntity | None, ReltioEntity | None] | None] | None:
+                              ) -> tuple[tuple[str, ...], int, RelationWithEnds | None] | None:
         """`TenantRepo.membership(tenant, user_id)` and `get_with_ends(tenant, relation_id)` in one
         statement: (roles, types version, the relation with its ends or None), or None when there is
         no such tenant. The caller decides, from the roles, whether the relation may be shown."""

@@ -177,8 +177,8 @@ class OutboxRepo:
             targets = [hook_id for hook_id, f in subs if ev.matches(f, event.type)]
             if not targets:
                 continue
-            event_id = await self.conn.scalar(_event_insert, {"type": event.type, "payload": _enc(event.payload).decode(),
-                                                              "now": now})
+            event_id = await self.conn.scalar(_event_insert, {"type": event.type,
+                                                              "payload": _enc(event.payload).decode(), "now": now})
             await self.conn.executemany(_delivery_insert, [
                 {"event_id": event_id, "webhook_id": hook_id, "now": now} for hook_id in targets])
             queued += len(targets)

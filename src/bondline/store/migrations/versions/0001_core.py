@@ -88,7 +88,8 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.BigInteger, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_content"),
         sa.ForeignKeyConstraint(["space_id"], ["spaces.id"], name="fk_content_space_id_spaces", ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["parent_id"], ["content.id"], name="fk_content_parent_id_content", ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["parent_id"], ["content.id"], name="fk_content_parent_id_content",
+                                ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["created_by"], ["users.id"], name="fk_content_created_by_users", ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["updated_by"], ["users.id"], name="fk_content_updated_by_users", ondelete="SET NULL"),
     )

@@ -74,7 +74,8 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.BigInteger, nullable=False),
         sa.Column("updated_by", sa.String(255), nullable=False),
         sa.PrimaryKeyConstraint("tenant_id", "id", name="pk_entities"),
-        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name="fk_entities_tenant_id_tenants", ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name="fk_entities_tenant_id_tenants",
+                                ondelete="CASCADE"),
     )
     op.create_table(
         "entity_crosswalks",
