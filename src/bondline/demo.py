@@ -46,7 +46,8 @@ def curl_examples(site: DemoSite, base_url: str) -> list[str]:
         f"curl -sS -H 'Authorization: Bearer {bob}' '{api}/content/{page}?expand=body.storage,version'",
         f"curl -sS -H 'Authorization: Bearer {bob}' '{api}/content/{page}?status=historical&version=1'",
         f"curl -sS -u '{site.emails['demo-alice']}:{alice}' '{api}/content?spaceKey={site.space_key}'",
-        f"curl -sS -X PUT -H 'Authorization: Bearer {bob}' '{api}/relation/favourite/from/user/current/to/content/{page}'",
+        f"curl -sS -X PUT -H 'Authorization: Bearer {bob}' "
+        f"'{api}/relation/favourite/from/user/current/to/content/{page}'",
         f"curl -sS -H 'Authorization: Bearer {bob}' "
         f"'{api}/relation/favourite/from/user/current/to/content/{page}?expand=relationData'",
         f"curl -sS -H 'Authorization: Bearer {bob}' '{base_url}/api/v1/users/current/relations/favourite'",

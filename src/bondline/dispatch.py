@@ -90,7 +90,8 @@ class _CheckedBackend(httpcore.AsyncNetworkBackend):
         self.allow_local = allow_local
         self._inner = httpcore.AnyIOBackend()
 
-    async def _resolve(self, host: str, port: int, timeout: float | None) -> list[str]:
+    # The timeouts below are httpcore's: AsyncNetworkBackend's signatures, the deadline its pool sets.
+    async def _resolve(self, host: str, port: int, timeout: float | None) -> list[str]:  # noqa: ASYNC109
         try:
             with anyio.fail_after(timeout):
                 found = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -100,7 +101,8 @@ class _CheckedBackend(httpcore.AsyncNetworkBackend):
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
         return list(dict.fromkeys(str(info[4][0]) for info in found))
 
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,  # noqa: ASYNC109
+                          local_address: str | None = None,
                           socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
         deadline = None if timeout is None else time.monotonic() + timeout
         addresses = await self._resolve(host, port, timeout)
@@ -122,7 +124,7 @@ class _CheckedBackend(httpcore.AsyncNetworkBackend):
                 failed = exc
         raise failed or httpcore.ConnectError(f"{host} resolves to no address")
 
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,
+    async def connect_unix_socket(self, path: str, timeout: float | None = None,  # noqa: ASYNC109
                                   socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
         raise httpcore.ConnectError("webhooks are delivered over TCP only")
 
@@ -197,7 +199,7 @@ class Dispatcher:
                 raise
             except Unavailable:
                 done = 0  # the store logs the outage once (store/outage.py); try again next round
-            except Exception:  # noqa: BLE001 - a database hiccup must not end the dispatcher
+            except Exception:  # logged: a database hiccup must not end the dispatcher
                 log.exception("webhook dispatch round failed; retrying")
                 done = 0
             if done == 0:

@@ -163,7 +163,7 @@ class _Collected(Collector):
                                         labels=("method", "route"))
         for (method, route), values in per_route.items():
             buckets, running = [], 0.0
-            for bound, count in zip(BUCKETS + (float("inf"),), values[2:]):
+            for bound, count in zip(BUCKETS + (float("inf"),), values[2:], strict=True):
                 running += count
                 buckets.append((floatToGoString(bound), running))
             latency.add_metric((method, route), buckets, values[1])

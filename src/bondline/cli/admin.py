@@ -82,7 +82,8 @@ def tokens_create(
 
 @tokens_app.command("revoke")
 def tokens_revoke(
-    token: str = typer.Argument(..., metavar="TOKEN_PREFIX_OR_ID", help="The token's id, a prefix of it, or the token."),
+    token: str = typer.Argument(..., metavar="TOKEN_PREFIX_OR_ID",
+                                help="The token's id, a prefix of it, or the token."),
     database_url: str | None = DatabaseURLOption,
 ) -> None:
     """Revoke a token. Other running workers stop accepting it within the auth cache time (1 s)."""

@@ -58,7 +58,8 @@ def _emit(data: Any, as_json: bool, table: Callable[[Any], Table | str]) -> None
 def _ref(text: str) -> tuple[str, str]:
     kind, sep, key = text.partition(":")
     if not sep or not key:
-        console.print(f"[bold red]error:[/] {text!r}: write entities as TYPE:KEY (user:current, content:123, space:DOC)")
+        console.print(f"[bold red]error:[/] {text!r}: write entities as TYPE:KEY "
+                      "(user:current, content:123, space:DOC)")
         raise typer.Exit(2)
     return kind, key
 
@@ -209,7 +210,8 @@ def dcr_apply(dcr_id: str, tenant: str = TenantOption,
               ignore_conflicts: bool = typer.Option(False, "--ignore-conflicts"), url: str = UrlOption,
               token: str | None = TokenOption, as_json: bool = JsonOption) -> None:
     """Apply every item of a change request, in one transaction."""
-    data = _call(url, token, lambda c: c.reltio(tenant).change_requests.apply(dcr_id, ignore_conflicts=ignore_conflicts))
+    data = _call(url, token,
+                 lambda c: c.reltio(tenant).change_requests.apply(dcr_id, ignore_conflicts=ignore_conflicts))
     _emit(data, as_json, lambda d: f"applied {dcr_id}")
 
 

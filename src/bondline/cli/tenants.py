@@ -14,6 +14,7 @@ from bondline.domain.reltio.roles import ROLES
 from bondline.services.reltio import tenants
 
 tenants_app = typer.Typer(help="Manage Reltio tenants, tenant roles and types.", no_args_is_help=True)
+RolesArgument = typer.Argument(..., help=f"Roles: {', '.join(ROLES)}.")
 
 
 @tenants_app.command("add")
@@ -32,7 +33,7 @@ def tenants_add(
 def tenants_grant(
     tenant_id: str = typer.Argument(..., help="The tenant."),
     account_id: str = typer.Argument(..., help="The user."),
-    roles: list[str] = typer.Argument(..., help=f"Roles: {', '.join(ROLES)}."),
+    roles: list[str] = RolesArgument,
     replace: bool = typer.Option(False, "--replace", help="Drop the roles the user had on the tenant first."),
     database_url: str | None = DatabaseURLOption,
 ) -> None:

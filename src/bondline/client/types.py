@@ -3,9 +3,9 @@ decoded from JSON, exactly as the server sent them)."""
 
 from __future__ import annotations
 
-from typing import Any, TypedDict, Union
+from typing import Any, TypedDict
 
-Ref = Union[tuple[str, str], str]
+Ref = tuple[str, str] | str
 """An entity a relation points at: ``("content", "123")`` or ``"content:123"``; users are
 ``("user", "current")`` or ``("user", accountId)``, spaces ``("space", "KEY")``."""
 

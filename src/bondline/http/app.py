@@ -177,7 +177,7 @@ class App:
             if message["type"] == "lifespan.startup":
                 try:
                     await self.startup()
-                except Exception as exc:  # noqa: BLE001 - reported to the server, which exits
+                except Exception as exc:  # logged, and reported to the server, which exits
                     log.exception("startup failed")
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
                     return
@@ -219,7 +219,7 @@ class App:
                     raise MethodNotAllowed(f"Method {scope['method']} is not supported here")
             dialect = route.dialect
             pattern = route.pattern
-            request = Request(scope, dict(zip(route.param_names, values)), route, self, request_id)
+            request = Request(scope, dict(zip(route.param_names, values, strict=True)), route, self, request_id)
             if scope["method"] in _BODY_METHODS:
                 request.body = await self._read_body(scope, receive)
             if route.auth != "none":
@@ -239,7 +239,7 @@ class App:
             response = dialect.error(None, Invalid(str(err)))
         except ClientDisconnected:
             return
-        except Exception:  # noqa: BLE001 - never a stack trace on the wire
+        except Exception:  # logged; never a stack trace on the wire
             incident = uuid.uuid4().hex[:12]
             log.exception("unhandled error (incident %s) on %s %s", incident, scope.get("method"),
                           scope.get("path"))

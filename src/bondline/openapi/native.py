@@ -132,7 +132,8 @@ PATHS["/api/v1/audit"] = {"get": {
     "description": ("Every change — relations, watches, content, spaces, labels, users, tokens, Reltio entities, "
                     "relations and change requests — with who, when, what, before and after; newest first."),
     "parameters": [
-        {"name": "actor", "in": "query", "schema": {"type": "string"}, "description": "accountId (or bondline-operator)"},
+        {"name": "actor", "in": "query", "schema": {"type": "string"},
+         "description": "accountId (or bondline-operator)"},
         {"name": "object", "in": "query", "schema": {"type": "string"}, "description": "e.g. content/123"},
         {"name": "objectPrefix", "in": "query", "schema": {"type": "string"}, "description": "e.g. reltio/acme/"},
         {"name": "since", "in": "query", "schema": {"type": "string"}, "description": "ISO date-time or epoch ms"},
@@ -306,7 +307,8 @@ PATHS["/ui/tenants/{tenant}"] = {"get": _ui(
                 {"name": "id", "in": "query", "schema": {"type": "string"}}])}
 PATHS["/ui/tenants/{tenant}/changeRequests/{id}"] = {"get": _ui(
     "changeRequest", "One change request", "All its items in words, every item checked for conflicts.",
-    {"200": _HTML_PAGE, "303": _SEE_OTHER, "403": {"description": "No role on the tenant", "content": {"text/html": {}}},
+    {"200": _HTML_PAGE, "303": _SEE_OTHER,
+     "403": {"description": "No role on the tenant", "content": {"text/html": {}}},
      "404": {"description": "No such tenant or change request", "content": {"text/html": {}}}},
     parameters=[_TENANT, _CR_ID])}
 PATHS["/ui/tenants/{tenant}/changeRequests/{id}/apply"] = {"post": _ui(
@@ -324,7 +326,8 @@ PATHS["/ui/tenants/{tenant}/changeRequests/{id}/apply"] = {"post": _ui(
         "properties": {"csrf": {"type": "string"}, "ignoreConflicts": {"type": "string", "enum": ["true"]}}}}}})}
 PATHS["/ui/tenants/{tenant}/changeRequests/{id}/reject"] = {"post": _ui(
     "reject", "Reject a change request", "Needs ACCEPT_CHANGE_REQUEST. Redirects to the inbox's rejected list.",
-    {"303": _SEE_OTHER, "409": {"description": "The request is no longer awaiting review", "content": {"text/html": {}}},
+    {"303": _SEE_OTHER,
+     "409": {"description": "The request is no longer awaiting review", "content": {"text/html": {}}},
      "403": {"description": "No ACCEPT_CHANGE_REQUEST, or missing or wrong CSRF token", "content": {"text/html": {}}},
      "404": {"description": "No such tenant or change request", "content": {"text/html": {}}}},
     parameters=[_TENANT, _CR_ID], requestBody=_UI_FORM)}

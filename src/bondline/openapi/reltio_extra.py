@@ -142,8 +142,8 @@ def _tenant_paths() -> dict[str, dict[str, Any]]:
                        SERVICES + "/configuration", {"200": _json("The types", {"type": "object"})}),
             "put": _op("bondline.reltio.putConfiguration", "Replace the tenant's types",
                        "Replaces the tenant's entity and relation types (`entityTypes`, `relationTypes`). Needs "
-                       "ROLE_ADMIN_TENANT.", SERVICES + "/configuration", {"200": _json("The new types", {"type": "object"})},
-                       body={"type": "object"}),
+                       "ROLE_ADMIN_TENANT.", SERVICES + "/configuration",
+                       {"200": _json("The new types", {"type": "object"})}, body={"type": "object"}),
         },
     }
     paths.update(_attribute_ops())
@@ -201,7 +201,7 @@ def extend(paths: dict[str, Any]) -> None:
     for path in [p for p in paths if p.startswith(SERVICES)]:
         alias = PUBLIC + path[len(SERVICES):]
         item = copy.deepcopy(paths[path])
-        for method, op in item.items():
+        for op in item.values():
             if isinstance(op, dict) and "operationId" in op:
                 op["operationId"] = f"{op['operationId']}.public"
         paths[alias] = item

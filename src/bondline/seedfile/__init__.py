@@ -36,5 +36,6 @@ from bondline.seedfile.schema import (
 from bondline.seedfile.tenants import MAX_CHANGE_ITEMS
 
 __all__ = ["ALIAS", "CHANGE_KINDS", "MAX_CHANGE_ITEMS", "MAX_DEPTH", "AttributeChange", "ChangeItem", "ChangeRequest",
-           "Content", "Document", "InvalidSeed", "Path", "Relation", "ReltioEntity", "ReltioRelation", "SeedFile", "Space",
-           "Tenant", "User", "Version", "Watch", "check", "from_data", "is_alias", "parse", "parse_ref", "render_path"]
+           "Content", "Document", "InvalidSeed", "Path", "Relation", "ReltioEntity", "ReltioRelation", "SeedFile",
+           "Space", "Tenant", "User", "Version", "Watch", "check", "from_data", "is_alias", "parse", "parse_ref",
+           "render_path"]

@@ -34,7 +34,8 @@ def check_users(doc: Document) -> None:
             raise doc.error(("users", i, "accountId"), f"accountId {user.account_id!r} is already used by "
                             f"users[{seen_ids[user.account_id]}]")
         if email in seen_emails:
-            raise doc.error(("users", i, "email"), f"email {user.email!r} is already used by users[{seen_emails[email]}]")
+            raise doc.error(("users", i, "email"),
+                            f"email {user.email!r} is already used by users[{seen_emails[email]}]")
         seen_ids[user.account_id] = i
         seen_emails[email] = i
         if user.token is not None:
@@ -51,7 +52,8 @@ def check_spaces(doc: Document) -> dict[str, int]:
         doc.apply(("spaces", i, "key"), space_rules.validate_key, space.key)
         doc.apply(("spaces", i, "name"), space_rules.validate_name, space.name)
         if space.key in space_keys:
-            raise doc.error(("spaces", i, "key"), f"space {space.key!r} is already defined by spaces[{space_keys[space.key]}]")
+            raise doc.error(("spaces", i, "key"),
+                            f"space {space.key!r} is already defined by spaces[{space_keys[space.key]}]")
         space_keys[space.key] = i
         if not space.admins:
             raise doc.error(("spaces", i, "admins"), "a space needs at least one admin (the first one creates it)")

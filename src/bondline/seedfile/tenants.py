@@ -34,7 +34,8 @@ def check_tenants(doc: Document) -> None:
     for t, tenant in enumerate(doc.spec.reltio):
         where = ("reltio", t)
         if tenant.id in tenant_ids:
-            raise doc.error(where + ("id",), f"tenant {tenant.id!r} is already defined by reltio[{tenant_ids[tenant.id]}]")
+            raise doc.error(where + ("id",),
+                            f"tenant {tenant.id!r} is already defined by reltio[{tenant_ids[tenant.id]}]")
         tenant_ids[tenant.id] = t
         _check_tenant(doc, where, tenant)
 

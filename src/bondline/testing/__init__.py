@@ -101,7 +101,8 @@ class RecordedRequest:
 
     def __repr__(self) -> str:
         query = f"?{self.query}" if self.query else ""
-        return f"<{self.method} {self.path}{query} -> {self.status}{' ' + ','.join(self.faults) if self.faults else ''}>"
+        faults = " " + ",".join(self.faults) if self.faults else ""
+        return f"<{self.method} {self.path}{query} -> {self.status}{faults}>"
 
 
 def _camel(name: str) -> str:

@@ -65,8 +65,8 @@ async def find_targets(req: Request) -> Response:
     expand = Expand.of(req)
     path = (f"/rest/api/relation/{quote(p['relationName'])}/from/{p['sourceType']}/"
             f"{quote(p['sourceKey'], safe='')}/to/{p['targetType']}")
-    return json_response(render.page([render.relation(v, base, expand, viewer=req.caller) for v in views], start, limit, base, path,
-                                     _query(req, "target"), has_more=more))
+    results = [render.relation(v, base, expand, viewer=req.caller) for v in views]
+    return json_response(render.page(results, start, limit, base, path, _query(req, "target"), has_more=more))
 
 
 async def find_sources(req: Request) -> Response:
@@ -79,8 +79,8 @@ async def find_sources(req: Request) -> Response:
     expand = Expand.of(req)
     path = (f"/rest/api/relation/{quote(p['relationName'])}/to/{p['targetType']}/"
             f"{quote(p['targetKey'], safe='')}/from/{p['sourceType']}")
-    return json_response(render.page([render.relation(v, base, expand, viewer=req.caller) for v in views], start, limit, base, path,
-                                     _query(req, "source"), has_more=more))
+    results = [render.relation(v, base, expand, viewer=req.caller) for v in views]
+    return json_response(render.page(results, start, limit, base, path, _query(req, "source"), has_more=more))
 
 
 def install(app: Any) -> None:

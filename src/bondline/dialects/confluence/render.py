@@ -314,13 +314,13 @@ def content(view: Any, base: str, expand: Expand, labels: list[Any] | None = Non
     return out
 
 
-def label(l: Any) -> dict[str, Any]:
-    return {"prefix": l.prefix, "name": l.name, "id": str(l.id), "label": l.name}
+def label(lbl: Any) -> dict[str, Any]:
+    return {"prefix": lbl.prefix, "name": lbl.name, "id": str(lbl.id), "label": lbl.name}
 
 
 def label_array(labels: list[Any], base: str, content_id: str, start: int, limit: int) -> dict[str, Any]:
     return {
-        "results": [label(l) for l in labels],
+        "results": [label(lbl) for lbl in labels],
         "start": start,
         "limit": limit,
         "size": len(labels),

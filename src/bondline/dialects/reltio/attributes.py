@@ -1,11 +1,11 @@
 """bondline's attribute endpoints, named after Reltio's attribute URIs (Reltio's definitions only
 have the cumulative update, POST /entities/{id}/_update):
 
-    POST   /{entities|relations}/{id}/attributes/{attribute}                 insert values (body: [{"value": …}] or one)
-    PUT    /{entities|relations}/{id}/attributes/{attribute}/{valueId}       update a value (body: {"value": …})
-    DELETE /{entities|relations}/{id}/attributes/{attribute}/{valueId}       delete a value
-    PUT    /{entities|relations}/{id}/attributes/{attribute}/{valueId}/pin      pin or unpin (body: {"value": true|false})
-    PUT    /{entities|relations}/{id}/attributes/{attribute}/{valueId}/ignored  ignore or not (body: {"value": true|false})
+    POST   /{entities|relations}/{id}/attributes/{attribute}                    insert values: [{"value": …}] or one
+    PUT    /{entities|relations}/{id}/attributes/{attribute}/{valueId}          update a value: {"value": …}
+    DELETE /{entities|relations}/{id}/attributes/{attribute}/{valueId}          delete a value
+    PUT    /{entities|relations}/{id}/attributes/{attribute}/{valueId}/pin      pin or unpin: {"value": true|false}
+    PUT    /{entities|relations}/{id}/attributes/{attribute}/{valueId}/ignored  ignore or not: {"value": true|false}
 
 and the same one level down for the sub-attributes of a nested value
 (`…/{attribute}/{valueId}/{subAttribute}[/{subValueId}[/pin|/ignored]]`). Each takes
