@@ -12,9 +12,9 @@ worktree`; `--after` defaults to the working tree), its own fresh database seede
 (`bench/run.py`'s seed and Reltio tenant), and its own `bondline serve` (one worker, production
 settings). Then, round after round, the two servers take turns — the order alternating each round —
 on the same endpoints with `wrk -t1 -c32`: relation GET, watch status GET, relation PUT and DELETE
-(on rows of each round's own), random relation GETs while PUTs run (28 + 4 connections), Reltio GET /relations/{id} and the DCR-staging DELETE. It prints each
-version's median req/s and p99 over the rounds and the ratio after ÷ before, and writes the JSON to
-`bench/results/ab-<stamp>.json`.
+(on rows of each round's own), random relation GETs while PUTs run (28 + 4 connections), Reltio GET
+/relations/{id} and the DCR-staging DELETE. It prints each version's median req/s and p99 over the
+rounds and the ratio after ÷ before, and writes the JSON to `bench/results/ab-<stamp>.json`.
 """
 
 from __future__ import annotations

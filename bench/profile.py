@@ -169,7 +169,8 @@ def main() -> int:
                 reltio_bench._setup(database_url)
             with common.bondline_server(database_url) as srv:
                 if "{relation}" in path:
-                    path = path.replace("{relation}", reltio_bench.make_relation(srv.url + "/reltio/api/bench", headers))
+                    relation = reltio_bench.make_relation(srv.url + "/reltio/api/bench", headers)
+                    path = path.replace("{relation}", relation)
                 common.wrk(srv.url + path, duration=2, headers=headers, script=script, env=env)  # warm up
                 if args.cpu:
                     def measured() -> dict[str, Any]:

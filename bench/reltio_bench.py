@@ -13,7 +13,7 @@ import httpx
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # bench/common.py
 
-from common import bondline_server, measure  # noqa: E402
+from common import bondline_server, measure
 
 TENANT = "bench"
 

@@ -113,7 +113,7 @@ def _spent(before: list[int], after: list[int], fields: int) -> list[int] | None
     any time passed."""
     if len(before) < fields or len(after) < fields:
         return None
-    spent = [b - a for a, b in zip(before, after)]
+    spent = [b - a for a, b in zip(before, after, strict=False)]  # the fields both have
     return spent if sum(spent) else None
 
 
@@ -210,11 +210,11 @@ def seed(database_url: str, workdir: str, delete_rows: int) -> dict[str, Any]:
     path = pathlib.Path(workdir) / "seed.jsonl"
     with path.open("w") as f:
         for i in range(GET_NAMES * PAGES):
-            f.write('{"name":"get%d","source":"user:bench","target":"content:%d"}\n' % (i // PAGES, i % PAGES + 1))
+            f.write(f'{{"name":"get{i // PAGES}","source":"user:bench","target":"content:{i % PAGES + 1}"}}\n')
         for i in range(PAGES):
-            f.write('{"name":"list","source":"user:bench","target":"content:%d"}\n' % (i + 1))
+            f.write(f'{{"name":"list","source":"user:bench","target":"content:{i + 1}"}}\n')
         for i in range(delete_rows):
-            f.write('{"name":"del%d","source":"user:bench","target":"content:%d"}\n' % (i // PAGES, i % PAGES + 1))
+            f.write(f'{{"name":"del{i // PAGES}","source":"user:bench","target":"content:{i % PAGES + 1}"}}\n')
     run_import(database_url, path)
     if database_url.startswith("postgresql"):
         settle_postgres(database_url)
@@ -299,7 +299,7 @@ def bulk_import(database_url: str, workdir: str, rows: int) -> dict[str, Any]:
     path = pathlib.Path(workdir) / "bulk.jsonl"
     with path.open("w") as f:
         for i in range(rows):
-            f.write('{"name":"bulk%d","source":"user:bench","target":"content:%d"}\n' % (i // PAGES, i % PAGES + 1))
+            f.write(f'{{"name":"bulk{i // PAGES}","source":"user:bench","target":"content:{i % PAGES + 1}"}}\n')
     seconds = run_import(database_url, path)
     path.unlink()
     return {"rows": rows, "seconds": round(seconds, 1)}

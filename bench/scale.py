@@ -23,8 +23,8 @@ from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from common import bondline_server, ensure_wrk, measure  # noqa: E402  (servers, wrk)
-from run import PAGES, PG_DEFAULT, RESULTS, fresh_database, seed  # noqa: E402  (the suite's data)
+from common import bondline_server, ensure_wrk, measure  # (servers, wrk)
+from run import PAGES, PG_DEFAULT, RESULTS, fresh_database, seed  # (the suite's data)
 
 
 def lines(first_name: int, last_name: int) -> Iterator[bytes]:

@@ -35,7 +35,8 @@ BODIES = {
     "reset": "def test_{i}(bondline_server):\n    pass\n",
     "reset + call": "def test_{i}(bondline_client):\n    bondline_client.users.current()\n",
     "site seed": "@pytest.mark.bondline(seed='site.yaml')\ndef test_{i}(bondline_server):\n    pass\n",
-    "module scope": "@pytest.mark.bondline(seed='site.yaml', scope='module')\ndef test_{i}(bondline_server):\n    pass\n",
+    "module scope": ("@pytest.mark.bondline(seed='site.yaml', scope='module')\n"
+                     "def test_{i}(bondline_server):\n    pass\n"),
 }
 
 
@@ -45,7 +46,8 @@ def run_variant(name: str, n: int) -> float:
         shutil.copy(SITE, directory / "site.yaml")
         per_file = 50
         for start in range(0, n, per_file):
-            text = "import pytest\n\n" + "\n".join(BODIES[name].format(i=i) for i in range(start, min(n, start + per_file)))
+            bodies = (BODIES[name].format(i=i) for i in range(start, min(n, start + per_file)))
+            text = "import pytest\n\n" + "\n".join(bodies)
             (directory / f"test_{start:05d}.py").write_text(text)
         args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
         if name == "baseline":

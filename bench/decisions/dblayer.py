@@ -41,9 +41,9 @@ def sqlite_part():
     eng = sa.create_engine(f"sqlite:///{path}")
     md.create_all(eng)
     with eng.begin() as c:
-        c.execute(rel.insert(), [dict(KEY, created_by="u1")] + [dict(KEY, tk=f"x{i}", created_by="u") for i in range(1000)])
+        c.execute(rel.insert(),
+                  [dict(KEY, created_by="u1")] + [dict(KEY, tk=f"x{i}", created_by="u") for i in range(1000)])
     raw = sqlite3.connect(path, isolation_level=None)
-    sql = str(sel.compile(dialect=eng.dialect))
     params = tuple(KEY[k] for k in ("ns", "name", "st", "sk", "tt", "tk"))
     timeit("sqlite3 raw (compiled once from Core)", lambda: raw.execute(RAWSQL, params).fetchone())
     with eng.connect() as c:
@@ -72,9 +72,11 @@ async def pg_part(url):
     import psycopg
     from sqlalchemy.ext.asyncio import create_async_engine
     eng = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
-    md.drop_all(eng); md.create_all(eng)
+    md.drop_all(eng)
+    md.create_all(eng)
     with eng.begin() as c:
-        c.execute(rel.insert(), [dict(KEY, created_by="u1")] + [dict(KEY, tk=f"x{i}", created_by="u") for i in range(1000)])
+        c.execute(rel.insert(),
+                  [dict(KEY, created_by="u1")] + [dict(KEY, tk=f"x{i}", created_by="u") for i in range(1000)])
     eng.dispose()
     pgsql = RAWSQL.replace("?", "$%d") % (1, 2, 3, 4, 5, 6)
     params = tuple(KEY[k] for k in ("ns", "name", "st", "sk", "tt", "tk"))
@@ -95,7 +97,8 @@ async def pg_part(url):
             await atimeit(f"SQLAlchemy Core async ({drv})", lambda: conn.execute(sel, KEY))
         await ae.dispose()
     eng = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
-    md.drop_all(eng); eng.dispose()
+    md.drop_all(eng)
+    eng.dispose()
 
 
 if __name__ == "__main__":

@@ -18,13 +18,18 @@ DUR = os.environ.get("DUR", "5s")
 
 
 def free_port():
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
 
 
 def wait(port):
     for _ in range(200):
         try:
-            socket.create_connection(("127.0.0.1", port), 0.1).close(); return
+            socket.create_connection(("127.0.0.1", port), 0.1).close()
+            return
         except OSError:
             time.sleep(0.05)
     raise RuntimeError("server did not start")
@@ -50,15 +55,19 @@ def main():
     rows = []
     for app in ["bare", "raw_db", "starlette_router", "starlette_app", "litestar_app", "fastapi_app"]:
         for server in ["uvicorn", "granian"]:
-            port = free_port(); p = serve(server, app, port)
+            port = free_port()
+            p = serve(server, app, port)
             try:
-                wait(port); wrk(port) if DUR else None  # warm-up run
+                wait(port)
+                wrk(port) if DUR else None  # warm-up run
                 rps = wrk(port)
             finally:
-                p.send_signal(signal.SIGINT); p.wait(10)
-            rows.append((app, server, rps)); print(f"{app:18} {server:8} {rps:10.0f}", flush=True)
+                p.send_signal(signal.SIGINT)
+                p.wait(10)
+            rows.append((app, server, rps))
+            print(f"{app:18} {server:8} {rps:10.0f}", flush=True)
     ceiling = max(r for a, s, r in rows if a == "bare")
-    print("\nratio to the bare-ASGI ceiling (%.0f req/s)" % ceiling)
+    print(f"\nratio to the bare-ASGI ceiling ({ceiling:.0f} req/s)")
     for a, s, r in rows:
         print(f"{a:18} {s:8} {r:10.0f}  {r / ceiling:5.2f}")
 

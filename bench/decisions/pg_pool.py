@@ -26,20 +26,26 @@ async def run(acq, rel):
     async def worker():
         for _ in range(N // 32):
             c = await acq()
-            try: await c.fetchrow("SELECT $1::int", 1)
-            finally: await rel(c)
-    t=time.process_time(); w=time.perf_counter()
+            try:
+                await c.fetchrow("SELECT $1::int", 1)
+            finally:
+                await rel(c)
+    t=time.process_time()
+    w=time.perf_counter()
     await asyncio.gather(*[worker() for _ in range(32)])
     return (time.process_time()-t)/N*1e6, (time.perf_counter()-w)/N*1e6
 async def main():
     ap = await asyncpg.create_pool(URL, min_size=1, max_size=10, reset=noop)
-    mine = Pool(lambda: asyncpg.connect(URL), 10); await mine.open()
+    mine = Pool(lambda: asyncpg.connect(URL), 10)
+    await mine.open()
     async def mrel(c): mine.release(c)
     res={"asyncpg":[], "pgpool":[]}
     for _ in range(5):
         res["asyncpg"].append(await run(ap.acquire, ap.release))
         res["pgpool"].append(await run(mine.acquire, mrel))
     for k,v in res.items():
-        print(k, "cpu µs/op median", round(statistics.median(x[0] for x in v),1), "wall", round(statistics.median(x[1] for x in v),1))
-    await ap.close(); await mine.close()
+        print(k, "cpu µs/op median", round(statistics.median(x[0] for x in v),1),
+              "wall", round(statistics.median(x[1] for x in v),1))
+    await ap.close()
+    await mine.close()
 asyncio.run(main())

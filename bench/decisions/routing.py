@@ -35,9 +35,9 @@ from starlette.routing import Router as StarletteRouter
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "src"))
 
-from bondline.bootstrap import build  # noqa: E402
-from bondline.config import Settings  # noqa: E402
-from bondline.http.router import Router, split_path  # noqa: E402
+from bondline.bootstrap import build
+from bondline.config import Settings
+from bondline.http.router import Router, split_path
 
 REPEATS = 7
 # The two reads bench/run.py drives hardest.
