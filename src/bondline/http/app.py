@@ -271,7 +271,7 @@ class App:
                     request_id: str) -> None:
         """One line per request. The path is logged without its query string, and no header or body is
         ever logged, so no credential reaches the log."""
-        caller = request.caller if request is not None else None
+        caller = request.caller_if_any if request is not None else None
         access_log.info("%s %s %d", scope["method"], scope["path"], status, extra={
             "request_id": request_id, "method": scope["method"], "path": scope["path"], "status": status,
             "duration_ms": round((time.perf_counter() - started) * 1000, 3),

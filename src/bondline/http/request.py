@@ -68,7 +68,7 @@ _find_duplicates = json.JSONDecoder(object_pairs_hook=_refuse_duplicates, parse_
 
 
 class Request:
-    __slots__ = ("scope", "method", "params", "body", "caller", "route", "app", "request_id", "_query", "_headers")
+    __slots__ = ("scope", "method", "params", "body", "_caller", "route", "app", "request_id", "_query", "_headers")
 
     def __init__(self, scope: dict[str, Any], params: dict[str, str], route: Route, app: Any,
                  request_id: str | None = None) -> None:
@@ -79,9 +79,28 @@ class Request:
         self.route = route
         self.app = app
         self.body = b""
-        self.caller: Caller | None = None
+        self._caller: Caller | None = None
         self._query: dict[str, list[str]] | None = None
         self._headers: dict[bytes, bytes] | None = None
+
+    # --- who is calling ------------------------------------------------------------------------
+    @property
+    def caller(self) -> Caller:
+        """The authenticated caller. A route requires one unless declared with `auth="none"` (the kernel
+        answers 401 before its handler runs), so the handlers that read it always have one."""
+        caller = self._caller
+        if caller is None:
+            raise RuntimeError(f"{self.route.pattern} is declared without authentication: there is no caller")
+        return caller
+
+    @caller.setter
+    def caller(self, caller: Caller) -> None:
+        self._caller = caller
+
+    @property
+    def caller_if_any(self) -> Caller | None:
+        """The caller, or None where there is none (a route without authentication, a request refused)."""
+        return self._caller
 
     # --- headers -------------------------------------------------------------------------------
     def header(self, name: bytes) -> str | None:

@@ -24,6 +24,7 @@ from bondline.domain.errors import Invalid
 from bondline.domain.reltio import changes as ch
 from bondline.http import Request, Response, json_response
 from bondline.services.reltio import attributes
+from bondline.services.reltio.entities import EntityView
 from bondline.services.reltio.staging import ChangeRequestView
 
 VALUE = "/attributes/{attribute}/{valueId}"
@@ -49,7 +50,7 @@ async def _run(req: Request, collection: str, ops: list[attributes.Op]) -> Respo
                                      change_request_id=request_id, always_create_dcr=always)
     if isinstance(result, ChangeRequestView):
         return staged(result)
-    if collection == "entities":
+    if isinstance(result, EntityView):  # collection == "entities"
         return json_response(render.entity(result))
     return json_response(render.relation(result))
 

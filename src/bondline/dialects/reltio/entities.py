@@ -25,7 +25,9 @@ async def save_entities(req: Request) -> Response:
     for saved in result:
         if saved.error is not None:
             out.append({"index": saved.index, "errors": body_of(saved.error), "successful": False})
-        elif return_objects:
+            continue
+        assert saved.entity is not None  # no error: saved
+        if return_objects:
             view = entities.EntityView(saved.entity, saved.references)
             out.append({"index": saved.index, "object": render.entity(view), "successful": True})
         else:
@@ -52,6 +54,7 @@ async def cumulative_update(req: Request) -> Response:
                                      change_request_id=request_id, always_create_dcr=always)
     if isinstance(result, ChangeRequestView):
         return staged(result)
+    assert isinstance(result, entities.EntityView)  # an entity's change answers with the entity
     return json_response(render.entity(result))
 
 
@@ -62,6 +65,7 @@ def change_request_ids(req: Request) -> list[str]:
 async def entity_with_change_requests(req: Request) -> Response:
     found = await change_requests.preview(req.app.store, req.caller, tenant(req), "entities", req.params["id"],
                                           change_request_ids(req))
+    assert isinstance(found, entities.EntityView)  # the preview of an entity
     return json_response(render.entity(found, params.ov_filter(req)))
 
 

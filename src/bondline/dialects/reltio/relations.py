@@ -12,6 +12,7 @@ from bondline.dialects.reltio.entities import change_request_ids
 from bondline.dialects.reltio.errors import body_of
 from bondline.http import Request, Response, json_response
 from bondline.services.reltio import change_requests, relations
+from bondline.services.reltio.relations import RelationView
 from bondline.services.reltio.staging import ChangeRequestView
 
 
@@ -27,7 +28,9 @@ async def save_relations(req: Request) -> Response:
     for saved in result:
         if saved.error is not None:
             out.append({"index": saved.index, "errors": body_of(saved.error), "successful": False})
-        elif return_objects:
+            continue
+        assert saved.view is not None  # no error: saved
+        if return_objects:
             out.append({"index": saved.index, "object": render.relation(saved.view), "successful": True})
         else:
             out.append({"index": saved.index, "uri": saved.view.relation.uri, "successful": True})
@@ -52,6 +55,7 @@ async def delete_relation(req: Request) -> Response:
 async def relation_with_change_requests(req: Request) -> Response:
     view = await change_requests.preview(req.app.store, req.caller, tenant(req), "relations", req.params["id"],
                                          change_request_ids(req))
+    assert isinstance(view, RelationView)  # the preview of a relation
     return json_response(render.relation(view))
 
 
