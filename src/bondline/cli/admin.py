@@ -9,7 +9,9 @@ import typer
 from rich.table import Table
 
 from bondline.cli.common import DatabaseURLOption, out, run, settings_for
+from bondline.domain.model import User
 from bondline.services import accounts, spaces
+from bondline.store import Store
 
 users_app = typer.Typer(help="Manage users.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
@@ -55,7 +57,7 @@ def users_list(database_url: str | None = DatabaseURLOption) -> None:
     """List users."""
     settings = settings_for(database_url)
 
-    async def job(store):  # type: ignore[no-untyped-def]
+    async def job(store: Store) -> list[User]:
         async with store.read() as tx:
             return await tx.users.page(0, 10_000)
 

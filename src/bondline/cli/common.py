@@ -7,7 +7,7 @@ import asyncio
 import datetime as dt
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -42,7 +42,7 @@ def settings_for(database_url: str | None, **overrides: Any) -> Settings:
     return settings
 
 
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> NoReturn:
     console.print(f"[bold red]error:[/] {message}")
     raise typer.Exit(code)
 

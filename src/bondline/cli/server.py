@@ -16,7 +16,8 @@ from typing import Any
 import typer
 
 from bondline.cli.common import DatabaseURLOption, console, fail, migrated, out, run, settings_for
-from bondline.store import DatabaseURLError, parse
+from bondline.config import Settings
+from bondline.store import DatabaseURLError, Store, parse
 from bondline.store import migrate as migrations
 
 DEMO_DATABASE = "bondline-demo.db"
@@ -100,7 +101,8 @@ def serve(
     except fault_rules.FaultConfigError as exc:
         fail(str(exc))
     faults_json = fault_rules.to_json(config) if config.rules else ""
-    doc = read("builtin:demo" if demo else seed) if (demo or seed) else None
+    source = "builtin:demo" if demo else seed
+    doc = read(source) if source else None
 
     if log_format is not None and log_format.lower() not in ("text", "json"):
         fail("--log-format must be text or json")
@@ -127,7 +129,7 @@ def serve(
         from bondline.services import seeding
 
         if demo:
-            async def has_users(store):  # type: ignore[no-untyped-def]
+            async def has_users(store: Store) -> bool:
                 async with store.read() as tx:
                     return bool(await tx.users.page(0, 1))
 
@@ -278,7 +280,7 @@ def _watch_parent() -> None:
     threading.Thread(target=watch, name="bondline-parent", daemon=True).start()
 
 
-def start_server(settings, host: str, port: int, workers: int, log_level: str,  # type: ignore[no-untyped-def]
+def start_server(settings: Settings, host: str, port: int, workers: int, log_level: str,
                  log_to_stderr: bool = False) -> None:
     from granian.constants import Interfaces, Loops
     from granian.log import LogLevels

@@ -14,6 +14,7 @@ from rich.table import Table
 from bondline.cli.common import DatabaseURLOption, console, out, run, settings_for, utc
 from bondline.domain import events as ev
 from bondline.services import webhooks
+from bondline.store import Store
 
 AllowLocalOption = typer.Option(
     False, "--webhook-allow-local", envvar="BONDLINE_WEBHOOK_ALLOW_LOCAL", show_envvar=True,
@@ -124,7 +125,7 @@ def dispatch_command(
 
     settings = settings_for(database_url, dispatch=True, webhook_allow_local=allow_local)
 
-    async def forever(store):  # type: ignore[no-untyped-def]
+    async def forever(store: Store) -> None:
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -132,7 +133,7 @@ def dispatch_command(
         console.print("bondline dispatcher delivering webhook events (Ctrl-C stops)")
         await dispatch.run_forever(store, settings, stopping)
 
-    async def drain(store):  # type: ignore[no-untyped-def]
+    async def drain(store: Store) -> int:
         async with dispatch.Dispatcher(store, settings) as dispatcher:
             return await dispatcher.drain()
 
