@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from typing import Any
 
 DEFAULT_DATABASE_URL = "sqlite:///bondline.db"
 
 
 def _env_float(name: str, default: float) -> float:
     raw = os.environ.get(name)
-    return float(raw) if raw not in (None, "") else default
+    return float(raw) if raw else default  # unset or empty: the default
 
 
 def _env_int(name: str, default: int) -> int:
     raw = os.environ.get(name)
-    return int(raw) if raw not in (None, "") else default
+    return int(raw) if raw else default
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -98,7 +99,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
-        values: dict[str, object] = {
+        values: dict[str, Any] = {  # each field's value, parsed to the field's type
             "database_url": os.environ.get("BONDLINE_DATABASE_URL") or DEFAULT_DATABASE_URL,
             "public_url": os.environ.get("BONDLINE_PUBLIC_URL", ""),
             "auth_cache_seconds": _env_float("BONDLINE_AUTH_CACHE_SECONDS", 1.0),
@@ -130,7 +131,7 @@ class Settings:
             "webhook_allow_local": os.environ.get("BONDLINE_WEBHOOK_ALLOW_LOCAL", "") in ("1", "true", "yes"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
-        settings = cls(**values)  # type: ignore[arg-type]
+        settings = cls(**values)
         if settings.sqlite_synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
             raise ValueError("BONDLINE_SQLITE_SYNCHRONOUS must be one of OFF, NORMAL, FULL, EXTRA")
         if settings.webhook_max_attempts < 1 or settings.webhook_timeout <= 0 or settings.webhook_lease_seconds <= 0:

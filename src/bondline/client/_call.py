@@ -31,7 +31,7 @@ class Call(Generic[T]):
     headers: Mapping[str, str] | None = None
     data: Mapping[str, str] | None = None
     # Turns the decoded JSON body (None when empty) into the result.
-    parse: Callable[[Any], T] = _body  # type: ignore[assignment]
+    parse: Callable[[Any], T] = _body
     # 404 is an answer, not an error (parse receives None): for "does it exist?" calls.
     absent_ok: bool = False
 

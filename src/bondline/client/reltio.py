@@ -154,11 +154,6 @@ def _change_requests(t: _Tenant, wrap: Callable[[Any], Any]) -> type:
                         params(showObjectsInfo=show_objects_info or None, showConflicts=show_conflicts or None))
 
         @wrap
-        def list(filter: str, *, max: int = 10, offset: int = 0) -> Call[list[ChangeRequest]]:
-            """Search, e.g. ``filter="equals(createdBy,'ada@example.com')"``."""
-            return Call("GET", f"{t.base}/changeRequests", params(filter=filter, max=max, offset=offset))
-
-        @wrap
         def apply(dcr_id: str, *, ignore_conflicts: bool = False) -> Call[Any]:
             return Call("POST", f"{t.base}/changeRequests/{seg(dcr_id)}/_apply",
                         params(ignoreConflicts=ignore_conflicts or None))
@@ -202,6 +197,12 @@ def _change_requests(t: _Tenant, wrap: Callable[[Any], Any]) -> type:
         @wrap
         def delete_item(dcr_id: str, item_id: str) -> Call[Any]:
             return Call("DELETE", f"{t.base}/changeRequests/{seg(dcr_id)}/changes/{seg(item_id)}")
+
+        # Last: below it, `list` in an annotation names this method (as mypy reads a class body).
+        @wrap
+        def list(filter: str, *, max: int = 10, offset: int = 0) -> Call[list[ChangeRequest]]:
+            """Search, e.g. ``filter="equals(createdBy,'ada@example.com')"``."""
+            return Call("GET", f"{t.base}/changeRequests", params(filter=filter, max=max, offset=offset))
 
     return ChangeRequests
 

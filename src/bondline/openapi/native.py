@@ -248,7 +248,7 @@ SCHEMAS: dict[str, Any] = {"bondline.Error": ERROR}
 _HTML_PAGE = {"description": "An HTML page", "content": {"text/html": {"schema": {"type": "string"}}}}
 _SEE_OTHER = {"description": "See other: where the browser goes next (the sign-in page when not signed in)",
               "headers": {"Location": {"schema": {"type": "string"}}}}
-_UI_COOKIE = [{"uiSession": []}]
+_UI_COOKIE: list[dict[str, list[str]]] = [{"uiSession": []}]
 _UI_FORM = {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
     "type": "object", "required": ["csrf"],
     "properties": {"csrf": {"type": "string", "description": "The page's CSRF token (per session)."}}}}}}

@@ -213,12 +213,12 @@ class _Active:
         self.rule = rule
         self.rng = rng
         if rule.path.startswith("re:"):
-            self.matches_path: Callable[[str], bool] = re.compile(rule.path[3:]).search  # type: ignore[assignment]
+            self.matches_path: Callable[[str], object] = re.compile(rule.path[3:]).search  # truthy: a match
         elif rule.path == "*":
             self.matches_path = lambda path: True
         else:
             pattern = re.compile(fnmatch.translate(rule.path))
-            self.matches_path = pattern.match  # type: ignore[assignment]
+            self.matches_path = pattern.match
         methods = [m.upper() for m in rule.methods] + ([rule.method.upper()] if rule.method else [])
         self.methods = frozenset(methods)
         self.seen = 0

@@ -3,6 +3,8 @@ lists, and the change request parameters of writes."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from bondline.domain.errors import Invalid
 from bondline.http import Request
 
@@ -63,7 +65,7 @@ def ov_filter(req: Request) -> str | None:
     return "nonOvOnly" if "nonOvOnly" in options else None
 
 
-def select(body: dict, req: Request) -> dict:  # type: ignore[type-arg]
+def select(body: dict[str, Any], req: Request) -> dict[str, Any]:
     """Reltio's `select`: keep only the listed properties (``uri,label,attributes.FirstName``)."""
     fields = req.q_csv("select")
     if not fields:
