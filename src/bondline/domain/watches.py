@@ -14,7 +14,7 @@ WATCH_TYPE = "watch"  # the `type` of Watch / SpaceWatch entries on the wire
 
 
 def space_key(key: str, content_type: str | None) -> str:
-    if content_type in (None, ""):
+    if not content_type:  # None or ""
         return key
     if content_type not in CONTENT_TYPES:
         raise Invalid(f"Invalid contentType {content_type[:40]!r}: use page or blogpost")

@@ -137,7 +137,7 @@ class ReadConn(PostgresConn):
     def __init__(self, store: PostgresStore) -> None:
         # No connection until the first statement (each method connects first), so `raw` is None
         # meanwhile, where PostgresConn's is always a connection.
-        self.raw = None  # type: ignore[assignment]
+        self.raw = None  # type: ignore[assignment]  # None until the first statement (see above)
         self.timeout = None
         self.store = store
 
