@@ -45,8 +45,8 @@ from bondline import __version__, ids
 from bondline.config import Settings
 from bondline.domain import events as ev
 from bondline.domain.audit import SYSTEM_ACTOR
-from bondline.store import Store
 from bondline.domain.errors import Unavailable
+from bondline.store import Store
 from bondline.store.repos.webhooks import Job
 
 log = logging.getLogger("bondline.dispatch")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 
-from bondline.domain.errors import Busy, DomainError, Unavailable
+from bondline.domain.errors import DomainError, Unavailable
 from bondline.store.outage import Outage
 
 if TYPE_CHECKING:  # the unit of work's module imports the repositories, which import this one
