@@ -52,7 +52,7 @@ def test_the_default_statuses() -> None:
         "bondline.domain.errors.UnsupportedMediaType": 415,
         "bondline.domain.errors.Internal": 500,
         "bondline.domain.errors.Unsupported": 501,
-        "bondline.store.base.Busy": 503,
-        "bondline.store.base.Unavailable": 503,
+        "bondline.domain.errors.Busy": 503,
+        "bondline.domain.errors.Unavailable": 503,
         "bondline.dialects.native.health.NotReady": 503,
     }.items()
