@@ -28,7 +28,7 @@ from bondline.services import accounts
 from bondline.store import migrate, parse
 from bondline.store.tables import metadata
 
-# pytester runs users' test files against bondline's pytest plugin (tests/testdouble).
+# pytester runs users' test files against bondline's pytest plugin (tests/e2e/testdouble).
 pytest_plugins = ["pytester"]
 
 PG_ENV = "BONDLINE_TEST_POSTGRES_URL"
