@@ -6,8 +6,8 @@ import base64
 
 import pytest
 
-from bondline.domain.audit import OPERATOR_ACTOR
 from bondline import ids
+from bondline.domain.audit import OPERATOR_ACTOR
 from bondline.domain.model import Token
 from bondline.services import accounts
 
@@ -220,7 +220,8 @@ async def test_no_error_body_or_header_echoes_a_presented_token(app, client, sit
 
 async def test_oauth_errors_never_echo_credentials(app, client, site) -> None:  # type: ignore[no-untyped-def]
     secret = site.bob.token[:-4] + "ZZZZ"
-    for r in (await client.post("/oauth/token", auth=("bob@example.com", secret), data={"grant_type": "client_credentials"}),
+    for r in (await client.post("/oauth/token", auth=("bob@example.com", secret),
+                                data={"grant_type": "client_credentials"}),
               await client.post("/oauth/token", data={"grant_type": "password", "username": "bob@example.com",
                                                       "password": secret}),
               await client.post("/oauth/token", data={"grant_type": "refresh_token", "refresh_token": secret})):

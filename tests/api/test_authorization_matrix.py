@@ -36,17 +36,18 @@ from __future__ import annotations
 import copy
 import dataclasses
 import time
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
 import pytest
 
-from bondline.domain.audit import OPERATOR_ACTOR
 from bondline import ids
+from bondline.bootstrap import build
 from bondline.config import Settings
+from bondline.domain.audit import OPERATOR_ACTOR
 from bondline.domain.model import Token
 from bondline.domain.reltio.types import DEFAULT_CONFIGURATION
-from bondline.bootstrap import build
 from bondline.http.app import App
 from bondline.services import accounts, ui_sessions
 from bondline.services.reltio import tenants
@@ -84,73 +85,73 @@ class Row:
     def statuses(self) -> dict[str, int]:
         codes = self.expect.split()
         assert len(codes) == len(CALLERS), f"{self.method} {self.route}: {len(codes)} statuses"
-        return dict(zip(CALLERS, (int(c) for c in codes)))
+        return dict(zip(CALLERS, (int(c) for c in codes), strict=True))
 
 
 # --- makers: fresh objects for one cell --------------------------------------------------------------
 
-async def fresh_page(m: "Matrix", caller: str) -> dict[str, Any]:
+async def fresh_page(m: Matrix, caller: str) -> dict[str, Any]:
     r = await m.as_("user", "POST", f"{W}/content", json={
         "type": "page", "title": f"Page {m.serial()}", "space": {"key": "ENG"},
         "body": {"storage": {"value": "<p>x</p>", "representation": "storage"}}})
     return {"fresh": r.json()["id"]}
 
 
-async def secret_page(m: "Matrix", caller: str) -> dict[str, Any]:
+async def secret_page(m: Matrix, caller: str) -> dict[str, Any]:
     r = await m.as_("spadmin", "POST", f"{W}/content", json={"type": "page", "title": f"Secret {m.serial()}",
                                                               "space": {"key": "SEC"}})
     return {"fresh": r.json()["id"]}
 
 
-async def trashed_page(m: "Matrix", caller: str) -> dict[str, Any]:
+async def trashed_page(m: Matrix, caller: str) -> dict[str, Any]:
     made = await fresh_page(m, caller)
     assert (await m.as_("user", "DELETE", f"{W}/content/{made['fresh']}")).status_code == 204
     return made
 
 
-async def fresh_space(m: "Matrix", caller: str) -> dict[str, Any]:
+async def fresh_space(m: Matrix, caller: str) -> dict[str, Any]:
     key = f"S{m.serial()}"
     assert (await m.as_("spadmin", "POST", f"{W}/space", json={"key": key, "name": key})).status_code == 200
     return {"fresh": key}
 
 
-async def fresh_webhook(m: "Matrix", caller: str) -> dict[str, Any]:
+async def fresh_webhook(m: Matrix, caller: str) -> dict[str, Any]:
     r = await m.as_("admin", "POST", "/api/v1/webhooks", json=HOOK)
     assert r.status_code == 201, r.text
     return {"fresh": r.json()["id"]}
 
 
-async def fresh_key(m: "Matrix", caller: str) -> dict[str, Any]:
+async def fresh_key(m: Matrix, caller: str) -> dict[str, Any]:
     return {"fresh": f"N{m.serial()}"}
 
 
-async def alices_favourite(m: "Matrix", caller: str) -> dict[str, Any]:
+async def alices_favourite(m: Matrix, caller: str) -> dict[str, Any]:
     r = await m.as_("user", "PUT", f"{W}/relation/favourite/from/user/current/to/content/{m.world['page']}")
     assert r.status_code == 200
     return {}
 
 
-async def alices_watch(m: "Matrix", caller: str) -> dict[str, Any]:
+async def alices_watch(m: Matrix, caller: str) -> dict[str, Any]:
     for kind, key in (("content", m.world["page"]), ("space", "ENG"), ("label", "ops")):
         r = await m.as_("user", "POST", f"{W}/user/watch/{kind}/{key}", headers=XSRF)
         assert r.status_code == 204
     return {}
 
 
-async def label_ops(m: "Matrix", caller: str) -> dict[str, Any]:
+async def label_ops(m: Matrix, caller: str) -> dict[str, Any]:
     r = await m.as_("user", "POST", f"{W}/content/{m.world['page']}/label", json={"name": "ops"})
     assert r.status_code == 200
     return {}
 
 
-async def fresh_entity(m: "Matrix", caller: str) -> dict[str, Any]:
+async def fresh_entity(m: Matrix, caller: str) -> dict[str, Any]:
     e = await m.entity()
     return {"fresh": e["uri"].split("/")[1], "value": e["attributes"]["FirstName"][0]["uri"].split("/")[-1],
             "phone": e["attributes"]["Phone"][0]["uri"].split("/")[-1],
             "number": e["attributes"]["Phone"][0]["value"]["Number"][0]["uri"].split("/")[-1]}
 
 
-async def fresh_relation(m: "Matrix", caller: str) -> dict[str, Any]:
+async def fresh_relation(m: Matrix, caller: str) -> dict[str, Any]:
     rel = await m.relation()
     return {"fresh": rel["uri"].split("/")[1],
             "value": rel["attributes"]["Title"][0]["uri"].split("/")[-1],
@@ -158,7 +159,7 @@ async def fresh_relation(m: "Matrix", caller: str) -> dict[str, Any]:
             "start": rel["attributes"]["Period"][0]["value"]["From"][0]["uri"].split("/")[-1]}
 
 
-async def fresh_dcr(m: "Matrix", caller: str) -> dict[str, Any]:
+async def fresh_dcr(m: Matrix, caller: str) -> dict[str, Any]:
     """A change request made by the initiator (RI), with one item: deleting a relation."""
     rel = await m.relation()
     r = await m.as_("RI", "DELETE", f"/reltio/api/acme/{rel['uri']}?alwaysCreateDCR=true")
@@ -258,7 +259,8 @@ ROWS: list[Row] = [
     Row("PUT", f"{W}/content/{{id}}", AUTHED_ALL_200, path=f"{W}/content/{{fresh}}", make=fresh_page,
         body={"type": "page", "title": "edited", "version": {"number": 2}}),
     Row("PUT", f"{W}/content/{{id}}", "401 401 401 401  404 404 200 200  404 404 404 404 404",
-        path=f"{W}/content/{{fresh}}", make=secret_page, body={"type": "page", "title": "edited", "version": {"number": 2}}),
+        path=f"{W}/content/{{fresh}}", make=secret_page,
+        body={"type": "page", "title": "edited", "version": {"number": 2}}),
     # trash: its author, a space admin, a site admin; purge (status=trashed): space admins only
     Row("DELETE", f"{W}/content/{{id}}", "401 401 401 401  204 403 204 204  403 403 403 403 403",
         path=f"{W}/content/{{fresh}}", make=fresh_page),
@@ -343,7 +345,8 @@ ROWS: list[Row] = [
         headers=XSRF, make=alices_watch),
     Row("GET", f"{W}/content/{{id}}/notification/child-created", AUTHED_ALL_200,
         path=f"{W}/content/{{page}}/notification/child-created"),
-    Row("GET", f"{W}/content/{{id}}/notification/child-created", "401 401 401 401  404 404 200 200  404 404 404 404 404",
+    Row("GET", f"{W}/content/{{id}}/notification/child-created",
+        "401 401 401 401  404 404 200 200  404 404 404 404 404",
         path=f"{W}/content/{{secret}}/notification/child-created"),
     Row("GET", f"{W}/content/{{id}}/notification/created", AUTHED_ALL_200,
         path=f"{W}/content/{{page}}/notification/created"),
@@ -448,10 +451,12 @@ ROWS: list[Row] = [
         path="/ui/tenants/acme"),
     Row("GET", "/ui/tenants/{tenant}/changeRequests/{id}", f"{UI_SIGNED_IN}  403 403 403 200  200 200 200 200 200",
         path="/ui/tenants/acme/changeRequests/{dcr}"),
-    Row("POST", "/ui/tenants/{tenant}/changeRequests/{id}/apply", "403 403 303 403  403 403 403 303  403 403 403 303 303",
+    Row("POST", "/ui/tenants/{tenant}/changeRequests/{id}/apply",
+        "403 403 303 403  403 403 403 303  403 403 403 303 303",
         path="/ui/tenants/acme/changeRequests/{fresh}/apply", make=fresh_dcr, form=True,
         body=lambda w: {"csrf": w["csrf"]}),
-    Row("POST", "/ui/tenants/{tenant}/changeRequests/{id}/reject", "403 403 303 403  403 403 403 303  403 403 403 303 303",
+    Row("POST", "/ui/tenants/{tenant}/changeRequests/{id}/reject",
+        "403 403 303 403  403 403 403 303  403 403 403 303 303",
         path="/ui/tenants/acme/changeRequests/{fresh}/reject", make=fresh_dcr, form=True,
         body=lambda w: {"csrf": w["csrf"]}),
     Row("GET", "/ui/static/{name}", PUBLIC_200, path="/ui/static/ui.css"),

@@ -124,7 +124,8 @@ CORPUS: list[Case] = [
     Case("POST", f"{R}/changeRequests/{{dcr}}/_externalInfo", 400, "external info that is not an object", json=[1]),
     Case("PUT", f"{R}/configuration", 400, "types of the wrong shape", json={"entityTypes": "Individual"}),
     Case("POST", f"{R}/entities", 400, "arrays nested 1,000 deep", content=nested(1000)),
-    Case("POST", f"{R}/entities", 415, "JSON sent as a form", headers={"Content-Type": "application/x-www-form-urlencoded"},
+    Case("POST", f"{R}/entities", 415, "JSON sent as a form",
+         headers={"Content-Type": "application/x-www-form-urlencoded"},
          content=b'[{"type": "configuration/entityTypes/Individual", "attributes": {}}]'),
     Case("PUT", f"{R}/{{first}}", 415, "JSON sent as text/plain", content=b'{"value": "Grace"}',
          headers={"Content-Type": "text/plain; charset=utf-8"}),
@@ -214,7 +215,8 @@ def shape_problem(path: str, r: httpx.Response) -> str | None:
         return "not JSON"
     dialect = dialect_of(path)
     if dialect == "confluence":
-        ok = isinstance(body, dict) and body.get("statusCode") == r.status_code and isinstance(body.get("message"), str) \
+        ok = isinstance(body, dict) and body.get("statusCode") == r.status_code \
+            and isinstance(body.get("message"), str) \
             and set(body.get("data", {})) == {"authorized", "valid", "errors", "successful"} \
             and body["data"]["successful"] is False
         if ok and r.status_code == 400:
@@ -250,7 +252,8 @@ async def world(app: Any, client: httpx.AsyncClient, site: Any) -> dict[str, str
     page = await make_page(client, site.alice, "ENG", "Runbook")
     r = await client.post(f"{API}/content/{page['id']}/label", headers=site.alice.bearer, json={"name": "ops"})
     assert r.status_code == 200
-    r = await client.put(f"{API}/relation/favourite/from/user/current/to/content/{page['id']}", headers=site.alice.bearer)
+    r = await client.put(f"{API}/relation/favourite/from/user/current/to/content/{page['id']}",
+                         headers=site.alice.bearer)
     assert r.status_code == 200
     await tenants.add(app.store, "acme")
     r = await client.post(f"{R}/entities", headers=site.admin.bearer, json=[{
@@ -292,7 +295,7 @@ async def test_bad_input_gets_the_apis_own_4xx_and_changes_nothing(app, client, 
         if case.chunked and content is not None:
             data = content
 
-            async def stream() -> Any:
+            async def stream(data: bytes = data) -> Any:
                 for i in range(0, len(data), 65536):
                     yield data[i:i + 65536]
             r = await client.request(case.method, path, headers=headers, content=stream())

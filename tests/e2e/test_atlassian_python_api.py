@@ -7,7 +7,8 @@ import pytest
 
 from bondline.client import Client
 
-atlassian = pytest.importorskip("atlassian", reason="atlassian-python-api is not installed (pip install atlassian-python-api)")
+atlassian = pytest.importorskip("atlassian",
+                                reason="atlassian-python-api is not installed (pip install atlassian-python-api)")
 from requests import HTTPError  # noqa: E402  (comes with atlassian-python-api)
 
 pytestmark = pytest.mark.live

@@ -13,7 +13,8 @@ import asyncio
 import os
 import pathlib
 import shutil
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -45,7 +46,8 @@ class World:
         return f"{self.live.url}/reltio/api/{TENANT}{path}"
 
     def state_of(self, request_id: str) -> str:
-        r = httpx.get(self.api(f"/changeRequests/{request_id}"), headers={"Authorization": f"Bearer {self.reviewer_token}"})
+        r = httpx.get(self.api(f"/changeRequests/{request_id}"),
+                      headers={"Authorization": f"Bearer {self.reviewer_token}"})
         assert r.status_code == 200, r.text
         return r.json()["state"]
 

@@ -9,15 +9,16 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from typing import Any
 
 import httpx
 from typer.testing import CliRunner
 
-from bondline.domain.audit import OPERATOR_ACTOR
 from bondline.cli import app as cli
 from bondline.domain import events as ev
+from bondline.domain.audit import OPERATOR_ACTOR
 from bondline.services import accounts, webhooks
 from tests.helpers import on_store
 from tests.live import LiveServer
@@ -162,6 +163,7 @@ async def test_sqlite_close_waits_for_a_checkpoint_in_its_thread(tmp_path: Any, 
     from bondline.store import sqlite as backend
 
     events: list[str] = []
+    checkpointing = threading.Event()
 
     class Slow:
         def __init__(self, raw: Any) -> None:
@@ -175,6 +177,7 @@ async def test_sqlite_close_waits_for_a_checkpoint_in_its_thread(tmp_path: Any, 
             if "wal_checkpoint" in sql:
                 self.busy = True
                 events.append("checkpoint")
+                checkpointing.set()
                 time.sleep(0.4)
                 try:
                     return self.raw.execute(sql, *args)
@@ -194,8 +197,7 @@ async def test_sqlite_close_waits_for_a_checkpoint_in_its_thread(tmp_path: Any, 
     await store.open()
     async with store.write(OPERATOR_ACTOR) as tx:
         tx.conn.raw.execute("CREATE TABLE t (x)")
-    while "checkpoint" not in events:
-        await asyncio.sleep(0.005)
+    assert await asyncio.to_thread(checkpointing.wait, 60), "no checkpoint started"
     await store.close()
     assert "closed under a checkpoint" not in events
     assert events.index("checkpoint done") < len(events) - 3  # then the checkpointer's, reader's, writer's
@@ -224,7 +226,8 @@ def test_demo_site_delivers_content_and_change_request_events(tmp_path: Any) -> 
                 "type": "page", "title": page["title"], "version": {"number": page["version"]["number"] + 1}})
             assert r.status_code == 200, r.text
             base = server.url + "/reltio/api/demo"
-            found = httpx.get(base + "/changeRequests?max=100&filter=equals(createdBy,'bob@example.com')", headers=alice).json()
+            found = httpx.get(base + "/changeRequests?max=100&filter=equals(createdBy,'bob@example.com')",
+                              headers=alice).json()
             assert isinstance(found, list), found
             uri = next(cr["uri"] for cr in found if cr["state"] == "AWAITING_REVIEW")
             r = httpx.post(f"{base}/{uri}/_reject", headers=alice)

@@ -16,14 +16,13 @@ from typing import Any
 import httpx
 import pytest
 
-from bondline.domain.audit import OPERATOR_ACTOR
 from bondline import ids
 from bondline.config import Settings
+from bondline.domain.audit import OPERATOR_ACTOR
 from bondline.domain.model import Token
 from bondline.services import accounts
-from bondline.store import create_store
+from bondline.store import create_store, parse
 from bondline.store import migrate as migrations
-from bondline.store import parse
 from tests.live import free_port
 
 pytestmark = pytest.mark.live

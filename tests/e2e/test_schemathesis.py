@@ -71,9 +71,10 @@ written beside it in `EXCLUSIONS` — wire fidelity or a constraint OpenAPI 3.0 
 
 And `positive_data_acceptance` takes 400 as well from the operations in `STATEFUL` (apply, reject, a
 preview, deleting an item, and the writes on one entity or relation, which take `changeRequestId`,
-an id schemathesis may reuse from an earlier response): once an earlier case of the run applied or rejected a change request,
-every later valid request naming it is refused with 400 — Reltio's status for a change request in
-another state (its documents declare no 409 there) — and schemathesis cannot know a request's state.
+an id schemathesis may reuse from an earlier response): once an earlier case of the run applied or
+rejected a change request, every later valid request naming it is refused with 400 — Reltio's status
+for a change request in another state (its documents declare no 409 there) — and schemathesis cannot
+know a request's state.
 
 (2) runs `not_a_server_error`, `response_schema_conformance` and `response_headers_conformance`; it
 leaves out, as before:
@@ -312,15 +313,18 @@ def reltio_objects(live) -> tuple[dict[str, dict[str, Any]], dict[str, list[str]
         relations = [x["object"] for x in ok(http.post(f"{api}/relations", json=[{
             "type": "configuration/relationTypes/HasAddress", "startObject": {"objectURI": start["uri"]},
             "endObject": {"objectURI": end["uri"]}, "attributes": ADDRESS_VALUES}
-            for start, end in zip(ends[::2], ends[1::2])]))]
+            for start, end in zip(ends[::2], ends[1::2], strict=True)]))]
         requests = [ok(http.post(f"{api}/entities", params={"alwaysCreateDCR": "true"}, json=[PERSON]))
                     for _ in on_request]
         found: dict[str, dict[str, str]] = {}
         staged: dict[str, str] = {}
-        for op, obj, (simple, nested, sub) in [
-                *[(op, person, ("FirstName", "Phone", "Number")) for op, person in zip(on_entity, people)],
-                *[(op, rel, ("AddressType", "Validity", "From")) for op, rel in zip(on_relation, relations)]]:
-            values = {"id": _last(obj["uri"]), "attribute": simple, "valueId": _last(obj["attributes"][simple][0]["uri"])}
+        on_objects = [*[(op, person, ("FirstName", "Phone", "Number"))
+                        for op, person in zip(on_entity, people, strict=True)],
+                      *[(op, rel, ("AddressType", "Validity", "From"))
+                        for op, rel in zip(on_relation, relations, strict=True)]]
+        for op, obj, (simple, nested, sub) in on_objects:
+            values = {"id": _last(obj["uri"]), "attribute": simple,
+                      "valueId": _last(obj["attributes"][simple][0]["uri"])}
             if "{subAttribute}" in op:
                 value = obj["attributes"][nested][0]
                 values = {**values, "attribute": nested, "valueId": _last(value["uri"]), "subAttribute": sub,
@@ -329,7 +333,7 @@ def reltio_objects(live) -> tuple[dict[str, dict[str, Any]], dict[str, list[str]
                 staged[op] = ok(http.post(f"{api}/{obj['uri']}/attributes/{simple}", params={"alwaysCreateDCR": "true"},
                                           json=[{"value": "staged"}]))["uri"]
             found[op] = values
-    for op, request in zip(on_request, requests):
+    for op, request in zip(on_request, requests, strict=True):
         (items,) = request["changes"].values()
         found[op] = {"id": _last(request["uri"]), "changeItemId": items[0]["id"]}
     for op in ops:
@@ -369,7 +373,8 @@ def test_own_openapi_document_with_all_checks(live, tmp_path) -> None:  # type: 
                # every operation: schemathesis leaves out the one serving the document (GET /openapi.json)
                # unless a filter selects it explicitly
                "--include-path-regex", "^/",
-               "--workers", "1"]  # one: CPython 3.11's ast module is not thread-safe (gh-106905), and hypothesis uses it
+               # one worker: CPython 3.11's ast module is not thread-safe (gh-106905), and hypothesis uses it
+               "--workers", "1"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     out = done.stdout + done.stderr
     report = os.environ.get("BONDLINE_SCHEMATHESIS_OUT")

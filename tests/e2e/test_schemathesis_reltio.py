@@ -42,8 +42,8 @@ import hypothesis
 import pytest
 from hypothesis import HealthCheck, Phase
 
-from tests.live import LiveServer
 from tests.api.reltio.conftest import TENANT
+from tests.live import LiveServer
 
 schemathesis = pytest.importorskip("schemathesis")
 from schemathesis import checks as st_checks  # noqa: E402
@@ -215,7 +215,8 @@ def test_bondlines_own_reltio_paths_match_their_description(database_url: str) -
         for path, item in doc["paths"].items():
             if path.startswith("/reltio/"):
                 continue
-            ops = {m: op for m, op in item.items() if isinstance(op, dict) and "bondline (Reltio)" in op.get("tags", [])}
+            ops = {m: op for m, op in item.items()
+                   if isinstance(op, dict) and "bondline (Reltio)" in op.get("tags", [])}
             if ops:
                 paths[path] = ops
         doc["paths"] = paths

@@ -5,8 +5,19 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bondline.client import AsyncClient, BadRequest, Client, Conflict, Forbidden, NotFound, NotImplementedByApi, \
-    RateLimited, ServiceUnavailable, TransportError, Unauthorized
+from bondline.client import (
+    AsyncClient,
+    BadRequest,
+    Client,
+    Conflict,
+    Forbidden,
+    NotFound,
+    NotImplementedByApi,
+    RateLimited,
+    ServiceUnavailable,
+    TransportError,
+    Unauthorized,
+)
 
 pytestmark = pytest.mark.live
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 from typer.testing import CliRunner
 
 from bondline.cli import app
@@ -51,7 +50,8 @@ def test_import_is_idempotent_and_batched(database_url: str, tmp_path) -> None: 
     pages = _prepare(database_url)
     lines = ["# comment", ""]
     lines += [f'{{"name": "favourite", "source": "user:ada", "target": "content:{p}"}}' for p in pages]
-    lines += ['{"name": "favourite", "source": {"type": "user", "key": "ada"}, "target": {"type": "space", "key": "IMP"}}']
+    lines += ['{"name": "favourite", "source": {"type": "user", "key": "ada"}, '
+              '"target": {"type": "space", "key": "IMP"}}']
     path = tmp_path / "rels.jsonl"
     path.write_text("\n".join(lines) + "\n")
     r = runner.invoke(app, ["import", "relations", str(path), "--batch", "2", "--database-url", database_url])

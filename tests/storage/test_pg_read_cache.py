@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 import asyncpg
 import pytest
 import sqlalchemy as sa
 
-from bondline.domain.audit import OPERATOR_ACTOR
 from bondline.config import Settings
+from bondline.domain.audit import OPERATOR_ACTOR
 from bondline.store import create_store, parse
 from bondline.store.pgsnapshot import SNAPSHOT_SQL, Snapshots
 from bondline.store.postgres import PostgresStore

@@ -18,12 +18,13 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 import sqlalchemy as sa
 
-from bondline.domain.audit import OPERATOR_ACTOR
 from bondline.config import Settings
+from bondline.domain.audit import OPERATOR_ACTOR
 from bondline.store import create_store, readcache
 from bondline.store import sqlite as backend
 
@@ -151,7 +152,8 @@ def test_a_write_committed_by_another_process_is_read_at_once(tmp_path: pathlib.
     async def main() -> None:
         path = _database(tmp_path)
         async with _opened(path) as store:
-            writer = subprocess.Popen([sys.executable, "-c", WRITER, path], stdin=subprocess.PIPE,
+            # blocking on purpose: the test steps in lockstep with the writer process
+            writer = subprocess.Popen([sys.executable, "-c", WRITER, path], stdin=subprocess.PIPE,  # noqa: ASYNC220
                                       stdout=subprocess.PIPE, text=True)
             try:
                 for i in range(1, 201):
@@ -202,8 +204,9 @@ def test_reading_the_header_leaves_sqlites_locks_alone(tmp_path: pathlib.Path) -
                 await tx.conn.execute(kv.update().where(kv.c.k == "a").values(v=1))
                 await other.close()  # its cache closes while `store` holds the write lock
                 # (from another process: within one, SQLite checks its own table of locks first)
-                probe = subprocess.run([sys.executable, "-c", PROBE, path], capture_output=True, text=True,
-                                       timeout=30, check=False)
+                # blocking on purpose: nothing else runs while `store` holds the lock
+                probe = subprocess.run([sys.executable, "-c", PROBE, path], capture_output=True,  # noqa: ASYNC221
+                                       text=True, timeout=30, check=False)
                 assert probe.stdout.strip() == "database is locked", probe.stdout + probe.stderr
             assert await _read(store) == 1
 

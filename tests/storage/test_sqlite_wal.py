@@ -10,7 +10,6 @@ at once, and look at the WAL file and the rows afterwards.
 from __future__ import annotations
 
 import asyncio
-import os
 import pathlib
 from typing import Any
 
@@ -59,9 +58,12 @@ async def _write_constantly(stores: list[backend.SQLiteStore], rows_each: int) -
     await asyncio.gather(*(writer(s, w) for s in stores for w in range(WRITERS)))
 
 
+def _bytes(path: pathlib.Path) -> int:
+    return path.stat().st_size if path.exists() else 0
+
+
 def _wal_bytes(path: pathlib.Path) -> int:
-    wal = pathlib.Path(str(path) + "-wal")
-    return wal.stat().st_size if wal.exists() else 0
+    return _bytes(pathlib.Path(str(path) + "-wal"))
 
 
 async def _open(path: pathlib.Path, n: int) -> list[backend.SQLiteStore]:
@@ -113,4 +115,4 @@ async def test_the_wal_stays_bounded_with_two_processes_writing(tmp_path: Any, m
         assert raw.execute("SELECT count(*) FROM t").fetchone()[0] == 2 * WRITERS * 300
     finally:
         raw.close()
-    assert os.path.getsize(path) > 2 * WRITERS * 300 * len(ROW)  # the rows reached the database file
+    assert _bytes(path) > 2 * WRITERS * 300 * len(ROW)  # the rows reached the database file

@@ -99,5 +99,6 @@ def test_repositories_only_persist() -> None:
     found = {str(p.relative_to(SRC)): bad for p in modules_under("store/repos")
              if p.name not in own and (bad := offending(p, side_effects))}
     assert not found, f"repositories that write side effects: {found}"
-    ambient = {str(p.relative_to(SRC)): bad for p in modules_under("store") if (bad := offending(p, ("bondline.logs", "bondline.context")))}
+    ambient = {str(p.relative_to(SRC)): bad for p in modules_under("store")
+               if (bad := offending(p, ("bondline.logs", "bondline.context")))}
     assert not ambient, f"the store reads request state: {ambient}"

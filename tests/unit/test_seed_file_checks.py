@@ -39,7 +39,8 @@ def error_of(text: str, fmt: str | None = None) -> seedfile.InvalidSeed:
     ("reltio:\n  - id: t\n    roles: {bob: [ROLE_KING]}\n", 3, 18, "Unknown role 'ROLE_KING'"),
     ("reltio:\n  - id: t\n    relations:\n      - {type: HasAddress, start: ghost, end: entities/abc}\n", 4, 35,
      "'ghost' is neither a ref of this tenant's entities nor entities/ID"),
-    ("reltio:\n  - id: t\n    changeRequests:\n      - items:\n          - {deleteRelation: r, createEntity: {type: X}}\n",
+    ("reltio:\n  - id: t\n    changeRequests:\n      - items:\n"
+     "          - {deleteRelation: r, createEntity: {type: X}}\n",
      5, 13, "an item is exactly one of"),
     ("reltio:\n  - id: t\n    types: {entityTypes: 3}\n", 3, 12, "reltio[0].types"),
 ])

@@ -11,8 +11,9 @@ import pathlib
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from importlib import resources
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 

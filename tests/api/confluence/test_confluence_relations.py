@@ -223,8 +223,9 @@ async def test_sources_of_a_target(client, site, world) -> None:  # type: ignore
 
 
 async def test_lists_leave_out_what_the_caller_cannot_see(client, site, world) -> None:  # type: ignore[no-untyped-def]
-    await client.put(f"{REL}/linked/from/content/{world['page']}/to/content/{world['hidden']}", headers=site.alice.bearer)
-    await client.put(f"{REL}/linked/from/content/{world['page']}/to/content/{world['other']}", headers=site.alice.bearer)
+    linked = f"{REL}/linked/from/content/{world['page']}/to/content"
+    await client.put(f"{linked}/{world['hidden']}", headers=site.alice.bearer)
+    await client.put(f"{linked}/{world['other']}", headers=site.alice.bearer)
     mine = await client.get(f"{REL}/linked/from/content/{world['page']}/to/content?expand=target",
                             headers=site.alice.bearer)
     assert {x["target"]["id"] for x in mine.json()["results"]} == {world["hidden"], world["other"]}

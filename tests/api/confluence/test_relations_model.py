@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from bondline.domain.audit import OPERATOR_ACTOR
-from bondline.config import Settings
 from bondline.bootstrap import build
+from bondline.config import Settings
+from bondline.domain.audit import OPERATOR_ACTOR
 from bondline.services import accounts
 from tests.helpers import API
 
@@ -96,7 +96,8 @@ def test_relation_api_behaves_like_a_set(database_url: str) -> None:
         @invariant()
         def favourites_listing_matches(self) -> None:
             r = call("GET", "/api/v1/users/current/relations/favourite?limit=200")
-            listed = {(x["target"]["type"], x["target"]["key"], x["target"].get("version")) for x in r.json()["results"]}
+            listed = {(x["target"]["type"], x["target"]["key"], x["target"].get("version"))
+                      for x in r.json()["results"]}
             expected = set()
             for name, _, target, query in self.model:
                 if name == "favourite":

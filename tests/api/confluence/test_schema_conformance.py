@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import API, confluence_error, make_page, make_space
 from tests.api.reltio.conftest import reltio_error
+from tests.helpers import API, confluence_error, make_page, make_space
 
 REL = f"{API}/relation"
 LISTS = {("get", "/wiki/rest/api/relation/{relationName}/from/{sourceType}/{sourceKey}/to/{targetType}"),

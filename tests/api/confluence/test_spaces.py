@@ -124,8 +124,8 @@ async def test_delete_space_returns_a_finished_long_task(client, site) -> None: 
 
 async def test_grant_admin_needs_a_site_admin(app, site) -> None:  # type: ignore[no-untyped-def]
     from bondline.domain.errors import Forbidden
-    from bondline.services.accounts import get_user
     from bondline.domain.model import Caller
+    from bondline.services.accounts import get_user
 
     await spaces.create(app.store, Caller.of(await get_user(app.store, site.alice.account_id)), "ADM", "Adm")
     bob = Caller.of(await get_user(app.store, site.bob.account_id))

@@ -9,11 +9,10 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from bondline.domain.audit import OPERATOR_ACTOR
 from bondline.cli import app as cli_app
-from bondline.services import spaces
+from bondline.domain.audit import OPERATOR_ACTOR
+from tests.api.reltio.conftest import api as reltio_api
 from tests.helpers import API, make_page, make_space
-from tests.api.reltio.conftest import acme, api as reltio_api  # noqa: F401  (acme is a fixture)
 
 runner = CliRunner()
 

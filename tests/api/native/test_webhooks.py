@@ -20,14 +20,14 @@ from typing import Any
 import httpx
 import pytest
 
-from bondline.domain.audit import OPERATOR_ACTOR
+from bondline.bootstrap import build
 from bondline.config import Settings
 from bondline.dispatch import Dispatcher, verify
 from bondline.domain import events as ev
-from bondline.bootstrap import build
+from bondline.domain.audit import OPERATOR_ACTOR
+from tests.api.reltio.conftest import api
 from tests.helpers import API, make_page, make_space
 from tests.receiver import Receiver
-from tests.api.reltio.conftest import acme, api  # noqa: F401  (the fixture)
 
 SECRET = "s3cret-s3cret-s3cret"
 HOOKS = "/api/v1/webhooks"
@@ -67,10 +67,10 @@ async def register(client: Any, who: Any, url: str, events: list[str], secret: s
     return r.json()
 
 
-async def deliver_until(app: Any, settings: Any, done: Any, timeout: float = 10.0) -> None:
+async def deliver_until(app: Any, settings: Any, done: Any, within: float = 10.0) -> None:
     """Run dispatcher rounds (backoff included) until `done()` holds."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + within
     async with Dispatcher(app.store, settings) as dispatcher:
         while not await done():
             assert loop.time() < deadline, "deliveries did not settle in time"
@@ -218,7 +218,8 @@ async def test_every_watcher_gets_every_content_event(app, client, site, setting
         assert {b["data"]["content"]["status"] for b in by_type[ev.CONTENT_PURGED]} == {"deleted"}
         # one delivery per event, all delivered at the first attempt, each with its own id
         done = await deliveries(client, site.admin, hook["id"])
-        assert {d["status"] for d in done} == {"delivered"} and {d["attempts"] for d in done} == {1}, [(d["attempts"], d["lastError"]) for d in done]
+        assert {d["status"] for d in done} == {"delivered"} and {d["attempts"] for d in done} == {1}, \
+            [(d["attempts"], d["lastError"]) for d in done]
         assert len({g.delivery for g in got}) == len(got) == len(done)
         assert all(d["lastStatus"] == 200 and d["deliveredAt"] for d in done)
 
@@ -457,7 +458,7 @@ async def test_a_local_target_is_not_delivered_to_without_the_setting(app, clien
         refusing = fast(settings, webhook_allow_local=False, webhook_max_attempts=1)
         for hook in hooks:
             await deliver_until(app, refusing, settled(client, site.admin, hook["id"]))
-        for hook, address in zip(hooks, ("127.0.0.1", "127.0.0.1", "127.0.0.1", "::ffff:127.0.0.1")):
+        for hook, address in zip(hooks, ("127.0.0.1", "127.0.0.1", "127.0.0.1", "::ffff:127.0.0.1"), strict=True):
             [dead] = await deliveries(client, site.admin, hook["id"], "dead")
             assert dead["lastStatus"] is None, dead
             assert f"is {address}, a loopback address: refused" in dead["lastError"], dead
@@ -519,7 +520,8 @@ def self_signed(directory: Any, name: str) -> tuple[str, str]:
     return cert, key
 
 
-async def test_https_deliveries_check_the_certificate_against_the_name(app, client, site, settings, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_https_deliveries_check_the_certificate_against_the_name(  # type: ignore[no-untyped-def]
+        app, client, site, settings, monkeypatch, tmp_path) -> None:
     """Connecting to the address that was checked, TLS still verifies the certificate against the
     webhook's host name (sent as SNI), not against the address."""
     cert, key = self_signed(tmp_path, "hooks.tls.test")

@@ -1,13 +1,10 @@
-"""Fixtures for the Reltio API: a tenant `acme` with the default types and one role per person:
-alice ROLE_USER, bob ROLE_INITIATOR, carol ROLE_REVIEWER (admin is a site admin)."""
+"""Helpers for the Reltio API tests, on the tenant `acme` that the root conftest's `acme` fixture makes
+(the default types and one role per person: alice ROLE_USER, bob ROLE_INITIATOR, carol ROLE_REVIEWER;
+admin is a site admin)."""
 
 from __future__ import annotations
 
 from typing import Any
-
-import pytest
-
-from bondline.services.reltio import tenants
 
 TENANT = "acme"
 BASE = f"/reltio/api/{TENANT}"
@@ -15,15 +12,6 @@ BASE = f"/reltio/api/{TENANT}"
 
 def api(path: str) -> str:
     return BASE + path
-
-
-@pytest.fixture
-async def acme(app, site):  # type: ignore[no-untyped-def]
-    await tenants.add(app.store, TENANT)
-    await tenants.grant(app.store, TENANT, site.alice.account_id, ["ROLE_USER"])
-    await tenants.grant(app.store, TENANT, site.bob.account_id, ["ROLE_INITIATOR"])
-    await tenants.grant(app.store, TENANT, site.carol.account_id, ["ROLE_REVIEWER"])
-    return site
 
 
 def reltio_error(r: Any, status: int, code: int | None = None, fragment: str = "") -> dict[str, Any]:

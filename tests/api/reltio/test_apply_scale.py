@@ -9,14 +9,14 @@ import concurrent.futures
 import httpx
 import pytest
 
-from bondline.domain.audit import OPERATOR_ACTOR
 from bondline import ids
+from bondline.domain.audit import OPERATOR_ACTOR
+from bondline.domain.model import Caller
 from bondline.domain.reltio import changes as ch
 from bondline.domain.reltio import objects as o
 from bondline.services.reltio import change_requests, tenants
-from bondline.domain.model import Caller
-from tests.live import LiveServer
 from tests.api.reltio.conftest import TENANT, address, api
+from tests.live import LiveServer
 
 
 async def test_two_concurrent_applies_one_wins(client, acme) -> None:  # type: ignore[no-untyped-def]
@@ -83,7 +83,7 @@ def test_two_server_processes_apply_one_request(database_url: str) -> None:
                     http.post(f"{base_two}/{uris[0]}/attributes/Email?changeRequestId={dcr.split('/')[1]}",
                               json={"value": f"a{i}@x.org"})
 
-                def apply(base: str) -> int:
+                def apply(base: str, dcr: str = dcr) -> int:
                     with httpx.Client(headers=headers, timeout=30) as c:
                         return c.post(f"{base}/{dcr}/_apply").status_code
 

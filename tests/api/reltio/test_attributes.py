@@ -48,7 +48,8 @@ async def test_nested_values(client, acme) -> None:  # type: ignore[no-untyped-d
                           json=[{"value": {"Type": [{"value": "Mobile"}], "Number": [{"value": "555"}]}}])
     (phone,) = r.json()["attributes"]["Phone"]
     assert phone["label"] == "Mobile 555"
-    assert phone["value"]["Number"][0]["type"] == "configuration/entityTypes/Individual/attributes/Phone/attributes/Number"
+    number_type = "configuration/entityTypes/Individual/attributes/Phone/attributes/Number"
+    assert phone["value"]["Number"][0]["type"] == number_type
     number = phone["value"]["Number"][0]["uri"]
     assert number.startswith(phone["uri"] + "/Number/")
     r = await client.put(api(f"/{number}"), headers=acme.alice.bearer, json={"value": "556"})

@@ -8,8 +8,8 @@ import base64
 import pytest
 import sqlalchemy as sa
 
-from bondline.domain.audit import OPERATOR_ACTOR
 from bondline import ids
+from bondline.domain.audit import OPERATOR_ACTOR
 from bondline.services import accounts
 from bondline.services.reltio import oauth, tenants
 from bondline.store.tables import api_tokens
@@ -17,7 +17,8 @@ from tests.api.reltio.conftest import LOCATION, TENANT, api, make_entity, reltio
 
 
 async def test_401_body_is_exactly_oauths(client, acme) -> None:  # type: ignore[no-untyped-def]
-    for headers in ({}, {"Authorization": "Bearer nonsense"}, {"Authorization": "Bearer " + acme.alice.token[:-1] + ("x" if acme.alice.token[-1] != "x" else "y")}):
+    tampered = acme.alice.token[:-1] + ("x" if acme.alice.token[-1] != "x" else "y")
+    for headers in ({}, {"Authorization": "Bearer nonsense"}, {"Authorization": "Bearer " + tampered}):
         r = await client.get(api("/entities/abc"), headers=headers)
         assert r.status_code == 401
         body = r.json()

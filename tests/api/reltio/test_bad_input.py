@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from tests.api.reltio.conftest import address, api
 
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(-10, 10**12) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
+    st.none() | st.booleans() | st.integers(-10, 10**12) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(
         st.sampled_from(["value", "type", "uri", "attributes", "crosswalks", "startObject", "endObject",
                          "objectURI", "newValue", "attributePath", "refEntity", "FirstName", "Phone", "x"]),

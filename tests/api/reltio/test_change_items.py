@@ -4,8 +4,9 @@ that can conflict, refused on apply unless `ignoreConflicts=true`."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import pytest
 

@@ -3,10 +3,7 @@ DELETE (with its relations), cumulative update, both path prefixes, and bad inpu
 
 from __future__ import annotations
 
-
-
 from tests.api.reltio.conftest import INDIVIDUAL, LOCATION, TENANT, address, api, make_entity, reltio_error
-
 
 
 async def test_create_and_get_under_both_prefixes(client, acme) -> None:  # type: ignore[no-untyped-def]

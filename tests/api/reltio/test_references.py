@@ -85,7 +85,8 @@ async def test_reference_by_object_uri_and_relations_as_values(client, acme) -> 
     r = await client.post(api("/entities"), headers=acme.alice.bearer, json=[{
         "type": "configuration/entityTypes/Individual", "crosswalks": [person["crosswalks"][0]],
         "attributes": {"Address": [{"value": {"City": [{"value": "Oxford"}], "AddressType": [{"value": "Work"}]},
-                                    "refEntity": {"objectURI": place["uri"]}}]}}], params={"options": "partialOverride"})
+                                    "refEntity": {"objectURI": place["uri"]}}]}}],
+        params={"options": "partialOverride"})
     assert r.status_code == 200 and r.json()[0]["successful"], r.text
     (addr,) = r.json()[0]["object"]["attributes"]["Address"]  # one relation per type between two entities
     # by objectURI the value comes from the Location's own crosswalk: it replaces that source's City

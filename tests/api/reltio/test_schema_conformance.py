@@ -73,7 +73,8 @@ async def test_the_document_declares_400_where_a_change_requests_state_answers(c
     served document says the same (schemathesis reads a 400 there as a state, see STATEFUL)."""
     doc = await _document(client)
     for prefix in ("/reltio/api/{tenantId}", "/services/reltio/api/{tenantId}"):
-        for method, path in [("get", "/entities/{id}/_withChangeRequests"), ("get", "/relations/{id}/_withChangeRequests"),
+        for method, path in [("get", "/entities/{id}/_withChangeRequests"),
+                             ("get", "/relations/{id}/_withChangeRequests"),
                              ("post", "/changeRequests/{id}/_apply"), ("post", "/changeRequests/{id}/_reject"),
                              ("delete", "/changeRequests/{id}/changes/{changeItemId}")]:
             responses = doc["paths"][prefix + path][method]["responses"]

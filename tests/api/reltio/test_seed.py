@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from tests import seeds
-from tests.live import LiveServer
 from tests.api.reltio.conftest import TENANT, address, api
+from tests.live import LiveServer
 
 
 def seed_sample() -> dict[str, Any]:
@@ -133,7 +133,8 @@ def test_seed_requests_with_curl_against_a_live_server(database_url: str) -> Non
         headers = {"Authorization": f"Bearer {token}"}
         with httpx.Client(headers=headers) as http:
             person = http.post(f"{tenant_url}/entities", json=[{
-                "type": "configuration/entityTypes/Individual", "attributes": {"FirstName": [{"value": "Test"}]}}]).json()
+                "type": "configuration/entityTypes/Individual",
+                "attributes": {"FirstName": [{"value": "Test"}]}}]).json()
             place = http.post(f"{tenant_url}/entities", json=[{
                 "type": "configuration/entityTypes/Location",
                 "attributes": {"AddressLine1": [{"value": "AddressLine"}]}}]).json()

@@ -1,15 +1,15 @@
-"""Fixtures for the review inbox: the Reltio tenant `acme` (alice ROLE_USER, bob ROLE_INITIATOR,
-carol ROLE_REVIEWER, admin a site admin) and browser-like clients signed in through the form."""
+"""Fixtures for the review inbox: browser-like clients signed in through the form (on the Reltio tenant
+the root conftest's `acme` makes: alice ROLE_USER, bob ROLE_INITIATOR, carol ROLE_REVIEWER, admin a
+site admin)."""
 
 from __future__ import annotations
 
 import re
-from typing import Any, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import httpx
 import pytest
-
-from tests.api.reltio.conftest import acme  # noqa: F401 - the fixture, for this package
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 

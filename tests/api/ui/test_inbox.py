@@ -364,7 +364,8 @@ async def test_every_item_in_words_with_objects_and_conflicts(client: Any, acme:
             "endObject": {"objectURI": place["uri"]}}]),
     }
     # the staged update conflicts once Ada's entity changes directly
-    r = await client.put(api(f"/{person['uri']}/attributes/LastName/{person['attributes']['LastName'][0]['uri'].rsplit('/', 1)[1]}"),
+    value_id = person["attributes"]["LastName"][0]["uri"].rsplit("/", 1)[1]
+    r = await client.put(api(f"/{person['uri']}/attributes/LastName/{value_id}"),
                          headers=acme.alice.bearer, json={"value": "King"})
     assert r.status_code == 200, r.text
     carol = await signed_in(acme.carol)

@@ -12,14 +12,15 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 import pytest
 
-from bondline.domain.audit import OPERATOR_ACTOR
 from bondline import ids
+from bondline.domain.audit import OPERATOR_ACTOR
 from bondline.domain.reltio import changes as ch
 from bondline.domain.reltio import objects as o
 from bondline.services import accounts

@@ -52,7 +52,8 @@ class PrivateCluster:
             shutil.chown(self.root, "postgres", "postgres")
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8")
         with open(self.data / "postgresql.conf", "a") as conf:
-            conf.write(f"\nport = {self.port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{self.root}'\n"
+            conf.write(f"\nport = {self.port}\nlisten_addresses = '127.0.0.1'\n"
+                       f"unix_socket_directories = '{self.root}'\n"
                        "max_connections = 30\nsuperuser_reserved_connections = 0\nfsync = off\n"
                        "full_page_writes = off\nshared_buffers = 16MB\n")
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"

@@ -20,8 +20,21 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.reliability.conftest import (API, TENANT, XSRF, Servers, User, client, expected_emails, make_tenant,
-                                        make_users, request_effects, rows, stage_requests, write_transaction_open)
+from tests.e2e.reliability.conftest import (
+    API,
+    TENANT,
+    XSRF,
+    Servers,
+    User,
+    client,
+    expected_emails,
+    make_tenant,
+    make_users,
+    request_effects,
+    rows,
+    stage_requests,
+    write_transaction_open,
+)
 
 pytestmark = pytest.mark.live
 

@@ -17,7 +17,8 @@ import concurrent.futures
 import itertools
 import threading
 import time
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import asyncpg
 import httpx
@@ -27,9 +28,9 @@ from bondline.bootstrap import build
 from bondline.config import Settings
 from bondline.services import accounts
 from bondline.store import migrate, parse
-from tests.live import LiveServer
 from tests.e2e.reliability.conftest import make_users
 from tests.e2e.reliability.pgcluster import PrivateCluster
+from tests.live import LiveServer
 
 pytestmark = pytest.mark.live
 
@@ -308,8 +309,9 @@ async def test_sqlite_disk_full_is_503_and_nothing_half_written(tmp_path: Any, s
             app.store._writer.execute(f"PRAGMA max_page_count = {pages}")  # type: ignore[attr-defined]
             statuses = []
             for i in range(300):
-                r = await client.post(f"{API}/space", headers=headers, json={"key": f"F{i}", "name": "x" * 150,
-                                                                      "description": {"plain": {"value": "y" * 4000, "representation": "plain"}}})
+                description = {"plain": {"value": "y" * 4000, "representation": "plain"}}
+                r = await client.post(f"{API}/space", headers=headers,
+                                      json={"key": f"F{i}", "name": "x" * 150, "description": description})
                 statuses.append(r.status_code)
                 if r.status_code == 503:
                     assert r.headers["retry-after"] == "5" and r.json()["statusCode"] == 503

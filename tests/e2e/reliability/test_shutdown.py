@@ -11,8 +11,19 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.reliability.conftest import (API, TENANT, XSRF, Servers, expected_emails, make_tenant, make_users,
-                                        request_effects, rows, stage_requests, write_transaction_open)
+from tests.e2e.reliability.conftest import (
+    API,
+    TENANT,
+    XSRF,
+    Servers,
+    expected_emails,
+    make_tenant,
+    make_users,
+    request_effects,
+    rows,
+    stage_requests,
+    write_transaction_open,
+)
 
 pytestmark = pytest.mark.live
 
@@ -47,8 +58,8 @@ def _refused(url: str) -> bool:
 
 def test_sigterm_lets_requests_in_flight_finish(servers: Servers, database_url: str) -> None:
     """Eight writes (favourites and watches) are in flight on a server with two worker processes,
-    each held back by injected latency, when SIGTERM arrives: new connections are refused at once, every write still answers 2xx,
-    the process exits 0 (an idle keep-alive connection does not hold it up), and every write is
+    each held back by injected latency, when SIGTERM arrives: new connections are refused at once, every
+    write still answers 2xx, the process exits 0 (an idle keep-alive connection does not hold it up), and every write is
     in the database."""
     names = [f"s{i}" for i in range(8)]
     people = make_users(database_url, ["owner", *names])

@@ -8,7 +8,8 @@ import dataclasses
 import json
 import pathlib
 import time
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest

@@ -49,7 +49,8 @@ def test_ini_configuration_module_scope_and_a_broken_seed(pytester: pytest.Pytes
     """)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2, errors=1)
-    result.stdout.fnmatch_lines(["*bondline seed: *broken.yaml:4:5: users[[]0[]].nme: Object contains unknown field `nme`*"])
+    result.stdout.fnmatch_lines(
+        ["*bondline seed: *broken.yaml:4:5: users[[]0[]].nme: Object contains unknown field `nme`*"])
 
 
 def test_the_plugin_can_be_switched_off(pytester: pytest.Pytester) -> None:
