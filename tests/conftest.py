@@ -15,8 +15,9 @@ import os
 import shutil
 import sqlite3
 import uuid
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -25,10 +26,11 @@ from bondline.bootstrap import build
 from bondline.config import Settings
 from bondline.http.app import App
 from bondline.services import accounts
+from bondline.services.reltio import tenants
 from bondline.store import migrate, parse
 from bondline.store.tables import metadata
 
-# pytester runs users' test files against bondline's pytest plugin (tests/testdouble).
+# pytester runs users' test files against bondline's pytest plugin (tests/e2e/testdouble).
 pytest_plugins = ["pytester"]
 
 PG_ENV = "BONDLINE_TEST_POSTGRES_URL"
@@ -201,6 +203,17 @@ async def site(app: App) -> Site:
         _, token = await accounts.create_token(app.store, user.account_id)
         s.people[name] = Person(user.account_id, user.email, token, user.id)
     return s
+
+
+@pytest.fixture
+async def acme(app: App, site: Site) -> Site:
+    """The site with the Reltio tenant `acme` (the default types): alice ROLE_USER, bob ROLE_INITIATOR,
+    carol ROLE_REVIEWER (tests/api/reltio/conftest.py has the helpers that address it)."""
+    await tenants.add(app.store, "acme")
+    await tenants.grant(app.store, "acme", site.alice.account_id, ["ROLE_USER"])
+    await tenants.grant(app.store, "acme", site.bob.account_id, ["ROLE_INITIATOR"])
+    await tenants.grant(app.store, "acme", site.carol.account_id, ["ROLE_REVIEWER"])
+    return site
 
 
 # --- a live server per test module (for tests that drive real clients over a socket) -----------

@@ -24,12 +24,12 @@ summary says how many responses were validated, and against which document.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import re
 import threading
 from collections import Counter, defaultdict
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from openapi_schema_validator import OAS30ReadValidator, oas30_format_checker
@@ -56,6 +56,7 @@ class Document:
         self.name = name
         self.components = doc.get("components", {})
         self.rewrite = rewrite
+        self._validators: dict[str, Any] = {}
         routes: list[tuple[int, re.Pattern[str], str, dict[str, Any]]] = []
         for template, item in doc.get("paths", {}).items():
             regex = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$"
@@ -90,11 +91,13 @@ class Document:
                 return entry["schema"]
         return None
 
-    @functools.lru_cache(maxsize=None)
     def _validator(self, schema_json: str) -> Any:
-        # The components ride along at the root so "#/components/..." resolves within the document.
-        root = {"allOf": [json.loads(schema_json)], "components": self.components}
-        return OAS30ReadValidator(root, format_checker=oas30_format_checker)
+        found = self._validators.get(schema_json)
+        if found is None:
+            # The components ride along at the root so "#/components/..." resolves within the document.
+            root = {"allOf": [json.loads(schema_json)], "components": self.components}
+            found = self._validators[schema_json] = OAS30ReadValidator(root, format_checker=oas30_format_checker)
+        return found
 
     def validate(self, schema: dict[str, Any], body: Any) -> list[str]:
         validator = self._validator(json.dumps(schema, sort_keys=True))
@@ -199,7 +202,7 @@ class Contract:
         if not declared:
             self._violate(method, url, status, candidates[0][0].name, op_name, ["status not declared by any document"])
             return
-        for doc, op, response in declared:
+        for doc, _op, response in declared:
             schema = doc.schema_of(response)
             if schema is None:
                 continue

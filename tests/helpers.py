@@ -33,7 +33,8 @@ async def make_page(client: Any, who: Any, space: str, title: str, **extra: Any)
     return r.json()
 
 
-async def edit_page(client: Any, who: Any, page: dict[str, Any], number: int, title: str | None = None) -> dict[str, Any]:
+async def edit_page(client: Any, who: Any, page: dict[str, Any], number: int,
+                    title: str | None = None) -> dict[str, Any]:
     r = await client.put(f"{API}/content/{page['id']}", headers=who.bearer, json={
         "type": page["type"], "title": title or page["title"], "version": {"number": number}})
     assert r.status_code == 200, r.text

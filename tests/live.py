@@ -45,7 +45,7 @@ class LiveServer:
                                          stderr=subprocess.PIPE, text=True, start_new_session=own_group)
         self.own_group = own_group
 
-    def wait_ready(self, timeout: float = 30) -> "LiveServer":
+    def wait_ready(self, timeout: float = 30) -> LiveServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -102,7 +102,7 @@ class LiveServer:
             if stream:
                 stream.close()
 
-    def __enter__(self) -> "LiveServer":
+    def __enter__(self) -> LiveServer:
         return self.wait_ready()
 
     def __exit__(self, *exc: object) -> None:

@@ -40,7 +40,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 got = Received({k.lower(): v for k, v in self.headers.items()}, body)
                 with receiver._lock:
@@ -76,7 +76,7 @@ class Receiver:
         self.url = f"{'https' if tls else 'http'}://{host}:{self.port}/hook?token=abc"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> "Receiver":
+    def __enter__(self) -> Receiver:
         self.thread.start()
         return self
 

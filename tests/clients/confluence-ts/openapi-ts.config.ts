@@ -2,7 +2,7 @@
 // Atlassian's OpenAPI document: types, zod schemas for every response, and SDK functions that
 // validate each response against them before returning it.
 //
-//   CONFLUENCE_OPENAPI   the OpenAPI document (required; tests/test_typescript_client.py passes it)
+//   CONFLUENCE_OPENAPI   the OpenAPI document (required; tests/e2e/test_typescript_client.py passes it)
 //   CONFLUENCE_TS_OUT    output folder, relative to this one (default: generated)
 import { defineConfig } from '@hey-api/openapi-ts';
 

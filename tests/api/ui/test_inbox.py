@@ -1,0 +1,631 @@
+"""The review inbox against the ASGI app (httpx, no browser): sign-in and the session cookie, CSRF on
+every form, who sees which buttons and who may press them, every item in words, conflicts, apply
+and reject through the same services as the API, escaping and security headers."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+
+from bondline import ids
+from bondline.bootstrap import build
+from bondline.config import Settings
+from bondline.services import accounts
+from bondline.services.reltio import tenants
+from tests.api.reltio.conftest import INDIVIDUAL, address, api, make_entity
+from tests.api.ui.conftest import Browser, csrf_of
+
+INBOX = "/ui/tenants/acme"
+
+
+def cookie_header(r: httpx.Response) -> str:
+    found = [v for k, v in r.headers.multi_items() if k == "set-cookie"]
+    assert len(found) == 1, r.headers
+    return found[0]
+
+
+def text_of(html: str) -> str:
+    """The page's text, as a person reads it (tags dropped, entities decoded, spaces collapsed)."""
+    import html as h
+
+    return re.sub(r"\s+", " ", h.unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def assert_secure_headers(r: httpx.Response) -> None:
+    csp = r.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+    assert r.headers["x-frame-options"] == "DENY"
+    assert r.headers["referrer-policy"] == "no-referrer"
+    assert r.headers["x-content-type-options"] == "nosniff"
+
+
+async def dcr(client: Any, who: Any, method: str, path: str, body: Any = None) -> str:
+    """Stage a change through the API (`alwaysCreateDCR`); the new change request's id."""
+    sep = "&" if "?" in path else "?"
+    r = await client.request(method, api(path) + f"{sep}alwaysCreateDCR=true", headers=who.bearer, json=body)
+    assert r.status_code == 200, r.text
+    return r.json()["uri"].split("/")[1]
+
+
+async def state_of(client: Any, who: Any, request_id: str) -> str:
+    r = await client.get(api(f"/changeRequests/{request_id}"), headers=who.bearer)
+    assert r.status_code == 200, r.text
+    return r.json()["state"]
+
+
+@pytest.fixture
+async def readonly(app: Any, acme: Any) -> Any:
+    """dave: ROLE_READONLY on acme."""
+    from tests.conftest import Person
+
+    user = await accounts.add_user(app.store, "acc-dave", "dave@example.com", "Dave", False)
+    _, token = await accounts.create_token(app.store, user.account_id)
+    await tenants.grant(app.store, "acme", user.account_id, ["ROLE_READONLY"])
+    return Person(user.account_id, user.email, token, user.id)
+
+
+# --- sign-in, cookie, sign-out -------------------------------------------------------------------
+
+async def test_pages_need_a_session(browser: Any) -> None:
+    b: Browser = browser()
+    for path in ("/ui/", INBOX, f"{INBOX}/changeRequests/0001dE9"):
+        r = await b.get(path)
+        assert r.status_code == 303 and r.headers["location"] == "/ui/sign-in", path
+        assert_secure_headers(r)
+    r = await b.get("/ui")
+    assert r.status_code == 303 and r.headers["location"] == "/ui/"
+
+
+async def test_sign_in_sets_an_httponly_strict_cookie(browser: Any, acme: Any) -> None:
+    b: Browser = browser()
+    form = await b.get("/ui/sign-in")
+    assert form.status_code == 200 and 'name="token"' in form.text
+    assert_secure_headers(form)
+    anonymous = cookie_header(form)
+    assert anonymous.startswith("bondline_ui=a.") and "HttpOnly" in anonymous and "SameSite=Strict" in anonymous
+    assert "Path=/ui" in anonymous and "Secure" not in anonymous
+    before = b.csrf
+    r = await b.post("/ui/sign-in", {"token": acme.carol.token})
+    assert r.status_code == 303 and r.headers["location"] == "/ui/"
+    header = cookie_header(r)
+    assert header.startswith("bondline_ui=s.") and anonymous.split(";")[0][14:] not in header  # a new secret
+    assert "; HttpOnly" in header and "; SameSite=Strict" in header and "; Path=/ui" in header
+    max_age = int(re.search(r"Max-Age=(\d+)", header).group(1))  # type: ignore[union-attr]
+    assert 8 * 3600 - 60 < max_age <= 8 * 3600
+    assert acme.carol.token not in header and acme.carol.token.split("_")[1] not in header  # nor its id
+    home = await b.get("/ui/")
+    assert home.status_code == 200 and "Carol" in home.text and "acme" in home.text
+    assert b.csrf != before  # signing in gave the session a new CSRF token
+    stale = await b.post("/ui/sign-out", {"csrf": before})
+    assert stale.status_code == 403
+
+
+async def test_cookies_are_secure_over_https(browser: Any, acme: Any, app: Any) -> None:
+    b: Browser = browser("https://bondline.test")
+    assert "; Secure" in cookie_header(await b.get("/ui/sign-in"))
+    r = await b.post("/ui/sign-in", {"token": acme.carol.token})
+    assert r.status_code == 303 and "; Secure" in cookie_header(r)
+
+
+async def test_cookies_are_secure_behind_an_https_public_url(database_url: str, acme: Any) -> None:
+    app = build(Settings(database_url=database_url, public_url="https://bondline.example.com", auth_cache_seconds=0))
+    await app.startup()
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://internal") as c:
+            assert "; Secure" in cookie_header(await c.get("/ui/sign-in"))
+    finally:
+        await app.shutdown()
+
+
+async def test_a_bad_token_is_refused_with_the_form_again(browser: Any, acme: Any) -> None:
+    b: Browser = browser()
+    await b.get("/ui/sign-in")
+    for token in ("blt_nope", acme.carol.token[:-1] + ("a" if acme.carol.token[-1] != "a" else "b"), "",
+                  "x" * 5000):
+        r = await b.post("/ui/sign-in", {"token": token})
+        assert r.status_code == 401, token
+        assert "set-cookie" not in r.headers
+        assert 'class="error"' in r.text and 'name="token"' in r.text
+    assert (await b.get("/ui/")).status_code == 303
+
+
+async def test_sign_in_needs_the_forms_csrf_token(browser: Any, acme: Any) -> None:
+    b: Browser = browser()
+    r = await b.post("/ui/sign-in", {"token": acme.carol.token}, csrf=False)  # no session, no token
+    assert r.status_code == 403
+    await b.get("/ui/sign-in")
+    for bad in ("", "forged", b.csrf + "x"):
+        r = await b.post("/ui/sign-in", {"token": acme.carol.token, "csrf": bad})
+        assert r.status_code == 403, bad
+        assert_secure_headers(r)
+        assert "text/html" in r.headers["content-type"]
+    other: Browser = browser()
+    await other.get("/ui/sign-in")
+    r = await b.post("/ui/sign-in", {"token": acme.carol.token, "csrf": other.csrf})  # another session's token
+    assert r.status_code == 403
+
+
+async def test_revoking_the_token_ends_the_session(signed_in: Any, acme: Any, app: Any) -> None:
+    b = await signed_in(acme.carol)
+    assert (await b.get(INBOX)).status_code == 200
+    await accounts.revoke_token(app.store, acme.carol.token)
+    r = await b.get(INBOX)
+    assert r.status_code == 303 and r.headers["location"] == "/ui/sign-in"
+    r = await b.post(f"{INBOX}/changeRequests/0001dE9/reject")
+    assert r.status_code == 303 and r.headers["location"] == "/ui/sign-in"
+
+
+async def test_a_session_ends_with_its_token(browser: Any, acme: Any, app: Any, monkeypatch: Any) -> None:
+    """The session cookie lives no longer than the token it was signed in with. The clock is moved
+    past the token's expiry rather than waited on: a real-time wait of a second or two failed on a
+    loaded CI machine, where the first page came after the token had already expired."""
+    _, token = await accounts.create_token(app.store, acme.carol.account_id, expires_in_days=60 / 86400)
+    b: Browser = browser()
+    r = await b.sign_in(token)
+    assert r.status_code == 303
+    assert 0 < int(re.search(r"Max-Age=(\d+)", cookie_header(r)).group(1)) <= 60  # type: ignore[union-attr]
+    assert (await b.get("/ui/")).status_code == 200
+    real_now_ms = ids.now_ms
+    monkeypatch.setattr(ids, "now_ms", lambda: real_now_ms() + 61_000)
+    assert (await b.get("/ui/")).status_code == 303
+    r = await b.sign_in(token)
+    assert r.status_code == 401 and "expired" in r.text
+
+
+def holding(browser: Any, value: str) -> Browser:
+    """A new browser holding the cookie `value` (copied from another, or made up)."""
+    b: Browser = browser()
+    b.client.cookies.set("bondline_ui", value, domain="bondline.test", path="/ui")
+    return b
+
+
+async def test_sign_out(signed_in: Any, acme: Any) -> None:
+    b = await signed_in(acme.carol)
+    refused = await b.post("/ui/sign-out", csrf=False)
+    assert refused.status_code == 403
+    assert (await b.get("/ui/")).status_code == 200
+    r = await b.post("/ui/sign-out")
+    assert r.status_code == 303 and r.headers["location"] == "/ui/sign-in"
+    assert "Max-Age=0" in cookie_header(r)
+    assert (await b.get("/ui/")).status_code == 303
+
+
+async def test_the_cookie_is_dead_the_moment_its_user_signs_out(signed_in: Any, acme: Any, browser: Any,
+                                                                app: Any) -> None:
+    """Not only cleared in the browser: a copy of the cookie taken before signing out (another tab, a
+    stolen one) is refused right after, for pages and for forms, and the server holds no session."""
+    b = await signed_in(acme.carol)
+    value, csrf = b.client.cookies["bondline_ui"], b.csrf
+    copy = holding(browser, value)
+    assert (await copy.get(INBOX)).status_code == 200
+    assert (await b.post("/ui/sign-out")).status_code == 303
+    r = await copy.get(INBOX)
+    assert r.status_code == 303 and r.headers["location"] == "/ui/sign-in"
+    # a form with the session's CSRF token: no live session, so the token matches nothing
+    assert (await copy.post(f"{INBOX}/changeRequests/0001dE9/reject", {"csrf": csrf})).status_code == 403
+    assert (await copy.post("/ui/sign-out", {"csrf": csrf})).status_code == 403
+    assert await rows_of(app, "ui_sessions") == []
+
+
+async def test_signing_in_again_ends_the_session_signed_in_from(signed_in: Any, acme: Any, browser: Any) -> None:
+    b = await signed_in(acme.carol)
+    before = b.client.cookies["bondline_ui"]
+    r = await b.post("/ui/sign-in", {"token": acme.admin.token})
+    assert r.status_code == 303 and b.client.cookies["bondline_ui"] != before
+    assert "Admin" in (await b.get("/ui/")).text
+    assert (await holding(browser, before).get("/ui/")).status_code == 303
+
+
+async def test_an_edited_or_made_up_cookie_is_no_session(signed_in: Any, acme: Any, browser: Any) -> None:
+    b = await signed_in(acme.carol)
+    value = b.client.cookies["bondline_ui"]
+    secret = value[2:]
+    anonymous: Browser = browser()
+    await anonymous.get("/ui/sign-in")
+    pre_sign_in = anonymous.client.cookies["bondline_ui"]
+    for forged in (value[:-1] + ("A" if value[-1] != "A" else "B"), "a." + secret, secret,
+                   "s." + pre_sign_in[2:],  # a pre-sign-in secret promoted to a signed-in one
+                   "s." + ids.random_base62(43), f"1.{acme.admin.token.split('_')[1]}.9999999999999.x.y"):
+        assert (await holding(browser, forged).get("/ui/")).status_code == 303, forged
+    assert (await b.get("/ui/")).status_code == 200
+
+
+async def rows_of(app: Any, table_name: str) -> list[tuple[Any, ...]]:
+    import sqlalchemy as sa
+
+    from bondline.store.tables import metadata
+
+    async with app.store.read() as tx:
+        return [tuple(r) for r in await tx.conn.all(sa.select(metadata.tables[table_name]))]
+
+
+async def every_row(app: Any) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table: what a backup of the database holds."""
+    from bondline.store.tables import metadata
+
+    return {table.name: await rows_of(app, table.name) for table in metadata.sorted_tables}
+
+
+def _old_style_cookie(key: bytes, token_id: str, expires_at: int) -> str:
+    """A cookie as the server signed them before migration 0011: ``1.{tokenId}.{expiresMs}.{nonce}.{mac}``,
+    HMAC-SHA256 under the `ui_session` key kept in `server_secrets`."""
+    import base64
+    import hashlib
+    import hmac
+
+    payload = f"1.{token_id}.{expires_at}.{ids.random_base62(22)}"
+    mac = hmac.new(key, f"session\n{payload}".encode(), hashlib.sha256).digest()
+    return f"{payload}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
+
+
+async def test_a_copy_of_the_database_cannot_make_a_session(signed_in: Any, acme: Any, browser: Any,
+                                                             app: Any) -> None:
+    """Everything a backup holds — every row of every table — makes no cookie the server accepts.
+    Sessions are kept as SHA-256 of their secret, and no key in the database signs cookies: a cookie
+    signed the old way, under a `ui_session` key in `server_secrets` (as a database from before
+    migration 0011 has one), is refused, for the admin's token id as for carol's own."""
+    from bondline.services.secrets import shared_key
+
+    carol = await signed_in(acme.carol)
+    await shared_key(app.store, "ui_session")
+    dump = await every_row(app)
+    token_ids = [row[0] for row in dump["api_tokens"]]
+    later = ids.now_ms() + 3_600_000
+    signed = [_old_style_cookie(bytes.fromhex(value), token_id, later)
+              for _name, value, _created in dump["server_secrets"] for token_id in token_ids]
+    assert len(signed) == len(token_ids) == 4  # admin, alice, bob, carol
+    for value in signed:
+        assert (await holding(browser, value).get("/ui/")).status_code == 303, value
+    # and what is stored of carol's session, taken for its secret
+    stored = [f"s.{value}" for row in dump.get("ui_sessions", []) for value in map(str, row)]
+    assert len(stored) == 5
+    for value in stored + [value[2:] for value in stored]:
+        assert (await holding(browser, value).get("/ui/")).status_code == 303, value
+    assert (await carol.get("/ui/")).status_code == 200
+
+
+async def test_expired_sessions_are_swept_when_someone_signs_in(browser: Any, acme: Any, app: Any,
+                                                                 monkeypatch: Any) -> None:
+    first: Browser = browser()
+    assert (await first.sign_in(acme.carol.token)).status_code == 303
+    assert len(await rows_of(app, "ui_sessions")) == 1
+    real_now_ms = ids.now_ms
+    monkeypatch.setattr(ids, "now_ms", lambda: real_now_ms() + 8 * 3600 * 1000 + 1000)
+    assert (await first.get("/ui/")).status_code == 303  # ended after 8 hours
+    second: Browser = browser()
+    assert (await second.sign_in(acme.admin.token)).status_code == 303
+    rows = await rows_of(app, "ui_sessions")
+    assert len(rows) == 1 and rows[0][2] == acme.admin.user_id
+
+
+async def test_sessions_hold_across_workers(signed_in: Any, acme: Any, database_url: str) -> None:
+    """Another process (another App on the same database) reads the same session: sessions live in
+    the database, not in a worker. Signing out in one ends the session in the other at once."""
+    b = await signed_in(acme.carol)
+    other = build(Settings(database_url=database_url, auth_cache_seconds=0))
+    await other.startup()
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=other), base_url="http://bondline.test",
+                                     cookies=b.client.cookies) as c:
+            r = await c.get("/ui/")
+            assert r.status_code == 200 and "Carol" in r.text
+            token = csrf_of(r.text)
+            assert token == b.csrf
+            assert (await c.post("/ui/sign-out", data={"csrf": token})).status_code == 303
+        assert (await b.get("/ui/")).status_code == 303  # the first worker refuses it right away
+    finally:
+        await other.shutdown()
+
+
+# --- what people see ------------------------------------------------------------------------------
+
+async def test_tenants_listed_are_those_with_a_role(signed_in: Any, acme: Any, app: Any, readonly: Any) -> None:
+    await tenants.add(app.store, "other")
+    carol = await signed_in(acme.carol)
+    page = text_of((await carol.get("/ui/")).text)
+    assert "acme" in page and "other" not in page and "you may apply and reject" in page
+    dave = await signed_in(readonly)
+    assert "read only" in text_of((await dave.get("/ui/")).text)
+    admin = await signed_in(acme.admin)
+    page = text_of((await admin.get("/ui/")).text)
+    assert "acme" in page and "other" in page
+    stranger = await signed_in(readonly)
+    r = await stranger.get("/ui/tenants/other")
+    assert r.status_code == 403 and "text/html" in r.headers["content-type"]
+    assert (await stranger.get("/ui/tenants/nowhere")).status_code == 404
+    assert (await stranger.get(f"{INBOX}?state=BOGUS")).status_code == 400
+
+
+async def test_a_user_without_roles_is_told_so(browser: Any, app: Any, site: Any) -> None:
+    b: Browser = browser()
+    assert (await b.sign_in(site.bob.token)).status_code == 303
+    assert "no role on any Reltio tenant" in text_of((await b.get("/ui/")).text)
+
+
+async def test_every_item_in_words_with_objects_and_conflicts(client: Any, acme: Any, signed_in: Any) -> None:
+    person, place, rel = await address(client, acme.alice)
+    first = person["attributes"]["FirstName"][0]["uri"]
+    bob = acme.bob
+    ids = {
+        "delete": await dcr(client, bob, "DELETE", f"/{rel['uri']}"),
+        "insert": await dcr(client, bob, "POST", f"/{person['uri']}/attributes/Email", [{"value": "ada@example.org"}]),
+        "update": await dcr(client, bob, "PUT", f"/{first}", {"value": "Augusta"}),
+        "pin": await dcr(client, bob, "PUT", f"/{first}/pin", {"value": True}),
+        "ignore": await dcr(client, bob, "PUT", f"/{first}/ignored", {"value": True}),
+        "remove": await dcr(client, bob, "DELETE", f"/{first}"),
+        "entity": await dcr(client, bob, "POST", "/entities", [{
+            "type": "configuration/entityTypes/Individual",
+            "attributes": {"FirstName": [{"value": "Grace"}], "LastName": [{"value": "Hopper"}]}}]),
+        "relation": await dcr(client, bob, "POST", "/relations", [{
+            "type": "configuration/relationTypes/affiliatedwith", "startObject": {"objectURI": person["uri"]},
+            "endObject": {"objectURI": place["uri"]}}]),
+    }
+    # the staged update conflicts once Ada's entity changes directly
+    value_id = person["attributes"]["LastName"][0]["uri"].rsplit("/", 1)[1]
+    r = await client.put(api(f"/{person['uri']}/attributes/LastName/{value_id}"),
+                         headers=acme.alice.bearer, json={"value": "King"})
+    assert r.status_code == 200, r.text
+    carol = await signed_in(acme.carol)
+    r = await carol.get(INBOX)
+    assert r.status_code == 200
+    assert_secure_headers(r)
+    page = text_of(r.text)
+    for words in ("delete relation HasAddress from Ada King to 12 Analytical Row",
+                  "add Email 'ada@example.org' to Ada King",
+                  "update FirstName of Ada King from 'Ada' to 'Augusta'",
+                  "pin FirstName 'Ada' on Ada King",
+                  "ignore FirstName 'Ada' on Ada King",
+                  "delete FirstName 'Ada' from Ada King",
+                  "create entity Individual 'Grace Hopper' with FirstName 'Grace', LastName 'Hopper'",
+                  # a creation names its ends as they were labelled when it was staged (as objectsInfo does)
+                  "create relation affiliatedwith from Ada Lovelace to 12 Analytical Row"):
+        assert words in page, words
+    # objectsInfo: the labels of every object involved
+    assert "Individual Ada King" in page and "HasAddress from Ada King to 12 Analytical Row" in page
+    assert "Individual Grace Hopper (new)" in page
+    # conflicts: the items on Ada staged before her LastName changed
+    assert "ATTRIBUTE_WAS_CHANGED" in page
+    for key in ("insert", "update", "pin", "ignore", "remove"):
+        card = r.text.split(f'id="cr-{ids[key]}"')[1].split("</article>")[0]
+        assert "1 conflict" in card and "conflicted" in card, key
+    for key in ("delete", "entity", "relation"):
+        card = r.text.split(f'id="cr-{ids[key]}"')[1].split("</article>")[0]
+        assert "conflict" not in card, key
+    # buttons for a reviewer, each form with the session's CSRF token
+    assert r.text.count('class="apply"') == len(ids) and r.text.count('class="reject"') == len(ids)
+    forms = re.findall(r"<form [^>]*method=\"post\"[^>]*>(.*?)</form>", r.text, re.S)
+    assert len(forms) == 2 * len(ids) + 1  # + sign out
+    assert all(f'name="csrf" value="{carol.csrf}"' in f for f in forms)
+    # the detail page says the same about one request
+    detail = await carol.get(f"{INBOX}/changeRequests/{ids['update']}")
+    assert detail.status_code == 200
+    assert "update FirstName of Ada King from 'Ada' to 'Augusta'" in text_of(detail.text)
+    assert "ATTRIBUTE_WAS_CHANGED" in detail.text and 'class="apply"' in detail.text
+
+
+async def test_readers_see_no_buttons_and_cannot_press_them(client: Any, acme: Any, signed_in: Any,
+                                                            readonly: Any) -> None:
+    _, _, rel = await address(client, acme.alice)
+    request_id = await dcr(client, acme.bob, "DELETE", f"/{rel['uri']}")
+    for person in (readonly, acme.alice, acme.bob):  # READ only; ROLE_USER; ROLE_INITIATOR: no ACCEPT
+        b = await signed_in(person)
+        for path in (INBOX, f"{INBOX}/changeRequests/{request_id}"):
+            r = await b.get(path)
+            assert r.status_code == 200, path
+            assert "delete relation HasAddress" in text_of(r.text)
+            assert 'class="apply"' not in r.text and 'class="reject"' not in r.text
+            assert "/apply" not in r.text and "/reject" not in r.text
+        assert "needs the ACCEPT_CHANGE_REQUEST permission" in text_of((await b.get(INBOX)).text)
+        # the endpoints refuse them all the same (the services' access rules), CSRF token or not
+        for action in ("apply", "reject"):
+            r = await b.post(f"{INBOX}/changeRequests/{request_id}/{action}")
+            assert r.status_code == 403, (person.email, action)
+            assert "text/html" in r.headers["content-type"]
+            assert_secure_headers(r)
+        assert await state_of(client, acme.carol, request_id) == "AWAITING_REVIEW"
+
+
+async def test_apply_goes_through_the_service(client: Any, acme: Any, signed_in: Any) -> None:
+    _, _, rel = await address(client, acme.alice)
+    request_id = await dcr(client, acme.bob, "DELETE", f"/{rel['uri']}")
+    carol = await signed_in(acme.carol)
+    await carol.get(INBOX)
+    r = await carol.post(f"{INBOX}/changeRequests/{request_id}/apply")
+    assert r.status_code == 303 and r.headers["location"] == f"{INBOX}?done=applied&id={request_id}"
+    assert (await client.get(api(f"/{rel['uri']}"), headers=acme.carol.bearer)).status_code == 404
+    assert await state_of(client, acme.carol, request_id) == "APPLIED"
+    page = await carol.get(r.headers["location"])
+    assert f"Change request {request_id} applied." in text_of(page.text)
+    applied = text_of((await carol.get(f"{INBOX}?state=APPLIED")).text)
+    assert f"changeRequests/{request_id}" in applied and "applied by carol@example.com" in applied
+    again = await carol.post(f"{INBOX}/changeRequests/{request_id}/apply")
+    assert again.status_code == 409 and "in state APPLIED" in again.text
+
+
+async def test_reject(client: Any, acme: Any, signed_in: Any) -> None:
+    _, _, rel = await address(client, acme.alice)
+    request_id = await dcr(client, acme.bob, "DELETE", f"/{rel['uri']}")
+    carol = await signed_in(acme.carol)
+    await carol.get(INBOX)
+    r = await carol.post(f"{INBOX}/changeRequests/{request_id}/reject")
+    assert r.status_code == 303 and "state=REJECTED" in r.headers["location"]
+    assert await state_of(client, acme.carol, request_id) == "REJECTED"
+    assert (await client.get(api(f"/{rel['uri']}"), headers=acme.carol.bearer)).status_code == 200
+    rejected = await carol.get(r.headers["location"])
+    assert f"changeRequests/{request_id}" in rejected.text and 'class="apply"' not in rejected.text
+    awaiting = await carol.get(INBOX)
+    assert f"changeRequests/{request_id}" not in awaiting.text
+    again = await carol.post(f"{INBOX}/changeRequests/{request_id}/reject")
+    assert again.status_code == 409 and "in state REJECTED" in again.text
+
+
+async def test_forms_without_the_right_csrf_token_change_nothing(client: Any, acme: Any, signed_in: Any,
+                                                                  browser: Any) -> None:
+    _, _, rel = await address(client, acme.alice)
+    request_id = await dcr(client, acme.bob, "DELETE", f"/{rel['uri']}")
+    carol = await signed_in(acme.carol)
+    other = await signed_in(acme.admin)
+    path = f"{INBOX}/changeRequests/{request_id}"
+    for action in ("apply", "reject"):
+        for data, send in (({}, False), ({"csrf": ""}, True), ({"csrf": "x" * 43}, True),
+                           ({"csrf": other.csrf}, True)):
+            r = await carol.post(f"{path}/{action}", data, csrf=send)
+            assert r.status_code == 403, (action, data)
+            assert "security token" in r.text
+            assert_secure_headers(r)
+    # a cross-site form post carries no cookie (SameSite=Strict) and no token
+    anonymous: Browser = browser()
+    r = await anonymous.post(f"{path}/apply", {"csrf": carol.csrf})
+    assert r.status_code == 403
+    assert await state_of(client, acme.carol, request_id) == "AWAITING_REVIEW"
+
+
+async def test_conflicts_are_shown_and_apply_anyway_is_offered(client: Any, acme: Any, signed_in: Any) -> None:
+    person = await make_entity(client, acme.alice)
+    first = person["attributes"]["FirstName"][0]["uri"]
+    request_id = await dcr(client, acme.bob, "PUT", f"/{first}", {"value": "Augusta"})
+    r = await client.put(api(f"/{first}"), headers=acme.alice.bearer, json={"value": "Ada B."})
+    assert r.status_code == 200
+    carol = await signed_in(acme.carol)
+    await carol.get(INBOX)
+    path = f"{INBOX}/changeRequests/{request_id}"
+    r = await carol.post(f"{path}/apply")
+    assert r.status_code == 409
+    page = text_of(r.text)
+    assert "has conflicts" in page and "Nothing was applied" in page and "ATTRIBUTE_WAS_CHANGED" in page
+    assert "Apply anyway (ignore conflicts)" in page and 'name="ignoreConflicts" value="true"' in r.text
+    assert await state_of(client, acme.carol, request_id) == "AWAITING_REVIEW"
+    # a plain visit of the page flags the conflict but does not offer to ignore it
+    plain = await carol.get(path)
+    assert "ATTRIBUTE_WAS_CHANGED" in plain.text and "ignoreConflicts" not in plain.text
+    r = await carol.post(f"{path}/apply", {"ignoreConflicts": "true"})
+    assert r.status_code == 303
+    entity = (await client.get(api(f"/{person['uri']}"), headers=acme.carol.bearer)).json()
+    assert [v["value"] for v in entity["attributes"]["FirstName"]] == ["Augusta"]
+
+
+async def test_everything_is_escaped(client: Any, acme: Any, signed_in: Any) -> None:
+    evil = "<script>alert(1)</script>\"'&"
+    await dcr(client, acme.bob, "POST", "/entities", [{
+        "type": "configuration/entityTypes/Individual",
+        "attributes": {"FirstName": [{"value": evil}], "LastName": [{"value": "<img src=x onerror=alert(2)>"}]}}])
+    carol = await signed_in(acme.carol)
+    r = await carol.get(INBOX)
+    assert "<script>alert" not in r.text and "<img src=x" not in r.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text and "&lt;img src=x onerror=alert(2)&gt;" in r.text
+    assert "<script" not in r.text  # the pages have no script at all
+
+
+async def test_error_pages_and_assets_carry_the_security_headers(signed_in: Any, acme: Any, browser: Any) -> None:
+    carol = await signed_in(acme.carol)
+    r = await carol.get(f"{INBOX}/changeRequests/0001dE9")
+    assert r.status_code == 404 and "text/html" in r.headers["content-type"]
+    assert_secure_headers(r)
+    r = await carol.get("/ui/nowhere")
+    assert r.status_code == 404 and "text/html" in r.headers["content-type"]
+    assert_secure_headers(r)
+    r = await carol.client.delete("/ui/")
+    assert r.status_code == 405 and "text/html" in r.headers["content-type"]
+    css = await carol.get("/ui/static/ui.css")
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    assert_secure_headers(css)
+    assert (await carol.get("/ui/static/..%2F__init__.py")).status_code == 404
+
+
+async def test_pages_of_decided_requests(client: Any, acme: Any, signed_in: Any, app: Any) -> None:
+    from bondline.services.reltio import inbox
+
+    person = await make_entity(client, acme.alice)
+    made = [await dcr(client, acme.bob, "POST", f"/{person['uri']}/attributes/Email", [{"value": f"a{i}@x.org"}])
+            for i in range(inbox.PAGE_SIZE + 2)]
+    carol = await signed_in(acme.carol)
+    first = await carol.get(INBOX)
+    assert first.text.count('<article class="cr') == inbox.PAGE_SIZE and "Page 1 of 2" in text_of(first.text)
+    second = await carol.get(f"{INBOX}?state=AWAITING_REVIEW&page=2")
+    assert second.text.count('<article class="cr') == 2
+    assert f"changeRequests/{made[0]}" in second.text  # newest first: the first one made is last
+    assert (await carol.get(f"{INBOX}?page=nope")).status_code == 200
+
+
+async def test_large_requests_show_their_first_items_in_the_list(client: Any, acme: Any, signed_in: Any) -> None:
+    from bondline.services.reltio import inbox
+
+    person = await make_entity(client, acme.alice)
+    request_id = await dcr(client, acme.bob, "POST", f"/{person['uri']}/attributes/Email", [{"value": "a0@x.org"}])
+    for i in range(1, inbox.LIST_ITEMS + 5):
+        r = await client.post(api(f"/{person['uri']}/attributes/Email?changeRequestId={request_id}"),
+                              headers=acme.bob.bearer, json=[{"value": f"a{i}@x.org"}])
+        assert r.status_code == 200
+    total = inbox.LIST_ITEMS + 5
+    carol = await signed_in(acme.carol)
+    page = text_of((await carol.get(INBOX)).text)
+    assert f"{total} items" in page and "… and 155 more items — open the change request" in page
+    detail = text_of((await carol.get(f"{INBOX}/changeRequests/{request_id}")).text)
+    assert f"add Email 'a{total - 1}@x.org' to Ada Lovelace" in detail and "more item" not in detail
+
+
+async def test_demo_data_seeds_an_inbox(app: Any, acme: Any, signed_in: Any) -> None:
+    from bondline.domain.model import Caller
+    from bondline.services.accounts import get_user
+    from bondline.ui.demo_data import seed_change_requests
+
+    alice = Caller.of(await get_user(app.store, acme.alice.account_id))
+    carol = Caller.of(await get_user(app.store, acme.carol.account_id))
+    seeded = await seed_change_requests(app.store, alice, "acme", carol)
+    assert len(seeded.awaiting) == 4 and len(seeded.applied) == 1 and len(seeded.rejected) == 1
+    b = await signed_in(acme.carol)
+    page = await b.get(INBOX)
+    words = text_of(page.text)
+    assert "delete relation Employment from Ada Lovelace to Analytical Engines Ltd" in words
+    assert "create entity Individual 'Grace Hopper'" in words
+    assert "update FirstName of Ada Lovelace from 'Ada' to 'Augusta Ada'" in words
+    assert "pin LastName 'Lovelace' on Ada Lovelace" in words
+    assert "2 conflicts" in words
+    assert "Applied 1" in words and "Rejected 1" in words
+
+
+async def test_the_api_is_unchanged_by_a_session_cookie(client: Any, acme: Any, signed_in: Any) -> None:
+    """The cookie authenticates pages under /ui only: API requests still need a token."""
+    carol = await signed_in(acme.carol)
+    r = await carol.client.get(api("/changeRequests?filter=equals(createdBy,'x')"))
+    assert r.status_code == 401
+    r = await carol.client.post(api("/entities"), json=[INDIVIDUAL])
+    assert r.status_code == 401
+
+
+async def test_an_internal_error_is_a_page_without_details(signed_in: Any, acme: Any, monkeypatch: Any) -> None:
+    from bondline.services.reltio import inbox
+
+    async def boom(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("secret detail")
+
+    carol = await signed_in(acme.carol)
+    monkeypatch.setattr(inbox, "page", boom)
+    r = await carol.get(INBOX)
+    assert r.status_code == 500 and "text/html" in r.headers["content-type"]
+    assert "Something went wrong" in r.text and "incident" in r.text and "secret detail" not in r.text
+    assert_secure_headers(r)
+
+
+async def test_a_server_secret_is_made_once_for_every_worker(database_url: str) -> None:
+    """Workers starting together agree on one key (whoever stores it first wins; the others read it).
+    (`services.secrets` no longer signs the inbox's cookies, but stays for keys the workers share.)"""
+    import asyncio
+
+    from bondline.services.secrets import shared_key
+    from bondline.store import create_store
+
+    stores = [create_store(Settings(database_url=database_url)) for _ in range(4)]
+    for store in stores:
+        await store.open()
+    try:
+        keys = await asyncio.gather(*(shared_key(store, "shared") for store in stores))
+        assert len(set(keys)) == 1 and len(keys[0]) == 32
+        assert await shared_key(stores[0], "shared") == keys[0]
+        assert await shared_key(stores[0], "another") != keys[0]
+    finally:
+        for store in stores:
+            await store.close()

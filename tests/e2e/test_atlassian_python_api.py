@@ -1,0 +1,55 @@
+"""atlassian-python-api (PyPI), unchanged: its Confluence client's generic get/put/post/delete
+against bondline's relation and watch paths, with Basic email:token as Confluence Cloud uses."""
+
+from __future__ import annotations
+
+import pytest
+
+from bondline.client import Client
+
+atlassian = pytest.importorskip("atlassian",
+                                reason="atlassian-python-api is not installed (pip install atlassian-python-api)")
+from requests import HTTPError  # noqa: E402  (comes with atlassian-python-api)
+
+pytestmark = pytest.mark.live
+
+
+@pytest.fixture(scope="module")
+def page(live):  # type: ignore[no-untyped-def]
+    with Client(live.url, live.alice.token) as alice:
+        alice.spaces.create("APA", "atlassian-python-api")
+        return alice.content.create("APA", "Their client")["id"]
+
+
+@pytest.fixture(scope="module")
+def confluence(live):  # type: ignore[no-untyped-def]
+    return atlassian.Confluence(url=live.url + "/wiki", username=live.bob.email, password=live.bob.token, cloud=True)
+
+
+def test_relation_paths(confluence, page) -> None:  # type: ignore[no-untyped-def]
+    path = f"rest/api/relation/favourite/from/user/current/to/content/{page}"
+    created = confluence.put(path)
+    assert created["name"] == "favourite"
+    got = confluence.get(path, params={"expand": "relationData,target"})
+    assert got["target"]["id"] == page and got["relationData"]["createdBy"]["email"] == "bob@example.com"
+    assert confluence.delete(path) is None
+    with pytest.raises(HTTPError) as err:
+        confluence.get(path)
+    assert err.value.response.status_code == 404
+    confluence.put(f"rest/api/relation/reviewer/from/user/current/to/content/{page}")
+    listed = confluence.get(f"rest/api/relation/reviewer/to/content/{page}/from/user", params={"expand": "source"})
+    assert [r["source"]["email"] for r in listed["results"]] == ["bob@example.com"]
+
+
+def test_watch_paths(confluence, page) -> None:  # type: ignore[no-untyped-def]
+    path = f"rest/api/user/watch/content/{page}"
+    assert confluence.get(path) == {"watching": False}
+    confluence.post(path, headers=confluence.no_check_headers)
+    assert confluence.get(path) == {"watching": True}
+    watchers = confluence.get(f"rest/api/content/{page}/notification/child-created")
+    assert "bob@example.com" in [w["watcher"]["email"] for w in watchers["results"]]
+    confluence.delete(path, headers=confluence.no_check_headers)
+    assert confluence.get(path) == {"watching": False}
+    with pytest.raises(HTTPError) as err:
+        confluence.post(path)  # no X-Atlassian-Token
+    assert err.value.response.status_code == 403

@@ -1,0 +1,198 @@
+"""The review inbox in a real browser: Playwright driving Debian's Chromium (headless) against a live
+`bondline serve`. A reviewer signs in, opens a change request, applies it and sees (through the API)
+the relation gone, rejects another; a read-only user sees no buttons; a form whose CSRF token was
+tampered with is refused. The test takes the README's screenshot of the inbox
+(`BONDLINE_UPDATE_SCREENSHOT=1` writes it to docs/review-inbox.png).
+
+Needs `playwright` (pip install '.[ui-test]') and Chromium at /usr/bin/chromium (`apt-get install -y
+chromium`; or set BONDLINE_CHROMIUM). Playwright's own browser download is not used."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pathlib
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+sync_api = pytest.importorskip("playwright.sync_api",
+                               reason="playwright is not installed (pip install '.[ui-test]')")
+
+CHROMIUM = os.environ.get("BONDLINE_CHROMIUM", "/usr/bin/chromium")
+if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+    pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium, or set BONDLINE_CHROMIUM)",
+                allow_module_level=True)
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SCREENSHOT = ROOT / "docs" / "review-inbox.png"
+TENANT = "acme"
+
+pytestmark = pytest.mark.live
+
+
+class World:
+    def __init__(self, live: Any, reviewer_token: str, seeded: Any) -> None:
+        self.live = live
+        self.reviewer_token = reviewer_token
+        self.seeded = seeded
+
+    def api(self, path: str) -> str:
+        return f"{self.live.url}/reltio/api/{TENANT}{path}"
+
+    def state_of(self, request_id: str) -> str:
+        r = httpx.get(self.api(f"/changeRequests/{request_id}"),
+                      headers={"Authorization": f"Bearer {self.reviewer_token}"})
+        assert r.status_code == 200, r.text
+        return r.json()["state"]
+
+
+@pytest.fixture(scope="module")
+def world(live: Any) -> World:
+    """Tenant acme: bob (ROLE_USER) made the data and the change requests, carol reviews
+    (ROLE_REVIEWER), alice may only read (ROLE_READONLY)."""
+    from bondline.config import Settings
+    from bondline.domain.model import Caller
+    from bondline.services import accounts
+    from bondline.services.reltio import tenants
+    from bondline.store import create_store
+    from bondline.ui.demo_data import seed_change_requests
+
+    async def go() -> tuple[str, Any]:
+        store = create_store(Settings(database_url=live.database_url))
+        await store.open()
+        try:
+            carol = await accounts.add_user(store, "live-carol", "carol@example.com", "Carol Reviewer")
+            _, token = await accounts.create_token(store, carol.account_id)
+            await tenants.add(store, TENANT)
+            await tenants.grant(store, TENANT, live.bob.account_id, ["ROLE_USER"])
+            await tenants.grant(store, TENANT, live.alice.account_id, ["ROLE_READONLY"])
+            await tenants.grant(store, TENANT, carol.account_id, ["ROLE_REVIEWER"])
+            bob = await accounts.get_user(store, live.bob.account_id)
+            seeded = await seed_change_requests(store, Caller.of(bob), TENANT, Caller.of(carol))
+            return token, seeded
+        finally:
+            await store.close()
+
+    token, seeded = asyncio.run(go())
+    return World(live, token, seeded)
+
+
+@pytest.fixture(scope="module")
+def chromium(world: World) -> Iterator[Any]:
+    # Playwright's sync API runs an event loop in this thread while it is open: set up the live
+    # server and its data (asyncio.run) first.
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: Any) -> Iterator[Any]:
+    context = chromium.new_context(viewport={"width": 1200, "height": 900})
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+def sign_in(page: Any, url: str, token: str) -> None:
+    page.goto(url + "/ui/")
+    assert page.url.endswith("/ui/sign-in")
+    page.fill("#token", token)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(url + "/ui/")
+
+
+def test_a_reviewer_applies_one_request_and_rejects_another(page: Any, world: World, tmp_path: Any,
+                                                            module_database_url: str) -> None:
+    url = world.live.url
+    sign_in(page, url, world.reviewer_token)
+    assert "Carol Reviewer" in page.inner_text("header.top")
+    page.click(f"ul.tenants a:has-text('{TENANT}')")
+    page.wait_for_url(f"{url}/ui/tenants/{TENANT}")
+    delete_rel, attributes, create, conflicted = world.seeded.awaiting
+    cards = page.locator("article.cr")
+    assert cards.count() == 4
+    text = page.inner_text("main")
+    assert "delete relation Employment from Ada Lovelace to Analytical Engines Ltd" in text
+    assert "create entity Individual 'Grace Hopper'" in text
+    assert "2 conflicts" in page.inner_text(f"#cr-{conflicted}")
+
+    shot = tmp_path / "review-inbox.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    if os.environ.get("BONDLINE_UPDATE_SCREENSHOT") and module_database_url.startswith("sqlite"):
+        shutil.copyfile(shot, SCREENSHOT)
+
+    # open the request that removes the Employment relation, and apply it
+    page.click(f"#cr-{delete_rel} h2 a")
+    page.wait_for_url(f"{url}/ui/tenants/{TENANT}/changeRequests/{delete_rel}")
+    assert "delete relation Employment" in page.inner_text("main")
+    page.click(f"#cr-{delete_rel} button.apply")
+    page.wait_for_url(f"{url}/ui/tenants/{TENANT}?done=applied&id={delete_rel}")
+    assert f"Change request {delete_rel} applied." in page.inner_text(".notice")
+    assert page.locator(f"#cr-{delete_rel}").count() == 0
+    # the relation is gone, as the API tells
+    employment = world.seeded.objects["employment"]
+    r = httpx.get(world.api(f"/{employment}"), headers={"Authorization": f"Bearer {world.reviewer_token}"})
+    assert r.status_code == 404, r.text
+    assert world.state_of(delete_rel) == "APPLIED"
+
+    # reject another, right from the list
+    page.click(f"#cr-{create} button.reject")
+    page.wait_for_url(f"{url}/ui/tenants/{TENANT}?state=REJECTED&done=rejected&id={create}")
+    assert page.locator(f"#cr-{create}").count() == 1
+    assert "Rejected" in page.inner_text(f"#cr-{create} .badge.state")
+    assert world.state_of(create) == "REJECTED"
+
+    # applying the conflicted one shows its conflicts and offers to apply anyway
+    page.goto(f"{url}/ui/tenants/{TENANT}/changeRequests/{conflicted}")
+    page.click(f"#cr-{conflicted} button.apply")
+    assert "ATTRIBUTE_WAS_CHANGED" in page.inner_text("main")
+    assert page.locator("button:has-text('Apply anyway')").count() == 1
+    assert world.state_of(conflicted) == "AWAITING_REVIEW"
+
+    page.click("button:has-text('Sign out')")
+    page.wait_for_url(f"{url}/ui/sign-in")
+    page.goto(f"{url}/ui/tenants/{TENANT}")
+    assert page.url.endswith("/ui/sign-in")
+
+
+def test_a_reader_sees_no_buttons(page: Any, world: World) -> None:
+    url = world.live.url
+    sign_in(page, url, world.live.alice.token)
+    page.goto(f"{url}/ui/tenants/{TENANT}")
+    assert page.locator("article.cr").count() >= 1
+    assert page.locator("button.apply").count() == 0 and page.locator("button.reject").count() == 0
+    assert "ACCEPT_CHANGE_REQUEST" in page.inner_text(".readonly")
+    # and the endpoint refuses a hand-made form all the same
+    request_id = world.seeded.awaiting[1]
+    csrf = page.locator("input[name=csrf]").first.get_attribute("value")
+    r = page.request.post(f"{url}/ui/tenants/{TENANT}/changeRequests/{request_id}/apply", form={"csrf": csrf},
+                          max_redirects=0)
+    assert r.status == 403
+    assert world.state_of(request_id) == "AWAITING_REVIEW"
+
+
+def test_a_tampered_csrf_token_is_refused(page: Any, world: World) -> None:
+    url = world.live.url
+    sign_in(page, url, world.reviewer_token)
+    request_id = world.seeded.awaiting[1]
+    page.goto(f"{url}/ui/tenants/{TENANT}/changeRequests/{request_id}")
+    page.locator(f"#cr-{request_id} form:has(button.apply) input[name=csrf]").evaluate("e => e.value = 'forged'")
+    with page.expect_response(lambda r: r.url.endswith("/apply")) as answer:
+        page.click(f"#cr-{request_id} button.apply")
+    assert answer.value.status == 403
+    assert "security token" in page.inner_text("main")
+    assert world.state_of(request_id) == "AWAITING_REVIEW"
+    # a form posted without any token is refused too, with the browser's own session cookie
+    r = page.request.post(f"{url}/ui/tenants/{TENANT}/changeRequests/{request_id}/reject", form={},
+                          max_redirects=0)
+    assert r.status == 403
+    assert world.state_of(request_id) == "AWAITING_REVIEW"
