@@ -308,7 +308,7 @@ def bulk_import(database_url: str, workdir: str, rows: int) -> dict[str, Any]:
 def crash_check(database_url: str, token: str, writers: int = 8, seconds: float = 1.5) -> dict[str, Any]:
     """Acknowledged writes survive SIGKILL: `writers` threads PUT new relations as fast as the server
     answers, the server and its workers are killed mid-stream (writes in flight), restarted, and
-    every acknowledged relation is looked up. (tests/reliability/ runs the thorough version.)"""
+    every acknowledged relation is looked up. (tests/e2e/reliability/ runs the thorough version.)"""
     import threading
 
     acknowledged: list[str] = []

@@ -8,7 +8,7 @@ Variants (each a fresh pytest process, in a temporary directory):
 - baseline: tests that do nothing, without bondline;
 - reset: `def test(bondline_server)`: a reset with the default seed (one site admin) per test;
 - reset + call: the same, and one authenticated SDK call (`bondline_client.users.current()`);
-- site seed: a reset loading tests/testdouble/site.yaml (3 users, 2 spaces, 5 pages, relations,
+- site seed: a reset loading tests/e2e/testdouble/site.yaml (3 users, 2 spaces, 5 pages, relations,
   watches, 2 Reltio tenants with entities and a change request) per test;
 - module scope: `scope="module"` with the site seed: one reset per module of 50 tests.
 
@@ -28,7 +28,7 @@ import tempfile
 import time
 
 HERE = pathlib.Path(__file__).resolve().parent
-SITE = HERE.parent / "tests" / "testdouble" / "site.yaml"
+SITE = HERE.parent / "tests" / "e2e" / "testdouble" / "site.yaml"
 
 BODIES = {
     "baseline": "def test_{i}():\n    pass\n",

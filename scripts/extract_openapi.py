@@ -3,7 +3,7 @@ component they reference, into src/bondline/openapi/*.json (served, with bondlin
 as /openapi.json).
 
 Run after adding routes or vendoring a newer document:  python scripts/extract_openapi.py
-A test (tests/test_openapi.py) fails when the committed files are out of date.
+A test (tests/api/test_openapi.py) fails when the committed files are out of date.
 
 The documents are those vendored in src/bondline/openapi/vendor/ (Atlassian's newest Confluence
 Cloud v1 definitions, Reltio's Operate and Ingest definitions), with the repairs

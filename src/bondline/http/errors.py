@@ -11,7 +11,7 @@ from __future__ import annotations
 from bondline.domain import errors as domain
 
 # Classes by module (`domain.Forbidden`): this table raises nothing, and 403s are decided in
-# bondline.domain.access (tests/test_authorization_matrix.py looks for the bare name).
+# bondline.domain.access (tests/api/test_authorization_matrix.py looks for the bare name).
 STATUS: dict[type[domain.DomainError], int] = {
     domain.DomainError: 400,  # a failure nobody classified is the request's
     domain.Invalid: 400,

@@ -4,7 +4,7 @@ The vendored files stay byte for byte as published; these repairs are applied wh
 (`bondline.openapi.vendor`), for `/openapi.json` and for the test suite's response validation alike.
 A repair is allowed only where the document's own example for an operation fails the document's own
 schema for it — the example shows what the service answers, the schema was written wrong — and each
-names that evidence; `tests/test_vendor_contracts.py` proves, for every repair, that the example fails
+names that evidence; `tests/unit/test_vendor_contracts.py` proves, for every repair, that the example fails
 without it and passes with it, and that no other example of an operation bondline serves fails.
 
 Two structural defects make Reltio's documents invalid OpenAPI 3.0 (`structural`): parameters typed

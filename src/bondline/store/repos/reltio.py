@@ -259,7 +259,7 @@ _rel_to = sa.select(*_rcols).where(r.namespace == P("ns"), r.target_type == "ent
 # what reading one relation renders. On PostgreSQL each end is a LATERAL lookup by its whole key
 # (tenant, id): as a plain join, the plan made for a new, empty entities table matched on the tenant
 # alone and filtered by id, and a connection kept that plan, reading every entity of the tenant on
-# each GET until autovacuum analyzed the table (tests/test_store_schema.py checks the plan). SQLite
+# each GET until autovacuum analyzed the table (tests/storage/test_store_schema.py checks the plan). SQLite
 # has no LATERAL, and its planner looks the ends up by the key either way.
 def _with_ends_statement(lateral: bool) -> sa.Select[Any]:
     def end_of(key: Any, name: str) -> Any:
