@@ -53,3 +53,15 @@ def test_watch_paths(confluence, page) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(HTTPError) as err:
         confluence.post(path)  # no X-Atlassian-Token
     assert err.value.response.status_code == 403
+
+
+def test_label_listings_and_the_anonymous_user(confluence, page, live) -> None:  # type: ignore[no-untyped-def]
+    confluence.post(f"rest/api/content/{page}/label", data=[{"prefix": "global", "name": "apa"}])
+    alice = atlassian.Confluence(url=live.url + "/wiki", username=live.alice.email, password=live.alice.token,
+                                 cloud=True)  # she administers APA
+    alice.post("rest/api/space/APA/label", data=[{"prefix": "team", "name": "clients"}])
+    labels = confluence.get("rest/api/space/APA/label")
+    assert [(x["prefix"], x["name"]) for x in labels["results"]] == [("global", "apa"), ("team", "clients")]
+    details = confluence.get("rest/api/label", params={"name": "apa"})
+    assert [c["contentId"] for c in details["associatedContents"]["results"]] == [int(page)]
+    assert confluence.get("rest/api/user/anonymous")["type"] == "anonymous"

@@ -181,6 +181,17 @@ content_labels = sa.Table(
     sa.Index("ix_content_labels_label_id", "label_id"),
 )
 
+# Labels put on a space itself (POST /space/{key}/label; Confluence's `team` labels are space categories).
+space_labels = sa.Table(
+    "space_labels",
+    metadata,
+    sa.Column("space_id", BigId, sa.ForeignKey("spaces.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("label_id", BigId, sa.ForeignKey("labels.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("created_by", BigId, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    sa.Index("ix_space_labels_label_id", "label_id"),
+)
+
 # --- Reltio tenants -------------------------------------------------------------------------------
 # Relations of a tenant live in `relations` above (namespace "reltio/{tenant}", name = relation type,
 # source/target = start/end entity ids). Documents are JSON text; `version` counts changes and is

@@ -208,6 +208,42 @@ async def test_labels_are_attached_once_and_detached(store: Store) -> None:
         assert await tx.labels.carried("ops") is False and await tx.labels.carried("todo", "my") is True
 
 
+async def test_space_labels_and_what_carries_a_label(store: Store) -> None:
+    async with store.write(OPERATOR_ACTOR) as tx:
+        ada = await add_user(tx, "ada")
+        bob = await add_user(tx, "bob")
+        space = await tx.spaces.add("DOC", "Docs", "", "global", False, ada.id, NOW)
+        hidden = await tx.spaces.add("HID", "Hidden", "", "global", True, ada.id, NOW)
+        one, two = await _page(tx, space.id, ada.id, "One"), await _page(tx, space.id, ada.id, "Two")
+        secret = await _page(tx, hidden.id, ada.id, "Secret")
+        for page in (one, two, secret):
+            await tx.labels.attach(page.id, "global", "ops", ada.id, NOW)
+        await tx.labels.attach(two.id, "my", "todo", ada.id, NOW)
+        await tx.content.set_status(two.id, "trashed", NOW)
+        assert await tx.labels.attach_space(space.id, "team", "eng", ada.id, NOW) is True
+        assert await tx.labels.attach_space(space.id, "team", "eng", ada.id, NOW) is False
+        assert await tx.labels.attach_space(space.id, "global", "ops", ada.id, NOW) is True
+    async with store.read() as tx:
+        # the space's own labels and its current content's, once each (two's `todo` is in the trash)
+        assert [(lb.prefix, lb.name) for lb in await tx.labels.for_space(space.id)] == [
+            ("team", "eng"), ("global", "ops")]
+        assert [lb.name for lb in await tx.labels.for_space(space.id, prefix="team")] == ["eng"]
+        assert [lb.name for lb in await tx.labels.for_space(space.id, offset=1, limit=5)] == ["ops"]
+        ops = await tx.labels.find("ops", "global")
+        assert ops is not None and await tx.labels.find("ops", "my") is None
+        everyone = await tx.labels.labelled(ops.id, visible_to_user=None, type=None, offset=0, limit=10)
+        assert [(x.content_id, x.type, x.title) for x in everyone] == [(one.id, "page", "One"),
+                                                                        (secret.id, "page", "Secret")]
+        seen = await tx.labels.labelled(ops.id, visible_to_user=bob.id, type="page", offset=0, limit=10)
+        assert [x.content_id for x in seen] == [one.id]
+        assert await tx.labels.labelled(ops.id, visible_to_user=None, type="blogpost", offset=0, limit=10) == []
+    async with store.write(OPERATOR_ACTOR) as tx:
+        assert await tx.labels.detach_space(space.id, "team", "eng") is True
+        assert await tx.labels.detach_space(space.id, "team", "eng") is False
+    async with store.read() as tx:
+        assert [lb.name for lb in await tx.labels.for_space(space.id)] == ["ops"]
+
+
 @pytest.mark.parametrize("finished_at, successful", [(None, False), (NOW + 5, True)])
 async def test_a_long_task_is_stored_as_given(store: Store, finished_at: int | None, successful: bool) -> None:
     async with store.write(OPERATOR_ACTOR) as tx:

@@ -318,13 +318,41 @@ def label(lbl: Any) -> dict[str, Any]:
     return {"prefix": lbl.prefix, "name": lbl.name, "id": str(lbl.id), "label": lbl.name}
 
 
-def label_array(labels: list[Any], base: str, content_id: str, start: int, limit: int) -> dict[str, Any]:
+def label_array(labels: list[Any], base: str, content_id: str, start: int, limit: int, *,
+                self_path: str | None = None) -> dict[str, Any]:
+    """A LabelArray: a content's labels, or (with `self_path`) another listing's."""
     return {
         "results": [label(lbl) for lbl in labels],
         "start": start,
         "limit": limit,
         "size": len(labels),
-        "_links": {"self": f"{base}/rest/api/content/{content_id}/label", "base": base, "context": CONTEXT},
+        "_links": {"self": base + (self_path or f"/rest/api/content/{content_id}/label"), "base": base,
+                   "context": CONTEXT},
+    }
+
+
+def label_details(lbl: Any, contents: list[Any], start: int, limit: int) -> dict[str, Any]:
+    """A LabelDetails: the label and the content carrying it (LabeledContentPageResponse)."""
+    return {
+        "label": label(lbl),
+        "associatedContents": {
+            "results": [{"contentType": c.type, "contentId": c.content_id, "title": c.title} for c in contents],
+            "start": start,
+            "limit": limit,
+            "size": len(contents),
+        },
+    }
+
+
+def anonymous_user(base: str) -> dict[str, Any]:
+    """The UserAnonymous: how Confluence shows a caller who is not signed in."""
+    return {
+        "type": "anonymous",
+        "profilePicture": {"path": "/wiki/s/-1/_/images/icons/profilepics/anonymous.svg", "width": 48,
+                           "height": 48, "isDefault": True},
+        "displayName": "Anonymous",
+        "_expandable": {"operations": ""},
+        "_links": {"self": f"{base}/rest/api/user/anonymous", "base": base, "context": CONTEXT},
     }
 
 

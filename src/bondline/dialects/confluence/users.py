@@ -1,4 +1,5 @@
-"""Users: /wiki/rest/api/user/current, /wiki/rest/api/user?accountId=, /wiki/rest/api/user/bulk."""
+"""Users: /wiki/rest/api/user/current, /wiki/rest/api/user?accountId=, /wiki/rest/api/user/bulk,
+/wiki/rest/api/user/anonymous."""
 
 from __future__ import annotations
 
@@ -46,7 +47,13 @@ async def get_bulk(req: Request) -> Response:
                           "_links": {"base": base, "context": render.CONTEXT}})
 
 
+async def get_anonymous_user(req: Request) -> Response:
+    # Confluence ignores an expand it does not know; `operations` bondline does not compute.
+    return json_response(render.anonymous_user(base_of(req)))
+
+
 def install(app: Any) -> None:
+    app.route("GET", f"{API}/user/anonymous", get_anonymous_user, dialect=DIALECT)
     app.route("GET", f"{API}/user/current", get_current_user, dialect=DIALECT)
     app.route("GET", f"{API}/user", get_user, dialect=DIALECT)
     app.route("GET", f"{API}/user/bulk", get_bulk, dialect=DIALECT)

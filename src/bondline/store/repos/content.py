@@ -65,16 +65,21 @@ _version_insert = content_versions.insert().values(
 _version_delete = content_versions.delete().where(v.content_id == P("id"), v.number == P("number"))
 
 
+def visible_to(user_id: sa.BindParameter[Any]) -> sa.ColumnElement[bool]:
+    """The content a listing may show the user `user_id`: in an open space or one they belong to,
+    and drafts only to their author (`domain.access.listing_scope`'s view, in SQL)."""
+    member = sa.select(space_roles.c.space_id).where(
+        space_roles.c.space_id == c.space_id, space_roles.c.user_id == user_id)
+    open_space = sa.select(spaces.c.id).where(spaces.c.id == c.space_id, spaces.c.private.is_(False))
+    return sa.and_(sa.or_(open_space.exists(), member.exists()),
+                   sa.or_(c.status != "draft", c.created_by == user_id))
+
+
 @functools.lru_cache(maxsize=128)
 def _list_stmt(visible_to_all: bool, by_space: bool, by_type: bool, by_title: bool) -> sa.Select[Any]:
     stmt = sa.select(*_cols).where(c.status == P("status"))
     if not visible_to_all:
-        member = sa.select(space_roles.c.space_id).where(
-            space_roles.c.space_id == c.space_id, space_roles.c.user_id == P("user_id"))
-        open_space = sa.select(spaces.c.id).where(spaces.c.id == c.space_id, spaces.c.private.is_(False))
-        stmt = stmt.where(sa.or_(open_space.exists(), member.exists()))
-        # Drafts are only ever listed for their author.
-        stmt = stmt.where(sa.or_(c.status != "draft", c.created_by == P("user_id")))
+        stmt = stmt.where(visible_to(P("user_id")))
     if by_space:
         stmt = stmt.where(c.space_id == P("space_id"))
     if by_type:

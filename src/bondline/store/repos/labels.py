@@ -10,11 +10,13 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from bondline.store.base import Conn
-from bondline.store.tables import content_labels, labels
+from bondline.store.repos.content import visible_to
+from bondline.store.tables import content, content_labels, labels, space_labels
 
 P = sa.bindparam
 l = labels.c  # noqa: E741
 cl = content_labels.c
+sl = space_labels.c
 
 
 @dataclasses.dataclass(slots=True)
@@ -38,6 +40,49 @@ _carried = sa.select(cl.content_id).join(labels, l.id == cl.label_id).where(
     l.name == P("name"), l.prefix == P("prefix")).limit(1)
 _carriers = sa.select(cl.content_id).join(labels, l.id == cl.label_id).where(
     l.name == P("name"), l.prefix == P("prefix")).order_by(cl.content_id)
+
+
+_attach_space = pg_insert(space_labels).values(
+    space_id=P("space_id"), label_id=P("label_id"), created_at=P("now"), created_by=P("by"),
+).on_conflict_do_nothing(index_elements=["space_id", "label_id"])
+_detach_space = space_labels.delete().where(
+    sl.space_id == P("space_id"),
+    sl.label_id.in_(sa.select(l.id).where(l.name == P("name"), l.prefix == P("prefix"))))
+
+
+@dataclasses.dataclass(slots=True)
+class Labelled:
+    """A piece of content carrying a label (LabeledContent)."""
+
+    content_id: int
+    type: str
+    title: str
+
+
+@functools.lru_cache(maxsize=4)
+def _for_space(by_prefix: bool) -> sa.Select[Any]:
+    """The labels on a space and on its current content (GET /space/{key}/label)."""
+    on_space = sa.select(sl.label_id.label("label_id")).where(sl.space_id == P("space_id"))
+    on_content = sa.select(cl.label_id.label("label_id")).join(content, content.c.id == cl.content_id).where(
+        content.c.space_id == P("space_id"), content.c.status == "current")
+    used = sa.union(on_space, on_content).subquery()
+    stmt = sa.select(l.id, l.prefix, l.name).where(l.id.in_(sa.select(used.c.label_id)))
+    if by_prefix:
+        stmt = stmt.where(l.prefix == P("prefix"))
+    return stmt.order_by(l.name, l.prefix).limit(P("limit")).offset(P("offset"))
+
+
+@functools.lru_cache(maxsize=8)
+def _labelled(visible_to_all: bool, by_type: bool) -> sa.Select[Any]:
+    """Current content carrying a label, oldest first (GET /label)."""
+    k = content.c
+    stmt = sa.select(k.id, k.type, k.title).join(content_labels, cl.content_id == k.id).where(
+        cl.label_id == P("label_id"), k.status == "current")
+    if not visible_to_all:
+        stmt = stmt.where(visible_to(P("user_id")))
+    if by_type:
+        stmt = stmt.where(k.type == P("type"))
+    return stmt.order_by(k.id).limit(P("limit")).offset(P("offset"))
 
 
 @functools.lru_cache(maxsize=4)
@@ -64,10 +109,14 @@ class LabelRepo:
     async def count_for_content(self, content_id: int) -> int:
         return int(await self.conn.scalar(_count, {"content_id": content_id}))
 
+    async def _ensure(self, prefix: str, name: str) -> int:
+        """The label's id, made when it is new."""
+        await self.conn.execute(_create, {"prefix": prefix, "name": name})
+        return int(await self.conn.scalar(_find, {"prefix": prefix, "name": name}))
+
     async def attach(self, content_id: int, prefix: str, name: str, by: int, now: int) -> bool:
         """Put a label on content; False when it was already there."""
-        await self.conn.execute(_create, {"prefix": prefix, "name": name})
-        label_id = await self.conn.scalar(_find, {"prefix": prefix, "name": name})
+        label_id = await self._ensure(prefix, name)
         return await self.conn.execute(_attach, {"content_id": content_id, "label_id": label_id, "by": by,
                                                  "now": now}) > 0
 
@@ -80,3 +129,29 @@ class LabelRepo:
 
     async def carriers(self, name: str, prefix: str = "global") -> list[int]:
         return [row[0] for row in await self.conn.all(_carriers, {"name": name, "prefix": prefix})]
+
+    async def find(self, name: str, prefix: str) -> Label | None:
+        label_id = await self.conn.scalar(_find, {"prefix": prefix, "name": name})
+        return None if label_id is None else Label(int(label_id), prefix, name)
+
+    async def for_space(self, space_id: int, prefix: str | None = None, offset: int = 0,
+                        limit: int = 200) -> list[Label]:
+        rows = await self.conn.all(_for_space(prefix is not None), {
+            "space_id": space_id, "prefix": prefix, "offset": offset, "limit": limit})
+        return [Label(*row) for row in rows]
+
+    async def attach_space(self, space_id: int, prefix: str, name: str, by: int, now: int) -> bool:
+        """Put a label on a space; False when it was already there."""
+        label_id = await self._ensure(prefix, name)
+        return await self.conn.execute(_attach_space, {"space_id": space_id, "label_id": label_id, "by": by,
+                                                       "now": now}) > 0
+
+    async def detach_space(self, space_id: int, prefix: str, name: str) -> bool:
+        return await self.conn.execute(_detach_space, {"space_id": space_id, "prefix": prefix, "name": name}) > 0
+
+    async def labelled(self, label_id: int, *, visible_to_user: int | None, type: str | None, offset: int,
+                       limit: int) -> list[Labelled]:
+        """Current content carrying the label that `visible_to_user` may list (None: everyone's)."""
+        rows = await self.conn.all(_labelled(visible_to_user is None, type is not None), {
+            "label_id": label_id, "user_id": visible_to_user, "type": type, "offset": offset, "limit": limit})
+        return [Labelled(int(r[0]), r[1], r[2]) for r in rows]
