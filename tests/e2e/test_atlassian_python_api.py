@@ -65,3 +65,14 @@ def test_label_listings_and_the_anonymous_user(confluence, page, live) -> None: 
     details = confluence.get("rest/api/label", params={"name": "apa"})
     assert [c["contentId"] for c in details["associatedContents"]["results"]] == [int(page)]
     assert confluence.get("rest/api/user/anonymous")["type"] == "anonymous"
+
+
+def test_groups_and_their_members(confluence, live) -> None:  # type: ignore[no-untyped-def]
+    admin = atlassian.Confluence(url=live.url + "/wiki", username=live.admin.email, password=live.admin.token,
+                                 cloud=True)
+    made = admin.post("rest/api/group", data={"name": "apa-readers"})
+    admin.post("rest/api/group/userByGroupId", params={"groupId": made["id"]},
+               data={"accountId": live.bob.account_id})
+    assert made["name"] in [g["name"] for g in confluence.get_all_groups()]
+    assert confluence.get_group(made["id"])["name"] == "apa-readers"
+    assert [m["accountId"] for m in confluence.get_all_members(made["id"])] == [live.bob.account_id]

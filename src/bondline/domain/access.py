@@ -287,6 +287,11 @@ def require_site_admin(caller: Caller, what: str) -> None:
         raise Forbidden(f"Only a site administrator can {what}")
 
 
+def require_manage_groups(caller: Caller) -> None:
+    """Creating and deleting groups and changing their members: site admins, as in Confluence Cloud."""
+    require_site_admin(caller, "manage groups")
+
+
 def require_manage_webhooks(caller: Caller, what: str) -> None:
     """Webhooks receive every watcher's events site-wide (and are signed with secrets shown to whoever
     registers them): registering, listing, removing them and replaying deliveries is for site admins."""

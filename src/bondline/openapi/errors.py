@@ -4,7 +4,8 @@ The vendors' definitions leave out statuses their own APIs answer (401 on most o
 bad paging, 413, …) and declare many error responses with no content, while Confluence and Reltio
 answer them with their JSON error bodies. bondline answers every operation the same way whatever
 the route: 400 for a bad request (a NUL or bad percent-encoding reaches any route), 401 where
-credentials are needed, 403 where a caller may be refused, 404 where a path names something, 413
+credentials are needed, 403 where a caller may be refused, 404 where a path or a required query
+parameter names something, 413
 for a body over the limit and 408 for one that does not arrive in time (read for every POST, PUT and
 DELETE), 415 for a body declared as anything but JSON where the operation takes JSON — each in its
 API's own error body.
@@ -90,8 +91,8 @@ def statuses(path: str, method: str, op: dict[str, Any], default_security: bool)
     dialect = dialect_of(path)
     secured = op.get("security", [{}] if default_security else []) != []
     out = {"400", "503"}  # 503: any operation may find the database unavailable
-    if "{" in path:
-        out.add("404")
+    if "{" in path or any(p.get("in") == "query" and p.get("required") for p in op.get("parameters", [])):
+        out.add("404")  # the path or a required query parameter names something (`group/by-name?name=`)
     if method in _BODY_METHODS:
         out |= {"408", "413"}
     media = (op.get("requestBody") or {}).get("content") or {}

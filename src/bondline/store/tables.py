@@ -192,6 +192,25 @@ space_labels = sa.Table(
     sa.Index("ix_space_labels_label_id", "label_id"),
 )
 
+# Groups of users (Confluence's /group API); restrictions name them. Ids are UUIDs, as in Cloud.
+groups = sa.Table(
+    "groups",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.UniqueConstraint("name", name="uq_groups_name"),
+)
+
+group_members = sa.Table(
+    "group_members",
+    metadata,
+    sa.Column("group_id", sa.String(36), sa.ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", BigId, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_group_members_user_id", "user_id"),
+)
+
 # --- Reltio tenants -------------------------------------------------------------------------------
 # Relations of a tenant live in `relations` above (namespace "reltio/{tenant}", name = relation type,
 # source/target = start/end entity ids). Documents are JSON text; `version` counts changes and is

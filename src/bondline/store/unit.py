@@ -22,6 +22,7 @@ from bondline.store.repos import audit
 from bondline.store.repos.accounts import TokenRepo, UserRepo
 from bondline.store.repos.audit import AuditRepo
 from bondline.store.repos.content import ContentRepo
+from bondline.store.repos.groups import GroupRepo
 from bondline.store.repos.labels import LabelRepo
 from bondline.store.repos.relations import RelationRepo
 from bondline.store.repos.reltio import ChangeRequestRepo, EntityRepo, ReltioRelationRepo, TenantRepo
@@ -42,7 +43,7 @@ def _subscriptions_appending(n: int) -> sa.Select[Any]:
 
 
 class Tx:
-    __slots__ = ("conn", "users", "tokens", "spaces", "content", "tasks", "relations", "labels", "tenants",
+    __slots__ = ("conn", "users", "tokens", "spaces", "content", "tasks", "relations", "labels", "groups", "tenants",
                  "entities", "reltio_relations", "change_requests", "secrets", "audit",
                  "outbox", "webhooks", "ui_sessions", "actor", "_changes", "_events", "_subscriptions")
 
@@ -55,6 +56,7 @@ class Tx:
         self.tasks = TaskRepo(conn)
         self.relations = RelationRepo(conn)
         self.labels = LabelRepo(conn)
+        self.groups = GroupRepo(conn)
         self.tenants = TenantRepo(conn)
         self.entities = EntityRepo(conn)
         self.reltio_relations = ReltioRelationRepo(conn)

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from bondline.domain.audit import OPERATOR_ACTOR
+from bondline.domain.groups import Group
 from bondline.domain.relations import CONFLUENCE, Relation
 from bondline.store import Store
 from bondline.store.repos.tasks import LongTask
@@ -242,6 +243,36 @@ async def test_space_labels_and_what_carries_a_label(store: Store) -> None:
         assert await tx.labels.detach_space(space.id, "team", "eng") is False
     async with store.read() as tx:
         assert [lb.name for lb in await tx.labels.for_space(space.id)] == ["ops"]
+
+
+async def test_groups_and_their_members(store: Store) -> None:
+    async with store.write(OPERATOR_ACTOR) as tx:
+        ada, bob = await add_user(tx, "ada"), await add_user(tx, "bob")
+        assert await tx.groups.add(Group("g-1", "eng"), NOW) is True
+        assert await tx.groups.add(Group("g-2", "eng"), NOW) is False  # names are unique
+        assert await tx.groups.add(Group("g-3", "ops_100%"), NOW) is True
+        assert await tx.groups.add_member("g-1", ada.id, NOW) is True
+        assert await tx.groups.add_member("g-1", ada.id, NOW) is False
+        assert await tx.groups.add_member("g-1", bob.id, NOW) is True
+        assert await tx.groups.add_member("g-3", bob.id, NOW) is True
+    async with store.read() as tx:
+        assert await tx.groups.by_id("g-1") == Group("g-1", "eng") and await tx.groups.by_id("g-2") is None
+        assert await tx.groups.by_name("ops_100%") == Group("g-3", "ops_100%")
+        assert [x.name for x in await tx.groups.page(0, 10)] == ["eng", "ops_100%"]
+        assert [x.name for x in await tx.groups.page(1, 10)] == ["ops_100%"]
+        # `containing` is text, not a pattern: % and _ match themselves only
+        assert [x.name for x in await tx.groups.page(0, 10, containing="0%")] == ["ops_100%"]
+        assert await tx.groups.page(0, 10, containing="e_g") == []
+        assert [u.account_id for u in await tx.groups.members("g-1", 0, 10)] == ["acc-ada", "acc-bob"]
+        assert [x.id for x in await tx.groups.of_user(bob.id, 0, 10)] == ["g-1", "g-3"]
+    async with store.write(OPERATOR_ACTOR) as tx:
+        assert await tx.groups.remove_member("g-1", ada.id) is True
+        assert await tx.groups.remove_member("g-1", ada.id) is False
+        assert await tx.groups.delete("g-3") is True and await tx.groups.delete("g-3") is False
+    async with store.read() as tx:
+        assert [u.account_id for u in await tx.groups.members("g-1", 0, 10)] == ["acc-bob"]
+        assert [x.id for x in await tx.groups.of_user(bob.id, 0, 10)] == ["g-1"]
+    assert (await table_counts(store))["group_members"] == 1
 
 
 @pytest.mark.parametrize("finished_at, successful", [(None, False), (NOW + 5, True)])

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from bondline.domain import events as ev
 from bondline.domain.audit import OPERATOR_ACTOR, Actor, Change
+from bondline.domain.groups import Group
 from bondline.domain.relations import CONFLUENCE
 from bondline.store import Store
 from bondline.store.repos.tasks import LongTask
@@ -243,6 +244,8 @@ async def _fill_every_table(store: Store) -> None:
                                     body="", representation="storage", message="", by=ada.id, now=NOW)
         await tx.labels.attach(page.id, "global", "ops", ada.id, NOW)
         await tx.labels.attach_space(space.id, "team", "eng", ada.id, NOW)
+        await tx.groups.add(Group("g-1", "eng"), NOW)
+        await tx.groups.add_member("g-1", ada.id, NOW)
         await tx.tasks.add(LongTask("task", "space.delete", "{}", ada.id, NOW, None, False))
         await tx.secrets.add("signing", "value", NOW)
         await add_tenant(tx)

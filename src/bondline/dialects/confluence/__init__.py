@@ -1,6 +1,6 @@
 """Confluence Cloud REST API v1, wire-exact, under ``/wiki/rest/api``.
 
-One module per resource: `spaces`, `content`, `users` (and `relations`, `watches`, `labels`).
+One module per resource: `spaces`, `content`, `users`, `groups` (and `relations`, `watches`, `labels`).
 Routes parse the request, call a service, and render Confluence's JSON; errors use
 Confluence's error body (`errors.ConfluenceDialect`).
 """
@@ -13,7 +13,7 @@ from bondline.dialects.confluence.errors import DIALECT
 
 
 def install(app: Any) -> None:
-    from bondline.dialects.confluence import content, labels, relations, spaces, users, watches
+    from bondline.dialects.confluence import content, groups, labels, relations, spaces, users, watches
 
     app.claim_prefix("/wiki/", DIALECT)
     spaces.install(app)
@@ -22,3 +22,4 @@ def install(app: Any) -> None:
     relations.install(app)
     watches.install(app)
     labels.install(app)
+    groups.install(app)

@@ -130,3 +130,11 @@ class ContentUpdate(msgspec.Struct):
 class LabelCreate(msgspec.Struct):
     name: str
     prefix: str = "global"
+
+
+class GroupName(msgspec.Struct):
+    name: str
+
+
+class AccountId(msgspec.Struct):
+    accountId: str

@@ -105,6 +105,12 @@ def _email(u: User, viewer: Caller) -> str:
     return u.email if access.can_see_email(viewer, u) else ""
 
 
+def group(g: Any, base: str) -> dict[str, Any]:
+    """A `Group`. Every bondline group is an ordinary group its site admins manage."""
+    return {"type": "group", "name": g.name, "id": g.id, "usageType": "USERBASE_GROUP", "managedBy": "ADMINS",
+            "_links": {"self": f"{base}/rest/api/group/by-id?id={q(g.id)}"}}
+
+
 def watch_user(u: User, *, viewer: Caller) -> dict[str, Any]:
     """A `WatchUser`: a User without `_links`/`_expandable`, with a few more required fields."""
     return {

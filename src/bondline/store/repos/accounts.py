@@ -13,12 +13,12 @@ from bondline.store.tables import api_tokens, users
 
 P = sa.bindparam
 
-_user_cols = (users.c.id, users.c.account_id, users.c.email, users.c.display_name, users.c.site_admin,
+USER_COLUMNS = (users.c.id, users.c.account_id, users.c.email, users.c.display_name, users.c.site_admin,
               users.c.created_at)
-_by_account = sa.select(*_user_cols).where(users.c.account_id == P("account_id"))
-_by_email = sa.select(*_user_cols).where(users.c.email == P("email"))
-_by_id = sa.select(*_user_cols).where(users.c.id == P("id"))
-_list = sa.select(*_user_cols).order_by(users.c.id).limit(P("limit")).offset(P("offset"))
+_by_account = sa.select(*USER_COLUMNS).where(users.c.account_id == P("account_id"))
+_by_email = sa.select(*USER_COLUMNS).where(users.c.email == P("email"))
+_by_id = sa.select(*USER_COLUMNS).where(users.c.id == P("id"))
+_list = sa.select(*USER_COLUMNS).order_by(users.c.id).limit(P("limit")).offset(P("offset"))
 _insert = users.insert().values(
     account_id=P("account_id"), email=P("email"), display_name=P("display_name"),
     site_admin=P("site_admin"), created_at=P("created_at"),
@@ -30,10 +30,10 @@ _delete = users.delete().where(users.c.id == P("id"))
 
 @batch.cached
 def _by_accounts(n: int) -> sa.Select[Any]:
-    return sa.select(*_user_cols).where(users.c.account_id.in_(batch.vals(n)))
+    return sa.select(*USER_COLUMNS).where(users.c.account_id.in_(batch.vals(n)))
 
 
-def _user(row: Row) -> User:
+def user_of(row: Row) -> User:
     return User(row[0], row[1], row[2], row[3], bool(row[4]), row[5])
 
 
@@ -45,24 +45,24 @@ class UserRepo:
 
     async def by_account_id(self, account_id: str) -> User | None:
         row = await self.conn.one(_by_account, {"account_id": account_id})
-        return _user(row) if row else None
+        return user_of(row) if row else None
 
     async def by_account_ids(self, account_ids: set[str]) -> dict[str, User]:
         """Users by accountId, in a few statements (the ones that exist)."""
         if not account_ids:
             return {}
-        return {row[1]: _user(row) for row in await batch.many(self.conn, _by_accounts, account_ids, {})}
+        return {row[1]: user_of(row) for row in await batch.many(self.conn, _by_accounts, account_ids, {})}
 
     async def by_email(self, email: str) -> User | None:
         row = await self.conn.one(_by_email, {"email": email.lower()})
-        return _user(row) if row else None
+        return user_of(row) if row else None
 
     async def by_id(self, user_id: int) -> User | None:
         row = await self.conn.one(_by_id, {"id": user_id})
-        return _user(row) if row else None
+        return user_of(row) if row else None
 
     async def page(self, offset: int, limit: int) -> list[User]:
-        return [_user(r) for r in await self.conn.all(_list, {"offset": offset, "limit": limit})]
+        return [user_of(r) for r in await self.conn.all(_list, {"offset": offset, "limit": limit})]
 
     async def add(self, account_id: str, email: str, display_name: str, site_admin: bool, now: int) -> User:
         """Insert a user; raises IntegrityViolation when the account id or email is taken."""
