@@ -629,3 +629,50 @@ async def test_a_server_secret_is_made_once_for_every_worker(database_url: str) 
     finally:
         for store in stores:
             await store.close()
+
+
+def card_of(html: str, request_id: str) -> str:
+    return html.split(f'id="cr-{request_id}"')[1].split("</article>")[0]
+
+
+def heading_of(html: str, request_id: str) -> str:
+    return text_of(card_of(html, request_id).split("<h2>")[1].split("</h2>")[0]).strip()
+
+
+async def test_cards_are_headed_by_what_changes_and_to_whom(client: Any, acme: Any, signed_in: Any) -> None:
+    person, _place, rel = await address(client, acme.alice)
+    first = person["attributes"]["FirstName"][0]["uri"]
+    moved = await dcr(client, acme.bob, "DELETE", f"/{rel['uri']}")
+    renamed = await dcr(client, acme.bob, "PUT", f"/{first}", {"value": "Augusta"})
+    carol = await signed_in(acme.carol)
+    for path in (INBOX, f"{INBOX}/changeRequests/{moved}"):
+        page = (await carol.get(path)).text
+        assert heading_of(page, moved) == "Remove HasAddress: Ada Lovelace → 12 Analytical Row"
+        assert f"changeRequests/{moved}" in card_of(page, moved)  # the id is still there, below the heading
+    page = (await carol.get(INBOX)).text
+    assert heading_of(page, renamed) == "Change FirstName of Ada Lovelace"
+    assert f'<a href="{INBOX}/changeRequests/{renamed}">' in card_of(page, renamed)
+
+
+async def test_a_conflict_shows_the_current_value_beside_the_staged_one(client: Any, acme: Any,
+                                                                       signed_in: Any) -> None:
+    person = await make_entity(client, acme.alice)
+    first = person["attributes"]["FirstName"][0]["uri"]
+    request_id = await dcr(client, acme.bob, "PUT", f"/{first}", {"value": "Augusta"})
+    calm = await dcr(client, acme.bob, "POST", f"/{person['uri']}/attributes/Email", [{"value": "a@x.org"}])
+    r = await client.put(api(f"/{first}"), headers=acme.alice.bearer, json={"value": "Ada B."})
+    assert r.status_code == 200
+    carol = await signed_in(acme.carol)
+    for path in (INBOX, f"{INBOX}/changeRequests/{request_id}"):
+        card = card_of((await carol.get(path)).text, request_id)
+        assert "ATTRIBUTE_WAS_CHANGED" in card
+        words = text_of(card)
+        assert "Current value 'Ada B.'" in words, words
+        assert "Staged value 'Augusta' (was 'Ada' when staged)" in words
+    # an insert conflicts too (the object moved on): its attribute's values now, beside the staged one
+    words = text_of(card_of((await carol.get(INBOX)).text, calm))
+    assert "Current value (none) Staged value 'a@x.org'" in words
+    # a request without conflicts shows no such table
+    _, _, rel = await address(client, acme.alice)
+    plain = await dcr(client, acme.bob, "DELETE", f"/{rel['uri']}")
+    assert "now-vs-staged" not in card_of((await carol.get(INBOX)).text, plain)

@@ -10,6 +10,7 @@ same as in the whole run), and its detail page checks every item.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from bondline.domain import access
 from bondline.domain.errors import Invalid
@@ -18,8 +19,9 @@ from bondline.domain.reltio import changes as ch
 from bondline.domain.reltio import roles
 from bondline.services.reltio import staging
 from bondline.services.reltio.staging import ChangeRequestView, load_request
-from bondline.services.reltio.tenants import tenant_context
+from bondline.services.reltio.tenants import TenantContext, tenant_context
 from bondline.store import Store
+from bondline.store.unit import Tx
 
 STATES = (ch.AWAITING, ch.APPLIED, ch.REJECTED)
 PAGE_SIZE = 20
@@ -41,6 +43,8 @@ class Shown:
 
     view: ChangeRequestView
     item_count: int
+    # For each conflicted item (by id): the values its target holds now (None: object or value gone).
+    current: dict[str, list[Any] | None] = dataclasses.field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -107,7 +111,7 @@ async def page(store: Store, caller: Caller, tenant: str, state: str, number: in
                          if sizes.get(cr.id, 0) else [])
             view = await staging.view(tx, ctx, cr, objects_info=True, conflicts=cr.state == ch.AWAITING,
                                       items=items)
-            shown.append(Shown(view, sizes.get(cr.id, 0)))
+            shown.append(Shown(view, sizes.get(cr.id, 0), await _current(tx, ctx, view)))
     total = counts.get(state, 0)
     return InboxPage(ctx.tenant, state, access.reltio_can_accept(ctx.perms), counts, shown, number,
                      max(1, -(-total // size)))
@@ -122,4 +126,38 @@ async def detail(store: Store, caller: Caller, tenant: str, request_id: str) -> 
         cr = await load_request(tx, ctx, request_id)
         items = await tx.change_requests.items(ctx.tenant, cr.id)
         view = await staging.view(tx, ctx, cr, objects_info=True, conflicts=cr.state == ch.AWAITING, items=items)
-    return Shown(view, len(items)), access.reltio_can_accept(ctx.perms)
+        current = await _current(tx, ctx, view)
+    return Shown(view, len(items), current), access.reltio_can_accept(ctx.perms)
+
+
+async def _current(tx: Tx, ctx: TenantContext, view: ChangeRequestView) -> dict[str, list[Any] | None]:
+    """What each conflicted item's target holds now, so a reviewer sees it beside the staged value.
+    Read only for requests with conflicts (the documents are read again: conflicts are rare)."""
+    if not view.conflicts:
+        return {}
+    conflicted = [c.item for c in view.conflicts.values()]
+    docs, _, _ = await staging.documents(tx, ctx, conflicted)
+    out: dict[str, list[Any] | None] = {}
+    for item in conflicted:
+        out[item.id] = values_now(item, docs.get(item.object_uri))
+    return out
+
+
+def values_now(item: ch.Item, doc: dict[str, Any] | None) -> list[Any] | None:
+    """The values at an item's attribute path in its object's document as stored now: every value
+    of the attribute for an insert, the one value the path names otherwise; [] for an object with
+    no attribute path (a relation to delete that still exists); None when the object or value is gone."""
+    if doc is None or not doc.get("exists", True):
+        return None
+    path = (item.body or {}).get("attributePath")
+    if item.type not in ch.ATTRIBUTE_ITEMS or not isinstance(path, str):
+        return []
+    try:
+        segs = ch.split_path(path)
+    except Invalid:
+        return None
+    if item.type == ch.INSERT:
+        parent = ch.parent_of(doc["attributes"], segs)
+        return None if parent is None else list(parent.get(segs[-1]) or [])
+    found = ch.locate(doc["attributes"], segs)
+    return None if found is None else [found[0][found[1]]]
