@@ -89,7 +89,7 @@ async def test_sign_in_sets_an_httponly_strict_cookie(browser: Any, acme: Any) -
     assert "Path=/ui" in anonymous and "Secure" not in anonymous
     before = b.csrf
     r = await b.post("/ui/sign-in", {"token": acme.carol.token})
-    assert r.status_code == 303 and r.headers["location"] == "/ui/"
+    assert r.status_code == 303 and r.headers["location"] == INBOX  # her only tenant
     header = cookie_header(r)
     assert header.startswith("bondline_ui=s.") and anonymous.split(";")[0][14:] not in header  # a new secret
     assert "; HttpOnly" in header and "; SameSite=Strict" in header and "; Path=/ui" in header
@@ -339,6 +339,32 @@ async def test_tenants_listed_are_those_with_a_role(signed_in: Any, acme: Any, a
     assert (await stranger.get(f"{INBOX}?state=BOGUS")).status_code == 400
 
 
+async def test_sign_in_lands_on_the_only_tenants_inbox(browser: Any, acme: Any, app: Any) -> None:
+    b: Browser = browser()
+    await b.get("/ui/sign-in")
+    r = await b.post("/ui/sign-in", {"token": acme.carol.token})
+    assert r.status_code == 303 and r.headers["location"] == INBOX
+    page = await b.get(r.headers["location"])
+    assert page.status_code == 200 and "Data change requests · acme" in text_of(page.text)
+    assert (await b.get("/ui/")).status_code == 200  # the list of tenants is still there to go back to
+    # with a second tenant to review, sign-in lands on the list to pick from
+    await tenants.add(app.store, "globex")
+    await tenants.grant(app.store, "globex", acme.carol.account_id, ["ROLE_REVIEWER"])
+    again: Browser = browser()
+    await again.get("/ui/sign-in")
+    r = await again.post("/ui/sign-in", {"token": acme.carol.token})
+    assert r.status_code == 303 and r.headers["location"] == "/ui/"
+    listing = text_of((await again.get("/ui/")).text)
+    assert "acme" in listing and "globex" in listing
+    # and with none, on the page that says how to get a role
+    erin = await accounts.add_user(app.store, "acc-erin", "erin@example.com", "Erin", False)
+    _, token = await accounts.create_token(app.store, erin.account_id)
+    none: Browser = browser()
+    await none.get("/ui/sign-in")
+    r = await none.post("/ui/sign-in", {"token": token})
+    assert r.status_code == 303 and r.headers["location"] == "/ui/"
+
+
 async def test_a_user_without_roles_is_told_so(browser: Any, app: Any, site: Any) -> None:
     b: Browser = browser()
     assert (await b.sign_in(site.bob.token)).status_code == 303
@@ -394,16 +420,15 @@ async def test_every_item_in_words_with_objects_and_conflicts(client: Any, acme:
     for key in ("delete", "entity", "relation"):
         card = r.text.split(f'id="cr-{ids[key]}"')[1].split("</article>")[0]
         assert "conflict" not in card, key
-    # buttons for a reviewer, each form with the session's CSRF token
-    assert r.text.count('class="apply"') == len(ids) and r.text.count('class="reject"') == len(ids)
+    # buttons for a reviewer: links to the confirmation step, no form but signing out
+    assert r.text.count('class="button apply"') == len(ids) and r.text.count('class="button reject"') == len(ids)
     forms = re.findall(r"<form [^>]*method=\"post\"[^>]*>(.*?)</form>", r.text, re.S)
-    assert len(forms) == 2 * len(ids) + 1  # + sign out
-    assert all(f'name="csrf" value="{carol.csrf}"' in f for f in forms)
+    assert len(forms) == 1 and f'name="csrf" value="{carol.csrf}"' in forms[0]
     # the detail page says the same about one request
     detail = await carol.get(f"{INBOX}/changeRequests/{ids['update']}")
     assert detail.status_code == 200
     assert "update FirstName of Ada King from 'Ada' to 'Augusta'" in text_of(detail.text)
-    assert "ATTRIBUTE_WAS_CHANGED" in detail.text and 'class="apply"' in detail.text
+    assert "ATTRIBUTE_WAS_CHANGED" in detail.text and 'class="button apply"' in detail.text
 
 
 async def test_readers_see_no_buttons_and_cannot_press_them(client: Any, acme: Any, signed_in: Any,
@@ -416,50 +441,82 @@ async def test_readers_see_no_buttons_and_cannot_press_them(client: Any, acme: A
             r = await b.get(path)
             assert r.status_code == 200, path
             assert "delete relation HasAddress" in text_of(r.text)
-            assert 'class="apply"' not in r.text and 'class="reject"' not in r.text
+            assert 'class="button apply"' not in r.text and 'class="button reject"' not in r.text
             assert "/apply" not in r.text and "/reject" not in r.text
         assert "needs the ACCEPT_CHANGE_REQUEST permission" in text_of((await b.get(INBOX)).text)
-        # the endpoints refuse them all the same (the services' access rules), CSRF token or not
+        # the endpoints refuse them all the same (the services' access rules), confirmed or not
         for action in ("apply", "reject"):
-            r = await b.post(f"{INBOX}/changeRequests/{request_id}/{action}")
+            confirm = await b.get(f"{INBOX}/changeRequests/{request_id}/{action}")
+            assert confirm.status_code == 403 and "ACCEPT_CHANGE_REQUEST" in confirm.text
+            assert "<form" not in confirm.text.replace('action="/ui/sign-out"', "").split("</header>")[1]
+            r = await b.post(f"{INBOX}/changeRequests/{request_id}/{action}", {"confirm": "yes"})
             assert r.status_code == 403, (person.email, action)
             assert "text/html" in r.headers["content-type"]
             assert_secure_headers(r)
         assert await state_of(client, acme.carol, request_id) == "AWAITING_REVIEW"
 
 
-async def test_apply_goes_through_the_service(client: Any, acme: Any, signed_in: Any) -> None:
+async def test_apply_asks_for_confirmation_then_redirects_to_the_result(client: Any, acme: Any,
+                                                                         signed_in: Any) -> None:
     _, _, rel = await address(client, acme.alice)
     request_id = await dcr(client, acme.bob, "DELETE", f"/{rel['uri']}")
     carol = await signed_in(acme.carol)
-    await carol.get(INBOX)
-    r = await carol.post(f"{INBOX}/changeRequests/{request_id}/apply")
-    assert r.status_code == 303 and r.headers["location"] == f"{INBOX}?done=applied&id={request_id}"
+    here = f"{INBOX}/changeRequests/{request_id}"
+    card = card_of((await carol.get(INBOX)).text, request_id)
+    assert f'href="{here}/apply"' in card  # the list's Apply is a link to the confirmation step
+    confirm = await carol.get(f"{here}/apply")
+    assert confirm.status_code == 200
+    assert "Apply this change request?" in text_of(confirm.text) and "Yes, apply" in confirm.text
+    assert "Remove HasAddress: Ada Lovelace → 12 Analytical Row" in text_of(confirm.text)
+    assert 'name="confirm" value="yes"' in confirm.text and f'name="csrf" value="{carol.csrf}"' in confirm.text
+    assert await state_of(client, acme.carol, request_id) == "AWAITING_REVIEW"  # looking changed nothing
+    # a post that skipped the step (no confirm) is sent to it, and changes nothing
+    skipped = await carol.post(f"{here}/apply")
+    assert skipped.status_code == 303 and skipped.headers["location"] == f"{here}/apply"
+    assert await state_of(client, acme.carol, request_id) == "AWAITING_REVIEW"
+    r = await carol.post(f"{here}/apply", {"confirm": "yes"})
+    assert r.status_code == 303 and r.headers["location"] == f"{here}?done=applied"
     assert (await client.get(api(f"/{rel['uri']}"), headers=acme.carol.bearer)).status_code == 404
     assert await state_of(client, acme.carol, request_id) == "APPLIED"
-    page = await carol.get(r.headers["location"])
-    assert f"Change request {request_id} applied." in text_of(page.text)
+    # the result is a page of its own, fetched with GET: loading it again changes nothing
+    for _ in range(2):
+        page = await carol.get(r.headers["location"])
+        assert page.status_code == 200
+        assert f"Change request {request_id} applied by carol@example.com" in text_of(page.text)
     applied = text_of((await carol.get(f"{INBOX}?state=APPLIED")).text)
     assert f"changeRequests/{request_id}" in applied and "applied by carol@example.com" in applied
-    again = await carol.post(f"{INBOX}/changeRequests/{request_id}/apply")
-    assert again.status_code == 409 and "in state APPLIED" in again.text
+    # posting the form again (a resubmission) does nothing, and says so on a page after a redirect
+    again = await carol.post(f"{here}/apply", {"confirm": "yes"})
+    assert again.status_code == 303 and again.headers["location"] == f"{here}?done=already"
+    page = text_of((await carol.get(again.headers["location"])).text)
+    assert f"Nothing was done: change request {request_id} is in state APPLIED" in page
+    assert "nothing left to apply" in text_of((await carol.get(f"{here}/apply")).text)
 
 
-async def test_reject(client: Any, acme: Any, signed_in: Any) -> None:
+async def test_reject_asks_for_confirmation_then_redirects_to_the_result(client: Any, acme: Any,
+                                                                          signed_in: Any) -> None:
     _, _, rel = await address(client, acme.alice)
     request_id = await dcr(client, acme.bob, "DELETE", f"/{rel['uri']}")
     carol = await signed_in(acme.carol)
-    await carol.get(INBOX)
-    r = await carol.post(f"{INBOX}/changeRequests/{request_id}/reject")
-    assert r.status_code == 303 and "state=REJECTED" in r.headers["location"]
+    here = f"{INBOX}/changeRequests/{request_id}"
+    confirm = await carol.get(f"{here}/reject")
+    assert confirm.status_code == 200 and "Reject this change request?" in text_of(confirm.text)
+    assert 'action="' + here + '/reject"' in confirm.text and "Yes, reject" in confirm.text
+    skipped = await carol.post(f"{here}/reject")
+    assert skipped.status_code == 303 and skipped.headers["location"] == f"{here}/reject"
+    assert await state_of(client, acme.carol, request_id) == "AWAITING_REVIEW"
+    r = await carol.post(f"{here}/reject", {"confirm": "yes"})
+    assert r.status_code == 303 and r.headers["location"] == f"{here}?done=rejected"
     assert await state_of(client, acme.carol, request_id) == "REJECTED"
     assert (await client.get(api(f"/{rel['uri']}"), headers=acme.carol.bearer)).status_code == 200
-    rejected = await carol.get(r.headers["location"])
-    assert f"changeRequests/{request_id}" in rejected.text and 'class="apply"' not in rejected.text
-    awaiting = await carol.get(INBOX)
-    assert f"changeRequests/{request_id}" not in awaiting.text
-    again = await carol.post(f"{INBOX}/changeRequests/{request_id}/reject")
-    assert again.status_code == 409 and "in state REJECTED" in again.text
+    result = await carol.get(r.headers["location"])
+    assert f"Change request {request_id} rejected by carol@example.com" in text_of(result.text)
+    assert 'class="button apply"' not in result.text
+    assert f"changeRequests/{request_id}" in (await carol.get(f"{INBOX}?state=REJECTED")).text
+    assert f"changeRequests/{request_id}" not in (await carol.get(INBOX)).text
+    again = await carol.post(f"{here}/reject", {"confirm": "yes"})
+    assert again.status_code == 303 and again.headers["location"] == f"{here}?done=already"
+    assert "is in state REJECTED" in text_of((await carol.get(again.headers["location"])).text)
 
 
 async def test_forms_without_the_right_csrf_token_change_nothing(client: Any, acme: Any, signed_in: Any,
@@ -487,22 +544,27 @@ async def test_conflicts_are_shown_and_apply_anyway_is_offered(client: Any, acme
     person = await make_entity(client, acme.alice)
     first = person["attributes"]["FirstName"][0]["uri"]
     request_id = await dcr(client, acme.bob, "PUT", f"/{first}", {"value": "Augusta"})
+    carol = await signed_in(acme.carol)
+    path = f"{INBOX}/changeRequests/{request_id}"
+    # confirmed while it had no conflicts; the object changes before the form is posted
+    plain_confirm = await carol.get(f"{path}/apply")
+    assert "Yes, apply" in plain_confirm.text and "ignoreConflicts" not in plain_confirm.text
     r = await client.put(api(f"/{first}"), headers=acme.alice.bearer, json={"value": "Ada B."})
     assert r.status_code == 200
-    carol = await signed_in(acme.carol)
-    await carol.get(INBOX)
-    path = f"{INBOX}/changeRequests/{request_id}"
-    r = await carol.post(f"{path}/apply")
-    assert r.status_code == 409
-    page = text_of(r.text)
+    r = await carol.post(f"{path}/apply", {"confirm": "yes"})
+    assert r.status_code == 303 and r.headers["location"] == f"{path}/apply?conflicts=1"
+    failed = await carol.get(r.headers["location"])
+    page = text_of(failed.text)
     assert "has conflicts" in page and "Nothing was applied" in page and "ATTRIBUTE_WAS_CHANGED" in page
-    assert "Apply anyway (ignore conflicts)" in page and 'name="ignoreConflicts" value="true"' in r.text
+    assert "Apply anyway (ignore conflicts)" in page and 'name="ignoreConflicts" value="true"' in failed.text
     assert await state_of(client, acme.carol, request_id) == "AWAITING_REVIEW"
-    # a plain visit of the page flags the conflict but does not offer to ignore it
+    # the request's own page flags the conflict but offers no form; its confirmation step offers to ignore it
     plain = await carol.get(path)
     assert "ATTRIBUTE_WAS_CHANGED" in plain.text and "ignoreConflicts" not in plain.text
-    r = await carol.post(f"{path}/apply", {"ignoreConflicts": "true"})
-    assert r.status_code == 303
+    confirm = await carol.get(f"{path}/apply")
+    assert "Apply anyway (ignore conflicts)" in confirm.text and "Nothing was applied" not in confirm.text
+    r = await carol.post(f"{path}/apply", {"confirm": "yes", "ignoreConflicts": "true"})
+    assert r.status_code == 303 and r.headers["location"] == f"{path}?done=applied"
     entity = (await client.get(api(f"/{person['uri']}"), headers=acme.carol.bearer)).json()
     assert [v["value"] for v in entity["attributes"]["FirstName"]] == ["Augusta"]
 
