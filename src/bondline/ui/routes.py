@@ -9,7 +9,7 @@ import mimetypes
 from collections.abc import Awaitable, Callable
 from importlib import resources
 from typing import Any
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl, quote, urlencode
 
 from bondline import ids
 from bondline.domain.errors import Forbidden, Invalid, NotFound, Unauthenticated
@@ -17,7 +17,7 @@ from bondline.domain.model import Caller
 from bondline.http import Request, Response
 from bondline.services import ui_sessions
 from bondline.services.reltio import change_requests, inbox
-from bondline.ui import sessions
+from bondline.ui import sessions, wording
 from bondline.ui.pages import DIALECT, SECURITY_HEADERS, redirect, render
 
 STATIC = {"ui.css"}
@@ -163,10 +163,24 @@ class ReviewInbox:
         v = await self.visitor(req)
         tenant = req.params["tenant"]
         number = req.q("page") or "1"
+        filters = inbox.check_filters(req.q("createdBy"), req.q("object"))
         page = await inbox.page(self.app.store, v.caller, tenant, inbox.check_state(req.q("state")),
-                                int(number) if number.isdigit() and len(number) < 7 else 1)
+                                int(number) if number.isdigit() and len(number) < 7 else 1, filters=filters)
+
+        def listing(state: str, number: int = 1) -> str:
+            """This listing's address in `state` (page `number`), keeping its filters."""
+            query = {"state": state, "createdBy": filters.created_by, "object": filters.object_uri,
+                     "page": str(number) if number > 1 else None}
+            return _tenant_path(tenant) + "?" + urlencode({k: v for k, v in query.items() if v})
+
+        # The filtered object by its label, as the requests shown know it (its URI otherwise).
+        infos = [s.view.objects_info or {} for s in page.requests]
+        known = next((i[filters.object_uri] for i in infos if filters.object_uri in i), None)
+        object_label = (wording.describe_object(filters.object_uri, known).text if known and filters.object_uri
+                        else filters.object_uri)
         return render("inbox.html", me=v.caller, csrf=v.csrf, page=page, tenant_path=_tenant_path,
-                      states=inbox.STATES, title=f"{page.tenant} · Review inbox")
+                      listing=listing, object_label=object_label, states=inbox.STATES,
+                      title=f"{page.tenant} · Review inbox")
 
     async def detail(self, req: Request, template: str = "detail.html", **context: Any) -> Response:
         v = await self.visitor(req)

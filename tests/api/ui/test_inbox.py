@@ -738,3 +738,51 @@ async def test_a_conflict_shows_the_current_value_beside_the_staged_one(client: 
     _, _, rel = await address(client, acme.alice)
     plain = await dcr(client, acme.bob, "DELETE", f"/{rel['uri']}")
     assert "now-vs-staged" not in card_of((await carol.get(INBOX)).text, plain)
+
+
+async def test_filter_by_creator_and_by_object(client: Any, acme: Any, signed_in: Any, app: Any) -> None:
+    ada, _place, rel = await address(client, acme.alice)
+    other = await make_entity(client, acme.alice, {"type": "configuration/entityTypes/Individual",
+                                                   "attributes": {"FirstName": [{"value": "Grace"}]}})
+    assert other["uri"] != ada["uri"]
+    by_bob_on_ada = await dcr(client, acme.bob, "POST", f"/{ada['uri']}/attributes/Email", [{"value": "a@x.org"}])
+    by_bob_on_rel = await dcr(client, acme.bob, "DELETE", f"/{rel['uri']}")
+    by_alice_on_ada = await dcr(client, acme.alice, "POST", f"/{ada['uri']}/attributes/Email", [{"value": "b@x.org"}])
+    by_alice_on_other = await dcr(client, acme.alice, "POST", f"/{other['uri']}/attributes/Email",
+                                  [{"value": "c@x.org"}])
+    carol = await signed_in(acme.carol)
+
+    async def shown(query: str) -> set[str]:
+        r = await carol.get(f"{INBOX}?{query}")
+        assert r.status_code == 200, r.text
+        return set(re.findall(r'id="cr-([0-9A-Za-z]+)"', r.text))
+
+    everything = {by_bob_on_ada, by_bob_on_rel, by_alice_on_ada, by_alice_on_other}
+    assert await shown("") == everything
+    assert await shown("createdBy=bob%40example.com") == {by_bob_on_ada, by_bob_on_rel}
+    assert await shown(f"object={ada['uri']}") == {by_bob_on_ada, by_alice_on_ada}
+    assert await shown(f"object={rel['uri']}") == {by_bob_on_rel}
+    assert await shown(f"createdBy=alice%40example.com&object={ada['uri']}") == {by_alice_on_ada}
+    assert await shown("createdBy=nobody%40example.com") == set()
+    assert await shown("createdBy=&object=") == everything  # an empty form filters nothing
+    # the page says what it shows, keeps the filters in its tabs, and the form holds them
+    r = await carol.get(f"{INBOX}?createdBy=alice%40example.com&object={ada['uri']}")
+    words = text_of(r.text)
+    assert "Showing change requests created by alice@example.com touching Individual Ada Lovelace" in words
+    assert 'name="createdBy" value="alice@example.com"' in r.text and f'name="object" value="{ada["uri"]}"' in r.text
+    assert "Awaiting review 1" in words and "Applied 0" in words
+    escaped = ada["uri"].replace("/", "%2F")
+    assert f'href="{INBOX}?state=APPLIED&amp;createdBy=alice%40example.com&amp;object={escaped}"' in r.text
+    # the filter counts decided requests too, in their own tab
+    await carol.get(f"{INBOX}/changeRequests/{by_alice_on_ada}/reject")
+    assert (await carol.post(f"{INBOX}/changeRequests/{by_alice_on_ada}/reject", {"confirm": "yes"})).status_code == 303
+    assert await shown(f"state=REJECTED&object={ada['uri']}") == {by_alice_on_ada}
+    assert await shown(f"object={ada['uri']}") == {by_bob_on_ada}
+    # each card links its creator and its objects to the filtered listings
+    card = card_of((await carol.get(INBOX)).text, by_bob_on_rel)
+    assert f'href="{INBOX}?state=AWAITING_REVIEW&amp;createdBy=bob%40example.com"' in card
+    assert f'href="{INBOX}?state=AWAITING_REVIEW&amp;object={rel["uri"]}"' in card
+    # a malformed object is a 400 page, not an error of the database
+    bad = await carol.get(f"{INBOX}?object=entities/x'y")
+    assert bad.status_code == 400 and "entities/ID or relations/ID" in text_of(bad.text)
+    assert (await carol.get(f"{INBOX}?createdBy={'x' * 300}")).status_code == 400

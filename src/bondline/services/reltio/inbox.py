@@ -10,6 +10,7 @@ same as in the whole run), and its detail page checks every item.
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 from bondline.domain import access
@@ -27,6 +28,8 @@ STATES = (ch.AWAITING, ch.APPLIED, ch.REJECTED)
 PAGE_SIZE = 20
 LIST_ITEMS = 200  # items shown per request in a listing
 DETAIL_ITEMS = 2_000  # items shown in words on a request's own page (all are checked for conflicts)
+MAX_FILTER_CHARS = 254
+OBJECT_URI = re.compile(r"(entities|relations)/[0-9A-Za-z]{1,16}")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -56,6 +59,18 @@ class Shown:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class Filters:
+    """Narrow a listing to one creator (as change requests record it: an email) and/or one object
+    (`entities/ID` or `relations/ID`: requests with an item on it)."""
+
+    created_by: str | None = None
+    object_uri: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.created_by or self.object_uri)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class InboxPage:
     tenant: str
     state: str
@@ -64,6 +79,7 @@ class InboxPage:
     requests: list[Shown]
     page: int
     pages: int
+    filters: Filters = Filters()
 
 
 async def tenants_for(store: Store, caller: Caller) -> list[TenantEntry]:
@@ -89,17 +105,54 @@ def check_state(state: str | None) -> str:
     return state
 
 
+def check_filters(created_by: str | None, object_uri: str | None) -> Filters:
+    created_by = (created_by or "").strip() or None
+    object_uri = (object_uri or "").strip() or None
+    if created_by is not None and len(created_by) > MAX_FILTER_CHARS:
+        raise Invalid(f"A creator is at most {MAX_FILTER_CHARS} characters")
+    if object_uri is not None and not OBJECT_URI.fullmatch(object_uri):
+        raise Invalid(f"Name an object as entities/ID or relations/ID, not {object_uri[:40]!r}")
+    return Filters(created_by, object_uri)
+
+
+async def _filtered(tx: Tx, tenant: str, state: str, filters: Filters, offset: int, limit: int
+                    ) -> tuple[dict[str, int], list[ch.ChangeRequest]]:
+    """Counts by state and a page of the requests matching `filters`, ordered as `page_in_state`
+    orders them (the lookups the Reltio API's `filter=` uses: by creator, by object touched)."""
+    matched: set[str] | None = None
+    if filters.created_by is not None:
+        matched = await tx.change_requests.ids_created_by(tenant, [filters.created_by])
+    if filters.object_uri is not None:
+        touching = await tx.change_requests.ids_touching(tenant, [filters.object_uri])
+        matched = touching if matched is None else matched & touching
+    found = list((await tx.change_requests.get_many(tenant, matched or set())).values())
+    counts: dict[str, int] = {}
+    for cr in found:
+        counts[cr.state] = counts.get(cr.state, 0) + 1
+    in_state = [cr for cr in found if cr.state == state]
+    if state == ch.AWAITING:
+        in_state.sort(key=lambda cr: (-cr.created_at, cr.id))
+    else:
+        in_state.sort(key=lambda cr: (-cr.updated_at, cr.id))
+    return counts, in_state[offset:offset + limit]
+
+
 async def page(store: Store, caller: Caller, tenant: str, state: str, number: int = 1,
-               size: int = PAGE_SIZE) -> InboxPage:
+               size: int = PAGE_SIZE, filters: Filters | None = None) -> InboxPage:
     """Change requests in `state`, page `number` (from 1): waiting ones newest first, decided ones
-    most recently decided first; with objectsInfo, and conflicts for those awaiting review."""
+    most recently decided first; with objectsInfo, and conflicts for those awaiting review. With
+    `filters`, only those matching them (and the counts are theirs)."""
     state = check_state(state)
     number = max(1, number)
+    filters = filters or Filters()
     async with store.read() as tx:
         ctx = await tenant_context(tx, caller, tenant)
         access.reltio_require_read(ctx.perms)
-        counts = await tx.change_requests.count_by_state(ctx.tenant)
-        found = await tx.change_requests.page_in_state(ctx.tenant, state, (number - 1) * size, size)
+        if filters:
+            counts, found = await _filtered(tx, ctx.tenant, state, filters, (number - 1) * size, size)
+        else:
+            counts = await tx.change_requests.count_by_state(ctx.tenant)
+            found = await tx.change_requests.page_in_state(ctx.tenant, state, (number - 1) * size, size)
         sizes = await tx.change_requests.item_counts(ctx.tenant, [cr.id for cr in found])
         small = await tx.change_requests.items_of(ctx.tenant, [cr.id for cr in found
                                                                if sizes.get(cr.id, 0) <= LIST_ITEMS])
@@ -114,7 +167,7 @@ async def page(store: Store, caller: Caller, tenant: str, state: str, number: in
             shown.append(Shown(view, sizes.get(cr.id, 0), await _current(tx, ctx, view)))
     total = counts.get(state, 0)
     return InboxPage(ctx.tenant, state, access.reltio_can_accept(ctx.perms), counts, shown, number,
-                     max(1, -(-total // size)))
+                     max(1, -(-total // size)), filters)
 
 
 async def detail(store: Store, caller: Caller, tenant: str, request_id: str) -> tuple[Shown, bool]:
