@@ -786,3 +786,32 @@ async def test_filter_by_creator_and_by_object(client: Any, acme: Any, signed_in
     bad = await carol.get(f"{INBOX}?object=entities/x'y")
     assert bad.status_code == 400 and "entities/ID or relations/ID" in text_of(bad.text)
     assert (await carol.get(f"{INBOX}?createdBy={'x' * 300}")).status_code == 400
+
+
+async def test_the_demo_site_shows_waiting_conflicted_applied_and_rejected_requests(app: Any, browser: Any) -> None:
+    """`bondline serve --demo`'s seed file: sign in as demo-alice (a site admin, one tenant) and the
+    inbox has a request of every kind a reviewer meets."""
+    from bondline import demo
+
+    site = await demo.seed(app.store)
+    b: Browser = browser()
+    await b.get("/ui/sign-in")
+    r = await b.post("/ui/sign-in", {"token": site.tokens["demo-alice"]})
+    assert r.status_code == 303 and r.headers["location"] == "/ui/tenants/demo"
+    page = await b.get(r.headers["location"])
+    words = text_of(page.text)
+    assert "Awaiting review 4" in words and "Applied 1" in words and "Rejected 1" in words
+    headings = set(re.findall(r"<h2><a [^>]*>(.*?)</a></h2>", page.text, re.S))
+    assert {text_of(h).strip() for h in headings} == {
+        "Remove HasAddress: Ada Lovelace → 12 Analytical Row",
+        "Change Email and FirstName of Ada Lovelace",
+        # (its createRelation stages nothing: ada already has that Employment, the file's `job`)
+        "New Individual Grace Hopper",
+        "Change FirstName of Charlie Babbage",
+    }
+    assert words.count("1 conflict") == 1
+    assert "Current value 'Charlie' Staged value 'Chas' (was 'Charles' when staged)" in words
+    applied = text_of((await b.get("/ui/tenants/demo?state=APPLIED")).text)
+    assert "Add Website to Analytical Engines Ltd" in applied and "applied by alice@example.com" in applied
+    rejected = text_of((await b.get("/ui/tenants/demo?state=REJECTED")).text)
+    assert "Change Name of Analytical Engines Ltd" in rejected and "rejected by alice@example.com" in rejected
