@@ -32,7 +32,7 @@ CHROMIUM = os.environ.get("BONDLINE_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--font-render-hinting=none"]
 TOKEN_LINE = re.compile(r"^\s*demo-alice <[^>]*>\s+token: (\S+)")
-VIEWPORT = {"width": 1100, "height": 900}
+WIDTH, HEIGHT = 1100, 900  # the page is photographed whole: HEIGHT is only where it starts
 
 
 def free_port() -> int:
@@ -86,7 +86,7 @@ def photograph(url: str, token: str, out: pathlib.Path) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:
-            page = browser.new_context(viewport=VIEWPORT, device_scale_factor=1).new_page()
+            page = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, device_scale_factor=1).new_page()
             page.set_default_timeout(20_000)
             page.goto(url + "/ui/sign-in")
             page.fill("#token", token)
