@@ -815,3 +815,13 @@ async def test_the_demo_site_shows_waiting_conflicted_applied_and_rejected_reque
     assert "Add Website to Analytical Engines Ltd" in applied and "applied by alice@example.com" in applied
     rejected = text_of((await b.get("/ui/tenants/demo?state=REJECTED")).text)
     assert "Change Name of Analytical Engines Ltd" in rejected and "rejected by alice@example.com" in rejected
+
+
+async def test_a_made_up_result_says_nothing(client: Any, acme: Any, signed_in: Any) -> None:
+    """`?done=applied` on a request still awaiting review (a hand-edited address) shows no notice."""
+    _, _, rel = await address(client, acme.alice)
+    request_id = await dcr(client, acme.bob, "DELETE", f"/{rel['uri']}")
+    carol = await signed_in(acme.carol)
+    for done in ("applied", "rejected", "nonsense"):
+        page = await carol.get(f"{INBOX}/changeRequests/{request_id}?done={done}")
+        assert page.status_code == 200 and 'class="notice"' not in page.text
