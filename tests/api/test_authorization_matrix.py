@@ -451,14 +451,21 @@ ROWS: list[Row] = [
         path="/ui/tenants/acme"),
     Row("GET", "/ui/tenants/{tenant}/changeRequests/{id}", f"{UI_SIGNED_IN}  403 403 403 200  200 200 200 200 200",
         path="/ui/tenants/acme/changeRequests/{dcr}"),
+    # the confirmation steps: a page for those who may decide, a 403 page (no form) for readers
+    Row("GET", "/ui/tenants/{tenant}/changeRequests/{id}/apply",
+        f"{UI_SIGNED_IN}  403 403 403 200  403 403 403 200 200",
+        path="/ui/tenants/acme/changeRequests/{dcr}/apply"),
+    Row("GET", "/ui/tenants/{tenant}/changeRequests/{id}/reject",
+        f"{UI_SIGNED_IN}  403 403 403 200  403 403 403 200 200",
+        path="/ui/tenants/acme/changeRequests/{dcr}/reject"),
     Row("POST", "/ui/tenants/{tenant}/changeRequests/{id}/apply",
         "403 403 303 403  403 403 403 303  403 403 403 303 303",
         path="/ui/tenants/acme/changeRequests/{fresh}/apply", make=fresh_dcr, form=True,
-        body=lambda w: {"csrf": w["csrf"]}),
+        body=lambda w: {"csrf": w["csrf"], "confirm": "yes"}),
     Row("POST", "/ui/tenants/{tenant}/changeRequests/{id}/reject",
         "403 403 303 403  403 403 403 303  403 403 403 303 303",
         path="/ui/tenants/acme/changeRequests/{fresh}/reject", make=fresh_dcr, form=True,
-        body=lambda w: {"csrf": w["csrf"]}),
+        body=lambda w: {"csrf": w["csrf"], "confirm": "yes"}),
     Row("GET", "/ui/static/{name}", PUBLIC_200, path="/ui/static/ui.css"),
 ]
 

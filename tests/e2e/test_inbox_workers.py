@@ -43,6 +43,7 @@ def test_a_session_holds_across_workers(module_database_url: str) -> None:
             assert fresh.status_code == 200 and "Data change requests · multi" in fresh.text
         csrf = re.search(r'name="csrf" value="([^"]+)"', fresh.text).group(1)  # type: ignore[union-attr]
         for _ in range(6):
-            r = httpx.post(server.url + "/ui/tenants/multi/changeRequests/0000000/reject", data={"csrf": csrf},
+            r = httpx.post(server.url + "/ui/tenants/multi/changeRequests/0000000/reject",
+                           data={"csrf": csrf, "confirm": "yes"},
                            headers=cookie)
             assert r.status_code == 404  # past the session and CSRF checks, in any worker

@@ -74,3 +74,36 @@ def test_the_shipped_seed_files_are_valid() -> None:
 
     for name in seeds.BUILT_IN:
         assert seedfile.parse(seeds.text(name), seeds.source(name)).spec.users
+
+
+@pytest.mark.parametrize(("text", "line", "fragment"), [
+    ("reltio:\n  - id: t\n    changeRequests:\n      - {items: [], reviewedBy: a}\n", 4,
+     "changeRequests[0].reviewedBy: reviewedBy is who applies or rejects the request"),
+    ("reltio:\n  - id: t\n    changeRequests:\n      - {items: [], state: DONE}\n", 4,
+     "changeRequests[0].state: Invalid enum value 'DONE'"),
+    ("reltio:\n  - id: t\n    changeRequests:\n      - {items: [], state: applied}\n", 4,
+     "Invalid enum value 'applied'"),
+    ("reltio:\n  - id: t\n    edits:\n      - {deleteRelation: relations/abc}\n", 4,
+     "reltio[0].edits[0]: an edit is exactly one of insertAttribute, updateAttribute, deleteAttribute"),
+    ("reltio:\n  - id: t\n    edits:\n      - {}\n", 4, "an edit is exactly one of"),
+    ("reltio:\n  - id: t\n    edits:\n      - updateAttribute: {object: ghost, attribute: A, value: x}\n", 4,
+     "edits[0].updateAttribute.object: 'ghost' is neither a ref"),
+    ("reltio:\n  - id: t\n    edits:\n      - insertAttribute: {object: entities/abc, attribute: A}\n", 4,
+     "insertAttribute needs a value"),
+])
+def test_decided_requests_and_edits_are_checked(text: str, line: int, fragment: str) -> None:
+    err = error_of(text)
+    assert err.line == line and fragment in err.message, err.message
+
+
+def test_decided_requests_and_edits_parse() -> None:
+    doc = seedfile.parse("users:\n  - {accountId: rev, email: r@x.io, name: R}\nreltio:\n  - id: t\n"
+                         "    entities:\n      - {ref: p, type: Individual, attributes: {FirstName: A}}\n"
+                         "    changeRequests:\n      - {items: [], state: APPLIED, reviewedBy: rev}\n"
+                         "      - {items: [], state: REJECTED}\n      - {items: []}\n"
+                         "    edits:\n      - updateAttribute: {object: p, attribute: FirstName, value: B}\n")
+    tenant = doc.spec.reltio[0]
+    assert [(r.state, r.reviewed_by) for r in tenant.change_requests] == [
+        ("APPLIED", "rev"), ("REJECTED", None), ("AWAITING_REVIEW", None)]
+    assert tenant.edits[0].update_attribute is not None and tenant.edits[0].update_attribute.value == "B"
+    assert seedfile.CHANGE_STATES == ("AWAITING_REVIEW", "APPLIED", "REJECTED")

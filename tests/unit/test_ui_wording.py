@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bondline.domain.reltio import changes as ch
-from bondline.ui.wording import attribute_name, describe, describe_object, value_text
+from bondline.ui.wording import attribute_name, describe, describe_object, headline, now_and_staged, value_text
 
 ADA = "entities/0000Ada1"
 TEST = "entities/0000Tst1"
@@ -110,3 +110,64 @@ def test_objects_list_lines() -> None:
     assert describe_object(REL, OBJECTS[REL]).text == "Employment from Test to AddressLine"
     new = {"type": "configuration/entityTypes/Individual", "label": "Grace Hopper", "isExist": False}
     assert describe_object("entities/0000Grc1", new).text == "Individual Grace Hopper (new)"
+
+
+HOME = "relations/0000Hom1"
+HOME_INFO = {"type": "configuration/relationTypes/HasAddress", "startObjectUri": ADA,
+             "startObjectLabel": "Ada Lovelace", "endObjectUri": LOC, "endObjectLabel": "12 Analytical Row",
+             "isExist": True}
+
+
+def test_headings_say_what_changes_and_to_whom() -> None:
+    objects = {**OBJECTS, HOME: HOME_INFO}
+    first = "FirstName/3Z3Tq6BBE"
+    cases = [
+        ([item(ch.DELETE_RELATIONSHIP, HOME, {})], "Remove HasAddress: Ada Lovelace → 12 Analytical Row"),
+        ([item(ch.UPDATE, ADA, {"attributePath": first, "oldValue": {"value": "Ada"}, "newValue": {"value": "A"}})],
+         "Change FirstName of Ada Lovelace"),
+        ([item(ch.INSERT, ADA, {"attributePath": "Email", "newValue": {"value": "a@x"}})], "Add Email to Ada Lovelace"),
+        ([item(ch.DELETE, ADA, {"attributePath": first, "oldValue": {"value": "Ada"}})],
+         "Remove FirstName from Ada Lovelace"),
+        ([item(ch.PIN, ADA, {"attributePath": "LastName/1", "newPinOrIgnoreValue": True})],
+         "Pin LastName on Ada Lovelace"),
+        # several attributes of one object, by different kinds of change
+        ([item(ch.INSERT, ADA, {"attributePath": "Email", "newValue": {"value": "a@x"}}),
+          item(ch.UPDATE, ADA, {"attributePath": first, "newValue": {"value": "A"}}),
+          item(ch.PIN, ADA, {"attributePath": "LastName/1", "newPinOrIgnoreValue": True})],
+         "Change Email, FirstName and LastName of Ada Lovelace"),
+        ([next(it for it, _ in CASES if it.type == ch.CREATE_ENTITY),
+          next(it for it, _ in CASES if it.type == ch.CREATE_RELATIONSHIP)],
+         "New Individual Grace Hopper; Add HasAddress: Ada Lovelace → entities/0000Loc1"),
+        ([item(ch.INSERT, REL, {"attributePath": "Title", "newValue": {"value": "x"}})],
+         "Add Title to relation Employment from Test to AddressLine"),
+        ([], "No changes"),
+    ]
+    for items, words in cases:
+        assert headline(items, objects).text == words
+
+
+def test_headings_of_many_objects_count_the_rest() -> None:
+    items = [item(ch.INSERT, f"entities/0000Ob{i}", {"attributePath": "Email", "newValue": {"value": "x"}})
+             for i in range(5)]
+    assert headline(items, {}).text == ("Add Email to entities/0000Ob0; Add Email to entities/0000Ob1 "
+                                        "and 3 more objects")
+    # a listing shows a large request's first items only: the heading says there is more
+    assert headline(items[:1], {}, item_count=400).text == "Add Email to entities/0000Ob0 and more"
+
+
+def test_a_conflict_puts_the_value_now_beside_the_staged_one() -> None:
+    update = item(ch.UPDATE, ADA, {"attributePath": "FirstName/1", "oldValue": {"value": "Charles"},
+                                   "newValue": {"value": "Chas"}})
+    assert now_and_staged(update, [{"id": "1", "value": "Charlie"}]) == (
+        "'Charlie'", "'Chas' (was 'Charles' when staged)")
+    assert now_and_staged(update, None) == ("(gone)", "'Chas' (was 'Charles' when staged)")
+    insert = item(ch.INSERT, ADA, {"attributePath": "Email", "newValue": {"value": "b@x"}})
+    assert now_and_staged(insert, [{"value": "a@x"}, {"value": "c@x", "pin": True}]) == (
+        "'a@x', 'c@x' (pinned)", "'b@x'")
+    assert now_and_staged(insert, []) == ("(none)", "'b@x'")
+    delete = item(ch.DELETE, ADA, {"attributePath": "LastName/1", "oldValue": {"value": "Babbage"}})
+    assert now_and_staged(delete, [{"value": "Babbage-Smith"}]) == (
+        "'Babbage-Smith'", "removed (was 'Babbage' when staged)")
+    pin = item(ch.PIN, ADA, {"attributePath": "LastName/1", "newPinOrIgnoreValue": True})
+    assert now_and_staged(pin, [{"value": "B", "ignored": True}]) == ("'B' (ignored)", "pinned")
+    assert now_and_staged(item(ch.DELETE_RELATIONSHIP, REL, {}), None) == ("(gone)", "relation removed")

@@ -292,45 +292,77 @@ PATHS["/ui/sign-out"] = {"post": _ui("signOut", "Sign out",
                                      requestBody=_UI_FORM)}
 PATHS["/ui/tenants/{tenant}"] = {"get": _ui(
     "inbox", "A tenant's change requests",
-    "Change requests in one state (`AWAITING_REVIEW` by default; `APPLIED`, `REJECTED`), 20 a page: each with its "
-    "objects' labels, every item in words, and conflicts flagged; Apply and Reject buttons for users with "
-    "ACCEPT_CHANGE_REQUEST.",
-    {"200": _HTML_PAGE, "303": _SEE_OTHER, "400": {"description": "Unknown state", "content": {"text/html": {}}},
+    "Change requests in one state (`AWAITING_REVIEW` by default; `APPLIED`, `REJECTED`), 20 a page, optionally only "
+    "those by one creator and/or touching one object: each headed by what it changes and to whom, with its objects' "
+    "labels, every item in words, and conflicts flagged (the current value beside the staged one); links to the "
+    "Apply and Reject confirmation steps for users with ACCEPT_CHANGE_REQUEST.",
+    {"200": _HTML_PAGE, "303": _SEE_OTHER,
+     "400": {"description": "Unknown state, or a malformed filter", "content": {"text/html": {}}},
      "403": {"description": "No role on the tenant", "content": {"text/html": {}}},
      "404": {"description": "No such tenant", "content": {"text/html": {}}}},
     parameters=[_TENANT,
                 {"name": "state", "in": "query", "schema": {"type": "string",
                                                             "enum": ["AWAITING_REVIEW", "APPLIED", "REJECTED"]}},
                 {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-                {"name": "done", "in": "query", "schema": {"type": "string", "enum": ["applied", "rejected"]},
-                 "description": "Show that a request was just applied or rejected (with `id`)."},
-                {"name": "id", "in": "query", "schema": {"type": "string"}}])}
+                {"name": "createdBy", "in": "query", "schema": {"type": "string", "maxLength": 254},
+                 "description": "Only change requests made by this user (their email, as `createdBy` records it)."},
+                {"name": "object", "in": "query", "schema": {"type": "string"},
+                 "description": "Only change requests with an item on this object (`entities/ID` or "
+                                "`relations/ID`)."}])}
+_UI_NOT_FOUND = {"description": "No such tenant or change request", "content": {"text/html": {}}}
 PATHS["/ui/tenants/{tenant}/changeRequests/{id}"] = {"get": _ui(
-    "changeRequest", "One change request", "All its items in words, every item checked for conflicts.",
+    "changeRequest", "One change request",
+    "All its items in words, every item checked for conflicts; after a decision (`done`), what became of it.",
     {"200": _HTML_PAGE, "303": _SEE_OTHER,
-     "403": {"description": "No role on the tenant", "content": {"text/html": {}}},
-     "404": {"description": "No such tenant or change request", "content": {"text/html": {}}}},
-    parameters=[_TENANT, _CR_ID])}
-PATHS["/ui/tenants/{tenant}/changeRequests/{id}/apply"] = {"post": _ui(
-    "apply", "Apply a change request",
-    "Needs ACCEPT_CHANGE_REQUEST. Applies every item in one transaction (as `_apply`) and redirects to the inbox. "
-    "With conflicts nothing is applied: 409 with the request's page listing them and an 'apply anyway' form "
-    "(`ignoreConflicts=true`).",
-    {"303": _SEE_OTHER, "409": {"description": "Conflicts, or the request is no longer awaiting review",
-                                "content": {"text/html": {}}},
-     "403": {"description": "No ACCEPT_CHANGE_REQUEST, or missing or wrong CSRF token", "content": {"text/html": {}}},
-     "404": {"description": "No such tenant or change request", "content": {"text/html": {}}}},
-    parameters=[_TENANT, _CR_ID],
-    requestBody={"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
-        "type": "object", "required": ["csrf"],
-        "properties": {"csrf": {"type": "string"}, "ignoreConflicts": {"type": "string", "enum": ["true"]}}}}}})}
-PATHS["/ui/tenants/{tenant}/changeRequests/{id}/reject"] = {"post": _ui(
-    "reject", "Reject a change request", "Needs ACCEPT_CHANGE_REQUEST. Redirects to the inbox's rejected list.",
-    {"303": _SEE_OTHER,
-     "409": {"description": "The request is no longer awaiting review", "content": {"text/html": {}}},
-     "403": {"description": "No ACCEPT_CHANGE_REQUEST, or missing or wrong CSRF token", "content": {"text/html": {}}},
-     "404": {"description": "No such tenant or change request", "content": {"text/html": {}}}},
-    parameters=[_TENANT, _CR_ID], requestBody=_UI_FORM)}
+     "403": {"description": "No role on the tenant", "content": {"text/html": {}}}, "404": _UI_NOT_FOUND},
+    parameters=[_TENANT, _CR_ID,
+                {"name": "done", "in": "query", "schema": {"type": "string",
+                                                           "enum": ["applied", "rejected", "already"]},
+                 "description": "Where a decision's redirect lands: the request was just applied or rejected, or "
+                                "(`already`) nothing was done because it had been decided before."}])}
+
+
+def _confirm_step(action: str) -> dict[str, Any]:
+    return _ui(
+        f"confirm{action.title()}", f"Confirm: {action} a change request",
+        f"The step before a reviewer's {action}: the request in full and a form that posts the {action} "
+        "(with the session's CSRF token and `confirm=yes`)."
+        + (" A request with conflicts is offered 'apply anyway' (`ignoreConflicts=true`) instead; `conflicts=1` "
+           "says an apply just failed on them." if action == "apply" else ""),
+        {"200": _HTML_PAGE, "303": _SEE_OTHER,
+         "403": {"description": "No ACCEPT_CHANGE_REQUEST (the page says so, with no form), or no role on the "
+                                "tenant", "content": {"text/html": {}}},
+         "404": _UI_NOT_FOUND},
+        parameters=[_TENANT, _CR_ID] + ([{"name": "conflicts", "in": "query",
+                                          "schema": {"type": "string", "enum": ["1"]}}] if action == "apply" else []))
+
+
+def _decision(action: str, description: str, extra: dict[str, Any]) -> dict[str, Any]:
+    return _ui(
+        action, f"{action.title()} a change request",
+        f"Needs ACCEPT_CHANGE_REQUEST. {description} Every outcome is a 303 to a page (POST, redirect, GET: "
+        "reloading it resubmits nothing); a form without `confirm=yes` is sent to the confirmation step.",
+        {"303": _SEE_OTHER,
+         "403": {"description": "No ACCEPT_CHANGE_REQUEST, or missing or wrong CSRF token",
+                 "content": {"text/html": {}}},
+         "404": _UI_NOT_FOUND},
+        parameters=[_TENANT, _CR_ID],
+        requestBody={"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
+            "type": "object", "required": ["csrf"],
+            "properties": {"csrf": {"type": "string"}, "confirm": {"type": "string", "enum": ["yes"]}, **extra}}}}})
+
+
+PATHS["/ui/tenants/{tenant}/changeRequests/{id}/apply"] = {
+    "get": _confirm_step("apply"),
+    "post": _decision("apply", "Applies every item in one transaction (as `_apply`), then redirects to the "
+                      "request's page (`?done=applied`); with conflicts nothing is applied and it redirects to the "
+                      "confirmation step (`?conflicts=1`), which offers to apply anyway.",
+                      {"ignoreConflicts": {"type": "string", "enum": ["true"]}}),
+}
+PATHS["/ui/tenants/{tenant}/changeRequests/{id}/reject"] = {
+    "get": _confirm_step("reject"),
+    "post": _decision("reject", "Rejects it, then redirects to the request's page (`?done=rejected`).", {}),
+}
 PATHS["/ui/static/{name}"] = {"get": _ui(
     "asset", "The inbox's stylesheet", "`ui.css`.", {"200": {"description": "The file", "content": {"text/css": {}}},
                                                      "404": {"description": "No such file",

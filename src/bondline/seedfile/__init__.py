@@ -1,6 +1,6 @@
 """Seed files: a declarative description of a bondline site (users with their tokens, spaces,
 content with versions and labels, relations, watches, Reltio tenants with types, entities,
-relations and pending change requests), written in YAML or JSON.
+relations, change requests (awaiting review, applied or rejected) and direct edits), written in YAML or JSON.
 
 This package reads and checks a file; `bondline.services.seeding` loads it through the ordinary
 services, so every rule of the APIs applies. Checking happens before anything is written: the
@@ -19,6 +19,8 @@ from bondline.seedfile.parsing import MAX_DEPTH, check, from_data, parse
 from bondline.seedfile.references import ALIAS, is_alias, parse_ref
 from bondline.seedfile.schema import (
     CHANGE_KINDS,
+    CHANGE_STATES,
+    EDIT_KINDS,
     AttributeChange,
     ChangeItem,
     ChangeRequest,
@@ -35,7 +37,7 @@ from bondline.seedfile.schema import (
 )
 from bondline.seedfile.tenants import MAX_CHANGE_ITEMS
 
-__all__ = ["ALIAS", "CHANGE_KINDS", "MAX_CHANGE_ITEMS", "MAX_DEPTH", "AttributeChange", "ChangeItem", "ChangeRequest",
-           "Content", "Document", "InvalidSeed", "Path", "Relation", "ReltioEntity", "ReltioRelation", "SeedFile",
-           "Space", "Tenant", "User", "Version", "Watch", "check", "from_data", "is_alias", "parse", "parse_ref",
-           "render_path"]
+__all__ = ["ALIAS", "CHANGE_KINDS", "CHANGE_STATES", "EDIT_KINDS", "MAX_CHANGE_ITEMS", "MAX_DEPTH", "AttributeChange",
+           "ChangeItem", "ChangeRequest", "Content", "Document", "InvalidSeed", "Path", "Relation", "ReltioEntity",
+           "ReltioRelation", "SeedFile", "Space", "Tenant", "User", "Version", "Watch", "check", "from_data",
+           "is_alias", "parse", "parse_ref", "render_path"]

@@ -113,6 +113,10 @@ class ChangeRequest(_Item, kw_only=True):
     ref: str | None = None
     created_by: str | None = None
     items: list[ChangeItem] = []
+    # Where the request ends up: left awaiting review, or applied or rejected right after it is
+    # staged, by `reviewedBy` (an accountId with ACCEPT_CHANGE_REQUEST; default the seed operator).
+    state: Literal["AWAITING_REVIEW", "APPLIED", "REJECTED"] = "AWAITING_REVIEW"
+    reviewed_by: str | None = None
 
 
 class Tenant(_Item, kw_only=True):
@@ -123,6 +127,9 @@ class Tenant(_Item, kw_only=True):
     entities: list[ReltioEntity] = []
     relations: list[ReltioRelation] = []
     change_requests: list[ChangeRequest] = []
+    # Attribute changes written directly (by `by`) after every change request is staged: a request
+    # with items on an object edited here shows conflicts, as after a real concurrent edit.
+    edits: list[ChangeItem] = []
 
 
 class SeedFile(_Item, kw_only=True):
@@ -136,3 +143,5 @@ class SeedFile(_Item, kw_only=True):
 
 CHANGE_KINDS = ("createEntity", "createRelation", "deleteRelation", "insertAttribute", "updateAttribute",
                 "deleteAttribute")
+EDIT_KINDS = ("insertAttribute", "updateAttribute", "deleteAttribute")
+CHANGE_STATES = ("AWAITING_REVIEW", "APPLIED", "REJECTED")

@@ -1,5 +1,5 @@
-"""Cross-checks of the Reltio tenants: ids, roles and types, then the refs that entities, relations
-and the items of change requests use to name each other."""
+"""Cross-checks of the Reltio tenants: ids, roles and types, then the refs that entities, relations,
+the items of change requests and direct edits use to name each other."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from bondline.seedfile.document import Document, Path
 from bondline.seedfile.references import check_new_ref, check_object_ref, object_uri
 from bondline.seedfile.schema import (
     CHANGE_KINDS,
+    EDIT_KINDS,
     AttributeChange,
     ChangeItem,
     ChangeRequest,
@@ -57,11 +58,20 @@ def _check_tenant(doc: Document, where: Path, tenant: Tenant) -> None:
     request_refs: dict[str, int] = {}
     for c, request in enumerate(tenant.change_requests):
         _check_change_request(doc, where + ("changeRequests", c), request, c, request_refs, refs)
+    for e, edit in enumerate(tenant.edits):
+        at = where + ("edits", e)
+        kinds = [name for name in CHANGE_KINDS if getattr(edit, _snake(name)) is not None]
+        if len(kinds) != 1 or kinds[0] not in EDIT_KINDS:
+            raise doc.error(at, f"an edit is exactly one of {', '.join(EDIT_KINDS)} (made directly, not staged)")
+        _check_change_item(doc, at, edit, refs)
 
 
 def _check_change_request(doc: Document, where: Path, request: ChangeRequest, index: int,
                           request_refs: dict[str, int], refs: _Refs) -> None:
     check_new_ref(doc, where + ("ref",), request.ref, request_refs, index)
+    if request.reviewed_by is not None and request.state == "AWAITING_REVIEW":
+        raise doc.error(where + ("reviewedBy",), "reviewedBy is who applies or rejects the request: give "
+                        "state APPLIED or REJECTED too")
     if len(request.items) > MAX_CHANGE_ITEMS:
         raise doc.error(where + ("items",), f"at most {MAX_CHANGE_ITEMS} items per change request")
     for k, item in enumerate(request.items):

@@ -5,8 +5,10 @@ and its versions, put a relation, add a watch, save Reltio entities, stage chang
 so every rule applies (a favourite is created by its owner, a page's author watches it, …). Items
 act as a user of the file: content as its `author` (default: the space's first admin), relations as
 `by` (default: the source user, else the first site admin), watches as the watching user, change
-requests as `createdBy`. Reltio entities and relations are saved by the tenant's `by`, or by
-bondline's seed operator (a site admin that is no user: objects record `seed@bondline.invalid`).
+requests as `createdBy` (applied or rejected, when their `state` says so, by `reviewedBy`). Reltio
+entities and relations, and the direct `edits` made after the change requests, are saved by the
+tenant's `by`, or by bondline's seed operator (a site admin that is no user: objects record
+`seed@bondline.invalid`).
 
 A failing item stops the load and nothing is kept; the error names the item's line in the file.
 """
@@ -283,6 +285,7 @@ class _Loader:
                     report.relations[ref] = saved_relation.view.relation.uri
         for c, request in enumerate(tenant.change_requests):
             await self.change_request(where + ("changeRequests", c), tenant.id, request, report)
+        await self.edits(where, tenant, saver, report)
 
     def relation_body(self, item: ReltioRelation, report: TenantReport) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -321,9 +324,25 @@ class _Loader:
                                                   change_request_id=cr_id)
                 else:
                     await self.attribute_change(creator, tenant, item, report, cr_id)
+        if request.state != ch.AWAITING:
+            with self.at(*where, "reviewedBy"):
+                reviewer = await self.caller(request.reviewed_by) if request.reviewed_by else OPERATOR
+            # A reviewer who may not decide is the problem to point at; else the state asked for.
+            with self.at(*where, "reviewedBy" if request.reviewed_by else "state"):
+                if request.state == ch.APPLIED:
+                    await change_requests.apply(self.store, reviewer, tenant, cr_id)
+                else:
+                    await change_requests.reject(self.store, reviewer, tenant, cr_id)
+
+    async def edits(self, where: Path, tenant: Any, saver: Caller, report: TenantReport) -> None:
+        """Direct attribute changes, after the change requests: those on the same objects conflict."""
+        for e, item in enumerate(tenant.edits):
+            with self.at(*where, "edits", e):
+                await self.attribute_change(saver, tenant.id, item, report, None)
 
     async def attribute_change(self, caller: Caller, tenant: str, item: Any, report: TenantReport,
-                               cr_id: str) -> None:
+                               cr_id: str | None) -> None:
+        """An attribute item: staged in change request `cr_id`, or (None) written directly."""
         change: AttributeChange
         if item.insert_attribute is not None:
             kind, change = ch.INSERT, item.insert_attribute

@@ -1,5 +1,7 @@
 """The review inbox: server-rendered pages under ``/ui`` where reviewers read a Reltio tenant's data
-change requests (every item in words, conflicts flagged) and apply or reject them.
+change requests (headed by what they change and to whom, every item in words, conflicts flagged with
+the current value beside the staged one; filtered by creator or object) and apply or reject them
+after a confirmation step, each outcome a page fetched after a redirect.
 
 Built on bondline's own HTTP layer (no framework; nothing here is on the hot path): Jinja2
 templates, plain HTML forms (no JavaScript at all), a session cookie carrying a random secret that

@@ -48,6 +48,8 @@ ENV.filters["state_name"] = _state_name
 ENV.globals["describe"] = wording.describe
 ENV.globals["describe_object"] = wording.describe_object
 ENV.globals["short_type"] = wording.short_type
+ENV.globals["headline"] = wording.headline
+ENV.globals["now_and_staged"] = wording.now_and_staged
 
 
 def render(template: str, status: int = 200, headers: list[tuple[bytes, bytes]] | None = None,

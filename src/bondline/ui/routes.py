@@ -9,19 +9,19 @@ import mimetypes
 from collections.abc import Awaitable, Callable
 from importlib import resources
 from typing import Any
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl, quote, urlencode
 
 from bondline import ids
 from bondline.domain.errors import Forbidden, Invalid, NotFound, Unauthenticated
 from bondline.domain.model import Caller
-from bondline.domain.reltio import changes as ch
 from bondline.http import Request, Response
 from bondline.services import ui_sessions
 from bondline.services.reltio import change_requests, inbox
-from bondline.ui import sessions
+from bondline.ui import sessions, wording
 from bondline.ui.pages import DIALECT, SECURITY_HEADERS, redirect, render
 
 STATIC = {"ui.css"}
+DONE = ("applied", "rejected", "already")  # what a decision's redirect says happened
 MAX_TOKEN_CHARS = 200
 
 
@@ -143,7 +143,10 @@ class ReviewInbox:
         expires_at = sessions.expiry(now, stored.expires_at)
         secret = await ui_sessions.start(self.app.store, stored, expires_at, now,
                                          replaces=session.secret if session.signed_in else None)
-        return redirect("/ui/", [self.cookie(req, sessions.Session(secret, stored.id), expires_at)])
+        # With one tenant to review there is nothing to pick: land on its inbox.
+        tenants = await inbox.tenants_for(self.app.store, Caller.of(user, req.request_id))
+        landing = _tenant_path(tenants[0].tenant) if len(tenants) == 1 else "/ui/"
+        return redirect(landing, [self.cookie(req, sessions.Session(secret, stored.id), expires_at)])
 
     async def sign_out(self, req: Request) -> Response:
         # Only the CSRF token matters: signing out works even when the token has just been revoked.
@@ -160,54 +163,79 @@ class ReviewInbox:
         v = await self.visitor(req)
         tenant = req.params["tenant"]
         number = req.q("page") or "1"
+        filters = inbox.check_filters(req.q("createdBy"), req.q("object"))
         page = await inbox.page(self.app.store, v.caller, tenant, inbox.check_state(req.q("state")),
-                                int(number) if number.isdigit() and len(number) < 7 else 1)
-        notice = None
-        done, which = req.q("done"), req.q("id")
-        if done in ("applied", "rejected") and which:
-            notice = f"Change request {which[:16]} {done}."
-        return render("inbox.html", me=v.caller, csrf=v.csrf, page=page, notice=notice, tenant_path=_tenant_path,
-                      states=inbox.STATES, title=f"{page.tenant} · Review inbox")
+                                int(number) if number.isdigit() and len(number) < 7 else 1, filters=filters)
 
-    async def detail(self, req: Request, *, status: int = 200, problem: str | None = None,
-                     offer_ignore: bool = False, visitor: Visitor | None = None) -> Response:
-        v = visitor or await self.visitor(req)
+        def listing(state: str, number: int = 1) -> str:
+            """This listing's address in `state` (page `number`), keeping its filters."""
+            query = {"state": state, "createdBy": filters.created_by, "object": filters.object_uri,
+                     "page": str(number) if number > 1 else None}
+            return _tenant_path(tenant) + "?" + urlencode({k: v for k, v in query.items() if v})
+
+        # The filtered object by its label, as the requests shown know it (its URI otherwise).
+        infos = [s.view.objects_info or {} for s in page.requests]
+        known = next((i[filters.object_uri] for i in infos if filters.object_uri in i), None)
+        object_label = (wording.describe_object(filters.object_uri, known).text if known and filters.object_uri
+                        else filters.object_uri)
+        return render("inbox.html", me=v.caller, csrf=v.csrf, page=page, tenant_path=_tenant_path,
+                      listing=listing, object_label=object_label, states=inbox.STATES,
+                      title=f"{page.tenant} · Review inbox")
+
+    async def detail(self, req: Request, template: str = "detail.html", **context: Any) -> Response:
+        v = await self.visitor(req)
         tenant, request_id = req.params["tenant"], req.params["id"]
         shown, can_accept = await inbox.detail(self.app.store, v.caller, tenant, request_id)
-        return render("detail.html", status, me=v.caller, csrf=v.csrf, tenant=tenant, shown=shown,
-                      can_accept=can_accept, problem=problem, offer_ignore=offer_ignore and can_accept,
-                      tenant_path=_tenant_path, limit=inbox.DETAIL_ITEMS,
-                      title=f"{shown.view.request.uri} · {tenant}")
+        # The confirmation step says why there is nothing to confirm for a reader, as a 403.
+        status = 403 if template == "confirm.html" and not can_accept else 200
+        return render(template, status, me=v.caller, csrf=v.csrf, tenant=tenant, shown=shown, can_accept=can_accept,
+                      tenant_path=_tenant_path, limit=inbox.DETAIL_ITEMS, title=f"{shown.view.request.uri} · {tenant}",
+                      **context)
 
     async def detail_page(self, req: Request) -> Response:
-        return await self.detail(req)
+        """A change request; after a decision (the redirect's `done`), what became of it."""
+        done = req.q("done")
+        return await self.detail(req, done=done if done in DONE else None)
+
+    async def confirm_apply(self, req: Request) -> Response:
+        """The step before applying: the request in full and a form that applies it (or, when it has
+        conflicts, one that applies it ignoring them). `conflicts=1`: an apply just failed on them."""
+        return await self.detail(req, "confirm.html", action="apply", failed=req.q("conflicts") == "1")
+
+    async def confirm_reject(self, req: Request) -> Response:
+        return await self.detail(req, "confirm.html", action="reject", failed=False)
 
     async def apply(self, req: Request) -> Response:
         v, form = await self.posted(req)
         tenant, request_id = req.params["tenant"], req.params["id"]
-        ignore = form.get("ignoreConflicts") == "true"
+        here = _tenant_path(tenant, "changeRequests", request_id)
+        if form.get("confirm") != "yes":  # a form that skipped the confirmation step: show it
+            return redirect(here + "/apply")
         try:
-            await change_requests.apply(self.app.store, v.caller, tenant, request_id, ignore)
+            await change_requests.apply(self.app.store, v.caller, tenant, request_id,
+                                        form.get("ignoreConflicts") == "true")
         except Invalid as err:
+            # Every outcome is a page the browser GETs after a redirect: refreshing it resubmits nothing.
             if err.reason == "CHANGE_REQUEST_HAS_CONFLICTS":
-                return await self.detail(req, status=409, visitor=v, offer_ignore=True, problem=(
-                    "This change request has conflicts: its objects changed since it was made (listed below). "
-                    "Nothing was applied."))
+                return redirect(here + "/apply?conflicts=1")
             if err.reason == "CHANGE_REQUEST_STATE_INVALID":
-                return await self.detail(req, status=409, visitor=v, problem=err.message)
+                return redirect(here + "?done=already")
             raise
-        return redirect(_tenant_path(tenant) + f"?done=applied&id={quote(request_id, safe='')}")
+        return redirect(here + "?done=applied")
 
     async def reject(self, req: Request) -> Response:
-        v, _form_ = await self.posted(req)
+        v, form = await self.posted(req)
         tenant, request_id = req.params["tenant"], req.params["id"]
+        here = _tenant_path(tenant, "changeRequests", request_id)
+        if form.get("confirm") != "yes":
+            return redirect(here + "/reject")
         try:
             await change_requests.reject(self.app.store, v.caller, tenant, request_id)
         except Invalid as err:
             if err.reason == "CHANGE_REQUEST_STATE_INVALID":
-                return await self.detail(req, status=409, visitor=v, problem=err.message)
+                return redirect(here + "?done=already")
             raise
-        return redirect(_tenant_path(tenant) + f"?state={ch.REJECTED}&done=rejected&id={quote(request_id, safe='')}")
+        return redirect(here + "?done=rejected")
 
     async def static(self, req: Request) -> Response:
         name = req.params["name"]
@@ -232,7 +260,9 @@ def install(app: Any) -> None:
         ("POST", "/ui/sign-out", ui.sign_out),
         ("GET", "/ui/tenants/{tenant}", ui.tenant),
         ("GET", "/ui/tenants/{tenant}/changeRequests/{id}", ui.detail_page),
+        ("GET", "/ui/tenants/{tenant}/changeRequests/{id}/apply", ui.confirm_apply),
         ("POST", "/ui/tenants/{tenant}/changeRequests/{id}/apply", ui.apply),
+        ("GET", "/ui/tenants/{tenant}/changeRequests/{id}/reject", ui.confirm_reject),
         ("POST", "/ui/tenants/{tenant}/changeRequests/{id}/reject", ui.reject),
         ("GET", "/ui/static/{name}", ui.static),
     ]

@@ -20,6 +20,8 @@ from bondline.domain.reltio import changes as ch
 
 MAX_VALUE_CHARS = 120
 MAX_DETAIL_VALUES = 8
+MAX_HEADLINE_PARTS = 2  # objects named in a card's heading; the rest are counted
+MAX_HEADLINE_ATTRIBUTES = 3
 
 VERB, ATTR, VALUE, OBJECT, TEXT = "verb", "attribute", "value", "object", "text"
 
@@ -42,7 +44,7 @@ class _Builder:
 
     def add(self, kind: str, text: str) -> _Builder:
         if text:
-            if self.parts and not self.parts[-1][1].endswith(" ") and not text.startswith((" ", ",", ")")):
+            if self.parts and not self.parts[-1][1].endswith(" ") and not text.startswith((" ", ",", ")", ";")):
                 self.parts.append((TEXT, " "))
             self.parts.append((kind, text))
         return self
@@ -198,3 +200,124 @@ def describe_object(uri: str, info: dict[str, Any] | None) -> Phrase:
     if info.get("isExist") is False:
         b.add(TEXT, "(new)" if info.get("type") else "(not found)")
     return b.phrase()
+
+
+# --- headings -------------------------------------------------------------------------------------
+
+_HEAD_VERBS = {ch.INSERT: ("Add", "to"), ch.DELETE: ("Remove", "from"), ch.UPDATE: ("Change", "of"),
+               ch.PIN: ("Pin", "on"), ch.IGNORE: ("Ignore", "on")}
+
+
+def _names(names: list[str]) -> str:
+    """``Email``, ``Email and FirstName``, ``Email, FirstName and 2 more``."""
+    shown = names[:MAX_HEADLINE_ATTRIBUTES]
+    rest = len(names) - len(shown)
+    if rest > 0:
+        return ", ".join(shown) + f" and {rest} more"
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def _ends(b: _Builder, start: str, end: str) -> None:
+    b.add(OBJECT, start).add(TEXT, "→").add(OBJECT, end)
+
+
+def _group_headline(b: _Builder, uri: str, items: list[ch.Item], objects: dict[str, dict[str, Any]]) -> None:
+    """What the items on one object do, as a heading: the verb first, then the object."""
+    first = items[0]
+    info = objects.get(uri) or {}
+    if first.type == ch.CREATE_ENTITY:
+        view = (first.body or {}).get("newValue") or {}
+        label = view.get("label") or _label(info, "")
+        b.add(VERB, "New").add(TEXT, short_type(view.get("type")) or "entity").add(OBJECT, str(label or uri))
+        return
+    if first.type == ch.CREATE_RELATIONSHIP:
+        view = (first.body or {}).get("newValue") or {}
+        start, end = view.get("startObject") or {}, view.get("endObject") or {}
+        b.add(VERB, "Add").add(TEXT, f"{short_type(view.get('type')) or 'relation'}:")
+        _ends(b, _end_label(objects, str(start.get("objectURI", "")), start.get("label")),
+              _end_label(objects, str(end.get("objectURI", "")), end.get("label")))
+        return
+    if any(it.type == ch.DELETE_RELATIONSHIP for it in items):
+        b.add(VERB, "Remove")
+        if "startObjectUri" in info:
+            b.add(TEXT, f"{short_type(info.get('type'))}:")
+            _ends(b, _end_label(objects, info["startObjectUri"], info.get("startObjectLabel")),
+                  _end_label(objects, info.get("endObjectUri", ""), info.get("endObjectLabel")))
+        else:
+            b.add(OBJECT, object_name(objects, uri))
+        return
+    names: list[str] = []
+    for it in items:
+        name = attribute_name((it.body or {}).get("attributePath")).split(".")[0]
+        if name and name not in names:
+            names.append(name)
+    kinds = {it.type for it in items}
+    verb, joint = _HEAD_VERBS.get(kinds.pop(), ("Change", "of")) if len(kinds) == 1 else ("Change", "of")
+    if names:
+        b.add(VERB, verb).add(ATTR, _names(names)).add(TEXT, joint)
+    else:
+        b.add(VERB, "Change")
+    b.add(OBJECT, object_name(objects, uri))
+
+
+def headline(items: list[ch.Item], objects: dict[str, dict[str, Any]] | None = None,
+             item_count: int | None = None) -> Phrase:
+    """A change request's heading: what changes, and to whom, e.g.
+    ``Remove HasAddress: Ada Lovelace → 12 Analytical Row`` or ``Change FirstName of Ada Lovelace``.
+    Items are grouped by object in the order they first appear; past `MAX_HEADLINE_PARTS` objects
+    the heading counts the rest. `item_count` (when `items` are the first ones only) says so."""
+    objects = objects or {}
+    groups: dict[str, list[ch.Item]] = {}
+    for it in items:
+        groups.setdefault(it.object_uri, []).append(it)
+    b = _Builder()
+    if not groups:
+        return b.add(TEXT, "No changes").phrase()
+    for n, (uri, group) in enumerate(list(groups.items())[:MAX_HEADLINE_PARTS]):
+        if n:
+            b.add(TEXT, ";")
+        _group_headline(b, uri, group, objects)
+    rest = len(groups) - MAX_HEADLINE_PARTS
+    more_items = (item_count or len(items)) > len(items)
+    if rest > 0 or more_items:
+        b.add(TEXT, f"and {rest} more object{'' if rest == 1 else 's'}" if rest > 0 and not more_items
+              else "and more")
+    return b.phrase()
+
+
+# --- a conflict: the value now beside the staged one ----------------------------------------------
+
+def _values_now(values: Any) -> str:
+    if values is None:
+        return "(gone)"
+    if not values:
+        return "(none)"
+    shown = [value_text(v) + (" (pinned)" if isinstance(v, dict) and v.get("pin") else "")
+             + (" (ignored)" if isinstance(v, dict) and v.get("ignored") else "") for v in values]
+    more = len(shown) - MAX_DETAIL_VALUES
+    return ", ".join(shown[:MAX_DETAIL_VALUES]) + (f" and {more} more" if more > 0 else "")
+
+
+def now_and_staged(item: ch.Item, values: list[Any] | None) -> tuple[str, str]:
+    """For a conflicted item: what its target holds now (`values`: the values there now, None when
+    the object or the value is gone) and what the item would make of it."""
+    body = item.body or {}
+    if item.type in (ch.INSERT, ch.UPDATE):
+        staged = value_text(body.get("newValue"))
+    elif item.type == ch.DELETE:
+        staged = f"removed (was {value_text(body.get('oldValue'))} when staged)"
+    elif item.type in (ch.PIN, ch.IGNORE):
+        on = bool(body.get("newPinOrIgnoreValue"))
+        staged = {(ch.PIN, True): "pinned", (ch.PIN, False): "unpinned", (ch.IGNORE, True): "ignored",
+                  (ch.IGNORE, False): "no longer ignored"}[(item.type, on)]
+    elif item.type == ch.DELETE_RELATIONSHIP:
+        staged = "relation removed"
+    elif item.type in (ch.CREATE_ENTITY, ch.CREATE_RELATIONSHIP):
+        staged = "created"
+    else:
+        staged = item.type
+    if item.type == ch.UPDATE and "oldValue" in body:
+        staged += f" (was {value_text(body.get('oldValue'))} when staged)"
+    if item.type in (ch.DELETE_RELATIONSHIP, ch.CREATE_ENTITY, ch.CREATE_RELATIONSHIP):
+        return ("exists" if values is not None else "(gone)"), staged
+    return _values_now(values), staged

@@ -89,7 +89,7 @@ async def test_sign_in_sets_an_httponly_strict_cookie(browser: Any, acme: Any) -
     assert "Path=/ui" in anonymous and "Secure" not in anonymous
     before = b.csrf
     r = await b.post("/ui/sign-in", {"token": acme.carol.token})
-    assert r.status_code == 303 and r.headers["location"] == "/ui/"
+    assert r.status_code == 303 and r.headers["location"] == INBOX  # her only tenant
     header = cookie_header(r)
     assert header.startswith("bondline_ui=s.") and anonymous.split(";")[0][14:] not in header  # a new secret
     assert "; HttpOnly" in header and "; SameSite=Strict" in header and "; Path=/ui" in header
@@ -339,6 +339,32 @@ async def test_tenants_listed_are_those_with_a_role(signed_in: Any, acme: Any, a
     assert (await stranger.get(f"{INBOX}?state=BOGUS")).status_code == 400
 
 
+async def test_sign_in_lands_on_the_only_tenants_inbox(browser: Any, acme: Any, app: Any) -> None:
+    b: Browser = browser()
+    await b.get("/ui/sign-in")
+    r = await b.post("/ui/sign-in", {"token": acme.carol.token})
+    assert r.status_code == 303 and r.headers["location"] == INBOX
+    page = await b.get(r.headers["location"])
+    assert page.status_code == 200 and "Data change requests · acme" in text_of(page.text)
+    assert (await b.get("/ui/")).status_code == 200  # the list of tenants is still there to go back to
+    # with a second tenant to review, sign-in lands on the list to pick from
+    await tenants.add(app.store, "globex")
+    await tenants.grant(app.store, "globex", acme.carol.account_id, ["ROLE_REVIEWER"])
+    again: Browser = browser()
+    await again.get("/ui/sign-in")
+    r = await again.post("/ui/sign-in", {"token": acme.carol.token})
+    assert r.status_code == 303 and r.headers["location"] == "/ui/"
+    listing = text_of((await again.get("/ui/")).text)
+    assert "acme" in listing and "globex" in listing
+    # and with none, on the page that says how to get a role
+    erin = await accounts.add_user(app.store, "acc-erin", "erin@example.com", "Erin", False)
+    _, token = await accounts.create_token(app.store, erin.account_id)
+    none: Browser = browser()
+    await none.get("/ui/sign-in")
+    r = await none.post("/ui/sign-in", {"token": token})
+    assert r.status_code == 303 and r.headers["location"] == "/ui/"
+
+
 async def test_a_user_without_roles_is_told_so(browser: Any, app: Any, site: Any) -> None:
     b: Browser = browser()
     assert (await b.sign_in(site.bob.token)).status_code == 303
@@ -394,16 +420,15 @@ async def test_every_item_in_words_with_objects_and_conflicts(client: Any, acme:
     for key in ("delete", "entity", "relation"):
         card = r.text.split(f'id="cr-{ids[key]}"')[1].split("</article>")[0]
         assert "conflict" not in card, key
-    # buttons for a reviewer, each form with the session's CSRF token
-    assert r.text.count('class="apply"') == len(ids) and r.text.count('class="reject"') == len(ids)
+    # buttons for a reviewer: links to the confirmation step, no form but signing out
+    assert r.text.count('class="button apply"') == len(ids) and r.text.count('class="button reject"') == len(ids)
     forms = re.findall(r"<form [^>]*method=\"post\"[^>]*>(.*?)</form>", r.text, re.S)
-    assert len(forms) == 2 * len(ids) + 1  # + sign out
-    assert all(f'name="csrf" value="{carol.csrf}"' in f for f in forms)
+    assert len(forms) == 1 and f'name="csrf" value="{carol.csrf}"' in forms[0]
     # the detail page says the same about one request
     detail = await carol.get(f"{INBOX}/changeRequests/{ids['update']}")
     assert detail.status_code == 200
     assert "update FirstName of Ada King from 'Ada' to 'Augusta'" in text_of(detail.text)
-    assert "ATTRIBUTE_WAS_CHANGED" in detail.text and 'class="apply"' in detail.text
+    assert "ATTRIBUTE_WAS_CHANGED" in detail.text and 'class="button apply"' in detail.text
 
 
 async def test_readers_see_no_buttons_and_cannot_press_them(client: Any, acme: Any, signed_in: Any,
@@ -416,50 +441,82 @@ async def test_readers_see_no_buttons_and_cannot_press_them(client: Any, acme: A
             r = await b.get(path)
             assert r.status_code == 200, path
             assert "delete relation HasAddress" in text_of(r.text)
-            assert 'class="apply"' not in r.text and 'class="reject"' not in r.text
+            assert 'class="button apply"' not in r.text and 'class="button reject"' not in r.text
             assert "/apply" not in r.text and "/reject" not in r.text
         assert "needs the ACCEPT_CHANGE_REQUEST permission" in text_of((await b.get(INBOX)).text)
-        # the endpoints refuse them all the same (the services' access rules), CSRF token or not
+        # the endpoints refuse them all the same (the services' access rules), confirmed or not
         for action in ("apply", "reject"):
-            r = await b.post(f"{INBOX}/changeRequests/{request_id}/{action}")
+            confirm = await b.get(f"{INBOX}/changeRequests/{request_id}/{action}")
+            assert confirm.status_code == 403 and "ACCEPT_CHANGE_REQUEST" in confirm.text
+            assert "<form" not in confirm.text.replace('action="/ui/sign-out"', "").split("</header>")[1]
+            r = await b.post(f"{INBOX}/changeRequests/{request_id}/{action}", {"confirm": "yes"})
             assert r.status_code == 403, (person.email, action)
             assert "text/html" in r.headers["content-type"]
             assert_secure_headers(r)
         assert await state_of(client, acme.carol, request_id) == "AWAITING_REVIEW"
 
 
-async def test_apply_goes_through_the_service(client: Any, acme: Any, signed_in: Any) -> None:
+async def test_apply_asks_for_confirmation_then_redirects_to_the_result(client: Any, acme: Any,
+                                                                         signed_in: Any) -> None:
     _, _, rel = await address(client, acme.alice)
     request_id = await dcr(client, acme.bob, "DELETE", f"/{rel['uri']}")
     carol = await signed_in(acme.carol)
-    await carol.get(INBOX)
-    r = await carol.post(f"{INBOX}/changeRequests/{request_id}/apply")
-    assert r.status_code == 303 and r.headers["location"] == f"{INBOX}?done=applied&id={request_id}"
+    here = f"{INBOX}/changeRequests/{request_id}"
+    card = card_of((await carol.get(INBOX)).text, request_id)
+    assert f'href="{here}/apply"' in card  # the list's Apply is a link to the confirmation step
+    confirm = await carol.get(f"{here}/apply")
+    assert confirm.status_code == 200
+    assert "Apply this change request?" in text_of(confirm.text) and "Yes, apply" in confirm.text
+    assert "Remove HasAddress: Ada Lovelace → 12 Analytical Row" in text_of(confirm.text)
+    assert 'name="confirm" value="yes"' in confirm.text and f'name="csrf" value="{carol.csrf}"' in confirm.text
+    assert await state_of(client, acme.carol, request_id) == "AWAITING_REVIEW"  # looking changed nothing
+    # a post that skipped the step (no confirm) is sent to it, and changes nothing
+    skipped = await carol.post(f"{here}/apply")
+    assert skipped.status_code == 303 and skipped.headers["location"] == f"{here}/apply"
+    assert await state_of(client, acme.carol, request_id) == "AWAITING_REVIEW"
+    r = await carol.post(f"{here}/apply", {"confirm": "yes"})
+    assert r.status_code == 303 and r.headers["location"] == f"{here}?done=applied"
     assert (await client.get(api(f"/{rel['uri']}"), headers=acme.carol.bearer)).status_code == 404
     assert await state_of(client, acme.carol, request_id) == "APPLIED"
-    page = await carol.get(r.headers["location"])
-    assert f"Change request {request_id} applied." in text_of(page.text)
+    # the result is a page of its own, fetched with GET: loading it again changes nothing
+    for _ in range(2):
+        page = await carol.get(r.headers["location"])
+        assert page.status_code == 200
+        assert f"Change request {request_id} applied by carol@example.com" in text_of(page.text)
     applied = text_of((await carol.get(f"{INBOX}?state=APPLIED")).text)
     assert f"changeRequests/{request_id}" in applied and "applied by carol@example.com" in applied
-    again = await carol.post(f"{INBOX}/changeRequests/{request_id}/apply")
-    assert again.status_code == 409 and "in state APPLIED" in again.text
+    # posting the form again (a resubmission) does nothing, and says so on a page after a redirect
+    again = await carol.post(f"{here}/apply", {"confirm": "yes"})
+    assert again.status_code == 303 and again.headers["location"] == f"{here}?done=already"
+    page = text_of((await carol.get(again.headers["location"])).text)
+    assert f"Nothing was done: change request {request_id} is in state APPLIED" in page
+    assert "nothing left to apply" in text_of((await carol.get(f"{here}/apply")).text)
 
 
-async def test_reject(client: Any, acme: Any, signed_in: Any) -> None:
+async def test_reject_asks_for_confirmation_then_redirects_to_the_result(client: Any, acme: Any,
+                                                                          signed_in: Any) -> None:
     _, _, rel = await address(client, acme.alice)
     request_id = await dcr(client, acme.bob, "DELETE", f"/{rel['uri']}")
     carol = await signed_in(acme.carol)
-    await carol.get(INBOX)
-    r = await carol.post(f"{INBOX}/changeRequests/{request_id}/reject")
-    assert r.status_code == 303 and "state=REJECTED" in r.headers["location"]
+    here = f"{INBOX}/changeRequests/{request_id}"
+    confirm = await carol.get(f"{here}/reject")
+    assert confirm.status_code == 200 and "Reject this change request?" in text_of(confirm.text)
+    assert 'action="' + here + '/reject"' in confirm.text and "Yes, reject" in confirm.text
+    skipped = await carol.post(f"{here}/reject")
+    assert skipped.status_code == 303 and skipped.headers["location"] == f"{here}/reject"
+    assert await state_of(client, acme.carol, request_id) == "AWAITING_REVIEW"
+    r = await carol.post(f"{here}/reject", {"confirm": "yes"})
+    assert r.status_code == 303 and r.headers["location"] == f"{here}?done=rejected"
     assert await state_of(client, acme.carol, request_id) == "REJECTED"
     assert (await client.get(api(f"/{rel['uri']}"), headers=acme.carol.bearer)).status_code == 200
-    rejected = await carol.get(r.headers["location"])
-    assert f"changeRequests/{request_id}" in rejected.text and 'class="apply"' not in rejected.text
-    awaiting = await carol.get(INBOX)
-    assert f"changeRequests/{request_id}" not in awaiting.text
-    again = await carol.post(f"{INBOX}/changeRequests/{request_id}/reject")
-    assert again.status_code == 409 and "in state REJECTED" in again.text
+    result = await carol.get(r.headers["location"])
+    assert f"Change request {request_id} rejected by carol@example.com" in text_of(result.text)
+    assert 'class="button apply"' not in result.text
+    assert f"changeRequests/{request_id}" in (await carol.get(f"{INBOX}?state=REJECTED")).text
+    assert f"changeRequests/{request_id}" not in (await carol.get(INBOX)).text
+    again = await carol.post(f"{here}/reject", {"confirm": "yes"})
+    assert again.status_code == 303 and again.headers["location"] == f"{here}?done=already"
+    assert "is in state REJECTED" in text_of((await carol.get(again.headers["location"])).text)
 
 
 async def test_forms_without_the_right_csrf_token_change_nothing(client: Any, acme: Any, signed_in: Any,
@@ -487,22 +544,27 @@ async def test_conflicts_are_shown_and_apply_anyway_is_offered(client: Any, acme
     person = await make_entity(client, acme.alice)
     first = person["attributes"]["FirstName"][0]["uri"]
     request_id = await dcr(client, acme.bob, "PUT", f"/{first}", {"value": "Augusta"})
+    carol = await signed_in(acme.carol)
+    path = f"{INBOX}/changeRequests/{request_id}"
+    # confirmed while it had no conflicts; the object changes before the form is posted
+    plain_confirm = await carol.get(f"{path}/apply")
+    assert "Yes, apply" in plain_confirm.text and "ignoreConflicts" not in plain_confirm.text
     r = await client.put(api(f"/{first}"), headers=acme.alice.bearer, json={"value": "Ada B."})
     assert r.status_code == 200
-    carol = await signed_in(acme.carol)
-    await carol.get(INBOX)
-    path = f"{INBOX}/changeRequests/{request_id}"
-    r = await carol.post(f"{path}/apply")
-    assert r.status_code == 409
-    page = text_of(r.text)
+    r = await carol.post(f"{path}/apply", {"confirm": "yes"})
+    assert r.status_code == 303 and r.headers["location"] == f"{path}/apply?conflicts=1"
+    failed = await carol.get(r.headers["location"])
+    page = text_of(failed.text)
     assert "has conflicts" in page and "Nothing was applied" in page and "ATTRIBUTE_WAS_CHANGED" in page
-    assert "Apply anyway (ignore conflicts)" in page and 'name="ignoreConflicts" value="true"' in r.text
+    assert "Apply anyway (ignore conflicts)" in page and 'name="ignoreConflicts" value="true"' in failed.text
     assert await state_of(client, acme.carol, request_id) == "AWAITING_REVIEW"
-    # a plain visit of the page flags the conflict but does not offer to ignore it
+    # the request's own page flags the conflict but offers no form; its confirmation step offers to ignore it
     plain = await carol.get(path)
     assert "ATTRIBUTE_WAS_CHANGED" in plain.text and "ignoreConflicts" not in plain.text
-    r = await carol.post(f"{path}/apply", {"ignoreConflicts": "true"})
-    assert r.status_code == 303
+    confirm = await carol.get(f"{path}/apply")
+    assert "Apply anyway (ignore conflicts)" in confirm.text and "Nothing was applied" not in confirm.text
+    r = await carol.post(f"{path}/apply", {"confirm": "yes", "ignoreConflicts": "true"})
+    assert r.status_code == 303 and r.headers["location"] == f"{path}?done=applied"
     entity = (await client.get(api(f"/{person['uri']}"), headers=acme.carol.bearer)).json()
     assert [v["value"] for v in entity["attributes"]["FirstName"]] == ["Augusta"]
 
@@ -629,3 +691,137 @@ async def test_a_server_secret_is_made_once_for_every_worker(database_url: str) 
     finally:
         for store in stores:
             await store.close()
+
+
+def card_of(html: str, request_id: str) -> str:
+    return html.split(f'id="cr-{request_id}"')[1].split("</article>")[0]
+
+
+def heading_of(html: str, request_id: str) -> str:
+    return text_of(card_of(html, request_id).split("<h2>")[1].split("</h2>")[0]).strip()
+
+
+async def test_cards_are_headed_by_what_changes_and_to_whom(client: Any, acme: Any, signed_in: Any) -> None:
+    person, _place, rel = await address(client, acme.alice)
+    first = person["attributes"]["FirstName"][0]["uri"]
+    moved = await dcr(client, acme.bob, "DELETE", f"/{rel['uri']}")
+    renamed = await dcr(client, acme.bob, "PUT", f"/{first}", {"value": "Augusta"})
+    carol = await signed_in(acme.carol)
+    for path in (INBOX, f"{INBOX}/changeRequests/{moved}"):
+        page = (await carol.get(path)).text
+        assert heading_of(page, moved) == "Remove HasAddress: Ada Lovelace → 12 Analytical Row"
+        assert f"changeRequests/{moved}" in card_of(page, moved)  # the id is still there, below the heading
+    page = (await carol.get(INBOX)).text
+    assert heading_of(page, renamed) == "Change FirstName of Ada Lovelace"
+    assert f'<a href="{INBOX}/changeRequests/{renamed}">' in card_of(page, renamed)
+
+
+async def test_a_conflict_shows_the_current_value_beside_the_staged_one(client: Any, acme: Any,
+                                                                       signed_in: Any) -> None:
+    person = await make_entity(client, acme.alice)
+    first = person["attributes"]["FirstName"][0]["uri"]
+    request_id = await dcr(client, acme.bob, "PUT", f"/{first}", {"value": "Augusta"})
+    calm = await dcr(client, acme.bob, "POST", f"/{person['uri']}/attributes/Email", [{"value": "a@x.org"}])
+    r = await client.put(api(f"/{first}"), headers=acme.alice.bearer, json={"value": "Ada B."})
+    assert r.status_code == 200
+    carol = await signed_in(acme.carol)
+    for path in (INBOX, f"{INBOX}/changeRequests/{request_id}"):
+        card = card_of((await carol.get(path)).text, request_id)
+        assert "ATTRIBUTE_WAS_CHANGED" in card
+        words = text_of(card)
+        assert "Current value 'Ada B.'" in words, words
+        assert "Staged value 'Augusta' (was 'Ada' when staged)" in words
+    # an insert conflicts too (the object moved on): its attribute's values now, beside the staged one
+    words = text_of(card_of((await carol.get(INBOX)).text, calm))
+    assert "Current value (none) Staged value 'a@x.org'" in words
+    # a request without conflicts shows no such table
+    _, _, rel = await address(client, acme.alice)
+    plain = await dcr(client, acme.bob, "DELETE", f"/{rel['uri']}")
+    assert "now-vs-staged" not in card_of((await carol.get(INBOX)).text, plain)
+
+
+async def test_filter_by_creator_and_by_object(client: Any, acme: Any, signed_in: Any, app: Any) -> None:
+    ada, _place, rel = await address(client, acme.alice)
+    other = await make_entity(client, acme.alice, {"type": "configuration/entityTypes/Individual",
+                                                   "attributes": {"FirstName": [{"value": "Grace"}]}})
+    assert other["uri"] != ada["uri"]
+    by_bob_on_ada = await dcr(client, acme.bob, "POST", f"/{ada['uri']}/attributes/Email", [{"value": "a@x.org"}])
+    by_bob_on_rel = await dcr(client, acme.bob, "DELETE", f"/{rel['uri']}")
+    by_alice_on_ada = await dcr(client, acme.alice, "POST", f"/{ada['uri']}/attributes/Email", [{"value": "b@x.org"}])
+    by_alice_on_other = await dcr(client, acme.alice, "POST", f"/{other['uri']}/attributes/Email",
+                                  [{"value": "c@x.org"}])
+    carol = await signed_in(acme.carol)
+
+    async def shown(query: str) -> set[str]:
+        r = await carol.get(f"{INBOX}?{query}")
+        assert r.status_code == 200, r.text
+        return set(re.findall(r'id="cr-([0-9A-Za-z]+)"', r.text))
+
+    everything = {by_bob_on_ada, by_bob_on_rel, by_alice_on_ada, by_alice_on_other}
+    assert await shown("") == everything
+    assert await shown("createdBy=bob%40example.com") == {by_bob_on_ada, by_bob_on_rel}
+    assert await shown(f"object={ada['uri']}") == {by_bob_on_ada, by_alice_on_ada}
+    assert await shown(f"object={rel['uri']}") == {by_bob_on_rel}
+    assert await shown(f"createdBy=alice%40example.com&object={ada['uri']}") == {by_alice_on_ada}
+    assert await shown("createdBy=nobody%40example.com") == set()
+    assert await shown("createdBy=&object=") == everything  # an empty form filters nothing
+    # the page says what it shows, keeps the filters in its tabs, and the form holds them
+    r = await carol.get(f"{INBOX}?createdBy=alice%40example.com&object={ada['uri']}")
+    words = text_of(r.text)
+    assert "Showing change requests created by alice@example.com touching Individual Ada Lovelace" in words
+    assert 'name="createdBy" value="alice@example.com"' in r.text and f'name="object" value="{ada["uri"]}"' in r.text
+    assert "Awaiting review 1" in words and "Applied 0" in words
+    escaped = ada["uri"].replace("/", "%2F")
+    assert f'href="{INBOX}?state=APPLIED&amp;createdBy=alice%40example.com&amp;object={escaped}"' in r.text
+    # the filter counts decided requests too, in their own tab
+    await carol.get(f"{INBOX}/changeRequests/{by_alice_on_ada}/reject")
+    assert (await carol.post(f"{INBOX}/changeRequests/{by_alice_on_ada}/reject", {"confirm": "yes"})).status_code == 303
+    assert await shown(f"state=REJECTED&object={ada['uri']}") == {by_alice_on_ada}
+    assert await shown(f"object={ada['uri']}") == {by_bob_on_ada}
+    # each card links its creator and its objects to the filtered listings
+    card = card_of((await carol.get(INBOX)).text, by_bob_on_rel)
+    assert f'href="{INBOX}?state=AWAITING_REVIEW&amp;createdBy=bob%40example.com"' in card
+    assert f'href="{INBOX}?state=AWAITING_REVIEW&amp;object={rel["uri"]}"' in card
+    # a malformed object is a 400 page, not an error of the database
+    bad = await carol.get(f"{INBOX}?object=entities/x'y")
+    assert bad.status_code == 400 and "entities/ID or relations/ID" in text_of(bad.text)
+    assert (await carol.get(f"{INBOX}?createdBy={'x' * 300}")).status_code == 400
+
+
+async def test_the_demo_site_shows_waiting_conflicted_applied_and_rejected_requests(app: Any, browser: Any) -> None:
+    """`bondline serve --demo`'s seed file: sign in as demo-alice (a site admin, one tenant) and the
+    inbox has a request of every kind a reviewer meets."""
+    from bondline import demo
+
+    site = await demo.seed(app.store)
+    b: Browser = browser()
+    await b.get("/ui/sign-in")
+    r = await b.post("/ui/sign-in", {"token": site.tokens["demo-alice"]})
+    assert r.status_code == 303 and r.headers["location"] == "/ui/tenants/demo"
+    page = await b.get(r.headers["location"])
+    words = text_of(page.text)
+    assert "Awaiting review 4" in words and "Applied 1" in words and "Rejected 1" in words
+    headings = set(re.findall(r"<h2><a [^>]*>(.*?)</a></h2>", page.text, re.S))
+    assert {text_of(h).strip() for h in headings} == {
+        "Remove HasAddress: Ada Lovelace → 12 Analytical Row",
+        "Change Email and FirstName of Ada Lovelace",
+        # (its createRelation stages nothing: ada already has that Employment, the file's `job`)
+        "New Individual Grace Hopper",
+        "Change FirstName of Charlie Babbage",
+    }
+    assert words.count("1 conflict") == 1
+    assert "Current value 'Charlie' Staged value 'Chas' (was 'Charles' when staged)" in words
+    applied = text_of((await b.get("/ui/tenants/demo?state=APPLIED")).text)
+    assert "Add Website to Analytical Engines Ltd" in applied and "applied by alice@example.com" in applied
+    rejected = text_of((await b.get("/ui/tenants/demo?state=REJECTED")).text)
+    assert "Change Name of Analytical Engines Ltd" in rejected and "rejected by alice@example.com" in rejected
+
+
+async def test_a_made_up_result_says_nothing(client: Any, acme: Any, signed_in: Any) -> None:
+    """`?done=applied` on a request still awaiting review (a hand-edited address) shows no notice."""
+    _, _, rel = await address(client, acme.alice)
+    request_id = await dcr(client, acme.bob, "DELETE", f"/{rel['uri']}")
+    carol = await signed_in(acme.carol)
+    for done in ("applied", "rejected", "nonsense"):
+        page = await carol.get(f"{INBOX}/changeRequests/{request_id}?done={done}")
+        assert page.status_code == 200 and 'class="notice"' not in page.text

@@ -169,3 +169,69 @@ async def test_the_readme_seed_reference_loads(app) -> None:  # type: ignore[no-
     report = await seeding.load(app.store, seedfile.parse(readme_example("seed-reference.yaml"), "README.md"))
     assert report.tokens["ada"] == ADA_TOKEN and report.content == {"runbook": 1, "step": 2}
     assert set(report.reltio["acme"].change_requests) == {"cleanup"}
+
+
+DECIDED = """\
+users:
+  - {accountId: bob, email: bob@example.com, name: Bob}
+  - {accountId: rev, email: rev@example.com, name: Rev}
+reltio:
+  - id: t
+    roles: {bob: [ROLE_USER], rev: [ROLE_REVIEWER]}
+    by: bob
+    entities:
+      - {ref: ada, type: Individual, attributes: {FirstName: Ada, LastName: Lovelace}}
+      - {ref: org, type: Organization, attributes: {Name: Engines}}
+    changeRequests:
+      - ref: waiting
+        createdBy: bob
+        items: [{updateAttribute: {object: ada, attribute: FirstName, value: Augusta}}]
+      - ref: applied
+        createdBy: bob
+        items: [{insertAttribute: {object: org, attribute: Website, value: "https://engines.example"}}]
+        state: APPLIED
+        reviewedBy: rev
+      - ref: rejected
+        createdBy: bob
+        items: [{updateAttribute: {object: org, attribute: Name, value: Difference}}]
+        state: REJECTED
+    edits:
+      - updateAttribute: {object: ada, attribute: FirstName, value: Adeline}
+"""
+
+
+async def test_change_requests_can_be_applied_rejected_or_conflicted(app, client) -> None:  # type: ignore[no-untyped-def]
+    from bondline.services.reltio import inbox
+
+    report = await seeding.load(app.store, seedfile.parse(DECIDED, "decided.yaml"))
+    t = report.reltio["t"]
+    bob = {"Authorization": f"Bearer {report.tokens['bob']}"}
+
+    async def request(ref: str) -> dict:  # type: ignore[type-arg]
+        r = await client.get(f"/reltio/api/t/{t.change_requests[ref]}", headers=bob)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    assert (await request("waiting"))["state"] == "AWAITING_REVIEW"
+    applied, rejected = await request("applied"), await request("rejected")
+    assert applied["state"] == "APPLIED" and applied["updatedBy"] == "rev@example.com"
+    assert rejected["state"] == "REJECTED" and rejected["updatedBy"] == "seed@bondline.invalid"  # the operator
+    org = (await client.get(f"/reltio/api/t/{t.entities['org']}", headers=bob)).json()
+    assert [v["value"] for v in org["attributes"]["Website"]] == ["https://engines.example"]  # applied
+    assert [v["value"] for v in org["attributes"]["Name"]] == ["Engines"]  # rejected: unchanged
+    # the edit was written directly, after the waiting request was staged: the request conflicts
+    ada = (await client.get(f"/reltio/api/t/{t.entities['ada']}", headers=bob)).json()
+    assert [v["value"] for v in ada["attributes"]["FirstName"]] == ["Adeline"]
+    shown, _ = await inbox.detail(app.store, seeding.OPERATOR, "t", t.change_requests["waiting"].split("/")[1])
+    assert [c.conflict for c in (shown.view.conflicts or {}).values()] == ["ATTRIBUTE_WAS_CHANGED"]
+    [now] = shown.current.values()
+    assert now is not None and [v["value"] for v in now] == ["Adeline"]
+
+
+async def test_a_reviewer_who_may_not_decide_is_pointed_at(app) -> None:  # type: ignore[no-untyped-def]
+    text = DECIDED.replace("reviewedBy: rev", "reviewedBy: bob")  # ROLE_USER: no ACCEPT_CHANGE_REQUEST
+    with pytest.raises(seedfile.InvalidSeed) as err:
+        await seeding.load(app.store, seedfile.parse(text, "decided.yaml"))
+    assert err.value.path == "reltio[0].changeRequests[1].reviewedBy" and err.value.line == 19, err.value.message
+    async with app.store.read() as tx:  # one transaction: nothing was kept
+        assert await tx.users.page(0, 10) == []
