@@ -154,3 +154,30 @@ def test_the_page_runs_as_written(page: pathlib.Path, tmp_path: pathlib.Path) ->
             missing = _matches(block.expected, outputs[2 * i + 2])
             assert missing is None, (f"{block.where()}: the docs show {missing!r}; the block printed:\n"
                                      f"{outputs[2 * i + 2]}")
+
+
+@pytest.mark.live
+def test_the_demo_writes_its_tokens_and_ids_for_its_owner_only(tmp_path: pathlib.Path) -> None:
+    import shlex
+
+    import httpx
+
+    stale = tmp_path / "bondline-demo.env"
+    stale.write_text("export BOB_TOKEN=blt_from_an_earlier_run\n")
+    stale.chmod(0o644)  # a file an earlier run (or someone) left readable: it is made private again
+    log = tmp_path / "server.log"
+    with LiveServer(None, "--demo", cwd=str(tmp_path), log_path=str(log)) as server:
+        assert stale.stat().st_mode & 0o777 == 0o600
+        values = dict(shlex.split(line.removeprefix("export "))[0].split("=", 1)
+                      for line in stale.read_text().splitlines() if line.startswith("export "))
+        assert values["BONDLINE_URL"] == server.url and values["TENANT"] == "demo"
+        assert f". {stale}" in log.read_text()  # the path is printed for the reader to source
+        me = httpx.get(f"{server.url}/wiki/rest/api/user/current",
+                       headers={"Authorization": f"Bearer {values['BOB_TOKEN']}"})
+        assert me.status_code == 200 and me.json()["accountId"] == "demo-bob"
+        page = httpx.get(f"{server.url}/wiki/rest/api/content/{values['PAGE_ID']}",
+                         headers={"Authorization": f"Bearer {values['ALICE_TOKEN']}"})
+        assert page.status_code == 200 and page.json()["space"]["key"] == values["SPACE_KEY"]
+        ada = httpx.get(f"{server.url}/reltio/api/demo/entities/{values['ADA_ID']}",
+                        headers={"Authorization": f"Bearer {values['ALICE_TOKEN']}"})
+        assert ada.status_code == 200 and ada.json()["label"] == "Ada Lovelace"
