@@ -154,15 +154,29 @@ def _print_demo(report: Any, host: str, port: int) -> None:
     out.print("[bold]bondline demo site[/]")
     for account_id, token in site.tokens.items():
         out.print(f"  {account_id} <{site.emails[account_id]}>  token: {token}")
+    env = demo_site.env_lines(site, base)
+    try:
+        env_path: str | None = demo_site.write_env(demo_site.ENV_FILE, env)
+    except OSError as exc:  # a read-only working directory: the lines are printed below anyway
+        env_path = None
+        console.print(f"could not write {demo_site.ENV_FILE}: {exc.strerror or exc}")
+    if env_path:
+        out.print(f"\nIn another shell, load the tokens and ids (the tutorial does this; file mode 0600):\n"
+                  f"  . {env_path}", markup=False, highlight=False)
+    else:
+        out.print("\nIn another shell, paste:", markup=False)
+        for line in env:
+            out.print("  " + line, markup=False, highlight=False)
     out.print("\nTry:")
     for line in demo_site.curl_examples(site, base):
         out.print("  " + line, markup=False, highlight=False)
     out.print(f"\nReview the Reltio tenant's change requests at {base}/ui/ (sign in with demo-alice's token).")
-    out.print(f"Interactive API documentation: {base}/docs")
+    out.print(f"Interactive API documentation (Swagger UI): {base}/docs; the OpenAPI document: {base}/openapi.json")
+    out.print("A walkthrough of this site: the tutorial, docs/tutorial.md.", markup=False)
     out.print(f"Webhooks: register a receiver as demo-alice (a site admin) with POST {base}/api/v1/webhooks "
               "{\"url\": …, \"events\": [\"*\"]} or `bondline webhooks add URL --events '*' --database-url "
-              f"sqlite:///{DEMO_DATABASE}`; this server delivers the events (see README, Webhooks). A receiver on "
-              "this machine (127.0.0.1, localhost) is refused unless the server runs with --webhook-allow-local.",
+              f"sqlite:///{DEMO_DATABASE}`; this server delivers the events (docs: how-to/webhooks). A receiver "
+              "on this machine (127.0.0.1, localhost) is refused unless the server runs with --webhook-allow-local.",
               markup=False)
     out.print("")
 
