@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, NoReturn, TypeVar
@@ -24,6 +25,19 @@ DatabaseURLOption = typer.Option(
     None, "--database-url", envvar="BONDLINE_DATABASE_URL", show_envvar=True,
     help="Database URL: sqlite:///path.db (default sqlite:///bondline.db) or postgresql://user@host/db.",
 )
+
+
+JsonListOption = typer.Option(False, "--json", help="Print a JSON array of objects (for scripts) instead of a table.")
+
+
+def print_json(data: Any) -> None:
+    """JSON for scripts, on stdout: plain text, never rich markup or wrapping."""
+    sys.stdout.write(json.dumps(data, indent=2) + "\n")
+
+
+def whole(values: list[str]) -> dict[str, Any]:
+    """Column options that keep every value of a column whole (ids: a truncated id is useless)."""
+    return {"no_wrap": True, "min_width": max((len(v) for v in values), default=1)}
 
 
 def utc(ms: int | None) -> str:
