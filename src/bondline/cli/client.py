@@ -26,6 +26,13 @@ UrlOption = typer.Option("http://127.0.0.1:8080", "--url", envvar="BONDLINE_URL"
 TokenOption = typer.Option(None, "--token", envvar="BONDLINE_TOKEN", show_envvar=True,
                            help="A bondline API token.")
 JsonOption = typer.Option(False, "--json", help="Print the API's JSON instead of a table.")
+NameArgument = typer.Argument(..., help="The relation's name: favourite, or a name of your own.")
+SourceArgument = typer.Argument(..., help="The source, as TYPE:KEY (user:current, content:123, space:DOC).")
+TargetArgument = typer.Argument(..., help="The target, as TYPE:KEY (user:current, content:123, space:DOC).")
+WatchArgument = typer.Argument(..., help="What is watched: content:ID, space:KEY or label:NAME.")
+DcrArgument = typer.Argument(..., metavar="DCR_ID", help="The change request's id (its URI without changeRequests/).")
+StartOption = typer.Option(0, "--start", help="Skip this many results.")
+LimitOption = typer.Option(25, "--limit", help="Return at most this many results.")
 
 relation_app = typer.Typer(help="Check, create, delete and list relations (Confluence relation API).",
                            no_args_is_help=True)
@@ -87,7 +94,8 @@ EXPAND = ["relationData", "source", "target"]
 
 
 @relation_app.command("get")
-def relation_get(name: str, source: str, target: str, url: str = UrlOption, token: str | None = TokenOption,
+def relation_get(name: str = NameArgument, source: str = SourceArgument, target: str = TargetArgument,
+                 url: str = UrlOption, token: str | None = TokenOption,
                  as_json: bool = JsonOption) -> None:
     """Show a relation (exit status 1 if it does not exist)."""
     data = _call(url, token, lambda c: c.relations.get(name, _ref(source), _ref(target), expand=EXPAND))
@@ -95,7 +103,8 @@ def relation_get(name: str, source: str, target: str, url: str = UrlOption, toke
 
 
 @relation_app.command("put")
-def relation_put(name: str, source: str, target: str, url: str = UrlOption, token: str | None = TokenOption,
+def relation_put(name: str = NameArgument, source: str = SourceArgument, target: str = TargetArgument,
+                 url: str = UrlOption, token: str | None = TokenOption,
                  as_json: bool = JsonOption) -> None:
     """Create a relation (idempotent)."""
     data = _call(url, token, lambda c: c.relations.put(name, _ref(source), _ref(target), expand=EXPAND))
@@ -103,7 +112,8 @@ def relation_put(name: str, source: str, target: str, url: str = UrlOption, toke
 
 
 @relation_app.command("delete")
-def relation_delete(name: str, source: str, target: str, url: str = UrlOption,
+def relation_delete(name: str = NameArgument, source: str = SourceArgument, target: str = TargetArgument,
+                    url: str = UrlOption,
                     token: str | None = TokenOption, as_json: bool = JsonOption) -> None:
     """Delete a relation (succeeds if it did not exist)."""
     _call(url, token, lambda c: c.relations.delete(name, _ref(source), _ref(target)))
@@ -111,8 +121,9 @@ def relation_delete(name: str, source: str, target: str, url: str = UrlOption,
 
 
 @relation_app.command("targets")
-def relation_targets(name: str, source: str, target_type: str, start: int = typer.Option(0, "--start"),
-                     limit: int = typer.Option(25, "--limit"), url: str = UrlOption,
+def relation_targets(name: str = NameArgument, source: str = SourceArgument,
+                     target_type: str = typer.Argument(..., help="The targets' type: content, space or user."),
+                     start: int = StartOption, limit: int = LimitOption, url: str = UrlOption,
                      token: str | None = TokenOption, as_json: bool = JsonOption) -> None:
     """Targets related to SOURCE, newest first."""
     data = _call(url, token, lambda c: c.relations.targets(name, _ref(source), target_type, start=start, limit=limit,
@@ -121,8 +132,9 @@ def relation_targets(name: str, source: str, target_type: str, start: int = type
 
 
 @relation_app.command("sources")
-def relation_sources(name: str, target: str, source_type: str, start: int = typer.Option(0, "--start"),
-                     limit: int = typer.Option(25, "--limit"), url: str = UrlOption,
+def relation_sources(name: str = NameArgument, target: str = TargetArgument,
+                     source_type: str = typer.Argument(..., help="The sources' type: user, content or space."),
+                     start: int = StartOption, limit: int = LimitOption, url: str = UrlOption,
                      token: str | None = TokenOption, as_json: bool = JsonOption) -> None:
     """Sources related to TARGET, newest first."""
     data = _call(url, token, lambda c: c.relations.sources(name, _ref(target), source_type, start=start, limit=limit,
@@ -142,7 +154,7 @@ AccountOption = typer.Option(None, "--account-id", help="Act for this user (site
 
 
 @watch_app.command("status")
-def watch_status(target: str, account_id: str | None = AccountOption, url: str = UrlOption,
+def watch_status(target: str = WatchArgument, account_id: str | None = AccountOption, url: str = UrlOption,
                  token: str | None = TokenOption, as_json: bool = JsonOption) -> None:
     """Whether you (or --account-id) watch content:ID, space:KEY or label:NAME."""
     kind, key = _watch_target(target)
@@ -151,7 +163,7 @@ def watch_status(target: str, account_id: str | None = AccountOption, url: str =
 
 
 @watch_app.command("add")
-def watch_add(target: str, account_id: str | None = AccountOption, url: str = UrlOption,
+def watch_add(target: str = WatchArgument, account_id: str | None = AccountOption, url: str = UrlOption,
               token: str | None = TokenOption, as_json: bool = JsonOption) -> None:
     """Watch content:ID, space:KEY or label:NAME."""
     kind, key = _watch_target(target)
@@ -160,7 +172,7 @@ def watch_add(target: str, account_id: str | None = AccountOption, url: str = Ur
 
 
 @watch_app.command("remove")
-def watch_remove(target: str, account_id: str | None = AccountOption, url: str = UrlOption,
+def watch_remove(target: str = WatchArgument, account_id: str | None = AccountOption, url: str = UrlOption,
                  token: str | None = TokenOption, as_json: bool = JsonOption) -> None:
     """Stop watching content:ID, space:KEY or label:NAME."""
     kind, key = _watch_target(target)
@@ -182,9 +194,14 @@ def _dcr_rows(data: Any) -> Table:
 
 
 @dcr_app.command("list")
-def dcr_list(tenant: str = TenantOption, created_by: str | None = typer.Option(None, "--created-by"),
-             object_uri: str | None = typer.Option(None, "--object"), max: int = typer.Option(10, "--max"),
-             offset: int = typer.Option(0, "--offset"), url: str = UrlOption, token: str | None = TokenOption,
+def dcr_list(tenant: str = TenantOption,
+             created_by: str | None = typer.Option(None, "--created-by", metavar="USER",
+                                                   help="Only those this user (email or accountId) created."),
+             object_uri: str | None = typer.Option(None, "--object", metavar="URI",
+                                                   help="Only those that change this object (entities/1a2B3c4)."),
+             max: int = typer.Option(10, "--max", help="Return at most this many."),
+             offset: int = typer.Option(0, "--offset", help="Skip this many."), url: str = UrlOption,
+             token: str | None = TokenOption,
              as_json: bool = JsonOption) -> None:
     """Change requests by their creator (--created-by) and/or an object they change (--object)."""
     conditions = [f"equals(createdBy,'{created_by}')"] if created_by else []
@@ -198,7 +215,8 @@ def dcr_list(tenant: str = TenantOption, created_by: str | None = typer.Option(N
 
 
 @dcr_app.command("show")
-def dcr_show(dcr_id: str, tenant: str = TenantOption, url: str = UrlOption, token: str | None = TokenOption,
+def dcr_show(dcr_id: str = DcrArgument, tenant: str = TenantOption, url: str = UrlOption,
+             token: str | None = TokenOption,
              as_json: bool = JsonOption) -> None:
     """A change request with its items and the labels of the objects they change."""
     data = _call(url, token, lambda c: c.reltio(tenant).change_requests.get(dcr_id, show_objects_info=True))
@@ -206,8 +224,10 @@ def dcr_show(dcr_id: str, tenant: str = TenantOption, url: str = UrlOption, toke
 
 
 @dcr_app.command("apply")
-def dcr_apply(dcr_id: str, tenant: str = TenantOption,
-              ignore_conflicts: bool = typer.Option(False, "--ignore-conflicts"), url: str = UrlOption,
+def dcr_apply(dcr_id: str = DcrArgument, tenant: str = TenantOption,
+              ignore_conflicts: bool = typer.Option(False, "--ignore-conflicts", help="Apply even items whose "
+                                                    "object changed since they were staged (as staged)."),
+              url: str = UrlOption,
               token: str | None = TokenOption, as_json: bool = JsonOption) -> None:
     """Apply every item of a change request, in one transaction."""
     data = _call(url, token,
@@ -216,7 +236,8 @@ def dcr_apply(dcr_id: str, tenant: str = TenantOption,
 
 
 @dcr_app.command("reject")
-def dcr_reject(dcr_id: str, tenant: str = TenantOption, url: str = UrlOption, token: str | None = TokenOption,
+def dcr_reject(dcr_id: str = DcrArgument, tenant: str = TenantOption, url: str = UrlOption,
+               token: str | None = TokenOption,
                as_json: bool = JsonOption) -> None:
     """Reject a change request: nothing in it is applied."""
     data = _call(url, token, lambda c: c.reltio(tenant).change_requests.reject(dcr_id))

@@ -118,8 +118,10 @@ def dispatch_command(
     allow_local: bool = AllowLocalOption,
     database_url: str | None = DatabaseURLOption,
 ) -> None:
-    """Deliver webhook events (as every `bondline serve` worker does unless --no-dispatch). Any number
-    may run against one database. Stops on SIGINT/SIGTERM once the deliveries in flight are done."""
+    """Deliver webhook events, as every `bondline serve` worker does unless --no-dispatch.
+
+    Any number may run against one database. Stops on SIGINT/SIGTERM once the deliveries in flight
+    are done."""
     from bondline import dispatch
 
     settings = settings_for(database_url, dispatch=True, webhook_allow_local=allow_local)
