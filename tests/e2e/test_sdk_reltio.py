@@ -83,6 +83,18 @@ def test_dcr_commands(live, tenant) -> None:  # type: ignore[no-untyped-def]
     assert [d["uri"] for d in json.loads(r.stdout)] == [f"changeRequests/{dcr_id}"]
     r = cli(live.bob, "dcr", "show", dcr_id)
     assert r.exit_code == 0 and "AWAITING_REVIEW" in r.stdout
+    # Its items, and the objects they change by their labels (a relation: its two ends).
+    shown = " ".join(r.stdout.split())
+    assert f"relations/{relation_id}" in shown and "DELETE_RELATIONSHIP" in shown, r.stdout
+    assert "Grace Hopper → 1 Navy Yard" in shown, r.stdout
+    with Client(live.url, live.alice.token) as alice:
+        person = alice.reltio(TENANT).entities.create([PERSON])[0]["object"]
+        update = alice.reltio(TENANT).entities.update(person["uri"].split("/")[1], [
+            {"type": "INSERT_ATTRIBUTE", "uri": f"{person['uri']}/attributes/LastName",
+             "newValue": [{"value": "Murray"}]}], always_create_dcr=True)
+    r = cli(live.bob, "dcr", "show", update["uri"].split("/")[1])
+    assert r.exit_code == 0, r.output
+    assert f"{person['uri']}  Grace Hopper" in r.stdout and "INSERT_ATTRIBUTE LastName: Murray" in r.stdout, r.stdout
     r = cli(live.bob, "dcr", "reject", dcr_id)
     assert r.exit_code == 0, r.output
     r = cli(live.bob, "dcr", "show", dcr_id, "--json")

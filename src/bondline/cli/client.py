@@ -18,7 +18,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from bondline.cli.common import console, out
+from bondline.cli.common import console, out, utc
 from bondline.client import ApiError, Client, TransportError
 
 UrlOption = typer.Option("http://127.0.0.1:8080", "--url", envvar="BONDLINE_URL", show_envvar=True,
@@ -219,8 +219,62 @@ def dcr_show(dcr_id: str = DcrArgument, tenant: str = TenantOption, url: str = U
              token: str | None = TokenOption,
              as_json: bool = JsonOption) -> None:
     """A change request with its items and the labels of the objects they change."""
-    data = _call(url, token, lambda c: c.reltio(tenant).change_requests.get(dcr_id, show_objects_info=True))
-    _emit(data, as_json, _dcr_rows)
+    data = _call(url, token, lambda c: c.reltio(tenant).change_requests.get(dcr_id, show_objects_info=True,
+                                                                            show_conflicts=True))
+    if as_json:
+        _emit(data, True, _dcr_rows)
+        return
+    out.print(f"{data.get('uri', '')}  {data.get('state', '')}  created by {data.get('createdBy', '')} "
+              f"at {utc(data.get('createdTime'))} UTC", markup=False, highlight=False)
+    out.print(_dcr_items(data), markup=False, highlight=False)
+
+
+def _label(info: dict[str, Any]) -> str:
+    """What a person recognises an object by: an entity's label, a relation's two ends."""
+    if "startObjectUri" in info or "endObjectUri" in info:
+        return f"{info.get('startObjectLabel') or info.get('startObjectUri', '')} → " \
+               f"{info.get('endObjectLabel') or info.get('endObjectUri', '')}"
+    return str(info.get("label") or "")
+
+
+def _values(value: Any) -> str:
+    """A change item's oldValue/newValue in words: ``[{"value": "Ada"}]`` is Ada."""
+    if isinstance(value, list):
+        return ", ".join(_values(v) for v in value)
+    if isinstance(value, dict):
+        if "value" in value:
+            inner = value["value"]
+            if isinstance(inner, dict):  # a nested attribute: its sub-attributes' values
+                return "{" + "; ".join(f"{k}: {_values(v)}" for k, v in inner.items()) + "}"
+            return str(inner)
+        if "uri" in value:  # a whole object being created
+            return str(value.get("label") or value["uri"])
+        return json.dumps(value, separators=(",", ":"))
+    return "" if value is None else str(value)
+
+
+def _dcr_items(data: dict[str, Any]) -> str:
+    """Object by object (its URI and label), one line per item: what changes, from what to what.
+    Lines rather than a table: values and labels are long, and a table would cut them short."""
+    lines: list[str] = []
+    info = data.get("objectsInfo") or {}
+    for uri, items in (data.get("changes") or {}).items():
+        about = info.get(uri, {})
+        lines.append(f"{uri}  {_label(about)}{'' if about.get('isExist', True) else ' (new)'}".rstrip())
+        for it in items:
+            change = f"  {it.get('id', '')}  {it.get('type', '')}"
+            if it.get("attributePath"):
+                change += f" {it['attributePath']}:"
+            new = it.get("newPinOrIgnoreValue", it.get("newValue"))
+            old, new_text = _values(it.get("oldValue")), _values(new)
+            if old and new_text:
+                change += f" {old} → {new_text}"
+            elif old or new_text:
+                change += f" {old or new_text}"
+            if it.get("conflict"):
+                change += f"  [conflict: {it['conflict']}]"
+            lines.append(change)
+    return "\n".join(lines) if lines else "(no items)"
 
 
 @dcr_app.command("apply")
