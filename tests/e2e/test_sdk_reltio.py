@@ -103,8 +103,36 @@ def test_dcr_commands(live, tenant) -> None:  # type: ignore[no-untyped-def]
     assert r.exit_code == 1 and "400" in r.output
     with Client(live.url, live.alice.token) as alice:
         assert alice.reltio(TENANT).relations.get(relation_id)["uri"] == f"relations/{relation_id}"
+
+def test_dcr_list_shows_what_awaits_review(live, tenant) -> None:  # type: ignore[no-untyped-def]
+    """Without a filter (Reltio's search needs one), `dcr list` asks bondline for what awaits review."""
+    with Client(live.url, live.alice.token) as alice:
+        ids = [alice.reltio(TENANT).change_requests.create()["uri"].split("/")[1] for _ in range(3)]
+        alice.reltio(TENANT).relations.delete(_relation(alice), change_request_id=ids[1])
+
+    def cli(who, *args: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(app, [*args, "--tenant", TENANT, "--url", live.url, "--token", who.token])
+
+    assert cli(live.bob, "dcr", "reject", ids[0]).exit_code == 0
+    r = cli(live.bob, "dcr", "list", "--json", "--max", "1000")
+    assert r.exit_code == 0, r.output
+    listed = json.loads(r.stdout)
+    assert {d["state"] for d in listed} == {"AWAITING_REVIEW"}
+    uris = [d["uri"] for d in listed]
+    assert f"changeRequests/{ids[0]}" not in uris
+    assert uris.index(f"changeRequests/{ids[2]}") < uris.index(f"changeRequests/{ids[1]}")  # newest first
     r = cli(live.bob, "dcr", "list")
-    assert r.exit_code == 2 and "filter" in r.output
+    assert r.exit_code == 0 and ids[2] in r.stdout and ids[0] not in r.stdout
+    everything = [d["uri"] for d in json.loads(cli(live.bob, "dcr", "list", "--all", "--json", "--max", "1000").stdout)]
+    assert f"changeRequests/{ids[0]}" in everything and everything.index(f"changeRequests/{ids[0]}") > max(
+        everything.index(f"changeRequests/{i}") for i in ids[1:])  # decided ones after the waiting ones
+    rejected = json.loads(cli(live.bob, "dcr", "list", "--state", "REJECTED", "--json", "--max", "1000").stdout)
+    assert f"changeRequests/{ids[0]}" in [d["uri"] for d in rejected] and {d["state"] for d in rejected} == {
+        "REJECTED"}
+    r = cli(live.bob, "dcr", "list", "--created-by", "alice@example.com", "--state", "REJECTED", "--json")
+    assert [d["uri"] for d in json.loads(r.stdout)][:1] == [f"changeRequests/{ids[0]}"]
+    r = cli(live.bob, "dcr", "list", "--state", "DONE")
+    assert r.exit_code == 1 and "Unknown state 'DONE'" in r.output
 
 
 def test_attribute_writes_updates_previews_and_external_info(live, tenant) -> None:  # type: ignore[no-untyped-def]

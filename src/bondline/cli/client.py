@@ -195,6 +195,9 @@ def _dcr_rows(data: Any) -> Table:
 
 @dcr_app.command("list")
 def dcr_list(tenant: str = TenantOption,
+             state: str = typer.Option("AWAITING_REVIEW", "--state",
+                                       help="AWAITING_REVIEW, APPLIED or REJECTED."),
+             all_states: bool = typer.Option(False, "--all", help="Every state (waiting ones first)."),
              created_by: str | None = typer.Option(None, "--created-by", metavar="USER",
                                                    help="Only those this user (email or accountId) created."),
              object_uri: str | None = typer.Option(None, "--object", metavar="URI",
@@ -203,14 +206,11 @@ def dcr_list(tenant: str = TenantOption,
              offset: int = typer.Option(0, "--offset", help="Skip this many."), url: str = UrlOption,
              token: str | None = TokenOption,
              as_json: bool = JsonOption) -> None:
-    """Change requests by their creator (--created-by) and/or an object they change (--object)."""
-    conditions = [f"equals(createdBy,'{created_by}')"] if created_by else []
-    conditions += [f"equals(objectURI,'{object_uri}')"] if object_uri else []
-    if not conditions:
-        console.print("[bold red]error:[/] give --created-by and/or --object (Reltio requires a filter)")
-        raise typer.Exit(2)
-    data = _call(url, token, lambda c: c.reltio(tenant).change_requests.list(" and ".join(conditions), max=max,
-                                                                             offset=offset))
+    """What awaits review, newest first; --all (or --state) for decided ones, --created-by and
+    --object to narrow the list. (Reltio's own search needs a creator or object and knows no state:
+    this asks bondline's GET /api/v1/reltio/{tenant}/changeRequests.)"""
+    data = _call(url, token, lambda c: c.reltio(tenant).change_requests.by_state(
+        "all" if all_states else state, created_by=created_by, object_uri=object_uri, max=max, offset=offset))
     _emit(data, as_json, _dcr_rows)
 
 
