@@ -41,3 +41,10 @@ def test_users_list_shows_whole_account_ids(database_url: str) -> None:
     r = cli(database_url, "users", "list")
     assert r.exit_code == 0, r.output
     assert LONG_ID in r.stdout, r.stdout
+
+
+def test_messages_name_the_cli_flags(database_url: str) -> None:
+    r = cli(database_url, "audit", "--since", "yesterday")
+    assert r.exit_code == 1 and "--since must be an ISO date-time" in r.output and "'since'" not in r.output
+    r = cli(database_url, "webhooks", "deliveries", "--status", "lost")
+    assert r.exit_code == 1 and "--status must be one of pending" in r.output

@@ -132,7 +132,41 @@ def test_dcr_list_shows_what_awaits_review(live, tenant) -> None:  # type: ignor
     r = cli(live.bob, "dcr", "list", "--created-by", "alice@example.com", "--state", "REJECTED", "--json")
     assert [d["uri"] for d in json.loads(r.stdout)][:1] == [f"changeRequests/{ids[0]}"]
     r = cli(live.bob, "dcr", "list", "--state", "DONE")
-    assert r.exit_code == 1 and "Unknown state 'DONE'" in r.output
+    said = " ".join(r.output.split())
+    assert r.exit_code == 1, r.output
+    assert "Unknown state 'DONE': give --state AWAITING_REVIEW, APPLIED, REJECTED, or --all" in said
+    r = cli(live.bob, "dcr", "list", "--max", "0")
+    assert r.exit_code == 1 and "--max must be between 1 and 1000" in r.output
+
+
+def test_cli_messages_name_the_cli_flags(live, tenant) -> None:  # type: ignore[no-untyped-def]
+    """The API says `ignoreConflicts=true`; the CLI's user typed flags, and hears about flags."""
+    with Client(live.url, live.alice.token) as alice:
+        person = alice.reltio(TENANT).entities.create([PERSON])[0]["object"]
+        entity_id = person["uri"].split("/")[1]
+        first = person["attributes"]["FirstName"][0]["uri"].split("/")[-1]
+        dcr = alice.reltio(TENANT).entities.update(entity_id, [
+            {"type": "UPDATE_ATTRIBUTE", "uri": f"{person['uri']}/attributes/FirstName/{first}",
+             "newValue": {"value": "Amazing Grace"}}], always_create_dcr=True)
+        alice.reltio(TENANT).entities.update_attribute(entity_id, f"FirstName/{first}", "G.")  # the conflict
+    dcr_id = dcr["uri"].split("/")[1]
+
+    def cli(who, *args: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(app, [*args, "--url", live.url, "--token", who.token])
+
+    r = cli(live.bob, "dcr", "show", dcr_id, "--tenant", TENANT)
+    assert "[conflict: ATTRIBUTE_WAS_CHANGED]" in r.stdout and "Grace → Amazing Grace" in r.stdout, r.stdout
+    r = cli(live.bob, "dcr", "apply", dcr_id, "--tenant", TENANT)
+    said = " ".join(r.output.split())
+    assert r.exit_code == 1 and "--ignore-conflicts" in said and "ignoreConflicts" not in said, said
+    r = cli(live.bob, "dcr", "apply", dcr_id, "--tenant", TENANT, "--ignore-conflicts")
+    assert r.exit_code == 0, r.output
+    r = cli(live.alice, "watch", "add", "content:999999")
+    said = " ".join(r.output.split())
+    assert r.exit_code == 1 and "with that id (content:ID)" in said and "contentId" not in said, said
+    r = cli(live.alice, "relation", "put", "favourite", "space:NOPE", "user:current")
+    said = " ".join(r.output.split())
+    assert r.exit_code == 1 and "The source of a 'favourite' relationship must be a user" in said, said
 
 
 def test_attribute_writes_updates_previews_and_external_info(live, tenant) -> None:  # type: ignore[no-untyped-def]

@@ -16,9 +16,11 @@ from collections.abc import Callable
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from bondline.cli.common import console, out, utc
+from bondline.cli.wording import in_cli_words
 from bondline.client import ApiError, Client, TransportError
 
 UrlOption = typer.Option("http://127.0.0.1:8080", "--url", envvar="BONDLINE_URL", show_envvar=True,
@@ -48,7 +50,7 @@ def _call(url: str, token: str | None, fn: Callable[[Client], Any]) -> Any:
         with Client(url, token) as client:
             return fn(client)
     except ApiError as err:
-        console.print(f"[bold red]error:[/] {err.status_code}: {err.message}")
+        console.print(f"[bold red]error:[/] {err.status_code}: {escape(in_cli_words(err.message))}")
         raise typer.Exit(1) from None
     except TransportError as err:
         console.print(f"[bold red]error:[/] cannot reach {url}: {err}")
@@ -206,9 +208,10 @@ def dcr_list(tenant: str = TenantOption,
              offset: int = typer.Option(0, "--offset", help="Skip this many."), url: str = UrlOption,
              token: str | None = TokenOption,
              as_json: bool = JsonOption) -> None:
-    """What awaits review, newest first; --all (or --state) for decided ones, --created-by and
-    --object to narrow the list. (Reltio's own search needs a creator or object and knows no state:
-    this asks bondline's GET /api/v1/reltio/{tenant}/changeRequests.)"""
+    """What awaits review, newest first; --all or --state for decided ones.
+
+    --created-by and --object narrow the list. Reltio's own search needs a creator or an object and
+    knows no state, so this asks bondline's GET /api/v1/reltio/TENANT/changeRequests."""
     data = _call(url, token, lambda c: c.reltio(tenant).change_requests.by_state(
         "all" if all_states else state, created_by=created_by, object_uri=object_uri, max=max, offset=offset))
     _emit(data, as_json, _dcr_rows)

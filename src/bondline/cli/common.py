@@ -12,7 +12,9 @@ from typing import Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
+from bondline.cli.wording import in_cli_words
 from bondline.config import Settings
 from bondline.domain.errors import DomainError
 from bondline.store import DatabaseURLError, Store, create_store, migrate, parse
@@ -57,7 +59,7 @@ def settings_for(database_url: str | None, **overrides: Any) -> Settings:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    console.print(f"[bold red]error:[/] {message}")
+    console.print(f"[bold red]error:[/] {escape(in_cli_words(message))}")
     raise typer.Exit(code)
 
 
