@@ -11,7 +11,7 @@ from rich.table import Column, Table
 from bondline.cli.common import DatabaseURLOption, JsonListOption, out, print_json, run, settings_for, whole
 from bondline.domain.model import User
 from bondline.services import accounts, spaces
-from bondline.store import Store
+from bondline.store import Store, parse
 
 users_app = typer.Typer(help="Manage users.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
@@ -46,7 +46,8 @@ def users_delete(
 ) -> None:
     """Delete a user, their tokens, and every relation from or to them (favourites, watches)."""
     settings = settings_for(database_url)
-    if not yes and not typer.confirm(f"Delete {account_id} and all their relations?"):
+    if not yes and not typer.confirm(f"Delete {account_id} and all their relations from "
+                                     f"{parse(settings.database_url).described()}?"):
         raise typer.Exit(1)
     user = run(settings, lambda store: accounts.delete_user(store, account_id))
     out.print(f"deleted user {user.account_id}")

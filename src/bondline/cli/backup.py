@@ -66,7 +66,7 @@ def restore_command(
     if not os.path.isfile(path):
         fail(f"{path} does not exist")
     if not yes:
-        typer.confirm(f"Replace everything in {url.redacted()} with {path}?", abort=True, err=True)
+        typer.confirm(f"Replace everything in {url.described()} with the backup {path}?", abort=True, err=True)
     with _progress("restoring", quiet) as progress:
         task = progress.add_task("restore", total=None)
         try:
