@@ -67,8 +67,12 @@ def migrated(settings: Settings) -> None:
     """Create and migrate the database if needed (cheap when it is already at head)."""
     try:
         migrate.upgrade(parse(settings.database_url))
+    except migrate.SchemaError as exc:
+        fail(str(exc))
     except Exception as exc:  # noqa: BLE001 - a connection or permission problem, said plainly
-        fail(f"cannot prepare the database {parse(settings.database_url).redacted()}: {exc}")
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()  # not the SQL a driver error carries
+        fail(f"cannot prepare the database {parse(settings.database_url).redacted()}: "
+             f"{reason[0] if reason else type(exc).__name__}")
 
 
 def run(settings: Settings, job: Callable[[Store], Awaitable[T]], *, prepare: bool = True) -> T:
