@@ -30,16 +30,6 @@ class SchemaError(Exception):
     """The schema of ?search_path= is missing and cannot be created; the message says what to do."""
 
 
-def schema_of(search_path: str | None) -> str | None:
-    """The schema bondline's tables go in: the first of ?search_path= (None: the server's default)."""
-    if not search_path:
-        return None
-    first = search_path.split(",")[0].strip()
-    if first.startswith('"') and first.endswith('"') and len(first) > 1:
-        first = first[1:-1].replace('""', '"')
-    return None if first in ("", "$user") else first
-
-
 async def _ensure_schema(conn: Any, schema: str) -> None:
     exists = (await conn.execute(sa.text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema})).first()
     if exists:
@@ -97,7 +87,7 @@ def _run(url: DatabaseURL, fn: Any) -> Any:
         try:
             async with engine.begin() as conn:
                 await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
-                schema = schema_of(url.search_path)
+                schema = url.schema
                 if schema is not None:
                     await _ensure_schema(conn, schema)
                 return await conn.run_sync(fn)

@@ -32,6 +32,16 @@ class DatabaseURL:
             return f"sqlite:///{self.path}"
         return "postgresql+asyncpg" + self.dsn[len("postgresql"):]
 
+    @property
+    def schema(self) -> str | None:
+        """The schema bondline's tables go in: the first of ?search_path= (None: the server's default)."""
+        if not self.search_path:
+            return None
+        first = self.search_path.split(",")[0].strip()
+        if first.startswith('"') and first.endswith('"') and len(first) > 1:
+            first = first[1:-1].replace('""', '"')
+        return None if first in ("", "$user") else first
+
     def redacted(self) -> str:
         """The URL without its password (with its ?search_path=, which says where bondline's tables are)."""
         if self.kind == "sqlite":
@@ -55,7 +65,7 @@ class DatabaseURL:
         parts = urlsplit(self.dsn)
         database = parts.path.lstrip("/") or parts.username or "postgres"
         where = parts.hostname or "localhost"
-        schema = self.search_path or "public"
+        schema = self.schema or "public"
         return f"schema {schema} of PostgreSQL database {database} on {where} ({self.redacted()})"
 
 
