@@ -7,9 +7,15 @@ TYPE:KEY arguments instead, so every message the CLI prints goes through `in_cli
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+
+
+def _argument(m: re.Match[str]) -> str:
+    return f"{m.group(1).upper()} {m.group(2).lower()}"  # sourceType: the type in SOURCE (TYPE:KEY)
+
 
 # (pattern, replacement), in order. Each names what the CLI user typed or should type.
-_PHRASES: list[tuple[re.Pattern[str], str]] = [(re.compile(p), r) for p, r in (
+_PHRASES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [(re.compile(p), r) for p, r in (
     # dcr apply on conflicted items
     (r"or apply with ignoreConflicts=true", "or run `bondline dcr apply` again with --ignore-conflicts"),
     (r"\bignoreConflicts=true\b", "--ignore-conflicts"),
@@ -21,6 +27,7 @@ _PHRASES: list[tuple[re.Pattern[str], str]] = [(re.compile(p), r) for p, r in (
     (r"The sourceType of a ('[^']+') relationship must be 'user'",
      r"The source of a \1 relationship must be a user (user:current or user:ACCOUNT_ID)"),
     (r"The targetType of a ('[^']+') relationship must be (.+)$", r"The target of a \1 relationship must be \2"),
+    (r"\b(source|target)(Type|Key)\b", _argument),
     # paging and filters of relation targets/sources, dcr list, audit, webhooks deliveries
     (r"Parameter '(start|limit)'", r"--\1"),
     (r"^'(max|offset|since)' must", r"--\1 must"),
