@@ -39,3 +39,9 @@ def test_admin_and_client_commands_are_grouped_apart() -> None:
     assert {"users", "tokens", "tenants", "webhooks", "backup", "restore", "seed", "audit"} <= admin
     assert client == {"relation", "watch", "dcr"}
     assert commands["Server"] == {"serve", "migrate", "dispatch"}
+
+
+def test_help_paragraphs_are_not_broken_where_the_source_wraps() -> None:
+    r = runner.invoke(app, ["restore", "--help"], env={"COLUMNS": "200"})
+    assert "Stop every server using the database first (they cache tokens and sessions of the state the restore " \
+        "replaces), and start them again afterwards" in r.output, r.output

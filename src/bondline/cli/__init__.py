@@ -6,7 +6,7 @@ import typer
 
 from bondline import __version__
 from bondline.cli import admin, audit, backup, client, imports, seed, server
-from bondline.cli.help import quiet_types
+from bondline.cli.help import quiet_types, unwrap_docstrings
 from bondline.cli.tenants import tenants_app
 from bondline.cli.webhooks import dispatch_command, webhooks_app
 
@@ -38,6 +38,8 @@ app.command("restore", rich_help_panel=ADMIN)(backup.restore_command)
 app.add_typer(client.relation_app, name="relation", rich_help_panel=CLIENT)
 app.add_typer(client.watch_app, name="watch", rich_help_panel=CLIENT)
 app.add_typer(client.dcr_app, name="dcr", rich_help_panel=CLIENT)
+
+unwrap_docstrings(app)
 
 
 def _version(value: bool) -> None:

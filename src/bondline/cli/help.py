@@ -8,6 +8,7 @@ click's TEXT/INTEGER) is left alone. tests/cli/test_help.py reads every command'
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 
@@ -43,3 +44,16 @@ def quiet_types() -> None:
                                    (TyperOption, "display_type_rich", option_type)):
         if hasattr(cls, name):
             setattr(cls, name, replacement)
+
+
+def unwrap_docstrings(app: Any) -> None:
+    """Join each help paragraph's lines: typer keeps a docstring's line breaks, so help text wrapped
+    at 100 columns in the source came out broken mid-sentence at any other width."""
+    def unwrap(doc: str) -> str:
+        return "\n\n".join(" ".join(p.split()) for p in inspect.cleandoc(doc).split("\n\n"))
+
+    for command in app.registered_commands:
+        if command.callback is not None and command.callback.__doc__:
+            command.callback.__doc__ = unwrap(command.callback.__doc__)
+    for group in app.registered_groups:
+        unwrap_docstrings(group.typer_instance)
