@@ -5,7 +5,10 @@ on `<database>-lock`; PostgreSQL: their connections carry `application_name` `bo
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -51,3 +54,26 @@ def test_restore_refuses_while_a_server_runs(database_url: str, tmp_path: Path) 
     assert restored.exit_code == 0, restored.output
     listed = users()
     assert "before-backup" in listed and "after-restore" not in listed
+
+
+def test_restore_refuses_while_a_dispatcher_runs(database_url: str, tmp_path: Path) -> None:
+    """`bondline dispatch` writes to the database as a server's workers do: it marks it the same way."""
+    if database_url.startswith("postgresql") and shutil.which("pg_dump") is None:
+        pytest.skip("pg_dump is not installed (apt-get install postgresql-client)")
+    assert runner.invoke(app, ["migrate", "--database-url", database_url]).exit_code == 0
+    backup = str(tmp_path / "b.bak")
+    assert runner.invoke(app, ["backup", backup, "--quiet", "--database-url", database_url]).exit_code == 0
+    dispatcher = subprocess.Popen([sys.executable, "-m", "bondline", "dispatch", "--database-url", database_url],
+                                  stderr=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "200"})
+    try:
+        assert dispatcher.stderr is not None
+        assert "delivering webhook events" in dispatcher.stderr.readline()  # said once its store is open
+        refused = runner.invoke(app, ["restore", backup, "--yes", "--quiet", "--database-url", database_url])
+        assert refused.exit_code == 1 and "bondline server" in " ".join(refused.output.split()), refused.output
+    finally:
+        dispatcher.terminate()
+        dispatcher.wait(30)
+        if dispatcher.stderr:
+            dispatcher.stderr.close()
+    restored = runner.invoke(app, ["restore", backup, "--yes", "--quiet", "--database-url", database_url])
+    assert restored.exit_code == 0, restored.output

@@ -75,13 +75,15 @@ def migrated(settings: Settings) -> None:
              f"{reason[0] if reason else type(exc).__name__}")
 
 
-def run(settings: Settings, job: Callable[[Store], Awaitable[T]], *, prepare: bool = True) -> T:
-    """Run `job` against an open store for `settings`; domain errors become a one-line message."""
+def run(settings: Settings, job: Callable[[Store], Awaitable[T]], *, prepare: bool = True,
+        serving: bool = False) -> T:
+    """Run `job` against an open store for `settings`; domain errors become a one-line message.
+    `serving`: a long-running process (the dispatcher) that `bondline restore` must not run under."""
     if prepare:
         migrated(settings)
 
     async def go() -> T:
-        store = create_store(settings)
+        store = create_store(settings, serving=serving)
         await store.open()
         try:
             return await job(store)

@@ -142,4 +142,4 @@ def dispatch_command(
         done = run(settings, drain)
         out.print(f"attempted {done} deliver{'y' if done == 1 else 'ies'}")
     else:
-        run(settings, forever)
+        run(settings, forever, serving=True)

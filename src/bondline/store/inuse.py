@@ -2,8 +2,9 @@
 (a running server keeps tokens, sessions and read caches of the state a restore would replace, and its
 writes would land in the middle of the restore).
 
-Every serving worker marks the database while its store is open, whatever the number of workers or
-hosts; the mark goes when the worker does, however it ends (a SIGKILL included):
+Every serving worker (and every `bondline dispatch` process, which writes as they do) marks the
+database while its store is open, whatever the number of workers or hosts; the mark goes when the
+worker does, however it ends (a SIGKILL included):
 
 - SQLite: a shared `flock` on `<database>-lock` beside the database file, one per worker process. A
   restore takes the same lock exclusively, without waiting: it fails while any worker holds it, and
@@ -84,15 +85,16 @@ def no_server(url: DatabaseURL) -> Iterator[None]:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise InUse(f"a bondline server is using {url.path} (it holds {lock_path(url.path)}): stop every "
-                            "server on this database first, and start them again after the restore") from None
+                raise InUse(f"a bondline server (or dispatcher) is using {url.path} (it holds "
+                            f"{lock_path(url.path)}): stop every server on this database first, and start them "
+                            "again after the restore") from None
             yield
         finally:
             os.close(fd)
         return
     sessions = _postgres_servers(url)
     if sessions:
-        raise InUse(f"{len(sessions)} connection(s) of a bondline server use {url.described()} "
+        raise InUse(f"{len(sessions)} connection(s) of a bondline server (or dispatcher) use {url.described()} "
                     f"(application_name {application_name(url)!r} in pg_stat_activity, from "
                     f"{', '.join(sorted(set(sessions)))}): stop every server on this schema first, and start "
                     "them again after the restore")
