@@ -44,7 +44,7 @@ def build(settings: Settings, store: Store | None = None) -> App:
     A test server's control routes are left to the test double that `create_app` attaches in test
     mode; on any other server they are installed answering as unknown paths do (they are documented
     on every server; `bondline.testing.controls`)."""
-    store = store or create_store(settings)
+    store = store or create_store(settings, serving=True)
     app = App(settings, store, Authenticator(store, settings.auth_cache_seconds))
     app.on_startup(store.open)
     app.on_shutdown(store.close)  # last: the hooks below stop first

@@ -219,6 +219,8 @@ ROWS: list[Row] = [
     Row("GET", "/api/v1/users/{accountId}/relations/{relationName}",
         "401 401 401 401  200 403 403 200  403 403 403 403 403", path="/api/v1/users/{alice}/relations/favourite"),
     Row("GET", "/api/v1/audit", SITE_ADMIN_ONLY),
+    # Change requests by state: read access to the tenant, as Reltio's own search.
+    Row("GET", "/api/v1/reltio/{tenant}/changeRequests", R_READ, path="/api/v1/reltio/acme/changeRequests"),
     Row("GET", "/api/v1/webhooks", SITE_ADMIN_ONLY),
     Row("POST", "/api/v1/webhooks", SITE_ADMIN_ONLY.replace(" 200 ", " 201 "), body=HOOK),
     Row("DELETE", "/api/v1/webhooks/{id}", SITE_ADMIN_ONLY.replace(" 200 ", " 204 "), path="/api/v1/webhooks/{fresh}",

@@ -83,6 +83,18 @@ def test_dcr_commands(live, tenant) -> None:  # type: ignore[no-untyped-def]
     assert [d["uri"] for d in json.loads(r.stdout)] == [f"changeRequests/{dcr_id}"]
     r = cli(live.bob, "dcr", "show", dcr_id)
     assert r.exit_code == 0 and "AWAITING_REVIEW" in r.stdout
+    # Its items, and the objects they change by their labels (a relation: its two ends).
+    shown = " ".join(r.stdout.split())
+    assert f"relations/{relation_id}" in shown and "DELETE_RELATIONSHIP" in shown, r.stdout
+    assert "Grace Hopper → 1 Navy Yard" in shown, r.stdout
+    with Client(live.url, live.alice.token) as alice:
+        person = alice.reltio(TENANT).entities.create([PERSON])[0]["object"]
+        update = alice.reltio(TENANT).entities.update(person["uri"].split("/")[1], [
+            {"type": "INSERT_ATTRIBUTE", "uri": f"{person['uri']}/attributes/LastName",
+             "newValue": [{"value": "Murray"}]}], always_create_dcr=True)
+    r = cli(live.bob, "dcr", "show", update["uri"].split("/")[1])
+    assert r.exit_code == 0, r.output
+    assert f"{person['uri']}  Grace Hopper" in r.stdout and "INSERT_ATTRIBUTE LastName: Murray" in r.stdout, r.stdout
     r = cli(live.bob, "dcr", "reject", dcr_id)
     assert r.exit_code == 0, r.output
     r = cli(live.bob, "dcr", "show", dcr_id, "--json")
@@ -91,8 +103,70 @@ def test_dcr_commands(live, tenant) -> None:  # type: ignore[no-untyped-def]
     assert r.exit_code == 1 and "400" in r.output
     with Client(live.url, live.alice.token) as alice:
         assert alice.reltio(TENANT).relations.get(relation_id)["uri"] == f"relations/{relation_id}"
+
+def test_dcr_list_shows_what_awaits_review(live, tenant) -> None:  # type: ignore[no-untyped-def]
+    """Without a filter (Reltio's search needs one), `dcr list` asks bondline for what awaits review."""
+    with Client(live.url, live.alice.token) as alice:
+        ids = [alice.reltio(TENANT).change_requests.create()["uri"].split("/")[1] for _ in range(3)]
+        alice.reltio(TENANT).relations.delete(_relation(alice), change_request_id=ids[1])
+
+    def cli(who, *args: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(app, [*args, "--tenant", TENANT, "--url", live.url, "--token", who.token])
+
+    assert cli(live.bob, "dcr", "reject", ids[0]).exit_code == 0
+    r = cli(live.bob, "dcr", "list", "--json", "--max", "1000")
+    assert r.exit_code == 0, r.output
+    listed = json.loads(r.stdout)
+    assert {d["state"] for d in listed} == {"AWAITING_REVIEW"}
+    uris = [d["uri"] for d in listed]
+    assert f"changeRequests/{ids[0]}" not in uris
+    assert uris.index(f"changeRequests/{ids[2]}") < uris.index(f"changeRequests/{ids[1]}")  # newest first
     r = cli(live.bob, "dcr", "list")
-    assert r.exit_code == 2 and "filter" in r.output
+    assert r.exit_code == 0 and ids[2] in r.stdout and ids[0] not in r.stdout
+    everything = [d["uri"] for d in json.loads(cli(live.bob, "dcr", "list", "--all", "--json", "--max", "1000").stdout)]
+    assert f"changeRequests/{ids[0]}" in everything and everything.index(f"changeRequests/{ids[0]}") > max(
+        everything.index(f"changeRequests/{i}") for i in ids[1:])  # decided ones after the waiting ones
+    rejected = json.loads(cli(live.bob, "dcr", "list", "--state", "REJECTED", "--json", "--max", "1000").stdout)
+    assert f"changeRequests/{ids[0]}" in [d["uri"] for d in rejected] and {d["state"] for d in rejected} == {
+        "REJECTED"}
+    r = cli(live.bob, "dcr", "list", "--created-by", "alice@example.com", "--state", "REJECTED", "--json")
+    assert [d["uri"] for d in json.loads(r.stdout)][:1] == [f"changeRequests/{ids[0]}"]
+    r = cli(live.bob, "dcr", "list", "--state", "DONE")
+    said = " ".join(r.output.split())
+    assert r.exit_code == 1, r.output
+    assert "Unknown state 'DONE': give --state AWAITING_REVIEW, APPLIED, REJECTED, or --all" in said
+    r = cli(live.bob, "dcr", "list", "--max", "0")
+    assert r.exit_code == 1 and "--max must be between 1 and 1000" in r.output
+
+
+def test_cli_messages_name_the_cli_flags(live, tenant) -> None:  # type: ignore[no-untyped-def]
+    """The API says `ignoreConflicts=true`; the CLI's user typed flags, and hears about flags."""
+    with Client(live.url, live.alice.token) as alice:
+        person = alice.reltio(TENANT).entities.create([PERSON])[0]["object"]
+        entity_id = person["uri"].split("/")[1]
+        first = person["attributes"]["FirstName"][0]["uri"].split("/")[-1]
+        dcr = alice.reltio(TENANT).entities.update(entity_id, [
+            {"type": "UPDATE_ATTRIBUTE", "uri": f"{person['uri']}/attributes/FirstName/{first}",
+             "newValue": {"value": "Amazing Grace"}}], always_create_dcr=True)
+        alice.reltio(TENANT).entities.update_attribute(entity_id, f"FirstName/{first}", "G.")  # the conflict
+    dcr_id = dcr["uri"].split("/")[1]
+
+    def cli(who, *args: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(app, [*args, "--url", live.url, "--token", who.token])
+
+    r = cli(live.bob, "dcr", "show", dcr_id, "--tenant", TENANT)
+    assert "[conflict: ATTRIBUTE_WAS_CHANGED]" in r.stdout and "Grace → Amazing Grace" in r.stdout, r.stdout
+    r = cli(live.bob, "dcr", "apply", dcr_id, "--tenant", TENANT)
+    said = " ".join(r.output.split())
+    assert r.exit_code == 1 and "--ignore-conflicts" in said and "ignoreConflicts" not in said, said
+    r = cli(live.bob, "dcr", "apply", dcr_id, "--tenant", TENANT, "--ignore-conflicts")
+    assert r.exit_code == 0, r.output
+    r = cli(live.alice, "watch", "add", "content:999999")
+    said = " ".join(r.output.split())
+    assert r.exit_code == 1 and "with that id (content:ID)" in said and "contentId" not in said, said
+    r = cli(live.alice, "relation", "put", "favourite", "space:NOPE", "user:current")
+    said = " ".join(r.output.split())
+    assert r.exit_code == 1 and "The source of a 'favourite' relationship must be a user" in said, said
 
 
 def test_attribute_writes_updates_previews_and_external_info(live, tenant) -> None:  # type: ignore[no-untyped-def]

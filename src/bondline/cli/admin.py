@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
-from bondline.cli.common import DatabaseURLOption, out, run, settings_for
+from bondline.cli.common import DatabaseURLOption, JsonListOption, out, print_json, run, settings_for, whole
 from bondline.domain.model import User
 from bondline.services import accounts, spaces
-from bondline.store import Store
+from bondline.store import Store, parse
 
 users_app = typer.Typer(help="Manage users.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
@@ -46,14 +46,15 @@ def users_delete(
 ) -> None:
     """Delete a user, their tokens, and every relation from or to them (favourites, watches)."""
     settings = settings_for(database_url)
-    if not yes and not typer.confirm(f"Delete {account_id} and all their relations?"):
+    if not yes and not typer.confirm(f"Delete {account_id} and all their relations from "
+                                     f"{parse(settings.database_url).described()}?"):
         raise typer.Exit(1)
     user = run(settings, lambda store: accounts.delete_user(store, account_id))
     out.print(f"deleted user {user.account_id}")
 
 
 @users_app.command("list")
-def users_list(database_url: str | None = DatabaseURLOption) -> None:
+def users_list(as_json: bool = JsonListOption, database_url: str | None = DatabaseURLOption) -> None:
     """List users."""
     settings = settings_for(database_url)
 
@@ -61,8 +62,14 @@ def users_list(database_url: str | None = DatabaseURLOption) -> None:
         async with store.read() as tx:
             return await tx.users.page(0, 10_000)
 
-    table = Table("accountId", "email", "name", "site admin", "created")
-    for user in run(settings, job):
+    users = run(settings, job)
+    if as_json:
+        print_json([{"accountId": u.account_id, "email": u.email, "displayName": u.display_name,
+                     "siteAdmin": u.site_admin, "createdAt": u.created_at} for u in users])
+        return
+    table = Table(Column("accountId", **whole([u.account_id for u in users])), Column("email", overflow="fold"),
+                  Column("name", overflow="fold"), "site admin", "created")
+    for user in users:
         table.add_row(user.account_id, user.email, user.display_name, "yes" if user.site_admin else "",
                       _when(user.created_at))
     out.print(table)
@@ -97,12 +104,19 @@ def tokens_revoke(
 @tokens_app.command("list")
 def tokens_list(
     account_id: str = typer.Argument(..., help="Whose tokens."),
+    as_json: bool = JsonListOption,
     database_url: str | None = DatabaseURLOption,
 ) -> None:
     """List a user's tokens (ids and dates; the secrets are never stored)."""
     settings = settings_for(database_url)
-    table = Table("id", "name", "created", "expires", "revoked")
-    for t in run(settings, lambda store: accounts.list_tokens(store, account_id)):
+    tokens = run(settings, lambda store: accounts.list_tokens(store, account_id))
+    if as_json:
+        print_json([{"id": t.id, "name": t.name, "createdAt": t.created_at, "expiresAt": t.expires_at,
+                     "revokedAt": t.revoked_at} for t in tokens])
+        return
+    table = Table(Column("id", **whole([t.id for t in tokens])), Column("name", overflow="fold"), "created",
+                  "expires", "revoked")
+    for t in tokens:
         table.add_row(t.id, t.name or "", _when(t.created_at), _when(t.expires_at), _when(t.revoked_at))
     out.print(table)
 

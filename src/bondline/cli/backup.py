@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import typer
@@ -10,8 +11,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bondline.cli.common import DatabaseURLOption, console, fail, migrated, out, settings_for
 from bondline.store import backup as backups
+from bondline.store import inuse, parse
 from bondline.store import migrate as migrations
-from bondline.store import parse
 
 
 def _progress(verb: str, quiet: bool) -> Progress:
@@ -55,24 +56,30 @@ def restore_command(
     path: str = typer.Argument(..., metavar="PATH", help="A file written by `bondline backup`."),
     database_url: str | None = DatabaseURLOption,
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+    force: bool = typer.Option(False, "--force", help="Restore even while a server uses the database (it keeps "
+                               "serving what it cached of the old data: restart it afterwards)."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
     """Replace the database's contents with a backup, then migrate it to this version's schema.
 
     Stop every server using the database first (they cache tokens and sessions of the state the
-    restore replaces), and start them again afterwards."""
+    restore replaces), and start them again afterwards: a restore refuses while a server runs on the
+    database, unless --force."""
     settings = settings_for(database_url)
     url = parse(settings.database_url)
     if not os.path.isfile(path):
         fail(f"{path} does not exist")
-    if not yes:
-        typer.confirm(f"Replace everything in {url.redacted()} with {path}?", abort=True, err=True)
-    with _progress("restoring", quiet) as progress:
-        task = progress.add_task("restore", total=None)
-        try:
-            backups.restore(url, path, progress=lambda done, total: progress.update(task, completed=done, total=total))
-        except backups.BackupError as exc:
-            fail(str(exc))
+    try:
+        with contextlib.nullcontext() if force else inuse.no_server(url):
+            if not yes:
+                typer.confirm(f"Replace everything in {url.described()} with the backup {path}?", abort=True,
+                              err=True)
+            with _progress("restoring", quiet) as progress:
+                task = progress.add_task("restore", total=None)
+                backups.restore(url, path, progress=lambda done, total: progress.update(task, completed=done,
+                                                                                      total=total))
+    except (backups.BackupError, inuse.InUse) as exc:
+        fail(str(exc))
     migrated(settings)
     out.print(f"restored {url.redacted()} from {path}; schema revision {migrations.current(url)}",
               markup=False, highlight=False)

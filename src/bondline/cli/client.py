@@ -16,9 +16,11 @@ from collections.abc import Callable
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from bondline.cli.common import console, out
+from bondline.cli.common import console, out, utc
+from bondline.cli.wording import in_cli_words
 from bondline.client import ApiError, Client, TransportError
 
 UrlOption = typer.Option("http://127.0.0.1:8080", "--url", envvar="BONDLINE_URL", show_envvar=True,
@@ -26,6 +28,13 @@ UrlOption = typer.Option("http://127.0.0.1:8080", "--url", envvar="BONDLINE_URL"
 TokenOption = typer.Option(None, "--token", envvar="BONDLINE_TOKEN", show_envvar=True,
                            help="A bondline API token.")
 JsonOption = typer.Option(False, "--json", help="Print the API's JSON instead of a table.")
+NameArgument = typer.Argument(..., help="The relation's name: favourite, or a name of your own.")
+SourceArgument = typer.Argument(..., help="The source, as TYPE:KEY (user:current, content:123, space:DOC).")
+TargetArgument = typer.Argument(..., help="The target, as TYPE:KEY (user:current, content:123, space:DOC).")
+WatchArgument = typer.Argument(..., help="What is watched: content:ID, space:KEY or label:NAME.")
+DcrArgument = typer.Argument(..., metavar="DCR_ID", help="The change request's id (its URI without changeRequests/).")
+StartOption = typer.Option(0, "--start", help="Skip this many results.")
+LimitOption = typer.Option(25, "--limit", help="Return at most this many results.")
 
 relation_app = typer.Typer(help="Check, create, delete and list relations (Confluence relation API).",
                            no_args_is_help=True)
@@ -41,7 +50,7 @@ def _call(url: str, token: str | None, fn: Callable[[Client], Any]) -> Any:
         with Client(url, token) as client:
             return fn(client)
     except ApiError as err:
-        console.print(f"[bold red]error:[/] {err.status_code}: {err.message}")
+        console.print(f"[bold red]error:[/] {err.status_code}: {escape(in_cli_words(err.message))}")
         raise typer.Exit(1) from None
     except TransportError as err:
         console.print(f"[bold red]error:[/] cannot reach {url}: {err}")
@@ -87,7 +96,8 @@ EXPAND = ["relationData", "source", "target"]
 
 
 @relation_app.command("get")
-def relation_get(name: str, source: str, target: str, url: str = UrlOption, token: str | None = TokenOption,
+def relation_get(name: str = NameArgument, source: str = SourceArgument, target: str = TargetArgument,
+                 url: str = UrlOption, token: str | None = TokenOption,
                  as_json: bool = JsonOption) -> None:
     """Show a relation (exit status 1 if it does not exist)."""
     data = _call(url, token, lambda c: c.relations.get(name, _ref(source), _ref(target), expand=EXPAND))
@@ -95,7 +105,8 @@ def relation_get(name: str, source: str, target: str, url: str = UrlOption, toke
 
 
 @relation_app.command("put")
-def relation_put(name: str, source: str, target: str, url: str = UrlOption, token: str | None = TokenOption,
+def relation_put(name: str = NameArgument, source: str = SourceArgument, target: str = TargetArgument,
+                 url: str = UrlOption, token: str | None = TokenOption,
                  as_json: bool = JsonOption) -> None:
     """Create a relation (idempotent)."""
     data = _call(url, token, lambda c: c.relations.put(name, _ref(source), _ref(target), expand=EXPAND))
@@ -103,7 +114,8 @@ def relation_put(name: str, source: str, target: str, url: str = UrlOption, toke
 
 
 @relation_app.command("delete")
-def relation_delete(name: str, source: str, target: str, url: str = UrlOption,
+def relation_delete(name: str = NameArgument, source: str = SourceArgument, target: str = TargetArgument,
+                    url: str = UrlOption,
                     token: str | None = TokenOption, as_json: bool = JsonOption) -> None:
     """Delete a relation (succeeds if it did not exist)."""
     _call(url, token, lambda c: c.relations.delete(name, _ref(source), _ref(target)))
@@ -111,8 +123,9 @@ def relation_delete(name: str, source: str, target: str, url: str = UrlOption,
 
 
 @relation_app.command("targets")
-def relation_targets(name: str, source: str, target_type: str, start: int = typer.Option(0, "--start"),
-                     limit: int = typer.Option(25, "--limit"), url: str = UrlOption,
+def relation_targets(name: str = NameArgument, source: str = SourceArgument,
+                     target_type: str = typer.Argument(..., help="The targets' type: content, space or user."),
+                     start: int = StartOption, limit: int = LimitOption, url: str = UrlOption,
                      token: str | None = TokenOption, as_json: bool = JsonOption) -> None:
     """Targets related to SOURCE, newest first."""
     data = _call(url, token, lambda c: c.relations.targets(name, _ref(source), target_type, start=start, limit=limit,
@@ -121,8 +134,9 @@ def relation_targets(name: str, source: str, target_type: str, start: int = type
 
 
 @relation_app.command("sources")
-def relation_sources(name: str, target: str, source_type: str, start: int = typer.Option(0, "--start"),
-                     limit: int = typer.Option(25, "--limit"), url: str = UrlOption,
+def relation_sources(name: str = NameArgument, target: str = TargetArgument,
+                     source_type: str = typer.Argument(..., help="The sources' type: user, content or space."),
+                     start: int = StartOption, limit: int = LimitOption, url: str = UrlOption,
                      token: str | None = TokenOption, as_json: bool = JsonOption) -> None:
     """Sources related to TARGET, newest first."""
     data = _call(url, token, lambda c: c.relations.sources(name, _ref(target), source_type, start=start, limit=limit,
@@ -142,7 +156,7 @@ AccountOption = typer.Option(None, "--account-id", help="Act for this user (site
 
 
 @watch_app.command("status")
-def watch_status(target: str, account_id: str | None = AccountOption, url: str = UrlOption,
+def watch_status(target: str = WatchArgument, account_id: str | None = AccountOption, url: str = UrlOption,
                  token: str | None = TokenOption, as_json: bool = JsonOption) -> None:
     """Whether you (or --account-id) watch content:ID, space:KEY or label:NAME."""
     kind, key = _watch_target(target)
@@ -151,7 +165,7 @@ def watch_status(target: str, account_id: str | None = AccountOption, url: str =
 
 
 @watch_app.command("add")
-def watch_add(target: str, account_id: str | None = AccountOption, url: str = UrlOption,
+def watch_add(target: str = WatchArgument, account_id: str | None = AccountOption, url: str = UrlOption,
               token: str | None = TokenOption, as_json: bool = JsonOption) -> None:
     """Watch content:ID, space:KEY or label:NAME."""
     kind, key = _watch_target(target)
@@ -160,7 +174,7 @@ def watch_add(target: str, account_id: str | None = AccountOption, url: str = Ur
 
 
 @watch_app.command("remove")
-def watch_remove(target: str, account_id: str | None = AccountOption, url: str = UrlOption,
+def watch_remove(target: str = WatchArgument, account_id: str | None = AccountOption, url: str = UrlOption,
                  token: str | None = TokenOption, as_json: bool = JsonOption) -> None:
     """Stop watching content:ID, space:KEY or label:NAME."""
     kind, key = _watch_target(target)
@@ -182,32 +196,95 @@ def _dcr_rows(data: Any) -> Table:
 
 
 @dcr_app.command("list")
-def dcr_list(tenant: str = TenantOption, created_by: str | None = typer.Option(None, "--created-by"),
-             object_uri: str | None = typer.Option(None, "--object"), max: int = typer.Option(10, "--max"),
-             offset: int = typer.Option(0, "--offset"), url: str = UrlOption, token: str | None = TokenOption,
+def dcr_list(tenant: str = TenantOption,
+             state: str = typer.Option("AWAITING_REVIEW", "--state",
+                                       help="AWAITING_REVIEW, APPLIED or REJECTED."),
+             all_states: bool = typer.Option(False, "--all", help="Every state (waiting ones first)."),
+             created_by: str | None = typer.Option(None, "--created-by", metavar="USER",
+                                                   help="Only those this user (email or accountId) created."),
+             object_uri: str | None = typer.Option(None, "--object", metavar="URI",
+                                                   help="Only those that change this object (entities/1a2B3c4)."),
+             max: int = typer.Option(10, "--max", help="Return at most this many."),
+             offset: int = typer.Option(0, "--offset", help="Skip this many."), url: str = UrlOption,
+             token: str | None = TokenOption,
              as_json: bool = JsonOption) -> None:
-    """Change requests by their creator (--created-by) and/or an object they change (--object)."""
-    conditions = [f"equals(createdBy,'{created_by}')"] if created_by else []
-    conditions += [f"equals(objectURI,'{object_uri}')"] if object_uri else []
-    if not conditions:
-        console.print("[bold red]error:[/] give --created-by and/or --object (Reltio requires a filter)")
-        raise typer.Exit(2)
-    data = _call(url, token, lambda c: c.reltio(tenant).change_requests.list(" and ".join(conditions), max=max,
-                                                                             offset=offset))
+    """What awaits review, newest first; --all or --state for decided ones.
+
+    --created-by and --object narrow the list. Reltio's own search needs a creator or an object and
+    knows no state, so this asks bondline's GET /api/v1/reltio/TENANT/changeRequests."""
+    data = _call(url, token, lambda c: c.reltio(tenant).change_requests.by_state(
+        "all" if all_states else state, created_by=created_by, object_uri=object_uri, max=max, offset=offset))
     _emit(data, as_json, _dcr_rows)
 
 
 @dcr_app.command("show")
-def dcr_show(dcr_id: str, tenant: str = TenantOption, url: str = UrlOption, token: str | None = TokenOption,
+def dcr_show(dcr_id: str = DcrArgument, tenant: str = TenantOption, url: str = UrlOption,
+             token: str | None = TokenOption,
              as_json: bool = JsonOption) -> None:
     """A change request with its items and the labels of the objects they change."""
-    data = _call(url, token, lambda c: c.reltio(tenant).change_requests.get(dcr_id, show_objects_info=True))
-    _emit(data, as_json, _dcr_rows)
+    data = _call(url, token, lambda c: c.reltio(tenant).change_requests.get(dcr_id, show_objects_info=True,
+                                                                            show_conflicts=True))
+    if as_json:
+        _emit(data, True, _dcr_rows)
+        return
+    out.print(f"{data.get('uri', '')}  {data.get('state', '')}  created by {data.get('createdBy', '')} "
+              f"at {utc(data.get('createdTime'))} UTC", markup=False, highlight=False)
+    out.print(_dcr_items(data), markup=False, highlight=False)
+
+
+def _label(info: dict[str, Any]) -> str:
+    """What a person recognises an object by: an entity's label, a relation's two ends."""
+    if "startObjectUri" in info or "endObjectUri" in info:
+        return f"{info.get('startObjectLabel') or info.get('startObjectUri', '')} → " \
+               f"{info.get('endObjectLabel') or info.get('endObjectUri', '')}"
+    return str(info.get("label") or "")
+
+
+def _values(value: Any) -> str:
+    """A change item's oldValue/newValue in words: ``[{"value": "Ada"}]`` is Ada."""
+    if isinstance(value, list):
+        return ", ".join(_values(v) for v in value)
+    if isinstance(value, dict):
+        if "value" in value:
+            inner = value["value"]
+            if isinstance(inner, dict):  # a nested attribute: its sub-attributes' values
+                return "{" + "; ".join(f"{k}: {_values(v)}" for k, v in inner.items()) + "}"
+            return str(inner)
+        if "uri" in value:  # a whole object being created
+            return str(value.get("label") or value["uri"])
+        return json.dumps(value, separators=(",", ":"))
+    return "" if value is None else str(value)
+
+
+def _dcr_items(data: dict[str, Any]) -> str:
+    """Object by object (its URI and label), one line per item: what changes, from what to what.
+    Lines rather than a table: values and labels are long, and a table would cut them short."""
+    lines: list[str] = []
+    info = data.get("objectsInfo") or {}
+    for uri, items in (data.get("changes") or {}).items():
+        about = info.get(uri, {})
+        lines.append(f"{uri}  {_label(about)}{'' if about.get('isExist', True) else ' (new)'}".rstrip())
+        for it in items:
+            change = f"  {it.get('id', '')}  {it.get('type', '')}"
+            if it.get("attributePath"):
+                change += f" {it['attributePath']}:"
+            new = it.get("newPinOrIgnoreValue", it.get("newValue"))
+            old, new_text = _values(it.get("oldValue")), _values(new)
+            if old and new_text:
+                change += f" {old} → {new_text}"
+            elif old or new_text:
+                change += f" {old or new_text}"
+            if it.get("conflict"):
+                change += f"  [conflict: {it['conflict']}]"
+            lines.append(change)
+    return "\n".join(lines) if lines else "(no items)"
 
 
 @dcr_app.command("apply")
-def dcr_apply(dcr_id: str, tenant: str = TenantOption,
-              ignore_conflicts: bool = typer.Option(False, "--ignore-conflicts"), url: str = UrlOption,
+def dcr_apply(dcr_id: str = DcrArgument, tenant: str = TenantOption,
+              ignore_conflicts: bool = typer.Option(False, "--ignore-conflicts", help="Apply even items whose "
+                                                    "object changed since they were staged (as staged)."),
+              url: str = UrlOption,
               token: str | None = TokenOption, as_json: bool = JsonOption) -> None:
     """Apply every item of a change request, in one transaction."""
     data = _call(url, token,
@@ -216,7 +293,8 @@ def dcr_apply(dcr_id: str, tenant: str = TenantOption,
 
 
 @dcr_app.command("reject")
-def dcr_reject(dcr_id: str, tenant: str = TenantOption, url: str = UrlOption, token: str | None = TokenOption,
+def dcr_reject(dcr_id: str = DcrArgument, tenant: str = TenantOption, url: str = UrlOption,
+               token: str | None = TokenOption,
                as_json: bool = JsonOption) -> None:
     """Reject a change request: nothing in it is applied."""
     data = _call(url, token, lambda c: c.reltio(tenant).change_requests.reject(dcr_id))

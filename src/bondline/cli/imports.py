@@ -23,7 +23,8 @@ def _count_lines(path: str) -> int:
 @import_app.command("relations")
 def import_relations(
     path: str = typer.Argument(..., metavar="FILE", help="JSON Lines, one relation per line ('-' for stdin)."),
-    created_by: str = typer.Option("bondline-import", "--as", help="accountId recorded as each relation's creator."),
+    created_by: str = typer.Option("bondline-import", "--as", metavar="ACCOUNT_ID",
+                                   help="accountId recorded as each relation's creator."),
     batch: int = typer.Option(10_000, "--batch", min=1, help="Rows per transaction."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
     database_url: str | None = DatabaseURLOption,

@@ -76,8 +76,7 @@ def serve(
                                              "by default (--ephemeral allows them: a test server's receivers "
                                              "listen on 127.0.0.1)."),
 ) -> None:
-    """Serve the HTTP API (Confluence under /wiki/rest/api, Reltio under /reltio/api, bondline's own
-    under /api/v1)."""
+    """Serve the HTTP API: Confluence under /wiki/rest/api, Reltio under /reltio/api, bondline's own under /api/v1."""
     from bondline.cli.seed import print_tokens, read
     from bondline.testing import faults as fault_rules
 
@@ -117,7 +116,7 @@ def serve(
         return
 
     if demo and database_url is None:
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", "-lock"):
             if os.path.exists(DEMO_DATABASE + suffix):
                 os.remove(DEMO_DATABASE + suffix)
         database_url = f"sqlite:///{DEMO_DATABASE}"

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
-from bondline.cli.common import DatabaseURLOption, fail, out, run, settings_for
+from bondline.cli.common import DatabaseURLOption, JsonListOption, fail, out, print_json, run, settings_for, whole
 from bondline.domain.reltio.roles import ROLES
 from bondline.services.reltio import tenants
 
@@ -65,10 +65,16 @@ def tenants_types(
 
 
 @tenants_app.command("list")
-def tenants_list(database_url: str | None = DatabaseURLOption) -> None:
+def tenants_list(as_json: bool = JsonListOption, database_url: str | None = DatabaseURLOption) -> None:
     """List tenants and who holds which roles."""
     settings = settings_for(database_url)
-    table = Table("tenant", "members")
-    for tenant_id, _created, members in run(settings, tenants.tenants):
+    found = run(settings, tenants.tenants)
+    if as_json:
+        print_json([{"tenant": tenant_id, "createdAt": created,
+                     "members": [{"accountId": acc, "role": role} for acc, role in members]}
+                    for tenant_id, created, members in found])
+        return
+    table = Table(Column("tenant", **whole([t for t, _, _ in found])), Column("members", overflow="fold"))
+    for tenant_id, _created, members in found:
         table.add_row(tenant_id, ", ".join(f"{acc} ({role})" for acc, role in members))
     out.print(table)

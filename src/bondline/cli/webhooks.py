@@ -11,7 +11,7 @@ import signal
 import typer
 from rich.table import Table
 
-from bondline.cli.common import DatabaseURLOption, console, out, run, settings_for, utc
+from bondline.cli.common import DatabaseURLOption, JsonListOption, console, out, print_json, run, settings_for, utc
 from bondline.domain import events as ev
 from bondline.services import webhooks
 from bondline.store import Store
@@ -47,16 +47,15 @@ def webhooks_add(
 
 @webhooks_app.command("list")
 def webhooks_list(
-    as_json: bool = typer.Option(False, "--json", help="One JSON object per line."),
+    as_json: bool = JsonListOption,
     database_url: str | None = DatabaseURLOption,
 ) -> None:
     """List webhooks (their secrets are never shown again)."""
     settings = settings_for(database_url)
     found = run(settings, lambda store: webhooks.list_webhooks(store, None))
     if as_json:
-        for h in found:
-            print(json.dumps({"id": h.id, "url": h.url, "events": h.events, "active": h.active,
-                              "createdAt": h.created_at, "createdBy": h.created_by}))
+        print_json([{"id": h.id, "url": h.url, "events": h.events, "active": h.active,
+                     "createdAt": h.created_at, "createdBy": h.created_by} for h in found])
         return
     table = Table("id", "url", "events", "created (UTC)", "by")
     for h in found:
@@ -80,7 +79,7 @@ def webhooks_deliveries(
     webhook_id: int | None = typer.Option(None, "--webhook", help="Only this webhook's deliveries."),
     status: str | None = typer.Option(None, "--status", help="pending, delivered or dead."),
     limit: int = typer.Option(50, "--limit", min=1, max=500),
-    as_json: bool = typer.Option(False, "--json", help="One JSON object per line."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per line (JSON Lines), newest first."),
     database_url: str | None = DatabaseURLOption,
 ) -> None:
     """Show deliveries, newest first: their event, status, attempts and last outcome."""
@@ -119,8 +118,10 @@ def dispatch_command(
     allow_local: bool = AllowLocalOption,
     database_url: str | None = DatabaseURLOption,
 ) -> None:
-    """Deliver webhook events (as every `bondline serve` worker does unless --no-dispatch). Any number
-    may run against one database. Stops on SIGINT/SIGTERM once the deliveries in flight are done."""
+    """Deliver webhook events, as every `bondline serve` worker does unless --no-dispatch.
+
+    Any number may run against one database. Stops on SIGINT/SIGTERM once the deliveries in flight
+    are done."""
     from bondline import dispatch
 
     settings = settings_for(database_url, dispatch=True, webhook_allow_local=allow_local)
@@ -141,4 +142,4 @@ def dispatch_command(
         done = run(settings, drain)
         out.print(f"attempted {done} deliver{'y' if done == 1 else 'ies'}")
     else:
-        run(settings, forever)
+        run(settings, forever, serving=True)

@@ -15,6 +15,7 @@ class _Tenant:
 
     def __init__(self, tenant: str) -> None:
         self.base = f"/reltio/api/{seg(tenant)}"
+        self.native = f"/api/v1/reltio/{seg(tenant)}"  # bondline's own extensions for the tenant
 
     @staticmethod
     def dcr_params(change_request_id: str | None, always_create_dcr: bool | None) -> dict[str, Any]:
@@ -197,6 +198,14 @@ def _change_requests(t: _Tenant, wrap: Callable[[Any], Any]) -> type:
         @wrap
         def delete_item(dcr_id: str, item_id: str) -> Call[Any]:
             return Call("DELETE", f"{t.base}/changeRequests/{seg(dcr_id)}/changes/{seg(item_id)}")
+
+        @wrap
+        def by_state(state: str = "AWAITING_REVIEW", *, created_by: str | None = None, object_uri: str | None = None,
+                     max: int = 10, offset: int = 0) -> Call[list[ChangeRequest]]:
+            """bondline's listing by state (`state="all"` for every state), optionally one creator's and/or
+            those changing one object: ``GET /api/v1/reltio/{tenant}/changeRequests``."""
+            return Call("GET", f"{t.native}/changeRequests", params(state=state, createdBy=created_by,
+                                                                      objectURI=object_uri, max=max, offset=offset))
 
         # Last: below it, `list` in an annotation names this method (as mypy reads a class body).
         @wrap

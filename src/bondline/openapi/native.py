@@ -156,6 +156,42 @@ PATHS["/api/v1/audit"] = {"get": {
     },
 }}
 
+# --- change requests by state (the CLI's `dcr list`) ------------------------------------------------
+
+_CHANGE_REQUEST = {"type": "object", "required": ["uri", "createdBy", "createdTime", "type", "state"],
+                   "properties": {"uri": {"type": "string"}, "createdBy": {"type": "string"},
+                                  "createdTime": {"type": "integer"}, "updatedBy": {"type": "string"},
+                                  "updatedTime": {"type": "integer"},
+                                  "changes": {"type": "object", "additionalProperties": {"type": "array"}},
+                                  "externalInfo": {"type": "object"}, "type": {"type": "string"},
+                                  "state": {"type": "string", "enum": ["AWAITING_REVIEW", "APPLIED", "REJECTED"]}}}
+PATHS["/api/v1/reltio/{tenant}/changeRequests"] = {"get": {
+    "tags": ["bondline"], "operationId": "bondline.listChangeRequestsByState",
+    "summary": "A Reltio tenant's change requests by state (what awaits review, by default)",
+    "description": ("Reltio's own search (`GET /reltio/api/{tenant}/changeRequests`) needs a `createdBy` or "
+                    "`objectURI` filter and has no state; this bondline extension lists by state, optionally "
+                    "narrowed to one creator and/or one object. Waiting requests come newest first, decided ones "
+                    "most recently decided first. Each is rendered as Reltio renders a change request. Needs "
+                    "read access to the tenant."),
+    "parameters": [
+        {"name": "tenant", "in": "path", "required": True, "schema": {"type": "string"}},
+        {"name": "state", "in": "query", "schema": {"type": "string", "default": "AWAITING_REVIEW",
+                                                   "enum": ["AWAITING_REVIEW", "APPLIED", "REJECTED", "all"]}},
+        {"name": "createdBy", "in": "query", "schema": {"type": "string"}},
+        {"name": "objectURI", "in": "query", "schema": {"type": "string"}, "description": "e.g. entities/1a2B3c4"},
+        {"name": "max", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 10}},
+        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
+    ],
+    "responses": {
+        "200": {"description": "Change requests", "content": {"application/json": {"schema": {
+            "type": "array", "items": _CHANGE_REQUEST}}}},
+        "400": _error_response("Bad state or paging"),
+        "401": _error_response("Missing or bad credentials"),
+        "403": _error_response("No read access to the tenant"),
+        "404": _error_response("No such tenant"),
+    },
+}}
+
 # --- webhooks --------------------------------------------------------------------------------------
 
 _EVENT_NAMES = [*ev.TYPES, *ev.PATTERNS]

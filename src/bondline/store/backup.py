@@ -93,6 +93,11 @@ def _check_sqlite_file(path: str) -> str:
 def backup(url: DatabaseURL, target: str, *, progress: Progress | None = None) -> Outcome:
     if os.path.exists(target):
         raise BackupError(f"{target} already exists; give a new file name (a backup never overwrites)")
+    # A folder is not made for it: a mistyped path would put the backup where nobody looks for it.
+    folder = os.path.dirname(os.path.abspath(target))
+    if not os.path.isdir(folder):
+        raise BackupError(f"the folder {os.path.dirname(target) or folder} does not exist; create it first "
+                          f"(mkdir -p {os.path.dirname(target) or folder}) or give a path in an existing folder")
     if url.kind == "sqlite":
         return _backup_sqlite(url, target, progress)
     return _backup_postgres(url, target)
@@ -119,7 +124,6 @@ def _copy(src: sqlite3.Connection, dst: sqlite3.Connection, progress: Progress |
 def _backup_sqlite(url: DatabaseURL, target: str, progress: Progress | None) -> Outcome:
     if not os.path.isfile(url.path):
         raise BackupError(f"there is no database at {url.path}")
-    os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
     partial = target + ".partial"
     _create_private(partial)  # an empty file is an empty database to SQLite
     src = sqlite3.connect(f"file:{url.path}?mode=ro", uri=True)
@@ -199,7 +203,6 @@ def _run(args: list[str], what: str, env: dict[str, str]) -> None:
 
 def _backup_postgres(url: DatabaseURL, target: str) -> Outcome:
     pg_dump = _tool("pg_dump")
-    os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
     partial = target + ".partial"
     _create_private(partial)  # pg_dump opens it for writing (truncating it), which keeps its mode
     dsn, env = _pg_target(url)

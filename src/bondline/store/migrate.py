@@ -2,7 +2,9 @@
 
 `bondline serve` calls `upgrade` before it starts workers, so a new database is created and
 migrated on first start; `bondline migrate` does the same on demand. On PostgreSQL a transaction
-advisory lock makes concurrent starts (several hosts at once) migrate one at a time.
+advisory lock makes concurrent starts (several hosts at once) migrate one at a time, and the schema
+a URL's ``?search_path=`` names is created when it does not exist yet (or, when the user may not
+create it, `SchemaError` says what to ask for).
 """
 
 from __future__ import annotations
@@ -22,6 +24,28 @@ from bondline.store.urls import DatabaseURL
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _LOCK_KEY = 0x626F6E646C696E  # "bondlin"
+
+
+class SchemaError(Exception):
+    """The schema of ?search_path= is missing and cannot be created; the message says what to do."""
+
+
+async def _ensure_schema(conn: Any, schema: str) -> None:
+    exists = (await conn.execute(sa.text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema})).first()
+    if exists:
+        return
+    quoted = '"' + schema.replace('"', '""') + '"'
+    try:
+        async with conn.begin_nested():
+            await conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {quoted}"))
+    except sa.exc.DBAPIError as exc:
+        user = (await conn.execute(sa.text("SELECT current_user, current_database()"))).first()
+        who, database = (user[0], user[1]) if user else ("this user", "the database")
+        reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+        raise SchemaError(
+            f"the schema {schema} (from ?search_path=) does not exist in database {database}, and {who} may not "
+            f"create it ({reason}). Create it as a user who may: CREATE SCHEMA {quoted} AUTHORIZATION {who}; "
+            f"then run bondline migrate again") from None
 
 
 def _config() -> Config:
@@ -63,6 +87,9 @@ def _run(url: DatabaseURL, fn: Any) -> Any:
         try:
             async with engine.begin() as conn:
                 await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+                schema = url.schema
+                if schema is not None:
+                    await _ensure_schema(conn, schema)
                 return await conn.run_sync(fn)
         finally:
             await engine.dispose()

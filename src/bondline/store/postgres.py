@@ -280,9 +280,11 @@ class PostgresStore(Store):
 
     def __init__(self, url: DatabaseURL, pool_size: int = 10, read_cache: bool = True, *,
                  connect_timeout: float = 5.0, pool_timeout: float = 5.0, statement_timeout: float = 5.0,
-                 long_timeout: float = 600.0) -> None:
+                 long_timeout: float = 600.0, application_name: str | None = None) -> None:
         super().__init__()
         self.url = url
+        # A server's connections name it, so a restore can see it is in use (store/inuse.py).
+        self.application_name = application_name
         self.pool_size = pool_size
         self.read_cache = read_cache
         # Bounded waits (seconds): opening a connection, waiting for a free one, one statement of a
@@ -300,6 +302,8 @@ class PostgresStore(Store):
         # The server's own limit too: it also ends a statement whose client is gone or whose cancel
         # request never arrived (the client's command timeout only stops waiting for it).
         settings["statement_timeout"] = str(int(self.statement_timeout * 1000))
+        if self.application_name:
+            settings["application_name"] = self.application_name
 
         def connect() -> Any:
             return asyncpg.connect(self.url.dsn, server_settings=settings, statement_cache_size=1024,

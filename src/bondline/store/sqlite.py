@@ -30,6 +30,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from bondline.domain.audit import OPERATOR_ACTOR, Actor
 from bondline.domain.errors import Busy, Unavailable
 from bondline.store.base import Conn, IntegrityViolation, Row, StatementCache, Store, StoreError
+from bondline.store.inuse import ServingMark
 from bondline.store.readcache import MISS, ReadCache, WalIndexHeader
 from bondline.store.unit import Tx
 
@@ -311,9 +312,12 @@ GROUP_LIMIT = 256
 class SQLiteStore(Store):
     kind = "sqlite"
 
-    def __init__(self, path: str, synchronous: str = "NORMAL", read_cache: bool = True) -> None:
+    def __init__(self, path: str, synchronous: str = "NORMAL", read_cache: bool = True, *,
+                 serving: bool = False) -> None:
         super().__init__()
         self.path = path
+        # A server's store marks the database as in use while it is open (store/inuse.py).
+        self._mark = ServingMark(path) if serving else None
         self.synchronous = synchronous
         self.read_cache = read_cache
         self._reader: sqlite3.Connection
@@ -326,6 +330,8 @@ class SQLiteStore(Store):
         self._closing = False
 
     async def open(self) -> None:
+        if self._mark is not None:
+            await self._mark.take()
         self._lock = asyncio.Lock()
         self._group = None
         self._closing = False
@@ -471,6 +477,8 @@ class SQLiteStore(Store):
             if raw is not None:
                 raw.close()
                 delattr(self, name)
+        if self._mark is not None:
+            self._mark.release()
 
     def pool_stats(self) -> dict[str, int]:
         """Two connections: the reader (reads run to completion on the loop, so it is idle between

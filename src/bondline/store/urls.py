@@ -32,7 +32,18 @@ class DatabaseURL:
             return f"sqlite:///{self.path}"
         return "postgresql+asyncpg" + self.dsn[len("postgresql"):]
 
+    @property
+    def schema(self) -> str | None:
+        """The schema bondline's tables go in: the first of ?search_path= (None: the server's default)."""
+        if not self.search_path:
+            return None
+        first = self.search_path.split(",")[0].strip()
+        if first.startswith('"') and first.endswith('"') and len(first) > 1:
+            first = first[1:-1].replace('""', '"')
+        return None if first in ("", "$user") else first
+
     def redacted(self) -> str:
+        """The URL without its password (with its ?search_path=, which says where bondline's tables are)."""
         if self.kind == "sqlite":
             return f"sqlite:///{self.path}"
         parts = urlsplit(self.dsn)
@@ -41,7 +52,21 @@ class DatabaseURL:
             userinfo, host = netloc.rsplit("@", 1)
             user = userinfo.split(":", 1)[0]
             netloc = f"{user}:***@{host}" if ":" in userinfo else f"{user}@{host}"
-        return urlunsplit(parts._replace(netloc=netloc))
+        query = parts.query
+        if self.search_path:
+            query = "&".join(q for q in (query, urlencode({"search_path": self.search_path})) if q)
+        return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+    def described(self) -> str:
+        """Which data, in words, for a prompt that is about to replace it: the file, or the schema
+        of which database on which server."""
+        if self.kind == "sqlite":
+            return f"the SQLite database {self.path}"
+        parts = urlsplit(self.dsn)
+        database = parts.path.lstrip("/") or parts.username or "postgres"
+        where = parts.hostname or "localhost"
+        schema = self.schema or "public"
+        return f"schema {schema} of PostgreSQL database {database} on {where} ({self.redacted()})"
 
 
 def parse(url: str) -> DatabaseURL:

@@ -184,6 +184,46 @@ async def search(store: Store, caller: Caller, tenant: str, filter_text: str | N
         return [ChangeRequestView(cr, items.get(cr.id, [])) for cr in ordered]
 
 
+LISTED_STATES = (ch.AWAITING, ch.APPLIED, ch.REJECTED)
+
+
+def _listing_order(cr: ch.ChangeRequest) -> tuple[bool, int, str]:
+    """Waiting ones first, newest first; then decided ones, most recently decided first."""
+    waiting = cr.state == ch.AWAITING
+    return (not waiting, -(cr.created_at if waiting else cr.updated_at), cr.id)
+
+
+async def listing(store: Store, caller: Caller, tenant: str, states: tuple[str, ...], *,
+                  created_by: str | None = None, object_uri: str | None = None, offset: int = 0,
+                  limit: int = 10) -> list[ChangeRequestView]:
+    """bondline's own listing (`GET /api/v1/reltio/{tenant}/changeRequests`, the CLI's `dcr list`):
+    change requests in `states`, optionally only one creator's and/or those changing one object.
+    Reltio's search needs a creator or object filter and knows no state, so it cannot answer "what
+    awaits review?"."""
+    for state in states:
+        if state not in LISTED_STATES:
+            raise Invalid(f"Unknown state {state[:40]!r}: use one of {', '.join(LISTED_STATES)} or all")
+    async with store.read() as tx:
+        ctx = await tenant_context(tx, caller, tenant)
+        access.reltio_require_read(ctx.perms)
+        if created_by is None and object_uri is None:
+            found: list[ch.ChangeRequest] = []
+            for state in states:  # each state's first offset+limit in its own order covers the page
+                found += await tx.change_requests.page_in_state(ctx.tenant, state, 0, offset + limit)
+        else:
+            ids: set[str] | None = None
+            if created_by is not None:
+                ids = await tx.change_requests.ids_created_by(ctx.tenant, [created_by])
+            if object_uri is not None:
+                touching = await tx.change_requests.ids_touching(ctx.tenant, [object_uri])
+                ids = touching if ids is None else ids & touching
+            found = [cr for cr in (await tx.change_requests.get_many(ctx.tenant, ids or set())).values()
+                     if cr.state in states]
+        ordered = sorted(found, key=_listing_order)[offset:offset + limit]
+        items = await tx.change_requests.items_of(ctx.tenant, [cr.id for cr in ordered])
+        return [ChangeRequestView(cr, items.get(cr.id, [])) for cr in ordered]
+
+
 # --- lifecycle ----------------------------------------------------------------------------------
 
 async def delete(store: Store, caller: Caller, tenant: str, request_id: str) -> None:
@@ -413,8 +453,8 @@ async def preview(store: Store, caller: Caller, tenant: str, collection: str, ob
         return RelationView(rel, ends.get(rel.start_id), ends.get(rel.end_id), ctx.registry.get(RELATION, rel.type))
 
 
-__all__ = ["apply", "by_uris", "create", "delete", "delete_item", "external_info", "get", "item", "parse_filter",
-           "preview", "reject", "search", "set_external_info", "view_of"]
+__all__ = ["apply", "by_uris", "create", "delete", "delete_item", "external_info", "get", "item", "listing",
+           "parse_filter", "preview", "reject", "search", "set_external_info", "view_of"]
 
 
 async def counts_by_state(store: Store) -> list[tuple[str, str, int]]:
