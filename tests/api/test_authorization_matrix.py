@@ -144,6 +144,17 @@ async def label_ops(m: Matrix, caller: str) -> dict[str, Any]:
     return {}
 
 
+async def fresh_group(m: Matrix, caller: str) -> dict[str, Any]:
+    """A group the site admin made, with alice in it."""
+    name = f"g{m.serial()}"
+    r = await m.as_("admin", "POST", f"{W}/group", json={"name": name})
+    assert r.status_code == 201, r.text
+    gid = r.json()["id"]
+    r = await m.as_("admin", "POST", f"{W}/group/userByGroupId?groupId={gid}", json={"accountId": m.world["alice"]})
+    assert r.status_code == 201, r.text
+    return {"fresh": gid, "fresh_name": name}
+
+
 async def fresh_entity(m: Matrix, caller: str) -> dict[str, Any]:
     e = await m.entity()
     return {"fresh": e["uri"].split("/")[1], "value": e["attributes"]["FirstName"][0]["uri"].split("/")[-1],
@@ -356,6 +367,36 @@ ROWS: list[Row] = [
     Row("GET", f"{W}/space/{{spaceKey}}/watch", "401 401 401 401  404 404 200 200  404 404 404 404 404",
         path=f"{W}/space/SEC/watch"),
     # --- Confluence: labels (anyone who can see the page) ------------------------------------------------
+    Row("GET", f"{W}/label", AUTHED_ALL_200, query="name=ops"),
+    Row("GET", f"{W}/space/{{spaceKey}}/label", AUTHED_ALL_200, path=f"{W}/space/ENG/label"),
+    Row("GET", f"{W}/space/{{spaceKey}}/label", "401 401 401 401  404 404 200 200  404 404 404 404 404",
+        path=f"{W}/space/SEC/label"),
+    # labels on a space itself: its administrators (and site admins); others are told it is not theirs (404)
+    Row("POST", f"{W}/space/{{spaceKey}}/label", "401 401 401 401  404 404 200 200  404 404 404 404 404",
+        path=f"{W}/space/ENG/label", body=[{"prefix": "team", "name": "eng"}]),
+    Row("DELETE", f"{W}/space/{{spaceKey}}/label", "401 401 401 401  404 404 204 204  404 404 404 404 404",
+        path=f"{W}/space/ENG/label", query="name=eng&prefix=team"),
+    # --- Confluence: groups (anyone may look; site admins change them) ----------------------------------
+    Row("GET", f"{W}/group", AUTHED_ALL_200),
+    Row("POST", f"{W}/group", "401 401 401 401  403 403 403 201  403 403 403 403 403", make=fresh_key,
+        body=lambda w: {"name": w["fresh"]}),
+    Row("DELETE", f"{W}/group", SITE_ADMIN_ONLY.replace("200", "204"), make=fresh_group, query="name={fresh_name}"),
+    Row("GET", f"{W}/group/by-id", AUTHED_ALL_200, query="id={group}"),
+    Row("DELETE", f"{W}/group/by-id", SITE_ADMIN_ONLY.replace("200", "204"), make=fresh_group, query="id={fresh}"),
+    Row("GET", f"{W}/group/by-name", AUTHED_ALL_200, query="name=matrix"),
+    Row("GET", f"{W}/group/picker", AUTHED_ALL_200, query="query=mat"),
+    Row("GET", f"{W}/group/member", AUTHED_ALL_200, query="name=matrix"),
+    Row("GET", f"{W}/group/{{groupId}}/membersByGroupId", AUTHED_ALL_200, path=f"{W}/group/{{group}}/membersByGroupId"),
+    Row("POST", f"{W}/group/userByGroupId", "401 401 401 401  403 403 403 201  403 403 403 403 403",
+        query="groupId={group}", body=lambda w: {"accountId": w["bob"]}),
+    Row("DELETE", f"{W}/group/userByGroupId", SITE_ADMIN_ONLY.replace("200", "204"), make=fresh_group,
+        query="groupId={fresh}&accountId={alice}"),
+    Row("POST", f"{W}/group/user", "401 401 401 401  403 403 403 201  403 403 403 403 403",
+        query="name=matrix", body=lambda w: {"accountId": w["bob"]}),
+    Row("DELETE", f"{W}/group/user", SITE_ADMIN_ONLY.replace("200", "204"), make=fresh_group,
+        query="name={fresh_name}&accountId={alice}"),
+    Row("GET", f"{W}/user/memberof", AUTHED_ALL_200, query="accountId={alice}"),
+    Row("GET", f"{W}/user/anonymous", AUTHED_ALL_200),
     Row("GET", f"{W}/content/{{id}}/label", AUTHED_ALL_200, path=f"{W}/content/{{page}}/label"),
     Row("POST", f"{W}/content/{{id}}/label", AUTHED_ALL_200, path=f"{W}/content/{{page}}/label",
         body={"name": "ops"}),
@@ -583,6 +624,8 @@ class Matrix:
         await alices_favourite(self, "user")
         await label_ops(self, "user")
         await alices_watch(self, "user")
+        r = await self.as_("admin", "POST", f"{W}/group", json={"name": "matrix"})
+        self.world["group"] = r.json()["id"]
         gone = await fresh_space(self, "spadmin")
         r = await self.as_("spadmin", "DELETE", f"{W}/space/{gone['fresh']}")
         self.world["task"] = r.json()["id"]
