@@ -242,6 +242,7 @@ async def _fill_every_table(store: Store) -> None:
         page = await tx.content.add(type="page", status="current", space_id=space.id, parent_id=None, title="T",
                                     body="", representation="storage", message="", by=ada.id, now=NOW)
         await tx.labels.attach(page.id, "global", "ops", ada.id, NOW)
+        await tx.tree.set_homepage(space.id, page.id)
         await tx.tasks.add(LongTask("task", "space.delete", "{}", ada.id, NOW, None, False))
         await tx.secrets.add("signing", "value", NOW)
         await add_tenant(tx)
