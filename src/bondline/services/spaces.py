@@ -64,12 +64,12 @@ async def _user(store: Store, user_id: int) -> User:
     return user
 
 
-async def get(store: Store, caller: Caller, key: str) -> SpaceView:
+async def get(store: Store, caller: Caller, key: str, *, with_homepage: bool = False) -> SpaceView:
     async with store.read() as tx:
         space, role = await _load(tx, caller, key)
         access.require_view_space(caller, space, role)
         users = await users_by_ids(tx.users, {space.created_by})
-        home = await tree.homepage(tx, caller, space, role)
+        home = await tree.homepage(tx, caller, space, role) if with_homepage else None
     return SpaceView(space, users, home)
 
 
@@ -121,7 +121,7 @@ async def _favourite_keys(tx: Tx, account_id: str) -> set[str]:
 
 
 async def update(store: Store, caller: Caller, key: str, *, name: str | None, description: str | None,
-                 status: str | None) -> SpaceView:
+                 status: str | None, homepage_id: int | None = None) -> SpaceView:
     async with store.write(Actor.of(caller)) as tx:
         space, role = await _load(tx, caller, key)
         access.require_update_space(caller, space, role)
@@ -133,6 +133,9 @@ async def update(store: Store, caller: Caller, key: str, *, name: str | None, de
             status=space.status if status is None else spaces.validate_status(status),
         )
         await tx.spaces.update(space)
+        if homepage_id is not None and homepage_id != space.homepage_id:
+            await tree.set_homepage(tx, caller, space, homepage_id)
+            space = dataclasses.replace(space, homepage_id=homepage_id)
         tx.record(Change("space.update", f"space/{key}", before, record_of(space)))
         users = await users_by_ids(tx.users, {space.created_by})
     return SpaceView(space, users)

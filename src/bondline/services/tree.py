@@ -56,6 +56,18 @@ async def create_homepage(tx: Tx, space: Space, by: int, now: int) -> Content:
     return page
 
 
+async def set_homepage(tx: Tx, caller: Caller, space: Space, content_id: int) -> None:
+    """Make a current page of the space its home page (updateSpace's `homepage`)."""
+    found = await tx.content.with_space(content_id, caller.user_id)
+    if found is None or not access.can_view_content(caller, *found):
+        raise NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND")
+    page = found[0]
+    if page.type != "page" or page.status != "current" or page.space_id != space.id:
+        raise Invalid(f"Content {content_id} cannot be the home page of space {space.key}: it must be a current "
+                      "page in that space")
+    await tx.tree.replace_homepage(space.id, page.id)
+
+
 async def homepage(tx: Tx, caller: Caller, space: Space, role: str | None) -> ContentView | None:
     """The space's current home page as the caller sees it (None: it has none, or it is hidden)."""
     if space.homepage_id is None:

@@ -356,3 +356,21 @@ async def test_watchers_hear_of_new_children_and_copies(app, client, site) -> No
         (site.alice.account_id, "other copy")]
     created = [p["data"]["content"]["title"] for kind, p in seen if kind == ev.SPACE_CONTENT_CREATED]
     assert created == ["other", "other copy"]
+
+
+async def test_a_space_s_home_page_can_be_changed(client, site) -> None:  # type: ignore[no-untyped-def]
+    await make_space(client, site.alice, "HP")
+    await make_space(client, site.alice, "HQ")
+    page = await make_page(client, site.alice, "HP", "New home")
+    elsewhere = await make_page(client, site.alice, "HQ", "Elsewhere")
+    r = await client.put(f"{API}/space/HP", headers=site.alice.bearer, json={"homepage": {"id": page["id"]}})
+    assert r.status_code == 200, r.text
+    assert r.json()["_expandable"]["homepage"] == f"/rest/api/content/{page['id']}"
+    r = await client.get(f"{API}/space/HP?expand=homepage", headers=site.bob.bearer)
+    assert r.json()["homepage"]["title"] == "New home"
+    confluence_error(await client.put(f"{API}/space/HP", headers=site.alice.bearer,
+                                      json={"homepage": {"id": elsewhere["id"]}}), 400, "home page")
+    confluence_error(await client.put(f"{API}/space/HP", headers=site.alice.bearer,
+                                      json={"homepage": {"id": "888888"}}), 404)
+    assert (await client.get(f"{API}/space/HP", headers=site.bob.bearer)).json()["_expandable"]["homepage"] == \
+        f"/rest/api/content/{page['id']}"

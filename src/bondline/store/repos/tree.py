@@ -17,6 +17,7 @@ c = content.c
 MAX_DEPTH = 100  # Confluence's own limit for `depth`; also a guard against a corrupt cycle
 
 _set_homepage = space_homepages.insert().values(space_id=P("space_id"), content_id=P("content_id"))
+_drop_homepage = space_homepages.delete().where(space_homepages.c.space_id == P("space_id"))
 _homepage_of = sa.select(space_homepages.c.space_id).where(space_homepages.c.content_id == P("id"))
 
 
@@ -64,6 +65,10 @@ class TreeRepo:
         self.conn = conn
 
     async def set_homepage(self, space_id: int, content_id: int) -> None:
+        await self.conn.execute(_set_homepage, {"space_id": space_id, "content_id": content_id})
+
+    async def replace_homepage(self, space_id: int, content_id: int) -> None:
+        await self.conn.execute(_drop_homepage, {"space_id": space_id})
         await self.conn.execute(_set_homepage, {"space_id": space_id, "content_id": content_id})
 
     async def homepage_of(self, content_id: int) -> int | None:
