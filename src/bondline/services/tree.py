@@ -348,6 +348,8 @@ async def copy(store: Store, caller: Caller, content_id: int, destination_type: 
         access.require_view_content(caller, source, source_space, source_role)
         if source.status != "current":
             raise NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND")
+        if source.type != "page":
+            raise Invalid(f"Content {content_id} is a {source.type}: only pages can be copied")
         if destination_type == "existing_page":
             existing, space, role = await _destination_parent(tx, caller, destination_value)
             access.require_update_content(caller, existing, space, role)

@@ -278,6 +278,10 @@ async def test_copy_refusals(client, site) -> None:  # type: ignore[no-untyped-d
                                        json={"destination": {"type": "parent_page", "value": "777777"}}), 404)
     confluence_error(await client.post(f"{API}/content/777777/copy", headers=site.alice.bearer,
                                        json={"destination": {"type": "space", "value": "CR"}}), 404)
+    post = (await client.post(f"{API}/content", headers=site.alice.bearer,
+                              json={"type": "blogpost", "title": "News", "space": {"key": "CR"}})).json()
+    confluence_error(await client.post(f"{API}/content/{post['id']}/copy", headers=site.alice.bearer,
+                                       json={"destination": {"type": "parent_page", "value": a}}), 400, "only pages")
 
 
 async def test_copy_a_hierarchy_as_a_long_task(app, client, site) -> None:  # type: ignore[no-untyped-def]
