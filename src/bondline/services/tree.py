@@ -409,7 +409,8 @@ async def copy_hierarchy(store: Store, caller: Caller, content_id: int, destinat
         parent_of = {r[0]: r[1] for r in rows}
         pages = [source] + [c for c in [await tx.content.by_id(cid) for cid in order]
                             if c is not None and c.status == "current" and c.type == "page"]
-        titles = [rules.hierarchy_title(p.title, prefix, search, replace) for p in pages]
+        titles = [content_rules.validate_title(rules.hierarchy_title(p.title, prefix, search, replace))
+                  for p in pages]
         if len(set(titles)) != len(titles):
             raise Invalid("The copied pages' titles would not be unique")
         await _require_titles_free(tx, space, titles)
