@@ -222,7 +222,8 @@ def test_demo_site_delivers_content_and_change_request_events(tmp_path: Any) -> 
                            json={"url": receiver.url, "events": ["content.updated", "change_request.*"],
                                  "secret": SECRET})
             assert r.status_code == 201, r.text
-            [page] = httpx.get(server.url + "/wiki/rest/api/content?spaceKey=DEMO", headers=bob).json()["results"]
+            [page] = httpx.get(server.url + "/wiki/rest/api/content", headers=bob, params={
+                "spaceKey": "DEMO", "title": "Welcome to bondline"}).json()["results"]  # (beside the home page)
             r = httpx.put(server.url + f"/wiki/rest/api/content/{page['id']}", headers=bob, json={
                 "type": "page", "title": page["title"], "version": {"number": page["version"]["number"] + 1}})
             assert r.status_code == 200, r.text

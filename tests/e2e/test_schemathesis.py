@@ -47,6 +47,10 @@ written beside it in `EXCLUSIONS` — wire fidelity or a constraint OpenAPI 3.0 
 - `positive_data_acceptance` on PUT /wiki/rest/api/content/{id}: an update is checked against the
   stored page — its type cannot change, a parent must exist and be neither the page nor one of its
   descendants — state, not shape;
+- `positive_data_acceptance` on moving a page (PUT …/content/{pageId}/move/…) and copying one or a
+  hierarchy (POST …/copy, …/pagehierarchy/copy): checked against the tree — no move relative to the
+  page itself or its descendants, no title already taken in the destination space, only pages
+  copied — state, not shape;
 - `positive_data_acceptance` on GET /api/v1/users/{accountId}/relations/{relationName}: `cursor` is
   opaque — only a `nextCursor` bondline returned is one;
 - `positive_data_acceptance` on POST …/entities/{id}/_update: each change's `uri` must name an
@@ -154,6 +158,10 @@ EXCLUSIONS = [
      "a second create with the same key or title is refused (400), as Confluence does"),
     ("positive_data_acceptance", "^/wiki/rest/api/content/[^/]+$", "PUT",
      "an update is checked against the stored page: same type, an existing parent other than itself"),
+    ("positive_data_acceptance", "^/wiki/rest/api/content/[^/]+/move/[^/]+/[^/]+$", "PUT",
+     "a move is checked against the tree: no loop, no title taken in the target space"),
+    ("positive_data_acceptance", "^/wiki/rest/api/content/[^/]+/(copy|pagehierarchy/copy)$", "POST",
+     "a copy's titles must be free in the destination space, and only pages are copied"),
     ("positive_data_acceptance", "^/api/v1/users/[^/]+/relations/[^/]+$", "GET", "cursors are opaque"),
     ("positive_data_acceptance", R + "/entities/[^/]+/_update$", "POST",
      "each change's uri must name an attribute of the entity in the path"),

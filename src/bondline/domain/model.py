@@ -76,6 +76,7 @@ class Space:
     private: bool
     created_by: int | None
     created_at: int
+    homepage_id: int | None = None  # its home page (current), when the store read it
 
 
 @dataclasses.dataclass(slots=True)
@@ -104,6 +105,7 @@ class Content:
     created_at: int
     updated_by: int | None
     updated_at: int
+    position: int = 0  # order among its siblings (domain/tree.py)
 
 
 @dataclasses.dataclass(slots=True)

@@ -127,6 +127,34 @@ PATHS["/api/v1/users/{accountId}/relations/{relationName}"] = {"get": {
     },
 }}
 
+# Confluence's page-tree web action (not in its REST documents), which atlassian-python-api's
+# `move_page` posts to (dialects/confluence/tree.py).
+_MOVE_QUERY = [
+    {"name": "pageId", "in": "query", "required": True, "schema": {"type": "string"}},
+    {"name": "position", "in": "query", "schema": {"type": "string", "enum": ["above", "below", "append", "topLevel"],
+                                                  "default": "append"}},
+    {"name": "targetId", "in": "query", "schema": {"type": "string"}},
+    {"name": "targetTitle", "in": "query", "schema": {"type": "string"}},
+    {"name": "spaceKey", "in": "query", "schema": {"type": "string"}},
+]
+PATHS["/wiki/pages/movepage.action"] = {"post": {
+    "tags": ["bondline"], "operationId": "bondline.movePageAction",
+    "summary": "Move a page (Confluence's page-tree action)",
+    "description": (
+        "What atlassian-python-api's `move_page` calls: moves `pageId` above or below the target page (`targetId`, "
+        "or `targetTitle` in `spaceKey`), under it (`append`), or to the top level of `spaceKey` (`topLevel`), "
+        "as `PUT /wiki/rest/api/content/{pageId}/move/{position}/{targetId}` does. Needs "
+        "`X-Atlassian-Token: no-check`. Errors are Confluence's error bodies."),
+    "parameters": _MOVE_QUERY,
+    "responses": {
+        "200": {"description": "Moved", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["pageId"], "properties": {"pageId": {"type": "string"}}}}}},
+        "400": {"description": "Bad position, or a move that would make a loop or a title clash"},
+        "403": {"description": "No X-Atlassian-Token, or not allowed to move the page there"},
+        "404": {"description": "No such page, target or space"},
+    },
+}}
+
 PATHS["/api/v1/audit"] = {"get": {
     "tags": ["bondline"], "operationId": "bondline.audit", "summary": "The audit trail (site admins)",
     "description": ("Every change — relations, watches, content, spaces, labels, users, tokens, Reltio entities, "

@@ -73,7 +73,7 @@ def _param(path: str, param: dict[str, Any]) -> dict[str, Any] | None:
         return {**{k: v for k, v in declared.items() if k not in ("enum", "default")},
                 "items": {**declared.get("items", {}), "enum": declared["enum"]}}
     if where == "path" and confluence:
-        if name in ("id", "contentId") and "/content/{" in path:
+        if name in ("id", "contentId", "pageId", "targetId") and "/content/{" in path:
             return CONTENT_ID
         if name in ("label", "labelName"):
             return _label_name()
@@ -81,6 +81,8 @@ def _param(path: str, param: dict[str, Any]) -> dict[str, Any] | None:
             return VERSION_NUMBER
         if name == "relationName":
             return RELATION_NAME
+        if name == "type" and "/space/{spaceKey}/content/" in path:  # what bondline stores
+            return {"type": "string", "enum": ["page", "blogpost"]}
         if name in ("sourceType", "targetType"):
             return {"type": "string", "enum": ["user", "space", "content"] if name == "sourceType"
                     else ["user", "space", "content", "label"]}
@@ -99,6 +101,10 @@ def _param(path: str, param: dict[str, Any]) -> dict[str, Any] | None:
             return {"type": "string", "enum": list(CONTENT_STATUSES)}
         if name in ("sourceVersion", "targetVersion", "version"):
             return {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+        if name == "parentVersion":  # children of the latest version (0), the only ones kept
+            return {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+        if name == "depth" and "/descendant/" in path:  # all, root, or 1 … 100 levels (domain/tree.py)
+            return {"type": "string", "pattern": "^(all|root|[1-9][0-9]?|100)$"}
     if where == "path" and "/attributes/{attribute}" in path and name in ATTRIBUTE_PATH:
         return ATTRIBUTE_PART  # one segment of an attribute path: no attribute or value id holds a slash
     if where == "query" and name in ("changeRequestId", "changeRequestIds"):
@@ -181,6 +187,7 @@ def tighten(paths: dict[str, Any], schemas: dict[str, Any], parameters: dict[str
         status = schemas.get(name, {}).get("properties", {}).get("status")
         if status is not None:
             status["enum"] = list(EDIT_STATUSES)
+    _tighten_copies(schemas)
     if "SpaceUpdate" in schemas:
         props = schemas["SpaceUpdate"].setdefault("properties", {})
         props["name"] = {**props.get("name", {}), "type": "string", "nullable": True, "maxLength": MAX_NAME,
@@ -211,3 +218,24 @@ def tighten(paths: dict[str, Any], schemas: dict[str, Any], parameters: dict[str
                 "type": "array", "nullable": True, "items": {"type": "object"},
                 "description": "Accepted and ignored: a space bondline creates gets the default permissions "
                                "(a private space, its creator's alone), whatever this list says."}
+
+
+def _tighten_copies(schemas: dict[str, Any]) -> None:
+    """copyPage's destination is a space key (`space`) or a content id (the others); a new title is a
+    title; copyPageHierarchy's destination is a content id, and its title options make titles."""
+    no_control = {"type": "string", "pattern": "^[^\\x00-\\x1f]*$"}
+    if "CopyPageRequest" in schemas:
+        props = schemas["CopyPageRequest"].setdefault("properties", {})
+        props["destination"] = {"oneOf": [
+            {"type": "object", "required": ["type", "value"],
+             "properties": {"type": {"type": "string", "enum": ["space"]}, "value": SPACE_KEY}},
+            {"type": "object", "required": ["type", "value"],
+             "properties": {"type": {"type": "string", "enum": ["existing_page", "parent_page", "parent_content"]},
+                            "value": CONTENT_ID}}]}
+        props["pageTitle"] = {"type": "string", "maxLength": MAX_TITLE, "pattern": TEXT}
+    if "CopyPageHierarchyRequest" in schemas:
+        props = schemas["CopyPageHierarchyRequest"].setdefault("properties", {})
+        props["destinationPageId"] = CONTENT_ID
+        props["titleOptions"] = {"type": "object", "properties": {
+            "prefix": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[^\\x00-\\x1f]+$"},
+            "search": no_control, "replace": no_control}}

@@ -13,7 +13,7 @@ from bondline.domain.errors import Invalid, NotFound
 from bondline.domain.model import Caller, Content, ContentVersion, Space, User
 from bondline.domain.relations import CONFLUENCE, content_keys
 from bondline.domain.watches import WATCH
-from bondline.services import notify
+from bondline.services import notify, positions
 from bondline.store import Store
 from bondline.store.repos.accounts import users_by_ids
 from bondline.store.unit import Tx
@@ -213,6 +213,10 @@ async def update(store: Store, caller: Caller, content_id: int, edit: rules.Edit
             rules.validate_parent(space.id, parent, edit.parent_id, content.id, chain)
         updated = rules.apply_edit(content, edit, caller.user_id, now)
         await tx.content.save_version(updated)
+        if content.status == "trashed":
+            updated = await positions.restored(tx, updated)
+        elif updated.parent_id != content.parent_id:
+            updated = await positions.reparented(tx, updated)
         action = {"trashed": "content.restore", "draft": "content.publish"}.get(content.status, "content.update")
         tx.record(Change(action, f"content/{content.id}", record_of(content), record_of(updated)))
         change = ev.content_change_type(content.status, updated.status)
@@ -232,6 +236,7 @@ async def delete(store: Store, caller: Caller, content_id: int, status: str | No
         if action == "trash":
             access.require_trash_content(caller, content, space, role)
             await tx.content.set_status(content.id, "trashed", now)
+            await positions.trashed(tx, content)
             tx.record(Change("content.trash", f"content/{content.id}", {"status": content.status},
                                   {"status": "trashed"}))
             await notify.content_changed(tx, ev.CONTENT_TRASHED, dataclasses.replace(content, status="trashed"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import msgspec
 
@@ -14,7 +15,7 @@ from bondline.domain.errors import Invalid, NotFound
 from bondline.domain.events import CONTENT_PURGED
 from bondline.domain.model import Caller, Space, User
 from bondline.domain.relations import CONFLUENCE, content_keys
-from bondline.services import notify
+from bondline.services import notify, tree
 from bondline.store import IntegrityViolation, Store
 from bondline.store.repos.accounts import users_by_ids
 from bondline.store.repos.tasks import LongTask
@@ -25,6 +26,7 @@ from bondline.store.unit import Tx
 class SpaceView:
     space: Space
     users: dict[int, User]
+    homepage: Any = None  # its home page's ContentView, when read (services/tree.py)
 
 
 async def _load(tx: Tx, caller: Caller, key: str) -> tuple[Space, str | None]:
@@ -44,9 +46,12 @@ async def create(store: Store, caller: Caller, key: str, name: str, description:
         async with store.write(Actor.of(caller)) as tx:
             if await tx.spaces.by_key(key) is not None:
                 raise Invalid(f"A space already exists with key {key}", reason="SPACE_EXISTS")
-            space = await tx.spaces.add(key, name, description, "global", private, caller.user_id, ids.now_ms())
+            now = ids.now_ms()
+            space = await tx.spaces.add(key, name, description, "global", private, caller.user_id, now)
             await tx.spaces.set_role(space.id, caller.user_id, access.ADMIN)
-            tx.record(Change("space.create", f"space/{key}", None, record_of(space)))
+            home = await tree.create_homepage(tx, space, caller.user_id, now)
+            space = dataclasses.replace(space, homepage_id=home.id)
+            tx.record(Change("space.create", f"space/{key}", None, record_of(space)))  # its home page with it
     except IntegrityViolation:
         raise Invalid(f"A space already exists with key {key}", reason="SPACE_EXISTS") from None
     return SpaceView(space, {caller.user_id: await _user(store, caller.user_id)})
@@ -59,12 +64,13 @@ async def _user(store: Store, user_id: int) -> User:
     return user
 
 
-async def get(store: Store, caller: Caller, key: str) -> SpaceView:
+async def get(store: Store, caller: Caller, key: str, *, with_homepage: bool = False) -> SpaceView:
     async with store.read() as tx:
         space, role = await _load(tx, caller, key)
         access.require_view_space(caller, space, role)
         users = await users_by_ids(tx.users, {space.created_by})
-    return SpaceView(space, users)
+        home = await tree.homepage(tx, caller, space, role) if with_homepage else None
+    return SpaceView(space, users, home)
 
 
 async def list_spaces(store: Store, caller: Caller, *, keys: list[str], type: str | None, status: str | None,
@@ -115,7 +121,7 @@ async def _favourite_keys(tx: Tx, account_id: str) -> set[str]:
 
 
 async def update(store: Store, caller: Caller, key: str, *, name: str | None, description: str | None,
-                 status: str | None) -> SpaceView:
+                 status: str | None, homepage_id: int | None = None) -> SpaceView:
     async with store.write(Actor.of(caller)) as tx:
         space, role = await _load(tx, caller, key)
         access.require_update_space(caller, space, role)
@@ -127,6 +133,9 @@ async def update(store: Store, caller: Caller, key: str, *, name: str | None, de
             status=space.status if status is None else spaces.validate_status(status),
         )
         await tx.spaces.update(space)
+        if homepage_id is not None and homepage_id != space.homepage_id:
+            await tree.set_homepage(tx, caller, space, homepage_id)
+            space = dataclasses.replace(space, homepage_id=homepage_id)
         tx.record(Change("space.update", f"space/{key}", before, record_of(space)))
         users = await users_by_ids(tx.users, {space.created_by})
     return SpaceView(space, users)

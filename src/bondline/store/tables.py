@@ -93,7 +93,19 @@ content = sa.Table(
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.Column("updated_by", BigId, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     sa.Column("updated_at", sa.BigInteger, nullable=False),
+    # Order among its siblings (the children of its parent, or a space's top-level pages): new
+    # content goes last, moves renumber the siblings (migration 0012).
+    sa.Column("position", sa.Integer, nullable=False, server_default="0"),
     sa.Index(None, "space_id", "type", "status", "id"),
+)
+
+# Each space's home page (migration 0012): created with the space; gone with it or with the page.
+# A table of its own, not a column of `spaces`, so spaces and content do not point at each other.
+space_homepages = sa.Table(
+    "space_homepages",
+    metadata,
+    sa.Column("space_id", BigId, sa.ForeignKey("spaces.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("content_id", BigId, sa.ForeignKey("content.id", ondelete="CASCADE"), nullable=False, unique=True),
 )
 
 content_versions = sa.Table(

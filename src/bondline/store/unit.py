@@ -29,6 +29,7 @@ from bondline.store.repos.reltio import ChangeRequestRepo, EntityRepo, ReltioRel
 from bondline.store.repos.secrets import SecretRepo
 from bondline.store.repos.spaces import SpaceRepo
 from bondline.store.repos.tasks import TaskRepo
+from bondline.store.repos.tree import TreeRepo
 from bondline.store.repos.ui_sessions import UiSessionRepo
 from bondline.store.repos.webhooks import ACTIVE_SUBSCRIPTIONS, OutboxRepo, WebhookRepo, subscriptions_of
 
@@ -45,7 +46,7 @@ def _subscriptions_appending(n: int) -> sa.Select[Any]:
 class Tx:
     __slots__ = ("conn", "users", "tokens", "spaces", "content", "tasks", "relations", "labels", "groups", "tenants",
                  "entities", "reltio_relations", "change_requests", "secrets", "audit",
-                 "outbox", "webhooks", "ui_sessions", "actor", "_changes", "_events", "_subscriptions")
+                 "outbox", "webhooks", "ui_sessions", "tree", "actor", "_changes", "_events", "_subscriptions")
 
     def __init__(self, conn: Conn, actor: Actor | None = None) -> None:
         self.conn = conn
@@ -66,6 +67,7 @@ class Tx:
         self.outbox = OutboxRepo(conn)
         self.webhooks = WebhookRepo(conn)
         self.ui_sessions = UiSessionRepo(conn)
+        self.tree = TreeRepo(conn)
         self.begin(actor)
 
     def begin(self, actor: Actor | None) -> None:

@@ -80,7 +80,7 @@ async def test_control_endpoints_are_absent_without_test_mode(app, client) -> No
 
 async def test_reset_and_seed(ts: Harness) -> None:
     report = await ts.reset(SITE)
-    assert report["tokens"]["ada"] == ADA and report["content"]["runbook"] == 1
+    assert report["tokens"]["ada"] == ADA and report["content"]["runbook"] == 3
     ada = {"Authorization": f"Bearer {ADA}"}
     assert (await ts.http.get("/wiki/rest/api/space/ENG", headers=ada)).status_code == 200
     more = await ts.http.post("/api/v1/_seed", params={"name": "more.json"}, json={
@@ -102,7 +102,7 @@ async def test_reset_and_seed(ts: Harness) -> None:
 async def test_the_journal_records_requests_and_responses_without_credentials(ts: Harness) -> None:
     report = await ts.reset(SITE)
     bob = report["tokens"]["bob"]
-    await ts.http.put("/wiki/rest/api/relation/favourite/from/user/current/to/content/2", params={"expand": "x"},
+    await ts.http.put("/wiki/rest/api/relation/favourite/from/user/current/to/content/3", params={"expand": "x"},
                       headers={"Authorization": f"Bearer {bob}", "Cookie": f"session={bob}"})
     await ts.http.get("/wiki/rest/api/user/current", auth=("ada@example.com", ADA))
     grant = await ts.http.post("/oauth/token", data={"grant_type": "password", "username": "bob@example.com",
@@ -113,7 +113,7 @@ async def test_the_journal_records_requests_and_responses_without_credentials(ts
                        headers={"Authorization": f"Bearer {access_token}"})
     entries = await ts.journal()
     assert [(e["method"], e["path"], e["status"]) for e in entries] == [
-        ("PUT", "/wiki/rest/api/relation/favourite/from/user/current/to/content/2", 200),
+        ("PUT", "/wiki/rest/api/relation/favourite/from/user/current/to/content/3", 200),
         ("GET", "/wiki/rest/api/user/current", 200),
         ("POST", "/oauth/token", 200),
         ("POST", "/reltio/api/acme/entities", 200)]

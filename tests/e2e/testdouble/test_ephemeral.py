@@ -101,10 +101,10 @@ def test_ephemeral_on_postgresql_uses_a_throwaway_schema() -> None:
         assert len(made) == 1
         schema = made[0]
         bob = {"Authorization": f"Bearer {ready['tokens']['bob']}"}
-        assert httpx.get(ready["url"] + "/wiki/rest/api/content/1", headers=bob).json()["title"] == "Runbook (final)"
+        assert httpx.get(ready["url"] + "/wiki/rest/api/content/3", headers=bob).json()["title"] == "Runbook (final)"
         reset = httpx.post(ready["url"] + "/api/v1/_reset")
         assert reset.status_code == 200 and reset.json()["tokens"] == {}
-        assert httpx.get(ready["url"] + "/wiki/rest/api/content/1", headers=bob).status_code == 401
+        assert httpx.get(ready["url"] + "/wiki/rest/api/content/3", headers=bob).status_code == 401
     finally:
         stop(proc)
     assert schema not in asyncio.run(schemas())

@@ -21,14 +21,14 @@ pytestmark = pytest.mark.live
 
 def test_each_test_gets_a_fresh_database_first(bondline_server, bondline_client) -> None:  # type: ignore[no-untyped-def]
     bondline_client.spaces.create("ONE", "One")
-    assert bondline_client.content.create("ONE", "Page")["id"] == "1"
+    assert bondline_client.content.create("ONE", "Page")["id"] == "2"  # after the space's home page
 
 
 def test_each_test_gets_a_fresh_database_second(bondline_server, bondline_client) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(NotFound):
         bondline_client.spaces.get("ONE")
     bondline_client.spaces.create("ONE", "One")
-    assert bondline_client.content.create("ONE", "Page")["id"] == "1"  # ids start at 1 again
+    assert bondline_client.content.create("ONE", "Page")["id"] == "2"  # ids start at 1 again (1: the home page)
     assert bondline_server.requests[0].path == "/wiki/rest/api/space/ONE"  # the journal too is fresh
 
 
@@ -40,10 +40,11 @@ def test_the_default_seed_is_one_site_admin(bondline_server, bondline_client) ->
 
 @pytest.mark.bondline(seed="site.yaml")
 def test_a_seed_file_per_test(bondline_server, bondline_client) -> None:  # type: ignore[no-untyped-def]
-    assert bondline_server.tokens["ada"] == ADA and bondline_server.seeded.content["runbook"] == 1
+    # content ids go on after ENG's and SEC's home pages
+    assert bondline_server.tokens["ada"] == ADA and bondline_server.seeded.content["runbook"] == 3
     assert bondline_client.users.current()["accountId"] == "ada"  # the seed's first user
     with bondline_server.client("bob") as bob:
-        assert bob.content.get(1)["title"] == "Runbook (final)"
+        assert bob.content.get(3)["title"] == "Runbook (final)"
     acme = bondline_server.seeded.reltio["acme"]
     entity = bondline_client.reltio("acme").entities.get(acme["entities"]["ada-person"].split("/")[1])
     assert entity["attributes"]["FirstName"][0]["value"] == "Ada"
@@ -53,11 +54,11 @@ def test_bondline_seed_adds_data(bondline_server, bondline_seed) -> None:  # typ
     made = bondline_seed({"users": [{"accountId": "dee", "email": "dee@example.com", "name": "Dee"}],
                           "spaces": [{"key": "DEE", "name": "Dee's", "admins": ["dee"]}],
                           "content": [{"key": "home", "space": "DEE", "title": "Home"}]})
-    assert made.content == {"home": 1} and set(bondline_server.tokens) == {"test-admin", "dee"}
+    assert made.content == {"home": 2} and set(bondline_server.tokens) == {"test-admin", "dee"}
     with bondline_server.client("dee") as dee:
         assert dee.content.get(made.content["home"])["space"]["key"] == "DEE"
     more = bondline_seed(HERE / "site.yaml")
-    assert more.tokens["ada"] == ADA and more.content["runbook"] == 2
+    assert more.tokens["ada"] == ADA and more.content["runbook"] == 5
 
 
 def test_seed_errors_name_the_line_or_the_path(bondline_seed) -> None:  # type: ignore[no-untyped-def]

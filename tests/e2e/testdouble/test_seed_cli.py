@@ -35,7 +35,7 @@ def test_seed_json_output_and_stdin(database_url: str) -> None:
     r = runner.invoke(app, ["seed", "-", "--json", "--database-url", database_url], input=json.dumps(doc))
     assert r.exit_code == 0, r.output
     report = json.loads(r.stdout)
-    assert report["content"] == {"home": 1} and report["tokens"]["j"].startswith("blt_")
+    assert report["content"] == {"home": 2} and report["tokens"]["j"].startswith("blt_")
 
 
 def test_seed_errors_are_one_line_with_the_position(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -142,7 +142,7 @@ async def test_seeds_layer_on_an_existing_site(app) -> None:  # type: ignore[no-
     more = ("content:\n  - {key: extra, space: ENG, title: Extra, author: bob}\n"
             "relations:\n  - {name: like, source: user:cyd, target: content:extra}\n")
     report = await seeding.load(app.store, seedfile.parse(more, "more.yaml"))
-    assert report.content["extra"] == 6  # ids go on from the first seed
+    assert report.content["extra"] == 8  # ids go on from the first seed (its five pages, two home pages)
     with pytest.raises(seedfile.InvalidSeed) as err:  # the same user twice
         await seeding.load(app.store, seedfile.parse("users:\n  - {accountId: bob, email: b2@x.io, name: B}\n"))
     assert "already exists" in err.value.message and err.value.line == 2
@@ -167,7 +167,7 @@ async def test_the_readme_seed_reference_loads(app) -> None:  # type: ignore[no-
     from tests.e2e.testdouble.readme import readme_example
 
     report = await seeding.load(app.store, seedfile.parse(readme_example("seed-reference.yaml"), "README.md"))
-    assert report.tokens["ada"] == ADA_TOKEN and report.content == {"runbook": 1, "step": 2}
+    assert report.tokens["ada"] == ADA_TOKEN and report.content == {"runbook": 2, "step": 3}  # 1: ENG's home page
     assert set(report.reltio["acme"].change_requests) == {"cleanup"}
 
 

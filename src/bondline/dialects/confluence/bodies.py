@@ -34,7 +34,7 @@ class SpaceUpdate(msgspec.Struct):
     name: str | None = None
     description: Description | None = None
     status: str | None = None
-    homepage: dict[str, Any] | None = None  # not read: a space's home page is not settable here
+    homepage: dict[str, Any] | None = None  # `{"id": …}`: a current page of the space becomes its home page
     type: str | UnsetType = UNSET  # not read: a space's type does not change
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bondline.dialects.confluence import bodies, params, render
+from bondline.dialects.confluence import bodies, params, render, tree
 from bondline.dialects.confluence.errors import DIALECT
 from bondline.dialects.confluence.params import Expand
 from bondline.dialects.confluence.render import CONTENT_DEFAULT_EXPAND, base_of
@@ -37,6 +37,7 @@ async def get_content(req: Request) -> Response:
     base = base_of(req)
     expand = Expand.of(req, CONTENT_DEFAULT_EXPAND)
     results = [render.content(v, base, expand, viewer=req.caller) for v in views]
+    await tree.expand_tree(req, views, results, expand)
     query = {"type": req.q("type"), "spaceKey": req.q("spaceKey"), "title": req.q("title"),
              "status": req.q_all("status") or None, "expand": req.q("expand")}
     return json_response(render.page(results, start, limit, base, "/rest/api/content", query))
@@ -65,8 +66,10 @@ async def get_content_by_id(req: Request) -> Response:
     params.choice(req, "embeddedContentRender", ("current", "version-at-save"))
     view = await content.get(req.app.store, req.caller, content_id, statuses=req.q_all("status") or None,
                              version=version)
-    return json_response(render.content(view, base_of(req), Expand.of(req, CONTENT_DEFAULT_EXPAND),
-                                        viewer=req.caller))
+    expand = Expand.of(req, CONTENT_DEFAULT_EXPAND)
+    out = render.content(view, base_of(req), expand, viewer=req.caller)
+    await tree.expand_tree(req, [view], [out], expand)
+    return json_response(out)
 
 
 async def update_content(req: Request) -> Response:

@@ -133,7 +133,8 @@ def watch_user(u: User, *, viewer: Caller) -> dict[str, Any]:
 # --- spaces -------------------------------------------------------------------------------------
 
 def space(s: Space, base: str, expand: Expand | None = None, users: dict[int, User] | None = None, *,
-          viewer: Caller) -> dict[str, Any]:
+          viewer: Caller, homepage: Any = None) -> dict[str, Any]:
+    """A `Space`; `homepage` (its home page's ContentView) is shown when expanded and given."""
     expand = expand or Expand(set())
     key = quote(s.key, safe="~")
     out: dict[str, Any] = {"id": s.id, "key": s.key, "name": s.name}
@@ -148,7 +149,7 @@ def space(s: Space, base: str, expand: Expand | None = None, users: dict[int, Us
         "description": "",
         "theme": f"/rest/api/space/{key}/theme",
         "history": "",
-        "homepage": "",
+        "homepage": f"/rest/api/content/{s.homepage_id}" if s.homepage_id is not None else "",
     }
     if "icon" in expand:
         out["icon"] = {"path": "/images/logo/default-space-logo-256.png", "width": 48, "height": 48,
@@ -164,6 +165,9 @@ def space(s: Space, base: str, expand: Expand | None = None, users: dict[int, Us
         description["_expandable"] = {f: "" for f in ("view", "plain") if f not in description}
         out["description"] = description
         del expandable["description"]
+    if "homepage" in expand and homepage is not None:
+        out["homepage"] = content(homepage, base, expand.sub("homepage"), viewer=viewer)
+        del expandable["homepage"]
     out["type"] = s.type
     out["status"] = s.status
     if "history" in expand:
@@ -305,7 +309,7 @@ def content(view: Any, base: str, expand: Expand, labels: list[Any] | None = Non
         out["metadata"] = metadata
         del expandable["metadata"]
     out["macroRenderedOutput"] = {}
-    out["extensions"] = {"position": c.id}
+    out["extensions"] = {"position": c.position}
     out["_expandable"] = expandable
     self_path = f"/rest/api/content/{cid}"
     if view.version is not None:

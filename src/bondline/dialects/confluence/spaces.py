@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bondline.dialects.confluence import bodies, params, render
+from bondline.dialects.confluence import bodies, params, render, tree
 from bondline.dialects.confluence.errors import DIALECT
 from bondline.dialects.confluence.params import Expand
 from bondline.dialects.confluence.render import base_of
+from bondline.domain import content as content_rules
 from bondline.http import Request, Response, json_response
 from bondline.services import spaces
 
@@ -48,15 +49,19 @@ async def create_private_space(req: Request) -> Response:
 
 
 async def get_space(req: Request) -> Response:
-    view = await spaces.get(req.app.store, req.caller, req.params["spaceKey"])
-    return json_response(render.space(view.space, base_of(req), Expand.of(req), view.users, viewer=req.caller))
+    expand = Expand.of(req)
+    view = await spaces.get(req.app.store, req.caller, req.params["spaceKey"], with_homepage="homepage" in expand)
+    return json_response(render.space(view.space, base_of(req), expand, view.users, viewer=req.caller,
+                                      homepage=view.homepage))
 
 
 async def update_space(req: Request) -> Response:
     body = req.json(bodies.SpaceUpdate)
     description = body.description.plain.value if body.description and body.description.plain else None
+    home = body.homepage.get("id") if body.homepage else None
     view = await spaces.update(req.app.store, req.caller, req.params["spaceKey"], name=body.name,
-                               description=description, status=body.status)
+                               description=description, status=body.status,
+                               homepage_id=content_rules.parse_id(str(home)) if home is not None else None)
     return json_response(render.space(view.space, base_of(req), Expand.of(req), view.users, viewer=req.caller))
 
 
@@ -68,22 +73,7 @@ async def delete_space(req: Request) -> Response:
 
 async def get_task(req: Request) -> Response:
     task = await spaces.task(req.app.store, req.caller, req.params["id"])
-    base = base_of(req)
-    elapsed = (task.finished_at or task.created_at) - task.created_at
-    body: dict[str, Any] = {
-        "ari": f"ari:cloud:confluence::task/{task.id}",
-        "id": task.id,
-        "name": {"key": f"com.atlassian.confluence.{task.name}.name", "args": []},
-        "elapsedTime": elapsed,
-        "percentageComplete": 100 if task.finished_at else 0,
-        "successful": task.successful,
-        "finished": task.finished_at is not None,
-        "messages": [],
-        "status": "COMPLETED" if task.finished_at else "RUNNING",
-        "errors": [],
-        "_links": render.links(base, f"/rest/api/longtask/{task.id}"),
-    }
-    return json_response(body)
+    return json_response(tree.task_status(task, base_of(req)))
 
 
 def install(app: Any) -> None:

@@ -17,7 +17,9 @@ c = content.c
 v = content_versions.c
 
 _cols = (c.id, c.type, c.status, c.space_id, c.parent_id, c.title, c.body, c.representation, c.version,
-         c.version_message, c.minor_edit, c.created_by, c.created_at, c.updated_by, c.updated_at)
+         c.version_message, c.minor_edit, c.created_by, c.created_at, c.updated_by, c.updated_at, c.position)
+_N = len(_cols)
+WITH_SPACE_WIDTH = _N + 10  # the columns of a `with_space` row: the content's, the space's (9), the role
 _by_id = sa.select(*_cols).where(c.id == P("id"))
 # The content, its space and the viewer's role there, in one round trip: what every permission
 # decision about a piece of content needs (the hot path of relation and watch checks). The body,
@@ -39,11 +41,15 @@ def _with_space_in(n: int) -> sa.Select[Any]:
     return _with_space_stmt(False, one=False).where(c.id.in_(batch.vals(n)))
 
 
+# New content goes last among its siblings (the same parent, or the space's top level).
+_last_position = sa.select(sa.func.coalesce(sa.func.max(c.position), 0) + 1).where(
+    c.space_id == P("space_id"), c.parent_id.is_not_distinct_from(P("parent_id"))).scalar_subquery()
 _insert = content.insert().values(
     type=P("type"), status=P("status"), space_id=P("space_id"), parent_id=P("parent_id"), title=P("title"),
     body=P("body"), representation=P("representation"), version=1, version_message=P("message"),
     minor_edit=False, created_by=P("by"), created_at=P("now"), updated_by=P("by"), updated_at=P("now"),
-).returning(c.id)
+    position=_last_position,
+).returning(c.id, c.position)
 _update = content.update().where(c.id == P("id")).values(
     status=P("status"), title=P("title"), body=P("body"), representation=P("representation"),
     version=P("version"), version_message=P("message"), minor_edit=P("minor_edit"), parent_id=P("parent_id"),
@@ -91,13 +97,14 @@ def _list_stmt(visible_to_all: bool, by_space: bool, by_type: bool, by_title: bo
 
 def _content(r: Row) -> Content:
     return Content(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], bool(r[10]), r[11], r[12],
-                   r[13], r[14])
+                   r[13], r[14], r[15])
 
 
 def _split(r: Row) -> tuple[Content, Space, str | None]:
     r = tuple(r)  # slices below
-    space = Space(r[15], r[16], r[17], r[18], r[19], r[20], bool(r[21]), r[22], r[23])
-    return _content(r[:15]), space, r[24]
+    space = Space(r[_N], r[_N + 1], r[_N + 2], r[_N + 3], r[_N + 4], r[_N + 5], bool(r[_N + 6]), r[_N + 7],
+                  r[_N + 8])
+    return _content(r[:_N]), space, r[_N + 9]
 
 
 def _version_of(r: Row) -> ContentVersion:
@@ -136,10 +143,12 @@ class ContentRepo:
         params = {"type": type, "status": status, "space_id": space_id, "parent_id": parent_id,
                   "title": title, "body": body, "representation": representation, "message": message,
                   "by": by, "now": now}
-        content_id = await self.conn.scalar(_insert, params)
+        row = await self.conn.one(_insert, params)
+        assert row is not None
+        content_id, position = row[0], row[1]
         await self.conn.execute(_version_insert, {**params, "id": content_id, "number": 1, "minor_edit": False})
         return Content(content_id, type, status, space_id, parent_id, title, body, representation, 1, message,
-                       False, by, now, by, now)
+                       False, by, now, by, now, position)
 
     async def save_version(self, new: Content) -> None:
         """Store `new` as the current state and as version `new.version` in the history."""

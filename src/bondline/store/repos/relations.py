@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from bondline.domain.errors import Busy
 from bondline.domain.relations import Relation
 from bondline.store.base import Conn, Row
+from bondline.store.repos.content import WITH_SPACE_WIDTH, _with_space_stmt
 from bondline.store.repos.content import _split as _content_row
-from bondline.store.repos.content import _with_space_stmt
 from bondline.store.tables import relations, space_roles, spaces
 
 P = sa.bindparam
@@ -47,7 +47,8 @@ def _content_and_meta_of(row: Row | None) -> tuple[tuple[Any, ...] | None, tuple
     if row is None:
         return None, None
     r = tuple(row)
-    return _content_row(r[:25]), None if r[25] is None else r[25:]
+    w = WITH_SPACE_WIDTH
+    return _content_row(r[:w]), None if r[w] is None else r[w:]
 
 
 def _insert_stmt(dialect_insert: Callable[[sa.Table], Any]) -> Any:

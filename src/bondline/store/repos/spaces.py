@@ -9,12 +9,16 @@ import sqlalchemy as sa
 
 from bondline.domain.model import Space, SpaceRole
 from bondline.store.base import Conn, Row
-from bondline.store.tables import space_roles, spaces
+from bondline.store.tables import content, space_homepages, space_roles, spaces
 
 P = sa.bindparam
 
+# The home page, while it is current (a trashed one is no home: its URL would answer 404).
+_homepage = sa.select(space_homepages.c.content_id).select_from(
+    space_homepages.join(content, content.c.id == space_homepages.c.content_id)).where(
+    space_homepages.c.space_id == spaces.c.id, content.c.status == "current").scalar_subquery()
 _cols = (spaces.c.id, spaces.c.key, spaces.c.name, spaces.c.description, spaces.c.type, spaces.c.status,
-         spaces.c.private, spaces.c.created_by, spaces.c.created_at)
+         spaces.c.private, spaces.c.created_by, spaces.c.created_at, _homepage)
 _by_key = sa.select(*_cols).where(spaces.c.key == P("key"))
 _by_id = sa.select(*_cols).where(spaces.c.id == P("id"))
 _insert = spaces.insert().values(
@@ -53,7 +57,7 @@ def _list_stmt(visible_to_all: bool, by_type: bool, by_status: bool, by_keys: in
 
 
 def _space(r: Row) -> Space:
-    return Space(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8])
+    return Space(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8], r[9])
 
 
 class SpaceRepo:

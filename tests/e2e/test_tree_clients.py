@@ -1,0 +1,94 @@
+"""Third-party clients, unchanged, on bondline's page tree against a live server: confluence.js
+(npm, pinned in tests/clients/package-lock.json) through its v1 functions for descendants, copy,
+hierarchy copy with its long task, and move; atlassian-python-api (PyPI) through its classic v1
+methods for children, ancestors, a space's content and its home page."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+from typing import Any
+
+import httpx
+import pytest
+
+from bondline.client import Client
+
+pytestmark = pytest.mark.live
+CLIENTS = pathlib.Path(__file__).resolve().parents[1] / "clients"
+SCRIPT = CLIENTS / "confluence-js" / "tree.mjs"
+
+
+def _missing_confluence_js() -> str | None:
+    if shutil.which("node") is None:
+        return "node is not installed"
+    if not (CLIENTS / "node_modules" / "confluence.js").is_dir():
+        return "confluence.js is not installed (npm ci --prefix tests/clients)"
+    return None
+
+
+def _tree(live: Any, key: str) -> dict[str, str]:
+    """root -> (a -> a1, b)"""
+    with Client(live.url, live.alice.token) as alice:
+        alice.spaces.create(key, f"Tree {key}")
+        root = alice.content.create(key, "root")["id"]
+        a = alice.content.create(key, "a", parent_id=root)["id"]
+        a1 = alice.content.create(key, "a1", parent_id=a)["id"]
+        b = alice.content.create(key, "b", parent_id=root)["id"]
+    return {"root": root, "a": a, "a1": a1, "b": b}
+
+
+@pytest.mark.skipif(_missing_confluence_js() is not None, reason=str(_missing_confluence_js()))
+def test_confluence_js_descendants_copy_move(live) -> None:  # type: ignore[no-untyped-def]
+    pages = _tree(live, "CJS")
+    result = subprocess.run(["node", str(SCRIPT)], cwd=CLIENTS, capture_output=True, text=True, timeout=120,
+                            check=False, env={**os.environ, "HOST": live.url, "EMAIL": live.bob.email,
+                                              "TOKEN": live.bob.token, "PAGES": json.dumps(pages)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["descendantMap"] == out["descendants"] == ["a", "a1", "b"]
+    assert out["rootOnly"] == ["a", "b"]
+    assert out["copy"]["title"] == "a (js copy)" and out["copy"]["space"] == "CJS"
+    assert out["task"]["finished"] is True and out["task"]["successful"] is True
+    assert out["task"]["id"] in out["tasks"]
+    assert out["move"] == {"pageId": pages["b"]}
+    assert out["afterMove"] == ["b", "a"]
+    below_b = httpx.get(f"{live.url}/wiki/rest/api/content/{pages['b']}/descendant/page",
+                        headers={"Authorization": f"Bearer {live.bob.token}"}).json()
+    assert [c["title"] for c in below_b["results"]] == ["a (js copy)", "JS a", "JS a1"]
+
+
+atlassian = pytest.importorskip("atlassian",
+                                reason="atlassian-python-api is not installed (pip install atlassian-python-api)")
+
+
+@pytest.fixture(scope="module")
+def confluence(live):  # type: ignore[no-untyped-def]
+    # The classic v1 methods live in its Server client (its Cloud client speaks v2); same paths.
+    return atlassian.Confluence(url=live.url + "/wiki", username=live.bob.email, password=live.bob.token,
+                                cloud=False)
+
+
+def test_atlassian_python_api_tree(live, confluence) -> None:  # type: ignore[no-untyped-def]
+    pages = _tree(live, "APT")
+    assert [c["title"] for c in confluence.get_page_child_by_type(pages["root"], type="page")] == ["a", "b"]
+    assert confluence.get_child_title_list(pages["a"]) == ["a1"]
+    assert confluence.get_child_id_list(pages["root"], start=0, limit=1) == [pages["a"]]
+    assert [c["title"] for c in confluence.get_child_pages(pages["root"])] == ["a", "b"]
+    assert [a["title"] for a in confluence.get_page_ancestors(pages["a1"])] == ["root", "a"]
+    assert confluence.get_page_child_count(pages["root"]) == 2
+    home = confluence.get_home_page_of_space("APT")
+    assert home["title"] == "Tree APT Home" and home["type"] == "page"
+    # it asks GET /content (spaceKey, type; its `depth` is not a parameter there, as in Confluence)
+    content = confluence.get_space_content("APT", depth="root", content_type="page")
+    assert [c["title"] for c in content["results"]] == ["Tree APT Home", "root", "a", "a1", "b"]
+    # move_page posts to Confluence's page-tree action
+    confluence.move_page("APT", pages["b"], target_id=pages["a"], position="above")
+    assert confluence.get_child_title_list(pages["root"]) == ["b", "a"]
+    confluence.move_page("APT", pages["a1"], target_title="b", position="append")
+    assert confluence.get_child_title_list(pages["b"]) == ["a1"]
+    confluence.move_page("APT", pages["a"], position="topLevel")
+    assert [a["title"] for a in confluence.get_page_ancestors(pages["a"])] == []
