@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from bondline import ids
 from bondline.domain import access
@@ -29,6 +30,7 @@ class ContentView:
     status: str  # the status shown: the content's own, or "historical" for an old version
     version: ContentVersion | None = None  # set when an old version is shown
     ancestors: tuple[Content, ...] = ()
+    history: Any = None  # services.history.History, when loaded (the history resource, its expansions)
 
     @property
     def title(self) -> str:
@@ -165,7 +167,10 @@ async def get(store: Store, caller: Caller, content_id: int, *, statuses: list[s
                 raise NotFound(f"No content found with id : {content_id} and version {version}",
                                reason="VERSION_NOT_FOUND")
             return await _view(tx, caller, content, space, "historical", old)
-        if not _shown_status(content, wanted):
+        # status=historical&version=<current> asks for the current version as one of the page's
+        # versions (a diff between it and an older one): it is the current content.
+        as_version = version == content.version and content.status == "current" and "historical" in wanted
+        if not (_shown_status(content, wanted) or as_version):
             raise NotFound(f"No content found with id : {content_id} and status {','.join(wanted)}",
                            reason="CONTENT_NOT_FOUND")
         return await _view(tx, caller, content, space, content.status)
