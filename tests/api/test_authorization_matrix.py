@@ -103,6 +103,22 @@ async def secret_page(m: Matrix, caller: str) -> dict[str, Any]:
     return {"fresh": r.json()["id"]}
 
 
+async def _second_version(m: Matrix, who: str, made: dict[str, Any]) -> dict[str, Any]:
+    r = await m.as_(who, "PUT", f"{W}/content/{made['fresh']}", json={
+        "type": "page", "title": f"Edited {m.serial()}", "version": {"number": 2}})
+    assert r.status_code == 200, r.text
+    return made
+
+
+async def edited_page(m: Matrix, caller: str) -> dict[str, Any]:
+    """A page with two versions (one historical)."""
+    return await _second_version(m, "user", await fresh_page(m, caller))
+
+
+async def edited_secret_page(m: Matrix, caller: str) -> dict[str, Any]:
+    return await _second_version(m, "spadmin", await secret_page(m, caller))
+
+
 async def trashed_page(m: Matrix, caller: str) -> dict[str, Any]:
     made = await fresh_page(m, caller)
     assert (await m.as_("user", "DELETE", f"{W}/content/{made['fresh']}")).status_code == 204
@@ -271,6 +287,21 @@ ROWS: list[Row] = [
         path=f"{W}/content/{{page}}/version/1"),
     Row("GET", f"{W}/content/{{id}}/version/{{versionNumber}}", "401 401 401 401  404 404 200 200  404 404 404 404 404",
         path=f"{W}/content/{{secret}}/version/1"),
+    # history: who sees the page sees its history; who may edit it restores and deletes versions
+    # (Confluence's document answers 400, not 404, for content the caller cannot find)
+    Row("GET", f"{W}/content/{{id}}/history", AUTHED_ALL_200, path=f"{W}/content/{{page}}/history"),
+    Row("GET", f"{W}/content/{{id}}/history", "401 401 401 401  404 404 200 200  404 404 404 404 404",
+        path=f"{W}/content/{{secret}}/history"),
+    Row("POST", f"{W}/content/{{id}}/version", AUTHED_ALL_200, path=f"{W}/content/{{fresh}}/version",
+        make=edited_page, body={"operationKey": "restore", "params": {"versionNumber": 1, "message": "m"}}),
+    Row("POST", f"{W}/content/{{id}}/version", "401 401 401 401  400 400 200 200  400 400 400 400 400",
+        path=f"{W}/content/{{fresh}}/version", make=edited_secret_page,
+        body={"operationKey": "restore", "params": {"versionNumber": 1, "message": "m"}}),
+    Row("DELETE", f"{W}/content/{{id}}/version/{{versionNumber}}", AUTHED_ALL_204,
+        path=f"{W}/content/{{fresh}}/version/1", make=edited_page),
+    Row("DELETE", f"{W}/content/{{id}}/version/{{versionNumber}}",
+        "401 401 401 401  400 400 204 204  400 400 400 400 400", path=f"{W}/content/{{fresh}}/version/1",
+        make=edited_secret_page),
     # --- Confluence: users --------------------------------------------------------------------------------
     Row("GET", f"{W}/user/current", AUTHED_ALL_200),
     Row("GET", f"{W}/user", AUTHED_ALL_200, query="accountId={alice}"),
