@@ -181,6 +181,38 @@ content_labels = sa.Table(
     sa.Index("ix_content_labels_label_id", "label_id"),
 )
 
+# Properties (migration 0012): JSON values by key on a piece of content or on a space, each with
+# the version of its last write (an update must name the next one: optimistic, in the UPDATE itself).
+content_properties = sa.Table(
+    "content_properties",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("content_id", BigId, sa.ForeignKey("content.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("key", sa.String(255), nullable=False),
+    sa.Column("value", sa.Text, nullable=False),  # JSON
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("minor_edit", sa.Boolean, nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("updated_by", BigId, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.UniqueConstraint("content_id", "key"),  # also what a content's properties are listed by
+)
+
+space_properties = sa.Table(
+    "space_properties",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("space_id", BigId, sa.ForeignKey("spaces.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("key", sa.String(255), nullable=False),
+    sa.Column("value", sa.Text, nullable=False),  # JSON
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("minor_edit", sa.Boolean, nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("updated_by", BigId, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.UniqueConstraint("space_id", "key"),
+)
+
 # --- Reltio tenants -------------------------------------------------------------------------------
 # Relations of a tenant live in `relations` above (namespace "reltio/{tenant}", name = relation type,
 # source/target = start/end entity ids). Documents are JSON text; `version` counts changes and is

@@ -24,6 +24,7 @@ from bondline.store.repos.audit import AuditRepo
 from bondline.store.repos.content import ContentRepo
 from bondline.store.repos.history import HistoryRepo
 from bondline.store.repos.labels import LabelRepo
+from bondline.store.repos.properties import PropertyRepo
 from bondline.store.repos.relations import RelationRepo
 from bondline.store.repos.reltio import ChangeRequestRepo, EntityRepo, ReltioRelationRepo, TenantRepo
 from bondline.store.repos.secrets import SecretRepo
@@ -45,7 +46,8 @@ def _subscriptions_appending(n: int) -> sa.Select[Any]:
 class Tx:
     __slots__ = ("conn", "users", "tokens", "spaces", "content", "tasks", "relations", "labels", "tenants",
                  "entities", "reltio_relations", "change_requests", "secrets", "audit",
-                 "outbox", "webhooks", "ui_sessions", "history", "actor", "_changes", "_events", "_subscriptions")
+                 "outbox", "webhooks", "ui_sessions", "history", "properties",
+                 "actor", "_changes", "_events", "_subscriptions")
 
     def __init__(self, conn: Conn, actor: Actor | None = None) -> None:
         self.conn = conn
@@ -66,6 +68,7 @@ class Tx:
         self.webhooks = WebhookRepo(conn)
         self.ui_sessions = UiSessionRepo(conn)
         self.history = HistoryRepo(conn)
+        self.properties = PropertyRepo(conn)
         self.begin(actor)
 
     def begin(self, actor: Actor | None) -> None:
