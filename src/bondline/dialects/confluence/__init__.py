@@ -13,7 +13,7 @@ from bondline.dialects.confluence.errors import DIALECT
 
 
 def install(app: Any) -> None:
-    from bondline.dialects.confluence import content, history, labels, relations, spaces, users, watches
+    from bondline.dialects.confluence import content, history, labels, properties, relations, spaces, users, watches
 
     app.claim_prefix("/wiki/", DIALECT)
     spaces.install(app)
@@ -23,3 +23,4 @@ def install(app: Any) -> None:
     watches.install(app)
     labels.install(app)
     history.install(app)
+    properties.install(app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bondline.dialects.confluence import bodies, history, params, render
+from bondline.dialects.confluence import bodies, history, params, properties, render
 from bondline.dialects.confluence.errors import DIALECT
 from bondline.dialects.confluence.params import Expand
 from bondline.dialects.confluence.render import CONTENT_DEFAULT_EXPAND, base_of
@@ -31,7 +31,9 @@ async def _render(req: Request, view: content.ContentView) -> Response:
     """One piece of content as the request's `expand` asks (its history loaded when that asks for it)."""
     expand = Expand.of(req, CONTENT_DEFAULT_EXPAND)
     await history.load(req, [view], expand)
-    return json_response(render.content(view, base_of(req), expand, viewer=req.caller))
+    out = render.content(view, base_of(req), expand, viewer=req.caller)
+    await properties.expand_metadata(req, [view], [out], expand)
+    return json_response(out)
 
 
 async def get_content(req: Request) -> Response:
@@ -45,6 +47,7 @@ async def get_content(req: Request) -> Response:
     expand = Expand.of(req, CONTENT_DEFAULT_EXPAND)
     await history.load(req, views, expand)
     results = [render.content(v, base, expand, viewer=req.caller) for v in views]
+    await properties.expand_metadata(req, views, results, expand)
     query = {"type": req.q("type"), "spaceKey": req.q("spaceKey"), "title": req.q("title"),
              "status": req.q_all("status") or None, "expand": req.q("expand")}
     return json_response(render.page(results, start, limit, base, "/rest/api/content", query))
