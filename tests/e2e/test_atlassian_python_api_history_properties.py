@@ -1,5 +1,6 @@
 """atlassian-python-api (PyPI), unchanged, its classic v1 Confluence client (the one `Confluence(url)`
-gives for a site that is not *.atlassian.net): page history and versions against a live server."""
+gives for a site that is not *.atlassian.net): page history, versions and properties against a live
+server."""
 
 from __future__ import annotations
 
@@ -65,3 +66,38 @@ def test_restore_a_version_through_the_generic_post(confluence) -> None:  # type
     assert restored["number"] == 3 and restored["content"]["id"] == page
     stored = confluence.get_page_by_id(page, expand="body.storage")
     assert stored["body"]["storage"]["value"] == "<p>first</p>"
+
+
+def test_page_properties(confluence) -> None:  # type: ignore[no-untyped-def]
+    page = _page(confluence, "Properties through the client")
+    made = confluence.set_page_property(page, {"key": "review", "value": {"state": "open", "by": ["bob"]}})
+    assert made["version"]["number"] == 1
+    assert confluence.get_page_property(page, "review")["value"] == {"state": "open", "by": ["bob"]}
+    updated = confluence.update_page_property(page, {"key": "review", "value": {"state": "done"},
+                                                     "version": {"number": 2, "minorEdit": False}})
+    assert updated["version"]["number"] == 2
+    for i in range(12):  # more than Confluence's default page of 10 (the client asks for 100 at a time)
+        confluence.set_page_property(page, {"key": f"k{i:02}", "value": str(i)})
+    listed = confluence.get_page_properties(page)
+    assert [p["key"] for p in listed] == [*(f"k{i:02}" for i in range(12)), "review"]
+    assert listed[-1]["value"] == {"state": "done"}
+
+    with pytest.raises(atlassian.errors.ApiConflictError):  # a stale version
+        confluence.update_page_property(page, {"key": "review", "value": "x", "version": {"number": 2}})
+    with pytest.raises(atlassian.errors.ApiValueError):  # the key exists
+        confluence.set_page_property(page, {"key": "review", "value": "again"})
+    with pytest.raises(atlassian.errors.ApiValueError):  # 413: over 32 KB
+        confluence.set_page_property(page, {"key": "huge", "value": "x" * 40_000})
+
+    confluence.delete_page_property(page, "review")
+    with pytest.raises(atlassian.errors.ApiError):
+        confluence.get_page_property(page, "review")
+    assert len(confluence.get_page_properties(page)) == 12
+
+
+def test_update_page_keeps_its_appearance_properties_readable(confluence) -> None:  # type: ignore[no-untyped-def]
+    """update_page sends `metadata.properties` with the page; the page's own properties stay as they were."""
+    page = _page(confluence, "Appearance")
+    confluence.set_page_property(page, {"key": "mine", "value": "kept"})
+    confluence.update_page(page, "Appearance", "<p>wide</p>", full_width=True)
+    assert confluence.get_page_property(page, "mine")["value"] == "kept"
