@@ -78,7 +78,8 @@ def test_page_properties(confluence) -> None:  # type: ignore[no-untyped-def]
     assert updated["version"]["number"] == 2
     for i in range(12):  # more than Confluence's default page of 10 (the client asks for 100 at a time)
         confluence.set_page_property(page, {"key": f"k{i:02}", "value": str(i)})
-    listed = confluence.get_page_properties(page)
+    # (create_page stored the appearance it sent, content-appearance-*, beside them)
+    listed = [p for p in confluence.get_page_properties(page) if not p["key"].startswith("content-appearance-")]
     assert [p["key"] for p in listed] == [*(f"k{i:02}" for i in range(12)), "review"]
     assert listed[-1]["value"] == {"state": "done"}
 
@@ -92,12 +93,17 @@ def test_page_properties(confluence) -> None:  # type: ignore[no-untyped-def]
     confluence.delete_page_property(page, "review")
     with pytest.raises(atlassian.errors.ApiError):
         confluence.get_page_property(page, "review")
-    assert len(confluence.get_page_properties(page)) == 12
+    assert "review" not in [p["key"] for p in confluence.get_page_properties(page)]
 
 
-def test_update_page_keeps_its_appearance_properties_readable(confluence) -> None:  # type: ignore[no-untyped-def]
-    """update_page sends `metadata.properties` with the page; the page's own properties stay as they were."""
+def test_update_page_stores_the_appearance_it_sends(confluence) -> None:  # type: ignore[no-untyped-def]
+    """create_page and update_page send the page's appearance in `metadata.properties`: stored as
+    content properties (each write its next version), beside the page's own."""
     page = _page(confluence, "Appearance")
     confluence.set_page_property(page, {"key": "mine", "value": "kept"})
     confluence.update_page(page, "Appearance", "<p>wide</p>", full_width=True)
+    assert confluence.get_page_property(page, "content-appearance-published")["value"] == "full-width"
+    confluence.update_page(page, "Appearance", "<p>narrow</p>", full_width=False)
+    published = confluence.get_page_property(page, "content-appearance-published")
+    assert (published["value"], published["version"]["number"]) == ("fixed-width", 3)
     assert confluence.get_page_property(page, "mine")["value"] == "kept"

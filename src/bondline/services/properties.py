@@ -187,6 +187,28 @@ async def delete(store: Store, caller: Caller, owner: Owner, key: str) -> None:
         tx.record(Change(f"{owner.kind}.property.delete", _object(owner, key), _doc(existing), None))
 
 
+async def put_on_content(tx: Tx, content_id: int, entries: dict[str, tuple[Any, int | None]], by: int,
+                         now: int) -> None:
+    """Write the properties a content create or update carries in `metadata.properties` (key ->
+    value and the version asked for, if any: without one, the next), in that unit of work."""
+    for key, (value, number) in entries.items():
+        rules.check_key(key)
+        text = rules.encode("content", key, value)
+        existing = await tx.properties.get("content", content_id, key)
+        ref = str(content_id)
+        version = rules.next_version(existing, number, "content", ref, key) if number is not None else (
+            existing.version + 1 if existing else 1)
+        if existing is None:
+            written = await tx.properties.add("content", content_id, key, text, by=by, now=now) is not None
+        else:
+            written = await tx.properties.update("content", content_id, key, text, version, by=by, now=now)
+        if not written:
+            raise Conflict(f"Property '{key[:80]}' changed while it was being written", reason="STALE_VERSION")
+        after = {"key": key, "value": value, "version": version}
+        tx.record(Change("content.property.update" if existing else "content.property.create",
+                         f"content/{content_id}/property/{key}", _doc(existing) if existing else None, after))
+
+
 async def for_content(store: Store, views: list[ContentView], keys: list[str]) -> dict[int, list[Property]]:
     """The properties `keys` of each piece of content in `views` (already read and allowed), for
     `expand=metadata.properties.<key>`."""

@@ -269,3 +269,52 @@ async def test_space_properties_of_a_hidden_or_missing_space_are_404(client, sit
                                json={"value": "x", "version": {"number": 2}}),
               await client.get(_space_path("NOPE"), headers=site.bob.bearer)):
         confluence_error(r, 404, "No space with key")
+
+
+# --- metadata.properties in a content create or update ---------------------------------------------
+
+async def test_content_is_created_and_updated_with_its_properties(client, site, page) -> None:  # type: ignore[no-untyped-def]
+    r = await client.post(f"{API}/content", headers=site.bob.bearer, json={
+        "type": "page", "title": "With properties", "space": {"key": "PROP"},
+        "metadata": {"properties": {"appearance": {"value": "fixed-width"}, "labels-like": {"value": ["a"]}},
+                     "labels": [{"name": "not-read-here"}]}})
+    assert r.status_code == 200, r.text
+    pid = r.json()["id"]
+    got = await _stored(client, site.bob, pid, "appearance")
+    assert (got["value"], got["version"]["number"]) == ("fixed-width", 1)
+    r = await client.put(f"{API}/content/{pid}", headers=site.bob.bearer, json={
+        "type": "page", "title": "With properties", "version": {"number": 2},
+        "metadata": {"properties": {"appearance": {"value": "full-width"},
+                                    "new": {"key": "new", "value": {"x": "y"}, "version": {"number": 1}}}}})
+    assert r.status_code == 200, r.text
+    got = await _stored(client, site.bob, pid, "appearance")
+    assert (got["value"], got["version"]["number"]) == ("full-width", 2)
+    assert (await _stored(client, site.bob, pid, "new"))["value"] == {"x": "y"}
+    assert (await _stored(client, site.bob, pid, "labels-like"))["value"] == ["a"]
+
+
+@pytest.mark.parametrize(("properties", "status"), [
+    ({"appearance": {"value": "x", "version": {"number": 1}}}, 409),  # stale: it is at 1
+    ({"big": {"value": "x" * 40_000}}, 413),
+    ({"": {"value": "x"}}, 400),
+    ({"k": {"key": "other", "value": "x"}}, 400),
+    ({"k": {"value": 5}}, 400),
+])
+async def test_a_bad_property_leaves_the_update_unmade(client, site, page, properties, status) -> None:  # type: ignore[no-untyped-def]
+    await _create(client, site.bob, page, "appearance", "fixed-width")
+    r = await client.put(f"{API}/content/{page}", headers=site.bob.bearer, json={
+        "type": "page", "title": "Changed", "version": {"number": 2}, "metadata": {"properties": properties}})
+    confluence_error(r, status)
+    now = (await client.get(f"{API}/content/{page}", headers=site.bob.bearer)).json()
+    assert (now["title"], now["version"]["number"]) == ("Carrier", 1)
+    listed = (await client.get(_path(page), headers=site.bob.bearer)).json()
+    assert [(p["key"], p["version"]["number"]) for p in listed["results"]] == [("appearance", 1)]
+
+
+async def test_a_bad_property_leaves_the_page_uncreated(client, site, page) -> None:  # type: ignore[no-untyped-def]
+    r = await client.post(f"{API}/content", headers=site.bob.bearer, json={
+        "type": "page", "title": "Never", "space": {"key": "PROP"},
+        "metadata": {"properties": {"big": {"value": "x" * 40_000}}}})
+    confluence_error(r, 413)
+    listed = (await client.get(f"{API}/content?spaceKey=PROP&title=Never", headers=site.bob.bearer)).json()
+    assert listed["results"] == []

@@ -63,7 +63,7 @@ async def create_content(req: Request) -> Response:
     status = body.status or params.choice(req, "status", rules.EDIT_STATUSES) or "current"
     view = await content.create(req.app.store, req.caller, content.NewContent(
         type=body.type, title=body.title or "", space_key=body.space.key, status=status, body=value,
-        representation=representation, parent_id=parent_id))
+        representation=representation, parent_id=parent_id), properties.from_metadata(req))
     return await _render(req, view)
 
 
@@ -91,7 +91,7 @@ async def update_content(req: Request) -> Response:
         body=first[0] if first else None, representation=first[1] if first else None,
         parent_id=parent_id, parent_given=parent_given, message=body.version.message,
         minor_edit=body.version.minorEdit)
-    view = await content.update(req.app.store, req.caller, content_id, edit)
+    view = await content.update(req.app.store, req.caller, content_id, edit, properties.from_metadata(req))
     return await _render(req, view)
 
 

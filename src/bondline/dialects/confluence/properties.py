@@ -108,6 +108,39 @@ class PropertyUpdate(msgspec.Struct):
     space: SpaceKey | UnsetType = UNSET
 
 
+class MetadataProperty(msgspec.Struct):
+    """One entry of `metadata.properties` in a content create or update (its key is the entry's)."""
+
+    value: rules.Value
+    version: PropertyVersion | None = None
+    key: str | UnsetType = UNSET
+
+
+class Metadata(msgspec.Struct):
+    properties: dict[str, MetadataProperty] | UnsetType = UNSET  # labels, frontend…: not read here
+
+
+class WithMetadata(msgspec.Struct):
+    metadata: Metadata | None | UnsetType = UNSET
+
+
+def from_metadata(req: Request) -> dict[str, tuple[Any, int | None]] | None:
+    """The content properties a content create or update carries in `metadata.properties`
+    (atlassian-python-api's update_page sends the page's appearance there), as key -> (value,
+    version asked for or None)."""
+    if b'"metadata"' not in req.body:  # the common case: no second look at the body
+        return None
+    body = req.json(WithMetadata)
+    if not body.metadata or not body.metadata.properties:
+        return None
+    out: dict[str, tuple[Any, int | None]] = {}
+    for key, entry in body.metadata.properties.items():
+        if entry.key is not UNSET and entry.key != key:
+            raise Invalid(f"The property key {entry.key[:80]!r} is not the key it is given under ({key[:80]!r})")
+        out[key] = (entry.value, rules.parse_number(entry.version.number) if entry.version else None)
+    return out
+
+
 # --- routes -----------------------------------------------------------------------------------------
 
 def _content_owner(req: Request, statuses: list[str] | None = None) -> Owner:
