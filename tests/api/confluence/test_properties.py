@@ -249,6 +249,15 @@ async def test_space_property_versions_duplicates_and_deletion(client, site) -> 
     confluence_error(await client.get(_space_path("SPV", "k"), headers=site.alice.bearer), 404)
 
 
+@pytest.mark.parametrize("space", [{"key": 5}, {"key": None}, "SPQ", None])
+async def test_a_space_property_with_a_bad_space_is_400(client, site, space) -> None:  # type: ignore[no-untyped-def]
+    await make_space(client, site.alice, "SPQ")
+    r = await client.post(_space_path("SPQ"), headers=site.alice.bearer,
+                          json={"key": "k", "value": "v", "space": space})
+    confluence_error(r, 400)
+    confluence_error(await client.get(_space_path("SPQ", "k"), headers=site.alice.bearer), 404)
+
+
 async def test_space_property_limit_is_64_kb(client, site) -> None:  # type: ignore[no-untyped-def]
     await make_space(client, site.alice, "SPB")
     forty = "x" * 40_000  # over a content property's limit, within a space property's

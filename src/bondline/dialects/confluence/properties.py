@@ -76,12 +76,17 @@ def space_property(pv: PropertyView, base: str, expand: Expand, *, viewer: Calle
 
 # --- request bodies ---------------------------------------------------------------------------------
 
+class SpaceKey(msgspec.Struct):
+    key: str | UnsetType = UNSET
+
+
 class PropertyCreate(msgspec.Struct):
-    """ContentPropertyCreate / SpacePropertyCreate (`space` is not read: the path names the space)."""
+    """ContentPropertyCreate / SpacePropertyCreate (`space` is checked, not read: the path names the
+    space)."""
 
     key: str
     value: rules.Value
-    space: dict[str, Any] | UnsetType = UNSET
+    space: SpaceKey | UnsetType = UNSET
 
 
 class PropertyCreateNoKey(msgspec.Struct):
@@ -92,10 +97,6 @@ class PropertyVersion(msgspec.Struct):
     number: int | str
     minorEdit: bool = True  # ContentPropertyUpdate's default
     message: str = ""
-
-
-class SpaceKey(msgspec.Struct):
-    key: str | UnsetType = UNSET
 
 
 class PropertyUpdate(msgspec.Struct):
