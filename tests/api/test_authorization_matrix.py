@@ -103,6 +103,45 @@ async def secret_page(m: Matrix, caller: str) -> dict[str, Any]:
     return {"fresh": r.json()["id"]}
 
 
+async def _second_version(m: Matrix, who: str, made: dict[str, Any]) -> dict[str, Any]:
+    r = await m.as_(who, "PUT", f"{W}/content/{made['fresh']}", json={
+        "type": "page", "title": f"Edited {m.serial()}", "version": {"number": 2}})
+    assert r.status_code == 200, r.text
+    return made
+
+
+async def edited_page(m: Matrix, caller: str) -> dict[str, Any]:
+    """A page with two versions (one historical)."""
+    return await _second_version(m, "user", await fresh_page(m, caller))
+
+
+async def edited_secret_page(m: Matrix, caller: str) -> dict[str, Any]:
+    return await _second_version(m, "spadmin", await secret_page(m, caller))
+
+
+async def _with_property(m: Matrix, who: str, made: dict[str, Any]) -> dict[str, Any]:
+    r = await m.as_(who, "POST", f"{W}/content/{made['fresh']}/property", json={"key": "k", "value": "v"})
+    assert r.status_code == 200, r.text
+    return made
+
+
+async def page_with_property(m: Matrix, caller: str) -> dict[str, Any]:
+    return await _with_property(m, "user", await fresh_page(m, caller))
+
+
+async def secret_page_with_property(m: Matrix, caller: str) -> dict[str, Any]:
+    return await _with_property(m, "spadmin", await secret_page(m, caller))
+
+
+async def space_property(m: Matrix, caller: str) -> dict[str, Any]:
+    """A property (key `fresh`) of the open space ENG and of the private space SEC."""
+    key = f"p{m.serial()}"
+    for space in ("ENG", "SEC"):
+        r = await m.as_("spadmin", "POST", f"{W}/space/{space}/property", json={"key": key, "value": "v"})
+        assert r.status_code == 200, r.text
+    return {"fresh": key}
+
+
 async def trashed_page(m: Matrix, caller: str) -> dict[str, Any]:
     made = await fresh_page(m, caller)
     assert (await m.as_("user", "DELETE", f"{W}/content/{made['fresh']}")).status_code == 204
@@ -316,6 +355,64 @@ ROWS: list[Row] = [
         path=f"{W}/content/{{fresh}}/pagehierarchy/copy", make=fresh_page,
         body=lambda w: {"destinationPageId": w["page"], "titleOptions": {"prefix": f"{w['fresh']} "}}),
     Row("GET", f"{W}/longtask", AUTHED_ALL_200),
+    # history: who sees the page sees its history; who may edit it restores and deletes versions
+    # (Confluence's document answers 400, not 404, for content the caller cannot find)
+    Row("GET", f"{W}/content/{{id}}/history", AUTHED_ALL_200, path=f"{W}/content/{{page}}/history"),
+    Row("GET", f"{W}/content/{{id}}/history", "401 401 401 401  404 404 200 200  404 404 404 404 404",
+        path=f"{W}/content/{{secret}}/history"),
+    Row("POST", f"{W}/content/{{id}}/version", AUTHED_ALL_200, path=f"{W}/content/{{fresh}}/version",
+        make=edited_page, body={"operationKey": "restore", "params": {"versionNumber": 1, "message": "m"}}),
+    Row("POST", f"{W}/content/{{id}}/version", "401 401 401 401  400 400 200 200  400 400 400 400 400",
+        path=f"{W}/content/{{fresh}}/version", make=edited_secret_page,
+        body={"operationKey": "restore", "params": {"versionNumber": 1, "message": "m"}}),
+    Row("DELETE", f"{W}/content/{{id}}/version/{{versionNumber}}", AUTHED_ALL_204,
+        path=f"{W}/content/{{fresh}}/version/1", make=edited_page),
+    Row("DELETE", f"{W}/content/{{id}}/version/{{versionNumber}}",
+        "401 401 401 401  400 400 204 204  400 400 400 400 400", path=f"{W}/content/{{fresh}}/version/1",
+        make=edited_secret_page),
+    # content properties: who sees the content reads them, who may edit it writes them
+    Row("GET", f"{W}/content/{{id}}/property", AUTHED_ALL_200, path=f"{W}/content/{{page}}/property"),
+    Row("GET", f"{W}/content/{{id}}/property", "401 401 401 401  404 404 200 200  404 404 404 404 404",
+        path=f"{W}/content/{{secret}}/property"),
+    Row("POST", f"{W}/content/{{id}}/property", AUTHED_ALL_200, path=f"{W}/content/{{fresh}}/property",
+        make=fresh_page, body={"key": "k", "value": "v"}),
+    Row("POST", f"{W}/content/{{id}}/property", "401 401 401 401  404 404 200 200  404 404 404 404 404",
+        path=f"{W}/content/{{fresh}}/property", make=secret_page, body={"key": "k", "value": "v"}),
+    Row("GET", f"{W}/content/{{id}}/property/{{key}}", AUTHED_ALL_200, path=f"{W}/content/{{fresh}}/property/k",
+        make=page_with_property),
+    Row("GET", f"{W}/content/{{id}}/property/{{key}}", "401 401 401 401  404 404 200 200  404 404 404 404 404",
+        path=f"{W}/content/{{fresh}}/property/k", make=secret_page_with_property),
+    Row("PUT", f"{W}/content/{{id}}/property/{{key}}", AUTHED_ALL_200, path=f"{W}/content/{{fresh}}/property/k",
+        make=page_with_property, body={"value": "w", "version": {"number": 2}}),
+    Row("PUT", f"{W}/content/{{id}}/property/{{key}}", "401 401 401 401  404 404 200 200  404 404 404 404 404",
+        path=f"{W}/content/{{fresh}}/property/k", make=secret_page_with_property,
+        body={"value": "w", "version": {"number": 2}}),
+    Row("POST", f"{W}/content/{{id}}/property/{{key}}", AUTHED_ALL_200, path=f"{W}/content/{{fresh}}/property/k",
+        make=fresh_page, body={"value": "v"}),
+    Row("DELETE", f"{W}/content/{{id}}/property/{{key}}", AUTHED_ALL_204, path=f"{W}/content/{{fresh}}/property/k",
+        make=page_with_property),
+    Row("DELETE", f"{W}/content/{{id}}/property/{{key}}", "401 401 401 401  404 404 204 204  404 404 404 404 404",
+        path=f"{W}/content/{{fresh}}/property/k", make=secret_page_with_property),
+    # space properties: who sees the space reads them; its administrators write them (others: 403)
+    Row("GET", f"{W}/space/{{spaceKey}}/property", AUTHED_ALL_200, path=f"{W}/space/ENG/property"),
+    Row("GET", f"{W}/space/{{spaceKey}}/property", "401 401 401 401  404 404 200 200  404 404 404 404 404",
+        path=f"{W}/space/SEC/property"),
+    Row("POST", f"{W}/space/{{spaceKey}}/property", "401 401 401 401  403 403 200 200  403 403 403 403 403",
+        path=f"{W}/space/ENG/property", make=fresh_key, body=lambda w: {"key": w["fresh"], "value": "v"}),
+    Row("POST", f"{W}/space/{{spaceKey}}/property", "401 401 401 401  404 404 200 200  404 404 404 404 404",
+        path=f"{W}/space/SEC/property", make=fresh_key, body=lambda w: {"key": w["fresh"], "value": "v"}),
+    Row("GET", f"{W}/space/{{spaceKey}}/property/{{key}}", AUTHED_ALL_200, path=f"{W}/space/ENG/property/{{fresh}}",
+        make=space_property),
+    Row("GET", f"{W}/space/{{spaceKey}}/property/{{key}}", "401 401 401 401  404 404 200 200  404 404 404 404 404",
+        path=f"{W}/space/SEC/property/{{fresh}}", make=space_property),
+    Row("PUT", f"{W}/space/{{spaceKey}}/property/{{key}}", "401 401 401 401  403 403 200 200  403 403 403 403 403",
+        path=f"{W}/space/ENG/property/{{fresh}}", make=space_property, body={"value": "w", "version": {"number": 2}}),
+    Row("POST", f"{W}/space/{{spaceKey}}/property/{{key}}", "401 401 401 401  403 403 200 200  403 403 403 403 403",
+        path=f"{W}/space/ENG/property/{{fresh}}", make=fresh_key, body={"value": "v"}),
+    Row("DELETE", f"{W}/space/{{spaceKey}}/property/{{key}}", "401 401 401 401  403 403 204 204  403 403 403 403 403",
+        path=f"{W}/space/ENG/property/{{fresh}}", make=space_property),
+    Row("DELETE", f"{W}/space/{{spaceKey}}/property/{{key}}", "401 401 401 401  404 404 204 204  404 404 404 404 404",
+        path=f"{W}/space/SEC/property/{{fresh}}", make=space_property),
     # --- Confluence: users --------------------------------------------------------------------------------
     Row("GET", f"{W}/user/current", AUTHED_ALL_200),
     Row("GET", f"{W}/user", AUTHED_ALL_200, query="accountId={alice}"),

@@ -134,6 +134,15 @@ def require_update_space(caller: Caller, space: Space, role: str | None) -> None
 require_delete_space = require_update_space
 
 
+def require_edit_space_properties(caller: Caller, space: Space, role: str | None) -> None:
+    """Space properties are written with the space's 'Admin' permission: a caller who sees the space
+    without it gets 403, one who does not see it 404 (Confluence's document for them)."""
+    require_view_space(caller, space, role)
+    if not can_admin_space(caller, space, role):
+        raise Forbidden(f"User not permitted to change the properties of space {space.key}: the space's"
+                        " 'Admin' permission is required")
+
+
 # --- users --------------------------------------------------------------------------------------
 
 def can_see_email(viewer: Caller, user: User) -> bool:

@@ -37,6 +37,14 @@ SPACE_KEY = {"type": "string", "pattern": SPACE_KEY_RE.pattern}
 TEXT = "^[^\\x00-\\x1f]*[^\\s\\x00-\\x1f][^\\x00-\\x1f]*$"  # not blank, no control characters
 
 
+# A content or space property's key (`domain.properties.check_key`), and the version an update names.
+PROPERTY_KEY = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[^\\x00-\\x1f]+$"}
+PROPERTY_VERSION = {
+    "type": "object", "required": ["number"],
+    "properties": {"number": {"oneOf": [{"type": "integer", "minimum": 1, "maximum": 2**31 - 1}, VERSION_NUMBER]},
+                   "minorEdit": {"type": "boolean"}, "message": {"type": "string"}},
+    "description": "What bondline reads of it: the number (current + 1), minorEdit and message."}
+
 ATTRIBUTE_PATH = ("attribute", "valueId", "subAttribute", "subValueId")
 ATTRIBUTE_PART = {"type": "string", "pattern": "^[^/]+$"}
 
@@ -79,6 +87,8 @@ def _param(path: str, param: dict[str, Any]) -> dict[str, Any] | None:
             return _label_name()
         if name == "versionNumber":
             return VERSION_NUMBER
+        if name == "key" and "/property/" in path:
+            return PROPERTY_KEY
         if name == "relationName":
             return RELATION_NAME
         if name == "type" and "/space/{spaceKey}/content/" in path:  # what bondline stores
@@ -181,6 +191,19 @@ def tighten(paths: dict[str, Any], schemas: dict[str, Any], parameters: dict[str
             item.setdefault("properties", {})["id"] = {
                 "oneOf": [{"type": "integer", "minimum": 1, "maximum": 10**18 - 1}, CONTENT_ID],
                 "description": "The `id` of the parent content."}
+    for name in ("ContentPropertyCreate", "SpacePropertyCreate"):
+        if name in schemas:
+            schemas[name].setdefault("properties", {})["key"] = PROPERTY_KEY
+    for name in ("ContentPropertyUpdate", "SpacePropertyUpdate"):
+        if name in schemas:  # (SpacePropertyUpdate's `version` is a whole Version, content and all)
+            props = schemas[name].setdefault("properties", {})
+            props["version"] = copy.deepcopy(PROPERTY_VERSION)
+            if "key" in props:
+                props["key"] = PROPERTY_KEY
+    if "VersionRestore" in schemas:
+        number = schemas["VersionRestore"].get("properties", {}).get("params", {}).get("properties", {})
+        if "versionNumber" in number:
+            number["versionNumber"] = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
     if "LabelCreateArray" in schemas:
         schemas["LabelCreateArray"] = _at_least_one(schemas["LabelCreateArray"])
     for name in ("ContentCreate", "ContentUpdate"):  # a page is created or updated current or draft

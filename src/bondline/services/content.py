@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from bondline import ids
 from bondline.domain import access
@@ -29,6 +30,7 @@ class ContentView:
     status: str  # the status shown: the content's own, or "historical" for an old version
     version: ContentVersion | None = None  # set when an old version is shown
     ancestors: tuple[Content, ...] = ()
+    history: Any = None  # services.history.History, when loaded (the history resource, its expansions)
 
     @property
     def title(self) -> str:
@@ -108,7 +110,9 @@ async def _load(tx: Tx, caller: Caller, content_id: int) -> tuple[Content, Space
     return found
 
 
-async def create(store: Store, caller: Caller, new: NewContent) -> ContentView:
+async def create(store: Store, caller: Caller, new: NewContent,
+                 properties: dict[str, tuple[Any, int | None]] | None = None) -> ContentView:
+    """Create content (with the content properties `properties`, from `metadata.properties`)."""
     rules.validate_type(new.type)
     title = rules.validate_title(new.title)
     if new.status not in ("current", "draft"):
@@ -132,6 +136,10 @@ async def create(store: Store, caller: Caller, new: NewContent) -> ContentView:
             type=new.type, status=new.status, space_id=space.id, parent_id=new.parent_id, title=title,
             body=new.body, representation=new.representation, message="", by=caller.user_id, now=now)
         tx.record(Change("content.create", f"content/{content.id}", None, record_of(content)))
+        if properties:
+            from bondline.services.properties import put_on_content  # it builds on this module
+
+            await put_on_content(tx, content.id, properties, caller.user_id, now)
         # As in Confluence Cloud, the author watches what they create.
         await tx.relations.put(CONFLUENCE, WATCH, "user", caller.account_id, "content", str(content.id),
                                source_scope=None, target_scope=space.id, by=caller.account_id, now=now)
@@ -165,7 +173,10 @@ async def get(store: Store, caller: Caller, content_id: int, *, statuses: list[s
                 raise NotFound(f"No content found with id : {content_id} and version {version}",
                                reason="VERSION_NOT_FOUND")
             return await _view(tx, caller, content, space, "historical", old)
-        if not _shown_status(content, wanted):
+        # status=historical&version=<current> asks for the current version as one of the page's
+        # versions (a diff between it and an older one): it is the current content.
+        as_version = version == content.version and content.status == "current" and "historical" in wanted
+        if not (_shown_status(content, wanted) or as_version):
             raise NotFound(f"No content found with id : {content_id} and status {','.join(wanted)}",
                            reason="CONTENT_NOT_FOUND")
         return await _view(tx, caller, content, space, content.status)
@@ -202,7 +213,9 @@ async def list_content(store: Store, caller: Caller, *, type: str | None, space_
     return views
 
 
-async def update(store: Store, caller: Caller, content_id: int, edit: rules.Edit) -> ContentView:
+async def update(store: Store, caller: Caller, content_id: int, edit: rules.Edit,
+                 properties: dict[str, tuple[Any, int | None]] | None = None) -> ContentView:
+    """Update content (and write the content properties `properties`, from `metadata.properties`)."""
     now = ids.now_ms()
     async with store.write(Actor.of(caller)) as tx:
         content, space, role = await _load(tx, caller, content_id)
@@ -217,6 +230,10 @@ async def update(store: Store, caller: Caller, content_id: int, edit: rules.Edit
             updated = await positions.restored(tx, updated)
         elif updated.parent_id != content.parent_id:
             updated = await positions.reparented(tx, updated)
+        if properties:
+            from bondline.services.properties import put_on_content  # it builds on this module
+
+            await put_on_content(tx, content.id, properties, caller.user_id, now)
         action = {"trashed": "content.restore", "draft": "content.publish"}.get(content.status, "content.update")
         tx.record(Change(action, f"content/{content.id}", record_of(content), record_of(updated)))
         change = ev.content_change_type(content.status, updated.status)

@@ -94,12 +94,12 @@ content = sa.Table(
     sa.Column("updated_by", BigId, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     sa.Column("updated_at", sa.BigInteger, nullable=False),
     # Order among its siblings (the children of its parent, or a space's top-level pages): new
-    # content goes last, moves renumber the siblings (migration 0012).
+    # content goes last, moves renumber the siblings (migration 0014).
     sa.Column("position", sa.Integer, nullable=False, server_default="0"),
     sa.Index(None, "space_id", "type", "status", "id"),
 )
 
-# Each space's home page (migration 0012): created with the space; gone with it or with the page.
+# Each space's home page (migration 0014): created with the space; gone with it or with the page.
 # A table of its own, not a column of `spaces`, so spaces and content do not point at each other.
 space_homepages = sa.Table(
     "space_homepages",
@@ -221,6 +221,38 @@ group_members = sa.Table(
     sa.Column("user_id", BigId, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.Index("ix_group_members_user_id", "user_id"),
+)
+
+# Properties (migration 0015): JSON values by key on a piece of content or on a space, each with
+# the version of its last write (an update must name the next one: optimistic, in the UPDATE itself).
+content_properties = sa.Table(
+    "content_properties",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("content_id", BigId, sa.ForeignKey("content.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("key", sa.String(255), nullable=False),
+    sa.Column("value", sa.Text, nullable=False),  # JSON
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("minor_edit", sa.Boolean, nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("updated_by", BigId, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.UniqueConstraint("content_id", "key"),  # also what a content's properties are listed by
+)
+
+space_properties = sa.Table(
+    "space_properties",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("space_id", BigId, sa.ForeignKey("spaces.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("key", sa.String(255), nullable=False),
+    sa.Column("value", sa.Text, nullable=False),  # JSON
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("minor_edit", sa.Boolean, nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("updated_by", BigId, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.UniqueConstraint("space_id", "key"),
 )
 
 # --- Reltio tenants -------------------------------------------------------------------------------

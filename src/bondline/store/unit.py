@@ -23,7 +23,9 @@ from bondline.store.repos.accounts import TokenRepo, UserRepo
 from bondline.store.repos.audit import AuditRepo
 from bondline.store.repos.content import ContentRepo
 from bondline.store.repos.groups import GroupRepo
+from bondline.store.repos.history import HistoryRepo
 from bondline.store.repos.labels import LabelRepo
+from bondline.store.repos.properties import PropertyRepo
 from bondline.store.repos.relations import RelationRepo
 from bondline.store.repos.reltio import ChangeRequestRepo, EntityRepo, ReltioRelationRepo, TenantRepo
 from bondline.store.repos.secrets import SecretRepo
@@ -46,7 +48,8 @@ def _subscriptions_appending(n: int) -> sa.Select[Any]:
 class Tx:
     __slots__ = ("conn", "users", "tokens", "spaces", "content", "tasks", "relations", "labels", "groups", "tenants",
                  "entities", "reltio_relations", "change_requests", "secrets", "audit",
-                 "outbox", "webhooks", "ui_sessions", "tree", "actor", "_changes", "_events", "_subscriptions")
+                 "outbox", "webhooks", "ui_sessions", "tree", "history", "properties",
+                 "actor", "_changes", "_events", "_subscriptions")
 
     def __init__(self, conn: Conn, actor: Actor | None = None) -> None:
         self.conn = conn
@@ -68,6 +71,8 @@ class Tx:
         self.webhooks = WebhookRepo(conn)
         self.ui_sessions = UiSessionRepo(conn)
         self.tree = TreeRepo(conn)
+        self.history = HistoryRepo(conn)
+        self.properties = PropertyRepo(conn)
         self.begin(actor)
 
     def begin(self, actor: Actor | None) -> None:

@@ -13,7 +13,18 @@ from bondline.dialects.confluence.errors import DIALECT
 
 
 def install(app: Any) -> None:
-    from bondline.dialects.confluence import content, groups, labels, relations, spaces, tree, users, watches
+    from bondline.dialects.confluence import (
+        content,
+        groups,
+        history,
+        labels,
+        properties,
+        relations,
+        spaces,
+        tree,
+        users,
+        watches,
+    )
 
     app.claim_prefix("/wiki/", DIALECT)
     spaces.install(app)
@@ -24,3 +35,5 @@ def install(app: Any) -> None:
     labels.install(app)
     groups.install(app)
     tree.install(app)
+    history.install(app)
+    properties.install(app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bondline.dialects.confluence import bodies, params, render, tree
+from bondline.dialects.confluence import bodies, history, params, properties, render, tree
 from bondline.dialects.confluence.errors import DIALECT
 from bondline.dialects.confluence.params import Expand
 from bondline.dialects.confluence.render import CONTENT_DEFAULT_EXPAND, base_of
@@ -27,6 +27,16 @@ def _parent(ancestors: list[bodies.Ancestor] | None) -> tuple[int | None, bool]:
     return rules.parse_id(str(ancestors[0].id)), True
 
 
+async def _render(req: Request, view: content.ContentView) -> Response:
+    """One piece of content as the request's `expand` asks (its history loaded when that asks for it)."""
+    expand = Expand.of(req, CONTENT_DEFAULT_EXPAND)
+    await history.load(req, [view], expand)
+    out = render.content(view, base_of(req), expand, viewer=req.caller)
+    await tree.expand_tree(req, [view], [out], expand)
+    await properties.expand_metadata(req, [view], [out], expand)
+    return json_response(out)
+
+
 async def get_content(req: Request) -> Response:
     start, limit = params.paging(req)
     params.choice(req, "trigger", ("viewed",))  # bondline records no page views
@@ -36,8 +46,10 @@ async def get_content(req: Request) -> Response:
                                        start=start, limit=limit)
     base = base_of(req)
     expand = Expand.of(req, CONTENT_DEFAULT_EXPAND)
+    await history.load(req, views, expand)
     results = [render.content(v, base, expand, viewer=req.caller) for v in views]
     await tree.expand_tree(req, views, results, expand)
+    await properties.expand_metadata(req, views, results, expand)
     query = {"type": req.q("type"), "spaceKey": req.q("spaceKey"), "title": req.q("title"),
              "status": req.q_all("status") or None, "expand": req.q("expand")}
     return json_response(render.page(results, start, limit, base, "/rest/api/content", query))
@@ -53,9 +65,8 @@ async def create_content(req: Request) -> Response:
     status = body.status or params.choice(req, "status", rules.EDIT_STATUSES) or "current"
     view = await content.create(req.app.store, req.caller, content.NewContent(
         type=body.type, title=body.title or "", space_key=body.space.key, status=status, body=value,
-        representation=representation, parent_id=parent_id))
-    return json_response(render.content(view, base_of(req), Expand.of(req, CONTENT_DEFAULT_EXPAND),
-                                        viewer=req.caller))
+        representation=representation, parent_id=parent_id), properties.from_metadata(req))
+    return await _render(req, view)
 
 
 async def get_content_by_id(req: Request) -> Response:
@@ -66,10 +77,7 @@ async def get_content_by_id(req: Request) -> Response:
     params.choice(req, "embeddedContentRender", ("current", "version-at-save"))
     view = await content.get(req.app.store, req.caller, content_id, statuses=req.q_all("status") or None,
                              version=version)
-    expand = Expand.of(req, CONTENT_DEFAULT_EXPAND)
-    out = render.content(view, base_of(req), expand, viewer=req.caller)
-    await tree.expand_tree(req, [view], [out], expand)
-    return json_response(out)
+    return await _render(req, view)
 
 
 async def update_content(req: Request) -> Response:
@@ -85,9 +93,8 @@ async def update_content(req: Request) -> Response:
         body=first[0] if first else None, representation=first[1] if first else None,
         parent_id=parent_id, parent_given=parent_given, message=body.version.message,
         minor_edit=body.version.minorEdit)
-    view = await content.update(req.app.store, req.caller, content_id, edit)
-    return json_response(render.content(view, base_of(req), Expand.of(req, CONTENT_DEFAULT_EXPAND),
-                                        viewer=req.caller))
+    view = await content.update(req.app.store, req.caller, content_id, edit, properties.from_metadata(req))
+    return await _render(req, view)
 
 
 async def delete_content(req: Request) -> Response:

@@ -264,20 +264,9 @@ def content(view: Any, base: str, expand: Expand, labels: list[Any] | None = Non
         out["container"] = space(view.space, base, expand.sub("container"), view.users, viewer=viewer)
         del expandable["container"]
     if "history" in expand:
-        creator = view.users.get(c.created_by) if c.created_by is not None else None
-        history: dict[str, Any] = {
-            "latest": view.version is None,
-            "createdBy": user(creator, base, viewer=viewer),
-            "createdDate": iso(c.created_at),
-        }
-        sub = expand.sub("history")
-        if "lastUpdated" in sub:
-            history["lastUpdated"] = version(view, base, number=c.version, by=c.updated_by, when=c.updated_at,
-                                             message=c.version_message, viewer=viewer)
-        history["_expandable"] = {k: "" for k in ("lastUpdated", "previousVersion", "contributors", "nextVersion")
-                                  if k not in history}
-        history["_links"] = {"self": f"{base}/rest/api/content/{cid}/history"}
-        out["history"] = history
+        from bondline.dialects.confluence.history import content_history  # it renders with this module
+
+        out["history"] = content_history(view, base, expand.sub("history"), viewer=viewer)
         del expandable["history"]
     if "version" in expand:
         out["version"] = version(view, base, viewer=viewer)

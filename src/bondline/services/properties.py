@@ -1,0 +1,219 @@
+"""Content and space properties: list, read, create, update (with the next version), delete."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from bondline import ids
+from bondline.domain import access
+from bondline.domain import properties as rules
+from bondline.domain.audit import Actor, Change
+from bondline.domain.errors import Conflict, Invalid, NotFound
+from bondline.domain.model import Caller, Space, User
+from bondline.domain.properties import Property
+from bondline.services.content import ContentView, _view
+from bondline.store import Store
+from bondline.store.repos.accounts import users_by_ids
+from bondline.store.unit import Tx
+
+
+@dataclasses.dataclass(slots=True)
+class PropertyView:
+    """A property, with whom its version names, and what it is stored against (the content as a
+    view, to expand it; or the space)."""
+
+    prop: Property
+    users: dict[int, User]
+    content: ContentView | None = None
+    space: Space | None = None
+
+
+@dataclasses.dataclass(slots=True)
+class Write:
+    """What a create or an update asks for."""
+
+    key: str
+    value: Any
+    number: int = 1  # the version an update names
+    minor_edit: bool = False
+    message: str = ""
+
+
+# --- whose properties ---------------------------------------------------------------------------------
+
+CONTENT_STATUSES = ("any", "archived", "current", "deleted", "draft", "trashed")
+
+
+async def _content(tx: Tx, caller: Caller, content_id: int, *, write: bool,
+                   statuses: list[str] | None = None) -> ContentView:
+    found = await tx.content.with_space(content_id, caller.user_id)
+    if found is None:
+        raise NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND")
+    content, space, role = found
+    if write:
+        access.require_update_content(caller, content, space, role)
+    else:
+        access.require_view_content(caller, content, space, role)
+    if statuses is not None and "any" not in statuses and content.status not in statuses:
+        raise NotFound(f"No content found with id : {content_id} and status {','.join(statuses)}",
+                       reason="CONTENT_NOT_FOUND")
+    return await _view(tx, caller, content, space, content.status)
+
+
+async def _space(tx: Tx, caller: Caller, key: str, *, write: bool) -> Space:
+    space = await tx.spaces.by_key(key)
+    if space is None:
+        raise NotFound(f"No space with key : {key}", reason="SPACE_NOT_FOUND")
+    role = await tx.spaces.role_of(space.id, caller.user_id)
+    if write:
+        access.require_edit_space_properties(caller, space, role)
+    else:
+        access.require_view_space(caller, space, role)
+    return space
+
+
+@dataclasses.dataclass(slots=True)
+class Owner:
+    """What properties are stored against: a piece of content (`ref` its id) or a space (its key)."""
+
+    kind: str  # "content" | "space"
+    ref: str
+    statuses: list[str] | None = None  # content statuses a read accepts (None: any)
+
+    @classmethod
+    def content(cls, content_id: int, statuses: list[str] | None = None) -> Owner:
+        for status in statuses or ():
+            if status not in CONTENT_STATUSES:
+                raise Invalid(f"Invalid content status {status[:40]!r}")
+        return cls("content", str(content_id), statuses)
+
+    @classmethod
+    def space(cls, key: str) -> Owner:
+        return cls("space", key)
+
+    async def load(self, tx: Tx, caller: Caller, *, write: bool) -> tuple[int, ContentView | None, Space]:
+        """The owner's id, its view (content) and its space, for a caller allowed to read (or write)."""
+        if self.kind == "content":
+            view = await _content(tx, caller, int(self.ref), write=write, statuses=None if write else self.statuses)
+            return view.content.id, view, view.space
+        space = await _space(tx, caller, self.ref, write=write)
+        return space.id, None, space
+
+
+async def _views(tx: Tx, props: list[Property], content: ContentView | None, space: Space) -> list[PropertyView]:
+    users = await users_by_ids(tx.users, {p.by for p in props})
+    return [PropertyView(p, users, content, space) for p in props]
+
+
+def _object(owner: Owner, key: str) -> str:
+    return f"{owner.kind}/{owner.ref}/property/{key}"
+
+
+def _doc(prop: Property) -> dict[str, Any]:
+    return {"key": prop.key, "value": prop.value, "version": prop.version}
+
+
+# --- use cases ----------------------------------------------------------------------------------------
+
+async def list_properties(store: Store, caller: Caller, owner: Owner, *, keys: list[str], start: int,
+                          limit: int) -> list[PropertyView]:
+    async with store.read() as tx:
+        owner_id, content, space = await owner.load(tx, caller, write=False)
+        found = await tx.properties.page(owner.kind, owner_id, keys=keys, offset=start, limit=limit)
+        return await _views(tx, found, content, space)
+
+
+async def get(store: Store, caller: Caller, owner: Owner, key: str) -> PropertyView:
+    async with store.read() as tx:
+        owner_id, content, space = await owner.load(tx, caller, write=False)
+        found = await tx.properties.get(owner.kind, owner_id, key)
+        if found is None:
+            raise rules.not_found(owner.kind, owner.ref, key)
+        return (await _views(tx, [found], content, space))[0]
+
+
+async def create(store: Store, caller: Caller, owner: Owner, write: Write) -> PropertyView:
+    key = rules.check_key(write.key)
+    value = rules.encode(owner.kind, key, write.value)
+    now = ids.now_ms()
+    async with store.write(Actor.of(caller)) as tx:
+        owner_id, content, space = await owner.load(tx, caller, write=True)
+        made = await tx.properties.add(owner.kind, owner_id, key, value, by=caller.user_id, now=now,
+                                       minor_edit=write.minor_edit, message=write.message)
+        if made is None:
+            raise rules.exists(owner.kind, owner.ref, key)
+        prop = Property(made, owner.kind, owner_id, key, write.value, 1, write.minor_edit, write.message,
+                        caller.user_id, now)
+        tx.record(Change(f"{owner.kind}.property.create", _object(owner, key), None, _doc(prop)))
+        return PropertyView(prop, {caller.user_id: caller.as_user()}, content, space)
+
+
+async def update(store: Store, caller: Caller, owner: Owner, write: Write) -> PropertyView:
+    """Write the next version of a property (or its first, for a key not there yet and version 1)."""
+    key = rules.check_key(write.key)
+    value = rules.encode(owner.kind, key, write.value)
+    now = ids.now_ms()
+    async with store.write(Actor.of(caller)) as tx:
+        owner_id, content, space = await owner.load(tx, caller, write=True)
+        existing = await tx.properties.get(owner.kind, owner_id, key)
+        number = rules.next_version(existing, write.number, owner.kind, owner.ref, key)
+        if existing is None:
+            made = await tx.properties.add(owner.kind, owner_id, key, value, by=caller.user_id, now=now,
+                                           minor_edit=write.minor_edit, message=write.message)
+            written = made is not None
+            prop_id = made or 0
+        else:
+            written = await tx.properties.update(owner.kind, owner_id, key, value, number, by=caller.user_id,
+                                                 now=now, minor_edit=write.minor_edit, message=write.message)
+            prop_id = existing.id
+        if not written:  # another writer got there between the read and the write: theirs is current
+            rules.next_version(await tx.properties.get(owner.kind, owner_id, key), write.number, owner.kind,
+                               owner.ref, key)
+            raise Conflict(f"Property '{key[:80]}' changed while it was being updated", reason="STALE_VERSION")
+        prop = Property(prop_id, owner.kind, owner_id, key, write.value, number, write.minor_edit, write.message,
+                        caller.user_id, now)
+        tx.record(Change(f"{owner.kind}.property.update", _object(owner, key),
+                         _doc(existing) if existing else None, _doc(prop)))
+        return PropertyView(prop, {caller.user_id: caller.as_user()}, content, space)
+
+
+async def delete(store: Store, caller: Caller, owner: Owner, key: str) -> None:
+    async with store.write(Actor.of(caller)) as tx:
+        owner_id, _content, _space = await owner.load(tx, caller, write=True)
+        existing = await tx.properties.get(owner.kind, owner_id, key)
+        if existing is None or not await tx.properties.delete(owner.kind, owner_id, key):
+            raise rules.not_found(owner.kind, owner.ref, key)
+        tx.record(Change(f"{owner.kind}.property.delete", _object(owner, key), _doc(existing), None))
+
+
+async def put_on_content(tx: Tx, content_id: int, entries: dict[str, tuple[Any, int | None]], by: int,
+                         now: int) -> None:
+    """Write the properties a content create or update carries in `metadata.properties` (key ->
+    value and the version asked for, if any: without one, the next), in that unit of work."""
+    for key, (value, number) in entries.items():
+        rules.check_key(key)
+        text = rules.encode("content", key, value)
+        existing = await tx.properties.get("content", content_id, key)
+        ref = str(content_id)
+        version = rules.next_version(existing, number, "content", ref, key) if number is not None else (
+            existing.version + 1 if existing else 1)
+        if existing is None:
+            written = await tx.properties.add("content", content_id, key, text, by=by, now=now) is not None
+        else:
+            written = await tx.properties.update("content", content_id, key, text, version, by=by, now=now)
+        if not written:
+            raise Conflict(f"Property '{key[:80]}' changed while it was being written", reason="STALE_VERSION")
+        after = {"key": key, "value": value, "version": version}
+        tx.record(Change("content.property.update" if existing else "content.property.create",
+                         f"content/{content_id}/property/{key}", _doc(existing) if existing else None, after))
+
+
+async def for_content(store: Store, views: list[ContentView], keys: list[str]) -> dict[int, list[Property]]:
+    """The properties `keys` of each piece of content in `views` (already read and allowed), for
+    `expand=metadata.properties.<key>`."""
+    out: dict[int, list[Property]] = {}
+    async with store.read() as tx:
+        for view in views:
+            out[view.content.id] = await tx.properties.page("content", view.content.id, keys=keys)
+    return out
