@@ -156,6 +156,14 @@ def tighten(paths: dict[str, Any], schemas: dict[str, Any], parameters: dict[str
                     # The status to create or update to, when the body names none: current or draft.
                     param["schema"] = {**param.get("schema", {}), "type": "string", "enum": list(EDIT_STATUSES)}
                     continue
+                if (param.get("$ref", "").endswith("/userLookupAccountId") and parameters is not None
+                        and path.startswith(f"{WIKI}/group/")):
+                    # A group's member is named by accountId, which is then required (Cloud no longer
+                    # honours the usernames and user keys the older document offers beside it).
+                    shared = parameters["userLookupAccountId"]
+                    op["parameters"][index] = {**copy.deepcopy(shared), "required": True,
+                                               "schema": {**shared.get("schema", {}), **NON_EMPTY}}
+                    continue
                 if "$ref" in param and parameters is not None:
                     # A shared parameter (`expand`): narrowed here, it is inlined for this operation.
                     shared = parameters.get(param["$ref"].rsplit("/", 1)[-1])

@@ -10,19 +10,11 @@ from typing import Any
 from bondline.dialects.confluence import bodies, params, render
 from bondline.dialects.confluence.errors import DIALECT
 from bondline.dialects.confluence.render import base_of
-from bondline.domain.errors import Invalid
 from bondline.domain.groups import MAX_LIMIT
 from bondline.http import Request, Response, empty, json_response
 from bondline.services import groups
 
 API = "/wiki/rest/api"
-
-
-def _required(req: Request, name: str) -> str:
-    value = req.q(name)
-    if not value:
-        raise Invalid(f"The '{name}' query parameter is required")
-    return value
 
 
 def _group_page(req: Request, found: list[Any], start: int, limit: int, path: str,
@@ -47,7 +39,7 @@ async def get_groups(req: Request) -> Response:
 
 
 async def search_groups(req: Request) -> Response:
-    text = req.q("query") or ""
+    text = params.required(req, "query")
     start, limit = params.paging(req, default_limit=200, max_limit=200)
     found = await groups.list_groups(req.app.store, req.caller, start, limit, containing=text.lower())
     return _group_page(req, found, start, limit, "/rest/api/group/picker", {"query": text})
@@ -60,22 +52,22 @@ async def create_group(req: Request) -> Response:
 
 
 async def get_group_by_id(req: Request) -> Response:
-    group = await groups.get(req.app.store, req.caller, group_id=_required(req, "id"))
+    group = await groups.get(req.app.store, req.caller, group_id=params.required(req, "id"))
     return json_response(render.group(group, base_of(req)))
 
 
 async def get_group_by_name(req: Request) -> Response:
-    group = await groups.get(req.app.store, req.caller, name=_required(req, "name"))
+    group = await groups.get(req.app.store, req.caller, name=params.required(req, "name"))
     return json_response(render.group(group, base_of(req)))
 
 
 async def remove_group_by_id(req: Request) -> Response:
-    await groups.delete(req.app.store, req.caller, group_id=_required(req, "id"))
+    await groups.delete(req.app.store, req.caller, group_id=params.required(req, "id"))
     return empty(204)
 
 
 async def remove_group_by_name(req: Request) -> Response:
-    await groups.delete(req.app.store, req.caller, name=_required(req, "name"))
+    await groups.delete(req.app.store, req.caller, name=params.required(req, "name"))
     return empty(204)
 
 
@@ -87,39 +79,40 @@ async def members_by_id(req: Request) -> Response:
 
 
 async def members_by_name(req: Request) -> Response:
-    name = _required(req, "name")
+    name = params.required(req, "name")
     start, limit = params.paging(req, default_limit=200, max_limit=MAX_LIMIT)
     found = await groups.members(req.app.store, req.caller, start, limit, name=name)
     return _user_page(req, found, start, limit, "/rest/api/group/member", {"name": name})
 
 
 async def add_member_by_id(req: Request) -> Response:
-    group_id = _required(req, "groupId")
+    group_id = params.required(req, "groupId")
     body = req.json(bodies.AccountId)
     await groups.add_member(req.app.store, req.caller, body.accountId, group_id=group_id)
     return empty(201)
 
 
 async def add_member_by_name(req: Request) -> Response:
-    name = _required(req, "name")
+    name = params.required(req, "name")
     body = req.json(bodies.AccountId)
     await groups.add_member(req.app.store, req.caller, body.accountId, name=name)
     return empty(201)
 
 
 async def remove_member_by_id(req: Request) -> Response:
-    await groups.remove_member(req.app.store, req.caller, _required(req, "accountId"),
-                               group_id=_required(req, "groupId"))
+    await groups.remove_member(req.app.store, req.caller, params.required(req, "accountId"),
+                               group_id=params.required(req, "groupId"))
     return empty(204)
 
 
 async def remove_member_by_name(req: Request) -> Response:
-    await groups.remove_member(req.app.store, req.caller, _required(req, "accountId"), name=_required(req, "name"))
+    await groups.remove_member(req.app.store, req.caller, params.required(req, "accountId"),
+                               name=params.required(req, "name"))
     return empty(204)
 
 
 async def member_of(req: Request) -> Response:
-    account_id = _required(req, "accountId")
+    account_id = params.required(req, "accountId")
     start, limit = params.paging(req, default_limit=200)
     found = await groups.of_user(req.app.store, req.caller, account_id, start, limit)
     return _group_page(req, found, start, limit, "/rest/api/user/memberof", {"accountId": account_id})

@@ -25,6 +25,14 @@ def integer(request: Request, name: str, default: int | None = None, *, minimum:
     return value
 
 
+def required(request: Request, name: str) -> str:
+    """A required query parameter: present and not blank (nor only commas), else Confluence's 400."""
+    value = request.q(name)
+    if value is None or not value.replace(",", " ").strip():
+        raise Invalid(f"The '{name}' query parameter is required")
+    return value
+
+
 def choice(request: Request, name: str, allowed: tuple[str, ...]) -> str | None:
     """An enumerated parameter: absent, or one of `allowed` (anything else is Confluence's 400)."""
     raw = request.q(name)
