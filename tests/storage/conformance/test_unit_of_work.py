@@ -247,6 +247,8 @@ async def _fill_every_table(store: Store) -> None:
         await tx.groups.add(Group("g-1", "eng"), NOW)
         await tx.groups.add_member("g-1", ada.id, NOW)
         await tx.tree.set_homepage(space.id, page.id)
+        await tx.properties.add("content", page.id, "k", '"v"', by=ada.id, now=NOW)
+        await tx.properties.add("space", space.id, "k", '"v"', by=ada.id, now=NOW)
         await tx.tasks.add(LongTask("task", "space.delete", "{}", ada.id, NOW, None, False))
         await tx.secrets.add("signing", "value", NOW)
         await add_tenant(tx)
