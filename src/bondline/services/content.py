@@ -13,7 +13,7 @@ from bondline.domain.errors import Invalid, NotFound
 from bondline.domain.model import Caller, Content, ContentVersion, Space, User
 from bondline.domain.relations import CONFLUENCE, content_keys
 from bondline.domain.watches import WATCH
-from bondline.services import notify
+from bondline.services import attachments, notify
 from bondline.store import Store
 from bondline.store.repos.accounts import users_by_ids
 from bondline.store.unit import Tx
@@ -248,6 +248,7 @@ async def delete(store: Store, caller: Caller, content_id: int, status: str | No
 async def purge(tx: Tx, content: Content, space: Space) -> None:
     """Delete content for good, with every relation to or from it or any of its versions."""
     watchers = await notify.watchers_before_purge(tx, content, space)
+    await attachments.purge_held_by(tx, content)  # an attachment is content only with its container
     await tx.relations.purge_entity(CONFLUENCE, "content", content_keys(content.id, content.version))
     await tx.content.purge(content.id)
     tx.record(Change("content.purge", f"content/{content.id}", record_of(content)))

@@ -20,6 +20,7 @@ from bondline.domain.audit import Actor, Change
 from bondline.store.base import Conn
 from bondline.store.repos import audit
 from bondline.store.repos.accounts import TokenRepo, UserRepo
+from bondline.store.repos.attachments import AttachmentRepo
 from bondline.store.repos.audit import AuditRepo
 from bondline.store.repos.content import ContentRepo
 from bondline.store.repos.labels import LabelRepo
@@ -44,7 +45,7 @@ def _subscriptions_appending(n: int) -> sa.Select[Any]:
 class Tx:
     __slots__ = ("conn", "users", "tokens", "spaces", "content", "tasks", "relations", "labels", "tenants",
                  "entities", "reltio_relations", "change_requests", "secrets", "audit",
-                 "outbox", "webhooks", "ui_sessions", "actor", "_changes", "_events", "_subscriptions")
+                 "outbox", "webhooks", "ui_sessions", "attachments", "actor", "_changes", "_events", "_subscriptions")
 
     def __init__(self, conn: Conn, actor: Actor | None = None) -> None:
         self.conn = conn
@@ -64,6 +65,7 @@ class Tx:
         self.outbox = OutboxRepo(conn)
         self.webhooks = WebhookRepo(conn)
         self.ui_sessions = UiSessionRepo(conn)
+        self.attachments = AttachmentRepo(conn)
         self.begin(actor)
 
     def begin(self, actor: Actor | None) -> None:

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from bondline.domain import events as ev
+from bondline.domain.attachments import AttachmentVersion
 from bondline.domain.audit import OPERATOR_ACTOR, Actor, Change
 from bondline.domain.relations import CONFLUENCE
 from bondline.store import Store
@@ -242,6 +243,10 @@ async def _fill_every_table(store: Store) -> None:
         page = await tx.content.add(type="page", status="current", space_id=space.id, parent_id=None, title="T",
                                     body="", representation="storage", message="", by=ada.id, now=NOW)
         await tx.labels.attach(page.id, "global", "ops", ada.id, NOW)
+        att = await tx.content.add(type="attachment", status="current", space_id=space.id, parent_id=None,
+                                   title="a.txt", body="", representation="storage", message="", by=ada.id, now=NOW)
+        await tx.attachments.add(att.id, page.id)
+        await tx.attachments.add_version(AttachmentVersion(att.id, 1, "text/plain", 1, "a" * 64, ""))
         await tx.tasks.add(LongTask("task", "space.delete", "{}", ada.id, NOW, None, False))
         await tx.secrets.add("signing", "value", NOW)
         await add_tenant(tx)
