@@ -196,12 +196,14 @@ class BlobStore:
         """Put the blobs of a backup (`source`, written by `copy_to`) in this store, each checked
         against its name first; returns how many were copied."""
         other = BlobStore(source)
-        count = 0
-        for name in other.names():
+        names = list(other.names())
+        for name in names:  # all checked before any is copied: a damaged backup puts nothing back
             try:
                 other.verify(name, os.path.getsize(other.path(name)))
             except BlobCorrupt as exc:
                 raise BlobCorrupt(f"the backup's {exc}") from None
+        count = 0
+        for name in names:
             dest = self.path(name)
             if os.path.exists(dest):
                 continue
