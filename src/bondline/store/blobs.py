@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 from bondline.store.urls import DatabaseURL, parse
 
 CHUNK = 64 * 1024
-READ_CHUNK = 256 * 1024  # a download's chunks: few thread hops, little memory
+READ_CHUNK = 64 * 1024
 GRACE_SECONDS = 3600.0
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
