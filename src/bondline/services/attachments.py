@@ -204,6 +204,25 @@ async def update_properties(store: Store, caller: Caller, container_id: int, att
         return (await _views(tx, [(after, after_data)], target, target_space))[0]
 
 
+async def get(store: Store, caller: Caller, attachment_id: int, version: int | None = None) -> AttachmentView:
+    """One attachment (as `GET /content/{id}` shows it), as of `version` when given."""
+    async with store.read() as tx:
+        content, space, _role, container_id = await _attachment(tx, caller, None, attachment_id)
+        container = await tx.content.by_id(container_id)
+        assert container is not None  # the container's purge takes its attachments with it
+        number = content.version if version is None else version
+        data = await tx.attachments.version(content.id, number)
+        old = await tx.content.version(content.id, number) if number != content.version else None
+        if data is None or (number != content.version and old is None):
+            raise NotFound(f"No content found with id : {rules.wire_id(attachment_id)} and version {number}",
+                           reason="VERSION_NOT_FOUND")
+        if old is not None:
+            content = dataclasses.replace(content, title=old.title, version=number, updated_by=old.by,
+                                          updated_at=old.at, minor_edit=old.minor_edit)
+        users = await users_by_ids(tx.users, {content.created_by, content.updated_by})
+        return AttachmentView(content, data, container, space, users, historical=old is not None)
+
+
 async def list_attachments(store: Store, caller: Caller, container_id: int, *, filename: str | None,
                            media_type: str | None, start: int, limit: int) -> list[AttachmentView]:
     async with store.read() as tx:

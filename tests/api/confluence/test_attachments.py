@@ -278,3 +278,20 @@ async def test_a_damaged_blob_is_never_served(client, site, app, page) -> None: 
     assert "original" not in r.text and "Xriginal" not in r.text and body["statusCode"] == 500
     os.unlink(path)
     confluence_error(await download(client, site.alice, att), 500, "missing")
+
+
+async def test_an_attachment_read_as_content(client, site, page) -> None:  # type: ignore[no-untyped-def]
+    att = (await upload(client, site.alice, page["id"], ("plan.txt", b"v1", None), comments=["one"])).json()[
+        "results"][0]
+    await upload(client, site.alice, page["id"], ("plan.txt", b"v2!", None), method="PUT", comments=["two"])
+    for ref in (att["id"], att["id"][3:]):
+        r = await client.get(f"{API}/content/{ref}", headers=site.bob.bearer, params={"expand": "container,version"})
+        assert r.status_code == 200, r.text
+        got = r.json()
+        assert (got["id"], got["type"], got["title"], got["version"]["number"]) == (att["id"], "attachment",
+                                                                                     "plan.txt", 2)
+        assert got["container"]["id"] == page["id"] and got["extensions"]["fileSize"] == 3
+        assert got["extensions"]["comment"] == "two" and got["space"]["key"] == "DOC"
+    old = (await client.get(f"{API}/content/{att['id']}", headers=site.bob.bearer,
+                            params={"status": "historical", "version": 1})).json()
+    assert old["status"] == "historical" and old["extensions"]["fileSize"] == 2 and old["version"]["number"] == 1

@@ -282,6 +282,13 @@ async def update_attachment_properties(req: Request) -> Response:
     return json_response(attachment(view, base_of(req), Expand.of(req, DEFAULT_EXPAND), viewer=req.caller))
 
 
+async def get_attachment(req: Request, attachment_id: int, version: int | None) -> Response:
+    """`GET /content/{id}` of an attachment (content.py hands it over)."""
+    view = await attachments.get(req.app.store, req.caller, attachment_id, version)
+    expand = Expand.of(req, ("space", "history", "version"))
+    return json_response(attachment(view, base_of(req), expand, viewer=req.caller))
+
+
 async def download_redirect(req: Request) -> Response:
     """Confluence answers with a redirect to the download URL (302)."""
     container_id = content_rules.parse_id(req.params["id"])

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bondline.dialects.confluence import bodies, params, render
+from bondline.dialects.confluence import attachments, bodies, params, render
 from bondline.dialects.confluence.errors import DIALECT
 from bondline.dialects.confluence.params import Expand
 from bondline.dialects.confluence.render import CONTENT_DEFAULT_EXPAND, base_of
+from bondline.domain import attachments as attachment_rules
 from bondline.domain import content as rules
 from bondline.domain.errors import Invalid, is_decimal
 from bondline.http import Request, Response, empty, json_response
@@ -65,6 +66,8 @@ async def get_content_by_id(req: Request) -> Response:
     params.choice(req, "embeddedContentRender", ("current", "version-at-save"))
     view = await content.get(req.app.store, req.caller, content_id, statuses=req.q_all("status") or None,
                              version=version)
+    if view.content.type == attachment_rules.TYPE:  # with its container, data and extensions
+        return await attachments.get_attachment(req, content_id, version)
     return json_response(render.content(view, base_of(req), Expand.of(req, CONTENT_DEFAULT_EXPAND),
                                         viewer=req.caller))
 
