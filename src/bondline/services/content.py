@@ -249,6 +249,9 @@ async def purge(tx: Tx, content: Content, space: Space) -> None:
     """Delete content for good, with every relation to or from it or any of its versions."""
     watchers = await notify.watchers_before_purge(tx, content, space)
     await attachments.purge_held_by(tx, content)  # an attachment is content only with its container
+    from bondline.services import comments  # (it builds on this module)
+
+    await comments.purge_on(tx, content)  # so is a comment
     await tx.relations.purge_entity(CONFLUENCE, "content", content_keys(content.id, content.version))
     await tx.content.purge(content.id)
     tx.record(Change("content.purge", f"content/{content.id}", record_of(content)))

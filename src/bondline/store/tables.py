@@ -132,6 +132,20 @@ attachment_versions = sa.Table(
     sa.Column("comment", sa.Text, nullable=False, default=""),
 )
 
+# Comments (migration 0013): content of type "comment" (a `content` row with its versions) on a page
+# or blog post, its container; a reply names the comment it answers (`parent_id`). Footer or inline;
+# an inline comment keeps the properties Confluence gives it (JSON) and its resolution status.
+comments = sa.Table(
+    "comments",
+    metadata,
+    sa.Column("content_id", BigId, sa.ForeignKey("content.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("container_id", BigId, sa.ForeignKey("content.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("parent_id", BigId, sa.ForeignKey("content.id", ondelete="CASCADE"), nullable=True, index=True),
+    sa.Column("location", sa.String(16), nullable=False),
+    sa.Column("inline_properties", sa.Text, nullable=True),
+    sa.Column("resolution", sa.String(16), nullable=True),
+)
+
 # Long-running tasks (Confluence answers space deletion with a task to poll).
 long_tasks = sa.Table(
     "long_tasks",

@@ -22,6 +22,7 @@ from bondline.store.repos import audit
 from bondline.store.repos.accounts import TokenRepo, UserRepo
 from bondline.store.repos.attachments import AttachmentRepo
 from bondline.store.repos.audit import AuditRepo
+from bondline.store.repos.comments import CommentRepo
 from bondline.store.repos.content import ContentRepo
 from bondline.store.repos.labels import LabelRepo
 from bondline.store.repos.relations import RelationRepo
@@ -45,7 +46,8 @@ def _subscriptions_appending(n: int) -> sa.Select[Any]:
 class Tx:
     __slots__ = ("conn", "users", "tokens", "spaces", "content", "tasks", "relations", "labels", "tenants",
                  "entities", "reltio_relations", "change_requests", "secrets", "audit",
-                 "outbox", "webhooks", "ui_sessions", "attachments", "actor", "_changes", "_events", "_subscriptions")
+                 "outbox", "webhooks", "ui_sessions", "attachments", "comments", "actor", "_changes", "_events",
+                 "_subscriptions")
 
     def __init__(self, conn: Conn, actor: Actor | None = None) -> None:
         self.conn = conn
@@ -66,6 +68,7 @@ class Tx:
         self.webhooks = WebhookRepo(conn)
         self.ui_sessions = UiSessionRepo(conn)
         self.attachments = AttachmentRepo(conn)
+        self.comments = CommentRepo(conn)
         self.begin(actor)
 
     def begin(self, actor: Actor | None) -> None:

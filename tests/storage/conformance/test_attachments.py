@@ -1,5 +1,8 @@
-"""The attachment repository on every backend: containers, versions' data rows, listings by name and
-media type, moves, deleting a version, which blobs are still referenced, and what cascades."""
+"""The attachment and comment repositories on every backend. Attachments: containers, versions' data
+rows, listings by name and media type, moves, deleting a version, which blobs are still referenced,
+and what cascades.
+Comments: by container, depth and location, inline properties and resolution, replies purged with
+what they answer."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import dataclasses
 
 from bondline.domain.attachments import AttachmentVersion
 from bondline.domain.audit import Actor
+from bondline.domain.comments import CommentMeta
 from bondline.domain.model import Content
 from bondline.store import Store
 from bondline.store.unit import Tx
@@ -88,3 +92,44 @@ async def test_purging_the_attachment_takes_its_rows(store: Store) -> None:
     async with store.read() as tx:
         assert await tx.attachments.container_of(a.id) is None
         assert not await tx.attachments.is_referenced(SHA[0])
+
+
+async def test_comments_by_container_depth_and_location(store: Store) -> None:
+    one, two = await _site(store)
+
+    async def comment(tx: Tx, on: Content, parent: int | None, location: str, resolution: str | None = None,
+                      ) -> Content:
+        note = await tx.content.add(type="comment", status="current", space_id=on.space_id, parent_id=None,
+                                    title="Re: x", body="<p>x</p>", representation="storage", message="",
+                                    by=on.created_by or 0, now=NOW)
+        props = {"markerRef": f"m{note.id}"} if location == "inline" else None
+        await tx.comments.add(CommentMeta(note.id, on.id, parent, location, props, resolution))
+        return note
+
+    async with store.write(ADA) as tx:
+        root = await comment(tx, one, None, "footer")
+        reply = await comment(tx, one, root.id, "footer")
+        inline = await comment(tx, one, None, "inline", "open")
+        done = await comment(tx, one, None, "inline", "resolved")
+        await comment(tx, two, None, "footer")
+    async with store.read() as tx:
+        ids = [c.id for c, _ in await tx.comments.on_container(one.id, root_only=True)]
+        assert ids == [root.id, inline.id, done.id]
+        assert [c.id for c, _ in await tx.comments.on_container(one.id, root_only=False)] == [
+            root.id, reply.id, inline.id, done.id]
+        assert [c.id for c, _ in await tx.comments.on_container(one.id, root_only=False, inline=False)] == [
+            root.id, reply.id]
+        assert [c.id for c, _ in await tx.comments.on_container(one.id, root_only=False, footer=False, inline=False,
+                                                                resolved=True)] == [done.id]
+        meta = await tx.comments.meta(inline.id)
+        assert meta is not None and (meta.location, meta.inline_properties, meta.resolution) == (
+            "inline", {"markerRef": f"m{inline.id}"}, "open")
+        assert await tx.comments.meta(one.id) is None
+        assert sorted(await tx.comments.ids_on(one.id)) == sorted([root.id, reply.id, inline.id, done.id])
+    async with store.write(ADA) as tx:
+        await tx.comments.set_resolution(inline.id, "resolved")
+        await tx.content.purge(root.id)  # a reply goes with what it answers
+    async with store.read() as tx:
+        assert await tx.comments.meta(reply.id) is None
+        assert [c.id for c, _ in await tx.comments.on_container(one.id, root_only=True, footer=False, inline=False,
+                                                                resolved=True)] == [inline.id, done.id]

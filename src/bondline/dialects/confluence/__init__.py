@@ -1,7 +1,7 @@
 """Confluence Cloud REST API v1, wire-exact, under ``/wiki/rest/api``.
 
 One module per resource: `spaces`, `content`, `users` (and `relations`, `watches`, `labels`,
-`attachments`).
+`attachments`, `comments`).
 Routes parse the request, call a service, and render Confluence's JSON; errors use
 Confluence's error body (`errors.ConfluenceDialect`).
 """
@@ -14,7 +14,7 @@ from bondline.dialects.confluence.errors import DIALECT
 
 
 def install(app: Any) -> None:
-    from bondline.dialects.confluence import attachments, content, labels, relations, spaces, users, watches
+    from bondline.dialects.confluence import attachments, comments, content, labels, relations, spaces, users, watches
 
     app.claim_prefix("/wiki/", DIALECT)
     spaces.install(app)
@@ -24,3 +24,4 @@ def install(app: Any) -> None:
     watches.install(app)
     labels.install(app)
     attachments.install(app)
+    comments.install(app)
