@@ -1,7 +1,7 @@
-"""Attachments against a live server with two workers: atlassian-python-api's classic v1 attachment
+"""Attachments and comments against a live server with two workers: atlassian-python-api's classic v1
 methods (PyPI, unchanged) — attach_content, attach_file, get_attachments_from_content,
-download_attachments_from_page, remove_page_attachment_keep_version, delete_attachment — and every
-worker serving every attachment, whichever worker stored it.
+download_attachments_from_page, remove_page_attachment_keep_version, delete_attachment, add_comment,
+get_page_comments — and every worker serving every attachment, whichever worker stored it.
 
 The client is atlassian-python-api's v1 REST client (`atlassian.confluence.server.Server`) pointed at
 Confluence Cloud's paths (`cloud=True`). Its `attach_content` sends a new version of an existing
@@ -137,3 +137,19 @@ def test_every_worker_serves_every_attachment(site: LiveSite, page: str) -> None
         if len(workers) > 1:
             break
     assert len(workers) == 2, "every download was answered by one worker; the test proves nothing"
+
+
+def test_the_classic_comment_methods(site: LiveSite, page: str) -> None:
+    """add_comment posts to `rest/api/content/` (a trailing slash) a comment on the page;
+    get_page_comments lists them (`depth`, `location`, `expand`)."""
+    confluence = v1(site)
+    created = confluence.add_comment(page, "<p>Reviewed.</p>")
+    assert created["type"] == "comment" and created["extensions"]["location"] == "footer"
+    reply = confluence.post("rest/api/content", data={
+        "type": "comment", "container": {"id": page, "type": "page"}, "ancestors": [{"id": created["id"]}],
+        "body": {"storage": {"value": "<p>Agreed.</p>", "representation": "storage"}}})
+    roots = confluence.get_page_comments(page, expand="body.storage,version")["results"]
+    assert [(c["id"], c["body"]["storage"]["value"]) for c in roots] == [(created["id"], "<p>Reviewed.</p>")]
+    every = confluence.get_page_comments(page, depth="all", location="footer")["results"]
+    assert [c["id"] for c in every] == [created["id"], reply["id"]]
+    assert confluence.get_page_comments(page, location="inline")["results"] == []

@@ -208,6 +208,10 @@ class App:
                               reason="NUL_CHARACTER")
             segments = split_path(raw_path)
             routes, values = self.router.match(segments)
+            if routes is None and len(segments) > 1 and segments[-1] == "":
+                # A trailing slash no route claims (`POST /rest/api/content/`, as atlassian-python-api's
+                # add_comment sends it) names the same resource without it, as Confluence's server takes it.
+                routes, values = self.router.match(segments[:-1])
             if routes is None:
                 dialect = self.dialect_for_path(scope["path"])
                 raise unknown_path()

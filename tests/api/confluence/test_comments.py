@@ -122,3 +122,13 @@ async def test_a_new_comment_tells_the_page_watchers(app, client, site, settings
     assert [(g.json["type"], g.json["watcher"]["accountId"], g.json["data"]["content"]["id"],
              g.json["data"]["comment"]["id"]) for g in got] == [
         (ev.CONTENT_COMMENT_CREATED, site.alice.account_id, page["id"], c["id"])]
+
+
+async def test_a_trailing_slash_names_the_same_resource(client, site, page) -> None:  # type: ignore[no-untyped-def]
+    """atlassian-python-api's add_comment posts to `rest/api/content/`."""
+    r = await client.post(f"{API}/content/", headers=site.bob.bearer, json={
+        "type": "comment", "container": {"id": page["id"], "type": "page"},
+        "body": {"storage": {"value": "<p>slash</p>", "representation": "storage"}}})
+    assert r.status_code == 200, r.text
+    assert [c["id"] for c in await listed(client, site.bob, page["id"])] == [r.json()["id"]]
+    confluence_error(await client.get(f"{API}/nothing/here/", headers=site.bob.bearer), 404)
