@@ -148,8 +148,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, auth_cache_seconds=0)
+def settings(database_url: str, tmp_path: Any) -> Settings:
+    return Settings(database_url=database_url, auth_cache_seconds=0, blob_dir=str(tmp_path / "blobs"))
 
 
 @pytest.fixture

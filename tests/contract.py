@@ -304,11 +304,14 @@ def install(contract: Contract) -> Callable[[], None]:
 
         def rsend(self: requests.Session, request: Any, **kwargs: Any) -> Any:
             response = requests_send(self, request, **kwargs)
+            # A followed redirect: `request` got the first of `history` (each later hop went through
+            # this `send` again, and was checked there).
+            answer = response.history[0] if response.history else response
             if kwargs.get("stream"):
                 contract.note("streamed (not checked)", f"{request.method} {request.path_url}")
             else:
-                contract.check(request.method, request.url, request.headers.keys(), response.status_code,
-                               response.headers.get("content-type", ""), response.content)
+                contract.check(request.method, request.url, request.headers.keys(), answer.status_code,
+                               answer.headers.get("content-type", ""), answer.content)
             return response
 
         requests.Session.send = rsend  # type: ignore[method-assign]

@@ -21,7 +21,7 @@ from bondline.config import Settings
 from bondline.dialects import confluence, native, reltio
 from bondline.http.app import App
 from bondline.services.auth import Authenticator
-from bondline.store import Store, create_store
+from bondline.store import Store, blobs, create_store
 
 
 def create_app(settings: Settings | None = None) -> Any:
@@ -48,6 +48,8 @@ def build(settings: Settings, store: Store | None = None) -> App:
     app = App(settings, store, Authenticator(store, settings.auth_cache_seconds))
     app.on_startup(store.open)
     app.on_shutdown(store.close)  # last: the hooks below stop first
+    app.blobs = blobs.for_settings(settings.blob_dir, settings.database_url)
+    _BlobSweeper(app, store)
     native.install(app)  # first: it claims "/" for the paths no other API claims
     confluence.install(app)
     reltio.install(app)
@@ -114,3 +116,35 @@ class _Dispatcher:
         with contextlib.suppress(Exception, asyncio.CancelledError):  # stopping: its failure changes nothing
             await asyncio.wait_for(self.task, self.settings.webhook_timeout + 1)
         self.task = None
+
+
+class _BlobSweeper:
+    """Removes, now and then, the attachment blobs nothing refers to any more (a purged attachment's,
+    an upload's cut short): at startup, then every `INTERVAL` seconds. Every worker may run one; a
+    blob is only removed once unreferenced and older than the grace period (store/blobs.py)."""
+
+    INTERVAL = 3600.0
+
+    def __init__(self, app: App, store: Store) -> None:
+        self.app, self.store = app, store
+        self.task: asyncio.Task[None] | None = None
+        app.on_startup(self.start)
+        app.on_shutdown(self.stop)
+
+    async def start(self) -> None:
+        self.task = asyncio.get_running_loop().create_task(self.run())
+
+    async def run(self) -> None:
+        from bondline.services import attachments
+
+        while True:
+            with contextlib.suppress(Exception):  # a sweep that fails is tried again next time
+                await attachments.sweep(self.store, self.app.blobs)
+            await asyncio.sleep(self.INTERVAL)
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self.task
+            self.task = None

@@ -91,6 +91,12 @@ class Settings:
     # networks (10/8, 172.16/12, 192.168/16, fc00::/7) are allowed either way: receivers of a
     # self-hosted server live there. Test mode allows them too (`allows_local_webhooks`).
     webhook_allow_local: bool = False
+    # Attachments: the largest file one upload may carry (bytes), and the directory their data lives
+    # in (empty: next to the SQLite database, or ./bondline-blobs/<database> for PostgreSQL). Workers
+    # on several machines need one shared directory: a shared filesystem's path, the same on each
+    # (docs/decisions/0017-attachment-blobs.md).
+    attachment_max_bytes: int = 100 * 1024 * 1024
+    blob_dir: str = ""
 
     @property
     def allows_local_webhooks(self) -> bool:
@@ -129,6 +135,8 @@ class Settings:
             "webhook_lease_seconds": _env_float("BONDLINE_WEBHOOK_LEASE_SECONDS", 60.0),
             "dispatch_interval": _env_float("BONDLINE_DISPATCH_INTERVAL", 1.0),
             "webhook_allow_local": os.environ.get("BONDLINE_WEBHOOK_ALLOW_LOCAL", "") in ("1", "true", "yes"),
+            "attachment_max_bytes": _env_int("BONDLINE_ATTACHMENT_MAX_BYTES", 100 * 1024 * 1024),
+            "blob_dir": os.environ.get("BONDLINE_BLOB_DIR", ""),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)
@@ -143,6 +151,8 @@ class Settings:
             raise ValueError("BONDLINE_DB_*_TIMEOUT and BONDLINE_READYZ_TIMEOUT must be positive (seconds)")
         if settings.body_timeout <= 0:
             raise ValueError("BONDLINE_BODY_TIMEOUT must be positive")
+        if settings.attachment_max_bytes < 1:
+            raise ValueError("BONDLINE_ATTACHMENT_MAX_BYTES must be positive")
         if settings.log_format not in ("text", "json"):
             raise ValueError("BONDLINE_LOG_FORMAT must be text or json")
         return settings
@@ -179,4 +189,6 @@ class Settings:
             "BONDLINE_WEBHOOK_LEASE_SECONDS": str(self.webhook_lease_seconds),
             "BONDLINE_DISPATCH_INTERVAL": str(self.dispatch_interval),
             "BONDLINE_WEBHOOK_ALLOW_LOCAL": "1" if self.webhook_allow_local else "",
+            "BONDLINE_ATTACHMENT_MAX_BYTES": str(self.attachment_max_bytes),
+            "BONDLINE_BLOB_DIR": self.blob_dir,
         }

@@ -80,6 +80,7 @@ class Row:
     make: Maker | None = None  # fresh objects for each cell (rows that change something)
     basic: bool = False  # credentials as Basic email:token
     ends_session: bool = False  # a cell that succeeds ends the caller's review inbox session
+    files: Any = None  # multipart file parts (an upload), or a callable(world) -> them
 
 
     def statuses(self) -> dict[str, int]:
@@ -146,6 +147,33 @@ async def trashed_page(m: Matrix, caller: str) -> dict[str, Any]:
     made = await fresh_page(m, caller)
     assert (await m.as_("user", "DELETE", f"{W}/content/{made['fresh']}")).status_code == 204
     return made
+
+
+async def _attach(m: Matrix, who: str, page: str, versions: int = 1) -> dict[str, Any]:
+    name = f"f{m.serial()}.txt"
+    for n in range(versions):
+        r = await m.as_(who, "PUT", f"{W}/content/{page}/child/attachment", headers=XSRF,
+                        files={"file": (name, f"v{n}".encode())})
+        assert r.status_code == 200, r.text
+    return {"fresh": r.json()["results"][0]["id"], "fname": name}
+
+
+async def fresh_attachment(m: Matrix, caller: str) -> dict[str, Any]:
+    """alice's, on her page in ENG (open), with two versions."""
+    return await _attach(m, "user", m.world["page"], versions=2)
+
+
+async def secret_attachment(m: Matrix, caller: str) -> dict[str, Any]:
+    """carol's, on her page in SEC (private), with two versions."""
+    return await _attach(m, "spadmin", m.world["secret"], versions=2)
+
+
+def one_file(w: World) -> dict[str, Any]:
+    return {"file": (f"new-{w['fresh']}.txt", b"data")}
+
+
+def attachment_properties(w: World) -> dict[str, Any]:
+    return {"id": w["fresh"], "type": "attachment", "version": {"number": 3}, "title": f"r{w['fresh']}.txt"}
 
 
 async def fresh_space(m: Matrix, caller: str) -> dict[str, Any]:
@@ -225,6 +253,7 @@ AUTHED_ALL_200 = "401 401 401 401  200 200 200 200  200 200 200 200 200"
 AUTHED_ALL_204 = "401 401 401 401  204 204 204 204  204 204 204 204 204"
 SITE_ADMIN_ONLY = "401 401 401 401  403 403 403 200  403 403 403 403 403"  # site-wide administration
 PUBLIC_200 = "200 200 200 200  200 200 200 200  200 200 200 200 200"
+SPACE_MEMBERS_200 = "401 401 401 401  404 404 200 200  404 404 404 404 404"  # what is in SEC (carol's, private)
 NOWHERE_404 = "404 404 404 404  404 404 404 404  404 404 404 404 404"
 NO_ROLE = "401 401 401 401  403 403 403"  # the first seven columns of every tenant route
 R_READ = f"{NO_ROLE} 200  200 200 200 200 200"
@@ -318,6 +347,34 @@ ROWS: list[Row] = [
         path=f"{W}/content/{{fresh}}", make=fresh_page),
     Row("DELETE", f"{W}/content/{{id}}", "401 401 401 401  403 403 204 204  403 403 403 403 403",
         path=f"{W}/content/{{fresh}}", query="status=trashed", make=trashed_page),
+    # --- Confluence: attachments (anyone who sees a page may attach to it) and comments ---------------------
+    Row("GET", f"{W}/content/{{id}}/child/attachment", AUTHED_ALL_200, path=f"{W}/content/{{page}}/child/attachment"),
+    Row("GET", f"{W}/content/{{id}}/child/attachment", SPACE_MEMBERS_200,
+        path=f"{W}/content/{{secret}}/child/attachment"),
+    *[Row(method, f"{W}/content/{{id}}/child/attachment", expect, path=f"{W}/content/{{{page}}}/child/attachment",
+          make=fresh_key, files=one_file, headers=XSRF)
+      for method in ("POST", "PUT") for page, expect in (("page", AUTHED_ALL_200), ("secret", SPACE_MEMBERS_200))],
+    *[Row("PUT", f"{W}/content/{{id}}/child/attachment/{{attachmentId}}", expect,
+          path=f"{W}/content/{{{page}}}/child/attachment/{{fresh}}", make=maker, body=attachment_properties)
+      for page, maker, expect in (("page", fresh_attachment, AUTHED_ALL_200),
+                                  ("secret", secret_attachment, SPACE_MEMBERS_200))],
+    *[Row("POST", f"{W}/content/{{id}}/child/attachment/{{attachmentId}}/data", expect,
+          path=f"{W}/content/{{{page}}}/child/attachment/{{fresh}}/data", make=maker, files=one_file, headers=XSRF)
+      for page, maker, expect in (("page", fresh_attachment, AUTHED_ALL_200),
+                                  ("secret", secret_attachment, SPACE_MEMBERS_200))],
+    *[Row("GET", f"{W}/content/{{id}}/child/attachment/{{attachmentId}}/download", expect.replace("200", "302"),
+          path=f"{W}/content/{{{page}}}/child/attachment/{{fresh}}/download", make=maker)
+      for page, maker, expect in (("page", fresh_attachment, AUTHED_ALL_200),
+                                  ("secret", secret_attachment, SPACE_MEMBERS_200))],
+    *[Row("GET", "/wiki/download/attachments/{pageId}/{filename}", expect,
+          path=f"/wiki/download/attachments/{{{page}}}/{{fname}}", make=maker)
+      for page, maker, expect in (("page", fresh_attachment, AUTHED_ALL_200),
+                                  ("secret", secret_attachment, SPACE_MEMBERS_200))],
+    *[Row("DELETE", f"{W}/content/{{id}}/version/{{versionNumber}}", expect.replace("200", "204"),
+          path=f"{W}/content/{{fresh}}/version/1", make=maker)
+      for maker, expect in ((fresh_attachment, AUTHED_ALL_200), (secret_attachment, SPACE_MEMBERS_200))],
+    Row("GET", f"{W}/content/{{id}}/child/comment", AUTHED_ALL_200, path=f"{W}/content/{{page}}/child/comment"),
+    Row("GET", f"{W}/content/{{id}}/child/comment", SPACE_MEMBERS_200, path=f"{W}/content/{{secret}}/child/comment"),
     Row("GET", f"{W}/content/{{id}}/version", AUTHED_ALL_200, path=f"{W}/content/{{page}}/version"),
     Row("GET", f"{W}/content/{{id}}/version/{{versionNumber}}", AUTHED_ALL_200,
         path=f"{W}/content/{{page}}/version/1"),
@@ -815,7 +872,11 @@ class Matrix:
         body = row.body(world) if callable(row.body) else row.body
         headers = {**self.credentials(caller, row.basic), **row.headers}
         kwargs: dict[str, Any] = {}
-        if body is not None:
+        if row.files is not None:
+            kwargs["files"] = row.files(world) if callable(row.files) else row.files
+            if body is not None:
+                kwargs["data"] = body
+        elif body is not None:
             kwargs["data" if row.form else "json"] = body
         r = await self.client.request(row.method, path, headers=headers, **kwargs)
         return r.status_code, r

@@ -53,6 +53,8 @@ written beside it in `EXCLUSIONS` — wire fidelity or a constraint OpenAPI 3.0 
   copied — state, not shape;
 - `positive_data_acceptance` on GET /api/v1/users/{accountId}/relations/{relationName}: `cursor` is
   opaque — only a `nextCursor` bondline returned is one;
+- `positive_data_acceptance` on PUT …/child/attachment/{attachmentId}: the body's `id` must be the
+  attachment in the path, and a new `title` must not be another attachment's — body against path, state;
 - `positive_data_acceptance` on POST …/entities/{id}/_update: each change's `uri` must name an
   attribute of the entity in the path (body against path);
 - `positive_data_acceptance` on PUT …/configuration: the types document is checked as a whole (type
@@ -172,6 +174,8 @@ EXCLUSIONS = [
      "an update names the next version of the stored property (409 otherwise), and a key in the body must be"
      " the path's"),
     ("positive_data_acceptance", "^/api/v1/users/[^/]+/relations/[^/]+$", "GET", "cursors are opaque"),
+    ("positive_data_acceptance", "^/wiki/rest/api/content/[^/]+/child/attachment/[^/]+$", "PUT",
+     "the body's id must be the path's attachment, and a new name must not be another attachment's"),
     ("positive_data_acceptance", R + "/entities/[^/]+/_update$", "POST",
      "each change's uri must name an attribute of the entity in the path"),
     ("positive_data_acceptance", R + "/configuration$", "PUT", "the types document is checked as a whole"),

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bondline.cli.common import DatabaseURLOption, console, fail, migrated, out, settings_for
 from bondline.store import backup as backups
-from bondline.store import inuse, parse
+from bondline.store import blobs, inuse, parse
 from bondline.store import migrate as migrations
 
 
@@ -37,17 +37,21 @@ def backup_command(
     """Copy the database to PATH while the server keeps serving: one consistent snapshot.
 
     SQLite: a SQLite file (SQLite's backup API), openable as it is. PostgreSQL: a pg_dump archive in
-    custom format (needs pg_dump on PATH; the schema of ?search_path= only, when the URL has one)."""
+    custom format (needs pg_dump on PATH; the schema of ?search_path= only, when the URL has one).
+    The attachments' data (BONDLINE_BLOB_DIR) is copied into PATH.blobs/ beside it."""
     settings = settings_for(database_url)
     url = parse(settings.database_url)
     with _progress("backing up", quiet) as progress:
         task = progress.add_task("backup", total=None)
         try:
             outcome = backups.backup(url, path, progress=lambda done, total: progress.update(
-                task, completed=done, total=total))
+                task, completed=done, total=total), blob_dir=blobs.for_settings(
+                    settings.blob_dir, settings.database_url).root)
         except backups.BackupError as exc:
             fail(str(exc))
     revision = f", schema revision {outcome.revision}" if outcome.revision else ""
+    if outcome.blobs:
+        revision += f"; {outcome.blobs} attachment blob(s) in {backups.blobs_path(outcome.path)}"
     out.print(f"backed up {url.redacted()} to {outcome.path} ({_size(outcome.bytes)}{revision})",
               markup=False, highlight=False)
 
@@ -76,10 +80,12 @@ def restore_command(
                               err=True)
             with _progress("restoring", quiet) as progress:
                 task = progress.add_task("restore", total=None)
-                backups.restore(url, path, progress=lambda done, total: progress.update(task, completed=done,
-                                                                                      total=total))
+                outcome = backups.restore(url, path, progress=lambda done, total: progress.update(
+                    task, completed=done, total=total), blob_dir=blobs.for_settings(
+                        settings.blob_dir, settings.database_url).root)
     except (backups.BackupError, inuse.InUse) as exc:
         fail(str(exc))
     migrated(settings)
-    out.print(f"restored {url.redacted()} from {path}; schema revision {migrations.current(url)}",
+    restored = f"; {outcome.blobs} attachment blob(s) put back" if outcome.blobs else ""
+    out.print(f"restored {url.redacted()} from {path}; schema revision {migrations.current(url)}{restored}",
               markup=False, highlight=False)

@@ -37,7 +37,10 @@ def validate_title(title: str | None) -> str:
 
 
 def parse_id(raw: str) -> int:
-    """Content ids are positive integers (sent as strings)."""
+    """Content ids are positive integers (sent as strings); an attachment's may come as Confluence
+    writes it, `att123`."""
+    if raw.startswith("att"):
+        raw = raw[3:]
     if not is_decimal(raw) or len(raw) > 18 or int(raw) == 0:
         raise Invalid(f"Content id {raw[:40]!r} is invalid: content ids are positive integers")
     return int(raw)

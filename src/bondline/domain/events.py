@@ -32,13 +32,14 @@ CONTENT_RESTORED = "content.restored"
 CONTENT_PURGED = "content.purged"
 CONTENT_CHILD_CREATED = "content.child_created"
 CONTENT_LABELS_CHANGED = "content.labels_changed"
+CONTENT_COMMENT_CREATED = "content.comment_created"  # a comment on watched content (to its watchers)
 SPACE_CONTENT_CREATED = "space.content_created"
 DCR_CREATED = "change_request.created"
 DCR_APPLIED = "change_request.applied"
 DCR_REJECTED = "change_request.rejected"
 
 CONTENT_TYPES = (CONTENT_UPDATED, CONTENT_TRASHED, CONTENT_RESTORED, CONTENT_PURGED, CONTENT_CHILD_CREATED,
-                 CONTENT_LABELS_CHANGED, SPACE_CONTENT_CREATED)
+                 CONTENT_LABELS_CHANGED, SPACE_CONTENT_CREATED, CONTENT_COMMENT_CREATED)
 DCR_TYPES = (DCR_CREATED, DCR_APPLIED, DCR_REJECTED)
 TYPES = CONTENT_TYPES + DCR_TYPES
 PATTERNS = ("*", "content.*", "space.*", "change_request.*")

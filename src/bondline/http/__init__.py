@@ -7,6 +7,6 @@ routing by path segments, lazy parsing, and no per-request middleware stack.
 """
 
 from bondline.http.request import Request
-from bondline.http.responses import Response, empty, json_response, retry_after, text_response
+from bondline.http.responses import Response, empty, json_response, retry_after, stream_response, text_response
 
-__all__ = ["Request", "Response", "empty", "json_response", "retry_after", "text_response"]
+__all__ = ["Request", "Response", "empty", "json_response", "retry_after", "stream_response", "text_response"]

@@ -122,6 +122,9 @@ class App:
         # A test server's controls (`bondline.testing.instrument.Controls`), for its control routes;
         # None on every other server. The kernel never reads it.
         self.controls: Any = None
+        # The attachments' blob store (`bondline.store.blobs.BlobStore`), for their handlers; the
+        # kernel never reads it.
+        self.blobs: Any = None
         self._access_log = settings.access_log
 
     # --- registration ------------------------------------------------------------------------------
@@ -205,6 +208,10 @@ class App:
                               reason="NUL_CHARACTER")
             segments = split_path(raw_path)
             routes, values = self.router.match(segments)
+            if routes is None and len(segments) > 1 and segments[-1] == "":
+                # A trailing slash no route claims (`POST /rest/api/content/`, as atlassian-python-api's
+                # add_comment sends it) names the same resource without it, as Confluence's server takes it.
+                routes, values = self.router.match(segments[:-1])
             if routes is None:
                 dialect = self.dialect_for_path(scope["path"])
                 raise unknown_path()
@@ -221,7 +228,12 @@ class App:
             pattern = route.pattern
             request = Request(scope, dict(zip(route.param_names, values, strict=True)), route, self, request_id)
             if scope["method"] in _BODY_METHODS:
-                request.body = await self._read_body(scope, receive)
+                if route.options.get("stream_body"):
+                    # The handler reads the body itself, in chunks (`Request.stream`): uploads never
+                    # sit in memory whole, and have a limit of their own.
+                    request.receive = receive
+                else:
+                    request.body = await self._read_body(scope, receive)
             if route.auth != "none":
                 caller = await self.auth.caller_for(request.header(b"authorization"))
                 if caller is None:
@@ -259,8 +271,14 @@ class App:
             headers.append((b"connection", b"close"))  # the rest of the body may still come: not on this one
         headers.append((b"x-request-id", request_id.encode()))
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
-        await send({"type": "http.response.body",
-                    "body": b"" if scope["method"] == "HEAD" else response.body})
+        chunks = response.chunks
+        if chunks is not None and scope["method"] != "HEAD":
+            async for chunk in chunks:  # a file streamed from disk, a chunk at a time
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+        else:
+            await send({"type": "http.response.body",
+                        "body": b"" if scope["method"] == "HEAD" else response.body})
         if self.metrics is not None:
             self.metrics.observe(scope["method"], pattern, response.status, time.perf_counter() - started)
         if self._access_log:

@@ -3,14 +3,16 @@ and the path parameters, and pays for nothing else."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 import msgspec
 
-from bondline.domain.errors import Invalid, UnsupportedMediaType
+from bondline.domain.errors import Invalid, RequestTimeout, UnsupportedMediaType
 
 if TYPE_CHECKING:
     from bondline.domain.model import Caller
@@ -68,7 +70,8 @@ _find_duplicates = json.JSONDecoder(object_pairs_hook=_refuse_duplicates, parse_
 
 
 class Request:
-    __slots__ = ("scope", "method", "params", "body", "_caller", "route", "app", "request_id", "_query", "_headers")
+    __slots__ = ("scope", "method", "params", "body", "_caller", "route", "app", "request_id", "_query", "_headers",
+                 "receive")
 
     def __init__(self, scope: dict[str, Any], params: dict[str, str], route: Route, app: Any,
                  request_id: str | None = None) -> None:
@@ -82,6 +85,8 @@ class Request:
         self._caller: Caller | None = None
         self._query: dict[str, list[str]] | None = None
         self._headers: dict[bytes, bytes] | None = None
+        # The ASGI receive of a route declared with `stream_body=True` (its body is not read for it).
+        self.receive: Any = None
 
     # --- who is calling ------------------------------------------------------------------------
     @property
@@ -174,6 +179,31 @@ class Request:
                 raise Invalid(f"Invalid request body: the key {str(dup)[:100]!r} appears twice in one object",
                               reason="INVALID_BODY") from None
         return value
+
+    async def stream(self, within: float) -> AsyncIterator[bytes]:
+        """The body of a `stream_body` route, chunk by chunk as it arrives (never held whole). The
+        whole body must arrive within `within` seconds (else RequestTimeout); a client that goes
+        away ends the request (`ClientDisconnected`)."""
+        from bondline.http.app import ClientDisconnected
+
+        if self.receive is None:
+            if self.body:
+                yield self.body
+            return
+        receive, self.receive = self.receive, None  # a body is read once
+        try:
+            async with asyncio.timeout(within):
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        raise ClientDisconnected()
+                    chunk = message.get("body", b"")
+                    if chunk:
+                        yield chunk
+                    if not message.get("more_body", False):
+                        return
+        except TimeoutError:
+            raise RequestTimeout(f"The request body did not arrive within {within:g} s") from None
 
     # --- where we are --------------------------------------------------------------------------
     @property

@@ -48,7 +48,8 @@ WHY = {
            "is closed",
     "409": "Conflict: the object changed meanwhile (retry) or the change clashes with it",
     "413": "The request body is larger than the limit (BONDLINE_MAX_BODY_BYTES, 1 MiB by default)",
-    "415": "The request body is declared (Content-Type) as something other than JSON",
+    "415": "The request body is declared (Content-Type) as something other than JSON (or, for an upload, "
+           "multipart/form-data)",
     "429": "Too many requests: rate limited (Retry-After says when to try again), as Confluence Cloud and "
            "Reltio may answer any request; bondline does so only when a test server is told to (faults)",
     "501": "Not implemented for this relation name (Confluence does not list favourites and likes)",
@@ -98,6 +99,8 @@ def statuses(path: str, method: str, op: dict[str, Any], default_security: bool)
     media = (op.get("requestBody") or {}).get("content") or {}
     if media and all("json" in name for name in media):
         out.add("415")  # a JSON body sent with another Content-Type (`Request.json`)
+    if "multipart/form-data" in media:
+        out.add("415")  # an upload that is not multipart/form-data (`http.multipart`)
     if dialect == "ui":
         return out | {"403"} if method == "post" or "{" in path else out
     out.add("429")

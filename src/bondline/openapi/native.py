@@ -77,6 +77,28 @@ PATHS["/docs/static/{name}"] = {"get": {
     "responses": {"200": {"description": "The asset"}, "404": _error_response("No such asset")},
 }}
 
+# Confluence's download URL for an attachment (`_links.download` of an attachment, where
+# downloadAttatchment redirects): not in Atlassian's REST documents, which stop at the redirect.
+PATHS["/wiki/download/attachments/{pageId}/{filename}"] = {"get": {
+    "tags": ["bondline"], "operationId": "bondline.downloadAttachment",
+    "summary": "Download an attachment's data",
+    "description": "The data of one version of an attachment (`version`, default the current one), with its "
+                   "media type as `Content-Type` and `Content-Disposition: attachment`. Its SHA-256 is checked "
+                   "before it is sent.",
+    "security": [{"basicAuth": []}, {"bearerAuth": []}],
+    "parameters": [
+        {"name": "pageId", "in": "path", "required": True, "schema": {"type": "string"}},
+        {"name": "filename", "in": "path", "required": True, "schema": {"type": "string"}},
+        {"name": "version", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {"name": "modificationDate", "in": "query", "schema": {"type": "string"}},
+        {"name": "cacheVersion", "in": "query", "schema": {"type": "string"}},
+        {"name": "api", "in": "query", "schema": {"type": "string"}},
+    ],
+    "responses": {"200": {"description": "The attachment's data, with its own media type",
+                          "content": {"application/octet-stream": {"schema": {"type": "string",
+                                                                              "format": "binary"}}}}},
+}}
+
 _END = {
     "type": "object",
     "required": ["type", "key"],

@@ -30,6 +30,7 @@ from bondline.services.reltio.change_requests import MAX_FILTER
 WIKI = "/wiki/rest/api"
 CONTENT_ID = {"type": "string", "pattern": "^[1-9][0-9]{0,17}$"}
 VERSION_NUMBER = {"type": "string", "pattern": "^[1-9][0-9]{0,8}$"}
+ATTACHMENT_ID = {"type": "string", "pattern": "^(att)?[1-9][0-9]{0,17}$"}
 RELATION_NAME = {"type": "string", "pattern": NAME.pattern}
 NON_EMPTY = {"type": "string", "minLength": 1, "pattern": "[^\\s,]"}
 PAGING = {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
@@ -89,6 +90,12 @@ def _param(path: str, param: dict[str, Any]) -> dict[str, Any] | None:
             return VERSION_NUMBER
         if name == "key" and "/property/" in path:
             return PROPERTY_KEY
+        if name == "attachmentId":  # `att123` as Confluence writes it, or the bare content id
+            return ATTACHMENT_ID
+        if name == "pageId" and path.startswith("/wiki/download/"):
+            return CONTENT_ID
+        if name == "filename":
+            return {"type": "string", "pattern": "^[^/]+$"}
         if name == "relationName":
             return RELATION_NAME
         if name == "type" and "/space/{spaceKey}/content/" in path:  # what bondline stores
@@ -115,6 +122,10 @@ def _param(path: str, param: dict[str, Any]) -> dict[str, Any] | None:
             return {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
         if name == "depth" and "/descendant/" in path:  # all, root, or 1 … 100 levels (domain/tree.py)
             return {"type": "string", "pattern": "^(all|root|[1-9][0-9]?|100)$"}
+        if name == "parentVersion":
+            return {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+        if name == "depth" and path.endswith("/child/comment"):
+            return {"type": "string", "enum": ["", "root", "all"]}
     if where == "path" and "/attributes/{attribute}" in path and name in ATTRIBUTE_PATH:
         return ATTRIBUTE_PART  # one segment of an attribute path: no attribute or value id holds a slash
     if where == "query" and name in ("changeRequestId", "changeRequestIds"):
@@ -212,6 +223,20 @@ def tighten(paths: dict[str, Any], schemas: dict[str, Any], parameters: dict[str
         number = schemas["VersionRestore"].get("properties", {}).get("params", {}).get("properties", {})
         if "versionNumber" in number:
             number["versionNumber"] = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+    if "AttachmentPropertiesUpdateBody" in schemas:
+        # What bondline reads of it (the document's `version` is a whole Version, with its user and
+        # content): the id, the type, the version number, and the name, media type, comment and container.
+        props = schemas["AttachmentPropertiesUpdateBody"].setdefault("properties", {})
+        props["id"] = ATTACHMENT_ID
+        props["type"] = {"type": "string", "enum": ["attachment"]}
+        props["version"] = {"type": "object", "required": ["number"],
+                            "properties": {"number": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                                           "minorEdit": {"type": "boolean"}}}
+        props["title"] = {"type": "string", "maxLength": MAX_TITLE, "pattern": TEXT}
+        props["container"] = {"type": "object", "required": ["id"], "properties": {"id": CONTENT_ID}}
+        media = {"type": "string", "pattern": "^[!-~]+/[!-~]+$", "maxLength": 255}
+        props["metadata"] = {"type": "object", "properties": {"mediaType": media}}
+        props["extensions"] = {"type": "object", "properties": {"mediaType": media, "comment": {"type": "string"}}}
     if "LabelCreateArray" in schemas:
         schemas["LabelCreateArray"] = _at_least_one(schemas["LabelCreateArray"])
     for name in ("ContentCreate", "ContentUpdate"):  # a page is created or updated current or draft

@@ -14,7 +14,7 @@ from bondline.domain.errors import Invalid, NotFound
 from bondline.domain.model import Caller, Content, ContentVersion, Space, User
 from bondline.domain.relations import CONFLUENCE, content_keys
 from bondline.domain.watches import WATCH
-from bondline.services import notify, positions
+from bondline.services import attachments, notify, positions
 from bondline.store import Store
 from bondline.store.repos.accounts import users_by_ids
 from bondline.store.unit import Tx
@@ -147,6 +147,16 @@ async def create(store: Store, caller: Caller, new: NewContent,
         return await _view(tx, caller, content, space, content.status)
 
 
+async def type_of(store: Store, caller: Caller, content_id: int) -> str | None:
+    """The type of a piece of content the caller may see (None: none, or not theirs to see), for a
+    route Confluence shares between types (`DELETE /content/{id}/version/{n}`)."""
+    async with store.read() as tx:
+        found = await tx.content.with_space(content_id, caller.user_id)
+    if found is None or not access.can_view_content(caller, *found):
+        return None
+    return found[0].type
+
+
 def _shown_status(content: Content, wanted: list[str]) -> bool:
     return "any" in wanted or content.status in wanted
 
@@ -270,6 +280,10 @@ async def delete(store: Store, caller: Caller, content_id: int, status: str | No
 async def purge(tx: Tx, content: Content, space: Space) -> None:
     """Delete content for good, with every relation to or from it or any of its versions."""
     watchers = await notify.watchers_before_purge(tx, content, space)
+    await attachments.purge_held_by(tx, content)  # an attachment is content only with its container
+    from bondline.services import comments  # (it builds on this module)
+
+    await comments.purge_on(tx, content)  # so is a comment
     await tx.relations.purge_entity(CONFLUENCE, "content", content_keys(content.id, content.version))
     await tx.content.purge(content.id)
     tx.record(Change("content.purge", f"content/{content.id}", record_of(content)))

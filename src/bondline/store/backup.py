@@ -12,6 +12,11 @@ recovery is the operator's choice, outside bondline).
 
 A backup holds everything the database does (token hashes, webhook secrets), so its file is created
 readable and writable by its owner only (0600), before anything is written into it.
+
+Attachments' data lives outside the database, in the blob store (store/blobs.py): a backup copies
+it into a directory beside the file, `PATH.blobs/`, after the database (a blob is never changed, and
+one the copied database refers to stays while anything refers to it), and a restore puts those
+blobs back, each checked against its checksum, before the database.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
+from bondline.store.blobs import BlobCorrupt, BlobStore
 from bondline.store.urls import DatabaseURL
 
 PAGES_PER_STEP = 1024
@@ -41,6 +47,40 @@ class Outcome:
     path: str
     bytes: int
     revision: str | None
+    blobs: int = 0  # attachment blobs copied
+
+
+def blobs_path(backup_path: str) -> str:
+    """Where a backup keeps the attachments' blobs: a directory beside its file."""
+    return backup_path + ".blobs"
+
+
+def _backup_blobs(blob_dir: str | None, target: str, outcome: Outcome) -> Outcome:
+    if not blob_dir or not os.path.isdir(blob_dir):
+        return outcome
+    destination = blobs_path(target)
+    if os.path.exists(destination):
+        raise BackupError(f"{destination} already exists; give a new file name (a backup never overwrites)")
+    partial = destination + ".partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    os.makedirs(partial, mode=0o700)
+    try:
+        count, size = BlobStore(blob_dir).copy_to(partial)
+    except OSError as exc:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise BackupError(f"copying the attachments' blobs failed: {exc}") from None
+    os.replace(partial, destination)
+    return Outcome(outcome.path, outcome.bytes + size, outcome.revision, count)
+
+
+def _restore_blobs(blob_dir: str | None, source: str) -> int:
+    stored = blobs_path(source)
+    if not blob_dir or not os.path.isdir(stored):
+        return 0
+    try:
+        return BlobStore(blob_dir).copy_from(stored)
+    except (OSError, BlobCorrupt) as exc:
+        raise BackupError(f"restoring the attachments' blobs failed (the database is unchanged): {exc}") from None
 
 
 def _create_private(path: str) -> None:
@@ -90,8 +130,10 @@ def _check_sqlite_file(path: str) -> str:
     return revision
 
 
-def backup(url: DatabaseURL, target: str, *, progress: Progress | None = None) -> Outcome:
-    if os.path.exists(target):
+def backup(url: DatabaseURL, target: str, *, progress: Progress | None = None,
+           blob_dir: str | None = None) -> Outcome:
+    """Copy the database to `target`, and the blob store at `blob_dir` (when given) beside it."""
+    if os.path.exists(target) or os.path.exists(blobs_path(target)):
         raise BackupError(f"{target} already exists; give a new file name (a backup never overwrites)")
     # A folder is not made for it: a mistyped path would put the backup where nobody looks for it.
     folder = os.path.dirname(os.path.abspath(target))
@@ -99,16 +141,23 @@ def backup(url: DatabaseURL, target: str, *, progress: Progress | None = None) -
         raise BackupError(f"the folder {os.path.dirname(target) or folder} does not exist; create it first "
                           f"(mkdir -p {os.path.dirname(target) or folder}) or give a path in an existing folder")
     if url.kind == "sqlite":
-        return _backup_sqlite(url, target, progress)
-    return _backup_postgres(url, target)
+        outcome = _backup_sqlite(url, target, progress)
+    else:
+        outcome = _backup_postgres(url, target)
+    return _backup_blobs(blob_dir, target, outcome)
 
 
-def restore(url: DatabaseURL, source: str, *, progress: Progress | None = None) -> Outcome:
-    """Replace the database's contents with the backup's. Stop the servers first: a running server
-    keeps caches (tokens, for one) of the state the restore replaces."""
+def restore(url: DatabaseURL, source: str, *, progress: Progress | None = None,
+            blob_dir: str | None = None) -> Outcome:
+    """Replace the database's contents with the backup's (and put its blobs in `blob_dir`). Stop the
+    servers first: a running server keeps caches (tokens, for one) of the state the restore replaces."""
     if url.kind == "sqlite":
-        return _restore_sqlite(url, source, progress)
-    return _restore_postgres(url, source)
+        _check_sqlite_file(source)
+    elif not os.path.isfile(source):
+        raise BackupError(f"{source} does not exist")
+    count = _restore_blobs(blob_dir, source)  # first: the restored rows never name a blob not there
+    outcome = _restore_sqlite(url, source, progress) if url.kind == "sqlite" else _restore_postgres(url, source)
+    return Outcome(outcome.path, outcome.bytes, outcome.revision, count)
 
 
 # --- SQLite -------------------------------------------------------------------------------------

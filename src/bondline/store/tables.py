@@ -123,6 +123,41 @@ content_versions = sa.Table(
     sa.Column("at", sa.BigInteger, nullable=False),
 )
 
+# Attachments (migration 0016): content of type "attachment" (a `content` row, with its versions in
+# `content_versions`) held by a page or blog post, its container. Each version's data is a blob in
+# the blob store (store/blobs.py), named by its SHA-256; the row keeps the checksum and the size.
+attachments = sa.Table(
+    "attachments",
+    metadata,
+    sa.Column("content_id", BigId, sa.ForeignKey("content.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("container_id", BigId, sa.ForeignKey("content.id", ondelete="CASCADE"), nullable=False, index=True),
+)
+
+attachment_versions = sa.Table(
+    "attachment_versions",
+    metadata,
+    sa.Column("content_id", BigId, sa.ForeignKey("content.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("number", sa.Integer, primary_key=True),
+    sa.Column("media_type", sa.String(255), nullable=False),
+    sa.Column("file_size", sa.BigInteger, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False, index=True),  # the blob's name (and what it is checked against)
+    sa.Column("comment", sa.Text, nullable=False, default=""),
+)
+
+# Comments (migration 0017): content of type "comment" (a `content` row with its versions) on a page
+# or blog post, its container; a reply names the comment it answers (`parent_id`). Footer or inline;
+# an inline comment keeps the properties Confluence gives it (JSON) and its resolution status.
+comments = sa.Table(
+    "comments",
+    metadata,
+    sa.Column("content_id", BigId, sa.ForeignKey("content.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("container_id", BigId, sa.ForeignKey("content.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("parent_id", BigId, sa.ForeignKey("content.id", ondelete="CASCADE"), nullable=True, index=True),
+    sa.Column("location", sa.String(16), nullable=False),
+    sa.Column("inline_properties", sa.Text, nullable=True),
+    sa.Column("resolution", sa.String(16), nullable=True),
+)
+
 # Long-running tasks (Confluence answers space deletion with a task to poll).
 long_tasks = sa.Table(
     "long_tasks",

@@ -20,7 +20,9 @@ from bondline.domain.audit import Actor, Change
 from bondline.store.base import Conn
 from bondline.store.repos import audit
 from bondline.store.repos.accounts import TokenRepo, UserRepo
+from bondline.store.repos.attachments import AttachmentRepo
 from bondline.store.repos.audit import AuditRepo
+from bondline.store.repos.comments import CommentRepo
 from bondline.store.repos.content import ContentRepo
 from bondline.store.repos.groups import GroupRepo
 from bondline.store.repos.history import HistoryRepo
@@ -48,7 +50,7 @@ def _subscriptions_appending(n: int) -> sa.Select[Any]:
 class Tx:
     __slots__ = ("conn", "users", "tokens", "spaces", "content", "tasks", "relations", "labels", "groups", "tenants",
                  "entities", "reltio_relations", "change_requests", "secrets", "audit",
-                 "outbox", "webhooks", "ui_sessions", "tree", "history", "properties",
+                 "outbox", "webhooks", "ui_sessions", "tree", "history", "properties", "attachments", "comments",
                  "actor", "_changes", "_events", "_subscriptions")
 
     def __init__(self, conn: Conn, actor: Actor | None = None) -> None:
@@ -73,6 +75,8 @@ class Tx:
         self.tree = TreeRepo(conn)
         self.history = HistoryRepo(conn)
         self.properties = PropertyRepo(conn)
+        self.attachments = AttachmentRepo(conn)
+        self.comments = CommentRepo(conn)
         self.begin(actor)
 
     def begin(self, actor: Actor | None) -> None:

@@ -2,9 +2,9 @@
 
 Which endpoints: the operations of Atlassian's official definitions that mention the
 `X-Atlassian-Token` header, among those bondline serves — the watch writes (POST and DELETE on
-content, space and label watches). (The attachment uploads also mention it; bondline does not serve
-them.) Each answers 403 with Confluence's error body without the header or with another value, and
-changes nothing; `no-check` and the deprecated `nocheck` (any case) pass.
+content, space and label watches) and the attachment uploads (tests/api/confluence/test_attachments.py).
+Each answers 403 with Confluence's error body without the header or with another value, and changes
+nothing; `no-check` and the deprecated `nocheck` (any case) pass.
 """
 
 from __future__ import annotations
@@ -22,7 +22,12 @@ WATCH_WRITES = {(method, f"{API}/user/watch/{kind}/{{{param}}}")
                 for kind, param in (("content", "contentId"), ("space", "spaceKey"), ("label", "labelName"))}
 
 
-def test_the_protected_writes_are_the_watch_writes() -> None:
+ATTACHMENT_UPLOADS = {("POST", f"{API}/content/{{id}}/child/attachment"),
+                      ("PUT", f"{API}/content/{{id}}/child/attachment"),
+                      ("POST", f"{API}/content/{{id}}/child/attachment/{{attachmentId}}/data")}
+
+
+def test_the_protected_writes_are_the_watch_writes_and_the_uploads() -> None:
     """The table below is exactly the served operations Atlassian's newest definitions protect."""
     from bondline.openapi import vendor
 
@@ -30,7 +35,7 @@ def test_the_protected_writes_are_the_watch_writes() -> None:
     protected = {(method.upper(), path) for path, item in official["paths"].items()
                  for method, op in item.items() if isinstance(op, dict) and "X-Atlassian-Token" in json.dumps(op)}
     served = {(r.method, r.pattern) for r in build(Settings(database_url="sqlite:///unused.db")).router.routes}
-    assert protected & served == WATCH_WRITES
+    assert protected & served == WATCH_WRITES | ATTACHMENT_UPLOADS
 
 
 REFUSED = [None, "", "check", "no check", "yes", "no-check-please"]

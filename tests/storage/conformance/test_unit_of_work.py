@@ -9,7 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from bondline.domain import events as ev
+from bondline.domain.attachments import AttachmentVersion
 from bondline.domain.audit import OPERATOR_ACTOR, Actor, Change
+from bondline.domain.comments import CommentMeta
 from bondline.domain.groups import Group
 from bondline.domain.relations import CONFLUENCE
 from bondline.store import Store
@@ -249,6 +251,14 @@ async def _fill_every_table(store: Store) -> None:
         await tx.tree.set_homepage(space.id, page.id)
         await tx.properties.add("content", page.id, "k", '"v"', by=ada.id, now=NOW)
         await tx.properties.add("space", space.id, "k", '"v"', by=ada.id, now=NOW)
+        att = await tx.content.add(type="attachment", status="current", space_id=space.id, parent_id=None,
+                                   title="a.txt", body="", representation="storage", message="", by=ada.id, now=NOW)
+        await tx.attachments.add(att.id, page.id)
+        await tx.attachments.add_version(AttachmentVersion(att.id, 1, "text/plain", 1, "a" * 64, ""))
+        note = await tx.content.add(type="comment", status="current", space_id=space.id, parent_id=None,
+                                    title="Re: T", body="<p>hi</p>", representation="storage", message="", by=ada.id,
+                                    now=NOW)
+        await tx.comments.add(CommentMeta(note.id, page.id, None, "inline", {"markerRef": "m"}, "open"))
         await tx.tasks.add(LongTask("task", "space.delete", "{}", ada.id, NOW, None, False))
         await tx.secrets.add("signing", "value", NOW)
         await add_tenant(tx)

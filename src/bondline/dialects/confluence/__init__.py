@@ -1,6 +1,7 @@
 """Confluence Cloud REST API v1, wire-exact, under ``/wiki/rest/api``.
 
-One module per resource: `spaces`, `content`, `users`, `groups` (and `relations`, `watches`, `labels`).
+One module per resource: `spaces`, `content`, `users`, `groups` (and `relations`, `watches`, `labels`,
+`attachments`, `comments`, `tree`, `history`, `properties`).
 Routes parse the request, call a service, and render Confluence's JSON; errors use
 Confluence's error body (`errors.ConfluenceDialect`).
 """
@@ -14,6 +15,8 @@ from bondline.dialects.confluence.errors import DIALECT
 
 def install(app: Any) -> None:
     from bondline.dialects.confluence import (
+        attachments,
+        comments,
         content,
         groups,
         history,
@@ -37,3 +40,5 @@ def install(app: Any) -> None:
     tree.install(app)
     history.install(app)
     properties.install(app)
+    attachments.install(app)
+    comments.install(app)

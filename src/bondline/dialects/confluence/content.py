@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bondline.dialects.confluence import bodies, history, params, properties, render, tree
+from bondline.dialects.confluence import attachments, bodies, comments, history, params, properties, render, tree
 from bondline.dialects.confluence.errors import DIALECT
 from bondline.dialects.confluence.params import Expand
 from bondline.dialects.confluence.render import CONTENT_DEFAULT_EXPAND, base_of
+from bondline.domain import attachments as attachment_rules
+from bondline.domain import comments as comment_rules
 from bondline.domain import content as rules
 from bondline.domain.errors import Invalid, is_decimal
 from bondline.http import Request, Response, empty, json_response
@@ -58,6 +60,8 @@ async def get_content(req: Request) -> Response:
 async def create_content(req: Request) -> Response:
     params.choice(req, "status", rules.EDIT_STATUSES)
     body = req.json(bodies.ContentCreate)
+    if body.type == comment_rules.TYPE:  # on a container, not in a space
+        return await comments.create_comment(req)
     if body.space is None or not body.space.key:
         raise Invalid("The space key is required to create content (space.key)")
     parent_id, _ = _parent(body.ancestors)
@@ -77,6 +81,10 @@ async def get_content_by_id(req: Request) -> Response:
     params.choice(req, "embeddedContentRender", ("current", "version-at-save"))
     view = await content.get(req.app.store, req.caller, content_id, statuses=req.q_all("status") or None,
                              version=version)
+    if view.content.type == attachment_rules.TYPE:  # with its container, data and extensions
+        return await attachments.get_attachment(req, content_id, version)
+    if view.content.type == comment_rules.TYPE:  # with its container and location
+        return await comments.render_one(req, view, Expand.of(req, CONTENT_DEFAULT_EXPAND))
     return await _render(req, view)
 
 
@@ -94,6 +102,8 @@ async def update_content(req: Request) -> Response:
         parent_id=parent_id, parent_given=parent_given, message=body.version.message,
         minor_edit=body.version.minorEdit)
     view = await content.update(req.app.store, req.caller, content_id, edit, properties.from_metadata(req))
+    if view.content.type == comment_rules.TYPE:
+        return await comments.render_one(req, view, Expand.of(req, CONTENT_DEFAULT_EXPAND))
     return await _render(req, view)
 
 

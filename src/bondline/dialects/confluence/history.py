@@ -10,15 +10,16 @@ from typing import Any, Literal
 
 import msgspec
 
-from bondline.dialects.confluence import render
+from bondline.dialects.confluence import attachments, render
 from bondline.dialects.confluence.errors import DIALECT
 from bondline.dialects.confluence.params import Expand
 from bondline.dialects.confluence.render import base_of
+from bondline.domain import attachments as attachment_rules
 from bondline.domain import content as content_rules
 from bondline.domain.errors import Invalid, is_decimal
 from bondline.domain.model import Caller, ContentVersion
 from bondline.http import Request, Response, empty, json_response
-from bondline.services import history
+from bondline.services import content, history
 
 API = "/wiki/rest/api"
 _LOADED = ("previousVersion", "contributors", "nextVersion")  # what needs `services.history.load`
@@ -132,6 +133,9 @@ async def restore_version(req: Request) -> Response:
 
 async def delete_version(req: Request) -> Response:
     content_id = content_rules.parse_id(req.params["id"])
+    if req.params["id"].startswith("att") or await content.type_of(req.app.store, req.caller,
+                                                                   content_id) == attachment_rules.TYPE:
+        return await attachments.delete_version(req)  # an attachment's data goes with its version
     number = req.params["versionNumber"]
     if not is_decimal(number) or len(number) > 9:
         raise Invalid(f"Version number {number[:20]!r} is invalid")

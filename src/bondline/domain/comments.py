@@ -1,0 +1,60 @@
+"""Comments: content of type "comment" on a page or blog post (its container), footer or inline; a
+reply names the comment it answers (its ancestors are the comments above it). An inline comment
+keeps the properties the editor gives it (`inlineProperties`: the selection it is anchored to) and
+a resolution status."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from bondline.domain.errors import Invalid
+
+TYPE = "comment"
+CONTAINER_TYPES = ("page", "blogpost")
+LOCATIONS = ("footer", "inline")
+RESOLUTIONS = ("open", "reopened", "resolved", "dangling")
+MAX_DEPTH = 100
+
+
+@dataclasses.dataclass(slots=True)
+class CommentMeta:
+    content_id: int
+    container_id: int
+    parent_id: int | None
+    location: str
+    inline_properties: dict[str, Any] | None
+    resolution: str | None
+
+
+def validate_location(location: str | None) -> str:
+    if location is None:
+        return "footer"
+    if location not in LOCATIONS:
+        raise Invalid(f"A comment's location is 'footer' or 'inline', not {location[:40]!r}")
+    return location
+
+
+def title_for(container_title: str) -> str:
+    """Confluence titles a comment after what it is on."""
+    return ("Re: " + container_title)[:255]
+
+
+def depth_filter(depth: str | None) -> bool:
+    """Whether only the root comments are listed (`depth` absent, empty or "root"; "all": every one)."""
+    if depth in (None, "", "root"):
+        return True
+    if depth == "all":
+        return False
+    raise Invalid(f"Parameter 'depth' must be root or all, got {depth[:40]!r}")
+
+
+def location_filter(values: list[str]) -> tuple[bool, bool, bool]:
+    """What a listing's `location` values ask for: (footer comments, every inline comment, resolved
+    inline comments). None given: every comment."""
+    if not values:
+        return True, True, False
+    for value in values:
+        if value not in ("footer", "inline", "resolved"):
+            raise Invalid(f"Parameter 'location' must be inline, footer or resolved, got {value[:40]!r}")
+    return "footer" in values, "inline" in values, "resolved" in values

@@ -1,0 +1,135 @@
+"""Comments: create (footer, inline, replies), list a container's comments, read one with where it
+sits. A new comment is an event for the watchers of what it is on (`content.comment_created`)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from bondline import ids
+from bondline.domain import access
+from bondline.domain import comments as rules
+from bondline.domain import events as ev
+from bondline.domain.audit import Actor, Change, record_of
+from bondline.domain.comments import CommentMeta
+from bondline.domain.errors import Invalid, NotFound
+from bondline.domain.model import Caller, Content, Space
+from bondline.domain.relations import CONFLUENCE, content_keys
+from bondline.services import notify
+from bondline.services.content import ContentView, _view
+from bondline.store import Store
+from bondline.store.unit import Tx
+
+
+@dataclasses.dataclass(slots=True)
+class CommentView:
+    view: ContentView
+    meta: CommentMeta
+    container: Content
+    parents: list[Content]  # the comments above it, the root first
+
+
+@dataclasses.dataclass(slots=True)
+class NewComment:
+    container_id: int
+    body: str
+    representation: str
+    parent_id: int | None = None
+    location: str | None = None
+    inline_properties: dict[str, Any] | None = None
+    status: str = "current"
+
+
+async def _container(tx: Tx, caller: Caller, container_id: int) -> tuple[Content, Space, str | None]:
+    found = await tx.content.with_space(container_id, caller.user_id)
+    if found is None or found[0].type not in rules.CONTAINER_TYPES or found[0].status != "current" \
+            or not access.can_view_content(caller, *found):
+        raise NotFound(f"No content found with id : {container_id}", reason="CONTENT_NOT_FOUND")
+    return found
+
+
+async def _parents(tx: Tx, meta: CommentMeta) -> list[Content]:
+    chain: list[Content] = []
+    parent_id = meta.parent_id
+    while parent_id is not None and len(chain) < rules.MAX_DEPTH:
+        parent = await tx.content.by_id(parent_id)
+        above = await tx.comments.meta(parent_id)
+        if parent is None or above is None:
+            break
+        chain.append(parent)
+        parent_id = above.parent_id
+    return list(reversed(chain))
+
+
+async def create(store: Store, caller: Caller, new: NewComment) -> CommentView:
+    if new.status != "current":
+        raise Invalid("Comments are created as 'current'")
+    now = ids.now_ms()
+    async with store.write(Actor.of(caller)) as tx:
+        try:
+            container, space, role = await _container(tx, caller, new.container_id)
+        except NotFound as exc:
+            # POST /content names a container it cannot find as it does a missing parent: bad input
+            # (createContent declares no 404).
+            raise Invalid(exc.message, reason="CONTAINER_NOT_FOUND") from None
+        access.require_update_content(caller, container, space, role)
+        location = rules.validate_location(new.location)
+        parent_meta = None
+        if new.parent_id is not None:
+            parent_meta = await tx.comments.meta(new.parent_id)
+            parent = await tx.content.by_id(new.parent_id) if parent_meta is not None else None
+            if parent_meta is None or parent is None or parent_meta.container_id != container.id \
+                    or parent.status != "current":
+                raise Invalid(f"The comment {new.parent_id} to reply to is not a comment on content {container.id}")
+            location = parent_meta.location  # a reply sits where what it answers does
+        content = await tx.content.add(
+            type=rules.TYPE, status="current", space_id=space.id, parent_id=None,
+            title=rules.title_for(container.title), body=new.body, representation=new.representation, message="",
+            by=caller.user_id, now=now)
+        inline = location == "inline"
+        meta = CommentMeta(content.id, container.id, new.parent_id, location,
+                           (new.inline_properties or {}) if inline else None, "open" if inline else None)
+        await tx.comments.add(meta)
+        tx.record(Change("comment.create", f"content/{content.id}", None,
+                         {**(record_of(content) or {}), "container": container.id, "parent": new.parent_id,
+                          "location": location}))
+        await notify.content_changed(tx, ev.CONTENT_COMMENT_CREATED, container, space,
+                                     comment=ev.content_doc(content, space.key))
+        view = await _view(tx, caller, content, space, content.status)
+        return CommentView(view, meta, container, await _parents(tx, meta))
+
+
+async def get(store: Store, caller: Caller, content_id: int, view: ContentView) -> CommentView:
+    """Where a comment (already read, as `view`) sits."""
+    async with store.read() as tx:
+        meta = await tx.comments.meta(content_id)
+        container = await tx.content.by_id(meta.container_id) if meta is not None else None
+        if meta is None or container is None:
+            raise NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND")
+        return CommentView(view, meta, container, await _parents(tx, meta))
+
+
+async def list_comments(store: Store, caller: Caller, container_id: int, *, depth: str | None,
+                        locations: list[str], start: int, limit: int) -> tuple[Content, list[CommentView]]:
+    root_only = rules.depth_filter(depth)
+    footer, inline, resolved = rules.location_filter(locations)
+    async with store.read() as tx:
+        container, space, _role = await _container(tx, caller, container_id)
+        found = await tx.comments.on_container(container_id, root_only=root_only, footer=footer, inline=inline,
+                                               resolved=resolved, offset=start, limit=limit)
+        out = []
+        for content, meta in found:
+            view = await _view(tx, caller, content, space, content.status)
+            out.append(CommentView(view, meta, container, await _parents(tx, meta)))
+        return container, out
+
+
+async def purge_on(tx: Tx, container: Content) -> None:
+    """Before a page or blog post is purged: purge the comments on it."""
+    for comment_id in await tx.comments.ids_on(container.id):
+        comment = await tx.content.by_id(comment_id)
+        if comment is None:
+            continue
+        await tx.relations.purge_entity(CONFLUENCE, "content", content_keys(comment.id, comment.version))
+        await tx.content.purge(comment.id)
+        tx.record(Change("content.purge", f"content/{comment.id}", {"type": comment.type, "title": comment.title}))

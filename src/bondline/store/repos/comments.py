@@ -1,0 +1,84 @@
+"""Comments: which container each is on, the comment it replies to, where it sits (footer or inline).
+The comment itself is a `content` row (type "comment") with its versions (`ContentRepo`)."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import msgspec
+import sqlalchemy as sa
+
+from bondline.domain.comments import CommentMeta
+from bondline.domain.model import Content
+from bondline.store.base import Conn, Row
+from bondline.store.repos.content import _cols as content_cols
+from bondline.store.repos.content import _content
+from bondline.store.tables import comments, content
+
+P = sa.bindparam
+m = comments.c
+c = content.c
+
+_mcols = (m.content_id, m.container_id, m.parent_id, m.location, m.inline_properties, m.resolution)
+_insert = comments.insert().values(content_id=P("id"), container_id=P("container_id"), parent_id=P("parent_id"),
+                                   location=P("location"), inline_properties=P("props"), resolution=P("resolution"))
+_meta = sa.select(*_mcols).where(m.content_id == P("id"))
+_set_resolution = comments.update().where(m.content_id == P("id")).values(resolution=P("resolution"))
+_ids_on = sa.select(m.content_id).where(m.container_id == P("id"))
+
+
+@functools.lru_cache(maxsize=64)
+def _list_stmt(root_only: bool, footer: bool, inline: bool, resolved: bool) -> sa.Select[Any]:
+    stmt = sa.select(*content_cols, *_mcols).select_from(content.join(comments, m.content_id == c.id)).where(
+        m.container_id == P("container_id"), c.status == "current")
+    if root_only:
+        stmt = stmt.where(m.parent_id.is_(None))
+    wanted = []
+    if footer:
+        wanted.append(m.location == "footer")
+    if inline:
+        wanted.append(m.location == "inline")
+    elif resolved:
+        wanted.append(sa.and_(m.location == "inline", m.resolution == "resolved"))
+    stmt = stmt.where(sa.or_(*wanted)) if wanted else stmt.where(sa.false())
+    return stmt.order_by(c.id).limit(P("limit")).offset(P("offset"))
+
+
+def _meta_of(r: Row) -> CommentMeta:
+    props = msgspec.json.decode(r[4]) if r[4] else None
+    return CommentMeta(r[0], r[1], r[2], r[3], props, r[5])
+
+
+class CommentRepo:
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+
+    async def add(self, meta: CommentMeta) -> None:
+        props = msgspec.json.encode(meta.inline_properties).decode() if meta.inline_properties is not None else None
+        await self.conn.execute(_insert, {"id": meta.content_id, "container_id": meta.container_id,
+                                          "parent_id": meta.parent_id, "location": meta.location, "props": props,
+                                          "resolution": meta.resolution})
+
+    async def meta(self, content_id: int) -> CommentMeta | None:
+        """Where comment `content_id` is (None: it is no comment)."""
+        row = await self.conn.one(_meta, {"id": content_id})
+        return _meta_of(row) if row else None
+
+    async def set_resolution(self, content_id: int, resolution: str) -> None:
+        await self.conn.execute(_set_resolution, {"id": content_id, "resolution": resolution})
+
+    async def on_container(self, container_id: int, *, root_only: bool, footer: bool = True, inline: bool = True,
+                           resolved: bool = False, offset: int = 0, limit: int = 25,
+                           ) -> list[tuple[Content, CommentMeta]]:
+        """The container's current comments, oldest first."""
+        rows = await self.conn.all(_list_stmt(root_only, footer, inline, resolved), {
+            "container_id": container_id, "offset": offset, "limit": limit})
+        n = len(content_cols)
+        return [(_content(tuple(r)[:n]), _meta_of(tuple(r)[n:])) for r in rows]
+
+    async def ids_on(self, container_id: int) -> list[int]:
+        """Every comment on a container, whatever its status."""
+        return [r[0] for r in await self.conn.all(_ids_on, {"id": container_id})]
