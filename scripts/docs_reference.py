@@ -32,7 +32,13 @@ MEANINGS: dict[str, str] = {
     "public_url": "base URL used in `_links`; empty: from the request's `Host` header and scheme",
     "auth_cache_seconds": "how long a worker trusts a verified token; revocation reaches other workers within "
                           "this time",
-    "max_body_bytes": "larger request bodies get 413",
+    "max_body_bytes": "larger request bodies get 413 (attachment uploads have their own limit, below)",
+    "attachment_max_bytes": "the largest file an attachment upload may carry; larger ones get Confluence's 404 "
+                            "(\"exceeds its maximum permitted size\") and nothing is kept",
+    "blob_dir": "where attachments' data lives (SHA-256-named files): beside the SQLite file by default "
+                "(`DATABASE-blobs`), `./bondline-blobs/<database>` for PostgreSQL; every worker must see it — with "
+                "workers on several machines, a shared filesystem mounted at the same path on each; `bondline "
+                "backup` copies it into `PATH.blobs/`",
     "body_timeout": "seconds a request's whole body may take to arrive; then 408 (in the API's error body) and "
                     "the connection is closed",
     "sqlite_synchronous": "`NORMAL` survives a process crash; `FULL` also survives power loss (fsync per commit)",
