@@ -9,7 +9,7 @@ from bondline.domain import labels as rules
 from bondline.domain.audit import Actor, Change
 from bondline.domain.errors import Invalid, NotFound
 from bondline.domain.model import Caller, Content, Space
-from bondline.services import notify
+from bondline.services import notify, spaces
 from bondline.store import Store
 from bondline.store.repos.labels import Label, Labelled
 from bondline.store.unit import Tx
@@ -78,10 +78,7 @@ LABELLED_TYPES = ("page", "blogpost", "attachment", "page_template")
 
 
 async def _space(tx: Tx, caller: Caller, key: str, *, update: bool) -> Space:
-    space = await tx.spaces.by_key(key)
-    if space is None:
-        raise NotFound(f"No space with key : {key}", reason="SPACE_NOT_FOUND")
-    role = await tx.spaces.role_of(space.id, caller.user_id)
+    space, role = await spaces.load(tx, caller, key)
     if update:
         access.require_update_space(caller, space, role)
     else:

@@ -12,6 +12,7 @@ from bondline.domain.audit import Actor, Change
 from bondline.domain.errors import Conflict, Invalid, NotFound
 from bondline.domain.model import Caller, Space, User
 from bondline.domain.properties import Property
+from bondline.services import spaces
 from bondline.services.content import ContentView, _view
 from bondline.store import Store
 from bondline.store.repos.accounts import users_by_ids
@@ -62,10 +63,7 @@ async def _content(tx: Tx, caller: Caller, content_id: int, *, write: bool,
 
 
 async def _space(tx: Tx, caller: Caller, key: str, *, write: bool) -> Space:
-    space = await tx.spaces.by_key(key)
-    if space is None:
-        raise NotFound(f"No space with key : {key}", reason="SPACE_NOT_FOUND")
-    role = await tx.spaces.role_of(space.id, caller.user_id)
+    space, role = await spaces.load(tx, caller, key)
     if write:
         access.require_edit_space_properties(caller, space, role)
     else:

@@ -29,7 +29,8 @@ class SpaceView:
     homepage: Any = None  # its home page's ContentView, when read (services/tree.py)
 
 
-async def _load(tx: Tx, caller: Caller, key: str) -> tuple[Space, str | None]:
+async def load(tx: Tx, caller: Caller, key: str) -> tuple[Space, str | None]:
+    """The space `key` and the caller's role in it (NotFound as Confluence answers a missing key)."""
     space = await tx.spaces.by_key(key)
     if space is None:
         raise NotFound(f"No space with key : {key}", reason="SPACE_NOT_FOUND")
@@ -66,7 +67,7 @@ async def _user(store: Store, user_id: int) -> User:
 
 async def get(store: Store, caller: Caller, key: str, *, with_homepage: bool = False) -> SpaceView:
     async with store.read() as tx:
-        space, role = await _load(tx, caller, key)
+        space, role = await load(tx, caller, key)
         access.require_view_space(caller, space, role)
         users = await users_by_ids(tx.users, {space.created_by})
         home = await tree.homepage(tx, caller, space, role) if with_homepage else None
@@ -123,7 +124,7 @@ async def _favourite_keys(tx: Tx, account_id: str) -> set[str]:
 async def update(store: Store, caller: Caller, key: str, *, name: str | None, description: str | None,
                  status: str | None, homepage_id: int | None = None) -> SpaceView:
     async with store.write(Actor.of(caller)) as tx:
-        space, role = await _load(tx, caller, key)
+        space, role = await load(tx, caller, key)
         access.require_update_space(caller, space, role)
         before = record_of(space)
         space = dataclasses.replace(
@@ -146,7 +147,7 @@ async def delete(store: Store, caller: Caller, key: str) -> LongTask:
     either. Confluence does this in a long task; bondline finishes it in the same transaction and
     records a task that reports success."""
     async with store.write(Actor.of(caller)) as tx:
-        space, role = await _load(tx, caller, key)
+        space, role = await load(tx, caller, key)
         access.require_delete_space(caller, space, role)
         for content_id, version in await tx.content.in_space(space.id):
             # its watchers hear of it (content.purged), read before their watches go
