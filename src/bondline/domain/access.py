@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from bondline.domain import restrictions
 from bondline.domain.errors import Forbidden, NotFound
 from bondline.domain.model import Caller, Content, Space, User
 from bondline.domain.relations import PERSONAL
+from bondline.domain.restrictions import Named
 from bondline.domain.watches import accepts_xsrf_token
 
 if TYPE_CHECKING:
@@ -65,26 +67,32 @@ def _can_view_in_space(caller: Caller, content: Content) -> bool:
     return content.status != "draft" or caller.site_admin or content.created_by == caller.user_id
 
 
-def can_view_content(caller: Caller, content: Content, space: Space, role: str | None) -> bool:
-    return can_view_space(caller, space, role) and _can_view_in_space(caller, content)
+def can_view_content(caller: Caller, content: Content, space: Space, role: str | None, named: Named) -> bool:
+    """The space lets the caller in, the draft rule does, and so does every read restriction at or
+    above the content (`named.read`). Site admins see everything (bondline's recovery path for a
+    page whose restrictions shut everyone else out)."""
+    return can_view_space(caller, space, role) and _can_view_in_space(caller, content) \
+        and (named.read or caller.site_admin)
 
 
 def visible_ancestors(caller: Caller, ancestors: list[Content]) -> tuple[Content, ...]:
     """The ancestors of content the caller is shown that they may see. A parent is always in its
-    child's space (the caller sees it), so only the draft rule hides one: another user's draft."""
+    child's space (the caller sees it) and its read restrictions govern the child too (the caller
+    passes them), so only the draft rule hides one: another user's draft."""
     return tuple(a for a in ancestors if _can_view_in_space(caller, a))
 
 
-def require_view_content(caller: Caller, content: Content, space: Space, role: str | None) -> None:
-    if not can_view_content(caller, content, space, role):
+def require_view_content(caller: Caller, content: Content, space: Space, role: str | None, named: Named) -> None:
+    if not can_view_content(caller, content, space, role, named):
         raise NotFound(f"No content found with id : {content.id}", reason="CONTENT_NOT_FOUND")
 
 
-def can_see_label(caller: Caller, carriers: Iterable[tuple[Content, Space, str | None]]) -> bool:
+def can_see_label(caller: Caller, carriers: Iterable[tuple[Content, Space, str | None, Named]]) -> bool:
     """A label exists only while content carries it; for the caller, only while content they can
-    see does (each carrier with its space and the caller's role there). A label on nothing else is
-    answered as one that does not exist, so its name does not leak what hidden content is about."""
-    return any(can_view_content(caller, content, space, role) for content, space, role in carriers)
+    see does (each carrier with its space, the caller's role there and its restrictions). A label on
+    nothing else is answered as one that does not exist, so its name does not leak what hidden
+    content is about."""
+    return any(can_view_content(caller, *carrier) for carrier in carriers)
 
 
 def require_create_content(caller: Caller, space: Space | None, role: str | None, key: str) -> None:
@@ -94,13 +102,29 @@ def require_create_content(caller: Caller, space: Space | None, role: str | None
         raise Forbidden(f"Space does not exist or you cannot create content in it: {key}")
 
 
-def require_update_content(caller: Caller, content: Content, space: Space, role: str | None) -> None:
-    require_view_content(caller, content, space, role)
+def can_update_content(caller: Caller, content: Content, space: Space, role: str | None, named: Named) -> bool:
+    return can_view_content(caller, content, space, role, named) and (named.update or caller.site_admin)
 
 
-def require_trash_content(caller: Caller, content: Content, space: Space, role: str | None) -> None:
-    """Moving to the trash: the author, an administrator of the space, or a site admin."""
-    require_view_content(caller, content, space, role)
+def require_update_content(caller: Caller, content: Content, space: Space, role: str | None, named: Named) -> None:
+    """Editing takes seeing, and the content's update restriction (if any) naming the caller. Content
+    the caller may read but not edit is answered 404, as Confluence Cloud answers an update of an
+    edit-restricted page (and its document, an update of restrictions one may not change)."""
+    require_view_content(caller, content, space, role, named)
+    if not (named.update or caller.site_admin):
+        raise NotFound(f"No content found with id : {content.id} that you can edit: its update restriction"
+                       " does not name you", reason="CONTENT_NOT_FOUND")
+
+
+def can_trash_content(caller: Caller, content: Content, space: Space, role: str | None, named: Named) -> bool:
+    return can_update_content(caller, content, space, role, named) and (
+        content.created_by == caller.user_id or can_admin_space(caller, space, role))
+
+
+def require_trash_content(caller: Caller, content: Content, space: Space, role: str | None, named: Named) -> None:
+    """Moving to the trash: the author, an administrator of the space, or a site admin — and the
+    content's update restriction, like an edit."""
+    require_update_content(caller, content, space, role, named)
     if content.created_by != caller.user_id and not can_admin_space(caller, space, role):
         raise Forbidden(
             f"User not permitted to delete content with id {content.id}: only its author or a space"
@@ -116,6 +140,45 @@ def require_purge_content(caller: Caller, content: Content, space: Space, role: 
             f"User not permitted to purge content with id {content.id}: space administrator"
             " permission is required"
         )
+
+
+# --- restrictions -------------------------------------------------------------------------------
+
+def require_change_restrictions(caller: Caller, content: Content, space: Space, role: str | None,
+                                named: Named) -> None:
+    """Restrictions are changed with permission to edit the content (the document's rule for every
+    write under /restriction); pages and blog posts only."""
+    require_update_content(caller, content, space, role, named)
+    restrictions.require_restrictable(content.type, content.id)
+
+
+def require_check_permission_for(caller: Caller, account_id: str | None) -> None:
+    """POST /content/{id}/permission/check: anyone may check themselves; checking another user or a
+    group takes the 'Confluence Administrator' permission (a site admin here)."""
+    if account_id != caller.account_id and not caller.site_admin:
+        raise Forbidden("Checking the permissions of another user or of a group needs the 'Confluence"
+                        " Administrator' permission")
+
+
+def user_permission_errors(subject: Caller, content: Content, space: Space, role: str | None, named: Named,
+                           operation: str) -> list[str]:
+    """Why user `subject` may not perform `operation` (read, update, delete) on the content, in the
+    document's words — empty when they may."""
+    if not can_view_space(subject, space, role):
+        return ["User does not have permission to the space"]
+    allowed = {"read": can_view_content, "update": can_update_content, "delete": can_trash_content}[operation]
+    return [] if allowed(subject, content, space, role, named) else ["User does not have permission to the content"]
+
+
+def group_permission_errors(content: Content, space: Space, named: Named, operation: str) -> list[str]:
+    """The same for a group: bondline grants spaces to users (roles), so a group reaches an open
+    space only; on content it needs every read restriction (and for update or delete, the update
+    restriction) to name it. Deleting takes an author or a space administrator: no group is one."""
+    if space.private:
+        return ["Group does not have permission to the space"]
+    ok = named.read and (operation == "read" or named.update) and operation != "delete" \
+        and content.status != "draft"
+    return [] if ok else ["Group does not have permission to the content"]
 
 
 def listing_scope(caller: Caller) -> int | None:
@@ -164,7 +227,7 @@ def can_see_entity(caller: Caller, entity: RelationEnd) -> bool:
     if entity.space is None:  # a space or content entity is loaded with its space
         return False
     if entity.content is not None:
-        return can_view_content(caller, entity.content, entity.space, entity.role)
+        return can_view_content(caller, entity.content, entity.space, entity.role, entity.named)
     return can_view_space(caller, entity.space, entity.role)
 
 

@@ -17,6 +17,7 @@ import re
 
 from bondline.domain.errors import Invalid, is_decimal
 from bondline.domain.model import Content, ContentVersion, Space, User
+from bondline.domain.restrictions import OPEN, Named
 
 CONFLUENCE = "confluence"
 ENTITY_TYPES = ("user", "content", "space")
@@ -142,6 +143,7 @@ class RelationEnd:
     version: ContentVersion | None = None  # for a historical version
     role: str | None = None  # the caller's role in `space`
     label: str | None = None
+    named: Named = OPEN  # how the content's restrictions stand for the caller (set with `content`)
 
     @property
     def scope(self) -> int | None:

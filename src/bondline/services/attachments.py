@@ -23,6 +23,7 @@ from bondline.domain.relations import CONFLUENCE, content_keys
 from bondline.store import Store
 from bondline.store.blobs import GRACE_SECONDS, BlobStore
 from bondline.store.repos.accounts import users_by_ids
+from bondline.store.repos.content import Loaded
 from bondline.store.unit import Tx
 
 log = logging.getLogger("bondline.attachments")
@@ -58,7 +59,7 @@ def _record(content: Content, data: AttachmentVersion, container_id: int) -> dic
 
 
 async def _container(tx: Tx, caller: Caller, container_id: int, statuses: tuple[str, ...] = ("current",),
-                     ) -> tuple[Content, Space, str | None]:
+                     ) -> Loaded:
     """A page or blog post the caller may see, in one of `statuses`; anything else is 'not found'."""
     found = await tx.content.with_space(container_id, caller.user_id)
     if found is None or found[0].type not in rules.CONTAINER_TYPES or found[0].status not in statuses \
@@ -101,8 +102,8 @@ async def upload(store: Store, caller: Caller, container_id: int, uploads: list[
     name. Without `replace` a name already attached is refused (400), as Confluence's POST does."""
     now = ids.now_ms()
     async with store.write(Actor.of(caller)) as tx:
-        container, space, role = await _container(tx, caller, container_id, (status,))
-        access.require_update_content(caller, container, space, role)
+        container, space, role, named = await _container(tx, caller, container_id, (status,))
+        access.require_update_content(caller, container, space, role, named)
         out: list[tuple[Content, AttachmentVersion]] = []
         for item in uploads:
             data = AttachmentVersion(0, 1, item.media_type, item.size, item.sha256, item.comment)
@@ -134,8 +135,8 @@ async def update_data(store: Store, caller: Caller, container_id: int, attachmen
     """A new version of one attachment's data (its name stays)."""
     now = ids.now_ms()
     async with store.write(Actor.of(caller)) as tx:
-        container, space, role = await _container(tx, caller, container_id)
-        access.require_update_content(caller, container, space, role)
+        container, space, role, named = await _container(tx, caller, container_id)
+        access.require_update_content(caller, container, space, role, named)
         before, _space, _role, _ = await _attachment(tx, caller, container_id, attachment_id)
         if before.status != "current":
             raise NotFound(f"No attachment found with id : {rules.wire_id(attachment_id)}",
@@ -174,8 +175,8 @@ async def update_properties(store: Store, caller: Caller, container_id: int, att
         raise Invalid(f"The attachment id in the body ({edit.id[:40]}) is not the one in the path")
     now = ids.now_ms()
     async with store.write(Actor.of(caller)) as tx:
-        container, space, role = await _container(tx, caller, container_id)
-        access.require_update_content(caller, container, space, role)
+        container, space, role, named = await _container(tx, caller, container_id)
+        access.require_update_content(caller, container, space, role, named)
         before, _space, _role, _ = await _attachment(tx, caller, container_id, attachment_id)
         if edit.version != before.version + 1:
             raise Conflict(f"Version must be incremented on update. Current version is: {before.version}")
@@ -183,8 +184,8 @@ async def update_properties(store: Store, caller: Caller, container_id: int, att
         assert before_data is not None
         target, target_space = container, space
         if edit.container_id is not None and edit.container_id != container_id:
-            target, target_space, target_role = await _container(tx, caller, edit.container_id)
-            access.require_update_content(caller, target, target_space, target_role)
+            target, target_space, target_role, target_named = await _container(tx, caller, edit.container_id)
+            access.require_update_content(caller, target, target_space, target_role, target_named)
         title = rules.validate_filename(edit.title) if edit.title is not None else before.title
         if title != before.title or target.id != container.id:
             clash = await tx.attachments.of_container(target.id, title=title, limit=1)
@@ -226,7 +227,7 @@ async def get(store: Store, caller: Caller, attachment_id: int, version: int | N
 async def list_attachments(store: Store, caller: Caller, container_id: int, *, filename: str | None,
                            media_type: str | None, start: int, limit: int) -> list[AttachmentView]:
     async with store.read() as tx:
-        container, space, _role = await _container(tx, caller, container_id, ("current", "draft"))
+        container, space, _role, _ = await _container(tx, caller, container_id, ("current", "draft"))
         if container.status == "draft" and container.created_by != caller.user_id:
             raise NotFound(f"No content found with id : {container_id}", reason="CONTENT_NOT_FOUND")
         rows = await tx.attachments.of_container(container_id, title=filename, media_type=media_type,
@@ -265,7 +266,8 @@ async def delete_version(store: Store, blobs: BlobStore, caller: Caller, attachm
     """Delete one older version of an attachment (its data goes with it once no version refers to it)."""
     async with store.write(Actor.of(caller)) as tx:
         content, space, role, container_id = await _attachment(tx, caller, None, attachment_id)
-        access.require_update_content(caller, content, space, role)
+        # An attachment is edited as its container is: under the container's update restriction.
+        access.require_update_content(caller, *await _container(tx, caller, container_id, ("current", "draft")))
         data = await tx.attachments.version(content.id, number)
         if data is None:
             raise NotFound(f"No version {number} of attachment {rules.wire_id(attachment_id)}",

@@ -13,11 +13,12 @@ from bondline.domain import events as ev
 from bondline.domain.audit import Actor, Change, record_of
 from bondline.domain.comments import CommentMeta
 from bondline.domain.errors import Invalid, NotFound
-from bondline.domain.model import Caller, Content, Space
+from bondline.domain.model import Caller, Content
 from bondline.domain.relations import CONFLUENCE, content_keys
 from bondline.services import notify
 from bondline.services.content import ContentView, _view
 from bondline.store import Store
+from bondline.store.repos.content import Loaded
 from bondline.store.unit import Tx
 
 
@@ -40,7 +41,7 @@ class NewComment:
     status: str = "current"
 
 
-async def _container(tx: Tx, caller: Caller, container_id: int) -> tuple[Content, Space, str | None]:
+async def _container(tx: Tx, caller: Caller, container_id: int) -> Loaded:
     found = await tx.content.with_space(container_id, caller.user_id)
     if found is None or found[0].type not in rules.CONTAINER_TYPES or found[0].status != "current" \
             or not access.can_view_content(caller, *found):
@@ -67,12 +68,13 @@ async def create(store: Store, caller: Caller, new: NewComment) -> CommentView:
     now = ids.now_ms()
     async with store.write(Actor.of(caller)) as tx:
         try:
-            container, space, role = await _container(tx, caller, new.container_id)
+            container, space, _, _ = await _container(tx, caller, new.container_id)
         except NotFound as exc:
             # POST /content names a container it cannot find as it does a missing parent: bad input
             # (createContent declares no 404).
             raise Invalid(exc.message, reason="CONTAINER_NOT_FOUND") from None
-        access.require_update_content(caller, container, space, role)
+        # Whoever may read a page may comment on it: an update restriction limits editing the page,
+        # not commenting (Confluence's "Add comments" is a space permission, not a page restriction).
         location = rules.validate_location(new.location)
         parent_meta = None
         if new.parent_id is not None:
@@ -114,7 +116,7 @@ async def list_comments(store: Store, caller: Caller, container_id: int, *, dept
     root_only = rules.depth_filter(depth)
     footer, inline, resolved = rules.location_filter(locations)
     async with store.read() as tx:
-        container, space, _role = await _container(tx, caller, container_id)
+        container, space, _, _ = await _container(tx, caller, container_id)
         found = await tx.comments.on_container(container_id, root_only=root_only, footer=footer, inline=inline,
                                                resolved=resolved, offset=start, limit=limit)
         out = []

@@ -14,9 +14,10 @@ from bondline.domain.errors import Invalid, NotFound
 from bondline.domain.model import Caller, Content, ContentVersion, Space, User
 from bondline.domain.relations import CONFLUENCE, content_keys
 from bondline.domain.watches import WATCH
-from bondline.services import attachments, notify, positions
+from bondline.services import attachments, guards, notify, positions
 from bondline.store import Store
 from bondline.store.repos.accounts import users_by_ids
+from bondline.store.repos.content import Loaded
 from bondline.store.unit import Tx
 
 
@@ -99,14 +100,27 @@ async def _parent(tx: Tx, caller: Caller, parent_id: int) -> Content | None:
     found = await tx.content.with_space(parent_id, caller.user_id)
     if found is None:
         return None
-    parent, parent_space, role = found
-    return parent if access.can_view_content(caller, parent, parent_space, role) else None
+    return found[0] if access.can_view_content(caller, *found) else None
 
 
-async def _load(tx: Tx, caller: Caller, content_id: int) -> tuple[Content, Space, str | None]:
-    found = await tx.content.with_space(content_id, caller.user_id, body=True)
+async def load(tx: Tx, caller: Caller, content_id: int, *, body: bool = True) -> Loaded:
+    """The content (with its body, unless not wanted), its space, the caller's role there and how
+    its restrictions stand for them; NotFound when there is no such content. Whether the caller may
+    see or change it is for the use case to ask `access` (`visible` asks the usual questions)."""
+    found = await tx.content.with_space(content_id, caller.user_id, body=body)
     if found is None:
         raise NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND")
+    return found
+
+
+async def visible(tx: Tx, caller: Caller, content_id: int, *, edit: bool = False, body: bool = False) -> Loaded:
+    """`load`, for a caller who may see the content (and with `edit=True`, edit it): anything else is
+    answered as Confluence answers it (`access.require_view_content` / `require_update_content`)."""
+    found = await load(tx, caller, content_id, body=body)
+    if edit:
+        access.require_update_content(caller, *found)
+    else:
+        access.require_view_content(caller, *found)
     return found
 
 
@@ -170,8 +184,7 @@ async def get(store: Store, caller: Caller, content_id: int, *, statuses: list[s
         if status not in ("current", "trashed", "deleted", "historical", "draft", "any"):
             raise Invalid(f"Invalid content status {status[:40]!r}")
     async with store.read() as tx:
-        content, space, role = await _load(tx, caller, content_id)
-        access.require_view_content(caller, content, space, role)
+        content, space, _, _ = await visible(tx, caller, content_id, body=True)
         if version is not None and version != content.version:
             if version < 1 or version > content.version:
                 raise NotFound(f"No content found with id : {content_id} and version {version}",
@@ -228,8 +241,7 @@ async def update(store: Store, caller: Caller, content_id: int, edit: rules.Edit
     """Update content (and write the content properties `properties`, from `metadata.properties`)."""
     now = ids.now_ms()
     async with store.write(Actor.of(caller)) as tx:
-        content, space, role = await _load(tx, caller, content_id)
-        access.require_update_content(caller, content, space, role)
+        content, space, _, _ = await visible(tx, caller, content_id, edit=True, body=True)
         if edit.parent_given and edit.parent_id is not None:
             parent = await _parent(tx, caller, edit.parent_id)
             chain = [c.id for c in await _ancestors(tx, parent)] if parent else []
@@ -240,6 +252,7 @@ async def update(store: Store, caller: Caller, content_id: int, edit: rules.Edit
             updated = await positions.restored(tx, updated)
         elif updated.parent_id != content.parent_id:
             updated = await positions.reparented(tx, updated)
+            await guards.regovern(tx, updated)  # now governed by its new parent's read restrictions
         if properties:
             from bondline.services.properties import put_on_content  # it builds on this module
 
@@ -258,10 +271,10 @@ async def delete(store: Store, caller: Caller, content_id: int, status: str | No
     """Trash current content, or purge trashed content (with status=trashed); returns which."""
     now = ids.now_ms()
     async with store.write(Actor.of(caller)) as tx:
-        content, space, role = await _load(tx, caller, content_id)
+        content, space, role, named = await load(tx, caller, content_id)
         action = rules.deletion(content, status)
         if action == "trash":
-            access.require_trash_content(caller, content, space, role)
+            access.require_trash_content(caller, content, space, role, named)
             await tx.content.set_status(content.id, "trashed", now)
             await positions.trashed(tx, content)
             tx.record(Change("content.trash", f"content/{content.id}", {"status": content.status},
@@ -270,7 +283,7 @@ async def delete(store: Store, caller: Caller, content_id: int, status: str | No
                                          space)
         else:
             if content.status == "draft":
-                access.require_trash_content(caller, content, space, role)
+                access.require_trash_content(caller, content, space, role, named)
             else:
                 access.require_purge_content(caller, content, space, role)
             await purge(tx, content, space)
@@ -295,8 +308,7 @@ async def purge(tx: Tx, content: Content, space: Space) -> None:
 async def versions(store: Store, caller: Caller, content_id: int, start: int, limit: int) -> tuple[
         ContentView, list[ContentVersion], dict[int, User]]:
     async with store.read() as tx:
-        content, space, role = await _load(tx, caller, content_id)
-        access.require_view_content(caller, content, space, role)
+        content, space, _, _ = await visible(tx, caller, content_id)
         found = await tx.content.versions(content_id, start, limit)
         view = await _view(tx, caller, content, space, content.status)
         users = await users_by_ids(tx.users, {v.by for v in found})

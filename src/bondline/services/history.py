@@ -12,7 +12,7 @@ from bondline.domain.audit import Actor, Change, record_of
 from bondline.domain.model import Caller, Content, ContentVersion, Space, User
 from bondline.domain.relations import CONFLUENCE, EntityRef
 from bondline.services import notify
-from bondline.services.content import ContentView, _load, _view
+from bondline.services.content import ContentView, _view, visible
 from bondline.store import Store
 from bondline.store.repos.accounts import users_by_ids
 from bondline.store.unit import Tx
@@ -43,8 +43,7 @@ async def _history(tx: Tx, view: ContentView) -> History:
 async def get(store: Store, caller: Caller, content_id: int) -> ContentView:
     """The content (current version) with its history loaded (`view.history`)."""
     async with store.read() as tx:
-        content, space, role = await _load(tx, caller, content_id)
-        access.require_view_content(caller, content, space, role)
+        content, space, _, _ = await visible(tx, caller, content_id, body=True)
         view = await _view(tx, caller, content, space, content.status)
         view.history = await _history(tx, view)
     return view
@@ -63,9 +62,8 @@ async def _editable(tx: Tx, caller: Caller, content_id: int) -> tuple[Content, S
     found = await tx.content.with_space(content_id, caller.user_id, body=True)
     if found is None or not access.can_view_content(caller, *found):
         raise rules.no_content(content_id)
-    content, space, role = found
-    access.require_update_content(caller, content, space, role)
-    return content, space
+    access.require_update_content(caller, *found)
+    return found[0], found[1]
 
 
 async def restore(store: Store, caller: Caller, content_id: int, number: int, message: str,

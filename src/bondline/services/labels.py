@@ -10,20 +10,14 @@ from bondline.domain.audit import Actor, Change
 from bondline.domain.errors import Invalid, NotFound
 from bondline.domain.model import Caller, Content, Space
 from bondline.services import notify, spaces
+from bondline.services.content import visible
 from bondline.store import Store
 from bondline.store.repos.labels import Label, Labelled
 from bondline.store.unit import Tx
 
 
 async def _content(tx: Tx, caller: Caller, content_id: int, *, update: bool) -> tuple[Content, Space]:
-    found = await tx.content.with_space(content_id, caller.user_id)
-    if found is None:
-        raise NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND")
-    content, space, role = found
-    if update:
-        access.require_update_content(caller, content, space, role)
-    else:
-        access.require_view_content(caller, content, space, role)
+    content, space, _, _ = await visible(tx, caller, content_id, edit=update)
     return content, space
 
 

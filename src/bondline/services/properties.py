@@ -13,7 +13,7 @@ from bondline.domain.errors import Conflict, Invalid, NotFound
 from bondline.domain.model import Caller, Space, User
 from bondline.domain.properties import Property
 from bondline.services import spaces
-from bondline.services.content import ContentView, _view
+from bondline.services.content import ContentView, _view, visible
 from bondline.store import Store
 from bondline.store.repos.accounts import users_by_ids
 from bondline.store.unit import Tx
@@ -48,14 +48,7 @@ CONTENT_STATUSES = ("any", "archived", "current", "deleted", "draft", "trashed")
 
 async def _content(tx: Tx, caller: Caller, content_id: int, *, write: bool,
                    statuses: list[str] | None = None) -> ContentView:
-    found = await tx.content.with_space(content_id, caller.user_id)
-    if found is None:
-        raise NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND")
-    content, space, role = found
-    if write:
-        access.require_update_content(caller, content, space, role)
-    else:
-        access.require_view_content(caller, content, space, role)
+    content, space, _, _ = await visible(tx, caller, content_id, edit=write)
     if statuses is not None and "any" not in statuses and content.status not in statuses:
         raise NotFound(f"No content found with id : {content_id} and status {','.join(statuses)}",
                        reason="CONTENT_NOT_FOUND")

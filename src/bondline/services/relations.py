@@ -17,6 +17,7 @@ from bondline.domain.errors import NotFound, Unsupported
 from bondline.domain.model import Caller, User
 from bondline.domain.relations import CONFLUENCE, EntityRef, Relation, RelationEnd
 from bondline.store import Store
+from bondline.store.repos.content import Loaded
 from bondline.store.unit import Tx
 
 NS = CONFLUENCE
@@ -52,11 +53,12 @@ async def resolve(tx: Tx, caller: Caller, ref: EntityRef) -> RelationEnd:
     return await _content_entity(tx, ref, found)
 
 
-async def _content_entity(tx: Tx, ref: EntityRef, found: tuple[Any, Any, str | None] | None) -> RelationEnd:
-    """A piece of content as `ref` names it, from its row, its space's and the caller's role there."""
+async def _content_entity(tx: Tx, ref: EntityRef, found: Loaded | None) -> RelationEnd:
+    """A piece of content as `ref` names it, from its row, its space, the caller's role there and how
+    its restrictions stand for the caller."""
     if found is None:
         raise NotFound(f"No content found with id : {ref.key}", reason="CONTENT_NOT_FOUND")
-    content, space, role = found
+    content, space, role, named = found
     version = None
     if ref.status == "historical":
         assert ref.version is not None
@@ -69,7 +71,7 @@ async def _content_entity(tx: Tx, ref: EntityRef, found: tuple[Any, Any, str | N
     elif ref.status != content.status:
         raise NotFound(f"No content found with id : {ref.key} and status {ref.status}",
                        reason="CONTENT_NOT_FOUND")
-    return RelationEnd(ref, space=space, content=content, version=version, role=role)
+    return RelationEnd(ref, space=space, content=content, version=version, role=role, named=named)
 
 
 async def _entity_from_row(tx: Tx, caller: Caller, kind: str, stored_key: str,

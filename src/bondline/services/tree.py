@@ -17,10 +17,11 @@ from bondline.domain.errors import Invalid, NotFound
 from bondline.domain.model import Caller, Content, Space
 from bondline.domain.relations import CONFLUENCE, content_keys
 from bondline.domain.watches import WATCH
-from bondline.services import notify
-from bondline.services.content import ContentView, _ancestors, _load
+from bondline.services import guards, notify
+from bondline.services.content import ContentView, _ancestors, load
 from bondline.store import Store
 from bondline.store.repos.accounts import users_by_ids
+from bondline.store.repos.content import Loaded
 from bondline.store.repos.tasks import LongTask
 from bondline.store.unit import Tx
 
@@ -72,29 +73,31 @@ async def homepage(tx: Tx, caller: Caller, space: Space, role: str | None) -> Co
     """The space's current home page as the caller sees it (None: it has none, or it is hidden)."""
     if space.homepage_id is None:
         return None
-    page = await tx.content.by_id(space.homepage_id)
-    if page is None or not access.can_view_content(caller, page, space, role):
+    found = await tx.content.with_space(space.homepage_id, caller.user_id)
+    if found is None or not access.can_view_content(caller, *found):
         return None
+    page = found[0]
     users = await users_by_ids(tx.users, {page.created_by, page.updated_by})
     return ContentView(page, space, users, page.status)
 
 
 # --- reading the tree ----------------------------------------------------------------------------
 
-async def _views(tx: Tx, caller: Caller, items: list[Content], space: Space, role: str | None,
+async def _views(tx: Tx, items: list[Content], space: Space,
                  ancestors_of: Callable[[Content], tuple[Content, ...]]) -> list[ContentView]:
-    shown = [c for c in items if access.can_view_content(caller, c, space, role)]
-    users = await users_by_ids(tx.users, {u for c in shown for u in (c.created_by, c.updated_by)} | {
+    """Views of content the caller may see (the listings below select only such content: current
+    content in a space they see, under read restrictions that name them)."""
+    users = await users_by_ids(tx.users, {u for c in items for u in (c.created_by, c.updated_by)} | {
         space.created_by})
-    return [ContentView(c, space, users, c.status, None, ancestors_of(c)) for c in shown]
+    return [ContentView(c, space, users, c.status, None, ancestors_of(c)) for c in items]
 
 
 async def _visible(tx: Tx, caller: Caller, content_id: int) -> tuple[Content, Space, str | None]:
     found = await tx.content.with_space(content_id, caller.user_id)
     if found is None:
         raise NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND")
-    content, space, role = found
-    access.require_view_content(caller, content, space, role)
+    access.require_view_content(caller, *found)
+    content, space, role, _ = found
     if content.status not in ("current", "draft"):
         raise NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND")
     return content, space, role
@@ -112,9 +115,9 @@ async def children(store: Store, caller: Caller, content_id: int, type: str, sta
     async with store.read() as tx:
         parent, space, role = await _visible(tx, caller, content_id)
         rules.require_child_type(parent.type, type)
-        found = await tx.tree.children(parent.id, type, start, limit + 1)
+        found = await tx.tree.children(parent.id, type, start, limit + 1, viewer=access.listing_scope(caller))
         chain = access.visible_ancestors(caller, await _ancestors(tx, parent)) + (parent,)
-        views = await _views(tx, caller, found[:limit], space, role, lambda _c: chain)
+        views = await _views(tx, found[:limit], space, lambda _c: chain)
     return Listing(views, len(found) > limit)
 
 
@@ -128,10 +131,9 @@ async def children_of_many(store: Store, caller: Caller, parents: list[ContentVi
             if type not in rules.child_types(parent.type) or parent.status not in ("current", "draft"):
                 out[parent.id] = Listing([], False)
                 continue
-            role = await tx.spaces.role_of(view.space.id, caller.user_id)
-            found = await tx.tree.children(parent.id, type, 0, limit + 1)
+            found = await tx.tree.children(parent.id, type, 0, limit + 1, viewer=access.listing_scope(caller))
             chain = tuple(view.ancestors) + (parent,)
-            out[parent.id] = Listing(await _views(tx, caller, found[:limit], view.space, role,
+            out[parent.id] = Listing(await _views(tx, found[:limit], view.space,
                                                   lambda _c, chain=chain: chain), len(found) > limit)  # type: ignore[misc]
 
     return out
@@ -143,8 +145,10 @@ async def _descendants(tx: Tx, caller: Caller, parent: Content, space: Space, ro
     meta = {r[0]: r for r in rows}
     order = [(cid, d) for cid, d in rules.preorder(parent.id, rows)
              if d <= depth and meta[cid][3] == type and meta[cid][4] == "current"]
+    # Read restrictions inside the subtree may hide some: decide for every candidate before paging.
+    loaded = await tx.content.with_space_many({cid for cid, _ in order}, caller.user_id)
+    order = [(cid, d) for cid, d in order if cid in loaded and access.can_view_content(caller, *loaded[cid])]
     page_ids = [cid for cid, _ in order[start:start + limit]]
-    loaded = await tx.content.with_space_many(set(page_ids), caller.user_id)
     chain = access.visible_ancestors(caller, await _ancestors(tx, parent)) + (parent,)
     by_id = {parent.id: parent} | {cid: found[0] for cid, found in loaded.items()}
     extra = [cid for cid in meta if cid not in by_id]
@@ -169,7 +173,7 @@ async def _descendants(tx: Tx, caller: Caller, parent: Content, space: Space, ro
             up = meta[up][1]
         ancestors[cid] = chain + access.visible_ancestors(caller, list(reversed(path)))
     items = [by_id[cid] for cid in page_ids if cid in by_id]
-    views = await _views(tx, caller, items, space, role, lambda c: ancestors[c.id])
+    views = await _views(tx, items, space, lambda c: ancestors[c.id])
     return Listing(views, start + limit < len(order))
 
 
@@ -209,14 +213,14 @@ async def space_content(store: Store, caller: Caller, key: str, type: str, depth
         if space is None or not access.can_view_space(caller, space, role):
             raise NotFound(f"No space with key : {key}", reason="SPACE_NOT_FOUND")
         if root_only:
-            found = await tx.tree.top_level(space.id, type, start, limit + 1)
+            found = await tx.tree.top_level(space.id, type, start, limit + 1, viewer=access.listing_scope(caller))
         else:
-            found = await tx.content.page(visible_to_user=None, status="current", space_id=space.id, type=type,
-                                          title=None, offset=start, limit=limit + 1)
+            found = await tx.content.page(visible_to_user=access.listing_scope(caller), status="current",
+                                          space_id=space.id, type=type, title=None, offset=start, limit=limit + 1)
         chains: dict[int, tuple[Content, ...]] = {}
         for item in found[:limit]:
             chains[item.id] = access.visible_ancestors(caller, await _ancestors(tx, item))
-        views = await _views(tx, caller, found[:limit], space, role, lambda c: chains[c.id])
+        views = await _views(tx, found[:limit], space, lambda c: chains[c.id])
     return Listing(views, len(found) > limit)
 
 
@@ -230,10 +234,10 @@ async def move(store: Store, caller: Caller, page_id: int, position: str, target
     rules.validate_move_position(position)
     now = ids.now_ms()
     async with store.write(Actor.of(caller)) as tx:
-        page, space, role = await _load(tx, caller, page_id)
+        page, space, role, named = await load(tx, caller, page_id)
         if page.status != "current" or page.type != "page":
             raise NotFound(f"No content found with id : {page_id}", reason="CONTENT_NOT_FOUND")
-        access.require_view_content(caller, page, space, role)
+        access.require_view_content(caller, page, space, role, named)
         if target_id is None:
             target_space = await tx.spaces.by_key(top_of or space.key)
             if target_space is None:
@@ -245,15 +249,15 @@ async def move(store: Store, caller: Caller, page_id: int, position: str, target
             if found is None or found[0].status != "current" or found[0].type != "page" or \
                     not access.can_view_content(caller, *found):
                 raise NotFound(f"No content found with id : {target_id}", reason="CONTENT_NOT_FOUND")
-            target, target_space, target_role = found
-        access.require_update_content(caller, page, space, role)
+            target, target_space, target_role, _ = found
+        access.require_update_content(caller, page, space, role, named)
         subtree = await tx.tree.subtree(page.id)
         if target is None:
             parent_id, position = None, "append"
         else:
             parent_id = rules.move_parent(page.id, position, target.id, target.parent_id, {r[0] for r in subtree})
         if target_space.id != space.id:
-            access.require_trash_content(caller, page, space, role)
+            access.require_trash_content(caller, page, space, role, named)
             access.require_create_content(caller, target_space, target_role, target_space.key)
             await _require_titles_free(tx, target_space, [page.title] + [
                 c.title for c in [await tx.content.by_id(r[0]) for r in subtree if r[4] == "current"]
@@ -267,6 +271,8 @@ async def move(store: Store, caller: Caller, page_id: int, position: str, target
         order = rules.reorder(siblings, page.id, "append", page.id) if target is None else \
             rules.reorder(siblings, page.id, position, target.id)
         await tx.tree.place(order, parent_id, {page.id})
+        # Read restrictions are inherited: the subtree is now governed by what governs its new parent.
+        await guards.regovern(tx, dataclasses.replace(page, parent_id=parent_id))
         tx.record(Change("content.move", f"content/{page.id}",
                          {"parent": page.parent_id, "space": space.key},
                          {"parent": parent_id, "space": target_space.key, "position": position,
@@ -323,7 +329,7 @@ async def _copy_extras(tx: Tx, source: Content, copy: Content, options: CopyOpti
             await hook(tx, source, copy, by, now)
 
 
-async def _destination_parent(tx: Tx, caller: Caller, raw: str) -> tuple[Content, Space, str | None]:
+async def _destination_parent(tx: Tx, caller: Caller, raw: str) -> Loaded:
     parent_id = content_rules.parse_id(raw)
     found = await tx.content.with_space(parent_id, caller.user_id, body=True)
     if found is None or found[0].status != "current" or not access.can_view_content(caller, *found):
@@ -344,15 +350,15 @@ async def copy(store: Store, caller: Caller, content_id: int, destination_type: 
         content_rules.validate_title(title)
     now = ids.now_ms()
     async with store.write(Actor.of(caller)) as tx:
-        source, source_space, source_role = await _load(tx, caller, content_id)
-        access.require_view_content(caller, source, source_space, source_role)
+        source, source_space, source_role, named = await load(tx, caller, content_id)
+        access.require_view_content(caller, source, source_space, source_role, named)
         if source.status != "current":
             raise NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND")
         if source.type != "page":
             raise Invalid(f"Content {content_id} is a {source.type}: only pages can be copied")
         if destination_type == "existing_page":
-            existing, space, role = await _destination_parent(tx, caller, destination_value)
-            access.require_update_content(caller, existing, space, role)
+            existing, space, role, existing_named = await _destination_parent(tx, caller, destination_value)
+            access.require_update_content(caller, existing, space, role, existing_named)
             new_title = title or source.title
             await _require_titles_free(tx, space, [new_title], but=existing.id)
             value, representation = body if body is not None else (source.body or "", source.representation)
@@ -371,7 +377,7 @@ async def copy(store: Store, caller: Caller, content_id: int, destination_type: 
                     raise NotFound(f"No space with key : {destination_value}", reason="SPACE_NOT_FOUND")
                 parent_id = None
             else:
-                parent, target_space, _ = await _destination_parent(tx, caller, destination_value)
+                parent, target_space, _, _ = await _destination_parent(tx, caller, destination_value)
                 if parent.type != "page":
                     raise Invalid(f"Parent {parent.id} is a {parent.type}; only pages can have child pages")
                 parent_id = parent.id
@@ -396,11 +402,11 @@ async def copy_hierarchy(store: Store, caller: Caller, content_id: int, destinat
         raise Invalid("The title prefix cannot be empty")
     now = ids.now_ms()
     async with store.write(Actor.of(caller)) as tx:
-        source, source_space, source_role = await _load(tx, caller, content_id)
-        access.require_view_content(caller, source, source_space, source_role)
+        source, source_space, source_role, named = await load(tx, caller, content_id)
+        access.require_view_content(caller, source, source_space, source_role, named)
         if source.status != "current" or source.type != "page":
             raise NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND")
-        destination, space, role = await _destination_parent(tx, caller, str(destination_id))
+        destination, space, role, _ = await _destination_parent(tx, caller, str(destination_id))
         if destination.type != "page":
             raise Invalid(f"Parent {destination.id} is a {destination.type}; only pages can have child pages")
         access.require_create_content(caller, space, role, space.key)
@@ -418,6 +424,8 @@ async def copy_hierarchy(store: Store, caller: Caller, content_id: int, destinat
         for page, title in zip(pages, titles, strict=True):
             loaded = await tx.content.with_space(page.id, caller.user_id, body=True)
             assert loaded is not None
+            if not access.can_view_content(caller, *loaded):  # restricted from the caller: not copied
+                continue
             parent_id = destination.id if page.id == source.id else copies.get(parent_of.get(page.id, -1))
             if parent_id is None:  # its parent is not copied (a draft, say): it is skipped as well
                 continue

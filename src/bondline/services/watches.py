@@ -14,9 +14,10 @@ from bondline.domain import labels as label_rules
 from bondline.domain import watches as rules
 from bondline.domain.audit import Actor, Change, record_of, relation_object
 from bondline.domain.errors import Forbidden, Invalid, NotFound, is_decimal
-from bondline.domain.model import Caller, Content, Space, User
+from bondline.domain.model import Caller, User
 from bondline.domain.relations import CONFLUENCE, EntityRef, RelationEnd
 from bondline.store import Store
+from bondline.store.repos.content import Loaded
 from bondline.store.unit import Tx
 
 NS = CONFLUENCE
@@ -39,12 +40,13 @@ async def _watcher(tx: Tx, caller: Caller, account_id: str | None) -> User:
     return user
 
 
-def _watchable_content(caller: Caller, found: tuple[Content, Space, str | None] | None) -> RelationEnd:
+def _watchable_content(caller: Caller, found: Loaded | None) -> RelationEnd:
     """The content `ContentRepo.with_space` found, if the caller may watch it; 403 otherwise."""
     if found is None or found[0].status == "trashed":
         raise Forbidden("No content exists for the specified contentId")
-    content, space, role = found
-    entity = RelationEnd(EntityRef("content", str(content.id), content.status), space=space, content=content, role=role)
+    content, space, role, named = found
+    entity = RelationEnd(EntityRef("content", str(content.id), content.status), space=space, content=content, role=role,
+                         named=named)
     access.require_watchable(caller, entity)
     return entity
 

@@ -258,6 +258,39 @@ group_members = sa.Table(
     sa.Index("ix_group_members_user_id", "user_id"),
 )
 
+# Content restrictions (migration 0018): who a page's or blog post's `read` and `update` operations
+# are restricted to, by user and by group. No rows for an operation: it is not restricted.
+content_restriction_users = sa.Table(
+    "content_restriction_users",
+    metadata,
+    sa.Column("content_id", BigId, sa.ForeignKey("content.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("operation", sa.String(16), primary_key=True),
+    sa.Column("user_id", BigId, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_content_restriction_users_user_id", "user_id"),
+)
+
+content_restriction_groups = sa.Table(
+    "content_restriction_groups",
+    metadata,
+    sa.Column("content_id", BigId, sa.ForeignKey("content.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("operation", sa.String(16), primary_key=True),
+    sa.Column("group_id", sa.String(36), sa.ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_content_restriction_groups_group_id", "group_id"),
+)
+
+# Which read restrictions govern each piece of content (migration 0018): a row (content, guard) for
+# every page at or above it (its container's, for a comment or an attachment) whose `read` is
+# restricted. Read restrictions are inherited down the tree; this table is that inheritance kept
+# ready, so deciding whether a viewer may read something, alone or in a listing, never walks the tree
+# (decision 0018). Kept by the use cases that restrict, create, move and copy content.
+read_guards = sa.Table(
+    "read_guards",
+    metadata,
+    sa.Column("content_id", BigId, sa.ForeignKey("content.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("guard_id", BigId, sa.ForeignKey("content.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_read_guards_guard_id", "guard_id"),
+)
+
 # Properties (migration 0015): JSON values by key on a piece of content or on a space, each with
 # the version of its last write (an update must name the next one: optimistic, in the UPDATE itself).
 content_properties = sa.Table(

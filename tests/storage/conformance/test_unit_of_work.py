@@ -259,6 +259,9 @@ async def _fill_every_table(store: Store) -> None:
                                     title="Re: T", body="<p>hi</p>", representation="storage", message="", by=ada.id,
                                     now=NOW)
         await tx.comments.add(CommentMeta(note.id, page.id, None, "inline", {"markerRef": "m"}, "open"))
+        await tx.restrictions.add_user(page.id, "read", ada.id)
+        await tx.restrictions.add_group(page.id, "update", "g-1")
+        await tx.restrictions.replace_guards({page.id: frozenset({page.id})})
         await tx.tasks.add(LongTask("task", "space.delete", "{}", ada.id, NOW, None, False))
         await tx.secrets.add("signing", "value", NOW)
         await add_tenant(tx)

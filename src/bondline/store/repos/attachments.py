@@ -13,7 +13,8 @@ from bondline.domain.model import Content
 from bondline.store.base import Conn, Row
 from bondline.store.repos.content import _cols as content_cols
 from bondline.store.repos.content import _content
-from bondline.store.tables import attachment_versions, attachments, content, content_versions
+from bondline.store.repos.restrictions import INHERIT_GUARDS
+from bondline.store.tables import attachment_versions, attachments, content, content_versions, read_guards
 
 P = sa.bindparam
 a = attachments.c
@@ -28,6 +29,7 @@ _insert_version = attachment_versions.insert().values(
 _version = sa.select(*_avcols).where(av.content_id == P("id"), av.number == P("number"))
 _container = sa.select(a.container_id).where(a.content_id == P("id"))
 _move = attachments.update().where(a.content_id == P("id")).values(container_id=P("container_id"))
+_drop_guards = read_guards.delete().where(read_guards.c.content_id == P("id"))
 _move_space = content.update().where(c.id == P("id")).values(space_id=P("space_id"))
 _delete_version = attachment_versions.delete().where(av.content_id == P("id"), av.number == P("number"))
 _delete_content_version = content_versions.delete().where(
@@ -63,6 +65,8 @@ class AttachmentRepo:
 
     async def add(self, content_id: int, container_id: int) -> None:
         await self.conn.execute(_insert, {"id": content_id, "container_id": container_id})
+        # An attachment is governed by what governs its container.
+        await self.conn.execute(INHERIT_GUARDS, {"id": content_id, "from_id": container_id})
 
     async def add_version(self, version: AttachmentVersion) -> None:
         await self.conn.execute(_insert_version, {
@@ -91,6 +95,8 @@ class AttachmentRepo:
     async def move(self, content_id: int, container_id: int, space_id: int) -> None:
         await self.conn.execute(_move, {"id": content_id, "container_id": container_id})
         await self.conn.execute(_move_space, {"id": content_id, "space_id": space_id})
+        await self.conn.execute(_drop_guards, {"id": content_id})  # now governed as its new container is
+        await self.conn.execute(INHERIT_GUARDS, {"id": content_id, "from_id": container_id})
 
     async def delete_version(self, content_id: int, number: int) -> None:
         """Delete one (not current) version: its data row and its content version."""

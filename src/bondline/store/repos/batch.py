@@ -38,7 +38,7 @@ def vals(n: int) -> list[sa.BindParameter[Any]]:
     return [sa.bindparam(f"v{i}") for i in range(n)]
 
 
-async def many(conn: Conn, build: Callable[[int], sa.Select[Any]], values: Iterable[Any],
+async def many(conn: Conn, build: Callable[[int], sa.ClauseElement], values: Iterable[Any],
                params: dict[str, Any]) -> list[Any]:
     """Rows of `build(size)` (a statement with an ``IN`` list of `size` parameters, cached per size
     by the caller) for every distinct value, in chunks of at most `CHUNK`."""

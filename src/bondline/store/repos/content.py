@@ -8,8 +8,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from bondline.domain.model import Content, ContentVersion, Space
+from bondline.domain.restrictions import Named
 from bondline.store.base import Conn, Row
 from bondline.store.repos import batch
+from bondline.store.repos.restrictions import INHERIT_GUARDS, readable, updatable
 from bondline.store.tables import content, content_versions, space_roles, spaces
 
 P = sa.bindparam
@@ -19,14 +21,20 @@ v = content_versions.c
 _cols = (c.id, c.type, c.status, c.space_id, c.parent_id, c.title, c.body, c.representation, c.version,
          c.version_message, c.minor_edit, c.created_by, c.created_at, c.updated_by, c.updated_at, c.position)
 _N = len(_cols)
-WITH_SPACE_WIDTH = _N + 10  # the columns of a `with_space` row: the content's, the space's (9), the role
+# The columns of a `with_space` row: the content's, the space's (9), the role, and how the content's
+# restrictions stand for the viewer (may read, may update).
+WITH_SPACE_WIDTH = _N + 12
 _by_id = sa.select(*_cols).where(c.id == P("id"))
-# The content, its space and the viewer's role there, in one round trip: what every permission
-# decision about a piece of content needs (the hot path of relation and watch checks). The body,
-# which can be large, only when asked for.
+Loaded = tuple[Content, Space, str | None, Named]
+
+
+# The content, its space, the viewer's role there and how its restrictions stand for the viewer, in
+# one round trip: what every permission decision about a piece of content needs (the hot path of
+# relation and watch checks). The body, which can be large, only when asked for.
 def _with_space_stmt(body: bool, one: bool = True) -> sa.Select[Any]:
     columns = _cols if body else tuple(sa.null().label("body") if col is c.body else col for col in _cols)
-    stmt = sa.select(*columns, *spaces.c, space_roles.c.role).select_from(
+    stmt = sa.select(*columns, *spaces.c, space_roles.c.role, readable(c.id, P("user_id")).label("may_read"),
+                     updatable(c.id, P("user_id")).label("may_update")).select_from(
         content.join(spaces, spaces.c.id == c.space_id).outerjoin(
             space_roles, sa.and_(space_roles.c.space_id == spaces.c.id, space_roles.c.user_id == P("user_id")))
     )
@@ -73,12 +81,13 @@ _version_delete = content_versions.delete().where(v.content_id == P("id"), v.num
 
 def visible_to(user_id: sa.BindParameter[Any]) -> sa.ColumnElement[bool]:
     """The content a listing may show the user `user_id`: in an open space or one they belong to,
-    and drafts only to their author (`domain.access.listing_scope`'s view, in SQL)."""
+    drafts only to their author, and only what every read restriction governing it lets them read
+    (`domain.access.listing_scope`'s view, in SQL)."""
     member = sa.select(space_roles.c.space_id).where(
         space_roles.c.space_id == c.space_id, space_roles.c.user_id == user_id)
     open_space = sa.select(spaces.c.id).where(spaces.c.id == c.space_id, spaces.c.private.is_(False))
     return sa.and_(sa.or_(open_space.exists(), member.exists()),
-                   sa.or_(c.status != "draft", c.created_by == user_id))
+                   sa.or_(c.status != "draft", c.created_by == user_id), readable(c.id, user_id))
 
 
 @functools.lru_cache(maxsize=128)
@@ -100,11 +109,11 @@ def _content(r: Row) -> Content:
                    r[13], r[14], r[15])
 
 
-def _split(r: Row) -> tuple[Content, Space, str | None]:
+def _split(r: Row) -> Loaded:
     r = tuple(r)  # slices below
     space = Space(r[_N], r[_N + 1], r[_N + 2], r[_N + 3], r[_N + 4], r[_N + 5], bool(r[_N + 6]), r[_N + 7],
                   r[_N + 8])
-    return _content(r[:_N]), space, r[_N + 9]
+    return _content(r[:_N]), space, r[_N + 9], Named(bool(r[_N + 10]), bool(r[_N + 11]))
 
 
 def _version_of(r: Row) -> ContentVersion:
@@ -121,17 +130,16 @@ class ContentRepo:
         row = await self.conn.one(_by_id, {"id": content_id})
         return _content(row) if row else None
 
-    async def with_space(self, content_id: int, user_id: int, *, body: bool = False,
-                         ) -> tuple[Content, Space, str | None] | None:
-        """The content, the space it is in, and `user_id`'s role in that space (or None). Without
-        `body=True` the content's body is not read (it is None): enough to decide and to refer."""
+    async def with_space(self, content_id: int, user_id: int, *, body: bool = False) -> Loaded | None:
+        """The content, the space it is in, `user_id`'s role in that space (or None) and how the
+        content's restrictions stand for them. Without `body=True` the content's body is not read
+        (it is None): enough to decide and to refer."""
         row = await self.conn.one(_with_space[body], {"id": content_id, "user_id": user_id})
         if row is None:
             return None
         return _split(row)
 
-    async def with_space_many(self, content_ids: set[int], user_id: int,
-                              ) -> dict[int, tuple[Content, Space, str | None]]:
+    async def with_space_many(self, content_ids: set[int], user_id: int) -> dict[int, Loaded]:
         """`with_space` (without bodies) for many pieces of content, in a few statements."""
         if not content_ids:
             return {}
@@ -147,6 +155,8 @@ class ContentRepo:
         assert row is not None
         content_id, position = row[0], row[1]
         await self.conn.execute(_version_insert, {**params, "id": content_id, "number": 1, "minor_edit": False})
+        if parent_id is not None:  # governed by what governs its parent (read restrictions are inherited)
+            await self.conn.execute(INHERIT_GUARDS, {"id": content_id, "from_id": parent_id})
         return Content(content_id, type, status, space_id, parent_id, title, body, representation, 1, message,
                        False, by, now, by, now, position)
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from bondline.domain.model import Content
 from bondline.store.base import Conn
 from bondline.store.repos.content import _cols, _content
+from bondline.store.repos.restrictions import readable
 from bondline.store.tables import content, relations, space_homepages
 
 P = sa.bindparam
@@ -22,8 +23,9 @@ _homepage_of = sa.select(space_homepages.c.space_id).where(space_homepages.c.con
 
 
 @functools.lru_cache(maxsize=16)
-def _children_stmt(root: bool, by_type: bool) -> sa.Select[Any]:
-    """Current children of one parent (or a space's top-level content), in tree order."""
+def _children_stmt(root: bool, by_type: bool, viewer: bool) -> sa.Select[Any]:
+    """Current children of one parent (or a space's top-level content), in tree order; with `viewer`,
+    only those every read restriction governing them lets the user :viewer read."""
     stmt = sa.select(*_cols).where(c.status == "current")
     if root:
         stmt = stmt.where(c.space_id == P("space_id"), c.parent_id.is_(None))
@@ -31,6 +33,8 @@ def _children_stmt(root: bool, by_type: bool) -> sa.Select[Any]:
         stmt = stmt.where(c.parent_id == P("parent_id"))
     if by_type:
         stmt = stmt.where(c.type == P("type"))
+    if viewer:
+        stmt = stmt.where(readable(c.id, P("viewer")))
     return stmt.order_by(c.position, c.id).limit(P("limit")).offset(P("offset"))
 
 
@@ -75,16 +79,19 @@ class TreeRepo:
         """The space whose home page this content is, or None."""
         return await self.conn.scalar(_homepage_of, {"id": content_id})
 
-    async def children(self, parent_id: int, type: str | None, offset: int, limit: int) -> list[Content]:
-        """Current children of `parent_id` (of one type, or all), in order (bodies included)."""
-        rows = await self.conn.all(_children_stmt(False, type is not None), {
-            "parent_id": parent_id, "type": type, "offset": offset, "limit": limit})
+    async def children(self, parent_id: int, type: str | None, offset: int, limit: int, *,
+                       viewer: int | None = None) -> list[Content]:
+        """Current children of `parent_id` (of one type, or all), in order (bodies included); with
+        `viewer`, only those the user may read under the read restrictions."""
+        rows = await self.conn.all(_children_stmt(False, type is not None, viewer is not None), {
+            "parent_id": parent_id, "type": type, "offset": offset, "limit": limit, "viewer": viewer})
         return [_content(r) for r in rows]
 
-    async def top_level(self, space_id: int, type: str | None, offset: int, limit: int) -> list[Content]:
-        """Current content at the top level of a space (no parent), in order."""
-        rows = await self.conn.all(_children_stmt(True, type is not None), {
-            "space_id": space_id, "type": type, "offset": offset, "limit": limit})
+    async def top_level(self, space_id: int, type: str | None, offset: int, limit: int, *,
+                        viewer: int | None = None) -> list[Content]:
+        """Current content at the top level of a space (no parent), in order; `viewer` as `children`."""
+        rows = await self.conn.all(_children_stmt(True, type is not None, viewer is not None), {
+            "space_id": space_id, "type": type, "offset": offset, "limit": limit, "viewer": viewer})
         return [_content(r) for r in rows]
 
     async def subtree(self, root_id: int) -> list[tuple[int, int, int, str, str, int]]:
