@@ -222,6 +222,19 @@ async def fresh_group(m: Matrix, caller: str) -> dict[str, Any]:
     return {"fresh": gid, "fresh_name": name}
 
 
+async def restricted_page(m: Matrix, caller: str) -> dict[str, Any]:
+    """Alice's page in ENG whose read is restricted to alice and a group (alice in it, bob not) and
+    whose update to alice: bob and carol (ENG's admin) no longer see it."""
+    made = await fresh_page(m, caller)
+    group = await fresh_group(m, caller)
+    r = await m.as_("user", "PUT", f"{W}/content/{made['fresh']}/restriction", json=[
+        {"operation": "read", "restrictions": {"user": [{"type": "known", "accountId": m.world["alice"]}],
+                                               "group": [{"type": "group", "id": group["fresh"]}]}},
+        {"operation": "update", "restrictions": {"user": [{"type": "known", "accountId": m.world["alice"]}]}}])
+    assert r.status_code == 200, r.text
+    return {"fresh": made["fresh"], "group": group["fresh"], "group_name": group["fresh_name"]}
+
+
 async def fresh_entity(m: Matrix, caller: str) -> dict[str, Any]:
     e = await m.entity()
     return {"fresh": e["uri"].split("/")[1], "value": e["attributes"]["FirstName"][0]["uri"].split("/")[-1],
@@ -251,6 +264,9 @@ async def fresh_dcr(m: Matrix, caller: str) -> dict[str, Any]:
 #        anon bad rev exp   user other spadmin admin   RO  RU  RI  RR  RA
 AUTHED_ALL_200 = "401 401 401 401  200 200 200 200  200 200 200 200 200"
 AUTHED_ALL_204 = "401 401 401 401  204 204 204 204  204 204 204 204 204"
+RESTRICTED = "401 401 401 401  200 404 404 200  404 404 404 404 404"  # alice named; a site admin sees all
+RESTRICT_TO_ALICE = lambda w: [{"operation": "read", "restrictions": {  # noqa: E731
+    "user": [{"type": "known", "accountId": w["alice"]}]}}]
 SITE_ADMIN_ONLY = "401 401 401 401  403 403 403 200  403 403 403 403 403"  # site-wide administration
 PUBLIC_200 = "200 200 200 200  200 200 200 200  200 200 200 200 200"
 SPACE_MEMBERS_200 = "401 401 401 401  404 404 200 200  404 404 404 404 404"  # what is in SEC (carol's, private)
@@ -562,6 +578,33 @@ ROWS: list[Row] = [
         path=f"{W}/space/ENG/label", body=[{"prefix": "team", "name": "eng"}]),
     Row("DELETE", f"{W}/space/{{spaceKey}}/label", "401 401 401 401  404 404 204 204  404 404 404 404 404",
         path=f"{W}/space/ENG/label", query="name=eng&prefix=team"),
+    # --- Confluence: content restrictions (read with the content; changed with permission to edit it) ---
+    *[Row(method, f"{W}/content/{{id}}/restriction", AUTHED_ALL_200, path=f"{W}/content/{{fresh}}/restriction",
+          make=fresh_page, body=RESTRICT_TO_ALICE if method in ("PUT", "POST") else None)
+      for method in ("GET", "PUT", "POST", "DELETE")],
+    *[Row(method, f"{W}/content/{{id}}/restriction", RESTRICTED, path=f"{W}/content/{{fresh}}/restriction",
+          make=restricted_page, body=RESTRICT_TO_ALICE if method in ("PUT", "POST") else None)
+      for method in ("GET", "PUT", "POST", "DELETE")],
+    Row("GET", f"{W}/content/{{id}}/restriction/byOperation", RESTRICTED,
+        path=f"{W}/content/{{fresh}}/restriction/byOperation", make=restricted_page),
+    Row("GET", f"{W}/content/{{id}}/restriction/byOperation/{{operationKey}}", RESTRICTED,
+        path=f"{W}/content/{{fresh}}/restriction/byOperation/read", make=restricted_page),
+    *[Row(method, f"{W}/content/{{id}}/restriction/byOperation/{{operationKey}}/user", RESTRICTED,
+          path=f"{W}/content/{{fresh}}/restriction/byOperation/read/user", query="accountId={alice}",
+          make=restricted_page) for method in ("GET", "PUT", "DELETE")],
+    *[Row(method, f"{W}/content/{{id}}/restriction/byOperation/{{operationKey}}/byGroupId/{{groupId}}", RESTRICTED,
+          path=f"{W}/content/{{fresh}}/restriction/byOperation/read/byGroupId/{{group}}", make=restricted_page)
+      for method in ("GET", "PUT", "DELETE")],
+    *[Row(method, f"{W}/content/{{id}}/restriction/byOperation/{{operationKey}}/group/{{groupName}}", RESTRICTED,
+          path=f"{W}/content/{{fresh}}/restriction/byOperation/read/group/{{group_name}}", make=restricted_page)
+      for method in ("GET", "PUT", "DELETE")],
+    # Anyone may check themselves; another user takes a site admin (403), content one cannot see is 404.
+    Row("POST", f"{W}/content/{{id}}/permission/check", "401 401 401 401  200 403 403 200  403 403 403 403 403",
+        path=f"{W}/content/{{page}}/permission/check",
+        body=lambda w: {"subject": {"type": "user", "identifier": w["alice"]}, "operation": "read"}),
+    Row("POST", f"{W}/content/{{id}}/permission/check", "401 401 401 401  404 404 200 200  404 404 404 404 404",
+        path=f"{W}/content/{{fresh}}/permission/check", make=secret_page,
+        body=lambda w: {"subject": {"type": "user", "identifier": w["carol"]}, "operation": "update"}),
     # --- Confluence: groups (anyone may look; site admins change them) ----------------------------------
     Row("GET", f"{W}/group", AUTHED_ALL_200),
     Row("POST", f"{W}/group", "401 401 401 401  403 403 403 201  403 403 403 403 403", make=fresh_key,

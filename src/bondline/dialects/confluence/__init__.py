@@ -23,6 +23,7 @@ def install(app: Any) -> None:
         labels,
         properties,
         relations,
+        restrictions,
         spaces,
         tree,
         users,
@@ -42,3 +43,4 @@ def install(app: Any) -> None:
     properties.install(app)
     attachments.install(app)
     comments.install(app)
+    restrictions.install(app)
