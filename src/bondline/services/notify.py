@@ -22,23 +22,24 @@ def _actor(tx: Tx) -> str:
     return tx.actor.account_id
 
 
-async def _who_may_see(tx: Tx, space: Space, accounts: list[str]) -> list[str]:
-    """The watchers who may still see the space (a private space's watcher may have left it): an
-    event names its watcher and carries the content's title, so it goes only to those who could read it."""
-    if not space.private:
-        return accounts
+async def _who_may_read(tx: Tx, content: Content, space: Space, accounts: list[str]) -> list[str]:
+    """The watchers who may still read the content (a private space's watcher may have left it; a
+    read restriction may leave a watcher out): an event names its watcher and carries the content's
+    title, so it goes only to those who could read it."""
+    if not space.private and not await tx.restrictions.guards_of(content.id):
+        return accounts  # an open space, no read restriction: everyone may
     kept = []
     for account in accounts:
         user = await tx.users.by_account_id(account)
-        if user is not None and access.can_view_space(Caller.of(user), space,
-                                                      await tx.spaces.role_of(space.id, user.id)):
+        found = await tx.content.with_space(content.id, user.id) if user is not None else None
+        if user is not None and found is not None and access.can_view_content(Caller.of(user), *found):
             kept.append(account)
     return kept
 
 
-async def _content_watchers(tx: Tx, content_id: int, space: Space) -> list[str]:
-    found = [account for account, _ in await tx.outbox.watchers(CONFLUENCE, "content", [str(content_id)])]
-    return await _who_may_see(tx, space, found)
+async def _content_watchers(tx: Tx, content: Content, space: Space) -> list[str]:
+    found = [account for account, _ in await tx.outbox.watchers(CONFLUENCE, "content", [str(content.id)])]
+    return await _who_may_read(tx, content, space, found)
 
 
 async def content_changed(tx: Tx, event_type: str | None, content: Content, space: Space,
@@ -50,7 +51,7 @@ async def content_changed(tx: Tx, event_type: str | None, content: Content, spac
     if not await tx.wanted([event_type]):
         return
     if watchers is None:
-        watchers = await _content_watchers(tx, content.id, space)
+        watchers = await _content_watchers(tx, content, space)
     tx.emit(ev.content_changed(event_type, content, space.key, watchers, _actor(tx), **extra))
 
 
@@ -58,7 +59,7 @@ async def watchers_before_purge(tx: Tx, content: Content, space: Space) -> list[
     """The content's watchers, read before purging removes their watches (None: nobody wants them)."""
     if not await tx.wanted([ev.CONTENT_PURGED]):
         return None
-    return await _content_watchers(tx, content.id, space)
+    return await _content_watchers(tx, content, space)
 
 
 async def content_created(tx: Tx, content: Content, space: Space) -> None:
@@ -68,9 +69,9 @@ async def content_created(tx: Tx, content: Content, space: Space) -> None:
     if not await tx.wanted([ev.SPACE_CONTENT_CREATED, ev.CONTENT_CHILD_CREATED]):
         return
     found = await tx.outbox.watchers(CONFLUENCE, "space", space_keys(space.key))
-    allowed = set(await _who_may_see(tx, space, list(dict.fromkeys(account for account, _ in found))))
+    allowed = set(await _who_may_read(tx, content, space, list(dict.fromkeys(account for account, _ in found))))
     space_watchers = [(account, key.partition("@")[2]) for account, key in found if account in allowed]
     parent = await tx.content.by_id(content.parent_id) if content.parent_id is not None else None
-    parent_watchers = await _content_watchers(tx, parent.id, space) if parent is not None else []
+    parent_watchers = await _content_watchers(tx, parent, space) if parent is not None else []
     tx.emit(ev.content_created(content, space.key, space_watchers, parent, parent_watchers, _actor(tx)))
 

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import pytest
+import sqlalchemy as sa
 
+from bondline.domain import events as ev
+from bondline.store.tables import outbox_events
 from tests.helpers import API, confluence_error, make_page, make_space
 
 XSRF = {"X-Atlassian-Token": "no-check"}
@@ -323,3 +327,31 @@ async def test_permission_check_follows_space_and_restrictions(client, site) -> 
                      400)
     confluence_error(await client.post(f"{API}/content/{page['id']}/permission/check", headers=site.alice.bearer,
                                        json={"operation": "read"}), 400)
+
+
+# --- watchers ------------------------------------------------------------------------------------------
+
+async def test_watchers_hear_only_of_what_they_may_read(app, client, site) -> None:  # type: ignore[no-untyped-def]
+    r = await client.post("/api/v1/webhooks", headers=site.admin.bearer,
+                          json={"url": "https://example.com/hook", "events": ["*"], "secret": "s" * 16})
+    assert r.status_code == 201, r.text
+    await make_space(client, site.alice, "WAT")
+    page = await make_page(client, site.alice, "WAT", "Watched")  # alice watches what she creates
+    for who in (site.bob, site.carol):
+        assert (await client.post(f"{API}/user/watch/content/{page['id']}", headers=who.bearer | XSRF)
+                ).status_code == 204
+    assert (await client.post(f"{API}/user/watch/space/WAT", headers=site.carol.bearer | XSRF)).status_code == 204
+    await _restrict(client, site.alice, page, _grant("read", [site.alice, site.bob]))
+    r = await client.put(f"{API}/content/{page['id']}", headers=site.alice.bearer, json={
+        "type": "page", "title": "Watched, edited", "version": {"number": 2}})
+    assert r.status_code == 200
+    await make_page(client, site.alice, "WAT", "Below", ancestors=[{"id": page["id"]}])
+    async with app.store.read() as tx:
+        rows = await tx.conn.all(sa.select(outbox_events.c.type, outbox_events.c.payload).order_by(outbox_events.c.id))
+    seen = [(kind, msgspec.json.decode(payload)) for kind, payload in rows]
+    updated = [p["watcher"]["accountId"] for kind, p in seen if kind == ev.CONTENT_UPDATED]
+    assert sorted(updated) == sorted([site.alice.account_id, site.bob.account_id])  # not carol
+    below = [(kind, p["watcher"]["accountId"]) for kind, p in seen
+             if p.get("data", {}).get("content", {}).get("title") == "Below"]
+    assert site.carol.account_id not in [who for _, who in below]  # nor as the space's watcher
+    assert (ev.CONTENT_CHILD_CREATED, site.bob.account_id) in below
