@@ -83,6 +83,13 @@ async def get(store: Store, caller: Caller, content_id: int) -> RestrictionsView
         return await _view(tx, content, space)
 
 
+async def of_shown(store: Store, shown: Iterable[tuple[Content, Space]]) -> list[RestrictionsView]:
+    """The restrictions of content the caller has just been shown (`expand=restrictions`): seeing a
+    piece of content is permission enough to see who its restrictions name."""
+    async with store.read() as tx:
+        return [await _view(tx, content, space) for content, space in shown]
+
+
 async def _write(store: Store, caller: Caller, content_id: int, grants: Iterable[Grant], *,
                  replace: bool) -> RestrictionsView:
     by_op = rules.merge(grants)

@@ -123,6 +123,24 @@ async def test_expand_content_on_restrictions(client, site) -> None:  # type: ig
     assert {x["content"]["title"] for x in r.json()["results"]} == {"Shown"}
 
 
+async def test_content_expands_its_restrictions(client, site) -> None:  # type: ignore[no-untyped-def]
+    await make_space(client, site.alice, "CEX")
+    page = await make_page(client, site.alice, "CEX", "With restrictions")
+    await _restrict(client, site.alice, page, _grant("read", [site.alice, site.bob]))
+    r = await client.get(f"{API}/content/{page['id']}?expand=restrictions.read.restrictions.user",
+                         headers=site.bob.bearer)
+    assert r.status_code == 200, r.text
+    shown = r.json()["restrictions"]
+    assert [u["accountId"] for u in shown["read"]["restrictions"]["user"]["results"]] == [
+        site.alice.account_id, site.bob.account_id]
+    assert "group" not in shown["read"]["restrictions"] and "update" not in shown
+    assert shown["_expandable"]["update"].endswith("/restriction/byOperation/update")
+    assert "restrictions" not in r.json()["_expandable"]
+    r = await client.get(f"{API}/content?spaceKey=CEX&expand=restrictions", headers=site.bob.bearer)
+    assert {x["title"]: sorted(x["restrictions"]) for x in r.json()["results"]}["With restrictions"] == [
+        "_expandable", "_links", "read", "update"]
+
+
 @pytest.mark.parametrize("body,fragment", [
     ([{"operation": "administer", "restrictions": {"user": []}}], "not supported"),
     ([{"operation": "read"}], "restrictions"),

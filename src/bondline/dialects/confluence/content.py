@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from bondline.dialects.confluence import attachments, bodies, comments, history, params, properties, render, tree
+from bondline.dialects.confluence import (
+    attachments,
+    bodies,
+    comments,
+    history,
+    params,
+    properties,
+    render,
+    restrictions,
+    tree,
+)
 from bondline.dialects.confluence.errors import DIALECT
 from bondline.dialects.confluence.params import Expand
 from bondline.dialects.confluence.render import CONTENT_DEFAULT_EXPAND, base_of
@@ -36,6 +46,7 @@ async def _render(req: Request, view: content.ContentView) -> Response:
     out = render.content(view, base_of(req), expand, viewer=req.caller)
     await tree.expand_tree(req, [view], [out], expand)
     await properties.expand_metadata(req, [view], [out], expand)
+    await restrictions.expand_restrictions(req, [view], [out], expand)
     return json_response(out)
 
 
@@ -52,6 +63,7 @@ async def get_content(req: Request) -> Response:
     results = [render.content(v, base, expand, viewer=req.caller) for v in views]
     await tree.expand_tree(req, views, results, expand)
     await properties.expand_metadata(req, views, results, expand)
+    await restrictions.expand_restrictions(req, views, results, expand)
     query = {"type": req.q("type"), "spaceKey": req.q("spaceKey"), "title": req.q("title"),
              "status": req.q_all("status") or None, "expand": req.q("expand")}
     return json_response(render.page(results, start, limit, base, "/rest/api/content", query))

@@ -109,6 +109,24 @@ def _restriction_expand(req: Request) -> Expand:
     return expand
 
 
+async def expand_restrictions(req: Request, views: list[Any], outs: list[dict[str, Any]], expand: Expand) -> None:
+    """`expand=restrictions[.read|.update[.restrictions.user|group]]` on content: who each operation's
+    restriction names, in the place of the `_expandable` link."""
+    if "restrictions" not in expand or not views:
+        return
+    wanted = expand.sub("restrictions")
+    base = base_of(req)
+    found = await restrictions.of_shown(req.app.store, [(v.content, v.space) for v in views])
+    for view, out in zip(found, outs, strict=True):
+        ops = [op for op in rules.OPERATIONS if op in wanted] or list(rules.OPERATIONS)
+        shown: dict[str, Any] = {op: restriction(view, op, base, wanted.sub(op), 0, MAX_LIMIT, viewer=req.caller)
+                                 for op in ops}
+        shown["_expandable"] = {op: f"{_path(view.content.id, op)}" for op in rules.OPERATIONS if op not in ops}
+        shown["_links"] = {"self": base + _path(view.content.id) + "/byOperation"}
+        out["restrictions"] = shown
+        out["_expandable"].pop("restrictions", None)
+
+
 # --- request bodies ----------------------------------------------------------------------------------
 
 def _items(value: Any, what: str) -> list[Any]:
