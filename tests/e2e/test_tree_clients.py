@@ -92,3 +92,41 @@ def test_atlassian_python_api_tree(live, confluence) -> None:  # type: ignore[no
     assert confluence.get_child_title_list(pages["b"]) == ["a1"]
     confluence.move_page("APT", pages["a"], position="topLevel")
     assert [a["title"] for a in confluence.get_page_ancestors(pages["a"])] == []
+
+
+RESTRICTIONS_SCRIPT = CLIENTS / "confluence-js" / "restrictions.mjs"
+
+
+@pytest.mark.skipif(_missing_confluence_js() is not None, reason=str(_missing_confluence_js()))
+def test_confluence_js_restrictions_permission_check_labels_groups_versions(live) -> None:  # type: ignore[no-untyped-def]
+    with Client(live.url, live.alice.token) as alice:
+        alice.spaces.create("CJR", "Restricted by confluence.js")
+        page = alice.content.create("CJR", "restricted")["id"]
+    r = httpx.put(f"{live.url}/wiki/rest/api/content/{page}", headers={"Authorization": f"Bearer {live.alice.token}"},
+                  json={"type": "page", "title": "restricted, v2", "version": {"number": 2}})
+    assert r.status_code == 200, r.text
+    result = subprocess.run(["node", str(RESTRICTIONS_SCRIPT)], cwd=CLIENTS, capture_output=True, text=True,
+                            timeout=120, check=False,
+                            env={**os.environ, "HOST": live.url, "EMAIL": live.admin.email, "TOKEN": live.admin.token,
+                                 "PAGE": page, "ALICE": live.alice.account_id, "BOB": live.bob.account_id})
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    alice_id = live.alice.account_id
+    assert "js-readers" in out["groups"] and out["members"] == [alice_id] and "js-readers" in out["memberOf"]
+    assert out["labelled"] == [page]
+    assert out["replaced"] == {"read": {"users": [alice_id], "groups": ["js-readers"]},
+                               "update": {"users": [], "groups": []}}
+    assert out["added"]["update"] == {"users": [alice_id], "groups": []}
+    assert (out["bobNamed"], out["bobAfterRemoval"], out["groupNamed"]) == (200, 404, 200)
+    assert out["current"] == {"read": {"users": [alice_id], "groups": ["js-readers"]},
+                              "update": {"users": [alice_id], "groups": []}}
+    assert out["byOperation"] == ["read", "update"] and out["forRead"] == [alice_id]
+    assert out["aliceRead"] is True
+    assert out["bobRead"] == {"hasPermission": False, "errors": ["User does not have permission to the content"]}
+    assert out["cleared"] == {"read": {"users": [], "groups": []}, "update": {"users": [], "groups": []}}
+    assert out["restored"] == 3 and out["deleted"] == 200
+    # what the clients changed is what bondline keeps: bob reads the page again, and version 2 is gone
+    bob = {"Authorization": f"Bearer {live.bob.token}"}
+    assert httpx.get(f"{live.url}/wiki/rest/api/content/{page}", headers=bob).status_code == 200
+    versions = httpx.get(f"{live.url}/wiki/rest/api/content/{page}/version", headers=bob).json()
+    assert [v["number"] for v in versions["results"]] == [3, 1]
