@@ -96,6 +96,12 @@ content = sa.Table(
     # Order among its siblings (the children of its parent, or a space's top-level pages): new
     # content goes last, moves renumber the siblings (migration 0014).
     sa.Column("position", sa.Integer, nullable=False, server_default="0"),
+    # Whether any read restriction governs it (it has rows in `read_guards`), and whether its own
+    # update is restricted (migration 0018): kept with those rows, so that deciding about the many
+    # pieces of content no restriction touches reads two columns, not the restriction tables
+    # (decision 0018). True is always safe (the restriction tables decide); false is a promise.
+    sa.Column("read_guarded", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("update_restricted", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Index(None, "space_id", "type", "status", "id"),
 )
 

@@ -11,7 +11,13 @@ import pytest
 import sqlalchemy as sa
 
 from bondline.domain import events as ev
-from bondline.store.tables import outbox_events
+from bondline.store.tables import content as content_table
+from bondline.store.tables import (
+    content_restriction_groups,
+    content_restriction_users,
+    outbox_events,
+    read_guards,
+)
 from tests.helpers import API, confluence_error, make_page, make_space
 
 XSRF = {"X-Atlassian-Token": "no-check"}
@@ -58,9 +64,24 @@ async def _titles(client: Any, who: Any, path: str) -> list[str]:
     return [c["title"] for c in r.json()["results"]]
 
 
+async def _flags_agree(app: Any) -> None:
+    """The flags on `content` say exactly what the restriction tables say (decision 0018)."""
+    c = content_table.c
+    guarded = sa.select(read_guards.c.content_id).where(read_guards.c.content_id == c.id).exists()
+    update = sa.or_(
+        sa.select(content_restriction_users.c.content_id).where(
+            content_restriction_users.c.content_id == c.id, content_restriction_users.c.operation == "update").exists(),
+        sa.select(content_restriction_groups.c.content_id).where(
+            content_restriction_groups.c.content_id == c.id,
+            content_restriction_groups.c.operation == "update").exists())
+    async with app.store.read() as tx:
+        rows = await tx.conn.all(sa.select(c.id, c.read_guarded, guarded, c.update_restricted, update))
+    assert rows and all(bool(r[1]) == bool(r[2]) and bool(r[3]) == bool(r[4]) for r in rows), rows
+
+
 # --- reading and writing restrictions ----------------------------------------------------------------
 
-async def test_restrictions_are_replaced_added_named_and_removed(client, site) -> None:  # type: ignore[no-untyped-def]
+async def test_restrictions_are_replaced_added_named_and_removed(app, client, site) -> None:  # type: ignore[no-untyped-def]
     await make_space(client, site.alice, "RES")
     page = await make_page(client, site.alice, "RES", "Plans")
     eng = await _group(client, site, "eng", site.bob)
@@ -84,6 +105,7 @@ async def test_restrictions_are_replaced_added_named_and_removed(client, site) -
                                                   "group": [{"type": "group", "name": "ENG"}]}}]})
     assert r.status_code == 200, r.text
     assert _named(r.json())["update"] == ([site.alice.account_id, site.bob.account_id], ["eng"])
+    await _flags_agree(app)
 
     by_op = (await client.get(f"{API}/content/{page['id']}/restriction/byOperation",
                               headers=site.alice.bearer)).json()
@@ -113,6 +135,7 @@ async def test_restrictions_are_replaced_added_named_and_removed(client, site) -
     r = await client.delete(f"{API}/content/{page['id']}/restriction", headers=site.alice.bearer)
     assert r.status_code == 200 and _named(r.json()) == {"read": ([], []), "update": ([], [])}
     assert r.json()["restrictionsHash"] == empty_hash
+    await _flags_agree(app)
 
 
 async def test_expand_content_on_restrictions(client, site) -> None:  # type: ignore[no-untyped-def]
@@ -183,7 +206,7 @@ async def test_what_cannot_be_restricted_or_named(client, site) -> None:  # type
 
 # --- what restrictions hide ----------------------------------------------------------------------------
 
-async def test_read_restrictions_hide_a_subtree_everywhere(client, site) -> None:  # type: ignore[no-untyped-def]
+async def test_read_restrictions_hide_a_subtree_everywhere(app, client, site) -> None:  # type: ignore[no-untyped-def]
     space = await make_space(client, site.alice, "HID")
     home_id = space["_expandable"]["homepage"].rsplit("/", 1)[1]
     eng = await _group(client, site, "eng", site.bob)
@@ -252,10 +275,12 @@ async def test_read_restrictions_hide_a_subtree_everywhere(client, site) -> None
     r = await client.post(f"{API}/content", headers=site.alice.bearer, json={
         "type": "page", "title": "New below", "space": {"key": "HID"}, "ancestors": [{"id": top["id"]}]})
     assert await _status(client, site.carol, f"/content/{r.json()['id']}") == 404
+    await _flags_agree(app)
     # lifting the restriction shows everything to carol again
     r = await client.delete(f"{API}/content/{top['id']}/restriction", headers=site.alice.bearer)
     assert r.status_code == 200
     assert await _status(client, site.carol, f"/content/{child['id']}") == 200
+    await _flags_agree(app)
 
 
 async def test_group_membership_decides_at_once(client, site) -> None:  # type: ignore[no-untyped-def]

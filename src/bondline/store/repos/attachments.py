@@ -13,7 +13,7 @@ from bondline.domain.model import Content
 from bondline.store.base import Conn, Row
 from bondline.store.repos.content import _cols as content_cols
 from bondline.store.repos.content import _content
-from bondline.store.repos.restrictions import INHERIT_GUARDS
+from bondline.store.repos.restrictions import inherit
 from bondline.store.tables import attachment_versions, attachments, content, content_versions, read_guards
 
 P = sa.bindparam
@@ -66,7 +66,7 @@ class AttachmentRepo:
     async def add(self, content_id: int, container_id: int) -> None:
         await self.conn.execute(_insert, {"id": content_id, "container_id": container_id})
         # An attachment is governed by what governs its container.
-        await self.conn.execute(INHERIT_GUARDS, {"id": content_id, "from_id": container_id})
+        await inherit(self.conn, content_id, container_id)
 
     async def add_version(self, version: AttachmentVersion) -> None:
         await self.conn.execute(_insert_version, {
@@ -96,7 +96,7 @@ class AttachmentRepo:
         await self.conn.execute(_move, {"id": content_id, "container_id": container_id})
         await self.conn.execute(_move_space, {"id": content_id, "space_id": space_id})
         await self.conn.execute(_drop_guards, {"id": content_id})  # now governed as its new container is
-        await self.conn.execute(INHERIT_GUARDS, {"id": content_id, "from_id": container_id})
+        await inherit(self.conn, content_id, container_id)
 
     async def delete_version(self, content_id: int, number: int) -> None:
         """Delete one (not current) version: its data row and its content version."""

@@ -14,7 +14,7 @@ from bondline.domain.model import Content
 from bondline.store.base import Conn, Row
 from bondline.store.repos.content import _cols as content_cols
 from bondline.store.repos.content import _content
-from bondline.store.repos.restrictions import INHERIT_GUARDS
+from bondline.store.repos.restrictions import inherit
 from bondline.store.tables import comments, content
 
 P = sa.bindparam
@@ -63,7 +63,7 @@ class CommentRepo:
                                           "parent_id": meta.parent_id, "location": meta.location, "props": props,
                                           "resolution": meta.resolution})
         # A comment is governed by what governs its container (whoever may read the page reads it).
-        await self.conn.execute(INHERIT_GUARDS, {"id": meta.content_id, "from_id": meta.container_id})
+        await inherit(self.conn, meta.content_id, meta.container_id)
 
     async def meta(self, content_id: int) -> CommentMeta | None:
         """Where comment `content_id` is (None: it is no comment)."""

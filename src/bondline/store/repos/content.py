@@ -8,10 +8,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from bondline.domain.model import Content, ContentVersion, Space
-from bondline.domain.restrictions import Named
+from bondline.domain.restrictions import OPEN, Named
 from bondline.store.base import Conn, Row
-from bondline.store.repos import batch
-from bondline.store.repos.restrictions import INHERIT_GUARDS, readable, updatable
+from bondline.store.repos import batch, restrictions
+from bondline.store.repos.restrictions import readable
 from bondline.store.tables import content, content_versions, space_roles, spaces
 
 P = sa.bindparam
@@ -21,20 +21,20 @@ v = content_versions.c
 _cols = (c.id, c.type, c.status, c.space_id, c.parent_id, c.title, c.body, c.representation, c.version,
          c.version_message, c.minor_edit, c.created_by, c.created_at, c.updated_by, c.updated_at, c.position)
 _N = len(_cols)
-# The columns of a `with_space` row: the content's, the space's (9), the role, and how the content's
-# restrictions stand for the viewer (may read, may update).
+# The columns of a `with_space` row: the content's, the space's (9), the role, and the content's two
+# restriction flags (`read_guarded`, `update_restricted`).
 WITH_SPACE_WIDTH = _N + 12
 _by_id = sa.select(*_cols).where(c.id == P("id"))
 Loaded = tuple[Content, Space, str | None, Named]
 
 
-# The content, its space, the viewer's role there and how its restrictions stand for the viewer, in
-# one round trip: what every permission decision about a piece of content needs (the hot path of
-# relation and watch checks). The body, which can be large, only when asked for.
+# The content, its space, the viewer's role there and whether restrictions touch it, in one round
+# trip: what every permission decision about a piece of content needs (the hot path of relation and
+# watch checks). Content that restrictions touch takes a second statement (`restrictions.named`).
+# The body, which can be large, only when asked for.
 def _with_space_stmt(body: bool, one: bool = True) -> sa.Select[Any]:
     columns = _cols if body else tuple(sa.null().label("body") if col is c.body else col for col in _cols)
-    stmt = sa.select(*columns, *spaces.c, space_roles.c.role, readable(c.id, P("user_id")).label("may_read"),
-                     updatable(c.id, P("user_id")).label("may_update")).select_from(
+    stmt = sa.select(*columns, *spaces.c, space_roles.c.role, c.read_guarded, c.update_restricted).select_from(
         content.join(spaces, spaces.c.id == c.space_id).outerjoin(
             space_roles, sa.and_(space_roles.c.space_id == spaces.c.id, space_roles.c.user_id == P("user_id")))
     )
@@ -87,7 +87,8 @@ def visible_to(user_id: sa.BindParameter[Any]) -> sa.ColumnElement[bool]:
         space_roles.c.space_id == c.space_id, space_roles.c.user_id == user_id)
     open_space = sa.select(spaces.c.id).where(spaces.c.id == c.space_id, spaces.c.private.is_(False))
     return sa.and_(sa.or_(open_space.exists(), member.exists()),
-                   sa.or_(c.status != "draft", c.created_by == user_id), readable(c.id, user_id))
+                   sa.or_(c.status != "draft", c.created_by == user_id),
+                   sa.or_(c.read_guarded.is_(False), readable(c.id, user_id)))
 
 
 @functools.lru_cache(maxsize=128)
@@ -109,11 +110,22 @@ def _content(r: Row) -> Content:
                    r[13], r[14], r[15])
 
 
-def _split(r: Row) -> Loaded:
+Split = tuple[Content, Space, str | None, bool, bool]
+
+
+def _split(r: Row) -> Split:
+    """A `with_space` row: the content, its space, the role, and its two restriction flags."""
     r = tuple(r)  # slices below
     space = Space(r[_N], r[_N + 1], r[_N + 2], r[_N + 3], r[_N + 4], r[_N + 5], bool(r[_N + 6]), r[_N + 7],
                   r[_N + 8])
-    return _content(r[:_N]), space, r[_N + 9], Named(bool(r[_N + 10]), bool(r[_N + 11]))
+    return _content(r[:_N]), space, r[_N + 9], bool(r[_N + 10]), bool(r[_N + 11])
+
+
+async def loaded(conn: Conn, split: Split, user_id: int) -> Loaded:
+    """A split `with_space` row with how the content's restrictions stand for `user_id`."""
+    content_, space, role, read_guarded, update_restricted = split
+    return content_, space, role, await restrictions.named(conn, content_.id, user_id, read_guarded,
+                                                           update_restricted)
 
 
 def _version_of(r: Row) -> ContentVersion:
@@ -137,14 +149,18 @@ class ContentRepo:
         row = await self.conn.one(_with_space[body], {"id": content_id, "user_id": user_id})
         if row is None:
             return None
-        return _split(row)
+        return await loaded(self.conn, _split(row), user_id)
 
     async def with_space_many(self, content_ids: set[int], user_id: int) -> dict[int, Loaded]:
         """`with_space` (without bodies) for many pieces of content, in a few statements."""
         if not content_ids:
             return {}
         rows = await batch.many(self.conn, _with_space_in, content_ids, {"user_id": user_id})
-        return {row[0]: _split(row) for row in rows}
+        split = [_split(row) for row in rows]
+        flagged = {s[0].id for s in split if s[3] or s[4]}
+        named = {row[0]: Named(bool(row[1]), bool(row[2])) for row in
+                 await batch.many(self.conn, restrictions.named_in, flagged, {"user_id": user_id})} if flagged else {}
+        return {s[0].id: (s[0], s[1], s[2], named.get(s[0].id, OPEN)) for s in split}
 
     async def add(self, *, type: str, status: str, space_id: int, parent_id: int | None, title: str,
                   body: str, representation: str, message: str, by: int, now: int) -> Content:
@@ -156,7 +172,7 @@ class ContentRepo:
         content_id, position = row[0], row[1]
         await self.conn.execute(_version_insert, {**params, "id": content_id, "number": 1, "minor_edit": False})
         if parent_id is not None:  # governed by what governs its parent (read restrictions are inherited)
-            await self.conn.execute(INHERIT_GUARDS, {"id": content_id, "from_id": parent_id})
+            await restrictions.inherit(self.conn, content_id, parent_id)
         return Content(content_id, type, status, space_id, parent_id, title, body, representation, 1, message,
                        False, by, now, by, now, position)
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from bondline.domain.errors import Busy
 from bondline.domain.relations import Relation
 from bondline.store.base import Conn, Row
-from bondline.store.repos.content import WITH_SPACE_WIDTH, _with_space_stmt
+from bondline.store.repos.content import WITH_SPACE_WIDTH, _with_space_stmt, loaded
 from bondline.store.repos.content import _split as _content_row
 from bondline.store.tables import relations, space_roles, spaces
 
@@ -121,9 +121,10 @@ class RelationRepo:
                                tt: str, tk: str) -> tuple[tuple[Any, ...] | None, Relation | None]:
         """`ContentRepo.with_space(content_id, user_id)` and `get(...)` in one statement: (the
         content's row split as with_space splits it, or None; the relation, or None)."""
-        content, meta = await self.conn.one_cached(_content_and_meta, {
+        split, meta = await self.conn.one_cached(_content_and_meta, {
             "id": content_id, "user_id": user_id, "ns": ns, "name": name, "st": st, "sk": sk, "tt": tt, "tk": tk},
             _content_and_meta_of)
+        content = await loaded(self.conn, split, user_id) if split is not None else None
         return content, None if meta is None else Relation(meta[0], ns, name, st, sk, tt, tk, *meta[1:])
 
     async def find_id(self, ns: str, name: str, st: str, sk: str, tt: str, tk: str) -> int | None:

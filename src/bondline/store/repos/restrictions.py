@@ -17,13 +17,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from bondline.domain.groups import Group
 from bondline.domain.model import User
-from bondline.domain.restrictions import READ, UPDATE, Named
+from bondline.domain.restrictions import OPEN, READ, UPDATE, Named
 from bondline.store.base import Conn
 from bondline.store.repos import batch
 from bondline.store.repos.accounts import USER_COLUMNS, user_of
 from bondline.store.tables import (
     attachments,
     comments,
+    content,
     content_restriction_groups,
     content_restriction_users,
     group_members,
@@ -57,7 +58,8 @@ def _restricted(content_id: sa.ColumnElement[Any], operation: str) -> sa.ColumnE
 
 
 def readable(content_id: sa.ColumnElement[Any], user_id: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
-    """Every read restriction governing `content_id` names the user (true where none does)."""
+    """Every read restriction governing `content_id` names the user (true where none does). For a
+    listing, put `content.read_guarded` before it: most rows are decided by that column alone."""
     guard = read_guards.alias("guard")
     unnamed = sa.select(guard.c.guard_id).where(
         guard.c.content_id == content_id, sa.not_(names_user(guard.c.guard_id, READ, user_id)))
@@ -103,8 +105,14 @@ _clear_groups = content_restriction_groups.delete().where(rg.content_id == P("id
 _is_read_restricted = sa.select(_restricted(P("id"), READ))
 _guards_of = sa.select(rd.guard_id).where(rd.content_id == P("id"))
 # A new piece of content is governed by what governs its parent (or container).
-INHERIT_GUARDS = read_guards.insert().from_select(
+_inherit_guards = read_guards.insert().from_select(
     ["content_id", "guard_id"], sa.select(P("id"), rd.guard_id).where(rd.content_id == P("from_id")))
+_has_guards = sa.select(rd.content_id).where(rd.content_id == content.c.id).exists()
+_sync_guarded = content.update().where(content.c.id == P("id")).values(read_guarded=_has_guards)
+_sync_update_restricted = content.update().where(content.c.id == P("id")).values(
+    update_restricted=_restricted(content.c.id, UPDATE))
+# How the restrictions of one piece of content (flagged as restricted) stand for a user.
+NAMED = sa.select(readable(P("id"), P("user_id")), updatable(P("id"), P("user_id")))
 _add_guard = read_guards.insert().values(content_id=P("id"), guard_id=P("guard_id"))
 
 
@@ -127,6 +135,34 @@ def _attached_in(n: int) -> sa.CompoundSelect[Any]:
 @functools.lru_cache(maxsize=16)
 def _drop_guards_in(n: int) -> sa.Delete:
     return read_guards.delete().where(rd.content_id.in_(batch.vals(n)))
+
+
+@functools.lru_cache(maxsize=16)
+def _sync_guarded_in(n: int) -> sa.Update:
+    return content.update().where(content.c.id.in_(batch.vals(n))).values(read_guarded=_has_guards)
+
+
+@batch.cached
+def named_in(n: int) -> sa.Select[Any]:
+    """`NAMED` for many pieces of content: (id, may read, may update)."""
+    return sa.select(content.c.id, readable(content.c.id, P("user_id")), updatable(content.c.id, P("user_id"))).where(
+        content.c.id.in_(batch.vals(n)))
+
+
+async def inherit(conn: Conn, content_id: int, from_id: int) -> None:
+    """New content `content_id` is governed by what governs `from_id` (its parent or container)."""
+    await conn.execute(_inherit_guards, {"id": content_id, "from_id": from_id})
+    await conn.execute(_sync_guarded, {"id": content_id})
+
+
+async def named(conn: Conn, content_id: int, user_id: int, read_guarded: bool, update_restricted: bool) -> Named:
+    """How a piece of content's restrictions stand for a user, from its two flags — and, only when
+    one is set, from the restriction tables."""
+    if not (read_guarded or update_restricted):
+        return OPEN
+    row = await conn.one(NAMED, {"id": content_id, "user_id": user_id})
+    assert row is not None
+    return Named(bool(row[0]), bool(row[1]))
 
 
 class RestrictionRepo:
@@ -157,21 +193,33 @@ class RestrictionRepo:
         assert row is not None
         return Named(bool(row[0]), bool(row[1]))
 
+    async def _changed(self, content_id: int, operation: str) -> None:
+        # The read side's flag follows the guards (`replace_guards`); the update side's, the rows.
+        if operation == UPDATE:
+            await self.conn.execute(_sync_update_restricted, {"id": content_id})
+
     async def add_user(self, content_id: int, operation: str, user_id: int) -> None:
         await self.conn.execute(_add_user, {"id": content_id, "op": operation, "user_id": user_id})
+        await self._changed(content_id, operation)
 
     async def add_group(self, content_id: int, operation: str, group_id: str) -> None:
         await self.conn.execute(_add_group, {"id": content_id, "op": operation, "group_id": group_id})
+        await self._changed(content_id, operation)
 
     async def remove_user(self, content_id: int, operation: str, user_id: int) -> bool:
-        return await self.conn.execute(_drop_user, {"id": content_id, "op": operation, "user_id": user_id}) > 0
+        removed = await self.conn.execute(_drop_user, {"id": content_id, "op": operation, "user_id": user_id}) > 0
+        await self._changed(content_id, operation)
+        return removed
 
     async def remove_group(self, content_id: int, operation: str, group_id: str) -> bool:
-        return await self.conn.execute(_drop_group, {"id": content_id, "op": operation, "group_id": group_id}) > 0
+        removed = await self.conn.execute(_drop_group, {"id": content_id, "op": operation, "group_id": group_id}) > 0
+        await self._changed(content_id, operation)
+        return removed
 
     async def clear(self, content_id: int, operation: str) -> None:
         await self.conn.execute(_clear_users, {"id": content_id, "op": operation})
         await self.conn.execute(_clear_groups, {"id": content_id, "op": operation})
+        await self._changed(content_id, operation)
 
     async def is_read_restricted(self, content_id: int) -> bool:
         return bool(await self.conn.scalar(_is_read_restricted, {"id": content_id}))
@@ -183,7 +231,7 @@ class RestrictionRepo:
 
     async def inherit(self, content_id: int, from_id: int) -> None:
         """New content `content_id` is governed by what governs `from_id` (its parent or container)."""
-        await self.conn.execute(INHERIT_GUARDS, {"id": content_id, "from_id": from_id})
+        await inherit(self.conn, content_id, from_id)
 
     async def read_restricted_among(self, ids: Iterable[int]) -> set[int]:
         return {r[0] for r in await batch.many(self.conn, _restricted_in, ids, {})}
@@ -200,3 +248,6 @@ class RestrictionRepo:
         rows = [{"id": cid, "guard_id": g} for cid, governing in guards.items() for g in governing]
         if rows:
             await self.conn.executemany(_add_guard, rows)
+        for chunk in batch.chunks(sorted(guards)):
+            size, params = batch.in_params(chunk)
+            await self.conn.execute(_sync_guarded_in(size), params)

@@ -34,7 +34,7 @@ def _children_stmt(root: bool, by_type: bool, viewer: bool) -> sa.Select[Any]:
     if by_type:
         stmt = stmt.where(c.type == P("type"))
     if viewer:
-        stmt = stmt.where(readable(c.id, P("viewer")))
+        stmt = stmt.where(sa.or_(c.read_guarded.is_(False), readable(c.id, P("viewer"))))
     return stmt.order_by(c.position, c.id).limit(P("limit")).offset(P("offset"))
 
 

@@ -1,6 +1,7 @@
 """Content restrictions: `content_restriction_users` and `content_restriction_groups` (who a page's
 `read` and `update` are restricted to), and `read_guards` (the read restrictions that govern each
-piece of content, inherited down the tree; decision 0018).
+piece of content, inherited down the tree; decision 0018), and on `content` the two flags that say
+whether any of them touches it (`read_guarded`, `update_restricted`).
 
 Revision ID: 0018_restrictions
 Revises: 0017_comments
@@ -21,6 +22,9 @@ BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("content") as batch:
+        batch.add_column(sa.Column("read_guarded", sa.Boolean, nullable=False, server_default=sa.false()))
+        batch.add_column(sa.Column("update_restricted", sa.Boolean, nullable=False, server_default=sa.false()))
     op.create_table(
         "content_restriction_users",
         sa.Column("content_id", BigId, nullable=False),
@@ -65,3 +69,6 @@ def downgrade() -> None:
     op.drop_table("content_restriction_groups")
     op.drop_index("ix_content_restriction_users_user_id", table_name="content_restriction_users")
     op.drop_table("content_restriction_users")
+    with op.batch_alter_table("content") as batch:
+        batch.drop_column("update_restricted")
+        batch.drop_column("read_guarded")
