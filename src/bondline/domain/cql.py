@@ -16,6 +16,7 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime as dt
+import html
 import re
 from typing import Any
 
@@ -459,3 +460,15 @@ def _date_function(name: str, arg: str, now: int) -> int | None:
             return None
         end = start.replace(year=start.year + 1)
     return _ms(start) if name.startswith("start") else _ms(end) - 1
+
+
+# --- what text search reads ----------------------------------------------------------------------
+
+_TAG = re.compile(r"<[^>]*>")
+_SPACES = re.compile(r"\s+")
+
+
+def plain_text(body: str) -> str:
+    """A body's words without its markup (storage format is XHTML): what `text ~` searches and an
+    excerpt shows. Tags become spaces, entities their characters."""
+    return _SPACES.sub(" ", html.unescape(_TAG.sub(" ", body))).strip()
