@@ -1,7 +1,10 @@
-"""Text search for CQL's `~` (`text ~`, `title ~`).
+"""Text search for CQL's `~` (`text ~`, `title ~`): the `content_fts` table of migration 0018 —
+SQLite FTS5 (porter stemming) or a PostgreSQL `tsvector` (`english`, title weighted A, body B) under
+a GIN index — written by ContentRepo in the transaction of each content write, and the condition a
+CQL clause compiles to (docs/decisions/0018-cql.md).
 
-This first version is the correct but slow fallback: case-insensitive containment (`LIKE`) of each
-term in the title and the body, every term required. It scans; the full-text indexes replace it.
+A `~` value is words and quoted phrases, every one required; `word*` is a prefix. Words are `\\w+`
+(the domain split them), so they are quoted into the backends' query syntax without escaping.
 """
 
 from __future__ import annotations
@@ -11,22 +14,63 @@ from typing import Any
 import sqlalchemy as sa
 
 from bondline.domain import cql
-from bondline.store.tables import content
+from bondline.store.base import Conn
 
-c = content.c
+TABLE = "content_fts"
+_fts = sa.table(TABLE, sa.column("rowid"), sa.column("content_id"), sa.column("document"))
+P = sa.bindparam
+
+_SQLITE_DELETE = sa.text(f"DELETE FROM {TABLE} WHERE rowid = :id")
+_SQLITE_INSERT = sa.text(f"INSERT INTO {TABLE} (rowid, title, body) VALUES (:id, :title, :body)")
+_PG_UPSERT = sa.text(
+    f"INSERT INTO {TABLE} (content_id, document) VALUES (:id, setweight(to_tsvector('english', :title), 'A')"
+    " || setweight(to_tsvector('english', :body), 'B'))"
+    " ON CONFLICT (content_id) DO UPDATE SET document = excluded.document")
+_ENGLISH: sa.ColumnElement[Any] = sa.literal_column("'english'::regconfig")
 
 
-def _like(column: Any, words: tuple[str, ...]) -> sa.ColumnElement[bool]:
-    pattern = " ".join(words).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return sa.func.lower(column).like(sa.bindparam(None, f"%{pattern}%"), escape="\\")
+async def index(conn: Conn, content_id: int, title: str, body: str) -> None:
+    """(Re)index a piece of content: its current title and its body's text."""
+    params = {"id": content_id, "title": title, "body": cql.plain_text(body)}
+    if conn.kind == "sqlite":
+        await conn.execute(_SQLITE_DELETE, params)
+        await conn.execute(_SQLITE_INSERT, params)
+    else:
+        await conn.execute(_PG_UPSERT, params)
+
+
+async def remove(conn: Conn, content_id: int) -> None:
+    """Forget a purged piece of content (PostgreSQL's row goes with it: a cascading foreign key)."""
+    if conn.kind == "sqlite":
+        await conn.execute(_SQLITE_DELETE, {"id": content_id})
+
+
+def _fts5_query(text: cql.Text, column: str | None) -> str:
+    parts = []
+    for words, prefix in zip(text.terms, text.prefix, strict=True):
+        phrase = '"' + " ".join(words) + '"' + ("*" if prefix else "")
+        parts.append(f"{column} : {phrase}" if column else phrase)
+    return " AND ".join(parts)
+
+
+def _tsquery(text: cql.Text, column: str | None) -> str:
+    weight = "A" if column == "title" else ""
+    parts = []
+    for words, prefix in zip(text.terms, text.prefix, strict=True):
+        lexemes = [f"'{w}':{weight}" if weight else f"'{w}'" for w in words]
+        if prefix:
+            lexemes[-1] = f"'{words[-1]}':*{weight}"
+        parts.append("(" + " <-> ".join(lexemes) + ")")
+    return " & ".join(parts)
 
 
 def matches(kind: str, content_id: Any, column: str | None, text: cql.Text) -> sa.ColumnElement[bool]:
-    """Content whose title (`column="title"`) or title and body contain every term of `text`."""
-    parts = []
-    for words in text.terms:
-        found = [_like(c.title, words)]
-        if column is None:
-            found.append(_like(c.body, words))
-        parts.append(sa.or_(*found))
-    return sa.and_(*parts)
+    """Content whose title (`column="title"`), or title and body, hold every term of `text`."""
+    if kind == "sqlite":
+        found = sa.select(_fts.c.rowid).where(sa.literal_column(TABLE).op("MATCH")(
+            sa.bindparam(None, _fts5_query(text, column))))
+    else:
+        found = sa.select(_fts.c.content_id).where(_fts.c.document.op("@@")(
+            sa.func.to_tsquery(_ENGLISH, sa.bindparam(None, _tsquery(text, column)))))
+    in_found: sa.ColumnElement[bool] = content_id.in_(found)
+    return in_found

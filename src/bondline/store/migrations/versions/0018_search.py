@@ -1,0 +1,56 @@
+"""Full-text search for CQL's `~`: `content_fts`, one row per piece of content (its current title and
+the text of its body without markup), written by ContentRepo in the transaction of every content
+write (docs/decisions/0018-cql.md).
+
+SQLite: an FTS5 table (porter stemming over unicode61 tokens), keyed by the content's id as rowid.
+PostgreSQL: a table with a `tsvector` (the `english` configuration; the title weighted A, the body
+B) under a GIN index, its row deleted with its content (a foreign key with ON DELETE CASCADE).
+Neither is in `tables.metadata`: they are one backend's own (see tables.BACKEND_OWN).
+
+Revision ID: 0018_search
+Revises: 0017_comments
+Create Date: 2026-12-07
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0018_search"
+down_revision = "0017_comments"
+branch_labels = None
+depends_on = None
+
+_TAG = re.compile(r"<[^>]*>")
+_SPACES = re.compile(r"\s+")
+
+
+def _plain(body: str) -> str:
+    return _SPACES.sub(" ", html.unescape(_TAG.sub(" ", body or ""))).strip()
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    rows = bind.execute(sa.text("SELECT id, title, body FROM content")).fetchall()
+    if bind.dialect.name == "sqlite":
+        op.execute("CREATE VIRTUAL TABLE content_fts USING fts5(title, body, tokenize = 'porter unicode61')")
+        insert = sa.text("INSERT INTO content_fts (rowid, title, body) VALUES (:id, :title, :body)")
+    else:
+        op.execute("CREATE TABLE content_fts (content_id BIGINT NOT NULL, document TSVECTOR NOT NULL,"
+                   " CONSTRAINT pk_content_fts PRIMARY KEY (content_id),"
+                   " CONSTRAINT fk_content_fts_content_id_content FOREIGN KEY (content_id)"
+                   " REFERENCES content (id) ON DELETE CASCADE)")
+        op.execute("CREATE INDEX ix_content_fts_document ON content_fts USING gin (document)")
+        insert = sa.text("INSERT INTO content_fts (content_id, document) VALUES (:id,"
+                         " setweight(to_tsvector('english', :title), 'A')"
+                         " || setweight(to_tsvector('english', :body), 'B'))")
+    for row in rows:
+        bind.execute(insert, {"id": row[0], "title": row[1], "body": _plain(row[2])})
+
+
+def downgrade() -> None:
+    op.execute("DROP TABLE content_fts")
