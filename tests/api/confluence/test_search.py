@@ -299,3 +299,51 @@ async def test_bad_parameters_are_400(client, site, params, fragment) -> None:  
 async def test_content_search_is_not_taken_for_a_content_id(client, site) -> None:  # type: ignore[no-untyped-def]
     r = await client.get(f"{API}/content/search", params={"cql": "type = page"}, headers=site.bob.bearer)
     assert r.status_code == 200 and r.json()["results"] == []
+
+
+FIELDS = ["id", "content", "type", "space", "space.key", "space.title", "space.type", "title", "text", "label",
+          "creator", "contributor", "favourite", "favorite", "watcher", "created", "lastmodified", "ancestor",
+          "parent", "colour"]
+OPS = ["=", "!=", "~", "!~", ">", ">=", "<", "<=", "in", "not in"]
+VALUES = ["page", "ENG", '"ops"', "currentUser()", 'now("-4w")', "startOfMonth(\"-1\")", "2026-01-31",
+          '"2026/01/31 10:00"', "-2d", "1", "999999999999999999", '"run* \\"two words\\""', "'%_\\\\'", '""',
+          "acc-bob", "endOfYear()", '"the"', "é*", "(1, 2)", '("a", b)']
+
+
+def _random_cql(rng: Any) -> str:
+    def clause() -> str:
+        field, op = rng.choice(FIELDS), rng.choice(OPS)
+        value = rng.choice(VALUES)
+        if op in ("in", "not in") and not value.startswith("("):
+            value = f"({value}, {rng.choice(VALUES)})"
+        return f"{field} {op} {value}"
+
+    def expr(depth: int) -> str:
+        roll = rng.random()
+        if depth > 2 or roll < 0.4:
+            return clause()
+        if roll < 0.55:
+            return f"not ({expr(depth + 1)})"
+        return f"({expr(depth + 1)} {rng.choice(['and', 'or', 'AND'])} {expr(depth + 1)})"
+
+    text = expr(0)
+    if rng.random() < 0.3:
+        text += " order by " + ", ".join(f"{rng.choice(['title', 'created', 'id', 'space', 'text'])}"
+                                         f" {rng.choice(['asc', 'desc', ''])}" for _ in range(rng.randint(1, 3)))
+    if rng.random() < 0.1:  # cut it somewhere
+        text = text[:rng.randint(0, len(text))]
+    return text
+
+
+async def test_no_cql_gets_a_5xx(client, site, world) -> None:  # type: ignore[no-untyped-def]
+    import random
+
+    rng = random.Random(31)
+    statuses: dict[int, int] = {}
+    for _ in range(150):
+        query = _random_cql(rng)
+        for path in ("search", "content/search"):
+            r = await client.get(f"{API}/{path}", params={"cql": query, "limit": 5}, headers=site.bob.bearer)
+            assert r.status_code in (200, 400), (query, r.text)
+            statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+    assert statuses[200] > 20 and statuses[400] > 20  # both kinds were tried
