@@ -67,6 +67,10 @@ async def world(client, site) -> dict[str, str]:  # type: ignore[no-untyped-def]
         "type": "page", "title": "Release notes", "version": {"number": 2},
         "body": {"storage": {"value": "<p>Shipping version 3</p>", "representation": "storage"}}})
     assert r.status_code == 200, r.text
+    # carol favourites version 1 of the release notes: another entity than the page
+    r = await client.put(f"{API}/relation/favourite/from/user/current/to/content/{ids['Release notes']}",
+                         params={"targetStatus": "historical", "targetVersion": 1}, headers=site.carol.bearer)
+    assert r.status_code == 200, r.text
     return ids
 
 
@@ -100,6 +104,7 @@ CASES: list[tuple[str, str, set[str] | list[str]]] = [
     ("bob", "favorite = currentUser() and space = OPS", {"On-call handbook"}),
     ("alice", "favourite = currentUser()", {"Secret plans", "Release notes"}),
     ("bob", "favourite = acc-alice", {"Release notes"}),  # alice's favourite in SEC stays hidden
+    ("bob", "favourite = acc-carol", set()),  # a favourite of an old version is not one of the page
     ("bob", "watcher = currentUser()", {"Release notes", "On-call handbook"}),  # what he made or watches
     ("bob", "watcher = currentUser() and type = page and space = ENG", {"Release notes"}),
     ("bob", "creator = currentUser()", {"Space OPS Home", "On-call handbook"}),

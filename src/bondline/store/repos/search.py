@@ -23,7 +23,16 @@ from bondline.domain.watches import WATCH
 from bondline.store import fulltext
 from bondline.store.base import Conn
 from bondline.store.repos.content import _cols, _content, visible_to
-from bondline.store.tables import content, content_labels, content_versions, labels, relations, spaces, users
+from bondline.store.tables import (
+    BigId,
+    content,
+    content_labels,
+    content_versions,
+    labels,
+    relations,
+    spaces,
+    users,
+)
 
 c = content.c
 # The content's space, under a name of its own: `visible_to`'s subqueries read `spaces` themselves
@@ -90,11 +99,14 @@ class _Compiler:
             v = content_versions.alias(f"contrib{next(self.names)}")
             return sa.exists().where(v.c.content_id == c.id, v.c.by.in_(_user_ids(values)))
         if field in _RELATION:
+            # Driven from the users' side (ix_relations_forward: namespace, source, name, target type):
+            # a user's favourites are found by the index, then their content by its key. Keys of a
+            # historical version (`123@3`) are another entity and are left out before the cast.
             r = relations.alias(f"rel{next(self.names)}")
-            return sa.exists().where(
-                r.c.namespace == CONFLUENCE, r.c.target_type == "content",
-                r.c.target_key == sa.cast(c.id, sa.String), r.c.name == _RELATION[field],
-                r.c.source_type == "user", _in(r.c.source_key, _strs(values)))
+            marked = sa.select(sa.cast(r.c.target_key, BigId)).where(
+                r.c.namespace == CONFLUENCE, r.c.source_type == "user", _in(r.c.source_key, _strs(values)),
+                r.c.name == _RELATION[field], r.c.target_type == "content", r.c.target_key.not_like("%@%"))
+            return c.id.in_(marked)
         raise AssertionError(f"no compiler for CQL field {field!r}")  # the domain's table and this agree
 
     def descendants(self, roots: list[int]) -> sa.Select[Any]:
