@@ -184,6 +184,7 @@ FIELDS: dict[str, tuple[str, tuple[str, ...], str]] = {
     "favourite": ("user", EQ, "favourite"),
     "favorite": ("user", EQ, "favourite"),
     "watcher": ("user", EQ, "watcher"),
+    "mention": ("user", EQ, "mention"),
     "created": ("date", DATE_OPS, "created"),
     "lastmodified": ("date", DATE_OPS, "lastmodified"),
 }
@@ -465,6 +466,7 @@ def _date_function(name: str, arg: str, now: int) -> int | None:
 # --- what text search reads ----------------------------------------------------------------------
 
 _TAG = re.compile(r"<[^>]*>")
+_MENTION = re.compile(r"""ri:account-id\s*=\s*["']([^"'<>]{1,128})["']""")
 _SPACES = re.compile(r"\s+")
 
 
@@ -472,3 +474,9 @@ def plain_text(body: str) -> str:
     """A body's words without its markup (storage format is XHTML): what `text ~` searches and an
     excerpt shows. Tags become spaces, entities their characters."""
     return _SPACES.sub(" ", html.unescape(_TAG.sub(" ", body))).strip()
+
+
+def mentions(body: str) -> list[str]:
+    """The account ids a body mentions (`<ac:link><ri:user ri:account-id="…"/></ac:link>`), once
+    each, in order: what `mention = …` finds."""
+    return list(dict.fromkeys(_MENTION.findall(body)))

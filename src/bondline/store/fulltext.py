@@ -1,7 +1,8 @@
-"""Text search for CQL's `~` (`text ~`, `title ~`): the `content_fts` table of migration 0018 —
-SQLite FTS5 (porter stemming) or a PostgreSQL `tsvector` (`english`, title weighted A, body B) under
-a GIN index — written by ContentRepo in the transaction of each content write, and the condition a
-CQL clause compiles to (docs/decisions/0018-cql.md).
+"""Text search for CQL's `~` (`text ~`, `title ~`) and who a body mentions (`mention`), from the
+tables of migration 0018: `content_fts` — SQLite FTS5 (porter stemming) or a PostgreSQL `tsvector`
+(`english`, title weighted A, body B) under a GIN index — and `content_mentions`, both written by
+ContentRepo in the transaction of each content write; and the condition a `~` clause compiles to
+(docs/decisions/0018-cql.md).
 
 A `~` value is words and quoted phrases, every one required; `word*` is a prefix. Words are `\\w+`
 (the domain split them), so they are quoted into the backends' query syntax without escaping.
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 
 from bondline.domain import cql
 from bondline.store.base import Conn
+from bondline.store.tables import content_mentions
 
 TABLE = "content_fts"
 _fts = sa.table(TABLE, sa.column("rowid"), sa.column("content_id"), sa.column("document"))
@@ -26,17 +28,25 @@ _PG_UPSERT = sa.text(
     f"INSERT INTO {TABLE} (content_id, document) VALUES (:id, setweight(to_tsvector('english', :title), 'A')"
     " || setweight(to_tsvector('english', :body), 'B'))"
     " ON CONFLICT (content_id) DO UPDATE SET document = excluded.document")
+_MENTIONS_DELETE = content_mentions.delete().where(content_mentions.c.content_id == P("id"))
+_MENTION_INSERT = content_mentions.insert().values(content_id=P("id"), account_id=P("account"))
 _ENGLISH: sa.ColumnElement[Any] = sa.literal_column("'english'::regconfig")
 
 
-async def index(conn: Conn, content_id: int, title: str, body: str) -> None:
-    """(Re)index a piece of content: its current title and its body's text."""
+async def index(conn: Conn, content_id: int, title: str, body: str, *, new: bool = False) -> None:
+    """(Re)index a piece of content: its current title and its body's text, and whom it mentions
+    (`new`: nothing of it is indexed yet)."""
     params = {"id": content_id, "title": title, "body": cql.plain_text(body)}
     if conn.kind == "sqlite":
         await conn.execute(_SQLITE_DELETE, params)
         await conn.execute(_SQLITE_INSERT, params)
     else:
         await conn.execute(_PG_UPSERT, params)
+    if not new:
+        await conn.execute(_MENTIONS_DELETE, {"id": content_id})
+    accounts = cql.mentions(body)
+    if accounts:
+        await conn.executemany(_MENTION_INSERT, [{"id": content_id, "account": a} for a in accounts])
 
 
 async def remove(conn: Conn, content_id: int) -> None:

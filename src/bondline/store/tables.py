@@ -128,6 +128,17 @@ content_versions = sa.Table(
     sa.Column("at", sa.BigInteger, nullable=False),
 )
 
+# Who a piece of content's current body mentions (migration 0018): the account ids of its
+# `<ri:user ri:account-id="…"/>` references, written by ContentRepo with every new body; CQL's
+# `mention` reads it by account id.
+content_mentions = sa.Table(
+    "content_mentions",
+    metadata,
+    sa.Column("content_id", BigId, sa.ForeignKey("content.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("account_id", sa.String(128), primary_key=True),
+    sa.Index("ix_content_mentions_account_id", "account_id", "content_id"),
+)
+
 # Attachments (migration 0016): content of type "attachment" (a `content` row, with its versions in
 # `content_versions`) held by a page or blog post, its container. Each version's data is a blob in
 # the blob store (store/blobs.py), named by its SHA-256; the row keeps the checksum and the size.

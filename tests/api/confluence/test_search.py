@@ -42,7 +42,8 @@ async def world(client, site) -> dict[str, str]:  # type: ignore[no-untyped-def]
                                         "<p>Practise failovers every quarter</p>", parent=ids["Database runbook"])
     ids["Release notes"] = await _page(client, site.alice, "ENG", "Release notes", "<p>Shipping version 2</p>")
     ids["Weekly update"] = await _page(client, site.alice, "ENG", "Weekly update",
-                                       "<p>The runbooks were updated &amp; reviewed</p>", type="blogpost")
+                                       "<p>The runbooks were updated &amp; reviewed by <ac:link>"
+                                       '<ri:user ri:account-id="acc-bob"/></ac:link></p>', type="blogpost")
     ids["Draft ideas"] = await _page(client, site.alice, "ENG", "Draft ideas", "<p>runbook drafts</p>",
                                      status="draft")
     ids["On-call handbook"] = await _page(client, site.bob, "OPS", "On-call handbook",
@@ -65,7 +66,8 @@ async def world(client, site) -> dict[str, str]:  # type: ignore[no-untyped-def]
     assert r.status_code == 204, r.text
     r = await client.put(f"{API}/content/{ids['Release notes']}", headers=site.bob.bearer, json={
         "type": "page", "title": "Release notes", "version": {"number": 2},
-        "body": {"storage": {"value": "<p>Shipping version 3</p>", "representation": "storage"}}})
+        "body": {"storage": {"value": "<p>Shipping version 3, thanks <ac:link><ri:user ri:account-id='acc-carol'/>"
+                                         "</ac:link></p>", "representation": "storage"}}})
     assert r.status_code == 200, r.text
     # carol favourites version 1 of the release notes: another entity than the page
     r = await client.put(f"{API}/relation/favourite/from/user/current/to/content/{ids['Release notes']}",
@@ -107,6 +109,9 @@ CASES: list[tuple[str, str, set[str] | list[str]]] = [
     ("bob", "favourite = acc-carol", set()),  # a favourite of an old version is not one of the page
     ("bob", "watcher = currentUser()", {"Release notes", "On-call handbook"}),  # what he made or watches
     ("bob", "watcher = currentUser() and type = page and space = ENG", {"Release notes"}),
+    ("bob", "mention = currentUser()", {"Weekly update"}),
+    ("bob", "mention in (acc-bob, acc-carol) order by id", ["Release notes", "Weekly update"]),
+    ("bob", "mention != acc-carol and space = ENG", ENG - {"Release notes"}),
     ("bob", "creator = currentUser()", {"Space OPS Home", "On-call handbook"}),
     ("bob", 'creator = "acc-alice" and space = ENG', ENG),
     ("bob", "creator != acc-alice", {"Space OPS Home", "On-call handbook"}),
@@ -198,7 +203,7 @@ async def test_search_result_shape(client, site, world) -> None:  # type: ignore
     assert hit["excerpt"] == "" and hit["content"]["space"]["key"] == "ENG" and hit["content"]["version"]["number"] == 1
     r = await client.get(f"{API}/search", params={"cql": "id = " + world["Weekly update"], "excerpt": "indexed"},
                          headers=site.bob.bearer)
-    assert r.json()["results"][0]["excerpt"] == "The runbooks were updated &amp; reviewed"
+    assert r.json()["results"][0]["excerpt"] == "The runbooks were updated &amp; reviewed by"
     # content/search expands space, history and version by default, as GET /content does
     r = await client.get(f"{API}/content/search", params={"cql": "id = " + world["Weekly update"]},
                          headers=site.bob.bearer)

@@ -232,6 +232,9 @@ async def test_a_delivery_is_leased_once_finished_by_its_owner_and_replayed(stor
         assert await tx.webhooks.counts() == {ev.PENDING: 1}
 
 
+MENTION = '<p>hi <ri:user ri:account-id="acc-ada"/></p>'
+
+
 # --- Store.wipe ------------------------------------------------------------------------------------
 
 async def _fill_every_table(store: Store) -> None:
@@ -256,7 +259,7 @@ async def _fill_every_table(store: Store) -> None:
         await tx.attachments.add(att.id, page.id)
         await tx.attachments.add_version(AttachmentVersion(att.id, 1, "text/plain", 1, "a" * 64, ""))
         note = await tx.content.add(type="comment", status="current", space_id=space.id, parent_id=None,
-                                    title="Re: T", body="<p>hi</p>", representation="storage", message="", by=ada.id,
+                                    title="Re: T", body=MENTION, representation="storage", message="", by=ada.id,
                                     now=NOW)
         await tx.comments.add(CommentMeta(note.id, page.id, None, "inline", {"markerRef": "m"}, "open"))
         await tx.tasks.add(LongTask("task", "space.delete", "{}", ada.id, NOW, None, False))

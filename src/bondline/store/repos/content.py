@@ -148,7 +148,7 @@ class ContentRepo:
         assert row is not None
         content_id, position = row[0], row[1]
         await self.conn.execute(_version_insert, {**params, "id": content_id, "number": 1, "minor_edit": False})
-        await fulltext.index(self.conn, content_id, title, body)
+        await fulltext.index(self.conn, content_id, title, body, new=True)
         return Content(content_id, type, status, space_id, parent_id, title, body, representation, 1, message,
                        False, by, now, by, now, position)
 

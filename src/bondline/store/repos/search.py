@@ -27,6 +27,7 @@ from bondline.store.tables import (
     BigId,
     content,
     content_labels,
+    content_mentions,
     content_versions,
     labels,
     relations,
@@ -98,6 +99,9 @@ class _Compiler:
         if field == "contributor":
             v = content_versions.alias(f"contrib{next(self.names)}")
             return sa.exists().where(v.c.content_id == c.id, v.c.by.in_(_user_ids(values)))
+        if field == "mention":
+            m = content_mentions.alias(f"mention{next(self.names)}")
+            return c.id.in_(sa.select(m.c.content_id).where(_in(m.c.account_id, _strs(values))))
         if field in _RELATION:
             # Driven from the users' side (ix_relations_forward: namespace, source, name, target type):
             # a user's favourites are found by the index, then their content by its key. Keys of a

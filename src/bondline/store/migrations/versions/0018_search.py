@@ -5,7 +5,8 @@ write (docs/decisions/0018-cql.md).
 SQLite: an FTS5 table (porter stemming over unicode61 tokens), keyed by the content's id as rowid.
 PostgreSQL: a table with a `tsvector` (the `english` configuration; the title weighted A, the body
 B) under a GIN index, its row deleted with its content (a foreign key with ON DELETE CASCADE).
-Neither is in `tables.metadata`: they are one backend's own (see tables.BACKEND_OWN).
+Neither is in `tables.metadata`: they are one backend's own (see tables.BACKEND_OWN). And
+`content_mentions`: the account ids a body mentions (CQL's `mention`), on both backends.
 
 Revision ID: 0018_search
 Revises: 0017_comments
@@ -25,6 +26,8 @@ down_revision = "0017_comments"
 branch_labels = None
 depends_on = None
 
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+_MENTION = re.compile(r"""ri:account-id\s*=\s*["']([^"'<>]{1,128})["']""")
 _TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"\s+")
 
@@ -34,6 +37,15 @@ def _plain(body: str) -> str:
 
 
 def upgrade() -> None:
+    op.create_table(
+        "content_mentions",
+        sa.Column("content_id", BigId, nullable=False),
+        sa.Column("account_id", sa.String(128), nullable=False),
+        sa.PrimaryKeyConstraint("content_id", "account_id", name="pk_content_mentions"),
+        sa.ForeignKeyConstraint(["content_id"], ["content.id"], ondelete="CASCADE",
+                                name="fk_content_mentions_content_id_content"),
+    )
+    op.create_index("ix_content_mentions_account_id", "content_mentions", ["account_id", "content_id"])
     bind = op.get_bind()
     rows = bind.execute(sa.text("SELECT id, title, body FROM content")).fetchall()
     if bind.dialect.name == "sqlite":
@@ -48,9 +60,13 @@ def upgrade() -> None:
         insert = sa.text("INSERT INTO content_fts (content_id, document) VALUES (:id,"
                          " setweight(to_tsvector('english', :title), 'A')"
                          " || setweight(to_tsvector('english', :body), 'B'))")
+    mention = sa.text("INSERT INTO content_mentions (content_id, account_id) VALUES (:id, :account)")
     for row in rows:
         bind.execute(insert, {"id": row[0], "title": row[1], "body": _plain(row[2])})
+        for account in sorted(set(_MENTION.findall(row[2] or ""))):
+            bind.execute(mention, {"id": row[0], "account": account})
 
 
 def downgrade() -> None:
     op.execute("DROP TABLE content_fts")
+    op.drop_table("content_mentions")
