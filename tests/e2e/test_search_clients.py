@@ -1,6 +1,6 @@
 """Third-party clients, unchanged, on CQL search against a live server: atlassian-python-api (PyPI),
 its classic client's `cql` (GET /search with start/limit), and confluence.js (npm): `searchByCQL`
-following a cursor, and `searchContentByCQL`."""
+following a cursor, `searchContentByCQL` and `searchUser`."""
 
 from __future__ import annotations
 
@@ -55,6 +55,7 @@ def test_confluence_js_search(live) -> None:  # type: ignore[no-untyped-def]
     assert out["nextTitles"] == ["Charlie", "Delta"]
     assert out["favourites"] == [pages["Bravo"]]
     assert out["text"] == [["Charlie", "SJS"]]
+    assert out["users"] == [[live.alice.account_id, "user"]]
     assert out["badCql"]["status"] == 400 and "Could not parse cql" in out["badCql"]["message"]
 
 

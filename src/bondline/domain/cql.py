@@ -188,6 +188,14 @@ FIELDS: dict[str, tuple[str, tuple[str, ...], str]] = {
     "created": ("date", DATE_OPS, "created"),
     "lastmodified": ("date", DATE_OPS, "lastmodified"),
 }
+# GET /search/user takes only these (and /search none of them, as Cloud's document says).
+USER_FIELDS: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "type": ("word", EQ, "type"),
+    "user": ("user", EQ, "user"),
+    "user.accountid": ("user", EQ, "user"),
+    "user.fullname": ("string", EQ + TEXT_OPS, "user.fullname"),
+}
+USER_SORT_FIELDS = {"user": "user", "user.accountid": "user", "user.fullname": "user.fullname"}
 SORT_FIELDS = {"id": "id", "content": "id", "title": "title", "created": "created", "lastmodified": "lastmodified",
                "type": "type", "space": "space.key", "space.key": "space.key", "space.title": "space.title"}
 CONTENT_TYPES = ("page", "blogpost", "comment", "attachment")
@@ -258,8 +266,9 @@ def _parse_error(cql: str, err: UnexpectedInput) -> CqlError:
     return CqlError(cql, "Syntax error", pos)
 
 
-def parse(cql: str, *, now_ms: int, account_id: str) -> Query:
-    """Parse and check `cql`, resolving its functions for the caller `account_id` at `now_ms`."""
+def parse(cql: str, *, now_ms: int, account_id: str, users: bool = False) -> Query:
+    """Parse and check `cql`, resolving its functions for the caller `account_id` at `now_ms`;
+    `users`: a query of GET /search/user (user fields only)."""
     if len(cql) > MAX_LENGTH:
         raise CqlError(cql[:200], f"The query is longer than {MAX_LENGTH} characters", MAX_LENGTH)
     if not cql.strip():
@@ -271,14 +280,18 @@ def parse(cql: str, *, now_ms: int, account_id: str) -> Query:
     items = _ToRaw().transform(tree).children if isinstance(tree, Tree) else []
     where_raw = next((i for i in items if i is not None and i[0] != "order"), None)
     order_raw = next((i for i in items if i is not None and i[0] == "order"), None)
-    resolver = _Resolver(cql, now_ms, account_id)
+    resolver = _Resolver(cql, now_ms, account_id, USER_FIELDS if users else FIELDS,
+                         USER_SORT_FIELDS if users else SORT_FIELDS)
     where = resolver.condition(where_raw) if where_raw is not None else None
     order = tuple(resolver.sort(f, d) for f, d in (order_raw[1] if order_raw else ()))
     return Query(where, order, cql)
 
 
 class _Resolver:
-    def __init__(self, cql: str, now_ms: int, account_id: str) -> None:
+    def __init__(self, cql: str, now_ms: int, account_id: str, fields: dict[str, tuple[str, tuple[str, ...], str]],
+                 sort_fields: dict[str, str]) -> None:
+        self.fields = fields
+        self.sort_fields = sort_fields
         self.cql = cql
         self.now = now_ms
         self.account_id = account_id
@@ -299,7 +312,7 @@ class _Resolver:
         return self.clause(raw[1], raw[2], raw[3])
 
     def sort(self, field: Token, descending: bool) -> OrderBy:
-        name = SORT_FIELDS.get(field.lower())
+        name = self.sort_fields.get(field.lower())
         if name is None:
             raise self.error(f"Cannot order by field {str(field)[:60]!r}", field)
         return OrderBy(name, descending)
@@ -308,7 +321,7 @@ class _Resolver:
         self.clauses += 1
         if self.clauses > MAX_CLAUSES:
             raise self.error(f"A query has at most {MAX_CLAUSES} clauses", field)
-        spec = FIELDS.get(field.lower())
+        spec = self.fields.get(field.lower())
         if spec is None:
             raise self.error(f"No field exists with the name {str(field)[:60]!r}", field)
         kind, ops, name = spec

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from bondline import ids
 from bondline.domain import access, cql
 from bondline.domain.errors import Invalid
-from bondline.domain.model import Caller
+from bondline.domain.model import Caller, User
 from bondline.services.content import ContentView, view_of
 from bondline.store import Store
 
@@ -43,3 +43,18 @@ async def search(store: Store, caller: Caller, text: str, *, statuses: Sequence[
                                                statuses=statuses_of(statuses), offset=start, limit=limit)
         views = [await view_of(tx, caller, content, space) for content, space in found]
     return Found(query, views, total)
+
+
+@dataclasses.dataclass(slots=True)
+class FoundUsers:
+    query: cql.Query
+    users: list[User]
+    total: int
+
+
+async def search_users(store: Store, caller: Caller, text: str, *, start: int = 0, limit: int = 25) -> FoundUsers:
+    """GET /search/user: a CQL query over users' fields (every user of the site is visible to every user)."""
+    query = cql.parse(text, now_ms=ids.now_ms(), account_id=caller.account_id, users=True)
+    async with store.read() as tx:
+        found, total = await tx.search.users(query, offset=start, limit=limit)
+    return FoundUsers(query, found, total)

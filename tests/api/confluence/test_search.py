@@ -357,3 +357,37 @@ async def test_no_cql_gets_a_5xx(client, site, world) -> None:  # type: ignore[n
             assert r.status_code in (200, 400), (query, r.text)
             statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
     assert statuses[200] > 20 and statuses[400] > 20  # both kinds were tried
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("type = user", ["acc-admin", "acc-alice", "acc-bob", "acc-carol"]),
+    ("user = currentUser()", ["acc-bob"]),
+    ('user in ("acc-alice", "acc-carol")', ["acc-alice", "acc-carol"]),
+    ('user.accountid = "acc-carol"', ["acc-carol"]),
+    ("user.fullname ~ al", ["acc-alice"]),
+    ('user.fullname ~ "CA" or user = acc-admin', ["acc-admin", "acc-carol"]),
+    ("type = user and user.fullname !~ a", ["acc-bob", "acc-carol"]),  # no word of theirs starts with a
+    ("type = user order by user.fullname desc", ["acc-carol", "acc-bob", "acc-alice", "acc-admin"]),
+])
+async def test_search_user(client, site, query, expected) -> None:  # type: ignore[no-untyped-def]
+    r = await client.get(f"{API}/search/user", params={"cql": query}, headers=site.bob.bearer)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert [x["user"]["accountId"] for x in body["results"]] == expected
+    assert body["totalSize"] == len(expected) and body["cqlQuery"] == query
+    assert all(x["entityType"] == "user" and x["title"] == x["user"]["displayName"] for x in body["results"])
+    # the email is the user's own to see, as everywhere
+    assert {x["user"]["accountId"]: x["user"]["email"] for x in body["results"]}.get("acc-alice", "") == ""
+
+
+async def test_search_user_pages_and_refuses_content_fields(client, site) -> None:  # type: ignore[no-untyped-def]
+    r = await client.get(f"{API}/search/user", params={"cql": "type = user", "limit": 3}, headers=site.bob.bearer)
+    assert r.json()["size"] == 3 and r.json()["_links"]["next"].endswith("start=3")
+    r = await client.get(f"{API}/search/user", params={"cql": "type = user", "start": 3}, headers=site.bob.bearer)
+    assert [x["user"]["accountId"] for x in r.json()["results"]] == ["acc-carol"]
+    body = confluence_error(await client.get(f"{API}/search/user", params={"cql": "space = ENG"},
+                                             headers=site.bob.bearer), 400, "Could not parse cql")
+    assert body["data"]["errors"][0]["message"]["translation"].startswith("No field exists with the name 'space'")
+    # and content search takes no user fields (Cloud's document: /search no longer supports them)
+    confluence_error(await client.get(f"{API}/search", params={"cql": "user.fullname ~ al"},
+                                      headers=site.bob.bearer), 400, "Could not parse cql")

@@ -1,9 +1,9 @@
 // confluence.js (npm, unchanged) runs CQL against bondline through its v1 functions searchByCQL
-// (GET /wiki/rest/api/search) and searchContentByCQL (GET /wiki/rest/api/content/search), following
-// `_links.next` by its `cursor`. Input: HOST, EMAIL, TOKEN, SPACE. Output: one JSON object.
+// (GET /wiki/rest/api/search), following `_links.next` by its `cursor`, searchContentByCQL
+// (GET /wiki/rest/api/content/search) and searchUser (GET /wiki/rest/api/search/user).
+// Input: HOST, EMAIL, TOKEN, SPACE. Output: one JSON object.
 import { createClient } from 'confluence.js/core';
-import { searchByCQL } from 'confluence.js/v1';
-import { searchContentByCQL } from 'confluence.js/v1';
+import { searchByCQL, searchContentByCQL, searchUser } from 'confluence.js/v1';
 
 const { HOST, EMAIL, TOKEN, SPACE } = process.env;
 const client = createClient({ host: HOST, auth: { type: 'basic', email: EMAIL, apiToken: TOKEN } });
@@ -24,6 +24,9 @@ out.favourites = favourites.results.map((r) => r.content.id);
 
 const text = await searchContentByCQL(client, { cql: `space = ${SPACE} and text ~ "kubernetes"`, expand: ['space'] });
 out.text = text.results.map((c) => [c.title, c.space.key]);
+
+const people = await searchUser(client, { cql: 'user.fullname ~ ali' });
+out.users = people.results.map((r) => [r.user.accountId, r.entityType]);
 
 try {
   await searchByCQL(client, { cql: 'type = page and (' });

@@ -1,5 +1,6 @@
-"""CQL search: GET /wiki/rest/api/search (searchByCQL: SearchPageResponseSearchResult) and
-GET /wiki/rest/api/content/search (searchContentByCQL: ContentArray).
+"""CQL search: GET /wiki/rest/api/search (searchByCQL: SearchPageResponseSearchResult),
+GET /wiki/rest/api/content/search (searchContentByCQL: ContentArray) and GET /wiki/rest/api/search/user
+(searchUser: users by `user`, `user.accountid`, `user.fullname`, `type = user`).
 
 Pagination as Cloud does it: `limit` (default 25) with `start`, and `_links.next`/`prev` carrying an
 opaque `cursor` (which wins over `start` when both are sent)."""
@@ -178,7 +179,42 @@ async def search_content_by_cql(req: Request) -> Response:
     })
 
 
+async def search_user(req: Request) -> Response:
+    params.choice(req, "sitePermissionTypeFilter", ("all", "externalCollaborator", "none"))
+    text = req.q("cql")
+    if not text:
+        raise Invalid("The 'cql' query parameter is required")
+    start, limit = params.paging(req)
+    began = time.perf_counter()
+    found = await search.search_users(req.app.store, req.caller, text, start=start, limit=limit)
+    took = (time.perf_counter() - began) * 1000
+    base = base_of(req)
+    results: list[dict[str, Any]] = [{
+        "user": render.user(u, base, viewer=req.caller),
+        "title": u.display_name,
+        "excerpt": "",
+        "url": f"/people/{render.q(u.account_id)}",
+        "breadcrumbs": [],
+        "entityType": "user",
+        "iconCssClass": "aui-icon content-type-profile",
+        "lastModified": render.iso(u.created_at),
+        "score": 0.0,
+    } for u in found.users]
+    keep = ("cql", "expand", "sitePermissionTypeFilter")
+    links = _links(req, "/rest/api/search/user", keep, start, limit, len(results), found.total, False)
+    for name in ("next", "prev"):  # this one pages by start, as its document says
+        if name in links:
+            to = start + limit if name == "next" else max(0, start - limit)
+            kept = {k: req.q(k) for k in keep if req.q(k) is not None}
+            links[name] = "/rest/api/search/user?" + urlencode({**kept, "limit": limit, "start": to})
+    return json_response({
+        "results": results, "start": start, "limit": limit, "size": len(results), "totalSize": found.total,
+        "cqlQuery": found.query.text, "searchDuration": int(took), "_links": links,
+    })
+
+
 def install(app: Any) -> None:
     # before content's routes: /content/search is not a content id
     app.route("GET", f"{API}/search", search_by_cql, dialect=DIALECT)
+    app.route("GET", f"{API}/search/user", search_user, dialect=DIALECT)
     app.route("GET", f"{API}/content/search", search_content_by_cql, dialect=DIALECT)

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bondline.domain import cql
-from bondline.domain.model import Content, Space
+from bondline.domain.model import Content, Space, User
 from bondline.domain.relations import CONFLUENCE
 from bondline.domain.watches import WATCH
 from bondline.store import fulltext
@@ -197,6 +197,38 @@ def _statement(kind: str, query: cql.Query, viewer: int | None, statuses: Sequen
     return rows.order_by(*order), count
 
 
+_USER_SORT: dict[str, Any] = {"user": users.c.account_id, "user.fullname": users.c.display_name}
+
+
+def _user_condition(cond: cql.Condition) -> sa.ColumnElement[bool]:
+    """A /search/user query: `type = user`, `user[.accountid]` by account id, `user.fullname` by
+    its name (`~`: a word of it starts with each term)."""
+    if isinstance(cond, cql.And):
+        return sa.and_(*(_user_condition(p) for p in cond.parts))
+    if isinstance(cond, cql.Or):
+        return sa.or_(*(_user_condition(p) for p in cond.parts))
+    if isinstance(cond, cql.Not):
+        return sa.not_(_user_condition(cond.part))
+    negated = cond.op in ("!=", "not in", "!~")
+    if cond.field == "type":
+        found: sa.ColumnElement[bool] = sa.true() if "user" in _strs(cond.values) else sa.false()
+    elif cond.field == "user":
+        found = _in(users.c.account_id, _strs(cond.values))
+    elif cond.op in ("~", "!~"):
+        name = sa.func.lower(users.c.display_name)
+        found = sa.and_(sa.true(), *(
+            sa.or_(name.like(sa.bindparam(None, _escaped(" ".join(words)) + "%"), escape="\\"),
+                   name.like(sa.bindparam(None, "% " + _escaped(" ".join(words)) + "%"), escape="\\"))
+            for v in cond.values if isinstance(v, cql.Text) for words in v.terms))
+    else:
+        found = _in(users.c.display_name, _strs(cond.values))
+    return sa.not_(found) if negated else found
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 class SearchRepo:
     __slots__ = ("conn",)
 
@@ -219,3 +251,15 @@ class SearchRepo:
                           r[_N + 7], r[_N + 8])
             out.append((_content(r[:_N]), space))
         return out, total
+
+    async def users(self, query: cql.Query, *, offset: int, limit: int) -> tuple[list[User], int]:
+        """One page of the users a /search/user query finds (every user is visible to every user),
+        with their number."""
+        where = [_user_condition(query.where)] if query.where is not None else []
+        order = [(_USER_SORT[o.field].desc() if o.descending else _USER_SORT[o.field].asc()) for o in query.order]
+        total = int(await self.conn.scalar(sa.select(sa.func.count()).select_from(users).where(*where)) or 0)
+        if limit <= 0 or offset >= total:
+            return [], total
+        rows = await self.conn.all(sa.select(*users.c).where(*where).order_by(*order, users.c.id)
+                                   .limit(limit).offset(offset))
+        return [User(r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows], total
