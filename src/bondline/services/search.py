@@ -13,6 +13,7 @@ from bondline.domain.errors import Invalid
 from bondline.domain.model import Caller, User
 from bondline.services.content import ContentView, view_of
 from bondline.store import Store
+from bondline.store.repos.accounts import users_by_ids
 
 STATUSES = ("current", "draft", "trashed")
 
@@ -36,12 +37,21 @@ def statuses_of(wanted: Sequence[str] | None) -> list[str]:
 
 
 async def search(store: Store, caller: Caller, text: str, *, statuses: Sequence[str] | None = None,
-                 start: int = 0, limit: int = 25) -> Found:
+                 start: int = 0, limit: int = 25, ancestors: bool = False) -> Found:
+    """One page of what `text` finds that the caller may open; `ancestors`: with each result's
+    ancestors (only when the response shows them: a walk up the tree per result)."""
     query = cql.parse(text, now_ms=ids.now_ms(), account_id=caller.account_id)
     async with store.read() as tx:
         found, total = await tx.search.content(query, viewer=access.listing_scope(caller),
                                                statuses=statuses_of(statuses), offset=start, limit=limit)
-        views = [await view_of(tx, caller, content, space) for content, space in found]
+        if ancestors:
+            views = [await view_of(tx, caller, content, space) for content, space in found]
+        else:  # the authors and editors of the whole page at once
+            wanted: set[int | None] = set()
+            for content, space in found:
+                wanted |= {content.created_by, content.updated_by, space.created_by}
+            users = await users_by_ids(tx.users, wanted)
+            views = [ContentView(content, space, users, content.status) for content, space in found]
     return Found(query, views, total)
 
 

@@ -74,13 +74,20 @@ def _tsquery(text: cql.Text, column: str | None) -> str:
     return " & ".join(parts)
 
 
-def matches(kind: str, content_id: Any, column: str | None, text: cql.Text) -> sa.ColumnElement[bool]:
-    """Content whose title (`column="title"`), or title and body, hold every term of `text`."""
+def matches(kind: str, content_id: Any, column: str | None, text: cql.Text, name: str) -> sa.ColumnElement[bool]:
+    """Content whose title (`column="title"`), or title and body, hold every term of `text`
+    (`name`: a name for the statement's CTE, unique in it)."""
+    found: Any
     if kind == "sqlite":
         found = sa.select(_fts.c.rowid).where(sa.literal_column(TABLE).op("MATCH")(
             sa.bindparam(None, _fts5_query(text, column))))
     else:
-        found = sa.select(_fts.c.content_id).where(_fts.c.document.op("@@")(
-            sa.func.to_tsquery(_ENGLISH, sa.bindparam(None, _tsquery(text, column)))))
+        # Materialized first, from the GIN index: otherwise PostgreSQL may walk content_fts in id
+        # order to spare a sort, testing every row's tsvector (it costs the LIMIT as an early stop,
+        # which the window count of the search statement never allows).
+        matched = sa.select(_fts.c.content_id).where(_fts.c.document.op("@@")(
+            sa.func.to_tsquery(_ENGLISH, sa.bindparam(None, _tsquery(text, column))))).cte(name).prefix_with(
+            "MATERIALIZED")  # (before its columns are read: they would name the CTE without the prefix)
+        found = sa.select(matched.c.content_id)
     in_found: sa.ColumnElement[bool] = content_id.in_(found)
     return in_found

@@ -87,7 +87,7 @@ content = sa.Table(
     sa.Column("type", sa.String(16), nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("space_id", BigId, sa.ForeignKey("spaces.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("parent_id", BigId, sa.ForeignKey("content.id", ondelete="SET NULL"), nullable=True, index=True),
+    sa.Column("parent_id", BigId, sa.ForeignKey("content.id", ondelete="SET NULL"), nullable=True),
     sa.Column("title", sa.String(255), nullable=False),
     sa.Column("body", sa.Text, nullable=False, default=""),
     sa.Column("representation", sa.String(32), nullable=False, default="storage"),
@@ -102,6 +102,9 @@ content = sa.Table(
     # content goes last, moves renumber the siblings (migration 0014).
     sa.Column("position", sa.Integer, nullable=False, server_default="0"),
     sa.Index(None, "space_id", "type", "status", "id"),
+    # Children by parent with their ids (migration 0018): the steps of a subtree walk (CQL's
+    # `ancestor`, descendants) read only the index, on PostgreSQL too (SQLite's indexes hold the id).
+    sa.Index(None, "parent_id", "id"),
 )
 
 # Each space's home page (migration 0014): created with the space; gone with it or with the page.

@@ -204,6 +204,15 @@ async def test_search_result_shape(client, site, world) -> None:  # type: ignore
     r = await client.get(f"{API}/search", params={"cql": "id = " + world["Weekly update"], "excerpt": "indexed"},
                          headers=site.bob.bearer)
     assert r.json()["results"][0]["excerpt"] == "The runbooks were updated &amp; reviewed by"
+    # ancestors when asked for
+    r = await client.get(f"{API}/search", params={"cql": "id = " + world["Failover drill"],
+                                                  "expand": "content.ancestors"}, headers=site.bob.bearer)
+    assert [a["title"] for a in r.json()["results"][0]["content"]["ancestors"]] == ["Runbook index",
+                                                                                     "Database runbook"]
+    r = await client.get(f"{API}/content/search", params={"cql": "id = " + world["Failover drill"],
+                                                          "expand": "ancestors"}, headers=site.bob.bearer)
+    assert [a["id"] for a in r.json()["results"][0]["ancestors"]] == [world["Runbook index"],
+                                                                       world["Database runbook"]]
     # content/search expands space, history and version by default, as GET /content does
     r = await client.get(f"{API}/content/search", params={"cql": "id = " + world["Weekly update"]},
                          headers=site.bob.bearer)

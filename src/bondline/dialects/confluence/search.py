@@ -71,7 +71,7 @@ def _context_statuses(req: Request) -> list[str] | None:
     return statuses
 
 
-async def _found(req: Request) -> tuple[search.Found, int, int, float]:
+async def _found(req: Request, ancestors: bool) -> tuple[search.Found, int, int, float]:
     cql_text = req.q("cql")
     if not cql_text:  # blank CQL (only spaces) is CQL that does not parse
         raise Invalid("The 'cql' query parameter is required")
@@ -81,7 +81,7 @@ async def _found(req: Request) -> tuple[search.Found, int, int, float]:
     offset = _offset(req)
     began = time.perf_counter()
     found = await search.search(req.app.store, req.caller, cql_text, statuses=_context_statuses(req),
-                                start=offset, limit=limit)
+                                start=offset, limit=limit, ancestors=ancestors)
     return found, offset, limit, (time.perf_counter() - began) * 1000
 
 
@@ -140,8 +140,8 @@ async def search_by_cql(req: Request) -> Response:
     params.boolean(req, "next")
     params.boolean(req, "prev")
     params.choice(req, "sitePermissionTypeFilter", ("all", "externalCollaborator", "none"))
-    found, offset, limit, took = await _found(req)
     expand = Expand.of(req)
+    found, offset, limit, took = await _found(req, "ancestors" in expand.sub("content"))
     contents = await _contents(req, found.views, expand.sub("content"))
     terms = found.query.text_terms()
     results = []
@@ -169,8 +169,8 @@ async def search_by_cql(req: Request) -> Response:
 
 
 async def search_content_by_cql(req: Request) -> Response:
-    found, offset, limit, _ = await _found(req)
     expand = Expand.of(req, render.CONTENT_DEFAULT_EXPAND) if req.q("expand") is None else Expand.of(req)
+    found, offset, limit, _ = await _found(req, "ancestors" in expand)
     results = await _contents(req, found.views, expand)
     keep = ("cql", "cqlcontext", "expand")
     return json_response({

@@ -150,7 +150,8 @@ class _Compiler:
             return sa.true()
         if field == "space.title":
             return sa.and_(*(_like(s.name, t, p) for t, p in zip(value.terms, value.prefix, strict=True)))
-        return fulltext.matches(self.kind, c.id, "title" if field == "title" else None, value)
+        return fulltext.matches(self.kind, c.id, "title" if field == "title" else None, value,
+                                f"matched{next(self.names)}")
 
 
 def _like(column: Any, words: tuple[str, ...], prefix: bool) -> sa.ColumnElement[bool]:
@@ -188,7 +189,9 @@ def _statement(kind: str, query: cql.Query, viewer: int | None, statuses: Sequen
     if query.where is not None:
         where.append(compiler.condition(query.where))
     source = content.join(_space, s.id == c.space_id)
-    rows = sa.select(*_cols, *_space.c).select_from(source).where(*where)
+    # Each row carries the number of all rows found (a window over the whole result, computed
+    # before LIMIT): one pass gives the page and `totalSize`.
+    rows = sa.select(*_cols, *_space.c, sa.func.count().over()).select_from(source).where(*where)
     order: list[Any] = [(_SORT[o.field].desc() if o.descending else _SORT[o.field].asc()) for o in query.order]
     last_desc = bool(query.order) and query.order[-1].descending
     if not any(o.field == "id" for o in query.order):
@@ -240,10 +243,11 @@ class SearchRepo:
         """One page of the content `query` finds that `viewer` may see (None: everything), with
         the number of all such content (Confluence's `totalSize`)."""
         rows_stmt, count_stmt = _statement(self.conn.kind, query, viewer, statuses)
-        total = int(await self.conn.scalar(count_stmt) or 0)
-        if limit <= 0 or offset >= total:
-            return [], total
-        rows = await self.conn.all(rows_stmt.limit(limit).offset(offset))
+        rows = await self.conn.all(rows_stmt.limit(limit).offset(offset)) if limit > 0 else []
+        if rows:
+            total = int(rows[0][-1])
+        else:  # past the end (or no page asked for): the count on its own
+            total = 0 if offset == 0 and limit > 0 else int(await self.conn.scalar(count_stmt) or 0)
         out = []
         for row in rows:
             r = tuple(row)
