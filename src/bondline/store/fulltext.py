@@ -74,19 +74,24 @@ def _tsquery(text: cql.Text, column: str | None) -> str:
     return " & ".join(parts)
 
 
-def matches(kind: str, content_id: Any, column: str | None, text: cql.Text, name: str) -> sa.ColumnElement[bool]:
-    """Content whose title (`column="title"`), or title and body, hold every term of `text`
-    (`name`: a name for the statement's CTE, unique in it)."""
+def query_text(kind: str, column: str | None, text: cql.Text) -> str:
+    """`text` in the backend's query syntax (FTS5 MATCH, or to_tsquery), over the title
+    (`column="title"`) or the title and the body."""
+    return _fts5_query(text, column) if kind == "sqlite" else _tsquery(text, column)
+
+
+def matches(kind: str, content_id: Any, query: Any, name: str) -> sa.ColumnElement[bool]:
+    """Content matching `query` (a bind parameter holding `query_text`); `name`: a name for the
+    statement's CTE, unique in it."""
     found: Any
     if kind == "sqlite":
-        found = sa.select(_fts.c.rowid).where(sa.literal_column(TABLE).op("MATCH")(
-            sa.bindparam(None, _fts5_query(text, column))))
+        found = sa.select(_fts.c.rowid).where(sa.literal_column(TABLE).op("MATCH")(query))
     else:
         # Materialized first, from the GIN index: otherwise PostgreSQL may walk content_fts in id
         # order to spare a sort, testing every row's tsvector (it costs the LIMIT as an early stop,
         # which the window count of the search statement never allows).
         matched = sa.select(_fts.c.content_id).where(_fts.c.document.op("@@")(
-            sa.func.to_tsquery(_ENGLISH, sa.bindparam(None, _tsquery(text, column))))).cte(name).prefix_with(
+            sa.func.to_tsquery(_ENGLISH, query))).cte(name).prefix_with(
             "MATERIALIZED")  # (before its columns are read: they would name the CTE without the prefix)
         found = sa.select(matched.c.content_id)
     in_found: sa.ColumnElement[bool] = content_id.in_(found)
