@@ -345,6 +345,9 @@ ROWS: list[Row] = [
         path=f"{W}/longtask/{{task}}"),
     # --- Confluence: content ----------------------------------------------------------------------------
     Row("GET", f"{W}/content", AUTHED_ALL_200, query="spaceKey=ENG"),
+    Row("GET", f"{W}/search", AUTHED_ALL_200, query="cql=space%20%3D%20SEC"),  # each sees what they may
+    Row("GET", f"{W}/content/search", AUTHED_ALL_200, query="cql=type%20%3D%20page"),
+    Row("GET", f"{W}/search/user", AUTHED_ALL_200, query="cql=type%20%3D%20user"),
     Row("POST", f"{W}/content", AUTHED_ALL_200, make=fresh_key,
         body=lambda w: {"type": "page", "title": w["fresh"], "space": {"key": "ENG"}}),
     # creating in a space one cannot see is 403 in Confluence (as for a space that does not exist)

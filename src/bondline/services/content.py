@@ -93,6 +93,11 @@ async def _view(tx: Tx, caller: Caller, content: Content, space: Space, status: 
     return ContentView(content, space, users, status, version, ancestors)
 
 
+async def view_of(tx: Tx, caller: Caller, content: Content, space: Space) -> ContentView:
+    """A piece of content another use case found (search), as this module shows it."""
+    return await _view(tx, caller, content, space, content.status)
+
+
 async def _parent(tx: Tx, caller: Caller, parent_id: int) -> Content | None:
     """The parent a create or an update names, or None when there is none or the caller may not see
     it: a parent they cannot see is refused exactly as a missing one (its title, type or space

@@ -527,10 +527,12 @@ class SQLiteStore(Store):
             return await asyncio.to_thread(in_thread)
 
     async def wipe(self) -> None:
+        from bondline.store import fulltext
         from bondline.store.tables import metadata
 
         async with self.write(OPERATOR_ACTOR):
             truncate(self._writer, [table.name for table in reversed(metadata.sorted_tables)])
+            self._writer.execute(f"DELETE FROM {fulltext.TABLE}")  # not in metadata: FTS5 is SQLite's own
 
     def backup(self, target_path: str) -> None:
         """An online, consistent copy through SQLite's backup API."""

@@ -31,6 +31,7 @@ from bondline.store.repos.properties import PropertyRepo
 from bondline.store.repos.relations import RelationRepo
 from bondline.store.repos.reltio import ChangeRequestRepo, EntityRepo, ReltioRelationRepo, TenantRepo
 from bondline.store.repos.restrictions import RestrictionRepo
+from bondline.store.repos.search import SearchRepo
 from bondline.store.repos.secrets import SecretRepo
 from bondline.store.repos.spaces import SpaceRepo
 from bondline.store.repos.tasks import TaskRepo
@@ -52,8 +53,7 @@ class Tx:
     __slots__ = ("conn", "users", "tokens", "spaces", "content", "tasks", "relations", "labels", "groups", "tenants",
                  "entities", "reltio_relations", "change_requests", "secrets", "audit",
                  "outbox", "webhooks", "ui_sessions", "tree", "history", "properties", "attachments", "comments",
-                 "restrictions",
-                 "actor", "_changes", "_events", "_subscriptions")
+                 "restrictions", "search", "actor", "_changes", "_events", "_subscriptions")
 
     def __init__(self, conn: Conn, actor: Actor | None = None) -> None:
         self.conn = conn
@@ -80,6 +80,7 @@ class Tx:
         self.attachments = AttachmentRepo(conn)
         self.comments = CommentRepo(conn)
         self.restrictions = RestrictionRepo(conn)
+        self.search = SearchRepo(conn)
         self.begin(actor)
 
     def begin(self, actor: Actor | None) -> None:

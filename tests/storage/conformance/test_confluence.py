@@ -112,7 +112,7 @@ async def test_content_is_trashed_then_purged_with_its_versions(store: Store) ->
     async with store.write(OPERATOR_ACTOR) as tx:
         await tx.content.purge(page.id)
     counts = await table_counts(store)
-    assert (counts["content"], counts["content_versions"]) == (0, 0)
+    assert (counts["content"], counts["content_versions"], counts["content_fts"]) == (0, 0, 0)
 
 
 # --- relations ------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Confluence Cloud REST API v1, wire-exact, under ``/wiki/rest/api``.
 
 One module per resource: `spaces`, `content`, `users`, `groups` (and `relations`, `watches`, `labels`,
-`attachments`, `comments`, `tree`, `history`, `properties`).
+`attachments`, `comments`, `tree`, `history`, `properties`, `search`).
 Routes parse the request, call a service, and render Confluence's JSON; errors use
 Confluence's error body (`errors.ConfluenceDialect`).
 """
@@ -24,6 +24,7 @@ def install(app: Any) -> None:
         properties,
         relations,
         restrictions,
+        search,
         spaces,
         tree,
         users,
@@ -32,6 +33,7 @@ def install(app: Any) -> None:
 
     app.claim_prefix("/wiki/", DIALECT)
     spaces.install(app)
+    search.install(app)  # GET /content/search before /content/{id}
     content.install(app)
     users.install(app)
     relations.install(app)

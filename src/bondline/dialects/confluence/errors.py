@@ -10,6 +10,7 @@ the exception class prefix Confluence Cloud puts in front of them.
 
 from __future__ import annotations
 
+from bondline.domain.cql import CqlError
 from bondline.domain.errors import DomainError
 from bondline.http import Request, Response, json_response, retry_after
 from bondline.http.errors import status_of
@@ -32,7 +33,12 @@ class ConfluenceDialect:
         message = _PREFIX.get(status, "") + err.message
         errors = []
         if status == 400:
-            errors.append({"message": {"translation": err.message, "args": []}})
+            if isinstance(err, CqlError):  # what is wrong in the query, and where
+                details = err.details
+                errors.append({"message": {"translation": details["problem"],
+                                           "args": [details["position"], details["line"], details["column"]]}})
+            else:
+                errors.append({"message": {"translation": err.message, "args": []}})
         body = {
             "statusCode": status,
             "data": {

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from bondline.domain.model import Content, ContentVersion, Space
 from bondline.domain.restrictions import OPEN, Named
+from bondline.store import fulltext
 from bondline.store.base import Conn, Row
 from bondline.store.repos import batch, restrictions
 from bondline.store.repos.restrictions import readable
@@ -173,6 +174,7 @@ class ContentRepo:
         await self.conn.execute(_version_insert, {**params, "id": content_id, "number": 1, "minor_edit": False})
         if parent_id is not None:  # governed by what governs its parent (read restrictions are inherited)
             await restrictions.inherit(self.conn, content_id, parent_id)
+        await fulltext.index(self.conn, content_id, title, body, new=True)
         return Content(content_id, type, status, space_id, parent_id, title, body, representation, 1, message,
                        False, by, now, by, now, position)
 
@@ -186,11 +188,13 @@ class ContentRepo:
         # A draft published under its own number replaces that number's snapshot.
         await self.conn.execute(_version_delete, params)
         await self.conn.execute(_version_insert, params)
+        await fulltext.index(self.conn, new.id, new.title, new.body or "")
 
     async def set_status(self, content_id: int, status: str, now: int) -> None:
         await self.conn.execute(_set_status, {"id": content_id, "status": status, "now": now})
 
     async def purge(self, content_id: int) -> None:
+        await fulltext.remove(self.conn, content_id)
         await self.conn.execute(_delete, {"id": content_id})
 
     async def in_space(self, space_id: int) -> list[tuple[int, int]]:

@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""CQL search at scale (issue 31): GET /wiki/rest/api/search latency with N pages in 1,000 spaces,
+1,000 users and 1,000,000 favourites and watches, at 8 connections on one worker.
+
+    python bench/search.py                                  # SQLite, 10,000 then 100,000 pages
+    python bench/search.py --backend postgresql --duration 10
+
+Queries (the caller is a plain user: the visibility condition is part of every one):
+favourite = currentUser() order by lastmodified desc (a page of 25); label = X and space = Y;
+ancestor = <a page with 1,000 descendants>; a two-word text ~. The target: p99 ≤ 50 ms at 100,000
+pages, and the 10,000-page numbers no more than 2× faster. Rows are generated in SQL (INSERT …
+SELECT over a number sequence), the full-text rows from the same bodies ContentRepo would index;
+on PostgreSQL the load ends with VACUUM ANALYZE, as autovacuum would soon after it. The machines are
+shared and noisy: compare runs made together.
+Results go to bench/results/search.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import time
+from typing import Any
+from urllib.parse import quote
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from common import bondline_server, ensure_wrk, wrk  # (servers, wrk)
+from run import PG_DEFAULT, RESULTS, fresh_database  # (the suite's databases)
+
+USERS = 1_000
+SPACES = 1_000
+RELATIONS = 1_000_000
+WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta", "kappa", "lambda", "sigma", "omega",
+         "kubernetes", "postgres", "runbook", "deploy", "release", "incident", "budget", "roadmap", "design",
+         "review", "meeting", "notes", "draft", "policy", "security", "network", "storage", "backup", "restore",
+         "upgrade", "migration", "schema", "index", "query", "latency", "cache", "queue", "worker", "service",
+         "client", "server", "token", "account", "billing", "invoice", "support", "ticket", "customer", "partner"]
+QUERIES = {
+    "favourites": "favourite = currentUser() order by lastmodified desc",
+    "label_and_space": "label = l5 and space = S6",
+    "ancestor": "ancestor = 1",
+    "text": 'text ~ "alpha beta"',
+}
+
+
+def _seq(kind: str, n: int, body: str) -> str:
+    """`body` (an INSERT … SELECT … FROM seq …) over i = 1 … n."""
+    if kind == "sqlite":
+        return f"WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {n}) {body}"
+    return body.replace("FROM seq", f"FROM generate_series(1, {n}) AS seq(i)")
+
+
+def statements(kind: str, pages: int) -> list[str]:
+    words = ", ".join(f"({n}, '{w}')" for n, w in enumerate(WORDS))
+    w = len(WORDS)
+    false = "0" if kind == "sqlite" else "false"
+    account = "CASE WHEN u = 1 THEN 'bench' ELSE 'u' || CAST(u AS TEXT) END"
+    out = [
+        "CREATE TABLE bench_words (n INTEGER PRIMARY KEY, w VARCHAR(20))",
+        f"INSERT INTO bench_words VALUES {words}",
+        _seq(kind, USERS - 1, "INSERT INTO users (id, account_id, email, display_name, site_admin, created_at)"
+             f" SELECT i + 1, 'u' || CAST(i + 1 AS TEXT), 'u' || CAST(i + 1 AS TEXT) || '@example.com',"
+             f" 'User ' || CAST(i + 1 AS TEXT), {false}, 0 FROM seq"),
+        _seq(kind, SPACES, "INSERT INTO spaces (id, key, name, description, type, status, private, created_by,"
+             f" created_at) SELECT i, 'S' || CAST(i AS TEXT), 'Space ' || CAST(i AS TEXT), '', 'global', 'current',"
+             f" {false}, 1, 0 FROM seq"),
+        # pages 2…101 are children of page 1, 102…1001 grandchildren: 1,000 descendants of page 1
+        _seq(kind, pages, "INSERT INTO content (id, type, status, space_id, parent_id, title, body, representation,"
+             " version, version_message, minor_edit, created_by, created_at, updated_by, updated_at, position)"
+             " SELECT i, 'page', 'current', CASE WHEN i <= 1001 THEN 1 ELSE (i % 1000) + 1 END,"
+             " CASE WHEN i = 1 THEN NULL WHEN i <= 101 THEN 1 WHEN i <= 1001 THEN ((i - 102) % 100) + 2 END,"
+             " 'Page ' || CAST(i AS TEXT) || ' ' || a.w, '<p>' || a.w || ' ' || b.w || ' notes for page '"
+             f" || CAST(i AS TEXT) || '</p>', 'storage', 1, '', {false}, 1, i, 1, i * 1000, i"
+             f" FROM seq JOIN bench_words a ON a.n = i % {w} JOIN bench_words b ON b.n = (i / {w}) % {w}"),
+        _seq(kind, 100, "INSERT INTO labels (id, prefix, name) SELECT i, 'global', 'l' || CAST(i - 1 AS TEXT)"
+             " FROM seq"),
+        _seq(kind, pages, "INSERT INTO content_labels (content_id, label_id, created_at, created_by)"
+             " SELECT i, (i % 100) + 1, 0, 1 FROM seq"),
+        # a million favourites and watches: user u marks pages spread over the whole range
+        _seq(kind, RELATIONS, "INSERT INTO relations (namespace, name, source_type, source_key, target_type,"
+             " target_key, source_scope, target_scope, version, created_at, created_by, updated_at, updated_by)"
+             f" SELECT 'confluence', CASE WHEN (i / {USERS}) % 2 = 0 THEN 'favourite' ELSE 'watch' END, 'user',"
+             f" {account}, 'content', CAST(t AS TEXT), NULL, NULL, 1, i, 'bench', i, 'bench'"
+             f" FROM (SELECT i, (i % {USERS}) + 1 AS u,"
+             f" ((CAST(i AS BIGINT) * 7919 + i / {USERS}) % {pages}) + 1 AS t FROM seq) AS r"
+             " WHERE 1 = 1 ON CONFLICT DO NOTHING"),
+    ]
+    if kind == "sqlite":
+        out.append("INSERT INTO content_fts (rowid, title, body) SELECT id, title,"
+                   " replace(replace(body, '<p>', ''), '</p>', '') FROM content")
+    else:
+        out.append("INSERT INTO content_fts (content_id, document) SELECT id, setweight(to_tsvector('english',"
+                   " title), 'A') || setweight(to_tsvector('english', replace(replace(body, '<p>', ''), '</p>', '')),"
+                   " 'B') FROM content")
+        for table in ("users", "spaces", "content", "labels"):  # identities continue after the generated ids
+            out.append(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        out.append("VACUUM ANALYZE")  # what autovacuum does soon after a load: statistics, the visibility
+        # map (index-only scans), the GIN index's pending list merged
+    out.append("DROP TABLE bench_words")
+    return out
+
+
+def load(database_url: str, pages: int) -> str:
+    """A migrated database with the bench user (and its token) and the generated rows."""
+    from bondline.config import Settings
+    from bondline.services import accounts
+    from bondline.store import create_store, migrate, parse
+
+    migrate.upgrade(parse(database_url))
+
+    async def setup() -> str:
+        store = create_store(Settings(database_url=database_url))
+        await store.open()
+        try:
+            await accounts.add_user(store, "bench", "bench@example.com", "Bench")
+            _, token = await accounts.create_token(store, "bench")
+            kind = store.kind
+        finally:
+            await store.close()
+        if kind == "sqlite":
+            import sqlite3
+
+            conn = sqlite3.connect(database_url.removeprefix("sqlite:///"))
+            try:
+                for sql in statements("sqlite", pages):
+                    conn.execute(sql)
+                conn.commit()
+            finally:
+                conn.close()
+        else:
+            import asyncpg
+
+            url, _, schema = database_url.partition("?search_path=")
+            pg = await asyncpg.connect(url, server_settings={"search_path": schema} if schema else None)
+            try:
+                for sql in statements("postgresql", pages):
+                    await pg.execute(sql)
+            finally:
+                await pg.close()
+        return token
+
+    return asyncio.run(setup())
+
+
+def run_scale(args: argparse.Namespace, pages: int, workdir: str) -> dict[str, Any]:
+    url, drop = fresh_database(args.backend, workdir, args.pg_url)
+    try:
+        started = time.perf_counter()
+        token = load(url, pages)
+        print(f"{pages} pages loaded in {time.perf_counter() - started:.0f} s", flush=True)
+        out: dict[str, Any] = {}
+        with bondline_server(url) as srv:
+            for name, cql in QUERIES.items():
+                target = f"{srv.url}/wiki/rest/api/search?limit=25&cql={quote(cql)}"
+                headers = {"Authorization": f"Bearer {token}"}
+                wrk(target, duration=2, connections=args.connections, headers=headers)  # warm-up
+                out[name] = wrk(target, duration=args.duration, connections=args.connections, headers=headers)
+                print(f"  {name:16} p50 {out[name]['p50_ms']:7.2f} ms  p99 {out[name]['p99_ms']:7.2f} ms"
+                      f"  {out[name]['rps']:8.0f}/s  non-2xx {out[name]['non_2xx']}", flush=True)
+        return out
+    finally:
+        drop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--pg-url", default=os.environ.get("BONDLINE_TEST_POSTGRES_URL", PG_DEFAULT))
+    parser.add_argument("--pages", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=8)
+    args = parser.parse_args()
+    ensure_wrk()
+    results: dict[str, Any] = {"backend": args.backend, "connections": args.connections, "scales": {}}
+    with tempfile.TemporaryDirectory() as workdir:
+        for pages in args.pages:
+            results["scales"][str(pages)] = run_scale(args, pages, workdir)
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"search-{args.backend}.json"
+    path.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
