@@ -243,6 +243,12 @@ async def test_read_restrictions_hide_a_subtree_everywhere(app, client, site) ->
         assert [c["title"] for c in labelled["results"]] == (["Child"] if sees else [])
         watch = await client.get(f"{API}/user/watch/content/{child['id']}", headers=who.bearer)
         assert watch.status_code == (200 if sees else 403)
+        found = await client.get(f"{API}/search", headers=who.bearer,
+                                 params={"cql": "space = HID and type = page and title ~ child"})
+        assert [r["content"]["title"] for r in found.json()["results"]] == (["Child"] if sees else [])
+        assert found.json()["totalSize"] == (1 if sees else 0)
+        found = await client.get(f"{API}/content/search", headers=who.bearer, params={"cql": "ancestor = " + top["id"]})
+        assert sorted(c["title"] for c in found.json()["results"]) == (["Child", "Grandchild"] if sees else [])
     # carol's favourite is hers still, but the page it points at is hidden from her
     r = await client.get(f"/api/v1/users/{site.carol.account_id}/relations/favourite", headers=site.carol.bearer)
     assert r.status_code == 200 and r.json()["results"] == []
