@@ -18,6 +18,7 @@ from bondline.domain.relations import CONFLUENCE, content_keys
 from bondline.services import notify
 from bondline.services.content import ContentView, _view
 from bondline.store import Store
+from bondline.store.repos.accounts import users_by_ids
 from bondline.store.unit import Tx
 
 
@@ -41,7 +42,7 @@ class NewComment:
 
 
 async def _container(tx: Tx, caller: Caller, container_id: int) -> tuple[Content, Space, str | None]:
-    found = await tx.content.with_space(container_id, caller.user_id)
+    found = await tx.tree.with_space_cached(container_id, caller.user_id)  # (the cache may answer a read)
     if found is None or found[0].type not in rules.CONTAINER_TYPES or found[0].status != "current" \
             or not access.can_view_content(caller, *found):
         raise NotFound(f"No content found with id : {container_id}", reason="CONTENT_NOT_FOUND")
@@ -110,17 +111,24 @@ async def get(store: Store, caller: Caller, content_id: int, view: ContentView) 
 
 
 async def list_comments(store: Store, caller: Caller, container_id: int, *, depth: str | None,
-                        locations: list[str], start: int, limit: int) -> tuple[Content, list[CommentView]]:
+                        locations: list[str], start: int, limit: int, bodies: bool = True,
+                        ) -> tuple[Content, list[CommentView]]:
+    """A container's comments (`bodies=False`: without their bodies)."""
     root_only = rules.depth_filter(depth)
     footer, inline, resolved = rules.location_filter(locations)
     async with store.read() as tx:
         container, space, _role = await _container(tx, caller, container_id)
         found = await tx.comments.on_container(container_id, root_only=root_only, footer=footer, inline=inline,
-                                               resolved=resolved, offset=start, limit=limit)
+                                               resolved=resolved, offset=start, limit=limit, bodies=bodies)
+        # The authors and editors of the whole page of comments, read once (not per comment).
+        users = await users_by_ids(tx.users, {u for content, _ in found for u in (
+            content.created_by, content.updated_by)} | {space.created_by}, cached=True)
         out = []
         for content, meta in found:
-            view = await _view(tx, caller, content, space, content.status)
-            out.append(CommentView(view, meta, container, await _parents(tx, meta)))
+            # A comment has no parent page (`parent_id` is None): the comments it answers are its
+            # ancestors, read by `_parents`.
+            view = ContentView(content, space, users, content.status)
+            out.append(CommentView(view, meta, container, await _parents(tx, meta) if meta.parent_id else []))
         return container, out
 
 

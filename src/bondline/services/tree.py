@@ -85,12 +85,12 @@ async def _views(tx: Tx, caller: Caller, items: list[Content], space: Space, rol
                  ancestors_of: Callable[[Content], tuple[Content, ...]]) -> list[ContentView]:
     shown = [c for c in items if access.can_view_content(caller, c, space, role)]
     users = await users_by_ids(tx.users, {u for c in shown for u in (c.created_by, c.updated_by)} | {
-        space.created_by})
+        space.created_by}, cached=True)
     return [ContentView(c, space, users, c.status, None, ancestors_of(c)) for c in shown]
 
 
 async def _visible(tx: Tx, caller: Caller, content_id: int) -> tuple[Content, Space, str | None]:
-    found = await tx.content.with_space(content_id, caller.user_id)
+    found = await tx.tree.with_space_cached(content_id, caller.user_id)  # (a read: the cache may answer)
     if found is None:
         raise NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND")
     content, space, role = found
@@ -107,14 +107,20 @@ async def visible(store: Store, caller: Caller, content_id: int) -> Content:
     return content
 
 
-async def children(store: Store, caller: Caller, content_id: int, type: str, start: int, limit: int) -> Listing:
-    """Direct children of one type (`page`; comments and attachments are listed by their modules)."""
+async def children(store: Store, caller: Caller, content_id: int, type: str, start: int, limit: int, *,
+                   bodies: bool = True) -> Listing:
+    """Direct children of one type (`page`; comments and attachments are listed by their modules);
+    `bodies=False`: without their bodies."""
     async with store.read() as tx:
         parent, space, role = await _visible(tx, caller, content_id)
         rules.require_child_type(parent.type, type)
-        found = await tx.tree.children(parent.id, type, start, limit + 1)
+        found = await tx.tree.children(parent.id, type, start, limit + 1, bodies=bodies)
+        views = await _views(tx, caller, found[:limit], space, role, lambda _c: ())
+        # The parent's ancestors last: the reads before may come from the read cache, which (on
+        # PostgreSQL) a read stops using once it holds a connection.
         chain = access.visible_ancestors(caller, await _ancestors(tx, parent)) + (parent,)
-        views = await _views(tx, caller, found[:limit], space, role, lambda _c: chain)
+        for view in views:
+            view.ancestors = chain
     return Listing(views, len(found) > limit)
 
 

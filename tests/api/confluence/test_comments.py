@@ -58,6 +58,23 @@ async def test_footer_comments_and_replies(client, site, page) -> None:  # type:
     assert got.json()["container"]["id"] == page["id"] and got.json()["extensions"]["location"] == "footer"
 
 
+async def test_comments_listed_again_show_new_and_edited_comments(client, site, page) -> None:  # type: ignore[no-untyped-def]
+    """Listed without bodies, comments may come from the worker's read cache; never stale ones."""
+    first = (await add_comment(client, site.bob, page["id"], "One")).json()
+    for _ in range(2):
+        assert [c["id"] for c in await listed(client, site.bob, page["id"])] == [first["id"]]
+    second = (await add_comment(client, site.alice, page["id"], "Two")).json()
+    assert [c["id"] for c in await listed(client, site.bob, page["id"])] == [first["id"], second["id"]]
+    r = await client.put(f"{API}/content/{first['id']}", headers=site.bob.bearer, json={
+        "type": "comment", "title": first["title"], "version": {"number": 2},
+        "body": {"storage": {"value": "<p>One, edited</p>", "representation": "storage"}}})
+    assert r.status_code == 200, r.text
+    found = await listed(client, site.bob, page["id"], expand="version")
+    assert [c["version"]["number"] for c in found] == [2, 1] and "body" not in found[0]
+    found = await listed(client, site.bob, page["id"], expand="body.storage")
+    assert [c["body"]["storage"]["value"] for c in found] == ["<p>One, edited</p>", "<p>Two</p>"]
+
+
 async def test_inline_comments_and_locations(client, site, page) -> None:  # type: ignore[no-untyped-def]
     footer = (await add_comment(client, site.bob, page["id"], "General")).json()
     props = {"originalSelection": "the spec", "markerRef": "abc-123"}

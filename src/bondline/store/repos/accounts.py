@@ -61,6 +61,11 @@ class UserRepo:
         row = await self.conn.one(_by_id, {"id": user_id})
         return user_of(row) if row else None
 
+    async def by_id_cached(self, user_id: int) -> User | None:
+        """`by_id`, which the read cache may answer (`Conn.one_cached`): for reads only."""
+        row = await self.conn.one_cached(_by_id, {"id": user_id})
+        return user_of(row) if row else None
+
     async def page(self, offset: int, limit: int) -> list[User]:
         return [user_of(r) for r in await self.conn.all(_list, {"offset": offset, "limit": limit})]
 
@@ -135,12 +140,13 @@ class TokenRepo:
 __all__ = ["UserRepo", "TokenRepo", "IntegrityViolation"]
 
 
-async def users_by_ids(repo: UserRepo, user_ids: set[int | None]) -> dict[int, User]:
-    """Look up a handful of users (authors, editors) for rendering."""
+async def users_by_ids(repo: UserRepo, user_ids: set[int | None], *, cached: bool = False) -> dict[int, User]:
+    """Look up a handful of users (authors, editors) for rendering (`cached`: through the read cache,
+    for a listing that reads nothing else uncached)."""
     found: dict[int, User] = {}
     for user_id in user_ids:
         if user_id is not None and user_id not in found:
-            user = await repo.by_id(user_id)
+            user = await (repo.by_id_cached(user_id) if cached else repo.by_id(user_id))
             if user is not None:
                 found[user_id] = user
     return found

@@ -7,9 +7,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bondline.domain.model import Content
+from bondline.domain.model import Content, Space
 from bondline.store.base import Conn
-from bondline.store.repos.content import _cols, _content
+from bondline.store.repos.content import _cols, _content, _split, _with_space
 from bondline.store.tables import content, relations, space_homepages
 
 P = sa.bindparam
@@ -22,9 +22,11 @@ _homepage_of = sa.select(space_homepages.c.space_id).where(space_homepages.c.con
 
 
 @functools.lru_cache(maxsize=16)
-def _children_stmt(root: bool, by_type: bool) -> sa.Select[Any]:
-    """Current children of one parent (or a space's top-level content), in tree order."""
-    stmt = sa.select(*_cols).where(c.status == "current")
+def _children_stmt(root: bool, by_type: bool, bodies: bool = True) -> sa.Select[Any]:
+    """Current children of one parent (or a space's top-level content), in tree order; without
+    `bodies`, each body is NULL (the column stays, so `_content` reads the row)."""
+    columns = _cols if bodies else tuple(sa.null().label("body") if col is c.body else col for col in _cols)
+    stmt = sa.select(*columns).where(c.status == "current")
     if root:
         stmt = stmt.where(c.space_id == P("space_id"), c.parent_id.is_(None))
     else:
@@ -58,6 +60,10 @@ _scope_source = relations.update().where(
     relations.c.source_key == P("key")).values(source_scope=P("scope"))
 
 
+def _split_or_none(row: Any) -> tuple[Content, Space, str | None] | None:
+    return None if row is None else _split(row)
+
+
 class TreeRepo:
     __slots__ = ("conn",)
 
@@ -75,10 +81,22 @@ class TreeRepo:
         """The space whose home page this content is, or None."""
         return await self.conn.scalar(_homepage_of, {"id": content_id})
 
-    async def children(self, parent_id: int, type: str | None, offset: int, limit: int) -> list[Content]:
-        """Current children of `parent_id` (of one type, or all), in order (bodies included)."""
-        rows = await self.conn.all(_children_stmt(False, type is not None), {
-            "parent_id": parent_id, "type": type, "offset": offset, "limit": limit})
+    async def with_space_cached(self, content_id: int, user_id: int) -> tuple[Content, Space, str | None] | None:
+        """`ContentRepo.with_space(content_id, user_id)` (without the body), which the read cache may
+        answer: the parent a listing starts from. A listing whose every read may come from the cache
+        takes no PostgreSQL connection while nothing changes (store/postgres.py, `ReadConn`)."""
+        return await self.conn.one_cached(_with_space[False], {"id": content_id, "user_id": user_id},
+                                          _split_or_none)
+
+    async def children(self, parent_id: int, type: str | None, offset: int, limit: int, *,
+                       bodies: bool = True) -> list[Content]:
+        """Current children of `parent_id` (of one type, or all), in order; with `bodies=False` the
+        bodies are not read (None). Without bodies the rows are small and bounded, and the read
+        cache may answer them (`Conn.all_cached`): a page's children are listed far more often
+        than they change."""
+        params = {"parent_id": parent_id, "type": type, "offset": offset, "limit": limit}
+        stmt = _children_stmt(False, type is not None, bodies)
+        rows = await (self.conn.all(stmt, params) if bodies else self.conn.all_cached(stmt, params))
         return [_content(r) for r in rows]
 
     async def top_level(self, space_id: int, type: str | None, offset: int, limit: int) -> list[Content]:
