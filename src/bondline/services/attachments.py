@@ -82,6 +82,7 @@ async def _attachment(tx: Tx, caller: Caller, container_id: int | None, attachme
 async def _views(tx: Tx, rows: list[tuple[Content, AttachmentVersion]], container: Content, space: Space,
                  ) -> list[AttachmentView]:
     users = await users_by_ids(tx.users, {c.created_by for c, _ in rows} | {c.updated_by for c, _ in rows})
+    space = await tx.spaces.with_homepage(space)
     return [AttachmentView(c, d, container, space, users) for c, d in rows]
 
 
@@ -220,7 +221,8 @@ async def get(store: Store, caller: Caller, attachment_id: int, version: int | N
             content = dataclasses.replace(content, title=old.title, version=number, updated_by=old.by,
                                           updated_at=old.at, minor_edit=old.minor_edit)
         users = await users_by_ids(tx.users, {content.created_by, content.updated_by})
-        return AttachmentView(content, data, container, space, users, historical=old is not None)
+        return AttachmentView(content, data, container, await tx.spaces.with_homepage(space), users,
+                              historical=old is not None)
 
 
 async def list_attachments(store: Store, caller: Caller, container_id: int, *, filename: str | None,

@@ -113,23 +113,49 @@ async def get(store: Store, caller: Caller, content_id: int, view: ContentView) 
 async def list_comments(store: Store, caller: Caller, container_id: int, *, depth: str | None,
                         locations: list[str], start: int, limit: int, bodies: bool = True,
                         ) -> tuple[Content, list[CommentView]]:
-    """A container's comments (`bodies=False`: without their bodies)."""
+    """A container's comments (`bodies=False`: without their bodies); or, for a comment, its replies
+    (Confluence lists them as the comment's children: `depth` root, those that answer it; all, the
+    whole thread below it)."""
     root_only = rules.depth_filter(depth)
     footer, inline, resolved = rules.location_filter(locations)
     async with store.read() as tx:
+        found_content = await tx.tree.with_space_cached(container_id, caller.user_id)
+        if found_content is not None and found_content[0].type == rules.TYPE:
+            return await _replies(tx, caller, found_content[0], root_only, (footer, inline, resolved), start, limit,
+                                  bodies)
         container, space, _role = await _container(tx, caller, container_id)
         found = await tx.comments.on_container(container_id, root_only=root_only, footer=footer, inline=inline,
                                                resolved=resolved, offset=start, limit=limit, bodies=bodies)
-        # The authors and editors of the whole page of comments, read once (not per comment).
-        users = await users_by_ids(tx.users, {u for content, _ in found for u in (
-            content.created_by, content.updated_by)} | {space.created_by}, cached=True)
-        out = []
-        for content, meta in found:
-            # A comment has no parent page (`parent_id` is None): the comments it answers are its
-            # ancestors, read by `_parents`.
-            view = ContentView(content, space, users, content.status)
-            out.append(CommentView(view, meta, container, await _parents(tx, meta) if meta.parent_id else []))
-        return container, out
+        return container, await _comment_views(tx, space, container, found)
+
+
+async def _replies(tx: Tx, caller: Caller, comment: Content, direct_only: bool, where: tuple[bool, bool, bool],
+                   start: int, limit: int, bodies: bool) -> tuple[Content, list[CommentView]]:
+    meta = await tx.comments.meta(comment.id)
+    if meta is None or comment.status != "current":
+        raise NotFound(f"No content found with id : {comment.id}", reason="CONTENT_NOT_FOUND")
+    container, space, _role = await _container(tx, caller, meta.container_id)  # whoever may see the page
+    footer, inline, resolved = where
+    thread = await tx.comments.on_container(container.id, root_only=False, footer=footer, inline=inline,
+                                            resolved=resolved, offset=0, limit=rules.MAX_THREAD, bodies=bodies)
+    wanted = rules.replies_under(comment.id, [m for _, m in thread], direct_only)
+    found = [(c, m) for c, m in thread if c.id in wanted][start:start + limit]
+    return comment, await _comment_views(tx, space, container, found)
+
+
+async def _comment_views(tx: Tx, space: Space, container: Content,
+                         found: list[tuple[Content, CommentMeta]]) -> list[CommentView]:
+    # The authors and editors of the whole page of comments, read once (not per comment).
+    users = await users_by_ids(tx.users, {u for content, _ in found for u in (
+        content.created_by, content.updated_by)} | {space.created_by}, cached=True)
+    space = await tx.spaces.with_homepage(space)
+    out = []
+    for content, meta in found:
+        # A comment has no parent page (`parent_id` is None): the comments it answers are its
+        # ancestors, read by `_parents`.
+        view = ContentView(content, space, users, content.status)
+        out.append(CommentView(view, meta, container, await _parents(tx, meta) if meta.parent_id else []))
+    return out
 
 
 async def purge_on(tx: Tx, container: Content) -> None:

@@ -89,7 +89,7 @@ async def _view(tx: Tx, caller: Caller, content: Content, space: Space, status: 
     users = await users_by_ids(tx.users, {content.created_by, content.updated_by,
                                           version.by if version else None, space.created_by})
     ancestors = access.visible_ancestors(caller, await _ancestors(tx, content))
-    return ContentView(content, space, users, status, version, ancestors)
+    return ContentView(content, await tx.spaces.with_homepage(space), users, status, version, ancestors)
 
 
 async def _parent(tx: Tx, caller: Caller, parent_id: int) -> Content | None:

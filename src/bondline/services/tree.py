@@ -86,6 +86,7 @@ async def _views(tx: Tx, caller: Caller, items: list[Content], space: Space, rol
     shown = [c for c in items if access.can_view_content(caller, c, space, role)]
     users = await users_by_ids(tx.users, {u for c in shown for u in (c.created_by, c.updated_by)} | {
         space.created_by}, cached=True)
+    space = await tx.spaces.with_homepage(space)
     return [ContentView(c, space, users, c.status, None, ancestors_of(c)) for c in shown]
 
 
@@ -389,7 +390,7 @@ async def copy(store: Store, caller: Caller, content_id: int, destination_type: 
             space = target_space
         users = await users_by_ids(tx.users, {result.created_by, result.updated_by, space.created_by})
         chain = access.visible_ancestors(caller, await _ancestors(tx, result))
-        return ContentView(result, space, users, result.status, None, chain)
+        return ContentView(result, await tx.spaces.with_homepage(space), users, result.status, None, chain)
 
 
 async def copy_hierarchy(store: Store, caller: Caller, content_id: int, destination_id: int, *,

@@ -75,6 +75,27 @@ async def test_comments_listed_again_show_new_and_edited_comments(client, site, 
     assert [c["body"]["storage"]["value"] for c in found] == ["<p>One, edited</p>", "<p>Two</p>"]
 
 
+async def test_a_comment_s_children_are_its_replies(client, site, page) -> None:  # type: ignore[no-untyped-def]
+    first = (await add_comment(client, site.bob, page["id"], "Question")).json()
+    answer = (await add_comment(client, site.alice, page["id"], "Answer", ancestors=[{"id": first["id"]}])).json()
+    again = (await add_comment(client, site.bob, page["id"], "Thanks", ancestors=[{"id": answer["id"]}])).json()
+    other = (await add_comment(client, site.bob, page["id"], "Unrelated")).json()
+    assert [c["id"] for c in await listed(client, site.bob, first["id"])] == [answer["id"]]
+    assert [c["id"] for c in await listed(client, site.bob, first["id"], depth="all")] == [answer["id"], again["id"]]
+    assert await listed(client, site.bob, other["id"]) == []
+    r = await client.get(f"{API}/content/{first['id']}/descendant/comment", headers=site.bob.bearer)
+    assert [c["id"] for c in r.json()["results"]] == [answer["id"], again["id"]]
+    r = await client.get(f"{API}/content/{first['id']}/child", headers=site.bob.bearer)
+    assert r.json()["_expandable"] == {"comment": f"/rest/api/content/{first['id']}/child/comment"}
+    confluence_error(await client.get(f"{API}/content/{first['id']}/descendant/attachment",
+                                      headers=site.bob.bearer), 400, "a comment has comment children only")
+    # who may not see the page does not see the replies
+    await make_space(client, site.alice, "HUSH", private=True)
+    hidden = await make_page(client, site.alice, "HUSH", "Hidden")
+    secret = (await add_comment(client, site.alice, hidden["id"], "Psst")).json()
+    confluence_error(await client.get(f"{API}/content/{secret['id']}/child/comment", headers=site.bob.bearer), 404)
+
+
 async def test_inline_comments_and_locations(client, site, page) -> None:  # type: ignore[no-untyped-def]
     footer = (await add_comment(client, site.bob, page["id"], "General")).json()
     props = {"originalSelection": "the spec", "markerRef": "abc-123"}

@@ -147,16 +147,19 @@ def space(s: Space, base: str, expand: Expand | None = None, users: dict[int, Us
     expand = expand or Expand(set())
     key = q(s.key)
     out: dict[str, Any] = {"id": s.id, "key": s.key, "name": s.name}
+    # bondline keeps no themes and no look and feel: no space has a theme (Confluence's own
+    # /space/{key}/theme answers 404 for such a space) and no look-and-feel settings to link to, so
+    # those two are expandable without a URL rather than at one that answers 404.
     expandable: dict[str, str] = {
         "settings": f"/rest/api/space/{key}/settings",
         "metadata": "",
         "operations": "",
-        "lookAndFeel": f"/rest/api/settings/lookandfeel?spaceKey={key}",
+        "lookAndFeel": "",
         "identifiers": "",
         "permissions": "",
         "icon": "",
         "description": "",
-        "theme": f"/rest/api/space/{key}/theme",
+        "theme": "",
         "history": "",
         "homepage": f"/rest/api/content/{s.homepage_id}" if s.homepage_id is not None else "",
     }
@@ -193,7 +196,9 @@ def space(s: Space, base: str, expand: Expand | None = None, users: dict[int, Us
 def page(results: list[Any], start: int, limit: int, base: str, path: str,
          query: dict[str, Any] | None = None, has_more: bool | None = None) -> dict[str, Any]:
     """Confluence's paginated array: `results`, `start`, `limit`, `size`, `_links` (with `next` when
-    there may be more)."""
+    there may be more). `query`: the request's parameters that `next` and `prev` repeat; `self`
+    repeats those that choose what is listed (not `expand`), so that it answers as the request did
+    (`/user/memberof` without its `accountId` is a 400)."""
     if has_more is None:
         has_more = len(results) >= limit > 0
     out_links: dict[str, str] = {"base": base, "context": CONTEXT}
@@ -203,7 +208,8 @@ def page(results: list[Any], start: int, limit: int, base: str, path: str,
     if start > 0:
         out_links["prev"] = path + "?" + urlencode(
             {**params, "limit": limit, "start": max(0, start - limit)}, doseq=True)
-    out_links["self"] = base + path
+    chosen = {k: v for k, v in params.items() if k != "expand"}
+    out_links["self"] = base + path + ("?" + urlencode(chosen, doseq=True) if chosen else "")
     return {"results": results, "start": start, "limit": limit, "size": len(results), "_links": out_links}
 
 
