@@ -110,6 +110,20 @@ async def get(store: Store, caller: Caller, content_id: int, view: ContentView) 
         return CommentView(view, meta, container, await _parents(tx, meta))
 
 
+async def describe(store: Store, views: list[ContentView]) -> list[CommentView]:
+    """Where each of these comments (listed by `content.list_content`, which showed only those the
+    caller may see) sits: its container and the comments above it."""
+    out = []
+    async with store.read() as tx:
+        for view in views:
+            meta = await tx.comments.meta(view.content.id)
+            container = await tx.content.by_id(meta.container_id) if meta is not None else None
+            if meta is None or container is None:  # purged in between: no longer listed
+                continue
+            out.append(CommentView(view, meta, container, await _parents(tx, meta) if meta.parent_id else []))
+    return out
+
+
 async def list_comments(store: Store, caller: Caller, container_id: int, *, depth: str | None,
                         locations: list[str], start: int, limit: int, bodies: bool = True,
                         ) -> tuple[Content, list[CommentView]]:
