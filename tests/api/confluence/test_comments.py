@@ -139,7 +139,11 @@ async def test_bad_comments_are_refused(client, site, page) -> None:  # type: ig
     empty = await client.post(f"{API}/content", headers=site.bob.bearer, json={
         "type": "comment", "container": {"id": page["id"], "type": "page"}})
     confluence_error(empty, 400, "body")
-    assert await listed(client, site.bob, page["id"], depth="all") == []
+    root = (await add_comment(client, site.bob, page["id"], "root")).json()
+    # the comment answered is the last ancestor; every ancestor must still be a content id
+    bad = await add_comment(client, site.bob, page["id"], "x", ancestors=[{"id": "abc"}, {"id": root["id"]}])
+    confluence_error(bad, 400)
+    assert [c["id"] for c in await listed(client, site.bob, page["id"], depth="all")] == [root["id"]]
 
 
 async def test_purging_the_page_purges_its_comments(client, site, page) -> None:  # type: ignore[no-untyped-def]

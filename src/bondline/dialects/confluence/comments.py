@@ -74,7 +74,9 @@ async def create_comment(req: Request) -> Response:
     if body.container is None:
         raise Invalid("A comment needs the content it is on: container.id")
     container_id = content_rules.parse_id(str(body.container.id))
-    parent_id = content_rules.parse_id(str(body.ancestors[-1].id)) if body.ancestors else None
+    # The comment answered is the last of the ancestors (the thread's root first); each must be an id.
+    ancestor_ids = [content_rules.parse_id(str(a.id)) for a in body.ancestors or ()]
+    parent_id = ancestor_ids[-1] if ancestor_ids else None
     first = body.body.first() if body.body is not UNSET else None
     if first is None or not first[0].strip():
         raise Invalid("A comment needs a body (body.storage)")
