@@ -43,6 +43,12 @@ class NewComment:
 
 async def _container(tx: Tx, caller: Caller, container_id: int) -> tuple[Content, Space, str | None]:
     found = await tx.tree.with_space_cached(container_id, caller.user_id)  # (the cache may answer a read)
+    return _visible_container(caller, container_id, found)
+
+
+def _visible_container(caller: Caller, container_id: int, found: tuple[Content, Space, str | None] | None,
+                       ) -> tuple[Content, Space, str | None]:
+    """`found` (content `container_id` as read), if it is a page or blog post the caller may see."""
     if found is None or found[0].type not in rules.CONTAINER_TYPES or found[0].status != "current" \
             or not access.can_view_content(caller, *found):
         raise NotFound(f"No content found with id : {container_id}", reason="CONTENT_NOT_FOUND")
@@ -137,7 +143,7 @@ async def list_comments(store: Store, caller: Caller, container_id: int, *, dept
         if found_content is not None and found_content[0].type == rules.TYPE:
             return await _replies(tx, caller, found_content[0], root_only, (footer, inline, resolved), start, limit,
                                   bodies)
-        container, space, _role = await _container(tx, caller, container_id)
+        container, space, _role = _visible_container(caller, container_id, found_content)
         found = await tx.comments.on_container(container_id, root_only=root_only, footer=footer, inline=inline,
                                                resolved=resolved, offset=start, limit=limit, bodies=bodies)
         return container, await _comment_views(tx, space, container, found)

@@ -47,9 +47,10 @@ def _list_stmt(root_only: bool, footer: bool, inline: bool, resolved: bool, bodi
     return stmt.order_by(c.id).limit(P("limit")).offset(P("offset"))
 
 
-def _meta_of(r: Row) -> CommentMeta:
-    props = msgspec.json.decode(r[4]) if r[4] else None
-    return CommentMeta(r[0], r[1], r[2], r[3], props, r[5])
+def _meta_of(r: Row, at: int = 0) -> CommentMeta:
+    """The comment columns of a row, from column `at` on (read in place: no copy of the row)."""
+    props = msgspec.json.decode(r[at + 4]) if r[at + 4] else None
+    return CommentMeta(r[at], r[at + 1], r[at + 2], r[at + 3], props, r[at + 5])
 
 
 class CommentRepo:
@@ -80,8 +81,8 @@ class CommentRepo:
         stmt = _list_stmt(root_only, footer, inline, resolved, bodies)
         params = {"container_id": container_id, "offset": offset, "limit": limit}
         rows = await (self.conn.all(stmt, params) if bodies else self.conn.all_cached(stmt, params))
-        n = len(content_cols)
-        return [(_content(t[:n]), _meta_of(t[n:])) for t in map(tuple, rows)]
+        n = len(content_cols)  # (`_content` reads the first n columns)
+        return [(_content(r), _meta_of(r, n)) for r in rows]
 
     async def ids_on(self, container_id: int) -> list[int]:
         """Every comment on a container, whatever its status."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from typing import Any
 
@@ -9,8 +10,8 @@ import sqlalchemy as sa
 
 from bondline.domain.model import Content, Space
 from bondline.store.base import Conn
-from bondline.store.repos.content import _cols, _content, _split, _with_space
-from bondline.store.tables import content, relations, space_homepages
+from bondline.store.repos.content import WITH_SPACE_WIDTH, _cols, _content, _split, _with_space_stmt
+from bondline.store.tables import content, relations, space_homepages, spaces
 
 P = sa.bindparam
 c = content.c
@@ -60,8 +61,21 @@ _scope_source = relations.update().where(
     relations.c.source_key == P("key")).values(source_scope=P("scope"))
 
 
+# `ContentRepo.with_space`'s row and the space's current home page, in one round trip: the parent a
+# listing starts from, whose space the listing's items render. (The home page's content row under
+# another name: the statement's own `content` is the parent.)
+_home = content.alias("home")
+_homepage_of_space = sa.select(space_homepages.c.content_id).select_from(
+    space_homepages.join(_home, _home.c.id == space_homepages.c.content_id)).where(
+    space_homepages.c.space_id == spaces.c.id, _home.c.status == "current").correlate(spaces).scalar_subquery()
+_with_space_and_home = _with_space_stmt(False).add_columns(_homepage_of_space.label("homepage_id"))
+
+
 def _split_or_none(row: Any) -> tuple[Content, Space, str | None] | None:
-    return None if row is None else _split(row)
+    if row is None:
+        return None
+    found, space, role = _split(tuple(row)[:WITH_SPACE_WIDTH])
+    return found, dataclasses.replace(space, homepage_id=row[WITH_SPACE_WIDTH]), role
 
 
 class TreeRepo:
@@ -82,10 +96,11 @@ class TreeRepo:
         return await self.conn.scalar(_homepage_of, {"id": content_id})
 
     async def with_space_cached(self, content_id: int, user_id: int) -> tuple[Content, Space, str | None] | None:
-        """`ContentRepo.with_space(content_id, user_id)` (without the body), which the read cache may
-        answer: the parent a listing starts from. A listing whose every read may come from the cache
-        takes no PostgreSQL connection while nothing changes (store/postgres.py, `ReadConn`)."""
-        return await self.conn.one_cached(_with_space[False], {"id": content_id, "user_id": user_id},
+        """`ContentRepo.with_space(content_id, user_id)` (without the body; its space with its home
+        page), which the read cache may answer: the parent a listing starts from. A listing whose
+        every read may come from the cache takes no PostgreSQL connection while nothing changes
+        (store/postgres.py, `ReadConn`)."""
+        return await self.conn.one_cached(_with_space_and_home, {"id": content_id, "user_id": user_id},
                                           _split_or_none)
 
     async def children(self, parent_id: int, type: str | None, offset: int, limit: int, *,
