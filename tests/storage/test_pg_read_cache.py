@@ -188,3 +188,42 @@ async def test_bondline_read_cache_0_sends_every_read_to_the_database(url: str, 
         assert "read_cache_hits" not in store.pool_stats()
     finally:
         await store.close()
+
+
+async def test_a_read_holding_a_connection_is_not_stuck_behind_a_full_pool(url: str) -> None:
+    """A cached statement after an ordinary one (a listing: its parent, then its children): the
+    snapshot would need a connection of its own, and with every connection of the pool held by such
+    reads none would come. Such a read asks its own connection instead."""
+    store = PostgresStore(parse(url), pool_size=2)
+    await store.open()
+    try:
+        async def listing() -> int:
+            async with store.read() as tx:
+                await tx.conn.one(GET, {"k": "b"})  # takes a connection
+                await asyncio.sleep(0.01)  # every reader now holds one
+                return (await tx.conn.one_cached(GET, {"k": "a"}))[0]
+
+        assert await asyncio.wait_for(asyncio.gather(*(listing() for _ in range(8))), 10) == [0] * 8
+    finally:
+        await store.close()
+
+
+async def test_the_cached_statements_of_one_read_wait_for_one_snapshot(url: str) -> None:
+    async with _opened(url) as store, _plain(url) as program:
+        sent = 0
+        acquire = store._pool.acquire
+
+        async def counting() -> asyncpg.Connection:
+            nonlocal sent
+            sent += 1
+            return await acquire()
+
+        store._snapshots = Snapshots(counting, store._pool.release)
+        async with store.read() as tx:
+            assert (await tx.conn.one_cached(GET, {"k": "a"}))[0] == 0
+            assert (await tx.conn.one_cached(GET, {"k": "b"}))[0] == 0
+            assert tuple(map(tuple, await tx.conn.all_cached(ALL))) == (("a", 0), ("b", 0))
+        assert sent == 1
+        await program.execute("UPDATE cache_kv SET v = 7 WHERE k = 'a'")
+        assert await _read(store) == 7  # the next read waits for a snapshot of its own
+        assert sent == 2

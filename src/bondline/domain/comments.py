@@ -15,6 +15,7 @@ CONTAINER_TYPES = ("page", "blogpost")
 LOCATIONS = ("footer", "inline")
 RESOLUTIONS = ("open", "reopened", "resolved", "dangling")
 MAX_DEPTH = 100
+MAX_THREAD = 10_000  # the comments on one page read to find a comment's replies
 
 
 @dataclasses.dataclass(slots=True)
@@ -58,3 +59,22 @@ def location_filter(values: list[str]) -> tuple[bool, bool, bool]:
         if value not in ("footer", "inline", "resolved"):
             raise Invalid(f"Parameter 'location' must be inline, footer or resolved, got {value[:40]!r}")
     return "footer" in values, "inline" in values, "resolved" in values
+
+
+def replies_under(comment_id: int, metas: list[CommentMeta], direct_only: bool) -> set[int]:
+    """The replies to comment `comment_id` among `metas` (the comments on its container): those that
+    answer it (`direct_only`), or every comment of the thread below it."""
+    if direct_only:
+        return {m.content_id for m in metas if m.parent_id == comment_id}
+    children: dict[int, list[int]] = {}
+    for m in metas:
+        if m.parent_id is not None:
+            children.setdefault(m.parent_id, []).append(m.content_id)
+    found: set[int] = set()
+    todo = list(children.get(comment_id, ()))
+    while todo and len(found) < 100_000:  # (bounded, in case of a corrupt cycle)
+        reply = todo.pop()
+        if reply not in found:
+            found.add(reply)
+            todo += children.get(reply, ())
+    return found

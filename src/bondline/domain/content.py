@@ -13,6 +13,10 @@ from bondline.domain.errors import Conflict, Invalid, NotFound, is_decimal
 from bondline.domain.model import Content
 
 TYPES = ("page", "blogpost")
+# What getContent (`GET /content?type=`) lists: comments and attachments too, each shown to whoever may
+# see what it is on.
+LISTED_TYPES = TYPES + ("comment", "attachment")
+HELD_TYPES = ("comment", "attachment")  # content that lives on a container (a page or blog post)
 STATUSES = ("current", "draft", "trashed", "historical")
 EDIT_STATUSES = ("current", "draft")  # what a create or an update may ask for
 MAX_TITLE = 255
@@ -23,6 +27,12 @@ REPRESENTATIONS = ("storage", "editor", "editor2", "view", "export_view", "style
 def validate_type(type: str | None) -> str:
     if type not in TYPES:
         raise Invalid(f"Unsupported content type {str(type)[:40]!r}: bondline stores 'page' and 'blogpost'")
+    return type
+
+
+def validate_listed_type(type: str) -> str:
+    if type not in LISTED_TYPES:
+        raise Invalid(f"Unsupported content type {type[:40]!r}: use page, blogpost, comment or attachment")
     return type
 
 

@@ -16,7 +16,9 @@ from bondline.domain.errors import Invalid
 
 MOVE_POSITIONS = ("before", "after", "append")
 MAX_DEPTH = 100
-CHILD_TYPES = {"page": ("page", "comment", "attachment"), "blogpost": ("comment", "attachment")}
+# What each type of content can have as children: a comment's are its replies; an attachment has none.
+CHILD_TYPES: dict[str, tuple[str, ...]] = {"page": ("page", "comment", "attachment"),
+                                           "blogpost": ("comment", "attachment"), "comment": ("comment",)}
 COPY_DESTINATIONS = ("space", "existing_page", "parent_page", "parent_content")
 
 
@@ -26,16 +28,17 @@ def homepage_title(space_name: str) -> str:
 
 
 def child_types(content_type: str) -> tuple[str, ...]:
-    return CHILD_TYPES.get(content_type, ("comment", "attachment"))
+    return CHILD_TYPES.get(content_type, ())
 
 
 def require_child_type(parent_type: str, child_type: str) -> None:
     """Confluence's 400 for a kind of child the parent cannot have (a blog post has no child pages)."""
     if child_type not in ("page", "comment", "attachment"):
         raise Invalid(f"Invalid child content type {child_type[:40]!r}: use page, comment or attachment")
-    if child_type not in child_types(parent_type):
-        raise Invalid(f"Cannot find {child_type} children of a {parent_type}: a {parent_type} has "
-                      f"{' and '.join(child_types(parent_type))} children only")
+    kinds = child_types(parent_type)
+    if child_type not in kinds:
+        has = f"{' and '.join(kinds)} children only" if kinds else "no children"
+        raise Invalid(f"Cannot find {child_type} children of a {parent_type}: a {parent_type} has {has}")
 
 
 def parse_depth(raw: str | None, allowed_root_only: bool = False) -> int:

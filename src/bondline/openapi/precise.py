@@ -9,9 +9,10 @@ parameters are non-empty, paging is a non-negative integer, a list to insert hol
 a page is created or updated `current` or `draft`, a page has at most one parent, a space's new name
 is not blank, a list parameter's enumeration applies to each of its values, a Reltio attribute path's
 segments hold no slash, a Reltio change request search `filter` is made of the tokens bondline
-parses, …) and widens what it ignores or defaults (`expand` is any comma-separated list; a new
-space's `permissions` is any list of objects; of a new page's `space` only the key is read; a label's
-`prefix` defaults to `global`). The rules are those of `bondline.domain` (content ids, relation names
+parses, a comment is created on a container with a body in a format it is read from, …) and widens
+what it ignores or defaults (`expand` is any comma-separated list; a new space's `permissions` is any
+list of objects; of a new page's `space` only the key is read; a label's `prefix` defaults to
+`global`). The rules are those of `bondline.domain` (content ids, relation names
 and statuses) and of the routes' parameter parsing.
 """
 
@@ -141,6 +142,44 @@ def _param(path: str, param: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+COMMENT_BODY_FORMATS = ("storage", "editor2", "editor", "wiki", "view", "atlas_doc_format")
+
+
+def _comment_create(page_create: dict[str, Any]) -> dict[str, Any]:
+    """`POST /content` with `type: comment` (the ContentCreate of a comment), as bondline reads it: on a
+    `container` (a page or blog post), with a body, `ancestors` naming the comment it answers (the
+    last one), `extensions.location` (footer or inline) and an inline comment's `inlineProperties`."""
+    content_id = {"oneOf": [{"type": "integer", "minimum": 1, "maximum": 10**18 - 1}, CONTENT_ID]}
+    body = copy.deepcopy(page_create.get("properties", {}).get("body", {"type": "object"}))
+    # One of the formats a comment's text is read from (`bodies.Body.first`): a body in none of them
+    # (only `plain` or `raw`, or nothing) is refused. (That the text is not blank, a pattern cannot say
+    # of whichever format comes first; a blank one is refused too.)
+    body["anyOf"] = [{"required": [form]} for form in COMMENT_BODY_FORMATS]
+    return {
+        "type": "object", "required": ["type", "container", "body"], "additionalProperties": True,
+        "description": "A comment on a page or blog post (`type: comment`). Its body must not be blank; a "
+                       "reply names the comment it answers as the last of its `ancestors`, which must be a "
+                       "comment on the same container.",
+        "properties": {
+            "type": {"type": "string", "enum": ["comment"]},
+            "container": {"type": "object", "required": ["id", "type"], "additionalProperties": True,
+                          "properties": {"id": {**content_id, "description": "The page or blog post."},
+                                         "type": {"type": "string"},
+                                         "status": {"type": "string", "nullable": True}}},
+            "body": body,
+            "ancestors": {"type": "array", "nullable": True,
+                          "items": {"type": "object", "required": ["id"], "additionalProperties": True,
+                                    "properties": {"id": content_id}}},
+            "extensions": {"type": "object", "nullable": True, "properties": {
+                "location": {"type": "string", "nullable": True, "enum": ["footer", "inline", None]},
+                "inlineProperties": {"type": "object", "nullable": True, "additionalProperties": True}}},
+            "status": {"type": "string", "enum": ["current"]},
+            "title": {"type": "string", "nullable": True, "description": "Not read: a comment is titled "
+                                                                            "after its container."},
+        },
+    }
+
+
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -190,6 +229,10 @@ def tighten(paths: dict[str, Any], schemas: dict[str, Any], parameters: dict[str
             body = op.get("requestBody", {}).get("content", {}).get("application/json")
             if body is not None and method == "post" and ("/attributes/" in path or path.endswith("/_update")):
                 body["schema"] = _at_least_one(body["schema"])
+            if body is not None and method == "post" and path == f"{WIKI}/content" and "ContentCreate" in schemas:
+                # A page or blog post (ContentCreate, tightened below), or a comment on one.
+                schemas["CommentCreate"] = _comment_create(schemas["ContentCreate"])
+                body["schema"] = {"oneOf": [_ref("ContentCreate"), _ref("CommentCreate")]}
     if "LabelCreate" in schemas:
         label = schemas["LabelCreate"]
         label["required"] = ["name"]  # the prefix defaults to `global`

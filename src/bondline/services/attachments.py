@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+from typing import TYPE_CHECKING
 
 from bondline import ids
 from bondline.domain import access
@@ -25,6 +26,9 @@ from bondline.store.blobs import GRACE_SECONDS, BlobStore
 from bondline.store.repos.accounts import users_by_ids
 from bondline.store.repos.content import Loaded
 from bondline.store.unit import Tx
+
+if TYPE_CHECKING:  # services.content imports this module
+    from bondline.services.content import ContentView
 
 log = logging.getLogger("bondline.attachments")
 
@@ -83,6 +87,7 @@ async def _attachment(tx: Tx, caller: Caller, container_id: int | None, attachme
 async def _views(tx: Tx, rows: list[tuple[Content, AttachmentVersion]], container: Content, space: Space,
                  ) -> list[AttachmentView]:
     users = await users_by_ids(tx.users, {c.created_by for c, _ in rows} | {c.updated_by for c, _ in rows})
+    space = await tx.spaces.with_homepage(space)
     return [AttachmentView(c, d, container, space, users) for c, d in rows]
 
 
@@ -221,7 +226,23 @@ async def get(store: Store, caller: Caller, attachment_id: int, version: int | N
             content = dataclasses.replace(content, title=old.title, version=number, updated_by=old.by,
                                           updated_at=old.at, minor_edit=old.minor_edit)
         users = await users_by_ids(tx.users, {content.created_by, content.updated_by})
-        return AttachmentView(content, data, container, space, users, historical=old is not None)
+        return AttachmentView(content, data, container, await tx.spaces.with_homepage(space), users,
+                              historical=old is not None)
+
+
+async def describe(store: Store, views: list[ContentView]) -> list[AttachmentView]:
+    """These attachments (listed by `content.list_content`, which showed only those the caller may
+    see) with their current data and their container."""
+    out = []
+    async with store.read() as tx:
+        for view in views:
+            holder = await tx.attachments.container_of(view.content.id)
+            container = await tx.content.by_id(holder) if holder is not None else None
+            data = await tx.attachments.version(view.content.id, view.content.version)
+            if container is None or data is None:  # purged in between: no longer listed
+                continue
+            out.append(AttachmentView(view.content, data, container, view.space, view.users))
+    return out
 
 
 async def list_attachments(store: Store, caller: Caller, container_id: int, *, filename: str | None,

@@ -13,11 +13,12 @@ from bondline.domain import events as ev
 from bondline.domain.audit import Actor, Change, record_of
 from bondline.domain.comments import CommentMeta
 from bondline.domain.errors import Invalid, NotFound
-from bondline.domain.model import Caller, Content
+from bondline.domain.model import Caller, Content, Space
 from bondline.domain.relations import CONFLUENCE, content_keys
 from bondline.services import notify
 from bondline.services.content import ContentView, _view
 from bondline.store import Store
+from bondline.store.repos.accounts import users_by_ids
 from bondline.store.repos.content import Loaded
 from bondline.store.unit import Tx
 
@@ -42,7 +43,12 @@ class NewComment:
 
 
 async def _container(tx: Tx, caller: Caller, container_id: int) -> Loaded:
-    found = await tx.content.with_space(container_id, caller.user_id)
+    found = await tx.tree.with_space_cached(container_id, caller.user_id)  # (the cache may answer a read)
+    return _visible_container(caller, container_id, found)
+
+
+def _visible_container(caller: Caller, container_id: int, found: Loaded | None) -> Loaded:
+    """`found` (content `container_id` as read), if it is a page or blog post the caller may see."""
     if found is None or found[0].type not in rules.CONTAINER_TYPES or found[0].status != "current" \
             or not access.can_view_content(caller, *found):
         raise NotFound(f"No content found with id : {container_id}", reason="CONTENT_NOT_FOUND")
@@ -111,19 +117,66 @@ async def get(store: Store, caller: Caller, content_id: int, view: ContentView) 
         return CommentView(view, meta, container, await _parents(tx, meta))
 
 
+async def describe(store: Store, views: list[ContentView]) -> list[CommentView]:
+    """Where each of these comments (listed by `content.list_content`, which showed only those the
+    caller may see) sits: its container and the comments above it."""
+    out = []
+    async with store.read() as tx:
+        for view in views:
+            meta = await tx.comments.meta(view.content.id)
+            container = await tx.content.by_id(meta.container_id) if meta is not None else None
+            if meta is None or container is None:  # purged in between: no longer listed
+                continue
+            out.append(CommentView(view, meta, container, await _parents(tx, meta) if meta.parent_id else []))
+    return out
+
+
 async def list_comments(store: Store, caller: Caller, container_id: int, *, depth: str | None,
-                        locations: list[str], start: int, limit: int) -> tuple[Content, list[CommentView]]:
+                        locations: list[str], start: int, limit: int, bodies: bool = True,
+                        ) -> tuple[Content, list[CommentView]]:
+    """A container's comments (`bodies=False`: without their bodies); or, for a comment, its replies
+    (Confluence lists them as the comment's children: `depth` root, those that answer it; all, the
+    whole thread below it)."""
     root_only = rules.depth_filter(depth)
     footer, inline, resolved = rules.location_filter(locations)
     async with store.read() as tx:
-        container, space, _, _ = await _container(tx, caller, container_id)
+        found_content = await tx.tree.with_space_cached(container_id, caller.user_id)
+        if found_content is not None and found_content[0].type == rules.TYPE:
+            return await _replies(tx, caller, found_content[0], root_only, (footer, inline, resolved), start, limit,
+                                  bodies)
+        container, space, _, _ = _visible_container(caller, container_id, found_content)
         found = await tx.comments.on_container(container_id, root_only=root_only, footer=footer, inline=inline,
-                                               resolved=resolved, offset=start, limit=limit)
-        out = []
-        for content, meta in found:
-            view = await _view(tx, caller, content, space, content.status)
-            out.append(CommentView(view, meta, container, await _parents(tx, meta)))
-        return container, out
+                                               resolved=resolved, offset=start, limit=limit, bodies=bodies)
+        return container, await _comment_views(tx, space, container, found)
+
+
+async def _replies(tx: Tx, caller: Caller, comment: Content, direct_only: bool, where: tuple[bool, bool, bool],
+                   start: int, limit: int, bodies: bool) -> tuple[Content, list[CommentView]]:
+    meta = await tx.comments.meta(comment.id)
+    if meta is None or comment.status != "current":
+        raise NotFound(f"No content found with id : {comment.id}", reason="CONTENT_NOT_FOUND")
+    container, space, _, _ = await _container(tx, caller, meta.container_id)  # whoever may see the page
+    footer, inline, resolved = where
+    thread = await tx.comments.on_container(container.id, root_only=False, footer=footer, inline=inline,
+                                            resolved=resolved, offset=0, limit=rules.MAX_THREAD, bodies=bodies)
+    wanted = rules.replies_under(comment.id, [m for _, m in thread], direct_only)
+    found = [(c, m) for c, m in thread if c.id in wanted][start:start + limit]
+    return comment, await _comment_views(tx, space, container, found)
+
+
+async def _comment_views(tx: Tx, space: Space, container: Content,
+                         found: list[tuple[Content, CommentMeta]]) -> list[CommentView]:
+    # The authors and editors of the whole page of comments, read once (not per comment).
+    users = await users_by_ids(tx.users, {u for content, _ in found for u in (
+        content.created_by, content.updated_by)} | {space.created_by}, cached=True)
+    space = await tx.spaces.with_homepage(space)
+    out = []
+    for content, meta in found:
+        # A comment has no parent page (`parent_id` is None): the comments it answers are its
+        # ancestors, read by `_parents`.
+        view = ContentView(content, space, users, content.status)
+        out.append(CommentView(view, meta, container, await _parents(tx, meta) if meta.parent_id else []))
+    return out
 
 
 async def purge_on(tx: Tx, container: Content) -> None:

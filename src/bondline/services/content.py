@@ -90,7 +90,7 @@ async def _view(tx: Tx, caller: Caller, content: Content, space: Space, status: 
     users = await users_by_ids(tx.users, {content.created_by, content.updated_by,
                                           version.by if version else None, space.created_by})
     ancestors = access.visible_ancestors(caller, await _ancestors(tx, content))
-    return ContentView(content, space, users, status, version, ancestors)
+    return ContentView(content, await tx.spaces.with_homepage(space), users, status, version, ancestors)
 
 
 async def view_of(tx: Tx, caller: Caller, content: Content, space: Space) -> ContentView:
@@ -212,8 +212,10 @@ async def get(store: Store, caller: Caller, content_id: int, *, statuses: list[s
 
 async def list_content(store: Store, caller: Caller, *, type: str | None, space_key: str | None,
                        title: str | None, statuses: list[str], start: int, limit: int) -> list[ContentView]:
+    """getContent: content of one type by id (`type` comment or attachment: those on a page or blog
+    post the caller may see)."""
     if type is not None:
-        rules.validate_type(type)
+        rules.validate_listed_type(type)
     async with store.read() as tx:
         space_id = None
         if space_key is not None:
@@ -221,16 +223,28 @@ async def list_content(store: Store, caller: Caller, *, type: str | None, space_
             if space is None:
                 return []
             space_id = space.id
-        found: list[Content] = []
         for status in statuses or ["current"]:
             if status not in ("current", "trashed", "draft", "any", "historical", "deleted"):
                 raise Invalid(f"Invalid content status {status[:40]!r}")
         shown = ["current", "trashed", "draft"] if "any" in statuses else [
             s for s in (statuses or ["current"]) if s in ("current", "trashed", "draft")]
-        for status in shown:
-            found += await tx.content.page(visible_to_user=access.listing_scope(caller), status=status,
-                                           space_id=space_id, type=type, title=title, offset=0,
-                                           limit=start + limit)
+        wanted = start + limit
+        while True:
+            found: list[Content] = []
+            more = False  # whether a status may have more rows than were read
+            for status in shown:
+                rows = await tx.content.page(visible_to_user=access.listing_scope(caller), status=status,
+                                             space_id=space_id, type=type, title=title, offset=0, limit=wanted)
+                more = more or len(rows) == wanted
+                found += rows
+            if type in rules.HELD_TYPES:
+                # A comment or an attachment is seen by whoever may see what it is on: rows on other
+                # content are left out, and more are read until the page is full or none are left.
+                found = await _on_visible_containers(tx, caller, found)
+                if len(found) < start + limit and more:
+                    wanted *= 2
+                    continue
+            break
         found.sort(key=lambda c: c.id)
         page = found[start:start + limit]
         views = []
@@ -239,6 +253,22 @@ async def list_content(store: Store, caller: Caller, *, type: str | None, space_
             assert space is not None  # content belongs to a space (a foreign key)
             views.append(await _view(tx, caller, item, space, item.status))
     return views
+
+
+async def _on_visible_containers(tx: Tx, caller: Caller, held: list[Content]) -> list[Content]:
+    """The comments and attachments of `held` that are on a page or blog post the caller may see
+    (current, or their own draft)."""
+    holders: dict[int, int | None] = {}
+    for item in held:
+        if item.type == "attachment":
+            holders[item.id] = await tx.attachments.container_of(item.id)
+        else:
+            meta = await tx.comments.meta(item.id)
+            holders[item.id] = meta.container_id if meta is not None else None
+    containers = await tx.content.with_space_many({h for h in holders.values() if h is not None}, caller.user_id)
+    visible = {cid for cid, found in containers.items()
+               if found[0].status in ("current", "draft") and access.can_view_content(caller, *found)}
+    return [item for item in held if holders[item.id] in visible]
 
 
 async def update(store: Store, caller: Caller, content_id: int, edit: rules.Edit,

@@ -88,12 +88,13 @@ async def _views(tx: Tx, items: list[Content], space: Space,
     """Views of content the caller may see (the listings below select only such content: current
     content in a space they see, under read restrictions that name them)."""
     users = await users_by_ids(tx.users, {u for c in items for u in (c.created_by, c.updated_by)} | {
-        space.created_by})
+        space.created_by}, cached=True)
+    space = await tx.spaces.with_homepage(space)
     return [ContentView(c, space, users, c.status, None, ancestors_of(c)) for c in items]
 
 
 async def _visible(tx: Tx, caller: Caller, content_id: int) -> tuple[Content, Space, str | None]:
-    found = await tx.content.with_space(content_id, caller.user_id)
+    found = await tx.tree.with_space_cached(content_id, caller.user_id)  # (a read: the cache may answer)
     if found is None:
         raise NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND")
     access.require_view_content(caller, *found)
@@ -110,14 +111,21 @@ async def visible(store: Store, caller: Caller, content_id: int) -> Content:
     return content
 
 
-async def children(store: Store, caller: Caller, content_id: int, type: str, start: int, limit: int) -> Listing:
-    """Direct children of one type (`page`; comments and attachments are listed by their modules)."""
+async def children(store: Store, caller: Caller, content_id: int, type: str, start: int, limit: int, *,
+                   bodies: bool = True) -> Listing:
+    """Direct children of one type (`page`; comments and attachments are listed by their modules);
+    `bodies=False`: without their bodies."""
     async with store.read() as tx:
         parent, space, role = await _visible(tx, caller, content_id)
         rules.require_child_type(parent.type, type)
-        found = await tx.tree.children(parent.id, type, start, limit + 1, viewer=access.listing_scope(caller))
+        found = await tx.tree.children(parent.id, type, start, limit + 1, bodies=bodies,
+                                       viewer=access.listing_scope(caller))
+        views = await _views(tx, found[:limit], space, lambda _c: ())
+        # The parent's ancestors last: the reads before may come from the read cache, which (on
+        # PostgreSQL) a read stops using once it holds a connection.
         chain = access.visible_ancestors(caller, await _ancestors(tx, parent)) + (parent,)
-        views = await _views(tx, found[:limit], space, lambda _c: chain)
+        for view in views:
+            view.ancestors = chain
     return Listing(views, len(found) > limit)
 
 
@@ -389,7 +397,7 @@ async def copy(store: Store, caller: Caller, content_id: int, destination_type: 
             space = target_space
         users = await users_by_ids(tx.users, {result.created_by, result.updated_by, space.created_by})
         chain = access.visible_ancestors(caller, await _ancestors(tx, result))
-        return ContentView(result, space, users, result.status, None, chain)
+        return ContentView(result, await tx.spaces.with_homepage(space), users, result.status, None, chain)
 
 
 async def copy_hierarchy(store: Store, caller: Caller, content_id: int, destination_id: int, *,

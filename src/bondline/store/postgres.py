@@ -132,7 +132,7 @@ class ReadConn(PostgresConn):
     from the cache takes none. `one_cached` and `all_cached` use the store's read cache
     (store/pgsnapshot.py says why that is never stale)."""
 
-    __slots__ = ("store",)
+    __slots__ = ("store", "version")
 
     def __init__(self, store: PostgresStore) -> None:
         # No connection until the first statement (each method connects first), so `raw` is None
@@ -140,6 +140,11 @@ class ReadConn(PostgresConn):
         self.raw = None  # type: ignore[assignment]  # None until the first statement (see above)
         self.timeout = None
         self.store = store
+        # The snapshot this read's first cached statement waited for. Its later cached statements
+        # use it again while the cache is still at it: it was taken after the read began, which is
+        # all a cached row must be newer than (pgsnapshot.py), and a listing's three cached reads
+        # then wait for one snapshot, not three.
+        self.version: str | None = None
 
     async def _connect(self) -> None:
         if self.raw is None:
@@ -182,16 +187,22 @@ class ReadConn(PostgresConn):
     async def _cached(self, stmt: sa.ClauseElement, params: Mapping[str, Any] | None,
                       fetch: Callable[..., Awaitable[Any]], parse: Callable[[Any], Any] | None) -> Any:
         cache = self.store._cache
-        if cache is None or not cache.payoff.use():
+        # A read that already holds a pool connection asks its own connection: the snapshot is taken
+        # on another one, and with every connection of the pool held by reads waiting for a snapshot
+        # (32 listings at once, each past its first statement) none would come until the pool's timeout.
+        if cache is None or self.raw is not None or not cache.payoff.use():
             await self._connect()
             found = await fetch(self, stmt, params)
             return found if parse is None else parse(found)
         compiled = _statements.get(stmt)
         key = (compiled, fetch, parse, compiled.args(params))
-        try:
-            version = await self.store._snapshots.current()  # taken after this call: pgsnapshot.py
-        except DB_ERRORS as exc:
-            raise _translate(exc) from exc
+        version = self.version
+        if version is None or not cache.still_at(version):
+            try:
+                version = await self.store._snapshots.current()  # taken after this call: pgsnapshot.py
+            except DB_ERRORS as exc:
+                raise _translate(exc) from exc
+            self.version = version
         cache.at(version)
         found = cache.get(key)
         if found is MISS:

@@ -165,6 +165,10 @@ class ReadCache:
             self._version = version
         return True
 
+    def still_at(self, version: Hashable) -> bool:
+        """Whether the cache is at `version` (no reader has brought it to another one since)."""
+        return version == self._version
+
     def get(self, key: Hashable) -> Any:
         """The row kept for `key` (after `current()` returned True), or MISS."""
         found = self._rows.get(key, MISS)

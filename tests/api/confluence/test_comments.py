@@ -58,6 +58,44 @@ async def test_footer_comments_and_replies(client, site, page) -> None:  # type:
     assert got.json()["container"]["id"] == page["id"] and got.json()["extensions"]["location"] == "footer"
 
 
+async def test_comments_listed_again_show_new_and_edited_comments(client, site, page) -> None:  # type: ignore[no-untyped-def]
+    """Listed without bodies, comments may come from the worker's read cache; never stale ones."""
+    first = (await add_comment(client, site.bob, page["id"], "One")).json()
+    for _ in range(2):
+        assert [c["id"] for c in await listed(client, site.bob, page["id"])] == [first["id"]]
+    second = (await add_comment(client, site.alice, page["id"], "Two")).json()
+    assert [c["id"] for c in await listed(client, site.bob, page["id"])] == [first["id"], second["id"]]
+    r = await client.put(f"{API}/content/{first['id']}", headers=site.bob.bearer, json={
+        "type": "comment", "title": first["title"], "version": {"number": 2},
+        "body": {"storage": {"value": "<p>One, edited</p>", "representation": "storage"}}})
+    assert r.status_code == 200, r.text
+    found = await listed(client, site.bob, page["id"], expand="version")
+    assert [c["version"]["number"] for c in found] == [2, 1] and "body" not in found[0]
+    found = await listed(client, site.bob, page["id"], expand="body.storage")
+    assert [c["body"]["storage"]["value"] for c in found] == ["<p>One, edited</p>", "<p>Two</p>"]
+
+
+async def test_a_comment_s_children_are_its_replies(client, site, page) -> None:  # type: ignore[no-untyped-def]
+    first = (await add_comment(client, site.bob, page["id"], "Question")).json()
+    answer = (await add_comment(client, site.alice, page["id"], "Answer", ancestors=[{"id": first["id"]}])).json()
+    again = (await add_comment(client, site.bob, page["id"], "Thanks", ancestors=[{"id": answer["id"]}])).json()
+    other = (await add_comment(client, site.bob, page["id"], "Unrelated")).json()
+    assert [c["id"] for c in await listed(client, site.bob, first["id"])] == [answer["id"]]
+    assert [c["id"] for c in await listed(client, site.bob, first["id"], depth="all")] == [answer["id"], again["id"]]
+    assert await listed(client, site.bob, other["id"]) == []
+    r = await client.get(f"{API}/content/{first['id']}/descendant/comment", headers=site.bob.bearer)
+    assert [c["id"] for c in r.json()["results"]] == [answer["id"], again["id"]]
+    r = await client.get(f"{API}/content/{first['id']}/child", headers=site.bob.bearer)
+    assert r.json()["_expandable"] == {"comment": f"/rest/api/content/{first['id']}/child/comment"}
+    confluence_error(await client.get(f"{API}/content/{first['id']}/descendant/attachment",
+                                      headers=site.bob.bearer), 400, "a comment has comment children only")
+    # who may not see the page does not see the replies
+    await make_space(client, site.alice, "HUSH", private=True)
+    hidden = await make_page(client, site.alice, "HUSH", "Hidden")
+    secret = (await add_comment(client, site.alice, hidden["id"], "Psst")).json()
+    confluence_error(await client.get(f"{API}/content/{secret['id']}/child/comment", headers=site.bob.bearer), 404)
+
+
 async def test_inline_comments_and_locations(client, site, page) -> None:  # type: ignore[no-untyped-def]
     footer = (await add_comment(client, site.bob, page["id"], "General")).json()
     props = {"originalSelection": "the spec", "markerRef": "abc-123"}
@@ -101,7 +139,11 @@ async def test_bad_comments_are_refused(client, site, page) -> None:  # type: ig
     empty = await client.post(f"{API}/content", headers=site.bob.bearer, json={
         "type": "comment", "container": {"id": page["id"], "type": "page"}})
     confluence_error(empty, 400, "body")
-    assert await listed(client, site.bob, page["id"], depth="all") == []
+    root = (await add_comment(client, site.bob, page["id"], "root")).json()
+    # the comment answered is the last ancestor; every ancestor must still be a content id
+    bad = await add_comment(client, site.bob, page["id"], "x", ancestors=[{"id": "abc"}, {"id": root["id"]}])
+    confluence_error(bad, 400)
+    assert [c["id"] for c in await listed(client, site.bob, page["id"], depth="all")] == [root["id"]]
 
 
 async def test_purging_the_page_purges_its_comments(client, site, page) -> None:  # type: ignore[no-untyped-def]

@@ -244,3 +244,53 @@ async def test_a_parent_the_caller_cannot_see_looks_missing(client, site, space)
     for path in (f"content/{child['id']}?expand=ancestors", "content?spaceKey=DOC&expand=ancestors"):
         r = await client.get(f"{API}/{path}", headers=site.bob.bearer)
         assert r.status_code == 200 and "Secret" not in r.text, r.text
+
+
+async def test_comments_and_attachments_are_listed_by_type(client, site, space) -> None:  # type: ignore[no-untyped-def]
+    """getContent's `type` takes comment and attachment too: each is listed to whoever may see what it
+    is on — not on a private space's page to others, on a page in the trash to no one — in its own shape."""
+    page = (await _page(client, site.alice, "Open"))
+    await make_space(client, site.alice, "SHH", private=True)
+    hidden = await _page(client, site.alice, "Hidden", space="SHH")
+    binned = await _page(client, site.alice, "Binned")
+    ids = {}
+    for name, on in (("open", page), ("hidden", hidden)):
+        r = await client.post(f"{API}/content", headers=site.alice.bearer, json={
+            "type": "comment", "container": {"id": on["id"], "type": "page"},
+            "body": {"storage": {"value": f"<p>{name}</p>", "representation": "storage"}}})
+        assert r.status_code == 200, r.text
+        ids[f"comment {name}"] = r.json()["id"]
+    for name, on in (("open", page), ("hidden", hidden), ("binned", binned)):
+        r = await client.post(f"{API}/content/{on['id']}/child/attachment",
+                              headers={**site.alice.bearer, "X-Atlassian-Token": "no-check"},
+                              files=[("file", (f"{name}.txt", b"x", "text/plain"))])
+        assert r.status_code == 200, r.text
+        ids[f"attachment {name}"] = r.json()["results"][0]["id"]
+    assert (await client.delete(f"{API}/content/{binned['id']}", headers=site.alice.bearer)).status_code == 204
+
+    async def listed(who, type, **query):  # type: ignore[no-untyped-def]
+        r = await client.get(f"{API}/content", headers=who.bearer, params={"type": type, **query})
+        assert r.status_code == 200, r.text
+        return r.json()["results"]
+
+    comments = await listed(site.bob, "comment")
+    assert [c["id"] for c in comments] == [ids["comment open"]]
+    assert comments[0]["extensions"] == {"location": "footer"}
+    assert comments[0]["_expandable"]["container"] == f"/rest/api/content/{page['id']}"
+    assert comments[0]["space"]["key"] == "DOC" and comments[0]["version"]["number"] == 1
+    assert [c["id"] for c in await listed(site.alice, "comment")] == [ids["comment open"], ids["comment hidden"]]
+    attachments = await listed(site.bob, "attachment")
+    assert [a["id"] for a in attachments] == [ids["attachment open"]]
+    assert attachments[0]["extensions"]["fileSize"] == 1 and attachments[0]["title"] == "open.txt"
+    assert attachments[0]["_links"]["download"].startswith(f"/download/attachments/{page['id']}/open.txt")
+    assert [a["id"] for a in await listed(site.alice, "attachment")] == [ids["attachment open"],
+                                                                           ids["attachment hidden"]]
+    # paging and the space filter work as for pages; others' hidden rows do not shorten a page
+    assert [a["id"] for a in await listed(site.alice, "attachment", limit=1, start=1)] == [ids["attachment hidden"]]
+    assert [a["id"] for a in await listed(site.alice, "attachment", spaceKey="SHH")] == [ids["attachment hidden"]]
+    r = await client.post(f"{API}/content/{page['id']}/child/attachment", headers={
+        **site.alice.bearer, "X-Atlassian-Token": "no-check"}, files=[("file", ("later.txt", b"y", "text/plain"))])
+    later = r.json()["results"][0]["id"]
+    assert [a["id"] for a in await listed(site.bob, "attachment", limit=1, start=1)] == [later]
+    _error(await client.get(f"{API}/content", headers=site.bob.bearer, params={"type": "whiteboard"}), 400,
+           "Unsupported content type")

@@ -133,3 +133,27 @@ async def test_grant_admin_needs_a_site_admin(app, site) -> None:  # type: ignor
         await spaces.set_admin(app.store, bob, "ADM", site.bob.account_id)
     admin = Caller.of(await get_user(app.store, site.admin.account_id))
     await spaces.set_admin(app.store, admin, "ADM", site.bob.account_id)
+
+
+async def test_space_settings_and_the_links_a_space_gives(client, site) -> None:  # type: ignore[no-untyped-def]
+    r = await client.post(f"{API}/space", headers=site.alice.bearer, json={"key": "SET", "name": "Settings"})
+    assert r.status_code == 200, r.text
+    space = r.json()
+    assert space["_expandable"]["settings"] == "/rest/api/space/SET/settings"
+    # No themes and no look and feel are kept: expandable, but at no URL (which would answer 404).
+    assert space["_expandable"]["theme"] == "" and space["_expandable"]["lookAndFeel"] == ""
+    r = await client.get(f"{API}/space/SET/settings", headers=site.bob.bearer)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"routeOverrideEnabled": False, "editor": {"page": "v2", "blogpost": "v2", "default": "v2"},
+                        "spaceKey": "SET", "_links": {"self": "http://bondline.test/wiki/rest/api/space/SET/settings",
+                                                      "base": "http://bondline.test/wiki", "context": "/wiki"}}
+    _error(await client.get(f"{API}/space/NOPE/settings", headers=site.bob.bearer), 404)
+    # A space shown inside its content names its home page, as the space itself does.
+    home = space["_expandable"]["homepage"]
+    assert home.startswith("/rest/api/content/")
+    r = await client.post(f"{API}/content", headers=site.alice.bearer, json={
+        "type": "page", "title": "Inside", "space": {"key": "SET"}})
+    assert r.status_code == 200, r.text
+    assert r.json()["space"]["_expandable"]["homepage"] == home
+    r = await client.get(f"{API}/content/{r.json()['id']}", headers=site.bob.bearer)
+    assert r.json()["space"]["_expandable"]["homepage"] == home

@@ -21,6 +21,8 @@ async def test_users_are_found_by_id_account_and_lowercased_email(store: Store) 
         assert set(await tx.users.by_account_ids({"acc-ada", "acc-bob", "acc-nobody"})) == {"acc-ada", "acc-bob"}
         assert [u.account_id for u in await tx.users.page(1, 10)] == ["acc-bob"]
         assert await tx.users.by_id(ada.id + bob.id + 1) is None
+        assert await tx.users.by_ids_cached({ada.id, bob.id, ada.id + bob.id + 1}) == {ada.id: ada, bob.id: bob}
+        assert await tx.users.by_ids_cached(set()) == {}
 
 
 async def test_a_user_is_updated_and_deleted_with_their_tokens(store: Store) -> None:

@@ -50,18 +50,18 @@ class _CommentCreate(msgspec.Struct):
 def comment(cv: CommentView, base: str, expand: Expand, *, viewer: Caller) -> dict[str, Any]:
     """A `Content` of type comment: the content shape, with where the comment sits."""
     out = render.content(cv.view, base, expand, viewer=viewer)
-    cid, container = out["id"], cv.container
-    extensions: dict[str, Any] = {"location": cv.meta.location}
-    if cv.meta.location == "inline":
-        extensions["inlineProperties"] = cv.meta.inline_properties or {}
-        extensions["resolution"] = {"status": cv.meta.resolution or "open"}
+    cid, container, meta = out["id"], cv.container, cv.meta
+    extensions: dict[str, Any] = {"location": meta.location}
+    if meta.location == "inline":
+        extensions["inlineProperties"] = meta.inline_properties or {}
+        extensions["resolution"] = {"status": meta.resolution or "open"}
     out["extensions"] = extensions
     expandable = out["_expandable"]
-    if "container" in expand:
+    if expand.paths and "container" in expand:
         out["container"] = content_ref(container, base)
     else:
         expandable["container"] = f"/rest/api/content/{container.id}"
-    if "ancestors" in expand:
+    if expand.paths and "ancestors" in expand:
         out["ancestors"] = [content_ref(p, base) for p in cv.parents]
     expandable.pop("descendants", None)
     out["_links"]["webui"] = (f"/pages/viewpage.action?pageId={container.id}&focusedCommentId={cid}"
@@ -74,7 +74,9 @@ async def create_comment(req: Request) -> Response:
     if body.container is None:
         raise Invalid("A comment needs the content it is on: container.id")
     container_id = content_rules.parse_id(str(body.container.id))
-    parent_id = content_rules.parse_id(str(body.ancestors[-1].id)) if body.ancestors else None
+    # The comment answered is the last of the ancestors (the thread's root first); each must be an id.
+    ancestor_ids = [content_rules.parse_id(str(a.id)) for a in body.ancestors or ()]
+    parent_id = ancestor_ids[-1] if ancestor_ids else None
     first = body.body.first() if body.body is not UNSET else None
     if first is None or not first[0].strip():
         raise Invalid("A comment needs a body (body.storage)")
@@ -99,10 +101,11 @@ async def get_comments(req: Request) -> Response:
     params.integer(req, "parentVersion", None)  # every version's comments are the page's
     locations = req.q_csv("location")
     depth = req.q("depth")
-    _container, found = await comments.list_comments(req.app.store, req.caller, container_id, depth=depth,
-                                                     locations=locations, start=start, limit=limit)
-    base = base_of(req)
     expand = Expand.of(req)
+    _container, found = await comments.list_comments(req.app.store, req.caller, container_id, depth=depth,
+                                                     locations=locations, start=start, limit=limit,
+                                                     bodies="body" in expand)
+    base = base_of(req)
     results = [comment(cv, base, expand, viewer=req.caller) for cv in found]
     query = {"expand": req.q("expand"), "location": locations or None, "depth": depth}
     return json_response(render.page(results, start, limit, base, f"/rest/api/content/{container_id}/child/comment",
@@ -115,7 +118,7 @@ async def _children(req: Request, container_id: int, depth: int, start: int, lim
     (`tree.register_child_type`)."""
     _container, found = await comments.list_comments(req.app.store, req.caller, container_id,
                                                      depth="root" if depth == 1 else "all", locations=[],
-                                                     start=start, limit=limit)
+                                                     start=start, limit=limit, bodies="body" in expand)
     base = base_of(req)
     return render.page([comment(cv, base, expand, viewer=req.caller) for cv in found], start, limit, base,
                        f"/rest/api/content/{container_id}/child/comment")

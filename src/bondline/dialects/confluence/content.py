@@ -24,6 +24,8 @@ from bondline.domain import comments as comment_rules
 from bondline.domain import content as rules
 from bondline.domain.errors import Invalid, is_decimal
 from bondline.http import Request, Response, empty, json_response
+from bondline.services import attachments as attachment_service
+from bondline.services import comments as comment_service
 from bondline.services import content
 
 API = "/wiki/rest/api"
@@ -54,16 +56,24 @@ async def get_content(req: Request) -> Response:
     start, limit = params.paging(req)
     params.choice(req, "trigger", ("viewed",))  # bondline records no page views
     statuses = req.q_all("status") or ["current"]
-    views = await content.list_content(req.app.store, req.caller, type=req.q("type") or "page",
-                                       space_key=req.q("spaceKey"), title=req.q("title"), statuses=statuses,
-                                       start=start, limit=limit)
+    type = req.q("type") or "page"
+    views = await content.list_content(req.app.store, req.caller, type=type, space_key=req.q("spaceKey"),
+                                       title=req.q("title"), statuses=statuses, start=start, limit=limit)
     base = base_of(req)
     expand = Expand.of(req, CONTENT_DEFAULT_EXPAND)
-    await history.load(req, views, expand)
-    results = [render.content(v, base, expand, viewer=req.caller) for v in views]
-    await tree.expand_tree(req, views, results, expand)
-    await properties.expand_metadata(req, views, results, expand)
-    await restrictions.expand_restrictions(req, views, results, expand)
+    if type == attachment_rules.TYPE:  # each with its container, data and extensions
+        results = [attachments.attachment(v, base, expand, viewer=req.caller)
+                   for v in await attachment_service.describe(req.app.store, views)]
+    elif type == comment_rules.TYPE:  # each with its container and location
+        await history.load(req, views, expand)
+        results = [comments.comment(v, base, expand, viewer=req.caller)
+                   for v in await comment_service.describe(req.app.store, views)]
+    else:
+        await history.load(req, views, expand)
+        results = [render.content(v, base, expand, viewer=req.caller) for v in views]
+        await tree.expand_tree(req, views, results, expand)
+        await properties.expand_metadata(req, views, results, expand)
+        await restrictions.expand_restrictions(req, views, results, expand)
     query = {"type": req.q("type"), "spaceKey": req.q("spaceKey"), "title": req.q("title"),
              "status": req.q_all("status") or None, "expand": req.q("expand")}
     return json_response(render.page(results, start, limit, base, "/rest/api/content", query))

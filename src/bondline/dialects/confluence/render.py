@@ -8,6 +8,7 @@ as Confluence's do, and `_links.base` / `_links.context` let clients resolve the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -20,11 +21,19 @@ from bondline.http import Request
 
 CONTEXT = "/wiki"
 _UNRESERVED = re.compile(r"[A-Za-z0-9._~-]*")
+_TITLE_SAFE = re.compile(r"[A-Za-z0-9._~+-]*")
 
 
 def q(text: str) -> str:
     """Percent-encode one path segment or query value (skipping the work when nothing needs it)."""
     return text if _UNRESERVED.fullmatch(text) else quote(text, safe="")
+
+
+@functools.lru_cache(maxsize=1024)
+def title_segment(title: str) -> str:
+    """A title as the last segment of a page's web UI link: spaces as `+`, the rest percent-encoded."""
+    plus = title.replace(" ", "+")
+    return plus if _TITLE_SAFE.fullmatch(plus) else quote(plus, safe="+")
 
 
 def base_of(request: Request) -> str:
@@ -136,18 +145,21 @@ def space(s: Space, base: str, expand: Expand | None = None, users: dict[int, Us
           viewer: Caller, homepage: Any = None) -> dict[str, Any]:
     """A `Space`; `homepage` (its home page's ContentView) is shown when expanded and given."""
     expand = expand or Expand(set())
-    key = quote(s.key, safe="~")
+    key = q(s.key)
     out: dict[str, Any] = {"id": s.id, "key": s.key, "name": s.name}
+    # bondline keeps no themes and no look and feel: no space has a theme (Confluence's own
+    # /space/{key}/theme answers 404 for such a space) and no look-and-feel settings to link to, so
+    # those two are expandable without a URL rather than at one that answers 404.
     expandable: dict[str, str] = {
         "settings": f"/rest/api/space/{key}/settings",
         "metadata": "",
         "operations": "",
-        "lookAndFeel": f"/rest/api/settings/lookandfeel?spaceKey={key}",
+        "lookAndFeel": "",
         "identifiers": "",
         "permissions": "",
         "icon": "",
         "description": "",
-        "theme": f"/rest/api/space/{key}/theme",
+        "theme": "",
         "history": "",
         "homepage": f"/rest/api/content/{s.homepage_id}" if s.homepage_id is not None else "",
     }
@@ -184,7 +196,9 @@ def space(s: Space, base: str, expand: Expand | None = None, users: dict[int, Us
 def page(results: list[Any], start: int, limit: int, base: str, path: str,
          query: dict[str, Any] | None = None, has_more: bool | None = None) -> dict[str, Any]:
     """Confluence's paginated array: `results`, `start`, `limit`, `size`, `_links` (with `next` when
-    there may be more)."""
+    there may be more). `query`: the request's parameters that `next` and `prev` repeat; `self`
+    repeats those that choose what is listed (not `expand`), so that it answers as the request did
+    (`/user/memberof` without its `accountId` is a 400)."""
     if has_more is None:
         has_more = len(results) >= limit > 0
     out_links: dict[str, str] = {"base": base, "context": CONTEXT}
@@ -194,7 +208,8 @@ def page(results: list[Any], start: int, limit: int, base: str, path: str,
     if start > 0:
         out_links["prev"] = path + "?" + urlencode(
             {**params, "limit": limit, "start": max(0, start - limit)}, doseq=True)
-    out_links["self"] = base + path
+    chosen = {k: v for k, v in params.items() if k != "expand"}
+    out_links["self"] = base + path + ("?" + urlencode(chosen, doseq=True) if chosen else "")
     return {"results": results, "start": start, "limit": limit, "size": len(results), "_links": out_links}
 
 
@@ -242,10 +257,12 @@ def content(view: Any, base: str, expand: Expand, labels: list[Any] | None = Non
             viewer: Caller) -> dict[str, Any]:
     c = view.content
     cid = str(c.id)
-    out: dict[str, Any] = {"id": cid, "type": c.type, "status": view.status, "title": view.title}
+    key = q(view.space.key)
+    title = view.title
+    out: dict[str, Any] = {"id": cid, "type": c.type, "status": view.status, "title": title}
     expandable: dict[str, str] = {
         "childTypes": "",
-        "container": f"/rest/api/space/{quote(view.space.key, safe='~')}",
+        "container": f"/rest/api/space/{key}",
         "metadata": "",
         "operations": "",
         "children": f"/rest/api/content/{cid}/child",
@@ -255,8 +272,32 @@ def content(view: Any, base: str, expand: Expand, labels: list[Any] | None = Non
         "body": "",
         "version": "",
         "descendants": f"/rest/api/content/{cid}/descendant",
-        "space": f"/rest/api/space/{quote(view.space.key, safe='~')}",
+        "space": f"/rest/api/space/{key}",
     }
+    if expand.paths:  # listings mostly expand nothing: the checks below are skipped then
+        _expanded(out, expandable, view, base, expand, labels, viewer)
+    out["macroRenderedOutput"] = {}
+    out["extensions"] = {"position": c.position}
+    out["_expandable"] = expandable
+    self_path = f"/rest/api/content/{cid}"
+    if view.version is not None:
+        self_path += f"?status=historical&version={view.number}"
+    out["_links"] = {  # links(), inline: this runs for every item of a listing
+        "webui": f"/spaces/{key}/pages/{cid}/{title_segment(title)}",
+        "edit": f"/pages/resumedraft.action?draftId={cid}",
+        "tinyui": f"/x/{cid}",
+        "collection": "/rest/api/content",
+        "self": base + self_path,
+        "base": base,
+        "context": CONTEXT,
+    }
+    return out
+
+
+def _expanded(out: dict[str, Any], expandable: dict[str, str], view: Any, base: str, expand: Expand,
+              labels: list[Any] | None, viewer: Caller) -> None:
+    """`content`'s expansions, in `out` (and out of `expandable`)."""
+    cid = out["id"]
     if "space" in expand:
         out["space"] = space(view.space, base, expand.sub("space"), view.users, viewer=viewer)
         del expandable["space"]
@@ -297,20 +338,6 @@ def content(view: Any, base: str, expand: Expand, labels: list[Any] | None = Non
                                    if k not in metadata}
         out["metadata"] = metadata
         del expandable["metadata"]
-    out["macroRenderedOutput"] = {}
-    out["extensions"] = {"position": c.position}
-    out["_expandable"] = expandable
-    self_path = f"/rest/api/content/{cid}"
-    if view.version is not None:
-        self_path += f"?status=historical&version={view.number}"
-    out["_links"] = links(
-        base, self_path,
-        webui=f"/spaces/{quote(view.space.key, safe='~')}/pages/{cid}/{quote(view.title.replace(' ', '+'), safe='+')}",
-        edit=f"/pages/resumedraft.action?draftId={cid}",
-        tinyui=f"/x/{cid}",
-        collection="/rest/api/content",
-    )
-    return out
 
 
 def label(lbl: Any) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """Spaces: /wiki/rest/api/space (getSpaces, createSpace, createPrivateSpace, getSpace, updateSpace,
-deleteSpace) and /wiki/rest/api/longtask/{id} (getTask)."""
+deleteSpace), /wiki/rest/api/space/{spaceKey}/settings (getSpaceSettings) and /wiki/rest/api/longtask/{id} (getTask)."""
 
 from __future__ import annotations
 
@@ -55,6 +55,19 @@ async def get_space(req: Request) -> Response:
                                       homepage=view.homepage))
 
 
+async def get_space_settings(req: Request) -> Response:
+    """getSpaceSettings: bondline keeps no per-space settings, so every space has Confluence Cloud's
+    defaults — the new editor for pages and blog posts, no home page override."""
+    view = await spaces.get(req.app.store, req.caller, req.params["spaceKey"])
+    key = view.space.key
+    return json_response({
+        "routeOverrideEnabled": False,
+        "editor": {"page": "v2", "blogpost": "v2", "default": "v2"},
+        "spaceKey": key,
+        "_links": render.links(base_of(req), f"/rest/api/space/{render.q(key)}/settings"),
+    })
+
+
 async def update_space(req: Request) -> Response:
     body = req.json(bodies.SpaceUpdate)
     description = body.description.plain.value if body.description and body.description.plain else None
@@ -82,6 +95,7 @@ def install(app: Any) -> None:
     route("POST", f"{API}/space", create_space, dialect=DIALECT)
     route("POST", f"{API}/space/_private", create_private_space, dialect=DIALECT)
     route("GET", f"{API}/space/{{spaceKey}}", get_space, dialect=DIALECT)
+    route("GET", f"{API}/space/{{spaceKey}}/settings", get_space_settings, dialect=DIALECT)
     route("PUT", f"{API}/space/{{spaceKey}}", update_space, dialect=DIALECT)
     route("DELETE", f"{API}/space/{{spaceKey}}", delete_space, dialect=DIALECT)
     route("GET", f"{API}/longtask/{{id}}", get_task, dialect=DIALECT)

@@ -49,7 +49,8 @@ def _array(results: list[Any], start: int, limit: int, base: str, path: str, has
 
 
 async def _rendered(req: Request, listing: tree.Listing, expand: Expand) -> list[dict[str, Any]]:
-    results = [render.content(v, base_of(req), expand, viewer=req.caller) for v in listing.views]
+    base = base_of(req)
+    results = [render.content(v, base, expand, viewer=req.caller) for v in listing.views]
     await expand_tree(req, listing.views, results, expand)
     return results
 
@@ -72,9 +73,11 @@ def _children_map(req: Request, content_id: int, content_type: str, which: str,
     return out
 
 
-async def _pages(req: Request, which: str, content_id: int, depth: int, start: int, limit: int) -> tree.Listing:
+async def _pages(req: Request, which: str, content_id: int, depth: int, start: int, limit: int,
+                 expand: Expand) -> tree.Listing:
     if which == "child":
-        return await tree.children(req.app.store, req.caller, content_id, "page", start, limit)
+        return await tree.children(req.app.store, req.caller, content_id, "page", start, limit,
+                                   bodies="body" in expand)
     return await tree.descendants(req.app.store, req.caller, content_id, "page", depth, start, limit)
 
 
@@ -95,7 +98,7 @@ async def _map(req: Request, which: str) -> Response:
             continue
         path = f"/rest/api/content/{content_id}/{which}/{name}"
         if name == "page":
-            listing = await _pages(req, which, content_id, depth, 0, SUB_LIMIT)
+            listing = await _pages(req, which, content_id, depth, 0, SUB_LIMIT, Expand(set()))
             arrays[name] = _array(await _rendered(req, listing, Expand(set())), 0, SUB_LIMIT, base, path,
                                   listing.has_more)
         else:
@@ -127,7 +130,7 @@ async def _by_type(req: Request, which: str) -> Response:
         parent = await tree.visible(req.app.store, req.caller, content_id)
         rules.require_child_type(parent.type, type)
         return json_response(await _other(req, type, content_id, depth, start, limit, expand, path))
-    listing = await _pages(req, which, content_id, depth, start, limit) if type == "page" else \
+    listing = await _pages(req, which, content_id, depth, start, limit, expand) if type == "page" else \
         await tree.descendants(req.app.store, req.caller, content_id, type, depth, start, limit)
     return json_response(_array(await _rendered(req, listing, expand), start, limit, base_of(req), path,
                                 listing.has_more, query))

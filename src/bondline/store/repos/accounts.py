@@ -33,6 +33,11 @@ def _by_accounts(n: int) -> sa.Select[Any]:
     return sa.select(*USER_COLUMNS).where(users.c.account_id.in_(batch.vals(n)))
 
 
+@batch.cached
+def _by_ids(n: int) -> sa.Select[Any]:
+    return sa.select(*USER_COLUMNS).where(users.c.id.in_(batch.vals(n)))
+
+
 def user_of(row: Row) -> User:
     return User(row[0], row[1], row[2], row[3], bool(row[4]), row[5])
 
@@ -60,6 +65,16 @@ class UserRepo:
     async def by_id(self, user_id: int) -> User | None:
         row = await self.conn.one(_by_id, {"id": user_id})
         return user_of(row) if row else None
+
+    async def by_ids_cached(self, user_ids: set[int]) -> dict[int, User]:
+        """Users by id, in one statement per 512, which the read cache may answer
+        (`Conn.all_cached`): for reads only."""
+        found: dict[int, User] = {}
+        for chunk in batch.chunks(sorted(user_ids)):
+            size, params = batch.in_params(chunk)
+            for row in await self.conn.all_cached(_by_ids(size), params):
+                found[row[0]] = user_of(row)
+        return found
 
     async def page(self, offset: int, limit: int) -> list[User]:
         return [user_of(r) for r in await self.conn.all(_list, {"offset": offset, "limit": limit})]
@@ -135,8 +150,11 @@ class TokenRepo:
 __all__ = ["UserRepo", "TokenRepo", "IntegrityViolation"]
 
 
-async def users_by_ids(repo: UserRepo, user_ids: set[int | None]) -> dict[int, User]:
-    """Look up a handful of users (authors, editors) for rendering."""
+async def users_by_ids(repo: UserRepo, user_ids: set[int | None], *, cached: bool = False) -> dict[int, User]:
+    """Look up a handful of users (authors, editors) for rendering (`cached`: in one statement, which
+    the read cache may answer — for a listing's many authors)."""
+    if cached:
+        return await repo.by_ids_cached({u for u in user_ids if u is not None})
     found: dict[int, User] = {}
     for user_id in user_ids:
         if user_id is not None and user_id not in found:

@@ -30,8 +30,10 @@ _ids_on = sa.select(m.content_id).where(m.container_id == P("id"))
 
 
 @functools.lru_cache(maxsize=64)
-def _list_stmt(root_only: bool, footer: bool, inline: bool, resolved: bool) -> sa.Select[Any]:
-    stmt = sa.select(*content_cols, *_mcols).select_from(content.join(comments, m.content_id == c.id)).where(
+def _list_stmt(root_only: bool, footer: bool, inline: bool, resolved: bool, bodies: bool = True) -> sa.Select[Any]:
+    columns = content_cols if bodies else tuple(sa.null().label("body") if col is c.body else col
+                                                for col in content_cols)
+    stmt = sa.select(*columns, *_mcols).select_from(content.join(comments, m.content_id == c.id)).where(
         m.container_id == P("container_id"), c.status == "current")
     if root_only:
         stmt = stmt.where(m.parent_id.is_(None))
@@ -46,9 +48,10 @@ def _list_stmt(root_only: bool, footer: bool, inline: bool, resolved: bool) -> s
     return stmt.order_by(c.id).limit(P("limit")).offset(P("offset"))
 
 
-def _meta_of(r: Row) -> CommentMeta:
-    props = msgspec.json.decode(r[4]) if r[4] else None
-    return CommentMeta(r[0], r[1], r[2], r[3], props, r[5])
+def _meta_of(r: Row, at: int = 0) -> CommentMeta:
+    """The comment columns of a row, from column `at` on (read in place: no copy of the row)."""
+    props = msgspec.json.decode(r[at + 4]) if r[at + 4] else None
+    return CommentMeta(r[at], r[at + 1], r[at + 2], r[at + 3], props, r[at + 5])
 
 
 class CommentRepo:
@@ -74,13 +77,15 @@ class CommentRepo:
         await self.conn.execute(_set_resolution, {"id": content_id, "resolution": resolution})
 
     async def on_container(self, container_id: int, *, root_only: bool, footer: bool = True, inline: bool = True,
-                           resolved: bool = False, offset: int = 0, limit: int = 25,
+                           resolved: bool = False, offset: int = 0, limit: int = 25, bodies: bool = True,
                            ) -> list[tuple[Content, CommentMeta]]:
-        """The container's current comments, oldest first."""
-        rows = await self.conn.all(_list_stmt(root_only, footer, inline, resolved), {
-            "container_id": container_id, "offset": offset, "limit": limit})
-        n = len(content_cols)
-        return [(_content(tuple(r)[:n]), _meta_of(tuple(r)[n:])) for r in rows]
+        """The container's current comments, oldest first; with `bodies=False` the bodies are not
+        read (None), and the read cache may answer (as `TreeRepo.children` does)."""
+        stmt = _list_stmt(root_only, footer, inline, resolved, bodies)
+        params = {"container_id": container_id, "offset": offset, "limit": limit}
+        rows = await (self.conn.all(stmt, params) if bodies else self.conn.all_cached(stmt, params))
+        n = len(content_cols)  # (`_content` reads the first n columns)
+        return [(_content(r), _meta_of(r, n)) for r in rows]
 
     async def ids_on(self, container_id: int) -> list[int]:
         """Every comment on a container, whatever its status."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from typing import Any
 
@@ -20,6 +21,9 @@ _homepage = sa.select(space_homepages.c.content_id).select_from(
 _cols = (spaces.c.id, spaces.c.key, spaces.c.name, spaces.c.description, spaces.c.type, spaces.c.status,
          spaces.c.private, spaces.c.created_by, spaces.c.created_at, _homepage)
 _by_key = sa.select(*_cols).where(spaces.c.key == P("key"))
+_homepage_of = sa.select(space_homepages.c.content_id).select_from(
+    space_homepages.join(content, content.c.id == space_homepages.c.content_id)).where(
+    space_homepages.c.space_id == P("id"), content.c.status == "current")
 _by_id = sa.select(*_cols).where(spaces.c.id == P("id"))
 _insert = spaces.insert().values(
     key=P("key"), name=P("name"), description=P("description"), type=P("type"), status=P("status"),
@@ -73,6 +77,14 @@ class SpaceRepo:
     async def by_id(self, space_id: int) -> Space | None:
         row = await self.conn.one(_by_id, {"id": space_id})
         return _space(row) if row else None
+
+    async def with_homepage(self, space: Space) -> Space:
+        """`space` with its current home page's id: a space read with its content (`ContentRepo.with_space`)
+        comes without it. For reads (the read cache may answer)."""
+        if space.homepage_id is not None:
+            return space
+        row = await self.conn.one_cached(_homepage_of, {"id": space.id})
+        return space if row is None else dataclasses.replace(space, homepage_id=row[0])
 
     async def add(self, key: str, name: str, description: str, type: str, private: bool,
                   created_by: int | None, now: int) -> Space:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from typing import Any
 
@@ -9,9 +10,18 @@ import sqlalchemy as sa
 
 from bondline.domain.model import Content
 from bondline.store.base import Conn
-from bondline.store.repos.content import _cols, _content
+from bondline.store.repos.content import (
+    WITH_SPACE_WIDTH,
+    Loaded,
+    Split,
+    _cols,
+    _content,
+    _split,
+    _with_space_stmt,
+    loaded,
+)
 from bondline.store.repos.restrictions import readable
-from bondline.store.tables import content, relations, space_homepages
+from bondline.store.tables import content, relations, space_homepages, spaces
 
 P = sa.bindparam
 c = content.c
@@ -23,10 +33,12 @@ _homepage_of = sa.select(space_homepages.c.space_id).where(space_homepages.c.con
 
 
 @functools.lru_cache(maxsize=16)
-def _children_stmt(root: bool, by_type: bool, viewer: bool) -> sa.Select[Any]:
-    """Current children of one parent (or a space's top-level content), in tree order; with `viewer`,
-    only those every read restriction governing them lets the user :viewer read."""
-    stmt = sa.select(*_cols).where(c.status == "current")
+def _children_stmt(root: bool, by_type: bool, bodies: bool = True, viewer: bool = False) -> sa.Select[Any]:
+    """Current children of one parent (or a space's top-level content), in tree order; without
+    `bodies`, each body is NULL (the column stays, so `_content` reads the row); with `viewer`, only
+    those every read restriction governing them lets the user :viewer read."""
+    columns = _cols if bodies else tuple(sa.null().label("body") if col is c.body else col for col in _cols)
+    stmt = sa.select(*columns).where(c.status == "current")
     if root:
         stmt = stmt.where(c.space_id == P("space_id"), c.parent_id.is_(None))
     else:
@@ -62,6 +74,23 @@ _scope_source = relations.update().where(
     relations.c.source_key == P("key")).values(source_scope=P("scope"))
 
 
+# `ContentRepo.with_space`'s row and the space's current home page, in one round trip: the parent a
+# listing starts from, whose space the listing's items render. (The home page's content row under
+# another name: the statement's own `content` is the parent.)
+_home = content.alias("home")
+_homepage_of_space = sa.select(space_homepages.c.content_id).select_from(
+    space_homepages.join(_home, _home.c.id == space_homepages.c.content_id)).where(
+    space_homepages.c.space_id == spaces.c.id, _home.c.status == "current").correlate(spaces).scalar_subquery()
+_with_space_and_home = _with_space_stmt(False).add_columns(_homepage_of_space.label("homepage_id"))
+
+
+def _split_or_none(row: Any) -> Split | None:
+    if row is None:
+        return None
+    found, space, role, read_guarded, update_restricted = _split(tuple(row)[:WITH_SPACE_WIDTH])
+    return found, dataclasses.replace(space, homepage_id=row[WITH_SPACE_WIDTH]), role, read_guarded, update_restricted
+
+
 class TreeRepo:
     __slots__ = ("conn",)
 
@@ -79,18 +108,30 @@ class TreeRepo:
         """The space whose home page this content is, or None."""
         return await self.conn.scalar(_homepage_of, {"id": content_id})
 
+    async def with_space_cached(self, content_id: int, user_id: int) -> Loaded | None:
+        """`ContentRepo.with_space(content_id, user_id)` (without the body; its space with its home
+        page), which the read cache may answer: the parent a listing starts from. A listing whose
+        every read may come from the cache takes no PostgreSQL connection while nothing changes
+        (store/postgres.py, `ReadConn`)."""
+        split = await self.conn.one_cached(_with_space_and_home, {"id": content_id, "user_id": user_id},
+                                           _split_or_none)
+        return await loaded(self.conn, split, user_id) if split is not None else None
+
     async def children(self, parent_id: int, type: str | None, offset: int, limit: int, *,
-                       viewer: int | None = None) -> list[Content]:
-        """Current children of `parent_id` (of one type, or all), in order (bodies included); with
-        `viewer`, only those the user may read under the read restrictions."""
-        rows = await self.conn.all(_children_stmt(False, type is not None, viewer is not None), {
-            "parent_id": parent_id, "type": type, "offset": offset, "limit": limit, "viewer": viewer})
+                       bodies: bool = True, viewer: int | None = None) -> list[Content]:
+        """Current children of `parent_id` (of one type, or all), in order; with `bodies=False` the
+        bodies are not read (None). Without bodies the rows are small and bounded, and the read
+        cache may answer them (`Conn.all_cached`): a page's children are listed far more often
+        than they change. With `viewer`, only those the user may read under the read restrictions."""
+        params = {"parent_id": parent_id, "type": type, "offset": offset, "limit": limit, "viewer": viewer}
+        stmt = _children_stmt(False, type is not None, bodies, viewer is not None)
+        rows = await (self.conn.all(stmt, params) if bodies else self.conn.all_cached(stmt, params))
         return [_content(r) for r in rows]
 
     async def top_level(self, space_id: int, type: str | None, offset: int, limit: int, *,
                         viewer: int | None = None) -> list[Content]:
         """Current content at the top level of a space (no parent), in order; `viewer` as `children`."""
-        rows = await self.conn.all(_children_stmt(True, type is not None, viewer is not None), {
+        rows = await self.conn.all(_children_stmt(True, type is not None, True, viewer is not None), {
             "space_id": space_id, "type": type, "offset": offset, "limit": limit, "viewer": viewer})
         return [_content(r) for r in rows]
 
