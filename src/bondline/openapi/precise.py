@@ -71,16 +71,35 @@ def _label_name() -> dict[str, Any]:
     return {"type": "string", "pattern": f"^(({'|'.join(labels.PREFIXES)}):)?{name}$"}
 
 
+V2 = "/wiki/api/v2/"
+
+
+def _v2_query(path: str, name: str) -> dict[str, Any]:
+    """v2's `sort` and `body-format`: the values bondline serves (docs/decisions/0020)."""
+    from bondline.dialects.confluence_v2 import pages, render, spaces
+
+    served: tuple[str, ...]
+    if name == "sort":
+        served = spaces.SORTS if path.endswith("/spaces") else (
+            ("child-position",) if path.endswith("/children") else pages.SORTS)
+    else:
+        formats = render.SINGLE_FORMATS if path.endswith("}") else render.LIST_FORMATS
+        served = tuple(f for f in formats if f not in render.UNCONVERTED)
+    return {"type": "string", "enum": list(served)}
+
+
 def _param(path: str, param: dict[str, Any]) -> dict[str, Any] | None:
     """The schema bondline applies to this parameter, or None to keep the declared one."""
     name, where = param.get("name"), param.get("in")
-    confluence = path.startswith("/wiki/")
+    confluence = path.startswith("/wiki/") and not path.startswith(V2)
     declared = param.get("schema", {})
     if declared.get("type") == "array" and "enum" in declared:
         # Atlassian's `status` lists put the enumeration on the array, which no array can equal;
         # each value is one of them (`status=current&status=draft`).
         return {**{k: v for k, v in declared.items() if k not in ("enum", "default")},
                 "items": {**declared.get("items", {}), "enum": declared["enum"]}}
+    if where == "query" and path.startswith(V2) and name in ("sort", "body-format"):
+        return _v2_query(path, name)
     if where == "path" and confluence:
         if name in ("id", "contentId", "pageId", "targetId") and "/content/{" in path:
             return CONTENT_ID
