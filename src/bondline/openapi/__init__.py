@@ -37,6 +37,7 @@ def document() -> dict[str, Any]:
     components["schemas"].update(errors.SCHEMAS)
     errors.complete(paths)
     precise.tighten(paths, components["schemas"], components.get("parameters"))
+    precise.v2_bodies(components.get("requestBodies", {}))
     components["schemas"].update(reltio_extra.WORKFLOW_SCHEMAS)
     reltio_extra.workflow(paths, components["schemas"])
     components["securitySchemes"]["bearerAuth"] = {

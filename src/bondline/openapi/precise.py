@@ -100,6 +100,12 @@ def _param(path: str, param: dict[str, Any]) -> dict[str, Any] | None:
                 "items": {**declared.get("items", {}), "enum": declared["enum"]}}
     if where == "query" and path.startswith(V2) and name in ("sort", "body-format"):
         return _v2_query(path, name)
+    if where == "query" and path == V2 + "spaces" and name == "type":  # what bondline stores
+        return {"type": "string", "enum": ["global", "personal"]}
+    if where == "path" and path.startswith(V2) and name == "id":  # content and space ids alike
+        return CONTENT_ID
+    if where == "query" and path.startswith(V2) and name == "version":
+        return {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
     if where == "path" and confluence:
         if name in ("id", "contentId", "pageId", "targetId") and "/content/{" in path:
             return CONTENT_ID
@@ -173,6 +179,27 @@ def _at_least_one(schema: dict[str, Any]) -> dict[str, Any]:
         if key in schema:
             return {**schema, key: [_at_least_one(s) for s in schema[key]]}
     return schema
+
+
+def v2_bodies(request_bodies: dict[str, Any]) -> None:
+    """v2's page writes as bondline reads them: ids are positive integers (sent as strings), a
+    version number is positive, and the body is one of two shapes — `{representation, value}` or
+    `{storage: {…}}` — which Atlassian's `oneOf` cannot say (every object with neither's keys is
+    both), so it is `anyOf` here."""
+    for name in ("v2.PageCreateRequest", "v2.PageUpdateRequest"):
+        found = request_bodies.get(name)
+        if found is None:
+            continue
+        schema = found["content"]["application/json"]["schema"]
+        props = schema.setdefault("properties", {})
+        if "oneOf" in props.get("body", {}):
+            props["body"] = {"anyOf": props["body"]["oneOf"]}
+        for key in ("id", "spaceId", "parentId"):
+            if key in props:
+                props[key] = {**{k: v for k, v in props[key].items() if k != "format"}, **CONTENT_ID}
+        if "version" in props:
+            props["version"]["required"] = ["number"]
+            props["version"]["properties"]["number"] = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 
 
 def tighten(paths: dict[str, Any], schemas: dict[str, Any], parameters: dict[str, Any] | None = None) -> None:

@@ -135,13 +135,16 @@ async def get_pages(req: Request) -> Response:
     sort = req.q("sort")
     if sort is not None and sort not in SORTS:
         raise Invalid(f"Provided value {{{sort[:40]}}} for 'sort' is not supported: sort by id")
+    subtype = req.q("subtype")
+    if subtype is not None and subtype not in ("page", "live"):
+        raise Invalid(f"Provided value {{{subtype[:40]}}} for 'subtype' is not valid: expected page or live")
     body_format = _body_format(req, render.LIST_FORMATS)
     size = limit(req, 25, 1, 250)
     query = {k: req.q_all(k) for k in ("id", "space-id", "sort", "status", "title", "body-format", "subtype")
              if req.q_all(k)}
     page = await Page.of(req, f"{PREFIX}/pages", query, size)
     shown = [s for s in (statuses or ["current"]) if s in ("current", "trashed")]  # none archived or deleted
-    if not shown or (req.q("subtype") not in (None, "", "page")):
+    if not shown or subtype == "live":  # bondline has no live docs
         views: list[content.ContentView] = []
     else:
         views = await content.list_content(req.app.store, req.caller, type="page", space_key=None,
