@@ -209,3 +209,83 @@ async def test_bad_writes(client, site, space) -> None:  # type: ignore[no-untyp
         "spaceId": space["id"], "title": "Lost", "parentId": other["homepageId"]}), 400, "BAD_REQUEST")
     _error(await client.post(f"{V2}/pages", headers=site.bob.bearer, json={
         "spaceId": "999999", "title": "Nowhere"}), 403, "FORBIDDEN")
+
+
+# --- table: a write through one API, read back through the other ----------------------------------
+
+async def _create(client, who, api: str, space: dict, title: str, parent: str | None) -> str:  # type: ignore[no-untyped-def,type-arg]
+    if api == "v1":
+        return (await _v1_page(client, who, title, parent=parent))["id"]  # type: ignore[no-any-return]
+    extra = {"parentId": parent} if parent else {}
+    return (await _v2_page(client, who, space["id"], title, **extra))["id"]  # type: ignore[no-any-return]
+
+
+async def _update(client, who, api: str, page_id: str, title: str, version: int, parent: str | None = None):  # type: ignore[no-untyped-def]
+    if api == "v1":
+        body: dict[str, Any] = {"type": "page", "title": title, "version": {"number": version},
+                                "body": {"storage": {"value": f"<p>{title}</p>", "representation": "storage"}}}
+        if parent:
+            body["ancestors"] = [{"id": parent}]
+        r = await client.put(f"{V1}/content/{page_id}", headers=who.bearer, json=body)
+    else:
+        body = {"id": page_id, "status": "current", "title": title, "version": {"number": version},
+                "body": {"representation": "storage", "value": f"<p>{title}</p>"}}
+        if parent:
+            body["parentId"] = parent
+        r = await client.put(f"{V2}/pages/{page_id}", headers=who.bearer, json=body)
+    assert r.status_code == 200, r.text
+
+
+async def _read(client, who, api: str, page_id: str, status: str = "current") -> dict:  # type: ignore[no-untyped-def,type-arg]
+    """What a user sees of a page, the same through either API: title, body, version, parent, status."""
+    if api == "v1":
+        r = await client.get(f"{V1}/content/{page_id}?status={status}&expand=body.storage,version,ancestors",
+                             headers=who.bearer)
+        assert r.status_code == 200, r.text
+        page = r.json()
+        parent = page["ancestors"][-1]["id"] if page["ancestors"] else None
+        return {"title": page["title"], "body": page["body"]["storage"]["value"],
+                "version": page["version"]["number"], "parent": parent, "status": page["status"]}
+    r = await client.get(f"{V2}/pages/{page_id}?status={status}&body-format=storage", headers=who.bearer)
+    assert r.status_code == 200, r.text
+    page = r.json()
+    return {"title": page["title"], "body": page["body"]["storage"]["value"], "version": page["version"]["number"],
+            "parent": page.get("parentId"), "status": page["status"]}
+
+
+CASES = ["create", "create under a parent", "update", "move", "trash"]
+
+
+@pytest.mark.parametrize("writer,reader", [("v1", "v2"), ("v2", "v1"), ("v2", "v2"), ("v1", "v1")])
+@pytest.mark.parametrize("case", CASES)
+async def test_written_through_one_api_read_through_the_other(client, site, space, case: str, writer: str,  # type: ignore[no-untyped-def]
+                                                             reader: str) -> None:
+    who = site.alice
+    home = space["homepageId"]
+    # The parent a page gets when none is named: v1 puts it at the space's root, v2 under its home page.
+    default_parent = None if writer == "v1" else home
+    other = await _create(client, who, "v1", space, "Other parent", None)
+    if case == "create":
+        page = await _create(client, who, writer, space, "Made", None)
+        expected = {"title": "Made", "body": "<p>Made</p>", "version": 1, "parent": default_parent,
+                    "status": "current"}
+    elif case == "create under a parent":
+        page = await _create(client, who, writer, space, "Child", other)
+        expected = {"title": "Child", "body": "<p>Child</p>", "version": 1, "parent": other, "status": "current"}
+    elif case == "update":
+        page = await _create(client, who, "v1" if writer == "v2" else "v2", space, "Before", None)
+        await _update(client, who, writer, page, "After", 2)
+        expected = {"title": "After", "body": "<p>After</p>", "version": 2,
+                    "parent": None if writer == "v2" else home, "status": "current"}
+    elif case == "move":
+        page = await _create(client, who, "v1", space, "Mover", None)
+        await _update(client, who, writer, page, "Moved", 2, parent=other)
+        expected = {"title": "Moved", "body": "<p>Moved</p>", "version": 2, "parent": other, "status": "current"}
+    else:
+        page = await _create(client, who, "v1", space, "Trash me", None)
+        url = f"{V1}/content/{page}" if writer == "v1" else f"{V2}/pages/{page}"
+        assert (await client.delete(url, headers=who.bearer)).status_code == 204
+        expected = {"title": "Trash me", "body": "<p>Trash me</p>", "version": 1, "parent": None, "status": "trashed"}
+        assert await _read(client, who, reader, page, status="trashed") == expected
+        return
+    assert await _read(client, who, reader, page) == expected
