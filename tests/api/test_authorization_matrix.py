@@ -387,6 +387,8 @@ ROWS: list[Row] = [
     Row("GET", f"{V2}/spaces", AUTHED_ALL_200),
     Row("GET", f"{V2}/spaces/{{id}}", AUTHED_ALL_200, path=f"{V2}/spaces/{{eng}}"),
     Row("GET", f"{V2}/spaces/{{id}}", SPACE_MEMBERS_200, path=f"{V2}/spaces/{{sec}}"),
+    Row("GET", f"{V2}/spaces/{{id}}/pages", AUTHED_ALL_200, path=f"{V2}/spaces/{{eng}}/pages"),
+    Row("GET", f"{V2}/spaces/{{id}}/pages", SPACE_MEMBERS_200, path=f"{V2}/spaces/{{sec}}/pages"),
     # --- Confluence: attachments (anyone who sees a page may attach to it) and comments ---------------------
     Row("GET", f"{W}/content/{{id}}/child/attachment", AUTHED_ALL_200, path=f"{W}/content/{{page}}/child/attachment"),
     Row("GET", f"{W}/content/{{id}}/child/attachment", SPACE_MEMBERS_200,

@@ -52,8 +52,8 @@ written beside it in `EXCLUSIONS` — wire fidelity or a constraint OpenAPI 3.0 
   page itself or its descendants, no title already taken in the destination space, only pages
   copied — state, not shape;
 - `positive_data_acceptance` on GET /api/v1/users/{accountId}/relations/{relationName} and v2's
-  listings (GET /wiki/api/v2/pages, /spaces, /pages/{id}/children): `cursor` is opaque — only a cursor
-  bondline returned (for the same query) is one;
+  listings (GET /wiki/api/v2/pages, /spaces, /pages/{id}/children, /spaces/{id}/pages): `cursor` is
+  opaque — only a cursor bondline returned (for the same query) is one;
 - `positive_data_acceptance` on v2's POST /wiki/api/v2/pages and PUT /wiki/api/v2/pages/{id}: as for
   v1's content, a title taken, a parent elsewhere, a stale version or a body id other than the path's
   is refused with 400 or 409 — state, not shape; and `private` pages and bodies in a representation
@@ -179,7 +179,7 @@ EXCLUSIONS = [
      "an update names the next version of the stored property (409 otherwise), and a key in the body must be"
      " the path's"),
     ("positive_data_acceptance", "^/api/v1/users/[^/]+/relations/[^/]+$", "GET", "cursors are opaque"),
-    ("positive_data_acceptance", "^/wiki/api/v2/(pages|spaces|pages/[^/]+/children)$", "GET",
+    ("positive_data_acceptance", "^/wiki/api/v2/(pages|spaces|pages/[^/]+/children|spaces/[^/]+/pages)$", "GET",
      "v2 cursors are opaque: only a cursor bondline issued for the same query is one"),
     ("positive_data_acceptance", "^/wiki/api/v2/pages$", "POST",
      "a title already taken in the space, a parent that is not a page of that space, a private page (not"

@@ -160,6 +160,23 @@ async def test_titles_and_ids_filter(client, site, space) -> None:  # type: igno
     assert r.json()["results"][0]["description"]["plain"]["representation"] == "plain"
 
 
+async def test_a_spaces_pages_all_or_root(client, site, space) -> None:  # type: ignore[no-untyped-def]
+    top = await _v2_page(client, site.bob, space["id"], "Top")
+    root = await client.post(f"{V2}/pages?root-level=true", headers=site.bob.bearer,
+                             json={"spaceId": space["id"], "title": "Root level"})
+    assert root.status_code == 200 and "parentId" not in root.json()
+    everything = (await client.get(f"{V2}/spaces/{space['id']}/pages?limit=2", headers=site.bob.bearer)).json()
+    listed = [p["id"] for p in everything["results"]]
+    nxt = (await client.get(everything["_links"]["next"], headers=site.bob.bearer)).json()
+    listed += [p["id"] for p in nxt["results"]]
+    assert listed == [space["homepageId"], top["id"], root.json()["id"]] and "next" not in nxt["_links"]
+    roots = (await client.get(f"{V2}/spaces/{space['id']}/pages?depth=root", headers=site.bob.bearer)).json()
+    assert [p["id"] for p in roots["results"]] == [space["homepageId"], root.json()["id"]]
+    _error(await client.get(f"{V2}/spaces/999999/pages", headers=site.bob.bearer), 404, "NOT_FOUND")
+    _error(await client.get(f"{V2}/spaces/{space['id']}/pages?depth=deep", headers=site.bob.bearer), 400,
+           "BAD_REQUEST")
+
+
 # --- bad input: v2's 4xx body ---------------------------------------------------------------------
 
 async def test_unknown_paths_answer_v2s_404(client, site) -> None:  # type: ignore[no-untyped-def]

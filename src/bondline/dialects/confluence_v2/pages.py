@@ -1,6 +1,6 @@
-"""Pages: /wiki/api/v2/pages (getPages, createPage, getPageById, updatePage, deletePage) and the page
-tree (getChildPages, getPageAncestors), over the services v1 uses (`services.content`,
-`services.tree`): one page, whichever API wrote it."""
+"""Pages: /wiki/api/v2/pages (getPages, createPage, getPageById, updatePage, deletePage), a space's
+pages (getPagesInSpace) and the page tree (getChildPages, getPageAncestors), over the services v1
+uses (`services.content`, `services.tree`, `services.spaces`): one page, whichever API wrote it."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from bondline.dialects.confluence_v2.paging import Page, limit
 from bondline.domain import content as rules
 from bondline.domain.errors import Invalid, NotFound
 from bondline.http import Request, Response, empty, json_response
-from bondline.services import content, tree
+from bondline.services import content, spaces, tree
 
 PAGE_STATUSES = ("current", "archived", "deleted", "trashed")
 SORTS = ("id",)  # the listing's order; Atlassian's other sort fields are not served yet (decision 0020)
@@ -128,10 +128,7 @@ async def get_pages(req: Request) -> Response:
     if len(space_ids) > 100:
         raise Invalid("At most 100 'space-id' values may be given")
     page_ids = integers(req, "id")
-    statuses = [s for value in req.q_all("status") for s in value.split(",") if s]
-    for status in statuses:
-        if status not in PAGE_STATUSES:
-            raise Invalid(f"Provided value {{{status[:40]}}} for 'status' is not valid")
+    statuses = _statuses(req)
     sort = req.q("sort")
     if sort is not None and sort not in SORTS:
         raise Invalid(f"Provided value {{{sort[:40]}}} for 'sort' is not supported: sort by id")
@@ -155,6 +152,49 @@ async def get_pages(req: Request) -> Response:
         views = [v for v in views if v.content.id in wanted]
     results = [render.page(v, body_format) for v in views[:size]]
     return page.respond(results, len(views) > size, base_of(req))
+
+
+def _statuses(req: Request) -> list[str]:
+    statuses = [s for value in req.q_all("status") for s in value.split(",") if s]
+    for status in statuses:
+        if status not in PAGE_STATUSES:
+            raise Invalid(f"Provided value {{{status[:40]}}} for 'status' is not valid")
+    return statuses
+
+
+async def get_pages_in_space(req: Request) -> Response:
+    raw = req.params["id"]
+    if not raw.isdigit() or len(raw) > 18:
+        raise Invalid(f"Space id {raw[:40]!r} is invalid: space ids are integers")
+    depth = req.q("depth") or "all"
+    if depth not in ("all", "root"):
+        raise Invalid(f"Provided value {{{depth[:40]}}} for 'depth' is not valid: expected all or root")
+    statuses = _statuses(req)
+    sort = req.q("sort")
+    if sort is not None and sort not in SORTS:
+        raise Invalid(f"Provided value {{{sort[:40]}}} for 'sort' is not supported: sort by id")
+    body_format = _body_format(req, render.LIST_FORMATS)
+    size = limit(req, 25, 1, 250)
+    query = {k: req.q_all(k) for k in ("depth", "sort", "status", "title", "body-format") if req.q_all(k)}
+    page = await Page.of(req, f"{PREFIX}/spaces/{raw}/pages", query, size)
+    space = await spaces.get_by_id(req.app.store, req.caller, int(raw))  # the space's own 404
+    shown = [s for s in (statuses or ["current"]) if s in ("current", "trashed")]
+    views: list[content.ContentView]
+    more = False
+    if not shown:
+        views = []
+    elif depth == "root" and shown == ["current"] and req.q("title") is None:
+        listing = await tree.space_content(req.app.store, req.caller, space.space.key, "page", "root",
+                                           page.offset, size)
+        views, more = listing.views, listing.has_more
+    elif depth == "root":
+        raise Invalid("depth=root lists current pages; it takes no 'title' and no other 'status'")
+    else:
+        found = await content.list_content(req.app.store, req.caller, type="page", space_key=None,
+                                           title=req.q("title"), statuses=shown, start=page.offset,
+                                           limit=size + 1, space_ids=[space.space.id])
+        views, more = found[:size], len(found) > size
+    return page.respond([render.page(v, body_format) for v in views], more, base_of(req))
 
 
 async def create_page(req: Request) -> Response:
@@ -253,3 +293,4 @@ def install(app: Any) -> None:
     route("DELETE", f"{PREFIX}/pages/{{id}}", delete_page, dialect=DIALECT)
     route("GET", f"{PREFIX}/pages/{{id}}/children", get_children, dialect=DIALECT)
     route("GET", f"{PREFIX}/pages/{{id}}/ancestors", get_ancestors, dialect=DIALECT)
+    route("GET", f"{PREFIX}/spaces/{{id}}/pages", get_pages_in_space, dialect=DIALECT)
