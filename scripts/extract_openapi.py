@@ -6,7 +6,8 @@ Run after adding routes or vendoring a newer document:  python scripts/extract_o
 A test (tests/api/test_openapi.py) fails when the committed files are out of date.
 
 The documents are those vendored in src/bondline/openapi/vendor/ (Atlassian's newest Confluence
-Cloud v1 definitions, Reltio's Operate and Ingest definitions), with the repairs
+Cloud v1 and v2 definitions — v2's paths mounted under /wiki/api/v2, its component names prefixed
+"v2." so they cannot collide with v1's —, Reltio's Operate and Ingest definitions), with the repairs
 `bondline.openapi.vendor.repairs` makes where a document contradicts its own examples or is not
 valid OpenAPI. Atlassian has since removed from its v1 document some operations bondline still
 serves, because clients still call them (content and space reads and writes, now in its v2 API):
@@ -34,6 +35,7 @@ OUT = ROOT / "src" / "bondline" / "openapi"
 # Confluence's.
 SOURCES: dict[str, tuple[str, str]] = {
     "confluence": ("/wiki/rest/api/", ""),
+    "confluence_v2": ("/wiki/api/v2/", "v2."),
     "reltio": ("/services/reltio/api/", "reltio."),
 }
 METHODS = ("get", "put", "post", "delete", "patch", "head")

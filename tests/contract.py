@@ -6,7 +6,8 @@ A test asserting a few fields proves little about that; this module checks the W
 atlassian-python-api uses) against the response schema of the operation it answered:
 
 1. the vendor's own document, vendored under `src/bondline/openapi/vendor/` (Atlassian's newest
-   Confluence Cloud v1 definitions for `/wiki/rest/api/...`, Reltio's Operate and Ingest definitions
+   Confluence Cloud v1 definitions for `/wiki/rest/api/...` and v2 definitions for `/wiki/api/v2/...`,
+   Reltio's Operate and Ingest definitions
    for `/reltio/api/...` and `/services/reltio/api/...`), when it gives a schema for that status;
 2. otherwise bondline's served `/openapi.json` (`bondline.openapi.document()`), which declares the
    dialect's error body for every 4xx the vendors leave without one, and bondline's own endpoints.
@@ -42,7 +43,7 @@ _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 @dataclasses.dataclass(frozen=True)
 class Operation:
-    document: str  # "confluence", "reltio" or "bondline"
+    document: str  # "confluence", "confluence_v2", "reltio" or "bondline"
     path: str  # the template, as the document writes it
     method: str
     responses: dict[str, Any]
@@ -168,6 +169,7 @@ class Contract:
     def __init__(self) -> None:
         self.vendors = [
             Document("confluence", vendor.confluence()),
+            Document("confluence_v2", vendor.confluence_v2()),
             Document("reltio", vendor.reltio(), rewrite=_reltio_path),
         ]
         self.served = Document("bondline", openapi.document(), rewrite=lambda p: p)

@@ -18,7 +18,7 @@ from typing import Any
 
 from bondline import metrics, ui
 from bondline.config import Settings
-from bondline.dialects import confluence, native, reltio
+from bondline.dialects import confluence, confluence_v2, native, reltio
 from bondline.http.app import App
 from bondline.services.auth import Authenticator
 from bondline.store import Store, blobs, create_store
@@ -52,6 +52,7 @@ def build(settings: Settings, store: Store | None = None) -> App:
     _BlobSweeper(app, store)
     native.install(app)  # first: it claims "/" for the paths no other API claims
     confluence.install(app)
+    confluence_v2.install(app)
     reltio.install(app)
     ui.install(app)
     if not settings.test_mode:

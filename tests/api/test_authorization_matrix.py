@@ -57,6 +57,7 @@ CALLERS = ("anon", "bad", "revoked", "expired", "user", "other", "spadmin", "adm
 ROLE_OF = {"RO": "ROLE_READONLY", "RU": "ROLE_USER", "RI": "ROLE_INITIATOR", "RR": "ROLE_REVIEWER",
            "RA": "ROLE_ADMIN_TENANT"}
 W = "/wiki/rest/api"
+V2 = "/wiki/api/v2"
 R = "{R}"  # a Reltio row: runs under /reltio/api/acme and /services/reltio/api/acme
 RELTIO_PREFIXES = {"/reltio/api/{tenantId}": "/reltio/api/acme",
                    "/services/reltio/api/{tenantId}": "/services/reltio/api/acme"}
@@ -369,6 +370,31 @@ ROWS: list[Row] = [
         path=f"{W}/content/{{fresh}}", make=fresh_page),
     Row("DELETE", f"{W}/content/{{id}}", "401 401 401 401  403 403 204 204  403 403 403 403 403",
         path=f"{W}/content/{{fresh}}", query="status=trashed", make=trashed_page),
+    # --- Confluence v2: the same rules through /wiki/api/v2 ---------------------------------------------
+    Row("GET", f"{V2}/pages", AUTHED_ALL_200, query="space-id={eng}"),
+    Row("POST", f"{V2}/pages", AUTHED_ALL_200, make=fresh_key,
+        body=lambda w: {"spaceId": w["eng"], "title": w["fresh"]}),
+    Row("POST", f"{V2}/pages", "401 401 401 401  403 403 200 200  403 403 403 403 403", make=fresh_key,
+        body=lambda w: {"spaceId": w["sec"], "title": w["fresh"]}),
+    Row("GET", f"{V2}/pages/{{id}}", AUTHED_ALL_200, path=f"{V2}/pages/{{page}}"),
+    Row("GET", f"{V2}/pages/{{id}}", SPACE_MEMBERS_200, path=f"{V2}/pages/{{secret}}"),
+    Row("PUT", f"{V2}/pages/{{id}}", AUTHED_ALL_200, path=f"{V2}/pages/{{fresh}}", make=fresh_page,
+        body=lambda w: {"id": w["fresh"], "status": "current", "title": "edited", "version": {"number": 2}}),
+    Row("PUT", f"{V2}/pages/{{id}}", SPACE_MEMBERS_200, path=f"{V2}/pages/{{fresh}}", make=secret_page,
+        body=lambda w: {"id": w["fresh"], "status": "current", "title": "edited", "version": {"number": 2}}),
+    Row("DELETE", f"{V2}/pages/{{id}}", "401 401 401 401  204 403 204 204  403 403 403 403 403",
+        path=f"{V2}/pages/{{fresh}}", make=fresh_page),
+    Row("DELETE", f"{V2}/pages/{{id}}", "401 401 401 401  403 403 204 204  403 403 403 403 403",
+        path=f"{V2}/pages/{{fresh}}", query="purge=true", make=trashed_page),
+    Row("GET", f"{V2}/pages/{{id}}/children", AUTHED_ALL_200, path=f"{V2}/pages/{{page}}/children"),
+    Row("GET", f"{V2}/pages/{{id}}/children", SPACE_MEMBERS_200, path=f"{V2}/pages/{{secret}}/children"),
+    Row("GET", f"{V2}/pages/{{id}}/ancestors", AUTHED_ALL_200, path=f"{V2}/pages/{{page}}/ancestors"),
+    Row("GET", f"{V2}/pages/{{id}}/ancestors", SPACE_MEMBERS_200, path=f"{V2}/pages/{{secret}}/ancestors"),
+    Row("GET", f"{V2}/spaces", AUTHED_ALL_200),
+    Row("GET", f"{V2}/spaces/{{id}}", AUTHED_ALL_200, path=f"{V2}/spaces/{{eng}}"),
+    Row("GET", f"{V2}/spaces/{{id}}", SPACE_MEMBERS_200, path=f"{V2}/spaces/{{sec}}"),
+    Row("GET", f"{V2}/spaces/{{id}}/pages", AUTHED_ALL_200, path=f"{V2}/spaces/{{eng}}/pages"),
+    Row("GET", f"{V2}/spaces/{{id}}/pages", SPACE_MEMBERS_200, path=f"{V2}/spaces/{{sec}}/pages"),
     # --- Confluence: attachments (anyone who sees a page may attach to it) and comments ---------------------
     Row("GET", f"{W}/content/{{id}}/child/attachment", AUTHED_ALL_200, path=f"{W}/content/{{page}}/child/attachment"),
     Row("GET", f"{W}/content/{{id}}/child/attachment", SPACE_MEMBERS_200,
@@ -851,6 +877,9 @@ class Matrix:
             r = await self.as_("spadmin", "POST", f"{W}/space{'/_private' if private else ''}",
                                json={"key": key, "name": key})
             assert r.status_code == 200, r.text
+        for key in ("ENG", "SEC"):
+            r = await self.as_("spadmin", "GET", f"{V2}/spaces?keys={key}")
+            self.world[key.lower()] = r.json()["results"][0]["id"]
         made = await fresh_page(self, "user")
         self.world["page"] = made["fresh"]
         r = await self.as_("spadmin", "POST", f"{W}/content", json={"type": "page", "title": "Secret",
@@ -944,6 +973,13 @@ def error_shape_problem(row: Row, caller: str, r: httpx.Response, token: str) ->
         body = None
     if path.startswith("/ui"):
         return None if r.headers.get("content-type", "").startswith("text/html") else "not an HTML page"
+    if path.startswith("/wiki/api/v2/"):
+        errors = body.get("errors") if isinstance(body, dict) else None
+        ok = isinstance(errors, list) and len(errors) == 1 and errors[0].get("status") == r.status_code and \
+            set(errors[0]) == {"status", "code", "title", "detail"}
+        if ok and r.status_code == 401:
+            ok = "Basic" in r.headers.get("www-authenticate", "")
+        return None if ok else "not Confluence v2's error body"
     if path.startswith("/wiki/"):
         ok = isinstance(body, dict) and body.get("statusCode") == r.status_code and \
             set(body.get("data", {})) == {"authorized", "valid", "errors", "successful"} and \

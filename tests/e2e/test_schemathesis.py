@@ -51,8 +51,13 @@ written beside it in `EXCLUSIONS` — wire fidelity or a constraint OpenAPI 3.0 
   hierarchy (POST …/copy, …/pagehierarchy/copy): checked against the tree — no move relative to the
   page itself or its descendants, no title already taken in the destination space, only pages
   copied — state, not shape;
-- `positive_data_acceptance` on GET /api/v1/users/{accountId}/relations/{relationName}: `cursor` is
-  opaque — only a `nextCursor` bondline returned is one;
+- `positive_data_acceptance` on GET /api/v1/users/{accountId}/relations/{relationName} and v2's
+  listings (GET /wiki/api/v2/pages, /spaces, /pages/{id}/children, /spaces/{id}/pages): `cursor` is
+  opaque — only a cursor bondline returned (for the same query) is one;
+- `positive_data_acceptance` on v2's POST /wiki/api/v2/pages and PUT /wiki/api/v2/pages/{id}: as for
+  v1's content, a title taken, a parent elsewhere, a stale version or a body id other than the path's
+  is refused with 400 or 409 — state, not shape; and `private` pages and bodies in a representation
+  bondline does not convert yet are refused (docs/decisions/0020);
 - `positive_data_acceptance` on PUT …/child/attachment/{attachmentId}: the body's `id` must be the
   attachment in the path, and a new `title` must not be another attachment's — body against path, state;
 - `positive_data_acceptance` on POST …/entities/{id}/_update: each change's `uri` must name an
@@ -174,6 +179,13 @@ EXCLUSIONS = [
      "an update names the next version of the stored property (409 otherwise), and a key in the body must be"
      " the path's"),
     ("positive_data_acceptance", "^/api/v1/users/[^/]+/relations/[^/]+$", "GET", "cursors are opaque"),
+    ("positive_data_acceptance", "^/wiki/api/v2/(pages|spaces|pages/[^/]+/children|spaces/[^/]+/pages)$", "GET",
+     "v2 cursors are opaque: only a cursor bondline issued for the same query is one"),
+    ("positive_data_acceptance", "^/wiki/api/v2/pages$", "POST",
+     "a title already taken in the space, a parent that is not a page of that space, a private page (not"
+     " supported) or a body in a representation bondline does not convert is refused with 400: state, not shape"),
+    ("positive_data_acceptance", "^/wiki/api/v2/pages/[^/]+$", "PUT",
+     "the body's id must be the page in the path and its version the next one: body against path, state"),
     ("positive_data_acceptance", "^/wiki/rest/api/content/[^/]+/child/attachment/[^/]+$", "PUT",
      "the body's id must be the path's attachment, and a new name must not be another attachment's"),
     ("positive_data_acceptance", R + "/entities/[^/]+/_update$", "POST",

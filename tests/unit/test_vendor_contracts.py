@@ -38,13 +38,19 @@ def examples(response: dict[str, Any]) -> Iterator[tuple[Any, Any]]:
                 yield media["schema"], named["value"]
 
 
-@pytest.mark.parametrize("name", ["confluence", "reltio"])
+@pytest.mark.parametrize("name", ["confluence", "confluence_v2", "reltio"])
 def test_vendored_files_are_the_ones_sources_md_names(name: str) -> None:
     sources = VENDOR.joinpath("SOURCES.md").read_text()
     for folder, file in vendor.FILES[name]:
         data = VENDOR.joinpath(folder, file).read_bytes()
         assert hashlib.sha256(data).hexdigest() in sources, f"{folder}/{file} is not the file SOURCES.md describes"
         assert f"{len(data):,}" in sources
+
+
+def test_the_v2_document_is_mounted_where_bondline_serves_it() -> None:
+    raw, mounted = vendor.raw("confluence_v2"), vendor.confluence_v2()
+    assert "/pages/{id}" in raw["paths"]  # relative to its server, https://{your-domain}/wiki/api/v2
+    assert set(mounted["paths"]) == {"/wiki/api/v2" + p for p in raw["paths"]}
 
 
 def test_the_newest_confluence_document_is_vendored() -> None:
@@ -77,7 +83,7 @@ def test_each_repair_is_forced_by_the_vendors_own_example(repair: repairs.Repair
 def test_every_served_operations_examples_agree_with_its_schemas() -> None:
     served = served_document()["paths"]
     checked = 0
-    for name in ("confluence", "reltio"):
+    for name in ("confluence", "confluence_v2", "reltio"):
         doc = vendor.document(name)
         validator = Document(name, doc)
         for path, item in doc["paths"].items():

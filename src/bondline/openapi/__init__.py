@@ -13,7 +13,7 @@ from typing import Any
 from bondline import __version__
 from bondline.openapi import errors, native, precise, reltio_extra
 
-VENDOR_DOCUMENTS = ("confluence", "reltio")
+VENDOR_DOCUMENTS = ("confluence", "confluence_v2", "reltio")
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -37,6 +37,7 @@ def document() -> dict[str, Any]:
     components["schemas"].update(errors.SCHEMAS)
     errors.complete(paths)
     precise.tighten(paths, components["schemas"], components.get("parameters"))
+    precise.v2_bodies(components.get("requestBodies", {}))
     components["schemas"].update(reltio_extra.WORKFLOW_SCHEMAS)
     reltio_extra.workflow(paths, components["schemas"])
     components["securitySchemes"]["bearerAuth"] = {
@@ -57,10 +58,10 @@ def document() -> dict[str, Any]:
             "title": "bondline",
             "version": __version__,
             "description": (
-                "bondline speaks the Confluence Cloud REST API v1 and Reltio's tenant data API (operations "
-                "and schemas below are Atlassian's and Reltio's own, from their official OpenAPI documents; "
-                "Reltio's schemas are prefixed `reltio.`) and adds its own endpoints (tags `bondline` and "
-                "`bondline (Reltio)`). Authenticate with `Authorization: Bearer <token>` or Basic "
+                "bondline speaks the Confluence Cloud REST API v1 and v2 and Reltio's tenant data API "
+                "(operations and schemas below are Atlassian's and Reltio's own, from their official OpenAPI "
+                "documents; v2's schemas are prefixed `v2.`, Reltio's `reltio.`) and adds its own endpoints "
+                "(tags `bondline` and `bondline (Reltio)`). Authenticate with `Authorization: Bearer <token>` or Basic "
                 "`email:token`; Reltio clients may also get a token from `/oauth/token`."
             ),
         },

@@ -31,13 +31,24 @@ CONFLUENCE_ERROR = {
         "message": {"type": "string"},
     },
 }
+CONFLUENCE_V2_ERROR = {
+    "type": "object",
+    "description": "Confluence Cloud REST API v2's error body",
+    "required": ["errors"],
+    "properties": {"errors": {"type": "array", "items": {
+        "type": "object", "required": ["status", "code", "title"],
+        "properties": {"status": {"type": "integer"}, "code": {"type": "string"}, "title": {"type": "string"},
+                       "detail": {"type": "string", "nullable": True}}}}},
+}
+
 OAUTH_ERROR = {
     "type": "object",
     "description": "RFC 6749's error body",
     "required": ["error", "error_description"],
     "properties": {"error": {"type": "string"}, "error_description": {"type": "string"}},
 }
-SCHEMAS = {"bondline.ConfluenceError": CONFLUENCE_ERROR, "bondline.OAuthError": OAUTH_ERROR}
+SCHEMAS = {"bondline.ConfluenceError": CONFLUENCE_ERROR, "bondline.ConfluenceV2Error": CONFLUENCE_V2_ERROR,
+           "bondline.OAuthError": OAUTH_ERROR}
 
 WHY = {
     "400": "Bad request: malformed or invalid input",
@@ -64,6 +75,8 @@ def _ref(name: str) -> dict[str, str]:
 
 
 def dialect_of(path: str) -> str:
+    if path.startswith("/wiki/api/v2/"):
+        return "confluence_v2"
     if path.startswith("/wiki/"):
         return "confluence"
     if path.startswith(("/reltio/", "/services/reltio/")):
@@ -80,6 +93,7 @@ def _content(dialect: str, status: str) -> dict[str, Any]:
         return {"text/html": {"schema": {"type": "string"}}}
     schema = {
         "confluence": _ref("bondline.ConfluenceError"),
+        "confluence_v2": _ref("bondline.ConfluenceV2Error"),
         "reltio": _ref("reltio.UnauthorizedErrorModel" if status == "401" else "reltio.APIErrorRepresentation"),
         "oauth": _ref("bondline.OAuthError"),
         "bondline": _ref("bondline.Error"),
@@ -112,7 +126,7 @@ def statuses(path: str, method: str, op: dict[str, Any], default_security: bool)
         out.add("409")  # a concurrent write to the same object (9011): retry
     if dialect == "confluence" and path.endswith(("/to/{targetType}", "/from/{sourceType}")):
         out.add("501")  # the two list operations: Confluence Cloud does not list favourites and likes
-    if dialect == "confluence" and method in ("post", "put"):
+    if dialect in ("confluence", "confluence_v2") and method in ("post", "put"):
         out.add("409")
     return out
 

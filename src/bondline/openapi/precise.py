@@ -72,16 +72,41 @@ def _label_name() -> dict[str, Any]:
     return {"type": "string", "pattern": f"^(({'|'.join(labels.PREFIXES)}):)?{name}$"}
 
 
+V2 = "/wiki/api/v2/"
+
+
+def _v2_query(path: str, name: str) -> dict[str, Any]:
+    """v2's `sort` and `body-format`: the values bondline serves (docs/decisions/0020)."""
+    from bondline.dialects.confluence_v2 import pages, render, spaces
+
+    served: tuple[str, ...]
+    if name == "sort":
+        served = spaces.SORTS if path.endswith("/spaces") else (
+            ("child-position",) if path.endswith("/children") else pages.SORTS)
+    else:
+        formats = render.SINGLE_FORMATS if path.endswith("}") else render.LIST_FORMATS
+        served = tuple(f for f in formats if f not in render.UNCONVERTED)
+    return {"type": "string", "enum": list(served)}
+
+
 def _param(path: str, param: dict[str, Any]) -> dict[str, Any] | None:
     """The schema bondline applies to this parameter, or None to keep the declared one."""
     name, where = param.get("name"), param.get("in")
-    confluence = path.startswith("/wiki/")
+    confluence = path.startswith("/wiki/") and not path.startswith(V2)
     declared = param.get("schema", {})
     if declared.get("type") == "array" and "enum" in declared:
         # Atlassian's `status` lists put the enumeration on the array, which no array can equal;
         # each value is one of them (`status=current&status=draft`).
         return {**{k: v for k, v in declared.items() if k not in ("enum", "default")},
                 "items": {**declared.get("items", {}), "enum": declared["enum"]}}
+    if where == "query" and path.startswith(V2) and name in ("sort", "body-format"):
+        return _v2_query(path, name)
+    if where == "query" and path == V2 + "spaces" and name == "type":  # what bondline stores
+        return {"type": "string", "enum": ["global", "personal"]}
+    if where == "path" and path.startswith(V2) and name == "id":  # content and space ids alike
+        return CONTENT_ID
+    if where == "query" and path.startswith(V2) and name == "version":
+        return {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
     if where == "path" and confluence:
         if name in ("id", "contentId", "pageId", "targetId") and "/content/{" in path:
             return CONTENT_ID
@@ -193,6 +218,27 @@ def _at_least_one(schema: dict[str, Any]) -> dict[str, Any]:
         if key in schema:
             return {**schema, key: [_at_least_one(s) for s in schema[key]]}
     return schema
+
+
+def v2_bodies(request_bodies: dict[str, Any]) -> None:
+    """v2's page writes as bondline reads them: ids are positive integers (sent as strings), a
+    version number is positive, and the body is one of two shapes — `{representation, value}` or
+    `{storage: {…}}` — which Atlassian's `oneOf` cannot say (every object with neither's keys is
+    both), so it is `anyOf` here."""
+    for name in ("v2.PageCreateRequest", "v2.PageUpdateRequest"):
+        found = request_bodies.get(name)
+        if found is None:
+            continue
+        schema = found["content"]["application/json"]["schema"]
+        props = schema.setdefault("properties", {})
+        if "oneOf" in props.get("body", {}):
+            props["body"] = {"anyOf": props["body"]["oneOf"]}
+        for key in ("id", "spaceId", "parentId"):
+            if key in props:
+                props[key] = {**{k: v for k, v in props[key].items() if k != "format"}, **CONTENT_ID}
+        if "version" in props:
+            props["version"]["required"] = ["number"]
+            props["version"]["properties"]["number"] = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 
 
 def tighten(paths: dict[str, Any], schemas: dict[str, Any], parameters: dict[str, Any] | None = None) -> None:

@@ -70,6 +70,8 @@ class NewContent:
     body: str = ""
     representation: str = "storage"
     parent_id: int | None = None
+    space_id: int | None = None  # the space by its id (v2), instead of `space_key`
+    under_homepage: bool = False  # with no parent given, under the space's home page (v2's default)
 
 
 async def _ancestors(tx: Tx, content: Content) -> list[Content]:
@@ -138,10 +140,15 @@ async def create(store: Store, caller: Caller, new: NewContent,
         raise Invalid(f"Content can be created as 'current' or 'draft', not {new.status[:40]!r}")
     now = ids.now_ms()
     async with store.write(Actor.of(caller)) as tx:
-        space = await tx.spaces.by_key(new.space_key)
+        if new.space_id is not None:
+            space = await tx.spaces.by_id(new.space_id)
+        else:
+            space = await tx.spaces.by_key(new.space_key)
         role = await tx.spaces.role_of(space.id, caller.user_id) if space is not None else None
-        access.require_create_content(caller, space, role, new.space_key)
+        access.require_create_content(caller, space, role, new.space_key or str(new.space_id))
         assert space is not None  # refused above when it is missing
+        if new.parent_id is None and new.under_homepage and new.type == "page":
+            new = dataclasses.replace(new, parent_id=space.homepage_id)
         if new.parent_id is not None:
             parent = await _parent(tx, caller, new.parent_id)
             rules.validate_parent(space.id, parent, new.parent_id, None, [])
@@ -211,18 +218,22 @@ async def get(store: Store, caller: Caller, content_id: int, *, statuses: list[s
 
 
 async def list_content(store: Store, caller: Caller, *, type: str | None, space_key: str | None,
-                       title: str | None, statuses: list[str], start: int, limit: int) -> list[ContentView]:
-    """getContent: content of one type by id (`type` comment or attachment: those on a page or blog
-    post the caller may see)."""
+                       title: str | None, statuses: list[str], start: int, limit: int,
+                       space_ids: list[int] | None = None) -> list[ContentView]:
+    """getContent: content of one type by id, in one space (`space_key`), in any of `space_ids` (v2's
+    `space-id`) or everywhere the caller may see (`type` comment or attachment: those on a page or
+    blog post the caller may see)."""
     if type is not None:
         rules.validate_listed_type(type)
     async with store.read() as tx:
-        space_id = None
+        in_spaces: list[int | None] = [None]
         if space_key is not None:
             space = await tx.spaces.by_key(space_key)
             if space is None:
                 return []
-            space_id = space.id
+            in_spaces = [space.id]
+        elif space_ids:
+            in_spaces = list(dict.fromkeys(space_ids))
         for status in statuses or ["current"]:
             if status not in ("current", "trashed", "draft", "any", "historical", "deleted"):
                 raise Invalid(f"Invalid content status {status[:40]!r}")
@@ -233,10 +244,11 @@ async def list_content(store: Store, caller: Caller, *, type: str | None, space_
             found: list[Content] = []
             more = False  # whether a status may have more rows than were read
             for status in shown:
-                rows = await tx.content.page(visible_to_user=access.listing_scope(caller), status=status,
-                                             space_id=space_id, type=type, title=title, offset=0, limit=wanted)
-                more = more or len(rows) == wanted
-                found += rows
+                for space_id in in_spaces:
+                    rows = await tx.content.page(visible_to_user=access.listing_scope(caller), status=status,
+                                                 space_id=space_id, type=type, title=title, offset=0, limit=wanted)
+                    more = more or len(rows) == wanted
+                    found += rows
             if type in rules.HELD_TYPES:
                 # A comment or an attachment is seen by whoever may see what it is on: rows on other
                 # content are left out, and more are read until the page is full or none are left.

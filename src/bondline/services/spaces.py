@@ -74,6 +74,18 @@ async def get(store: Store, caller: Caller, key: str, *, with_homepage: bool = F
     return SpaceView(space, users, home)
 
 
+async def get_by_id(store: Store, caller: Caller, space_id: int) -> SpaceView:
+    """The space with this (numeric) id, as `get` reads one by key (v2 names spaces by id)."""
+    async with store.read() as tx:
+        space = await tx.spaces.by_id(space_id)
+        if space is None:
+            raise NotFound(f"No space with id : {space_id}", reason="SPACE_NOT_FOUND")
+        role = await tx.spaces.role_of(space.id, caller.user_id)
+        access.require_view_space(caller, space, role)
+        users = await users_by_ids(tx.users, {space.created_by})
+    return SpaceView(space, users)
+
+
 async def list_spaces(store: Store, caller: Caller, *, keys: list[str], type: str | None, status: str | None,
                       start: int, limit: int, ids: list[int] | None = None, labels: list[str] | None = None,
                       favourite_of: str | None = None) -> list[SpaceView]:

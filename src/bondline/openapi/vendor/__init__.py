@@ -18,8 +18,12 @@ from typing import Any
 from bondline.openapi.vendor import repairs
 
 CONFLUENCE = (("confluence", "swagger.v3.json"),)
+CONFLUENCE_V2 = (("confluence", "openapi-v2.v3.json"),)
 RELTIO = (("reltio", "data-operation.openapi.json"), ("reltio", "data-ingestion.openapi.json"))
-FILES = {"confluence": CONFLUENCE, "reltio": RELTIO}
+FILES = {"confluence": CONFLUENCE, "confluence_v2": CONFLUENCE_V2, "reltio": RELTIO}
+# Where a document's paths are mounted when its paths are relative to its server's URL: Atlassian's
+# v2 document says `/pages` for `https://{your-domain}/wiki/api/v2/pages`.
+MOUNTS = {"confluence_v2": "/wiki/api/v2"}
 
 
 def _read(folder: str, name: str) -> dict[str, Any]:
@@ -47,13 +51,23 @@ def raw(name: str) -> dict[str, Any]:
 
 @functools.cache
 def document(name: str) -> dict[str, Any]:
-    """The vendor's document with its repairs made: what bondline is held to."""
-    return repairs.apply(name, raw(name))
+    """The vendor's document with its repairs made, its paths where bondline serves them: what
+    bondline is held to."""
+    doc = repairs.apply(name, raw(name))
+    mount = MOUNTS.get(name)
+    if mount:
+        doc["paths"] = {mount + path: item for path, item in doc["paths"].items()}
+    return doc
 
 
 def confluence() -> dict[str, Any]:
     """Atlassian's Confluence Cloud REST API v1 document."""
     return document("confluence")
+
+
+def confluence_v2() -> dict[str, Any]:
+    """Atlassian's Confluence Cloud REST API v2 document, its paths under /wiki/api/v2."""
+    return document("confluence_v2")
 
 
 def reltio() -> dict[str, Any]:
