@@ -130,3 +130,37 @@ async def test_a_page_the_caller_cannot_see_is_no_backlink(client, site, world) 
     assert await backlinks(client, site.bob, tid) == []
     confluence_error(await client.get(f"{REL}/from/content/{restricted['id']}/to/content/{tid}",
                                       headers=site.bob.bearer), 404)
+
+
+async def test_a_copy_links_like_its_original(client, site, world) -> None:  # type: ignore[no-untyped-def]
+    tid = world["target"]["id"]
+    # (the copy goes into OPS: a title link without a space key would name a page there)
+    src = await make_page(client, site.alice, "DOC", "Source", body=storage(by_title("Target", "DOC")))
+    r = await client.post(f"{API}/content/{src['id']}/copy", headers=site.alice.bearer, json={
+        "destination": {"type": "parent_page", "value": world["other"]["id"]}, "pageTitle": "Source (copy)"})
+    assert r.status_code == 200, r.text
+    assert await backlinks(client, site.bob, tid) == sorted([src["id"], r.json()["id"]])
+
+
+async def test_moving_into_a_private_space_hides_the_backlink(client, site, world) -> None:  # type: ignore[no-untyped-def]
+    tid = world["target"]["id"]
+    await make_space(client, site.alice, "PRIV", private=True)
+    home = await make_page(client, site.alice, "PRIV", "Home")
+    src = await make_page(client, site.alice, "DOC", "Source", body=storage(by_title("Target")))
+    assert await backlinks(client, site.bob, tid) == [src["id"]]
+    r = await client.put(f"{API}/content/{src['id']}/move/append/{home['id']}", headers=site.alice.bearer)
+    assert r.status_code == 200, r.text
+    assert await backlinks(client, site.bob, tid) == []
+    assert await backlinks(client, site.alice, tid) == [src["id"]]
+
+
+async def test_renaming_keeps_links_and_a_title_link_resolves_when_written(client, site, world) -> None:  # type: ignore[no-untyped-def]
+    src = await make_page(client, site.alice, "DOC", "Source", body=storage(by_title("Later")))
+    later = await make_page(client, site.alice, "DOC", "Later")
+    assert await backlinks(client, site.bob, later["id"]) == []  # it did not exist when Source was written
+    src = await write(client, site.alice, src, 2, by_title("Later"))
+    assert await backlinks(client, site.bob, later["id"]) == [src["id"]]
+    r = await client.put(f"{API}/content/{later['id']}", headers=site.alice.bearer, json={
+        "type": "page", "title": "Renamed", "version": {"number": 2}})
+    assert r.status_code == 200, r.text
+    assert await backlinks(client, site.bob, later["id"]) == [src["id"]]
