@@ -369,6 +369,7 @@ async def copy(store: Store, caller: Caller, content_id: int, destination_type: 
             await tx.content.save_version(updated)
             tx.record(Change("content.copy", f"content/{existing.id}", record_of(existing), record_of(updated)))
             await _copy_extras(tx, source, updated, options, caller.user_id, now)
+            await links.sync(tx, updated, caller.account_id, now)
             await notify.content_changed(tx, "content.updated", updated, space)
             result = updated
         else:

@@ -164,3 +164,15 @@ async def test_renaming_keeps_links_and_a_title_link_resolves_when_written(clien
         "type": "page", "title": "Renamed", "version": {"number": 2}})
     assert r.status_code == 200, r.text
     assert await backlinks(client, site.bob, later["id"]) == [src["id"]]
+
+
+async def test_copying_over_an_existing_page_takes_the_sources_links(client, site, world) -> None:  # type: ignore[no-untyped-def]
+    tid, oid = world["target"]["id"], world["other"]["id"]
+    src = await make_page(client, site.alice, "DOC", "Source", body=storage(by_title("Target", "DOC")))
+    dest = await make_page(client, site.alice, "DOC", "Dest", body=storage(by_title("Runbook", "OPS")))
+    assert await backlinks(client, site.bob, oid) == [dest["id"]]
+    r = await client.post(f"{API}/content/{src['id']}/copy", headers=site.alice.bearer, json={
+        "destination": {"type": "existing_page", "value": dest["id"]}, "pageTitle": "Dest"})
+    assert r.status_code == 200, r.text
+    assert await backlinks(client, site.bob, oid) == []
+    assert await backlinks(client, site.bob, tid) == sorted([src["id"], dest["id"]])
