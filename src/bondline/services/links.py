@@ -18,30 +18,30 @@ _LISTED = links.MAX_TARGETS * 4  # more rows than a sync ever writes, so all of 
 
 async def _resolve(tx: Tx, content: Content) -> dict[str, int]:
     """The pages `content` links to now: {content id: its space id}. Titles resolve to the current
-    page with that title in that space; a target that does not exist is not tracked, nor is a link
-    from a page to itself."""
-    found: dict[str, int] = {}
+    page with that title in that space (one lookup per title); ids are looked up together. A target
+    that does not exist is not tracked, nor is a link from a page to itself."""
+    ids: set[int] = set()
     spaces: dict[str, int | None] = {}
     for target in links.targets(content.body):
-        if isinstance(target, links.ByTitle):
-            if target.space_key is None:
-                space_id: int | None = content.space_id
-            elif target.space_key in spaces:
-                space_id = spaces[target.space_key]
-            else:
-                space = await tx.spaces.by_key(target.space_key)
-                space_id = spaces[target.space_key] = space.id if space is not None else None
-            if space_id is None:
-                continue
-            pages = await tx.content.page(visible_to_user=None, status="current", space_id=space_id, type="page",
-                                          title=target.title, offset=0, limit=1)
-            hit = pages[0] if pages else None
-        else:
-            hit = await tx.content.by_id(target.content_id)
-        if hit is None or hit.id == content.id or hit.type not in ("page", "blogpost") or hit.status == "draft":
+        if isinstance(target, links.ById):
+            ids.add(target.content_id)
             continue
-        found[str(hit.id)] = hit.space_id
-    return found
+        if target.space_key is None:
+            space_id: int | None = content.space_id
+        elif target.space_key in spaces:
+            space_id = spaces[target.space_key]
+        else:
+            space = await tx.spaces.by_key(target.space_key)
+            space_id = spaces[target.space_key] = space.id if space is not None else None
+        if space_id is None:
+            continue
+        pages = await tx.content.page(visible_to_user=None, status="current", space_id=space_id, type="page",
+                                      title=target.title, offset=0, limit=1)
+        if pages:
+            ids.add(pages[0].id)
+    ids.discard(content.id)
+    return {str(cid): space_id for cid, (kind, status, space_id) in (await tx.content.kinds(ids)).items()
+            if kind in ("page", "blogpost") and status != "draft"}
 
 
 async def sync(tx: Tx, content: Content, by: str, now: int) -> None:
