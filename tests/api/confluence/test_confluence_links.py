@@ -176,3 +176,13 @@ async def test_copying_over_an_existing_page_takes_the_sources_links(client, sit
     assert r.status_code == 200, r.text
     assert await backlinks(client, site.bob, oid) == []
     assert await backlinks(client, site.bob, tid) == sorted([src["id"], dest["id"]])
+
+
+async def test_a_draft_links_once_published(client, site, world) -> None:  # type: ignore[no-untyped-def]
+    tid = world["target"]["id"]
+    draft = await make_page(client, site.alice, "DOC", "Draft", status="draft", body=storage(by_title("Target")))
+    assert await backlinks(client, site.alice, tid) == []
+    r = await client.put(f"{API}/content/{draft['id']}", headers=site.alice.bearer,
+                         json={"type": "page", "title": "Draft", "status": "current", "version": {"number": 1}})
+    assert r.status_code == 200, r.text
+    assert await backlinks(client, site.bob, tid) == [draft["id"]]
