@@ -71,6 +71,7 @@ def test_invalid_lines_are_reported_with_their_number(database_url: str, tmp_pat
         f'{{"name": "x", "source": "user:ada", "target": "content:{pages[-1] + 100}"}}': "line 2: no content",
         '{"name": "x", "source": "user:ada", "target": "space:NOPE"}': "line 2: no space",
         '{"name": "favourite", "source": "space:IMP", "target": "content:1"}': "must be a user",
+        '{"name": "link", "source": "content:1", "target": "content:2"}': "line 2: The 'link' relationship is",
         '{"name": "x", "source": "user", "target": "content:1"}': "should look like 'content:123'",
         'not json': "line 2: not valid JSON",
         '[1, 2]': "line 2: expected a JSON object",

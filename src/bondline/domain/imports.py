@@ -67,6 +67,7 @@ def parse_line(raw: bytes | str, line: int) -> ImportedRelation | None:
         raise Invalid(f"line {line}: 'name' must be a string")
     try:
         rel.validate_name(name)
+        rel.require_writable(name)  # `link` is computed from bodies, not imported
     except Invalid as err:
         raise Invalid(f"line {line}: {err.message}") from None
     source = _entity(doc.get("source"), "source", line)

@@ -35,6 +35,17 @@ PERSONAL: dict[str, tuple[str, ...]] = {
     "watch": ("content", "space", "label"),
 }
 UNLISTABLE = ("favourite", "like")
+# Relations Confluence computes itself and clients only read: `link`, from a page or blog post to
+# each page its body links to (services/links.py keeps them).
+COMPUTED = ("link",)
+
+
+def require_writable(name: str) -> None:
+    """A computed relation cannot be created or deleted through the API. Confluence's document gives
+    400 ("the request is invalid") for both calls."""
+    if name in COMPUTED:
+        raise Invalid(f"The '{name}' relationship is maintained by Confluence from content bodies and"
+                      " cannot be created or deleted")
 
 
 @dataclasses.dataclass(slots=True)

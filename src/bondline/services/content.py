@@ -14,7 +14,7 @@ from bondline.domain.errors import Invalid, NotFound
 from bondline.domain.model import Caller, Content, ContentVersion, Space, User
 from bondline.domain.relations import CONFLUENCE, content_keys
 from bondline.domain.watches import WATCH
-from bondline.services import attachments, notify, positions
+from bondline.services import attachments, links, notify, positions
 from bondline.store import Store
 from bondline.store.repos.accounts import users_by_ids
 from bondline.store.repos.content import Loaded
@@ -169,6 +169,7 @@ async def create(store: Store, caller: Caller, new: NewContent,
         # As in Confluence Cloud, the author watches what they create.
         await tx.relations.put(CONFLUENCE, WATCH, "user", caller.account_id, "content", str(content.id),
                                source_scope=None, target_scope=space.id, by=caller.account_id, now=now)
+        await links.sync(tx, content, caller.account_id, now)
         await notify.content_created(tx, content, space)
         return await _view(tx, caller, content, space, content.status)
 
@@ -303,6 +304,7 @@ async def update(store: Store, caller: Caller, content_id: int, edit: rules.Edit
             from bondline.services.properties import put_on_content  # it builds on this module
 
             await put_on_content(tx, content.id, properties, caller.user_id, now)
+        await links.sync(tx, updated, caller.account_id, now)
         action = {"trashed": "content.restore", "draft": "content.publish"}.get(content.status, "content.update")
         tx.record(Change(action, f"content/{content.id}", record_of(content), record_of(updated)))
         change = ev.content_change_type(content.status, updated.status)
@@ -323,6 +325,7 @@ async def delete(store: Store, caller: Caller, content_id: int, status: str | No
             access.require_trash_content(caller, content, space, role, named)
             await tx.content.set_status(content.id, "trashed", now)
             await positions.trashed(tx, content)
+            await links.sync(tx, dataclasses.replace(content, status="trashed"), caller.account_id, now)
             tx.record(Change("content.trash", f"content/{content.id}", {"status": content.status},
                                   {"status": "trashed"}))
             await notify.content_changed(tx, ev.CONTENT_TRASHED, dataclasses.replace(content, status="trashed"),

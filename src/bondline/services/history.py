@@ -11,7 +11,7 @@ from bondline.domain import history as rules
 from bondline.domain.audit import Actor, Change, record_of
 from bondline.domain.model import Caller, Content, ContentVersion, Space, User
 from bondline.domain.relations import CONFLUENCE, EntityRef
-from bondline.services import notify
+from bondline.services import links, notify
 from bondline.services.content import ContentView, _view, visible
 from bondline.store import Store
 from bondline.store.repos.accounts import users_by_ids
@@ -76,6 +76,7 @@ async def restore(store: Store, caller: Caller, content_id: int, number: int, me
         old = rules.check_restore(content, number, old)
         updated = rules.restored(content, old, message, restore_title, caller.user_id, now)
         await tx.content.save_version(updated)
+        await links.sync(tx, updated, caller.account_id, now)
         tx.record(Change("content.version.restore", f"content/{content.id}", record_of(content),
                          {**(record_of(updated) or {}), "restored_from": number}))
         await notify.content_changed(tx, ev.content_change_type(content.status, updated.status), updated, space)

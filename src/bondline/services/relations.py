@@ -139,6 +139,7 @@ async def get(store: Store, caller: Caller, name: str, source: EntityRef, target
 async def put(store: Store, caller: Caller, name: str, source: EntityRef, target: EntityRef) -> RelationView:
     """Create the relation; putting one that exists returns it unchanged."""
     _check_shape(name, source, target)
+    rel.require_writable(name)
     async with store.write(Actor.of(caller)) as tx:
         src = await resolve(tx, caller, source)
         dst = await resolve(tx, caller, target)
@@ -155,6 +156,7 @@ async def put(store: Store, caller: Caller, name: str, source: EntityRef, target
 async def delete(store: Store, caller: Caller, name: str, source: EntityRef, target: EntityRef) -> bool:
     """Delete the relation; deleting one that does not exist succeeds too (returns False)."""
     _check_shape(name, source, target)
+    rel.require_writable(name)
     async with store.write(Actor.of(caller)) as tx:
         src = await resolve(tx, caller, source)
         dst = await resolve(tx, caller, target)

@@ -17,7 +17,7 @@ from bondline.domain.errors import Invalid, NotFound
 from bondline.domain.model import Caller, Content, Space
 from bondline.domain.relations import CONFLUENCE, content_keys
 from bondline.domain.watches import WATCH
-from bondline.services import guards, notify
+from bondline.services import guards, links, notify
 from bondline.services.content import ContentView, _ancestors, load
 from bondline.store import Store
 from bondline.store.repos.accounts import users_by_ids
@@ -323,6 +323,7 @@ async def _copy_one(tx: Tx, caller: Caller, source: Content, space: Space, paren
     await tx.relations.put(CONFLUENCE, WATCH, "user", caller.account_id, "content", str(copy.id),
                            source_scope=None, target_scope=space.id, by=caller.account_id, now=now)
     await _copy_extras(tx, source, copy, options, caller.user_id, now)
+    await links.sync(tx, copy, caller.account_id, now)
     await notify.content_created(tx, copy, space)
     return copy
 
@@ -376,6 +377,7 @@ async def copy(store: Store, caller: Caller, content_id: int, destination_type: 
             await tx.content.save_version(updated)
             tx.record(Change("content.copy", f"content/{existing.id}", record_of(existing), record_of(updated)))
             await _copy_extras(tx, source, updated, options, caller.user_id, now)
+            await links.sync(tx, updated, caller.account_id, now)
             await notify.content_changed(tx, "content.updated", updated, space)
             result = updated
         else:

@@ -49,7 +49,7 @@ def test_relation_api_behaves_like_a_set(database_url: str) -> None:
         ("sibling", f"content/{p1}", f"content/{p2}", ""),
         ("sibling", f"content/{p1}", f"content/{p3}", ""),
         ("sibling", f"content/{p2}", f"content/{p1}", ""),
-        ("link", "space/M", f"user/{me}", ""),
+        ("related", "space/M", f"user/{me}", ""),  # any app-defined name ("link" is computed)
     ]
 
     def url(key: tuple[str, str, str, str]) -> str:
