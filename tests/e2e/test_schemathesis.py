@@ -51,6 +51,9 @@ written beside it in `EXCLUSIONS` — wire fidelity or a constraint OpenAPI 3.0 
   hierarchy (POST …/copy, …/pagehierarchy/copy): checked against the tree — no move relative to the
   page itself or its descendants, no title already taken in the destination space, only pages
   copied — state, not shape;
+- `positive_data_acceptance` on CQL search (`/search`, `/content/search`, `/search/user`): a query is
+  a grammar, not a pattern; on restrictions (PUT/POST …/restriction) and the permission check: the
+  users and groups they name must exist (400 otherwise).
 - `positive_data_acceptance` on GET /api/v1/users/{accountId}/relations/{relationName} and v2's
   listings (GET /wiki/api/v2/pages, /spaces, /pages/{id}/children, /spaces/{id}/pages): `cursor` is
   opaque — only a cursor bondline returned (for the same query) is one;
@@ -178,6 +181,12 @@ EXCLUSIONS = [
     ("positive_data_acceptance", "^/wiki/rest/api/(content|space)/[^/]+/property/[^/]+$", "PUT",
      "an update names the next version of the stored property (409 otherwise), and a key in the body must be"
      " the path's"),
+    ("positive_data_acceptance", "^/wiki/rest/api/(search|content/search|search/user)$", "GET",
+     "a CQL query is a grammar (lark), not a pattern: a string that does not parse is Confluence's 400"),
+    ("positive_data_acceptance", "^/wiki/rest/api/content/[^/]+/restriction$", None,
+     "the users and groups a restriction names must exist, and a group is named by id or name: 400 otherwise"),
+    ("positive_data_acceptance", "^/wiki/rest/api/content/[^/]+/permission/check$", "POST",
+     "the subject must be an existing user or group: an unknown one is 400, as documented"),
     ("positive_data_acceptance", "^/api/v1/users/[^/]+/relations/[^/]+$", "GET", "cursors are opaque"),
     ("positive_data_acceptance", "^/wiki/api/v2/(pages|spaces|pages/[^/]+/children|spaces/[^/]+/pages)$", "GET",
      "v2 cursors are opaque: only a cursor bondline issued for the same query is one"),

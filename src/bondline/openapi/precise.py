@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from bondline.domain import labels
+from bondline.domain import labels, restrictions
 from bondline.domain.content import EDIT_STATUSES, MAX_TITLE
 from bondline.domain.relations import CONTENT_STATUSES, NAME
 from bondline.domain.spaces import MAX_NAME, SPACE_STATUSES
@@ -326,6 +326,30 @@ def tighten(paths: dict[str, Any], schemas: dict[str, Any], parameters: dict[str
         media = {"type": "string", "pattern": "^[!-~]+/[!-~]+$", "maxLength": 255}
         props["metadata"] = {"type": "object", "properties": {"mediaType": media}}
         props["extensions"] = {"type": "object", "properties": {"mediaType": media, "comment": {"type": "string"}}}
+    if "ContentRestrictionUpdate" in schemas:
+        # What bondline reads of a restriction: its operation, and users by accountId and groups by id
+        # or name. (The document's also carries a whole Content and whole Users; generating those
+        # took schemathesis minutes per operation and gigabytes.)
+        user = {"type": "object", "required": ["accountId"],
+                "properties": {"type": {"type": "string", "enum": ["known"]},
+                               "accountId": {"type": "string", "maxLength": 128}}}
+        users = {"type": "array", "items": user, "maxItems": 10}
+        group = {"type": "object", "required": ["type"],
+                 "properties": {"type": {"type": "string", "enum": ["group"]},
+                                "id": {"type": "string", "maxLength": 64},
+                                "name": {"type": "string", "maxLength": 255}}}
+        schemas["ContentRestrictionUpdate"] = {
+            "type": "object", "required": ["operation", "restrictions"],
+            "description": "One operation's restriction: the users and groups it names.",
+            "properties": {
+                "operation": {"type": "string", "enum": list(restrictions.OPERATIONS)},
+                "restrictions": {"type": "object", "properties": {
+                    "user": {"oneOf": [users, {"type": "object", "required": ["results"],
+                                                "properties": {"results": users}}]},
+                    "group": {"type": "array", "items": group, "maxItems": 10}}}}}
+        many = {"type": "array", "items": _ref("ContentRestrictionUpdate"), "maxItems": 4}
+        schemas["ContentRestrictionAddOrUpdateArray"] = {"oneOf": [
+            many, {"type": "object", "required": ["results"], "properties": {"results": many}}]}
     if "LabelCreateArray" in schemas:
         schemas["LabelCreateArray"] = _at_least_one(schemas["LabelCreateArray"])
     for name in ("ContentCreate", "ContentUpdate"):  # a page is created or updated current or draft

@@ -134,7 +134,9 @@ def _items(value: Any, what: str) -> list[Any]:
     if value is None:
         return []
     if isinstance(value, dict):
-        value = value.get("results", [])
+        if not isinstance(value.get("results"), list):
+            raise Invalid(f"The {what} of a restriction must be an array (or an object with 'results')")
+        value = value["results"]
     if not isinstance(value, list):
         raise Invalid(f"The {what} of a restriction must be an array (or an object with 'results')")
     return value
@@ -228,8 +230,8 @@ async def for_operation(req: Request) -> Response:
 
 
 def _account_id(req: Request) -> str:
-    if req.q("username") is not None or req.q("key") is not None:
-        raise Invalid("The 'username' and 'key' parameters are no longer available: use 'accountId'")
+    """The user, by `accountId` (the document's `username` and `key` are no longer available: they
+    are ignored, and without `accountId` the request is 400)."""
     return params.required(req, "accountId")
 
 
