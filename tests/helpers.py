@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import pathlib
+import shutil
 from typing import Any
 
 API = "/wiki/rest/api"
+CLIENTS = pathlib.Path(__file__).resolve().parent / "clients"  # third-party clients (npm ci --prefix tests/clients)
+
+
+def missing_confluence_js() -> str | None:
+    """Why confluence.js cannot run here (None: it can)."""
+    if shutil.which("node") is None:
+        return "node is not installed"
+    if not (CLIENTS / "node_modules" / "confluence.js").is_dir():
+        return "confluence.js is not installed (npm ci --prefix tests/clients)"
+    return None
 
 
 def confluence_error(r: Any, status: int, fragment: str = "") -> dict[str, Any]:

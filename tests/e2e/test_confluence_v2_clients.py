@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import pathlib
-import shutil
 import subprocess
 from typing import Any
 
@@ -16,21 +14,14 @@ import httpx
 import pytest
 
 from bondline.client import Client
+from tests.helpers import CLIENTS, missing_confluence_js
 
 pytestmark = pytest.mark.live
-CLIENTS = pathlib.Path(__file__).resolve().parents[1] / "clients"
 SCRIPT = CLIENTS / "confluence-js" / "v2.mjs"
 
 
-def _missing_confluence_js() -> str | None:
-    if shutil.which("node") is None:
-        return "node is not installed"
-    if not (CLIENTS / "node_modules" / "confluence.js").is_dir():
-        return "confluence.js is not installed (npm ci --prefix tests/clients)"
-    return None
 
-
-@pytest.mark.skipif(_missing_confluence_js() is not None, reason=str(_missing_confluence_js()))
+@pytest.mark.skipif(missing_confluence_js() is not None, reason=str(missing_confluence_js()))
 def test_confluence_js_v2_pages_and_spaces(live: Any) -> None:
     with Client(live.url, live.alice.token) as alice:
         alice.spaces.create("CJV", "confluence.js v2")

@@ -6,26 +6,17 @@ from __future__ import annotations
 
 import json
 import os
-import pathlib
-import shutil
 import subprocess
 from typing import Any
 
 import pytest
 
 from bondline.client import Client
+from tests.helpers import CLIENTS, missing_confluence_js
 
 pytestmark = pytest.mark.live
-CLIENTS = pathlib.Path(__file__).resolve().parents[1] / "clients"
 SCRIPT = CLIENTS / "confluence-js" / "search.mjs"
 
-
-def _missing_confluence_js() -> str | None:
-    if shutil.which("node") is None:
-        return "node is not installed"
-    if not (CLIENTS / "node_modules" / "confluence.js").is_dir():
-        return "confluence.js is not installed (npm ci --prefix tests/clients)"
-    return None
 
 
 def _pages(live: Any, key: str, label: str) -> dict[str, str]:
@@ -42,7 +33,7 @@ def _pages(live: Any, key: str, label: str) -> dict[str, str]:
     return pages
 
 
-@pytest.mark.skipif(_missing_confluence_js() is not None, reason=str(_missing_confluence_js()))
+@pytest.mark.skipif(missing_confluence_js() is not None, reason=str(missing_confluence_js()))
 def test_confluence_js_search(live) -> None:  # type: ignore[no-untyped-def]
     pages = _pages(live, "SJS", "js")
     result = subprocess.run(["node", str(SCRIPT)], cwd=CLIENTS, capture_output=True, text=True, timeout=120,

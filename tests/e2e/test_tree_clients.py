@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import pathlib
-import shutil
 import subprocess
 from typing import Any
 
@@ -16,18 +14,11 @@ import httpx
 import pytest
 
 from bondline.client import Client
+from tests.helpers import CLIENTS, missing_confluence_js
 
 pytestmark = pytest.mark.live
-CLIENTS = pathlib.Path(__file__).resolve().parents[1] / "clients"
 SCRIPT = CLIENTS / "confluence-js" / "tree.mjs"
 
-
-def _missing_confluence_js() -> str | None:
-    if shutil.which("node") is None:
-        return "node is not installed"
-    if not (CLIENTS / "node_modules" / "confluence.js").is_dir():
-        return "confluence.js is not installed (npm ci --prefix tests/clients)"
-    return None
 
 
 def _tree(live: Any, key: str) -> dict[str, str]:
@@ -41,7 +32,7 @@ def _tree(live: Any, key: str) -> dict[str, str]:
     return {"root": root, "a": a, "a1": a1, "b": b}
 
 
-@pytest.mark.skipif(_missing_confluence_js() is not None, reason=str(_missing_confluence_js()))
+@pytest.mark.skipif(missing_confluence_js() is not None, reason=str(missing_confluence_js()))
 def test_confluence_js_descendants_copy_move(live) -> None:  # type: ignore[no-untyped-def]
     pages = _tree(live, "CJS")
     result = subprocess.run(["node", str(SCRIPT)], cwd=CLIENTS, capture_output=True, text=True, timeout=120,
@@ -97,7 +88,7 @@ def test_atlassian_python_api_tree(live, confluence) -> None:  # type: ignore[no
 RESTRICTIONS_SCRIPT = CLIENTS / "confluence-js" / "restrictions.mjs"
 
 
-@pytest.mark.skipif(_missing_confluence_js() is not None, reason=str(_missing_confluence_js()))
+@pytest.mark.skipif(missing_confluence_js() is not None, reason=str(missing_confluence_js()))
 def test_confluence_js_restrictions_permission_check_labels_groups_versions(live) -> None:  # type: ignore[no-untyped-def]
     with Client(live.url, live.alice.token) as alice:
         alice.spaces.create("CJR", "Restricted by confluence.js")

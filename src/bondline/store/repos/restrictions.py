@@ -102,7 +102,6 @@ _drop_group = content_restriction_groups.delete().where(rg.content_id == P("id")
                                                         rg.group_id == P("group_id"))
 _clear_users = content_restriction_users.delete().where(ru.content_id == P("id"), ru.operation == P("op"))
 _clear_groups = content_restriction_groups.delete().where(rg.content_id == P("id"), rg.operation == P("op"))
-_is_read_restricted = sa.select(_restricted(P("id"), READ))
 _guards_of = sa.select(rd.guard_id).where(rd.content_id == P("id"))
 # A new piece of content is governed by what governs its parent (or container).
 _inherit_guards = read_guards.insert().from_select(
@@ -221,17 +220,12 @@ class RestrictionRepo:
         await self.conn.execute(_clear_groups, {"id": content_id, "op": operation})
         await self._changed(content_id, operation)
 
-    async def is_read_restricted(self, content_id: int) -> bool:
-        return bool(await self.conn.scalar(_is_read_restricted, {"id": content_id}))
 
     # --- read guards ------------------------------------------------------------------------------
 
     async def guards_of(self, content_id: int) -> frozenset[int]:
         return frozenset(r[0] for r in await self.conn.all(_guards_of, {"id": content_id}))
 
-    async def inherit(self, content_id: int, from_id: int) -> None:
-        """New content `content_id` is governed by what governs `from_id` (its parent or container)."""
-        await inherit(self.conn, content_id, from_id)
 
     async def read_restricted_among(self, ids: Iterable[int]) -> set[int]:
         return {r[0] for r in await batch.many(self.conn, _restricted_in, ids, {})}
