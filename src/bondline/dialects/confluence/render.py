@@ -24,8 +24,10 @@ _UNRESERVED = re.compile(r"[A-Za-z0-9._~-]*")
 _TITLE_SAFE = re.compile(r"[A-Za-z0-9._~+-]*")
 
 
+@functools.lru_cache(maxsize=4096)
 def q(text: str) -> str:
-    """Percent-encode one path segment or query value (skipping the work when nothing needs it)."""
+    """Percent-encode one path segment or query value (skipping the work when nothing needs it;
+    kept, as listings encode the same space key for every item)."""
     return text if _UNRESERVED.fullmatch(text) else quote(text, safe="")
 
 
