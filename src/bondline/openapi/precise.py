@@ -77,12 +77,20 @@ V2 = "/wiki/api/v2/"
 
 def _v2_query(path: str, name: str) -> dict[str, Any]:
     """v2's `sort` and `body-format`: the values bondline serves (docs/decisions/0020)."""
-    from bondline.dialects.confluence_v2 import pages, render, spaces
+    from bondline.dialects.confluence_v2 import hierarchy, listing, pages, render, spaces
 
     served: tuple[str, ...]
     if name == "sort":
-        served = spaces.SORTS if path.endswith("/spaces") else (
-            ("child-position",) if path.endswith("/children") else pages.SORTS)
+        if path.endswith("/spaces"):
+            served = spaces.SORTS
+        elif path.endswith("/children"):
+            served = hierarchy.CHILD_SORTS
+        elif path.endswith("/versions"):
+            served = listing.VERSION_SORTS
+        elif path.endswith("/blogposts"):
+            served = listing.BLOGPOST_SORTS
+        else:
+            served = pages.SORTS
     else:
         formats = render.SINGLE_FORMATS if path.endswith("}") else render.LIST_FORMATS
         served = tuple(f for f in formats if f not in render.UNCONVERTED)
