@@ -220,11 +220,12 @@ async def get(store: Store, caller: Caller, content_id: int, *, statuses: list[s
 
 async def list_content(store: Store, caller: Caller, *, type: str | None, space_key: str | None,
                        title: str | None, statuses: list[str], start: int, limit: int,
-                       space_ids: list[int] | None = None, order: str = "id") -> list[ContentView]:
+                       space_ids: list[int] | None = None, order: str = "id",
+                       ids: list[int] | None = None) -> list[ContentView]:
     """getContent: content of one type by id, in one space (`space_key`), in any of `space_ids` (v2's
     `space-id`) or everywhere the caller may see (`type` comment or attachment: those on a page or
     blog post the caller may see), in `order` (`domain.content.ORDERS`, read in that order by the
-    store's query, so that successive pages are stable)."""
+    store's query, so that successive pages are stable); `ids` (v2's `id`, up to 250): only those."""
     if type is not None:
         rules.validate_listed_type(type)
     order_key, descending = rules.order_key(order)
@@ -243,7 +244,7 @@ async def list_content(store: Store, caller: Caller, *, type: str | None, space_
         shown = ["current", "trashed", "draft"] if "any" in statuses else [
             s for s in (statuses or ["current"]) if s in ("current", "trashed", "draft")]
         wanted = start + limit
-        while True:
+        while not ids:
             found: list[Content] = []
             more = False  # whether a status may have more rows than were read
             for status in shown:
@@ -261,14 +262,34 @@ async def list_content(store: Store, caller: Caller, *, type: str | None, space_
                     wanted *= 2
                     continue
             break
+        if ids:
+            found = await _among(tx, caller, ids, type=type, statuses=shown, title=title,
+                                 space_ids=None if in_spaces == [None] else set(in_spaces))
         found.sort(key=order_key, reverse=descending)
         page = found[start:start + limit]
         views = []
         for item in page:
+            if item.body is None:  # (read without it)
+                item = await tx.content.by_id(item.id) or item
             space = await tx.spaces.by_id(item.space_id)
             assert space is not None  # content belongs to a space (a foreign key)
             views.append(await _view(tx, caller, item, space, item.status))
     return views
+
+
+async def _among(tx: Tx, caller: Caller, ids: list[int], *, type: str | None, statuses: list[str],
+                 title: str | None, space_ids: set[int | None] | None) -> list[Content]:
+    """The content of `ids` a listing with these filters shows the caller."""
+    found = []
+    for content, space, role, named in (await tx.content.with_space_many(set(ids), caller.user_id)).values():
+        if ((type is None or content.type == type) and content.status in statuses
+                and (space_ids is None or content.space_id in space_ids)
+                and (title is None or content.title == title)
+                and access.can_view_content(caller, content, space, role, named)):
+            found.append(content)
+    if type in rules.HELD_TYPES:
+        found = await _on_visible_containers(tx, caller, found)
+    return found
 
 
 async def _on_visible_containers(tx: Tx, caller: Caller, held: list[Content]) -> list[Content]:

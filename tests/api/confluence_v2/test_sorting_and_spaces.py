@@ -82,6 +82,26 @@ async def test_sorting_pages_over_statuses_and_spaces(client, site, space) -> No
     assert listed == [c, a, b]
 
 
+@pytest.mark.parametrize("kind,segment", [("page", "pages"), ("blogpost", "blogposts")])
+async def test_ids_select_across_cursor_pages(client, site, space, kind: str, segment: str) -> None:  # type: ignore[no-untyped-def]
+    made = [await _write(client, site.bob, kind, f"{kind} {i}") for i in range(6)]
+    wanted = [made[4], made[0], made[5]]
+    r = await client.post(f"{V1}/space/_private", headers=site.alice.bearer, json={"key": "SEC", "name": "Secret"})
+    assert r.status_code == 200, r.text
+    hidden = (await client.post(f"{V1}/content", headers=site.alice.bearer, json={
+        "type": kind, "title": "Hidden", "space": {"key": "SEC"}})).json()["id"]
+    query = "&".join(f"id={i}" for i in [*wanted, hidden, "999999"])
+    listed = await _all(client, site.bob, f"{V2}/{segment}?{query}&sort=-id&limit=1&body-format=storage")
+    assert [p["id"] for p in listed] == sorted(wanted, key=int, reverse=True)
+    assert all("storage" in p["body"] for p in listed)
+    listed = await _all(client, site.bob, f"{V2}/{segment}?{query}&space-id=999999")
+    assert listed == []
+    listed = await _all(client, site.alice, f"{V2}/{segment}?{query}&title=Hidden")
+    assert [p["id"] for p in listed] == [hidden]
+    many = "&".join(f"id={i}" for i in range(1, 252))
+    _error(await client.get(f"{V2}/{segment}?{many}", headers=site.bob.bearer), 400, "BAD_REQUEST")
+
+
 @pytest.mark.parametrize("sort", ["id", "-id", "key", "-key", "name", "-name"])
 async def test_spaces_sorted(client, site, sort: str) -> None:  # type: ignore[no-untyped-def]
     # Keys and names in different orders; two spaces share a name (ties by id).

@@ -98,13 +98,8 @@ async def get_blogposts(req: Request) -> Response:
     if shown:
         views = await content.list_content(req.app.store, req.caller, type="blogpost", space_key=None,
                                            title=req.q("title"), statuses=shown, start=page.offset,
-                                           limit=size + 1, space_ids=space_ids, order=order)
-    more = len(views) > size
-    views = views[:size]
-    if blogpost_ids:
-        wanted = set(blogpost_ids)
-        views = [v for v in views if v.content.id in wanted]
-    return page.respond([blogpost(v, body_format) for v in views], more, base_of(req))
+                                           limit=size + 1, space_ids=space_ids, order=order, ids=blogpost_ids)
+    return page.respond([blogpost(v, body_format) for v in views[:size]], len(views) > size, base_of(req))
 
 
 async def get_blogposts_in_space(req: Request) -> Response:

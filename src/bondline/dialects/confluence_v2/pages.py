@@ -128,6 +128,8 @@ async def get_pages(req: Request) -> Response:
     if len(space_ids) > 100:
         raise Invalid("At most 100 'space-id' values may be given")
     page_ids = integers(req, "id")
+    if len(page_ids) > 250:
+        raise Invalid("At most 250 'id' values may be given")
     statuses = _statuses(req)
     order = listing.content_order(req, SORTS)
     subtype = req.q("subtype")
@@ -144,10 +146,7 @@ async def get_pages(req: Request) -> Response:
     else:
         views = await content.list_content(req.app.store, req.caller, type="page", space_key=None,
                                            title=req.q("title"), statuses=shown, start=page.offset,
-                                           limit=size + 1, space_ids=space_ids, order=order)
-    if page_ids:
-        wanted = set(page_ids)
-        views = [v for v in views if v.content.id in wanted]
+                                           limit=size + 1, space_ids=space_ids, order=order, ids=page_ids)
     results = [render.page(v, body_format) for v in views[:size]]
     return page.respond(results, len(views) > size, base_of(req))
 
