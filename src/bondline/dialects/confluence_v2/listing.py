@@ -13,12 +13,12 @@ VERSION_SORTS = ("modified-date", "-modified-date")
 
 
 def sort(req: Request, allowed: tuple[str, ...]) -> str | None:
-    """The `sort` asked for (one of `allowed`, else a 400), or None."""
-    values = req.q_all("sort")
-    if not values:
+    """The `sort` asked for (one of `allowed`, else a 400), or None; a repeated `sort`: the first, as
+    bondline reads every repeated single-valued parameter."""
+    raw = req.q("sort")
+    if raw is None:
         return None
-    raw = values[0]
-    if raw not in allowed or len(values) > 1:
+    if raw not in allowed:
         raise Invalid(f"Provided value {{{raw[:40]}}} for 'sort' is not valid: expected one of {', '.join(allowed)}")
     return raw
 
