@@ -144,6 +144,27 @@ async def space_property(m: Matrix, caller: str) -> dict[str, Any]:
     return {"fresh": key}
 
 
+async def fresh_blogpost(m: Matrix, caller: str) -> dict[str, Any]:
+    """alice's blog post in ENG (open)."""
+    r = await m.as_("user", "POST", f"{V2}/blogposts", json={"spaceId": m.world["eng"], "title": f"Post {m.serial()}"})
+    assert r.status_code == 200, r.text
+    return {"fresh": r.json()["id"]}
+
+
+async def secret_blogpost(m: Matrix, caller: str) -> dict[str, Any]:
+    """carol's blog post in SEC (private)."""
+    r = await m.as_("spadmin", "POST", f"{V2}/blogposts", json={"spaceId": m.world["sec"],
+                                                                  "title": f"Secret post {m.serial()}"})
+    assert r.status_code == 200, r.text
+    return {"fresh": r.json()["id"]}
+
+
+async def trashed_blogpost(m: Matrix, caller: str) -> dict[str, Any]:
+    made = await fresh_blogpost(m, caller)
+    assert (await m.as_("user", "DELETE", f"{V2}/blogposts/{made['fresh']}")).status_code == 204
+    return made
+
+
 async def trashed_page(m: Matrix, caller: str) -> dict[str, Any]:
     made = await fresh_page(m, caller)
     assert (await m.as_("user", "DELETE", f"{W}/content/{made['fresh']}")).status_code == 204
@@ -395,6 +416,42 @@ ROWS: list[Row] = [
     Row("GET", f"{V2}/spaces/{{id}}", SPACE_MEMBERS_200, path=f"{V2}/spaces/{{sec}}"),
     Row("GET", f"{V2}/spaces/{{id}}/pages", AUTHED_ALL_200, path=f"{V2}/spaces/{{eng}}/pages"),
     Row("GET", f"{V2}/spaces/{{id}}/pages", SPACE_MEMBERS_200, path=f"{V2}/spaces/{{sec}}/pages"),
+    *[Row("GET", f"{V2}/pages/{{id}}/{what}", expect, path=f"{V2}/pages/{{{page}}}/{what}")
+      for what in ("descendants", "direct-children", "versions")
+      for page, expect in (("page", AUTHED_ALL_200), ("secret", SPACE_MEMBERS_200))],
+    Row("GET", f"{V2}/pages/{{page-id}}/versions/{{version-number}}", AUTHED_ALL_200,
+        path=f"{V2}/pages/{{page}}/versions/1"),
+    Row("GET", f"{V2}/pages/{{page-id}}/versions/{{version-number}}", SPACE_MEMBERS_200,
+        path=f"{V2}/pages/{{secret}}/versions/1"),
+    Row("PUT", f"{V2}/pages/{{id}}/title", AUTHED_ALL_200, path=f"{V2}/pages/{{fresh}}/title", make=fresh_page,
+        body=lambda w: {"status": "current", "title": f"Retitled {w['fresh']}"}),
+    Row("PUT", f"{V2}/pages/{{id}}/title", SPACE_MEMBERS_200, path=f"{V2}/pages/{{fresh}}/title", make=secret_page,
+        body=lambda w: {"status": "current", "title": f"Retitled {w['fresh']}"}),
+    Row("GET", f"{V2}/blogposts", AUTHED_ALL_200, query="space-id={eng}"),
+    Row("POST", f"{V2}/blogposts", AUTHED_ALL_200, make=fresh_key,
+        body=lambda w: {"spaceId": w["eng"], "title": w["fresh"]}),
+    Row("POST", f"{V2}/blogposts", "401 401 401 401  403 403 200 200  403 403 403 403 403", make=fresh_key,
+        body=lambda w: {"spaceId": w["sec"], "title": w["fresh"]}),
+    *[Row("GET", f"{V2}/blogposts/{{id}}{tail}", expect, path=f"{V2}/blogposts/{{fresh}}{tail}", make=maker)
+      for tail in ("", "/versions")
+      for maker, expect in ((fresh_blogpost, AUTHED_ALL_200), (secret_blogpost, SPACE_MEMBERS_200))],
+    *[Row("GET", f"{V2}/blogposts/{{blogpost-id}}/versions/{{version-number}}", expect,
+          path=f"{V2}/blogposts/{{fresh}}/versions/1", make=maker)
+      for maker, expect in ((fresh_blogpost, AUTHED_ALL_200), (secret_blogpost, SPACE_MEMBERS_200))],
+    *[Row("PUT", f"{V2}/blogposts/{{id}}", expect, path=f"{V2}/blogposts/{{fresh}}", make=maker,
+          body=lambda w: {"id": w["fresh"], "status": "current", "title": "edited", "version": {"number": 2},
+                          "body": {"representation": "storage", "value": "<p>e</p>"}})
+      for maker, expect in ((fresh_blogpost, AUTHED_ALL_200), (secret_blogpost, SPACE_MEMBERS_200))],
+    Row("DELETE", f"{V2}/blogposts/{{id}}", "401 401 401 401  204 403 204 204  403 403 403 403 403",
+        path=f"{V2}/blogposts/{{fresh}}", make=fresh_blogpost),
+    Row("DELETE", f"{V2}/blogposts/{{id}}", "401 401 401 401  403 403 204 204  403 403 403 403 403",
+        path=f"{V2}/blogposts/{{fresh}}", query="purge=true", make=trashed_blogpost),
+    Row("GET", f"{V2}/spaces/{{id}}/blogposts", AUTHED_ALL_200, path=f"{V2}/spaces/{{eng}}/blogposts"),
+    Row("GET", f"{V2}/spaces/{{id}}/blogposts", SPACE_MEMBERS_200, path=f"{V2}/spaces/{{sec}}/blogposts"),
+    Row("POST", f"{V2}/spaces", AUTHED_ALL_200.replace("200", "201"), make=fresh_key,
+        body=lambda w: {"key": w["fresh"], "name": "n"}),
+    Row("POST", f"{V2}/content/convert-ids-to-types", AUTHED_ALL_200,
+        body=lambda w: {"contentIds": [w["page"], w["secret"]]}),
     # --- Confluence: attachments (anyone who sees a page may attach to it) and comments ---------------------
     Row("GET", f"{W}/content/{{id}}/child/attachment", AUTHED_ALL_200, path=f"{W}/content/{{page}}/child/attachment"),
     Row("GET", f"{W}/content/{{id}}/child/attachment", SPACE_MEMBERS_200,

@@ -1,7 +1,8 @@
 """Third-party clients, unchanged, on bondline's Confluence v2 API (/wiki/api/v2) against a live
 server: confluence.js 3.x (npm, pinned in tests/clients/package-lock.json) through its v2 functions
-for spaces and pages — which is how it creates, reads and updates pages — each checked for what was
-written, and a page written through v2 read back through v1."""
+for spaces and pages — which is how it creates, reads and updates pages — and for blog posts,
+versions, descendants and space creation, each checked for what was written, and what was written
+through v2 read back through v1."""
 
 from __future__ import annotations
 
@@ -45,6 +46,43 @@ def test_confluence_js_v2_pages_and_spaces(live: Any) -> None:
     trashed = httpx.get(f"{live.url}/wiki/rest/api/content/{out['ids']['child']}?status=trashed&expand=version",
                         headers={"Authorization": f"Bearer {live.bob.token}"}).json()
     assert trashed["status"] == "trashed" and trashed["version"]["number"] == 2 and trashed["title"] == "JS child v2"
+
+
+@pytest.mark.skipif(missing_confluence_js() is not None, reason=str(missing_confluence_js()))
+def test_confluence_js_v2_blog_posts_versions_and_tree(live: Any) -> None:
+    """confluence.js 3.x's v2 functions for blog posts, versions, descendants, direct children, page
+    titles, space creation and content-id conversion (its own schemas check every response)."""
+    result = subprocess.run(["node", str(CLIENTS / "confluence-js" / "v2-blogposts.mjs")], cwd=CLIENTS,
+                            capture_output=True, text=True, timeout=120, check=False,
+                            env={**os.environ, "HOST": live.url, "EMAIL": live.bob.email, "TOKEN": live.bob.token,
+                                 "KEY": "CJB"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    ids = out["ids"]
+    assert out["space"]["key"] == "CJB" and out["space"]["name"] == "confluence.js blog"
+    assert out["created"] == {"title": "JS post one", "version": 1, "spaceId": out["space"]["id"]}
+    assert out["read"] == {"title": "JS post one", "body": "<p>1</p>"}
+    assert out["updated"] == {"title": "JS post one v2", "version": 2}
+    assert out["listed"] == ["JS post two", "JS post one v2"]  # sort=-id, one per request
+    assert out["inSpace"] == ["JS post one v2", "JS post two"]
+    assert out["blogVersions"] == [[2, "second", "<p>1b</p>"], [1, "", "<p>1</p>"]]
+    assert out["blogVersion"] == {"number": 1, "nextVersion": 2}
+    assert out["descendants"] == [["JS leaf", 1], ["JS deep", 2]]
+    assert out["directChildren"] == ["JS leaf"]
+    assert out["renamed"] == {"title": "JS leaf renamed", "version": 2}
+    assert out["pageVersions"] == [[1, "JS leaf"], [2, "JS leaf renamed"]]
+    assert out["pageVersion"] == {"number": 2, "prevVersion": 1}
+    assert out["types"] == {ids["first"]: "blogpost", ids["parent"]: "page"}
+    assert out["trashed"] == ["JS post two"] and out["afterPurge"] == ["JS post one v2"]
+    # Through v1: the space, the blog post with its two versions, the renamed page.
+    auth = {"Authorization": f"Bearer {live.bob.token}"}
+    space = httpx.get(f"{live.url}/wiki/rest/api/space/CJB?expand=description.plain", headers=auth).json()
+    assert space["description"]["plain"]["value"] == "made by confluence.js"
+    post = httpx.get(f"{live.url}/wiki/rest/api/content/{ids['first']}?expand=version,body.storage",
+                     headers=auth).json()
+    assert (post["type"], post["title"], post["version"]["number"]) == ("blogpost", "JS post one v2", 2)
+    assert httpx.get(f"{live.url}/wiki/rest/api/content/{ids['second']}?status=any",
+                     headers=auth).status_code == 404
 
 
 atlassian = pytest.importorskip("atlassian",

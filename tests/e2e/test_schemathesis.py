@@ -55,12 +55,17 @@ written beside it in `EXCLUSIONS` — wire fidelity or a constraint OpenAPI 3.0 
   a grammar, not a pattern; on restrictions (PUT/POST …/restriction) and the permission check: the
   users and groups they name must exist (400 otherwise).
 - `positive_data_acceptance` on GET /api/v1/users/{accountId}/relations/{relationName} and v2's
-  listings (GET /wiki/api/v2/pages, /spaces, /pages/{id}/children, /spaces/{id}/pages): `cursor` is
+  listings (GET /wiki/api/v2/pages, /blogposts, /spaces, a page's children, direct children,
+  descendants and versions, a blog post's versions, a space's pages and blog posts): `cursor` is
   opaque — only a cursor bondline returned (for the same query) is one;
 - `positive_data_acceptance` on v2's POST /wiki/api/v2/pages and PUT /wiki/api/v2/pages/{id}: as for
   v1's content, a title taken, a parent elsewhere, a stale version or a body id other than the path's
   is refused with 400 or 409 — state, not shape; and `private` pages and bodies in a representation
   bondline does not convert yet are refused (docs/decisions/0020);
+- `positive_data_acceptance` on v2's blog post writes (POST /blogposts, PUT /blogposts/{id}), renaming
+  a page (PUT /pages/{id}/title: a published page cannot become a draft), creating a space (a key
+  taken; role assignments, templates and copied access not supported) and convert-ids-to-types (ids
+  are positive integers, where the document allows any string): state or bondline's ids, not shape;
 - `positive_data_acceptance` on PUT …/child/attachment/{attachmentId}: the body's `id` must be the
   attachment in the path, and a new `title` must not be another attachment's — body against path, state;
 - `positive_data_acceptance` on POST …/entities/{id}/_update: each change's `uri` must name an
@@ -190,8 +195,22 @@ EXCLUSIONS = [
     ("positive_data_acceptance", "^/wiki/rest/api/content/[^/]+/permission/check$", "POST",
      "the subject must be an existing user or group: an unknown one is 400, as documented"),
     ("positive_data_acceptance", "^/api/v1/users/[^/]+/relations/[^/]+$", "GET", "cursors are opaque"),
-    ("positive_data_acceptance", "^/wiki/api/v2/(pages|spaces|pages/[^/]+/children|spaces/[^/]+/pages)$", "GET",
+    ("positive_data_acceptance", "^/wiki/api/v2/(pages|spaces|blogposts|pages/[^/]+/(children|direct-children|"
+     "descendants|versions)|blogposts/[^/]+/versions|spaces/[^/]+/(pages|blogposts))$", "GET",
      "v2 cursors are opaque: only a cursor bondline issued for the same query is one"),
+    ("positive_data_acceptance", "^/wiki/api/v2/blogposts$", "POST",
+     "a private blog post, a creation date (`createdAt`) or a body in a representation bondline does not"
+     " convert is refused with 400 (not supported): state, not shape"),
+    ("positive_data_acceptance", "^/wiki/api/v2/blogposts/[^/]+$", "PUT",
+     "the body's id must be the blog post in the path, its space the post's and its version the next one:"
+     " body against path, state"),
+    ("positive_data_acceptance", "^/wiki/api/v2/pages/[^/]+/title$", "PUT",
+     "a published page cannot be renamed as a draft (409): state, not shape"),
+    ("positive_data_acceptance", "^/wiki/api/v2/spaces$", "POST",
+     "a key already taken is refused (400), as Confluence does; role assignments, templates and copied access"
+     " are not supported; an alias must be the key"),
+    ("positive_data_acceptance", "^/wiki/api/v2/content/convert-ids-to-types$", "POST",
+     "content ids are positive integers (the document allows any string or number): 400 otherwise"),
     ("positive_data_acceptance", "^/wiki/api/v2/pages$", "POST",
      "a title already taken in the space, a parent that is not a page of that space, a private page (not"
      " supported) or a body in a representation bondline does not convert is refused with 400: state, not shape"),

@@ -17,8 +17,12 @@ PREFIX = "/wiki/api/v2"
 
 
 def install(app: Any) -> None:
-    from bondline.dialects.confluence_v2 import pages, spaces
+    from bondline.dialects.confluence_v2 import blogposts, creation, hierarchy, pages, spaces, versions
 
     app.claim_prefix(PREFIX + "/", DIALECT)
     pages.install(app)
     spaces.install(app)
+    blogposts.install(app)
+    hierarchy.install(app)
+    versions.install(app)
+    creation.install(app)

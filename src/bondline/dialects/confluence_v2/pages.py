@@ -10,7 +10,7 @@ import msgspec
 
 from bondline.dialects.confluence.params import boolean, integer, integers
 from bondline.dialects.confluence.render import base_of
-from bondline.dialects.confluence_v2 import PREFIX, render
+from bondline.dialects.confluence_v2 import PREFIX, listing, render
 from bondline.dialects.confluence_v2.errors import DIALECT
 from bondline.dialects.confluence_v2.paging import Page, limit
 from bondline.domain import content as rules
@@ -19,7 +19,7 @@ from bondline.http import Request, Response, empty, json_response
 from bondline.services import content, spaces, tree
 
 PAGE_STATUSES = ("current", "archived", "deleted", "trashed")
-SORTS = ("id",)  # the listing's order; Atlassian's other sort fields are not served yet (decision 0020)
+SORTS = listing.PAGE_SORTS  # read in that order by the services' query (decision 0020)
 
 
 class BodyWrite(msgspec.Struct):
@@ -128,10 +128,10 @@ async def get_pages(req: Request) -> Response:
     if len(space_ids) > 100:
         raise Invalid("At most 100 'space-id' values may be given")
     page_ids = integers(req, "id")
+    if len(page_ids) > 250:
+        raise Invalid("At most 250 'id' values may be given")
     statuses = _statuses(req)
-    sort = req.q("sort")
-    if sort is not None and sort not in SORTS:
-        raise Invalid(f"Provided value {{{sort[:40]}}} for 'sort' is not supported: sort by id")
+    order = listing.content_order(req, SORTS)
     subtype = req.q("subtype")
     if subtype is not None and subtype not in ("page", "live"):
         raise Invalid(f"Provided value {{{subtype[:40]}}} for 'subtype' is not valid: expected page or live")
@@ -146,10 +146,7 @@ async def get_pages(req: Request) -> Response:
     else:
         views = await content.list_content(req.app.store, req.caller, type="page", space_key=None,
                                            title=req.q("title"), statuses=shown, start=page.offset,
-                                           limit=size + 1, space_ids=space_ids)
-    if page_ids:
-        wanted = set(page_ids)
-        views = [v for v in views if v.content.id in wanted]
+                                           limit=size + 1, space_ids=space_ids, order=order, ids=page_ids)
     results = [render.page(v, body_format) for v in views[:size]]
     return page.respond(results, len(views) > size, base_of(req))
 
@@ -170,9 +167,7 @@ async def get_pages_in_space(req: Request) -> Response:
     if depth not in ("all", "root"):
         raise Invalid(f"Provided value {{{depth[:40]}}} for 'depth' is not valid: expected all or root")
     statuses = _statuses(req)
-    sort = req.q("sort")
-    if sort is not None and sort not in SORTS:
-        raise Invalid(f"Provided value {{{sort[:40]}}} for 'sort' is not supported: sort by id")
+    order = listing.content_order(req, SORTS)
     body_format = _body_format(req, render.LIST_FORMATS)
     size = limit(req, 25, 1, 250)
     query = {k: req.q_all(k) for k in ("depth", "sort", "status", "title", "body-format") if req.q_all(k)}
@@ -183,16 +178,16 @@ async def get_pages_in_space(req: Request) -> Response:
     more = False
     if not shown:
         views = []
-    elif depth == "root" and shown == ["current"] and req.q("title") is None:
-        listing = await tree.space_content(req.app.store, req.caller, space.space.key, "page", "root",
-                                           page.offset, size)
-        views, more = listing.views, listing.has_more
+    elif depth == "root" and shown == ["current"] and req.q("title") is None and order == "id":
+        top = await tree.space_content(req.app.store, req.caller, space.space.key, "page", "root",
+                                       page.offset, size)
+        views, more = top.views, top.has_more
     elif depth == "root":
-        raise Invalid("depth=root lists current pages; it takes no 'title' and no other 'status'")
+        raise Invalid("depth=root lists current pages; it takes no 'title', no other 'status' and no 'sort'")
     else:
         found = await content.list_content(req.app.store, req.caller, type="page", space_key=None,
                                            title=req.q("title"), statuses=shown, start=page.offset,
-                                           limit=size + 1, space_ids=[space.space.id])
+                                           limit=size + 1, space_ids=[space.space.id], order=order)
         views, more = found[:size], len(found) > size
     return page.respond([render.page(v, body_format) for v in views], more, base_of(req))
 
