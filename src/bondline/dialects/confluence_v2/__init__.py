@@ -17,8 +17,11 @@ PREFIX = "/wiki/api/v2"
 
 
 def install(app: Any) -> None:
-    from bondline.dialects.confluence_v2 import pages, spaces
+    from bondline.dialects.confluence_v2 import attachments, comments, likes, pages, spaces
 
     app.claim_prefix(PREFIX + "/", DIALECT)
     pages.install(app)
     spaces.install(app)
+    comments.install(app)
+    attachments.install(app)
+    likes.install(app)
