@@ -80,13 +80,26 @@ def _v2_query(path: str, name: str) -> dict[str, Any]:
     from bondline.dialects.confluence_v2 import pages, render, spaces
 
     served: tuple[str, ...]
-    if name == "sort":
+    if name == "sort" and ("comments" in path or "attachments" in path):
+        served = _v2_held_sort(path)
+    elif name == "sort":
         served = spaces.SORTS if path.endswith("/spaces") else (
             ("child-position",) if path.endswith("/children") else pages.SORTS)
     else:
         formats = render.SINGLE_FORMATS if path.endswith("}") else render.LIST_FORMATS
         served = tuple(f for f in formats if f not in render.UNCONVERTED)
     return {"type": "string", "enum": list(served)}
+
+
+def _v2_held_sort(path: str) -> tuple[str, ...]:
+    """The order bondline lists comments, attachments and their versions in (docs/decisions/0020)."""
+    from bondline.dialects.confluence_v2 import attachments, comments
+
+    if path.endswith("/versions"):
+        return comments.VERSION_SORTS
+    if path.endswith("/attachments") and path != V2 + "attachments":
+        return attachments.CONTAINER_SORTS
+    return comments.SORTS  # comments, and every attachment: oldest first
 
 
 def _param(path: str, param: dict[str, Any]) -> dict[str, Any] | None:
@@ -103,8 +116,12 @@ def _param(path: str, param: dict[str, Any]) -> dict[str, Any] | None:
         return _v2_query(path, name)
     if where == "query" and path == V2 + "spaces" and name == "type":  # what bondline stores
         return {"type": "string", "enum": ["global", "personal"]}
-    if where == "path" and path.startswith(V2) and name == "id":  # content and space ids alike
+    if where == "path" and path.startswith(V2) and name in ("id", "comment-id"):  # content and space ids alike
         return CONTENT_ID
+    if where == "path" and path.startswith(V2) and name == "attachment-id":
+        return ATTACHMENT_ID
+    if where == "path" and path.startswith(V2) and name == "version-number":
+        return VERSION_NUMBER
     if where == "query" and path.startswith(V2) and name == "version":
         return {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
     if where == "path" and confluence:

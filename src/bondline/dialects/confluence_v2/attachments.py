@@ -13,7 +13,7 @@ from bondline.dialects.confluence.attachments import download_path
 from bondline.dialects.confluence.params import boolean, integer
 from bondline.dialects.confluence.render import base_of
 from bondline.dialects.confluence_v2 import PREFIX
-from bondline.dialects.confluence_v2.comments import _query, _sort, _values, version_detail, version_of
+from bondline.dialects.confluence_v2.comments import VERSION_SORTS, _query, _sort, _values, version_detail, version_of
 from bondline.dialects.confluence_v2.errors import DIALECT
 from bondline.dialects.confluence_v2.paging import Page, limit
 from bondline.domain import attachments as rules
@@ -24,6 +24,8 @@ from bondline.services import attachments, content
 from bondline.services.attachments import AttachmentView
 
 SORTS = ("created-date", "-created-date", "modified-date", "-modified-date")
+ALL_SORTS = ("created-date",)  # GET /attachments: by id, oldest first
+CONTAINER_SORTS = ("-created-date",)  # a page's or blog post's: newest first
 STATUSES = ("current", "archived", "trashed")
 
 
@@ -53,15 +55,15 @@ def attachment(view: AttachmentView, *, include_version: bool = True) -> dict[st
     return out
 
 
-def _filters(req: Request, served: str) -> tuple[list[str], str | None, str | None]:
+def _filters(req: Request, served: tuple[str, ...]) -> tuple[list[str], str | None, str | None]:
     """`status`, `filename` and `mediaType`; `sort` in the order the listing comes in (`served`)."""
     statuses = _values(req, "status", STATUSES)
-    _sort(req, SORTS, (served,))
+    _sort(req, SORTS, served)
     return statuses, req.q("filename") or None, req.q("mediaType") or None
 
 
 async def get_attachments(req: Request) -> Response:
-    statuses, filename, media_type = _filters(req, "created-date")  # by id, oldest first
+    statuses, filename, media_type = _filters(req, ALL_SORTS)
     size = limit(req, 50, 1, 250)
     page = await Page.of(req, f"{PREFIX}/attachments", _query(req, "sort", "status", "mediaType", "filename"), size)
     shown = [s for s in (statuses or ["current"]) if s in ("current", "trashed")]  # none archived
@@ -72,7 +74,7 @@ async def get_attachments(req: Request) -> Response:
 
 async def _of_container(req: Request, container_type: str) -> Response:
     container_id = content_rules.parse_id(req.params["id"])
-    statuses, filename, media_type = _filters(req, "-created-date")  # a container's: newest first
+    statuses, filename, media_type = _filters(req, CONTAINER_SORTS)
     size = limit(req, 50, 1, 250)
     kind = "pages" if container_type == "page" else "blogposts"
     page = await Page.of(req, f"{PREFIX}/{kind}/{container_id}/attachments",
@@ -121,7 +123,7 @@ async def delete_attachment(req: Request) -> Response:
 
 async def get_versions(req: Request) -> Response:
     attachment_id = rules.parse_attachment_id(req.params["id"])
-    _sort(req, ("modified-date", "-modified-date"), ("-modified-date",))
+    _sort(req, ("modified-date", "-modified-date"), VERSION_SORTS)
     size = limit(req, 25, 1, 250)
     page = await Page.of(req, f"{PREFIX}/attachments/{rules.wire_id(attachment_id)}/versions",
                          _query(req, "sort"), size)
