@@ -76,6 +76,9 @@ async def test_footer_comment_create_read_update_delete(client, site, space) -> 
     _error(await client.put(f"{V2}/footer-comments/{made['id']}", headers=site.alice.bearer, json={
         "version": {"number": 2}, "body": STORAGE}), 409, "CONFLICT")
 
+    old = (await client.get(f"{V2}/footer-comments/{made['id']}?version=1&body-format=storage",
+                            headers=site.bob.bearer)).json()
+    assert old["version"]["number"] == 1 and old["body"]["storage"]["value"] == "<p>Nice</p>"
     versions = (await client.get(f"{V2}/footer-comments/{made['id']}/versions?body-format=storage",
                                  headers=site.bob.bearer)).json()
     assert [(v["number"], v["comment"]["body"]["storage"]["value"]) for v in versions["results"]] == [
@@ -131,6 +134,14 @@ async def test_paging_page_comments_with_a_cursor(client, site, space) -> None: 
         url = r.json()["_links"].get("next")
         assert (url is None) == ("link" not in r.headers)
     assert seen == made
+    # A cursor is good for the listing it came from only.
+    other = await _v1_page(client, site.bob, "Other")
+    first = (await client.get(f"{V2}/pages/{page['id']}/footer-comments?limit=2", headers=site.bob.bearer)).json()
+    cursor = first["_links"]["next"].split("cursor=")[1]
+    _error(await client.get(f"{V2}/pages/{other['id']}/footer-comments?limit=2&cursor={cursor}",
+                            headers=site.bob.bearer), 400, "BAD_REQUEST")
+    _error(await client.get(f"{V2}/pages/{page['id']}/inline-comments?limit=2&cursor={cursor}",
+                            headers=site.bob.bearer), 400, "BAD_REQUEST")
     everywhere = (await client.get(f"{V2}/footer-comments?limit=250", headers=site.bob.bearer)).json()
     assert [c["id"] for c in everywhere["results"]] == made
 
