@@ -190,6 +190,38 @@ async def secret_attachment(m: Matrix, caller: str) -> dict[str, Any]:
     return await _attach(m, "spadmin", m.world["secret"], versions=2)
 
 
+# --- makers for Confluence v2's comments, attachments and likes ---------------------------------------
+
+async def _v2_comment(m: Matrix, who: str, container: str, location: str, *, blog: bool = False) -> str:
+    body: dict[str, Any] = {"blogPostId" if blog else "pageId": container,
+                            "body": {"representation": "storage", "value": "<p>c</p>"}}
+    if location == "inline":
+        body["inlineCommentProperties"] = {"textSelection": "x", "textSelectionMatchCount": 1,
+                                           "textSelectionMatchIndex": 0}
+    r = await m.as_(who, "POST", f"{V2}/{location}-comments", json=body)
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+def v2_comment(location: str, secret: bool = False) -> Maker:
+    """alice's comment on her page in ENG, or (`secret`) carol's on hers in SEC; `fresh` is its id."""
+    async def make(m: Matrix, caller: str) -> dict[str, Any]:
+        who, page = ("spadmin", m.world["secret"]) if secret else ("user", m.world["page"])
+        return {"fresh": await _v2_comment(m, who, page, location)}
+    return make
+
+
+def v2_blog(secret: bool = False) -> Maker:
+    """alice's blog post in ENG, or (`secret`) carol's in SEC; `fresh` is its id."""
+    async def make(m: Matrix, caller: str) -> dict[str, Any]:
+        who, key = ("spadmin", "SEC") if secret else ("user", "ENG")
+        r = await m.as_(who, "POST", f"{W}/content", json={"type": "blogpost", "title": f"Blog {m.serial()}",
+                                                          "space": {"key": key}})
+        assert r.status_code == 200, r.text
+        return {"fresh": r.json()["id"]}
+    return make
+
+
 def one_file(w: World) -> dict[str, Any]:
     return {"file": (f"new-{w['fresh']}.txt", b"data")}
 
@@ -452,6 +484,60 @@ ROWS: list[Row] = [
         body=lambda w: {"key": w["fresh"], "name": "n"}),
     Row("POST", f"{V2}/content/convert-ids-to-types", AUTHED_ALL_200,
         body=lambda w: {"contentIds": [w["page"], w["secret"]]}),
+    # --- Confluence v2: comments, attachments, likes (the same rules as v1's, through /wiki/api/v2) -------
+    *[Row("GET", f"{V2}/{kind}/{{id}}/{where}-comments", expect, path=f"{V2}/{kind}/{{fresh}}/{where}-comments",
+          make=maker)
+      for kind, plain, secret in (("pages", fresh_page, secret_page), ("blogposts", v2_blog(), v2_blog(True)))
+      for where in ("footer", "inline")
+      for maker, expect in ((plain, AUTHED_ALL_200), (secret, SPACE_MEMBERS_200))],
+    *[Row("GET", f"{V2}/attachments/{{id}}/footer-comments", expect,
+          path=f"{V2}/attachments/{{fresh}}/footer-comments", make=maker)
+      for maker, expect in ((fresh_attachment, AUTHED_ALL_200), (secret_attachment, SPACE_MEMBERS_200))],
+    *[row for where in ("footer", "inline") for row in (
+        Row("GET", f"{V2}/{where}-comments", AUTHED_ALL_200),
+        Row("POST", f"{V2}/{where}-comments", "401 401 401 401  201 201 201 201  201 201 201 201 201",
+            body=lambda w, where=where: {"pageId": w["page"], "body": {"representation": "storage", "value": "x"},
+                                         **({"inlineCommentProperties": {"textSelection": "x"}}
+                                            if where == "inline" else {})}),
+        Row("POST", f"{V2}/{where}-comments", "401 401 401 401  404 404 201 201  404 404 404 404 404",
+            body=lambda w, where=where: {"pageId": w["secret"], "body": {"representation": "storage", "value": "x"},
+                                         **({"inlineCommentProperties": {"textSelection": "x"}}
+                                            if where == "inline" else {})}),
+        *[Row("GET", f"{V2}/{where}-comments/{{comment-id}}", expect, path=f"{V2}/{where}-comments/{{fresh}}",
+              make=v2_comment(where, secret))
+          for secret, expect in ((False, AUTHED_ALL_200), (True, SPACE_MEMBERS_200))],
+        *[Row("PUT", f"{V2}/{where}-comments/{{comment-id}}", expect, path=f"{V2}/{where}-comments/{{fresh}}",
+              make=v2_comment(where, secret),
+              body={"version": {"number": 2}, "body": {"representation": "storage", "value": "<p>edited</p>"}})
+          for secret, expect in ((False, AUTHED_ALL_200), (True, SPACE_MEMBERS_200))],
+        Row("DELETE", f"{V2}/{where}-comments/{{comment-id}}", "401 401 401 401  204 403 204 204  403 403 403 403 403",
+            path=f"{V2}/{where}-comments/{{fresh}}", make=v2_comment(where)),
+        Row("DELETE", f"{V2}/{where}-comments/{{comment-id}}", "401 401 401 401  404 404 204 204  404 404 404 404 404",
+            path=f"{V2}/{where}-comments/{{fresh}}", make=v2_comment(where, True)),
+        *[Row("GET", f"{V2}/{where}-comments/{{id}}/{tail}", expect, path=f"{V2}/{where}-comments/{{fresh}}/{tail}",
+              make=v2_comment(where, secret))
+          for tail in ("children", "versions", "likes/count", "likes/users")
+          for secret, expect in ((False, AUTHED_ALL_200), (True, SPACE_MEMBERS_200))],
+        *[Row("GET", f"{V2}/{where}-comments/{{id}}/versions/{{version-number}}", expect,
+              path=f"{V2}/{where}-comments/{{fresh}}/versions/1", make=v2_comment(where, secret))
+          for secret, expect in ((False, AUTHED_ALL_200), (True, SPACE_MEMBERS_200))],
+    )],
+    *[Row("GET", f"{V2}/{kind}/{{id}}/{tail}", expect, path=f"{V2}/{kind}/{{fresh}}/{tail}", make=maker)
+      for kind, plain, secret in (("pages", fresh_page, secret_page), ("blogposts", v2_blog(), v2_blog(True)))
+      for tail in ("likes/count", "likes/users", "attachments")
+      for maker, expect in ((plain, AUTHED_ALL_200), (secret, SPACE_MEMBERS_200))],
+    Row("GET", f"{V2}/attachments", AUTHED_ALL_200),
+    *[row for maker, expect, delete in (
+        (fresh_attachment, AUTHED_ALL_200, "401 401 401 401  204 403 204 204  403 403 403 403 403"),
+        (secret_attachment, SPACE_MEMBERS_200, "401 401 401 401  404 404 204 204  404 404 404 404 404"))
+      for row in (
+        Row("GET", f"{V2}/attachments/{{id}}", expect, path=f"{V2}/attachments/{{fresh}}", make=maker),
+        Row("DELETE", f"{V2}/attachments/{{id}}", delete, path=f"{V2}/attachments/{{fresh}}", make=maker),
+        Row("GET", f"{V2}/attachments/{{id}}/versions", expect, path=f"{V2}/attachments/{{fresh}}/versions",
+            make=maker),
+        Row("GET", f"{V2}/attachments/{{attachment-id}}/versions/{{version-number}}", expect,
+            path=f"{V2}/attachments/{{fresh}}/versions/1", make=maker),
+    )],
     # --- Confluence: attachments (anyone who sees a page may attach to it) and comments ---------------------
     Row("GET", f"{W}/content/{{id}}/child/attachment", AUTHED_ALL_200, path=f"{W}/content/{{page}}/child/attachment"),
     Row("GET", f"{W}/content/{{id}}/child/attachment", SPACE_MEMBERS_200,

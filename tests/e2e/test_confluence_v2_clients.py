@@ -85,6 +85,59 @@ def test_confluence_js_v2_blog_posts_versions_and_tree(live: Any) -> None:
                      headers=auth).status_code == 404
 
 
+def test_confluence_js_v2_comments_attachments_and_likes(live: Any) -> None:
+    """confluence.js's v2 functions for comments, attachments and likes, on a page written through v1
+    (an attachment uploaded and a like made through v1, as Cloud's clients do); each call's result
+    checked, and the v2 writes read back through v1."""
+    v1 = f"{live.url}/wiki/rest/api"
+    with Client(live.url, live.alice.token) as alice:
+        alice.spaces.create("CJC", "confluence.js v2 comments")
+    bob = {"Authorization": f"Bearer {live.bob.token}"}
+    alice_auth = {"Authorization": f"Bearer {live.alice.token}"}
+    page = httpx.post(f"{v1}/content", headers=bob, json={
+        "type": "page", "title": "JS comments", "space": {"key": "CJC"},
+        "body": {"storage": {"value": "<p>JS</p>", "representation": "storage"}}}).json()
+    for data in (b"one", b"two!"):
+        r = httpx.put(f"{v1}/content/{page['id']}/child/attachment", headers={**bob, "X-Atlassian-Token": "no-check"},
+                      files=[("file", ("js.txt", data, "text/plain"))])
+        assert r.status_code == 200, r.text
+    attachment = r.json()["results"][0]["id"]
+    assert httpx.put(f"{v1}/relation/like/from/user/current/to/content/{page['id']}",
+                     headers=alice_auth).status_code == 200
+    result = subprocess.run(["node", str(CLIENTS / "confluence-js" / "v2comments.mjs")], cwd=CLIENTS,
+                            capture_output=True, text=True, timeout=120, check=False,
+                            env={**os.environ, "HOST": live.url, "EMAIL": live.bob.email, "TOKEN": live.bob.token,
+                                 "PAGE": page["id"], "ATTACHMENT": attachment})
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    ids = out["ids"]
+    assert out["footer"] == {"pageId": page["id"], "version": 1, "replyParent": ids["footer"], "replyPage": page["id"]}
+    assert out["edited"] == {"version": 2, "body": "<p>f2</p>"}
+    assert out["read"] == {"body": "<p>f2</p>", "title": "Re: JS comments"}
+    assert out["children"] == [ids["reply"]] and out["pageFooter"] == ["<p>f2</p>"]
+    assert out["allFooter"] == [ids["footer"], ids["reply"]]
+    assert out["versions"] == [2, 1] and out["versionDetail"] == {"number": 1, "next": 2}
+    assert out["footerLikes"] == 0
+    assert out["inline"] == {"status": "open", "selection": "JS"} and out["resolved"] == "resolved"
+    assert out["inlineChildren"] == [ids["inlineReply"]] and out["inlineRead"] == "resolved"
+    assert out["pageResolved"] == [ids["inline"]]
+    assert out["allInline"] == sorted([ids["inline"], ids["inlineReply"]])
+    assert out["pageLikes"] == 1 and out["pageLikers"] == [live.alice.account_id]
+    assert out["attachment"]["title"] == "js.txt" and out["attachment"]["pageId"] == page["id"]
+    assert out["attachment"]["size"] == 4 and out["attachment"]["version"] == 2
+    assert out["attachment"]["download"].startswith(f"/download/attachments/{page['id']}/js.txt")
+    assert out["pageAttachments"] == [attachment] and out["attachments"] == [attachment]
+    assert out["attachmentVersions"] == [2, 1] and out["attachmentVersion"] == 1
+    assert out["afterAttachmentDelete"] == [] and out["afterDelete"] == []
+    # Through v1: the attachment is in the trash, the footer thread is gone, the inline comment stays.
+    assert httpx.get(f"{v1}/content/{attachment}?status=trashed", headers=bob).json()["status"] == "trashed"
+    for gone in (ids["footer"], ids["reply"], ids["inlineReply"]):
+        assert httpx.get(f"{v1}/content/{gone}", headers=bob).status_code == 404
+    inline = httpx.get(f"{v1}/content/{ids['inline']}", headers=bob).json()
+    assert inline["extensions"]["resolution"]["status"] == "resolved"
+    assert inline["extensions"]["inlineProperties"]["originalSelection"] == "JS"
+
+
 atlassian = pytest.importorskip("atlassian",
                                 reason="atlassian-python-api is not installed (pip install atlassian-python-api)")
 

@@ -56,8 +56,9 @@ written beside it in `EXCLUSIONS` — wire fidelity or a constraint OpenAPI 3.0 
   users and groups they name must exist (400 otherwise).
 - `positive_data_acceptance` on GET /api/v1/users/{accountId}/relations/{relationName} and v2's
   listings (GET /wiki/api/v2/pages, /blogposts, /spaces, a page's children, direct children,
-  descendants and versions, a blog post's versions, a space's pages and blog posts): `cursor` is
-  opaque — only a cursor bondline returned (for the same query) is one;
+  descendants and versions, a blog post's versions, a space's pages and blog posts, and the comment,
+  attachment, version and like listings): `cursor` is opaque — only a cursor bondline returned (for
+  the same query) is one;
 - `positive_data_acceptance` on v2's POST /wiki/api/v2/pages and PUT /wiki/api/v2/pages/{id}: as for
   v1's content, a title taken, a parent elsewhere, a stale version or a body id other than the path's
   is refused with 400 or 409 — state, not shape; and `private` pages and bodies in a representation
@@ -66,6 +67,9 @@ written beside it in `EXCLUSIONS` — wire fidelity or a constraint OpenAPI 3.0 
   a page (PUT /pages/{id}/title: a published page cannot become a draft), creating a space (a key
   taken; role assignments, templates and copied access not supported) and convert-ids-to-types (ids
   are positive integers, where the document allows any string): state or bondline's ids, not shape;
+- `positive_data_acceptance` on v2's POST /wiki/api/v2/footer-comments and /inline-comments and PUT
+  on one of them: a comment is on content that exists (or answers a comment that does), has a body, and
+  a top-level inline comment a selection; an update names the next version — state, not shape;
 - `positive_data_acceptance` on PUT …/child/attachment/{attachmentId}: the body's `id` must be the
   attachment in the path, and a new `title` must not be another attachment's — body against path, state;
 - `positive_data_acceptance` on POST …/entities/{id}/_update: each change's `uri` must name an
@@ -216,6 +220,16 @@ EXCLUSIONS = [
      " supported) or a body in a representation bondline does not convert is refused with 400: state, not shape"),
     ("positive_data_acceptance", "^/wiki/api/v2/pages/[^/]+$", "PUT",
      "the body's id must be the page in the path and its version the next one: body against path, state"),
+    ("positive_data_acceptance", "^/wiki/api/v2/((footer|inline)-comments|attachments|(pages|blogposts)/[^/]+/"
+     "((footer|inline)-comments|attachments|likes/users)|attachments/[^/]+/(versions|footer-comments)|"
+     "(footer|inline)-comments/[^/]+/(children|versions|likes/users))$", "GET",
+     "v2 cursors are opaque: only a cursor bondline issued for the same query is one"),
+    ("positive_data_acceptance", "^/wiki/api/v2/(footer|inline)-comments$", "POST",
+     "a comment is on a page or blog post (or answers a comment) that must exist, has a body, and a top-level"
+     " inline comment a selection; a body in a representation bondline does not convert is a 400: state, not shape"),
+    ("positive_data_acceptance", "^/wiki/api/v2/(footer|inline)-comments/[^/]+$", "PUT",
+     "an update names the comment's next version (409 otherwise); a footer comment is not resolved, a dangling"
+     " one not reopened: state, not shape"),
     ("positive_data_acceptance", "^/wiki/rest/api/content/[^/]+/child/attachment/[^/]+$", "PUT",
      "the body's id must be the path's attachment, and a new name must not be another attachment's"),
     ("positive_data_acceptance", R + "/entities/[^/]+/_update$", "POST",

@@ -172,7 +172,8 @@ async def test_versions_written_through_v1_read_through_v2(client, site, space, 
 @pytest.mark.parametrize("path", [
     "pages/{id}/versions/0", "pages/{id}/versions/x", "pages/{id}/versions?sort=id", "pages/{id}/versions?limit=0",
     "pages/{id}/versions?body-format=view", "pages/{id}/versions?cursor=junk",
-    "pages/{id}/versions?cursor=.%F0%AF%A5%8F%1F", "pages/{id}/descendants?cursor=e30.%C3%A9", "pages/{id}/descendants?depth=0",
+    "pages/{id}/versions?cursor=.%F0%AF%A5%8F%1F", "pages/{id}/descendants?cursor=e30.%C3%A9",
+    "pages/{id}/descendants?depth=0",
     "pages/{id}/descendants?depth=11", "pages/{id}/descendants?depth=x", "pages/{id}/direct-children?sort=title",
     "pages/{id}/direct-children?limit=300", "pages/abc/descendants", "pages/{id}?version=0",
 ])
