@@ -17,8 +17,13 @@ PREFIX = "/wiki/api/v2"
 
 
 def install(app: Any) -> None:
-    from bondline.dialects.confluence_v2 import pages, spaces
+    from bondline.dialects.confluence_v2 import labels, operations, pages, permissions, properties, spaces, users
 
     app.claim_prefix(PREFIX + "/", DIALECT)
     pages.install(app)
     spaces.install(app)
+    labels.install(app)
+    properties.install(app)
+    permissions.install(app)
+    users.install(app)
+    operations.install(app)
