@@ -265,6 +265,51 @@ async def label_ops(m: Matrix, caller: str) -> dict[str, Any]:
     return {}
 
 
+# v2's property owners: (path segment, the world's open owner, its private one, who writes on each)
+V2_PROPERTY_PARAM = {"pages": "page-id", "blogposts": "blogpost-id", "attachments": "attachment-id",
+                     "comments": "comment-id", "spaces": "space-id"}
+V2_PROPERTY_OWNERS = (("pages", "page", "secret"), ("blogposts", "blog", "secret_blog"),
+                      ("attachments", "att", "secret_att"), ("comments", "comment", "secret_comment"),
+                      ("spaces", "eng", "sec"))
+
+
+def v2_property(kind: str, owner: str) -> Maker:
+    """A maker: a property (key `pkey`, id `fresh`) on the world's `owner`, written through v2 by who
+    may (alice on ENG's content, carol on SEC's and on both spaces)."""
+    async def make(m: Matrix, caller: str) -> dict[str, Any]:
+        key = f"k{m.serial()}"
+        who = "user" if kind != "spaces" and not owner.startswith("secret") else "spadmin"
+        r = await m.as_(who, "POST", f"{V2}/{kind}/{m.world[owner]}/properties", json={"key": key, "value": "v"})
+        assert r.status_code in (200, 201), r.text
+        return {"fresh": r.json()["id"], "pkey": key}
+    return make
+
+
+async def v2_world(m: Matrix) -> None:
+    """What the v2 rows read beyond pages and spaces: a blog post, an attachment, a footer and an
+    inline comment in ENG (alice's) and in SEC (carol's); a label on SEC's page only."""
+    for who, space, page, suffix in (("user", "ENG", m.world["page"], ""), ("spadmin", "SEC", m.world["secret"],
+                                                                              "secret_")):
+        r = await m.as_(who, "POST", f"{W}/content", json={"type": "blogpost", "title": f"Blog {space}",
+                                                            "space": {"key": space}})
+        m.world[f"{suffix}blog"] = r.json()["id"]
+        m.world[f"{suffix}att"] = (await _attach(m, who, page))["fresh"].removeprefix("att")
+        for location in ("footer", "inline"):
+            extensions: dict[str, Any] = {"location": location}
+            if location == "inline":
+                extensions["inlineProperties"] = {"originalSelection": "x", "markerRef": f"m{m.serial()}"}
+            r = await m.as_(who, "POST", f"{W}/content", json={
+                "type": "comment", "container": {"id": page, "type": "page", "status": "current"},
+                "body": {"storage": {"value": "<p>c</p>", "representation": "storage"}}, "extensions": extensions})
+            assert r.status_code == 200, r.text
+            m.world[f"{suffix}{'comment' if location == 'footer' else 'inline'}"] = r.json()["id"]
+    r = await m.as_("spadmin", "POST", f"{W}/content/{m.world['secret']}/label", json={"name": "hush"})
+    assert r.status_code == 200, r.text
+    labels = (await m.as_("admin", "GET", f"{V2}/labels")).json()["results"]
+    m.world.update({"ops_label": next(x["id"] for x in labels if x["name"] == "ops"),
+                    "hush_label": next(x["id"] for x in labels if x["name"] == "hush")})
+
+
 async def fresh_group(m: Matrix, caller: str) -> dict[str, Any]:
     """A group the site admin made, with alice in it."""
     name = f"g{m.serial()}"
@@ -538,6 +583,49 @@ ROWS: list[Row] = [
         Row("GET", f"{V2}/attachments/{{attachment-id}}/versions/{{version-number}}", expect,
             path=f"{V2}/attachments/{{fresh}}/versions/1", make=maker),
     )],
+    # v2 labels: a label exists for a caller while content or a space they see carries it
+    Row("GET", f"{V2}/labels", AUTHED_ALL_200),
+    *[Row("GET", f"{V2}/labels/{{id}}/{kind}", expect, path=f"{V2}/labels/{{{label}}}/{kind}")
+      for kind in ("pages", "blogposts", "attachments")
+      for label, expect in (("ops_label", AUTHED_ALL_200), ("hush_label", SPACE_MEMBERS_200))],
+    *[Row("GET", f"{V2}/{kind}/{{id}}/labels", expect, path=f"{V2}/{kind}/{{{owner}}}/labels")
+      for kind, open_one, secret_one in (("pages", "page", "secret"), ("blogposts", "blog", "secret_blog"),
+                                         ("attachments", "att", "secret_att"))
+      for owner, expect in ((open_one, AUTHED_ALL_200), (secret_one, SPACE_MEMBERS_200))],
+    *[Row("GET", f"{V2}/spaces/{{id}}/{what}", expect, path=f"{V2}/spaces/{{{space}}}/{what}")
+      for what in ("labels", "content/labels", "permissions", "operations")
+      for space, expect in (("eng", AUTHED_ALL_200), ("sec", SPACE_MEMBERS_200))],
+    # v2 content and space properties: read by whoever sees the owner, written by whoever may edit it
+    # (a space's: its administrators)
+    *[Row("GET", f"{V2}/{kind}/{{{param}}}/properties", expect, path=f"{V2}/{kind}/{{{owner}}}/properties")
+      for kind, open_one, secret_one in V2_PROPERTY_OWNERS
+      for param in (V2_PROPERTY_PARAM[kind],)
+      for owner, expect in ((open_one, AUTHED_ALL_200), (secret_one, SPACE_MEMBERS_200))],
+    *[Row("POST", f"{V2}/{kind}/{{{V2_PROPERTY_PARAM[kind]}}}/properties", expect,
+          path=f"{V2}/{kind}/{{{owner}}}/properties", make=fresh_key, body=lambda w: {"key": w["fresh"], "value": "v"})
+      for kind, open_one, secret_one in V2_PROPERTY_OWNERS
+      for owner, expect in ((open_one, "401 401 401 401  403 403 201 201  403 403 403 403 403" if kind == "spaces"
+                             else AUTHED_ALL_200),
+                            (secret_one, SPACE_MEMBERS_200.replace("200", "201") if kind == "spaces"
+                             else SPACE_MEMBERS_200))],
+    *[Row(method, f"{V2}/{kind}/{{{V2_PROPERTY_PARAM[kind]}}}/properties/{{property-id}}",
+          expect.replace("200", "204") if method == "DELETE" else expect,
+          path=f"{V2}/{kind}/{{{owner}}}/properties/{{fresh}}", make=v2_property(kind, owner),
+          body=(lambda w: {"key": w["pkey"], "value": "w", "version": {"number": 2}}) if method == "PUT" else None)
+      for method in ("GET", "PUT", "DELETE")
+      for kind, open_one, secret_one in V2_PROPERTY_OWNERS
+      for owner, expect in (
+          (open_one, "401 401 401 401  403 403 200 200  403 403 403 403 403"
+           if kind == "spaces" and method != "GET" else AUTHED_ALL_200),
+          (secret_one, SPACE_MEMBERS_200))],
+    # v2 operations: what the caller may do, for whoever sees the content
+    *[Row("GET", f"{V2}/{kind}/{{id}}/operations", expect, path=f"{V2}/{kind}/{{{owner}}}/operations")
+      for kind, open_one, secret_one in (("pages", "page", "secret"), ("blogposts", "blog", "secret_blog"),
+                                         ("attachments", "att", "secret_att"),
+                                         ("footer-comments", "comment", "secret_comment"),
+                                         ("inline-comments", "inline", "secret_inline"))
+      for owner, expect in ((open_one, AUTHED_ALL_200), (secret_one, SPACE_MEMBERS_200))],
+    Row("POST", f"{V2}/users-bulk", AUTHED_ALL_200, body=lambda w: {"accountIds": [w["alice"], w["bob"]]}),
     # --- Confluence: attachments (anyone who sees a page may attach to it) and comments ---------------------
     Row("GET", f"{W}/content/{{id}}/child/attachment", AUTHED_ALL_200, path=f"{W}/content/{{page}}/child/attachment"),
     Row("GET", f"{W}/content/{{id}}/child/attachment", SPACE_MEMBERS_200,
@@ -1031,6 +1119,7 @@ class Matrix:
         await alices_favourite(self, "user")
         await label_ops(self, "user")
         await alices_watch(self, "user")
+        await v2_world(self)
         r = await self.as_("admin", "POST", f"{W}/group", json={"name": "matrix"})
         self.world["group"] = r.json()["id"]
         gone = await fresh_space(self, "spadmin")

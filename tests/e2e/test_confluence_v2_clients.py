@@ -138,6 +138,45 @@ def test_confluence_js_v2_comments_attachments_and_likes(live: Any) -> None:
     assert inline["extensions"]["inlineProperties"]["originalSelection"] == "JS"
 
 
+def test_confluence_js_v2_labels_properties_permissions_users_operations(live: Any) -> None:
+    """confluence.js's v2 functions for labels (written through v1), content and space properties (read
+    back through v1), space permissions, users-bulk and operations."""
+    v1 = f"{live.url}/wiki/rest/api"
+    alice = {"Authorization": f"Bearer {live.alice.token}"}
+    with Client(live.url, live.alice.token) as client:
+        client.spaces.create("CJM", "confluence.js v2 meta")
+        page = client.content.create("CJM", "Labelled")["id"]
+    for body in ([{"prefix": "global", "name": "js-one"}, {"prefix": "team", "name": "js-two"}],):
+        assert httpx.post(f"{v1}/content/{page}/label", headers=alice, json=body).status_code == 200
+    assert httpx.post(f"{v1}/space/CJM/label", headers=alice, json=[{"prefix": "team", "name": "js-space"}]
+                      ).status_code == 200
+    result = subprocess.run(["node", str(CLIENTS / "confluence-js" / "v2-meta.mjs")], cwd=CLIENTS,
+                            capture_output=True, text=True, timeout=120, check=False,
+                            env={**os.environ, "HOST": live.url, "EMAIL": live.alice.email, "TOKEN": live.alice.token,
+                                 "KEY": "CJM", "PAGE": page,
+                                 "ACCOUNTS": f"{live.bob.account_id},{live.alice.account_id}"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["pageLabels"] == ["global:js-one", "team:js-two"]
+    assert {"js-one", "js-two", "js-space"} <= set(out["labels"]) and out["byId"] == [out["labelId"]]
+    assert out["spaceLabels"] == ["js-space"] and out["spaceContentLabels"] == ["js-one", "js-two"]
+    prop = out["property"]
+    assert prop["created"] == 1 and prop["read"] == {"a": "b"} and prop["updated"] == [["x"], 2, "two"]
+    assert prop["stale"] == 409
+    assert out["listed"] == ["js"] and out["afterDelete"] == ["kept"]
+    assert out["spaceProperty"] == {"created": 1, "updated": ["two", 2]} and out["spaceProperties"] == ["sjs"]
+    assert f"{live.alice.account_id}:administer:space" in out["permissions"]
+    assert out["users"] == [[live.bob.account_id, "Bob"], [live.alice.account_id, "Alice"]]
+    assert {"read:page", "update:page", "delete:page"} <= set(out["pageOperations"])
+    assert "administer:space" in out["spaceOperations"]
+    # what confluence.js wrote through v2 is v1's property, and the other way round
+    kept = httpx.get(f"{v1}/content/{page}/property/kept", headers=alice).json()
+    assert kept["value"] == "v1 reads me" and kept["version"]["number"] == 1
+    assert httpx.get(f"{v1}/content/{page}/property/js", headers=alice).status_code == 404
+    space_prop = httpx.get(f"{v1}/space/CJM/property/sjs", headers=alice).json()
+    assert space_prop["value"] == "two" and space_prop["version"]["number"] == 2
+
+
 atlassian = pytest.importorskip("atlassian",
                                 reason="atlassian-python-api is not installed (pip install atlassian-python-api)")
 

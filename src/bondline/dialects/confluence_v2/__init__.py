@@ -23,9 +23,14 @@ def install(app: Any) -> None:
         comments,
         creation,
         hierarchy,
+        labels,
         likes,
+        operations,
         pages,
+        permissions,
+        properties,
         spaces,
+        users,
         versions,
     )
 
@@ -39,3 +44,8 @@ def install(app: Any) -> None:
     comments.install(app)
     attachments.install(app)
     likes.install(app)
+    labels.install(app)
+    properties.install(app)
+    permissions.install(app)
+    users.install(app)
+    operations.install(app)

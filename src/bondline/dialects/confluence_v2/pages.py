@@ -10,7 +10,7 @@ import msgspec
 
 from bondline.dialects.confluence.params import boolean, integer, integers
 from bondline.dialects.confluence.render import base_of
-from bondline.dialects.confluence_v2 import PREFIX, listing, render
+from bondline.dialects.confluence_v2 import PREFIX, includes, listing, render
 from bondline.dialects.confluence_v2.errors import DIALECT
 from bondline.dialects.confluence_v2.paging import Page, limit
 from bondline.domain import content as rules
@@ -216,16 +216,16 @@ async def get_page(req: Request) -> Response:
     version = integer(req, "version", None, minimum=1)
     draft = boolean(req, "get-draft")
     include_version = boolean(req, "include-version")
-    for flag in ("include-labels", "include-properties", "include-operations", "include-likes", "include-versions",
-                 "include-favorited-by-current-user-status", "include-webresources", "include-collaborators",
-                 "include-direct-children"):
-        boolean(req, flag)
+    flags = includes.read_flags(req)
     statuses = [s for value in req.q_all("status") for s in value.split(",") if s]
     if draft:
         statuses = ["draft"]
     view = _page_only(await content.get(req.app.store, req.caller, page_id, statuses=statuses or None,
                                         version=version))
-    return _single(req, view, body_format, include_version is not False)
+    out = render.page(view, body_format, include_version=include_version is not False)
+    out["_links"]["base"] = base_of(req)
+    await includes.add(req, out, view, flags, "pages")
+    return json_response(out)
 
 
 async def update_page(req: Request) -> Response:
@@ -266,8 +266,8 @@ async def get_children(req: Request) -> Response:
     size = limit(req, 25, 1, 250)
     path = f"{PREFIX}/pages/{page_id}/children"
     page = await Page.of(req, path, {k: req.q_all(k) for k in ("sort",) if req.q_all(k)}, size)
-    listing = await tree.children(req.app.store, req.caller, page_id, "page", page.offset, size)
-    return page.respond([render.child(v) for v in listing.views], listing.has_more, base_of(req))
+    found = await tree.children(req.app.store, req.caller, page_id, "page", page.offset, size)
+    return page.respond([render.child(v) for v in found.views], found.has_more, base_of(req))
 
 
 async def get_ancestors(req: Request) -> Response:
