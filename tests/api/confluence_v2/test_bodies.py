@@ -164,3 +164,18 @@ async def test_wiki_markup_is_still_refused(client, site) -> None:  # type: igno
     r = await client.post(f"{V2}/pages", headers=site.alice.bearer, json={
         "spaceId": space_id, "title": "Wiki", "body": {"representation": "wiki", "value": "h1. Title"}})
     assert r.status_code == 400, r.text
+
+
+async def test_a_comment_written_as_adf(client, site) -> None:  # type: ignore[no-untyped-def]
+    who = site.alice
+    space_id = await _space(client, who)
+    page = await _write(client, who, "v1", space_id, "Discussed", "storage", "<p>x</p>")
+    document = _doc(_para(_text("Agreed, "), {"type": "mention", "attrs": {"id": site.bob.account_id}}))
+    r = await client.post(f"{V1}/content", headers=who.bearer, json={
+        "type": "comment", "container": {"id": page, "type": "page", "status": "current"},
+        "body": {"atlas_doc_format": {"value": json.dumps(document), "representation": "atlas_doc_format"}}})
+    assert r.status_code == 200, r.text
+    comment = r.json()["id"]
+    storage = f'<p>Agreed, <ac:link><ri:user ri:account-id="{site.bob.account_id}" /></ac:link></p>'
+    assert await _read(client, who, "v1", comment, "storage") == storage
+    assert json.loads(await _read(client, who, "v1", comment, "atlas_doc_format")) == document
