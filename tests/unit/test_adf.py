@@ -290,6 +290,10 @@ INVALID: list[tuple[str, Any]] = [
     ("nested too deep", json.dumps(doc(*[{"type": "blockquote", "content": []}]))[:-2]
      + "".join('{"type":"blockquote","content":[' for _ in range(100)) + "]}" * 100 + "]}"),
     ("json nested past the interpreter's limit", "[" * 100_000 + "]" * 100_000),
+    ("NUL in text", json.dumps(doc(para(text("a\u0000b"))))),
+    ("control character in a link", json.dumps(doc(para(text("a", {"type": "link", "attrs": {"href": "x\u0001"}}))))),
+    ("lone surrogate", '{"type": "doc", "version": 1, "content": [{"type": "paragraph", "content": '
+     '[{"type": "text", "text": "\\ud800"}]}]}'),
 ]
 
 
@@ -346,7 +350,7 @@ def test_fuzz_storage_converts_and_round_trips(storage: str) -> None:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-3, 8) | st.sampled_from(
+    st.none() | st.booleans() | st.integers(-3, 8) | st.text(max_size=6) | st.sampled_from(
         ["doc", "paragraph", "text", "heading", "bulletList", "listItem", "table", "tableRow", "tableCell", "mention",
          "codeBlock", "panel", "extension", "link", "strong", "x", "", "info", adf.RAW, adf.MACRO]),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(

@@ -52,6 +52,8 @@ PAGE_LINK = "/wiki/display/"
 _DTD = "<!DOCTYPE bondline [" + "".join(f'<!ENTITY {n} "&#{c};">' for n, c in name2codepoint.items()) + "]>"
 _ROOT = f'<bondline xmlns:ac="{AC}" xmlns:ri="{RI}" xmlns:at="{AT}">'
 
+# Characters XML 1.0 does not allow (in text or attributes), which JSON can escape.
+_NOT_XML = frozenset([chr(c) for c in range(32) if c not in (9, 10, 13)] + ["\ufffe", "\uffff"])
 _MARK_TAGS = {"strong": "strong", "b": "strong", "em": "em", "i": "em", "code": "code", "s": "strike",
               "del": "strike", "strike": "strike", "u": "underline"}
 _MARK_OUT = {"strong": "strong", "em": "em", "code": "code", "strike": "s", "underline": "u"}
@@ -516,7 +518,16 @@ def adf_to_storage(value: str | dict[str, Any]) -> str:
     out: list[str] = []
     for node in doc.get("content", []):
         _out_block(node, out)
-    return "".join(out)
+    storage = "".join(out)
+    if not _NOT_XML.isdisjoint(storage):
+        bad = min(c for c in storage if c in _NOT_XML)
+        raise Invalid(f"Invalid atlas_doc_format: the text holds U+{ord(bad):04X}, a character storage format "
+                      "(XML) cannot hold")
+    try:
+        storage.encode("utf-8")
+    except UnicodeEncodeError:
+        raise Invalid("Invalid atlas_doc_format: the text holds a lone surrogate (not a character)") from None
+    return storage
 
 
 def _attrs(node: dict[str, Any]) -> dict[str, Any]:

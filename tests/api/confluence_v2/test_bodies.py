@@ -138,6 +138,9 @@ INVALID = [
     ("nested too deep", json.dumps(_doc(*[{"type": "blockquote", "content": []}]))[:-2]
      + '{"type":"blockquote","content":[' * 500 + "]}" * 500 + "]}"),
     ("json nested past the interpreter's limit", '{"type":"doc","content":' + "[" * 50_000 + "]" * 50_000 + "}"),
+    ("control character in text", json.dumps(_doc(_para(_text("a\u0001b"))))),
+    ("lone surrogate", '{"type":"doc","version":1,"content":[{"type":"paragraph","content":'
+     '[{"type":"text","text":"\\udfff"}]}]}'),
 ]
 
 
