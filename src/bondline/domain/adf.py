@@ -75,7 +75,7 @@ def storage_to_adf(storage: str) -> dict[str, Any]:
     """The ADF document for a storage body. Never fails: what cannot be converted is kept verbatim."""
     try:
         root = _parse(storage)
-    except ElementTree.ParseError:
+    except (ElementTree.ParseError, ValueError):  # not XML; a lone surrogate (UnicodeEncodeError)
         root = None
     if root is None or _too_deep(root):
         content = [_raw_block(storage, "document")] if storage.strip() else []
@@ -518,16 +518,21 @@ def adf_to_storage(value: str | dict[str, Any]) -> str:
     out: list[str] = []
     for node in doc.get("content", []):
         _out_block(node, out)
+    for piece in out:  # what was converted (storage kept verbatim comes back as it was)
+        if not isinstance(piece, _Verbatim) and not _NOT_XML.isdisjoint(piece):
+            bad = min(c for c in piece if c in _NOT_XML)
+            raise Invalid(f"Invalid atlas_doc_format: the text holds U+{ord(bad):04X}, a character storage "
+                          "format (XML) cannot hold")
     storage = "".join(out)
-    if not _NOT_XML.isdisjoint(storage):
-        bad = min(c for c in storage if c in _NOT_XML)
-        raise Invalid(f"Invalid atlas_doc_format: the text holds U+{ord(bad):04X}, a character storage format "
-                      "(XML) cannot hold")
     try:
         storage.encode("utf-8")
     except UnicodeEncodeError:
         raise Invalid("Invalid atlas_doc_format: the text holds a lone surrogate (not a character)") from None
     return storage
+
+
+class _Verbatim(str):
+    """Storage an extension kept, written back as it was."""
 
 
 def _attrs(node: dict[str, Any]) -> dict[str, Any]:
@@ -671,7 +676,7 @@ def _raw_storage(node: dict[str, Any]) -> str | None:
 def _out_extension(node: dict[str, Any], out: list[str]) -> None:
     raw = _raw_storage(node)
     if raw is not None:
-        out.append(raw)  # kept verbatim (a malformed body read as ADF comes back as it was)
+        out.append(_Verbatim(raw))  # kept verbatim (a malformed body read as ADF comes back as it was)
         return
     attrs = _attrs(node)
     key = attrs.get("extensionKey")
@@ -723,7 +728,7 @@ def _out_inline(node: dict[str, Any], out: list[str]) -> None:
         if raw is None:
             _out_kept(node, out)
         else:
-            out.append(raw)
+            out.append(_Verbatim(raw))
     elif kind in ("paragraph", "heading", "bulletList", "orderedList", "listItem", "blockquote", "rule", "codeBlock",
                   "panel", "table", "tableRow", "tableCell", "tableHeader", "extension", "bodiedExtension", "doc"):
         raise _wrong(node, "inline (in a paragraph or heading)")
