@@ -5,12 +5,17 @@ storage is readable as ADF (decision 0021). Invalid ADF is a 400 in each dialect
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 V1 = "/wiki/rest/api"
 V2 = "/wiki/api/v2"
+# Atlassian's ADF JSON schema (tests/vendor/adf/SOURCES.md): every ADF body the API gives is valid.
+ADF_SCHEMA = jsonschema.Draft4Validator(json.loads(
+    (Path(__file__).parents[2] / "vendor" / "adf" / "full.json").read_text()))
 
 
 def _doc(*content: dict[str, Any]) -> dict[str, Any]:
@@ -79,6 +84,8 @@ async def _read(client, who, api: str, page_id: str, representation: str) -> str
         body = r.json()["body"][representation]
     assert body["representation"] == representation
     assert isinstance(body["value"], str)  # ADF as a string of JSON, as Confluence Cloud gives it
+    if representation == "atlas_doc_format":
+        ADF_SCHEMA.validate(json.loads(body["value"]))
     return body["value"]  # type: ignore[no-any-return]
 
 
