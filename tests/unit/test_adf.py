@@ -141,10 +141,15 @@ BOTH_WAYS: list[tuple[str, str, list[dict[str, Any]]]] = [
     ("unknown block element, kept", '<ac:image ac:width="200"><ri:attachment ri:filename="a.png" /></ac:image>',
      [{"type": "extension", "attrs": {"extensionType": adf.RAW, "extensionKey": "ac:image", "parameters": {
          "storage": '<ac:image ac:width="200"><ri:attachment ri:filename="a.png" /></ac:image>'}}}]),
-    ("unknown inline element, kept", '<p>x<ac:emoticon ac:name="smile" />y</p>',
+    ("emoticon", '<p>x<ac:emoticon ac:name="smile" />y</p>',
+     [para(text("x"), {"type": "emoji", "attrs": {"shortName": ":smile:"}}, text("y"))]),
+    ("emoji", '<p><ac:emoticon ac:name="blue-star" ac:emoji-shortname=":grinning:" ac:emoji-id="1f600" '
+     'ac:emoji-fallback="\U0001F600" /></p>',
+     [para({"type": "emoji", "attrs": {"shortName": ":grinning:", "id": "1f600", "text": "\U0001F600"}})]),
+    ("unknown inline element, kept", '<p>x<time datetime="2026-12-07" />y</p>',
      [para(text("x"), {"type": "inlineExtension", "attrs": {
-         "extensionType": adf.RAW, "extensionKey": "ac:emoticon",
-         "parameters": {"storage": '<ac:emoticon ac:name="smile" />'}}}, text("y"))]),
+         "extensionType": adf.RAW, "extensionKey": "time",
+         "parameters": {"storage": '<time datetime="2026-12-07" />'}}}, text("y"))]),
     ("macro with a page parameter, kept", '<ac:structured-macro ac:name="include"><ac:parameter ac:name="">'
      '<ac:link><ri:page ri:content-title="Other" /></ac:link></ac:parameter></ac:structured-macro>',
      [{"type": "extension", "attrs": {"extensionType": adf.RAW, "extensionKey": "ac:structured-macro",
@@ -236,7 +241,7 @@ def test_storage_nested_too_deep_is_kept_verbatim() -> None:
 KEPT_NODES: list[tuple[str, dict[str, Any], bool]] = [
     ("status", {"type": "status", "attrs": {"text": "DONE", "color": "green", "localId": "s1"}}, True),
     ("date", {"type": "date", "attrs": {"timestamp": "1700000000000"}}, True),
-    ("emoji", {"type": "emoji", "attrs": {"shortName": ":smile:", "text": "😄"}}, True),
+    ("placeholder", {"type": "placeholder", "attrs": {"text": "Type here"}}, True),
     ("inline card", {"type": "inlineCard", "attrs": {"url": "https://example.com/x"}}, True),
     ("task list", {"type": "taskList", "attrs": {"localId": "t"}, "content": [
         {"type": "taskItem", "attrs": {"localId": "t1", "state": "TODO"}, "content": [text("do ]]> it")]}]}, False),
@@ -283,6 +288,7 @@ INVALID: list[tuple[str, Any]] = [
     ("colspan zero", json.dumps(doc({"type": "table", "content": [{"type": "tableRow", "content": [
         {"type": "tableCell", "attrs": {"colspan": 0}, "content": [para()]}]}]}))),
     ("mention without id", json.dumps(doc(para({"type": "mention", "attrs": {}})))),
+    ("emoji without shortName", json.dumps(doc(para({"type": "emoji", "attrs": {"text": "x"}})))),
     ("link without href", json.dumps(doc(para(text("x", {"type": "link", "attrs": {}}))))),
     ("panel of no type", json.dumps(doc({"type": "panel", "attrs": {"panelType": "purple"}, "content": [para()]}))),
     ("kept storage not a string", json.dumps(doc({"type": "extension", "attrs": {

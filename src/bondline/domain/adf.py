@@ -16,6 +16,7 @@ when it is read as `atlas_doc_format` (`storage_to_adf`). The common nodes map t
 | marks textColor, link | `span style="color: …"`, `a href` |
 | link mark to `/wiki/display/KEY/Title` (`/wiki/display/Title`: this space) | `ac:link` to `ri:page` |
 | mention (`id`) | `ac:link` to `ri:user ri:account-id` |
+| emoji (`shortName`, `id`, `text`) | `ac:emoticon` (`ac:name`; `ac:emoji-shortname`, `-id`, `-fallback`) |
 | extension / bodiedExtension (`com.atlassian.confluence.macro.core`) | any other macro with text parameters |
 
 Nothing is dropped silently where it could be kept: storage this module does not map (an image, a
@@ -403,6 +404,10 @@ def _inline(element: ElementTree.Element, marks: list[dict[str, Any]]) -> list[d
         link = _ac_link(element, marks)
         if link is not None:
             return link
+    if name == "ac:emoticon":
+        emoji = _emoticon(element)
+        if emoji is not None:
+            return [emoji]
     if name == "ac:structured-macro" and _attr(element, "ac:name") == ADF_MACRO:
         node = _macro(element)
         if node is not None:
@@ -428,6 +433,25 @@ def _mark_of(element: ElementTree.Element) -> dict[str, Any] | None:
             if prop.strip().lower() == "color" and value.strip():
                 return {"type": "textColor", "attrs": {"color": value.strip()}}
     return None
+
+
+_EMOJI_ATTRS = {f"{{{AC}}}{n}": key for n, key in (("emoji-shortname", "shortName"), ("emoji-id", "id"),
+                                                   ("emoji-fallback", "text"))}
+
+
+def _emoticon(element: ElementTree.Element) -> dict[str, Any] | None:
+    """`<ac:emoticon ac:name="smile" />` (Confluence's own) is `:smile:`; an emoji (`ac:name="blue-star"`
+    with `ac:emoji-shortname`, `-id`, `-fallback`) its short name, id and text."""
+    if len(element) or element.text:
+        return None
+    name = _attr(element, "ac:name")
+    if set(element.attrib) == {f"{{{AC}}}name"} and name and ":" not in name:
+        return {"type": "emoji", "attrs": {"shortName": f":{name}:"}}
+    if name != "blue-star" or not _attr(element, "ac:emoji-shortname") \
+            or set(element.attrib) - {f"{{{AC}}}name", *_EMOJI_ATTRS}:
+        return None
+    return {"type": "emoji", "attrs": {key: element.get(attr) for attr, key in _EMOJI_ATTRS.items()
+                                       if element.get(attr) is not None}}
 
 
 def _ac_link(element: ElementTree.Element, marks: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
@@ -723,6 +747,8 @@ def _out_inline(node: dict[str, Any], out: list[str]) -> None:
         if not isinstance(account, str) or not account:
             raise Invalid("Invalid atlas_doc_format: a mention's id is the account id of the user mentioned")
         out.append(f"<ac:link><ri:user ri:account-id={_quote(account)} /></ac:link>")
+    elif kind == "emoji":
+        _out_emoji(node, out)
     elif kind == "inlineExtension":
         raw = _raw_storage(node)
         if raw is None:
@@ -734,6 +760,26 @@ def _out_inline(node: dict[str, Any], out: list[str]) -> None:
         raise _wrong(node, "inline (in a paragraph or heading)")
     else:
         _out_kept(node, out)
+
+
+def _out_emoji(node: dict[str, Any], out: list[str]) -> None:
+    attrs = _attrs(node)
+    short = attrs.get("shortName")
+    if not isinstance(short, str) or not short:
+        raise Invalid("Invalid atlas_doc_format: an emoji's shortName is a string (`:smile:`)")
+    extra = {k: attrs[k] for k in ("id", "text") if k in attrs}
+    if not all(isinstance(v, str) for v in extra.values()):
+        raise Invalid("Invalid atlas_doc_format: an emoji's id and text are strings")
+    inner = short[1:-1] if len(short) > 2 and short[0] == short[-1] == ":" else ""
+    if not extra and inner and ":" not in inner:
+        out.append(f"<ac:emoticon ac:name={_quote(inner)} />")
+        return
+    parts = [f"ac:emoji-shortname={_quote(short)}"]
+    if "id" in extra:
+        parts.append(f"ac:emoji-id={_quote(extra['id'])}")
+    if "text" in extra:
+        parts.append(f"ac:emoji-fallback={_quote(extra['text'])}")
+    out.append(f'<ac:emoticon ac:name="blue-star" {" ".join(parts)} />')
 
 
 def _out_text(node: dict[str, Any], out: list[str]) -> None:
