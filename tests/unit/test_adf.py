@@ -125,6 +125,13 @@ BOTH_WAYS: list[tuple[str, str, list[dict[str, Any]]]] = [
      '<ac:parameter ac:name="panelType">note</ac:parameter><ac:rich-text-body><p>n</p></ac:rich-text-body>'
      "</ac:structured-macro>",
      [{"type": "panel", "attrs": {"panelType": "note"}, "content": [para(text("n"))]}]),
+    ("tip panel", '<ac:structured-macro ac:name="panel" ac:schema-version="1">'
+     '<ac:parameter ac:name="panelType">tip</ac:parameter><ac:rich-text-body><p>t</p></ac:rich-text-body>'
+     "</ac:structured-macro>",
+     [{"type": "panel", "attrs": {"panelType": "tip"}, "content": [para(text("t"))]}]),
+    ("success panel", '<ac:structured-macro ac:name="tip" ac:schema-version="1"><ac:rich-text-body><p>s</p>'
+     "</ac:rich-text-body></ac:structured-macro>",
+     [{"type": "panel", "attrs": {"panelType": "success"}, "content": [para(text("s"))]}]),
     ("macro", '<ac:structured-macro ac:name="toc" ac:schema-version="1" ac:macro-id="m-1">'
      '<ac:parameter ac:name="maxLevel">2</ac:parameter></ac:structured-macro>',
      [{"type": "extension", "attrs": {"extensionType": adf.MACRO, "extensionKey": "toc", "parameters": {

@@ -11,7 +11,7 @@ when it is read as `atlas_doc_format` (`storage_to_adf`). The common nodes map t
 | bulletList, orderedList (`order`), listItem | `ul`, `ol` (`start`), `li` (its text in a `p`) |
 | table, tableRow, tableHeader, tableCell (`colspan`, `rowspan`) | `table`/`tbody`, `tr`, `th`, `td` |
 | codeBlock (`language`) | the `code` macro, its body in CDATA |
-| panel: info, warning, error, success (note, custom) | macros `info`, `note`, `warning`, `tip` (`panel`) |
+| panel: info, warning, error, success (note, tip, custom) | macros `info`, `note`, `warning`, `tip` (`panel`) |
 | marks strong, em, code, strike, underline, subsup | `strong`, `em`, `code`, `s`, `u`, `sub`/`sup` |
 | marks textColor, link | `span style="color: …"`, `a href` |
 | link mark to `/wiki/display/KEY/Title` (`/wiki/display/Title`: this space) | `ac:link` to `ri:page` |
@@ -352,7 +352,8 @@ def _macro(element: ElementTree.Element) -> dict[str, Any] | None:
         panel = None
         if name in _PANELS_IN and not params:
             panel = _PANELS_IN[name]
-        elif name == "panel" and set(params) == {"panelType"} and params["panelType"] in ("note", "custom"):
+        elif name == "panel" and set(params) == {"panelType"} and params["panelType"] in _PANEL_TYPES \
+                and params["panelType"] not in _PANELS_OUT:
             panel = params["panelType"]
         if panel is not None:
             return {"type": "panel", "attrs": {"panelType": panel}, "content": _blocks(rich) or [_paragraph([])]}
