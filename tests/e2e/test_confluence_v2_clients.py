@@ -197,3 +197,28 @@ def test_atlassian_python_api_cloud_v2_spaces_and_pages(live: Any) -> None:
     assert cloud.get_space(space["id"])["key"] == "APV"
     # (Its `page_exists` lists pages with `body-format=none`, a value Atlassian's document does not
     # give; bondline refuses it with v2's 400 as it does every unknown body-format — docs/decisions/0020.)
+
+
+ADF_SCRIPT = CLIENTS / "confluence-js" / "v2-adf.mjs"
+
+
+@pytest.mark.skipif(missing_confluence_js() is not None, reason=str(missing_confluence_js()))
+def test_confluence_js_v2_bodies_in_atlas_doc_format(live: Any) -> None:
+    """confluence.js writes a page's body as ADF and reads it back as ADF and as storage (decision 0021)."""
+    with Client(live.url, live.alice.token) as alice:
+        alice.spaces.create("CJA", "confluence.js ADF")
+    result = subprocess.run(["node", str(ADF_SCRIPT)], cwd=CLIENTS, capture_output=True, text=True, timeout=120,
+                            check=False, env={**os.environ, "HOST": live.url, "EMAIL": live.bob.email,
+                                              "TOKEN": live.bob.token, "KEY": "CJA"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["created"] == {
+        "adf": {"type": "doc", "version": 1, "content": [
+            {"type": "heading", "attrs": {"level": 1}, "content": [{"type": "text", "text": "Plan"}]},
+            {"type": "paragraph", "content": [{"type": "text", "text": "Ship "},
+                                              {"type": "text", "text": "soon", "marks": [{"type": "strong"}]}]}]},
+        "representation": "atlas_doc_format",
+        "storage": "<h1>Plan</h1><p>Ship <strong>soon</strong></p>"}
+    assert out["updated"] == {"storage": "<ul><li><p>done</p></li></ul>", "version": 2}
+    assert out["storageAsAdf"] == {"type": "doc", "version": 1, "content": [
+        {"type": "paragraph", "content": [{"type": "text", "text": "hi", "marks": [{"type": "em"}]}]}]}

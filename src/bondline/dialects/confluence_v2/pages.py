@@ -60,8 +60,8 @@ class PageUpdate(msgspec.Struct):
 
 def _body(raw: dict[str, Any] | None) -> tuple[str, str] | None:
     """A body as v2 writes it, `{representation, value}` or nested `{storage: {...}}`: (value,
-    representation). Only storage is stored as written; the other representations need a conversion
-    bondline does not make yet."""
+    representation). Storage is stored as written, ADF converted to storage (`domain.adf`); wiki markup
+    needs a conversion bondline does not make."""
     if raw is None:
         return None
     flat: BodyWrite
@@ -79,9 +79,9 @@ def _body(raw: dict[str, Any] | None) -> tuple[str, str] | None:
             flat.representation = next(n for n in ("storage", "atlas_doc_format", "wiki")
                                        if getattr(nested, n) is flat)
     representation = flat.representation or "storage"
-    if representation != "storage":
-        raise Invalid(f"Body representation {representation!r} is not supported; write the body in 'storage'")
-    return flat.value, "storage"
+    if representation == "wiki":
+        raise Invalid("Body representation 'wiki' is not supported; write the body in 'storage' or 'atlas_doc_format'")
+    return flat.value, representation  # ADF is converted to storage by the service
 
 
 def _json(req: Request, type: Any) -> Any:
@@ -105,8 +105,6 @@ def _body_format(req: Request, allowed: tuple[str, ...]) -> str | None:
     if raw not in allowed or len(req.q_all("body-format")) > 1:
         raise Invalid(f"Provided value {{{raw[:40]}}} for 'body-format' is not valid: expected one of "
                       f"{', '.join(allowed)}")
-    if raw in render.UNCONVERTED:
-        raise Invalid(f"body-format {raw} is not supported yet; use storage or view")
     return raw
 
 
