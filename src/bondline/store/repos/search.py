@@ -243,19 +243,31 @@ def _build(kind: str, query: cql.Query, everyone: bool, n_statuses: int) -> _Sta
     compiler = _Compiler(kind)
     where: list[sa.ColumnElement[bool]] = [_in(c.status, compiler.binds([""] * n_statuses))]
     if not everyone:
-        where.append(visible_to(sa.bindparam("viewer")))
+        where.append(visible_to(sa.bindparam("viewer"), _space))
     if query.where is not None:
         where.append(compiler.condition(query.where))
     source = content.join(_space, s.id == c.space_id)
-    # Each row carries the number of all rows found (a window over the whole result, computed
-    # before LIMIT): one pass gives the page and `totalSize`.
-    rows = sa.select(*_cols, *_space.c, sa.func.count().over()).select_from(source).where(*where)
-    order: list[Any] = [(_SORT[o.field].desc() if o.descending else _SORT[o.field].asc()) for o in query.order]
-    last_desc = bool(query.order) and query.order[-1].descending
+    sort: list[tuple[Any, bool]] = [(_SORT[o.field], o.descending) for o in query.order]
     if not any(o.field == "id" for o in query.order):
-        order.append(c.id.desc() if last_desc else c.id.asc())
+        sort.append((c.id, bool(query.order) and query.order[-1].descending))
+    # Every match is found first, narrow (its id and sort keys), as a materialized CTE: the planner
+    # then costs it as what it is (`totalSize` needs every match counted, so there is no early stop
+    # for a LIMIT to hope for), the count is a pass over it, and only the page's rows are read whole.
+    keys = [expr.label(f"k{i}") for i, (expr, _) in enumerate(sort)]
+    matches = (sa.select(c.id.label("found_id"), *keys).select_from(source).where(*where)
+               .cte("matches").prefix_with("MATERIALIZED"))
+    found = (sa.select(matches.c.found_id, *(matches.c[f"k{i}"] for i in range(len(sort))))
+             .order_by(*(matches.c[f"k{i}"].desc() if desc else matches.c[f"k{i}"].asc()
+                         for i, (_, desc) in enumerate(sort)))
+             .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")).subquery("found"))
+    total = sa.select(sa.func.count()).select_from(matches).scalar_subquery().label("total")
+    page_space = spaces.alias("page_space")
+    rows = (sa.select(*_cols, *page_space.c, total)
+            .select_from(found.join(content, c.id == found.c.found_id).join(page_space, page_space.c.id == c.space_id))
+            .order_by(*(found.c[f"k{i}"].desc() if desc else found.c[f"k{i}"].asc()
+                        for i, (_, desc) in enumerate(sort))))
     count = sa.select(sa.func.count()).select_from(source).where(*where)
-    return rows.order_by(*order).limit(sa.bindparam("limit")).offset(sa.bindparam("offset")), count
+    return rows, count
 
 
 _USER_SORT: dict[str, Any] = {"user": users.c.account_id, "user.fullname": users.c.display_name}
