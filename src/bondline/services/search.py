@@ -37,10 +37,12 @@ def statuses_of(wanted: Sequence[str] | None) -> list[str]:
 
 
 async def search(store: Store, caller: Caller, text: str, *, statuses: Sequence[str] | None = None,
-                 start: int = 0, limit: int = 25, ancestors: bool = False) -> Found:
-    """One page of what `text` finds that the caller may open; `ancestors`: with each result's
+                 context: cql.Context | None = None, start: int = 0, limit: int = 25,
+                 ancestors: bool = False) -> Found:
+    """One page of what `text` finds that the caller may open; `context`: cqlcontext's space and
+    content, for `currentSpace()` and `currentContent()`; `ancestors`: with each result's
     ancestors (only when the response shows them: a walk up the tree per result)."""
-    query = cql.parse(text, now_ms=ids.now_ms(), account_id=caller.account_id)
+    query = cql.parse(text, now_ms=ids.now_ms(), account_id=caller.account_id, context=context)
     async with store.read() as tx:
         found, total = await tx.search.content(query, viewer=access.listing_scope(caller),
                                                statuses=statuses_of(statuses), offset=start, limit=limit)

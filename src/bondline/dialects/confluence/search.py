@@ -53,22 +53,31 @@ def _offset(req: Request) -> int:
     return start
 
 
-def _context_statuses(req: Request) -> list[str] | None:
+def _context(req: Request) -> tuple[cql.Context | None, list[str] | None]:
+    """`cqlcontext`: a JSON object with `spaceKey` and `contentId` (what `currentSpace()` and
+    `currentContent()` name) and `contentStatuses` (which statuses the search reads)."""
     raw = req.q("cqlcontext")
     if not raw:
-        return None
+        return None, None
     try:
         context = json.loads(raw)
     except ValueError:
         raise Invalid(f"Invalid cqlcontext {raw[:60]!r}: it must be a JSON object") from None
     if not isinstance(context, dict):
         raise Invalid(f"Invalid cqlcontext {raw[:60]!r}: it must be a JSON object")
+    space_key = context.get("spaceKey")
+    if space_key is not None and (not isinstance(space_key, str) or not space_key):
+        raise Invalid("Invalid cqlcontext: spaceKey must be a space key")
+    content_id = context.get("contentId")
+    if content_id is not None:
+        text = str(content_id) if isinstance(content_id, (str, int)) and not isinstance(content_id, bool) else ""
+        if not text.isdecimal() or len(text) > 18:
+            raise Invalid("Invalid cqlcontext: contentId must be a content id")
+        content_id = int(text)
     statuses = context.get("contentStatuses")
-    if statuses is None:
-        return None
-    if not isinstance(statuses, list) or not all(isinstance(s, str) for s in statuses):
+    if statuses is not None and (not isinstance(statuses, list) or not all(isinstance(s, str) for s in statuses)):
         raise Invalid("Invalid cqlcontext: contentStatuses must be a list of statuses")
-    return statuses
+    return cql.Context(space_key, content_id), statuses
 
 
 async def _found(req: Request, ancestors: bool) -> tuple[search.Found, int, int, float]:
@@ -80,7 +89,8 @@ async def _found(req: Request, ancestors: bool) -> tuple[search.Found, int, int,
     limit = min(limit, params.MAX_LIMIT)
     offset = _offset(req)
     began = time.perf_counter()
-    found = await search.search(req.app.store, req.caller, cql_text, statuses=_context_statuses(req),
+    context, statuses = _context(req)
+    found = await search.search(req.app.store, req.caller, cql_text, statuses=statuses, context=context,
                                 start=offset, limit=limit, ancestors=ancestors)
     return found, offset, limit, (time.perf_counter() - began) * 1000
 

@@ -60,6 +60,8 @@ class _Compiler:
         self.names = itertools.count()
         self.params: dict[str, Any] = {}
         self.shape: list[Any] = []
+        self.negated = 0  # how many NOTs (and negated operators) enclose the clause being compiled
+        self.rank: Any = None  # the first text match not under a negation: what relevance ranks by
 
     def bind(self, value: Any) -> Any:
         name = f"p{len(self.params)}"
@@ -79,7 +81,9 @@ class _Compiler:
             return sa.and_(*parts) if isinstance(cond, cql.And) else sa.or_(*parts)
         if isinstance(cond, cql.Not):
             self.shape.append("not")
+            self.negated += 1
             part = self.condition(cond.part)
+            self.negated -= 1
             return sa.not_(part) if self.building else None
         self.shape.append((cond.field, cond.op))
         return self.clause(cond)
@@ -90,7 +94,9 @@ class _Compiler:
         positive_op = {"!=": "=", "not in": "in", "!~": "~"}.get(op, op)
         if cl.field in ("created", "lastmodified"):
             return self.date(c.created_at if cl.field == "created" else c.updated_at, op, cl.values)
+        self.negated += negated
         found = self.positive(cl.field, positive_op, cl.values)
+        self.negated -= negated
         if not self.building:
             return None
         return sa.not_(found) if negated else found
@@ -186,6 +192,8 @@ class _Compiler:
         bound = self.bind(fulltext.query_text(self.kind, "title" if field == "title" else None, value))
         if not self.building:
             return None
+        if self.rank is None and not self.negated:
+            self.rank = bound
         return fulltext.matches(self.kind, c.id, bound, f"matched{next(self.names)}")
 
 
@@ -248,6 +256,12 @@ def _build(kind: str, query: cql.Query, everyone: bool, n_statuses: int) -> _Sta
         where.append(compiler.condition(query.where))
     source = content.join(_space, s.id == c.space_id)
     sort: list[tuple[Any, bool]] = [(_SORT[o.field], o.descending) for o in query.order]
+    if not query.order and compiler.rank is not None:
+        # No ORDER BY and words to look for: the most relevant first, as Confluence's search ranks
+        # (content matched only through another branch of an OR comes after, by id).
+        ranked = fulltext.relevance(kind, compiler.rank, "ranked")
+        source = source.outerjoin(ranked, ranked.c.id == c.id)
+        sort.append((sa.func.coalesce(ranked.c.relevance, 1e9), False))
     if not any(o.field == "id" for o in query.order):
         sort.append((c.id, bool(query.order) and query.order[-1].descending))
     # Every match is found first, narrow (its id and sort keys), as a materialized CTE: the planner
