@@ -252,11 +252,11 @@ async def test_cqlcontext_names_the_space_and_content_of_currentspace_and_curren
             results = r.json()["results"]
             assert {titles[x["content"]["id"] if path == "search" else x["id"]] for x in results} == expected, query
     # without the context the function names nothing it could use: Confluence's 400, at the function
-    for query, context, problem in (("space = currentSpace()", None, "currentSpace() needs the spaceKey"),
-                                    ("ancestor = currentContent()", json.dumps({"spaceKey": "ENG"}),
-                                     "currentContent() needs the contentId"),
-                                    ("label = currentSpace()", context, "Unsupported function currentSpace()")):
-        params = {"cql": query, **({"cqlcontext": context} if context else {})}
+    for query, given, problem in (("space = currentSpace()", None, "currentSpace() needs the spaceKey"),
+                                  ("ancestor = currentContent()", json.dumps({"spaceKey": "ENG"}),
+                                   "currentContent() needs the contentId"),
+                                  ("label = currentSpace()", context, "Unsupported function currentSpace()")):
+        params = {"cql": query, **({"cqlcontext": given} if given else {})}
         r = await client.get(f"{API}/search", params=params, headers=site.bob.bearer)
         [error] = confluence_error(r, 400)["data"]["errors"]
         assert error["message"]["translation"].startswith(problem), error
