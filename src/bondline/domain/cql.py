@@ -371,7 +371,7 @@ class _Resolver:
                 raise self.error(f"Invalid date {text[:40]!r}: use \"yyyy/MM/dd HH:mm\", \"yyyy-MM-dd HH:mm\","
                                  " \"yyyy/MM/dd\", \"yyyy-MM-dd\" or a period such as \"-4w\"", raw)
             return found
-        if field == "type" and text.lower() in CONTENT_TYPES:
+        if field == "type" and text.lower() in (*CONTENT_TYPES, "space"):
             return text.lower()
         return text
 

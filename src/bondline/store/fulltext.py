@@ -103,7 +103,7 @@ def relevance(kind: str, query: Any, name: str) -> sa.Subquery:
     best first when sorted ascending: FTS5's bm25 (negative, the title's words weighing ten times
     the body's), or PostgreSQL's ts_rank negated (title words are weight A, the body's B)."""
     if kind == "sqlite":
-        table = sa.literal_column(TABLE)
+        table: sa.ColumnElement[Any] = sa.literal_column(TABLE)
         return sa.select(_fts.c.rowid.label("id"), sa.func.bm25(table, 10.0, 1.0).label("relevance")).where(
             table.op("MATCH")(query)).subquery(name)
     tsquery = sa.func.to_tsquery(_ENGLISH, query)

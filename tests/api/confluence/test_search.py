@@ -233,6 +233,38 @@ async def test_drafts_only_for_their_author_through_cqlcontext(client, site, wor
         assert r.json()["totalSize"] == len(expected)
 
 
+async def test_type_space_finds_the_spaces_the_caller_may_see(client, site, world) -> None:  # type: ignore[no-untyped-def]
+    """GET /search finds spaces for `type = space` (entityType "space", the space as `space`), under
+    the same visibility as content: SEC is private and bob is no member. GET /content/search finds
+    content only."""
+    for who, query, expected in (
+        ("bob", "type = space", ["space ENG", "space OPS"]),
+        ("alice", "type = space order by space.key desc", ["space SEC", "space OPS", "space ENG"]),
+        ("admin", 'type = space and space.title ~ "sec"', ["space SEC"]),
+        ("bob", "type = space and space.key != ENG", ["space OPS"]),
+        ("bob", "type = space and label = ops", []),  # spaces have no labels here
+        ("bob", "type in (space, page) and space = OPS order by title",
+         ["page On-call handbook", "space OPS", "page Space OPS Home"]),
+        ("bob", "type = space or label = release order by title desc",
+         ["space OPS", "space ENG", "page Release notes"]),
+    ):
+        r = await client.get(f"{API}/search", params={"cql": query}, headers=getattr(site, who).bearer)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        found = [f"space {x['space']['key']}" if x["entityType"] == "space" else f"page {x['title']}"
+                 for x in body["results"]]
+        assert found == expected, query
+        assert body["totalSize"] == len(expected)
+    r = await client.get(f"{API}/search", params={"cql": "type = space and space = OPS", "excerpt": "none"},
+                         headers=site.bob.bearer)
+    [hit] = r.json()["results"]
+    assert hit["entityType"] == "space" and hit["title"] == "Space OPS" and hit["url"] == "/spaces/OPS"
+    assert hit["space"]["key"] == "OPS" and "content" not in hit and hit["excerpt"] == ""
+    assert hit["lastModified"].endswith("Z")
+    r = await client.get(f"{API}/content/search", params={"cql": "type = space"}, headers=site.bob.bearer)
+    assert r.status_code == 200 and r.json()["results"] == []
+
+
 async def test_cqlcontext_names_the_space_and_content_of_currentspace_and_currentcontent(client, site, world) -> None:  # type: ignore[no-untyped-def]
     """cqlcontext is the execution context of CQL's functions: its spaceKey is `currentSpace()`, its
     contentId `currentContent()`; it does not narrow a query that uses neither."""

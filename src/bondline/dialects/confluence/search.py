@@ -22,6 +22,7 @@ from bondline.dialects.confluence.params import Expand
 from bondline.dialects.confluence.render import base_of
 from bondline.domain import cql
 from bondline.domain.errors import Invalid
+from bondline.domain.model import Space
 from bondline.http import Request, Response, json_response
 from bondline.services import search
 from bondline.services.content import ContentView
@@ -80,7 +81,7 @@ def _context(req: Request) -> tuple[cql.Context | None, list[str] | None]:
     return cql.Context(space_key, content_id), statuses
 
 
-async def _found(req: Request, ancestors: bool) -> tuple[search.Found, int, int, float]:
+async def _found(req: Request, ancestors: bool, spaces: bool = False) -> tuple[search.Found, int, int, float]:
     cql_text = req.q("cql")
     if not cql_text:  # blank CQL (only spaces) is CQL that does not parse
         raise Invalid("The 'cql' query parameter is required")
@@ -91,7 +92,7 @@ async def _found(req: Request, ancestors: bool) -> tuple[search.Found, int, int,
     began = time.perf_counter()
     context, statuses = _context(req)
     found = await search.search(req.app.store, req.caller, cql_text, statuses=statuses, context=context,
-                                start=offset, limit=limit, ancestors=ancestors)
+                                start=offset, limit=limit, ancestors=ancestors, spaces=spaces)
     return found, offset, limit, (time.perf_counter() - began) * 1000
 
 
@@ -115,7 +116,17 @@ def _excerpt(view: ContentView, how: str, terms: list[cql.Text]) -> str:
     if how == "none":
         return ""
     body, _ = view.body
-    text = cql.plain_text(body or "")
+    return _excerpt_of(cql.plain_text(body or ""), how, terms)
+
+
+def _space_excerpt(space: Space, how: str, terms: list[cql.Text]) -> str:
+    """A space's excerpt is its description."""
+    return _excerpt_of(space.description or "", how, terms)
+
+
+def _excerpt_of(text: str, how: str, terms: list[cql.Text]) -> str:
+    if how == "none":
+        return ""
     if len(text) > EXCERPT_CHARS:
         text = text[:EXCERPT_CHARS].rsplit(" ", 1)[0] + "…"
     escape = not how.endswith("_unescaped")
@@ -151,17 +162,33 @@ async def search_by_cql(req: Request) -> Response:
     params.boolean(req, "prev")
     params.choice(req, "sitePermissionTypeFilter", ("all", "externalCollaborator", "none"))
     expand = Expand.of(req)
-    found, offset, limit, took = await _found(req, "ancestors" in expand.sub("content"))
-    contents = await _contents(req, found.views, expand.sub("content"))
+    found, offset, limit, took = await _found(req, "ancestors" in expand.sub("content"), spaces=True)
+    contents = iter(await _contents(req, found.views, expand.sub("content")))
     terms = found.query.text_terms()
-    results = []
-    for view, item in zip(found.views, contents, strict=True):
+    base = base_of(req)
+    results: list[dict[str, Any]] = []
+    for item in found.items:
+        if isinstance(item, Space):  # a space found by `type = space`
+            results.append({
+                "space": render.space(item, base, expand.sub("space"), viewer=req.caller),
+                "title": item.name,
+                "excerpt": _space_excerpt(item, how, terms),
+                "url": f"/spaces/{render.q(item.key)}",
+                "breadcrumbs": [],
+                "entityType": "space",
+                "iconCssClass": "aui-icon space-avatar",
+                "lastModified": render.iso(item.created_at),
+                "friendlyLastModified": render.friendly(item.created_at),
+                "score": 0.0,
+            })
+            continue
+        view, rendered = item, next(contents)
         space = view.space
         results.append({
-            "content": item,
+            "content": rendered,
             "title": view.title,
             "excerpt": _excerpt(view, how, terms),
-            "url": item["_links"].get("webui", f"/pages/viewpage.action?pageId={view.content.id}"),
+            "url": rendered["_links"].get("webui", f"/pages/viewpage.action?pageId={view.content.id}"),
             "resultGlobalContainer": {"title": space.name, "displayUrl": f"/spaces/{render.q(space.key)}"},
             "breadcrumbs": [],
             "entityType": "content",
