@@ -158,6 +158,7 @@ CASES: list[tuple[str, str, set[str] | list[str]]] = [
     ("bob", "space in (ENG, OPS) and label = ops order by space desc",
      ["On-call handbook", "Database runbook"]),
     ("bob", "order by id", None),  # everything bob may see, by id
+    ("bob", "type = user", set()),  # users are searched through /search/user only
     ("alice", "title = \"Draft ideas\"", set()),  # drafts only through cqlcontext
 ]
 
@@ -352,6 +353,9 @@ async def test_pages_follow_the_cursor_and_count_only_what_the_caller_sees(clien
     ("id = abc", "Invalid content id 'abc'", 5),
     ("type = page and", "Unexpected end of query", 15),
     ("type = page order by colour", "Cannot order by field 'colour'", 21),
+    ("link = 123", "No field exists with the name 'link'", 0),  # CQL has no field for links (decision 0019)
+    ("type = page and backlink = 123", "No field exists with the name 'backlink'", 16),
+    ("user = acc-bob", "No field exists with the name 'user'", 0),  # /search/user's fields only
     ("creator = me()", "Unsupported function me()", 10),
     ("created > now(\"soon\")", "Invalid argument 'soon' to now()", 10),
     ("type = 'page", "Unexpected character", 7),
