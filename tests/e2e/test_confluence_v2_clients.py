@@ -1,7 +1,8 @@
 """Third-party clients, unchanged, on bondline's Confluence v2 API (/wiki/api/v2) against a live
 server: confluence.js 3.x (npm, pinned in tests/clients/package-lock.json) through its v2 functions
-for spaces and pages — which is how it creates, reads and updates pages — each checked for what was
-written, and a page written through v2 read back through v1."""
+for spaces and pages — which is how it creates, reads and updates pages — and for blog posts,
+versions, descendants and space creation, each checked for what was written, and what was written
+through v2 read back through v1."""
 
 from __future__ import annotations
 
@@ -48,6 +49,42 @@ def test_confluence_js_v2_pages_and_spaces(live: Any) -> None:
 
 
 @pytest.mark.skipif(missing_confluence_js() is not None, reason=str(missing_confluence_js()))
+def test_confluence_js_v2_blog_posts_versions_and_tree(live: Any) -> None:
+    """confluence.js 3.x's v2 functions for blog posts, versions, descendants, direct children, page
+    titles, space creation and content-id conversion (its own schemas check every response)."""
+    result = subprocess.run(["node", str(CLIENTS / "confluence-js" / "v2-blogposts.mjs")], cwd=CLIENTS,
+                            capture_output=True, text=True, timeout=120, check=False,
+                            env={**os.environ, "HOST": live.url, "EMAIL": live.bob.email, "TOKEN": live.bob.token,
+                                 "KEY": "CJB"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    ids = out["ids"]
+    assert out["space"]["key"] == "CJB" and out["space"]["name"] == "confluence.js blog"
+    assert out["created"] == {"title": "JS post one", "version": 1, "spaceId": out["space"]["id"]}
+    assert out["read"] == {"title": "JS post one", "body": "<p>1</p>"}
+    assert out["updated"] == {"title": "JS post one v2", "version": 2}
+    assert out["listed"] == ["JS post two", "JS post one v2"]  # sort=-id, one per request
+    assert out["inSpace"] == ["JS post one v2", "JS post two"]
+    assert out["blogVersions"] == [[2, "second", "<p>1b</p>"], [1, "", "<p>1</p>"]]
+    assert out["blogVersion"] == {"number": 1, "nextVersion": 2}
+    assert out["descendants"] == [["JS leaf", 1], ["JS deep", 2]]
+    assert out["directChildren"] == ["JS leaf"]
+    assert out["renamed"] == {"title": "JS leaf renamed", "version": 2}
+    assert out["pageVersions"] == [[1, "JS leaf"], [2, "JS leaf renamed"]]
+    assert out["pageVersion"] == {"number": 2, "prevVersion": 1}
+    assert out["types"] == {ids["first"]: "blogpost", ids["parent"]: "page"}
+    assert out["trashed"] == ["JS post two"] and out["afterPurge"] == ["JS post one v2"]
+    # Through v1: the space, the blog post with its two versions, the renamed page.
+    auth = {"Authorization": f"Bearer {live.bob.token}"}
+    space = httpx.get(f"{live.url}/wiki/rest/api/space/CJB?expand=description.plain", headers=auth).json()
+    assert space["description"]["plain"]["value"] == "made by confluence.js"
+    post = httpx.get(f"{live.url}/wiki/rest/api/content/{ids['first']}?expand=version,body.storage",
+                     headers=auth).json()
+    assert (post["type"], post["title"], post["version"]["number"]) == ("blogpost", "JS post one v2", 2)
+    assert httpx.get(f"{live.url}/wiki/rest/api/content/{ids['second']}?status=any",
+                     headers=auth).status_code == 404
+
+
 def test_confluence_js_v2_comments_attachments_and_likes(live: Any) -> None:
     """confluence.js's v2 functions for comments, attachments and likes, on a page written through v1
     (an attachment uploaded and a like made through v1, as Cloud's clients do); each call's result
@@ -101,6 +138,45 @@ def test_confluence_js_v2_comments_attachments_and_likes(live: Any) -> None:
     assert inline["extensions"]["inlineProperties"]["originalSelection"] == "JS"
 
 
+def test_confluence_js_v2_labels_properties_permissions_users_operations(live: Any) -> None:
+    """confluence.js's v2 functions for labels (written through v1), content and space properties (read
+    back through v1), space permissions, users-bulk and operations."""
+    v1 = f"{live.url}/wiki/rest/api"
+    alice = {"Authorization": f"Bearer {live.alice.token}"}
+    with Client(live.url, live.alice.token) as client:
+        client.spaces.create("CJM", "confluence.js v2 meta")
+        page = client.content.create("CJM", "Labelled")["id"]
+    for body in ([{"prefix": "global", "name": "js-one"}, {"prefix": "team", "name": "js-two"}],):
+        assert httpx.post(f"{v1}/content/{page}/label", headers=alice, json=body).status_code == 200
+    assert httpx.post(f"{v1}/space/CJM/label", headers=alice, json=[{"prefix": "team", "name": "js-space"}]
+                      ).status_code == 200
+    result = subprocess.run(["node", str(CLIENTS / "confluence-js" / "v2-meta.mjs")], cwd=CLIENTS,
+                            capture_output=True, text=True, timeout=120, check=False,
+                            env={**os.environ, "HOST": live.url, "EMAIL": live.alice.email, "TOKEN": live.alice.token,
+                                 "KEY": "CJM", "PAGE": page,
+                                 "ACCOUNTS": f"{live.bob.account_id},{live.alice.account_id}"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["pageLabels"] == ["global:js-one", "team:js-two"]
+    assert {"js-one", "js-two", "js-space"} <= set(out["labels"]) and out["byId"] == [out["labelId"]]
+    assert out["spaceLabels"] == ["js-space"] and out["spaceContentLabels"] == ["js-one", "js-two"]
+    prop = out["property"]
+    assert prop["created"] == 1 and prop["read"] == {"a": "b"} and prop["updated"] == [["x"], 2, "two"]
+    assert prop["stale"] == 409
+    assert out["listed"] == ["js"] and out["afterDelete"] == ["kept"]
+    assert out["spaceProperty"] == {"created": 1, "updated": ["two", 2]} and out["spaceProperties"] == ["sjs"]
+    assert f"{live.alice.account_id}:administer:space" in out["permissions"]
+    assert out["users"] == [[live.bob.account_id, "Bob"], [live.alice.account_id, "Alice"]]
+    assert {"read:page", "update:page", "delete:page"} <= set(out["pageOperations"])
+    assert "administer:space" in out["spaceOperations"]
+    # what confluence.js wrote through v2 is v1's property, and the other way round
+    kept = httpx.get(f"{v1}/content/{page}/property/kept", headers=alice).json()
+    assert kept["value"] == "v1 reads me" and kept["version"]["number"] == 1
+    assert httpx.get(f"{v1}/content/{page}/property/js", headers=alice).status_code == 404
+    space_prop = httpx.get(f"{v1}/space/CJM/property/sjs", headers=alice).json()
+    assert space_prop["value"] == "two" and space_prop["version"]["number"] == 2
+
+
 atlassian = pytest.importorskip("atlassian",
                                 reason="atlassian-python-api is not installed (pip install atlassian-python-api)")
 
@@ -121,3 +197,28 @@ def test_atlassian_python_api_cloud_v2_spaces_and_pages(live: Any) -> None:
     assert cloud.get_space(space["id"])["key"] == "APV"
     # (Its `page_exists` lists pages with `body-format=none`, a value Atlassian's document does not
     # give; bondline refuses it with v2's 400 as it does every unknown body-format — docs/decisions/0020.)
+
+
+ADF_SCRIPT = CLIENTS / "confluence-js" / "v2-adf.mjs"
+
+
+@pytest.mark.skipif(missing_confluence_js() is not None, reason=str(missing_confluence_js()))
+def test_confluence_js_v2_bodies_in_atlas_doc_format(live: Any) -> None:
+    """confluence.js writes a page's body as ADF and reads it back as ADF and as storage (decision 0021)."""
+    with Client(live.url, live.alice.token) as alice:
+        alice.spaces.create("CJA", "confluence.js ADF")
+    result = subprocess.run(["node", str(ADF_SCRIPT)], cwd=CLIENTS, capture_output=True, text=True, timeout=120,
+                            check=False, env={**os.environ, "HOST": live.url, "EMAIL": live.bob.email,
+                                              "TOKEN": live.bob.token, "KEY": "CJA"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["created"] == {
+        "adf": {"type": "doc", "version": 1, "content": [
+            {"type": "heading", "attrs": {"level": 1}, "content": [{"type": "text", "text": "Plan"}]},
+            {"type": "paragraph", "content": [{"type": "text", "text": "Ship "},
+                                              {"type": "text", "text": "soon", "marks": [{"type": "strong"}]}]}]},
+        "representation": "atlas_doc_format",
+        "storage": "<h1>Plan</h1><p>Ship <strong>soon</strong></p>"}
+    assert out["updated"] == {"storage": "<ul><li><p>done</p></li></ul>", "version": 2}
+    assert out["storageAsAdf"] == {"type": "doc", "version": 1, "content": [
+        {"type": "paragraph", "content": [{"type": "text", "text": "hi", "marks": [{"type": "em"}]}]}]}

@@ -7,7 +7,7 @@ import dataclasses
 from typing import Any
 
 from bondline import ids
-from bondline.domain import access
+from bondline.domain import access, adf
 from bondline.domain import comments as rules
 from bondline.domain import events as ev
 from bondline.domain.audit import Actor, Change, record_of
@@ -75,6 +75,8 @@ async def _parents(tx: Tx, meta: CommentMeta) -> list[Content]:
 async def create(store: Store, caller: Caller, new: NewComment) -> CommentView:
     if new.status != "current":
         raise Invalid("Comments are created as 'current'")
+    body, representation = adf.to_stored(new.body, new.representation)  # ADF is stored as storage
+    new = dataclasses.replace(new, body=body, representation=representation)
     now = ids.now_ms()
     async with store.write(Actor.of(caller)) as tx:
         container_id = new.container_id
