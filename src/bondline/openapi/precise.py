@@ -19,6 +19,7 @@ and statuses) and of the routes' parameter parsing.
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from bondline.domain import labels, restrictions
@@ -80,7 +81,7 @@ def _v2_query(path: str, name: str) -> dict[str, Any]:
     from bondline.dialects.confluence_v2 import hierarchy, listing, pages, render, spaces
 
     served: tuple[str, ...]
-    if name == "sort" and ("comments" in path or "attachments" in path):
+    if name == "sort" and _HELD.match(path):
         served = _v2_held_sort(path)
     elif name == "sort":
         if path.endswith("/spaces"):
@@ -97,6 +98,12 @@ def _v2_query(path: str, name: str) -> dict[str, Any]:
         formats = render.SINGLE_FORMATS if path.endswith("}") else render.LIST_FORMATS
         served = tuple(f for f in formats if f not in render.UNCONVERTED)
     return {"type": "string", "enum": list(served)}
+
+
+# v2's comment and attachment listings (docs/decisions/0020), not the labels and properties of them.
+_HELD = re.compile(r"^/wiki/api/v2/((footer|inline)-comments(/\{[^}]+\}/(children|versions))?"
+                   r"|attachments(/\{[^}]+\}/(versions|footer-comments))?"
+                   r"|(pages|blogposts)/\{[^}]+\}/((footer|inline)-comments|attachments))$")
 
 
 def _v2_held_sort(path: str) -> tuple[str, ...]:
