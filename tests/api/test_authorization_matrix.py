@@ -190,6 +190,38 @@ async def secret_attachment(m: Matrix, caller: str) -> dict[str, Any]:
     return await _attach(m, "spadmin", m.world["secret"], versions=2)
 
 
+# --- makers for Confluence v2's comments, attachments and likes ---------------------------------------
+
+async def _v2_comment(m: Matrix, who: str, container: str, location: str, *, blog: bool = False) -> str:
+    body: dict[str, Any] = {"blogPostId" if blog else "pageId": container,
+                            "body": {"representation": "storage", "value": "<p>c</p>"}}
+    if location == "inline":
+        body["inlineCommentProperties"] = {"textSelection": "x", "textSelectionMatchCount": 1,
+                                           "textSelectionMatchIndex": 0}
+    r = await m.as_(who, "POST", f"{V2}/{location}-comments", json=body)
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+def v2_comment(location: str, secret: bool = False) -> Maker:
+    """alice's comment on her page in ENG, or (`secret`) carol's on hers in SEC; `fresh` is its id."""
+    async def make(m: Matrix, caller: str) -> dict[str, Any]:
+        who, page = ("spadmin", m.world["secret"]) if secret else ("user", m.world["page"])
+        return {"fresh": await _v2_comment(m, who, page, location)}
+    return make
+
+
+def v2_blog(secret: bool = False) -> Maker:
+    """alice's blog post in ENG, or (`secret`) carol's in SEC; `fresh` is its id."""
+    async def make(m: Matrix, caller: str) -> dict[str, Any]:
+        who, key = ("spadmin", "SEC") if secret else ("user", "ENG")
+        r = await m.as_(who, "POST", f"{W}/content", json={"type": "blogpost", "title": f"Blog {m.serial()}",
+                                                          "space": {"key": key}})
+        assert r.status_code == 200, r.text
+        return {"fresh": r.json()["id"]}
+    return make
+
+
 def one_file(w: World) -> dict[str, Any]:
     return {"file": (f"new-{w['fresh']}.txt", b"data")}
 
@@ -231,6 +263,51 @@ async def label_ops(m: Matrix, caller: str) -> dict[str, Any]:
     r = await m.as_("user", "POST", f"{W}/content/{m.world['page']}/label", json={"name": "ops"})
     assert r.status_code == 200
     return {}
+
+
+# v2's property owners: (path segment, the world's open owner, its private one, who writes on each)
+V2_PROPERTY_PARAM = {"pages": "page-id", "blogposts": "blogpost-id", "attachments": "attachment-id",
+                     "comments": "comment-id", "spaces": "space-id"}
+V2_PROPERTY_OWNERS = (("pages", "page", "secret"), ("blogposts", "blog", "secret_blog"),
+                      ("attachments", "att", "secret_att"), ("comments", "comment", "secret_comment"),
+                      ("spaces", "eng", "sec"))
+
+
+def v2_property(kind: str, owner: str) -> Maker:
+    """A maker: a property (key `pkey`, id `fresh`) on the world's `owner`, written through v2 by who
+    may (alice on ENG's content, carol on SEC's and on both spaces)."""
+    async def make(m: Matrix, caller: str) -> dict[str, Any]:
+        key = f"k{m.serial()}"
+        who = "user" if kind != "spaces" and not owner.startswith("secret") else "spadmin"
+        r = await m.as_(who, "POST", f"{V2}/{kind}/{m.world[owner]}/properties", json={"key": key, "value": "v"})
+        assert r.status_code in (200, 201), r.text
+        return {"fresh": r.json()["id"], "pkey": key}
+    return make
+
+
+async def v2_world(m: Matrix) -> None:
+    """What the v2 rows read beyond pages and spaces: a blog post, an attachment, a footer and an
+    inline comment in ENG (alice's) and in SEC (carol's); a label on SEC's page only."""
+    for who, space, page, suffix in (("user", "ENG", m.world["page"], ""), ("spadmin", "SEC", m.world["secret"],
+                                                                              "secret_")):
+        r = await m.as_(who, "POST", f"{W}/content", json={"type": "blogpost", "title": f"Blog {space}",
+                                                            "space": {"key": space}})
+        m.world[f"{suffix}blog"] = r.json()["id"]
+        m.world[f"{suffix}att"] = (await _attach(m, who, page))["fresh"].removeprefix("att")
+        for location in ("footer", "inline"):
+            extensions: dict[str, Any] = {"location": location}
+            if location == "inline":
+                extensions["inlineProperties"] = {"originalSelection": "x", "markerRef": f"m{m.serial()}"}
+            r = await m.as_(who, "POST", f"{W}/content", json={
+                "type": "comment", "container": {"id": page, "type": "page", "status": "current"},
+                "body": {"storage": {"value": "<p>c</p>", "representation": "storage"}}, "extensions": extensions})
+            assert r.status_code == 200, r.text
+            m.world[f"{suffix}{'comment' if location == 'footer' else 'inline'}"] = r.json()["id"]
+    r = await m.as_("spadmin", "POST", f"{W}/content/{m.world['secret']}/label", json={"name": "hush"})
+    assert r.status_code == 200, r.text
+    labels = (await m.as_("admin", "GET", f"{V2}/labels")).json()["results"]
+    m.world.update({"ops_label": next(x["id"] for x in labels if x["name"] == "ops"),
+                    "hush_label": next(x["id"] for x in labels if x["name"] == "hush")})
 
 
 async def fresh_group(m: Matrix, caller: str) -> dict[str, Any]:
@@ -452,6 +529,103 @@ ROWS: list[Row] = [
         body=lambda w: {"key": w["fresh"], "name": "n"}),
     Row("POST", f"{V2}/content/convert-ids-to-types", AUTHED_ALL_200,
         body=lambda w: {"contentIds": [w["page"], w["secret"]]}),
+    # --- Confluence v2: comments, attachments, likes (the same rules as v1's, through /wiki/api/v2) -------
+    *[Row("GET", f"{V2}/{kind}/{{id}}/{where}-comments", expect, path=f"{V2}/{kind}/{{fresh}}/{where}-comments",
+          make=maker)
+      for kind, plain, secret in (("pages", fresh_page, secret_page), ("blogposts", v2_blog(), v2_blog(True)))
+      for where in ("footer", "inline")
+      for maker, expect in ((plain, AUTHED_ALL_200), (secret, SPACE_MEMBERS_200))],
+    *[Row("GET", f"{V2}/attachments/{{id}}/footer-comments", expect,
+          path=f"{V2}/attachments/{{fresh}}/footer-comments", make=maker)
+      for maker, expect in ((fresh_attachment, AUTHED_ALL_200), (secret_attachment, SPACE_MEMBERS_200))],
+    *[row for where in ("footer", "inline") for row in (
+        Row("GET", f"{V2}/{where}-comments", AUTHED_ALL_200),
+        Row("POST", f"{V2}/{where}-comments", "401 401 401 401  201 201 201 201  201 201 201 201 201",
+            body=lambda w, where=where: {"pageId": w["page"], "body": {"representation": "storage", "value": "x"},
+                                         **({"inlineCommentProperties": {"textSelection": "x"}}
+                                            if where == "inline" else {})}),
+        Row("POST", f"{V2}/{where}-comments", "401 401 401 401  404 404 201 201  404 404 404 404 404",
+            body=lambda w, where=where: {"pageId": w["secret"], "body": {"representation": "storage", "value": "x"},
+                                         **({"inlineCommentProperties": {"textSelection": "x"}}
+                                            if where == "inline" else {})}),
+        *[Row("GET", f"{V2}/{where}-comments/{{comment-id}}", expect, path=f"{V2}/{where}-comments/{{fresh}}",
+              make=v2_comment(where, secret))
+          for secret, expect in ((False, AUTHED_ALL_200), (True, SPACE_MEMBERS_200))],
+        *[Row("PUT", f"{V2}/{where}-comments/{{comment-id}}", expect, path=f"{V2}/{where}-comments/{{fresh}}",
+              make=v2_comment(where, secret),
+              body={"version": {"number": 2}, "body": {"representation": "storage", "value": "<p>edited</p>"}})
+          for secret, expect in ((False, AUTHED_ALL_200), (True, SPACE_MEMBERS_200))],
+        Row("DELETE", f"{V2}/{where}-comments/{{comment-id}}", "401 401 401 401  204 403 204 204  403 403 403 403 403",
+            path=f"{V2}/{where}-comments/{{fresh}}", make=v2_comment(where)),
+        Row("DELETE", f"{V2}/{where}-comments/{{comment-id}}", "401 401 401 401  404 404 204 204  404 404 404 404 404",
+            path=f"{V2}/{where}-comments/{{fresh}}", make=v2_comment(where, True)),
+        *[Row("GET", f"{V2}/{where}-comments/{{id}}/{tail}", expect, path=f"{V2}/{where}-comments/{{fresh}}/{tail}",
+              make=v2_comment(where, secret))
+          for tail in ("children", "versions", "likes/count", "likes/users")
+          for secret, expect in ((False, AUTHED_ALL_200), (True, SPACE_MEMBERS_200))],
+        *[Row("GET", f"{V2}/{where}-comments/{{id}}/versions/{{version-number}}", expect,
+              path=f"{V2}/{where}-comments/{{fresh}}/versions/1", make=v2_comment(where, secret))
+          for secret, expect in ((False, AUTHED_ALL_200), (True, SPACE_MEMBERS_200))],
+    )],
+    *[Row("GET", f"{V2}/{kind}/{{id}}/{tail}", expect, path=f"{V2}/{kind}/{{fresh}}/{tail}", make=maker)
+      for kind, plain, secret in (("pages", fresh_page, secret_page), ("blogposts", v2_blog(), v2_blog(True)))
+      for tail in ("likes/count", "likes/users", "attachments")
+      for maker, expect in ((plain, AUTHED_ALL_200), (secret, SPACE_MEMBERS_200))],
+    Row("GET", f"{V2}/attachments", AUTHED_ALL_200),
+    *[row for maker, expect, delete in (
+        (fresh_attachment, AUTHED_ALL_200, "401 401 401 401  204 403 204 204  403 403 403 403 403"),
+        (secret_attachment, SPACE_MEMBERS_200, "401 401 401 401  404 404 204 204  404 404 404 404 404"))
+      for row in (
+        Row("GET", f"{V2}/attachments/{{id}}", expect, path=f"{V2}/attachments/{{fresh}}", make=maker),
+        Row("DELETE", f"{V2}/attachments/{{id}}", delete, path=f"{V2}/attachments/{{fresh}}", make=maker),
+        Row("GET", f"{V2}/attachments/{{id}}/versions", expect, path=f"{V2}/attachments/{{fresh}}/versions",
+            make=maker),
+        Row("GET", f"{V2}/attachments/{{attachment-id}}/versions/{{version-number}}", expect,
+            path=f"{V2}/attachments/{{fresh}}/versions/1", make=maker),
+    )],
+    # v2 labels: a label exists for a caller while content or a space they see carries it
+    Row("GET", f"{V2}/labels", AUTHED_ALL_200),
+    *[Row("GET", f"{V2}/labels/{{id}}/{kind}", expect, path=f"{V2}/labels/{{{label}}}/{kind}")
+      for kind in ("pages", "blogposts", "attachments")
+      for label, expect in (("ops_label", AUTHED_ALL_200), ("hush_label", SPACE_MEMBERS_200))],
+    *[Row("GET", f"{V2}/{kind}/{{id}}/labels", expect, path=f"{V2}/{kind}/{{{owner}}}/labels")
+      for kind, open_one, secret_one in (("pages", "page", "secret"), ("blogposts", "blog", "secret_blog"),
+                                         ("attachments", "att", "secret_att"))
+      for owner, expect in ((open_one, AUTHED_ALL_200), (secret_one, SPACE_MEMBERS_200))],
+    *[Row("GET", f"{V2}/spaces/{{id}}/{what}", expect, path=f"{V2}/spaces/{{{space}}}/{what}")
+      for what in ("labels", "content/labels", "permissions", "operations")
+      for space, expect in (("eng", AUTHED_ALL_200), ("sec", SPACE_MEMBERS_200))],
+    # v2 content and space properties: read by whoever sees the owner, written by whoever may edit it
+    # (a space's: its administrators)
+    *[Row("GET", f"{V2}/{kind}/{{{param}}}/properties", expect, path=f"{V2}/{kind}/{{{owner}}}/properties")
+      for kind, open_one, secret_one in V2_PROPERTY_OWNERS
+      for param in (V2_PROPERTY_PARAM[kind],)
+      for owner, expect in ((open_one, AUTHED_ALL_200), (secret_one, SPACE_MEMBERS_200))],
+    *[Row("POST", f"{V2}/{kind}/{{{V2_PROPERTY_PARAM[kind]}}}/properties", expect,
+          path=f"{V2}/{kind}/{{{owner}}}/properties", make=fresh_key, body=lambda w: {"key": w["fresh"], "value": "v"})
+      for kind, open_one, secret_one in V2_PROPERTY_OWNERS
+      for owner, expect in ((open_one, "401 401 401 401  403 403 201 201  403 403 403 403 403" if kind == "spaces"
+                             else AUTHED_ALL_200),
+                            (secret_one, SPACE_MEMBERS_200.replace("200", "201") if kind == "spaces"
+                             else SPACE_MEMBERS_200))],
+    *[Row(method, f"{V2}/{kind}/{{{V2_PROPERTY_PARAM[kind]}}}/properties/{{property-id}}",
+          expect.replace("200", "204") if method == "DELETE" else expect,
+          path=f"{V2}/{kind}/{{{owner}}}/properties/{{fresh}}", make=v2_property(kind, owner),
+          body=(lambda w: {"key": w["pkey"], "value": "w", "version": {"number": 2}}) if method == "PUT" else None)
+      for method in ("GET", "PUT", "DELETE")
+      for kind, open_one, secret_one in V2_PROPERTY_OWNERS
+      for owner, expect in (
+          (open_one, "401 401 401 401  403 403 200 200  403 403 403 403 403"
+           if kind == "spaces" and method != "GET" else AUTHED_ALL_200),
+          (secret_one, SPACE_MEMBERS_200))],
+    # v2 operations: what the caller may do, for whoever sees the content
+    *[Row("GET", f"{V2}/{kind}/{{id}}/operations", expect, path=f"{V2}/{kind}/{{{owner}}}/operations")
+      for kind, open_one, secret_one in (("pages", "page", "secret"), ("blogposts", "blog", "secret_blog"),
+                                         ("attachments", "att", "secret_att"),
+                                         ("footer-comments", "comment", "secret_comment"),
+                                         ("inline-comments", "inline", "secret_inline"))
+      for owner, expect in ((open_one, AUTHED_ALL_200), (secret_one, SPACE_MEMBERS_200))],
+    Row("POST", f"{V2}/users-bulk", AUTHED_ALL_200, body=lambda w: {"accountIds": [w["alice"], w["bob"]]}),
     # --- Confluence: attachments (anyone who sees a page may attach to it) and comments ---------------------
     Row("GET", f"{W}/content/{{id}}/child/attachment", AUTHED_ALL_200, path=f"{W}/content/{{page}}/child/attachment"),
     Row("GET", f"{W}/content/{{id}}/child/attachment", SPACE_MEMBERS_200,
@@ -945,6 +1119,7 @@ class Matrix:
         await alices_favourite(self, "user")
         await label_ops(self, "user")
         await alices_watch(self, "user")
+        await v2_world(self)
         r = await self.as_("admin", "POST", f"{W}/group", json={"name": "matrix"})
         self.world["group"] = r.json()["id"]
         gone = await fresh_space(self, "spadmin")

@@ -206,6 +206,49 @@ def require_edit_space_properties(caller: Caller, space: Space, role: str | None
                         " 'Admin' permission is required")
 
 
+# --- what a caller may do (v2's `operations`, v1's /permission/check) ------------------------------
+
+def content_operations(caller: Caller, content: Content, space: Space, role: str | None,
+                       named: Named) -> list[tuple[str, str]]:
+    """What the caller may do to the content, as (operation, target type): the same rules as
+    `user_permission_errors` (read, update, delete) and `require_change_restrictions`
+    (restrict_content, pages and blog posts only). Empty when they may not even read it."""
+    target = content.type
+    if not can_view_content(caller, content, space, role, named):
+        return []
+    out = [("read", target)]
+    if can_update_content(caller, content, space, role, named):
+        out.append(("update", target))
+        if can_trash_content(caller, content, space, role, named):
+            out.append(("delete", target))
+        if target in restrictions.RESTRICTABLE_TYPES:
+            out.append(("restrict_content", target))
+    return out
+
+
+def space_operations(caller: Caller, space: Space, role: str | None) -> list[tuple[str, str]]:
+    """What the caller may do in the space, as (operation, target type): see it, add pages, blog posts,
+    comments and attachments to it (`require_create_content`), and with its 'Admin' permission
+    administer, delete and purge (`require_update_space`, `require_purge_content`)."""
+    if not can_view_space(caller, space, role):
+        return []
+    out = [("read", "space")] + [("create", t) for t in ("page", "blogpost", "comment", "attachment")]
+    if can_admin_space(caller, space, role):
+        out += [("administer", "space"), ("delete", "space"), ("restrict_content", "space"),
+                ("purge", "page"), ("purge", "blogpost")]
+    return out
+
+
+def role_operations(role: str) -> list[tuple[str, str]]:
+    """The space permissions a role in a space grants (v2's space permission assignments): a member
+    sees the space and adds to it; an administrator also administers it."""
+    member = [("read", "space")] + [("create", t) for t in ("page", "blogpost", "comment", "attachment")]
+    if role == ADMIN:
+        return member + [("administer", "space"), ("delete", "space"), ("restrict_content", "space"),
+                         ("delete", "page"), ("delete", "blogpost"), ("purge", "page"), ("purge", "blogpost")]
+    return member
+
+
 # --- users --------------------------------------------------------------------------------------
 
 def can_see_email(viewer: Caller, user: User) -> bool:

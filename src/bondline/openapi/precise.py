@@ -80,7 +80,9 @@ def _v2_query(path: str, name: str) -> dict[str, Any]:
     from bondline.dialects.confluence_v2 import hierarchy, listing, pages, render, spaces
 
     served: tuple[str, ...]
-    if name == "sort":
+    if name == "sort" and ("comments" in path or "attachments" in path):
+        served = _v2_held_sort(path)
+    elif name == "sort":
         if path.endswith("/spaces"):
             served = spaces.SORTS
         elif path.endswith("/direct-children"):
@@ -99,6 +101,17 @@ def _v2_query(path: str, name: str) -> dict[str, Any]:
     return {"type": "string", "enum": list(served)}
 
 
+def _v2_held_sort(path: str) -> tuple[str, ...]:
+    """The order bondline lists comments, attachments and their versions in (docs/decisions/0020)."""
+    from bondline.dialects.confluence_v2 import attachments, comments
+
+    if path.endswith("/versions"):
+        return comments.VERSION_SORTS
+    if path.endswith("/attachments") and path != V2 + "attachments":
+        return attachments.CONTAINER_SORTS
+    return comments.SORTS  # comments, and every attachment: oldest first
+
+
 def _param(path: str, param: dict[str, Any]) -> dict[str, Any] | None:
     """The schema bondline applies to this parameter, or None to keep the declared one."""
     name, where = param.get("name"), param.get("in")
@@ -113,8 +126,10 @@ def _param(path: str, param: dict[str, Any]) -> dict[str, Any] | None:
         return _v2_query(path, name)
     if where == "query" and path == V2 + "spaces" and name == "type":  # what bondline stores
         return {"type": "string", "enum": ["global", "personal"]}
-    if where == "path" and path.startswith(V2) and name in ("id", "page-id", "blogpost-id"):
+    if where == "path" and path.startswith(V2) and name in ("id", "page-id", "blogpost-id", "comment-id"):
         return CONTENT_ID  # content and space ids alike
+    if where == "path" and path.startswith(V2) and name == "attachment-id":
+        return ATTACHMENT_ID
     if where == "path" and path.startswith(V2) and name == "version-number":
         return VERSION_NUMBER
     if where == "query" and path.startswith(V2) and name == "version":

@@ -52,6 +52,13 @@ async def get_user(store: Store, account_id: str) -> User:
     return user
 
 
+async def get_users(store: Store, account_ids: list[str]) -> list[User]:
+    """The users with these account ids, in the order asked (each once); unknown ids are left out."""
+    async with store.read() as tx:
+        found = await tx.users.by_account_ids(set(account_ids))
+    return [found[a] for a in dict.fromkeys(account_ids) if a in found]
+
+
 async def create_token(store: Store, account_id: str, expires_in_days: float | None = None,
                        name: str | None = None, fixed: str | None = None, *,
                        by: Actor = OPERATOR_ACTOR) -> tuple[Token, str]:

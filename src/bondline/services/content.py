@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any
 
 from bondline import ids
-from bondline.domain import access
+from bondline.domain import access, adf
 from bondline.domain import content as rules
 from bondline.domain import events as ev
 from bondline.domain.audit import Actor, Change, record_of
@@ -138,6 +138,8 @@ async def create(store: Store, caller: Caller, new: NewContent,
     title = rules.validate_title(new.title)
     if new.status not in ("current", "draft"):
         raise Invalid(f"Content can be created as 'current' or 'draft', not {new.status[:40]!r}")
+    body, representation = adf.to_stored(new.body, new.representation)  # ADF is stored as storage
+    new = dataclasses.replace(new, body=body, representation=representation)
     now = ids.now_ms()
     async with store.write(Actor.of(caller)) as tx:
         if new.space_id is not None:
@@ -313,6 +315,9 @@ async def update(store: Store, caller: Caller, content_id: int, edit: rules.Edit
                  next_version: bool = False) -> ContentView:
     """Update content (and write the content properties `properties`, from `metadata.properties`);
     `next_version`: as the next version, whatever `edit.version` says (v2's title update names none)."""
+    if edit.body is not None and edit.representation is not None:  # ADF is stored as storage
+        body, representation = adf.to_stored(edit.body, edit.representation)
+        edit = dataclasses.replace(edit, body=body, representation=representation)
     now = ids.now_ms()
     async with store.write(Actor.of(caller)) as tx:
         content, space, _, _ = await visible(tx, caller, content_id, edit=True, body=True)

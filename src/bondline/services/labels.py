@@ -10,9 +10,9 @@ from bondline.domain.audit import Actor, Change
 from bondline.domain.errors import Invalid, NotFound
 from bondline.domain.model import Caller, Content, Space
 from bondline.services import notify, spaces
-from bondline.services.content import visible
+from bondline.services.content import ContentView, view_of, visible
 from bondline.store import Store
-from bondline.store.repos.labels import Label, Labelled
+from bondline.store.repos.labels import SPACE_LABELS, Label, Labelled
 from bondline.store.unit import Tx
 
 
@@ -22,11 +22,14 @@ async def _content(tx: Tx, caller: Caller, content_id: int, *, update: bool) -> 
 
 
 async def list_labels(store: Store, caller: Caller, content_id: int, prefix: str | None, start: int,
-                      limit: int) -> list[Label]:
+                      limit: int, types: tuple[str, ...] | None = None) -> list[Label]:
+    """The content's labels; content of another type than `types` (when given) is not found."""
     if prefix is not None and prefix not in rules.PREFIXES:
         raise Invalid(f"Invalid label prefix {prefix[:40]!r}: use one of {', '.join(rules.PREFIXES)}")
     async with store.read() as tx:
-        await _content(tx, caller, content_id, update=False)
+        content, _space = await _content(tx, caller, content_id, update=False)
+        if types is not None and content.type not in types:
+            raise NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND")
         return await tx.labels.for_content(content_id, prefix, start, limit)
 
 
@@ -71,8 +74,9 @@ async def remove_label(store: Store, caller: Caller, content_id: int, name: str)
 LABELLED_TYPES = ("page", "blogpost", "attachment", "page_template")
 
 
-async def _space(tx: Tx, caller: Caller, key: str, *, update: bool) -> Space:
-    space, role = await spaces.load(tx, caller, key)
+async def _space(tx: Tx, caller: Caller, key: str | int, *, update: bool) -> Space:
+    """The space by key, or by id (an int, v2)."""
+    space, role = await (spaces.load_by_id(tx, caller, key) if isinstance(key, int) else spaces.load(tx, caller, key))
     if update:
         access.require_update_space(caller, space, role)
     else:
@@ -85,13 +89,16 @@ def _prefix(prefix: str | None) -> None:
         raise Invalid(f"Invalid label prefix {prefix[:40]!r}: use one of {', '.join(rules.PREFIXES)}")
 
 
-async def list_space_labels(store: Store, caller: Caller, key: str, prefix: str | None, start: int,
-                            limit: int) -> list[Label]:
-    """The labels on a space and on its current content."""
+async def list_space_labels(store: Store, caller: Caller, key: str | int, prefix: str | None, start: int,
+                            limit: int, which: str = "both") -> list[Label]:
+    """The labels on a space (by key, or by id: an int) and on its current content (`which`: "both"),
+    or on either ("space", "content")."""
     _prefix(prefix)
+    if which not in SPACE_LABELS:
+        raise Invalid(f"Invalid space label selection {which[:40]!r}")
     async with store.read() as tx:
         space = await _space(tx, caller, key, update=False)
-        return await tx.labels.for_space(space.id, prefix, start, limit)
+        return await tx.labels.for_space(space.id, prefix, start, limit, which)
 
 
 async def add_space_labels(store: Store, caller: Caller, key: str,
@@ -139,3 +146,42 @@ async def label_details(store: Store, caller: Caller, name: str, type: str | Non
         found = await tx.labels.labelled(label.id, visible_to_user=access.listing_scope(caller), type=type,
                                          offset=start, limit=limit)
         return label, found
+
+
+async def all_labels(store: Store, caller: Caller, *, ids: list[int], prefixes: list[str], start: int,
+                     limit: int) -> list[Label]:
+    """Every label the caller may see, in id order (v2's GET /labels): a label exists for them while
+    content or a space they can see carries it (`access.can_see_label`, in SQL as the listings'
+    `visible_to`); only `ids` and `prefixes` when given."""
+    for prefix in prefixes:
+        _prefix(prefix)
+    async with store.read() as tx:
+        return await tx.labels.listing(visible_to_user=access.listing_scope(caller), ids=ids, prefixes=prefixes,
+                                       offset=start, limit=limit)
+
+
+async def labelled_content(store: Store, caller: Caller, label_id: int, type: str, start: int, limit: int, *,
+                           space_ids: list[int] | None = None, body: bool = False) -> list[ContentView]:
+    """The current content of one type carrying the label `label_id` that the caller may see, oldest
+    first (v2's /labels/{id}/pages, …), in `space_ids` only when given; an attachment's ancestors
+    are its container. A label the caller may not see (`all_labels`) is not found."""
+    if type not in LABELLED_TYPES:
+        raise Invalid(f"Invalid content type {type[:40]!r}: use one of {', '.join(LABELLED_TYPES)}")
+    scope = access.listing_scope(caller)
+    async with store.read() as tx:
+        if not await tx.labels.listing(visible_to_user=scope, ids=[label_id], prefixes=[], offset=0, limit=1):
+            raise NotFound(f"No label found with id : {label_id}", reason="LABEL_NOT_FOUND")
+        found = await tx.labels.labelled(label_id, visible_to_user=scope, type=type, offset=start, limit=limit,
+                                         space_ids=space_ids)
+        views = []
+        for item in found:
+            loaded = await tx.content.with_space(item.content_id, caller.user_id, body=body)
+            if loaded is None or not access.can_view_content(caller, *loaded):
+                continue
+            view = await view_of(tx, caller, loaded[0], loaded[1])
+            if type == "attachment":  # an attachment's place is its container (a page or blog post)
+                holder = await tx.attachments.container_of(item.content_id)
+                container = await tx.content.by_id(holder) if holder is not None else None
+                view.ancestors = (container,) if container is not None else ()
+            views.append(view)
+        return views

@@ -39,6 +39,7 @@ class Write:
     number: int = 1  # the version an update names
     minor_edit: bool = False
     message: str = ""
+    id: int | None = None  # the property an update names by id (v2), not by key: it must exist
 
 
 # --- whose properties ---------------------------------------------------------------------------------
@@ -55,8 +56,8 @@ async def _content(tx: Tx, caller: Caller, content_id: int, *, write: bool,
     return await _view(tx, caller, content, space, content.status)
 
 
-async def _space(tx: Tx, caller: Caller, key: str, *, write: bool) -> Space:
-    space, role = await spaces.load(tx, caller, key)
+async def _space(tx: Tx, caller: Caller, ref: str, *, write: bool, by_id: bool = False) -> Space:
+    space, role = await (spaces.load_by_id(tx, caller, int(ref)) if by_id else spaces.load(tx, caller, ref))
     if write:
         access.require_edit_space_properties(caller, space, role)
     else:
@@ -71,24 +72,33 @@ class Owner:
     kind: str  # "content" | "space"
     ref: str
     statuses: list[str] | None = None  # content statuses a read accepts (None: any)
+    types: tuple[str, ...] | None = None  # content types the owner may be (None: any); else 404
+    by_id: bool = False  # a space named by its numeric id (v2), not its key
 
     @classmethod
-    def content(cls, content_id: int, statuses: list[str] | None = None) -> Owner:
+    def content(cls, content_id: int, statuses: list[str] | None = None,
+                types: tuple[str, ...] | None = None) -> Owner:
         for status in statuses or ():
             if status not in CONTENT_STATUSES:
                 raise Invalid(f"Invalid content status {status[:40]!r}")
-        return cls("content", str(content_id), statuses)
+        return cls("content", str(content_id), statuses, types)
 
     @classmethod
     def space(cls, key: str) -> Owner:
         return cls("space", key)
 
+    @classmethod
+    def space_by_id(cls, space_id: int) -> Owner:
+        return cls("space", str(space_id), by_id=True)
+
     async def load(self, tx: Tx, caller: Caller, *, write: bool) -> tuple[int, ContentView | None, Space]:
         """The owner's id, its view (content) and its space, for a caller allowed to read (or write)."""
         if self.kind == "content":
             view = await _content(tx, caller, int(self.ref), write=write, statuses=None if write else self.statuses)
+            if self.types is not None and view.content.type not in self.types:
+                raise NotFound(f"No {' or '.join(self.types)} found with id : {self.ref}", reason="CONTENT_NOT_FOUND")
             return view.content.id, view, view.space
-        space = await _space(tx, caller, self.ref, write=write)
+        space = await _space(tx, caller, self.ref, write=write, by_id=self.by_id)
         return space.id, None, space
 
 
@@ -115,12 +125,20 @@ async def list_properties(store: Store, caller: Caller, owner: Owner, *, keys: l
         return await _views(tx, found, content, space)
 
 
-async def get(store: Store, caller: Caller, owner: Owner, key: str) -> PropertyView:
+async def _find(tx: Tx, owner: Owner, owner_id: int, key: str | int) -> Property:
+    """The owner's property by key, or by id when `key` is an int (v2); NotFound when it has none."""
+    found = await (tx.properties.by_id(owner.kind, owner_id, key) if isinstance(key, int)
+                   else tx.properties.get(owner.kind, owner_id, key))
+    if found is None:
+        raise rules.not_found(owner.kind, owner.ref, str(key))
+    return found
+
+
+async def get(store: Store, caller: Caller, owner: Owner, key: str | int) -> PropertyView:
+    """A property by key (or by id: an int)."""
     async with store.read() as tx:
         owner_id, content, space = await owner.load(tx, caller, write=False)
-        found = await tx.properties.get(owner.kind, owner_id, key)
-        if found is None:
-            raise rules.not_found(owner.kind, owner.ref, key)
+        found = await _find(tx, owner, owner_id, key)
         return (await _views(tx, [found], content, space))[0]
 
 
@@ -141,13 +159,20 @@ async def create(store: Store, caller: Caller, owner: Owner, write: Write) -> Pr
 
 
 async def update(store: Store, caller: Caller, owner: Owner, write: Write) -> PropertyView:
-    """Write the next version of a property (or its first, for a key not there yet and version 1)."""
+    """Write the next version of a property (or its first, for a key not there yet and version 1).
+    Named by id (`write.id`, v2), the property must exist and keep its key."""
     key = rules.check_key(write.key)
     value = rules.encode(owner.kind, key, write.value)
     now = ids.now_ms()
     async with store.write(Actor.of(caller)) as tx:
         owner_id, content, space = await owner.load(tx, caller, write=True)
-        existing = await tx.properties.get(owner.kind, owner_id, key)
+        if write.id is not None:
+            existing: Property | None = await _find(tx, owner, owner_id, write.id)
+            assert existing is not None
+            if existing.key != key:
+                raise Invalid(f"The property's key is '{existing.key[:80]}': a key cannot be changed")
+        else:
+            existing = await tx.properties.get(owner.kind, owner_id, key)
         number = rules.next_version(existing, write.number, owner.kind, owner.ref, key)
         if existing is None:
             made = await tx.properties.add(owner.kind, owner_id, key, value, by=caller.user_id, now=now,
@@ -169,11 +194,13 @@ async def update(store: Store, caller: Caller, owner: Owner, write: Write) -> Pr
         return PropertyView(prop, {caller.user_id: caller.as_user()}, content, space)
 
 
-async def delete(store: Store, caller: Caller, owner: Owner, key: str) -> None:
+async def delete(store: Store, caller: Caller, owner: Owner, key: str | int) -> None:
+    """Delete a property by key (or by id: an int)."""
     async with store.write(Actor.of(caller)) as tx:
         owner_id, _content, _space = await owner.load(tx, caller, write=True)
-        existing = await tx.properties.get(owner.kind, owner_id, key)
-        if existing is None or not await tx.properties.delete(owner.kind, owner_id, key):
+        existing = await _find(tx, owner, owner_id, key)
+        key = existing.key
+        if not await tx.properties.delete(owner.kind, owner_id, key):
             raise rules.not_found(owner.kind, owner.ref, key)
         tx.record(Change(f"{owner.kind}.property.delete", _object(owner, key), _doc(existing), None))
 

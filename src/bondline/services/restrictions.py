@@ -211,3 +211,21 @@ async def _copy_restrictions(tx: Tx, source: Content, copy: Content, by: int, no
 
 
 register_copy("permissions", _copy_restrictions)
+
+
+async def operations(store: Store, caller: Caller, content_id: int, types: tuple[str, ...] | None = None,
+                     location: str | None = None) -> list[tuple[str, str]]:
+    """What the caller may do to the content (v2's `operations`), decided by the rules that decide
+    /permission/check and the restriction writes (`access.content_operations`); content of another
+    type than `types` (when given), or a comment elsewhere than `location` (footer or inline, when
+    given), is not found, as content the caller may not see."""
+    missing = NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND")
+    async with store.read() as tx:
+        found = await visible(tx, caller, content_id)
+        if types is not None and found[0].type not in types:
+            raise missing
+        if location is not None:
+            meta = await tx.comments.meta(content_id)
+            if meta is None or meta.location != location:
+                raise missing
+        return access.content_operations(caller, *found)

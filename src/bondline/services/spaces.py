@@ -38,6 +38,15 @@ async def load(tx: Tx, caller: Caller, key: str) -> tuple[Space, str | None]:
     return space, role
 
 
+async def load_by_id(tx: Tx, caller: Caller, space_id: int) -> tuple[Space, str | None]:
+    """`load`, for a space named by its numeric id (v2)."""
+    space = await tx.spaces.by_id(space_id)
+    if space is None:
+        raise NotFound(f"No space with id : {space_id}", reason="SPACE_NOT_FOUND")
+    role = await tx.spaces.role_of(space.id, caller.user_id)
+    return space, role
+
+
 async def create(store: Store, caller: Caller, key: str, name: str, description: str = "",
                  private: bool = False) -> SpaceView:
     spaces.validate_key(key)
@@ -84,6 +93,36 @@ async def get_by_id(store: Store, caller: Caller, space_id: int) -> SpaceView:
         access.require_view_space(caller, space, role)
         users = await users_by_ids(tx.users, {space.created_by})
     return SpaceView(space, users)
+
+
+async def operations(store: Store, caller: Caller, space_id: int) -> list[tuple[str, str]]:
+    """What the caller may do in the space (v2's `operations`): `access.space_operations`."""
+    async with store.read() as tx:
+        space, role = await load_by_id(tx, caller, space_id)
+        access.require_view_space(caller, space, role)
+        return access.space_operations(caller, space, role)
+
+
+@dataclasses.dataclass(slots=True)
+class Assignment:
+    """One space permission a user holds through their role in the space."""
+
+    user: User
+    role: str
+    operation: str
+    target: str
+
+
+async def permission_assignments(store: Store, caller: Caller, space_id: int) -> list[Assignment]:
+    """The space permissions its roles grant (`access.role_operations`), user by user in the order
+    they were given a role, for a caller who may see the space."""
+    async with store.read() as tx:
+        space, role = await load_by_id(tx, caller, space_id)
+        access.require_view_space(caller, space, role)
+        roles = await tx.spaces.roles(space.id)
+        users = await users_by_ids(tx.users, {r.user_id for r in roles})
+    return [Assignment(users[r.user_id], r.role, op, target) for r in roles if r.user_id in users
+            for op, target in access.role_operations(r.role)]
 
 
 async def list_spaces(store: Store, caller: Caller, *, keys: list[str], type: str | None, status: str | None,

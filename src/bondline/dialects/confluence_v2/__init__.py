@@ -17,7 +17,22 @@ PREFIX = "/wiki/api/v2"
 
 
 def install(app: Any) -> None:
-    from bondline.dialects.confluence_v2 import blogposts, creation, hierarchy, pages, spaces, versions
+    from bondline.dialects.confluence_v2 import (
+        attachments,
+        blogposts,
+        comments,
+        creation,
+        hierarchy,
+        labels,
+        likes,
+        operations,
+        pages,
+        permissions,
+        properties,
+        spaces,
+        users,
+        versions,
+    )
 
     app.claim_prefix(PREFIX + "/", DIALECT)
     pages.install(app)
@@ -26,3 +41,11 @@ def install(app: Any) -> None:
     hierarchy.install(app)
     versions.install(app)
     creation.install(app)
+    comments.install(app)
+    attachments.install(app)
+    likes.install(app)
+    labels.install(app)
+    properties.install(app)
+    permissions.install(app)
+    users.install(app)
+    operations.install(app)

@@ -10,7 +10,7 @@ import msgspec
 
 from bondline.dialects.confluence.params import boolean, integer, integers
 from bondline.dialects.confluence.render import base_of
-from bondline.dialects.confluence_v2 import PREFIX, listing, render
+from bondline.dialects.confluence_v2 import PREFIX, includes, listing, render
 from bondline.dialects.confluence_v2.errors import DIALECT
 from bondline.dialects.confluence_v2.paging import Page, limit
 from bondline.domain import content as rules
@@ -60,8 +60,8 @@ class PageUpdate(msgspec.Struct):
 
 def _body(raw: dict[str, Any] | None) -> tuple[str, str] | None:
     """A body as v2 writes it, `{representation, value}` or nested `{storage: {...}}`: (value,
-    representation). Only storage is stored as written; the other representations need a conversion
-    bondline does not make yet."""
+    representation). Storage is stored as written, ADF converted to storage (`domain.adf`); wiki markup
+    needs a conversion bondline does not make."""
     if raw is None:
         return None
     flat: BodyWrite
@@ -79,9 +79,9 @@ def _body(raw: dict[str, Any] | None) -> tuple[str, str] | None:
             flat.representation = next(n for n in ("storage", "atlas_doc_format", "wiki")
                                        if getattr(nested, n) is flat)
     representation = flat.representation or "storage"
-    if representation != "storage":
-        raise Invalid(f"Body representation {representation!r} is not supported; write the body in 'storage'")
-    return flat.value, "storage"
+    if representation == "wiki":
+        raise Invalid("Body representation 'wiki' is not supported; write the body in 'storage' or 'atlas_doc_format'")
+    return flat.value, representation  # ADF is converted to storage by the service
 
 
 def _json(req: Request, type: Any) -> Any:
@@ -105,8 +105,6 @@ def _body_format(req: Request, allowed: tuple[str, ...]) -> str | None:
     if raw not in allowed or len(req.q_all("body-format")) > 1:
         raise Invalid(f"Provided value {{{raw[:40]}}} for 'body-format' is not valid: expected one of "
                       f"{', '.join(allowed)}")
-    if raw in render.UNCONVERTED:
-        raise Invalid(f"body-format {raw} is not supported yet; use storage or view")
     return raw
 
 
@@ -216,16 +214,16 @@ async def get_page(req: Request) -> Response:
     version = integer(req, "version", None, minimum=1)
     draft = boolean(req, "get-draft")
     include_version = boolean(req, "include-version")
-    for flag in ("include-labels", "include-properties", "include-operations", "include-likes", "include-versions",
-                 "include-favorited-by-current-user-status", "include-webresources", "include-collaborators",
-                 "include-direct-children"):
-        boolean(req, flag)
+    flags = includes.read_flags(req)
     statuses = [s for value in req.q_all("status") for s in value.split(",") if s]
     if draft:
         statuses = ["draft"]
     view = _page_only(await content.get(req.app.store, req.caller, page_id, statuses=statuses or None,
                                         version=version))
-    return _single(req, view, body_format, include_version is not False)
+    out = render.page(view, body_format, include_version=include_version is not False)
+    out["_links"]["base"] = base_of(req)
+    await includes.add(req, out, view, flags, "pages")
+    return json_response(out)
 
 
 async def update_page(req: Request) -> Response:
@@ -266,8 +264,8 @@ async def get_children(req: Request) -> Response:
     size = limit(req, 25, 1, 250)
     path = f"{PREFIX}/pages/{page_id}/children"
     page = await Page.of(req, path, {k: req.q_all(k) for k in ("sort",) if req.q_all(k)}, size)
-    listing = await tree.children(req.app.store, req.caller, page_id, "page", page.offset, size)
-    return page.respond([render.child(v) for v in listing.views], listing.has_more, base_of(req))
+    found = await tree.children(req.app.store, req.caller, page_id, "page", page.offset, size)
+    return page.respond([render.child(v) for v in found.views], found.has_more, base_of(req))
 
 
 async def get_ancestors(req: Request) -> Response:

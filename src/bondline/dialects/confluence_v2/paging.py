@@ -44,6 +44,17 @@ def _sign(key: bytes, payload: bytes) -> str:
     return base64.urlsafe_b64encode(hmac.new(key, payload, hashlib.sha256).digest()[:16]).decode().rstrip("=")
 
 
+def _cursor(key: bytes, offset: int, path: str, query: dict[str, list[str]]) -> str:
+    payload = json.dumps({"o": offset, "q": _digest(path, query)}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=") + "." + _sign(key, payload)
+
+
+async def cursor_at(req: Request, path: str, query: dict[str, list[str]], offset: int) -> str:
+    """A cursor for the listing `path` with `query`, at `offset` (what an `include-*` field's
+    `meta.cursor` hands on to the listing that continues it)."""
+    return _cursor(await _key(req), offset, path, query)
+
+
 def limit(req: Request, default: int = 25, minimum: int = 1, maximum: int = 250) -> int:
     """`limit`, within the bounds the document gives the operation (out of them: 400)."""
     raw = req.q("limit")
@@ -96,9 +107,7 @@ class Page:
         return max(0, data["o"])
 
     def next_url(self) -> str:
-        payload = json.dumps({"o": self.offset + self.limit, "q": _digest(self.path, self.query)},
-                             separators=(",", ":")).encode()
-        cursor = base64.urlsafe_b64encode(payload).decode().rstrip("=") + "." + _sign(self.key, payload)
+        cursor = _cursor(self.key, self.offset + self.limit, self.path, self.query)
         params = [(k, v) for k, values in self.query.items() for v in values]
         if self.req.q("limit"):
             params.append(("limit", str(self.limit)))

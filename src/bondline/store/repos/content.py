@@ -87,14 +87,17 @@ _version_insert = content_versions.insert().values(
 _version_delete = content_versions.delete().where(v.content_id == P("id"), v.number == P("number"))
 
 
-def visible_to(user_id: sa.BindParameter[Any]) -> sa.ColumnElement[bool]:
+def visible_to(user_id: sa.BindParameter[Any], space: sa.FromClause | None = None) -> sa.ColumnElement[bool]:
     """The content a listing may show the user `user_id`: in an open space or one they belong to,
     drafts only to their author, and only what every read restriction governing it lets them read
-    (`domain.access.listing_scope`'s view, in SQL)."""
+    (`domain.access.listing_scope`'s view, in SQL). `space`: the content's space, when the statement
+    already joins it (its `private` flag is then read from the joined row, not looked up per row)."""
     member = sa.select(space_roles.c.space_id).where(
         space_roles.c.space_id == c.space_id, space_roles.c.user_id == user_id)
-    open_space = sa.select(spaces.c.id).where(spaces.c.id == c.space_id, spaces.c.private.is_(False))
-    return sa.and_(sa.or_(open_space.exists(), member.exists()),
+    open_space: sa.ColumnElement[bool] = (
+        space.c.private.is_(False) if space is not None
+        else sa.select(spaces.c.id).where(spaces.c.id == c.space_id, spaces.c.private.is_(False)).exists())
+    return sa.and_(sa.or_(open_space, member.exists()),
                    sa.or_(c.status != "draft", c.created_by == user_id),
                    sa.or_(c.read_guarded.is_(False), readable(c.id, user_id)))
 

@@ -30,6 +30,7 @@ def _statements(owner: str) -> dict[str, Any]:
     return {
         "keyed": keyed,
         "get": sa.select(*cols).where(mine, c.key == P("key")),
+        "by_id": sa.select(*cols).where(mine, c.id == P("id")),
         "page": sa.select(*cols).where(mine).order_by(c.key).limit(P("limit")).offset(P("offset")),
         # a concurrent create of the same key loses quietly (no row back) instead of failing the unit
         "add": pg_insert(table).values({
@@ -56,6 +57,11 @@ class PropertyRepo:
 
     async def get(self, owner: str, owner_id: int, key: str) -> Property | None:
         row = await self.conn.one(_statements(owner)["get"], {"owner_id": owner_id, "key": key})
+        return _property(owner, row) if row else None
+
+    async def by_id(self, owner: str, owner_id: int, prop_id: int) -> Property | None:
+        """The owner's property with this id (v2 names properties by id)."""
+        row = await self.conn.one(_statements(owner)["by_id"], {"owner_id": owner_id, "id": prop_id})
         return _property(owner, row) if row else None
 
     async def page(self, owner: str, owner_id: int, *, keys: list[str] | None = None, offset: int = 0,
