@@ -171,7 +171,7 @@ async def test_a_private_spaces_blog_posts_are_hidden(client, site) -> None:  # 
 
 
 @pytest.mark.parametrize("query", [
-    "body-format=wiki", "body-format=atlas_doc_format", "limit=0", "limit=251", "sort=title", "sort=sideways",
+    "body-format=wiki", "limit=0", "limit=251", "sort=title", "sort=sideways",
     "status=draft", "status=archived", "space-id=abc", "id=x", "cursor=garbage",
 ])
 async def test_bad_list_parameters(client, site, space, query: str) -> None:  # type: ignore[no-untyped-def]
