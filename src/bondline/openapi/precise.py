@@ -86,8 +86,10 @@ def _v2_query(path: str, name: str) -> dict[str, Any]:
     elif name == "sort":
         if path.endswith("/spaces"):
             served = spaces.SORTS
-        elif path.endswith("/children"):
+        elif path.endswith("/direct-children"):
             served = hierarchy.CHILD_SORTS
+        elif path.endswith("/children"):
+            served = ("child-position",)
         elif path.endswith("/versions"):
             served = listing.VERSION_SORTS
         elif path.endswith("/blogposts"):

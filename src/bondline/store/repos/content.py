@@ -102,7 +102,7 @@ def visible_to(user_id: sa.BindParameter[Any], space: sa.FromClause | None = Non
                    sa.or_(c.read_guarded.is_(False), readable(c.id, user_id)))
 
 
-def _order_by(order: str) -> list[sa.ColumnElement[Any]]:
+def order_by(order: str) -> list[sa.ColumnElement[Any]]:
     """The ORDER BY of a listing in `order` (`domain.content.ORDERS`), ties broken by id."""
     field = order.lstrip("-")
     orders: dict[str, list[sa.ColumnElement[Any]]] = {
@@ -124,7 +124,7 @@ def _list_stmt(visible_to_all: bool, by_space: bool, by_type: bool, by_title: bo
         stmt = stmt.where(c.type == P("type"))
     if by_title:
         stmt = stmt.where(c.title == P("title"))
-    return stmt.order_by(*_order_by(order)).limit(P("limit")).offset(P("offset"))
+    return stmt.order_by(*order_by(order)).limit(P("limit")).offset(P("offset"))
 
 
 def _content(r: Row) -> Content:
