@@ -969,6 +969,7 @@ ROWS: list[Row] = [
     Row("DELETE", R + "/changeRequests/{id}/_externalInfo", R_MANAGE_DCR,
         path=R + "/changeRequests/{fresh}/_externalInfo", make=fresh_dcr),
     Row("GET", R + "/configuration", R_READ),
+    Row("GET", R + "/configuration/_noInheritance", R_READ),
     Row("PUT", R + "/configuration", R_CONFIGURE, body=lambda w: w["types"]),
     # --- the review inbox (session cookie; forms carry the session's CSRF token) --------------------------
     Row("GET", "/ui", "303 303 303 303  303 303 303 303  303 303 303 303 303"),

@@ -6,7 +6,8 @@
 - the write parameters `changeRequestId` and `alwaysCreateDCR` (from Reltio's documentation and the
   seed, not its definitions) on the writes that take them;
 - bondline's own Reltio paths: DELETE /entities/{id}, the attribute endpoints,
-  `_withChangeRequests` previews, GET|PUT /configuration (the tenant's types), and /oauth/token;
+  `_withChangeRequests` previews, GET|PUT /configuration and GET /configuration/_noInheritance
+  (the tenant's model), and /oauth/token;
 - the `EnvironmentURL` header of Reltio's Workflow API clients on every tenant operation, and the
   Workflow API's envelope their answers come in (`workflow`; `bondline.dialects.reltio.workflow`).
 
@@ -19,6 +20,7 @@ import copy
 from typing import Any
 
 from bondline.domain.reltio.objects import MAX_CROSSWALK, MAX_VALUE, SOURCE_PREFIX
+from bondline.domain.reltio.types import SCALARS, SECTIONS
 
 SERVICES = "/services/reltio/api/{tenantId}"
 PUBLIC = "/reltio/api/{tenantId}"
@@ -117,6 +119,14 @@ def _attribute_ops() -> dict[str, dict[str, Any]]:
     return out
 
 
+_NAMED = {"type": "array", "items": {"type": "object", "required": ["uri"], "properties": {"uri": {"type": "string"}}}}
+CONFIGURATION: dict[str, Any] = {
+    "type": "object", "required": ["uri", "entityTypes", "relationTypes"],
+    "properties": {"uri": {"type": "string"}, "entityTypes": _NAMED, "relationTypes": _NAMED,
+                   **{key: _NAMED for key in SECTIONS}, **{key: {"type": "string"} for key in SCALARS}},
+}
+
+
 def _tenant_paths() -> dict[str, dict[str, Any]]:
     preview_query = [{"name": "changeRequestIds", "in": "query", "required": True, "style": "form", "explode": False,
                       "schema": {"type": "array", "items": {"type": "string"}},
@@ -137,14 +147,21 @@ def _tenant_paths() -> dict[str, dict[str, Any]]:
             "relation the requests delete answers 404.", SERVICES + "/relations/{id}/_withChangeRequests",
             {"200": _json("The relation as it would be", _ref("RelationTO"))}, query=preview_query)},
         "/configuration": {
-            "get": _op("bondline.reltio.getConfiguration", "The tenant's entity and relation types",
-                       "The types declared for the tenant, in Reltio's configuration format.",
-                       SERVICES + "/configuration", {"200": _json("The types", {"type": "object"})}),
-            "put": _op("bondline.reltio.putConfiguration", "Replace the tenant's types",
-                       "Replaces the tenant's entity and relation types (`entityTypes`, `relationTypes`). Needs "
+            "get": _op("bondline.reltio.getConfiguration", "The tenant's configuration",
+                       "The tenant's model in Reltio's configuration format, merged over the inherited layer "
+                       "(the platform's sources, change request, survivorship and role declarations): every "
+                       "section is present.", SERVICES + "/configuration",
+                       {"200": _json("The configuration", CONFIGURATION)}),
+            "put": _op("bondline.reltio.putConfiguration", "Replace the tenant's configuration",
+                       "Replaces the tenant's own declarations (`entityTypes`, `relationTypes`, "
+                       f"{', '.join(f'`{k}`' for k in SECTIONS)}, and the document's strings). Needs "
                        "ROLE_ADMIN_TENANT.", SERVICES + "/configuration",
-                       {"200": _json("The new types", {"type": "object"})}, body={"type": "object"}),
+                       {"200": _json("The new configuration", CONFIGURATION)}, body={"type": "object"}),
         },
+        "/configuration/_noInheritance": {"get": _op(
+            "bondline.reltio.getConfigurationNoInheritance", "The tenant's own configuration",
+            "The tenant's configuration without the inherited layers: only what the tenant declares.",
+            SERVICES + "/configuration/_noInheritance", {"200": _json("The configuration", CONFIGURATION)})},
     }
     paths.update(_attribute_ops())
     return paths

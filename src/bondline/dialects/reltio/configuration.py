@@ -1,5 +1,6 @@
-"""The tenant's types: GET /configuration (Reltio's tenant configuration endpoint, entityTypes and
-relationTypes only) and PUT /configuration (bondline: replace the types; ROLE_ADMIN_TENANT)."""
+"""The tenant's model: GET /configuration (Reltio's tenant configuration, merged over the inherited
+layer), GET /configuration/_noInheritance (the tenant's own declarations) and PUT /configuration
+(bondline: replace them; ROLE_ADMIN_TENANT)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,10 @@ async def get_configuration(req: Request) -> Response:
     return json_response(await tenants.configuration(req.app.store, req.caller, tenant(req)))
 
 
+async def get_own_configuration(req: Request) -> Response:
+    return json_response(await tenants.configuration(req.app.store, req.caller, tenant(req), inherited=False))
+
+
 async def put_configuration(req: Request) -> Response:
     return json_response(await tenants.set_types(req.app.store, req.caller, tenant(req), req.json()))
 
@@ -21,5 +26,6 @@ async def put_configuration(req: Request) -> Response:
 def install(app: Any) -> None:
     register(app, [
         ("GET", "/configuration", get_configuration),
+        ("GET", "/configuration/_noInheritance", get_own_configuration),
         ("PUT", "/configuration", put_configuration),
     ])

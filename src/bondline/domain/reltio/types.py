@@ -32,6 +32,7 @@ from bondline.domain.errors import Invalid
 from bondline.domain.reltio.errors import type_not_found
 
 ENTITY, RELATION = "entity", "relation"
+SECTION = "section"  # a configuration section other than the entity and relation types (stored as one row)
 ENTITY_PREFIX = "configuration/entityTypes/"
 RELATION_PREFIX = "configuration/relationTypes/"
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
@@ -95,6 +96,8 @@ class Registry:
     tenant: str
     entity_types: dict[str, ObjectType]
     relation_types: dict[str, ObjectType]
+    # The tenant's own items of the other sections (SECTIONS), by section, as declared.
+    sections: dict[str, tuple[dict[str, Any], ...]] = dataclasses.field(default_factory=dict)
 
     def entity(self, uri: Any) -> ObjectType:
         """The entity type a request names by URI (``configuration/entityTypes/X``); 119 otherwise."""
@@ -173,7 +176,10 @@ def _uris(raw: Any, where: str) -> tuple[str, ...]:
 
 
 def parse_type(kind: str, raw: Any) -> ObjectType:
-    """One declared type, validated."""
+    """One declared type, validated (or, for SECTION, one stored section: {"section", "items"})."""
+    if kind == SECTION:
+        return parse_section(raw.get("section") if isinstance(raw, dict) else None,
+                             raw.get("items") if isinstance(raw, dict) else None)
     prefix = ENTITY_PREFIX if kind == ENTITY else RELATION_PREFIX
     if not isinstance(raw, dict):
         raise Invalid("Each type must be a JSON object")
@@ -213,10 +219,16 @@ def parse_configuration(raw: Any) -> list[ObjectType]:
     between types (referenced entity types, start/end types) must resolve within it."""
     if not isinstance(raw, dict):
         raise Invalid("The configuration must be a JSON object with 'entityTypes' and 'relationTypes'")
-    unknown = set(raw) - {"entityTypes", "relationTypes", "uri"}
+    unknown = set(raw) - {"entityTypes", "relationTypes"} - set(SECTIONS) - set(SCALARS)
     if unknown:
         raise Invalid(f"Unknown configuration sections: {', '.join(sorted(unknown))[:200]}")
     out: list[ObjectType] = []
+    for key in SCALARS:
+        if key in raw and not isinstance(raw[key], str):
+            raise Invalid(f"'{key}' must be a string")
+    scalars = {k: raw[k] for k in SCALARS[1:] if k in raw}
+    if scalars:
+        out.append(parse_section(DOCUMENT, [scalars]))
     for key, kind in (("entityTypes", ENTITY), ("relationTypes", RELATION)):
         items = raw.get(key, [])
         if not isinstance(items, list):
@@ -238,6 +250,11 @@ def parse_configuration(raw: Any) -> list[ObjectType]:
                 raise Invalid(f"{t.uri}: {attr.name} references undeclared {ENTITY_PREFIX}{attr.referenced_type}")
             if attr.relationship_type and attr.relationship_type not in registry.relation_types:
                 raise Invalid(f"{t.uri}: {attr.name} uses undeclared {RELATION_PREFIX}{attr.relationship_type}")
+    for key in SECTIONS:
+        if key in raw:
+            section = parse_section(key, raw[key])
+            _check_member_types(section, registry)
+            out.append(section)
     return out
 
 
@@ -250,15 +267,157 @@ def _walk(attrs: dict[str, AttrDef]) -> list[AttrDef]:
 
 
 def build(tenant: str, types: list[ObjectType]) -> Registry:
+    sections = {x.name: tuple(x.definition["items"]) for x in types if x.kind == SECTION}
+    types = [x for x in types if x.kind != SECTION]
     return Registry(tenant, {t.name: t for t in types if t.kind == ENTITY},
-                    {t.name: t for t in types if t.kind == RELATION})
+                    {t.name: t for t in types if t.kind == RELATION}, sections)
 
 
-def configuration(registry: Registry) -> dict[str, Any]:
-    """The tenant's types as the configuration document they were declared in."""
-    return {"uri": "configuration",
-            "entityTypes": [t.definition for t in registry.entity_types.values()],
-            "relationTypes": [t.definition for t in registry.relation_types.values()]}
+# --- the other sections of Reltio's configuration -------------------------------------------------
+
+# The sections besides entityTypes and relationTypes that Reltio's configuration document has and
+# its clients read; each is an array of objects named by `uri` (configuration/<section>/<Name>).
+SECTIONS = ("changeRequestTypes", "interactionTypes", "graphTypes", "groupingTypes", "sources", "roles",
+            "survivorshipStrategies", "categoryTypes")
+# Top-level strings of the document a tenant may set (kept in the "document" section).
+SCALARS = ("uri", "label", "description", "schemaVersion", "referenceConfigurationURI")
+DOCUMENT = "document"
+MAX_SECTION_ITEMS = 1000
+SECTION_ITEM = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+
+
+def parse_section(key: Any, raw: Any) -> ObjectType:
+    """One section (`key`) of a configuration document: an array of objects, each named by `uri`
+    (``configuration/<key>/<Name>``) or `name`, no name twice; interaction types' `memberTypes`
+    are named below their type (``…/memberTypes/<Name>``)."""
+    if key == DOCUMENT:  # the document's own strings, stored as one item
+        if not (isinstance(raw, list) and len(raw) == 1 and isinstance(raw[0], dict)
+                and all(k in SCALARS and isinstance(v, str) for k, v in raw[0].items())):
+            raise Invalid("The configuration's label, description and versions must be strings")
+        return ObjectType(SECTION, DOCUMENT, DOCUMENT, {}, definition={"section": DOCUMENT, "items": raw})
+    if key not in SECTIONS:
+        raise Invalid(f"Unknown configuration section {str(key)[:80]!r}")
+    if not isinstance(raw, list):
+        raise Invalid(f"'{key}' must be an array")
+    if len(raw) > MAX_SECTION_ITEMS:
+        raise Invalid(f"'{key}' has more than {MAX_SECTION_ITEMS} items")
+    prefix = f"configuration/{key}/"
+    items: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for item in raw:
+        uri = _item_uri(item, prefix, key)
+        if uri in seen:
+            raise Invalid(f"{uri[:200]} is declared twice")
+        seen.add(uri)
+        declared = {**item, "uri": uri}
+        declared.pop("name", None)
+        if key == "interactionTypes":
+            declared["memberTypes"] = _member_types(declared.get("memberTypes", []), uri)
+        items.append(declared)
+    return ObjectType(SECTION, key, key, {}, definition={"section": key, "items": items})
+
+
+def _item_uri(item: Any, prefix: str, where: str) -> str:
+    if not isinstance(item, dict):
+        raise Invalid(f"Each item of '{where}' must be a JSON object")
+    uri, name = item.get("uri"), item.get("name")
+    if isinstance(uri, str):
+        if not uri.startswith(prefix):
+            raise Invalid(f"URI {uri[:200]!r} in '{where}' must start with {prefix}")
+        name = uri[len(prefix):]
+    if not isinstance(name, str) or not SECTION_ITEM.match(name):
+        raise Invalid(f"Name {str(name)[:80]!r} in '{where}' must be 1-128 letters, digits, '_', '.' or '-' "
+                      "(give 'uri' or 'name')")
+    return prefix + name
+
+
+def _member_types(raw: Any, type_uri: str) -> list[dict[str, Any]]:
+    if not isinstance(raw, list):
+        raise Invalid(f"{type_uri}: 'memberTypes' must be an array")
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for member in raw:
+        uri = _item_uri(member, type_uri + "/memberTypes/", f"{type_uri} memberTypes")
+        if uri in seen:
+            raise Invalid(f"{uri[:200]} is declared twice")
+        seen.add(uri)
+        objects = member.get("objectTypeURI", [])
+        if isinstance(objects, str):
+            objects = [objects]
+        if not isinstance(objects, list) or not all(isinstance(x, str) for x in objects):
+            raise Invalid(f"{uri}: 'objectTypeURI' must be a URI or an array of URIs")
+        out.append({**{k: v for k, v in member.items() if k != "name"}, "uri": uri})
+    return out
+
+
+def _check_member_types(section: ObjectType, registry: Registry) -> None:
+    if section.name != "interactionTypes":
+        return
+    for item in section.definition["items"]:
+        for member in item["memberTypes"]:
+            objects = member.get("objectTypeURI", [])
+            for uri in [objects] if isinstance(objects, str) else objects:
+                if not uri.startswith(ENTITY_PREFIX) or uri[len(ENTITY_PREFIX):] not in registry.entity_types:
+                    raise Invalid(f"{member['uri']}: member type {uri[:200]} is not a declared entity type")
+
+
+def member_type(registry: Registry, interaction_type: str, member: str) -> dict[str, Any] | None:
+    """The declaration of a member type of an interaction type (both by URI), None if undeclared."""
+    for item in registry.sections.get("interactionTypes", ()):
+        if item["uri"] == interaction_type:
+            for m in item["memberTypes"]:
+                if m["uri"] == member:
+                    return m
+    return None
+
+
+# What every tenant inherits (Reltio's L1/L2 layers, which bondline keeps in code): the platform's
+# own source, the default change request type every DCR names, and the survivorship strategies.
+# A tenant's own item with the same uri replaces the inherited one.
+INHERITED: dict[str, list[dict[str, Any]]] = {
+    "sources": [
+        {"uri": "configuration/sources/Reltio", "label": "Reltio", "abbreviation": "Reltio"},
+        {"uri": "configuration/sources/ReltioCleanser", "label": "Reltio Cleanser", "abbreviation": "ReltioCleanser"},
+    ],
+    "changeRequestTypes": [
+        {"uri": "configuration/changeRequestTypes/default", "label": "Default change request type",
+         "description": "The type of every data change request that names no other"},
+    ],
+    "survivorshipStrategies": [
+        {"uri": "configuration/survivorshipStrategies/LUD", "label": "Recency"},
+        {"uri": "configuration/survivorshipStrategies/SRC_SYS", "label": "Source System"},
+        {"uri": "configuration/survivorshipStrategies/Aggregation", "label": "Aggregation"},
+        {"uri": "configuration/survivorshipStrategies/MinValue", "label": "Minimum value"},
+        {"uri": "configuration/survivorshipStrategies/MaxValue", "label": "Maximum value"},
+        {"uri": "configuration/survivorshipStrategies/OldestValue", "label": "Oldest value"},
+    ],
+    "roles": [{"uri": f"configuration/roles/{name}", "label": name} for name in
+              ("ROLE_READONLY", "ROLE_USER", "ROLE_INITIATOR", "ROLE_REVIEWER", "ROLE_ADMIN_TENANT")],
+}
+
+
+def configuration(registry: Registry, inherited: bool = True) -> dict[str, Any]:
+    """The tenant's configuration document: its own declarations (`inherited` False: what Reltio's
+    GET /configuration/_noInheritance answers) or merged over the inherited layer (GET
+    /configuration): every section present, the tenant's items replacing inherited ones by uri."""
+    own = registry.sections
+    doc: dict[str, Any] = {"uri": "configuration"}
+    if DOCUMENT in own:
+        doc.update(own[DOCUMENT][0])
+    if inherited:
+        doc.setdefault("label", registry.tenant)
+        doc.setdefault("schemaVersion", "1")
+        doc.setdefault("referenceConfigurationURI", "configuration/_vertical/bondline")
+    doc["entityTypes"] = [t.definition for t in registry.entity_types.values()]
+    doc["relationTypes"] = [t.definition for t in registry.relation_types.values()]
+    for key in SECTIONS:
+        items = list(own.get(key, ()))
+        if inherited:
+            mine = {x["uri"] for x in items}
+            items = [x for x in INHERITED.get(key, []) if x["uri"] not in mine] + items
+        if items or inherited:
+            doc[key] = items
+    return doc
 
 
 def _s(*names: str) -> list[dict[str, str]]:
@@ -306,6 +465,18 @@ DEFAULT_CONFIGURATION: dict[str, Any] = {
          "startObject": {"directionalLabel": "affiliated with"},
          "endObject": {"directionalLabel": "affiliated with"},
          "attributes": _s("Title", "Role")},
+    ],
+    # The sources the documentation's crosswalks and the demo name, and the interaction type of
+    # the documentation's POST /interactions example.
+    "sources": [
+        {"uri": "configuration/sources/LNKD", "label": "LinkedIn", "abbreviation": "LNKD"},
+        {"uri": "configuration/sources/Demo", "label": "Demo", "abbreviation": "Demo"},
+    ],
+    "interactionTypes": [
+        {"uri": "configuration/interactionTypes/Lunch", "label": "Lunch",
+         "attributes": _s("Place", "Notes"),
+         "memberTypes": [{"name": name, "label": name, "objectTypeURI": ["configuration/entityTypes/Individual"]}
+                         for name in ("Organizers", "Chefs", "Participants")]},
     ],
 }
 

@@ -162,7 +162,8 @@ async def grant(store: Store, tenant: str, account_id: str, roles: list[str], re
                 tx.record(trail.role_granted(tenant, user.id, role))
 
 
-async def configuration(store: Store, caller: Caller | None, tenant: str) -> dict[str, Any]:
+async def configuration(store: Store, caller: Caller | None, tenant: str, inherited: bool = True) -> dict[str, Any]:
+    """The tenant's configuration document; `inherited` False: without the inherited layer."""
     async with store.read() as tx:
         if caller is None:
             if not await tx.tenants.exists(tenant):
@@ -172,7 +173,7 @@ async def configuration(store: Store, caller: Caller | None, tenant: str) -> dic
             ctx = await tenant_context(tx, caller, tenant)
             access.reltio_require_read(ctx.perms)
             registry = ctx.registry
-    return t.configuration(registry)
+    return t.configuration(registry, inherited)
 
 
 async def set_types(store: Store, caller: Caller | None, tenant: str, document: Any) -> dict[str, Any]:
