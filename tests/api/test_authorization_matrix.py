@@ -970,6 +970,8 @@ ROWS: list[Row] = [
         path=R + "/changeRequests/{fresh}/_externalInfo", make=fresh_dcr),
     Row("GET", R + "/configuration", R_READ),
     Row("GET", R + "/configuration/_noInheritance", R_READ),
+    Row("GET", R + "/activities", R_READ),
+    Row("POST", R + "/activities", R_READ, body={"label": "MATRIX", "description": "a client's own activity"}),
     Row("PUT", R + "/configuration", R_CONFIGURE, body=lambda w: w["types"]),
     # --- the review inbox (session cookie; forms carry the session's CSRF token) --------------------------
     Row("GET", "/ui", "303 303 303 303  303 303 303 303  303 303 303 303 303"),

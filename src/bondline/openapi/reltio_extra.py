@@ -127,6 +127,19 @@ CONFIGURATION: dict[str, Any] = {
 }
 
 
+ACTIVITY: dict[str, Any] = {
+    "type": "object", "required": ["uri", "user", "timestamp", "items", "itemsTotal"],
+    "properties": {
+        "uri": {"type": "string"}, "user": {"type": "string"}, "label": {"type": "string"},
+        "description": {"type": "string"}, "timestamp": {"type": "integer"}, "itemsTotal": {"type": "integer"},
+        "items": {"type": "array", "items": {"type": "object", "required": ["id", "data"], "properties": {
+            "id": {"type": "string"}, "objectUri": {"type": "string"}, "objectType": {"type": "string"},
+            "objectLabel": {"type": "string"},
+            "data": {"type": "object", "required": ["type"], "properties": {"type": {"type": "string"}}}}}},
+    },
+}
+
+
 def _tenant_paths() -> dict[str, dict[str, Any]]:
     preview_query = [{"name": "changeRequestIds", "in": "query", "required": True, "style": "form", "explode": False,
                       "schema": {"type": "array", "items": {"type": "string"}},
@@ -164,6 +177,23 @@ def _tenant_paths() -> dict[str, dict[str, Any]]:
             SERVICES + "/configuration/_noInheritance", {"200": _json("The configuration", CONFIGURATION)})},
     }
     paths.update(_attribute_ops())
+    paths["/activities"] = {
+        "get": _op("bondline.reltio.getActivities", "The tenant's activity log",
+                   "What changed on the tenant, by whom and when (bondline's audit trail), and the activities "
+                   "clients logged, as Reltio's activities, newest first (`order=asc`: oldest first). `filter`: "
+                   "equals/startsWith on user, items.data.type, items.objectUri; equals on items.objectType; "
+                   "gt/lt/gte/lte/equals/range on timestamp; and/or/not and parentheses.",
+                   SERVICES + "/activities", {"200": _json("Activities", {"type": "array", "items": ACTIVITY})},
+                   query=[{"name": "filter", "in": "query", "schema": {"type": "string"}},
+                          {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                          {"name": "max", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                                     "maximum": 1000, "default": 10}},
+                          {"name": "order", "in": "query", "schema": {"type": "string", "enum": ["asc", "desc"]}}]),
+        "post": _op("bondline.reltio.postActivity", "Log an activity",
+                    "Stores a client's own activity (`label`, `description`, optional `items`) in the tenant's "
+                    "activity log; answers it as GET /activities shows it.", SERVICES + "/activities",
+                    {"200": _json("The logged activity", ACTIVITY)}, body={"type": "object"}),
+    }
     return paths
 
 

@@ -3,7 +3,8 @@
 token endpoint ``/oauth/token``.
 
 One module per resource: `entities`, `relations`, `attributes` (bondline's attribute endpoints),
-`change_requests`, `configuration` (the tenant's types) and `oauth`. Errors use Reltio's
+`change_requests`, `configuration` (the tenant's model), `activities` (the activity log) and
+`oauth`. Errors use Reltio's
 APIErrorRepresentation body, 401 its OAuth body (`errors`). Clients that send `EnvironmentURL` get
 every answer in Reltio's Workflow API envelope (`workflow`).
 """
@@ -16,7 +17,15 @@ from bondline.dialects.reltio.errors import DIALECT
 
 
 def install(app: Any) -> None:
-    from bondline.dialects.reltio import attributes, change_requests, configuration, entities, oauth, relations
+    from bondline.dialects.reltio import (
+        activities,
+        attributes,
+        change_requests,
+        configuration,
+        entities,
+        oauth,
+        relations,
+    )
 
     app.claim_prefix("/reltio/", DIALECT)
     app.claim_prefix("/services/reltio/", DIALECT)
@@ -25,4 +34,5 @@ def install(app: Any) -> None:
     attributes.install(app)
     change_requests.install(app)
     configuration.install(app)
+    activities.install(app)
     oauth.install(app)

@@ -16,7 +16,10 @@ Rules:
   they may still initiate) or a reviewer (ACCEPT_CHANGE_REQUEST);
 - adding items to an existing change request (`changeRequestId` on any write): the same people —
   its creator or a reviewer — who must also be allowed to stage (INITIATE_CHANGE_REQUEST);
-- replacing the tenant's types needs CONFIGURE (ROLE_ADMIN_TENANT, site admins).
+- replacing the tenant's types needs CONFIGURE (ROLE_ADMIN_TENANT, site admins);
+- the activity log (what changed on the tenant, by whom) and interactions are read with READ; any
+  member who may read logs their own activities and creates interactions with READ too (Reltio
+  lets every user of a tenant log activities).
 """
 
 from __future__ import annotations
@@ -104,3 +107,11 @@ def require_add_to_change_request(perms: frozenset[str], creator: str, caller_na
 
 def require_configure(perms: frozenset[str]) -> None:
     require(perms, r.CONFIGURE)
+
+
+def require_read_activities(perms: frozenset[str]) -> None:
+    require_read(perms)
+
+
+def require_log_activity(perms: frozenset[str]) -> None:
+    require_read(perms)
