@@ -367,7 +367,8 @@ def member_type(registry: Registry, interaction_type: str, member: str) -> dict[
         if item["uri"] == interaction_type:
             for m in item["memberTypes"]:
                 if m["uri"] == member:
-                    return m
+                    found: dict[str, Any] = m
+                    return found
     return None
 
 
