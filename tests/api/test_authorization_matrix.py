@@ -378,6 +378,7 @@ R_INITIATE = f"{NO_ROLE} 200  403 200 200 403 200"
 R_MANAGE_DCR = f"{NO_ROLE} 200  403 403 200 200 200"  # its creator (RI) or a reviewer
 R_ACCEPT = f"{NO_ROLE} 200  403 403 403 200 200"
 R_CONFIGURE = f"{NO_ROLE} 200  403 403 403 403 200"
+R_CREATE_INTERACTION = f"{NO_ROLE} 200  403 200 403 200 200"  # CREATE, never staged
 UI_SIGNED_IN = "303 303 303 303"  # no session, a forged one, or one whose token is revoked/expired
 
 INDIVIDUAL = {"type": "configuration/entityTypes/Individual",
@@ -972,6 +973,10 @@ ROWS: list[Row] = [
     Row("GET", R + "/configuration/_noInheritance", R_READ),
     Row("GET", R + "/activities", R_READ),
     Row("POST", R + "/activities", R_READ, body={"label": "MATRIX", "description": "a client's own activity"}),
+    Row("POST", R + "/interactions", R_CREATE_INTERACTION, body=lambda w: [{
+        "type": "configuration/interactionTypes/Lunch",
+        "members": {"Chefs": {"members": [{"objectURI": w["entity_uri"]}]}}}]),
+    Row("GET", R + "/entities/{id}/_interactions", R_READ, path=R + "/{entity_uri}/_interactions"),
     Row("PUT", R + "/configuration", R_CONFIGURE, body=lambda w: w["types"]),
     # --- the review inbox (session cookie; forms carry the session's CSRF token) --------------------------
     Row("GET", "/ui", "303 303 303 303  303 303 303 303  303 303 303 303 303"),

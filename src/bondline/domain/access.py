@@ -388,6 +388,7 @@ reltio_require_add_to_change_request = _reltio.require_add_to_change_request
 reltio_require_configure = _reltio.require_configure
 reltio_require_read_activities = _reltio.require_read_activities
 reltio_require_log_activity = _reltio.require_log_activity
+reltio_require_create_interaction = _reltio.require_create_interaction
 reltio_require_initiate = _reltio.require_initiate
 reltio_require_manage_change_request = _reltio.require_manage_change_request
 reltio_require_member = _reltio.require_member

@@ -399,6 +399,35 @@ entities = sa.Table(
     sa.Column("updated_by", sa.String(255), nullable=False),
 )
 
+# Interactions (migration 0022) and their members: which entity takes part under which member type.
+# A member row repeats the interaction's timestamp, so an entity's interactions are read newest
+# first from one index.
+reltio_interactions = sa.Table(
+    "reltio_interactions",
+    metadata,
+    sa.Column("tenant_id", sa.String(64), sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("id", sa.String(16), primary_key=True),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("timestamp", sa.BigInteger, nullable=False),
+    sa.Column("attributes", sa.Text, nullable=False),
+    sa.Column("members", sa.Text, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("created_by", sa.String(255), nullable=False),
+)
+
+reltio_interaction_members = sa.Table(
+    "reltio_interaction_members",
+    metadata,
+    sa.Column("tenant_id", sa.String(64), primary_key=True),
+    sa.Column("entity_id", sa.String(16), primary_key=True),
+    sa.Column("interaction_id", sa.String(16), primary_key=True),
+    sa.Column("timestamp", sa.BigInteger, nullable=False),
+    sa.ForeignKeyConstraint(["tenant_id", "interaction_id"],
+                            ["reltio_interactions.tenant_id", "reltio_interactions.id"],
+                            ondelete="CASCADE", name="fk_reltio_interaction_members_interaction"),
+    sa.Index("ix_reltio_interaction_members_entity", "tenant_id", "entity_id", "timestamp"),
+)
+
 # Which entity holds a crosswalk (source type, value): POST /entities merges into it, relations name
 # their start and end by it.
 entity_crosswalks = sa.Table(

@@ -3,8 +3,8 @@
 token endpoint ``/oauth/token``.
 
 One module per resource: `entities`, `relations`, `attributes` (bondline's attribute endpoints),
-`change_requests`, `configuration` (the tenant's model), `activities` (the activity log) and
-`oauth`. Errors use Reltio's
+`change_requests`, `configuration` (the tenant's model), `activities` (the activity log),
+`interactions` and `oauth`. Errors use Reltio's
 APIErrorRepresentation body, 401 its OAuth body (`errors`). Clients that send `EnvironmentURL` get
 every answer in Reltio's Workflow API envelope (`workflow`).
 """
@@ -23,6 +23,7 @@ def install(app: Any) -> None:
         change_requests,
         configuration,
         entities,
+        interactions,
         oauth,
         relations,
     )
@@ -35,4 +36,5 @@ def install(app: Any) -> None:
     change_requests.install(app)
     configuration.install(app)
     activities.install(app)
+    interactions.install(app)
     oauth.install(app)

@@ -18,8 +18,8 @@ Rules:
   its creator or a reviewer — who must also be allowed to stage (INITIATE_CHANGE_REQUEST);
 - replacing the tenant's types needs CONFIGURE (ROLE_ADMIN_TENANT, site admins);
 - the activity log (what changed on the tenant, by whom) and interactions are read with READ; any
-  member who may read logs their own activities and creates interactions with READ too (Reltio
-  lets every user of a tenant log activities).
+  member who may read logs their own activities (Reltio lets every user of a tenant log
+  activities); creating interactions needs CREATE.
 """
 
 from __future__ import annotations
@@ -115,3 +115,7 @@ def require_read_activities(perms: frozenset[str]) -> None:
 
 def require_log_activity(perms: frozenset[str]) -> None:
     require_read(perms)
+
+
+def require_create_interaction(perms: frozenset[str]) -> None:
+    require(perms, r.CREATE)

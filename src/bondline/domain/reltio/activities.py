@@ -31,6 +31,7 @@ ITEM_TYPES: dict[str, str] = {
     "reltio.relation.create": "RELATIONSHIP_CREATED",
     "reltio.relation.update": "RELATIONSHIP_CHANGED",
     "reltio.relation.delete": "RELATIONSHIP_REMOVED",
+    "reltio.interaction.create": "INTERACTION_CREATED",
     "dcr.create": "CHANGE_REQUEST_CREATED",
     "dcr.update": "CHANGE_REQUEST_CHANGED",
     "dcr.stage": "CHANGE_REQUEST_CHANGED",
@@ -298,6 +299,8 @@ def _object_type(path: str, doc: Any) -> str | None:
         return f"configuration/entityTypes/{name}"
     if kind == "relations":
         return f"configuration/relationTypes/{name}"
+    if kind == "interactions":
+        return f"configuration/interactionTypes/{name}"
     if kind == "changeRequests":
         return name if name.startswith("configuration/") else "configuration/changeRequestTypes/default"
     return None

@@ -90,6 +90,14 @@ REPAIRS: tuple[Repair, ...] = (
         "in its place, and the example has one; the schema allows only change requests.",
         (("post", f"{_R}/changeRequests/_byUris", "200"),),
     ),
+    Repair(
+        "reltio", ("components", "schemas", "InteractionTO", "properties", "members", "additionalProperties"),
+        {"$ref": "#/components/schemas/InteractionMemberNode"},
+        "InteractionTO's `members` maps a member type to an array of InteractionMemberNode, while both "
+        "operations' examples map it to one InteractionMemberNode (`type`, `uri` and the `members` array) — "
+        "each member type is one node holding its members.",
+        (("post", f"{_R}/interactions", "200"), ("get", f"{_R}/entities/{{id}}/_interactions", "200")),
+    ),
 )
 
 
