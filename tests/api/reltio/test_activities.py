@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.api.reltio.conftest import address, api, make_entity, reltio_error
 
@@ -75,6 +77,7 @@ async def test_filters(client, acme) -> None:  # type: ignore[no-untyped-def]
     ({"filter": "equals(color,'red')"}, "unknown field"),
     ({"filter": "fuzzy(user,'x')"}, "unsupported condition"),
     ({"filter": "gt(timestamp,yesterday)"}, "milliseconds"),
+    ({"filter": "gt(timestamp,99999999999999999999999)"}, "out of range"),
     ({"filter": "equals(user,'a') or"}, "Invalid filter"),
     ({"filter": "(" * 50 + "equals(user,'a')" + ")" * 50}, "nested too deeply"),
     ({"max": "0"}, "'max'"),
@@ -133,3 +136,27 @@ async def test_other_tenants_activities_stay_there(client, acme, app) -> None:  
     assert [(a["label"], a["items"][0]["objectUri"]) for a in r.json()] == [("CONFIGURATION_CHANGED", "configuration")]
     # bob has no role there: Reltio's 804
     reltio_error(await client.get("/reltio/api/acme2/activities", headers=acme.bob.bearer), 403, 804)
+
+
+FILTER_PARTS = st.sampled_from([
+    "equals(", "startsWith(", "gt(", "lt(", "range(", "fuzzy(", "timestamp", "user", "items.data.type",
+    "items.objectType", "items.objectUri", ",", ")", "(", " and ", " or ", " not ", "'x'", "'", "12", "-1",
+    "'configuration/entityTypes/Individual'", "'ENTITY_CREATED'", "\\", "%", "_"])
+
+
+async def test_generated_filters_are_200_or_400(client, acme) -> None:  # type: ignore[no-untyped-def]
+    await make_entity(client, acme.alice)
+    filters: list[str] = []
+
+    @settings(max_examples=80, derandomize=True, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(st.lists(FILTER_PARTS, max_size=12).map("".join) | st.text(max_size=30))
+    def generate(text: str) -> None:
+        filters.append(text)
+
+    generate()
+    for text in filters:
+        r = await client.get(api("/activities"), headers=acme.alice.bearer, params={"filter": text})
+        assert r.status_code in (200, 400), (text, r.text)
+        if r.status_code == 400:
+            reltio_error(r, 400)

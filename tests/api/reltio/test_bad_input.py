@@ -33,6 +33,7 @@ async def test_random_bodies_never_fail_the_server(client, acme) -> None:  # typ
         ("POST", f"/{rel['uri']}/attributes/AddressRank"), ("PUT", "/configuration"),
         ("POST", f"/{dcr}/_externalInfo"), ("POST", "/changeRequests/_byUris"),
         ("POST", f"/entities?changeRequestId={dcr.split('/')[1]}"),
+        ("POST", "/activities"), ("POST", "/interactions"),
     ]
     seen: list[tuple[str, str, int]] = []
 

@@ -12,6 +12,7 @@ from bondline.domain.reltio.types import SECTIONS
 from tests.api.reltio.conftest import api, make_entity, reltio_error
 
 OWN_ONLY = {"sources": ["configuration/sources/LNKD", "configuration/sources/Demo"],
+            "changeRequestTypes": ["configuration/changeRequestTypes/someChangeRequestType"],
             "interactionTypes": ["configuration/interactionTypes/Lunch"]}
 
 
@@ -26,7 +27,8 @@ async def test_configuration_has_every_section_with_the_inherited_layer(client, 
     assert doc["uri"] == "configuration"
     assert set(doc) >= {"entityTypes", "relationTypes", *SECTIONS, "label", "schemaVersion"}
     # what change requests name, the platform's source, the roles bondline grants: inherited
-    assert "configuration/changeRequestTypes/default" in uris(doc, "changeRequestTypes")
+    assert uris(doc, "changeRequestTypes") == ["configuration/changeRequestTypes/default",
+                                               "configuration/changeRequestTypes/someChangeRequestType"]
     assert uris(doc, "sources") == ["configuration/sources/Reltio", "configuration/sources/ReltioCleanser",
                                     "configuration/sources/LNKD", "configuration/sources/Demo"]
     assert "configuration/roles/ROLE_REVIEWER" in uris(doc, "roles")
@@ -42,7 +44,7 @@ async def test_no_inheritance_is_the_tenants_own_declarations(client, acme) -> N
     assert r.status_code == 200, r.text
     own = r.json()
     assert own["uri"] == "configuration"
-    assert "changeRequestTypes" not in own and "roles" not in own and "label" not in own
+    assert "roles" not in own and "survivorshipStrategies" not in own and "label" not in own
     for key, expected in OWN_ONLY.items():
         assert uris(own, key) == expected
     assert len(own["entityTypes"]) == 3 and len(own["relationTypes"]) == 3

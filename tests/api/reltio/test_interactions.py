@@ -55,6 +55,9 @@ async def test_create_and_read_an_entitys_interactions(client, acme) -> None:  #
                               params={"filter": "equals(items.data.type,'INTERACTION_CREATED')"})).json()
     assert {a["items"][0]["objectUri"] for a in found} == {made["uri"], second["object"]["uri"]}
     assert {a["items"][0]["objectType"] for a in found} == {LUNCH}
+    by_type = (await client.get(api("/activities"), headers=acme.bob.bearer,
+                                params={"filter": f"equals(items.objectType,'{LUNCH}')"})).json()
+    assert [a["uri"] for a in by_type] == [a["uri"] for a in found]
 
 
 @pytest.mark.parametrize(("change", "fragment"), [

@@ -198,9 +198,12 @@ def _one(name: str, field: str, values: list[str]) -> str:
 
 def _timestamp(value: str) -> int:
     try:
-        return int(value)
+        ms = int(value)
     except ValueError:
         raise bad_filter(f"timestamp {value[:40]!r} is not milliseconds since the epoch") from None
+    if not -(2**62) < ms < 2**62:
+        raise bad_filter(f"timestamp {value[:40]!r} is out of range")
+    return ms
 
 
 def condition(name: str, field: str, values: list[str]) -> Node:
@@ -235,7 +238,8 @@ def _field(field: str, value: str, prefix: bool) -> Node:
         return Cond("object", op, value)
     if field == "items.objectType":
         for kind, section in (("entities", "configuration/entityTypes/"),
-                              ("relations", "configuration/relationTypes/")):
+                              ("relations", "configuration/relationTypes/"),
+                              ("interactions", "configuration/interactionTypes/")):
             if value.startswith(section) and not prefix:
                 return Cond("object_type", "eq", (kind, value[len(section):]))
         return NOTHING

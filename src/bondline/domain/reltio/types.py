@@ -467,8 +467,12 @@ DEFAULT_CONFIGURATION: dict[str, Any] = {
          "endObject": {"directionalLabel": "affiliated with"},
          "attributes": _s("Title", "Role")},
     ],
-    # The sources the documentation's crosswalks and the demo name, and the interaction type of
-    # the documentation's POST /interactions example.
+    # The sources the documentation's crosswalks and the demo name, the change request type of the
+    # seed's sample change request, and the interaction type of the documentation's POST
+    # /interactions example.
+    "changeRequestTypes": [
+        {"uri": "configuration/changeRequestTypes/someChangeRequestType", "label": "Sample change request type"},
+    ],
     "sources": [
         {"uri": "configuration/sources/LNKD", "label": "LinkedIn", "abbreviation": "LNKD"},
         {"uri": "configuration/sources/Demo", "label": "Demo", "abbreviation": "Demo"},
