@@ -264,6 +264,14 @@ async def test_type_space_finds_the_spaces_the_caller_may_see(client, site, worl
     assert hit["lastModified"].endswith("Z")
     r = await client.get(f"{API}/content/search", params={"cql": "type = space"}, headers=site.bob.bearer)
     assert r.status_code == 200 and r.json()["results"] == []
+    # past the end, the count still counts spaces and content alike
+    for query, total in (("type = space", 2), ("type in (space, page) and space = OPS", 3)):
+        r = await client.get(f"{API}/search", params={"cql": query, "start": 10}, headers=site.bob.bearer)
+        assert (r.json()["results"], r.json()["totalSize"]) == ([], total)
+    # a page of one: the next page's cursor goes on from the space to the content after it
+    r = await client.get(f"{API}/search", params={"cql": "type in (space, page) and space = OPS order by title",
+                                                  "limit": 1, "start": 1}, headers=site.bob.bearer)
+    assert [x["entityType"] for x in r.json()["results"]] == ["space"] and "next" in r.json()["_links"]
 
 
 async def test_cqlcontext_names_the_space_and_content_of_currentspace_and_currentcontent(client, site, world) -> None:  # type: ignore[no-untyped-def]
