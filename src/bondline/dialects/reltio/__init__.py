@@ -4,7 +4,7 @@ token endpoint ``/oauth/token``.
 
 One module per resource: `entities`, `relations`, `attributes` (bondline's attribute endpoints),
 `change_requests`, `configuration` (the tenant's model), `activities` (the activity log),
-`interactions` and `oauth`. Errors use Reltio's
+`interactions`, `search` (entity search) and `oauth`. Errors use Reltio's
 APIErrorRepresentation body, 401 its OAuth body (`errors`). Clients that send `EnvironmentURL` get
 every answer in Reltio's Workflow API envelope (`workflow`).
 """
@@ -26,11 +26,13 @@ def install(app: Any) -> None:
         interactions,
         oauth,
         relations,
+        search,
     )
 
     app.claim_prefix("/reltio/", DIALECT)
     app.claim_prefix("/services/reltio/", DIALECT)
     entities.install(app)
+    search.install(app)
     relations.install(app)
     attributes.install(app)
     change_requests.install(app)

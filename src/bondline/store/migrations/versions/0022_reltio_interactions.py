@@ -1,7 +1,7 @@
 """Reltio interactions and their members (docs/decisions/0024-reltio-configuration-activities.md).
 
 Revision ID: 0022_reltio_interactions
-Revises: 0019_search
+Revises: 0021_reltio_search
 Create Date: 2026-12-07
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022_reltio_interactions"
-down_revision = "0019_search"
+down_revision = "0021_reltio_search"
 branch_labels = None
 depends_on = None
 
