@@ -36,6 +36,7 @@ async def test_configuration_has_every_section_with_the_inherited_layer(client, 
     assert lunch["uri"] == "configuration/interactionTypes/Lunch"
     assert [m["uri"] for m in lunch["memberTypes"]] == [
         f"configuration/interactionTypes/Lunch/memberTypes/{n}" for n in ("Organizers", "Chefs", "Participants")]
+    assert [m["name"] for m in lunch["memberTypes"]] == ["Organizers", "Chefs", "Participants"]
     assert {"Individual", "Organization", "Location"} <= {x["uri"].rsplit("/", 1)[1] for x in doc["entityTypes"]}
 
 

@@ -346,7 +346,8 @@ def _member_types(raw: Any, type_uri: str) -> list[dict[str, Any]]:
             objects = [objects]
         if not isinstance(objects, list) or not all(isinstance(x, str) for x in objects):
             raise Invalid(f"{uri}: 'objectTypeURI' must be a URI or an array of URIs")
-        out.append({**{k: v for k, v in member.items() if k != "name"}, "uri": uri})
+        # Reltio's member types carry their `name` with the uri (clients read it)
+        out.append({**member, "uri": uri, "name": uri.rsplit("/", 1)[1]})
     return out
 
 
