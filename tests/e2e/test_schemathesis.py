@@ -57,6 +57,9 @@ written beside it in `EXCLUSIONS` — wire fidelity or a constraint OpenAPI 3.0 
 - `positive_data_acceptance` on GET /api/v1/users/{accountId}/relations/{relationName} and v2's
   listings (GET /wiki/api/v2/pages, /spaces, /pages/{id}/children, /spaces/{id}/pages): `cursor` is
   opaque — only a cursor bondline returned (for the same query) is one;
+- `positive_data_acceptance` on v2's label, property and space permission listings: opaque cursors
+  as above; on creating a v2 property (a key taken: 400, 409 for a space) and updating one (the next
+  version, else 409; the stored key) — state, as for v1's properties;
 - `positive_data_acceptance` on v2's POST /wiki/api/v2/pages and PUT /wiki/api/v2/pages/{id}: as for
   v1's content, a title taken, a parent elsewhere, a stale version or a body id other than the path's
   is refused with 400 or 409 — state, not shape; and `private` pages and bodies in a representation
@@ -192,6 +195,13 @@ EXCLUSIONS = [
     ("positive_data_acceptance", "^/api/v1/users/[^/]+/relations/[^/]+$", "GET", "cursors are opaque"),
     ("positive_data_acceptance", "^/wiki/api/v2/(pages|spaces|pages/[^/]+/children|spaces/[^/]+/pages)$", "GET",
      "v2 cursors are opaque: only a cursor bondline issued for the same query is one"),
+    ("positive_data_acceptance", "^/wiki/api/v2/(labels|labels/[^/]+/[a-z]+|(pages|blogposts|attachments)/[^/]+/labels"
+     "|spaces/[^/]+/(content/)?labels|spaces/[^/]+/permissions|[a-z]+/[^/]+/properties)$", "GET",
+     "v2 cursors are opaque: only a cursor bondline issued for the same query is one"),
+    ("positive_data_acceptance", "^/wiki/api/v2/[a-z]+/[^/]+/properties$", "POST",
+     "a second create of the same property key is refused (400; 409 for a space), as v1 refuses it"),
+    ("positive_data_acceptance", "^/wiki/api/v2/[a-z]+/[^/]+/properties/[^/]+$", "PUT",
+     "an update names the next version of the stored property (409 otherwise) and keeps its key: state"),
     ("positive_data_acceptance", "^/wiki/api/v2/pages$", "POST",
      "a title already taken in the space, a parent that is not a page of that space, a private page (not"
      " supported) or a body in a representation bondline does not convert is refused with 400: state, not shape"),
