@@ -6,6 +6,11 @@ relation GET, measured in one run (issue 30's target: each listing at most 3× t
     python bench/listings.py --backend postgresql --seconds 5
     python bench/listings.py --postgres-url postgresql://postgres@127.0.0.1:5432/bench --backend postgresql
 
+On PostgreSQL, give it a server no one else commits to (a second cluster on another port will do:
+`pg_createcluster 15 bench -p 5433`): the read cache is judged by the server's snapshot, which every
+commit on that server moves — another test suite's commits in another database empty it too
+(docs/performance.md, Listings).
+
 One `bondline serve` worker (production settings) on a fresh database, a user, a space and a page
 with 25 child pages, 25 footer comments and the user's favourite relation to it, made through the
 API. Then three requests, each with wrk (`-t1 -c32`, bench/common.py), taking turns — the order

@@ -8,7 +8,9 @@
 Queries (the caller is a plain user: the visibility condition is part of every one):
 favourite = currentUser() order by lastmodified desc (a page of 25); label = X and space = Y;
 ancestor = <a page with 1,000 descendants>; a two-word text ~. The target: p99 ≤ 50 ms at 100,000
-pages, and the 10,000-page numbers no more than 2× faster. Rows are generated in SQL (INSERT …
+pages, and the 10,000-page numbers no more than 2× faster. And backlinks: the first page (25) of the
+pages linking to a page linked from 1,000 pages, through the relation API with `expand=source`
+(GET /relation/link/to/content/{id}/from/content), target p99 ≤ 20 ms. Rows are generated in SQL (INSERT …
 SELECT over a number sequence), the full-text rows from the same bodies ContentRepo would index;
 on PostgreSQL the load ends with VACUUM ANALYZE, as autovacuum would soon after it. The machines are
 shared and noisy: compare runs made together.
@@ -40,12 +42,23 @@ WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta", "kappa",
          "review", "meeting", "notes", "draft", "policy", "security", "network", "storage", "backup", "restore",
          "upgrade", "migration", "schema", "index", "query", "latency", "cache", "queue", "worker", "service",
          "client", "server", "token", "account", "billing", "invoice", "support", "ticket", "customer", "partner"]
+LINKERS = 1_000  # pages linking to BACKLINKED
 QUERIES = {
     "favourites": "favourite = currentUser() order by lastmodified desc",
     "label_and_space": "label = l5 and space = S6",
     "ancestor": "ancestor = 1",
     "text": 'text ~ "alpha beta"',
 }
+
+
+def backlinked(pages: int) -> int:
+    """The page that LINKERS pages link to (in the middle of the range)."""
+    return pages // 2
+
+
+def backlinks_path(pages: int) -> str:
+    """The first page of its backlinks through the relation API, with each source, as clients read them."""
+    return f"/wiki/rest/api/relation/link/to/content/{backlinked(pages)}/from/content?expand=source&limit=25"
 
 
 def _seq(kind: str, n: int, body: str) -> str:
@@ -89,6 +102,14 @@ def statements(kind: str, pages: int) -> list[str]:
              f" FROM (SELECT i, (i % {USERS}) + 1 AS u,"
              f" ((CAST(i AS BIGINT) * 7919 + i / {USERS}) % {pages}) + 1 AS t FROM seq) AS r"
              " WHERE 1 = 1 ON CONFLICT DO NOTHING"),
+        # the computed `link` relations of LINKERS pages spread over the spaces to one page, as
+        # services/links.sync writes them (each end's space as its scope)
+        _seq(kind, LINKERS, "INSERT INTO relations (namespace, name, source_type, source_key, target_type,"
+             " target_key, source_scope, target_scope, version, created_at, created_by, updated_at, updated_by)"
+             " SELECT 'confluence', 'link', 'content', CAST(src.id AS TEXT), 'content', CAST(dst.id AS TEXT),"
+             " src.space_id, dst.space_id, 1, seq.i, 'bench', seq.i, 'bench'"
+             f" FROM seq JOIN content src ON src.id = ((seq.i * 97) % {pages}) + 1"
+             f" JOIN content dst ON dst.id = {backlinked(pages)} WHERE src.id <> dst.id ON CONFLICT DO NOTHING"),
     ]
     if kind == "sqlite":
         out.append("INSERT INTO content_fts (rowid, title, body) SELECT id, title,"
@@ -154,9 +175,11 @@ def run_scale(args: argparse.Namespace, pages: int, workdir: str) -> dict[str, A
         token = load(url, pages)
         print(f"{pages} pages loaded in {time.perf_counter() - started:.0f} s", flush=True)
         out: dict[str, Any] = {}
+        targets = {name: f"/wiki/rest/api/search?limit=25&cql={quote(cql)}" for name, cql in QUERIES.items()}
+        targets["backlinks"] = backlinks_path(pages)
         with bondline_server(url) as srv:
-            for name, cql in QUERIES.items():
-                target = f"{srv.url}/wiki/rest/api/search?limit=25&cql={quote(cql)}"
+            for name, path in targets.items():
+                target = srv.url + path
                 headers = {"Authorization": f"Bearer {token}"}
                 wrk(target, duration=2, connections=args.connections, headers=headers)  # warm-up
                 out[name] = wrk(target, duration=args.duration, connections=args.connections, headers=headers)

@@ -144,6 +144,27 @@ async def space_property(m: Matrix, caller: str) -> dict[str, Any]:
     return {"fresh": key}
 
 
+async def fresh_blogpost(m: Matrix, caller: str) -> dict[str, Any]:
+    """alice's blog post in ENG (open)."""
+    r = await m.as_("user", "POST", f"{V2}/blogposts", json={"spaceId": m.world["eng"], "title": f"Post {m.serial()}"})
+    assert r.status_code == 200, r.text
+    return {"fresh": r.json()["id"]}
+
+
+async def secret_blogpost(m: Matrix, caller: str) -> dict[str, Any]:
+    """carol's blog post in SEC (private)."""
+    r = await m.as_("spadmin", "POST", f"{V2}/blogposts", json={"spaceId": m.world["sec"],
+                                                                  "title": f"Secret post {m.serial()}"})
+    assert r.status_code == 200, r.text
+    return {"fresh": r.json()["id"]}
+
+
+async def trashed_blogpost(m: Matrix, caller: str) -> dict[str, Any]:
+    made = await fresh_blogpost(m, caller)
+    assert (await m.as_("user", "DELETE", f"{V2}/blogposts/{made['fresh']}")).status_code == 204
+    return made
+
+
 async def trashed_page(m: Matrix, caller: str) -> dict[str, Any]:
     made = await fresh_page(m, caller)
     assert (await m.as_("user", "DELETE", f"{W}/content/{made['fresh']}")).status_code == 204
@@ -167,6 +188,38 @@ async def fresh_attachment(m: Matrix, caller: str) -> dict[str, Any]:
 async def secret_attachment(m: Matrix, caller: str) -> dict[str, Any]:
     """carol's, on her page in SEC (private), with two versions."""
     return await _attach(m, "spadmin", m.world["secret"], versions=2)
+
+
+# --- makers for Confluence v2's comments, attachments and likes ---------------------------------------
+
+async def _v2_comment(m: Matrix, who: str, container: str, location: str, *, blog: bool = False) -> str:
+    body: dict[str, Any] = {"blogPostId" if blog else "pageId": container,
+                            "body": {"representation": "storage", "value": "<p>c</p>"}}
+    if location == "inline":
+        body["inlineCommentProperties"] = {"textSelection": "x", "textSelectionMatchCount": 1,
+                                           "textSelectionMatchIndex": 0}
+    r = await m.as_(who, "POST", f"{V2}/{location}-comments", json=body)
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+def v2_comment(location: str, secret: bool = False) -> Maker:
+    """alice's comment on her page in ENG, or (`secret`) carol's on hers in SEC; `fresh` is its id."""
+    async def make(m: Matrix, caller: str) -> dict[str, Any]:
+        who, page = ("spadmin", m.world["secret"]) if secret else ("user", m.world["page"])
+        return {"fresh": await _v2_comment(m, who, page, location)}
+    return make
+
+
+def v2_blog(secret: bool = False) -> Maker:
+    """alice's blog post in ENG, or (`secret`) carol's in SEC; `fresh` is its id."""
+    async def make(m: Matrix, caller: str) -> dict[str, Any]:
+        who, key = ("spadmin", "SEC") if secret else ("user", "ENG")
+        r = await m.as_(who, "POST", f"{W}/content", json={"type": "blogpost", "title": f"Blog {m.serial()}",
+                                                          "space": {"key": key}})
+        assert r.status_code == 200, r.text
+        return {"fresh": r.json()["id"]}
+    return make
 
 
 def one_file(w: World) -> dict[str, Any]:
@@ -440,6 +493,96 @@ ROWS: list[Row] = [
     Row("GET", f"{V2}/spaces/{{id}}", SPACE_MEMBERS_200, path=f"{V2}/spaces/{{sec}}"),
     Row("GET", f"{V2}/spaces/{{id}}/pages", AUTHED_ALL_200, path=f"{V2}/spaces/{{eng}}/pages"),
     Row("GET", f"{V2}/spaces/{{id}}/pages", SPACE_MEMBERS_200, path=f"{V2}/spaces/{{sec}}/pages"),
+    *[Row("GET", f"{V2}/pages/{{id}}/{what}", expect, path=f"{V2}/pages/{{{page}}}/{what}")
+      for what in ("descendants", "direct-children", "versions")
+      for page, expect in (("page", AUTHED_ALL_200), ("secret", SPACE_MEMBERS_200))],
+    Row("GET", f"{V2}/pages/{{page-id}}/versions/{{version-number}}", AUTHED_ALL_200,
+        path=f"{V2}/pages/{{page}}/versions/1"),
+    Row("GET", f"{V2}/pages/{{page-id}}/versions/{{version-number}}", SPACE_MEMBERS_200,
+        path=f"{V2}/pages/{{secret}}/versions/1"),
+    Row("PUT", f"{V2}/pages/{{id}}/title", AUTHED_ALL_200, path=f"{V2}/pages/{{fresh}}/title", make=fresh_page,
+        body=lambda w: {"status": "current", "title": f"Retitled {w['fresh']}"}),
+    Row("PUT", f"{V2}/pages/{{id}}/title", SPACE_MEMBERS_200, path=f"{V2}/pages/{{fresh}}/title", make=secret_page,
+        body=lambda w: {"status": "current", "title": f"Retitled {w['fresh']}"}),
+    Row("GET", f"{V2}/blogposts", AUTHED_ALL_200, query="space-id={eng}"),
+    Row("POST", f"{V2}/blogposts", AUTHED_ALL_200, make=fresh_key,
+        body=lambda w: {"spaceId": w["eng"], "title": w["fresh"]}),
+    Row("POST", f"{V2}/blogposts", "401 401 401 401  403 403 200 200  403 403 403 403 403", make=fresh_key,
+        body=lambda w: {"spaceId": w["sec"], "title": w["fresh"]}),
+    *[Row("GET", f"{V2}/blogposts/{{id}}{tail}", expect, path=f"{V2}/blogposts/{{fresh}}{tail}", make=maker)
+      for tail in ("", "/versions")
+      for maker, expect in ((fresh_blogpost, AUTHED_ALL_200), (secret_blogpost, SPACE_MEMBERS_200))],
+    *[Row("GET", f"{V2}/blogposts/{{blogpost-id}}/versions/{{version-number}}", expect,
+          path=f"{V2}/blogposts/{{fresh}}/versions/1", make=maker)
+      for maker, expect in ((fresh_blogpost, AUTHED_ALL_200), (secret_blogpost, SPACE_MEMBERS_200))],
+    *[Row("PUT", f"{V2}/blogposts/{{id}}", expect, path=f"{V2}/blogposts/{{fresh}}", make=maker,
+          body=lambda w: {"id": w["fresh"], "status": "current", "title": "edited", "version": {"number": 2},
+                          "body": {"representation": "storage", "value": "<p>e</p>"}})
+      for maker, expect in ((fresh_blogpost, AUTHED_ALL_200), (secret_blogpost, SPACE_MEMBERS_200))],
+    Row("DELETE", f"{V2}/blogposts/{{id}}", "401 401 401 401  204 403 204 204  403 403 403 403 403",
+        path=f"{V2}/blogposts/{{fresh}}", make=fresh_blogpost),
+    Row("DELETE", f"{V2}/blogposts/{{id}}", "401 401 401 401  403 403 204 204  403 403 403 403 403",
+        path=f"{V2}/blogposts/{{fresh}}", query="purge=true", make=trashed_blogpost),
+    Row("GET", f"{V2}/spaces/{{id}}/blogposts", AUTHED_ALL_200, path=f"{V2}/spaces/{{eng}}/blogposts"),
+    Row("GET", f"{V2}/spaces/{{id}}/blogposts", SPACE_MEMBERS_200, path=f"{V2}/spaces/{{sec}}/blogposts"),
+    Row("POST", f"{V2}/spaces", AUTHED_ALL_200.replace("200", "201"), make=fresh_key,
+        body=lambda w: {"key": w["fresh"], "name": "n"}),
+    Row("POST", f"{V2}/content/convert-ids-to-types", AUTHED_ALL_200,
+        body=lambda w: {"contentIds": [w["page"], w["secret"]]}),
+    # --- Confluence v2: comments, attachments, likes (the same rules as v1's, through /wiki/api/v2) -------
+    *[Row("GET", f"{V2}/{kind}/{{id}}/{where}-comments", expect, path=f"{V2}/{kind}/{{fresh}}/{where}-comments",
+          make=maker)
+      for kind, plain, secret in (("pages", fresh_page, secret_page), ("blogposts", v2_blog(), v2_blog(True)))
+      for where in ("footer", "inline")
+      for maker, expect in ((plain, AUTHED_ALL_200), (secret, SPACE_MEMBERS_200))],
+    *[Row("GET", f"{V2}/attachments/{{id}}/footer-comments", expect,
+          path=f"{V2}/attachments/{{fresh}}/footer-comments", make=maker)
+      for maker, expect in ((fresh_attachment, AUTHED_ALL_200), (secret_attachment, SPACE_MEMBERS_200))],
+    *[row for where in ("footer", "inline") for row in (
+        Row("GET", f"{V2}/{where}-comments", AUTHED_ALL_200),
+        Row("POST", f"{V2}/{where}-comments", "401 401 401 401  201 201 201 201  201 201 201 201 201",
+            body=lambda w, where=where: {"pageId": w["page"], "body": {"representation": "storage", "value": "x"},
+                                         **({"inlineCommentProperties": {"textSelection": "x"}}
+                                            if where == "inline" else {})}),
+        Row("POST", f"{V2}/{where}-comments", "401 401 401 401  404 404 201 201  404 404 404 404 404",
+            body=lambda w, where=where: {"pageId": w["secret"], "body": {"representation": "storage", "value": "x"},
+                                         **({"inlineCommentProperties": {"textSelection": "x"}}
+                                            if where == "inline" else {})}),
+        *[Row("GET", f"{V2}/{where}-comments/{{comment-id}}", expect, path=f"{V2}/{where}-comments/{{fresh}}",
+              make=v2_comment(where, secret))
+          for secret, expect in ((False, AUTHED_ALL_200), (True, SPACE_MEMBERS_200))],
+        *[Row("PUT", f"{V2}/{where}-comments/{{comment-id}}", expect, path=f"{V2}/{where}-comments/{{fresh}}",
+              make=v2_comment(where, secret),
+              body={"version": {"number": 2}, "body": {"representation": "storage", "value": "<p>edited</p>"}})
+          for secret, expect in ((False, AUTHED_ALL_200), (True, SPACE_MEMBERS_200))],
+        Row("DELETE", f"{V2}/{where}-comments/{{comment-id}}", "401 401 401 401  204 403 204 204  403 403 403 403 403",
+            path=f"{V2}/{where}-comments/{{fresh}}", make=v2_comment(where)),
+        Row("DELETE", f"{V2}/{where}-comments/{{comment-id}}", "401 401 401 401  404 404 204 204  404 404 404 404 404",
+            path=f"{V2}/{where}-comments/{{fresh}}", make=v2_comment(where, True)),
+        *[Row("GET", f"{V2}/{where}-comments/{{id}}/{tail}", expect, path=f"{V2}/{where}-comments/{{fresh}}/{tail}",
+              make=v2_comment(where, secret))
+          for tail in ("children", "versions", "likes/count", "likes/users")
+          for secret, expect in ((False, AUTHED_ALL_200), (True, SPACE_MEMBERS_200))],
+        *[Row("GET", f"{V2}/{where}-comments/{{id}}/versions/{{version-number}}", expect,
+              path=f"{V2}/{where}-comments/{{fresh}}/versions/1", make=v2_comment(where, secret))
+          for secret, expect in ((False, AUTHED_ALL_200), (True, SPACE_MEMBERS_200))],
+    )],
+    *[Row("GET", f"{V2}/{kind}/{{id}}/{tail}", expect, path=f"{V2}/{kind}/{{fresh}}/{tail}", make=maker)
+      for kind, plain, secret in (("pages", fresh_page, secret_page), ("blogposts", v2_blog(), v2_blog(True)))
+      for tail in ("likes/count", "likes/users", "attachments")
+      for maker, expect in ((plain, AUTHED_ALL_200), (secret, SPACE_MEMBERS_200))],
+    Row("GET", f"{V2}/attachments", AUTHED_ALL_200),
+    *[row for maker, expect, delete in (
+        (fresh_attachment, AUTHED_ALL_200, "401 401 401 401  204 403 204 204  403 403 403 403 403"),
+        (secret_attachment, SPACE_MEMBERS_200, "401 401 401 401  404 404 204 204  404 404 404 404 404"))
+      for row in (
+        Row("GET", f"{V2}/attachments/{{id}}", expect, path=f"{V2}/attachments/{{fresh}}", make=maker),
+        Row("DELETE", f"{V2}/attachments/{{id}}", delete, path=f"{V2}/attachments/{{fresh}}", make=maker),
+        Row("GET", f"{V2}/attachments/{{id}}/versions", expect, path=f"{V2}/attachments/{{fresh}}/versions",
+            make=maker),
+        Row("GET", f"{V2}/attachments/{{attachment-id}}/versions/{{version-number}}", expect,
+            path=f"{V2}/attachments/{{fresh}}/versions/1", make=maker),
+    )],
     # v2 labels: a label exists for a caller while content or a space they see carries it
     Row("GET", f"{V2}/labels", AUTHED_ALL_200),
     *[Row("GET", f"{V2}/labels/{{id}}/{kind}", expect, path=f"{V2}/labels/{{{label}}}/{kind}")

@@ -43,10 +43,11 @@ written beside it in `EXCLUSIONS` — wire fidelity or a constraint OpenAPI 3.0 
   `…Status=historical` — constraints between parameters;
 - `positive_data_acceptance` on creating a space (open or private) or content: creating the same key,
   or a page with the same title in a space, twice is refused with 400 as Confluence does — state, not
-  shape;
+  shape; a body in `atlas_doc_format` must be an ADF document (the schema allows any string) — a format
+  inside a string (docs/decisions/0021);
 - `positive_data_acceptance` on PUT /wiki/rest/api/content/{id}: an update is checked against the
   stored page — its type cannot change, a parent must exist and be neither the page nor one of its
-  descendants — state, not shape;
+  descendants — state, not shape; an `atlas_doc_format` body must be ADF, as on create;
 - `positive_data_acceptance` on moving a page (PUT …/content/{pageId}/move/…) and copying one or a
   hierarchy (POST …/copy, …/pagehierarchy/copy): checked against the tree — no move relative to the
   page itself or its descendants, no title already taken in the destination space, only pages
@@ -55,15 +56,24 @@ written beside it in `EXCLUSIONS` — wire fidelity or a constraint OpenAPI 3.0 
   a grammar, not a pattern; on restrictions (PUT/POST …/restriction) and the permission check: the
   users and groups they name must exist (400 otherwise).
 - `positive_data_acceptance` on GET /api/v1/users/{accountId}/relations/{relationName} and v2's
-  listings (GET /wiki/api/v2/pages, /spaces, /pages/{id}/children, /spaces/{id}/pages): `cursor` is
-  opaque — only a cursor bondline returned (for the same query) is one;
+  listings (GET /wiki/api/v2/pages, /blogposts, /spaces, a page's children, direct children,
+  descendants and versions, a blog post's versions, a space's pages and blog posts, and the comment,
+  attachment, version and like listings): `cursor` is opaque — only a cursor bondline returned (for
+  the same query) is one;
 - `positive_data_acceptance` on v2's label, property and space permission listings: opaque cursors
   as above; on creating a v2 property (a key taken: 400, 409 for a space) and updating one (the next
   version, else 409; the stored key) — state, as for v1's properties;
 - `positive_data_acceptance` on v2's POST /wiki/api/v2/pages and PUT /wiki/api/v2/pages/{id}: as for
   v1's content, a title taken, a parent elsewhere, a stale version or a body id other than the path's
-  is refused with 400 or 409 — state, not shape; and `private` pages and bodies in a representation
-  bondline does not convert yet are refused (docs/decisions/0020);
+  is refused with 400 or 409 — state, not shape; and `private` pages, `wiki` bodies and
+  `atlas_doc_format` bodies that are not ADF documents are refused (docs/decisions/0020, 0021);
+- `positive_data_acceptance` on v2's blog post writes (POST /blogposts, PUT /blogposts/{id}), renaming
+  a page (PUT /pages/{id}/title: a published page cannot become a draft), creating a space (a key
+  taken; role assignments, templates and copied access not supported) and convert-ids-to-types (ids
+  are positive integers, where the document allows any string): state or bondline's ids, not shape;
+- `positive_data_acceptance` on v2's POST /wiki/api/v2/footer-comments and /inline-comments and PUT
+  on one of them: a comment is on content that exists (or answers a comment that does), has a body, and
+  a top-level inline comment a selection; an update names the next version — state, not shape;
 - `positive_data_acceptance` on PUT …/child/attachment/{attachmentId}: the body's `id` must be the
   attachment in the path, and a new `title` must not be another attachment's — body against path, state;
 - `positive_data_acceptance` on POST …/entities/{id}/_update: each change's `uri` must name an
@@ -168,9 +178,11 @@ EXCLUSIONS = [
     ("positive_data_acceptance", "^/wiki/rest/api/relation/", None,
      "key formats depend on the key's type; versions need status=historical"),
     ("positive_data_acceptance", "^/wiki/rest/api/(space|space/_private|content)$", "POST",
-     "a second create with the same key or title is refused (400), as Confluence does"),
+     "a second create with the same key or title is refused (400), as Confluence does; an atlas_doc_format"
+     " body must be an ADF document (a format inside a string)"),
     ("positive_data_acceptance", "^/wiki/rest/api/content/[^/]+$", "PUT",
-     "an update is checked against the stored page: same type, an existing parent other than itself"),
+     "an update is checked against the stored page: same type, an existing parent other than itself;"
+     " an atlas_doc_format body must be an ADF document"),
     ("positive_data_acceptance", "^/wiki/rest/api/content/[^/]+/move/[^/]+/[^/]+$", "PUT",
      "a move is checked against the tree: no loop, no title taken in the target space"),
     ("positive_data_acceptance", "^/wiki/rest/api/content/[^/]+/(copy|pagehierarchy/copy)$", "POST",
@@ -193,7 +205,8 @@ EXCLUSIONS = [
     ("positive_data_acceptance", "^/wiki/rest/api/content/[^/]+/permission/check$", "POST",
      "the subject must be an existing user or group: an unknown one is 400, as documented"),
     ("positive_data_acceptance", "^/api/v1/users/[^/]+/relations/[^/]+$", "GET", "cursors are opaque"),
-    ("positive_data_acceptance", "^/wiki/api/v2/(pages|spaces|pages/[^/]+/children|spaces/[^/]+/pages)$", "GET",
+    ("positive_data_acceptance", "^/wiki/api/v2/(pages|spaces|blogposts|pages/[^/]+/(children|direct-children|"
+     "descendants|versions)|blogposts/[^/]+/versions|spaces/[^/]+/(pages|blogposts))$", "GET",
      "v2 cursors are opaque: only a cursor bondline issued for the same query is one"),
     ("positive_data_acceptance", "^/wiki/api/v2/(labels|labels/[^/]+/[a-z]+|(pages|blogposts|attachments)/[^/]+/labels"
      "|spaces/[^/]+/(content/)?labels|spaces/[^/]+/permissions|[a-z]+/[^/]+/properties)$", "GET",
@@ -202,11 +215,35 @@ EXCLUSIONS = [
      "a second create of the same property key is refused (400; 409 for a space), as v1 refuses it"),
     ("positive_data_acceptance", "^/wiki/api/v2/[a-z]+/[^/]+/properties/[^/]+$", "PUT",
      "an update names the next version of the stored property (409 otherwise) and keeps its key: state"),
+    ("positive_data_acceptance", "^/wiki/api/v2/blogposts$", "POST",
+     "a private blog post, a creation date (`createdAt`) or a body in a representation bondline does not"
+     " convert is refused with 400 (not supported): state, not shape"),
+    ("positive_data_acceptance", "^/wiki/api/v2/blogposts/[^/]+$", "PUT",
+     "the body's id must be the blog post in the path, its space the post's and its version the next one:"
+     " body against path, state"),
+    ("positive_data_acceptance", "^/wiki/api/v2/pages/[^/]+/title$", "PUT",
+     "a published page cannot be renamed as a draft (409): state, not shape"),
+    ("positive_data_acceptance", "^/wiki/api/v2/spaces$", "POST",
+     "a key already taken is refused (400), as Confluence does; role assignments, templates and copied access"
+     " are not supported; an alias must be the key"),
+    ("positive_data_acceptance", "^/wiki/api/v2/content/convert-ids-to-types$", "POST",
+     "content ids are positive integers (the document allows any string or number): 400 otherwise"),
     ("positive_data_acceptance", "^/wiki/api/v2/pages$", "POST",
      "a title already taken in the space, a parent that is not a page of that space, a private page (not"
-     " supported) or a body in a representation bondline does not convert is refused with 400: state, not shape"),
+     " supported), a wiki body or an atlas_doc_format body that is not ADF is refused with 400: state, not shape"),
     ("positive_data_acceptance", "^/wiki/api/v2/pages/[^/]+$", "PUT",
-     "the body's id must be the page in the path and its version the next one: body against path, state"),
+     "the body's id must be the page in the path and its version the next one: body against path, state;"
+     " an atlas_doc_format body must be an ADF document"),
+    ("positive_data_acceptance", "^/wiki/api/v2/((footer|inline)-comments|attachments|(pages|blogposts)/[^/]+/"
+     "((footer|inline)-comments|attachments|likes/users)|attachments/[^/]+/(versions|footer-comments)|"
+     "(footer|inline)-comments/[^/]+/(children|versions|likes/users))$", "GET",
+     "v2 cursors are opaque: only a cursor bondline issued for the same query is one"),
+    ("positive_data_acceptance", "^/wiki/api/v2/(footer|inline)-comments$", "POST",
+     "a comment is on a page or blog post (or answers a comment) that must exist, has a body, and a top-level"
+     " inline comment a selection; a body in a representation bondline does not convert is a 400: state, not shape"),
+    ("positive_data_acceptance", "^/wiki/api/v2/(footer|inline)-comments/[^/]+$", "PUT",
+     "an update names the comment's next version (409 otherwise); a footer comment is not resolved, a dangling"
+     " one not reopened: state, not shape"),
     ("positive_data_acceptance", "^/wiki/rest/api/content/[^/]+/child/attachment/[^/]+$", "PUT",
      "the body's id must be the path's attachment, and a new name must not be another attachment's"),
     ("positive_data_acceptance", R + "/entities/[^/]+/_update$", "POST",

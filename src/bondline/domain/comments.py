@@ -41,6 +41,34 @@ def title_for(container_title: str) -> str:
     return ("Re: " + container_title)[:255]
 
 
+def resolve(meta: CommentMeta, resolved: bool) -> str:
+    """An inline comment's resolution after resolving it (`resolved`) or reopening it: Confluence
+    reopens a resolved comment as "reopened", leaves an open one open and a resolved one resolved."""
+    if meta.location != "inline":
+        raise Invalid("Only inline comments are resolved or reopened")
+    current = meta.resolution or "open"
+    if current == "dangling":
+        raise Invalid("A dangling comment cannot be resolved or reopened")
+    if resolved:
+        return "resolved"
+    return "reopened" if current == "resolved" else current
+
+
+def selection_properties(selection: str | None, match_count: int | None, match_index: int | None,
+                         marker: str) -> dict[str, Any]:
+    """The properties of a new top-level inline comment from the text it highlights (v2's
+    `inlineCommentProperties`): the `match_index`-th (from 0) of `match_count` occurrences of
+    `selection`, marked by `marker`. Kept as Confluence keeps them (`originalSelection`, `markerRef`),
+    so v1 shows them."""
+    if not selection or not selection.strip():
+        raise Invalid("An inline comment needs the text it highlights: inlineCommentProperties.textSelection")
+    count = 1 if match_count is None else match_count
+    index = 0 if match_index is None else match_index
+    if count < 1 or index < 0 or index >= count:
+        raise Invalid("textSelectionMatchCount must be greater than textSelectionMatchIndex, which is at least 0")
+    return {"originalSelection": selection[:2000], "markerRef": marker}
+
+
 def depth_filter(depth: str | None) -> bool:
     """Whether only the root comments are listed (`depth` absent, empty or "root"; "all": every one)."""
     if depth in (None, "", "root"):

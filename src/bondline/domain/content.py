@@ -8,6 +8,8 @@ carry ``version.number`` = current + 1; the superseded version stays readable as
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from typing import Any
 
 from bondline.domain.errors import Conflict, Invalid, NotFound, is_decimal
 from bondline.domain.model import Content
@@ -17,6 +19,9 @@ TYPES = ("page", "blogpost")
 # see what it is on.
 LISTED_TYPES = TYPES + ("comment", "attachment")
 HELD_TYPES = ("comment", "attachment")  # content that lives on a container (a page or blog post)
+# The orders a listing of content can be read in (v2's `sort`): a field, descending with a leading
+# "-", ties broken by id in the same direction; titles compare by code point on both backends.
+ORDERS = ("id", "-id", "title", "-title", "created", "-created", "modified", "-modified")
 STATUSES = ("current", "draft", "trashed", "historical")
 EDIT_STATUSES = ("current", "draft")  # what a create or an update may ask for
 MAX_TITLE = 255
@@ -137,3 +142,18 @@ def validate_parent(content_space_id: int, parent: Content | None, parent_id: in
         raise Invalid(f"Parent page {parent_id} is in another space")
     if child_id is not None and (parent_id == child_id or child_id in ancestors_of_parent):
         raise Invalid("A page cannot become its own ancestor")
+
+
+def order_key(order: str) -> tuple[Callable[[Content], tuple[Any, ...]], bool]:
+    """How to merge listings read in `order` (one of ORDERS): a sort key and whether it descends, the
+    same order the store's query reads them in."""
+    if order not in ORDERS:
+        raise Invalid(f"Content cannot be listed in order {order[:40]!r}")
+    field = order.lstrip("-")
+    key: Callable[[Content], tuple[Any, ...]] = {
+        "id": lambda c: (c.id,),
+        "title": lambda c: (c.title, c.id),
+        "created": lambda c: (c.created_at, c.id),
+        "modified": lambda c: (c.updated_at, c.id),
+    }[field]
+    return key, order.startswith("-")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime as dt
+import functools
 import html
 import re
 from typing import Any
@@ -266,30 +267,49 @@ def _parse_error(cql: str, err: UnexpectedInput) -> CqlError:
     return CqlError(cql, "Syntax error", pos)
 
 
-def parse(cql: str, *, now_ms: int, account_id: str, users: bool = False) -> Query:
-    """Parse and check `cql`, resolving its functions for the caller `account_id` at `now_ms`;
-    `users`: a query of GET /search/user (user fields only)."""
+@dataclasses.dataclass(frozen=True, slots=True)
+class Context:
+    """`cqlcontext`'s space and content: what `currentSpace()` and `currentContent()` name (the
+    execution context of CQL's functions, as Confluence's search resource describes it; without
+    it those functions are not available)."""
+
+    space_key: str | None = None
+    content_id: int | None = None
+
+
+def parse(cql: str, *, now_ms: int, account_id: str, users: bool = False, context: Context | None = None) -> Query:
+    """Parse and check `cql`, resolving its functions for the caller `account_id` at `now_ms` (and
+    `context`: cqlcontext's space and content); `users`: a query of GET /search/user (user fields only)."""
     if len(cql) > MAX_LENGTH:
         raise CqlError(cql[:200], f"The query is longer than {MAX_LENGTH} characters", MAX_LENGTH)
     if not cql.strip():
         raise CqlError(cql, "The query is empty", 0)
-    try:
-        tree = _PARSER.parse(cql)
-    except UnexpectedInput as err:
-        raise _parse_error(cql, err) from None
-    items = _ToRaw().transform(tree).children if isinstance(tree, Tree) else []
+    items = _syntax(cql)
     where_raw = next((i for i in items if i is not None and i[0] != "order"), None)
     order_raw = next((i for i in items if i is not None and i[0] == "order"), None)
     resolver = _Resolver(cql, now_ms, account_id, USER_FIELDS if users else FIELDS,
-                         USER_SORT_FIELDS if users else SORT_FIELDS)
+                         USER_SORT_FIELDS if users else SORT_FIELDS, context or Context())
     where = resolver.condition(where_raw) if where_raw is not None else None
     order = tuple(resolver.sort(f, d) for f, d in (order_raw[1] if order_raw else ()))
     return Query(where, order, cql)
 
 
+@functools.lru_cache(maxsize=512)
+def _syntax(cql: str) -> tuple[Any, ...]:
+    """The query's parse, as `_ToRaw` gives it, kept per text: clients repeat the same few queries,
+    and parsing is most of the domain's work for one (what follows depends on the caller and the
+    clock, and is done every time). What is kept is never changed by its readers."""
+    try:
+        tree = _PARSER.parse(cql)
+    except UnexpectedInput as err:
+        raise _parse_error(cql, err) from None
+    return tuple(_ToRaw().transform(tree).children) if isinstance(tree, Tree) else ()
+
+
 class _Resolver:
     def __init__(self, cql: str, now_ms: int, account_id: str, fields: dict[str, tuple[str, tuple[str, ...], str]],
-                 sort_fields: dict[str, str]) -> None:
+                 sort_fields: dict[str, str], context: Context) -> None:
+        self.context = context
         self.fields = fields
         self.sort_fields = sort_fields
         self.cql = cql
@@ -337,7 +357,7 @@ class _Resolver:
     # --- values -----------------------------------------------------------------------------------
     def value(self, kind: str, op: str, raw: Any, field: str) -> Value:
         if isinstance(raw, _Call):
-            return self.call(kind, raw)
+            return self.call(kind, raw, field)
         text = str(raw)
         if kind == "id":
             if not re.fullmatch(r"(att)?[0-9]{1,18}", text):
@@ -351,11 +371,11 @@ class _Resolver:
                 raise self.error(f"Invalid date {text[:40]!r}: use \"yyyy/MM/dd HH:mm\", \"yyyy-MM-dd HH:mm\","
                                  " \"yyyy/MM/dd\", \"yyyy-MM-dd\" or a period such as \"-4w\"", raw)
             return found
-        if field == "type" and text.lower() in CONTENT_TYPES:
+        if field == "type" and text.lower() in (*CONTENT_TYPES, "space"):
             return text.lower()
         return text
 
-    def call(self, kind: str, raw: _Call) -> Value:
+    def call(self, kind: str, raw: _Call, field: str) -> Value:
         name = raw.name.lower()
         args = [str(a) for a in raw.args if not isinstance(a, _Call)]
         if len(args) != len(raw.args) or len(args) > 1:
@@ -365,6 +385,14 @@ class _Resolver:
             if kind != "user" or args:
                 raise self.error("currentUser() takes no argument and names a user", raw)
             return self.account_id
+        if name == "currentspace" and field == "space.key" and not args:
+            if self.context.space_key is None:
+                raise self.error("currentSpace() needs the spaceKey of cqlcontext", raw)
+            return self.context.space_key
+        if name == "currentcontent" and kind == "id" and not args:
+            if self.context.content_id is None:
+                raise self.error("currentContent() needs the contentId of cqlcontext", raw)
+            return self.context.content_id
         if kind != "date" or name not in _DATE_FUNCTIONS:
             raise self.error(f"Unsupported function {str(raw.name)[:40]}() for this field", raw)
         instant = _date_function(name, arg, self.now)

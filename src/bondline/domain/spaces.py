@@ -10,6 +10,7 @@ from bondline.domain.errors import Invalid
 SPACE_KEY = re.compile(r"^~?[A-Za-z0-9]{1,255}$")
 SPACE_TYPES = ("global", "personal")
 SPACE_STATUSES = ("current", "archived")
+ORDERS = ("id", "-id", "key", "-key", "name", "-name")  # a listing's order (v2's `sort`); names by code point
 MAX_NAME = 200
 
 

@@ -77,14 +77,24 @@ V2 = "/wiki/api/v2/"
 
 def _v2_query(path: str, name: str) -> dict[str, Any]:
     """v2's `sort` and `body-format`: the values bondline serves (docs/decisions/0020)."""
-    from bondline.dialects.confluence_v2 import pages, render, spaces
+    from bondline.dialects.confluence_v2 import hierarchy, listing, pages, render, spaces
 
     served: tuple[str, ...]
     if name == "sort" and (path.endswith(("/labels", "/properties")) or path.startswith(V2 + "labels")):
         served = _v2_meta_sort(path)
+    elif name == "sort" and ("comments" in path or "attachments" in path):
+        served = _v2_held_sort(path)
     elif name == "sort":
-        served = spaces.SORTS if path.endswith("/spaces") else (
-            ("child-position",) if path.endswith("/children") else pages.SORTS)
+        if path.endswith("/spaces"):
+            served = spaces.SORTS
+        elif path.endswith("/children"):
+            served = hierarchy.CHILD_SORTS
+        elif path.endswith("/versions"):
+            served = listing.VERSION_SORTS
+        elif path.endswith("/blogposts"):
+            served = listing.BLOGPOST_SORTS
+        else:
+            served = pages.SORTS
     else:
         formats = render.SINGLE_FORMATS if path.endswith("}") else render.LIST_FORMATS
         served = tuple(f for f in formats if f not in render.UNCONVERTED)
@@ -108,6 +118,17 @@ V2_PATH_IDS = ("page-id", "blogpost-id", "comment-id", "space-id", "property-id"
 V2_ID_ARRAYS = {"label-id": 250, "space-id": 100}
 
 
+def _v2_held_sort(path: str) -> tuple[str, ...]:
+    """The order bondline lists comments, attachments and their versions in (docs/decisions/0020)."""
+    from bondline.dialects.confluence_v2 import attachments, comments
+
+    if path.endswith("/versions"):
+        return comments.VERSION_SORTS
+    if path.endswith("/attachments") and path != V2 + "attachments":
+        return attachments.CONTAINER_SORTS
+    return comments.SORTS  # comments, and every attachment: oldest first
+
+
 def _param(path: str, param: dict[str, Any]) -> dict[str, Any] | None:
     """The schema bondline applies to this parameter, or None to keep the declared one."""
     name, where = param.get("name"), param.get("in")
@@ -122,12 +143,12 @@ def _param(path: str, param: dict[str, Any]) -> dict[str, Any] | None:
         return _v2_query(path, name)
     if where == "query" and path == V2 + "spaces" and name == "type":  # what bondline stores
         return {"type": "string", "enum": ["global", "personal"]}
-    if where == "path" and path.startswith(V2) and name == "id":  # content and space ids alike
-        return CONTENT_ID
-    if where == "path" and path.startswith(V2) and name in V2_PATH_IDS:
-        return CONTENT_ID
+    if where == "path" and path.startswith(V2) and name in ("id",) + V2_PATH_IDS:
+        return CONTENT_ID  # content, space and property ids alike
     if where == "path" and path.startswith(V2) and name == "attachment-id":
         return ATTACHMENT_ID
+    if where == "path" and path.startswith(V2) and name == "version-number":
+        return VERSION_NUMBER
     if where == "query" and path.startswith(V2 + "labels") and name in V2_ID_ARRAYS:
         return {"type": "array", "maxItems": V2_ID_ARRAYS[name],
                 "items": {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}}
@@ -249,11 +270,12 @@ def _at_least_one(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def v2_bodies(request_bodies: dict[str, Any]) -> None:
-    """v2's page writes as bondline reads them: ids are positive integers (sent as strings), a
+    """v2's page and blog post writes as bondline reads them: ids are positive integers (as strings), a
     version number is positive, and the body is one of two shapes — `{representation, value}` or
     `{storage: {…}}` — which Atlassian's `oneOf` cannot say (every object with neither's keys is
     both), so it is `anyOf` here."""
-    for name in ("v2.PageCreateRequest", "v2.PageUpdateRequest"):
+    for name in ("v2.PageCreateRequest", "v2.PageUpdateRequest", "v2.BlogPostCreateRequest",
+                 "v2.BlogPostUpdateRequest"):
         found = request_bodies.get(name)
         if found is None:
             continue

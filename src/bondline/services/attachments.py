@@ -246,14 +246,31 @@ async def describe(store: Store, views: list[ContentView]) -> list[AttachmentVie
 
 
 async def list_attachments(store: Store, caller: Caller, container_id: int, *, filename: str | None,
-                           media_type: str | None, start: int, limit: int) -> list[AttachmentView]:
+                           media_type: str | None, start: int, limit: int,
+                           statuses: tuple[str, ...] = ("current",)) -> list[AttachmentView]:
     async with store.read() as tx:
         container, space, _role, _ = await _container(tx, caller, container_id, ("current", "draft"))
         if container.status == "draft" and container.created_by != caller.user_id:
             raise NotFound(f"No content found with id : {container_id}", reason="CONTENT_NOT_FOUND")
         rows = await tx.attachments.of_container(container_id, title=filename, media_type=media_type,
-                                                 offset=start, limit=limit)
+                                                 offset=start, limit=limit, statuses=statuses)
         return await _views(tx, rows, container, space)
+
+
+async def list_everywhere(store: Store, caller: Caller, *, filename: str | None, media_type: str | None,
+                          statuses: list[str], start: int, limit: int) -> list[AttachmentView]:
+    """The attachments on pages and blog posts the caller may see (v2's `GET /attachments`), by id,
+    of one file name and media type when given."""
+    from bondline.services import content  # (it builds on this module)
+
+    wanted = start + limit
+    while True:
+        views = await content.list_content(store, caller, type=rules.TYPE, space_key=None, title=filename,
+                                           statuses=statuses, start=0, limit=wanted)
+        found = [a for a in await describe(store, views) if media_type is None or a.data.media_type == media_type]
+        if len(found) >= start + limit or len(views) < wanted:
+            return found[start:start + limit]
+        wanted *= 2
 
 
 async def download(store: Store, caller: Caller, container_id: int, *, attachment_id: int | None = None,

@@ -7,7 +7,7 @@ import dataclasses
 from typing import Any
 
 from bondline import ids
-from bondline.domain import access
+from bondline.domain import access, adf
 from bondline.domain import comments as rules
 from bondline.domain import events as ev
 from bondline.domain.audit import Actor, Change, record_of
@@ -15,6 +15,7 @@ from bondline.domain.comments import CommentMeta
 from bondline.domain.errors import Invalid, NotFound
 from bondline.domain.model import Caller, Content, Space
 from bondline.domain.relations import CONFLUENCE, content_keys
+from bondline.services import content as content_service
 from bondline.services import notify
 from bondline.services.content import ContentView, _view
 from bondline.store import Store
@@ -33,13 +34,16 @@ class CommentView:
 
 @dataclasses.dataclass(slots=True)
 class NewComment:
-    container_id: int
+    container_id: int | None  # None: the container of the comment answered (`parent_id`), as v2 names a reply
     body: str
     representation: str
     parent_id: int | None = None
     location: str | None = None
     inline_properties: dict[str, Any] | None = None
     status: str = "current"
+    container_type: str | None = None  # the type the request says the container is (v2's pageId/blogPostId)
+    strict_location: bool = False  # a reply must sit where `location` says (v2's footer and inline endpoints)
+    missing_container_invalid: bool = True  # a container not found is bad input (v1), or not found (v2: 404)
 
 
 async def _container(tx: Tx, caller: Caller, container_id: int) -> Loaded:
@@ -71,13 +75,25 @@ async def _parents(tx: Tx, meta: CommentMeta) -> list[Content]:
 async def create(store: Store, caller: Caller, new: NewComment) -> CommentView:
     if new.status != "current":
         raise Invalid("Comments are created as 'current'")
+    body, representation = adf.to_stored(new.body, new.representation)  # ADF is stored as storage
+    new = dataclasses.replace(new, body=body, representation=representation)
     now = ids.now_ms()
     async with store.write(Actor.of(caller)) as tx:
+        container_id = new.container_id
+        if container_id is None:
+            answered = await tx.comments.meta(new.parent_id) if new.parent_id is not None else None
+            if answered is None or not await _visible_comment(tx, caller, answered):
+                raise NotFound(f"No comment found with id : {new.parent_id}", reason="CONTENT_NOT_FOUND")
+            container_id = answered.container_id
         try:
-            container, space, _, _ = await _container(tx, caller, new.container_id)
+            container, space, _, _ = await _container(tx, caller, container_id)
+            if new.container_type is not None and container.type != new.container_type:
+                raise NotFound(f"No {new.container_type} found with id : {container_id}")
         except NotFound as exc:
             # POST /content names a container it cannot find as it does a missing parent: bad input
-            # (createContent declares no 404).
+            # (createContent declares no 404); v2's createFooterComment answers 404.
+            if not new.missing_container_invalid:
+                raise
             raise Invalid(exc.message, reason="CONTAINER_NOT_FOUND") from None
         # Whoever may read a page may comment on it: an update restriction limits editing the page,
         # not commenting (Confluence's "Add comments" is a space permission, not a page restriction).
@@ -89,6 +105,8 @@ async def create(store: Store, caller: Caller, new: NewComment) -> CommentView:
             if parent_meta is None or parent is None or parent_meta.container_id != container.id \
                     or parent.status != "current":
                 raise Invalid(f"The comment {new.parent_id} to reply to is not a comment on content {container.id}")
+            if new.strict_location and parent_meta.location != location:
+                raise Invalid(f"The comment {new.parent_id} is an {parent_meta.location} comment: reply to it as one")
             location = parent_meta.location  # a reply sits where what it answers does
         content = await tx.content.add(
             type=rules.TYPE, status="current", space_id=space.id, parent_id=None,
@@ -105,6 +123,48 @@ async def create(store: Store, caller: Caller, new: NewComment) -> CommentView:
                                      comment=ev.content_doc(content, space.key))
         view = await _view(tx, caller, content, space, content.status)
         return CommentView(view, meta, container, await _parents(tx, meta))
+
+
+async def _visible_comment(tx: Tx, caller: Caller, meta: CommentMeta) -> bool:
+    """Whether the comment (`meta`) is current and on a container the caller may see."""
+    comment = await tx.content.by_id(meta.content_id)
+    if comment is None or comment.status != "current":
+        return False
+    try:
+        await _container(tx, caller, meta.container_id)
+    except NotFound:
+        return False
+    return True
+
+
+async def set_resolution(store: Store, caller: Caller, comment_id: int, resolved: bool) -> None:
+    """Resolve an inline comment (`resolved`) or reopen it: whoever may see the page may, as whoever
+    may comment. Asking for the state it is in changes nothing; a dangling comment (its selection
+    gone from the page) or a footer comment cannot be resolved."""
+    async with store.write(Actor.of(caller)) as tx:
+        meta = await tx.comments.meta(comment_id)
+        if meta is None or not await _visible_comment(tx, caller, meta):
+            raise NotFound(f"No comment found with id : {comment_id}", reason="CONTENT_NOT_FOUND")
+        after = rules.resolve(meta, resolved)
+        if after == meta.resolution:
+            return
+        await tx.comments.set_resolution(comment_id, after)
+        tx.record(Change("comment.resolve" if resolved else "comment.reopen", f"content/{comment_id}",
+                         {"resolution": meta.resolution}, {"resolution": after}))
+
+
+async def list_everywhere(store: Store, caller: Caller, location: str, start: int, limit: int) -> list[CommentView]:
+    """Every current comment of one location (`footer` or `inline`) on content the caller may see,
+    oldest first (v2's `GET /footer-comments` and `/inline-comments`)."""
+    location = rules.validate_location(location)
+    wanted = start + limit
+    while True:
+        views = await content_service.list_content(store, caller, type=rules.TYPE, space_key=None, title=None,
+                                                   statuses=["current"], start=0, limit=wanted)
+        described = [cv for cv in await describe(store, views) if cv.meta.location == location]
+        if len(described) >= start + limit or len(views) < wanted:
+            return described[start:start + limit]
+        wanted *= 2
 
 
 async def get(store: Store, caller: Caller, content_id: int, view: ContentView) -> CommentView:
@@ -133,10 +193,16 @@ async def describe(store: Store, views: list[ContentView]) -> list[CommentView]:
 
 async def list_comments(store: Store, caller: Caller, container_id: int, *, depth: str | None,
                         locations: list[str], start: int, limit: int, bodies: bool = True,
-                        ) -> tuple[Content, list[CommentView]]:
+                        resolutions: list[str] | None = None) -> tuple[Content, list[CommentView]]:
     """A container's comments (`bodies=False`: without their bodies); or, for a comment, its replies
     (Confluence lists them as the comment's children: `depth` root, those that answer it; all, the
-    whole thread below it)."""
+    whole thread below it). `resolutions`: only the inline comments in one of these states."""
+    if resolutions:
+        container, every = await list_comments(store, caller, container_id, depth=depth, locations=locations,
+                                               start=0, limit=rules.MAX_THREAD, bodies=bodies)
+        wanted = [cv for cv in every if cv.meta.location == "inline"
+                  and (cv.meta.resolution or "open") in resolutions]
+        return container, wanted[start:start + limit]
     root_only = rules.depth_filter(depth)
     footer, inline, resolved = rules.location_filter(locations)
     async with store.read() as tx:
@@ -179,12 +245,31 @@ async def _comment_views(tx: Tx, space: Space, container: Content,
     return out
 
 
+async def delete(store: Store, caller: Caller, comment_id: int) -> None:
+    """Delete a comment for good with the replies below it (v2's DELETE: no trash for comments), for
+    whoever may trash it (its author, an administrator of the space, a site admin)."""
+    async with store.write(Actor.of(caller)) as tx:
+        meta = await tx.comments.meta(comment_id)
+        if meta is None or not await _visible_comment(tx, caller, meta):
+            raise NotFound(f"No comment found with id : {comment_id}", reason="CONTENT_NOT_FOUND")
+        comment, space, role, named = await content_service.load(tx, caller, comment_id)
+        access.require_trash_content(caller, comment, space, role, named)
+        thread = await tx.comments.on_container(meta.container_id, root_only=False, footer=True, inline=True,
+                                                resolved=False, offset=0, limit=rules.MAX_THREAD, bodies=False)
+        replies = rules.replies_under(comment_id, [m for _, m in thread], direct_only=False)
+        for content_id in [*sorted(replies, reverse=True), comment_id]:
+            await _purge_comment(tx, await tx.content.by_id(content_id))
+
+
+async def _purge_comment(tx: Tx, comment: Content | None) -> None:
+    if comment is None:
+        return
+    await tx.relations.purge_entity(CONFLUENCE, "content", content_keys(comment.id, comment.version))
+    await tx.content.purge(comment.id)
+    tx.record(Change("content.purge", f"content/{comment.id}", {"type": comment.type, "title": comment.title}))
+
+
 async def purge_on(tx: Tx, container: Content) -> None:
     """Before a page or blog post is purged: purge the comments on it."""
     for comment_id in await tx.comments.ids_on(container.id):
-        comment = await tx.content.by_id(comment_id)
-        if comment is None:
-            continue
-        await tx.relations.purge_entity(CONFLUENCE, "content", content_keys(comment.id, comment.version))
-        await tx.content.purge(comment.id)
-        tx.record(Change("content.purge", f"content/{comment.id}", {"type": comment.type, "title": comment.title}))
+        await _purge_comment(tx, await tx.content.by_id(comment_id))

@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any
 
 from bondline import ids
-from bondline.domain import access
+from bondline.domain import access, adf
 from bondline.domain import content as rules
 from bondline.domain import events as ev
 from bondline.domain.audit import Actor, Change, record_of
@@ -138,6 +138,8 @@ async def create(store: Store, caller: Caller, new: NewContent,
     title = rules.validate_title(new.title)
     if new.status not in ("current", "draft"):
         raise Invalid(f"Content can be created as 'current' or 'draft', not {new.status[:40]!r}")
+    body, representation = adf.to_stored(new.body, new.representation)  # ADF is stored as storage
+    new = dataclasses.replace(new, body=body, representation=representation)
     now = ids.now_ms()
     async with store.write(Actor.of(caller)) as tx:
         if new.space_id is not None:
@@ -220,12 +222,15 @@ async def get(store: Store, caller: Caller, content_id: int, *, statuses: list[s
 
 async def list_content(store: Store, caller: Caller, *, type: str | None, space_key: str | None,
                        title: str | None, statuses: list[str], start: int, limit: int,
-                       space_ids: list[int] | None = None) -> list[ContentView]:
+                       space_ids: list[int] | None = None, order: str = "id",
+                       ids: list[int] | None = None) -> list[ContentView]:
     """getContent: content of one type by id, in one space (`space_key`), in any of `space_ids` (v2's
     `space-id`) or everywhere the caller may see (`type` comment or attachment: those on a page or
-    blog post the caller may see)."""
+    blog post the caller may see), in `order` (`domain.content.ORDERS`, read in that order by the
+    store's query, so that successive pages are stable); `ids` (v2's `id`, up to 250): only those."""
     if type is not None:
         rules.validate_listed_type(type)
+    order_key, descending = rules.order_key(order)
     async with store.read() as tx:
         in_spaces: list[int | None] = [None]
         if space_key is not None:
@@ -241,13 +246,14 @@ async def list_content(store: Store, caller: Caller, *, type: str | None, space_
         shown = ["current", "trashed", "draft"] if "any" in statuses else [
             s for s in (statuses or ["current"]) if s in ("current", "trashed", "draft")]
         wanted = start + limit
-        while True:
+        while not ids:
             found: list[Content] = []
             more = False  # whether a status may have more rows than were read
             for status in shown:
                 for space_id in in_spaces:
                     rows = await tx.content.page(visible_to_user=access.listing_scope(caller), status=status,
-                                                 space_id=space_id, type=type, title=title, offset=0, limit=wanted)
+                                                 space_id=space_id, type=type, title=title, offset=0, limit=wanted,
+                                                 order=order)
                     more = more or len(rows) == wanted
                     found += rows
             if type in rules.HELD_TYPES:
@@ -258,14 +264,34 @@ async def list_content(store: Store, caller: Caller, *, type: str | None, space_
                     wanted *= 2
                     continue
             break
-        found.sort(key=lambda c: c.id)
+        if ids:
+            found = await _among(tx, caller, ids, type=type, statuses=shown, title=title,
+                                 space_ids=None if in_spaces == [None] else set(in_spaces))
+        found.sort(key=order_key, reverse=descending)
         page = found[start:start + limit]
         views = []
         for item in page:
+            if item.body is None:  # (read without it)
+                item = await tx.content.by_id(item.id) or item
             space = await tx.spaces.by_id(item.space_id)
             assert space is not None  # content belongs to a space (a foreign key)
             views.append(await _view(tx, caller, item, space, item.status))
     return views
+
+
+async def _among(tx: Tx, caller: Caller, ids: list[int], *, type: str | None, statuses: list[str],
+                 title: str | None, space_ids: set[int | None] | None) -> list[Content]:
+    """The content of `ids` a listing with these filters shows the caller."""
+    found = []
+    for content, space, role, named in (await tx.content.with_space_many(set(ids), caller.user_id)).values():
+        if ((type is None or content.type == type) and content.status in statuses
+                and (space_ids is None or content.space_id in space_ids)
+                and (title is None or content.title == title)
+                and access.can_view_content(caller, content, space, role, named)):
+            found.append(content)
+    if type in rules.HELD_TYPES:
+        found = await _on_visible_containers(tx, caller, found)
+    return found
 
 
 async def _on_visible_containers(tx: Tx, caller: Caller, held: list[Content]) -> list[Content]:
@@ -285,11 +311,18 @@ async def _on_visible_containers(tx: Tx, caller: Caller, held: list[Content]) ->
 
 
 async def update(store: Store, caller: Caller, content_id: int, edit: rules.Edit,
-                 properties: dict[str, tuple[Any, int | None]] | None = None) -> ContentView:
-    """Update content (and write the content properties `properties`, from `metadata.properties`)."""
+                 properties: dict[str, tuple[Any, int | None]] | None = None, *,
+                 next_version: bool = False) -> ContentView:
+    """Update content (and write the content properties `properties`, from `metadata.properties`);
+    `next_version`: as the next version, whatever `edit.version` says (v2's title update names none)."""
+    if edit.body is not None and edit.representation is not None:  # ADF is stored as storage
+        body, representation = adf.to_stored(edit.body, edit.representation)
+        edit = dataclasses.replace(edit, body=body, representation=representation)
     now = ids.now_ms()
     async with store.write(Actor.of(caller)) as tx:
         content, space, _, _ = await visible(tx, caller, content_id, edit=True, body=True)
+        if next_version:
+            edit = dataclasses.replace(edit, version=content.version + (content.status != "draft"))
         if edit.parent_given and edit.parent_id is not None:
             parent = await _parent(tx, caller, edit.parent_id)
             chain = [c.id for c in await _ancestors(tx, parent)] if parent else []
@@ -354,11 +387,30 @@ async def purge(tx: Tx, content: Content, space: Space) -> None:
                                      space, watchers)
 
 
-async def versions(store: Store, caller: Caller, content_id: int, start: int, limit: int) -> tuple[
-        ContentView, list[ContentVersion], dict[int, User]]:
+async def versions(store: Store, caller: Caller, content_id: int, start: int, limit: int, *,
+                   oldest_first: bool = False) -> tuple[ContentView, list[ContentVersion], dict[int, User]]:
+    """Its versions, newest first (`oldest_first`: the other way, v2's `sort=modified-date`)."""
     async with store.read() as tx:
         content, space, _, _ = await visible(tx, caller, content_id)
-        found = await tx.content.versions(content_id, start, limit)
+        found = await tx.content.versions(content_id, start, limit, oldest_first=oldest_first)
         view = await _view(tx, caller, content, space, content.status)
         users = await users_by_ids(tx.users, {v.by for v in found})
     return view, found, users
+
+
+async def types_of(store: Store, caller: Caller, content_ids: list[int]) -> dict[int, str]:
+    """The type of each of `content_ids` the caller may see (v2's convert-ids-to-types): page,
+    blogpost, attachment, or footer-comment / inline-comment; ids of content that is missing or
+    hidden from them are left out, as Confluence answers for those."""
+    async with store.read() as tx:
+        found = await tx.content.with_space_many(set(content_ids), caller.user_id)
+        seen = [loaded[0] for loaded in found.values() if access.can_view_content(caller, *loaded)]
+        held = await _on_visible_containers(tx, caller, [c for c in seen if c.type in rules.HELD_TYPES])
+        out: dict[int, str] = {c.id: c.type for c in seen if c.type not in rules.HELD_TYPES}
+        for item in held:
+            if item.type == "comment":
+                meta = await tx.comments.meta(item.id)
+                out[item.id] = f"{meta.location if meta is not None else 'footer'}-comment"
+            else:
+                out[item.id] = item.type
+    return {cid: out[cid] for cid in dict.fromkeys(content_ids) if cid in out}

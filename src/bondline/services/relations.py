@@ -241,11 +241,12 @@ async def list_targets(store: Store, caller: Caller, name: str, source: EntityRe
 
 async def list_sources(store: Store, caller: Caller, name: str, target: EntityRef, source_type: str,
                        source_status: str | None, source_version: int | None, start: int,
-                       limit: int) -> tuple[list[RelationView], bool]:
-    """Sources related to a target, newest first."""
+                       limit: int, *, own_endpoint: bool = False) -> tuple[list[RelationView], bool]:
+    """Sources related to a target, newest first. `own_endpoint`: for an API with an endpoint of its
+    own for the relation (v2's `/likes/users`), where the generic listing refuses it."""
     rel.validate_name(name)
     rel.validate_type(source_type, "source")
-    if name in rel.UNLISTABLE:
+    if name in rel.UNLISTABLE and not own_endpoint:
         raise Unsupported(f"Listing '{name}' relationships is not supported by this endpoint")
     _validate_list_status(source_type, source_status, source_version, "source")
     async with store.read() as tx:
@@ -257,6 +258,19 @@ async def list_sources(store: Store, caller: Caller, name: str, target: EntityRe
             other_type=source_type, viewer=access.listing_scope(caller), historical=historical,
             version=version, offset=start, limit=limit)
         return await _views(tx, caller, rows, dst, "reverse", source_status), len(rows) == limit
+
+
+async def count_sources(store: Store, caller: Caller, name: str, target: EntityRef, source_type: str) -> int:
+    """How many sources are related to a target (v2's `/likes/count`): as `list_sources` lists them
+    (`own_endpoint`), counted."""
+    rel.validate_name(name)
+    rel.validate_type(source_type, "source")
+    async with store.read() as tx:
+        dst = await resolve(tx, caller, target)
+        access.require_list_sources(caller, name, dst)
+        return await tx.relations.count(direction="reverse", ns=NS, name=name, kind=dst.ref.type,
+                                        key=dst.ref.stored_key, other_type=source_type,
+                                        viewer=access.listing_scope(caller))
 
 
 def _validate_list_status(kind: str, status: str | None, version: int | None, side: str) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from bondline import ids
 from bondline.domain import access, cql
 from bondline.domain.errors import Invalid
-from bondline.domain.model import Caller, User
+from bondline.domain.model import Caller, Space, User
 from bondline.services.content import ContentView, view_of
 from bondline.store import Store
 from bondline.store.repos.accounts import users_by_ids
@@ -21,8 +21,9 @@ STATUSES = ("current", "draft", "trashed")
 @dataclasses.dataclass(slots=True)
 class Found:
     query: cql.Query
-    views: list[ContentView]
+    views: list[ContentView]  # the content found (results, in order, are `items`)
     total: int  # everything the query finds that the caller may see
+    items: list[ContentView | Space] = dataclasses.field(default_factory=list)  # with spaces (`type = space`)
 
 
 def statuses_of(wanted: Sequence[str] | None) -> list[str]:
@@ -37,22 +38,30 @@ def statuses_of(wanted: Sequence[str] | None) -> list[str]:
 
 
 async def search(store: Store, caller: Caller, text: str, *, statuses: Sequence[str] | None = None,
-                 start: int = 0, limit: int = 25, ancestors: bool = False) -> Found:
-    """One page of what `text` finds that the caller may open; `ancestors`: with each result's
-    ancestors (only when the response shows them: a walk up the tree per result)."""
-    query = cql.parse(text, now_ms=ids.now_ms(), account_id=caller.account_id)
+                 context: cql.Context | None = None, start: int = 0, limit: int = 25,
+                 ancestors: bool = False, spaces: bool = False) -> Found:
+    """One page of what `text` finds that the caller may open; `context`: cqlcontext's space and
+    content, for `currentSpace()` and `currentContent()`; `ancestors`: with each result's
+    ancestors (only when the response shows them: a walk up the tree per result); `spaces`: the
+    spaces a `type = space` query finds are results too (GET /search; GET /content/search finds
+    content only)."""
+    query = cql.parse(text, now_ms=ids.now_ms(), account_id=caller.account_id, context=context)
     async with store.read() as tx:
         found, total = await tx.search.content(query, viewer=access.listing_scope(caller),
-                                               statuses=statuses_of(statuses), offset=start, limit=limit)
+                                               statuses=statuses_of(statuses), offset=start, limit=limit,
+                                               with_spaces=spaces)
+        pages = [(content, space) for content, space in found if content is not None]
         if ancestors:
-            views = [await view_of(tx, caller, content, space) for content, space in found]
+            views = [await view_of(tx, caller, content, space) for content, space in pages]
         else:  # the authors and editors of the whole page at once
             wanted: set[int | None] = set()
-            for content, space in found:
+            for content, space in pages:
                 wanted |= {content.created_by, content.updated_by, space.created_by}
             users = await users_by_ids(tx.users, wanted)
-            views = [ContentView(content, space, users, content.status) for content, space in found]
-    return Found(query, views, total)
+            views = [ContentView(content, space, users, content.status) for content, space in pages]
+    viewed = iter(views)
+    items: list[ContentView | Space] = [next(viewed) if content is not None else space for content, space in found]
+    return Found(query, views, total, items)
 
 
 @dataclasses.dataclass(slots=True)

@@ -196,7 +196,7 @@ class _Loader:
                     title = version.title or title
                     await content.update(self.store, editor, content_id, content_rules.Edit(
                         type=item.type, title=title, version=j + 2, status="current", body=version.body,
-                        representation=None, parent_id=None, parent_given=False, message=version.message,
+                        representation=item.representation, parent_id=None, parent_given=False, message=version.message,
                         minor_edit=version.minor_edit))
             if item.labels:
                 with self.at(*where, "labels"):

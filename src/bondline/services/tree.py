@@ -43,6 +43,7 @@ class Listing:
 
     views: list[ContentView]
     has_more: bool
+    depths: dict[int, int] = dataclasses.field(default_factory=dict)  # descendants: levels below the parent
 
 
 # --- home pages ----------------------------------------------------------------------------------
@@ -182,7 +183,8 @@ async def _descendants(tx: Tx, caller: Caller, parent: Content, space: Space, ro
         ancestors[cid] = chain + access.visible_ancestors(caller, list(reversed(path)))
     items = [by_id[cid] for cid in page_ids if cid in by_id]
     views = await _views(tx, items, space, lambda c: ancestors[c.id])
-    return Listing(views, start + limit < len(order))
+    depths = dict(order[start:start + limit])
+    return Listing(views, start + limit < len(order), depths)
 
 
 async def descendants(store: Store, caller: Caller, content_id: int, type: str, depth: int, start: int,

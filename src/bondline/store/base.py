@@ -19,6 +19,8 @@ from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from bondline.domain.errors import DomainError, Unavailable
 from bondline.store.outage import Outage
@@ -191,3 +193,26 @@ class Store(abc.ABC):
     async def ping(self) -> None:
         async with self.read() as tx:
             await tx.conn.scalar(sa.select(sa.literal(1)))
+
+
+class Bytewise(sa.sql.expression.ColumnElement[str]):
+    """A text column compared by code point (UTF-8 bytes) on both backends, whatever the database's
+    collation: the order a listing sorted by a title or a name is read in (the order
+    `domain.content.order_key` merges in)."""
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+    type = sa.String()
+
+    def __init__(self, column: sa.ColumnElement[str]) -> None:
+        self.column = column
+
+
+@compiles(Bytewise)
+def _bytewise_pg(element: Bytewise, compiler: Any, **kw: Any) -> str:
+    return f'{compiler.process(element.column, **kw)} COLLATE "C"'
+
+
+@compiles(Bytewise, "sqlite")
+def _bytewise_sqlite(element: Bytewise, compiler: Any, **kw: Any) -> str:
+    return f"{compiler.process(element.column, **kw)} COLLATE BINARY"

@@ -126,7 +126,11 @@ CASES: list[tuple[str, str, set[str] | list[str]]] = [
     ("bob", "content in ({Failover drill}, {Secret plans}, 999999)", {"Failover drill"}),
     ("bob", "id not in ({Failover drill}) and space = ENG", ENG - {"Failover drill"}),
     ("bob", "text ~ runbook", {"Runbook index", "Database runbook", "On-call handbook", "Weekly update"}),  # stemmed
-    ("bob", 'text ~ "database"', {"Runbook index", "Database runbook"}),
+    ("bob", 'text ~ "database"', ["Database runbook", "Runbook index"]),  # no ORDER BY: by relevance
+    ("bob", 'text ~ "database" order by id', ["Runbook index", "Database runbook"]),
+    ("bob", 'space = ENG and (title ~ drill or text ~ database)',
+     ["Failover drill", "Runbook index", "Database runbook"]),  # ranked by the first text clause, then by id
+    ("bob", 'not text ~ "database" and space = OPS', ["Space OPS Home", "On-call handbook"]),  # nothing to rank
     ("bob", 'text ~ "restart"', {"Runbook index", "Database runbook"}),  # restarting
     ("bob", 'text ~ "servers"', {"Runbook index"}),
     ("bob", 'text ~ "runbook*"', {"Runbook index", "Database runbook", "On-call handbook", "Weekly update"}),
@@ -154,6 +158,7 @@ CASES: list[tuple[str, str, set[str] | list[str]]] = [
     ("bob", "space in (ENG, OPS) and label = ops order by space desc",
      ["On-call handbook", "Database runbook"]),
     ("bob", "order by id", None),  # everything bob may see, by id
+    ("bob", "type = user", set()),  # users are searched through /search/user only
     ("alice", "title = \"Draft ideas\"", set()),  # drafts only through cqlcontext
 ]
 
@@ -229,6 +234,68 @@ async def test_drafts_only_for_their_author_through_cqlcontext(client, site, wor
         assert r.json()["totalSize"] == len(expected)
 
 
+async def test_type_space_finds_the_spaces_the_caller_may_see(client, site, world) -> None:  # type: ignore[no-untyped-def]
+    """GET /search finds spaces for `type = space` (entityType "space", the space as `space`), under
+    the same visibility as content: SEC is private and bob is no member. GET /content/search finds
+    content only."""
+    for who, query, expected in (
+        ("bob", "type = space", ["space ENG", "space OPS"]),
+        ("alice", "type = space order by space.key desc", ["space SEC", "space OPS", "space ENG"]),
+        ("admin", 'type = space and space.title ~ "sec"', ["space SEC"]),
+        ("bob", "type = space and space.key != ENG", ["space OPS"]),
+        ("bob", "type = space and label = ops", []),  # spaces have no labels here
+        ("bob", "type in (space, page) and space = OPS order by title",
+         ["page On-call handbook", "space OPS", "page Space OPS Home"]),
+        ("bob", "type = space or label = release order by title desc",
+         ["space OPS", "space ENG", "page Release notes"]),
+    ):
+        r = await client.get(f"{API}/search", params={"cql": query}, headers=getattr(site, who).bearer)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        found = [f"space {x['space']['key']}" if x["entityType"] == "space" else f"page {x['title']}"
+                 for x in body["results"]]
+        assert found == expected, query
+        assert body["totalSize"] == len(expected)
+    r = await client.get(f"{API}/search", params={"cql": "type = space and space = OPS", "excerpt": "none"},
+                         headers=site.bob.bearer)
+    [hit] = r.json()["results"]
+    assert hit["entityType"] == "space" and hit["title"] == "Space OPS" and hit["url"] == "/spaces/OPS"
+    assert hit["space"]["key"] == "OPS" and "content" not in hit and hit["excerpt"] == ""
+    assert hit["lastModified"].endswith("Z")
+    r = await client.get(f"{API}/content/search", params={"cql": "type = space"}, headers=site.bob.bearer)
+    assert r.status_code == 200 and r.json()["results"] == []
+
+
+async def test_cqlcontext_names_the_space_and_content_of_currentspace_and_currentcontent(client, site, world) -> None:  # type: ignore[no-untyped-def]
+    """cqlcontext is the execution context of CQL's functions: its spaceKey is `currentSpace()`, its
+    contentId `currentContent()`; it does not narrow a query that uses neither."""
+    context = json.dumps({"spaceKey": "OPS", "contentId": world["Runbook index"]})
+    for path in ("search", "content/search"):
+        for query, expected in (
+            ("space = currentSpace()", {"Space OPS Home", "On-call handbook"}),
+            ("space != currentSpace() and label = ops", {"Database runbook"}),
+            ("ancestor = currentContent()", {"Database runbook", "Failover drill"}),
+            ("parent = currentContent() or id = currentContent()", {"Runbook index", "Database runbook"}),
+            ("label = ops", {"Database runbook", "On-call handbook"}),
+        ):
+            r = await client.get(f"{API}/{path}", params={"cql": query, "cqlcontext": context},
+                                 headers=site.bob.bearer)
+            assert r.status_code == 200, r.text
+            titles = {v: k for k, v in world.items()}
+            results = r.json()["results"]
+            assert {titles[x["content"]["id"] if path == "search" else x["id"]] for x in results} == expected, query
+    # without the context the function names nothing it could use: Confluence's 400, at the function
+    for query, given, problem in (("space = currentSpace()", None, "currentSpace() needs the spaceKey"),
+                                  ("ancestor = currentContent()", json.dumps({"spaceKey": "ENG"}),
+                                   "currentContent() needs the contentId"),
+                                  ("label = currentSpace()", context, "Unsupported function currentSpace()")):
+        params = {"cql": query, **({"cqlcontext": given} if given else {})}
+        r = await client.get(f"{API}/search", params=params, headers=site.bob.bearer)
+        [error] = confluence_error(r, 400)["data"]["errors"]
+        assert error["message"]["translation"].startswith(problem), error
+        assert error["message"]["args"][0] == query.index("current")
+
+
 async def test_trashed_content_is_not_found_unless_asked_for(client, site, world) -> None:  # type: ignore[no-untyped-def]
     r = await client.delete(f"{API}/content/{world['Failover drill']}", headers=site.alice.bearer)
     assert r.status_code == 204
@@ -286,6 +353,9 @@ async def test_pages_follow_the_cursor_and_count_only_what_the_caller_sees(clien
     ("id = abc", "Invalid content id 'abc'", 5),
     ("type = page and", "Unexpected end of query", 15),
     ("type = page order by colour", "Cannot order by field 'colour'", 21),
+    ("link = 123", "No field exists with the name 'link'", 0),  # CQL has no field for links (decision 0019)
+    ("type = page and backlink = 123", "No field exists with the name 'backlink'", 16),
+    ("user = acc-bob", "No field exists with the name 'user'", 0),  # /search/user's fields only
     ("creator = me()", "Unsupported function me()", 10),
     ("created > now(\"soon\")", "Invalid argument 'soon' to now()", 10),
     ("type = 'page", "Unexpected character", 7),
@@ -308,6 +378,10 @@ async def test_bad_cql_is_confluence_s_400(client, site, query, problem, positio
     ({"cql": "type = page", "cursor": base64.urlsafe_b64encode(b'{"offset": -1}').decode()}, "Invalid cursor"),
     ({"cql": "type = page", "cqlcontext": "{"}, "Invalid cqlcontext"),
     ({"cql": "type = page", "cqlcontext": '{"contentStatuses": ["gone"]}'}, "Invalid content status"),
+    ({"cql": "type = page", "cqlcontext": '{"contentStatuses": "current"}'}, "contentStatuses must be a list"),
+    ({"cql": "type = page", "cqlcontext": '{"spaceKey": 5}'}, "spaceKey must be a space key"),
+    ({"cql": "type = page", "cqlcontext": '{"contentId": "12a"}'}, "contentId must be a content id"),
+    ({"cql": "type = page", "cqlcontext": '["ENG"]'}, "it must be a JSON object"),
     ({"cql": "type = page", "limit": "x"}, "limit"),
 ])
 async def test_bad_parameters_are_400(client, site, params, fragment) -> None:  # type: ignore[no-untyped-def]

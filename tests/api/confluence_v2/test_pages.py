@@ -188,7 +188,7 @@ async def test_unknown_paths_answer_v2s_404(client, site) -> None:  # type: igno
 
 
 @pytest.mark.parametrize("query", [
-    "body-format=wiki-markup", "body-format=atlas_doc_format", "limit=0", "limit=251", "limit=ten",
+    "body-format=wiki-markup", "body-format=view", "limit=0", "limit=251", "limit=ten",
     "sort=sideways", "status=bogus", "space-id=abc", "cursor=garbage", "cursor=eyJvIjoyfQ.AAAA",
 ])
 async def test_bad_list_parameters(client, site, space, query: str) -> None:  # type: ignore[no-untyped-def]

@@ -128,6 +128,9 @@ async def test_the_rules_apply_and_a_refused_item_names_its_line(app) -> None:  
     ("users:\n  - {accountId: a, email: a@x.io, name: A}\nwatches:\n  - {user: a, label: nolabel}\n", 4,
      "No label exists"),
     ("reltio:\n  - id: t\n    entities:\n      - {type: Spaceship}\n", 4, "Spaceship"),
+    ("users:\n  - {accountId: a, email: a@x.io, name: A}\nspaces:\n  - {key: ENG, name: E, admins: [a]}\n"
+     "content:\n  - {space: ENG, title: T, representation: atlas_doc_format, body: '{\"type\": \"para\"}'}\n", 6,
+     "Invalid atlas_doc_format"),
     ("users:\n  - {accountId: a, email: a@x.io, name: A}\nreltio:\n  - id: t\n    roles: {a: [ROLE_USER]}\n"
      "    changeRequests:\n      - {createdBy: a, items: [{deleteRelation: relations/abc}]}\n", 7, "relations/abc"),
 ])
@@ -135,6 +138,25 @@ async def test_load_errors_point_at_the_item(app, text: str, line: int, fragment
     with pytest.raises(seedfile.InvalidSeed) as err:
         await seeding.load(app.store, seedfile.parse(text, "f.yaml"))
     assert err.value.line == line and fragment in err.value.message, err.value.message
+
+
+async def test_a_seed_in_atlas_doc_format_is_stored_as_storage(app, client) -> None:  # type: ignore[no-untyped-def]
+    v1 = ('{"type": "doc", "version": 1, "content": [{"type": "paragraph", "content": '
+          '[{"type": "text", "text": "one"}]}]}')
+    v2 = v1.replace('"one"', '"two"')
+    text = ("users:\n  - {accountId: a, email: a@x.io, name: A,"
+            " token: blt_SeedAdf001_abcdefghijklmnopqrstuvwxyz012345}\n"
+            "spaces:\n  - {key: ENG, name: E, admins: [a]}\n"
+            f"content:\n  - {{key: p, space: ENG, title: T, representation: atlas_doc_format, body: '{v1}',"
+            f" versions: ['{v2}']}}\n")
+    report = await seeding.load(app.store, seedfile.parse(text, "adf.yaml"))
+    page = report.content["p"]
+    auth = {"Authorization": "Bearer blt_SeedAdf001_abcdefghijklmnopqrstuvwxyz012345"}
+    current = (await client.get(f"{API}/content/{page}", headers=auth, params={"expand": "body.storage"})).json()
+    assert current["body"]["storage"]["value"] == "<p>two</p>"
+    first = (await client.get(f"{API}/content/{page}", headers=auth,
+                              params={"status": "historical", "version": 1, "expand": "body.storage"})).json()
+    assert first["body"]["storage"]["value"] == "<p>one</p>"
 
 
 async def test_seeds_layer_on_an_existing_site(app) -> None:  # type: ignore[no-untyped-def]

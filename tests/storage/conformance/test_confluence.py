@@ -155,6 +155,15 @@ async def test_relations_are_listed_by_source_and_by_target_newest_first(store: 
         assert [r.target_key for r in await listing("forward", "user", "ada", "content")] == ["2", "1"]
         assert [r.target_key for r in await listing("forward", "user", "ada", None)] == ["ENG", "2", "1"]
         assert [r.source_key for r in await listing("reverse", "content", "1", "user")] == ["bob", "ada"]
+        # Counted as listed (every page of them): v2's /likes/count.
+        def count(direction: str, name: str, kind: str, key: str, other_type: str) -> Any:
+            return tx.relations.count(direction=direction, ns=CONFLUENCE, name=name, kind=kind, key=key,
+                                      other_type=other_type, viewer=None)
+
+        assert await count("reverse", "favourite", "content", "1", "user") == 2
+        assert await count("forward", "favourite", "user", "ada", "content") == 2
+        assert await count("reverse", "like", "content", "3", "user") == 1
+        assert await count("reverse", "like", "content", "1", "user") == 0
 
 
 async def test_a_relation_is_deleted_once(store: Store) -> None:

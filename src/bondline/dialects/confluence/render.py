@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 
 from bondline import ids
 from bondline.dialects.confluence.params import Expand
-from bondline.domain import access
+from bondline.domain import access, adf
 from bondline.domain.model import Caller, Space, User
 from bondline.http import Request
 
@@ -24,8 +24,10 @@ _UNRESERVED = re.compile(r"[A-Za-z0-9._~-]*")
 _TITLE_SAFE = re.compile(r"[A-Za-z0-9._~+-]*")
 
 
+@functools.lru_cache(maxsize=4096)
 def q(text: str) -> str:
-    """Percent-encode one path segment or query value (skipping the work when nothing needs it)."""
+    """Percent-encode one path segment or query value (skipping the work when nothing needs it;
+    kept, as listings encode the same space key for every item)."""
     return text if _UNRESERVED.fullmatch(text) else quote(text, safe="")
 
 
@@ -316,13 +318,14 @@ def _expanded(out: dict[str, Any], expandable: dict[str, str], view: Any, base: 
         out["ancestors"] = [content_ref(a, base) for a in view.ancestors]
         del expandable["ancestors"]
     if "body" in expand:
-        value, _representation = view.body
+        value, representation = view.body
         sub = expand.sub("body")
         body: dict[str, Any] = {}
         for form in sub.paths or set():
             if form in ("storage", "view", "export_view", "styled_view", "editor", "editor2", "wiki",
                         "anonymous_export_view", "atlas_doc_format"):
-                body[form] = {"value": value, "representation": form, "embeddedContent": [],
+                shown = value if value is None else adf.read_as(value, representation, form)
+                body[form] = {"value": shown, "representation": form, "embeddedContent": [],
                               "_expandable": {"content": f"/rest/api/content/{cid}"}}
         body["_expandable"] = {f: "" for f in ("editor", "view", "export_view", "styled_view", "storage", "editor2",
                                          "anonymous_export_view", "atlas_doc_format", "wiki", "dynamic", "raw")

@@ -22,6 +22,7 @@ from bondline.dialects.confluence.params import Expand
 from bondline.dialects.confluence.render import base_of
 from bondline.domain import cql
 from bondline.domain.errors import Invalid
+from bondline.domain.model import Space
 from bondline.http import Request, Response, json_response
 from bondline.services import search
 from bondline.services.content import ContentView
@@ -53,25 +54,34 @@ def _offset(req: Request) -> int:
     return start
 
 
-def _context_statuses(req: Request) -> list[str] | None:
+def _context(req: Request) -> tuple[cql.Context | None, list[str] | None]:
+    """`cqlcontext`: a JSON object with `spaceKey` and `contentId` (what `currentSpace()` and
+    `currentContent()` name) and `contentStatuses` (which statuses the search reads)."""
     raw = req.q("cqlcontext")
     if not raw:
-        return None
+        return None, None
     try:
         context = json.loads(raw)
     except ValueError:
         raise Invalid(f"Invalid cqlcontext {raw[:60]!r}: it must be a JSON object") from None
     if not isinstance(context, dict):
         raise Invalid(f"Invalid cqlcontext {raw[:60]!r}: it must be a JSON object")
+    space_key = context.get("spaceKey")
+    if space_key is not None and (not isinstance(space_key, str) or not space_key):
+        raise Invalid("Invalid cqlcontext: spaceKey must be a space key")
+    content_id = context.get("contentId")
+    if content_id is not None:
+        text = str(content_id) if isinstance(content_id, (str, int)) and not isinstance(content_id, bool) else ""
+        if not text.isdecimal() or len(text) > 18:
+            raise Invalid("Invalid cqlcontext: contentId must be a content id")
+        content_id = int(text)
     statuses = context.get("contentStatuses")
-    if statuses is None:
-        return None
-    if not isinstance(statuses, list) or not all(isinstance(s, str) for s in statuses):
+    if statuses is not None and (not isinstance(statuses, list) or not all(isinstance(s, str) for s in statuses)):
         raise Invalid("Invalid cqlcontext: contentStatuses must be a list of statuses")
-    return statuses
+    return cql.Context(space_key, content_id), statuses
 
 
-async def _found(req: Request, ancestors: bool) -> tuple[search.Found, int, int, float]:
+async def _found(req: Request, ancestors: bool, spaces: bool = False) -> tuple[search.Found, int, int, float]:
     cql_text = req.q("cql")
     if not cql_text:  # blank CQL (only spaces) is CQL that does not parse
         raise Invalid("The 'cql' query parameter is required")
@@ -80,8 +90,9 @@ async def _found(req: Request, ancestors: bool) -> tuple[search.Found, int, int,
     limit = min(limit, params.MAX_LIMIT)
     offset = _offset(req)
     began = time.perf_counter()
-    found = await search.search(req.app.store, req.caller, cql_text, statuses=_context_statuses(req),
-                                start=offset, limit=limit, ancestors=ancestors)
+    context, statuses = _context(req)
+    found = await search.search(req.app.store, req.caller, cql_text, statuses=statuses, context=context,
+                                start=offset, limit=limit, ancestors=ancestors, spaces=spaces)
     return found, offset, limit, (time.perf_counter() - began) * 1000
 
 
@@ -105,7 +116,17 @@ def _excerpt(view: ContentView, how: str, terms: list[cql.Text]) -> str:
     if how == "none":
         return ""
     body, _ = view.body
-    text = cql.plain_text(body or "")
+    return _excerpt_of(cql.plain_text(body or ""), how, terms)
+
+
+def _space_excerpt(space: Space, how: str, terms: list[cql.Text]) -> str:
+    """A space's excerpt is its description."""
+    return _excerpt_of(space.description or "", how, terms)
+
+
+def _excerpt_of(text: str, how: str, terms: list[cql.Text]) -> str:
+    if how == "none":
+        return ""
     if len(text) > EXCERPT_CHARS:
         text = text[:EXCERPT_CHARS].rsplit(" ", 1)[0] + "…"
     escape = not how.endswith("_unescaped")
@@ -141,17 +162,33 @@ async def search_by_cql(req: Request) -> Response:
     params.boolean(req, "prev")
     params.choice(req, "sitePermissionTypeFilter", ("all", "externalCollaborator", "none"))
     expand = Expand.of(req)
-    found, offset, limit, took = await _found(req, "ancestors" in expand.sub("content"))
-    contents = await _contents(req, found.views, expand.sub("content"))
+    found, offset, limit, took = await _found(req, "ancestors" in expand.sub("content"), spaces=True)
+    contents = iter(await _contents(req, found.views, expand.sub("content")))
     terms = found.query.text_terms()
-    results = []
-    for view, item in zip(found.views, contents, strict=True):
+    base = base_of(req)
+    results: list[dict[str, Any]] = []
+    for item in found.items:
+        if isinstance(item, Space):  # a space found by `type = space`
+            results.append({
+                "space": render.space(item, base, expand.sub("space"), viewer=req.caller),
+                "title": item.name,
+                "excerpt": _space_excerpt(item, how, terms),
+                "url": f"/spaces/{render.q(item.key)}",
+                "breadcrumbs": [],
+                "entityType": "space",
+                "iconCssClass": "aui-icon space-avatar",
+                "lastModified": render.iso(item.created_at),
+                "friendlyLastModified": render.friendly(item.created_at),
+                "score": 0.0,
+            })
+            continue
+        view, rendered = item, next(contents)
         space = view.space
         results.append({
-            "content": item,
+            "content": rendered,
             "title": view.title,
             "excerpt": _excerpt(view, how, terms),
-            "url": item["_links"].get("webui", f"/pages/viewpage.action?pageId={view.content.id}"),
+            "url": rendered["_links"].get("webui", f"/pages/viewpage.action?pageId={view.content.id}"),
             "resultGlobalContainer": {"title": space.name, "displayUrl": f"/spaces/{render.q(space.key)}"},
             "breadcrumbs": [],
             "entityType": "content",

@@ -17,11 +17,33 @@ PREFIX = "/wiki/api/v2"
 
 
 def install(app: Any) -> None:
-    from bondline.dialects.confluence_v2 import labels, operations, pages, permissions, properties, spaces, users
+    from bondline.dialects.confluence_v2 import (
+        attachments,
+        blogposts,
+        comments,
+        creation,
+        hierarchy,
+        labels,
+        likes,
+        operations,
+        pages,
+        permissions,
+        properties,
+        spaces,
+        users,
+        versions,
+    )
 
     app.claim_prefix(PREFIX + "/", DIALECT)
     pages.install(app)
     spaces.install(app)
+    blogposts.install(app)
+    hierarchy.install(app)
+    versions.install(app)
+    creation.install(app)
+    comments.install(app)
+    attachments.install(app)
+    likes.install(app)
     labels.install(app)
     properties.install(app)
     permissions.install(app)

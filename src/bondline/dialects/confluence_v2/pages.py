@@ -10,7 +10,7 @@ import msgspec
 
 from bondline.dialects.confluence.params import boolean, integer, integers
 from bondline.dialects.confluence.render import base_of
-from bondline.dialects.confluence_v2 import PREFIX, includes, render
+from bondline.dialects.confluence_v2 import PREFIX, includes, listing, render
 from bondline.dialects.confluence_v2.errors import DIALECT
 from bondline.dialects.confluence_v2.paging import Page, limit
 from bondline.domain import content as rules
@@ -19,7 +19,7 @@ from bondline.http import Request, Response, empty, json_response
 from bondline.services import content, spaces, tree
 
 PAGE_STATUSES = ("current", "archived", "deleted", "trashed")
-SORTS = ("id",)  # the listing's order; Atlassian's other sort fields are not served yet (decision 0020)
+SORTS = listing.PAGE_SORTS  # read in that order by the services' query (decision 0020)
 
 
 class BodyWrite(msgspec.Struct):
@@ -60,8 +60,8 @@ class PageUpdate(msgspec.Struct):
 
 def _body(raw: dict[str, Any] | None) -> tuple[str, str] | None:
     """A body as v2 writes it, `{representation, value}` or nested `{storage: {...}}`: (value,
-    representation). Only storage is stored as written; the other representations need a conversion
-    bondline does not make yet."""
+    representation). Storage is stored as written, ADF converted to storage (`domain.adf`); wiki markup
+    needs a conversion bondline does not make."""
     if raw is None:
         return None
     flat: BodyWrite
@@ -79,9 +79,9 @@ def _body(raw: dict[str, Any] | None) -> tuple[str, str] | None:
             flat.representation = next(n for n in ("storage", "atlas_doc_format", "wiki")
                                        if getattr(nested, n) is flat)
     representation = flat.representation or "storage"
-    if representation != "storage":
-        raise Invalid(f"Body representation {representation!r} is not supported; write the body in 'storage'")
-    return flat.value, "storage"
+    if representation == "wiki":
+        raise Invalid("Body representation 'wiki' is not supported; write the body in 'storage' or 'atlas_doc_format'")
+    return flat.value, representation  # ADF is converted to storage by the service
 
 
 def _json(req: Request, type: Any) -> Any:
@@ -105,8 +105,6 @@ def _body_format(req: Request, allowed: tuple[str, ...]) -> str | None:
     if raw not in allowed or len(req.q_all("body-format")) > 1:
         raise Invalid(f"Provided value {{{raw[:40]}}} for 'body-format' is not valid: expected one of "
                       f"{', '.join(allowed)}")
-    if raw in render.UNCONVERTED:
-        raise Invalid(f"body-format {raw} is not supported yet; use storage or view")
     return raw
 
 
@@ -128,10 +126,10 @@ async def get_pages(req: Request) -> Response:
     if len(space_ids) > 100:
         raise Invalid("At most 100 'space-id' values may be given")
     page_ids = integers(req, "id")
+    if len(page_ids) > 250:
+        raise Invalid("At most 250 'id' values may be given")
     statuses = _statuses(req)
-    sort = req.q("sort")
-    if sort is not None and sort not in SORTS:
-        raise Invalid(f"Provided value {{{sort[:40]}}} for 'sort' is not supported: sort by id")
+    order = listing.content_order(req, SORTS)
     subtype = req.q("subtype")
     if subtype is not None and subtype not in ("page", "live"):
         raise Invalid(f"Provided value {{{subtype[:40]}}} for 'subtype' is not valid: expected page or live")
@@ -146,10 +144,7 @@ async def get_pages(req: Request) -> Response:
     else:
         views = await content.list_content(req.app.store, req.caller, type="page", space_key=None,
                                            title=req.q("title"), statuses=shown, start=page.offset,
-                                           limit=size + 1, space_ids=space_ids)
-    if page_ids:
-        wanted = set(page_ids)
-        views = [v for v in views if v.content.id in wanted]
+                                           limit=size + 1, space_ids=space_ids, order=order, ids=page_ids)
     results = [render.page(v, body_format) for v in views[:size]]
     return page.respond(results, len(views) > size, base_of(req))
 
@@ -170,9 +165,7 @@ async def get_pages_in_space(req: Request) -> Response:
     if depth not in ("all", "root"):
         raise Invalid(f"Provided value {{{depth[:40]}}} for 'depth' is not valid: expected all or root")
     statuses = _statuses(req)
-    sort = req.q("sort")
-    if sort is not None and sort not in SORTS:
-        raise Invalid(f"Provided value {{{sort[:40]}}} for 'sort' is not supported: sort by id")
+    order = listing.content_order(req, SORTS)
     body_format = _body_format(req, render.LIST_FORMATS)
     size = limit(req, 25, 1, 250)
     query = {k: req.q_all(k) for k in ("depth", "sort", "status", "title", "body-format") if req.q_all(k)}
@@ -183,16 +176,16 @@ async def get_pages_in_space(req: Request) -> Response:
     more = False
     if not shown:
         views = []
-    elif depth == "root" and shown == ["current"] and req.q("title") is None:
-        listing = await tree.space_content(req.app.store, req.caller, space.space.key, "page", "root",
-                                           page.offset, size)
-        views, more = listing.views, listing.has_more
+    elif depth == "root" and shown == ["current"] and req.q("title") is None and order == "id":
+        top = await tree.space_content(req.app.store, req.caller, space.space.key, "page", "root",
+                                       page.offset, size)
+        views, more = top.views, top.has_more
     elif depth == "root":
-        raise Invalid("depth=root lists current pages; it takes no 'title' and no other 'status'")
+        raise Invalid("depth=root lists current pages; it takes no 'title', no other 'status' and no 'sort'")
     else:
         found = await content.list_content(req.app.store, req.caller, type="page", space_key=None,
                                            title=req.q("title"), statuses=shown, start=page.offset,
-                                           limit=size + 1, space_ids=[space.space.id])
+                                           limit=size + 1, space_ids=[space.space.id], order=order)
         views, more = found[:size], len(found) > size
     return page.respond([render.page(v, body_format) for v in views], more, base_of(req))
 
@@ -271,8 +264,8 @@ async def get_children(req: Request) -> Response:
     size = limit(req, 25, 1, 250)
     path = f"{PREFIX}/pages/{page_id}/children"
     page = await Page.of(req, path, {k: req.q_all(k) for k in ("sort",) if req.q_all(k)}, size)
-    listing = await tree.children(req.app.store, req.caller, page_id, "page", page.offset, size)
-    return page.respond([render.child(v) for v in listing.views], listing.has_more, base_of(req))
+    found = await tree.children(req.app.store, req.caller, page_id, "page", page.offset, size)
+    return page.respond([render.child(v) for v in found.views], found.has_more, base_of(req))
 
 
 async def get_ancestors(req: Request) -> Response:

@@ -95,7 +95,8 @@ class Page:
             payload = base64.urlsafe_b64decode(payload_text + "=" * (-len(payload_text) % 4))
         except (binascii.Error, ValueError):
             raise bad from None
-        if not signature or not hmac.compare_digest(_sign(key, payload), signature):
+        # (bytes: compare_digest refuses str with characters beyond ASCII, which a cursor may carry)
+        if not signature or not hmac.compare_digest(_sign(key, payload).encode(), signature.encode()):
             raise bad
         try:
             data = json.loads(payload)

@@ -7,18 +7,18 @@ from typing import Any
 from urllib.parse import quote
 
 from bondline import ids
+from bondline.domain import adf
 from bondline.domain.model import User
 from bondline.services.content import ContentView
 from bondline.services.spaces import SpaceView
 
-# The representations a page's body is read in (`body-format`). bondline stores the body as it was
-# written (storage, through either API) and reads it back as written, as v1 does: `view` and its
-# kin give the storage XHTML, which is HTML. Atlassian document format needs a conversion bondline
-# does not make yet, so `atlas_doc_format` is refused (400) rather than answered with XHTML.
+# The representations a page's body is read in (`body-format`). bondline stores the body in storage
+# format (ADF written is converted) and reads it back as stored, as v1 does: `view` and its kin give
+# the storage XHTML, which is HTML; `atlas_doc_format` the storage converted to ADF (`domain.adf`).
 LIST_FORMATS = ("storage", "atlas_doc_format")
 SINGLE_FORMATS = ("storage", "atlas_doc_format", "view", "export_view", "anonymous_export_view", "styled_view",
                   "editor")
-UNCONVERTED = ("atlas_doc_format",)
+UNCONVERTED: tuple[str, ...] = ()  # every format above is served (was: atlas_doc_format, before domain.adf)
 
 
 def _account(users: dict[int, User], user_id: int | None) -> str | None:
@@ -64,9 +64,10 @@ def page(view: ContentView, body_format: str | None, *, include_version: bool = 
     if include_version:
         out["version"] = version(view)
     body: dict[str, Any] = {}
-    value, _representation = view.body
+    value, representation = view.body
     if body_format is not None and value is not None:
-        body[body_format] = {"representation": body_format, "value": value}
+        body[body_format] = {"representation": body_format,
+                             "value": adf.read_as(value, representation, body_format)}
     out["body"] = body
     out["_links"] = {"editui": f"/pages/resumedraft.action?draftId={c.id}", "webui": _webui(view),
                      "tinyui": f"/x/{c.id}"}

@@ -9,13 +9,15 @@ from bondline.dialects.confluence.params import boolean, integers
 from bondline.dialects.confluence.render import base_of
 from bondline.dialects.confluence_v2 import PREFIX, render
 from bondline.dialects.confluence_v2.errors import DIALECT
+from bondline.dialects.confluence_v2.listing import sort as sort_of
 from bondline.dialects.confluence_v2.paging import Page, limit
+from bondline.domain import spaces as domain_spaces
 from bondline.domain.errors import Invalid
 from bondline.http import Request, Response, json_response
 from bondline.services import spaces
 
 DESCRIPTION_FORMATS = ("plain", "view")
-SORTS = ("key",)  # bondline lists spaces in key order
+SORTS = domain_spaces.ORDERS  # read in that order by the services' query (key order unless asked)
 
 
 def _description_format(req: Request) -> str | None:
@@ -30,9 +32,7 @@ async def get_spaces(req: Request) -> Response:
     keys = [k for value in req.q_all("keys") for k in value.split(",") if k]
     if len(space_ids) > 250 or len(keys) > 250:
         raise Invalid("At most 250 'ids' and 250 'keys' may be given")
-    sort = req.q("sort")
-    if sort is not None and sort not in SORTS:
-        raise Invalid(f"Provided value {{{sort[:40]}}} for 'sort' is not supported: sort by key")
+    sort = sort_of(req, SORTS)
     boolean(req, "include-icon")
     description_format = _description_format(req)
     size = limit(req, 25, 1, 250)
@@ -41,7 +41,7 @@ async def get_spaces(req: Request) -> Response:
     page = await Page.of(req, f"{PREFIX}/spaces", query, size)
     found = await spaces.list_spaces(req.app.store, req.caller, keys=keys, ids=space_ids, type=req.q("type"),
                                      status=req.q("status"), labels=req.q_all("labels") or None,
-                                     start=page.offset, limit=size + 1)
+                                     start=page.offset, limit=size + 1, order=sort or "key")
     results = [render.space(v, description_format) for v in found[:size]]
     return page.respond(results, len(found) > size, base_of(req))
 

@@ -4,6 +4,7 @@ The comment itself is a `content` row (type "comment") with its versions (`Conte
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -54,6 +55,11 @@ def _meta_of(r: Row, at: int = 0) -> CommentMeta:
     return CommentMeta(r[at], r[at + 1], r[at + 2], r[at + 3], props, r[at + 5])
 
 
+def _listed(rows: Sequence[Row]) -> tuple[tuple[Content, CommentMeta], ...]:
+    n = len(content_cols)  # (`_content` reads the first n columns)
+    return tuple((_content(r), _meta_of(r, n)) for r in rows)
+
+
 class CommentRepo:
     __slots__ = ("conn",)
 
@@ -83,9 +89,9 @@ class CommentRepo:
         read (None), and the read cache may answer (as `TreeRepo.children` does)."""
         stmt = _list_stmt(root_only, footer, inline, resolved, bodies)
         params = {"container_id": container_id, "offset": offset, "limit": limit}
-        rows = await (self.conn.all(stmt, params) if bodies else self.conn.all_cached(stmt, params))
-        n = len(content_cols)  # (`_content` reads the first n columns)
-        return [(_content(r), _meta_of(r, n)) for r in rows]
+        if not bodies:  # the parsed pairs are kept, not just the rows: a hit builds no objects
+            return list(await self.conn.all_cached(stmt, params, _listed))
+        return list(_listed(await self.conn.all(stmt, params)))
 
     async def ids_on(self, container_id: int) -> list[int]:
         """Every comment on a container, whatever its status."""

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from bondline.domain.model import Content, ContentVersion, Space
 from bondline.domain.restrictions import OPEN, Named
 from bondline.store import fulltext
-from bondline.store.base import Conn, Row
+from bondline.store.base import Bytewise, Conn, Row
 from bondline.store.repos import batch, restrictions
 from bondline.store.repos.restrictions import readable
 from bondline.store.tables import content, content_versions, space_roles, spaces
@@ -78,6 +78,8 @@ _vcols = (v.content_id, v.number, v.title, v.body, v.representation, v.status, v
 _version = sa.select(*_vcols).where(v.content_id == P("id"), v.number == P("number"))
 _versions = sa.select(*_vcols).where(v.content_id == P("id")).order_by(v.number.desc()).limit(
     P("limit")).offset(P("offset"))
+_versions_oldest_first = sa.select(*_vcols).where(v.content_id == P("id")).order_by(v.number).limit(
+    P("limit")).offset(P("offset"))
 _version_insert = content_versions.insert().values(
     content_id=P("id"), number=P("number"), title=P("title"), body=P("body"),
     representation=P("representation"), status=P("status"), message=P("message"),
@@ -85,20 +87,34 @@ _version_insert = content_versions.insert().values(
 _version_delete = content_versions.delete().where(v.content_id == P("id"), v.number == P("number"))
 
 
-def visible_to(user_id: sa.BindParameter[Any]) -> sa.ColumnElement[bool]:
+def visible_to(user_id: sa.BindParameter[Any], space: sa.FromClause | None = None) -> sa.ColumnElement[bool]:
     """The content a listing may show the user `user_id`: in an open space or one they belong to,
     drafts only to their author, and only what every read restriction governing it lets them read
-    (`domain.access.listing_scope`'s view, in SQL)."""
+    (`domain.access.listing_scope`'s view, in SQL). `space`: the content's space, when the statement
+    already joins it (its `private` flag is then read from the joined row, not looked up per row)."""
     member = sa.select(space_roles.c.space_id).where(
         space_roles.c.space_id == c.space_id, space_roles.c.user_id == user_id)
-    open_space = sa.select(spaces.c.id).where(spaces.c.id == c.space_id, spaces.c.private.is_(False))
-    return sa.and_(sa.or_(open_space.exists(), member.exists()),
+    open_space: sa.ColumnElement[bool] = (
+        space.c.private.is_(False) if space is not None
+        else sa.select(spaces.c.id).where(spaces.c.id == c.space_id, spaces.c.private.is_(False)).exists())
+    return sa.and_(sa.or_(open_space, member.exists()),
                    sa.or_(c.status != "draft", c.created_by == user_id),
                    sa.or_(c.read_guarded.is_(False), readable(c.id, user_id)))
 
 
+def _order_by(order: str) -> list[sa.ColumnElement[Any]]:
+    """The ORDER BY of a listing in `order` (`domain.content.ORDERS`), ties broken by id."""
+    field = order.lstrip("-")
+    orders: dict[str, list[sa.ColumnElement[Any]]] = {
+        "id": [c.id], "title": [Bytewise(c.title), c.id], "created": [c.created_at, c.id],
+        "modified": [c.updated_at, c.id]}
+    columns = orders[field]
+    return [col.desc() for col in columns] if order.startswith("-") else columns
+
+
 @functools.lru_cache(maxsize=128)
-def _list_stmt(visible_to_all: bool, by_space: bool, by_type: bool, by_title: bool) -> sa.Select[Any]:
+def _list_stmt(visible_to_all: bool, by_space: bool, by_type: bool, by_title: bool,
+               order: str = "id") -> sa.Select[Any]:
     stmt = sa.select(*_cols).where(c.status == P("status"))
     if not visible_to_all:
         stmt = stmt.where(visible_to(P("user_id")))
@@ -108,7 +124,7 @@ def _list_stmt(visible_to_all: bool, by_space: bool, by_type: bool, by_title: bo
         stmt = stmt.where(c.type == P("type"))
     if by_title:
         stmt = stmt.where(c.title == P("title"))
-    return stmt.order_by(c.id).limit(P("limit")).offset(P("offset"))
+    return stmt.order_by(*_order_by(order)).limit(P("limit")).offset(P("offset"))
 
 
 def _content(r: Row) -> Content:
@@ -221,13 +237,18 @@ class ContentRepo:
         row = await self.conn.one(_version, {"id": content_id, "number": number})
         return _version_of(row) if row else None
 
-    async def versions(self, content_id: int, offset: int, limit: int) -> list[ContentVersion]:
-        rows = await self.conn.all(_versions, {"id": content_id, "offset": offset, "limit": limit})
+    async def versions(self, content_id: int, offset: int, limit: int, *,
+                       oldest_first: bool = False) -> list[ContentVersion]:
+        """Its versions, newest first (`oldest_first`: the other way)."""
+        stmt = _versions_oldest_first if oldest_first else _versions
+        rows = await self.conn.all(stmt, {"id": content_id, "offset": offset, "limit": limit})
         return [_version_of(r) for r in rows]
 
     async def page(self, *, visible_to_user: int | None, status: str, space_id: int | None, type: str | None,
-                   title: str | None, offset: int, limit: int) -> list[Content]:
-        stmt = _list_stmt(visible_to_user is None, space_id is not None, type is not None, title is not None)
+                   title: str | None, offset: int, limit: int, order: str = "id") -> list[Content]:
+        """Content with one status, in `order` (`domain.content.ORDERS`)."""
+        stmt = _list_stmt(visible_to_user is None, space_id is not None, type is not None, title is not None,
+                          order)
         rows = await self.conn.all(stmt, {
             "user_id": visible_to_user, "status": status, "space_id": space_id, "type": type, "title": title,
             "offset": offset, "limit": limit})

@@ -172,6 +172,15 @@ class RelationRepo:
             removed += await self.conn.execute(_purge_to, {"ns": ns, "type": kind, "key": key})
         return removed
 
+    async def count(self, *, direction: str, ns: str, name: str, kind: str, key: str, other_type: str,
+                    viewer: int | None) -> int:
+        """How many relations `listing` would list (every page of them)."""
+        listed = _list_stmt(direction, viewer is not None, None, False, False).subquery()
+        stmt = sa.select(sa.func.count()).select_from(listed)
+        row = await self.conn.one(stmt, {"ns": ns, "type": kind, "key": key, "name": name, "other_type": other_type,
+                                         "viewer": viewer, "offset": 0, "limit": 2**62})
+        return int(row[0]) if row else 0
+
     async def listing(self, *, direction: str, ns: str, name: str, kind: str, key: str, other_type: str | None,
                       viewer: int | None, historical: bool | None = None, version: int | None = None,
                       offset: int = 0, limit: int = 25, before: int | None = None) -> list[Relation]:

@@ -31,6 +31,7 @@ from bondline.store.tables import (
     content_versions,
     labels,
     relations,
+    space_roles,
     spaces,
     users,
 )
@@ -40,6 +41,8 @@ c = content.c
 # and must not be correlated with this join.
 _space = spaces.alias("content_space")
 s = _space.c
+# A space found as a result itself (`type = space`).
+_sp = spaces.alias("found_space")
 _N = len(_cols)
 _RELATION = {"favourite": "favourite", "watcher": WATCH}
 _SORT: dict[str, Any] = {"id": c.id, "title": c.title, "created": c.created_at, "lastmodified": c.updated_at,
@@ -54,12 +57,15 @@ class _Compiler:
     parameters — the same walk with `building=False`, which binds the same values in the same order
     and builds nothing."""
 
-    def __init__(self, kind: str, building: bool = True) -> None:
+    def __init__(self, kind: str, building: bool = True, spaces: bool = False) -> None:
         self.kind = kind
         self.building = building
+        self.spaces = spaces  # compiling the condition over spaces (`type = space`), not content
         self.names = itertools.count()
         self.params: dict[str, Any] = {}
         self.shape: list[Any] = []
+        self.negated = 0  # how many NOTs (and negated operators) enclose the clause being compiled
+        self.rank: Any = None  # the first text match not under a negation: what relevance ranks by
 
     def bind(self, value: Any) -> Any:
         name = f"p{len(self.params)}"
@@ -79,10 +85,43 @@ class _Compiler:
             return sa.and_(*parts) if isinstance(cond, cql.And) else sa.or_(*parts)
         if isinstance(cond, cql.Not):
             self.shape.append("not")
+            self.negated += 1
             part = self.condition(cond.part)
+            self.negated -= 1
             return sa.not_(part) if self.building else None
         self.shape.append((cond.field, cond.op))
-        return self.clause(cond)
+        return self.space_clause(cond) if self.spaces else self.clause(cond)
+
+    def space_clause(self, cl: cql.Clause) -> Any:
+        """A clause over a space (`type = space` results): its type, key, name and type, its name
+        and description for `~`, its creation for both dates; a field spaces do not have (labels,
+        ancestors, favourites, …) finds no space."""
+        negated = cl.op in ("!=", "not in", "!~")
+        if cl.field in ("created", "lastmodified"):
+            return self.date(_sp.c.created_at, cl.op, cl.values)
+        found: Any
+        if cl.op in ("~", "!~"):
+            columns = [_sp.c.name] if cl.field in ("space.title", "title") else [_sp.c.name, _sp.c.description]
+            found = sa.and_(sa.true(), *(self.like_any(columns, v) for v in cl.values if isinstance(v, cql.Text)))
+        elif cl.field in ("type", "space.key", "space.type", "space.title"):
+            bound = self.binds(_strs(cl.values))
+            column = {"type": None, "space.key": _sp.c.key, "space.type": _sp.c.type, "space.title": _sp.c.name}
+            found = (_in(column[cl.field], bound) if cl.field != "type"
+                     else sa.true() if "space" in _strs(cl.values) else sa.false())
+        else:
+            found = sa.false()
+        if not self.building:
+            return None
+        return sa.not_(found) if negated else found
+
+    def like_any(self, columns: list[Any], value: cql.Text) -> Any:
+        """Each of `value`'s terms in one of `columns` (case-insensitively)."""
+        patterns = [self.bind("%" + _escaped(" ".join(words)) + "%") for words in value.terms]
+        self.shape.append(("like", len(patterns)))
+        if not self.building:
+            return None
+        return sa.and_(sa.true(), *(sa.or_(*(sa.func.lower(col).like(p, escape="\\") for col in columns))
+                                    for p in patterns))
 
     def clause(self, cl: cql.Clause) -> Any:
         op = cl.op
@@ -90,7 +129,9 @@ class _Compiler:
         positive_op = {"!=": "=", "not in": "in", "!~": "~"}.get(op, op)
         if cl.field in ("created", "lastmodified"):
             return self.date(c.created_at if cl.field == "created" else c.updated_at, op, cl.values)
+        self.negated += negated
         found = self.positive(cl.field, positive_op, cl.values)
+        self.negated -= negated
         if not self.building:
             return None
         return sa.not_(found) if negated else found
@@ -186,6 +227,8 @@ class _Compiler:
         bound = self.bind(fulltext.query_text(self.kind, "title" if field == "title" else None, value))
         if not self.building:
             return None
+        if self.rank is None and not self.negated:
+            self.rank = bound
         return fulltext.matches(self.kind, c.id, bound, f"matched{next(self.names)}")
 
 
@@ -219,43 +262,106 @@ _CACHE: dict[tuple[Any, ...], _Statements] = {}
 _CACHE_SIZE = 512
 
 
-def _statement(kind: str, query: cql.Query, viewer: int | None, statuses: Sequence[str],
+def finds_spaces(query: cql.Query) -> bool:
+    """Whether `query` can find spaces: a `type` clause names `space` (`type = space`, `type in
+    (page, space)`); otherwise it finds content only, and no space is ever considered."""
+    def walk(cond: cql.Condition | None) -> bool:
+        if isinstance(cond, cql.Clause):
+            return cond.field == "type" and "space" in _strs(cond.values)
+        if isinstance(cond, (cql.And, cql.Or)):
+            return any(walk(p) for p in cond.parts)
+        if isinstance(cond, cql.Not):
+            return walk(cond.part)
+        return False
+    return walk(query.where)
+
+
+def _statement(kind: str, query: cql.Query, viewer: int | None, statuses: Sequence[str], with_spaces: bool,
                ) -> tuple[sa.Select[Any], sa.Select[Any], dict[str, Any]]:
-    """The page statement (LIMIT :limit OFFSET :offset), the count statement and their parameters.
-    Statements are kept per query shape, so each compiles once per process (the store's statement
-    cache holds them by identity)."""
+    """The page statement (LIMIT :limit OFFSET :offset), the count statement and their parameters
+    (`with_spaces`: spaces are results too). Statements are kept per query shape, so each compiles
+    once per process (the store's statement cache holds them by identity)."""
     walk = _Compiler(kind, building=False)
-    status_binds = walk.binds(list(statuses))
+    walk.binds(list(statuses))
     if query.where is not None:
         walk.condition(query.where)
-    key = (kind, viewer is None, tuple(walk.shape), tuple((o.field, o.descending) for o in query.order))
+        if with_spaces:
+            walk.spaces = True
+            walk.condition(query.where)
+    key = (kind, viewer is None, with_spaces, tuple(walk.shape), tuple((o.field, o.descending) for o in query.order))
     params = {**walk.params, "viewer": viewer}
-    del status_binds
     cached = _CACHE.get(key)
     if cached is None:
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.clear()
-        cached = _CACHE[key] = _build(kind, query, viewer is None, len(statuses))
+        cached = _CACHE[key] = _build(kind, query, viewer is None, len(statuses), with_spaces)
     return cached[0], cached[1], params
 
 
-def _build(kind: str, query: cql.Query, everyone: bool, n_statuses: int) -> _Statements:
+# How a space sorts among the results: its name is its title, its creation its last change.
+_SPACE_SORT: dict[str, Any] = {"id": _sp.c.id, "title": _sp.c.name, "created": _sp.c.created_at,
+                               "lastmodified": _sp.c.created_at, "type": sa.literal_column("'space'"),
+                               "space.key": _sp.c.key, "space.title": _sp.c.name}
+
+
+def _build(kind: str, query: cql.Query, everyone: bool, n_statuses: int, with_spaces: bool) -> _Statements:
     compiler = _Compiler(kind)
     where: list[sa.ColumnElement[bool]] = [_in(c.status, compiler.binds([""] * n_statuses))]
     if not everyone:
-        where.append(visible_to(sa.bindparam("viewer")))
+        where.append(visible_to(sa.bindparam("viewer"), _space))
     if query.where is not None:
         where.append(compiler.condition(query.where))
     source = content.join(_space, s.id == c.space_id)
-    # Each row carries the number of all rows found (a window over the whole result, computed
-    # before LIMIT): one pass gives the page and `totalSize`.
-    rows = sa.select(*_cols, *_space.c, sa.func.count().over()).select_from(source).where(*where)
-    order: list[Any] = [(_SORT[o.field].desc() if o.descending else _SORT[o.field].asc()) for o in query.order]
-    last_desc = bool(query.order) and query.order[-1].descending
+    sort: list[tuple[Any, bool]] = [(_SORT[o.field], o.descending) for o in query.order]
+    space_sort: list[Any] = [_SPACE_SORT[o.field] for o in query.order]
+    if not query.order and compiler.rank is not None:
+        # No ORDER BY and words to look for: the most relevant first, as Confluence's search ranks
+        # (content matched only through another branch of an OR comes after, by id).
+        ranked = fulltext.relevance(kind, compiler.rank, "ranked")
+        source = source.outerjoin(ranked, ranked.c.id == c.id)
+        sort.append((sa.func.coalesce(ranked.c.relevance, sa.literal_column("1e9")), False))
+        space_sort.append(sa.literal_column("1e9"))
     if not any(o.field == "id" for o in query.order):
-        order.append(c.id.desc() if last_desc else c.id.asc())
-    count = sa.select(sa.func.count()).select_from(source).where(*where)
-    return rows.order_by(*order).limit(sa.bindparam("limit")).offset(sa.bindparam("offset")), count
+        sort.append((c.id, bool(query.order) and query.order[-1].descending))
+        space_sort.append(_sp.c.id)
+    # content and a space may share an id: which one a row is breaks the tie
+    sort.append((sa.literal_column("'content'"), False))
+    space_sort.append(sa.literal_column("'space'"))
+    # Every match is found first, narrow (its id and sort keys), as a materialized CTE: the planner
+    # then costs it as what it is (`totalSize` needs every match counted, so there is no early stop
+    # for a LIMIT to hope for), the count is a pass over it, and only the page's rows are read whole.
+    n = len(sort)
+    branches = [sa.select(c.id.label("found_id"), *(expr.label(f"k{i}") for i, (expr, _) in enumerate(sort)))
+                .select_from(source).where(*where)]
+    if with_spaces:
+        # Spaces as results: current spaces the viewer may see, under the same condition.
+        space_where: list[Any] = [_sp.c.status == "current"]
+        if not everyone:
+            member = sa.select(space_roles.c.space_id).where(space_roles.c.space_id == _sp.c.id,
+                                                             space_roles.c.user_id == sa.bindparam("viewer"))
+            space_where.append(sa.or_(_sp.c.private.is_(False), member.exists()))
+        if query.where is not None:
+            compiler.spaces = True
+            space_where.append(compiler.condition(query.where))
+        space_keys = (expr.label(f"k{i}") for i, expr in enumerate(space_sort))
+        branches.append(sa.select(_sp.c.id.label("found_id"), *space_keys).where(*space_where))
+    union: Any = branches[0] if len(branches) == 1 else sa.union_all(*branches)
+    matches = union.cte("matches").prefix_with("MATERIALIZED")
+    order = [matches.c[f"k{i}"].desc() if desc else matches.c[f"k{i}"].asc() for i, (_, desc) in enumerate(sort)]
+    found = (sa.select(matches.c.found_id, *(matches.c[f"k{i}"] for i in range(n))).order_by(*order)
+             .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")).subquery("found"))
+    total = sa.select(sa.func.count()).select_from(matches).scalar_subquery().label("total")
+    page_space = spaces.alias("page_space")
+    page_order = [found.c[f"k{i}"].desc() if desc else found.c[f"k{i}"].asc() for i, (_, desc) in enumerate(sort)]
+    if with_spaces:
+        is_content = found.c[f"k{n - 1}"] == "content"
+        joined = found.outerjoin(content, sa.and_(is_content, c.id == found.c.found_id)).join(
+            page_space, page_space.c.id == sa.case((is_content, c.space_id), else_=found.c.found_id))
+    else:
+        joined = found.join(content, c.id == found.c.found_id).join(page_space, page_space.c.id == c.space_id)
+    rows = sa.select(*_cols, *page_space.c, total).select_from(joined).order_by(*page_order)
+    count = sa.select(sa.func.count()).select_from(union.subquery("counted"))
+    return rows, count
 
 
 _USER_SORT: dict[str, Any] = {"user": users.c.account_id, "user.fullname": users.c.display_name}
@@ -297,21 +403,23 @@ class SearchRepo:
         self.conn = conn
 
     async def content(self, query: cql.Query, *, viewer: int | None, statuses: Sequence[str], offset: int,
-                      limit: int) -> tuple[list[tuple[Content, Space]], int]:
+                      limit: int, with_spaces: bool = False) -> tuple[list[tuple[Content | None, Space]], int]:
         """One page of the content `query` finds that `viewer` may see (None: everything), with
-        the number of all such content (Confluence's `totalSize`)."""
-        rows_stmt, count_stmt, params = _statement(self.conn.kind, query, viewer, statuses)
+        the number of all such content (Confluence's `totalSize`); `with_spaces`: the spaces it
+        finds (`type = space`) are results too, as (None, the space)."""
+        rows_stmt, count_stmt, params = _statement(self.conn.kind, query, viewer, statuses,
+                                                   with_spaces and finds_spaces(query))
         rows = await self.conn.all(rows_stmt, {**params, "limit": limit, "offset": offset}) if limit > 0 else []
         if rows:
             total = int(rows[0][-1])
         else:  # past the end (or no page asked for): the count on its own
             total = 0 if offset == 0 and limit > 0 else int(await self.conn.scalar(count_stmt, params) or 0)
-        out = []
+        out: list[tuple[Content | None, Space]] = []
         for row in rows:
             r = tuple(row)
             space = Space(r[_N], r[_N + 1], r[_N + 2], r[_N + 3], r[_N + 4], r[_N + 5], bool(r[_N + 6]),
                           r[_N + 7], r[_N + 8])
-            out.append((_content(r[:_N]), space))
+            out.append((_content(r[:_N]) if r[0] is not None else None, space))
         return out, total
 
     async def users(self, query: cql.Query, *, offset: int, limit: int) -> tuple[list[User], int]:

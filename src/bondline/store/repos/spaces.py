@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bondline.domain.model import Space, SpaceRole
-from bondline.store.base import Conn, Row
+from bondline.store.base import Bytewise, Conn, Row
 from bondline.store.tables import content, space_homepages, space_roles, spaces
 
 P = sa.bindparam
@@ -44,7 +44,8 @@ _roles_of_space = sa.select(space_roles.c.space_id, space_roles.c.user_id, space
 
 
 @functools.lru_cache(maxsize=64)
-def _list_stmt(visible_to_all: bool, by_type: bool, by_status: bool, by_keys: int) -> sa.Select[Any]:
+def _list_stmt(visible_to_all: bool, by_type: bool, by_status: bool, by_keys: int,
+               order: str = "key") -> sa.Select[Any]:
     """One statement per combination of filters, memoized so each is compiled once."""
     stmt = sa.select(*_cols)
     if not visible_to_all:
@@ -57,7 +58,13 @@ def _list_stmt(visible_to_all: bool, by_type: bool, by_status: bool, by_keys: in
         stmt = stmt.where(spaces.c.status == P("status"))
     if by_keys:
         stmt = stmt.where(spaces.c.key.in_([P(f"key{i}") for i in range(by_keys)]))
-    return stmt.order_by(spaces.c.key).limit(P("limit")).offset(P("offset"))
+    field = order.lstrip("-")
+    # Keys are unique; names are not, so they are ordered by id after them.
+    orders: dict[str, list[sa.ColumnElement[Any]]] = {"id": [spaces.c.id], "key": [spaces.c.key],
+                                                      "name": [Bytewise(spaces.c.name), spaces.c.id]}
+    columns = orders[field]
+    return stmt.order_by(*(col.desc() if order.startswith("-") else col for col in columns)).limit(
+        P("limit")).offset(P("offset"))
 
 
 def _space(r: Row) -> Space:
@@ -102,9 +109,10 @@ class SpaceRepo:
         await self.conn.execute(_delete, {"id": space_id})
 
     async def page(self, *, visible_to_user: int | None, type: str | None, status: str | None,
-                   keys: list[str], offset: int, limit: int) -> list[Space]:
-        """Spaces in key order; `visible_to_user` limits private spaces to that user's (None: all)."""
-        stmt = _list_stmt(visible_to_user is None, type is not None, status is not None, len(keys))
+                   keys: list[str], offset: int, limit: int, order: str = "key") -> list[Space]:
+        """Spaces in `order` (`domain.spaces.ORDERS`); `visible_to_user` limits private spaces to that
+        user's (None: all)."""
+        stmt = _list_stmt(visible_to_user is None, type is not None, status is not None, len(keys), order)
         params: dict[str, object] = {"offset": offset, "limit": limit, "user_id": visible_to_user,
                                      "type": type, "status": status}
         params.update({f"key{i}": k for i, k in enumerate(keys)})

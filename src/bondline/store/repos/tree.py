@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -91,6 +92,10 @@ def _split_or_none(row: Any) -> Split | None:
     return found, dataclasses.replace(space, homepage_id=row[WITH_SPACE_WIDTH]), role, read_guarded, update_restricted
 
 
+def _contents(rows: Sequence[Any]) -> tuple[Content, ...]:
+    return tuple(_content(r) for r in rows)
+
+
 class TreeRepo:
     __slots__ = ("conn",)
 
@@ -125,8 +130,9 @@ class TreeRepo:
         than they change. With `viewer`, only those the user may read under the read restrictions."""
         params = {"parent_id": parent_id, "type": type, "offset": offset, "limit": limit, "viewer": viewer}
         stmt = _children_stmt(False, type is not None, bodies, viewer is not None)
-        rows = await (self.conn.all(stmt, params) if bodies else self.conn.all_cached(stmt, params))
-        return [_content(r) for r in rows]
+        if not bodies:  # the parsed rows are kept, not just the rows: a hit builds no objects
+            return list(await self.conn.all_cached(stmt, params, _contents))
+        return [_content(r) for r in await self.conn.all(stmt, params)]
 
     async def top_level(self, space_id: int, type: str | None, offset: int, limit: int, *,
                         viewer: int | None = None) -> list[Content]:
