@@ -405,3 +405,23 @@ async def test_operations_agree_with_v1s_permission_check(client, site, world) -
                 continue
             got = {o["operation"] for o in (await _ok(r))["operations"]} - {"restrict_content"}
             assert got == {op for op, allowed in checks.items() if allowed}, (page, name, got, checks)
+
+
+@pytest.mark.parametrize(("plural", "key"), [("pages", "page"), ("blogposts", "blog")])
+async def test_likes_and_the_other_include_fields_of_pages_and_blog_posts(client, site, world, plural: str,
+                                                                          key: str) -> None:  # type: ignore[no-untyped-def]
+    content_id = world[key]
+    await _label(client, site.alice, content_id, "tagged")
+    for who in (site.bob, site.carol):  # likes through v1's relation API
+        await _ok(await client.put(f"{V1}/relation/like/from/user/current/to/content/{content_id}", headers=who.bearer))
+    flags = "include-likes=true&include-labels=true&include-operations=true&include-versions=true"
+    got = await _ok(await client.get(f"{V2}/{plural}/{content_id}?{flags}", headers=site.bob.bearer))
+    assert sorted(x["accountId"] for x in got["likes"]["results"]) == [site.bob.account_id, site.carol.account_id]
+    assert got["likes"]["meta"] == {"hasMore": False}
+    assert got["likes"]["_links"] == {"self": f"{V2}/{plural}/{content_id}/likes/users"}
+    assert [x["name"] for x in got["labels"]["results"]] == ["tagged"]
+    target = "page" if plural == "pages" else "blogpost"
+    assert ("read", target) in {(o["operation"], o["targetType"]) for o in got["operations"]["results"]}
+    assert [v["number"] for v in got["versions"]["results"]] == [1]
+    plain = await _ok(await client.get(f"{V2}/{plural}/{content_id}", headers=site.bob.bearer))
+    assert not {"likes", "labels", "operations", "versions"} & set(plain)
