@@ -22,6 +22,7 @@ HELD_TYPES = ("comment", "attachment")  # content that lives on a container (a p
 # The orders a listing of content can be read in (v2's `sort`): a field, descending with a leading
 # "-", ties broken by id in the same direction; titles compare by code point on both backends.
 ORDERS = ("id", "-id", "title", "-title", "created", "-created", "modified", "-modified")
+CHILD_ORDERS = ("position", "-position", *ORDERS)  # children: their place among their siblings, or as ORDERS
 STATUSES = ("current", "draft", "trashed", "historical")
 EDIT_STATUSES = ("current", "draft")  # what a create or an update may ask for
 MAX_TITLE = 255

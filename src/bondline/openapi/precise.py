@@ -19,6 +19,7 @@ and statuses) and of the routes' parameter parsing.
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from bondline.domain import labels, restrictions
@@ -82,13 +83,15 @@ def _v2_query(path: str, name: str) -> dict[str, Any]:
     served: tuple[str, ...]
     if name == "sort" and (path.endswith(("/labels", "/properties")) or path.startswith(V2 + "labels")):
         served = _v2_meta_sort(path)
-    elif name == "sort" and ("comments" in path or "attachments" in path):
+    elif name == "sort" and _HELD.match(path):
         served = _v2_held_sort(path)
     elif name == "sort":
         if path.endswith("/spaces"):
             served = spaces.SORTS
-        elif path.endswith("/children"):
+        elif path.endswith("/direct-children"):
             served = hierarchy.CHILD_SORTS
+        elif path.endswith("/children"):
+            served = ("child-position",)
         elif path.endswith("/versions"):
             served = listing.VERSION_SORTS
         elif path.endswith("/blogposts"):
@@ -116,6 +119,12 @@ def _v2_meta_sort(path: str) -> tuple[str, ...]:
 V2_PATH_IDS = ("page-id", "blogpost-id", "comment-id", "space-id", "property-id")
 # v2's id arrays in a query, as bondline reads them: positive integers, comma-separated or repeated
 V2_ID_ARRAYS = {"label-id": 250, "space-id": 100}
+
+
+# v2's comment and attachment listings (docs/decisions/0020), not the labels and properties of them.
+_HELD = re.compile(r"^/wiki/api/v2/((footer|inline)-comments(/\{[^}]+\}/(children|versions))?"
+                   r"|attachments(/\{[^}]+\}/(versions|footer-comments))?"
+                   r"|(pages|blogposts)/\{[^}]+\}/((footer|inline)-comments|attachments))$")
 
 
 def _v2_held_sort(path: str) -> tuple[str, ...]:

@@ -113,14 +113,17 @@ async def visible(store: Store, caller: Caller, content_id: int) -> Content:
 
 
 async def children(store: Store, caller: Caller, content_id: int, type: str, start: int, limit: int, *,
-                   bodies: bool = True) -> Listing:
+                   bodies: bool = True, order: str = "position") -> Listing:
     """Direct children of one type (`page`; comments and attachments are listed by their modules);
-    `bodies=False`: without their bodies."""
+    `bodies=False`: without their bodies; in tree order, or `order` (`domain.content.CHILD_ORDERS`,
+    sorted by the store's query)."""
+    if order not in content_rules.CHILD_ORDERS:
+        raise Invalid(f"Children cannot be listed in order {order[:40]!r}")
     async with store.read() as tx:
         parent, space, role = await _visible(tx, caller, content_id)
         rules.require_child_type(parent.type, type)
         found = await tx.tree.children(parent.id, type, start, limit + 1, bodies=bodies,
-                                       viewer=access.listing_scope(caller))
+                                       viewer=access.listing_scope(caller), order=order)
         views = await _views(tx, found[:limit], space, lambda _c: ())
         # The parent's ancestors last: the reads before may come from the read cache, which (on
         # PostgreSQL) a read stops using once it holds a connection.

@@ -254,6 +254,39 @@ async def test_blog_post_comments(client, site, space) -> None:  # type: ignore[
                              json={"pageId": "999999", "body": STORAGE}), 404, "NOT_FOUND")
 
 
+def _adf(text: str) -> str:
+    return ('{"type":"doc","version":1,"content":[{"type":"paragraph","content":[{"type":"text","text":"'
+            + text + '"}]}]}')
+
+
+@pytest.mark.parametrize("kind", ["footer-comments", "inline-comments"])
+async def test_a_comment_written_in_adf_is_read_in_either_format(client, site, space, kind: str) -> None:  # type: ignore[no-untyped-def]
+    page = await _v1_page(client, site.bob, "Doc")
+    body: dict[str, Any] = {"pageId": page["id"], "body": {"representation": "atlas_doc_format", "value": _adf("Hi")}}
+    if kind == "inline-comments":
+        body["inlineCommentProperties"] = {"textSelection": "Doc"}
+    r = await client.post(f"{V2}/{kind}", headers=site.bob.bearer, json=body)
+    assert r.status_code == 201, r.text
+    made = r.json()
+    assert made["body"]["storage"]["value"] == "<p>Hi</p>"  # stored as storage (decision 0021)
+    adf = (await client.get(f"{V2}/{kind}/{made['id']}?body-format=atlas_doc_format", headers=site.bob.bearer)).json()
+    assert adf["body"]["atlas_doc_format"] == {"representation": "atlas_doc_format", "value": _adf("Hi")}
+    listed = (await client.get(f"{V2}/pages/{page['id']}/{kind}?body-format=atlas_doc_format",
+                               headers=site.bob.bearer)).json()
+    assert [c["body"]["atlas_doc_format"]["value"] for c in listed["results"]] == [_adf("Hi")]
+    # An update in ADF, read through v1 in storage; the versions in ADF.
+    r = await client.put(f"{V2}/{kind}/{made['id']}", headers=site.bob.bearer, json={
+        "version": {"number": 2}, "body": {"atlas_doc_format": {"representation": "atlas_doc_format",
+                                                              "value": _adf("Again")}}})
+    assert r.status_code == 200, r.text
+    v1 = (await client.get(f"{V1}/content/{made['id']}?expand=body.storage", headers=site.bob.bearer)).json()
+    assert v1["body"]["storage"]["value"] == "<p>Again</p>"
+    versions = (await client.get(f"{V2}/{kind}/{made['id']}/versions?body-format=atlas_doc_format",
+                                 headers=site.bob.bearer)).json()
+    assert [v["comment"]["body"]["atlas_doc_format"]["value"] for v in versions["results"]] == [
+        _adf("Again"), _adf("Hi")]
+
+
 # --- who sees what --------------------------------------------------------------------------------
 
 async def test_comments_on_a_read_restricted_page_are_hidden(client, site, space) -> None:  # type: ignore[no-untyped-def]
@@ -287,7 +320,8 @@ async def test_comments_on_a_read_restricted_page_are_hidden(client, site, space
     ("footer-comments", {"body": STORAGE}),  # on nothing
     ("footer-comments", {"pageId": "{page}"}),  # no body
     ("footer-comments", {"pageId": "{page}", "body": {"representation": "storage", "value": "  "}}),
-    ("footer-comments", {"pageId": "{page}", "body": {"representation": "atlas_doc_format", "value": "{}"}}),
+    ("footer-comments", {"pageId": "{page}", "body": {"representation": "atlas_doc_format", "value": "[]"}}),
+    ("footer-comments", {"pageId": "{page}", "body": {"representation": "wiki", "value": "h1. x"}}),
     ("footer-comments", {"pageId": "abc", "body": STORAGE}),
     ("footer-comments", {"pageId": "{page}", "blogPostId": "{page}", "body": STORAGE}),
     ("footer-comments", {"attachmentId": "att1", "body": STORAGE}),
@@ -306,7 +340,7 @@ async def test_bad_creates(client, site, space, kind: str, body: dict) -> None: 
     assert error["detail"]
 
 
-@pytest.mark.parametrize("query", ["body-format=wiki", "body-format=atlas_doc_format", "limit=0", "limit=251",
+@pytest.mark.parametrize("query", ["body-format=wiki", "body-format=view", "limit=0", "limit=251",
                                    "sort=sideways", "sort=-created-date", "status=bogus", "cursor=garbage",
                                    "resolution-status=maybe"])
 async def test_bad_list_parameters(client, site, space, query: str) -> None:  # type: ignore[no-untyped-def]

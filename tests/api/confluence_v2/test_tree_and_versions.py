@@ -3,6 +3,7 @@ versions of pages and blog posts, over the tree and history v1 serves: one tree,
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -93,6 +94,32 @@ async def test_direct_children(client, site, space) -> None:  # type: ignore[no-
     assert [c["id"] for c in r.json()["results"]] == [t["b"], t["a"]]
 
 
+@pytest.mark.parametrize("sort", ["child-position", "-child-position", "id", "-id", "created-date", "-created-date",
+                                  "modified-date", "-modified-date", "title", "-title"])
+async def test_direct_children_sorted(client, site, space, sort: str) -> None:  # type: ignore[no-untyped-def]
+    root = await _page(client, site.bob, "Root")
+    made = {t: await _page(client, site.bob, t, root) for t in ("b", "C", "a")}  # ids: b < C < a
+    r = await client.put(f"{V1}/content/{made['a']}/move/before/{made['b']}", headers=site.bob.bearer)
+    assert r.status_code == 200, r.text  # positions: a, b, C
+    for title in ("C", "b"):  # modified: a (its move is no new version), then C, then b
+        await asyncio.sleep(0.003)
+        r = await client.put(f"{V1}/content/{made[title]}", headers=site.bob.bearer,
+                             json={"type": "page", "title": title, "version": {"number": 2}})
+        assert r.status_code == 200, r.text
+    expected = {"child-position": ["a", "b", "C"], "id": ["b", "C", "a"], "created-date": ["b", "C", "a"],
+                "modified-date": ["a", "C", "b"], "title": ["C", "a", "b"]}[sort.lstrip("-")]
+    if sort.startswith("-"):
+        expected = expected[::-1]
+    seen: list[str] = []
+    url: str | None = f"{V2}/pages/{root}/direct-children?sort={sort}&limit=1"
+    while url:
+        r = await client.get(url, headers=site.bob.bearer)
+        assert r.status_code == 200, r.text
+        seen += [c["title"] for c in r.json()["results"]]
+        url = r.json()["_links"].get("next")
+    assert seen == expected
+
+
 async def test_a_title_update_is_a_new_version(client, site, space) -> None:  # type: ignore[no-untyped-def]
     page = await _page(client, site.bob, "Old title")
     r = await client.put(f"{V2}/pages/{page}/title", headers=site.bob.bearer,
@@ -174,7 +201,7 @@ async def test_versions_written_through_v1_read_through_v2(client, site, space, 
     "pages/{id}/versions?body-format=view", "pages/{id}/versions?cursor=junk",
     "pages/{id}/versions?cursor=.%F0%AF%A5%8F%1F", "pages/{id}/descendants?cursor=e30.%C3%A9",
     "pages/{id}/descendants?depth=0",
-    "pages/{id}/descendants?depth=11", "pages/{id}/descendants?depth=x", "pages/{id}/direct-children?sort=title",
+    "pages/{id}/descendants?depth=11", "pages/{id}/descendants?depth=x", "pages/{id}/direct-children?sort=name",
     "pages/{id}/direct-children?limit=300", "pages/abc/descendants", "pages/{id}?version=0",
 ])
 async def test_bad_input(client, site, space, path: str) -> None:  # type: ignore[no-untyped-def]

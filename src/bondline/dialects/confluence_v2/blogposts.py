@@ -98,7 +98,8 @@ async def get_blogposts(req: Request) -> Response:
     if shown:
         views = await content.list_content(req.app.store, req.caller, type="blogpost", space_key=None,
                                            title=req.q("title"), statuses=shown, start=page.offset,
-                                           limit=size + 1, space_ids=space_ids, order=order, ids=blogpost_ids)
+                                           limit=size + 1, space_ids=space_ids, order=order, ids=blogpost_ids,
+                                           bodies=body_format is not None, ancestors=False)
     return page.respond([blogpost(v, body_format) for v in views[:size]], len(views) > size, base_of(req))
 
 
@@ -117,7 +118,8 @@ async def get_blogposts_in_space(req: Request) -> Response:
     if shown:
         views = await content.list_content(req.app.store, req.caller, type="blogpost", space_key=None,
                                            title=req.q("title"), statuses=shown, start=page.offset,
-                                           limit=size + 1, space_ids=[space.space.id], order=order)
+                                           limit=size + 1, space_ids=[space.space.id], order=order,
+                                           bodies=body_format is not None, ancestors=False)
     return page.respond([blogpost(v, body_format) for v in views[:size]], len(views) > size, base_of(req))
 
 

@@ -18,6 +18,7 @@ from bondline.dialects.confluence_v2 import PREFIX, render
 from bondline.dialects.confluence_v2.errors import DIALECT
 from bondline.dialects.confluence_v2.pages import _body, _body_format, _id, _json
 from bondline.dialects.confluence_v2.paging import Page, limit
+from bondline.domain import adf
 from bondline.domain import comments as rules
 from bondline.domain import content as content_rules
 from bondline.domain.errors import Invalid, NotFound
@@ -74,10 +75,10 @@ def _container_key(cv: CommentView) -> str:
 
 
 def _body_of(view: ContentView, body_format: str | None) -> dict[str, Any]:
-    value, _representation = view.body
+    value, representation = view.body
     if body_format is None or value is None:
         return {}
-    return {body_format: {"representation": body_format, "value": value}}
+    return {body_format: {"representation": body_format, "value": adf.read_as(value, representation, body_format)}}
 
 
 def comment(cv: CommentView, body_format: str | None, *, include_version: bool = True,
@@ -284,7 +285,8 @@ def _versions(location: str) -> Any:
                 item["authorId"] = author.account_id
             entity: dict[str, Any] = {"title": v.title, "id": str(comment_id)}
             if body_format is not None:
-                entity["body"] = {body_format: {"representation": body_format, "value": v.body}}
+                entity["body"] = {body_format: {"representation": body_format,
+                                                "value": adf.read_as(v.body, v.representation, body_format)}}
             item["comment"] = entity
             results.append(item)
         return page.respond(results, len(found) > size, base_of(req))

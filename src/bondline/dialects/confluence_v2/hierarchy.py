@@ -19,7 +19,9 @@ from bondline.domain.errors import NotFound
 from bondline.http import Request, Response
 from bondline.services import content, tree
 
-CHILD_SORTS = ("child-position",)  # the tree's own order
+# ContentSortOrder: the tree's own order (the default), or the content's fields.
+CHILD_SORTS = ("child-position", "-child-position", "id", "-id", "created-date", "-created-date", "modified-date",
+               "-modified-date", "title", "-title")
 
 
 class TitleUpdate(msgspec.Struct):
@@ -53,7 +55,9 @@ async def get_direct_children(req: Request) -> Response:
     size = limit(req, 25, 1, 250)
     page = await Page.of(req, f"{PREFIX}/pages/{page_id}/direct-children",
                          {"sort": [sort]} if sort else {}, size)
-    found = await tree.children(req.app.store, req.caller, page_id, "page", page.offset, size, bodies=False)
+    order = "position" if sort is None else sort.replace("child-", "").replace("-date", "")
+    found = await tree.children(req.app.store, req.caller, page_id, "page", page.offset, size, bodies=False,
+                                order=order)
     results = [{"id": str(v.content.id), "status": v.content.status, "title": v.content.title,
                 "type": v.content.type, "spaceId": str(v.content.space_id), "childPosition": v.content.position}
                for v in found.views]

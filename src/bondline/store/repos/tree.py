@@ -20,6 +20,7 @@ from bondline.store.repos.content import (
     _split,
     _with_space_stmt,
     loaded,
+    order_by,
 )
 from bondline.store.repos.restrictions import readable
 from bondline.store.tables import content, relations, space_homepages, spaces
@@ -33,8 +34,9 @@ _drop_homepage = space_homepages.delete().where(space_homepages.c.space_id == P(
 _homepage_of = sa.select(space_homepages.c.space_id).where(space_homepages.c.content_id == P("id"))
 
 
-@functools.lru_cache(maxsize=16)
-def _children_stmt(root: bool, by_type: bool, bodies: bool = True, viewer: bool = False) -> sa.Select[Any]:
+@functools.lru_cache(maxsize=64)
+def _children_stmt(root: bool, by_type: bool, bodies: bool = True, viewer: bool = False,
+                   order: str = "position") -> sa.Select[Any]:
     """Current children of one parent (or a space's top-level content), in tree order; without
     `bodies`, each body is NULL (the column stays, so `_content` reads the row); with `viewer`, only
     those every read restriction governing them lets the user :viewer read."""
@@ -48,7 +50,13 @@ def _children_stmt(root: bool, by_type: bool, bodies: bool = True, viewer: bool 
         stmt = stmt.where(c.type == P("type"))
     if viewer:
         stmt = stmt.where(sa.or_(c.read_guarded.is_(False), readable(c.id, P("viewer"))))
-    return stmt.order_by(c.position, c.id).limit(P("limit")).offset(P("offset"))
+    ordered: list[sa.ColumnElement[Any]]
+    if order.lstrip("-") == "position":
+        tree_order: list[sa.ColumnElement[Any]] = [c.position, c.id]
+        ordered = [col.desc() for col in tree_order] if order.startswith("-") else tree_order
+    else:
+        ordered = order_by(order)  # `domain.content.ORDERS`
+    return stmt.order_by(*ordered).limit(P("limit")).offset(P("offset"))
 
 
 def _subtree_stmt() -> sa.Select[Any]:
@@ -123,13 +131,14 @@ class TreeRepo:
         return await loaded(self.conn, split, user_id) if split is not None else None
 
     async def children(self, parent_id: int, type: str | None, offset: int, limit: int, *,
-                       bodies: bool = True, viewer: int | None = None) -> list[Content]:
-        """Current children of `parent_id` (of one type, or all), in order; with `bodies=False` the
+                       bodies: bool = True, viewer: int | None = None, order: str = "position") -> list[Content]:
+        """Current children of `parent_id` (of one type, or all), in tree order (or `order`, one of
+        `domain.content.CHILD_ORDERS`); with `bodies=False` the
         bodies are not read (None). Without bodies the rows are small and bounded, and the read
         cache may answer them (`Conn.all_cached`): a page's children are listed far more often
         than they change. With `viewer`, only those the user may read under the read restrictions."""
         params = {"parent_id": parent_id, "type": type, "offset": offset, "limit": limit, "viewer": viewer}
-        stmt = _children_stmt(False, type is not None, bodies, viewer is not None)
+        stmt = _children_stmt(False, type is not None, bodies, viewer is not None, order)
         if not bodies:  # the parsed rows are kept, not just the rows: a hit builds no objects
             return list(await self.conn.all_cached(stmt, params, _contents))
         return [_content(r) for r in await self.conn.all(stmt, params)]
