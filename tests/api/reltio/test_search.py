@@ -231,12 +231,6 @@ async def test_the_search_routes_are_not_entity_ids(client: Any, acme: Any) -> N
     assert r.status_code == 200 and r.json() == []
 
 
-async def test_search_needs_a_role_on_the_tenant(client: Any, acme: Any) -> None:
-    r = await client.get(api("/entities"), headers=acme.dave.bearer) if hasattr(acme, "dave") else None
-    if r is not None:
-        reltio_error(r, 403, 804)
-
-
 _ATOM = st.sampled_from(["equals", "startsWith", "containsWordStartingWith", "fullText", "fuzzy", "range", "lt",
                          "gte", "exists", "missing", "in", "equalsCaseSensitive", "bogus"])
 _PROP = st.sampled_from(["type", "uri", "tags", "createdTime", "attributes", "attributes.FirstName",
