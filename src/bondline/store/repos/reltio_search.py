@@ -2,12 +2,12 @@
 SQL statement over `entities`, on SQLite and PostgreSQL alike (docs/decisions/0022-reltio-search.md).
 
 The entity's own properties (type, uri, createdTime, updatedTime) are column comparisons; every
-condition on a value (attributes, tags, label, crosswalks) is an `EXISTS` over `entity_values`
-correlated with the entity, served by `ix_entity_values_text` (tenant, path, lvalue) or
-`ix_entity_values_num` (tenant, path, num). `inSameAttributeValue` is an `EXISTS` over the nested
-attribute's rows whose inner conditions are also correlated with that row's group (the top-level
-value). Every condition's positive form is never NULL, so `NOT` means what it says; nothing is
-filtered in Python.
+condition on a value (attributes, tags, label, crosswalks) is `id IN (SELECT entity_id FROM
+entity_values …)`, served by `ix_entity_values_text` (tenant, path, lvalue) or
+`ix_entity_values_num` (tenant, path, num). `inSameAttributeValue` is the same over the nested
+attribute's rows, whose inner conditions are EXISTS correlated with that row's entity and group (the
+top-level value). Every condition's positive form is never NULL (entity_id is NOT NULL, so `NOT IN`
+is plain), so `NOT` means what it says; nothing is filtered in Python.
 """
 
 from __future__ import annotations
@@ -30,8 +30,25 @@ def _like_prefix(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def _prefix(column: Any, value: str) -> Any:
+    """Values starting with `value`: a range the index serves (`lvalue` is compared by code point
+    on both backends: SQLite's BINARY collation, PostgreSQL's "C"), and LIKE for the exact rule."""
+    like = column.like(_like_prefix(value), escape="\\")
+    if not value or ord(value[-1]) >= 0x10FFFF:
+        return like
+    return sa.and_(column >= value, column < value[:-1] + chr(ord(value[-1]) + 1), like)
+
+
 class _Compiler:
-    def __init__(self, by_ov: bool) -> None:
+    """Each condition on values at the top is `entities.id IN (SELECT entity_id FROM entity_values
+    WHERE tenant_id = … AND path = … AND <value>)`: an uncorrelated subquery that the index on
+    (tenant, path, lvalue | num) answers, which both databases drive the entity lookup from — a
+    correlated EXISTS made SQLite walk every entity of the tenant and probe the index for each.
+    Inside `inSameAttributeValue`, conditions are EXISTS correlated with the group's row (same
+    entity, same top-level value)."""
+
+    def __init__(self, tenant: str, by_ov: bool) -> None:
+        self.tenant = tenant
         self.by_ov = by_ov
         self.names: Iterator[int] = itertools.count()
 
@@ -43,19 +60,48 @@ class _Compiler:
         if isinstance(node, f.Not):
             return sa.not_(self.node(node.part, group))
         if isinstance(node, f.Same):
+            # The group's rows: those of the first condition when the inner part starts with one
+            # (found by the index like any condition), else every row of the nested attribute.
             g = entity_values.alias(f"g{next(self.names)}")
-            prefix = node.attribute + "."
-            return sa.exists().where(g.c.tenant_id == e.tenant_id, g.c.entity_id == e.id,
-                                     g.c.path > prefix, g.c.path < node.attribute + "/",
-                                     self.node(node.part, g.c.grp))
+            part = node.part
+            lead: f.Cond | None = None
+            rest: f.Node | None = part
+            if isinstance(part, f.Cond):
+                lead, rest = part, None
+            elif isinstance(part, f.And) and part.parts and isinstance(part.parts[0], f.Cond):
+                lead, rest = part.parts[0], f.And(part.parts[1:])
+            where = [g.c.tenant_id == self.tenant]
+            if lead is not None and lead.field.kind == "attr":
+                where.extend(self._row_where(lead, g))
+            else:
+                rest = part
+                where.extend([g.c.path > node.attribute + ".", g.c.path < node.attribute + "/"])
+            if rest is not None:
+                where.append(self.node(rest, g))
+            return self._membership(sa.select(g.c.entity_id).where(*where), group)
         return self.cond(node, group)
+
+    def _membership(self, rows: Any, group: Any) -> Any:
+        """`rows` (selecting entity_id) as a condition on the entity, or, inside a group, on the
+        group's row."""
+        if group is None:
+            return e.id.in_(rows)
+        return sa.exists(rows.where(rows.selected_columns[0] == group.c.entity_id))
 
     def cond(self, c: f.Cond, group: Any) -> Any:
         kind = c.field.kind
         if kind not in f.VALUE_KINDS:
             return self.column(c, _COLUMNS[kind])
         v = entity_values.alias(f"v{next(self.names)}")
-        where = [v.c.tenant_id == e.tenant_id, v.c.entity_id == e.id]
+        where = [v.c.tenant_id == self.tenant, *self._row_where(c, v)]
+        if group is not None:
+            where.append(v.c.grp == group.c.grp)
+        return self._membership(sa.select(v.c.entity_id).where(*where), group)
+
+    def _row_where(self, c: f.Cond, v: Any) -> list[Any]:
+        """What a row of `entity_values` must be to satisfy the condition (its tenant aside)."""
+        kind = c.field.kind
+        where: list[Any] = []
         if kind == "attr":
             path = c.field.path
             if not path:
@@ -68,12 +114,10 @@ class _Compiler:
                 where.append(v.c.ov == sa.true())
         else:
             where.append(v.c.path == f.ROW_PATH[kind])
-        if group is not None:
-            where.append(v.c.grp == group)
         value = self.value(c, v)
         if value is not None:
             where.append(value)
-        return sa.exists().where(*where)
+        return where
 
     @staticmethod
     def value(c: f.Cond, v: Any) -> Any:
@@ -94,7 +138,7 @@ class _Compiler:
                 parts.append(v.c.num.in_([sa.literal(float(x)) for x in numbers]))
             return sa.or_(sa.false(), *parts)
         if op == "prefix":
-            return v.c.lvalue.like(_like_prefix(values[0]), escape="\\")
+            return _prefix(v.c.lvalue, values[0])
         if op == "word_prefix":
             return v.c.words.like("% " + values[0] + "%")
         if op == "word":
@@ -122,7 +166,7 @@ def where(tenant: str, node: f.Node | None, by_ov: bool) -> Any:
     condition = e.tenant_id == tenant
     if node is None:
         return condition
-    return sa.and_(condition, _Compiler(by_ov).node(node))
+    return sa.and_(condition, _Compiler(tenant, by_ov).node(node))
 
 
 def order_by(sort: f.Field | None, descending: bool) -> list[Any]:
