@@ -130,6 +130,10 @@ WIDENED = {
 
 def _bondline_governs(vendor_op: Operation, served_op: Operation, query: set[str], headers: set[str]) -> str:
     """Why bondline's document, not the vendor's, is this answer's contract ("" when it is not)."""
+    if served_op.path.count("{") < vendor_op.path.count("{"):
+        # A path the vendor's document matches only through a parameter (Reltio's GET
+        # /entities/_search, which its definitions lack, taken for /entities/{id}) and bondline's names.
+        return "a literal path the vendor's document lacks"
     unknown = query - vendor_op.query
     if unknown and unknown <= served_op.query:
         # Parameters only bondline's document gives (Reltio's `changeRequestId` and `alwaysCreateDCR`,

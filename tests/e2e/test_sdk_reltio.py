@@ -215,3 +215,17 @@ def test_oauth_token_signs_in_like_a_reltio_client(live, tenant) -> None:  # typ
     with Client(live.url) as anonymous, pytest.raises(Unauthorized) as err:
         anonymous.reltio(TENANT).oauth.token(username="alice@example.com", password="not-a-token")
     assert err.value.body["error"] == "invalid_grant" and "not-a-token" not in str(err.value.body)
+
+
+def test_search_and_total(live, tenant) -> None:  # type: ignore[no-untyped-def]
+    with Client(live.url, live.alice.token) as alice:
+        reltio = alice.reltio(TENANT)
+        made = reltio.entities.create([{**PERSON, "attributes": {"FirstName": [{"value": "Searchable"}],
+                                                                 "LastName": [{"value": "Sdk"}]}}])
+        uri = made[0]["object"]["uri"]
+        flt = "equals(attributes.FirstName,'searchable') and startsWith(attributes.LastName,'sd')"
+        assert reltio.entities.search(flt, select=["uri", "label"]) == [{"uri": uri, "label": "Searchable Sdk"}]
+        assert reltio.entities.total(flt) == 1
+        assert reltio.entities.search("equals(attributes.FirstName,'nobody')", max=5) == []
+        with pytest.raises(BadRequest):
+            reltio.entities.search("equals(attributes.FirstName")

@@ -104,6 +104,23 @@ def _entities(t: _Tenant, wrap: Callable[[Any], Any]) -> type:
             return Call("POST", f"{t.base}/entities/{seg(entity_id)}/_update",
                         t.dcr_params(change_request_id, always_create_dcr), json=changes)
 
+        @wrap
+        def search(filter: str | None = None, *, select: list[str] | None = None, max: int | None = None,
+                   offset: int | None = None, sort: str | None = None, order: str | None = None,
+                   options: list[str] | None = None, activeness: str | None = None) -> Call[list[dict[str, Any]]]:
+            """POST /entities/_search (parameters in a form body, as Reltio recommends): the entities
+            matching Reltio's `filter` (``equals(attributes.LastName,'Smith') and exists(tags)``)."""
+            form = {k: str(v) for k, v in params(
+                filter=filter, select=",".join(select) if select else None, max=max, offset=offset, sort=sort,
+                order=order, options=",".join(options) if options else None, activeness=activeness).items()}
+            return Call("POST", f"{t.base}/entities/_search", data=form)
+
+        @wrap
+        def total(filter: str | None = None, *, options: list[str] | None = None) -> Call[int]:
+            """GET /entities/_total: how many entities match `filter`."""
+            return Call("GET", f"{t.base}/entities/_total", params(
+                filter=filter, options=",".join(options) if options else None), parse=lambda body: body["total"])
+
     for name, op in _attribute_ops("entities", t, wrap).items():
         setattr(Entities, name, op)
     return Entities

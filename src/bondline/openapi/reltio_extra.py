@@ -174,6 +174,36 @@ OAUTH_PATH = {"post": {
     },
 }}
 
+SEARCH_BODY = {
+    "required": False,
+    "description": "The search parameters (`filter`, `select`, `max`, `offset`, `sort`, `order`, `options`, "
+                   "`activeness`), as a form (Reltio's recommended way) or a JSON object; they win over the "
+                   "query string's.",
+    "content": {
+        "application/x-www-form-urlencoded": {"schema": {"type": "object", "additionalProperties": {"type": "string"}}},
+        "application/json": {"schema": {"type": "object", "additionalProperties": True}},
+    },
+}
+
+
+def _search_paths(paths: dict[str, Any]) -> None:
+    """GET|POST /entities/_search and POST /entities/_total: Reltio documents them beside GET
+    /entities and GET /entities/_total (docs.reltio.com, "Entity Search"; its definitions list only
+    the GETs), with the same parameters and answers."""
+    search = paths.get(SERVICES + "/entities", {}).get("get")
+    total = paths.get(SERVICES + "/entities/_total", {}).get("get")
+    for suffix, base, name in (("/entities/_search", search, "searchEntities"),
+                               ("/entities/_total", total, "totalEntities")):
+        if base is None:
+            continue
+        item = paths.setdefault(SERVICES + suffix, {})
+        if "get" not in item:
+            item["get"] = {**copy.deepcopy(base), "operationId": f"bondline.reltio.{name}.get"}
+        post = {**copy.deepcopy(base), "operationId": f"bondline.reltio.{name}.post", "requestBody": SEARCH_BODY}
+        post["description"] = (base.get("description", "") + " Parameters may also come in the request body.").strip()
+        item["post"] = post
+
+
 # Writes that take the change request parameters (Reltio's documentation and the seed).
 DCR_WRITES = (("/entities", "post"), ("/relations", "post"), ("/relations/{id}", "delete"),
               ("/entities/{id}/_update", "post"))
@@ -198,6 +228,7 @@ def extend(paths: dict[str, Any]) -> None:
     own = _tenant_paths()
     for suffix, item in own.items():
         paths.setdefault(SERVICES + suffix, {}).update(item)
+    _search_paths(paths)
     for path in [p for p in paths if p.startswith(SERVICES)]:
         alias = PUBLIC + path[len(SERVICES):]
         item = copy.deepcopy(paths[path])

@@ -413,6 +413,33 @@ entity_crosswalks = sa.Table(
     sa.Index("ix_entity_crosswalks_entity", "tenant_id", "entity_id"),
 )
 
+# What Reltio's entity search finds an entity by (docs/decisions/0022-reltio-search.md): one row per
+# attribute value (nested values by their path, "Address.City"), tag, label and crosswalk, written by
+# EntityRepo with every entity write (`domain.reltio.filters.index_rows`). `lvalue` is the value's
+# first 256 characters lower-cased, in the C collation on PostgreSQL so that `LIKE 'prefix%'` (and
+# the byte order of `<`, `>`) use the index; `words` the value's words between spaces (" john smith ").
+SearchText = sa.String(256).with_variant(sa.String(256, collation="C"), "postgresql")
+entity_values = sa.Table(
+    "entity_values",
+    metadata,
+    sa.Column("tenant_id", sa.String(64), primary_key=True),
+    sa.Column("entity_id", sa.String(16), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("path", sa.String(255), nullable=False),
+    sa.Column("grp", sa.String(16), nullable=False),
+    sa.Column("value", sa.String(256), nullable=False),
+    sa.Column("lvalue", SearchText, nullable=False),
+    sa.Column("words", sa.Text, nullable=False),
+    sa.Column("num", sa.Float, nullable=True),
+    sa.Column("ov", sa.Boolean, nullable=False),
+    sa.ForeignKeyConstraint(["tenant_id", "entity_id"], ["entities.tenant_id", "entities.id"], ondelete="CASCADE",
+                            name="fk_entity_values_entity"),
+    # equals / in / startsWith / ranges on text: (tenant, path, value) -> entity
+    sa.Index("ix_entity_values_text", "tenant_id", "path", "lvalue", "entity_id"),
+    # lt / gt / range on numbers
+    sa.Index("ix_entity_values_num", "tenant_id", "path", "num", "entity_id"),
+)
+
 change_requests = sa.Table(
     "change_requests",
     metadata,

@@ -16,11 +16,20 @@ from bondline.dialects.reltio.errors import DIALECT
 
 
 def install(app: Any) -> None:
-    from bondline.dialects.reltio import attributes, change_requests, configuration, entities, oauth, relations
+    from bondline.dialects.reltio import (
+        attributes,
+        change_requests,
+        configuration,
+        entities,
+        oauth,
+        relations,
+        search,
+    )
 
     app.claim_prefix("/reltio/", DIALECT)
     app.claim_prefix("/services/reltio/", DIALECT)
     entities.install(app)
+    search.install(app)
     relations.install(app)
     attributes.install(app)
     change_requests.install(app)

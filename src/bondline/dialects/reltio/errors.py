@@ -59,6 +59,7 @@ CODES: dict[str, int] = {
     "INJECTED_FAULT": 9014,
     "UNSUPPORTED_MEDIA_TYPE": 9015,
     "REQUEST_TIMEOUT": 9016,
+    "INVALID_FILTER": 9017,  # entity search: a filter bondline cannot parse or run
 }
 
 

@@ -67,7 +67,11 @@ def ov_filter(req: Request) -> str | None:
 
 def select(body: dict[str, Any], req: Request) -> dict[str, Any]:
     """Reltio's `select`: keep only the listed properties (``uri,label,attributes.FirstName``)."""
-    fields = req.q_csv("select")
+    return select_fields(body, req.q_csv("select"))
+
+
+def select_fields(body: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    """`select` as a list of properties (`select`'s; search reads it from a body too)."""
     if not fields:
         return body
     wanted: dict[str, set[str]] = {}

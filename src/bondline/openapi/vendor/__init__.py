@@ -31,13 +31,15 @@ def _read(folder: str, name: str) -> dict[str, Any]:
 
 
 def merged(documents: list[dict[str, Any]]) -> dict[str, Any]:
-    """Documents as one: paths side by side, components merged (Reltio's Operate and Ingest
-    definitions share theirs)."""
+    """Documents as one: paths side by side (a path in several documents with the operations of
+    each: Operate describes GET /entities, Ingest POST /entities), components merged (Reltio's
+    Operate and Ingest definitions share theirs)."""
     out: dict[str, Any] = {"paths": {}, "components": {}}
     for doc in documents:
         out.setdefault("openapi", doc["openapi"])
         out.setdefault("info", doc["info"])
-        out["paths"].update(doc["paths"])
+        for path, item in doc["paths"].items():  # one path in both (GET in Operate, POST in Ingest): both
+            out["paths"][path] = {**out["paths"].get(path, {}), **item}
         for kind, items in doc.get("components", {}).items():
             out["components"].setdefault(kind, {}).update(items)
     return out

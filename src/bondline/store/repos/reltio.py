@@ -16,15 +16,17 @@ from typing import Any
 import msgspec
 import sqlalchemy as sa
 
+from bondline.domain.reltio import filters
 from bondline.domain.reltio.changes import ChangeRequest, Item
 from bondline.domain.reltio.objects import ReltioEntity, ReltioRelation
 from bondline.store.base import Conn
-from bondline.store.repos import batch
+from bondline.store.repos import batch, reltio_search
 from bondline.store.tables import (
     change_items,
     change_requests,
     entities,
     entity_crosswalks,
+    entity_values,
     relations,
     tenant_roles,
     tenant_types,
@@ -176,6 +178,19 @@ _xw_insert = entity_crosswalks.insert().values(tenant_id=P("tenant"), type=P("ty
                                                entity_id=P("entity_id"))
 _xw_delete_entity = entity_crosswalks.delete().where(x.tenant_id == P("tenant"), x.entity_id == P("entity_id"))
 
+ev = entity_values.c
+_values_insert = entity_values.insert().values(
+    tenant_id=P("tenant"), entity_id=P("entity_id"), position=P("position"), path=P("path"), grp=P("grp"),
+    value=P("value"), lvalue=P("lvalue"), words=P("words"), num=P("num"), ov=P("ov"))
+_values_delete = entity_values.delete().where(ev.tenant_id == P("tenant"), ev.entity_id == P("entity_id"))
+
+
+def _value_rows(items: Iterable[ReltioEntity]) -> list[dict[str, Any]]:
+    """The rows Reltio's search finds each entity by (`filters.index_rows`)."""
+    return [{"tenant": i.tenant, "entity_id": i.id, "position": k, "path": row.path, "grp": row.group,
+             "value": row.value, "lvalue": row.lowered, "words": row.words, "num": row.number, "ov": row.ov}
+            for i in items for k, row in enumerate(filters.index_rows(i))]
+
 
 @functools.lru_cache(maxsize=32)
 def _entities_in(n: int, lock: bool = False) -> sa.Select[Any]:
@@ -215,22 +230,44 @@ class EntityRepo:
             await self.conn.executemany(_xw_insert, [
                 {"tenant": i.tenant, "type": xw["type"], "value": xw["value"], "entity_id": i.id}
                 for i in items for xw in i.crosswalks])
+            await self._write_values(items)
+
+    async def _write_values(self, items: list[ReltioEntity]) -> None:
+        rows = _value_rows(items)
+        if rows:
+            await self.conn.executemany(_values_insert, rows)
 
     async def update_many(self, items: list[ReltioEntity],
                           added_crosswalks: Sequence[tuple[str, str, str, str]] = ()) -> None:
         """Store new states of entities; `added_crosswalks` are (tenant, type, value, entity id) rows."""
         if items:
             await self.conn.executemany(_entity_update, [entity_params(i) for i in items])
+            await self.conn.executemany(_values_delete, [{"tenant": i.tenant, "entity_id": i.id} for i in items])
+            await self._write_values(items)
         if added_crosswalks:
             await self.conn.executemany(_xw_insert, [
                 {"tenant": t, "type": k, "value": v, "entity_id": eid} for t, k, v, eid in added_crosswalks])
 
     async def delete(self, tenant: str, entity_id: str) -> None:
+        await self.conn.execute(_values_delete, {"tenant": tenant, "entity_id": entity_id})
         await self.conn.execute(_xw_delete_entity, {"tenant": tenant, "entity_id": entity_id})
         await self.conn.execute(_entity_delete, {"tenant": tenant, "id": entity_id})
 
     async def by_crosswalk(self, tenant: str, kind: str, value: str) -> str | None:
         return await self.conn.scalar(_xw_owner, {"tenant": tenant, "type": kind, "value": value})
+
+    async def search(self, tenant: str, condition: filters.Node | None, *, by_ov: bool = False,
+                     sort: filters.Field | None = None, descending: bool = False, offset: int = 0,
+                     limit: int = 50) -> list[ReltioEntity]:
+        """A page of the tenant's entities matching `condition` (Reltio's filter), in one statement."""
+        stmt = sa.select(*_ecols).where(reltio_search.where(tenant, condition, by_ov)).order_by(
+            *reltio_search.order_by(sort, descending)).limit(limit).offset(offset)
+        return [_entity_of(r) for r in await self.conn.all(stmt)]
+
+    async def count(self, tenant: str, condition: filters.Node | None, *, by_ov: bool = False) -> int:
+        stmt = sa.select(sa.func.count()).select_from(entities).where(
+            reltio_search.where(tenant, condition, by_ov))
+        return int(await self.conn.scalar(stmt) or 0)
 
 
 # --- relations ------------------------------------------------------------------------------------
