@@ -204,6 +204,20 @@ def _search_paths(paths: dict[str, Any]) -> None:
         item["post"] = post
 
 
+def _relation_search_paths(paths: dict[str, Any]) -> None:
+    """GET|POST /relations/_search: Reltio's relation search beside GET /relations (docs.reltio.com,
+    "Relations Search"; its definitions list only GET /relations), with the same parameters and
+    answers (docs/decisions/0023-reltio-graph.md)."""
+    base = paths.get(SERVICES + "/relations", {}).get("get")
+    if base is None:
+        return
+    item = paths.setdefault(SERVICES + "/relations/_search", {})
+    item["get"] = {**copy.deepcopy(base), "operationId": "bondline.reltio.searchRelations.get"}
+    post = {**copy.deepcopy(base), "operationId": "bondline.reltio.searchRelations.post", "requestBody": SEARCH_BODY}
+    post["description"] = (base.get("description", "") + " Parameters may also come in the request body.").strip()
+    item["post"] = post
+
+
 # Writes that take the change request parameters (Reltio's documentation and the seed).
 DCR_WRITES = (("/entities", "post"), ("/relations", "post"), ("/relations/{id}", "delete"),
               ("/entities/{id}/_update", "post"))
@@ -229,6 +243,7 @@ def extend(paths: dict[str, Any]) -> None:
     for suffix, item in own.items():
         paths.setdefault(SERVICES + suffix, {}).update(item)
     _search_paths(paths)
+    _relation_search_paths(paths)
     for path in [p for p in paths if p.startswith(SERVICES)]:
         alias = PUBLIC + path[len(SERVICES):]
         item = copy.deepcopy(paths[path])
