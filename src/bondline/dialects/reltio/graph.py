@@ -9,9 +9,9 @@ from typing import Any
 from bondline.dialects.reltio import params, render
 from bondline.dialects.reltio.common import register, tenant
 from bondline.dialects.reltio.search import _csv, _integer, _parameters
+from bondline.domain.errors import Invalid
 from bondline.domain.reltio import graph as g
 from bondline.domain.reltio import objects as o
-from bondline.domain.errors import Invalid
 from bondline.domain.reltio.types import ENTITY_PREFIX, RELATION_PREFIX
 from bondline.http import Request, Response, json_response
 from bondline.services.reltio import graph
@@ -39,7 +39,8 @@ async def entity_connections(req: Request) -> Response:
                 "entity": {"entityUri": other.uri, "entityType": ENTITY_PREFIX + other.type,
                            "entityLabel": other.label},
                 "relation": {"relationUri": rel.uri, "relationType": RELATION_PREFIX + rel.type,
-                             "relationLabel": end_label if direction == "out" else start_label, "direction": direction}})
+                             "relationLabel": end_label if direction == "out" else start_label,
+                             "direction": direction}})
         out.append({"returnObjects": False, "returnDates": False, "index": page.index, "total": page.total,
                     "connections": connections})
     return json_response(out)
