@@ -177,8 +177,8 @@ OAUTH_PATH = {"post": {
 SEARCH_BODY = {
     "required": False,
     "description": "The search parameters (`filter`, `select`, `max`, `offset`, `sort`, `order`, `options`, "
-                   "`activeness`), as a form (Reltio's recommended way) or a JSON object; they win over the "
-                   "query string's.",
+                   "`activeness`), as a form (Reltio's recommended way) or a JSON object; the query string's "
+                   "override them.",
     "content": {
         "application/x-www-form-urlencoded": {"schema": {"type": "object", "additionalProperties": {"type": "string"}}},
         "application/json": {"schema": {"type": "object", "additionalProperties": True}},
