@@ -177,8 +177,8 @@ OAUTH_PATH = {"post": {
 SEARCH_BODY = {
     "required": False,
     "description": "The search parameters (`filter`, `select`, `max`, `offset`, `sort`, `order`, `options`, "
-                   "`activeness`), as a form (Reltio's recommended way) or a JSON object; they win over the "
-                   "query string's.",
+                   "`activeness`), as a form (Reltio's recommended way) or a JSON object; the query string's "
+                   "override them.",
     "content": {
         "application/x-www-form-urlencoded": {"schema": {"type": "object", "additionalProperties": {"type": "string"}}},
         "application/json": {"schema": {"type": "object", "additionalProperties": True}},
@@ -196,10 +196,18 @@ def _search_paths(paths: dict[str, Any]) -> None:
                                ("/entities/_total", total, "totalEntities")):
         if base is None:
             continue
+        own = copy.deepcopy(base)
+        own["tags"] = [TAG]
+        for param in own.get("parameters", []):  # the definition's "int" is no OpenAPI type
+            schema = param.get("schema", {})
+            if schema.get("type") == "int":
+                schema["type"] = "integer"
+                if isinstance(schema.get("default"), str):
+                    schema["default"] = int(schema["default"])
         item = paths.setdefault(SERVICES + suffix, {})
         if "get" not in item:
-            item["get"] = {**copy.deepcopy(base), "operationId": f"bondline.reltio.{name}.get"}
-        post = {**copy.deepcopy(base), "operationId": f"bondline.reltio.{name}.post", "requestBody": SEARCH_BODY}
+            item["get"] = {**copy.deepcopy(own), "operationId": f"bondline.reltio.{name}.get"}
+        post = {**copy.deepcopy(own), "operationId": f"bondline.reltio.{name}.post", "requestBody": SEARCH_BODY}
         post["description"] = (base.get("description", "") + " Parameters may also come in the request body.").strip()
         item["post"] = post
 

@@ -255,3 +255,10 @@ def _filters(draw: Any) -> str:
 async def test_generated_filters_never_5xx(client: Any, acme: Any, text: str) -> None:
     r = await client.get(api("/entities"), headers=acme.bob.bearer, params={"filter": text})
     assert r.status_code in (200, 400), r.text
+
+
+async def test_the_query_string_overrides_the_body(client: Any, acme: Any, people: dict[str, str]) -> None:
+    r = await client.post(api("/entities/_search"), headers=acme.bob.bearer,
+                          params={"filter": "equals(attributes.FirstName,'Grace')"},
+                          json={"filter": "equals(attributes.FirstName,'Ada')", "select": "uri"})
+    assert r.json() == [{"uri": people["grace"]}]

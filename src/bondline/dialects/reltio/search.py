@@ -2,7 +2,9 @@
 
 Parameters come from the query string and, for POST, from the body too — a form
 (``filter=…&max=10``, what Reltio recommends) or a JSON object (``{"filter": "…", "max": 10}``);
-the body's win. A malformed filter is Reltio's 400 (`errors.CODES["INVALID_FILTER"]`)."""
+the query string's win ("The query parameters have priority and override the body parameters",
+Reltio's documentation of the POST search operations). A malformed filter is Reltio's 400
+(`errors.CODES["INVALID_FILTER"]`)."""
 
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ def _parameters(req: Request) -> dict[str, str]:
         if not isinstance(body, dict):
             raise Invalid("The request body must be a JSON object of search parameters", reason="INVALID_BODY")
         for name, value in body.items():
-            if name in PARAMETERS and value is not None:
+            if name in PARAMETERS and name not in out and value is not None:
                 out[name] = ",".join(map(str, value)) if isinstance(value, list) else (
                     str(value).lower() if isinstance(value, bool) else str(value))
         return out
@@ -43,7 +45,9 @@ def _parameters(req: Request) -> dict[str, str]:
         form = parse_qsl(req.body.decode("utf-8"), keep_blank_values=True)
     except UnicodeDecodeError:
         raise Invalid("The request body is not valid UTF-8") from None
-    out.update({k: v for k, v in form if k in PARAMETERS})
+    for name, value in form:
+        if name in PARAMETERS and name not in out:
+            out[name] = value
     return out
 
 
