@@ -31,14 +31,14 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from reltio_search import TENANT, entity  # noqa: E402
+from reltio_search import TENANT, entity
 
-from bondline.config import Settings  # noqa: E402
-from bondline.domain.audit import Actor  # noqa: E402
-from bondline.domain.reltio import graph  # noqa: E402
-from bondline.domain.reltio.objects import ReltioRelation  # noqa: E402
-from bondline.store import create_store, migrate, parse  # noqa: E402
-from bondline.store.unit import Tx  # noqa: E402
+from bondline.config import Settings
+from bondline.domain.audit import Actor
+from bondline.domain.reltio import graph
+from bondline.domain.reltio.objects import ReltioRelation
+from bondline.store import create_store, migrate, parse
+from bondline.store.unit import Tx
 
 HUB_DEGREE = 1000
 
