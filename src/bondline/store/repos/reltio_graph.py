@@ -37,17 +37,25 @@ Connection = tuple[ReltioRelation, ReltioEntity, str]  # relation, the entity at
 
 
 def _side(ns: str, tenant: str, entity_id: str, direction: str, types: tuple[str, ...] | None,
-          entity_types: tuple[str, ...] | None, condition: f.Node | None, by_ov: bool) -> sa.Select[Any]:
+          entity_types: tuple[str, ...] | None, condition: f.Node | None, by_ov: bool,
+          by_label: bool) -> sa.Select[Any]:
+    """The keys of one direction's connections: relation row id, the other end's id, the direction
+    (and the other end's label when the page is sorted by it). The entity is joined only when its
+    type, filter or label is asked about (otherwise the index on the relations answers alone)."""
     mine, other = (r.source_key, r.target_key) if direction == "out" else (r.target_key, r.source_key)
     where = [r.namespace == ns, r.source_type == "entity", r.target_type == "entity", mine == entity_id]
     if types is not None:
         where.append(r.name.in_([sa.literal(t) for t in types]))
+    columns = [r.id.label("r_id"), other.label("e_id"), sa.literal(direction).label("direction")]
+    if entity_types is None and condition is None and not by_label:
+        return sa.select(*columns).where(*where)
     where.append(reltio_search.where(tenant, condition, by_ov))
     if entity_types is not None:
         where.append(e.type.in_([sa.literal(t) for t in entity_types]))
+    if by_label:
+        columns.append(e.label.label("e_label"))
     joined = relations.join(entities, sa.and_(e.tenant_id == tenant, e.id == other))
-    return sa.select(*(c.label("r_" + c.name) for c in _rcols), *(c.label("e_" + c.name) for c in _ecols),
-                     sa.literal(direction).label("direction")).select_from(joined).where(*where)
+    return sa.select(*columns).select_from(joined).where(*where)
 
 
 class ReltioGraphRepo:
@@ -63,7 +71,7 @@ class ReltioGraphRepo:
         """The total of the entity's connections matching the group, and one page of them (ordered by
         the connected entity's label when `by_label`, else by relation, oldest first)."""
         ns = namespace(tenant)
-        sides = [_side(ns, tenant, entity_id, d, types, entity_types, condition, by_ov)
+        sides = [_side(ns, tenant, entity_id, d, types, entity_types, condition, by_ov, by_label)
                  for d, types in (("out", out_types), ("in", in_types)) if types != ()]
         if not sides:
             return 0, []
@@ -71,11 +79,16 @@ class ReltioGraphRepo:
         total = int(await self.conn.scalar(sa.select(sa.func.count()).select_from(both)) or 0)
         if limit == 0 or offset >= total:
             return total, []
-        n = len(_rcols)
+        # The page's keys first (sorting only keys), then its relations and entities by key.
         keys = ([both.c.e_label.asc()] if by_label else []) + [both.c.r_id.asc(), both.c.direction.asc()]
-        rows = await self.conn.all(sa.select(both).order_by(*keys).limit(limit).offset(offset))
-        return total, [(_relation_of(tuple(row[:n])), _entity_of(tuple(row[n:n + len(_ecols)])), row[-1])
-                       for row in rows]
+        page = await self.conn.all(sa.select(both.c.r_id, both.c.e_id, both.c.direction).order_by(*keys)
+                                   .limit(limit).offset(offset))
+        rels = {row[0]: _relation_of(row) for row in await self.conn.all(
+            sa.select(*_rcols).where(r.id.in_([sa.literal(k[0]) for k in page])))}
+        ends = {row[1]: _entity_of(row) for row in await self.conn.all(
+            sa.select(*_ecols).where(e.tenant_id == tenant, e.id.in_([sa.literal(i) for i in sorted(
+                {k[1] for k in page})])))}
+        return total, [(rels[k[0]], ends[k[1]], k[2]) for k in page if k[0] in rels and k[1] in ends]
 
     async def touching(self, tenant: str, entity_ids: Iterable[str], types: tuple[str, ...] | None,
                        limit: int) -> list[ReltioRelation]:
