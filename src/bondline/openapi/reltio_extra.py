@@ -189,11 +189,14 @@ SEARCH_BODY = {
 def _search_paths(paths: dict[str, Any]) -> None:
     """GET|POST /entities/_search and POST /entities/_total: Reltio documents them beside GET
     /entities and GET /entities/_total (docs.reltio.com, "Entity Search"; its definitions list only
-    the GETs), with the same parameters and answers."""
+    the GETs), with the same parameters and answers; so is GET|POST /relations/_search beside GET
+    /relations ("Relations Search"; docs/decisions/0023-reltio-graph.md)."""
     search = paths.get(SERVICES + "/entities", {}).get("get")
     total = paths.get(SERVICES + "/entities/_total", {}).get("get")
+    relations = paths.get(SERVICES + "/relations", {}).get("get")
     for suffix, base, name in (("/entities/_search", search, "searchEntities"),
-                               ("/entities/_total", total, "totalEntities")):
+                               ("/entities/_total", total, "totalEntities"),
+                               ("/relations/_search", relations, "searchRelations")):
         if base is None:
             continue
         own = copy.deepcopy(base)
@@ -210,20 +213,6 @@ def _search_paths(paths: dict[str, Any]) -> None:
         post = {**copy.deepcopy(own), "operationId": f"bondline.reltio.{name}.post", "requestBody": SEARCH_BODY}
         post["description"] = (base.get("description", "") + " Parameters may also come in the request body.").strip()
         item["post"] = post
-
-
-def _relation_search_paths(paths: dict[str, Any]) -> None:
-    """GET|POST /relations/_search: Reltio's relation search beside GET /relations (docs.reltio.com,
-    "Relations Search"; its definitions list only GET /relations), with the same parameters and
-    answers (docs/decisions/0023-reltio-graph.md)."""
-    base = paths.get(SERVICES + "/relations", {}).get("get")
-    if base is None:
-        return
-    item = paths.setdefault(SERVICES + "/relations/_search", {})
-    item["get"] = {**copy.deepcopy(base), "operationId": "bondline.reltio.searchRelations.get"}
-    post = {**copy.deepcopy(base), "operationId": "bondline.reltio.searchRelations.post", "requestBody": SEARCH_BODY}
-    post["description"] = (base.get("description", "") + " Parameters may also come in the request body.").strip()
-    item["post"] = post
 
 
 # Writes that take the change request parameters (Reltio's documentation and the seed).
@@ -251,7 +240,6 @@ def extend(paths: dict[str, Any]) -> None:
     for suffix, item in own.items():
         paths.setdefault(SERVICES + suffix, {}).update(item)
     _search_paths(paths)
-    _relation_search_paths(paths)
     for path in [p for p in paths if p.startswith(SERVICES)]:
         alias = PUBLIC + path[len(SERVICES):]
         item = copy.deepcopy(paths[path])

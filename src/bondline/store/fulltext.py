@@ -98,14 +98,20 @@ def matches(kind: str, content_id: Any, query: Any, name: str) -> sa.ColumnEleme
     return in_found
 
 
-def relevance(kind: str, query: Any, name: str) -> sa.Subquery:
-    """(id, relevance) of the content matching `query` (a bind parameter holding `query_text`),
-    best first when sorted ascending: FTS5's bm25 (negative, the title's words weighing ten times
-    the body's), or PostgreSQL's ts_rank negated (title words are weight A, the body's B)."""
+
+def ranked(kind: str, query: Any, name: str) -> sa.CTE:
+    """The content matching `query` with its relevance, as a materialized CTE `name` (id,
+    relevance), best first when sorted ascending: FTS5's bm25 (negative; the title's words weigh ten
+    times the body's), or PostgreSQL's ts_rank negated (title words are weight A, the body's B). A
+    statement tests a match with `id IN (SELECT id FROM name)` and sorts by joining it: one
+    full-text search for both."""
     if kind == "sqlite":
         table: sa.ColumnElement[Any] = sa.literal_column(TABLE)
-        return sa.select(_fts.c.rowid.label("id"), sa.func.bm25(table, 10.0, 1.0).label("relevance")).where(
-            table.op("MATCH")(query)).subquery(name)
-    tsquery = sa.func.to_tsquery(_ENGLISH, query)
-    return sa.select(_fts.c.content_id.label("id"), (-sa.func.ts_rank(_fts.c.document, tsquery)).label("relevance")
-                     ).where(_fts.c.document.op("@@")(tsquery)).subquery(name)
+        found = sa.select(_fts.c.rowid.label("id"), sa.func.bm25(table, 10.0, 1.0).label("relevance")).where(
+            table.op("MATCH")(query))
+    else:
+        tsquery = sa.func.to_tsquery(_ENGLISH, query)
+        found = sa.select(_fts.c.content_id.label("id"),
+                          (-sa.func.ts_rank(_fts.c.document, tsquery)).label("relevance")).where(
+            _fts.c.document.op("@@")(tsquery))
+    return found.cte(name).prefix_with("MATERIALIZED")

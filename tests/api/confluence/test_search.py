@@ -264,6 +264,14 @@ async def test_type_space_finds_the_spaces_the_caller_may_see(client, site, worl
     assert hit["lastModified"].endswith("Z")
     r = await client.get(f"{API}/content/search", params={"cql": "type = space"}, headers=site.bob.bearer)
     assert r.status_code == 200 and r.json()["results"] == []
+    # past the end, the count still counts spaces and content alike
+    for query, total in (("type = space", 2), ("type in (space, page) and space = OPS", 3)):
+        r = await client.get(f"{API}/search", params={"cql": query, "start": 10}, headers=site.bob.bearer)
+        assert (r.json()["results"], r.json()["totalSize"]) == ([], total)
+    # a page of one: the next page's cursor goes on from the space to the content after it
+    r = await client.get(f"{API}/search", params={"cql": "type in (space, page) and space = OPS order by title",
+                                                  "limit": 1, "start": 1}, headers=site.bob.bearer)
+    assert [x["entityType"] for x in r.json()["results"]] == ["space"] and "next" in r.json()["_links"]
 
 
 async def test_cqlcontext_names_the_space_and_content_of_currentspace_and_currentcontent(client, site, world) -> None:  # type: ignore[no-untyped-def]
@@ -400,7 +408,8 @@ FIELDS = ["id", "content", "type", "space", "space.key", "space.title", "space.t
 OPS = ["=", "!=", "~", "!~", ">", ">=", "<", "<=", "in", "not in"]
 VALUES = ["page", "ENG", '"ops"', "currentUser()", 'now("-4w")', "startOfMonth(\"-1\")", "2026-01-31",
           '"2026/01/31 10:00"', "-2d", "1", "999999999999999999", '"run* \\"two words\\""', "'%_\\\\'", '""',
-          "acc-bob", "endOfYear()", '"the"', "é*", "(1, 2)", '("a", b)']
+          "acc-bob", "endOfYear()", '"the"', "é*", "(1, 2)", '("a", b)', "space", "(space, page)",
+          "currentSpace()", "currentContent()"]
 
 
 def _random_cql(rng: Any) -> str:
@@ -421,7 +430,7 @@ def _random_cql(rng: Any) -> str:
 
     text = expr(0)
     if rng.random() < 0.3:
-        text += " order by " + ", ".join(f"{rng.choice(['title', 'created', 'id', 'space', 'text'])}"
+        text += " order by " + ", ".join(f"{rng.choice(['title', 'created', 'id', 'space', 'text', 'type'])}"
                                          f" {rng.choice(['asc', 'desc', ''])}" for _ in range(rng.randint(1, 3)))
     if rng.random() < 0.1:  # cut it somewhere
         text = text[:rng.randint(0, len(text))]
@@ -435,8 +444,10 @@ async def test_no_cql_gets_a_5xx(client, site, world) -> None:  # type: ignore[n
     statuses: dict[int, int] = {}
     for _ in range(150):
         query = _random_cql(rng)
+        context = rng.choice([None, json.dumps({"spaceKey": "ENG", "contentId": world["Runbook index"]})])
         for path in ("search", "content/search"):
-            r = await client.get(f"{API}/{path}", params={"cql": query, "limit": 5}, headers=site.bob.bearer)
+            params = {"cql": query, "limit": 5, **({"cqlcontext": context} if context else {})}
+            r = await client.get(f"{API}/{path}", params=params, headers=site.bob.bearer)
             assert r.status_code in (200, 400), (query, r.text)
             statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
     assert statuses[200] > 20 and statuses[400] > 20  # both kinds were tried

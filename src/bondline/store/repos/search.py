@@ -57,7 +57,7 @@ class _Compiler:
     parameters — the same walk with `building=False`, which binds the same values in the same order
     and builds nothing."""
 
-    def __init__(self, kind: str, building: bool = True, spaces: bool = False) -> None:
+    def __init__(self, kind: str, building: bool = True, spaces: bool = False, ranking: bool = False) -> None:
         self.kind = kind
         self.building = building
         self.spaces = spaces  # compiling the condition over spaces (`type = space`), not content
@@ -65,7 +65,8 @@ class _Compiler:
         self.params: dict[str, Any] = {}
         self.shape: list[Any] = []
         self.negated = 0  # how many NOTs (and negated operators) enclose the clause being compiled
-        self.rank: Any = None  # the first text match not under a negation: what relevance ranks by
+        self.ranking = ranking  # results are ordered by relevance (no ORDER BY)
+        self.rank: Any = None  # the first text match not under a negation: its CTE, with relevance
 
     def bind(self, value: Any) -> Any:
         name = f"p{len(self.params)}"
@@ -227,8 +228,9 @@ class _Compiler:
         bound = self.bind(fulltext.query_text(self.kind, "title" if field == "title" else None, value))
         if not self.building:
             return None
-        if self.rank is None and not self.negated:
-            self.rank = bound
+        if self.ranking and self.rank is None and not self.negated:
+            self.rank = fulltext.ranked(self.kind, bound, f"matched{next(self.names)}")
+            return c.id.in_(sa.select(self.rank.c.id))
         return fulltext.matches(self.kind, c.id, bound, f"matched{next(self.names)}")
 
 
@@ -305,7 +307,7 @@ _SPACE_SORT: dict[str, Any] = {"id": _sp.c.id, "title": _sp.c.name, "created": _
 
 
 def _build(kind: str, query: cql.Query, everyone: bool, n_statuses: int, with_spaces: bool) -> _Statements:
-    compiler = _Compiler(kind)
+    compiler = _Compiler(kind, ranking=not query.order)
     where: list[sa.ColumnElement[bool]] = [_in(c.status, compiler.binds([""] * n_statuses))]
     if not everyone:
         where.append(visible_to(sa.bindparam("viewer"), _space))
@@ -317,7 +319,7 @@ def _build(kind: str, query: cql.Query, everyone: bool, n_statuses: int, with_sp
     if not query.order and compiler.rank is not None:
         # No ORDER BY and words to look for: the most relevant first, as Confluence's search ranks
         # (content matched only through another branch of an OR comes after, by id).
-        ranked = fulltext.relevance(kind, compiler.rank, "ranked")
+        ranked = compiler.rank
         source = source.outerjoin(ranked, ranked.c.id == c.id)
         sort.append((sa.func.coalesce(ranked.c.relevance, sa.literal_column("1e9")), False))
         space_sort.append(sa.literal_column("1e9"))
