@@ -30,6 +30,7 @@ from bondline.store.repos.labels import LabelRepo
 from bondline.store.repos.properties import PropertyRepo
 from bondline.store.repos.relations import RelationRepo
 from bondline.store.repos.reltio import ChangeRequestRepo, EntityRepo, ReltioRelationRepo, TenantRepo
+from bondline.store.repos.reltio_graph import ReltioGraphRepo
 from bondline.store.repos.restrictions import RestrictionRepo
 from bondline.store.repos.search import SearchRepo
 from bondline.store.repos.secrets import SecretRepo
@@ -51,7 +52,7 @@ def _subscriptions_appending(n: int) -> sa.Select[Any]:
 
 class Tx:
     __slots__ = ("conn", "users", "tokens", "spaces", "content", "tasks", "relations", "labels", "groups", "tenants",
-                 "entities", "reltio_relations", "change_requests", "secrets", "audit",
+                 "entities", "reltio_relations", "reltio_graph", "change_requests", "secrets", "audit",
                  "outbox", "webhooks", "ui_sessions", "tree", "history", "properties", "attachments", "comments",
                  "restrictions", "search", "actor", "_changes", "_events", "_subscriptions")
 
@@ -68,6 +69,7 @@ class Tx:
         self.tenants = TenantRepo(conn)
         self.entities = EntityRepo(conn)
         self.reltio_relations = ReltioRelationRepo(conn)
+        self.reltio_graph = ReltioGraphRepo(conn)
         self.change_requests = ChangeRequestRepo(conn)
         self.secrets = SecretRepo(conn)
         self.audit = AuditRepo(conn)

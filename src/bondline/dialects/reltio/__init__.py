@@ -21,6 +21,7 @@ def install(app: Any) -> None:
         change_requests,
         configuration,
         entities,
+        graph,
         oauth,
         relations,
         search,
@@ -31,6 +32,7 @@ def install(app: Any) -> None:
     entities.install(app)
     search.install(app)
     relations.install(app)
+    graph.install(app)
     attributes.install(app)
     change_requests.install(app)
     configuration.install(app)
