@@ -922,6 +922,13 @@ ROWS: list[Row] = [
     Row("DELETE", R + "/relations/{id}", R_CREATE, path=R + "/relations/{fresh}", make=fresh_relation),
     Row("GET", R + "/relations/{id}/_withChangeRequests", R_READ,
         path=R + "/relations/{relation}/_withChangeRequests", query="changeRequestIds={dcr}"),
+    # --- Reltio: the graph and relation search (READ, as GET /relations/{id}) --------------------------------
+    Row("POST", R + "/entities/{id}/_connections", R_READ, path=R + "/entities/{entity}/_connections",
+        body=[{"outRelations": [{"uri": "configuration/relationTypes/HasAddress"}]}]),
+    Row("GET", R + "/entities/{id}/_hops", R_READ, path=R + "/entities/{entity}/_hops", query="deep=2"),
+    Row("GET", R + "/relations", R_READ, query="filter=equals(type,'HasAddress')"),
+    Row("GET", R + "/relations/_search", R_READ, query="filter=exists(startObject)"),
+    Row("POST", R + "/relations/_search", R_READ, body={"filter": "equals(type,'HasAddress')", "max": 5}),
     # --- Reltio: attribute endpoints (UPDATE, or staged for an initiator) ---------------------------------
     *[row for collection, maker, attr, val, nested, sub, subval in (
         ("entities", fresh_entity, "FirstName", "value", "Phone/{phone}", "Number", "number"),

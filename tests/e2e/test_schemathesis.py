@@ -60,6 +60,9 @@ written beside it in `EXCLUSIONS` — wire fidelity or a constraint OpenAPI 3.0 
   descendants and versions, a blog post's versions, a space's pages and blog posts, and the comment,
   attachment, version and like listings): `cursor` is opaque — only a cursor bondline returned (for
   the same query) is one;
+- `positive_data_acceptance` on v2's label, property and space permission listings: opaque cursors
+  as above; on creating a v2 property (a key taken: 400, 409 for a space) and updating one (the next
+  version, else 409; the stored key) — state, as for v1's properties;
 - `positive_data_acceptance` on v2's POST /wiki/api/v2/pages and PUT /wiki/api/v2/pages/{id}: as for
   v1's content, a title taken, a parent elsewhere, a stale version or a body id other than the path's
   is refused with 400 or 409 — state, not shape; and `private` pages, `wiki` bodies and
@@ -205,6 +208,13 @@ EXCLUSIONS = [
     ("positive_data_acceptance", "^/wiki/api/v2/(pages|spaces|blogposts|pages/[^/]+/(children|direct-children|"
      "descendants|versions)|blogposts/[^/]+/versions|spaces/[^/]+/(pages|blogposts))$", "GET",
      "v2 cursors are opaque: only a cursor bondline issued for the same query is one"),
+    ("positive_data_acceptance", "^/wiki/api/v2/(labels|labels/[^/]+/[a-z]+|(pages|blogposts|attachments)/[^/]+/labels"
+     "|spaces/[^/]+/(content/)?labels|spaces/[^/]+/permissions|[a-z]+/[^/]+/properties)$", "GET",
+     "v2 cursors are opaque: only a cursor bondline issued for the same query is one"),
+    ("positive_data_acceptance", "^/wiki/api/v2/[a-z]+/[^/]+/properties$", "POST",
+     "a second create of the same property key is refused (400; 409 for a space), as v1 refuses it"),
+    ("positive_data_acceptance", "^/wiki/api/v2/[a-z]+/[^/]+/properties/[^/]+$", "PUT",
+     "an update names the next version of the stored property (409 otherwise) and keeps its key: state"),
     ("positive_data_acceptance", "^/wiki/api/v2/blogposts$", "POST",
      "a private blog post, a creation date (`createdAt`) or a body in a representation bondline does not"
      " convert is refused with 400 (not supported): state, not shape"),
@@ -241,6 +251,9 @@ EXCLUSIONS = [
     ("positive_data_acceptance", R + "/configuration$", "PUT", "the types document is checked as a whole"),
     ("positive_data_acceptance", R + "/changeRequests$", "GET",
      "a filter's parentheses and and/or must nest and alternate: a grammar, not a pattern"),
+    *[("positive_data_acceptance", R + "/entities(/_search|/_total)?$", method,
+       "a search filter is Reltio's filter language (a lark grammar), not a pattern: a string that does not"
+       " parse is Reltio's 400") for method in ("GET", "POST")],
     ("positive_data_acceptance", R + "/(entities|relations)/[^/]+/attributes/[^/]+(/[^/]+/[^/]+)?$", "POST",
      "a value is a string or an object as the attribute the path names is simple or nested (the tenant's types)"),
     ("positive_data_acceptance", R + "/(entities|relations)/[^/]+/attributes/[^/]+/[^/]+(/[^/]+/[^/]+)?$", "PUT",

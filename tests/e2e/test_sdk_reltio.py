@@ -229,3 +229,23 @@ def test_search_and_total(live, tenant) -> None:  # type: ignore[no-untyped-def]
         assert reltio.entities.search("equals(attributes.FirstName,'nobody')", max=5) == []
         with pytest.raises(BadRequest):
             reltio.entities.search("equals(attributes.FirstName")
+
+
+def test_connections_hops_and_relation_search(live, tenant) -> None:  # type: ignore[no-untyped-def]
+    with Client(live.url, live.alice.token) as alice:
+        reltio = alice.reltio(TENANT)
+        person = reltio.entities.create([PERSON])[0]["object"]["uri"]
+        place = reltio.entities.create([PLACE])[0]["object"]["uri"]
+        rel = reltio.relations.create([{"type": "configuration/relationTypes/HasAddress",
+                                        "startObject": {"objectURI": person},
+                                        "endObject": {"objectURI": place}}])[0]["object"]["uri"]
+        [page] = reltio.entities.connections(person.split("/")[1], [
+            {"outRelations": [{"uri": "configuration/relationTypes/HasAddress"}], "max": 5}])
+        assert page["total"] == 1 and page["connections"][0]["relation"]["relationUri"] == rel
+        hops = reltio.entities.hops(person.split("/")[1], deep=2, relation_types=[
+            "configuration/relationTypes/HasAddress"])
+        assert {e["uri"] for e in hops["entities"]} >= {person, place} and hops["dataComplete"] is True
+        found = reltio.relations.search(f"equals(startObject,'{person}')", select=["uri"])
+        assert found == [{"uri": rel}]
+        with pytest.raises(BadRequest):
+            reltio.relations.search("equals(attributes.Title,'x')")

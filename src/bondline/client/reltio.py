@@ -121,6 +121,24 @@ def _entities(t: _Tenant, wrap: Callable[[Any], Any]) -> type:
             return Call("GET", f"{t.base}/entities/_total", params(
                 filter=filter, options=",".join(options) if options else None), parse=lambda body: body["total"])
 
+        @wrap
+        def connections(entity_id: str, groups: list[dict[str, Any]], *,
+                        options: list[str] | None = None) -> Call[list[dict[str, Any]]]:
+            """POST /entities/{id}/_connections: per group (``{"outRelations": [{"uri": …}], "entityTypes":
+            […], "filter": …, "offset": 0, "max": 10}``) its `index`, `total` and `connections`."""
+            return Call("POST", f"{t.base}/entities/{seg(entity_id)}/_connections",
+                        params(options=",".join(options) if options else None), json=groups)
+
+        @wrap
+        def hops(entity_id: str, *, deep: int | None = None, max: int | None = None,
+                 relation_types: list[str] | None = None, select: list[str] | None = None,
+                 options: list[str] | None = None) -> Call[dict[str, Any]]:
+            """GET /entities/{id}/_hops: the `entities` and `relations` within `deep` hops, and
+            `dataComplete` (false when a limit cut the traversal)."""
+            return Call("GET", f"{t.base}/entities/{seg(entity_id)}/_hops", params(
+                deep=deep, max=max, relationTypeURIs=",".join(relation_types) if relation_types else None,
+                select=",".join(select) if select else None, options=",".join(options) if options else None))
+
     for name, op in _attribute_ops("entities", t, wrap).items():
         setattr(Entities, name, op)
     return Entities
@@ -128,7 +146,7 @@ def _entities(t: _Tenant, wrap: Callable[[Any], Any]) -> type:
 
 def _relations(t: _Tenant, wrap: Callable[[Any], Any]) -> type:
     class Relations:
-        """Relations: create (batch), get, delete — directly or staged in a change request."""
+        """Relations: create (batch), get, search, delete — directly or staged in a change request."""
 
         def __init__(self, client: Any) -> None:
             self._client = client
@@ -142,6 +160,17 @@ def _relations(t: _Tenant, wrap: Callable[[Any], Any]) -> type:
         @wrap
         def get(relation_id: str) -> Call[dict[str, Any]]:
             return Call("GET", f"{t.base}/relations/{seg(relation_id)}")
+
+        @wrap
+        def search(filter: str | None = None, *, select: list[str] | None = None, max: int | None = None,
+                   offset: int | None = None, order: str | None = None,
+                   options: list[str] | None = None) -> Call[list[dict[str, Any]]]:
+            """POST /relations/_search: the relations matching Reltio's `filter` on type, uri,
+            startObject, endObject, createdTime and updatedTime."""
+            form = {k: str(v) for k, v in params(
+                filter=filter, select=",".join(select) if select else None, max=max, offset=offset, order=order,
+                options=",".join(options) if options else None).items()}
+            return Call("POST", f"{t.base}/relations/_search", data=form)
 
         @wrap
         def delete(relation_id: str, *, change_request_id: str | None = None,

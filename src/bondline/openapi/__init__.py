@@ -38,6 +38,7 @@ def document() -> dict[str, Any]:
     errors.complete(paths)
     precise.tighten(paths, components["schemas"], components.get("parameters"))
     precise.v2_bodies(components.get("requestBodies", {}))
+    precise.v2_properties(components["schemas"])
     components["schemas"].update(reltio_extra.WORKFLOW_SCHEMAS)
     reltio_extra.workflow(paths, components["schemas"])
     components["securitySchemes"]["bearerAuth"] = {

@@ -81,7 +81,9 @@ def _v2_query(path: str, name: str) -> dict[str, Any]:
     from bondline.dialects.confluence_v2 import hierarchy, listing, pages, render, spaces
 
     served: tuple[str, ...]
-    if name == "sort" and _HELD.match(path):
+    if name == "sort" and (path.endswith(("/labels", "/properties")) or path.startswith(V2 + "labels")):
+        served = _v2_meta_sort(path)
+    elif name == "sort" and _HELD.match(path):
         served = _v2_held_sort(path)
     elif name == "sort":
         if path.endswith("/spaces"):
@@ -100,6 +102,23 @@ def _v2_query(path: str, name: str) -> dict[str, Any]:
         formats = render.SINGLE_FORMATS if path.endswith("}") else render.LIST_FORMATS
         served = tuple(f for f in formats if f not in render.UNCONVERTED)
     return {"type": "string", "enum": list(served)}
+
+
+def _v2_meta_sort(path: str) -> tuple[str, ...]:
+    """The order v2's label and property listings are in (the one `sort` value each accepts)."""
+    if path.endswith("/properties"):
+        return ("key",)
+    if path == V2 + "labels" or path.startswith(V2 + "labels/") and not path.endswith("/attachments"):
+        return ("id",)
+    if path.startswith(V2 + "labels/"):
+        return ("created-date",)
+    return ("name",)  # a piece of content's or a space's labels
+
+
+# v2's ids in a path beside `id` (the content's, the space's or the property's): positive integers
+V2_PATH_IDS = ("page-id", "blogpost-id", "comment-id", "space-id", "property-id")
+# v2's id arrays in a query, as bondline reads them: positive integers, comma-separated or repeated
+V2_ID_ARRAYS = {"label-id": 250, "space-id": 100}
 
 
 # v2's comment and attachment listings (docs/decisions/0020), not the labels and properties of them.
@@ -133,12 +152,17 @@ def _param(path: str, param: dict[str, Any]) -> dict[str, Any] | None:
         return _v2_query(path, name)
     if where == "query" and path == V2 + "spaces" and name == "type":  # what bondline stores
         return {"type": "string", "enum": ["global", "personal"]}
-    if where == "path" and path.startswith(V2) and name in ("id", "page-id", "blogpost-id", "comment-id"):
-        return CONTENT_ID  # content and space ids alike
+    if where == "path" and path.startswith(V2) and name in ("id",) + V2_PATH_IDS:
+        return CONTENT_ID  # content, space and property ids alike
     if where == "path" and path.startswith(V2) and name == "attachment-id":
         return ATTACHMENT_ID
     if where == "path" and path.startswith(V2) and name == "version-number":
         return VERSION_NUMBER
+    if where == "query" and path.startswith(V2 + "labels") and name in V2_ID_ARRAYS:
+        return {"type": "array", "maxItems": V2_ID_ARRAYS[name],
+                "items": {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}}
+    if where == "query" and path == V2 + "labels" and name == "prefix":
+        return {"type": "array", "items": {"type": "string", "enum": ["my", "team", "global", "system"]}}
     if where == "query" and path.startswith(V2) and name == "version":
         return {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
     if where == "path" and confluence:
@@ -274,6 +298,30 @@ def v2_bodies(request_bodies: dict[str, Any]) -> None:
         if "version" in props:
             props["version"]["required"] = ["number"]
             props["version"]["properties"]["number"] = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+
+
+# What a property's value may be, whichever API writes it (`domain.properties.Value`): v1 reads every
+# property v2 writes.
+PROPERTY_VALUE = {"anyOf": [{"type": "string"}, {"type": "boolean"}, {"type": "array", "items": {"type": "string"}},
+                            {"type": "object"}]}
+
+
+def v2_properties(schemas: dict[str, Any]) -> None:
+    """v2's property writes as bondline reads them: a key (1–255 characters, no control character)
+    and a value are required, an update names its version (a positive number)."""
+    for kind in ("Content", "Space"):
+        for verb in ("Create", "Update"):
+            schema = schemas.get(f"v2.{kind}Property{verb}Request")
+            if schema is None:
+                continue
+            props = schema.setdefault("properties", {})
+            props["key"] = {**props.get("key", {}), **PROPERTY_KEY}
+            props["value"] = {**props.get("value", {}), **PROPERTY_VALUE}
+            schema["required"] = ["key", "value"]
+            if verb == "Update" and "version" in props:
+                schema["required"].append("version")
+                props["version"]["required"] = ["number"]
+                props["version"]["properties"]["number"] = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 
 
 def tighten(paths: dict[str, Any], schemas: dict[str, Any], parameters: dict[str, Any] | None = None) -> None:

@@ -236,11 +236,14 @@ SEARCH_BODY = {
 def _search_paths(paths: dict[str, Any]) -> None:
     """GET|POST /entities/_search and POST /entities/_total: Reltio documents them beside GET
     /entities and GET /entities/_total (docs.reltio.com, "Entity Search"; its definitions list only
-    the GETs), with the same parameters and answers."""
+    the GETs), with the same parameters and answers; so is GET|POST /relations/_search beside GET
+    /relations ("Relations Search"; docs/decisions/0023-reltio-graph.md)."""
     search = paths.get(SERVICES + "/entities", {}).get("get")
     total = paths.get(SERVICES + "/entities/_total", {}).get("get")
+    relations = paths.get(SERVICES + "/relations", {}).get("get")
     for suffix, base, name in (("/entities/_search", search, "searchEntities"),
-                               ("/entities/_total", total, "totalEntities")):
+                               ("/entities/_total", total, "totalEntities"),
+                               ("/relations/_search", relations, "searchRelations")):
         if base is None:
             continue
         own = copy.deepcopy(base)

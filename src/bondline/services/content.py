@@ -223,11 +223,14 @@ async def get(store: Store, caller: Caller, content_id: int, *, statuses: list[s
 async def list_content(store: Store, caller: Caller, *, type: str | None, space_key: str | None,
                        title: str | None, statuses: list[str], start: int, limit: int,
                        space_ids: list[int] | None = None, order: str = "id",
-                       ids: list[int] | None = None) -> list[ContentView]:
+                       ids: list[int] | None = None, bodies: bool = True,
+                       ancestors: bool = True) -> list[ContentView]:
     """getContent: content of one type by id, in one space (`space_key`), in any of `space_ids` (v2's
     `space-id`) or everywhere the caller may see (`type` comment or attachment: those on a page or
     blog post the caller may see), in `order` (`domain.content.ORDERS`, read in that order by the
-    store's query, so that successive pages are stable); `ids` (v2's `id`, up to 250): only those."""
+    store's query, so that successive pages are stable); `ids` (v2's `id`, up to 250): only those.
+    `bodies=False`: without their bodies (None; the read cache may then answer the rows);
+    `ancestors=False`: without their ancestors (empty), for a caller that shows none (v2's lists)."""
     if type is not None:
         rules.validate_listed_type(type)
     order_key, descending = rules.order_key(order)
@@ -253,7 +256,7 @@ async def list_content(store: Store, caller: Caller, *, type: str | None, space_
                 for space_id in in_spaces:
                     rows = await tx.content.page(visible_to_user=access.listing_scope(caller), status=status,
                                                  space_id=space_id, type=type, title=title, offset=0, limit=wanted,
-                                                 order=order)
+                                                 order=order, bodies=bodies)
                     more = more or len(rows) == wanted
                     found += rows
             if type in rules.HELD_TYPES:
@@ -269,13 +272,26 @@ async def list_content(store: Store, caller: Caller, *, type: str | None, space_
                                  space_ids=None if in_spaces == [None] else set(in_spaces))
         found.sort(key=order_key, reverse=descending)
         page = found[start:start + limit]
+        if bodies:
+            page = [item if item.body is not None else await tx.content.by_id(item.id) or item for item in page]
+        # Each space, its home page and the authors once per listing (the authors in one statement,
+        # which the read cache may answer); each parent's chain once.
+        in_space: dict[int, Space] = {}
+        for space_id in dict.fromkeys(item.space_id for item in page):
+            space = await tx.spaces.by_id_cached(space_id)
+            assert space is not None  # content belongs to a space (a foreign key)
+            in_space[space_id] = space
+        users = await users_by_ids(tx.users, {u for item in page for u in (item.created_by, item.updated_by)}
+                                   | {s.created_by for s in in_space.values()}, cached=True)
+        for space_id, space in in_space.items():
+            in_space[space_id] = await tx.spaces.with_homepage(space)
+        chains: dict[int | None, tuple[Content, ...]] = {None: ()}
         views = []
         for item in page:
-            if item.body is None:  # (read without it)
-                item = await tx.content.by_id(item.id) or item
-            space = await tx.spaces.by_id(item.space_id)
-            assert space is not None  # content belongs to a space (a foreign key)
-            views.append(await _view(tx, caller, item, space, item.status))
+            if ancestors and item.parent_id not in chains:
+                chains[item.parent_id] = access.visible_ancestors(caller, await _ancestors(tx, item))
+            views.append(ContentView(item, in_space[item.space_id], users, item.status, None,
+                                     chains[item.parent_id] if ancestors else ()))
     return views
 
 

@@ -379,3 +379,49 @@ async def test_a_pages_include_fields(client, site, world) -> None:  # type: ign
                                        headers=site.bob.bearer))
     assert other["isFavoritedByCurrentUser"] is False
     _error(await client.get(f"{V2}/pages/{page}?include-labels=yes", headers=alice), 400)
+
+
+async def test_operations_agree_with_v1s_permission_check(client, site, world) -> None:  # type: ignore[no-untyped-def]
+    """A table: every caller × page (open, update-restricted, read-restricted, private space): v2's
+    operations are exactly what v1's /permission/check allows the caller (one rule, domain/access.py)."""
+    update_only = await _content(client, site.alice, "page", "Update restricted")
+    read_only = await _content(client, site.alice, "page", "Read restricted")
+    alice = [{"type": "known", "accountId": site.alice.account_id}]
+    await _ok(await client.put(f"{V1}/content/{update_only}/restriction", headers=site.alice.bearer,
+                               json=[{"operation": "update", "restrictions": {"user": alice}}]))
+    await _ok(await client.put(f"{V1}/content/{read_only}/restriction", headers=site.alice.bearer,
+                               json=[{"operation": "read", "restrictions": {"user": alice}}]))
+    for page in (world["page"], update_only, read_only, world["secret"]):
+        for name in ("alice", "bob", "carol", "admin"):
+            who = getattr(site, name)
+            r = await client.get(f"{V2}/pages/{page}/operations", headers=who.bearer)
+            checks = {}
+            for operation in ("read", "update", "delete"):
+                c = await client.post(f"{V1}/content/{page}/permission/check", headers=who.bearer, json={
+                    "subject": {"type": "user", "identifier": who.account_id}, "operation": operation})
+                checks[operation] = c.status_code == 200 and c.json()["hasPermission"]
+            if r.status_code == 404:  # hidden: v1 cannot even check it
+                assert not any(checks.values()), (page, name, checks)
+                continue
+            got = {o["operation"] for o in (await _ok(r))["operations"]} - {"restrict_content"}
+            assert got == {op for op, allowed in checks.items() if allowed}, (page, name, got, checks)
+
+
+@pytest.mark.parametrize(("plural", "key"), [("pages", "page"), ("blogposts", "blog")])
+async def test_likes_and_the_other_include_fields_of_pages_and_blog_posts(client, site, world, plural: str,
+                                                                          key: str) -> None:  # type: ignore[no-untyped-def]
+    content_id = world[key]
+    await _label(client, site.alice, content_id, "tagged")
+    for who in (site.bob, site.carol):  # likes through v1's relation API
+        await _ok(await client.put(f"{V1}/relation/like/from/user/current/to/content/{content_id}", headers=who.bearer))
+    flags = "include-likes=true&include-labels=true&include-operations=true&include-versions=true"
+    got = await _ok(await client.get(f"{V2}/{plural}/{content_id}?{flags}", headers=site.bob.bearer))
+    assert sorted(x["accountId"] for x in got["likes"]["results"]) == [site.bob.account_id, site.carol.account_id]
+    assert got["likes"]["meta"] == {"hasMore": False}
+    assert got["likes"]["_links"] == {"self": f"{V2}/{plural}/{content_id}/likes/users"}
+    assert [x["name"] for x in got["labels"]["results"]] == ["tagged"]
+    target = "page" if plural == "pages" else "blogpost"
+    assert ("read", target) in {(o["operation"], o["targetType"]) for o in got["operations"]["results"]}
+    assert [v["number"] for v in got["versions"]["results"]] == [1]
+    plain = await _ok(await client.get(f"{V2}/{plural}/{content_id}", headers=site.bob.bearer))
+    assert not {"likes", "labels", "operations", "versions"} & set(plain)

@@ -247,6 +247,25 @@ async def test_space_labels_and_what_carries_a_label(store: Store) -> None:
         seen = await tx.labels.labelled(ops.id, visible_to_user=bob.id, type="page", offset=0, limit=10)
         assert [x.content_id for x in seen] == [one.id]
         assert await tx.labels.labelled(ops.id, visible_to_user=None, type="blogpost", offset=0, limit=10) == []
+        # in some spaces only (v2's /labels/{id}/pages?space-id=)
+        in_hidden = await tx.labels.labelled(ops.id, visible_to_user=None, type=None, offset=0, limit=10,
+                                             space_ids=[hidden.id])
+        assert [x.content_id for x in in_hidden] == [secret.id]
+        # the space's own labels, or its content's (v2 lists them apart)
+        assert [(lb.prefix, lb.name) for lb in await tx.labels.for_space(space.id, which="space")] == [
+            ("team", "eng"), ("global", "ops")]
+        assert [lb.name for lb in await tx.labels.for_space(space.id, which="content")] == ["ops"]
+        assert [lb.name for lb in await tx.labels.for_space(hidden.id, which="space")] == []
+        # every label a user may see, in id order: bob does not see HID's content; `todo` is on trashed content
+        eng, todo = await tx.labels.find("eng", "team"), await tx.labels.find("todo", "my")
+        assert eng is not None and todo is not None and await tx.labels.by_id(eng.id) == eng
+        listed = await tx.labels.listing(visible_to_user=None, ids=[], prefixes=[], offset=0, limit=10)
+        assert [lb.name for lb in listed] == ["ops", "eng"]
+        assert [lb.name for lb in await tx.labels.listing(visible_to_user=bob.id, ids=[], prefixes=["team"],
+                                                          offset=0, limit=10)] == ["eng"]
+        assert await tx.labels.listing(visible_to_user=bob.id, ids=[todo.id], prefixes=[], offset=0, limit=10) == []
+        assert [lb.id for lb in await tx.labels.listing(visible_to_user=None, ids=[eng.id, ops.id, ops.id],
+                                                        prefixes=[], offset=1, limit=10)] == [eng.id]
     async with store.write(OPERATOR_ACTOR) as tx:
         assert await tx.labels.detach_space(space.id, "team", "eng") is True
         assert await tx.labels.detach_space(space.id, "team", "eng") is False

@@ -87,6 +87,22 @@ async def test_a_property_is_updated_only_over_the_version_before(store: Store, 
 
 
 @pytest.mark.parametrize("owner", ["content", "space"])
+async def test_a_property_is_found_by_its_id_under_its_owner_only(store: Store, owner: str) -> None:
+    async with store.write(OPERATOR_ACTOR) as tx:
+        ada, _bob, space, page = await _world(tx)
+        owner_id = page.id if owner == "content" else space.id
+        made = await tx.properties.add(owner, owner_id, "k", '"v"', by=ada.id, now=NOW)
+        other = await tx.content.add(type="page", status="current", space_id=space.id, parent_id=None, title="Other",
+                                     body="", representation="storage", message="", by=ada.id, now=NOW)
+    assert made is not None
+    async with store.read() as tx:
+        got = await tx.properties.by_id(owner, owner_id, made)
+        assert got is not None and (got.key, got.value) == ("k", "v")
+        assert await tx.properties.by_id(owner, other.id if owner == "content" else owner_id + 1, made) is None
+        assert await tx.properties.by_id(owner, owner_id, made + 1000) is None
+
+
+@pytest.mark.parametrize("owner", ["content", "space"])
 async def test_properties_are_listed_by_key_and_deleted(store: Store, owner: str) -> None:
     async with store.write(OPERATOR_ACTOR) as tx:
         ada, _bob, space, page = await _world(tx)

@@ -107,3 +107,26 @@ async def test_children_in_each_order(store: Store, order: str) -> None:
     assert [c.id for c in paged] == [c.id for c in found]
     if order == "position":
         assert [c.id for c in found] == [c.id for c in reversed(made[1:])]
+
+
+@pytest.mark.parametrize("order", ["id", "-title"])
+async def test_content_listed_without_bodies(store: Store, order: str) -> None:
+    """`bodies=False` (the read cache may answer): the same rows in the same order, each body None;
+    and read again after a write, the write is seen."""
+    space_id, made = await _pages(store)
+    query: dict[str, Any] = {"visible_to_user": None, "status": "current", "space_id": space_id, "type": "page",
+                             "title": None, "offset": 0, "limit": 50, "order": order}
+    async with store.read() as tx:
+        full = await tx.content.page(**query)
+        bare = await tx.content.page(**query, bodies=False)
+        space = await tx.spaces.by_id(space_id)
+        assert await tx.spaces.by_id_cached(space_id) == space
+        assert await tx.spaces.by_id_cached(space_id + 1000) is None
+        assert await tx.spaces.role_of_cached(space_id, made[0].created_by) == await tx.spaces.role_of(
+            space_id, made[0].created_by)
+    assert [dataclasses.replace(c, body=None) for c in full] == bare and {c.body for c in bare} == {None}
+    async with store.write(OPERATOR_ACTOR) as tx:
+        await tx.conn.execute(content.update().where(content.c.id == made[0].id).values(title="Renamed"))
+    async with store.read() as tx:
+        again = await tx.content.page(**query, bodies=False)
+    assert {c.title for c in again if c.id == made[0].id} == {"Renamed"}

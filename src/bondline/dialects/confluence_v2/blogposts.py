@@ -13,7 +13,7 @@ import msgspec
 
 from bondline.dialects.confluence.params import boolean, integer, integers
 from bondline.dialects.confluence.render import base_of
-from bondline.dialects.confluence_v2 import PREFIX, listing, render
+from bondline.dialects.confluence_v2 import PREFIX, includes, listing, render
 from bondline.dialects.confluence_v2.errors import DIALECT
 from bondline.dialects.confluence_v2.pages import VersionWrite, _body, _body_format, _id, _json, _statuses
 from bondline.dialects.confluence_v2.paging import Page, limit
@@ -98,7 +98,8 @@ async def get_blogposts(req: Request) -> Response:
     if shown:
         views = await content.list_content(req.app.store, req.caller, type="blogpost", space_key=None,
                                            title=req.q("title"), statuses=shown, start=page.offset,
-                                           limit=size + 1, space_ids=space_ids, order=order, ids=blogpost_ids)
+                                           limit=size + 1, space_ids=space_ids, order=order, ids=blogpost_ids,
+                                           bodies=body_format is not None, ancestors=False)
     return page.respond([blogpost(v, body_format) for v in views[:size]], len(views) > size, base_of(req))
 
 
@@ -117,7 +118,8 @@ async def get_blogposts_in_space(req: Request) -> Response:
     if shown:
         views = await content.list_content(req.app.store, req.caller, type="blogpost", space_key=None,
                                            title=req.q("title"), statuses=shown, start=page.offset,
-                                           limit=size + 1, space_ids=[space.space.id], order=order)
+                                           limit=size + 1, space_ids=[space.space.id], order=order,
+                                           bodies=body_format is not None, ancestors=False)
     return page.respond([blogpost(v, body_format) for v in views[:size]], len(views) > size, base_of(req))
 
 
@@ -141,15 +143,16 @@ async def get_blogpost(req: Request) -> Response:
     version = integer(req, "version", None, minimum=1)
     draft = boolean(req, "get-draft")
     include_version = boolean(req, "include-version")
-    for flag in ("include-labels", "include-properties", "include-operations", "include-likes", "include-versions",
-                 "include-favorited-by-current-user-status", "include-webresources", "include-collaborators"):
-        boolean(req, flag)
+    flags = includes.read_flags(req)
     statuses = [s for value in req.q_all("status") for s in value.split(",") if s]
     if draft:
         statuses = ["draft"]
     view = of_blogpost(await content.get(req.app.store, req.caller, blogpost_id, statuses=statuses or None,
                                          version=version))
-    return _single(req, view, body_format, include_version is not False)
+    out = blogpost(view, body_format, include_version=include_version is not False)
+    out["_links"]["base"] = base_of(req)
+    await includes.add(req, out, view, flags, "blogposts")
+    return json_response(out)
 
 
 async def update_blogpost(req: Request) -> Response:

@@ -1,5 +1,6 @@
-"""The `include-*` fields of a single page (or blog post): labels, properties, operations, versions
-and whether the caller has made it a favourite, each as the document shapes it — at most 50
+"""The `include-*` fields of a single page (or blog post): labels, properties, operations, likes
+(the `like` relation, as `/likes/users` lists it), versions and whether the caller has made it a
+favourite, each as the document shapes it — at most 50
 `results`, `meta` {hasMore, cursor} and `_links.self`, the listing that gives the rest (the
 cursor is one that listing accepts). Read through the services the listings use."""
 
@@ -20,11 +21,11 @@ from bondline.services import content, labels, properties, relations
 from bondline.services.properties import Owner
 
 SHOWN = 50  # "The number of results will be limited to 50"
-# accepted and not rendered (yet): likes are the likes routes' (the `like` relation is not listable
-# through the generic relation listing), web resources, collaborators and direct children
-ACCEPTED = ("include-likes", "include-webresources", "include-collaborators", "include-direct-children")
-FLAGS = ("include-labels", "include-properties", "include-operations", "include-versions",
+# accepted and not rendered (yet): web resources, collaborators and direct children
+ACCEPTED = ("include-webresources", "include-collaborators", "include-direct-children")
+FLAGS = ("include-labels", "include-properties", "include-operations", "include-likes", "include-versions",
          "include-favorited-by-current-user-status")
+LIKE = "like"  # the relation v1's relation API writes and the `/likes` routes read (likes.py)
 
 
 def read_flags(req: Request) -> set[str]:
@@ -57,6 +58,12 @@ async def add(req: Request, out: dict[str, Any], view: content.ContentView, flag
     if "include-operations" in flags:
         ops = operations.render(await operations.content_operations(req, content_id, plural))["operations"]
         out["operations"] = await _field(req, ops, False, f"{base}/operations")
+    if "include-likes" in flags:  # who likes it, newest first: `/likes/users` gives the rest
+        target = EntityRef("content", str(content_id), view.content.status)
+        likers, _ = await relations.list_sources(store, caller, LIKE, target, "user", None, None, 0, SHOWN + 1,
+                                                 own_endpoint=True)
+        out["likes"] = await _field(req, [{"accountId": v.source.ref.key} for v in likers[:SHOWN]],
+                                    len(likers) > SHOWN, f"{base}/likes/users")
     if "include-versions" in flags:
         _view, found_versions, users = await content.versions(store, caller, content_id, 0, SHOWN + 1)
         results = []

@@ -9,6 +9,9 @@ from bondline.http import Request
 
 PAGE_SORTS = ("id", "-id", "created-date", "-created-date", "modified-date", "-modified-date", "title", "-title")
 BLOGPOST_SORTS = ("id", "-id", "created-date", "-created-date", "modified-date", "-modified-date")
+# ChildPageSortOrder (`/pages/{id}/children`): the tree's own order (the default) or the content's fields
+CHILD_PAGE_SORTS = ("child-position", "-child-position", "id", "-id", "created-date", "-created-date",
+                    "modified-date", "-modified-date")
 VERSION_SORTS = ("modified-date", "-modified-date")
 
 

@@ -20,6 +20,7 @@ from bondline.services import content, spaces, tree
 
 PAGE_STATUSES = ("current", "archived", "deleted", "trashed")
 SORTS = listing.PAGE_SORTS  # read in that order by the services' query (decision 0020)
+CHILD_PAGE_SORTS = listing.CHILD_PAGE_SORTS
 
 
 class BodyWrite(msgspec.Struct):
@@ -144,7 +145,8 @@ async def get_pages(req: Request) -> Response:
     else:
         views = await content.list_content(req.app.store, req.caller, type="page", space_key=None,
                                            title=req.q("title"), statuses=shown, start=page.offset,
-                                           limit=size + 1, space_ids=space_ids, order=order, ids=page_ids)
+                                           limit=size + 1, space_ids=space_ids, order=order, ids=page_ids,
+                                           bodies=body_format is not None, ancestors=False)
     results = [render.page(v, body_format) for v in views[:size]]
     return page.respond(results, len(views) > size, base_of(req))
 
@@ -185,7 +187,8 @@ async def get_pages_in_space(req: Request) -> Response:
     else:
         found = await content.list_content(req.app.store, req.caller, type="page", space_key=None,
                                            title=req.q("title"), statuses=shown, start=page.offset,
-                                           limit=size + 1, space_ids=[space.space.id], order=order)
+                                           limit=size + 1, space_ids=[space.space.id], order=order,
+                                           bodies=body_format is not None, ancestors=False)
         views, more = found[:size], len(found) > size
     return page.respond([render.page(v, body_format) for v in views], more, base_of(req))
 
@@ -258,13 +261,14 @@ async def delete_page(req: Request) -> Response:
 
 async def get_children(req: Request) -> Response:
     page_id = rules.parse_id(req.params["id"])
-    sort = req.q("sort")
-    if sort is not None and sort not in ("child-position",):
-        raise Invalid(f"Provided value {{{sort[:40]}}} for 'sort' is not supported: sort by child-position")
+    sort = listing.sort(req, CHILD_PAGE_SORTS)
     size = limit(req, 25, 1, 250)
     path = f"{PREFIX}/pages/{page_id}/children"
-    page = await Page.of(req, path, {k: req.q_all(k) for k in ("sort",) if req.q_all(k)}, size)
-    found = await tree.children(req.app.store, req.caller, page_id, "page", page.offset, size)
+    page = await Page.of(req, path, {"sort": [sort]} if sort else {}, size)
+    # Sorted inside the service's query (as `/direct-children` is), so that a cursor continues it.
+    order = "position" if sort is None else sort.replace("child-", "").replace("-date", "")
+    found = await tree.children(req.app.store, req.caller, page_id, "page", page.offset, size, bodies=False,
+                                order=order)
     return page.respond([render.child(v) for v in found.views], found.has_more, base_of(req))
 
 

@@ -4,7 +4,8 @@ token endpoint ``/oauth/token``.
 
 One module per resource: `entities`, `relations`, `attributes` (bondline's attribute endpoints),
 `change_requests`, `configuration` (the tenant's model), `activities` (the activity log),
-`interactions`, `search` (entity search) and `oauth`. Errors use Reltio's
+`interactions`, `search` (entity search), `graph` (connections and hops) and `oauth`. Errors use
+Reltio's
 APIErrorRepresentation body, 401 its OAuth body (`errors`). Clients that send `EnvironmentURL` get
 every answer in Reltio's Workflow API envelope (`workflow`).
 """
@@ -23,6 +24,7 @@ def install(app: Any) -> None:
         change_requests,
         configuration,
         entities,
+        graph,
         interactions,
         oauth,
         relations,
@@ -34,6 +36,7 @@ def install(app: Any) -> None:
     entities.install(app)
     search.install(app)
     relations.install(app)
+    graph.install(app)
     attributes.install(app)
     change_requests.install(app)
     configuration.install(app)

@@ -36,7 +36,7 @@ import dataclasses
 import datetime as dt
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from lark import Lark, Token, Transformer, Tree, UnexpectedInput, v_args
@@ -167,8 +167,9 @@ class _Raw(Transformer[Token, Any]):
         return ("or", list(parts))
 
 
-def parse(text: str | None) -> Node | None:
-    """The query model of a filter, or None for no filter (every entity)."""
+def parse(text: str | None, fields: Callable[[str], Field] | None = None) -> Node | None:
+    """The query model of a filter, or None for no filter (every entity). `fields` resolves a
+    property name (default `field_of`, the entity's properties; relations pass their own)."""
     if text is None or not text.strip():
         return None
     if len(text) > MAX_LENGTH:
@@ -181,7 +182,7 @@ def parse(text: str | None) -> Node | None:
         raise FilterError(f"Invalid filter: syntax error at position {where}{f' near {near!r}' if near else ''}"
                           ) from None
     raw = _Raw().transform(tree) if isinstance(tree, Tree) else tree
-    resolver = _Resolver()
+    resolver = _Resolver(fields or field_of)
     return resolver.node(raw)
 
 
@@ -245,8 +246,9 @@ def field_of(name: str) -> Field:
 
 
 class _Resolver:
-    def __init__(self) -> None:
+    def __init__(self, fields: Callable[[str], Field]) -> None:
         self.count = 0
+        self.fields = fields
 
     def node(self, raw: Any) -> Node:
         kind = raw[0]
@@ -282,7 +284,7 @@ class _Resolver:
         if not least <= len(values) <= most:
             want = str(least) if least == most else f"{least} to {most}"
             raise FilterError(f"Invalid filter: {op} takes a property and {want} value(s), got {len(values)}")
-        field = field_of(prop)
+        field = self.fields(prop)
         if prop_kind == "s" and prop != prop.strip():
             raise FilterError(f"Invalid filter: unknown property {prop[:80]!r}")
         return self._resolve(op, field, values)

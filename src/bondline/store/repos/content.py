@@ -114,8 +114,10 @@ def order_by(order: str) -> list[sa.ColumnElement[Any]]:
 
 @functools.lru_cache(maxsize=128)
 def _list_stmt(visible_to_all: bool, by_space: bool, by_type: bool, by_title: bool,
-               order: str = "id") -> sa.Select[Any]:
-    stmt = sa.select(*_cols).where(c.status == P("status"))
+               order: str = "id", bodies: bool = True) -> sa.Select[Any]:
+    """Without `bodies`, each body is NULL (the column stays, so `_content` reads the row)."""
+    columns = _cols if bodies else tuple(sa.null().label("body") if col is c.body else col for col in _cols)
+    stmt = sa.select(*columns).where(c.status == P("status"))
     if not visible_to_all:
         stmt = stmt.where(visible_to(P("user_id")))
     if by_space:
@@ -130,6 +132,10 @@ def _list_stmt(visible_to_all: bool, by_space: bool, by_type: bool, by_title: bo
 def _content(r: Row) -> Content:
     return Content(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], bool(r[10]), r[11], r[12],
                    r[13], r[14], r[15])
+
+
+def _contents(rows: Any) -> tuple[Content, ...]:
+    return tuple(_content(r) for r in rows)
 
 
 Split = tuple[Content, Space, str | None, bool, bool]
@@ -245,11 +251,15 @@ class ContentRepo:
         return [_version_of(r) for r in rows]
 
     async def page(self, *, visible_to_user: int | None, status: str, space_id: int | None, type: str | None,
-                   title: str | None, offset: int, limit: int, order: str = "id") -> list[Content]:
-        """Content with one status, in `order` (`domain.content.ORDERS`)."""
+                   title: str | None, offset: int, limit: int, order: str = "id",
+                   bodies: bool = True) -> list[Content]:
+        """Content with one status, in `order` (`domain.content.ORDERS`). With `bodies=False` the
+        bodies are not read (None), and the read cache may answer (`Conn.all_cached`, the parsed
+        rows kept), as it does a page's children (`TreeRepo.children`)."""
         stmt = _list_stmt(visible_to_user is None, space_id is not None, type is not None, title is not None,
-                          order)
-        rows = await self.conn.all(stmt, {
-            "user_id": visible_to_user, "status": status, "space_id": space_id, "type": type, "title": title,
-            "offset": offset, "limit": limit})
-        return [_content(r) for r in rows]
+                          order, bodies)
+        params = {"user_id": visible_to_user, "status": status, "space_id": space_id, "type": type,
+                  "title": title, "offset": offset, "limit": limit}
+        if not bodies:
+            return list(await self.conn.all_cached(stmt, params, _contents))
+        return [_content(r) for r in await self.conn.all(stmt, params)]

@@ -71,6 +71,14 @@ def _space(r: Row) -> Space:
     return Space(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8], r[9])
 
 
+def _first(r: Row | None) -> Any:
+    return r[0] if r else None
+
+
+def _space_or_none(r: Row | None) -> Space | None:
+    return _space(r) if r else None
+
+
 class SpaceRepo:
     __slots__ = ("conn",)
 
@@ -84,6 +92,10 @@ class SpaceRepo:
     async def by_id(self, space_id: int) -> Space | None:
         row = await self.conn.one(_by_id, {"id": space_id})
         return _space(row) if row else None
+
+    async def by_id_cached(self, space_id: int) -> Space | None:
+        """`by_id`, for reads: the read cache may answer (listings read their items' spaces so)."""
+        return await self.conn.one_cached(_by_id, {"id": space_id}, _space_or_none)
 
     async def with_homepage(self, space: Space) -> Space:
         """`space` with its current home page's id: a space read with its content (`ContentRepo.with_space`)
@@ -120,6 +132,10 @@ class SpaceRepo:
 
     async def role_of(self, space_id: int, user_id: int) -> str | None:
         return await self.conn.scalar(_role, {"space_id": space_id, "user_id": user_id})
+
+    async def role_of_cached(self, space_id: int, user_id: int) -> str | None:
+        """`role_of`, for reads: the read cache may answer."""
+        return await self.conn.one_cached(_role, {"space_id": space_id, "user_id": user_id}, _first)
 
     async def set_role(self, space_id: int, user_id: int, role: str | None) -> None:
         """Give a user a role in a space (replacing any other), or take it away with None."""

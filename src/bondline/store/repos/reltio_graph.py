@@ -1,0 +1,168 @@
+"""Reltio's graph reads over `relations` (namespace "reltio/{tenant}"): an entity's connections, the
+relations around a set of entities (one hop of `_hops`) and relation search, on both backends
+(docs/decisions/0023-reltio-graph.md).
+
+Which index serves what:
+
+- an entity's out-relations: `ix_relations_forward` (namespace, source_type, source_key, name, …);
+- its in-relations: `ix_relations_reverse` (namespace, target_type, target_key, name, …);
+- the entity at the other end: the primary key of `entities` (tenant_id, id);
+- a connection group's entity filter: the same subqueries as entity search (`reltio_search.where`,
+  `ix_entity_values_text` / `_num`), restricted to the connected entity;
+- relation search by startObject/endObject: the forward/reverse index; by type or uri alone: the
+  tenant's relations (`uq_relations_key` leads with namespace, name).
+
+Out and in are two SELECTs joined by UNION ALL so that each is answered by its own index (an OR of
+both keys would make either database scan the tenant's relations).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+
+from bondline.domain.reltio import filters as f
+from bondline.domain.reltio.objects import ReltioEntity, ReltioRelation
+from bondline.domain.reltio.types import RELATION_PREFIX
+from bondline.store.base import Conn
+from bondline.store.repos import reltio_search
+from bondline.store.repos.reltio import _ecols, _entity_of, _rcols, _relation_of, namespace
+from bondline.store.tables import entities, relations
+
+r = relations.c
+e = entities.c
+Connection = tuple[ReltioRelation, ReltioEntity, str]  # relation, the entity at its other end, "out" | "in"
+
+
+def _side(ns: str, tenant: str, entity_id: str, direction: str, types: tuple[str, ...] | None,
+          entity_types: tuple[str, ...] | None, condition: f.Node | None, by_ov: bool,
+          by_label: bool) -> sa.Select[Any]:
+    """The keys of one direction's connections: relation row id, the other end's id, the direction
+    (and the other end's label when the page is sorted by it). The entity is joined only when its
+    type, filter or label is asked about (otherwise the index on the relations answers alone)."""
+    mine, other = (r.source_key, r.target_key) if direction == "out" else (r.target_key, r.source_key)
+    where = [r.namespace == ns, r.source_type == "entity", r.target_type == "entity", mine == entity_id]
+    if types is not None:
+        where.append(r.name.in_([sa.literal(t) for t in types]))
+    columns = [r.id.label("r_id"), other.label("e_id"), sa.literal(direction).label("direction")]
+    if entity_types is None and condition is None and not by_label:
+        return sa.select(*columns).where(*where)
+    where.append(reltio_search.where(tenant, condition, by_ov))
+    if entity_types is not None:
+        where.append(e.type.in_([sa.literal(t) for t in entity_types]))
+    if by_label:
+        columns.append(e.label.label("e_label"))
+    joined = relations.join(entities, sa.and_(e.tenant_id == tenant, e.id == other))
+    return sa.select(*columns).select_from(joined).where(*where)
+
+
+class ReltioGraphRepo:
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+
+    async def connections(self, tenant: str, entity_id: str, *, out_types: tuple[str, ...] | None,
+                          in_types: tuple[str, ...] | None, entity_types: tuple[str, ...] | None,
+                          condition: f.Node | None, by_ov: bool, by_label: bool, offset: int,
+                          limit: int) -> tuple[int, list[Connection]]:
+        """The total of the entity's connections matching the group, and one page of them (ordered by
+        the connected entity's label when `by_label`, else by relation, oldest first)."""
+        ns = namespace(tenant)
+        sides = [_side(ns, tenant, entity_id, d, types, entity_types, condition, by_ov, by_label)
+                 for d, types in (("out", out_types), ("in", in_types)) if types != ()]
+        if not sides:
+            return 0, []
+        both = sa.union_all(*sides).subquery("c") if len(sides) > 1 else sides[0].subquery("c")
+        total = int(await self.conn.scalar(sa.select(sa.func.count()).select_from(both)) or 0)
+        if limit == 0 or offset >= total:
+            return total, []
+        # The page's keys first (sorting only keys), then its relations and entities by key.
+        keys = ([both.c.e_label.asc()] if by_label else []) + [both.c.r_id.asc(), both.c.direction.asc()]
+        page = await self.conn.all(sa.select(both.c.r_id, both.c.e_id, both.c.direction).order_by(*keys)
+                                   .limit(limit).offset(offset))
+        rels = {row[0]: _relation_of(row) for row in await self.conn.all(
+            sa.select(*_rcols).where(r.id.in_([sa.literal(k[0]) for k in page])))}
+        ends = {row[1]: _entity_of(row) for row in await self.conn.all(
+            sa.select(*_ecols).where(e.tenant_id == tenant, e.id.in_([sa.literal(i) for i in sorted(
+                {k[1] for k in page})])))}
+        return total, [(rels[k[0]], ends[k[1]], k[2]) for k in page if k[0] in rels and k[1] in ends]
+
+    async def touching(self, tenant: str, entity_ids: Iterable[str], types: tuple[str, ...] | None,
+                       limit: int) -> list[ReltioRelation]:
+        """Relations starting or ending at one of the entities (of the given types), at most
+        `limit` + 1 of them (so the caller sees that there were more)."""
+        ids = sorted(set(entity_ids))
+        if not ids:
+            return []
+        ns = namespace(tenant)
+        found: dict[str, ReltioRelation] = {}
+        for column in (r.source_key, r.target_key):
+            for start in range(0, len(ids), 500):
+                where = [r.namespace == ns, r.source_type == "entity", r.target_type == "entity",
+                         column.in_([sa.literal(i) for i in ids[start:start + 500]])]
+                if types is not None:
+                    where.append(r.name.in_([sa.literal(t) for t in types]))
+                stmt = sa.select(*_rcols).where(*where).order_by(r.id).limit(limit + 1 - len(found))
+                for row in await self.conn.all(stmt):
+                    rel = _relation_of(row)
+                    found.setdefault(rel.id, rel)
+                if len(found) > limit:
+                    return list(found.values())
+        return list(found.values())
+
+    async def degree(self, tenant: str, entity_ids: Iterable[str]) -> dict[str, int]:
+        """How many relations each entity has (either end)."""
+        ids = sorted(set(entity_ids))
+        out: dict[str, int] = dict.fromkeys(ids, 0)
+        ns = namespace(tenant)
+        for column in (r.source_key, r.target_key):
+            for start in range(0, len(ids), 500):
+                stmt = sa.select(column, sa.func.count()).where(
+                    r.namespace == ns, r.source_type == "entity", r.target_type == "entity",
+                    column.in_([sa.literal(i) for i in ids[start:start + 500]])).group_by(column)
+                for key, count in await self.conn.all(stmt):
+                    out[key] = out.get(key, 0) + int(count)
+        return out
+
+    async def search(self, tenant: str, condition: f.Node | None, *, descending: bool, offset: int,
+                     limit: int) -> list[ReltioRelation]:
+        stmt = sa.select(*_rcols).where(_relation_where(tenant, condition)).order_by(
+            r.id.desc() if descending else r.id.asc()).limit(limit).offset(offset)
+        return [_relation_of(row) for row in await self.conn.all(stmt)]
+
+    async def count(self, tenant: str, condition: f.Node | None) -> int:
+        stmt = sa.select(sa.func.count()).select_from(relations).where(_relation_where(tenant, condition))
+        return int(await self.conn.scalar(stmt) or 0)
+
+
+_RELATION_COLUMNS = {("type", "relation"): r.name, ("uri", "relation"): r.ext_id, ("uri", "start"): r.source_key,
+                     ("uri", "end"): r.target_key, ("created", ""): r.created_at, ("updated", ""): r.updated_at}
+
+
+def _strip(c: f.Cond) -> f.Cond:
+    prefix = {"type": RELATION_PREFIX, "uri": "relations/"}.get(c.field.kind) if c.field.path == "relation" else None
+    if prefix is None:
+        return c
+    return f.Cond(c.op, c.field, tuple(v[len(prefix):] if isinstance(v, str) and v.startswith(prefix) else v
+                                       for v in c.values))
+
+
+def _relation_node(node: f.Node) -> Any:
+    if isinstance(node, f.And):
+        return sa.and_(sa.true(), *(_relation_node(p) for p in node.parts))
+    if isinstance(node, f.Or):
+        return sa.or_(sa.false(), *(_relation_node(p) for p in node.parts))
+    if isinstance(node, f.Not):
+        return sa.not_(_relation_node(node.part))
+    if isinstance(node, f.Same):  # relation_field resolves no attributes
+        raise f.FilterError("Invalid filter: inSameAttributeValue does not apply to relations")
+    column = _RELATION_COLUMNS[(node.field.kind, node.field.path)]
+    return reltio_search._Compiler.column(_strip(node), column)
+
+
+def _relation_where(tenant: str, node: f.Node | None) -> Any:
+    base = sa.and_(r.namespace == namespace(tenant), r.source_type == "entity", r.target_type == "entity")
+    return base if node is None else sa.and_(base, _relation_node(node))

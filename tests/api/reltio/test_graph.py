@@ -1,0 +1,300 @@
+"""The graph around an entity: POST /entities/{id}/_connections, GET /entities/{id}/_hops, and
+relation search (GET /relations, GET|POST /relations/_search): what each finds (table-driven),
+paging, limits, bad input (Reltio's 400, never 500), pending change requests never showing, and
+who may read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bondline.services import accounts
+from tests.api.reltio.conftest import LOCATION, TENANT, api, make_entity, make_relation, reltio_error
+
+
+def person(first: str, last: str, key: str) -> dict[str, Any]:
+    return {"type": "configuration/entityTypes/Individual",
+            "attributes": {"FirstName": [{"value": first}], "LastName": [{"value": last}]},
+            "crosswalks": [{"type": "configuration/sources/LNKD", "value": key}]}
+
+
+def org(name: str, key: str) -> dict[str, Any]:
+    return {"type": "configuration/entityTypes/Organization", "attributes": {"Name": [{"value": name}]},
+            "crosswalks": [{"type": "configuration/sources/FB", "value": key}]}
+
+
+@pytest.fixture
+async def world(client: Any, acme: Any) -> dict[str, str]:
+    """ada -HasAddress-> home; ada -Employment-> acme; bob -Employment-> acme; bob -affiliatedwith-> ada;
+    carl -HasAddress-> home; far -affiliatedwith-> carl. name -> uri, and rel:<name> -> relation uri."""
+    who = acme.alice
+    out = {
+        "ada": (await make_entity(client, who, person("Ada", "Lovelace", "ada")))["uri"],
+        "bob": (await make_entity(client, who, person("Bob", "Babbage", "bob")))["uri"],
+        "carl": (await make_entity(client, who, person("Carl", "Gauss", "carl")))["uri"],
+        "far": (await make_entity(client, who, person("Far", "Away", "far")))["uri"],
+        "home": (await make_entity(client, who, LOCATION))["uri"],
+        "acme": (await make_entity(client, who, org("Acme", "acme")))["uri"],
+    }
+    for name, start, end, kind in (("ada_home", "ada", "home", "HasAddress"), ("ada_acme", "ada", "acme", "Employment"),
+                                   ("bob_acme", "bob", "acme", "Employment"),
+                                   ("bob_ada", "bob", "ada", "affiliatedwith"),
+                                   ("carl_home", "carl", "home", "HasAddress"),
+                                   ("far_carl", "far", "carl", "affiliatedwith")):
+        out["rel:" + name] = (await make_relation(client, who, out[start], out[end], kind))["uri"]
+    return out
+
+
+def _names(world: dict[str, str], uris: list[str]) -> set[str]:
+    by_uri = {v: k for k, v in world.items()}
+    return {by_uri[u] for u in uris}
+
+
+# --- _connections ------------------------------------------------------------------------------------
+
+REL = "configuration/relationTypes/"
+ET = "configuration/entityTypes/"
+CONNECTIONS: list[tuple[str, dict[str, Any], set[tuple[str, str]]]] = [
+    ("everything", {}, {("home", "out"), ("acme", "out"), ("bob", "in")}),
+    ("out only", {"outRelations": [{"uri": REL + "HasAddress"}, {"uri": REL + "Employment"}]},
+     {("home", "out"), ("acme", "out")}),
+    ("in only", {"inRelations": [{"uri": REL + "affiliatedwith"}]}, {("bob", "in")}),
+    ("in of another type", {"inRelations": [{"uri": REL + "Employment"}]}, set()),
+    ("entity types", {"entityTypes": [ET + "Organization"]}, {("acme", "out")}),
+    ("entity types, short names", {"entityTypes": ["Location", "Individual"]}, {("home", "out"), ("bob", "in")}),
+    ("filter on the connected entity", {"filter": "equals(attributes.Name,'acme')"}, {("acme", "out")}),
+    ("filter with or", {"filter": "equals(attributes.FirstName,'Bob') or exists(attributes.City)"},
+     {("bob", "in"), ("home", "out")}),
+    ("filter finds none", {"filter": "equals(attributes.FirstName,'Nobody')"}, set()),
+]
+
+
+@pytest.mark.parametrize(("label", "group", "expected"), CONNECTIONS, ids=[c[0] for c in CONNECTIONS])
+async def test_connections_find_exactly(client: Any, acme: Any, world: dict[str, str], label: str,
+                                        group: dict[str, Any], expected: set[tuple[str, str]]) -> None:
+    r = await client.post(api(f"/{world['ada']}/_connections"), headers=acme.bob.bearer, json=[group])
+    assert r.status_code == 200, r.text
+    [page] = r.json()
+    assert page["index"] == 0 and page["total"] == len(expected)
+    by_uri = {v: k for k, v in world.items()}
+    assert {(by_uri[c["entity"]["entityUri"]], c["relation"]["direction"]) for c in page["connections"]} == expected
+
+
+async def test_connection_shape_and_several_groups(client: Any, acme: Any, world: dict[str, str]) -> None:
+    body = [{"outRelations": [{"uri": REL + "HasAddress", "label": "{directionalLabel}"}],
+             "entityTypes": [ET + "Location"]},
+            {"inRelations": [{"uri": REL + "affiliatedwith"}], "entityTypes": [ET + "Individual"]}]
+    for prefix in (f"/reltio/api/{TENANT}", f"/services/reltio/api/{TENANT}"):
+        r = await client.post(f"{prefix}/{world['ada']}/_connections", headers=acme.bob.bearer, json=body)
+        assert r.status_code == 200, r.text
+        first, second = r.json()
+        assert first == {"returnObjects": False, "returnDates": False, "index": 0, "total": 1, "connections": [{
+            "entity": {"entityUri": world["home"], "entityType": ET + "Location", "entityLabel": "12 Analytical Row"},
+            "relation": {"relationUri": world["rel:ada_home"], "relationType": REL + "HasAddress",
+                         "relationLabel": "address of", "direction": "out"}}]}
+        assert second["connections"][0]["relation"] == {
+            "relationUri": world["rel:bob_ada"], "relationType": REL + "affiliatedwith",
+            "relationLabel": "affiliated with", "direction": "in"}
+
+
+async def test_connections_page(client: Any, acme: Any, world: dict[str, str]) -> None:
+    seen = []
+    for offset in range(4):
+        r = await client.post(api(f"/{world['ada']}/_connections"), headers=acme.bob.bearer,
+                              json=[{"offset": offset, "max": 1, "sortBy": "entities"}])
+        page = r.json()[0]
+        assert page["total"] == 3 and page["index"] == offset
+        seen += [c["entity"]["entityLabel"] for c in page["connections"]]
+    assert seen == ["12 Analytical Row", "Acme", "Bob Babbage"]  # by the connected entity's label
+
+
+BAD_CONNECTIONS: list[tuple[Any, str]] = [
+    ({"outRelations": []}, "array of connection requests"),
+    ([1], "must be an object"),
+    ([{"outRelations": "HasAddress"}], "must be an array"),
+    ([{"outRelations": [{"label": "x"}]}], "uri"),
+    ([{"entityTypes": [3]}], "type URI"),
+    ([{"max": -1}], "max"),
+    ([{"max": 201}], "max"),
+    ([{"max": "ten"}], "integer"),
+    ([{"offset": -5}], "offset"),
+    ([{"offset": 9_999, "max": 2}], "10000"),
+    ([{"filter": "equals(attributes.FirstName"}], "syntax"),
+    ([{"filter": "nosuch(attributes.FirstName,'x')"}], "unknown condition"),
+    ([{"filter": 7}], "string"),
+    ([{}] * 21, "At most 20"),
+]
+
+
+@pytest.mark.parametrize(("body", "fragment"), BAD_CONNECTIONS, ids=[f for _, f in BAD_CONNECTIONS])
+async def test_bad_connection_requests_are_400(client: Any, acme: Any, world: dict[str, str], body: Any,
+                                               fragment: str) -> None:
+    r = await client.post(api(f"/{world['ada']}/_connections"), headers=acme.bob.bearer, json=body)
+    reltio_error(r, 400, fragment=fragment)
+
+
+async def test_connections_of_a_missing_entity_and_bad_json(client: Any, acme: Any, world: dict[str, str]) -> None:
+    r = await client.post(api("/entities/NoSuch1/_connections"), headers=acme.bob.bearer, json=[{}])
+    reltio_error(r, 404, fragment="entities/NoSuch1")
+    r = await client.post(api(f"/{world['ada']}/_connections"), headers={**acme.bob.bearer,
+                                                                        "content-type": "application/json"},
+                          content=b"[{")
+    assert r.status_code == 400
+    r = await client.post(api(f"/{world['ada']}/_connections"), headers=acme.bob.bearer, json=[{}],
+                          params={"options": "bogus"})
+    reltio_error(r, 400, fragment="bogus")
+
+
+# --- _hops -----------------------------------------------------------------------------------------
+
+HOPS: list[tuple[str, dict[str, Any], set[str], set[str]]] = [
+    ("one hop", {}, {"ada", "home", "acme", "bob"}, {"ada_home", "ada_acme", "bob_ada"}),
+    ("two hops", {"deep": 2}, {"ada", "home", "acme", "bob", "carl"},
+     {"ada_home", "ada_acme", "bob_ada", "bob_acme", "carl_home"}),
+    ("three hops", {"deep": 3}, {"ada", "home", "acme", "bob", "carl", "far"},
+     {"ada_home", "ada_acme", "bob_ada", "bob_acme", "carl_home", "far_carl"}),
+    ("relation types", {"deep": 3, "relationTypeURIs": REL + "HasAddress"}, {"ada", "home", "carl"},
+     {"ada_home", "carl_home"}),
+    ("two relation types", {"deep": 3, "relationTypeURIs": f"{REL}HasAddress,{REL}affiliatedwith"},
+     {"ada", "home", "carl", "bob", "far"}, {"ada_home", "carl_home", "bob_ada", "far_carl"}),
+    # the second level (bob's acme relation is not new, carl is) does not fit in 4: only level one
+    ("max cuts a level", {"deep": 2, "max": 4}, {"ada", "home", "acme", "bob"}, {"ada_home", "ada_acme", "bob_ada"}),
+    ("max below the first level", {"deep": 2, "max": 2}, {"ada"}, set()),
+]
+
+
+@pytest.mark.parametrize(("label", "query", "entities", "relations"), HOPS, ids=[h[0] for h in HOPS])
+async def test_hops_find_exactly(client: Any, acme: Any, world: dict[str, str], label: str, query: dict[str, Any],
+                                 entities: set[str], relations: set[str]) -> None:
+    r = await client.get(api(f"/{world['ada']}/_hops"), headers=acme.bob.bearer, params=query)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert _names(world, [e["uri"] for e in body["entities"]]) == entities
+    assert _names(world, [x["uri"] for x in body["relations"]]) == {"rel:" + n for n in relations}
+    assert body["dataComplete"] is ("max" not in query)
+
+
+async def test_hops_shape_counts_and_select(client: Any, acme: Any, world: dict[str, str]) -> None:
+    r = await client.get(api(f"/{world['ada']}/_hops"), headers=acme.bob.bearer,
+                         params={"select": "attributes.FirstName", "relationTypeURIs": REL + "HasAddress"})
+    body = r.json()
+    ada = body["entities"][0]
+    assert ada == {"uri": world["ada"], "type": ET + "Individual", "label": "Ada Lovelace",
+                   "attributes": {"FirstName": ada["attributes"]["FirstName"]},
+                   "traversedRelations": 1, "untraversedRelations": 2,
+                   "traversedRelationsCount": 1, "untraversedRelationsCount": 2}
+    assert ada["attributes"]["FirstName"][0]["value"] == "Ada"
+    assert body["relations"] == [{"uri": world["rel:ada_home"], "type": REL + "HasAddress",
+                                  "startObject": {"objectURI": world["ada"], "directionalLabel": "has address"},
+                                  "endObject": {"objectURI": world["home"], "directionalLabel": "address of"},
+                                  "direction": "directed"}]
+    home = next(e for e in body["entities"] if e["uri"] == world["home"])
+    assert (home["traversedRelations"], home["untraversedRelations"]) == (1, 1)  # carl's is not traversed
+    assert "attributes" not in (await client.get(api(f"/{world['ada']}/_hops"),
+                                                 headers=acme.bob.bearer)).json()["entities"][0]
+
+
+@pytest.mark.parametrize(("query", "fragment"), [
+    ({"deep": 0}, "deep"), ({"deep": 6}, "deep"), ({"deep": "x"}, "integer"), ({"max": 0}, "max"),
+    ({"max": 1501}, "max"), ({"options": "bogus"}, "bogus"), ({"returnInactive": "maybe"}, "returnInactive")])
+async def test_bad_hops_are_400(client: Any, acme: Any, world: dict[str, str], query: dict[str, Any],
+                                fragment: str) -> None:
+    reltio_error(await client.get(api(f"/{world['ada']}/_hops"), headers=acme.bob.bearer, params=query), 400,
+                 fragment=fragment)
+
+
+async def test_hops_of_a_missing_entity(client: Any, acme: Any) -> None:
+    reltio_error(await client.get(api("/entities/NoSuch1/_hops"), headers=acme.bob.bearer), 404)
+
+
+# --- relation search -----------------------------------------------------------------------------------
+
+RELATION_FILTERS: list[tuple[str, set[str]]] = [
+    ("", {"ada_home", "ada_acme", "bob_acme", "bob_ada", "carl_home", "far_carl"}),
+    ("equals(type,'configuration/relationTypes/Employment')", {"ada_acme", "bob_acme"}),
+    ("equals(type,'HasAddress')", {"ada_home", "carl_home"}),
+    ("in(type,'HasAddress,Employment')", {"ada_home", "carl_home", "ada_acme", "bob_acme"}),
+    ("equals(startObject,'{ada}')", {"ada_home", "ada_acme"}),
+    ("equals(endObject,'{ada}')", {"bob_ada"}),
+    ("equals(startObject,'{ada}') or equals(endObject,'{ada}')", {"ada_home", "ada_acme", "bob_ada"}),
+    ("equals(endObject.objectURI,'{home}') and not equals(startObject,'{ada}')", {"carl_home"}),
+    ("equals(uri,'{rel_far_carl}')", {"far_carl"}),
+    ("gt(createdTime, 0)", {"ada_home", "ada_acme", "bob_acme", "bob_ada", "carl_home", "far_carl"}),
+    ("lt(createdTime, '2000-01-01')", set()),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), RELATION_FILTERS, ids=[t or "none" for t, _ in RELATION_FILTERS])
+async def test_relation_filter_finds_exactly(client: Any, acme: Any, world: dict[str, str], text: str,
+                                             expected: set[str]) -> None:
+    flt = text.format(**{k.replace(':', '_'): v for k, v in world.items()})
+    for method in ("GET /relations", "GET /relations/_search", "POST /relations/_search"):
+        verb, path = method.split()
+        if verb == "GET":
+            r = await client.get(api(path), headers=acme.bob.bearer, params={"filter": flt, "max": 200})
+        else:
+            r = await client.post(api(path), headers=acme.bob.bearer, json={"filter": flt, "max": 200})
+        assert r.status_code == 200, r.text
+        assert _names(world, [x["uri"] for x in r.json()]) == {"rel:" + n for n in expected}, method
+
+
+async def test_relation_search_renders_as_get_pages_and_selects(client: Any, acme: Any,
+                                                                world: dict[str, str]) -> None:
+    one = (await client.get(api("/" + world["rel:ada_home"]), headers=acme.bob.bearer)).json()
+    r = await client.get(api("/relations"), headers=acme.bob.bearer,
+                         params={"filter": f"equals(uri,'{world['rel:ada_home']}')"})
+    assert r.json() == [one]
+    pages = []
+    for offset in range(0, 6, 2):
+        r = await client.get(api("/relations"), headers=acme.bob.bearer, params={"offset": offset, "max": 2})
+        pages += [x["uri"] for x in r.json()]
+    assert len(pages) == len(set(pages)) == 6
+    r = await client.get(api("/relations"), headers=acme.bob.bearer, params={"select": "uri,type", "max": 1})
+    assert list(r.json()[0]) == ["uri", "type"]
+    r = await client.get(api("/relations"), headers=acme.bob.bearer, params={"activeness": "not_active"})
+    assert r.json() == []
+
+
+@pytest.mark.parametrize(("params", "fragment"), [
+    ({"filter": "equals(attributes.Title,'x')"}, "attribute"),
+    ({"filter": "equals(label,'x')"}, "unknown property"),
+    ({"filter": "equals(type,"}, "syntax"),
+    ({"filter": "inSameAttributeValue(equals(attributes.A.B,'x'))"}, "attribute"),
+    ({"max": 0}, "max"), ({"max": 201}, "max"), ({"offset": -1}, "offset"), ({"max": "x"}, "integer"),
+    ({"order": "up"}, "order"), ({"activeness": "maybe"}, "activeness"), ({"options": "bogus"}, "bogus")])
+async def test_bad_relation_searches_are_400(client: Any, acme: Any, params: dict[str, Any], fragment: str) -> None:
+    reltio_error(await client.get(api("/relations"), headers=acme.bob.bearer, params=params), 400,
+                 fragment=fragment)
+
+
+# --- pending change requests, tenants, roles ---------------------------------------------------------
+
+async def test_staged_relations_never_show(client: Any, acme: Any, world: dict[str, str]) -> None:
+    r = await client.post(api("/relations"), headers=acme.alice.bearer, params={"alwaysCreateDCR": "true"},
+                          json=[{"type": REL + "affiliatedwith", "startObject": {"objectURI": world["far"]},
+                                 "endObject": {"objectURI": world["ada"]}}])
+    assert r.status_code == 200, r.text
+    assert "changes" in r.json()  # staged, not saved
+    r = await client.post(api(f"/{world['ada']}/_connections"), headers=acme.bob.bearer, json=[{}])
+    assert r.json()[0]["total"] == 3
+    r = await client.get(api(f"/{world['ada']}/_hops"), headers=acme.bob.bearer)
+    assert world["far"] not in {e["uri"] for e in r.json()["entities"]}
+    r = await client.get(api("/relations"), headers=acme.bob.bearer,
+                         params={"filter": f"equals(startObject,'{world['far']}')"})
+    assert [x["uri"] for x in r.json()] == [world["rel:far_carl"]]
+
+
+async def test_who_may_read_the_graph(client: Any, app: Any, acme: Any, world: dict[str, str]) -> None:
+    await accounts.add_user(app.store, "zed", "zed@example.com", "Zed")
+    _, token = await accounts.create_token(app.store, "zed")
+    stranger = {"Authorization": f"Bearer {token}"}
+    calls = [("POST", f"/{world['ada']}/_connections", [{}]), ("GET", f"/{world['ada']}/_hops", None),
+             ("GET", "/relations", None), ("POST", "/relations/_search", {})]
+    for method, path, body in calls:
+        r = await client.request(method, api(path), headers=stranger, json=body)
+        assert r.status_code == 403, (path, r.text)
+        r = await client.request(method, api(path), headers=acme.carol.bearer, json=body)
+        assert r.status_code == 200, (path, r.text)
+    r = await client.get(f"/reltio/api/other/{world['ada']}/_hops", headers=acme.bob.bearer)
+    assert r.status_code in (403, 404)
