@@ -98,6 +98,13 @@ REPAIRS: tuple[Repair, ...] = (
         "each member type is one node holding its members.",
         (("post", f"{_R}/interactions", "200"), ("get", f"{_R}/entities/{{id}}/_interactions", "200")),
     ),
+    Repair(
+        "reltio", ("components", "schemas", "EntitiesHop", "required"), ["type", "uri"],
+        "EntitiesHop requires `traversedRelations` and `untraversedRelations`, while the _hops example's "
+        "entities carry `traversedRelationsCount` and `untraversedRelationsCount` instead (bondline answers "
+        "both names, docs/decisions/0023); neither pair is required.",
+        (("get", f"{_R}/entities/{{id}}/_hops", "200"),),
+    ),
 )
 
 
