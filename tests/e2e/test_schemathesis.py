@@ -251,6 +251,22 @@ EXCLUSIONS = [
     ("positive_data_acceptance", R + "/configuration$", "PUT", "the types document is checked as a whole"),
     ("positive_data_acceptance", R + "/changeRequests$", "GET",
      "a filter's parentheses and and/or must nest and alternate: a grammar, not a pattern"),
+    *[("positive_data_acceptance", R + "/relations(/_search)?$", method,
+       "Reltio's bounds, which the document types as any integer: `max` 1–200, `offset` ≥ 0 and max + offset ≤"
+       " 10,000; and the filter is a grammar: 400 otherwise") for method in ("GET", "POST")],
+    ("positive_data_acceptance", R + "/entities/[^/]+/_hops$", "GET",
+     "Reltio's bounds, which the document types as any integer: `deep` 1–5, `max` 1–1,500: 400 otherwise"),
+    ("positive_data_acceptance", R + "/entities/[^/]+/_connections$", "POST",
+     "relation and entity types must be URIs of the tenant's types, `max` 0–200 and `offset` ≥ 0, and the filter"
+     " is a grammar: 400 otherwise (docs/decisions/0023)"),
+    ("positive_data_acceptance", R + "/entities/[^/]+/_interactions$", "GET",
+     "interactions are listed by timestamp only (the document's `sort` is any string): 400 otherwise"),
+    ("positive_data_acceptance", R + "/interactions$", "POST",
+     "an interaction has a type the tenant declares, and members of its member types that exist (the document"
+     " requires none of it): each item's error in the result otherwise"),
+    ("positive_data_acceptance", R + "/activities$", "POST",
+     "an activity's fields are the ones bondline keeps (label, description, items): 400 for others"
+     " (docs/decisions/0024)"),
     *[("positive_data_acceptance", R + "/entities(/_search|/_total)?$", method,
        "a search filter is Reltio's filter language (a lark grammar), not a pattern: a string that does not"
        " parse is Reltio's 400") for method in ("GET", "POST")],
@@ -262,6 +278,11 @@ EXCLUSIONS = [
      "a staged write stages all its objects or none: one of a type, with attributes or ends the tenant lacks is a 400"),
     ("negative_data_rejection", R + "/(entities|relations)$", "POST",
      "each object of a batch succeeds or fails alone: a direct write answers 200 with an object's error in its result"),
+    ("negative_data_rejection", R + "/interactions$", "POST",
+     "each interaction of a batch succeeds or fails alone, as Reltio answers: 200 with an item's error in its result"),
+    ("negative_data_rejection", R + "/entities/[^/]+/_connections$", "POST",
+     "the schema requires every field of a connection group (entityTypes, filter, …), while Reltio's own examples"
+     " leave them out: a group without one takes every type, no filter (docs/decisions/0023)"),
     ("negative_data_rejection", "^/ui/", "GET", "no session: 303 to the sign-in page, not a 4xx"),
 ]
 # Operations whose valid request is refused (400, as Reltio does: its documents declare no 409 for

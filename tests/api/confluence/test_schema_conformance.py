@@ -51,9 +51,10 @@ async def test_405_names_the_allowed_methods_in_each_dialects_body(client, site)
     r = await client.request("PATCH", f"{API}/content/1", headers=site.bob.bearer)
     confluence_error(r, 405)
     assert r.headers["allow"] == "DELETE, GET, HEAD, PUT"
-    r = await client.request("DELETE", "/reltio/api/acme/entities", headers=site.bob.bearer)
+    # (PUT: Reltio's Operate document has a DELETE of /entities, which bondline does not serve)
+    r = await client.request("PUT", "/reltio/api/acme/entities", headers=site.bob.bearer)
     reltio_error(r, 405)
-    assert "POST" in r.headers["allow"].split(", ")
+    assert {"GET", "POST"} <= set(r.headers["allow"].split(", "))
     r = await client.request("PUT", "/api/v1/webhooks", headers=site.admin.bearer)
     assert r.status_code == 405 and r.json()["error"]["code"] == "METHOD_NOT_ALLOWED"
     assert r.headers["allow"] == "GET, HEAD, POST"

@@ -4,6 +4,8 @@ review by default), which Reltio's own search cannot list. The CLI's `dcr list` 
 
 from __future__ import annotations
 
+import asyncio
+
 LIST = "/api/v1/reltio/acme/changeRequests"
 
 
@@ -13,6 +15,7 @@ async def test_by_state_newest_first(client, acme) -> None:  # type: ignore[no-u
         r = await client.post("/reltio/api/acme/changeRequests", headers=acme.bob.bearer)
         assert r.status_code == 200, r.text
         made.append(r.json()["uri"])
+        await asyncio.sleep(0.003)  # "newest first" is by createdTime, in milliseconds: one apart at least
     r = await client.post(f"/reltio/api/acme/{made[0]}/_reject", headers=acme.carol.bearer)
     assert r.status_code == 200, r.text
 

@@ -62,6 +62,7 @@ CONNECTIONS: list[tuple[str, dict[str, Any], set[tuple[str, str]]]] = [
     ("in only", {"inRelations": [{"uri": REL + "affiliatedwith"}]}, {("bob", "in")}),
     ("in of another type", {"inRelations": [{"uri": REL + "Employment"}]}, set()),
     ("entity types", {"entityTypes": [ET + "Organization"]}, {("acme", "out")}),
+    ("no entity types named: every type", {"entityTypes": []}, {("home", "out"), ("acme", "out"), ("bob", "in")}),
     ("entity types, short names", {"entityTypes": ["Location", "Individual"]}, {("home", "out"), ("bob", "in")}),
     ("filter on the connected entity", {"filter": "equals(attributes.Name,'acme')"}, {("acme", "out")}),
     ("filter with or", {"filter": "equals(attributes.FirstName,'Bob') or exists(attributes.City)"},
@@ -123,6 +124,10 @@ BAD_CONNECTIONS: list[tuple[Any, str]] = [
     ([{"filter": "equals(attributes.FirstName"}], "syntax"),
     ([{"filter": "nosuch(attributes.FirstName,'x')"}], "unknown condition"),
     ([{"filter": 7}], "string"),
+    ([{"returnObjects": {}}], "true or false"),
+    ([{"filter": None}], "null"),
+    ([{"outRelations": ["HasAddress"]}], "an object with 'uri'"),
+    ([{"outRelations": [{"uri": REL + "HasAddress", "label": {}}]}], "strings"),
     ([{}] * 21, "At most 20"),
 ]
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from bondline.dialects.reltio import params, render
 from bondline.dialects.reltio.common import register, tenant
-from bondline.dialects.reltio.search import _csv, _integer, _parameters
+from bondline.dialects.reltio.search import _boolean, _csv, _integer, _parameters
 from bondline.domain.errors import Invalid
 from bondline.domain.reltio import graph as g
 from bondline.domain.reltio import objects as o
@@ -88,6 +88,7 @@ async def search_relations(req: Request) -> Response:
         if option not in RELATION_OPTIONS:
             raise Invalid(f"Unknown option {option[:60]!r}: use {', '.join(sorted(RELATION_OPTIONS))}")
     _integer(values, "defaultMaxValues", 0)
+    _boolean(values, "scoreEnabled")
     q = graph.RelationQuery(filter=values.get("filter") or None, offset=_integer(values, "offset", 0),
                             max=_integer(values, "max", 50), order=values.get("order") or "asc",
                             activeness=values.get("activeness") or "active")

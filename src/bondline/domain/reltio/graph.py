@@ -42,10 +42,14 @@ def _type_names(raw: Any, where: str, prefix: str, keyed: bool) -> tuple[str, ..
         raise Invalid(f"'{where}' must be an array")
     out = []
     for i, item in enumerate(raw[:100]):
-        uri = item.get("uri") if keyed and isinstance(item, dict) else item
+        if keyed and not isinstance(item, dict):
+            raise Invalid(f"'{where}[{i}]' must be an object with 'uri'")
+        uri = item.get("uri") if keyed else item
         if not isinstance(uri, str) or not uri:
             want = "an object with 'uri'" if keyed else "a type URI"
             raise Invalid(f"'{where}[{i}]' must be {want}")
+        if keyed and any(not isinstance(value, str) for value in item.values()):  # uri and label: strings
+            raise Invalid(f"'{where}[{i}]': 'uri' and 'label' are strings")
         out.append(uri[len(prefix):] if uri.startswith(prefix) else uri)
     return tuple(out)
 
@@ -70,6 +74,9 @@ def connection_groups(body: Any) -> list[ConnectionGroup]:
         where = f"[{i}]"
         if not isinstance(raw, dict):
             raise Invalid(f"Connection request {where} must be an object")
+        nulls = sorted(key for key, value in raw.items() if value is None)
+        if nulls:  # (no field of an EntityConnectionsRequest is nullable)
+            raise Invalid(f"'{where}.{str(nulls[0])[:40]}' must not be null")
         outs = raw.get("outRelations")
         ins = raw.get("inRelations")
         out_types = None if outs is None else _type_names(outs, where + ".outRelations", RELATION_PREFIX, True)
@@ -79,7 +86,12 @@ def connection_groups(body: Any) -> list[ConnectionGroup]:
         elif in_types is not None and out_types is None:
             out_types = ()
         kinds = raw.get("entityTypes")
-        entity_types = None if kinds is None else _type_names(kinds, where + ".entityTypes", ENTITY_PREFIX, False)
+        # (an empty list names no type to keep: every type, as no list does)
+        entity_types = (None if kinds is None else _type_names(kinds, where + ".entityTypes", ENTITY_PREFIX, False)
+                        ) or None
+        for flag in ("returnObjects", "returnDates"):
+            if flag in raw and not isinstance(raw[flag], bool):
+                raise Invalid(f"'{where}.{flag}' must be true or false")
         text = raw.get("filter")
         if text is not None and not isinstance(text, str):
             raise Invalid(f"'{where}.filter' must be a string")
