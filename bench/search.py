@@ -14,7 +14,11 @@ pages linking to a page linked from 1,000 pages, through the relation API with `
 SELECT over a number sequence), the full-text rows from the same bodies ContentRepo would index;
 on PostgreSQL the load ends with VACUUM ANALYZE, as autovacuum would soon after it. The machines are
 shared and noisy: compare runs made together.
-Results go to bench/results/search.json.
+Results go to bench/results/search-<backend>.json. At the larger scales a query whose page holds more
+items than at the smallest is run again with the smaller scale's `limit` (the same number of items
+rendered at both scales). `--cpu` measures the search use case's CPU per call in-process instead
+(bench/results/search-cpu-<backend>.json): what the worker spends, which the machine's other load
+disturbs least.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import os
 import sys
 import tempfile
 import time
+import urllib.request
 from typing import Any
 from urllib.parse import quote
 
@@ -49,6 +54,16 @@ QUERIES = {
     "ancestor": "ancestor = 1",
     "text": 'text ~ "alpha beta"',
 }
+# --cpu: the search use case's CPU time per call, in this process (process time counts the driver's
+# threads too; on PostgreSQL the statement's own time is the server's and not counted). Other load
+# on the machine disturbs it far less than wrk's latencies. (name, CQL, limit)
+CPU_QUERIES = [
+    ("favourites", QUERIES["favourites"], 25),
+    ("label_and_space, 9 items", QUERIES["label_and_space"], 9),
+    ("ancestor", QUERIES["ancestor"], 25),
+    ("text, 8 items", QUERIES["text"], 8),
+    ("text ~ \"5005\" (one page)", 'text ~ "5005"', 25),
+]
 
 
 def backlinked(pages: int) -> int:
@@ -168,7 +183,19 @@ def load(database_url: str, pages: int) -> str:
     return asyncio.run(setup())
 
 
-def run_scale(args: argparse.Namespace, pages: int, workdir: str) -> dict[str, Any]:
+def _sizes(url: str, token: str) -> tuple[int, int | None]:
+    """What one answer holds: (items on the page, totalSize where the response has one)."""
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        body = json.load(response)
+    return body["size"], body.get("totalSize")
+
+
+def run_scale(args: argparse.Namespace, pages: int, workdir: str,
+              page_sizes: dict[str, int] | None = None) -> dict[str, Any]:
+    """Each query's first page at `pages` pages. With `page_sizes` (the items each query returned at the
+    smaller scale) a query whose page is now fuller runs a second time with that `limit`: the same
+    number of items rendered at both scales, so the ratio shows what finding the matches costs."""
     url, drop = fresh_database(args.backend, workdir, args.pg_url)
     try:
         started = time.perf_counter()
@@ -178,16 +205,82 @@ def run_scale(args: argparse.Namespace, pages: int, workdir: str) -> dict[str, A
         targets = {name: f"/wiki/rest/api/search?limit=25&cql={quote(cql)}" for name, cql in QUERIES.items()}
         targets["backlinks"] = backlinks_path(pages)
         with bondline_server(url) as srv:
+            headers = {"Authorization": f"Bearer {token}"}
+            for name, path in list(targets.items()):
+                size, total = _sizes(srv.url + path, token)
+                if page_sizes and name in QUERIES and size > page_sizes.get(name, size):
+                    targets[f"{name}@{page_sizes[name]}"] = path.replace("limit=25", f"limit={page_sizes[name]}")
             for name, path in targets.items():
                 target = srv.url + path
-                headers = {"Authorization": f"Bearer {token}"}
+                size, total = _sizes(target, token)
                 wrk(target, duration=2, connections=args.connections, headers=headers)  # warm-up
                 out[name] = wrk(target, duration=args.duration, connections=args.connections, headers=headers)
-                print(f"  {name:16} p50 {out[name]['p50_ms']:7.2f} ms  p99 {out[name]['p99_ms']:7.2f} ms"
-                      f"  {out[name]['rps']:8.0f}/s  non-2xx {out[name]['non_2xx']}", flush=True)
+                out[name].update(size=size, totalSize=total)
+                print(f"  {name:18} p50 {out[name]['p50_ms']:7.2f} ms  p99 {out[name]['p99_ms']:7.2f} ms"
+                      f"  {out[name]['rps']:8.0f}/s  non-2xx {out[name]['non_2xx']}"
+                      f"  items {size}" + (f" of {total}" if total is not None else ""), flush=True)
         return out
     finally:
         drop()
+
+
+async def _cpu_per_call(database_url: str) -> dict[str, Any]:
+    from bondline.config import Settings
+    from bondline.domain.model import Caller
+    from bondline.services import search as use_case
+    from bondline.store import create_store
+
+    store = create_store(Settings(database_url=database_url))
+    await store.open()
+    try:
+        async with store.read() as tx:
+            user = await tx.users.by_account_id("bench")
+        assert user is not None
+        caller = Caller.of(user)
+        out: dict[str, Any] = {}
+        for name, cql, limit in CPU_QUERIES:
+            for _ in range(30):  # warm-up: parse cache, read cache, page cache
+                await use_case.search(store, caller, cql, limit=limit)
+            runs = []
+            for _ in range(5):
+                began = time.process_time()
+                for _ in range(100):
+                    found = await use_case.search(store, caller, cql, limit=limit)
+                runs.append((time.process_time() - began) * 10)  # ms per call
+            out[name] = {"cpu_ms": round(min(runs), 3), "size": len(found.items), "totalSize": found.total}
+        return out
+    finally:
+        await store.close()
+
+
+def cpu_scale(args: argparse.Namespace, pages: int, workdir: str) -> dict[str, Any]:
+    """The use case's CPU per call at `pages` pages (the best of five runs of 100 calls)."""
+    url, drop = fresh_database(args.backend, workdir, args.pg_url)
+    try:
+        load(url, pages)
+        out = asyncio.run(_cpu_per_call(url))
+        for name, r in out.items():
+            print(f"  {pages:>7} pages  {name:28} {r['cpu_ms']:7.3f} ms  items {r['size']} of {r['totalSize']}",
+                  flush=True)
+        return out
+    finally:
+        drop()
+
+
+def scaling(results: dict[str, Any]) -> None:
+    """How much slower each query is at the largest scale than at the smallest (requests/s, one run),
+    as asked and with the smaller scale's number of items on the page."""
+    scales = sorted(results["scales"], key=int)
+    if len(scales) < 2:
+        return
+    small, large = results["scales"][scales[0]], results["scales"][scales[-1]]
+    print(f"{scales[-1]} pages against {scales[0]} (requests/s ratio; target ≤ 2×):")
+    for name in small:
+        same = next((key for key in large if key.startswith(f"{name}@")), None)
+        line = f"  {name:16} {small[name]['rps'] / large[name]['rps']:5.2f}×"
+        if same:
+            line += f"   {small[name]['rps'] / large[same]['rps']:5.2f}× with {small[name]['size']} items on both"
+        print(line)
 
 
 def main() -> None:
@@ -197,12 +290,30 @@ def main() -> None:
     parser.add_argument("--pages", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--cpu", action="store_true",
+                        help="measure the search use case's CPU per call in-process instead of latency with wrk")
     args = parser.parse_args()
+    if args.cpu:
+        cpu: dict[str, Any] = {"backend": args.backend, "scales": {}}
+        with tempfile.TemporaryDirectory() as workdir:
+            for pages in args.pages:
+                cpu["scales"][str(pages)] = cpu_scale(args, pages, workdir)
+        scales = [cpu["scales"][str(p)] for p in args.pages]
+        print(f"{args.pages[-1]} pages against {args.pages[0]} (CPU per call):")
+        for name in scales[0]:
+            print(f"  {name:28} {scales[-1][name]['cpu_ms'] / scales[0][name]['cpu_ms']:5.2f}×")
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / f"search-cpu-{args.backend}.json").write_text(json.dumps(cpu, indent=2) + "\n")
+        return
     ensure_wrk()
     results: dict[str, Any] = {"backend": args.backend, "connections": args.connections, "scales": {}}
     with tempfile.TemporaryDirectory() as workdir:
+        page_sizes: dict[str, int] | None = None
         for pages in args.pages:
-            results["scales"][str(pages)] = run_scale(args, pages, workdir)
+            results["scales"][str(pages)] = run_scale(args, pages, workdir, page_sizes)
+            if page_sizes is None:
+                page_sizes = {name: r["size"] for name, r in results["scales"][str(pages)].items()}
+    scaling(results)
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"search-{args.backend}.json"
     path.write_text(json.dumps(results, indent=2) + "\n")
