@@ -270,6 +270,16 @@ EXCLUSIONS = [
     *[("positive_data_acceptance", R + "/entities(/_search|/_total)?$", method,
        "a search filter is Reltio's filter language (a lark grammar), not a pattern: a string that does not"
        " parse is Reltio's 400") for method in ("GET", "POST")],
+    *[("positive_data_acceptance", R + "/entities/_facets$", method,
+       "a facet is a property Reltio counts (type, tags, label, crosswalks, attributes.<name>), `pageSize` ×"
+       " `pageNo` ≤ 3,333 and the filter is a grammar (the document types them as any string or integer): 400"
+       " otherwise (docs/decisions/0022)") for method in ("GET", "POST")],
+    ("positive_data_acceptance", R + "/entities/_scan$", "POST",
+     "the first request needs a filter (a grammar), later ones a cursor bondline issued: cursors are opaque,"
+     " 400 otherwise (docs/decisions/0022)"),
+    *[("positive_data_acceptance", R + "/entities/_byCrosswalk(/[^/]+)?$", method,
+       "a crosswalk no entity holds is Reltio's 404 (object not found): state, not shape") for method in
+      ("GET", "POST")],
     ("positive_data_acceptance", R + "/(entities|relations)/[^/]+/attributes/[^/]+(/[^/]+/[^/]+)?$", "POST",
      "a value is a string or an object as the attribute the path names is simple or nested (the tenant's types)"),
     ("positive_data_acceptance", R + "/(entities|relations)/[^/]+/attributes/[^/]+/[^/]+(/[^/]+/[^/]+)?$", "PUT",

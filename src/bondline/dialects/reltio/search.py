@@ -131,7 +131,7 @@ async def by_crosswalk(req: Request) -> Response:
     """GET /entities/_byCrosswalk/{crosswalkValue}?type=… (sourceTable, options), and POST
     /entities/_byCrosswalk?type=… with `{"crosswalkValue": "…"}` for values a path cannot carry;
     the answer is the definition's array of one ObjectEntryEntityTO."""
-    value = req.params.get("value")
+    value = req.params.get("crosswalkValue")
     if value is None:
         body = _json_body(req)
         if not isinstance(body, dict) or not isinstance(body.get("crosswalkValue"), str):
@@ -153,6 +153,6 @@ def install(app: Any) -> None:
         ("GET", "/entities/_facets", facet_entities),
         ("POST", "/entities/_facets", facet_entities),
         ("POST", "/entities/_scan", scan_entities),
-        ("GET", "/entities/_byCrosswalk/{value}", by_crosswalk),
+        ("GET", "/entities/_byCrosswalk/{crosswalkValue}", by_crosswalk),
         ("POST", "/entities/_byCrosswalk", by_crosswalk),
     ])

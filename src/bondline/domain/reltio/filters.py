@@ -47,6 +47,7 @@ from bondline.domain.reltio.objects import ReltioEntity, winner
 MAX_LENGTH = 10_000  # characters of filter text
 MAX_CONDITIONS = 100  # each is a subquery in SQL
 MAX_VALUES = 1_000  # values of one `in`
+MAX_DEPTH = 32  # and/or/not/inSameAttributeValue nested in one another (the tree is walked recursively)
 VALUE_CHARS = 256  # Reltio's search engine considers the first 256 characters of a value
 ENTITY_TYPES = "configuration/entityTypes/"
 SOURCES = "configuration/sources/"
@@ -59,7 +60,7 @@ ATTRIBUTES_FROM = "A"
 GRAMMAR = r"""
 ?start: disj
 ?disj: conj (_OR conj)*
-?conj: neg (_AND neg)*
+?conj: neg (_AND? neg)*
 ?neg: _NOT neg          -> negate
     | atom
 ?atom: "(" disj ")"
@@ -167,13 +168,15 @@ class _Raw(Transformer[Token, Any]):
         return ("or", list(parts))
 
 
-def parse(text: str | None, fields: Callable[[str], Field] | None = None) -> Node | None:
-    """The query model of a filter, or None for no filter (every entity). `fields` resolves a
-    property name (default `field_of`, the entity's properties; relations pass their own)."""
+def parse_raw(text: str | None, max_length: int = MAX_LENGTH) -> Any | None:
+    """The filter as the grammar reads it, before any vocabulary: nested tuples ``("or", [..])``,
+    ``("and", [..])``, ``("not", x)``, ``("same", x)`` and ``("cond", name, [(kind, text), ..])``
+    (kind "s" quoted, "b" bare; the first is the property). Entity and relation search resolve it
+    with `parse`; the activity log (`domain.reltio.activities`) with its own fields — one grammar."""
     if text is None or not text.strip():
         return None
-    if len(text) > MAX_LENGTH:
-        raise FilterError(f"The filter is longer than {MAX_LENGTH} characters")
+    if len(text) > max_length:
+        raise FilterError(f"The filter is longer than {max_length} characters")
     try:
         tree = _PARSER.parse(text)
     except UnexpectedInput as err:
@@ -181,7 +184,30 @@ def parse(text: str | None, fields: Callable[[str], Field] | None = None) -> Nod
         near = text[where:where + 30] if isinstance(where, int) else ""
         raise FilterError(f"Invalid filter: syntax error at position {where}{f' near {near!r}' if near else ''}"
                           ) from None
-    raw = _Raw().transform(tree) if isinstance(tree, Tree) else tree
+    if not isinstance(tree, Tree):
+        return tree
+    _check_depth(tree)
+    return _Raw().transform(tree)
+
+
+def _check_depth(tree: Tree[Token]) -> None:
+    """Refuse trees nested deeper than MAX_DEPTH before anything walks them recursively."""
+    stack: list[tuple[Any, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise FilterError(f"Invalid filter: nested too deeply (more than {MAX_DEPTH} levels of and, or, not)")
+        if isinstance(node, Tree):
+            grows = node.data in ("disj", "conj", "negate", "same")
+            stack.extend((child, depth + grows) for child in node.children)
+
+
+def parse(text: str | None, fields: Callable[[str], Field] | None = None) -> Node | None:
+    """The query model of a filter, or None for no filter (every entity). `fields` resolves a
+    property name (default `field_of`, the entity's properties; relations pass their own)."""
+    raw = parse_raw(text)
+    if raw is None:
+        return None
     resolver = _Resolver(fields or field_of)
     return resolver.node(raw)
 
