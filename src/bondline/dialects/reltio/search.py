@@ -20,7 +20,8 @@ from bondline.services.reltio import search
 
 SEARCH_OPTIONS = frozenset({"sendHidden", "searchByOv", "ovOnly", "nonOvOnly"})
 TOTAL_OPTIONS = frozenset({"searchByOv"})
-FACET_OPTIONS = frozenset({"searchByOv", "sendHidden", "ovOnly", "nonOvOnly"})
+# sortByOV: in Reltio's own example of the multiple faceted search; accepted, without effect
+FACET_OPTIONS = frozenset({"searchByOv", "sendHidden", "ovOnly", "nonOvOnly", "sortByOV", "sortByOv"})
 CROSSWALK_OPTIONS = frozenset({"sendHidden", "ovOnly", "nonOvOnly"})
 FACET_PARAMETERS = ("filter", "options", "activeness", "facet")
 
