@@ -466,6 +466,17 @@ def reltio_objects(live) -> tuple[dict[str, dict[str, Any]], dict[str, list[str]
             found[op] = {"tenantId": TYPES_TENANT}
     parameters: dict[str, dict[str, Any]] = {
         op: {f"path.{k}": v for k, v in values.items() if f"{{{k}}}" in op} for op, values in found.items()}
+    # _byCrosswalk: a crosswalk an entity holds (the path's value, and the body example's)
+    from bondline.openapi.reltio_extra import CROSSWALK_EXAMPLE
+
+    with httpx.Client(headers=live.bob.bearer, timeout=30) as http:
+        ok(http.post(f"{api}/entities", json=[{**PERSON, "crosswalks": [
+            {"type": "configuration/sources/LNKD", "value": value} for value in ("fuzz-xw", CROSSWALK_EXAMPLE)]}]))
+    for op in ops:
+        if "/entities/_byCrosswalk" in op:
+            parameters[op] = {"query.type": "LNKD"}
+            if "{crosswalkValue}" in op:
+                parameters[op]["path.crosswalkValue"] = "fuzz-xw"
     dictionaries: dict[str, list[str]] = {}
     for n, (op, uri) in enumerate(sorted(staged.items())):
         dictionaries[f"staged{n}"] = [_last(uri)]

@@ -267,6 +267,7 @@ def _q(name: str, description: str, schema: dict[str, Any] | None = None, requir
             "schema": schema or {"type": "string"}}
 
 
+CROSSWALK_EXAMPLE = "92101|C/O RANDOM HOUSE INC|CHASE MANHATTAN BANK|GPO BOX 5323|NEW YORK|NY|10087|US"
 FILTER_Q = _q("filter", "Reltio's filter (`equals(type,'configuration/entityTypes/Individual') and …`)")
 OPTIONS_Q = _q("options", "Comma-separated options: searchByOv (search operational values only), sendHidden, "
                           "ovOnly, nonOvOnly")
@@ -320,7 +321,9 @@ def _search_more_paths() -> dict[str, dict[str, Any]]:
         "For crosswalk values a path cannot carry: the value in the body, the source type in `type`.",
         SERVICES + "/entities/_byCrosswalk",
         {"200": _json("The entity holding the crosswalk", {"type": "array", "items": _ref("ObjectEntryEntityTO")})},
-        body={"type": "object", "required": ["crosswalkValue"], "properties": {"crosswalkValue": {"type": "string"}}},
+        body={"type": "object", "required": ["crosswalkValue"], "properties": {"crosswalkValue": {"type": "string"}},
+              # Reltio's own example of a value a path cannot carry ("Get Entity by Crosswalk")
+              "example": {"crosswalkValue": CROSSWALK_EXAMPLE}},
         query=[_q("type", "Source type of the crosswalk", required=True),
                _q("sourceTable", "sourceTable of the crosswalk"), _q("options", "sendHidden, ovOnly, nonOvOnly"),
                _q("select", "Properties to return")])
