@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Reltio entity search at the store: how long `equals(attributes.LastName,…)` (first page of 25)
-and its `_total` take with N entities, and the plan the database chooses (which index serves it).
+and its `_total` take with N entities, and the plan the database chooses (which index serves it);
+then `_facets` (type and LastName over a tag's entities: GROUP BY) and `_scan` pages of 200.
 
     python bench/reltio_search.py --entities 10000                       # SQLite in a temporary directory
     python bench/reltio_search.py --entities 10000 --postgres-url postgresql://postgres@127.0.0.1:5432/test
@@ -22,6 +23,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -112,11 +114,39 @@ async def main(args: argparse.Namespace) -> None:
                                                 else None, compile_kwargs={"literal_binds": True})
                         for row in await tx.conn.all(sa.text(prefix + str(compiled))):
                             print("    ", " | ".join(str(c) for c in row))
+            await _facets_and_scan(store, args.runs)
         finally:
             await store.close()
     finally:
         if drop is not None:
             await drop()
+
+
+async def _facets_and_scan(store: Any, runs: int) -> None:
+    node = filters.parse("equals(tags,'t3')")
+    specs = [filters.facet("type"), filters.facet("attributes.LastName", page_size=25)]
+    timings: list[float] = []
+    for run in range(runs + 5):
+        async with store.read() as tx:
+            t0 = time.perf_counter()
+            for spec in specs:
+                await tx.entities.facet(TENANT, node, spec)
+            if run >= 5:
+                timings.append((time.perf_counter() - t0) * 1000)
+    print(f"{'_facets type+LastName (tag t3)':34} p50 {statistics.median(timings):6.2f} ms "
+          f"p99 {statistics.quantiles(timings, n=100)[98]:6.2f} ms")
+    pages: list[float] = []
+    after, node = "", filters.parse("exists(attributes.LastName)")
+    while True:
+        async with store.read() as tx:
+            t0 = time.perf_counter()
+            found = await tx.entities.scan(TENANT, node, after=after, limit=200)
+            pages.append((time.perf_counter() - t0) * 1000)
+        if not found:
+            break
+        after = found[-1].id
+    print(f"{'_scan pages of 200':34} {len(pages) - 1:4} pages  p50 {statistics.median(pages):6.2f} ms "
+          f"max {max(pages):6.2f} ms")
 
 
 if __name__ == "__main__":

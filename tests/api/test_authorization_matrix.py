@@ -341,6 +341,15 @@ async def fresh_entity(m: Matrix, caller: str) -> dict[str, Any]:
             "number": e["attributes"]["Phone"][0]["value"]["Number"][0]["uri"].split("/")[-1]}
 
 
+async def crosswalked_entity(m: Matrix, caller: str) -> dict[str, Any]:
+    """An entity with a crosswalk of its own (`_byCrosswalk` finds it by it)."""
+    value = f"xw-{caller}-{len(m.world)}-{id(object())}"
+    r = await m.as_("RA", "POST", "/reltio/api/acme/entities", json=[{**INDIVIDUAL, "crosswalks": [
+        {"type": "configuration/sources/LNKD", "value": value}]}])
+    assert r.status_code == 200 and r.json()[0]["successful"], r.text
+    return {"xw": value}
+
+
 async def fresh_relation(m: Matrix, caller: str) -> dict[str, Any]:
     rel = await m.relation()
     return {"fresh": rel["uri"].split("/")[1],
@@ -910,6 +919,13 @@ ROWS: list[Row] = [
     Row("POST", R + "/entities/_search", R_READ, body={"filter": "startsWith(attributes.LastName,'L')"}),
     Row("GET", R + "/entities/_total", R_READ, query="filter=missing(tags)"),
     Row("POST", R + "/entities/_total", R_READ, body={"filter": "equals(type,'Individual')"}),
+    Row("GET", R + "/entities/_facets", R_READ, query="facet=type,attributes.FirstName"),
+    Row("POST", R + "/entities/_facets", R_READ, body=[{"fieldName": "type", "orderType": "term"}]),
+    Row("POST", R + "/entities/_scan", R_READ, query="filter=exists(attributes.FirstName)&max=2"),
+    Row("GET", R + "/entities/_byCrosswalk/{crosswalkValue}", R_READ, path=R + "/entities/_byCrosswalk/{xw}",
+        query="type=LNKD", make=crosswalked_entity),
+    Row("POST", R + "/entities/_byCrosswalk", R_READ, query="type=LNKD", make=crosswalked_entity,
+        body=lambda w: {"crosswalkValue": w["xw"]}),
     Row("DELETE", R + "/entities/{id}", R_DELETE_ENTITY, path=R + "/entities/{fresh}", make=fresh_entity),
     Row("POST", R + "/entities/{id}/_update", R_CREATE, path=R + "/entities/{fresh}/_update", make=fresh_entity,
         body=lambda w: [{"type": "INSERT_ATTRIBUTE", "uri": f"entities/{w['fresh']}/attributes/MiddleName",

@@ -270,6 +270,16 @@ EXCLUSIONS = [
     *[("positive_data_acceptance", R + "/entities(/_search|/_total)?$", method,
        "a search filter is Reltio's filter language (a lark grammar), not a pattern: a string that does not"
        " parse is Reltio's 400") for method in ("GET", "POST")],
+    *[("positive_data_acceptance", R + "/entities/_facets$", method,
+       "a facet is a property Reltio counts (type, tags, label, crosswalks, attributes.<name>), `pageSize` ×"
+       " `pageNo` ≤ 3,333 and the filter is a grammar (the document types them as any string or integer): 400"
+       " otherwise (docs/decisions/0022)") for method in ("GET", "POST")],
+    ("positive_data_acceptance", R + "/entities/_scan$", "POST",
+     "the first request needs a filter (a grammar), later ones a cursor bondline issued: cursors are opaque,"
+     " 400 otherwise (docs/decisions/0022)"),
+    *[("positive_data_acceptance", R + "/entities/_byCrosswalk(/[^/]+)?$", method,
+       "a crosswalk no entity holds is Reltio's 404 (object not found): state, not shape") for method in
+      ("GET", "POST")],
     ("positive_data_acceptance", R + "/(entities|relations)/[^/]+/attributes/[^/]+(/[^/]+/[^/]+)?$", "POST",
      "a value is a string or an object as the attribute the path names is simple or nested (the tenant's types)"),
     ("positive_data_acceptance", R + "/(entities|relations)/[^/]+/attributes/[^/]+/[^/]+(/[^/]+/[^/]+)?$", "PUT",
@@ -456,6 +466,17 @@ def reltio_objects(live) -> tuple[dict[str, dict[str, Any]], dict[str, list[str]
             found[op] = {"tenantId": TYPES_TENANT}
     parameters: dict[str, dict[str, Any]] = {
         op: {f"path.{k}": v for k, v in values.items() if f"{{{k}}}" in op} for op, values in found.items()}
+    # _byCrosswalk: a crosswalk an entity holds (the path's value, and the body example's)
+    from bondline.openapi.reltio_extra import CROSSWALK_EXAMPLE
+
+    with httpx.Client(headers=live.bob.bearer, timeout=30) as http:
+        ok(http.post(f"{api}/entities", json=[{**PERSON, "crosswalks": [
+            {"type": "configuration/sources/LNKD", "value": value} for value in ("fuzz-xw", CROSSWALK_EXAMPLE)]}]))
+    for op in ops:
+        if "/entities/_byCrosswalk" in op:
+            parameters[op] = {"query.type": "LNKD"}
+            if "{crosswalkValue}" in op:
+                parameters[op]["path.crosswalkValue"] = "fuzz-xw"
     dictionaries: dict[str, list[str]] = {}
     for n, (op, uri) in enumerate(sorted(staged.items())):
         dictionaries[f"staged{n}"] = [_last(uri)]

@@ -231,6 +231,24 @@ def test_search_and_total(live, tenant) -> None:  # type: ignore[no-untyped-def]
             reltio.entities.search("equals(attributes.FirstName")
 
 
+def test_facets_scan_and_by_crosswalk(live, tenant) -> None:  # type: ignore[no-untyped-def]
+    with Client(live.url, live.alice.token) as alice:
+        reltio = alice.reltio(TENANT)
+        made = [reltio.entities.create([{**PERSON, "attributes": {"FirstName": [{"value": "Scanned"}]},
+                                         "crosswalks": [{"type": "configuration/sources/LNKD", "value": f"sdk-{i}"}]}]
+                                       )[0]["object"]["uri"] for i in range(3)]
+        flt = "equals(attributes.FirstName,'Scanned')"
+        assert reltio.entities.facets(["attributes.FirstName"], flt) == {"attributes.FirstName": {"Scanned": 3}}
+        seen: list[str] = []
+        page = reltio.entities.scan(flt, max=2, select=["uri"])
+        while page.get("objects"):
+            seen += [o["uri"] for o in page["objects"]]
+            page = reltio.entities.scan(cursor=page["cursor"]["cursor"], max=2, select=["uri"])
+        assert sorted(seen) == sorted(made)
+        assert reltio.entities.by_crosswalk("sdk-1", "LNKD")["uri"] == made[1]
+        assert reltio.entities.by_crosswalk("sdk-9", "LNKD") is None
+
+
 def test_connections_hops_and_relation_search(live, tenant) -> None:  # type: ignore[no-untyped-def]
     with Client(live.url, live.alice.token) as alice:
         reltio = alice.reltio(TENANT)

@@ -79,3 +79,60 @@ def test_index_rows_cover_values_tags_label_and_crosswalks() -> None:
         (f.LABEL, "", "lbl", " lbl ", None, True), (f.XW_TYPE, "", "configuration/sources/s",
                                                     " configuration sources s ", None, True),
         (f.XW_VALUE, "", "k", " k ", None, True)]
+
+
+@pytest.mark.parametrize(("text", "raw"), [
+    ("exists(type)", ("cond", "exists", [("b", "type")])),
+    ("a(x) b(y)", ("and", [("cond", "a", [("b", "x")]), ("cond", "b", [("b", "y")])])),  # juxtaposed: and
+    ("((((a(x)))))", ("cond", "a", [("b", "x")])),  # parentheses alone nest nothing
+    ("not not a(x)", ("not", ("not", ("cond", "a", [("b", "x")])))),
+])
+def test_parse_raw(text: str, raw: object) -> None:
+    assert f.parse_raw(text) == raw
+
+
+def test_thirty_one_levels_are_read() -> None:
+    got = f.parse_raw("not " * 31 + "a(x)")
+    for _ in range(31):
+        assert got[0] == "not"  # type: ignore[index]
+        got = got[1]  # type: ignore[index]
+    assert got == ("cond", "a", [("b", "x")])
+
+
+@pytest.mark.parametrize("text", ["not " * 32 + "a(x)", "not " * 5000 + "a(x)",
+                                  "(a(x) and (a(x) or " * 20 + "a(x)" + "))" * 20])
+def test_nesting_is_bounded(text: str) -> None:
+    with pytest.raises(f.FilterError) as err:
+        f.parse_raw(text, max_length=100_000)
+    assert "nested too deeply" in err.value.message
+
+
+@pytest.mark.parametrize(("args", "facet"), [
+    (("type",), f.Facet("type", f.Field("type"))),
+    (("attributes.Phone.Type", "term", 10, 3), f.Facet("attributes.Phone.Type", f.Field("attr", "Phone.Type"),
+                                                      "term", 10, 3)),
+    (("type", None, None, None, ["configuration/entityTypes/A", "B"]),
+     f.Facet("type", f.Field("type"), include=("A", "B"))),
+    (("tags", "reversedCount", "5"), f.Facet("tags", f.Field("tag"), "reversedCount", 5)),
+])
+def test_facet(args: tuple[object, ...], facet: f.Facet) -> None:
+    assert f.facet(*args) == facet
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    ((None,), "fieldName"), (("uri",), "facets count"), (("createdTime",), "facets count"),
+    (("attributes",), "facets count"), (("nope",), "unknown property"), (("type", "up"), "orderType"),
+    (("type", None, 0), "pageSize"), (("type", None, True), "pageSize"), (("type", None, 100, 34), "3333"),
+    (("type", None, None, None, "A"), "includeFilter"), (("type", None, None, None, ["a"] * 1001), "at most"),
+])
+def test_facet_refused(args: tuple[object, ...], fragment: str) -> None:
+    with pytest.raises(f.FilterError) as err:
+        f.facet(*args)
+    assert fragment in err.value.message
+
+
+def test_references_come_from_the_types() -> None:
+    from bondline.domain.reltio.types import build, default_types
+
+    refs = f.references(build("t", default_types()))
+    assert f.Reference("Individual", "HasAddress", "Location") in refs["Address"]

@@ -122,6 +122,34 @@ def _entities(t: _Tenant, wrap: Callable[[Any], Any]) -> type:
                 filter=filter, options=",".join(options) if options else None), parse=lambda body: body["total"])
 
         @wrap
+        def facets(facets: list[str | dict[str, Any]], filter: str | None = None, *,
+                   options: list[str] | None = None) -> Call[dict[str, dict[str, int]]]:
+            """POST /entities/_facets: for each facet (a field name, or a specification ``{"fieldName":
+            "attributes.City", "orderType": "term", "pageSize": 10}``) its terms and their counts among
+            the entities matching `filter`."""
+            specs = [{"fieldName": f} if isinstance(f, str) else f for f in facets]
+            return Call("POST", f"{t.base}/entities/_facets", params(
+                filter=filter, options=",".join(options) if options else None), json=specs)
+
+        @wrap
+        def scan(filter: str | None = None, *, cursor: str | None = None, max: int | None = None,
+                 select: list[str] | None = None, options: list[str] | None = None) -> Call[dict[str, Any]]:
+            """POST /entities/_scan: the first call names the filter, the next ones pass the answer's
+            ``["cursor"]["cursor"]``; an answer without ``objects`` ends the iteration."""
+            return Call("POST", f"{t.base}/entities/_scan", params(
+                filter=None if cursor else filter, max=max, select=",".join(select) if select else None,
+                options=",".join(options) if options else None),
+                json={"cursor": {"cursor": cursor}} if cursor else {})
+
+        @wrap
+        def by_crosswalk(value: str, source: str, *, source_table: str | None = None) -> Call[dict[str, Any] | None]:
+            """POST /entities/_byCrosswalk (the value in the body, so any value works): the entity
+            holding the crosswalk of source type `source` (``FB`` or ``configuration/sources/FB``)."""
+            return Call("POST", f"{t.base}/entities/_byCrosswalk", params(type=source, sourceTable=source_table),
+                        json={"crosswalkValue": value}, parse=lambda body: body[0]["object"] if body else None,
+                        absent_ok=True)
+
+        @wrap
         def connections(entity_id: str, groups: list[dict[str, Any]], *,
                         options: list[str] | None = None) -> Call[list[dict[str, Any]]]:
             """POST /entities/{id}/_connections: per group (``{"outRelations": [{"uri": …}], "entityTypes":

@@ -262,6 +262,75 @@ def _search_paths(paths: dict[str, Any]) -> None:
         item["post"] = post
 
 
+def _q(name: str, description: str, schema: dict[str, Any] | None = None, required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "description": description,
+            "schema": schema or {"type": "string"}}
+
+
+CROSSWALK_EXAMPLE = "92101|C/O RANDOM HOUSE INC|CHASE MANHATTAN BANK|GPO BOX 5323|NEW YORK|NY|10087|US"
+FILTER_Q = _q("filter", "Reltio's filter (`equals(type,'configuration/entityTypes/Individual') and …`)")
+OPTIONS_Q = _q("options", "Comma-separated options: searchByOv (search operational values only), sendHidden, "
+                          "ovOnly, nonOvOnly")
+ACTIVENESS_Q = _q("activeness", "active, all or not_active",
+                  {"type": "string", "enum": ["active", "all", "not_active"]})
+FACET_SPEC = {"type": "object", "required": ["fieldName"], "properties": {
+    "fieldName": {"type": "string", "description": "type, tags, label, crosswalks.type, crosswalks.value or "
+                                                   "attributes.<name> (nested: attributes.Phone.Type)"},
+    "orderType": {"type": "string", "enum": ["count", "reversedCount", "term", "reversedTerm"]},
+    "pageSize": {"type": "integer", "minimum": 1, "maximum": 3333},
+    "pageNo": {"type": "integer", "minimum": 1, "maximum": 3333},
+    "includeFilter": {"type": "array", "items": {"type": "string"}}}}
+FACETS_ANSWER = {"type": "object", "description": "Each facet's terms and how many matching entities have each",
+                 "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer"}}}
+SCAN_CURSOR = {"type": "object", "required": ["cursor"], "properties": {"cursor": {"type": "string"}}}
+SCAN_ANSWER = {"type": "object", "required": ["cursor"], "properties": {
+    "cursor": SCAN_CURSOR, "objects": {"type": "array", "items": _ref("EntityTO")}}}
+
+
+def _search_more_paths() -> dict[str, dict[str, Any]]:
+    """GET|POST /entities/_facets ("Faceted Search", "Multiple Faceted Search"), POST /entities/_scan
+    ("Search Entity with Cursor") and POST /entities/_byCrosswalk ("Get Entity by Crosswalk": the
+    value in the body), from Reltio's documentation; its definitions have only GET _byCrosswalk."""
+    facets_get = _op(
+        "bondline.reltio.facetEntities.get", "Faceted search",
+        "The terms of each facet and how many of the entities matching the filter have each (bondline counts them "
+        "with one GROUP BY per facet).", SERVICES + "/entities/_facets",
+        {"200": _json("Facets", FACETS_ANSWER)},
+        query=[_q("facet", "Comma-separated facets (type, tags, attributes.<name>, …)"), FILTER_Q, OPTIONS_Q,
+               ACTIVENESS_Q])
+    facets_post = copy.deepcopy(facets_get)
+    facets_post["operationId"] = "bondline.reltio.facetEntities.post"
+    facets_post["summary"] = "Multiple faceted search"
+    facets_post["requestBody"] = {"required": False, "content": {"application/json": {"schema": {"anyOf": [
+        {"type": "array", "items": FACET_SPEC},
+        {"type": "object", "properties": {"filter": {"type": "string"}, "options": {"type": "string"},
+                                          "activeness": {"type": "string"},
+                                          "facets": {"type": "array", "items": FACET_SPEC}}}]}}}}
+    scan = _op(
+        "bondline.reltio.scanEntities", "Search entities with a cursor",
+        "The first request names the filter; each answer has the cursor to pass in the next request's body "
+        "(`{\"cursor\": {\"cursor\": \"…\"}}`) and the next entities; the last has the cursor alone.",
+        SERVICES + "/entities/_scan", {"200": _json("A page of entities and the cursor", SCAN_ANSWER)},
+        query=[FILTER_Q, _q("select", "Properties to return (uri,attributes.FirstName)"),
+               _q("max", "Entities per answer, 1 to 200", {"type": "integer", "minimum": 1, "maximum": 200}),
+               OPTIONS_Q, ACTIVENESS_Q])
+    scan["requestBody"] = {"required": False, "content": {"application/json": {"schema": {
+        "type": "object", "properties": {"cursor": {"anyOf": [SCAN_CURSOR, {"type": "string"}]}}}}}}
+    by_xw = _op(
+        "bondline.reltio.getEntityByCrosswalk.post", "Retrieves entities by a crosswalk (the value in the body)",
+        "For crosswalk values a path cannot carry: the value in the body, the source type in `type`.",
+        SERVICES + "/entities/_byCrosswalk",
+        {"200": _json("The entity holding the crosswalk", {"type": "array", "items": _ref("ObjectEntryEntityTO")})},
+        body={"type": "object", "required": ["crosswalkValue"], "properties": {"crosswalkValue": {"type": "string"}},
+              # Reltio's own example of a value a path cannot carry ("Get Entity by Crosswalk")
+              "example": {"crosswalkValue": CROSSWALK_EXAMPLE}},
+        query=[_q("type", "Source type of the crosswalk", required=True),
+               _q("sourceTable", "sourceTable of the crosswalk"), _q("options", "sendHidden, ovOnly, nonOvOnly"),
+               _q("select", "Properties to return")])
+    return {"/entities/_facets": {"get": facets_get, "post": facets_post}, "/entities/_scan": {"post": scan},
+            "/entities/_byCrosswalk": {"post": by_xw}}
+
+
 # Writes that take the change request parameters (Reltio's documentation and the seed).
 DCR_WRITES = (("/entities", "post"), ("/relations", "post"), ("/relations/{id}", "delete"),
               ("/entities/{id}/_update", "post"))
@@ -283,7 +352,7 @@ def extend(paths: dict[str, Any]) -> None:
             ok["description"] = (f"{ok.get('description', '')}; or, when the change is staged (changeRequestId, "
                                  "alwaysCreateDCR, or a caller who may only initiate change requests), the "
                                  "change request it went to").lstrip("; ")
-    own = _tenant_paths()
+    own = {**_tenant_paths(), **_search_more_paths()}
     for suffix, item in own.items():
         paths.setdefault(SERVICES + suffix, {}).update(item)
     _search_paths(paths)

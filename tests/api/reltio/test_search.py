@@ -99,6 +99,8 @@ FILTERS: list[tuple[str, set[str]]] = [
     ("gt(createdTime, 0) and lt(updatedTime, 99999999999999)", {"ada", "charles", "grace", "acme"}),
     ("lt(createdTime, '2000-01-01')", set()),
     ("exists(createdTime)", {"ada", "charles", "grace", "acme"}),
+    ("equals(tags,'math') not equals(tags,'vip')", {"charles"}),  # juxtaposed conditions: and
+    ("(" * 40 + "equals(attributes.FirstName,'Grace')" + ")" * 40, {"grace"}),  # parentheses alone nest nothing
 ]
 
 
@@ -205,6 +207,7 @@ BAD_FILTERS = [
     "equals(attributes..x,'a')", "and", "equals(type,'a') and", "()", "lt(createdTime,'yesterday')",
     "fullText(type,'a')", "inSameAttributeValue(equals(type,'Individual'))", "equals(type,'a'))",
     "equals(attributes.FirstName,'a' 'b')", "range(attributes.A, 1)",
+    "not " * 40 + "exists(type)",  # deeper than 32 levels: refused before anything walks it (was a 500)
 ]
 
 

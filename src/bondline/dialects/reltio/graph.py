@@ -8,7 +8,10 @@ from typing import Any
 
 from bondline.dialects.reltio import params, render
 from bondline.dialects.reltio.common import register, tenant
-from bondline.dialects.reltio.search import _boolean, _csv, _integer, _parameters
+from bondline.dialects.reltio.params import search_parameters as _parameters
+from bondline.dialects.reltio.params import value_boolean as _boolean
+from bondline.dialects.reltio.params import value_csv as _csv
+from bondline.dialects.reltio.params import value_integer as _integer
 from bondline.domain.errors import Invalid
 from bondline.domain.reltio import graph as g
 from bondline.domain.reltio import objects as o

@@ -9,17 +9,18 @@ append-only log serves both.
 The `filter` parameter is Reltio's filter language over the activity fields clients filter on:
 ``equals``/``startsWith`` on `user`, `items.data.type`, `items.objectUri`, and ``equals`` on
 `items.objectType`; ``gt``/``lt``/``gte``/``lte``/``equals`` on `timestamp`; combined with
-``and``, ``or``, ``not`` and parentheses. It is parsed here into a tree of column conditions
-(`Cond`, `All`, `AnyOf`, `Not`) that the audit repository turns into SQL.
+``and``, ``or``, ``not`` and parentheses. The text is read by the same lark grammar as entity
+search (`filters.parse_raw`) and resolved here into a tree of column conditions (`Cond`, `All`,
+`AnyOf`, `Not`) that the audit repository turns into SQL.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Any
 
 from bondline.domain.errors import Invalid
+from bondline.domain.reltio import filters
 
 ACTIVITY_ACTION = "reltio.activity"  # an activity a client logged
 
@@ -45,7 +46,6 @@ ITEM_TYPES: dict[str, str] = {
 ACTIONS = tuple(ITEM_TYPES)
 
 MAX_FILTER = 4000
-MAX_DEPTH = 20
 MAX_LABEL, MAX_DESCRIPTION, MAX_ITEMS, MAX_ITEM_TEXT = 256, 4000, 100, 1000
 
 
@@ -83,111 +83,38 @@ NOTHING = Cond("action", "in", ())  # matches no entry
 
 
 # --- parsing ---------------------------------------------------------------------------------------
-
-_TOKEN = re.compile(r"\s*(?:(?P<open>\()|(?P<close>\))|(?P<comma>,)|'(?P<quoted>(?:[^'\\]|\\.)*)'"
-                    r"|(?P<word>[^\s(),']+))")
-_COMPARE = {"gt": "gt", "lt": "lt", "gte": "gte", "lte": "lte"}
-
-
-def _tokens(text: str) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    pos = 0
-    while pos < len(text):
-        if text[pos:].strip() == "":
-            break
-        m = _TOKEN.match(text, pos)
-        if m is None:
-            raise bad_filter(f"unexpected character at position {pos}")
-        kind = m.lastgroup or ""
-        value = m.group(kind)
-        out.append((kind, re.sub(r"\\(.)", r"\1", value) if kind == "quoted" else value))
-        pos = m.end()
-    return out
+# The text is read by entity search's lark grammar (`filters.parse_raw`: one grammar for Reltio's
+# filter language); only the vocabulary — the fields and what each condition means on the audit
+# trail — is the activity log's.
 
 
 def bad_filter(why: str) -> Invalid:
     return Invalid(f"Invalid filter: {why}", reason="INVALID_FILTER")
 
 
-class _Parser:
-    def __init__(self, text: str) -> None:
-        self.tokens = _tokens(text)
-        self.at = 0
-
-    def peek(self) -> tuple[str, str] | None:
-        return self.tokens[self.at] if self.at < len(self.tokens) else None
-
-    def take(self, kind: str) -> str:
-        token = self.peek()
-        if token is None or token[0] != kind:
-            raise bad_filter(f"expected {kind!r} at token {self.at + 1}")
-        self.at += 1
-        return token[1]
-
-    def keyword(self, word: str) -> bool:
-        token = self.peek()
-        if token is not None and token[0] == "word" and token[1].lower() == word:
-            self.at += 1
-            return True
-        return False
-
-    def expr(self, depth: int) -> Node:
-        if depth > MAX_DEPTH:
-            raise bad_filter("nested too deeply")
-        parts = [self.term(depth)]
-        while self.keyword("or"):
-            parts.append(self.term(depth))
-        return parts[0] if len(parts) == 1 else AnyOf(tuple(parts))
-
-    def term(self, depth: int) -> Node:
-        parts = [self.factor(depth)]
-        while True:
-            if self.keyword("and"):
-                parts.append(self.factor(depth))
-                continue
-            token = self.peek()
-            # Reltio also reads juxtaposed conditions as `and`
-            if token is not None and (token[0] == "open" or (token[0] == "word" and token[1].lower() != "or")):
-                parts.append(self.factor(depth))
-                continue
-            break
-        return parts[0] if len(parts) == 1 else All(tuple(parts))
-
-    def factor(self, depth: int) -> Node:
-        if self.keyword("not"):
-            return Not(self.factor(depth + 1))
-        token = self.peek()
-        if token is not None and token[0] == "open":
-            self.at += 1
-            inner = self.expr(depth + 1)
-            self.take("close")
-            return inner
-        name = self.take("word")
-        self.take("open")
-        field = self.take("word")
-        values: list[str] = []
-        while self.peek() is not None and self.peek()[0] == "comma":  # type: ignore[index]
-            self.at += 1
-            token = self.peek()
-            if token is None or token[0] not in ("quoted", "word"):
-                raise bad_filter(f"expected a value in {name}()")
-            values.append(token[1])
-            self.at += 1
-        self.take("close")
-        return condition(name, field, values)
-
-
 def parse_filter(text: str | None) -> Node | None:
     """The condition tree of a `filter` parameter (None: no filter); Reltio's 400 if malformed."""
-    if text is None or text.strip() == "":
-        return None
-    if len(text) > MAX_FILTER:
-        raise bad_filter(f"longer than {MAX_FILTER} characters")
-    parser = _Parser(text)
-    node = parser.expr(0)
-    if parser.peek() is not None:
-        raise bad_filter(f"unexpected {parser.peek()[1]!r}")  # type: ignore[index]
-    return node
+    raw = filters.parse_raw(text, MAX_FILTER)
+    return None if raw is None else _node(raw)
+
+
+def _node(raw: Any) -> Node:
+    kind = raw[0]
+    if kind == "and":
+        return All(tuple(_node(p) for p in raw[1]))
+    if kind == "or":
+        return AnyOf(tuple(_node(p) for p in raw[1]))
+    if kind == "not":
+        return Not(_node(raw[1]))
+    if kind == "same":
+        raise bad_filter("inSameAttributeValue does not apply to activities")
+    _, name, args = raw
+    if not args:
+        raise bad_filter(f"{name[:40]}() needs a field")
+    return condition(name, args[0][1], [value for _, value in args[1:]])
+
+
+_COMPARE = {"gt": "gt", "lt": "lt", "gte": "gte", "lte": "lte"}
 
 
 def _one(name: str, field: str, values: list[str]) -> str:

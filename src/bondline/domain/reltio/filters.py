@@ -47,6 +47,7 @@ from bondline.domain.reltio.objects import ReltioEntity, winner
 MAX_LENGTH = 10_000  # characters of filter text
 MAX_CONDITIONS = 100  # each is a subquery in SQL
 MAX_VALUES = 1_000  # values of one `in`
+MAX_DEPTH = 32  # and/or/not/inSameAttributeValue nested in one another (the tree is walked recursively)
 VALUE_CHARS = 256  # Reltio's search engine considers the first 256 characters of a value
 ENTITY_TYPES = "configuration/entityTypes/"
 SOURCES = "configuration/sources/"
@@ -59,7 +60,7 @@ ATTRIBUTES_FROM = "A"
 GRAMMAR = r"""
 ?start: disj
 ?disj: conj (_OR conj)*
-?conj: neg (_AND neg)*
+?conj: neg (_AND? neg)*
 ?neg: _NOT neg          -> negate
     | atom
 ?atom: "(" disj ")"
@@ -167,13 +168,15 @@ class _Raw(Transformer[Token, Any]):
         return ("or", list(parts))
 
 
-def parse(text: str | None, fields: Callable[[str], Field] | None = None) -> Node | None:
-    """The query model of a filter, or None for no filter (every entity). `fields` resolves a
-    property name (default `field_of`, the entity's properties; relations pass their own)."""
+def parse_raw(text: str | None, max_length: int = MAX_LENGTH) -> Any | None:
+    """The filter as the grammar reads it, before any vocabulary: nested tuples ``("or", [..])``,
+    ``("and", [..])``, ``("not", x)``, ``("same", x)`` and ``("cond", name, [(kind, text), ..])``
+    (kind "s" quoted, "b" bare; the first is the property). Entity and relation search resolve it
+    with `parse`; the activity log (`domain.reltio.activities`) with its own fields — one grammar."""
     if text is None or not text.strip():
         return None
-    if len(text) > MAX_LENGTH:
-        raise FilterError(f"The filter is longer than {MAX_LENGTH} characters")
+    if len(text) > max_length:
+        raise FilterError(f"The filter is longer than {max_length} characters")
     try:
         tree = _PARSER.parse(text)
     except UnexpectedInput as err:
@@ -181,7 +184,30 @@ def parse(text: str | None, fields: Callable[[str], Field] | None = None) -> Nod
         near = text[where:where + 30] if isinstance(where, int) else ""
         raise FilterError(f"Invalid filter: syntax error at position {where}{f' near {near!r}' if near else ''}"
                           ) from None
-    raw = _Raw().transform(tree) if isinstance(tree, Tree) else tree
+    if not isinstance(tree, Tree):
+        return tree
+    _check_depth(tree)
+    return _Raw().transform(tree)
+
+
+def _check_depth(tree: Tree[Token]) -> None:
+    """Refuse trees nested deeper than MAX_DEPTH before anything walks them recursively."""
+    stack: list[tuple[Any, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise FilterError(f"Invalid filter: nested too deeply (more than {MAX_DEPTH} levels of and, or, not)")
+        if isinstance(node, Tree):
+            grows = node.data in ("disj", "conj", "negate", "same")
+            stack.extend((child, depth + grows) for child in node.children)
+
+
+def parse(text: str | None, fields: Callable[[str], Field] | None = None) -> Node | None:
+    """The query model of a filter, or None for no filter (every entity). `fields` resolves a
+    property name (default `field_of`, the entity's properties; relations pass their own)."""
+    raw = parse_raw(text)
+    if raw is None:
+        return None
     resolver = _Resolver(fields or field_of)
     return resolver.node(raw)
 
@@ -427,3 +453,101 @@ def index_rows(entity: ReltioEntity) -> list[Row]:
         rows.append(_row(XW_TYPE, "", str(xw.get("type", "")), True))
         rows.append(_row(XW_VALUE, "", str(xw.get("value", "")), True))
     return rows
+
+
+# --- reference attributes ---------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Reference:
+    """A reference attribute of an entity type (decision 0005: its values are relations): entities of
+    `owner` have, as values of it, the `relation` relations that start at them and end at an entity
+    of type `target`."""
+
+    owner: str
+    relation: str
+    target: str
+
+
+References = dict[str, tuple[Reference, ...]]  # attribute name -> the types that declare it a reference
+
+
+def references(registry: Any) -> References:
+    """The tenant's reference attributes by name (a `types.Registry`): `attributes.Address.City`
+    finds an Individual through the City of a Location its Address relation ends at."""
+    out: dict[str, list[Reference]] = {}
+    for owner in registry.entity_types.values():
+        for attr in owner.attributes.values():
+            if attr.kind == "reference" and attr.relationship_type and attr.referenced_type:
+                out.setdefault(attr.name, []).append(Reference(owner.name, attr.relationship_type,
+                                                                attr.referenced_type))
+    return {name: tuple(refs) for name, refs in out.items()}
+
+
+# --- facets -----------------------------------------------------------------------------------------
+
+FACET_ORDERS = ("count", "reversedCount", "term", "reversedTerm")
+MAX_FACETS = 20  # facets of one request
+MAX_FACET_TERMS = 3_333  # pageSize × pageNo (Reltio: "exceed 3,333 terms, then an error is returned")
+MAX_INCLUDE = 1_000  # terms of one includeFilter
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Facet:
+    """One facet of `_facets`: the field counted (`type`, `tags`, `label`, `crosswalks.type`,
+    `crosswalks.value` or `attributes.<path>`; `name` as asked), the order, the page and the terms
+    kept (`includeFilter`)."""
+
+    name: str
+    field: Field
+    order: str = "count"
+    page_size: int = 100
+    page_no: int = 1
+    include: tuple[str, ...] = ()
+
+    @property
+    def offset(self) -> int:
+        return (self.page_no - 1) * self.page_size
+
+
+def facet(name: Any, order: Any = None, page_size: Any = None, page_no: Any = None, include: Any = None) -> Facet:
+    """A facet request as Reltio documents it (`fieldName`, `orderType`, `pageSize`, `pageNo`,
+    `includeFilter`), checked; FilterError (400) when it cannot be run."""
+    if not isinstance(name, str) or not name.strip():
+        raise FilterError("Invalid facet: 'fieldName' must be a property name")
+    name = name.strip()
+    field = field_of(name)
+    if field.kind not in VALUE_KINDS and field.kind != "type" or (field.kind == "attr" and not field.path):
+        raise FilterError(f"Invalid facet: facets count type, tags, label, crosswalks or attributes.<name>, "
+                          f"not {name[:80]!r}")
+    order = "count" if order is None or order == "" else order
+    if order not in FACET_ORDERS:
+        raise FilterError(f"Invalid facet: 'orderType' must be one of {', '.join(FACET_ORDERS)}, "
+                          f"got {str(order)[:40]!r}")
+    size = _positive(page_size, "pageSize", 100)
+    page = _positive(page_no, "pageNo", 1)
+    if size * page > MAX_FACET_TERMS:
+        raise FilterError(f"Invalid facet: pageSize × pageNo must not exceed {MAX_FACET_TERMS} terms")
+    terms: tuple[str, ...] = ()
+    if include is not None:
+        if not isinstance(include, list) or not all(isinstance(t, (str, int, float)) for t in include):
+            raise FilterError("Invalid facet: 'includeFilter' must be an array of terms")
+        if len(include) > MAX_INCLUDE:
+            raise FilterError(f"Invalid facet: 'includeFilter' takes at most {MAX_INCLUDE} terms")
+        terms = tuple(_cut(str(t)) for t in include)
+        if field.kind == "type":
+            terms = tuple(t[len(ENTITY_TYPES):] if t.startswith(ENTITY_TYPES) else t for t in terms)
+    return Facet(name, field, order, size, page, terms)
+
+
+def _positive(raw: Any, name: str, default: int) -> int:
+    if raw is None or raw == "":
+        return default
+    if isinstance(raw, bool):
+        raise FilterError(f"Invalid facet: '{name}' must be a positive integer")
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise FilterError(f"Invalid facet: '{name}' must be a positive integer, got {str(raw)[:40]!r}") from None
+    if value < 1 or value > MAX_FACET_TERMS:
+        raise FilterError(f"Invalid facet: '{name}' must be between 1 and {MAX_FACET_TERMS}, got {value}")
+    return value

@@ -258,16 +258,31 @@ class EntityRepo:
 
     async def search(self, tenant: str, condition: filters.Node | None, *, by_ov: bool = False,
                      sort: filters.Field | None = None, descending: bool = False, offset: int = 0,
-                     limit: int = 50) -> list[ReltioEntity]:
+                     limit: int = 50, refs: filters.References | None = None) -> list[ReltioEntity]:
         """A page of the tenant's entities matching `condition` (Reltio's filter), in one statement."""
-        stmt = sa.select(*_ecols).where(reltio_search.where(tenant, condition, by_ov)).order_by(
+        stmt = sa.select(*_ecols).where(reltio_search.where(tenant, condition, by_ov, refs)).order_by(
             *reltio_search.order_by(sort, descending)).limit(limit).offset(offset)
         return [_entity_of(r) for r in await self.conn.all(stmt)]
 
-    async def count(self, tenant: str, condition: filters.Node | None, *, by_ov: bool = False) -> int:
+    async def count(self, tenant: str, condition: filters.Node | None, *, by_ov: bool = False,
+                    refs: filters.References | None = None) -> int:
         stmt = sa.select(sa.func.count()).select_from(entities).where(
-            reltio_search.where(tenant, condition, by_ov))
+            reltio_search.where(tenant, condition, by_ov, refs))
         return int(await self.conn.scalar(stmt) or 0)
+
+    async def scan(self, tenant: str, condition: filters.Node | None, *, after: str, limit: int,
+                   by_ov: bool = False, refs: filters.References | None = None) -> list[ReltioEntity]:
+        """The next `limit` entities matching `condition` whose id is above `after`, by id (the
+        primary key): `_scan`'s pages, which neither skip nor repeat whatever is written between them."""
+        stmt = sa.select(*_ecols).where(reltio_search.where(tenant, condition, by_ov, refs), e.id > after).order_by(
+            e.id.asc()).limit(limit)
+        return [_entity_of(r) for r in await self.conn.all(stmt)]
+
+    async def facet(self, tenant: str, condition: filters.Node | None, spec: filters.Facet, *, by_ov: bool = False,
+                    refs: filters.References | None = None) -> list[tuple[str, int]]:
+        """A page of one facet's (term, entities) over the entities matching `condition`."""
+        rows = await self.conn.all(reltio_search.facet(tenant, condition, by_ov, refs, spec))
+        return [(str(r[0]), int(r[1])) for r in rows]
 
 
 # --- relations ------------------------------------------------------------------------------------

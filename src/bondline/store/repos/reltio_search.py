@@ -19,9 +19,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from bondline.domain.reltio import filters as f
-from bondline.store.tables import entities, entity_values
+from bondline.store.tables import entities, entity_values, relations
 
 e = entities.c
+rel = relations.c
 _COLUMNS = {"type": e.type, "uri": e.id, "id": e.id, "created": e.created_at, "updated": e.updated_at,
             "label": e.label}
 
@@ -47,9 +48,10 @@ class _Compiler:
     Inside `inSameAttributeValue`, conditions are EXISTS correlated with the group's row (same
     entity, same top-level value)."""
 
-    def __init__(self, tenant: str, by_ov: bool) -> None:
+    def __init__(self, tenant: str, by_ov: bool, refs: f.References | None = None) -> None:
         self.tenant = tenant
         self.by_ov = by_ov
+        self.refs = refs or {}
         self.names: Iterator[int] = itertools.count()
 
     def node(self, node: f.Node, group: Any = None) -> Any:
@@ -96,7 +98,29 @@ class _Compiler:
         where = [v.c.tenant_id == self.tenant, *self._row_where(c, v)]
         if group is not None:
             where.append(v.c.grp == group.c.grp)
-        return self._membership(sa.select(v.c.entity_id).where(*where), group)
+        own = self._membership(sa.select(v.c.entity_id).where(*where), group)
+        top, _, sub = c.field.path.partition(".")
+        refs = self.refs.get(top, ()) if kind == "attr" and group is None else ()
+        if not refs:
+            return own
+        return sa.or_(own, *(self.reference(c, ref, sub) for ref in refs))
+
+    def reference(self, c: f.Cond, ref: f.Reference, sub: str) -> Any:
+        """A condition on a reference attribute (`attributes.Address.City`) of entities of
+        `ref.owner`: the entity starts a `ref.relation` relation ending at an entity of `ref.target`
+        whose value rows (`City`) satisfy it — `exists(attributes.Address)` asks only for the
+        relation. Uncorrelated, as every value condition: the relations are found from the values
+        (`ix_entity_values_text`, then `ix_relations_reverse` on their end)."""
+        t = entities.alias(f"t{next(self.names)}")
+        where = [rel.namespace == "reltio/" + self.tenant, rel.name == ref.relation, rel.source_type == "entity",
+                 rel.target_type == "entity", t.c.type == ref.target]
+        joined = relations.join(t, sa.and_(t.c.tenant_id == self.tenant, t.c.id == rel.target_key))
+        if sub or c.op != "exists":
+            v = entity_values.alias(f"v{next(self.names)}")
+            inner = f.Cond(c.op, f.Field("attr", sub), c.values)
+            joined = joined.join(v, sa.and_(v.c.tenant_id == self.tenant, v.c.entity_id == rel.target_key))
+            where.extend(self._row_where(inner, v))
+        return sa.and_(e.type == ref.owner, e.id.in_(sa.select(rel.source_key).select_from(joined).where(*where)))
 
     def _row_where(self, c: f.Cond, v: Any) -> list[Any]:
         """What a row of `entity_values` must be to satisfy the condition (its tenant aside)."""
@@ -162,11 +186,39 @@ class _Compiler:
         return {"lt": column < bound, "le": column <= bound, "gt": column > bound, "ge": column >= bound}[op]
 
 
-def where(tenant: str, node: f.Node | None, by_ov: bool) -> Any:
+def where(tenant: str, node: f.Node | None, by_ov: bool, refs: f.References | None = None) -> Any:
+    """The entities of `tenant` matching `node`; `refs` (`filters.references`) makes conditions on
+    reference attributes find entities through the relations' other ends."""
     condition = e.tenant_id == tenant
     if node is None:
         return condition
-    return sa.and_(condition, _Compiler(tenant, by_ov).node(node))
+    return sa.and_(condition, _Compiler(tenant, by_ov, refs).node(node))
+
+
+def facet(tenant: str, node: f.Node | None, by_ov: bool, refs: f.References | None, spec: f.Facet) -> Any:
+    """One facet as one GROUP BY: (term, number of matching entities with it), ordered and paged as
+    asked. `type` groups the entities; any other field groups their value rows (as stored, first
+    256 characters), counting each entity once per term."""
+    found = where(tenant, node, by_ov, refs)
+    if spec.field.kind == "type":
+        term: Any = e.type
+        count: Any = sa.func.count()
+        stmt = sa.select(term.label("term"), count.label("n")).where(found)
+    else:
+        v = entity_values.alias("fv")
+        path = f.ROW_PATH.get(spec.field.kind, spec.field.path)
+        term = v.c.value
+        count = sa.func.count(sa.distinct(v.c.entity_id))
+        conds = [v.c.tenant_id == tenant, v.c.path == path,
+                 v.c.entity_id.in_(sa.select(e.id).where(found))]
+        if by_ov and spec.field.kind == "attr":
+            conds.append(v.c.ov == sa.true())
+        stmt = sa.select(term.label("term"), count.label("n")).where(*conds)
+    if spec.include:
+        stmt = stmt.where(term.in_([sa.literal(t) for t in spec.include]))
+    ordering = {"count": (count.desc(), term.asc()), "reversedCount": (count.asc(), term.asc()),
+                "term": (term.asc(),), "reversedTerm": (term.desc(),)}[spec.order]
+    return stmt.group_by(term).order_by(*ordering).limit(spec.page_size).offset(spec.offset)
 
 
 def order_by(sort: f.Field | None, descending: bool) -> list[Any]:
