@@ -385,6 +385,7 @@ reltio_can_read = _reltio.can_read
 reltio_require = _reltio.require
 reltio_require_accept = _reltio.require_accept
 reltio_require_review = _reltio.require_review
+reltio_require_start_review = _reltio.require_start_review
 reltio_require_add_to_change_request = _reltio.require_add_to_change_request
 reltio_require_configure = _reltio.require_configure
 reltio_require_read_activities = _reltio.require_read_activities

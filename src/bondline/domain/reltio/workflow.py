@@ -23,7 +23,6 @@ from typing import Any
 from bondline.domain.errors import Conflict, Invalid, NotFound
 from bondline.domain.reltio import access
 from bondline.domain.reltio import roles as r
-from bondline.domain.reltio.errors import forbidden
 
 DCR_REVIEW = "dataChangeRequestReview"
 PROCESS_TYPES: dict[str, str] = {DCR_REVIEW: "Data Change Request Review"}  # type -> display name
@@ -219,10 +218,7 @@ def require_assignable(name: Any, candidates: list[str]) -> str:
 
 
 def require_start(perms: frozenset[str]) -> None:
-    """Starting a DCR review: whoever may stage (INITIATE) or accept change requests."""
-    access.require_read(perms)
-    if r.INITIATE not in perms and r.ACCEPT not in perms:
-        raise forbidden()
+    access.require_start_review(perms)
 
 
 def require_act(perms: frozenset[str], author: str, caller_name: str) -> None:
