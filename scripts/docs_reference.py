@@ -71,6 +71,9 @@ MEANINGS: dict[str, str] = {
     "webhook_max_attempts": "failed attempts after which a delivery is dead",
     "webhook_lease_seconds": "how long a dispatcher's claim on a delivery lasts (must exceed the timeout)",
     "dispatch_interval": "seconds an idle dispatcher waits before looking again",
+    "reltio_review_autostart": "`1` starts a `dataChangeRequestReview` workflow process (and its review task) "
+                               "for every change request a Reltio data-API write creates, right after the write; "
+                               "off by default, as in Reltio (for test setups)",
     "webhook_allow_local": "`1` lets webhooks target loopback, link-local and other local addresses "
                            "(`--webhook-allow-local`); see [Webhooks](../how-to/webhooks.md)",
 }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
 from typing import Any
 
 import httpx
@@ -370,3 +371,18 @@ def test_two_server_processes_act_on_one_task(database_url: str) -> None:
                 # the loser changed nothing: the task holds the winner's action, the request its state
                 detail = http.get(f"{two.url}{WF}/tasks/{task['taskId']}").json()
                 assert {"Approve": "APPLIED", "Reject": "REJECTED"}[detail["executedAction"]] == state
+
+
+async def test_autostart_setting_starts_a_review_per_new_request(app, client, acme) -> None:  # type: ignore[no-untyped-def]
+    assert app.settings.reltio_review_autostart is False  # off by default, as in Reltio
+    dcr = await staged(client, acme.bob)
+    assert ok(await client.post(f"{WF}/tasks", headers=hdr(acme.carol), json={}))["total"] == 0
+    app.settings = dataclasses.replace(app.settings, reltio_review_autostart=True)
+    dcr = await staged(client, acme.bob)
+    task = await task_of(client, acme.carol, dcr)
+    assert task["assignee"] == acme.carol.email and task["createdBy"] == acme.bob.email
+    # adding to the same request starts nothing more
+    r = await client.post(api(f"/entities?changeRequestId={dcr['uri'].split('/')[1]}"), headers=acme.bob.bearer,
+                          json=[{**INDIVIDUAL, "crosswalks": [{"type": "configuration/sources/LNKD", "value": "b"}]}])
+    assert r.status_code == 200, r.text
+    assert ok(await client.post(f"{WF}/tasks", headers=hdr(acme.carol), json={}))["total"] == 1

@@ -93,6 +93,19 @@ async def start(store: Store, caller: Caller, tenant: str, process_type: Any, ur
         return await start_in(tx, ctx, kind, object_uris, text, assignee)
 
 
+@retrying
+async def autostart(store: Store, caller: Caller, tenant: str, request_id: str) -> None:
+    """Start the review of a change request a data-API write just created (the
+    `reltio_review_autostart` setting), unless one is active or the request was decided meanwhile."""
+    async with store.write(Actor.of(caller)) as tx:
+        ctx = await tenant_context(tx, caller, tenant)
+        wf.require_start(ctx.perms)
+        cr = await tx.change_requests.get(ctx.tenant, request_id)
+        if cr is None or cr.state != ch.AWAITING or await tx.workflow.active_of_request(ctx.tenant, cr.id):
+            return
+        await start_in(tx, ctx, wf.DCR_REVIEW, (cr.uri,), None, None)
+
+
 async def _comment_in(tx: Tx, process: wf.Process, message: str, who: str, now: int) -> wf.Comment:
     comment = wf.Comment(process.tenant, _new_id(), process.id, message, who, now)
     await tx.workflow.add_comment(comment)
