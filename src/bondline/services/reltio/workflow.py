@@ -172,28 +172,69 @@ async def act(store: Store, caller: Caller, tenant: str, task_id: str, action: A
         task = await tx.workflow.task(ctx.tenant, task_id, lock=True)
         if task is None:
             raise wf.task_not_found(task_id)
-        wf.require_open(task)
-        process = await tx.workflow.process(ctx.tenant, task.process_id, lock=True)
-        if process is None or process.change_request_id is None:
-            raise wf.process_not_found(task.process_id)
-        cr = await load_request(tx, ctx, process.change_request_id)
-        wf.require_act(ctx.perms, cr.created_by, ctx.who)
-        now = ids.now_ms()
-        closed = wf.close(task, chosen, ctx.who, now)
-        await tx.workflow.update_task(closed)  # closed first: the request's own change finds no open task
-        tx.record(trail.task_changed(task, closed))
-        assert tx.actor is not None
-        tx.emit([ev.task_event(ev.TASK_COMPLETED, closed, tx.actor.account_id, cr.id)])
-        ended = wf.end(process, wf.COMPLETED, now)
-        await tx.workflow.update_process(ended)
-        tx.record(trail.process_ended(process, ended))
-        if text:
-            await _comment_in(tx, process, text, ctx.who, now)
-        if chosen == wf.APPROVE:
-            await change_requests.apply_in(tx, ctx, cr.id)
+        return await _act_in(tx, ctx, task, chosen, text)
+
+
+async def _act_in(tx: Tx, ctx: TenantContext, task: wf.Task, action: str, text: str | None,
+                  ignore_conflicts: bool = False) -> wf.Task:
+    """The action on a task locked by the caller: one transaction with the change request's fate."""
+    wf.require_open(task)
+    process = await tx.workflow.process(ctx.tenant, task.process_id, lock=True)
+    if process is None or process.change_request_id is None:
+        raise wf.process_not_found(task.process_id)
+    cr = await load_request(tx, ctx, process.change_request_id)
+    wf.require_act(ctx.perms, cr.created_by, ctx.who)
+    now = ids.now_ms()
+    closed = wf.close(task, action, ctx.who, now)
+    await tx.workflow.update_task(closed)  # closed first: the request's own change finds no open task
+    tx.record(trail.task_changed(task, closed))
+    assert tx.actor is not None
+    tx.emit([ev.task_event(ev.TASK_COMPLETED, closed, tx.actor.account_id, cr.id)])
+    ended = wf.end(process, wf.COMPLETED, now)
+    await tx.workflow.update_process(ended)
+    tx.record(trail.process_ended(process, ended))
+    if text:
+        await _comment_in(tx, process, text, ctx.who, now)
+    if action == wf.APPROVE:
+        await change_requests.apply_in(tx, ctx, cr.id, ignore_conflicts)
+    else:
+        await change_requests.reject_in(tx, ctx, cr.id)
+    return closed
+
+
+async def decide(store: Store, caller: Caller, tenant: str, request_id: str, action: str,
+                 ignore_conflicts: bool = False) -> None:
+    """The review inbox's Apply and Reject: through the request's open review task when it has one
+    (the task's rules hold: not the author's own request), else the data API's own `apply` /
+    `reject`."""
+    async with store.read() as tx:
+        task = await open_task_of(tx, tenant, request_id)
+    if task is None:
+        if action == wf.APPROVE:
+            await change_requests.apply(store, caller, tenant, request_id, ignore_conflicts)
         else:
-            await change_requests.reject_in(tx, ctx, cr.id)
-        return closed
+            await change_requests.reject(store, caller, tenant, request_id)
+        return
+    await _decide_task(store, caller, tenant, task.id, action, ignore_conflicts)
+
+
+@retrying
+async def _decide_task(store: Store, caller: Caller, tenant: str, task_id: str, action: str,
+                       ignore_conflicts: bool) -> None:
+    async with store.write(Actor.of(caller)) as tx:
+        ctx = await tenant_context(tx, caller, tenant)
+        access.reltio_require_accept(ctx.perms)
+        task = await tx.workflow.task(ctx.tenant, task_id, lock=True)
+        if task is None:
+            raise wf.task_not_found(task_id)
+        await _act_in(tx, ctx, task, action, None, ignore_conflicts)
+
+
+async def open_task_of(tx: Tx, tenant: str, request_id: str) -> wf.Task | None:
+    """The open review task of a change request (None: it has none)."""
+    found, _ = await tx.workflow.search_tasks(tenant, wf.TaskFilter(object_uris=(f"changeRequests/{request_id}",)),
+                                              0, 1)
+    return found[0] if found else None
 
 
 async def possible_assignees(store: Store, caller: Caller, tenant: str, task_ids: list[str] | None,
@@ -280,15 +321,3 @@ async def add_comment(store: Store, caller: Caller, tenant: str, process_id: str
         if process is None:
             raise wf.process_not_found(process_id)
         return await _comment_in(tx, process, text, ctx.who, ids.now_ms())
-
-
-async def tasks_of_requests(store: Store, tenant: str, request_ids: list[str]) -> dict[str, wf.Task]:
-    """The open review task of each change request that has one (the review inbox shows them)."""
-    async with store.read() as tx:
-        out: dict[str, wf.Task] = {}
-        for request_id in request_ids:
-            found = await tx.workflow.search_tasks(tenant, wf.TaskFilter(object_uris=(f"changeRequests/{request_id}",)),
-                                                   0, 1)
-            if found[0]:
-                out[request_id] = found[0][0]
-        return out
