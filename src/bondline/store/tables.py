@@ -612,7 +612,9 @@ reltio_wf_processes = sa.Table(
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.Column("created_by", sa.String(255), nullable=False),
     sa.Column("ended_at", sa.BigInteger, nullable=True),
-    sa.Index("ix_reltio_wf_processes_request", "tenant_id", "change_request_id"),
+    # Not starting with tenant_id (the key's first column): PostgreSQL's foreign key checks from the
+    # tasks, objects and comments would otherwise risk a plan on it (see change_requests).
+    sa.Index("ix_reltio_wf_processes_request", "change_request_id", "tenant_id"),
 )
 
 reltio_wf_objects = sa.Table(

@@ -35,7 +35,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], ondelete="CASCADE",
                                 name="fk_reltio_wf_processes_tenant_id_tenants"),
     )
-    op.create_index("ix_reltio_wf_processes_request", "reltio_wf_processes", ["tenant_id", "change_request_id"])
+    # not starting with tenant_id: foreign key checks find the parent by its key (see migration 0009)
+    op.create_index("ix_reltio_wf_processes_request", "reltio_wf_processes", ["change_request_id", "tenant_id"])
     op.create_table(
         "reltio_wf_objects",
         sa.Column("tenant_id", sa.String(64), nullable=False),
