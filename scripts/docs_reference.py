@@ -151,6 +151,7 @@ def configuration_page() -> str:
 DIALECTS: list[tuple[str, Callable[[str], bool]]] = [
     ("Confluence Cloud REST API v1", lambda p: p.startswith("/wiki/")),
     ("Reltio", lambda p: p.startswith(("/reltio/", "/services/reltio/", "/oauth/"))),
+    ("Reltio Workflow API", lambda p: p.startswith(("/services/workflow/", "/nui/workflow/", "/workflow-adapter/"))),
     ("Review inbox", lambda p: p.startswith("/ui")),
     ("bondline", lambda p: True),
 ]
