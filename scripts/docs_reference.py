@@ -71,6 +71,9 @@ MEANINGS: dict[str, str] = {
     "webhook_max_attempts": "failed attempts after which a delivery is dead",
     "webhook_lease_seconds": "how long a dispatcher's claim on a delivery lasts (must exceed the timeout)",
     "dispatch_interval": "seconds an idle dispatcher waits before looking again",
+    "reltio_review_autostart": "`1` starts a `dataChangeRequestReview` workflow process (and its review task) "
+                               "for every change request a Reltio data-API write creates, right after the write; "
+                               "off by default, as in Reltio (for test setups)",
     "webhook_allow_local": "`1` lets webhooks target loopback, link-local and other local addresses "
                            "(`--webhook-allow-local`); see [Webhooks](../how-to/webhooks.md)",
 }
@@ -148,6 +151,7 @@ def configuration_page() -> str:
 DIALECTS: list[tuple[str, Callable[[str], bool]]] = [
     ("Confluence Cloud REST API v1", lambda p: p.startswith("/wiki/")),
     ("Reltio", lambda p: p.startswith(("/reltio/", "/services/reltio/", "/oauth/"))),
+    ("Reltio Workflow API", lambda p: p.startswith(("/services/workflow/", "/nui/workflow/", "/workflow-adapter/"))),
     ("Review inbox", lambda p: p.startswith("/ui")),
     ("bondline", lambda p: True),
 ]

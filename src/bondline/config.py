@@ -97,6 +97,9 @@ class Settings:
     # (docs/decisions/0017-attachment-blobs.md).
     attachment_max_bytes: int = 100 * 1024 * 1024
     blob_dir: str = ""
+    # Reltio: start a `dataChangeRequestReview` process for every change request a data-API write
+    # creates (Reltio starts none by itself; on for test setups that want a task per request).
+    reltio_review_autostart: bool = False
 
     @property
     def allows_local_webhooks(self) -> bool:
@@ -137,6 +140,7 @@ class Settings:
             "webhook_allow_local": os.environ.get("BONDLINE_WEBHOOK_ALLOW_LOCAL", "") in ("1", "true", "yes"),
             "attachment_max_bytes": _env_int("BONDLINE_ATTACHMENT_MAX_BYTES", 100 * 1024 * 1024),
             "blob_dir": os.environ.get("BONDLINE_BLOB_DIR", ""),
+            "reltio_review_autostart": os.environ.get("BONDLINE_RELTIO_REVIEW_AUTOSTART", "") in ("1", "true", "yes"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)
@@ -191,4 +195,5 @@ class Settings:
             "BONDLINE_WEBHOOK_ALLOW_LOCAL": "1" if self.webhook_allow_local else "",
             "BONDLINE_ATTACHMENT_MAX_BYTES": str(self.attachment_max_bytes),
             "BONDLINE_BLOB_DIR": self.blob_dir,
+            "BONDLINE_RELTIO_REVIEW_AUTOSTART": "1" if self.reltio_review_autostart else "",
         }

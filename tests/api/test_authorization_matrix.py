@@ -61,6 +61,10 @@ V2 = "/wiki/api/v2"
 R = "{R}"  # a Reltio row: runs under /reltio/api/acme and /services/reltio/api/acme
 RELTIO_PREFIXES = {"/reltio/api/{tenantId}": "/reltio/api/acme",
                    "/services/reltio/api/{tenantId}": "/services/reltio/api/acme"}
+WF = "{WF}"  # a Reltio Workflow API row: runs under its three path forms
+WF_PREFIXES = {"/services/workflow/{tenantId}": "/services/workflow/acme",
+               "/nui/workflow/workflow/{tenantId}": "/nui/workflow/workflow/acme",
+               "/workflow-adapter/workflow/{tenantId}": "/workflow-adapter/workflow/acme"}
 XSRF = {"X-Atlassian-Token": "no-check"}
 HOOK = {"url": "http://hooks.example:9/hook", "events": ["content.updated"]}
 
@@ -368,6 +372,17 @@ async def fresh_dcr(m: Matrix, caller: str) -> dict[str, Any]:
     return {"fresh": dcr["uri"].split("/")[1], "item": items[0]["id"]}
 
 
+async def fresh_review(m: Matrix, caller: str) -> dict[str, Any]:
+    """A DCR review process for a fresh change request by RI, and its task."""
+    dcr = await fresh_dcr(m, caller)
+    r = await m.as_("RI", "POST", "/services/workflow/acme/processInstances", json={
+        "processType": "dataChangeRequestReview", "objectURIs": [f"changeRequests/{dcr['fresh']}"]})
+    assert r.status_code == 200, r.text
+    process = r.json()["processInstanceId"]
+    r = await m.as_("RI", "POST", "/services/workflow/acme/tasks", json={"processInstanceId": process})
+    return {**dcr, "process": process, "wf_task": r.json()["data"][0]["taskId"]}
+
+
 # --- the table -------------------------------------------------------------------------------------
 #        anon bad rev exp   user other spadmin admin   RO  RU  RI  RR  RA
 AUTHED_ALL_200 = "401 401 401 401  200 200 200 200  200 200 200 200 200"
@@ -388,6 +403,7 @@ R_MANAGE_DCR = f"{NO_ROLE} 200  403 403 200 200 200"  # its creator (RI) or a re
 R_ACCEPT = f"{NO_ROLE} 200  403 403 403 200 200"
 R_CONFIGURE = f"{NO_ROLE} 200  403 403 403 403 200"
 R_CREATE_INTERACTION = f"{NO_ROLE} 200  403 200 403 200 200"  # CREATE, never staged
+R_START_REVIEW = f"{NO_ROLE} 200  403 200 200 200 200"  # INITIATE or ACCEPT
 UI_SIGNED_IN = "303 303 303 303"  # no session, a forged one, or one whose token is revoked/expired
 
 INDIVIDUAL = {"type": "configuration/entityTypes/Individual",
@@ -1006,6 +1022,23 @@ ROWS: list[Row] = [
         "members": {"Chefs": {"members": [{"objectURI": w["entity_uri"]}]}}}]),
     Row("GET", R + "/entities/{id}/_interactions", R_READ, path=R + "/{entity_uri}/_interactions"),
     Row("PUT", R + "/configuration", R_CONFIGURE, body=lambda w: w["types"]),
+    # --- Reltio: the Workflow API (its envelope on every answer) -------------------------------------------
+    Row("POST", WF + "/tasks", R_READ, body={}),
+    Row("PUT", WF + "/tasks", R_ACCEPT, body=lambda w: [{"taskId": w["wf_task"], "assignee": "rr@example.com"}]),
+    Row("GET", WF + "/tasks/{taskId}", R_READ, path=WF + "/tasks/{wf_task}"),
+    Row("POST", WF + "/tasks/{taskId}/_action", R_ACCEPT, path=WF + "/tasks/{wf_task}/_action", make=fresh_review,
+        body={"action": "Approve", "processInstanceComment": "ok"}),
+    Row("POST", WF + "/assignee", R_READ, body=lambda w: {"tasks": [w["wf_task"]]}),
+    Row("POST", WF + "/processInstances", R_START_REVIEW, make=fresh_dcr, body=lambda w: {
+        "processType": "dataChangeRequestReview", "objectURIs": [f"changeRequests/{w['fresh']}"]}),
+    Row("POST", WF + "/processInstances/_search", R_READ, body={"objectURIs": ["entities/x"]}),
+    Row("GET", WF + "/processInstances/{processInstanceId}", R_READ, path=WF + "/processInstances/{process}"),
+    Row("DELETE", WF + "/processInstances/{processInstanceId}", R_ACCEPT, path=WF + "/processInstances/{process}",
+        make=fresh_review),
+    Row("GET", WF + "/processInstances/{processInstanceId}/_comment", R_READ,
+        path=WF + "/processInstances/{process}/_comment"),
+    Row("POST", WF + "/processInstances/{processInstanceId}/_comment", R_READ,
+        path=WF + "/processInstances/{process}/_comment", body={"message": "noted"}),
     # --- the review inbox (session cookie; forms carry the session's CSRF token) --------------------------
     Row("GET", "/ui", "303 303 303 303  303 303 303 303  303 303 303 303 303"),
     Row("GET", "/ui/", f"{UI_SIGNED_IN}  200 200 200 200  200 200 200 200 200"),
@@ -1045,12 +1078,13 @@ def expanded_rows() -> list[Row]:
     """Reltio rows once per prefix, with the route pattern and path made concrete."""
     out: list[Row] = []
     for row in ROWS:
-        if not row.route.startswith(R):
+        if not row.route.startswith((R, WF)):
             out.append(row)
             continue
-        for pattern, concrete in RELTIO_PREFIXES.items():
-            out.append(dataclasses.replace(row, route=row.route.replace(R, pattern),
-                                           path=(row.path or row.route).replace(R, concrete)))
+        marker, prefixes = (R, RELTIO_PREFIXES) if row.route.startswith(R) else (WF, WF_PREFIXES)
+        for pattern, concrete in prefixes.items():
+            out.append(dataclasses.replace(row, route=row.route.replace(marker, pattern),
+                                           path=(row.path or row.route).replace(marker, concrete)))
     return out
 
 
@@ -1182,6 +1216,8 @@ class Matrix:
         self.world["relation"] = (await self.relation())["uri"].split("/")[1]
         dcr = await fresh_dcr(self, "RI")
         self.world["dcr"], self.world["dcr_item"] = dcr["fresh"], dcr["item"]
+        review = await fresh_review(self, "RI")
+        self.world["process"], self.world["wf_task"] = review["process"], review["wf_task"]
 
         # review inbox sessions for every token (the anonymous caller has none; `bad` a forged one)
         for caller in self.tokens:
@@ -1264,6 +1300,17 @@ def error_shape_problem(row: Row, caller: str, r: httpx.Response, token: str) ->
         if ok and r.status_code == 403:
             ok = body["errorCode"] == 804
         return None if ok else "not Reltio's APIErrorRepresentation"
+    if path.startswith(("/services/workflow/", "/nui/workflow/", "/workflow-adapter/")):
+        if r.status_code == 401:
+            ok = isinstance(body, dict) and body.get("error") == "invalid_token" and "error_description" in body
+            return None if ok else "not Reltio's OAuth 401 body"
+        error = body.get("error") if isinstance(body, dict) else None
+        ok = isinstance(error, dict) and body.get("status") == "failed" and \
+            error.get("errorCode") == 10000 + r.status_code and \
+            {"errorMessage", "errorData", "innerError"} <= set(error)
+        if ok and r.status_code == 403:
+            ok = error["innerError"].get("errorCode") == 804
+        return None if ok else "not the Workflow API's envelope"
     if path.startswith("/oauth/"):
         ok = isinstance(body, dict) and isinstance(body.get("error"), str) and "error_description" in body
         return None if ok else "not an OAuth error body"

@@ -202,3 +202,36 @@ def test_a_tampered_csrf_token_is_refused(page: Any, world: World) -> None:
                           max_redirects=0)
     assert r.status == 403
     assert world.state_of(request_id) == "AWAITING_REVIEW"
+
+
+def test_a_reviewer_approves_a_workflow_task_in_the_inbox(page: Any, world: World) -> None:
+    """A change request in review (a Workflow API task, decision 0025): the inbox shows its task, and
+    applying it there approves the task (it closes with the action)."""
+    url = world.live.url
+    wf = f"{url}/services/workflow/{TENANT}"
+    bob = {"Authorization": f"Bearer {world.live.bob.token}"}
+    carol = {"Authorization": f"Bearer {world.reviewer_token}"}
+    r = httpx.post(world.api("/entities?alwaysCreateDCR=true"), headers=bob, json=[{
+        "type": "configuration/entityTypes/Individual", "attributes": {"FirstName": [{"value": "Katherine"}],
+                                                                       "LastName": [{"value": "Johnson"}]}}])
+    assert r.status_code == 200, r.text
+    request_uri = r.json()["uri"]
+    request_id = request_uri.split("/")[1]
+    r = httpx.post(f"{wf}/processInstances", headers=bob, json={"processType": "dataChangeRequestReview",
+                                                                 "objectURIs": [request_uri]})
+    assert r.status_code == 200 and r.json()["status"] == "OK", r.text
+    task = httpx.post(f"{wf}/tasks", headers=carol, json={"assignee": "carol@example.com",
+                                                          "objectURIs": [request_uri]}).json()["data"][0]
+    sign_in(page, url, world.reviewer_token)
+    card = f"#cr-{request_id}"
+    assert task["taskId"] in page.inner_text(f"{card} .task")
+    assert "assigned to carol@example.com" in page.inner_text(f"{card} .task")
+    page.click(f"{card} a.button.apply")
+    detail = f"{url}/ui/tenants/{TENANT}/changeRequests/{request_id}"
+    page.wait_for_url(f"{detail}/apply")
+    page.click("button:has-text('Yes, apply')")
+    page.wait_for_url(f"{detail}?done=applied")
+    assert world.state_of(request_id) == "APPLIED"
+    closed = httpx.get(f"{wf}/tasks/{task['taskId']}", headers=carol).json()
+    assert closed["executedAction"] == "Approve" and closed["possibleActions"] == []
+    assert page.locator(f"{card} .task").count() == 0

@@ -40,9 +40,17 @@ DCR_REJECTED = "change_request.rejected"
 
 CONTENT_TYPES = (CONTENT_UPDATED, CONTENT_TRASHED, CONTENT_RESTORED, CONTENT_PURGED, CONTENT_CHILD_CREATED,
                  CONTENT_LABELS_CHANGED, SPACE_CONTENT_CREATED, CONTENT_COMMENT_CREATED)
+# Reltio workflow tasks (docs/decisions/0025-reltio-workflow.md): a review task opened, given to
+# another reviewer, or completed (by an action, by the change request applied or rejected through
+# the data API, or by its process cancelled: then `action` is null).
+TASK_CREATED = "workflow_task.created"
+TASK_REASSIGNED = "workflow_task.reassigned"
+TASK_COMPLETED = "workflow_task.completed"
+
 DCR_TYPES = (DCR_CREATED, DCR_APPLIED, DCR_REJECTED)
-TYPES = CONTENT_TYPES + DCR_TYPES
-PATTERNS = ("*", "content.*", "space.*", "change_request.*")
+TASK_TYPES = (TASK_CREATED, TASK_REASSIGNED, TASK_COMPLETED)
+TYPES = CONTENT_TYPES + DCR_TYPES + TASK_TYPES
+PATTERNS = ("*", "content.*", "space.*", "change_request.*", "workflow_task.*")
 DCR_STATE_EVENTS = {"APPLIED": DCR_APPLIED, "REJECTED": DCR_REJECTED}
 
 MAX_URL = 2048
@@ -278,3 +286,13 @@ def change_request_moved(before_state: str | None, cr: Any, actor: str | None) -
         return None
     event_type = DCR_STATE_EVENTS.get(cr.state)
     return change_request_event(event_type, cr, actor) if event_type else None
+
+
+# --- Reltio workflow tasks ------------------------------------------------------------------------
+
+def task_event(event_type: str, task: Any, actor: str | None, change_request_id: str | None) -> Event:
+    return Event(event_type, {"actor": {"accountId": actor}, "data": {"tenant": task.tenant, "task": {
+        "taskId": task.id, "processInstanceId": task.process_id, "processType": task.process_type,
+        "taskType": task.task_type, "assignee": task.assignee, "objectURIs": list(task.object_uris),
+        "changeRequest": f"changeRequests/{change_request_id}" if change_request_id else None,
+        "action": task.action, "createTime": task.created_at, "endTime": task.closed_at}}})

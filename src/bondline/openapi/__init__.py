@@ -11,7 +11,7 @@ from importlib import resources
 from typing import Any
 
 from bondline import __version__
-from bondline.openapi import errors, native, precise, reltio_extra
+from bondline.openapi import errors, native, precise, reltio_extra, reltio_workflow
 
 VENDOR_DOCUMENTS = ("confluence", "confluence_v2", "reltio")
 
@@ -41,6 +41,7 @@ def document() -> dict[str, Any]:
     precise.v2_properties(components["schemas"])
     components["schemas"].update(reltio_extra.WORKFLOW_SCHEMAS)
     reltio_extra.workflow(paths, components["schemas"])
+    reltio_workflow.extend(paths, components["schemas"])
     components["securitySchemes"]["bearerAuth"] = {
         "type": "http", "scheme": "bearer",
         "description": "A bondline API token (`bondline tokens create ACCOUNT_ID`).",
@@ -53,6 +54,8 @@ def document() -> dict[str, Any]:
     tags.append({"name": "bondline", "description": "bondline's own endpoints"})
     tags.append({"name": "bondline review inbox", "description": "The review inbox's HTML pages and forms (/ui)"})
     tags.append({"name": reltio_extra.TAG, "description": "bondline's Reltio endpoints beyond Reltio's definitions"})
+    tags.append({"name": reltio_workflow.TAG, "description": "Reltio's Workflow API (the DCR review process), "
+                 "described from Reltio's documentation"})
     return {
         "openapi": "3.0.1",
         "info": {

@@ -597,3 +597,69 @@ webhook_deliveries = sa.Table(
     # a webhook's deliveries, newest first
     sa.Index("ix_webhook_deliveries_webhook", "webhook_id", "id"),
 )
+
+# Reltio's workflow (migration 0023): DCR review process instances, their objects (so tasks and
+# processes are found by object URI), their tasks and their comments.
+reltio_wf_processes = sa.Table(
+    "reltio_wf_processes",
+    metadata,
+    sa.Column("tenant_id", sa.String(64), sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("id", sa.String(16), primary_key=True),
+    sa.Column("process_type", sa.String(64), nullable=False),
+    sa.Column("object_uris", sa.Text, nullable=False),
+    sa.Column("change_request_id", sa.String(16), nullable=True),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("created_by", sa.String(255), nullable=False),
+    sa.Column("ended_at", sa.BigInteger, nullable=True),
+    # Not starting with tenant_id (the key's first column): PostgreSQL's foreign key checks from the
+    # tasks, objects and comments would otherwise risk a plan on it (see change_requests).
+    sa.Index("ix_reltio_wf_processes_request", "change_request_id", "tenant_id"),
+)
+
+reltio_wf_objects = sa.Table(
+    "reltio_wf_objects",
+    metadata,
+    sa.Column("tenant_id", sa.String(64), primary_key=True),
+    sa.Column("uri", sa.String(255), primary_key=True),
+    sa.Column("process_id", sa.String(16), primary_key=True),
+    sa.ForeignKeyConstraint(["tenant_id", "process_id"], ["reltio_wf_processes.tenant_id", "reltio_wf_processes.id"],
+                            ondelete="CASCADE", name="fk_reltio_wf_objects_process"),
+)
+
+reltio_wf_tasks = sa.Table(
+    "reltio_wf_tasks",
+    metadata,
+    sa.Column("tenant_id", sa.String(64), primary_key=True),
+    sa.Column("id", sa.String(16), primary_key=True),
+    sa.Column("process_id", sa.String(16), nullable=False),
+    sa.Column("process_type", sa.String(64), nullable=False),
+    sa.Column("task_type", sa.String(64), nullable=False),
+    sa.Column("object_uris", sa.Text, nullable=False),
+    sa.Column("assignee", sa.String(255), nullable=True),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("created_by", sa.String(255), nullable=False),
+    sa.Column("due_at", sa.BigInteger, nullable=False),
+    sa.Column("action", sa.String(32), nullable=True),
+    sa.Column("closed_at", sa.BigInteger, nullable=True),
+    sa.Column("closed_by", sa.String(255), nullable=True),
+    sa.ForeignKeyConstraint(["tenant_id", "process_id"], ["reltio_wf_processes.tenant_id", "reltio_wf_processes.id"],
+                            ondelete="CASCADE", name="fk_reltio_wf_tasks_process"),
+    sa.Index("ix_reltio_wf_tasks_state", "tenant_id", "state", "created_at"),
+    sa.Index("ix_reltio_wf_tasks_process", "tenant_id", "process_id"),
+)
+
+reltio_wf_comments = sa.Table(
+    "reltio_wf_comments",
+    metadata,
+    sa.Column("tenant_id", sa.String(64), primary_key=True),
+    sa.Column("id", sa.String(16), primary_key=True),
+    sa.Column("process_id", sa.String(16), nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("author", sa.String(255), nullable=False),
+    sa.Column("time", sa.BigInteger, nullable=False),
+    sa.ForeignKeyConstraint(["tenant_id", "process_id"], ["reltio_wf_processes.tenant_id", "reltio_wf_processes.id"],
+                            ondelete="CASCADE", name="fk_reltio_wf_comments_process"),
+    sa.Index("ix_reltio_wf_comments_process", "tenant_id", "process_id", "time"),
+)

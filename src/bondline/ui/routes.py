@@ -14,9 +14,10 @@ from urllib.parse import parse_qsl, quote, urlencode
 from bondline import ids
 from bondline.domain.errors import Forbidden, Invalid, NotFound, Unauthenticated
 from bondline.domain.model import Caller
+from bondline.domain.reltio import workflow as wf
 from bondline.http import Request, Response
 from bondline.services import ui_sessions
-from bondline.services.reltio import change_requests, inbox
+from bondline.services.reltio import inbox, workflow
 from bondline.ui import sessions, wording
 from bondline.ui.pages import DIALECT, SECURITY_HEADERS, redirect, render
 
@@ -212,8 +213,8 @@ class ReviewInbox:
         if form.get("confirm") != "yes":  # a form that skipped the confirmation step: show it
             return redirect(here + "/apply")
         try:
-            await change_requests.apply(self.app.store, v.caller, tenant, request_id,
-                                        form.get("ignoreConflicts") == "true")
+            await workflow.decide(self.app.store, v.caller, tenant, request_id, wf.APPROVE,
+                                  form.get("ignoreConflicts") == "true")
         except Invalid as err:
             # Every outcome is a page the browser GETs after a redirect: refreshing it resubmits nothing.
             if err.reason == "CHANGE_REQUEST_HAS_CONFLICTS":
@@ -230,7 +231,7 @@ class ReviewInbox:
         if form.get("confirm") != "yes":
             return redirect(here + "/reject")
         try:
-            await change_requests.reject(self.app.store, v.caller, tenant, request_id)
+            await workflow.decide(self.app.store, v.caller, tenant, request_id, wf.REJECT)
         except Invalid as err:
             if err.reason == "CHANGE_REQUEST_STATE_INVALID":
                 return redirect(here + "?done=already")

@@ -825,3 +825,32 @@ async def test_a_made_up_result_says_nothing(client: Any, acme: Any, signed_in: 
     for done in ("applied", "rejected", "nonsense"):
         page = await carol.get(f"{INBOX}/changeRequests/{request_id}?done={done}")
         assert page.status_code == 200 and 'class="notice"' not in page.text
+
+
+async def test_a_request_in_review_shows_its_task_and_apply_acts_on_it(client: Any, acme: Any,
+                                                                        signed_in: Any) -> None:
+    """The inbox shows the Workflow API's review task; Apply approves through it (the task closes
+    with the action), and Reject rejects through it."""
+    wf_base = "/services/workflow/acme"
+    ids_by_action = {}
+    for action in ("Approve", "Reject"):
+        request_id = await dcr(client, acme.bob, "POST", "/entities", [INDIVIDUAL])
+        r = await client.post(f"{wf_base}/processInstances", headers=acme.bob.bearer, json={
+            "processType": "dataChangeRequestReview", "objectURIs": [f"changeRequests/{request_id}"]})
+        assert r.status_code == 200, r.text
+        task = (await client.post(f"{wf_base}/tasks", headers=acme.carol.bearer, json={
+            "objectURIs": [f"changeRequests/{request_id}"]})).json()["data"][0]
+        ids_by_action[action] = (request_id, task["taskId"])
+    carol = await signed_in(acme.carol)
+    for action, (request_id, task_id) in ids_by_action.items():
+        card = text_of(card_of((await carol.get(INBOX)).text, request_id))
+        assert f"In review: task {task_id} , assigned to {acme.carol.email}" in card, card
+        here = f"{INBOX}/changeRequests/{request_id}"
+        assert f"In review: task {task_id} ," in text_of((await carol.get(here)).text)
+        verb, done = ("apply", "applied") if action == "Approve" else ("reject", "rejected")
+        r = await carol.post(f"{here}/{verb}", {"confirm": "yes"})
+        assert r.status_code == 303 and r.headers["location"] == f"{here}?done={done}"
+        assert await state_of(client, acme.carol, request_id) == ("APPLIED" if action == "Approve" else "REJECTED")
+        closed = (await client.get(f"{wf_base}/tasks/{task_id}", headers=acme.carol.bearer)).json()
+        assert closed["executedAction"] == action and closed["possibleActions"] == []
+        assert "In review" not in text_of((await carol.get(here)).text)

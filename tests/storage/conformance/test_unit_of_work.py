@@ -14,6 +14,7 @@ from bondline.domain.audit import OPERATOR_ACTOR, Actor, Change
 from bondline.domain.comments import CommentMeta
 from bondline.domain.groups import Group
 from bondline.domain.relations import CONFLUENCE
+from bondline.domain.reltio import workflow as wf
 from bondline.domain.reltio.interactions import Interaction
 from bondline.store import Store
 from bondline.store.repos.tasks import LongTask
@@ -275,6 +276,10 @@ async def _fill_every_table(store: Store) -> None:
         await tx.reltio_relations.insert_many([reltio_relation("r1", "e1", "e1")])
         await tx.interactions.insert_many([Interaction(TENANT, "i1", "Lunch", NOW, {}, {"Chefs": ["e1"]}, NOW, "ada")])
         await tx.change_requests.insert(change_request("cr1"), [change_item("cr1", 0)])
+        process = wf.new_process(TENANT, "p1", wf.DCR_REVIEW, ("changeRequests/cr1",), "cr1", "ada", NOW)
+        await tx.workflow.insert_process(process)
+        await tx.workflow.insert_task(wf.new_task(process, "t1", "ada", NOW))
+        await tx.workflow.add_comment(wf.Comment(TENANT, "c1", "p1", "fine", "ada", NOW))
         tx.record(Change("site.fill", "site"))
         tx.emit([ev.Event(ev.CONTENT_UPDATED, {})])
 

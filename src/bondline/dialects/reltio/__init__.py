@@ -4,7 +4,8 @@ token endpoint ``/oauth/token``.
 
 One module per resource: `entities`, `relations`, `attributes` (bondline's attribute endpoints),
 `change_requests`, `configuration` (the tenant's model), `activities` (the activity log),
-`interactions`, `search` (entity search), `graph` (connections and hops) and `oauth`. Errors use
+`interactions`, `search` (entity search), `graph` (connections and hops), `oauth`, and Reltio's
+Workflow API (`workflow_api`, the DCR review process and its tasks). Errors use
 Reltio's
 APIErrorRepresentation body, 401 its OAuth body (`errors`). Clients that send `EnvironmentURL` get
 every answer in Reltio's Workflow API envelope (`workflow`).
@@ -29,6 +30,7 @@ def install(app: Any) -> None:
         oauth,
         relations,
         search,
+        workflow_api,
     )
 
     app.claim_prefix("/reltio/", DIALECT)
@@ -43,3 +45,4 @@ def install(app: Any) -> None:
     activities.install(app)
     interactions.install(app)
     oauth.install(app)
+    workflow_api.install(app)

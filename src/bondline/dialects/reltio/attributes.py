@@ -49,7 +49,7 @@ async def _run(req: Request, collection: str, ops: list[attributes.Op]) -> Respo
     result = await attributes.change(req.app.store, req.caller, tenant(req), collection, req.params["id"], ops,
                                      change_request_id=request_id, always_create_dcr=always)
     if isinstance(result, ChangeRequestView):
-        return staged(result)
+        return await staged(req, result)
     if isinstance(result, EntityView):  # collection == "entities"
         return json_response(render.entity(result))
     return json_response(render.relation(result))

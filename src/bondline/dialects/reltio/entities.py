@@ -19,7 +19,7 @@ async def save_entities(req: Request) -> Response:
     result = await entities.save(req.app.store, req.caller, tenant(req), body, options=req.q_csv("options"),
                                  change_request_id=request_id, always_create_dcr=always)
     if isinstance(result, ChangeRequestView):
-        return staged(result)
+        return await staged(req, result)
     return_objects = params.boolean(req, "returnObjects", True)
     out: list[dict[str, Any]] = []
     for saved in result:
@@ -53,7 +53,7 @@ async def cumulative_update(req: Request) -> Response:
     result = await attributes.change(req.app.store, req.caller, tenant(req), "entities", entity_id, ops,
                                      change_request_id=request_id, always_create_dcr=always)
     if isinstance(result, ChangeRequestView):
-        return staged(result)
+        return await staged(req, result)
     assert isinstance(result, entities.EntityView)  # an entity's change answers with the entity
     return json_response(render.entity(result))
 

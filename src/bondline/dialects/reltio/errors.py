@@ -60,6 +60,15 @@ CODES: dict[str, int] = {
     "UNSUPPORTED_MEDIA_TYPE": 9015,
     "REQUEST_TIMEOUT": 9016,
     "INVALID_FILTER": 9017,  # entity search: a filter bondline cannot parse or run
+    # the Workflow API (decision 0025; rendered in its envelope, whose own code is 10000 + status)
+    "TASK_NOT_FOUND": 9101,
+    "PROCESS_INSTANCE_NOT_FOUND": 9102,
+    "PROCESS_TYPE_NOT_FOUND": 9103,
+    "TASK_CLOSED": 9104,
+    "INVALID_TASK_ACTION": 9105,
+    "INVALID_ASSIGNEE": 9106,
+    "PROCESS_INSTANCE_EXISTS": 9107,
+    "PROCESS_INSTANCE_CLOSED": 9108,
 }
 
 

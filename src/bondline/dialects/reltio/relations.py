@@ -22,7 +22,7 @@ async def save_relations(req: Request) -> Response:
     result = await relations.save(req.app.store, req.caller, tenant(req), body, options=req.q_csv("options"),
                                   change_request_id=request_id, always_create_dcr=always)
     if isinstance(result, ChangeRequestView):
-        return staged(result)
+        return await staged(req, result)
     return_objects = params.boolean(req, "returnObjects", True)
     out: list[dict[str, Any]] = []
     for saved in result:
@@ -48,7 +48,7 @@ async def delete_relation(req: Request) -> Response:
     result = await relations.delete(req.app.store, req.caller, tenant(req), req.params["id"],
                                     change_request_id=request_id, always_create_dcr=always)
     if result is not None:
-        return staged(result)
+        return await staged(req, result)
     return json_response(render.STATUS_OK)
 
 

@@ -12,6 +12,11 @@ Rules:
 - applying and rejecting a change request need ACCEPT_CHANGE_REQUEST (the review inbox offers its
   Apply and Reject buttons exactly when `can_accept` says so; its forms still go through the same
   services, which require it again);
+- approving or rejecting a change request through its review task (the Workflow API) needs the
+  same, and the reviewer may not be the request's author (`require_review`);
+- starting a change request's review process needs INITIATE_CHANGE_REQUEST or
+  ACCEPT_CHANGE_REQUEST (`require_start_review`); reassigning a review task or cancelling its
+  process needs ACCEPT_CHANGE_REQUEST; reading tasks, processes and comments, and commenting, READ;
 - deleting a change request, one of its items, or editing its external info: its creator (while
   they may still initiate) or a reviewer (ACCEPT_CHANGE_REQUEST);
 - adding items to an existing change request (`changeRequestId` on any write): the same people —
@@ -82,6 +87,22 @@ def can_accept(perms: frozenset[str]) -> bool:
 def require_accept(perms: frozenset[str]) -> None:
     require_read(perms)
     require(perms, r.ACCEPT)
+
+
+def require_review(perms: frozenset[str], author: str, caller_name: str) -> None:
+    """Approve or reject a change request in its review task: a reviewer (ACCEPT_CHANGE_REQUEST),
+    and never its author — a review is someone else's (403, error 804)."""
+    require_accept(perms)
+    if author == caller_name:
+        raise forbidden()
+
+
+def require_start_review(perms: frozenset[str]) -> None:
+    """Start a change request's review process (the Workflow API): whoever may stage change
+    requests (INITIATE_CHANGE_REQUEST) or accept them."""
+    require_read(perms)
+    if r.INITIATE not in perms and r.ACCEPT not in perms:
+        raise forbidden()
 
 
 def require_manage_change_request(perms: frozenset[str], creator: str, caller_name: str) -> None:

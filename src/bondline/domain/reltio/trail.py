@@ -104,3 +104,36 @@ def items_staged(tenant: str, items: list[Item]) -> Change:
 
 def item_deleted(tenant: str, item: Item) -> Change:
     return Change("dcr.item.delete", _request_path(tenant, item.request_id), record_of(item))
+
+
+# --- workflow (docs/decisions/0025-reltio-workflow.md) ----------------------------------------------
+
+def _process_path(tenant: str, process_id: str) -> str:
+    return f"reltio/{tenant}/workflow/processInstances/{process_id}"
+
+
+def _task_path(tenant: str, task_id: str) -> str:
+    return f"reltio/{tenant}/workflow/tasks/{task_id}"
+
+
+def process_started(process: Any, task: Any) -> list[Change]:
+    return [Change("workflow.process.start", _process_path(process.tenant, process.id), None, record_of(process)),
+            Change("workflow.task.create", _task_path(task.tenant, task.id), None, record_of(task))]
+
+
+def process_ended(before: Any, after: Any) -> Change:
+    """`workflow.process.complete` or `workflow.process.cancel`."""
+    verb = "cancel" if after.state == "cancelled" else "complete"
+    return Change(f"workflow.process.{verb}", _process_path(after.tenant, after.id), record_of(before),
+                  record_of(after))
+
+
+def task_changed(before: Any, after: Any) -> Change:
+    """`workflow.task.complete` (closed, by an action or none) or `workflow.task.reassign`."""
+    verb = "complete" if before.state != after.state else "reassign"
+    return Change(f"workflow.task.{verb}", _task_path(after.tenant, after.id), record_of(before), record_of(after))
+
+
+def comment_added(comment: Any) -> Change:
+    return Change("workflow.comment.create", _process_path(comment.tenant, comment.process_id), None,
+                  record_of(comment))

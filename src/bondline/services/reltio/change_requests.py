@@ -25,7 +25,7 @@ from bondline.domain.reltio import objects as o
 from bondline.domain.reltio import trail
 from bondline.domain.reltio.errors import object_not_found
 from bondline.domain.reltio.types import ENTITY, RELATION
-from bondline.services.reltio import references, staging
+from bondline.services.reltio import references, review_link, staging
 from bondline.services.reltio.entities import EntityView
 from bondline.services.reltio.relations import RelationView, view_of
 from bondline.services.reltio.retry import retrying
@@ -231,6 +231,7 @@ async def delete(store: Store, caller: Caller, tenant: str, request_id: str) -> 
         ctx = await tenant_context(tx, caller, tenant)
         cr = await load_request(tx, ctx, request_id, lock=True)
         access.reltio_require_manage_change_request(ctx.perms, cr.created_by, ctx.who)
+        await review_link.close_tasks(tx, ctx.tenant, cr.id, ctx.who, ids.now_ms(), cancelled=True)
         await tx.change_requests.delete(ctx.tenant, cr.id)
         tx.record(trail.request_deleted(cr))
 
@@ -239,11 +240,16 @@ async def reject(store: Store, caller: Caller, tenant: str, request_id: str) -> 
     async with store.write(Actor.of(caller)) as tx:
         ctx = await tenant_context(tx, caller, tenant)
         access.reltio_require_accept(ctx.perms)
-        cr = await load_request(tx, ctx, request_id, lock=True)
-        ch.require_awaiting(cr, "rejected")
-        now = ids.now_ms()
-        return await staging.changed(tx, cr, dataclasses.replace(cr, state=ch.REJECTED, updated_at=now,
-                                                                 updated_by=ctx.who))
+        return await reject_in(tx, ctx, request_id)
+
+
+async def reject_in(tx: Tx, ctx: TenantContext, request_id: str) -> ch.ChangeRequest:
+    """Reject in the caller's unit of work (a workflow task's Reject runs it after its own checks)."""
+    cr = await load_request(tx, ctx, request_id, lock=True)
+    ch.require_awaiting(cr, "rejected")
+    now = ids.now_ms()
+    return await staging.changed(tx, cr, dataclasses.replace(cr, state=ch.REJECTED, updated_at=now,
+                                                             updated_by=ctx.who))
 
 
 def _conflict_error(cr: ch.ChangeRequest, conflicts: list[ch.ItemConflict]) -> Invalid:
@@ -279,6 +285,11 @@ async def apply(store: Store, caller: Caller, tenant: str, request_id: str, igno
 async def _apply_in(tx: Tx, caller: Caller, tenant: str, request_id: str, ignore_conflicts: bool) -> ch.ChangeRequest:
     ctx = await tenant_context(tx, caller, tenant)
     access.reltio_require_accept(ctx.perms)
+    return await apply_in(tx, ctx, request_id, ignore_conflicts)
+
+
+async def apply_in(tx: Tx, ctx: TenantContext, request_id: str, ignore_conflicts: bool = False) -> ch.ChangeRequest:
+    """Apply in the caller's unit of work (a workflow task's Approve runs it after its own checks)."""
     cr = await load_request(tx, ctx, request_id, lock=True)
     ch.require_awaiting(cr, "applied")
     items = await tx.change_requests.items(ctx.tenant, cr.id)

@@ -1,6 +1,8 @@
 """The review inbox's use cases: the tenants a user may review (or only read), a page of a tenant's
 change requests in one state with their objects' labels and conflicts, and one change request in
-full. Applying and rejecting go through `change_requests.apply` / `reject` like the API does.
+full. Applying and rejecting go through `change_requests.apply` / `reject` like the API does — or,
+for a request with an open review task, through that task (`workflow.decide`), so the task closes
+with the decision and its rules hold.
 
 Listings stay cheap whatever a request's size: a request of more than `LIST_ITEMS` items shows its
 first items only (their conflicts are exact: items apply in order, so a prefix's conflicts are the
@@ -18,7 +20,8 @@ from bondline.domain.errors import Invalid
 from bondline.domain.model import Caller
 from bondline.domain.reltio import changes as ch
 from bondline.domain.reltio import roles
-from bondline.services.reltio import staging
+from bondline.domain.reltio import workflow as wf
+from bondline.services.reltio import staging, workflow
 from bondline.services.reltio.staging import ChangeRequestView, load_request
 from bondline.services.reltio.tenants import TenantContext, tenant_context
 from bondline.store import Store
@@ -48,6 +51,8 @@ class Shown:
     item_count: int
     # For each conflicted item (by id): the values its target holds now (None: object or value gone).
     current: dict[str, list[Any] | None] = dataclasses.field(default_factory=dict)
+    # Its open review task (the Workflow API's), if one was started: Apply and Reject then act on it.
+    task: wf.Task | None = None
 
     @property
     def complete(self) -> bool:
@@ -164,7 +169,8 @@ async def page(store: Store, caller: Caller, tenant: str, state: str, number: in
                          if sizes.get(cr.id, 0) else [])
             view = await staging.view(tx, ctx, cr, objects_info=True, conflicts=cr.state == ch.AWAITING,
                                       items=items)
-            shown.append(Shown(view, sizes.get(cr.id, 0), await _current(tx, ctx, view)))
+            task = await workflow.open_task_of(tx, ctx.tenant, cr.id) if cr.state == ch.AWAITING else None
+            shown.append(Shown(view, sizes.get(cr.id, 0), await _current(tx, ctx, view), task))
     total = counts.get(state, 0)
     return InboxPage(ctx.tenant, state, access.reltio_can_accept(ctx.perms), counts, shown, number,
                      max(1, -(-total // size)), filters)
@@ -180,7 +186,8 @@ async def detail(store: Store, caller: Caller, tenant: str, request_id: str) -> 
         items = await tx.change_requests.items(ctx.tenant, cr.id)
         view = await staging.view(tx, ctx, cr, objects_info=True, conflicts=cr.state == ch.AWAITING, items=items)
         current = await _current(tx, ctx, view)
-    return Shown(view, len(items), current), access.reltio_can_accept(ctx.perms)
+        task = await workflow.open_task_of(tx, ctx.tenant, cr.id) if cr.state == ch.AWAITING else None
+    return Shown(view, len(items), current, task), access.reltio_can_accept(ctx.perms)
 
 
 async def _current(tx: Tx, ctx: TenantContext, view: ChangeRequestView) -> dict[str, list[Any] | None]:

@@ -19,6 +19,7 @@ from bondline.domain.reltio import objects as o
 from bondline.domain.reltio import trail
 from bondline.domain.reltio.errors import object_not_found
 from bondline.domain.reltio.types import ENTITY_PREFIX, RELATION_PREFIX
+from bondline.services.reltio import review_link
 from bondline.services.reltio.tenants import TenantContext
 from bondline.store.unit import Tx
 
@@ -88,6 +89,8 @@ async def changed(tx: Tx, before: ch.ChangeRequest, after: ch.ChangeRequest) -> 
     await tx.change_requests.update(after)
     tx.record(trail.request_changed(before, after))
     _moved(tx, before.state, after)
+    if before.state != after.state and after.state in (ch.APPLIED, ch.REJECTED):
+        await review_link.close_tasks(tx, after.tenant, after.id, after.updated_by, after.updated_at)
     return after
 
 
