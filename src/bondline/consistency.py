@@ -56,7 +56,7 @@ class Request:
 
     def saw(self, position: int | None) -> None:
         """The request wrote or read everything up to `position`."""
-        if position is not None and (self.position is None or position > self.position):
+        if position is not None and position >= 0 and (self.position is None or position > self.position):
             self.position = position
 
     def changed(self) -> bool:

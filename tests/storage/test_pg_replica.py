@@ -174,7 +174,7 @@ def _stats(app: App) -> dict[str, int]:
 
 
 async def test_a_client_reads_its_own_write_while_the_replica_lags(pair: Pair, app: App) -> None:
-    async with _client(app) as client, _client(app) as tokenless:
+    async with _client(app) as client, _client(app) as tokenless, _client(app) as other:
         alice, page = await _world(app, client)
         await _caught_up(pair)
         await _replay(pair, "pause")
@@ -184,12 +184,19 @@ async def test_a_client_reads_its_own_write_while_the_replica_lags(pair: Pair, a
             token = consistency.parse_lsn(r.headers[HEADER])
             assert token is not None
             assert client.cookies.get(consistency.COOKIE) == r.headers[HEADER]
+            # another client's later write, which the primary's answer below includes
+            r = await other.put(f"{API}/relation/other/from/user/current/to/content/{page}", headers=alice.bearer)
+            assert r.status_code == 200, r.text
+            later = consistency.parse_lsn(r.headers[HEADER])
+            assert later is not None and later > token
             before = _stats(app)
             r = await client.get(_fav(page), headers=alice.bearer)  # the cookie carries the token
             assert r.status_code == 200, r.text
             after = _stats(app)
             assert after["behind"] > before["behind"]  # the replica had not replayed it: the primary answered
             assert after["replica"] == before["replica"]
+            # monotonic: having read the primary, the client's token covers what it may have seen there
+            assert (consistency.parse_lsn(client.cookies[consistency.COOKIE]) or 0) >= later
             # the same token in the header, from a client without the cookie
             r = await tokenless.get(_fav(page), headers={**alice.bearer, HEADER: consistency.format_lsn(token)})
             assert r.status_code == 200, r.text
@@ -220,6 +227,8 @@ async def test_a_read_without_a_token_in_replica_mode_is_served_by_the_replica(p
             r = await tokenless.get(_fav(page), headers=alice.bearer)
             assert r.status_code == 404, r.text  # the replica's (older) state: it really serves reads
             assert _stats(app)["replica"] == before["replica"] + 1
+            if HEADER in r.headers:  # a position the replica had replayed, if it knew one
+                assert consistency.parse_lsn(r.headers[HEADER]) is not None
             r = await client.get(_fav(page), headers=alice.bearer)
             assert r.status_code == 200, r.text  # the writer still reads its write
         finally:

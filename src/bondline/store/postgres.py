@@ -357,7 +357,8 @@ class _RoutedRead:
         if (exc is not None and not isinstance(exc, DomainError)) or state is None or not state.safe:
             return
         if on_replica:
-            state.saw(self.seen)
+            if self.seen is not None and self.seen >= 0:  # -1: not asked yet (a tokenless read)
+                state.saw(self.seen)
         elif state.token is not None or self.store.replica_mode == "replica":
             # Read on the primary by a client that reads from the replica too: its next read must not
             # be older than this one, so it is given the primary's position as of now.
