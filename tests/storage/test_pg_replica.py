@@ -298,3 +298,49 @@ def test_the_header_wins_over_the_cookie_and_only_get_and_head_may_read_the_repl
     assert consistency.from_headers("GET", [cookie, (b"x-bondline-consistency", b"0/20")]).token == 0x20
     assert not consistency.from_headers("PUT", [cookie]).safe
     assert consistency.from_headers("HEAD", []).safe
+
+
+@pytest.mark.live
+def test_atlassian_python_api_reads_its_writes_through_the_cookie(pair: Pair, tmp_path: Any) -> None:
+    """An unchanged vendor client (its requests.Session keeps cookies) on a served bondline with two
+    workers, in "replica" mode: with replay paused it reads back what it wrote, while a client that
+    keeps no cookies reads the replica's older state."""
+    atlassian = pytest.importorskip("atlassian", reason="atlassian-python-api is not installed")
+    from bondline.client import Client
+    from bondline.services import accounts
+    from bondline.store import create_store
+    from tests.live import LiveServer
+
+    async def make_user() -> str:
+        store = create_store(Settings(database_url=pair.primary))
+        await store.open()
+        try:
+            user = await accounts.add_user(store, "acc-live", "live@example.com", "Live", True)
+            return (await accounts.create_token(store, user.account_id))[1]
+        finally:
+            await store.close()
+
+    token = asyncio.run(make_user())
+    live = LiveServer(pair.primary, workers=2, env={
+        "BONDLINE_PG_REPLICA_URL": pair.replica, "BONDLINE_PG_REPLICA_MODE": "replica",
+        "BONDLINE_BLOB_DIR": str(tmp_path / "blobs"), "BONDLINE_DISPATCH": "0"}).wait_ready()
+    try:
+        with Client(live.url, token) as client:
+            client.spaces.create("LIVE", "Live")
+            page = client.content.create("LIVE", "Read your writes")["id"]
+        asyncio.run(_caught_up(pair))
+        confluence = atlassian.Confluence(url=live.url + "/wiki", username="live@example.com", password=token,
+                                          cloud=True)
+        path = f"rest/api/relation/favourite/from/user/current/to/content/{page}"
+        asyncio.run(_replay(pair, "pause"))
+        try:
+            assert confluence.put(path)["name"] == "favourite"
+            assert consistency.COOKIE in confluence.session.cookies
+            for _ in range(4):  # either worker: each asks the replica how far it has replayed
+                assert confluence.get(path)["name"] == "favourite"
+            stale = httpx.get(f"{live.url}/wiki/{path}", auth=("live@example.com", token))
+            assert stale.status_code == 404  # no cookie, "replica" mode: the replica's older state
+        finally:
+            asyncio.run(_replay(pair, "resume"))
+    finally:
+        live.stop()
