@@ -46,13 +46,17 @@ class Request:
     replica at all (`safe`: GET and HEAD only — a write request's reads may decide what it writes,
     so they see the primary), and the position to hand back (`position`, raised by the store)."""
 
-    __slots__ = ("token", "malformed", "safe", "position")
+    __slots__ = ("token", "malformed", "safe", "wrote", "position")
 
     def __init__(self, token: int | None, safe: bool, malformed: bool = False) -> None:
         self.token = token
         self.malformed = malformed  # a token was sent and is not one: read from the primary
         self.safe = safe
+        self.wrote = False  # the request committed a write: its later reads must see it (the primary)
         self.position = token
+
+    def may_read_replica(self) -> bool:
+        return self.safe and not self.wrote and not self.malformed
 
     def saw(self, position: int | None) -> None:
         """The request wrote or read everything up to `position`."""

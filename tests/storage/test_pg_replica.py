@@ -296,8 +296,12 @@ def test_the_header_wins_over_the_cookie_and_only_get_and_head_may_read_the_repl
     cookie = (b"cookie", b"a=b; bondline_consistency=0/10; c=d")
     assert consistency.from_headers("GET", [cookie]).token == 0x10
     assert consistency.from_headers("GET", [cookie, (b"x-bondline-consistency", b"0/20")]).token == 0x20
-    assert not consistency.from_headers("PUT", [cookie]).safe
-    assert consistency.from_headers("HEAD", []).safe
+    assert not consistency.from_headers("PUT", [cookie]).may_read_replica()
+    assert not consistency.from_headers("GET", [(b"x-bondline-consistency", b"nope")]).may_read_replica()
+    state = consistency.from_headers("HEAD", [])
+    assert state.may_read_replica()
+    state.wrote = True  # a GET that wrote (the store sets it on commit) reads the primary from then on
+    assert not state.may_read_replica()
 
 
 @pytest.mark.live

@@ -334,7 +334,7 @@ class _RoutedRead:
 
     async def __aenter__(self) -> Tx:
         state, store = self.state, self.store
-        if state is not None and state.safe and not state.malformed and await store._replica_serves(state):
+        if state is not None and state.may_read_replica() and await store._replica_serves(state):
             self.seen = store._replayed  # the replica has replayed at least this far (it only moves on)
             self.conn = ReplicaReadConn(store)
         else:
@@ -550,6 +550,7 @@ class PostgresStore(Store):
     async def _note_write(self) -> None:
         state = consistency.current.get()
         if state is not None:
+            state.wrote = True
             state.saw(await self._primary_position())
 
     async def close(self) -> None:
