@@ -7,14 +7,17 @@ directory, free ports, as tests/storage/test_pg_replica.py does), serves bondlin
 process, makes N relation PUTs through the API, waits for the replica to replay them, and reads the
 startup process's CPU time from /proc.
 
-`python bench/replica.py [--writes 3000]`
+`python bench/replica.py [--writes 3000]` (writes bench/results/replica-<time>.json)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime
+import json
 import os
+import pathlib
 import shutil
 import socket
 import subprocess
@@ -49,7 +52,7 @@ def _cpu_us(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) * 1e6 / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
-async def measure(primary: str, replica: str, writes: int, concurrency: int = 16) -> None:
+async def measure(primary: str, replica: str, writes: int, concurrency: int = 16) -> dict[str, object]:
     app = build(Settings(database_url=primary, pg_replica_url=replica, auth_cache_seconds=0, dispatch=False,
                          blob_dir=tempfile.mkdtemp(prefix="bondline-replica-blobs-")))
     await app.startup()
@@ -88,10 +91,15 @@ async def measure(primary: str, replica: str, writes: int, concurrency: int = 16
             wal = await p.fetchval("SELECT $1::pg_lsn - $2::pg_lsn", after_lsn, before_lsn)
         print(f"{writes} relation PUTs in {took:.1f} s ({writes / took:,.0f}/s, in process, "
               "both servers on this machine)")
+        result = {"started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+                  "load_average": os.getloadavg()[0], "cpus": os.cpu_count(), "writes": writes,
+                  "writes_per_second": round(writes / took, 1), "wal_bytes_per_write": round(float(wal) / writes),
+                  "replay_cpu_us_per_write": round(replay_us, 1)}
         print(f"WAL per write: {float(wal) / writes:,.0f} bytes")
         print(f"replica's replay CPU per write: {replay_us:.1f} µs "
               f"(one replay process: at most {1e6 / replay_us:,.0f} writes/s followed)" if replay_us > 0 else
               "replica's replay CPU per write: below the clock's resolution")
+        return result
     finally:
         await p.close()
         await r.close()
@@ -130,7 +138,10 @@ def main() -> int:
             conf.write(f"port = {rp}\nhot_standby = on\n")
         ctl(repl, "start")
         started.append(repl)
-        asyncio.run(measure(primary, f"postgresql://postgres@127.0.0.1:{rp}/postgres", args.writes))
+        result = asyncio.run(measure(primary, f"postgresql://postgres@127.0.0.1:{rp}/postgres", args.writes))
+        stamp = str(result["started"]).replace("-", "").replace(":", "").replace("+0000", "Z")
+        out = pathlib.Path(__file__).resolve().parent / "results" / f"replica-{stamp}.json"
+        out.write_text(json.dumps(result, indent=2) + "\n")
     finally:
         for d in reversed(started):
             ctl(d, "stop", "-m", "immediate")

@@ -51,9 +51,9 @@ MIX = [
     Op("DCR apply", 0.01, 2 * STAGE[0], 2 * STAGE[1], "write", "estimated: 2× staging"),
 ]
 MACHINE_CORES = 2
-# A replica's CPU to replay one write: measured by bench/replica.py (relation PUTs, 1.5 kB of WAL
-# each: 46.7 µs of the startup process per write, on this machine under load). Replay is one
-# process, so a replica follows at most 1e6 / REPLAY_US writes per second, whatever its cores.
+# A replica's CPU to replay one write: measured by bench/replica.py (relation PUTs, 1.5-1.6 kB of
+# WAL each: 46.7 µs of the startup process per write at load average 8, 66.7 µs at 16). Replay is
+# one process, so a replica follows at most 1e6 / REPLAY_US writes per second, whatever its cores.
 REPLAY_US = 46.7
 POOL_SIZE = 10  # BONDLINE_PG_POOL_SIZE
 
