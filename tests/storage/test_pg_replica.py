@@ -348,3 +348,17 @@ def test_atlassian_python_api_reads_its_writes_through_the_cookie(pair: Pair, tm
             asyncio.run(_replay(pair, "resume"))
     finally:
         live.stop()
+
+
+@pytest.mark.parametrize(("env", "error"), [
+    ({"BONDLINE_PG_REPLICA_MODE": "sometimes"}, "BONDLINE_PG_REPLICA_MODE must be primary or replica"),
+    ({"BONDLINE_PG_REPLICA_URL": "mysql://replica/db"}, "BONDLINE_PG_REPLICA_URL must be a postgresql:// URL"),
+    ({"BONDLINE_DATABASE_URL": "sqlite:///b.db", "BONDLINE_PG_REPLICA_URL": "postgresql://replica/db"},
+     "BONDLINE_PG_REPLICA_URL needs a PostgreSQL BONDLINE_DATABASE_URL"),
+])
+def test_replica_settings_are_checked(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], error: str) -> None:
+    monkeypatch.setenv("BONDLINE_DATABASE_URL", "postgresql://db/bondline")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=error):
+        Settings.from_env()
