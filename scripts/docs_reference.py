@@ -43,6 +43,12 @@ MEANINGS: dict[str, str] = {
                     "the connection is closed",
     "sqlite_synchronous": "`NORMAL` survives a process crash; `FULL` also survives power loss (fsync per commit)",
     "pg_pool_size": "PostgreSQL connections per worker",
+    "pg_replica_url": "A streaming replica of the PostgreSQL database (`postgresql://…`; empty: none). GET and "
+                      "HEAD requests read from it when it has replayed the client's consistency token "
+                      "(`X-Bondline-Consistency` header or cookie); writes, authentication and write "
+                      "requests' reads use the primary ([Scale out](../how-to/scale-out.md), decision 0029)",
+    "pg_replica_mode": "With a replica: where a read whose request carries no consistency token goes, "
+                       "`primary` (always current) or `replica` (such callers tolerate staleness)",
     "db_connect_timeout": "seconds to open a PostgreSQL connection",
     "db_pool_timeout": "seconds a request waits for a free connection of its worker's pool",
     "db_statement_timeout": "seconds one statement of a request may take (bondline stops waiting and "
@@ -241,7 +247,8 @@ def seed_schema_page() -> str:
 def metrics_page() -> str:
     from bondline import metrics
 
-    pool = {"size": 0, "idle": 0, "max": 0, "waiting": 0}
+    # with the replica's counters, so the page lists the metric a replica adds (decision 0029)
+    pool = {"size": 0, "idle": 0, "max": 0, "waiting": 0, "replica_reads": 0, "replica_behind": 0, "replica_down": 0}
     rows = []
     for by_tenant in (False, True):
         for family in metrics._Collected({}, pool, [], by_tenant).collect():
@@ -253,7 +260,8 @@ def metrics_page() -> str:
     return "\n".join([
         "# Metrics", "",
         "Generated from bondline's Prometheus collector (`bondline.metrics`) when this site is built. "
-        "`bondline_change_requests` has a `tenant` label only with `--metrics-tenant-labels`.", "",
+        "`bondline_change_requests` has a `tenant` label only with `--metrics-tenant-labels`; "
+        "`bondline_db_replica_reads` is there only with `BONDLINE_PG_REPLICA_URL`.", "",
         "| metric | type | labels | what |", "|---|---|---|---|", *rows, "",
         "--8<-- \"reference/metrics-notes.md\"", ""])
 

@@ -42,6 +42,13 @@ class Settings:
     sqlite_synchronous: str = "NORMAL"
     # PostgreSQL connection pool size per worker process.
     pg_pool_size: int = 10
+    # A streaming replica of the PostgreSQL database (a postgresql:// URL; empty: none). Reads go to it
+    # only where the client's consistency token allows (docs/decisions/0029); writes, authentication
+    # and reads of write requests always use the primary. The same pool size per worker.
+    pg_replica_url: str = dataclasses.field(default="", repr=False)
+    # Where a read whose request carries no consistency token goes while a replica is configured:
+    # "primary" (always current) or "replica" (such callers tolerate staleness).
+    pg_replica_mode: str = "primary"
     # Bounded waits on PostgreSQL (seconds): opening a connection, waiting for a free one in the pool,
     # one statement of a request (the client stops waiting and the server cancels it), one statement
     # of a long job (bulk import, applying a large change request). Past any of them the request gets
@@ -116,6 +123,8 @@ class Settings:
             "body_timeout": _env_float("BONDLINE_BODY_TIMEOUT", 30.0),
             "sqlite_synchronous": os.environ.get("BONDLINE_SQLITE_SYNCHRONOUS", "NORMAL").upper(),
             "pg_pool_size": _env_int("BONDLINE_PG_POOL_SIZE", 10),
+            "pg_replica_url": os.environ.get("BONDLINE_PG_REPLICA_URL", ""),
+            "pg_replica_mode": os.environ.get("BONDLINE_PG_REPLICA_MODE", "primary").lower() or "primary",
             "db_connect_timeout": _env_float("BONDLINE_DB_CONNECT_TIMEOUT", 5.0),
             "db_pool_timeout": _env_float("BONDLINE_DB_POOL_TIMEOUT", 5.0),
             "db_statement_timeout": _env_float("BONDLINE_DB_STATEMENT_TIMEOUT", 5.0),
@@ -157,6 +166,12 @@ class Settings:
             raise ValueError("BONDLINE_BODY_TIMEOUT must be positive")
         if settings.attachment_max_bytes < 1:
             raise ValueError("BONDLINE_ATTACHMENT_MAX_BYTES must be positive")
+        if settings.pg_replica_mode not in ("primary", "replica"):
+            raise ValueError("BONDLINE_PG_REPLICA_MODE must be primary or replica")
+        if settings.pg_replica_url and not settings.pg_replica_url.startswith("postgres"):
+            raise ValueError("BONDLINE_PG_REPLICA_URL must be a postgresql:// URL")
+        if settings.pg_replica_url and not settings.database_url.startswith("postgres"):
+            raise ValueError("BONDLINE_PG_REPLICA_URL needs a PostgreSQL BONDLINE_DATABASE_URL")
         if settings.log_format not in ("text", "json"):
             raise ValueError("BONDLINE_LOG_FORMAT must be text or json")
         return settings
@@ -171,6 +186,8 @@ class Settings:
             "BONDLINE_BODY_TIMEOUT": str(self.body_timeout),
             "BONDLINE_SQLITE_SYNCHRONOUS": self.sqlite_synchronous,
             "BONDLINE_PG_POOL_SIZE": str(self.pg_pool_size),
+            "BONDLINE_PG_REPLICA_URL": self.pg_replica_url,
+            "BONDLINE_PG_REPLICA_MODE": self.pg_replica_mode,
             "BONDLINE_DB_CONNECT_TIMEOUT": str(self.db_connect_timeout),
             "BONDLINE_DB_POOL_TIMEOUT": str(self.db_pool_timeout),
             "BONDLINE_DB_STATEMENT_TIMEOUT": str(self.db_statement_timeout),

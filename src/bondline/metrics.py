@@ -74,6 +74,9 @@ def _snapshot(requests: RequestMetrics, pool: dict[str, int]) -> _Snapshot:
 
 
 _CACHE_COUNTS = ("read_cache_hits", "read_cache_misses")
+# PostgreSQL with a read replica (decision 0029): reads it answered, and reads meant for it that the
+# primary answered (it had not replayed the client's token yet; it could not be reached).
+_REPLICA_COUNTS = ("replica_reads", "replica_behind", "replica_down")
 
 
 def metrics_dir() -> str | None:
@@ -121,6 +124,9 @@ def _gather(requests: RequestMetrics, store: Any) -> tuple[Stats, dict[str, int]
     total: Stats = {}
     pool = {"size": 0, "idle": 0, "max": 0, "waiting": 0}
     cache = dict.fromkeys(_CACHE_COUNTS, 0)
+    replica = "replica_reads" in store.pool_stats()
+    if replica:
+        cache.update(dict.fromkeys(_REPLICA_COUNTS, 0))
     for name in os.listdir(directory):
         if not name.endswith(".json"):
             continue
@@ -186,6 +192,16 @@ class _Collected(Collector):
         reads.add_metric(("hit",), self.pool.get("read_cache_hits", 0))
         reads.add_metric(("miss",), self.pool.get("read_cache_misses", 0))
         yield reads
+        if "replica_reads" in self.pool:
+            routed = CounterMetricFamily("bondline_db_replica_reads", "Reads while a read replica is configured "
+                                         "that could use it, by where they ran: the replica; the primary because "
+                                         "the replica had not yet replayed the client's consistency token "
+                                         "(behind); the primary because the replica could not be reached (down).",
+                                         labels=("served_by",))
+            routed.add_metric(("replica",), self.pool["replica_reads"])
+            routed.add_metric(("primary_behind",), self.pool["replica_behind"])
+            routed.add_metric(("primary_down",), self.pool["replica_down"])
+            yield routed
         yield GaugeMetricFamily("bondline_database_up", "1 when the database answered this scrape, 0 during an "
                                 "outage (the change request counts are then left out).",
                                 value=0 if self.change_requests is None else 1)

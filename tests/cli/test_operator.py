@@ -97,7 +97,8 @@ def test_database_url_from_environment(tmp_path, monkeypatch) -> None:  # type: 
 def test_every_setting_reaches_the_worker_processes(monkeypatch: pytest.MonkeyPatch) -> None:
     """`serve` hands its settings to granian's workers through `to_env`, and each worker reads them
     back with `from_env`: every field, changed from its default, must survive the trip."""
-    strings = {"database_url": "sqlite:///elsewhere.db", "sqlite_synchronous": "FULL", "log_format": "json"}
+    strings = {"database_url": "postgresql://db.elsewhere/bondline", "sqlite_synchronous": "FULL", "log_format": "json",
+               "pg_replica_url": "postgresql://replica.elsewhere/bondline", "pg_replica_mode": "replica"}
     changed = {}
     for field in dataclasses.fields(Settings):
         default = field.default

@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bondline import logs
+from bondline import consistency, logs
 from bondline.config import Settings
 from bondline.domain.errors import (
     DomainError,
@@ -126,6 +126,9 @@ class App:
         # kernel never reads it.
         self.blobs: Any = None
         self._access_log = settings.access_log
+        # Consistency tokens (decision 0029): on only while a read replica is configured; then each
+        # request's token is parsed for the store and the new one handed back.
+        self.consistency_tokens = bool(settings.pg_replica_url)
 
     # --- registration ------------------------------------------------------------------------------
     def route(self, method: str, pattern: str, handler: Any, *, dialect: Dialect, auth: str = "required",
@@ -199,6 +202,7 @@ class App:
         request_id = _request_id(scope["headers"])
         id_token = logs.request_id.set(request_id)
         allow: str | None = None  # a 405's Allow header (RFC 9110 §15.5.6): the methods the path has
+        state: consistency.Request | None = None
         try:
             raw_path = scope.get("raw_path") or scope["path"].encode()
             if b"%00" in raw_path or b"%00" in scope.get("query_string", b""):
@@ -241,7 +245,15 @@ class App:
                         raise Unauthenticated("This request requires authentication")
                 else:  # the verified caller is kept across requests; this request is theirs
                     request.caller = caller.in_request(request_id)
-            response = await route.handler(request)
+            if self.consistency_tokens:  # after authentication, which always reads the primary
+                state = consistency.from_headers(scope["method"], scope["headers"])
+                state_token = consistency.current.set(state)
+                try:
+                    response = await route.handler(request)
+                finally:
+                    consistency.current.reset(state_token)
+            else:
+                response = await route.handler(request)
         except DomainError as err:
             if dialect is None:
                 dialect = self.dialect_for_path(scope.get("path", "/"))
@@ -270,6 +282,8 @@ class App:
         elif response.status == 408:
             headers.append((b"connection", b"close"))  # the rest of the body may still come: not on this one
         headers.append((b"x-request-id", request_id.encode()))
+        if state is not None and state.changed():
+            headers.extend(consistency.response_headers(state, scope.get("scheme") == "https"))
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         chunks = response.chunks
         if chunks is not None and scope["method"] != "HEAD":

@@ -23,7 +23,9 @@ def create_store(settings: Settings, *, serving: bool = False) -> Store:
                          connect_timeout=settings.db_connect_timeout, pool_timeout=settings.db_pool_timeout,
                          statement_timeout=settings.db_statement_timeout,
                          long_timeout=settings.db_long_statement_timeout,
-                         application_name=application_name(url) if serving else None)
+                         application_name=application_name(url) if serving else None,
+                         replica_url=parse(settings.pg_replica_url) if settings.pg_replica_url else None,
+                         replica_mode=settings.pg_replica_mode)
 
 
 __all__ = ["Busy", "Unavailable", "DatabaseURL", "DatabaseURLError", "IntegrityViolation", "Store", "StoreError",
