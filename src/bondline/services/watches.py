@@ -145,12 +145,9 @@ async def _watchers_of(tx: Tx, kind: str, keys: list[str], start: int, limit: in
             direction="reverse", ns=NS, name=rules.WATCH, kind=kind, key=key, other_type="user", viewer=None,
             offset=0, limit=start + limit)
     rows.sort(key=lambda r: r.id, reverse=True)
-    watchers = []
-    for row in rows[start:start + limit]:
-        user = await tx.users.by_account_id(row.source_key)
-        if user is not None:
-            watchers.append(Watcher(user, row.target_key.split("@")[0]))
-    return watchers
+    page = rows[start:start + limit]
+    users = await tx.users.by_account_ids({row.source_key for row in page})  # one statement, not one a row
+    return [Watcher(users[row.source_key], row.target_key.split("@")[0]) for row in page if row.source_key in users]
 
 
 async def _visible_content(tx: Tx, caller: Caller, content_id: str) -> RelationEnd:
