@@ -129,8 +129,14 @@ class _Run:
         self.answered = 0
 
     # connections
-    async def connect(self) -> None:
+    def open_one(self) -> None:
+        """Start opening a connection, counted at once (so the limit holds however many are started
+        before the first one connects)."""
         self.opening += 1
+        self.loop.create_task(self.connect())
+
+    async def connect(self) -> None:
+        """Open a connection; `opening` was counted by the caller."""
         try:
             await self.loop.create_connection(lambda: _Connection(self), self.host, self.port)
         except OSError:
@@ -171,7 +177,7 @@ class _Run:
             return
         self.backlog.append((due, i))
         if len(self.open) + self.opening < self.max_connections:
-            self.loop.create_task(self.connect())
+            self.open_one()
 
     def done(self, conn: _Connection, status: int) -> None:
         self.latencies.append(time.perf_counter() - conn.due)
@@ -195,7 +201,9 @@ async def _drive(host: str, port: int, request_for: RequestFor, rate: float, sec
                  max_connections: int, warm_connections: int, grace: float) -> dict[str, Any]:
     count = max(1, int(rate * seconds))
     run = _Run(host, port, request_for, rate, count, max_connections)
-    await asyncio.gather(*(run.connect() for _ in range(min(warm_connections, max_connections))))
+    warm = min(warm_connections, max_connections)
+    run.opening += warm
+    await asyncio.gather(*(run.connect() for _ in range(warm)))
     cpu0, wall0 = time.process_time(), time.perf_counter()
     # Due times and latencies on perf_counter (uvloop's loop.time() has a millisecond's resolution).
     start = time.perf_counter() + 0.01
