@@ -57,7 +57,8 @@ async def _target(tx: Tx, caller: Caller, kind: str, key: str,
     if kind == "content":
         if not is_decimal(key) or len(key) > 18:
             raise Forbidden("No content exists for the specified contentId")
-        entity = _watchable_content(caller, await tx.content.with_space(int(key), caller.user_id))
+        # Through the read cache when this is a read (a write's connection asks the database).
+        entity = _watchable_content(caller, await tx.content.with_space_cached(int(key), caller.user_id))
         assert entity.content is not None  # a content entity
         return entity, str(entity.content.id)
     if kind == "space":

@@ -150,6 +150,10 @@ def _split(r: Row) -> Split:
     return _content(r[:_N]), space, r[_N + 9], bool(r[_N + 10]), bool(r[_N + 11])
 
 
+def _split_or_none(row: Row | None) -> Split | None:
+    return None if row is None else _split(row)
+
+
 def _splits(rows: Sequence[Row]) -> tuple[Split, ...]:
     return tuple(_split(row) for row in rows)
 
@@ -183,6 +187,15 @@ class ContentRepo:
         if row is None:
             return None
         return await loaded(self.conn, _split(row), user_id)
+
+    async def with_space_cached(self, content_id: int, user_id: int) -> Loaded | None:
+        """`with_space` without the body, which the read cache may answer (`Conn.one_cached`, the
+        parsed row shared, read-only). On PostgreSQL a read's first uncached statement takes a
+        connection, and the cached reads after it then ask that connection: a listing that starts
+        by looking its parent up here keeps its later reads in the cache."""
+        split = await self.conn.one_cached(_with_space[False], {"id": content_id, "user_id": user_id},
+                                           _split_or_none)
+        return None if split is None else await loaded(self.conn, split, user_id)
 
     async def with_space_many(self, content_ids: set[int], user_id: int) -> dict[int, Loaded]:
         """`with_space` (without bodies) for many pieces of content, in a few statements."""
