@@ -201,20 +201,34 @@ def _active(entity: RelationEnd, status: str | None) -> bool:
 async def _views(tx: Tx, caller: Caller, rows: list[Relation], fixed: RelationEnd, direction: str,
                  status: str | None) -> list[RelationView]:
     """A page of relations as views. The other ends' content and the creators are loaded for the
-    whole page in two statements, not two per row."""
-    ends = [(row.target_type, row.target_key) if direction == "forward" else (row.source_type, row.source_key)
-            for row in rows]
-    content_ids = {int(rel.parse_stored_key(kind, key)[0]) for kind, key in ends if kind == "content"}
+    whole page in two statements, not two per row (both answered by the read cache while nothing
+    has been committed), and each row's stored key is parsed once."""
+    forward = direction == "forward"
+    ends = [(row.target_type, row.target_key) if forward else (row.source_type, row.source_key) for row in rows]
+    parsed = [rel.parse_stored_key(kind, key) for kind, key in ends]
+    content_ids = {int(key) for (kind, _), (key, _) in zip(ends, parsed, strict=True) if kind == "content"}
     content = await tx.content.with_space_many(content_ids, caller.user_id)
-    creators = await tx.users.by_account_ids(
-        {row.created_by for row in rows if row.created_by != caller.account_id})
+    me = caller.account_id
+    creators = await tx.users.by_account_ids({row.created_by for row in rows if row.created_by != me})
+    myself = caller.as_user()
     views = []
-    for row, (kind, key) in zip(rows, ends, strict=True):
-        other = await _entity_from_row(tx, caller, kind, key, content)
+    for row, (kind, stored), (key, version) in zip(rows, ends, parsed, strict=True):
+        other: RelationEnd | None
+        if kind == "content" and version is None:
+            # Current content, the common end: its row is in `content` (None: it has gone), and
+            # nothing else needs the store (`_content_entity` without a version to look up).
+            found = content.get(int(key))
+            if found is None:
+                continue
+            page, space, role, named = found
+            other = RelationEnd(EntityRef(kind, key, page.status, None), space=space, content=page, role=role,
+                                named=named)
+        else:
+            other = await _entity_from_row(tx, caller, kind, stored, content)
         if other is None or not access.can_see_entity(caller, other) or not _active(other, status):
             continue
-        creator = caller.as_user() if row.created_by == caller.account_id else creators.get(row.created_by)
-        source, target = (fixed, other) if direction == "forward" else (other, fixed)
+        creator = myself if row.created_by == me else creators.get(row.created_by)
+        source, target = (fixed, other) if forward else (other, fixed)
         views.append(RelationView(row, source, target, creator))
     return views
 

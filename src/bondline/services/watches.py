@@ -57,7 +57,8 @@ async def _target(tx: Tx, caller: Caller, kind: str, key: str,
     if kind == "content":
         if not is_decimal(key) or len(key) > 18:
             raise Forbidden("No content exists for the specified contentId")
-        entity = _watchable_content(caller, await tx.content.with_space(int(key), caller.user_id))
+        # Through the read cache when this is a read (a write's connection asks the database).
+        entity = _watchable_content(caller, await tx.content.with_space_cached(int(key), caller.user_id))
         assert entity.content is not None  # a content entity
         return entity, str(entity.content.id)
     if kind == "space":
@@ -145,12 +146,9 @@ async def _watchers_of(tx: Tx, kind: str, keys: list[str], start: int, limit: in
             direction="reverse", ns=NS, name=rules.WATCH, kind=kind, key=key, other_type="user", viewer=None,
             offset=0, limit=start + limit)
     rows.sort(key=lambda r: r.id, reverse=True)
-    watchers = []
-    for row in rows[start:start + limit]:
-        user = await tx.users.by_account_id(row.source_key)
-        if user is not None:
-            watchers.append(Watcher(user, row.target_key.split("@")[0]))
-    return watchers
+    page = rows[start:start + limit]
+    users = await tx.users.by_account_ids({row.source_key for row in page})  # one statement, not one a row
+    return [Watcher(users[row.source_key], row.target_key.split("@")[0]) for row in page if row.source_key in users]
 
 
 async def _visible_content(tx: Tx, caller: Caller, content_id: str) -> RelationEnd:

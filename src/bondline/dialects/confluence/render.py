@@ -389,7 +389,10 @@ def anonymous_user(base: str) -> dict[str, Any]:
 
 def entity_path(entity: Any) -> str:
     """Where Confluence serves an entity (relative to the wiki base)."""
-    ref = entity.ref
+    return _ref_path(entity.ref)
+
+
+def _ref_path(ref: Any) -> str:
     if ref.type == "user":
         return f"/rest/api/user?accountId={q(ref.key)}"
     if ref.type == "space":
@@ -417,19 +420,26 @@ def entity(e: Any, base: str, *, viewer: Caller) -> dict[str, Any]:
 
 
 def relation_path(view: Any) -> str:
-    r, s, t = view.relation, view.source, view.target
-    path = f"/rest/api/relation/{q(r.name)}/from/{s.ref.type}/{q(s.ref.key)}/to/{t.ref.type}/{q(t.ref.key)}"
+    return _relation_path(view.relation.name, view.source.ref, view.target.ref)
+
+
+def _relation_path(name: str, s: Any, t: Any) -> str:
+    path = f"/rest/api/relation/{q(name)}/from/{s.type}/{q(s.key)}/to/{t.type}/{q(t.key)}"
     query = {}
-    for side, e in (("source", s), ("target", t)):
-        if e.ref.type == "content" and e.ref.status not in (None, "current"):
-            query[f"{side}Status"] = e.ref.status
-            if e.ref.version is not None:
-                query[f"{side}Version"] = e.ref.version
+    for side, ref in (("source", s), ("target", t)):
+        if ref.type == "content" and ref.status not in (None, "current"):
+            query[f"{side}Status"] = ref.status
+            if ref.version is not None:
+                query[f"{side}Version"] = ref.version
     return path + ("?" + urlencode(query) if query else "")
 
 
 def relation(view: Any, base: str, expand: Expand, *, viewer: Caller) -> dict[str, Any]:
     """A `Relation`: `name`, and `relationData`, `source`, `target` when expanded."""
+    if not expand.paths:
+        s, t = view.source.ref, view.target.ref
+        return _unexpanded(view.relation.name, s.type, s.key, s.status, s.version, t.type, t.key, t.status,
+                           t.version, base)
     r = view.relation
     out: dict[str, Any] = {"name": r.name}
     expandable: dict[str, str] = {}
@@ -451,3 +461,22 @@ def relation(view: Any, base: str, expand: Expand, *, viewer: Caller) -> dict[st
         out["_expandable"] = expandable
     out["_links"] = links(base, relation_path(view))
     return out
+
+
+class _Ref:
+    __slots__ = ("type", "key", "status", "version")
+
+    def __init__(self, type: str, key: str, status: str | None, version: int | None) -> None:
+        self.type, self.key, self.status, self.version = type, key, status, version
+
+
+@functools.lru_cache(maxsize=8192)
+def _unexpanded(name: str, s_type: str, s_key: str, s_status: str | None, s_version: int | None, t_type: str,
+                t_key: str, t_status: str | None, t_version: int | None, base: str) -> dict[str, Any]:
+    """A relation rendered without expansions, as `relation` renders it: it depends on the name,
+    the two ends as named and the base alone (nothing of the viewer), and a listing renders the same
+    items on every request, so it is kept (bounded; shared, so nobody may change it: the responses
+    only encode it)."""
+    s, t = _Ref(s_type, s_key, s_status, s_version), _Ref(t_type, t_key, t_status, t_version)
+    return {"name": name, "_expandable": {"relationData": "", "source": _ref_path(s), "target": _ref_path(t)},
+            "_links": links(base, _relation_path(name, s, t))}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,6 +43,10 @@ def user_of(row: Row) -> User:
     return User(row[0], row[1], row[2], row[3], bool(row[4]), row[5])
 
 
+def _users(rows: Sequence[Row]) -> tuple[User, ...]:
+    return tuple(user_of(row) for row in rows)
+
+
 class UserRepo:
     __slots__ = ("conn",)
 
@@ -56,7 +61,9 @@ class UserRepo:
         """Users by accountId, in a few statements (the ones that exist)."""
         if not account_ids:
             return {}
-        return {row[1]: user_of(row) for row in await batch.many(self.conn, _by_accounts, account_ids, {})}
+        # The read cache may answer, with the User objects parsed once (shared, read-only).
+        return {user.account_id: user for user in
+                await batch.many_cached(self.conn, _by_accounts, account_ids, {}, _users)}
 
     async def by_email(self, email: str) -> User | None:
         row = await self.conn.one(_by_email, {"email": email.lower()})

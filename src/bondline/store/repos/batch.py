@@ -27,10 +27,13 @@ def chunks(values: list[V]) -> Iterable[list[V]]:
         yield values[start:start + CHUNK]
 
 
+_NAMES = tuple(f"v{i}" for i in range(CHUNK))
+
+
 def in_params(chunk: list[Any]) -> tuple[int, dict[str, Any]]:
     size = padded(len(chunk))
     filled = chunk + [chunk[-1]] * (size - len(chunk))
-    return size, {f"v{i}": v for i, v in enumerate(filled)}
+    return size, dict(zip(_NAMES, filled, strict=False))
 
 
 def vals(n: int) -> list[sa.BindParameter[Any]]:
@@ -47,6 +50,18 @@ async def many(conn: Conn, build: Callable[[int], sa.ClauseElement], values: Ite
         size, extra = in_params(chunk)
         rows.extend(await conn.all(build(size), {**params, **extra}))
     return rows
+
+
+async def many_cached(conn: Conn, build: Callable[[int], sa.ClauseElement], values: Iterable[Any],
+                      params: dict[str, Any], parse: Callable[[Any], tuple[Any, ...]]) -> list[Any]:
+    """`many`, on the terms of `Conn.all_cached`: each chunk's rows as `parse` turns them (a tuple
+    of what may be shared, read-only, between requests), which the read cache may answer while
+    nothing has been committed. For statements whose answer depends on the rows and `params` alone."""
+    found: list[Any] = []
+    for chunk in chunks(sorted(set(values))):
+        size, extra = in_params(chunk)
+        found.extend(await conn.all_cached(build(size), {**params, **extra}, parse))
+    return found
 
 
 def cached(build: Callable[[int], sa.Select[Any]]) -> Callable[[int], sa.Select[Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -149,6 +150,14 @@ def _split(r: Row) -> Split:
     return _content(r[:_N]), space, r[_N + 9], bool(r[_N + 10]), bool(r[_N + 11])
 
 
+def _split_or_none(row: Row | None) -> Split | None:
+    return None if row is None else _split(row)
+
+
+def _splits(rows: Sequence[Row]) -> tuple[Split, ...]:
+    return tuple(_split(row) for row in rows)
+
+
 async def loaded(conn: Conn, split: Split, user_id: int) -> Loaded:
     """A split `with_space` row with how the content's restrictions stand for `user_id`."""
     content_, space, role, read_guarded, update_restricted = split
@@ -179,12 +188,22 @@ class ContentRepo:
             return None
         return await loaded(self.conn, _split(row), user_id)
 
+    async def with_space_cached(self, content_id: int, user_id: int) -> Loaded | None:
+        """`with_space` without the body, which the read cache may answer (`Conn.one_cached`, the
+        parsed row shared, read-only). On PostgreSQL a read's first uncached statement takes a
+        connection, and the cached reads after it then ask that connection: a listing that starts
+        by looking its parent up here keeps its later reads in the cache."""
+        split = await self.conn.one_cached(_with_space[False], {"id": content_id, "user_id": user_id},
+                                           _split_or_none)
+        return None if split is None else await loaded(self.conn, split, user_id)
+
     async def with_space_many(self, content_ids: set[int], user_id: int) -> dict[int, Loaded]:
         """`with_space` (without bodies) for many pieces of content, in a few statements."""
         if not content_ids:
             return {}
-        rows = await batch.many(self.conn, _with_space_in, content_ids, {"user_id": user_id})
-        split = [_split(row) for row in rows]
+        # Parsed once and kept by the read cache (shared, read-only): a listing's 25 rows are not
+        # turned into Content and Space objects again on every request.
+        split = await batch.many_cached(self.conn, _with_space_in, content_ids, {"user_id": user_id}, _splits)
         flagged = {s[0].id for s in split if s[3] or s[4]}
         named = {row[0]: Named(bool(row[1]), bool(row[2])) for row in
                  await batch.many(self.conn, restrictions.named_in, flagged, {"user_id": user_id})} if flagged else {}

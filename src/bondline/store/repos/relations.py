@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -105,6 +105,10 @@ def _relation(row: Row) -> Relation:
     return Relation(*row)
 
 
+def _relations(rows: Sequence[Row]) -> tuple[Relation, ...]:
+    return tuple(Relation(*row) for row in rows)
+
+
 class RelationRepo:
     __slots__ = ("conn",)
 
@@ -189,8 +193,9 @@ class RelationRepo:
         Paginate by `offset`, or by `before` (an id cursor)."""
         stmt = _list_stmt(direction, viewer is not None, historical, version is not None, before is not None,
                           other_type is None)
-        rows = await self.conn.all(stmt, {
+        # The read cache may answer (the statement depends on the rows and these parameters
+        # alone), with the Relation objects parsed once and shared, read-only.
+        return list(await self.conn.all_cached(stmt, {
             "ns": ns, "type": kind, "key": key, "name": name, "other_type": other_type, "viewer": viewer,
             "version_suffix": f"@{version}" if version is not None else None, "offset": offset, "limit": limit,
-            "before": before})
-        return [_relation(row) for row in rows]
+            "before": before}, _relations))
