@@ -133,9 +133,9 @@ def _v2_held_sort(path: str) -> tuple[str, ...]:
 
     if path.endswith("/versions"):
         return comments.VERSION_SORTS
-    if path.endswith("/attachments") and path != V2 + "attachments":
-        return attachments.CONTAINER_SORTS
-    return comments.SORTS  # comments, and every attachment: oldest first
+    if path.endswith("/attachments") or path == V2 + "attachments":
+        return attachments.SORTS
+    return comments.SORTS  # comments (every CommentSortOrder)
 
 
 def _param(path: str, param: dict[str, Any]) -> dict[str, Any] | None:

@@ -44,6 +44,8 @@ class NewComment:
     container_type: str | None = None  # the type the request says the container is (v2's pageId/blogPostId)
     strict_location: bool = False  # a reply must sit where `location` says (v2's footer and inline endpoints)
     missing_container_invalid: bool = True  # a container not found is bad input (v1), or not found (v2: 404)
+    # (textSelection, textSelectionMatchIndex) to find in the container's body (v2's inline comments)
+    selection: tuple[str, int | None] | None = None
 
 
 async def _container(tx: Tx, caller: Caller, container_id: int) -> Loaded:
@@ -108,6 +110,10 @@ async def create(store: Store, caller: Caller, new: NewComment) -> CommentView:
             if new.strict_location and parent_meta.location != location:
                 raise Invalid(f"The comment {new.parent_id} is an {parent_meta.location} comment: reply to it as one")
             location = parent_meta.location  # a reply sits where what it answers does
+        rules.check_container(container.type, location)
+        if new.selection is not None and location == "inline" and new.parent_id is None:
+            stored = await tx.content.by_id(container.id)
+            rules.check_selection(stored.body or "" if stored is not None else "", *new.selection)
         content = await tx.content.add(
             type=rules.TYPE, status="current", space_id=space.id, parent_id=None,
             title=rules.title_for(container.title), body=new.body, representation=new.representation, message="",
@@ -153,14 +159,16 @@ async def set_resolution(store: Store, caller: Caller, comment_id: int, resolved
                          {"resolution": meta.resolution}, {"resolution": after}))
 
 
-async def list_everywhere(store: Store, caller: Caller, location: str, start: int, limit: int) -> list[CommentView]:
+async def list_everywhere(store: Store, caller: Caller, location: str, start: int, limit: int,
+                          order: str = "id") -> list[CommentView]:
     """Every current comment of one location (`footer` or `inline`) on content the caller may see,
-    oldest first (v2's `GET /footer-comments` and `/inline-comments`)."""
+    in `order` (`domain.content.ORDERS`; oldest first by default: v2's `GET /footer-comments` and
+    `/inline-comments`)."""
     location = rules.validate_location(location)
     wanted = start + limit
     while True:
         views = await content_service.list_content(store, caller, type=rules.TYPE, space_key=None, title=None,
-                                                   statuses=["current"], start=0, limit=wanted)
+                                                   statuses=["current"], start=0, limit=wanted, order=order)
         described = [cv for cv in await describe(store, views) if cv.meta.location == location]
         if len(described) >= start + limit or len(views) < wanted:
             return described[start:start + limit]
@@ -193,13 +201,14 @@ async def describe(store: Store, views: list[ContentView]) -> list[CommentView]:
 
 async def list_comments(store: Store, caller: Caller, container_id: int, *, depth: str | None,
                         locations: list[str], start: int, limit: int, bodies: bool = True,
-                        resolutions: list[str] | None = None) -> tuple[Content, list[CommentView]]:
+                        resolutions: list[str] | None = None, order: str = "id") -> tuple[Content, list[CommentView]]:
     """A container's comments (`bodies=False`: without their bodies); or, for a comment, its replies
     (Confluence lists them as the comment's children: `depth` root, those that answer it; all, the
-    whole thread below it). `resolutions`: only the inline comments in one of these states."""
+    whole thread below it). `resolutions`: only the inline comments in one of these states. In
+    `order` (`domain.content.ORDERS`), inside the query."""
     if resolutions:
         container, every = await list_comments(store, caller, container_id, depth=depth, locations=locations,
-                                               start=0, limit=rules.MAX_THREAD, bodies=bodies)
+                                               start=0, limit=rules.MAX_THREAD, bodies=bodies, order=order)
         wanted = [cv for cv in every if cv.meta.location == "inline"
                   and (cv.meta.resolution or "open") in resolutions]
         return container, wanted[start:start + limit]
@@ -209,22 +218,24 @@ async def list_comments(store: Store, caller: Caller, container_id: int, *, dept
         found_content = await tx.tree.with_space_cached(container_id, caller.user_id)
         if found_content is not None and found_content[0].type == rules.TYPE:
             return await _replies(tx, caller, found_content[0], root_only, (footer, inline, resolved), start, limit,
-                                  bodies)
+                                  bodies, order)
         container, space, _, _ = _visible_container(caller, container_id, found_content)
         found = await tx.comments.on_container(container_id, root_only=root_only, footer=footer, inline=inline,
-                                               resolved=resolved, offset=start, limit=limit, bodies=bodies)
+                                               resolved=resolved, offset=start, limit=limit, bodies=bodies,
+                                               order=order)
         return container, await _comment_views(tx, space, container, found)
 
 
 async def _replies(tx: Tx, caller: Caller, comment: Content, direct_only: bool, where: tuple[bool, bool, bool],
-                   start: int, limit: int, bodies: bool) -> tuple[Content, list[CommentView]]:
+                   start: int, limit: int, bodies: bool, order: str = "id") -> tuple[Content, list[CommentView]]:
     meta = await tx.comments.meta(comment.id)
     if meta is None or comment.status != "current":
         raise NotFound(f"No content found with id : {comment.id}", reason="CONTENT_NOT_FOUND")
     container, space, _, _ = await _container(tx, caller, meta.container_id)  # whoever may see the page
     footer, inline, resolved = where
     thread = await tx.comments.on_container(container.id, root_only=False, footer=footer, inline=inline,
-                                            resolved=resolved, offset=0, limit=rules.MAX_THREAD, bodies=bodies)
+                                            resolved=resolved, offset=0, limit=rules.MAX_THREAD, bodies=bodies,
+                                            order=order)
     wanted = rules.replies_under(comment.id, [m for _, m in thread], direct_only)
     found = [(c, m) for c, m in thread if c.id in wanted][start:start + limit]
     return comment, await _comment_views(tx, space, container, found)

@@ -9,16 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.api.confluence_v2.test_pages import V1, V2, _error
+from tests.api.confluence_v2.conftest import V1, V2, error
 from tests.api.confluence_v2.test_tree_and_versions import _page
-
-
-@pytest.fixture
-async def space(client, site) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    r = await client.post(f"{V1}/space", headers=site.alice.bearer, json={"key": "DOC", "name": "Docs"})
-    assert r.status_code == 200, r.text
-    [found] = (await client.get(f"{V2}/spaces?keys=DOC", headers=site.alice.bearer)).json()["results"]
-    return found  # type: ignore[no-any-return]
 
 
 async def _blogpost(client, who, title: str) -> str:  # type: ignore[no-untyped-def]
@@ -58,7 +50,7 @@ async def test_include_likes_lists_who_liked_it_through_v1(client, site, space, 
     got = await _get(client, site.bob, url)
     assert [x["accountId"] for x in got["likes"]["results"]] == [site.carol.account_id]
     assert "likes" not in await _get(client, site.bob, f"{V2}/{kind}/{made}?include-likes=false")
-    _error(await client.get(f"{V2}/{kind}/{made}?include-likes=maybe", headers=site.bob.bearer), 400, "BAD_REQUEST")
+    error(await client.get(f"{V2}/{kind}/{made}?include-likes=maybe", headers=site.bob.bearer), 400, "BAD_REQUEST")
 
 
 async def test_a_blogposts_include_fields(client, site, space) -> None:  # type: ignore[no-untyped-def]
@@ -111,7 +103,7 @@ async def test_children_sorted(client, site, space, sort: str | None) -> None:  
 @pytest.mark.parametrize("query", ["sort=title", "sort=name", "sort=-title"])
 async def test_children_refuse_other_sorts(client, site, space, query: str) -> None:  # type: ignore[no-untyped-def]
     root = await _page(client, site.bob, "Root")
-    _error(await client.get(f"{V2}/pages/{root}/children?{query}", headers=site.bob.bearer), 400,
+    error(await client.get(f"{V2}/pages/{root}/children?{query}", headers=site.bob.bearer), 400,
            "BAD_REQUEST")
 
 
@@ -121,5 +113,5 @@ async def test_a_childrens_cursor_keeps_its_sort(client, site, space) -> None:  
         await _page(client, site.bob, t, root)
     first = await _get(client, site.bob, f"{V2}/pages/{root}/children?limit=1&sort=-id")
     cursor = first["_links"]["next"].split("cursor=")[1].split("&")[0]
-    _error(await client.get(f"{V2}/pages/{root}/children?limit=1&sort=id&cursor={cursor}", headers=site.bob.bearer),
+    error(await client.get(f"{V2}/pages/{root}/children?limit=1&sort=id&cursor={cursor}", headers=site.bob.bearer),
            400, "BAD_REQUEST")

@@ -7,15 +7,7 @@ import asyncio
 
 import pytest
 
-from tests.api.confluence_v2.test_pages import V1, V2, _error
-
-
-@pytest.fixture
-async def space(client, site) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    r = await client.post(f"{V1}/space", headers=site.alice.bearer, json={"key": "DOC", "name": "Docs"})
-    assert r.status_code == 200, r.text
-    [found] = (await client.get(f"{V2}/spaces?keys=DOC", headers=site.alice.bearer)).json()["results"]
-    return found  # type: ignore[no-any-return]
+from tests.api.confluence_v2.conftest import V1, V2, error
 
 
 async def _all(client, who, url: str) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
@@ -47,7 +39,7 @@ TITLES = ["banana", "Apple", "cherry", "apple pie"]
 async def test_sorted_listings_page_in_a_stable_order(client, site, space, kind: str, segment: str,  # type: ignore[no-untyped-def]
                                                       sort: str) -> None:
     if kind == "blogpost" and sort.lstrip("-") == "title":
-        _error(await client.get(f"{V2}/blogposts?sort={sort}", headers=site.bob.bearer), 400, "BAD_REQUEST")
+        error(await client.get(f"{V2}/blogposts?sort={sort}", headers=site.bob.bearer), 400, "BAD_REQUEST")
         return
     made = {title: await _write(client, site.bob, kind, title) for title in TITLES}
     # Edited in another order than written: banana last.
@@ -99,7 +91,7 @@ async def test_ids_select_across_cursor_pages(client, site, space, kind: str, se
     listed = await _all(client, site.alice, f"{V2}/{segment}?{query}&title=Hidden")
     assert [p["id"] for p in listed] == [hidden]
     many = "&".join(f"id={i}" for i in range(1, 252))
-    _error(await client.get(f"{V2}/{segment}?{many}", headers=site.bob.bearer), 400, "BAD_REQUEST")
+    error(await client.get(f"{V2}/{segment}?{many}", headers=site.bob.bearer), 400, "BAD_REQUEST")
 
 
 @pytest.mark.parametrize("sort", ["id", "-id", "key", "-key", "name", "-name"])
@@ -132,7 +124,7 @@ async def test_a_space_created_through_v2_is_v1s_space(client, site) -> None:  #
     r = await client.post(f"{V2}/spaces", headers=site.bob.bearer,
                           json={"name": "Mine", "alias": "MINE", "createPrivateSpace": True})
     assert r.status_code == 201, r.text
-    _error(await client.get(f"{V2}/spaces/{r.json()['id']}", headers=site.carol.bearer), 404, "NOT_FOUND")
+    error(await client.get(f"{V2}/spaces/{r.json()['id']}", headers=site.carol.bearer), 404, "NOT_FOUND")
     assert (await client.get(f"{V1}/space/MINE", headers=site.bob.bearer)).status_code == 200
 
 
@@ -144,11 +136,11 @@ async def test_a_space_created_through_v2_is_v1s_space(client, site) -> None:  #
     {"name": "Copy", "key": "COPY", "copySpaceAccessConfiguration": 1}, {"name": 5, "key": "NUM"},
 ])
 async def test_bad_space_creation(client, site, body: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
-    _error(await client.post(f"{V2}/spaces", headers=site.bob.bearer, json=body), 400, "BAD_REQUEST")
+    error(await client.post(f"{V2}/spaces", headers=site.bob.bearer, json=body), 400, "BAD_REQUEST")
 
 
 async def test_a_space_key_taken_is_400(client, site, space) -> None:  # type: ignore[no-untyped-def]
-    _error(await client.post(f"{V2}/spaces", headers=site.bob.bearer, json={"name": "Again", "key": "DOC"}),
+    error(await client.post(f"{V2}/spaces", headers=site.bob.bearer, json={"name": "Again", "key": "DOC"}),
            400, "BAD_REQUEST")
 
 
@@ -176,5 +168,5 @@ async def test_convert_ids_to_types(client, site, space) -> None:  # type: ignor
 @pytest.mark.parametrize("body", [{}, {"contentIds": "1"}, {"contentIds": ["abc"]}, {"contentIds": [-1]},
                                   {"contentIds": [1.5]}, {"contentIds": list(range(1, 102))}])
 async def test_bad_convert_ids(client, site, body: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
-    _error(await client.post(f"{V2}/content/convert-ids-to-types", headers=site.bob.bearer, json=body), 400,
+    error(await client.post(f"{V2}/content/convert-ids-to-types", headers=site.bob.bearer, json=body), 400,
            "BAD_REQUEST")

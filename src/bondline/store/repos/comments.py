@@ -14,7 +14,7 @@ from bondline.domain.comments import CommentMeta
 from bondline.domain.model import Content
 from bondline.store.base import Conn, Row
 from bondline.store.repos.content import _cols as content_cols
-from bondline.store.repos.content import _content
+from bondline.store.repos.content import _content, order_by
 from bondline.store.repos.restrictions import inherit
 from bondline.store.tables import comments, content
 
@@ -31,7 +31,8 @@ _ids_on = sa.select(m.content_id).where(m.container_id == P("id"))
 
 
 @functools.lru_cache(maxsize=64)
-def _list_stmt(root_only: bool, footer: bool, inline: bool, resolved: bool, bodies: bool = True) -> sa.Select[Any]:
+def _list_stmt(root_only: bool, footer: bool, inline: bool, resolved: bool, bodies: bool = True,
+               order: str = "id") -> sa.Select[Any]:
     columns = content_cols if bodies else tuple(sa.null().label("body") if col is c.body else col
                                                 for col in content_cols)
     stmt = sa.select(*columns, *_mcols).select_from(content.join(comments, m.content_id == c.id)).where(
@@ -46,7 +47,7 @@ def _list_stmt(root_only: bool, footer: bool, inline: bool, resolved: bool, bodi
     elif resolved:
         wanted.append(sa.and_(m.location == "inline", m.resolution == "resolved"))
     stmt = stmt.where(sa.or_(*wanted)) if wanted else stmt.where(sa.false())
-    return stmt.order_by(c.id).limit(P("limit")).offset(P("offset"))
+    return stmt.order_by(*order_by(order)).limit(P("limit")).offset(P("offset"))
 
 
 def _meta_of(r: Row, at: int = 0) -> CommentMeta:
@@ -84,10 +85,11 @@ class CommentRepo:
 
     async def on_container(self, container_id: int, *, root_only: bool, footer: bool = True, inline: bool = True,
                            resolved: bool = False, offset: int = 0, limit: int = 25, bodies: bool = True,
-                           ) -> list[tuple[Content, CommentMeta]]:
-        """The container's current comments, oldest first; with `bodies=False` the bodies are not
+                           order: str = "id") -> list[tuple[Content, CommentMeta]]:
+        """The container's current comments, in `order` (`domain.content.ORDERS`: oldest first by
+        default); with `bodies=False` the bodies are not
         read (None), and the read cache may answer (as `TreeRepo.children` does)."""
-        stmt = _list_stmt(root_only, footer, inline, resolved, bodies)
+        stmt = _list_stmt(root_only, footer, inline, resolved, bodies, order)
         params = {"container_id": container_id, "offset": offset, "limit": limit}
         if not bodies:  # the parsed pairs are kept, not just the rows: a hit builds no objects
             return list(await self.conn.all_cached(stmt, params, _listed))
