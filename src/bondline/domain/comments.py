@@ -29,6 +29,8 @@ class CommentMeta:
     location: str
     inline_properties: dict[str, Any] | None
     resolution: str | None
+    resolved_by: int | None = None  # who last resolved or reopened it (None until someone has)
+    resolved_at: int | None = None  # when (ms)
 
 
 def validate_location(location: str | None) -> str:

@@ -146,7 +146,8 @@ async def _visible_comment(tx: Tx, caller: Caller, meta: CommentMeta) -> bool:
 async def set_resolution(store: Store, caller: Caller, comment_id: int, resolved: bool) -> None:
     """Resolve an inline comment (`resolved`) or reopen it: whoever may see the page may, as whoever
     may comment. Asking for the state it is in changes nothing; a dangling comment (its selection
-    gone from the page) or a footer comment cannot be resolved."""
+    gone from the page) or a footer comment cannot be resolved. Who changed the state, and when, is
+    kept (v2's `resolutionLastModifierId`/`At`)."""
     async with store.write(Actor.of(caller)) as tx:
         meta = await tx.comments.meta(comment_id)
         if meta is None or not await _visible_comment(tx, caller, meta):
@@ -154,7 +155,7 @@ async def set_resolution(store: Store, caller: Caller, comment_id: int, resolved
         after = rules.resolve(meta, resolved)
         if after == meta.resolution:
             return
-        await tx.comments.set_resolution(comment_id, after)
+        await tx.comments.set_resolution(comment_id, after, caller.user_id, ids.now_ms())
         tx.record(Change("comment.resolve" if resolved else "comment.reopen", f"content/{comment_id}",
                          {"resolution": meta.resolution}, {"resolution": after}))
 
@@ -182,7 +183,19 @@ async def get(store: Store, caller: Caller, content_id: int, view: ContentView) 
         container = await tx.content.by_id(meta.container_id) if meta is not None else None
         if meta is None or container is None:
             raise NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND")
+        await _with_resolvers(tx, [view], [meta])
         return CommentView(view, meta, container, await _parents(tx, meta))
+
+
+async def _with_resolvers(tx: Tx, views: list[ContentView], metas: list[CommentMeta]) -> None:
+    """Put who last resolved each comment into its view's users (read once for them all)."""
+    known = {u for v in views for u in v.users}
+    wanted: set[int | None] = {m.resolved_by for m in metas if m.resolved_by is not None and m.resolved_by not in known}
+    if not wanted:
+        return
+    found = await users_by_ids(tx.users, wanted, cached=True)
+    for view in views:
+        view.users = {**view.users, **found}
 
 
 async def describe(store: Store, views: list[ContentView]) -> list[CommentView]:
@@ -196,6 +209,7 @@ async def describe(store: Store, views: list[ContentView]) -> list[CommentView]:
             if meta is None or container is None:  # purged in between: no longer listed
                 continue
             out.append(CommentView(view, meta, container, await _parents(tx, meta) if meta.parent_id else []))
+        await _with_resolvers(tx, [cv.view for cv in out], [cv.meta for cv in out])
     return out
 
 
@@ -244,8 +258,9 @@ async def _replies(tx: Tx, caller: Caller, comment: Content, direct_only: bool, 
 async def _comment_views(tx: Tx, space: Space, container: Content,
                          found: list[tuple[Content, CommentMeta]]) -> list[CommentView]:
     # The authors and editors of the whole page of comments, read once (not per comment).
-    users = await users_by_ids(tx.users, {u for content, _ in found for u in (
-        content.created_by, content.updated_by)} | {space.created_by}, cached=True)
+    wanted: set[int | None] = {u for content, meta in found for u in (
+        content.created_by, content.updated_by, meta.resolved_by)} | {space.created_by}
+    users = await users_by_ids(tx.users, wanted, cached=True)
     space = await tx.spaces.with_homepage(space)
     out = []
     for content, meta in found:

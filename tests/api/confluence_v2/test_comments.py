@@ -162,13 +162,28 @@ async def test_inline_comment_selection_and_resolution(client, site, space) -> N
         assert r.status_code == 200, r.text
         return r.json()  # type: ignore[no-any-return]
 
-    assert (await resolve(2, True))["resolutionStatus"] == "resolved"
+    assert "resolutionLastModifierId" not in made and "resolutionLastModifiedAt" not in made  # nobody yet
+    resolved = await resolve(2, True)
+    assert resolved["resolutionStatus"] == "resolved"
+    # who resolved it and when, kept: on the comment read back and in the listing of inline comments
+    assert resolved["resolutionLastModifierId"] == site.alice.account_id and resolved["resolutionLastModifiedAt"]
+    got = (await client.get(f"{V2}/inline-comments/{made['id']}", headers=site.bob.bearer)).json()
+    assert (got["resolutionLastModifierId"], got["resolutionLastModifiedAt"]) == (
+        site.alice.account_id, resolved["resolutionLastModifiedAt"])
+    listed_all = (await client.get(f"{V2}/inline-comments", headers=site.bob.bearer)).json()["results"]
+    assert [c["resolutionLastModifierId"] for c in listed_all if c["id"] == made["id"]] == [site.alice.account_id]
     listed = (await client.get(f"{V2}/pages/{page['id']}/inline-comments?resolution-status=resolved",
                                headers=site.bob.bearer)).json()
     assert [c["id"] for c in listed["results"]] == [made["id"]]
     assert (await client.get(f"{V2}/pages/{page['id']}/inline-comments?resolution-status=open",
                              headers=site.bob.bearer)).json()["results"] == []
     assert (await resolve(3, False))["resolutionStatus"] == "reopened"
+    r = await client.put(f"{V2}/inline-comments/{made['id']}", headers=site.bob.bearer,
+                         json={"version": {"number": 4}, "resolved": True})  # bob resolves it again
+    assert r.status_code == 200, r.text
+    assert r.json()["resolutionLastModifierId"] == site.bob.account_id
+    assert r.json()["resolutionLastModifiedAt"] >= resolved["resolutionLastModifiedAt"]
+    assert (await resolve(5, False))["resolutionStatus"] == "reopened"
     v1 = (await client.get(f"{V1}/content/{made['id']}", headers=site.bob.bearer)).json()
     assert v1["extensions"]["resolution"]["status"] == "reopened"
 

@@ -92,9 +92,10 @@ def _body_of(view: ContentView, body_format: str | None) -> dict[str, Any]:
 
 
 def comment(cv: CommentView, body_format: str | None, *, include_version: bool = True,
-            container: bool = True) -> dict[str, Any]:
+            container: bool = True, resolution_detail: bool = False) -> dict[str, Any]:
     """A footer or inline comment as v2 gives it (FooterCommentModel, InlineCommentModel and the
-    listings' shapes, which leave out what they do not carry)."""
+    listings' shapes, which leave out what they do not carry). `resolution_detail`: who last resolved
+    or reopened an inline comment and when (InlineCommentModel's; absent until someone has)."""
     view, meta = cv.view, cv.meta
     out: dict[str, Any] = {"id": str(view.content.id), "status": view.status, "title": view.title}
     if container:
@@ -106,6 +107,11 @@ def comment(cv: CommentView, body_format: str | None, *, include_version: bool =
         out["version"] = render.version(view)
     out["body"] = _body_of(view, body_format)
     if meta.location == "inline":
+        resolver = view.users.get(meta.resolved_by) if meta.resolved_by is not None else None
+        if resolution_detail and resolver is not None:
+            out["resolutionLastModifierId"] = resolver.account_id
+        if resolution_detail and meta.resolved_at is not None:
+            out["resolutionLastModifiedAt"] = ids.iso(meta.resolved_at)
         out["resolutionStatus"] = meta.resolution or "open"
         props = meta.inline_properties or {}
         shown: dict[str, Any] = {}
@@ -238,7 +244,8 @@ def _everywhere(location: str) -> Any:
         page = await Page.of(req, f"{PREFIX}/{location}-comments", p.query(req, "body-format", "sort"), size)
         found = await comments.list_everywhere(req.app.store, req.caller, location, page.offset, size + 1,
                                                order=order)
-        return page.respond([comment(cv, body_format) for cv in found[:size]], len(found) > size, base_of(req))
+        results = [comment(cv, body_format, resolution_detail=True) for cv in found[:size]]
+        return page.respond(results, len(found) > size, base_of(req))
     return handler
 
 
@@ -250,7 +257,7 @@ def _single(location: str) -> Any:
         for flag in ("include-properties", "include-operations", "include-likes", "include-versions"):
             boolean(req, flag)
         cv = await _load(req, req.params["comment-id"], location, version)
-        out = comment(cv, body_format, include_version=include_version is not False)
+        out = comment(cv, body_format, include_version=include_version is not False, resolution_detail=True)
         out["_links"]["base"] = base_of(req)
         return json_response(out)
     return handler
@@ -377,7 +384,8 @@ def _update(location: str) -> Any:
         view = await content.update(req.app.store, req.caller, comment_id, edit)
         if body.resolved is not None:
             await comments.set_resolution(req.app.store, req.caller, comment_id, body.resolved)
-        out = comment(await comments.get(req.app.store, req.caller, comment_id, view), "storage")
+        out = comment(await comments.get(req.app.store, req.caller, comment_id, view), "storage",
+                      resolution_detail=True)
         out["_links"]["base"] = base_of(req)
         return json_response(out)
     return handler

@@ -22,11 +22,13 @@ P = sa.bindparam
 m = comments.c
 c = content.c
 
-_mcols = (m.content_id, m.container_id, m.parent_id, m.location, m.inline_properties, m.resolution)
+_mcols = (m.content_id, m.container_id, m.parent_id, m.location, m.inline_properties, m.resolution, m.resolved_by,
+          m.resolved_at)
 _insert = comments.insert().values(content_id=P("id"), container_id=P("container_id"), parent_id=P("parent_id"),
                                    location=P("location"), inline_properties=P("props"), resolution=P("resolution"))
 _meta = sa.select(*_mcols).where(m.content_id == P("id"))
-_set_resolution = comments.update().where(m.content_id == P("id")).values(resolution=P("resolution"))
+_set_resolution = comments.update().where(m.content_id == P("id")).values(
+    resolution=P("resolution"), resolved_by=P("by"), resolved_at=P("at"))
 _ids_on = sa.select(m.content_id).where(m.container_id == P("id"))
 
 
@@ -53,7 +55,7 @@ def _list_stmt(root_only: bool, footer: bool, inline: bool, resolved: bool, bodi
 def _meta_of(r: Row, at: int = 0) -> CommentMeta:
     """The comment columns of a row, from column `at` on (read in place: no copy of the row)."""
     props = msgspec.json.decode(r[at + 4]) if r[at + 4] else None
-    return CommentMeta(r[at], r[at + 1], r[at + 2], r[at + 3], props, r[at + 5])
+    return CommentMeta(r[at], r[at + 1], r[at + 2], r[at + 3], props, r[at + 5], r[at + 6], r[at + 7])
 
 
 def _listed(rows: Sequence[Row]) -> tuple[tuple[Content, CommentMeta], ...]:
@@ -80,8 +82,9 @@ class CommentRepo:
         row = await self.conn.one(_meta, {"id": content_id})
         return _meta_of(row) if row else None
 
-    async def set_resolution(self, content_id: int, resolution: str) -> None:
-        await self.conn.execute(_set_resolution, {"id": content_id, "resolution": resolution})
+    async def set_resolution(self, content_id: int, resolution: str, by: int | None, at: int) -> None:
+        """`resolution`, set by user `by` at `at` (ms)."""
+        await self.conn.execute(_set_resolution, {"id": content_id, "resolution": resolution, "by": by, "at": at})
 
     async def on_container(self, container_id: int, *, root_only: bool, footer: bool = True, inline: bool = True,
                            resolved: bool = False, offset: int = 0, limit: int = 25, bodies: bool = True,
