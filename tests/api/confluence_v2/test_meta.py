@@ -5,6 +5,7 @@ v1's permission check and restrictions; bad input gets v2's error body."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -163,12 +164,60 @@ async def test_label_listings_page_with_a_cursor(client, site, world) -> None:  
 
 @pytest.mark.parametrize("path", [
     "labels?limit=0", "labels?limit=251", "labels?label-id=x", "labels?prefix=nope", "labels?sort=nope",
-    "labels?sort=-name", "labels/x/pages", "labels/0/pages", "labels/1/pages?body-format=wiki",
+    "labels?sort=created-date", "spaces/1/labels?sort=-created-date", "pages/1/properties?sort=id",
+    "labels/x/pages", "labels/0/pages", "labels/1/pages?body-format=wiki",
     "labels/1/pages?space-id=abc", "labels/1/blogposts?sort=title", "pages/abc/labels", "pages/1/labels?prefix=x",
     "spaces/abc/labels", "spaces/1/content/labels?limit=-1", "labels?cursor=garbage",
 ])
 async def test_bad_label_queries_get_v2s_400(client, site, world, path: str) -> None:  # type: ignore[no-untyped-def]
     error(await client.get(f"{V2}/{path}", headers=site.bob.bearer), 400)
+
+
+@pytest.mark.parametrize("sort", ["name", "-name", "id", "-id", "created-date", "-created-date"])
+async def test_labels_in_every_sort_order(client, site, world, sort: str) -> None:  # type: ignore[no-untyped-def]
+    """LabelSortOrder inside the query: a page's labels by name, id or when each was put on it (the
+    cursor's next page continues the order); `/labels` and a space's content labels by name or id."""
+    for name in ("delta", "bravo", "alpha", "charlie"):  # put on one at a time, in this order
+        await _label(client, site.alice, world["page"], name)
+        await asyncio.sleep(0.003)  # (times are in milliseconds)
+    every = (await _ok(await client.get(f"{V2}/pages/{world['page']}/labels", headers=site.bob.bearer)))["results"]
+    ids = {x["name"]: int(x["id"]) for x in every}
+    field = sort.lstrip("-")
+    key = {"name": lambda n: n, "id": lambda n: ids[n],
+           "created-date": lambda n: ["delta", "bravo", "alpha", "charlie"].index(n)}[field]
+    expected = sorted(ids, key=key, reverse=sort.startswith("-"))  # type: ignore[operator]
+
+    async def walk(path: str) -> list[str]:
+        seen: list[str] = []
+        url = f"{V2}/{path}?sort={sort}&limit=3"
+        while url:
+            got = await _ok(await client.get(url, headers=site.bob.bearer))
+            seen += [x["name"] for x in got["results"]]
+            url = got["_links"].get("next") or ""
+        return seen
+
+    assert await walk(f"pages/{world['page']}/labels") == expected
+    if field != "created-date":
+        assert await walk("labels") == expected
+        assert await walk(f"spaces/{world['doc']}/content/labels") == expected
+    else:
+        error(await client.get(f"{V2}/labels?sort={sort}", headers=site.bob.bearer), 400)
+
+
+@pytest.mark.parametrize("sort", [None, "key", "-key"])
+async def test_properties_by_key_either_way(client, site, world, sort: str | None) -> None:  # type: ignore[no-untyped-def]
+    for kind, owner in (("pages", world["page"]), ("spaces", world["doc"])):
+        for key in ("b", "C", "a", "d"):
+            r = await client.post(f"{V2}/{kind}/{owner}/properties", headers=site.alice.bearer,
+                                  json={"key": key, "value": key})
+            assert r.status_code in (200, 201), r.text
+        seen: list[str] = []
+        url = f"{V2}/{kind}/{owner}/properties?limit=3" + (f"&sort={sort}" if sort else "")
+        while url:
+            got = await _ok(await client.get(url, headers=site.alice.bearer))
+            seen += [x["key"] for x in got["results"]]
+            url = got["_links"].get("next") or ""
+        assert seen == (["d", "b", "a", "C"] if sort == "-key" else ["C", "a", "b", "d"]), kind  # by code point
 
 
 # --- content and space properties --------------------------------------------------------------------
