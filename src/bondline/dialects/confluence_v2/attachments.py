@@ -110,12 +110,14 @@ async def get_attachment(req: Request) -> Response:
     attachment_id = rules.parse_attachment_id(req.params["id"])
     version = integer(req, "version", None, minimum=1)
     include_version = boolean(req, "include-version")
-    for flag in ("include-labels", "include-properties", "include-operations", "include-versions",
-                 "include-collaborators"):
-        boolean(req, flag)
+    from bondline.dialects.confluence_v2 import includes  # (it builds on the labels, which build on this)
+
+    flags = includes.read_flags(req, includes.ATTACHMENT_FLAGS, includes.ATTACHMENT_ACCEPTED)
     view = await attachments.get(req.app.store, req.caller, attachment_id, version)
     out = attachment(view, include_version=include_version is not False)
     out["_links"]["base"] = base_of(req)
+    await includes.add_to_attachment(req, out, view.content.id, rules.wire_id(view.content.id), view.content.status,
+                                     flags)
     return json_response(out)
 
 

@@ -254,11 +254,13 @@ def _single(location: str) -> Any:
         body_format = _body_format(req, render.SINGLE_FORMATS)
         version = integer(req, "version", None, minimum=1)
         include_version = boolean(req, "include-version")
-        for flag in ("include-properties", "include-operations", "include-likes", "include-versions"):
-            boolean(req, flag)
+        from bondline.dialects.confluence_v2 import includes  # (it builds on the attachments, which build on this)
+
+        flags = includes.read_flags(req, includes.COMMENT_FLAGS, ())
         cv = await _load(req, req.params["comment-id"], location, version)
         out = comment(cv, body_format, include_version=include_version is not False, resolution_detail=True)
         out["_links"]["base"] = base_of(req)
+        await includes.add_to_comment(req, out, cv.view, flags, f"{location}-comments")
         return json_response(out)
     return handler
 
