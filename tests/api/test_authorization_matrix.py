@@ -513,6 +513,13 @@ ROWS: list[Row] = [
     Row("GET", f"{V2}/spaces/{{id}}/blogposts", SPACE_MEMBERS_200, path=f"{V2}/spaces/{{sec}}/blogposts"),
     Row("POST", f"{V2}/spaces", AUTHED_ALL_200.replace("200", "201"), make=fresh_key,
         body=lambda w: {"key": w["fresh"], "name": "n"}),
+    # roles for alice: hers to take, a site administrator's to give anyone else
+    Row("POST", f"{V2}/spaces", "401 401 401 401  201 403 403 201  403 403 403 403 403", make=fresh_key,
+        body=lambda w: {"key": w["fresh"], "name": "n", "roleAssignments": [
+            {"principal": {"principalType": "USER", "principalId": w["alice"]}, "roleId": "admin"}]}),
+    # SEC's access (carol's alone): copied by whoever sees SEC; giving carol a role is carol's or a site admin's
+    Row("POST", f"{V2}/spaces", "401 401 401 401  404 404 201 201  404 404 404 404 404", make=fresh_key,
+        body=lambda w: {"key": w["fresh"], "name": "n", "copySpaceAccessConfiguration": int(w["sec"])}),
     Row("POST", f"{V2}/content/convert-ids-to-types", AUTHED_ALL_200,
         body=lambda w: {"contentIds": [w["page"], w["secret"]]}),
     # --- Confluence v2: comments, attachments, likes (the same rules as v1's, through /wiki/api/v2) -------
@@ -534,6 +541,13 @@ ROWS: list[Row] = [
             body=lambda w, where=where: {"pageId": w["secret"], "body": {"representation": "storage", "value": "x"},
                                          **({"inlineCommentProperties": {"textSelection": "x"}}
                                             if where == "inline" else {})}),
+        # on an attachment (footer comments only): whoever sees the attachment's page
+        *[Row("POST", f"{V2}/{where}-comments", expect,
+              body=lambda w, where=where, att=att: {"attachmentId": f"att{w[att]}",
+                                                    "body": {"representation": "storage", "value": "x"}})
+          for att, expect in (("att", "401 401 401 401  201 201 201 201  201 201 201 201 201"),
+                              ("secret_att", "401 401 401 401  404 404 201 201  404 404 404 404 404"))
+          if where == "footer"],
         *[Row("GET", f"{V2}/{where}-comments/{{comment-id}}", expect, path=f"{V2}/{where}-comments/{{fresh}}",
               make=v2_comment(where, secret))
           for secret, expect in ((False, AUTHED_ALL_200), (True, SPACE_MEMBERS_200))],
@@ -1118,8 +1132,9 @@ class Matrix:
             self.world[key.lower()] = r.json()["results"][0]["id"]
         made = await fresh_page(self, "user")
         self.world["page"] = made["fresh"]
-        r = await self.as_("spadmin", "POST", f"{W}/content", json={"type": "page", "title": "Secret",
-                                                                      "space": {"key": "SEC"}})
+        r = await self.as_("spadmin", "POST", f"{W}/content", json={
+            "type": "page", "title": "Secret", "space": {"key": "SEC"},
+            "body": {"storage": {"value": "<p>x</p>", "representation": "storage"}}})  # (x: an inline selection)
         self.world["secret"] = r.json()["id"]
         await alices_favourite(self, "user")
         await label_ops(self, "user")
