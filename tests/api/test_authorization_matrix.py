@@ -148,23 +148,19 @@ async def space_property(m: Matrix, caller: str) -> dict[str, Any]:
     return {"fresh": key}
 
 
-async def fresh_blogpost(m: Matrix, caller: str) -> dict[str, Any]:
-    """alice's blog post in ENG (open)."""
-    r = await m.as_("user", "POST", f"{V2}/blogposts", json={"spaceId": m.world["eng"], "title": f"Post {m.serial()}"})
-    assert r.status_code == 200, r.text
-    return {"fresh": r.json()["id"]}
-
-
-async def secret_blogpost(m: Matrix, caller: str) -> dict[str, Any]:
-    """carol's blog post in SEC (private)."""
-    r = await m.as_("spadmin", "POST", f"{V2}/blogposts", json={"spaceId": m.world["sec"],
-                                                                  "title": f"Secret post {m.serial()}"})
-    assert r.status_code == 200, r.text
-    return {"fresh": r.json()["id"]}
+def v2_blog(secret: bool = False) -> Maker:
+    """The one blog-post maker: alice's blog post in ENG (open), or (`secret`) carol's in SEC
+    (private), written through v2; `fresh` is its id."""
+    async def make(m: Matrix, caller: str) -> dict[str, Any]:
+        who, space = ("spadmin", m.world["sec"]) if secret else ("user", m.world["eng"])
+        r = await m.as_(who, "POST", f"{V2}/blogposts", json={"spaceId": space, "title": f"Post {m.serial()}"})
+        assert r.status_code == 200, r.text
+        return {"fresh": r.json()["id"]}
+    return make
 
 
 async def trashed_blogpost(m: Matrix, caller: str) -> dict[str, Any]:
-    made = await fresh_blogpost(m, caller)
+    made = await v2_blog()(m, caller)
     assert (await m.as_("user", "DELETE", f"{V2}/blogposts/{made['fresh']}")).status_code == 204
     return made
 
@@ -212,17 +208,6 @@ def v2_comment(location: str, secret: bool = False) -> Maker:
     async def make(m: Matrix, caller: str) -> dict[str, Any]:
         who, page = ("spadmin", m.world["secret"]) if secret else ("user", m.world["page"])
         return {"fresh": await _v2_comment(m, who, page, location)}
-    return make
-
-
-def v2_blog(secret: bool = False) -> Maker:
-    """alice's blog post in ENG, or (`secret`) carol's in SEC; `fresh` is its id."""
-    async def make(m: Matrix, caller: str) -> dict[str, Any]:
-        who, key = ("spadmin", "SEC") if secret else ("user", "ENG")
-        r = await m.as_(who, "POST", f"{W}/content", json={"type": "blogpost", "title": f"Blog {m.serial()}",
-                                                          "space": {"key": key}})
-        assert r.status_code == 200, r.text
-        return {"fresh": r.json()["id"]}
     return make
 
 
@@ -537,22 +522,29 @@ ROWS: list[Row] = [
         body=lambda w: {"spaceId": w["sec"], "title": w["fresh"]}),
     *[Row("GET", f"{V2}/blogposts/{{id}}{tail}", expect, path=f"{V2}/blogposts/{{fresh}}{tail}", make=maker)
       for tail in ("", "/versions")
-      for maker, expect in ((fresh_blogpost, AUTHED_ALL_200), (secret_blogpost, SPACE_MEMBERS_200))],
+      for maker, expect in ((v2_blog(), AUTHED_ALL_200), (v2_blog(True), SPACE_MEMBERS_200))],
     *[Row("GET", f"{V2}/blogposts/{{blogpost-id}}/versions/{{version-number}}", expect,
           path=f"{V2}/blogposts/{{fresh}}/versions/1", make=maker)
-      for maker, expect in ((fresh_blogpost, AUTHED_ALL_200), (secret_blogpost, SPACE_MEMBERS_200))],
+      for maker, expect in ((v2_blog(), AUTHED_ALL_200), (v2_blog(True), SPACE_MEMBERS_200))],
     *[Row("PUT", f"{V2}/blogposts/{{id}}", expect, path=f"{V2}/blogposts/{{fresh}}", make=maker,
           body=lambda w: {"id": w["fresh"], "status": "current", "title": "edited", "version": {"number": 2},
                           "body": {"representation": "storage", "value": "<p>e</p>"}})
-      for maker, expect in ((fresh_blogpost, AUTHED_ALL_200), (secret_blogpost, SPACE_MEMBERS_200))],
+      for maker, expect in ((v2_blog(), AUTHED_ALL_200), (v2_blog(True), SPACE_MEMBERS_200))],
     Row("DELETE", f"{V2}/blogposts/{{id}}", "401 401 401 401  204 403 204 204  403 403 403 403 403",
-        path=f"{V2}/blogposts/{{fresh}}", make=fresh_blogpost),
+        path=f"{V2}/blogposts/{{fresh}}", make=v2_blog()),
     Row("DELETE", f"{V2}/blogposts/{{id}}", "401 401 401 401  403 403 204 204  403 403 403 403 403",
         path=f"{V2}/blogposts/{{fresh}}", query="purge=true", make=trashed_blogpost),
     Row("GET", f"{V2}/spaces/{{id}}/blogposts", AUTHED_ALL_200, path=f"{V2}/spaces/{{eng}}/blogposts"),
     Row("GET", f"{V2}/spaces/{{id}}/blogposts", SPACE_MEMBERS_200, path=f"{V2}/spaces/{{sec}}/blogposts"),
     Row("POST", f"{V2}/spaces", AUTHED_ALL_200.replace("200", "201"), make=fresh_key,
         body=lambda w: {"key": w["fresh"], "name": "n"}),
+    # roles for alice: hers to take, a site administrator's to give anyone else
+    Row("POST", f"{V2}/spaces", "401 401 401 401  201 403 403 201  403 403 403 403 403", make=fresh_key,
+        body=lambda w: {"key": w["fresh"], "name": "n", "roleAssignments": [
+            {"principal": {"principalType": "USER", "principalId": w["alice"]}, "roleId": "admin"}]}),
+    # SEC's access (carol's alone): copied by whoever sees SEC; giving carol a role is carol's or a site admin's
+    Row("POST", f"{V2}/spaces", "401 401 401 401  404 404 201 201  404 404 404 404 404", make=fresh_key,
+        body=lambda w: {"key": w["fresh"], "name": "n", "copySpaceAccessConfiguration": int(w["sec"])}),
     Row("POST", f"{V2}/content/convert-ids-to-types", AUTHED_ALL_200,
         body=lambda w: {"contentIds": [w["page"], w["secret"]]}),
     # --- Confluence v2: comments, attachments, likes (the same rules as v1's, through /wiki/api/v2) -------
@@ -574,6 +566,13 @@ ROWS: list[Row] = [
             body=lambda w, where=where: {"pageId": w["secret"], "body": {"representation": "storage", "value": "x"},
                                          **({"inlineCommentProperties": {"textSelection": "x"}}
                                             if where == "inline" else {})}),
+        # on an attachment (footer comments only): whoever sees the attachment's page
+        *[Row("POST", f"{V2}/{where}-comments", expect,
+              body=lambda w, where=where, att=att: {"attachmentId": f"att{w[att]}",
+                                                    "body": {"representation": "storage", "value": "x"}})
+          for att, expect in (("att", "401 401 401 401  201 201 201 201  201 201 201 201 201"),
+                              ("secret_att", "401 401 401 401  404 404 201 201  404 404 404 404 404"))
+          if where == "footer"],
         *[Row("GET", f"{V2}/{where}-comments/{{comment-id}}", expect, path=f"{V2}/{where}-comments/{{fresh}}",
               make=v2_comment(where, secret))
           for secret, expect in ((False, AUTHED_ALL_200), (True, SPACE_MEMBERS_200))],
@@ -1183,8 +1182,9 @@ class Matrix:
             self.world[key.lower()] = r.json()["results"][0]["id"]
         made = await fresh_page(self, "user")
         self.world["page"] = made["fresh"]
-        r = await self.as_("spadmin", "POST", f"{W}/content", json={"type": "page", "title": "Secret",
-                                                                      "space": {"key": "SEC"}})
+        r = await self.as_("spadmin", "POST", f"{W}/content", json={
+            "type": "page", "title": "Secret", "space": {"key": "SEC"},
+            "body": {"storage": {"value": "<p>x</p>", "representation": "storage"}}})  # (x: an inline selection)
         self.world["secret"] = r.json()["id"]
         await alices_favourite(self, "user")
         await label_ops(self, "user")

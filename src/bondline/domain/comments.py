@@ -6,12 +6,15 @@ a resolution status."""
 from __future__ import annotations
 
 import dataclasses
+import html
+import re
 from typing import Any
 
 from bondline.domain.errors import Invalid
 
 TYPE = "comment"
-CONTAINER_TYPES = ("page", "blogpost")
+CONTAINER_TYPES = ("page", "blogpost", "attachment")  # what a comment may be on
+INLINE_CONTAINER_TYPES = ("page", "blogpost")  # an inline comment highlights text of a body
 LOCATIONS = ("footer", "inline")
 RESOLUTIONS = ("open", "reopened", "resolved", "dangling")
 MAX_DEPTH = 100
@@ -26,6 +29,8 @@ class CommentMeta:
     location: str
     inline_properties: dict[str, Any] | None
     resolution: str | None
+    resolved_by: int | None = None  # who last resolved or reopened it (None until someone has)
+    resolved_at: int | None = None  # when (ms)
 
 
 def validate_location(location: str | None) -> str:
@@ -67,6 +72,42 @@ def selection_properties(selection: str | None, match_count: int | None, match_i
     if count < 1 or index < 0 or index >= count:
         raise Invalid("textSelectionMatchCount must be greater than textSelectionMatchIndex, which is at least 0")
     return {"originalSelection": selection[:2000], "markerRef": marker}
+
+
+def check_container(container_type: str, location: str) -> None:
+    """An inline comment highlights text of a page's or blog post's body: an attachment has footer
+    comments only."""
+    if location == "inline" and container_type not in INLINE_CONTAINER_TYPES:
+        raise Invalid(f"Inline comments are made on pages and blog posts, not on a {container_type}")
+
+
+_TAG = re.compile(r"<[^>]*>")
+_SPACES = re.compile(r"\s+")
+
+
+def selection_matches(body: str, selection: str) -> int:
+    """How often `selection` occurs in the text of a storage-format body (markup left out, runs of
+    whitespace as one space), counted without overlaps. Inline markup inside a word joins its parts
+    ("Do<b>c</b>" reads "Doc"); block boundaries separate them: the larger count of the two readings."""
+    wanted = _SPACES.sub(" ", selection).strip()
+    if not wanted:
+        return 0
+    joined = _SPACES.sub(" ", html.unescape(_TAG.sub("", body)))
+    spaced = _SPACES.sub(" ", html.unescape(_TAG.sub(" ", body)))
+    return max(joined.count(wanted), spaced.count(wanted))
+
+
+def check_selection(body: str, selection: str, match_index: int | None) -> None:
+    """A new top-level inline comment's `textSelection` must be in the body of what it is on, and
+    its `textSelectionMatchIndex`-th occurrence (from 0) must exist: otherwise a 400."""
+    found = selection_matches(body, selection)
+    if found == 0:
+        raise Invalid(f"The text selection {selection[:100]!r} was not found in the content's body:"
+                      " an inline comment highlights text of the page")
+    index = 0 if match_index is None else match_index
+    if index >= found:
+        raise Invalid(f"textSelectionMatchIndex {index} is out of range: the text selection occurs {found}"
+                      f" time{'s' if found != 1 else ''} in the content's body")
 
 
 def depth_filter(depth: str | None) -> bool:

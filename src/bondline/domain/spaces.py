@@ -40,3 +40,30 @@ def validate_type(type: str) -> str:
     if type not in SPACE_TYPES:
         raise Invalid(f"Invalid space type {type[:40]!r}: use one of {', '.join(SPACE_TYPES)}")
     return type
+
+
+ROLE_IDS = ("admin", "member")  # bondline's two space roles, as v2's `roleId` names them
+MAX_ROLE_ASSIGNMENTS = 500
+
+
+def role_assignments(given: list[tuple[str | None, str | None, str | None]]) -> dict[str, str]:
+    """A new space's `roleAssignments` (principal type, principal id, role id) as bondline keeps
+    them: account id → role. bondline grants spaces to users, in its two roles ("admin", "member");
+    an account named twice keeps the stronger role; at least one administrator (v2's rule)."""
+    if len(given) > MAX_ROLE_ASSIGNMENTS:
+        raise Invalid(f"At most {MAX_ROLE_ASSIGNMENTS} roleAssignments may be given")
+    roles: dict[str, str] = {}
+    for principal_type, principal_id, role_id in given:
+        if (principal_type or "").upper() != "USER":
+            raise Invalid(f"Role assignments name users (principalType USER), not {str(principal_type)[:40]!r}:"
+                          " bondline grants spaces to users")
+        if not principal_id:
+            raise Invalid("A role assignment needs the user's account id (principal.principalId)")
+        role = (role_id or "").lower()
+        if role not in ROLE_IDS:
+            raise Invalid(f"Unknown roleId {str(role_id)[:40]!r}: use one of {', '.join(ROLE_IDS)}")
+        if roles.get(principal_id) != "admin":
+            roles[principal_id[:128]] = role
+    if "admin" not in roles.values():
+        raise Invalid("At least one Admin role assignment must be specified")
+    return roles

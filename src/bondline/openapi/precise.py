@@ -105,14 +105,18 @@ def _v2_query(path: str, name: str) -> dict[str, Any]:
 
 
 def _v2_meta_sort(path: str) -> tuple[str, ...]:
-    """The order v2's label and property listings are in (the one `sort` value each accepts)."""
+    """The orders v2's label and property listings are served in (docs/decisions/0020)."""
+    from bondline.dialects.confluence_v2 import labels, properties
+
     if path.endswith("/properties"):
-        return ("key",)
-    if path == V2 + "labels" or path.startswith(V2 + "labels/") and not path.endswith("/attachments"):
+        return properties.ORDERS
+    if path == V2 + "labels" or path.startswith(V2 + "spaces/"):
+        return labels.NAMED_ORDERS
+    if path.startswith(V2 + "labels/") and not path.endswith("/attachments"):
         return ("id",)
     if path.startswith(V2 + "labels/"):
         return ("created-date",)
-    return ("name",)  # a piece of content's or a space's labels
+    return labels.LABEL_ORDERS  # a piece of content's labels
 
 
 # v2's ids in a path beside `id` (the content's, the space's or the property's): positive integers
@@ -133,9 +137,9 @@ def _v2_held_sort(path: str) -> tuple[str, ...]:
 
     if path.endswith("/versions"):
         return comments.VERSION_SORTS
-    if path.endswith("/attachments") and path != V2 + "attachments":
-        return attachments.CONTAINER_SORTS
-    return comments.SORTS  # comments, and every attachment: oldest first
+    if path.endswith("/attachments") or path == V2 + "attachments":
+        return attachments.SORTS
+    return comments.SORTS  # comments (every CommentSortOrder)
 
 
 def _param(path: str, param: dict[str, Any]) -> dict[str, Any] | None:

@@ -247,26 +247,27 @@ async def describe(store: Store, views: list[ContentView]) -> list[AttachmentVie
 
 async def list_attachments(store: Store, caller: Caller, container_id: int, *, filename: str | None,
                            media_type: str | None, start: int, limit: int,
-                           statuses: tuple[str, ...] = ("current",)) -> list[AttachmentView]:
+                           statuses: tuple[str, ...] = ("current",), order: str = "-id") -> list[AttachmentView]:
+    """A container's attachments, in `order` (`domain.content.ORDERS`: newest first by default)."""
     async with store.read() as tx:
         container, space, _role, _ = await _container(tx, caller, container_id, ("current", "draft"))
         if container.status == "draft" and container.created_by != caller.user_id:
             raise NotFound(f"No content found with id : {container_id}", reason="CONTENT_NOT_FOUND")
         rows = await tx.attachments.of_container(container_id, title=filename, media_type=media_type,
-                                                 offset=start, limit=limit, statuses=statuses)
+                                                 offset=start, limit=limit, statuses=statuses, order=order)
         return await _views(tx, rows, container, space)
 
 
 async def list_everywhere(store: Store, caller: Caller, *, filename: str | None, media_type: str | None,
-                          statuses: list[str], start: int, limit: int) -> list[AttachmentView]:
-    """The attachments on pages and blog posts the caller may see (v2's `GET /attachments`), by id,
-    of one file name and media type when given."""
+                          statuses: list[str], start: int, limit: int, order: str = "id") -> list[AttachmentView]:
+    """The attachments on pages and blog posts the caller may see (v2's `GET /attachments`), in
+    `order` (`domain.content.ORDERS`: by id by default), of one file name and media type when given."""
     from bondline.services import content  # (it builds on this module)
 
     wanted = start + limit
     while True:
         views = await content.list_content(store, caller, type=rules.TYPE, space_key=None, title=filename,
-                                           statuses=statuses, start=0, limit=wanted)
+                                           statuses=statuses, start=0, limit=wanted, order=order)
         found = [a for a in await describe(store, views) if media_type is None or a.data.media_type == media_type]
         if len(found) >= start + limit or len(views) < wanted:
             return found[start:start + limit]
@@ -321,9 +322,12 @@ async def delete_version(store: Store, blobs: BlobStore, caller: Caller, attachm
 
 async def purge_held_by(tx: Tx, container: Content) -> None:
     """Before a page or blog post is purged: purge the attachments it holds (their blobs go at the
-    next sweep)."""
+    next sweep), and the comments on them."""
+    from bondline.services import comments  # (it builds on this module)
+
     for content, _ in await tx.attachments.of_container(container.id, statuses=("current", "trashed", "draft"),
                                                         limit=1_000_000):
+        await comments.purge_on(tx, content)
         await tx.relations.purge_entity(CONFLUENCE, "content", content_keys(content.id, content.version))
         await tx.content.purge(content.id)
         tx.record(Change("content.purge", f"content/{content.id}", {"type": content.type, "title": content.title}))

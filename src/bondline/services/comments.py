@@ -44,6 +44,8 @@ class NewComment:
     container_type: str | None = None  # the type the request says the container is (v2's pageId/blogPostId)
     strict_location: bool = False  # a reply must sit where `location` says (v2's footer and inline endpoints)
     missing_container_invalid: bool = True  # a container not found is bad input (v1), or not found (v2: 404)
+    # (textSelection, textSelectionMatchIndex) to find in the container's body (v2's inline comments)
+    selection: tuple[str, int | None] | None = None
 
 
 async def _container(tx: Tx, caller: Caller, container_id: int) -> Loaded:
@@ -108,6 +110,10 @@ async def create(store: Store, caller: Caller, new: NewComment) -> CommentView:
             if new.strict_location and parent_meta.location != location:
                 raise Invalid(f"The comment {new.parent_id} is an {parent_meta.location} comment: reply to it as one")
             location = parent_meta.location  # a reply sits where what it answers does
+        rules.check_container(container.type, location)
+        if new.selection is not None and location == "inline" and new.parent_id is None:
+            stored = await tx.content.by_id(container.id)
+            rules.check_selection(stored.body or "" if stored is not None else "", *new.selection)
         content = await tx.content.add(
             type=rules.TYPE, status="current", space_id=space.id, parent_id=None,
             title=rules.title_for(container.title), body=new.body, representation=new.representation, message="",
@@ -140,7 +146,8 @@ async def _visible_comment(tx: Tx, caller: Caller, meta: CommentMeta) -> bool:
 async def set_resolution(store: Store, caller: Caller, comment_id: int, resolved: bool) -> None:
     """Resolve an inline comment (`resolved`) or reopen it: whoever may see the page may, as whoever
     may comment. Asking for the state it is in changes nothing; a dangling comment (its selection
-    gone from the page) or a footer comment cannot be resolved."""
+    gone from the page) or a footer comment cannot be resolved. Who changed the state, and when, is
+    kept (v2's `resolutionLastModifierId`/`At`)."""
     async with store.write(Actor.of(caller)) as tx:
         meta = await tx.comments.meta(comment_id)
         if meta is None or not await _visible_comment(tx, caller, meta):
@@ -148,19 +155,21 @@ async def set_resolution(store: Store, caller: Caller, comment_id: int, resolved
         after = rules.resolve(meta, resolved)
         if after == meta.resolution:
             return
-        await tx.comments.set_resolution(comment_id, after)
+        await tx.comments.set_resolution(comment_id, after, caller.user_id, ids.now_ms())
         tx.record(Change("comment.resolve" if resolved else "comment.reopen", f"content/{comment_id}",
                          {"resolution": meta.resolution}, {"resolution": after}))
 
 
-async def list_everywhere(store: Store, caller: Caller, location: str, start: int, limit: int) -> list[CommentView]:
+async def list_everywhere(store: Store, caller: Caller, location: str, start: int, limit: int,
+                          order: str = "id") -> list[CommentView]:
     """Every current comment of one location (`footer` or `inline`) on content the caller may see,
-    oldest first (v2's `GET /footer-comments` and `/inline-comments`)."""
+    in `order` (`domain.content.ORDERS`; oldest first by default: v2's `GET /footer-comments` and
+    `/inline-comments`)."""
     location = rules.validate_location(location)
     wanted = start + limit
     while True:
         views = await content_service.list_content(store, caller, type=rules.TYPE, space_key=None, title=None,
-                                                   statuses=["current"], start=0, limit=wanted)
+                                                   statuses=["current"], start=0, limit=wanted, order=order)
         described = [cv for cv in await describe(store, views) if cv.meta.location == location]
         if len(described) >= start + limit or len(views) < wanted:
             return described[start:start + limit]
@@ -174,7 +183,19 @@ async def get(store: Store, caller: Caller, content_id: int, view: ContentView) 
         container = await tx.content.by_id(meta.container_id) if meta is not None else None
         if meta is None or container is None:
             raise NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND")
+        await _with_resolvers(tx, [view], [meta])
         return CommentView(view, meta, container, await _parents(tx, meta))
+
+
+async def _with_resolvers(tx: Tx, views: list[ContentView], metas: list[CommentMeta]) -> None:
+    """Put who last resolved each comment into its view's users (read once for them all)."""
+    known = {u for v in views for u in v.users}
+    wanted: set[int | None] = {m.resolved_by for m in metas if m.resolved_by is not None and m.resolved_by not in known}
+    if not wanted:
+        return
+    found = await users_by_ids(tx.users, wanted, cached=True)
+    for view in views:
+        view.users = {**view.users, **found}
 
 
 async def describe(store: Store, views: list[ContentView]) -> list[CommentView]:
@@ -188,18 +209,20 @@ async def describe(store: Store, views: list[ContentView]) -> list[CommentView]:
             if meta is None or container is None:  # purged in between: no longer listed
                 continue
             out.append(CommentView(view, meta, container, await _parents(tx, meta) if meta.parent_id else []))
+        await _with_resolvers(tx, [cv.view for cv in out], [cv.meta for cv in out])
     return out
 
 
 async def list_comments(store: Store, caller: Caller, container_id: int, *, depth: str | None,
                         locations: list[str], start: int, limit: int, bodies: bool = True,
-                        resolutions: list[str] | None = None) -> tuple[Content, list[CommentView]]:
+                        resolutions: list[str] | None = None, order: str = "id") -> tuple[Content, list[CommentView]]:
     """A container's comments (`bodies=False`: without their bodies); or, for a comment, its replies
     (Confluence lists them as the comment's children: `depth` root, those that answer it; all, the
-    whole thread below it). `resolutions`: only the inline comments in one of these states."""
+    whole thread below it). `resolutions`: only the inline comments in one of these states. In
+    `order` (`domain.content.ORDERS`), inside the query."""
     if resolutions:
         container, every = await list_comments(store, caller, container_id, depth=depth, locations=locations,
-                                               start=0, limit=rules.MAX_THREAD, bodies=bodies)
+                                               start=0, limit=rules.MAX_THREAD, bodies=bodies, order=order)
         wanted = [cv for cv in every if cv.meta.location == "inline"
                   and (cv.meta.resolution or "open") in resolutions]
         return container, wanted[start:start + limit]
@@ -209,22 +232,24 @@ async def list_comments(store: Store, caller: Caller, container_id: int, *, dept
         found_content = await tx.tree.with_space_cached(container_id, caller.user_id)
         if found_content is not None and found_content[0].type == rules.TYPE:
             return await _replies(tx, caller, found_content[0], root_only, (footer, inline, resolved), start, limit,
-                                  bodies)
+                                  bodies, order)
         container, space, _, _ = _visible_container(caller, container_id, found_content)
         found = await tx.comments.on_container(container_id, root_only=root_only, footer=footer, inline=inline,
-                                               resolved=resolved, offset=start, limit=limit, bodies=bodies)
+                                               resolved=resolved, offset=start, limit=limit, bodies=bodies,
+                                               order=order)
         return container, await _comment_views(tx, space, container, found)
 
 
 async def _replies(tx: Tx, caller: Caller, comment: Content, direct_only: bool, where: tuple[bool, bool, bool],
-                   start: int, limit: int, bodies: bool) -> tuple[Content, list[CommentView]]:
+                   start: int, limit: int, bodies: bool, order: str = "id") -> tuple[Content, list[CommentView]]:
     meta = await tx.comments.meta(comment.id)
     if meta is None or comment.status != "current":
         raise NotFound(f"No content found with id : {comment.id}", reason="CONTENT_NOT_FOUND")
     container, space, _, _ = await _container(tx, caller, meta.container_id)  # whoever may see the page
     footer, inline, resolved = where
     thread = await tx.comments.on_container(container.id, root_only=False, footer=footer, inline=inline,
-                                            resolved=resolved, offset=0, limit=rules.MAX_THREAD, bodies=bodies)
+                                            resolved=resolved, offset=0, limit=rules.MAX_THREAD, bodies=bodies,
+                                            order=order)
     wanted = rules.replies_under(comment.id, [m for _, m in thread], direct_only)
     found = [(c, m) for c, m in thread if c.id in wanted][start:start + limit]
     return comment, await _comment_views(tx, space, container, found)
@@ -233,8 +258,9 @@ async def _replies(tx: Tx, caller: Caller, comment: Content, direct_only: bool, 
 async def _comment_views(tx: Tx, space: Space, container: Content,
                          found: list[tuple[Content, CommentMeta]]) -> list[CommentView]:
     # The authors and editors of the whole page of comments, read once (not per comment).
-    users = await users_by_ids(tx.users, {u for content, _ in found for u in (
-        content.created_by, content.updated_by)} | {space.created_by}, cached=True)
+    wanted: set[int | None] = {u for content, meta in found for u in (
+        content.created_by, content.updated_by, meta.resolved_by)} | {space.created_by}
+    users = await users_by_ids(tx.users, wanted, cached=True)
     space = await tx.spaces.with_homepage(space)
     out = []
     for content, meta in found:

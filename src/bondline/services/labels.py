@@ -22,15 +22,16 @@ async def _content(tx: Tx, caller: Caller, content_id: int, *, update: bool) -> 
 
 
 async def list_labels(store: Store, caller: Caller, content_id: int, prefix: str | None, start: int,
-                      limit: int, types: tuple[str, ...] | None = None) -> list[Label]:
-    """The content's labels; content of another type than `types` (when given) is not found."""
+                      limit: int, types: tuple[str, ...] | None = None, order: str = "name") -> list[Label]:
+    """The content's labels in `order` (`store.repos.labels.LABEL_ORDERS`, or "created"/"-created");
+    content of another type than `types` (when given) is not found."""
     if prefix is not None and prefix not in rules.PREFIXES:
         raise Invalid(f"Invalid label prefix {prefix[:40]!r}: use one of {', '.join(rules.PREFIXES)}")
     async with store.read() as tx:
         content, _space = await _content(tx, caller, content_id, update=False)
         if types is not None and content.type not in types:
             raise NotFound(f"No content found with id : {content_id}", reason="CONTENT_NOT_FOUND")
-        return await tx.labels.for_content(content_id, prefix, start, limit)
+        return await tx.labels.for_content(content_id, prefix, start, limit, order)
 
 
 async def add_labels(store: Store, caller: Caller, content_id: int,
@@ -90,15 +91,15 @@ def _prefix(prefix: str | None) -> None:
 
 
 async def list_space_labels(store: Store, caller: Caller, key: str | int, prefix: str | None, start: int,
-                            limit: int, which: str = "both") -> list[Label]:
+                            limit: int, which: str = "both", order: str = "name") -> list[Label]:
     """The labels on a space (by key, or by id: an int) and on its current content (`which`: "both"),
-    or on either ("space", "content")."""
+    or on either ("space", "content"), in `order` (`store.repos.labels.LABEL_ORDERS`)."""
     _prefix(prefix)
     if which not in SPACE_LABELS:
         raise Invalid(f"Invalid space label selection {which[:40]!r}")
     async with store.read() as tx:
         space = await _space(tx, caller, key, update=False)
-        return await tx.labels.for_space(space.id, prefix, start, limit, which)
+        return await tx.labels.for_space(space.id, prefix, start, limit, which, order)
 
 
 async def add_space_labels(store: Store, caller: Caller, key: str,
@@ -149,15 +150,15 @@ async def label_details(store: Store, caller: Caller, name: str, type: str | Non
 
 
 async def all_labels(store: Store, caller: Caller, *, ids: list[int], prefixes: list[str], start: int,
-                     limit: int) -> list[Label]:
-    """Every label the caller may see, in id order (v2's GET /labels): a label exists for them while
+                     limit: int, order: str = "id") -> list[Label]:
+    """Every label the caller may see, in `order` (by id by default: v2's GET /labels): a label exists for them while
     content or a space they can see carries it (`access.can_see_label`, in SQL as the listings'
     `visible_to`); only `ids` and `prefixes` when given."""
     for prefix in prefixes:
         _prefix(prefix)
     async with store.read() as tx:
         return await tx.labels.listing(visible_to_user=access.listing_scope(caller), ids=ids, prefixes=prefixes,
-                                       offset=start, limit=limit)
+                                       offset=start, limit=limit, order=order)
 
 
 async def labelled_content(store: Store, caller: Caller, label_id: int, type: str, start: int, limit: int, *,

@@ -118,10 +118,12 @@ def _doc(prop: Property) -> dict[str, Any]:
 # --- use cases ----------------------------------------------------------------------------------------
 
 async def list_properties(store: Store, caller: Caller, owner: Owner, *, keys: list[str], start: int,
-                          limit: int) -> list[PropertyView]:
+                          limit: int, descending: bool = False) -> list[PropertyView]:
+    """The owner's properties by key (`descending`: from the last), inside the query."""
     async with store.read() as tx:
         owner_id, content, space = await owner.load(tx, caller, write=False)
-        found = await tx.properties.page(owner.kind, owner_id, keys=keys, offset=start, limit=limit)
+        found = await tx.properties.page(owner.kind, owner_id, keys=keys, offset=start, limit=limit,
+                                         descending=descending)
         return await _views(tx, found, content, space)
 
 

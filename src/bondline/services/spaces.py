@@ -48,20 +48,48 @@ async def load_by_id(tx: Tx, caller: Caller, space_id: int) -> tuple[Space, str 
 
 
 async def create(store: Store, caller: Caller, key: str, name: str, description: str = "",
-                 private: bool = False) -> SpaceView:
+                 private: bool = False, *, roles: dict[str, str] | None = None,
+                 copy_from: int | None = None) -> SpaceView:
+    """A new space with its home page. Its roles: the creator as administrator; or exactly `roles`
+    (account id → role, `domain.spaces.role_assignments`); or (`copy_from`, a space the caller may
+    see) the creator as administrator and the roles of that space, its privacy with them. Giving
+    anyone but oneself a role is a site administrator's (`access.require_grant_space_admin`)."""
     spaces.validate_key(key)
     name = spaces.validate_name(name)
     access.require_create_space(caller)
+    if roles is not None and copy_from is not None:
+        raise Invalid("Give roleAssignments or copySpaceAccessConfiguration, not both")
     try:
         async with store.write(Actor.of(caller)) as tx:
+            granted: dict[int, str] = {caller.user_id: access.ADMIN}
+            if roles is not None:
+                found = await tx.users.by_account_ids(set(roles))
+                missing = sorted(set(roles) - set(found))
+                if missing:
+                    raise Invalid(f"No user with accountId {missing[0][:128]}", reason="USER_NOT_FOUND")
+                granted = {found[account].id: role for account, role in roles.items()}
+                # "A private space is created if only the creator is assigned to a role and it's the Admin role."
+                private = private or granted == {caller.user_id: access.ADMIN}
+            elif copy_from is not None:
+                source, role = await load_by_id(tx, caller, copy_from)
+                access.require_view_space(caller, source, role)
+                for held in await tx.spaces.roles(source.id):
+                    granted.setdefault(held.user_id, held.role)
+                private = private or source.private
+            if set(granted) - {caller.user_id}:
+                access.require_grant_space_admin(caller)
             if await tx.spaces.by_key(key) is not None:
                 raise Invalid(f"A space already exists with key {key}", reason="SPACE_EXISTS")
             now = ids.now_ms()
             space = await tx.spaces.add(key, name, description, "global", private, caller.user_id, now)
-            await tx.spaces.set_role(space.id, caller.user_id, access.ADMIN)
+            for user_id, given in sorted(granted.items()):
+                await tx.spaces.set_role(space.id, user_id, given)
             home = await tree.create_homepage(tx, space, caller.user_id, now)
             space = dataclasses.replace(space, homepage_id=home.id)
             tx.record(Change("space.create", f"space/{key}", None, record_of(space)))  # its home page with it
+            if granted != {caller.user_id: access.ADMIN}:
+                tx.record(Change("space.roles", f"space/{key}/roles", None,
+                                 {"roles": {str(u): r for u, r in sorted(granted.items())}}))
     except IntegrityViolation:
         raise Invalid(f"A space already exists with key {key}", reason="SPACE_EXISTS") from None
     return SpaceView(space, {caller.user_id: await _user(store, caller.user_id)})

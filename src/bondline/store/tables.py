@@ -181,6 +181,9 @@ comments = sa.Table(
     sa.Column("location", sa.String(16), nullable=False),
     sa.Column("inline_properties", sa.Text, nullable=True),
     sa.Column("resolution", sa.String(16), nullable=True),
+    # who last resolved or reopened an inline comment, and when (None until someone has)
+    sa.Column("resolved_by", BigId, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("resolved_at", sa.BigInteger, nullable=True),
 )
 
 # Long-running tasks (Confluence answers space deletion with a task to poll).

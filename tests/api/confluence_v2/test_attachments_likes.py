@@ -4,21 +4,17 @@ API writes), over the services v1 uses."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 
+from tests.api.confluence_v2.conftest import V1, V2, error, v1_page
 from tests.api.confluence_v2.test_comments import _footer, _inline
-from tests.api.confluence_v2.test_pages import V1, V2, _error, _v1_page
 
 XSRF = {"X-Atlassian-Token": "no-check"}
 
 
-@pytest.fixture
-async def space(client, site) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    r = await client.post(f"{V1}/space", headers=site.alice.bearer, json={"key": "DOC", "name": "Docs"})
-    assert r.status_code == 200, r.text
-    return (await client.get(f"{V2}/spaces?keys=DOC", headers=site.alice.bearer)).json()["results"][0]  # type: ignore[no-any-return]
 
 
 async def _upload(client, who, page_id: str, name: str, data: bytes, comment: str = "") -> dict:  # type: ignore[no-untyped-def,type-arg]
@@ -31,7 +27,7 @@ async def _upload(client, who, page_id: str, name: str, data: bytes, comment: st
 # --- attachments ----------------------------------------------------------------------------------
 
 async def test_an_attachment_uploaded_through_v1_is_read_through_v2(client, site, space) -> None:  # type: ignore[no-untyped-def]
-    page = await _v1_page(client, site.bob, "Doc")
+    page = await v1_page(client, site.bob, "Doc")
     first = await _upload(client, site.bob, page["id"], "notes.txt", b"one", "first")
     await _upload(client, site.bob, page["id"], "notes.txt", b"second", "second")
     r = await client.get(f"{V2}/attachments/{first['id']}", headers=site.alice.bearer)
@@ -62,14 +58,83 @@ async def test_an_attachment_uploaded_through_v1_is_read_through_v2(client, site
     assert (await client.get(f"{V2}/attachments?mediaType=image/png", headers=site.alice.bearer)).json()[
         "results"] == []
     none = (await client.get(f"{V2}/attachments/{first['id']}/footer-comments", headers=site.alice.bearer)).json()
-    assert none["results"] == []
+    assert none["results"] == []  # (none made yet)
+
+
+async def test_comments_on_an_attachment(client, site, space) -> None:  # type: ignore[no-untyped-def]
+    """A footer comment on an attachment, written through v2 (`attachmentId`) or v1 (its container
+    the attachment), listed by the attachment's `footer-comments` and v1's `child/comment`; hidden
+    with the page when its read is restricted afterwards; gone when the page is purged."""
+    page = await v1_page(client, site.alice, "Doc")
+    att = await _upload(client, site.alice, page["id"], "a.txt", b"a")
+    r = await client.post(f"{V2}/footer-comments", headers=site.bob.bearer, json={
+        "attachmentId": att["id"], "body": {"representation": "storage", "value": "<p>Looks fine</p>"}})
+    assert r.status_code == 201, r.text
+    made = r.json()
+    assert made["attachmentId"] == att["id"] and "pageId" not in made and made["title"] == "Re: a.txt"
+    r = await client.post(f"{V1}/content", headers=site.alice.bearer, json={
+        "type": "comment", "container": {"id": att["id"].removeprefix("att"), "type": "attachment"},
+        "body": {"storage": {"value": "<p>Thanks</p>", "representation": "storage"}}})
+    assert r.status_code == 200, r.text
+    v1_made = r.json()
+    r = await client.get(f"{V2}/attachments/{att['id']}/footer-comments?body-format=storage&sort=-created-date",
+                         headers=site.bob.bearer)
+    assert r.status_code == 200, r.text
+    listed = r.json()["results"]
+    assert [c["id"] for c in listed] == [v1_made["id"], made["id"]]
+    assert listed[1]["body"]["storage"]["value"] == "<p>Looks fine</p>"
+    assert listed[1]["attachmentId"] == att["id"] and listed[1]["version"]["number"] == 1
+    r = await client.get(f"{V1}/content/{att['id'].removeprefix('att')}/child/comment", headers=site.bob.bearer)
+    assert r.status_code == 200, r.text
+    assert {c["id"] for c in r.json()["results"]} == {made["id"], v1_made["id"]}
+    got = (await client.get(f"{V2}/footer-comments/{made['id']}", headers=site.bob.bearer)).json()
+    assert got["attachmentId"] == att["id"]
+    # an inline comment on an attachment: refused (there is no body to highlight)
+    error(await client.post(f"{V2}/inline-comments", headers=site.bob.bearer, json={
+        "attachmentId": att["id"], "body": {"representation": "storage", "value": "<p>x</p>"},
+        "inlineCommentProperties": {"textSelection": "a"}}), 400, "BAD_REQUEST")
+    error(await client.post(f"{V2}/footer-comments", headers=site.bob.bearer, json={
+        "attachmentId": "att999999", "body": {"representation": "storage", "value": "<p>x</p>"}}), 404, "NOT_FOUND")
+    # restricting the page afterwards hides the attachment's comments from bob
+    r = await client.put(f"{V1}/content/{page['id']}/restriction", headers=site.alice.bearer, json=[
+        {"operation": "read", "restrictions": {"user": [{"type": "known", "accountId": site.alice.account_id}]}}])
+    assert r.status_code == 200, r.text
+    for path in (f"attachments/{att['id']}/footer-comments", f"footer-comments/{made['id']}"):
+        error(await client.get(f"{V2}/{path}", headers=site.bob.bearer), 404, "NOT_FOUND")
+        assert (await client.get(f"{V2}/{path}", headers=site.alice.bearer)).status_code == 200, path
+    # purging the page purges the attachment and the comments on it
+    assert (await client.delete(f"{V2}/pages/{page['id']}", headers=site.alice.bearer)).status_code == 204
+    assert (await client.delete(f"{V2}/pages/{page['id']}?purge=true", headers=site.alice.bearer)).status_code == 204
+    error(await client.get(f"{V2}/footer-comments/{made['id']}", headers=site.alice.bearer), 404, "NOT_FOUND")
+
+
+@pytest.mark.parametrize("sort", ["created-date", "-created-date", "modified-date", "-modified-date"])
+async def test_attachments_in_every_sort_order(client, site, space, sort: str) -> None:  # type: ignore[no-untyped-def]
+    page = await v1_page(client, site.bob, "Doc")
+    made = []
+    for n in range(3):
+        made.append(await _upload(client, site.bob, page["id"], f"f{n}.txt", b"x"))
+        await asyncio.sleep(0.003)  # (times are in milliseconds)
+    await _upload(client, site.bob, page["id"], "f0.txt", b"new version")  # f0 modified last
+    ids = [a["id"] for a in made]
+    expected = {"created-date": ids, "-created-date": ids[::-1], "modified-date": ids[1:] + ids[:1],
+                "-modified-date": ids[:1] + ids[1:][::-1]}[sort]
+    for path in (f"pages/{page['id']}/attachments", "attachments"):
+        seen: list[str] = []
+        url = f"{V2}/{path}?sort={sort}&limit=2"
+        while url:
+            r = await client.get(url, headers=site.bob.bearer)
+            assert r.status_code == 200, r.text
+            seen += [a["id"] for a in r.json()["results"]]
+            url = r.json()["_links"].get("next") or ""
+        assert seen == expected, (path, sort)
 
 
 async def test_delete_trashes_then_purges(client, site, space) -> None:  # type: ignore[no-untyped-def]
-    page = await _v1_page(client, site.bob, "Doc")
+    page = await v1_page(client, site.bob, "Doc")
     att = await _upload(client, site.bob, page["id"], "gone.txt", b"x")
     # carol did not upload it and does not administer the space.
-    _error(await client.delete(f"{V2}/attachments/{att['id']}", headers=site.carol.bearer), 403, "FORBIDDEN")
+    error(await client.delete(f"{V2}/attachments/{att['id']}", headers=site.carol.bearer), 403, "FORBIDDEN")
     assert (await client.delete(f"{V2}/attachments/{att['id']}", headers=site.bob.bearer)).status_code == 204
     trashed = (await client.get(f"{V2}/pages/{page['id']}/attachments?status=trashed", headers=site.bob.bearer)).json()
     assert [(a["id"], a["status"]) for a in trashed["results"]] == [(att["id"], "trashed")]
@@ -77,14 +142,14 @@ async def test_delete_trashes_then_purges(client, site, space) -> None:  # type:
     v1 = await client.get(f"{V1}/content/{att['id']}?status=trashed", headers=site.bob.bearer)
     assert v1.status_code == 200 and v1.json()["status"] == "trashed"
     # Purging is for the space's administrators (alice created DOC).
-    _error(await client.delete(f"{V2}/attachments/{att['id']}?purge=true", headers=site.bob.bearer), 403, "FORBIDDEN")
+    error(await client.delete(f"{V2}/attachments/{att['id']}?purge=true", headers=site.bob.bearer), 403, "FORBIDDEN")
     assert (await client.delete(f"{V2}/attachments/{att['id']}?purge=true",
                                 headers=site.alice.bearer)).status_code == 204
-    _error(await client.get(f"{V2}/attachments/{att['id']}", headers=site.alice.bearer), 404, "NOT_FOUND")
+    error(await client.get(f"{V2}/attachments/{att['id']}", headers=site.alice.bearer), 404, "NOT_FOUND")
 
 
 async def test_attachments_of_a_read_restricted_page_are_hidden(client, site, space) -> None:  # type: ignore[no-untyped-def]
-    page = await _v1_page(client, site.alice, "Secret")
+    page = await v1_page(client, site.alice, "Secret")
     att = await _upload(client, site.alice, page["id"], "s.txt", b"s")
     r = await client.put(f"{V1}/content/{page['id']}/restriction", headers=site.alice.bearer, json=[
         {"operation": "read", "restrictions": {"user": [{"type": "known", "accountId": site.alice.account_id}]}}])
@@ -92,22 +157,22 @@ async def test_attachments_of_a_read_restricted_page_are_hidden(client, site, sp
     for path in (f"attachments/{att['id']}", f"attachments/{att['id']}/versions",
                  f"attachments/{att['id']}/versions/1", f"pages/{page['id']}/attachments",
                  f"attachments/{att['id']}/footer-comments"):
-        _error(await client.get(f"{V2}/{path}", headers=site.bob.bearer), 404, "NOT_FOUND")
+        error(await client.get(f"{V2}/{path}", headers=site.bob.bearer), 404, "NOT_FOUND")
         assert (await client.get(f"{V2}/{path}", headers=site.alice.bearer)).status_code == 200, path
     assert (await client.get(f"{V2}/attachments", headers=site.bob.bearer)).json()["results"] == []
-    _error(await client.delete(f"{V2}/attachments/{att['id']}", headers=site.bob.bearer), 404, "NOT_FOUND")
+    error(await client.delete(f"{V2}/attachments/{att['id']}", headers=site.bob.bearer), 404, "NOT_FOUND")
 
 
 @pytest.mark.parametrize("path", [
     "attachments/abc", "attachments/att0", "attachments/{att}?version=zero", "attachments/{att}/versions/x",
     "attachments?limit=0", "attachments?limit=251", "attachments?sort=sideways", "attachments?status=bogus",
-    "attachments?cursor=garbage", "pages/{page}/attachments?sort=created-date", "pages/abc/attachments",
+    "attachments?cursor=garbage", "pages/{page}/attachments?sort=title", "pages/abc/attachments",
 ])
 async def test_bad_attachment_requests(client, site, space, path: str) -> None:  # type: ignore[no-untyped-def]
-    page = await _v1_page(client, site.bob, "Doc")
+    page = await v1_page(client, site.bob, "Doc")
     att = await _upload(client, site.bob, page["id"], "a.txt", b"a")
     url = f"{V2}/" + path.format(att=att["id"], page=page["id"])
-    _error(await client.get(url, headers=site.bob.bearer), 400, "BAD_REQUEST")
+    error(await client.get(url, headers=site.bob.bearer), 400, "BAD_REQUEST")
 
 
 # --- likes: one relation, two APIs ----------------------------------------------------------------
@@ -124,7 +189,7 @@ async def _unlike(client, who, content_id: str) -> None:  # type: ignore[no-unty
 
 @pytest.mark.parametrize("kind", ["pages", "blogposts", "footer-comments", "inline-comments"])
 async def test_a_like_through_the_relation_api_is_counted_by_v2(client, site, space, kind: str) -> None:  # type: ignore[no-untyped-def]
-    page = await _v1_page(client, site.bob, "Doc")
+    page = await v1_page(client, site.bob, "Doc")
     target: dict[str, Any]
     if kind == "pages":
         target = page
@@ -153,17 +218,17 @@ async def test_a_like_through_the_relation_api_is_counted_by_v2(client, site, sp
     assert (await client.get(count, headers=site.bob.bearer)).json() == {"count": 1}
     # The path names the kind of content: a page's id is no comment, a comment's no page.
     other = "footer-comments" if kind == "pages" else "pages"
-    _error(await client.get(f"{V2}/{other}/{target['id']}/likes/count", headers=site.bob.bearer), 404, "NOT_FOUND")
+    error(await client.get(f"{V2}/{other}/{target['id']}/likes/count", headers=site.bob.bearer), 404, "NOT_FOUND")
 
 
 async def test_likes_of_a_read_restricted_page_are_hidden(client, site, space) -> None:  # type: ignore[no-untyped-def]
-    page = await _v1_page(client, site.alice, "Secret")
+    page = await v1_page(client, site.alice, "Secret")
     await _like(client, site.alice, page["id"])
     r = await client.put(f"{V1}/content/{page['id']}/restriction", headers=site.alice.bearer, json=[
         {"operation": "read", "restrictions": {"user": [{"type": "known", "accountId": site.alice.account_id}]}}])
     assert r.status_code == 200, r.text
     for tail in ("count", "users"):
-        _error(await client.get(f"{V2}/pages/{page['id']}/likes/{tail}", headers=site.bob.bearer), 404, "NOT_FOUND")
+        error(await client.get(f"{V2}/pages/{page['id']}/likes/{tail}", headers=site.bob.bearer), 404, "NOT_FOUND")
     assert (await client.get(f"{V2}/pages/{page['id']}/likes/count", headers=site.alice.bearer)).json() == {"count": 1}
 
 
@@ -171,5 +236,5 @@ async def test_likes_of_a_read_restricted_page_are_hidden(client, site, space) -
                                   "pages/{page}/likes/users?limit=-1", "pages/{page}/likes/users?cursor=garbage",
                                   "footer-comments/0/likes/users"])
 async def test_bad_like_requests(client, site, space, path: str) -> None:  # type: ignore[no-untyped-def]
-    page = await _v1_page(client, site.bob, "Doc")
-    _error(await client.get(f"{V2}/" + path.format(page=page["id"]), headers=site.bob.bearer), 400, "BAD_REQUEST")
+    page = await v1_page(client, site.bob, "Doc")
+    error(await client.get(f"{V2}/" + path.format(page=page["id"]), headers=site.bob.bearer), 400, "BAD_REQUEST")

@@ -7,16 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.confluence_v2.test_pages import V1, V2, _error
-
-
-@pytest.fixture
-async def space(client, site) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    """DOC, alice's open space, as v2 shows it."""
-    r = await client.post(f"{V1}/space", headers=site.alice.bearer, json={"key": "DOC", "name": "Docs"})
-    assert r.status_code == 200, r.text
-    [found] = (await client.get(f"{V2}/spaces?keys=DOC", headers=site.alice.bearer)).json()["results"]
-    return found  # type: ignore[no-any-return]
+from tests.api.confluence_v2.conftest import V1, V2, error
 
 
 async def _v1_post(client, who, title: str, body: str | None = None) -> dict:  # type: ignore[no-untyped-def,type-arg]
@@ -48,7 +39,7 @@ async def test_a_v2_blog_post_has_the_blog_post_shape(client, site, space) -> No
     v1 = (await client.get(f"{V1}/content/{post['id']}?expand=body.storage,space", headers=site.bob.bearer)).json()
     assert (v1["type"], v1["title"], v1["space"]["key"]) == ("blogpost", "Launch news", "DOC")
     assert v1["body"]["storage"]["value"] == "<p>Launch news</p>"
-    _error(await client.get(f"{V2}/pages/{post['id']}", headers=site.bob.bearer), 404, "NOT_FOUND")
+    error(await client.get(f"{V2}/pages/{post['id']}", headers=site.bob.bearer), 404, "NOT_FOUND")
     pages = (await client.get(f"{V2}/pages?space-id={space['id']}", headers=site.bob.bearer)).json()["results"]
     assert post["id"] not in [p["id"] for p in pages]
 
@@ -56,11 +47,11 @@ async def test_a_v2_blog_post_has_the_blog_post_shape(client, site, space) -> No
 async def test_a_page_is_not_a_blog_post(client, site, space) -> None:  # type: ignore[no-untyped-def]
     home = space["homepageId"]
     for method in ("get", "delete"):
-        _error(await getattr(client, method)(f"{V2}/blogposts/{home}", headers=site.bob.bearer), 404, "NOT_FOUND")
-    _error(await client.put(f"{V2}/blogposts/{home}", headers=site.alice.bearer, json={
+        error(await getattr(client, method)(f"{V2}/blogposts/{home}", headers=site.bob.bearer), 404, "NOT_FOUND")
+    error(await client.put(f"{V2}/blogposts/{home}", headers=site.alice.bearer, json={
         "id": home, "status": "current", "title": "Hijack", "version": {"number": 2},
         "body": {"representation": "storage", "value": "<p>x</p>"}}), 404, "NOT_FOUND")
-    _error(await client.get(f"{V2}/blogposts/{home}/versions", headers=site.bob.bearer), 404, "NOT_FOUND")
+    error(await client.get(f"{V2}/blogposts/{home}/versions", headers=site.bob.bearer), 404, "NOT_FOUND")
 
 
 # --- a table: written through one API, read back through the other --------------------------------
@@ -125,11 +116,11 @@ async def test_trash_then_purge_and_drafts(client, site, space) -> None:  # type
     assert draft["status"] == "draft"
     r = await client.get(f"{V2}/blogposts/{draft['id']}?get-draft=true", headers=site.alice.bearer)
     assert r.status_code == 200 and r.json()["status"] == "draft"
-    _error(await client.get(f"{V2}/blogposts/{draft['id']}?get-draft=true", headers=site.bob.bearer), 404,
+    error(await client.get(f"{V2}/blogposts/{draft['id']}?get-draft=true", headers=site.bob.bearer), 404,
            "NOT_FOUND")
     r = await client.delete(f"{V2}/blogposts/{draft['id']}?draft=true", headers=site.alice.bearer)
     assert r.status_code == 204, r.text
-    _error(await client.get(f"{V2}/blogposts/{draft['id']}?get-draft=true", headers=site.alice.bearer), 404,
+    error(await client.get(f"{V2}/blogposts/{draft['id']}?get-draft=true", headers=site.alice.bearer), 404,
            "NOT_FOUND")
 
 
@@ -155,7 +146,7 @@ async def test_a_spaces_blog_posts_page_with_a_cursor(client, site, space) -> No
     by_title = (await client.get(f"{V2}/blogposts?title=B2&space-id={space['id']}",
                                  headers=site.bob.bearer)).json()["results"]
     assert [p["id"] for p in by_title] == [made[2]]
-    _error(await client.get(f"{V2}/spaces/999999/blogposts", headers=site.bob.bearer), 404, "NOT_FOUND")
+    error(await client.get(f"{V2}/spaces/999999/blogposts", headers=site.bob.bearer), 404, "NOT_FOUND")
 
 
 async def test_a_private_spaces_blog_posts_are_hidden(client, site) -> None:  # type: ignore[no-untyped-def]
@@ -163,10 +154,10 @@ async def test_a_private_spaces_blog_posts_are_hidden(client, site) -> None:  # 
     assert r.status_code == 200, r.text
     secret = (await client.get(f"{V2}/spaces?keys=SEC", headers=site.alice.bearer)).json()["results"][0]
     post = await _v2_post(client, site.alice, secret["id"], "Hush")
-    _error(await client.get(f"{V2}/blogposts/{post['id']}", headers=site.bob.bearer), 404, "NOT_FOUND")
+    error(await client.get(f"{V2}/blogposts/{post['id']}", headers=site.bob.bearer), 404, "NOT_FOUND")
     assert (await client.get(f"{V2}/blogposts", headers=site.bob.bearer)).json()["results"] == []
-    _error(await client.get(f"{V2}/spaces/{secret['id']}/blogposts", headers=site.bob.bearer), 404, "NOT_FOUND")
-    _error(await client.post(f"{V2}/blogposts", headers=site.bob.bearer, json={
+    error(await client.get(f"{V2}/spaces/{secret['id']}/blogposts", headers=site.bob.bearer), 404, "NOT_FOUND")
+    error(await client.post(f"{V2}/blogposts", headers=site.bob.bearer, json={
         "spaceId": secret["id"], "title": "Intruder"}), 403, "FORBIDDEN")
 
 
@@ -175,9 +166,9 @@ async def test_a_private_spaces_blog_posts_are_hidden(client, site) -> None:  # 
     "status=draft", "status=archived", "space-id=abc", "id=x", "cursor=garbage",
 ])
 async def test_bad_list_parameters(client, site, space, query: str) -> None:  # type: ignore[no-untyped-def]
-    _error(await client.get(f"{V2}/blogposts?{query}", headers=site.bob.bearer), 400, "BAD_REQUEST")
+    error(await client.get(f"{V2}/blogposts?{query}", headers=site.bob.bearer), 400, "BAD_REQUEST")
     if not query.startswith(("space-id", "id")):  # (the space's listing takes neither)
-        _error(await client.get(f"{V2}/spaces/{space['id']}/blogposts?{query}", headers=site.bob.bearer), 400,
+        error(await client.get(f"{V2}/spaces/{space['id']}/blogposts?{query}", headers=site.bob.bearer), 400,
                "BAD_REQUEST")
 
 
@@ -186,20 +177,20 @@ async def test_bad_writes(client, site, space) -> None:  # type: ignore[no-untyp
     update = {"id": post["id"], "status": "current", "title": "Stale", "version": {"number": 5},
               "body": {"representation": "storage", "value": "<p>x</p>"}}
     url = f"{V2}/blogposts/{post['id']}"
-    _error(await client.put(url, headers=site.bob.bearer, json=update), 409, "CONFLICT")
-    _error(await client.put(url, headers=site.bob.bearer, json={**update, "version": {"number": 2}, "id": "1"}),
+    error(await client.put(url, headers=site.bob.bearer, json=update), 409, "CONFLICT")
+    error(await client.put(url, headers=site.bob.bearer, json={**update, "version": {"number": 2}, "id": "1"}),
            400, "BAD_REQUEST")
     await client.post(f"{V1}/space", headers=site.bob.bearer, json={"key": "OTHER", "name": "Other"})
     other = (await client.get(f"{V2}/spaces?keys=OTHER", headers=site.bob.bearer)).json()["results"][0]
-    _error(await client.put(url, headers=site.bob.bearer, json={**update, "version": {"number": 2},
+    error(await client.put(url, headers=site.bob.bearer, json={**update, "version": {"number": 2},
                                                                 "spaceId": other["id"]}), 400, "BAD_REQUEST")
     for bad in ({"title": "No space"}, {"spaceId": "abc", "title": "x"}, {"spaceId": space["id"], "title": ""},
                 {"spaceId": space["id"], "title": "x", "createdAt": "2020-01-01T00:00:00.000Z"},
                 {"spaceId": space["id"], "title": "x", "body": {"representation": "wiki", "value": "h1. x"}},
                 {"spaceId": space["id"], "title": "x", "status": "archived"}):
-        _error(await client.post(f"{V2}/blogposts", headers=site.bob.bearer, json=bad), 400, "BAD_REQUEST")
-    _error(await client.post(f"{V2}/blogposts?private=true", headers=site.bob.bearer,
+        error(await client.post(f"{V2}/blogposts", headers=site.bob.bearer, json=bad), 400, "BAD_REQUEST")
+    error(await client.post(f"{V2}/blogposts?private=true", headers=site.bob.bearer,
                              json={"spaceId": space["id"], "title": "Private"}), 400, "BAD_REQUEST")
-    _error(await client.post(f"{V2}/blogposts", headers=site.bob.bearer, content=b"{not json"), 400, "BAD_REQUEST")
-    _error(await client.get(f"{V2}/blogposts/abc", headers=site.bob.bearer), 400, "BAD_REQUEST")
-    _error(await client.get(f"{V2}/blogposts/{post['id']}?version=9", headers=site.bob.bearer), 404, "NOT_FOUND")
+    error(await client.post(f"{V2}/blogposts", headers=site.bob.bearer, content=b"{not json"), 400, "BAD_REQUEST")
+    error(await client.get(f"{V2}/blogposts/abc", headers=site.bob.bearer), 400, "BAD_REQUEST")
+    error(await client.get(f"{V2}/blogposts/{post['id']}?version=9", headers=site.bob.bearer), 404, "NOT_FOUND")

@@ -11,8 +11,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-V1 = "/wiki/rest/api"
-V2 = "/wiki/api/v2"
+from tests.api.confluence_v2.conftest import V1, V2
+
 # Atlassian's ADF JSON schema (tests/vendor/adf/SOURCES.md): every ADF body the API gives is valid.
 ADF_SCHEMA = jsonschema.Draft4Validator(json.loads(
     (Path(__file__).parents[2] / "vendor" / "adf" / "full.json").read_text()))

@@ -9,16 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.api.confluence_v2.test_pages import V1, V2, _error
+from tests.api.confluence_v2.conftest import V1, V2, error
 from tests.api.confluence_v2.test_tree_and_versions import _page
-
-
-@pytest.fixture
-async def space(client, site) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    r = await client.post(f"{V1}/space", headers=site.alice.bearer, json={"key": "DOC", "name": "Docs"})
-    assert r.status_code == 200, r.text
-    [found] = (await client.get(f"{V2}/spaces?keys=DOC", headers=site.alice.bearer)).json()["results"]
-    return found  # type: ignore[no-any-return]
 
 
 async def _blogpost(client, who, title: str) -> str:  # type: ignore[no-untyped-def]
@@ -58,7 +50,7 @@ async def test_include_likes_lists_who_liked_it_through_v1(client, site, space, 
     got = await _get(client, site.bob, url)
     assert [x["accountId"] for x in got["likes"]["results"]] == [site.carol.account_id]
     assert "likes" not in await _get(client, site.bob, f"{V2}/{kind}/{made}?include-likes=false")
-    _error(await client.get(f"{V2}/{kind}/{made}?include-likes=maybe", headers=site.bob.bearer), 400, "BAD_REQUEST")
+    error(await client.get(f"{V2}/{kind}/{made}?include-likes=maybe", headers=site.bob.bearer), 400, "BAD_REQUEST")
 
 
 async def test_a_blogposts_include_fields(client, site, space) -> None:  # type: ignore[no-untyped-def]
@@ -111,7 +103,7 @@ async def test_children_sorted(client, site, space, sort: str | None) -> None:  
 @pytest.mark.parametrize("query", ["sort=title", "sort=name", "sort=-title"])
 async def test_children_refuse_other_sorts(client, site, space, query: str) -> None:  # type: ignore[no-untyped-def]
     root = await _page(client, site.bob, "Root")
-    _error(await client.get(f"{V2}/pages/{root}/children?{query}", headers=site.bob.bearer), 400,
+    error(await client.get(f"{V2}/pages/{root}/children?{query}", headers=site.bob.bearer), 400,
            "BAD_REQUEST")
 
 
@@ -121,5 +113,111 @@ async def test_a_childrens_cursor_keeps_its_sort(client, site, space) -> None:  
         await _page(client, site.bob, t, root)
     first = await _get(client, site.bob, f"{V2}/pages/{root}/children?limit=1&sort=-id")
     cursor = first["_links"]["next"].split("cursor=")[1].split("&")[0]
-    _error(await client.get(f"{V2}/pages/{root}/children?limit=1&sort=id&cursor={cursor}", headers=site.bob.bearer),
+    error(await client.get(f"{V2}/pages/{root}/children?limit=1&sort=id&cursor={cursor}", headers=site.bob.bearer),
            400, "BAD_REQUEST")
+
+
+# --- include-* of comments, attachments and spaces --------------------------------------------------
+
+async def _things(client, site) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """A page in DOC with a footer comment, an inline comment and an attachment, each with a label
+    (the attachment), a property, a like (the comments) and a second version; DOC with a label and a
+    property of its own."""
+    page = await _page(client, site.alice, "Doc")
+    made: dict[str, str] = {"page": page}
+    for kind in ("footer", "inline"):
+        body: dict[str, Any] = {"pageId": page, "body": {"representation": "storage", "value": "<p>c</p>"}}
+        if kind == "inline":
+            body["inlineCommentProperties"] = {"textSelection": "Doc"}
+        r = await client.post(f"{V2}/{kind}-comments", headers=site.alice.bearer, json=body)
+        assert r.status_code == 201, r.text
+        made[kind] = r.json()["id"]
+    r = await client.put(f"{V1}/content/{page}/child/attachment", headers={**site.alice.bearer,
+                                                                            "X-Atlassian-Token": "no-check"},
+                         files=[("file", ("a.txt", b"a", "text/plain"))])
+    assert r.status_code == 200, r.text
+    made["attachment"] = r.json()["results"][0]["id"]
+    r = await client.put(f"{V1}/content/{page}/child/attachment", headers={**site.alice.bearer,
+                                                                            "X-Atlassian-Token": "no-check"},
+                         files=[("file", ("a.txt", b"b", "text/plain"))])
+    assert r.status_code == 200, r.text
+    plain = made["attachment"].removeprefix("att")
+    r = await client.post(f"{V1}/content/{plain}/label", headers=site.alice.bearer,
+                          json=[{"prefix": "global", "name": "scan"}])
+    assert r.status_code == 200, r.text
+    for key in ("footer", "inline"):
+        r = await client.put(f"{V2}/{key}-comments/{made[key]}", headers=site.alice.bearer, json={
+            "version": {"number": 2}, "body": {"representation": "storage", "value": "<p>c2</p>"}})
+        assert r.status_code == 200, r.text
+        r = await client.put(f"{V1}/relation/like/from/user/current/to/content/{made[key]}", headers=site.bob.bearer)
+        assert r.status_code == 200, r.text
+    for owner in (made["footer"], made["inline"], plain):
+        r = await client.post(f"{V1}/content/{owner}/property", headers=site.alice.bearer,
+                              json={"key": "k", "value": "v"})
+        assert r.status_code == 200, r.text
+    r = await client.post(f"{V1}/space/DOC/label", headers=site.alice.bearer, json=[{"prefix": "team", "name": "docs"}])
+    assert r.status_code == 200, r.text
+    r = await client.post(f"{V1}/space/DOC/property", headers=site.alice.bearer, json={"key": "sk", "value": "v"})
+    assert r.status_code == 200, r.text
+    return made
+
+
+# (path to the single read, field, what its results hold, its `_links.self`); {x}: the made ids
+INCLUDES = [
+    ("footer-comments/{footer}", "properties", lambda r, m: [x["key"] for x in r] == ["k"],
+     "comments/{footer}/properties"),
+    ("footer-comments/{footer}", "operations", lambda r, m: ("read", "comment") in {
+        (x["operation"], x["targetType"]) for x in r},
+     "footer-comments/{footer}/operations"),
+    ("footer-comments/{footer}", "likes", lambda r, m: [x["accountId"] for x in r] == [m["bob"]],
+     "footer-comments/{footer}/likes/users"),
+    ("footer-comments/{footer}", "versions", lambda r, m: [x["number"] for x in r] == [2, 1],
+     "footer-comments/{footer}/versions"),
+    ("inline-comments/{inline}", "properties", lambda r, m: [x["key"] for x in r] == ["k"],
+     "comments/{inline}/properties"),
+    ("inline-comments/{inline}", "likes", lambda r, m: [x["accountId"] for x in r] == [m["bob"]],
+     "inline-comments/{inline}/likes/users"),
+    ("inline-comments/{inline}", "versions", lambda r, m: [x["number"] for x in r] == [2, 1],
+     "inline-comments/{inline}/versions"),
+    ("attachments/{attachment}", "labels", lambda r, m: [x["name"] for x in r] == ["scan"],
+     "attachments/{attachment}/labels"),
+    ("attachments/{attachment}", "properties", lambda r, m: [x["key"] for x in r] == ["k"],
+     "attachments/{attachment}/properties"),
+    ("attachments/{attachment}", "operations", lambda r, m: ("read", "attachment") in {
+        (x["operation"], x["targetType"]) for x in r}, "attachments/{attachment}/operations"),
+    ("attachments/{attachment}", "versions", lambda r, m: [x["number"] for x in r] == [2, 1],
+     "attachments/{attachment}/versions"),
+    ("spaces/{space}", "labels", lambda r, m: [(x["prefix"], x["name"]) for x in r] == [("team", "docs")],
+     "spaces/{space}/labels"),
+    ("spaces/{space}", "properties", lambda r, m: [x["key"] for x in r] == ["sk"], "spaces/{space}/properties"),
+    ("spaces/{space}", "operations", lambda r, m: ("read", "space") in {(x["operation"], x["targetType"]) for x in r},
+     "spaces/{space}/operations"),
+    ("spaces/{space}", "permissions", lambda r, m: m["alice"] in {x["principal"]["id"] for x in r},
+     "spaces/{space}/permissions"),
+]
+
+
+@pytest.mark.parametrize(("path", "field", "holds", "self_path"), INCLUDES,
+                         ids=[f"{p.split('/')[0]}-{f}" for p, f, _, _ in INCLUDES])
+async def test_include_fields_of_comments_attachments_and_spaces(client, site, space, path: str, field: str,  # type: ignore[no-untyped-def]
+                                                                 holds: Any, self_path: str) -> None:
+    made = {**await _things(client, site), "space": space["id"], "bob": site.bob.account_id,
+            "alice": site.alice.account_id}
+    url = f"{V2}/{path.format(**made)}"
+    plain = await _get(client, site.bob, url)
+    assert "results" not in plain.get(field, {})  # only when asked for
+    got = await _get(client, site.bob, f"{url}?include-{field}=true")
+    assert holds(got[field]["results"], made), got[field]["results"]
+    assert got[field]["meta"] == {"hasMore": False}
+    assert got[field]["_links"] == {"self": f"{V2}/{self_path.format(**made)}"}
+    assert list(got)[-1] == "_links"
+    if path.startswith("inline") and field == "properties":  # beside the inline comment's own properties
+        assert got["properties"]["inlineOriginalSelection"] == "Doc" and "inlineMarkerRef" in got["properties"]
+    error(await client.get(f"{url}?include-{field}=maybe", headers=site.bob.bearer), 400, "BAD_REQUEST")
+
+
+@pytest.mark.parametrize("flag", ["include-icon", "include-role-assignments"])
+async def test_space_flags_accepted_without_a_field(client, site, space, flag: str) -> None:  # type: ignore[no-untyped-def]
+    got = await _get(client, site.bob, f"{V2}/spaces/{space['id']}?{flag}=true")
+    assert not {"icon", "roleAssignments"} & set(got)
+    error(await client.get(f"{V2}/spaces/{space['id']}?{flag}=maybe", headers=site.bob.bearer), 400, "BAD_REQUEST")

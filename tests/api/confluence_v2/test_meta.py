@@ -5,25 +5,18 @@ v1's permission check and restrictions; bad input gets v2's error body."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 
 from bondline.services import spaces as space_service
+from tests.api.confluence_v2.conftest import V1, V2, error
 from tests.helpers import make_space
 
-V1 = "/wiki/rest/api"
-V2 = "/wiki/api/v2"
 XSRF = {"X-Atlassian-Token": "no-check"}
 
 
-def _error(r, status: int) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    assert r.status_code == status, r.text
-    body = r.json()
-    assert list(body) == ["errors"] and len(body["errors"]) == 1, body
-    error = body["errors"][0]
-    assert error["status"] == status and set(error) == {"status", "code", "title", "detail"}, error
-    return error  # type: ignore[no-any-return]
 
 
 async def _ok(r, status: int = 200) -> Any:  # type: ignore[no-untyped-def]
@@ -95,8 +88,8 @@ async def test_labels_written_through_v1_are_read_through_v2(client, site, world
     att = await _ok(await client.get(f"{V2}/attachments/att{world['attachment']}/labels", headers=bob))
     assert [x["name"] for x in att["results"]] == ["gamma"]
     # a page's id on the blog post route (and the other way round) is not found
-    _error(await client.get(f"{V2}/blogposts/{world['page']}/labels", headers=bob), 404)
-    _error(await client.get(f"{V2}/pages/{world['blog']}/labels", headers=bob), 404)
+    error(await client.get(f"{V2}/blogposts/{world['page']}/labels", headers=bob), 404)
+    error(await client.get(f"{V2}/pages/{world['blog']}/labels", headers=bob), 404)
     # v1 removes a label v2 listed
     await _ok(await client.delete(f"{V1}/content/{world['page']}/label/beta", headers=site.alice.bearer), 204)
     found = await _ok(await client.get(f"{V2}/pages/{world['page']}/labels", headers=bob))
@@ -114,7 +107,7 @@ async def test_the_labels_listing_and_the_content_carrying_a_label(client, site,
     # bob does not see SEC: its label is not there for him (the one also on DOC's page is)
     seen = await _ok(await client.get(f"{V2}/labels", headers=site.bob.bearer))
     assert {x["name"] for x in seen["results"]} == {"alpha", "shared"}
-    _error(await client.get(f"{V2}/labels/{by_name['hidden']}/pages", headers=site.bob.bearer), 404)
+    error(await client.get(f"{V2}/labels/{by_name['hidden']}/pages", headers=site.bob.bearer), 404)
     only = await _ok(await client.get(f"{V2}/labels?label-id={by_name['alpha']}", headers=site.bob.bearer))
     assert [x["name"] for x in only["results"]] == ["alpha"]
     none = await _ok(await client.get(f"{V2}/labels?prefix=team", headers=site.bob.bearer))
@@ -148,9 +141,9 @@ async def test_space_labels_and_the_labels_of_its_content(client, site, world) -
     assert [(x["prefix"], x["name"]) for x in of_content["results"]] == [("global", "onpage")]
     mine = await _ok(await client.get(f"{V2}/spaces/{world['doc']}/labels?prefix=my", headers=site.bob.bearer))
     assert mine["results"] == []
-    _error(await client.get(f"{V2}/spaces/{world['doc']}/labels?prefix=global", headers=site.bob.bearer), 400)
-    _error(await client.get(f"{V2}/spaces/{world['sec']}/labels", headers=site.bob.bearer), 404)
-    _error(await client.get(f"{V2}/spaces/{world['sec']}/content/labels", headers=site.bob.bearer), 404)
+    error(await client.get(f"{V2}/spaces/{world['doc']}/labels?prefix=global", headers=site.bob.bearer), 400)
+    error(await client.get(f"{V2}/spaces/{world['sec']}/labels", headers=site.bob.bearer), 404)
+    error(await client.get(f"{V2}/spaces/{world['sec']}/content/labels", headers=site.bob.bearer), 404)
 
 
 async def test_label_listings_page_with_a_cursor(client, site, world) -> None:  # type: ignore[no-untyped-def]
@@ -164,19 +157,67 @@ async def test_label_listings_page_with_a_cursor(client, site, world) -> None:  
     assert [x["name"] for x in second["results"]] == ["a3"] and "next" not in second["_links"]
     cursor = first["_links"]["next"].split("cursor=")[1]
     # the cursor is good for this listing only
-    _error(await client.get(f"{V2}/blogposts/{world['blog']}/labels?cursor={cursor}", headers=site.bob.bearer), 400)
-    _error(await client.get(f"{V2}/pages/{world['page']}/labels?prefix=team&cursor={cursor}",
+    error(await client.get(f"{V2}/blogposts/{world['blog']}/labels?cursor={cursor}", headers=site.bob.bearer), 400)
+    error(await client.get(f"{V2}/pages/{world['page']}/labels?prefix=team&cursor={cursor}",
                             headers=site.bob.bearer), 400)
 
 
 @pytest.mark.parametrize("path", [
     "labels?limit=0", "labels?limit=251", "labels?label-id=x", "labels?prefix=nope", "labels?sort=nope",
-    "labels?sort=-name", "labels/x/pages", "labels/0/pages", "labels/1/pages?body-format=wiki",
+    "labels?sort=created-date", "spaces/1/labels?sort=-created-date", "pages/1/properties?sort=id",
+    "labels/x/pages", "labels/0/pages", "labels/1/pages?body-format=wiki",
     "labels/1/pages?space-id=abc", "labels/1/blogposts?sort=title", "pages/abc/labels", "pages/1/labels?prefix=x",
     "spaces/abc/labels", "spaces/1/content/labels?limit=-1", "labels?cursor=garbage",
 ])
 async def test_bad_label_queries_get_v2s_400(client, site, world, path: str) -> None:  # type: ignore[no-untyped-def]
-    _error(await client.get(f"{V2}/{path}", headers=site.bob.bearer), 400)
+    error(await client.get(f"{V2}/{path}", headers=site.bob.bearer), 400)
+
+
+@pytest.mark.parametrize("sort", ["name", "-name", "id", "-id", "created-date", "-created-date"])
+async def test_labels_in_every_sort_order(client, site, world, sort: str) -> None:  # type: ignore[no-untyped-def]
+    """LabelSortOrder inside the query: a page's labels by name, id or when each was put on it (the
+    cursor's next page continues the order); `/labels` and a space's content labels by name or id."""
+    for name in ("delta", "bravo", "alpha", "charlie"):  # put on one at a time, in this order
+        await _label(client, site.alice, world["page"], name)
+        await asyncio.sleep(0.003)  # (times are in milliseconds)
+    every = (await _ok(await client.get(f"{V2}/pages/{world['page']}/labels", headers=site.bob.bearer)))["results"]
+    ids = {x["name"]: int(x["id"]) for x in every}
+    field = sort.lstrip("-")
+    key = {"name": lambda n: n, "id": lambda n: ids[n],
+           "created-date": lambda n: ["delta", "bravo", "alpha", "charlie"].index(n)}[field]
+    expected = sorted(ids, key=key, reverse=sort.startswith("-"))  # type: ignore[operator]
+
+    async def walk(path: str) -> list[str]:
+        seen: list[str] = []
+        url = f"{V2}/{path}?sort={sort}&limit=3"
+        while url:
+            got = await _ok(await client.get(url, headers=site.bob.bearer))
+            seen += [x["name"] for x in got["results"]]
+            url = got["_links"].get("next") or ""
+        return seen
+
+    assert await walk(f"pages/{world['page']}/labels") == expected
+    if field != "created-date":
+        assert await walk("labels") == expected
+        assert await walk(f"spaces/{world['doc']}/content/labels") == expected
+    else:
+        error(await client.get(f"{V2}/labels?sort={sort}", headers=site.bob.bearer), 400)
+
+
+@pytest.mark.parametrize("sort", [None, "key", "-key"])
+async def test_properties_by_key_either_way(client, site, world, sort: str | None) -> None:  # type: ignore[no-untyped-def]
+    for kind, owner in (("pages", world["page"]), ("spaces", world["doc"])):
+        for key in ("b", "C", "a", "d"):
+            r = await client.post(f"{V2}/{kind}/{owner}/properties", headers=site.alice.bearer,
+                                  json={"key": key, "value": key})
+            assert r.status_code in (200, 201), r.text
+        seen: list[str] = []
+        url = f"{V2}/{kind}/{owner}/properties?limit=3" + (f"&sort={sort}" if sort else "")
+        while url:
+            got = await _ok(await client.get(url, headers=site.alice.bearer))
+            seen += [x["key"] for x in got["results"]]
+            url = got["_links"].get("next") or ""
+        assert seen == (["d", "b", "a", "C"] if sort == "-key" else ["C", "a", "b", "d"]), kind  # by code point
 
 
 # --- content and space properties --------------------------------------------------------------------
@@ -209,7 +250,7 @@ async def test_properties_through_either_api(client, site, world, v2: str, v1: s
     got = await _ok(await client.get(f"{v2}/{made['id']}", headers=alice))
     assert got["id"] == made["id"] and got["value"] == ["a", "b"] and got["version"]["number"] == 2
     # a stale version is a conflict, in v2's body
-    stale = _error(await client.put(f"{v2}/{made['id']}", headers=alice,
+    stale = error(await client.put(f"{v2}/{made['id']}", headers=alice,
                                     json={"key": "colour", "value": "x", "version": {"number": 2}}), 409)
     assert stale["code"] == "CONFLICT"
     updated = await _ok(await client.put(f"{v2}/{made['id']}", headers=alice, json={
@@ -227,8 +268,8 @@ async def test_properties_through_either_api(client, site, world, v2: str, v1: s
     # deleted through v2: gone through v1
     await _ok(await client.delete(f"{v2}/{made['id']}", headers=alice), 204)
     assert (await client.get(f"{v1}/colour", headers=alice)).status_code == 404
-    _error(await client.get(f"{v2}/{made['id']}", headers=alice), 404)
-    _error(await client.delete(f"{v2}/{made['id']}", headers=alice), 404)
+    error(await client.get(f"{v2}/{made['id']}", headers=alice), 404)
+    error(await client.delete(f"{v2}/{made['id']}", headers=alice), 404)
 
 
 async def test_property_rules_hold_through_v2(client, site, world) -> None:  # type: ignore[no-untyped-def]
@@ -236,21 +277,21 @@ async def test_property_rules_hold_through_v2(client, site, world) -> None:  # t
     page_props, space_props = f"{V2}/pages/{world['page']}/properties", f"{V2}/spaces/{world['doc']}/properties"
     made = await _ok(await client.post(page_props, headers=alice, json={"key": "k", "value": "1"}))
     # the key exists: content answers 400, a space 409 (as v1)
-    _error(await client.post(page_props, headers=alice, json={"key": "k", "value": "2"}), 400)
+    error(await client.post(page_props, headers=alice, json={"key": "k", "value": "2"}), 400)
     await _ok(await client.post(space_props, headers=alice, json={"key": "k", "value": "1"}), 201)
-    _error(await client.post(space_props, headers=alice, json={"key": "k", "value": "2"}), 409)
+    error(await client.post(space_props, headers=alice, json={"key": "k", "value": "2"}), 409)
     # space properties are written by the space's administrators; bob sees them but may not
-    _error(await client.post(space_props, headers=bob, json={"key": "b", "value": "1"}), 403)
+    error(await client.post(space_props, headers=bob, json={"key": "b", "value": "1"}), 403)
     assert len((await _ok(await client.get(space_props, headers=bob)))["results"]) == 1
     # a property id belongs to its owner: on another page it is not found
-    _error(await client.get(f"{V2}/blogposts/{world['blog']}/properties/{made['id']}", headers=alice), 404)
+    error(await client.get(f"{V2}/blogposts/{world['blog']}/properties/{made['id']}", headers=alice), 404)
     # the owner's type is the route's
-    _error(await client.get(f"{V2}/blogposts/{world['page']}/properties", headers=alice), 404)
-    _error(await client.get(f"{V2}/comments/{world['page']}/properties", headers=alice), 404)
+    error(await client.get(f"{V2}/blogposts/{world['page']}/properties", headers=alice), 404)
+    error(await client.get(f"{V2}/comments/{world['page']}/properties", headers=alice), 404)
     # a private space's page: hidden from bob
-    _error(await client.get(f"{V2}/pages/{world['secret']}/properties", headers=bob), 404)
+    error(await client.get(f"{V2}/pages/{world['secret']}/properties", headers=bob), 404)
     # renaming through an update is refused
-    _error(await client.put(f"{page_props}/{made['id']}", headers=alice,
+    error(await client.put(f"{page_props}/{made['id']}", headers=alice,
                             json={"key": "other", "value": "1", "version": {"number": 2}}), 400)
 
 
@@ -277,7 +318,7 @@ async def test_bad_property_input_gets_v2s_400(client, site, world, method: str,
     base = f"{V2}/pages/{world['page']}/properties"
     made = await _ok(await client.post(base, headers=site.alice.bearer, json={"key": "k", "value": "1"}))
     path = base + suffix.format(prop=made["id"])
-    _error(await client.request(method, path, headers=site.alice.bearer, json=body), 400)
+    error(await client.request(method, path, headers=site.alice.bearer, json=body), 400)
 
 
 # --- space permissions, users ------------------------------------------------------------------------
@@ -293,8 +334,8 @@ async def test_space_permissions_are_the_space_roles(client, app, site, world) -
     assert len({a["id"] for a in found["results"]}) == len(found["results"])
     paged = await _ok(await client.get(f"{V2}/spaces/{world['sec']}/permissions?limit=2", headers=site.bob.bearer))
     assert len(paged["results"]) == 2 and "next" in paged["_links"]
-    _error(await client.get(f"{V2}/spaces/{world['sec']}/permissions", headers=site.carol.bearer), 404)
-    _error(await client.get(f"{V2}/spaces/x/permissions", headers=site.carol.bearer), 400)
+    error(await client.get(f"{V2}/spaces/{world['sec']}/permissions", headers=site.carol.bearer), 404)
+    error(await client.get(f"{V2}/spaces/x/permissions", headers=site.carol.bearer), 400)
 
 
 async def test_users_bulk(client, site) -> None:  # type: ignore[no-untyped-def]
@@ -305,7 +346,7 @@ async def test_users_bulk(client, site) -> None:  # type: ignore[no-untyped-def]
                                                                     (site.alice.account_id, "Alice")]
     assert [u["email"] for u in found] == ["", "alice@example.com"]  # one's own only
     for body in ({}, {"accountIds": []}, {"accountIds": ["a"] * 251}, {"accountIds": "acc-bob"}, [1]):
-        _error(await client.post(f"{V2}/users-bulk", headers=site.alice.bearer, json=body), 400)
+        error(await client.post(f"{V2}/users-bulk", headers=site.alice.bearer, json=body), 400)
 
 
 # --- operations: what the caller may do ---------------------------------------------------------------
@@ -329,7 +370,7 @@ async def test_operations_follow_the_permission_rules(client, site, world) -> No
         "subject": {"type": "user", "identifier": site.bob.account_id}, "operation": "update"}))
     assert check["hasPermission"] is False
     # hidden content: not found
-    _error(await client.get(f"{V2}/pages/{world['secret']}/operations", headers=site.bob.bearer), 404)
+    error(await client.get(f"{V2}/pages/{world['secret']}/operations", headers=site.bob.bearer), 404)
     blog = _ops(await _ok(await client.get(f"{V2}/blogposts/{world['blog']}/operations", headers=site.bob.bearer)))
     assert ("read", "blogpost") in blog and ("delete", "blogpost") not in blog
     att = _ops(await _ok(await client.get(f"{V2}/attachments/{world['attachment']}/operations",
@@ -338,9 +379,9 @@ async def test_operations_follow_the_permission_rules(client, site, world) -> No
     footer = _ops(await _ok(await client.get(f"{V2}/footer-comments/{world['comment']}/operations",
                                              headers=site.alice.bearer)))
     assert ("delete", "comment") in footer
-    _error(await client.get(f"{V2}/inline-comments/{world['comment']}/operations", headers=site.alice.bearer), 404)
-    _error(await client.get(f"{V2}/pages/{world['blog']}/operations", headers=site.alice.bearer), 404)
-    _error(await client.get(f"{V2}/pages/abc/operations", headers=site.alice.bearer), 400)
+    error(await client.get(f"{V2}/inline-comments/{world['comment']}/operations", headers=site.alice.bearer), 404)
+    error(await client.get(f"{V2}/pages/{world['blog']}/operations", headers=site.alice.bearer), 404)
+    error(await client.get(f"{V2}/pages/abc/operations", headers=site.alice.bearer), 400)
 
 
 async def test_space_operations(client, site, world) -> None:  # type: ignore[no-untyped-def]
@@ -348,7 +389,7 @@ async def test_space_operations(client, site, world) -> None:  # type: ignore[no
     assert {("read", "space"), ("create", "page"), ("administer", "space")} <= admin
     user = _ops(await _ok(await client.get(f"{V2}/spaces/{world['doc']}/operations", headers=site.bob.bearer)))
     assert ("create", "page") in user and ("administer", "space") not in user
-    _error(await client.get(f"{V2}/spaces/{world['sec']}/operations", headers=site.bob.bearer), 404)
+    error(await client.get(f"{V2}/spaces/{world['sec']}/operations", headers=site.bob.bearer), 404)
 
 
 # --- a page's include-* fields ------------------------------------------------------------------------
@@ -378,7 +419,7 @@ async def test_a_pages_include_fields(client, site, world) -> None:  # type: ign
     other = await _ok(await client.get(f"{V2}/pages/{page}?include-favorited-by-current-user-status=true",
                                        headers=site.bob.bearer))
     assert other["isFavoritedByCurrentUser"] is False
-    _error(await client.get(f"{V2}/pages/{page}?include-labels=yes", headers=alice), 400)
+    error(await client.get(f"{V2}/pages/{page}?include-labels=yes", headers=alice), 400)
 
 
 async def test_operations_agree_with_v1s_permission_check(client, site, world) -> None:  # type: ignore[no-untyped-def]

@@ -7,38 +7,7 @@ from typing import Any
 
 import pytest
 
-V1 = "/wiki/rest/api"
-V2 = "/wiki/api/v2"
-
-
-def _error(r, status: int, code: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    assert r.status_code == status, r.text
-    body = r.json()
-    assert list(body) == ["errors"] and len(body["errors"]) == 1, body
-    error = body["errors"][0]
-    assert error["status"] == status and error["code"] == code, error
-    assert set(error) == {"status", "code", "title", "detail"}
-    return error  # type: ignore[no-any-return]
-
-
-@pytest.fixture
-async def space(client, site) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    r = await client.post(f"{V1}/space", headers=site.alice.bearer, json={"key": "DOC", "name": "Docs"})
-    assert r.status_code == 200, r.text
-    r = await client.get(f"{V2}/spaces?keys=DOC", headers=site.alice.bearer)
-    assert r.status_code == 200, r.text
-    [found] = r.json()["results"]
-    return found  # type: ignore[no-any-return]
-
-
-async def _v1_page(client, who, title: str, parent: str | None = None) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    body: dict[str, Any] = {"type": "page", "title": title, "space": {"key": "DOC"},
-                            "body": {"storage": {"value": f"<p>{title}</p>", "representation": "storage"}}}
-    if parent:
-        body["ancestors"] = [{"id": parent}]
-    r = await client.post(f"{V1}/content", headers=who.bearer, json=body)
-    assert r.status_code == 200, r.text
-    return r.json()  # type: ignore[no-any-return]
+from tests.api.confluence_v2.conftest import V1, V2, error, v1_page
 
 
 async def _v2_page(client, who, space_id: str, title: str, **extra: Any) -> dict:  # type: ignore[no-untyped-def,type-arg]
@@ -52,8 +21,8 @@ async def _v2_page(client, who, space_id: str, title: str, **extra: Any) -> dict
 # --- one page, two APIs ---------------------------------------------------------------------------
 
 async def test_a_v1_page_is_the_same_page_through_v2(client, site, space) -> None:  # type: ignore[no-untyped-def]
-    parent = await _v1_page(client, site.bob, "Parent")
-    child = await _v1_page(client, site.bob, "Child", parent=parent["id"])
+    parent = await v1_page(client, site.bob, "Parent")
+    child = await v1_page(client, site.bob, "Child", parent=parent["id"])
     r = await client.get(f"{V2}/pages/{child['id']}?body-format=storage", headers=site.bob.bearer)
     assert r.status_code == 200, r.text
     page = r.json()
@@ -100,14 +69,14 @@ async def test_a_v2_page_is_the_same_page_through_v1(client, site, space) -> Non
 
 @pytest.mark.parametrize("writer", ["v1", "v2"])
 async def test_delete_trashes_then_purges_through_either_api(client, site, space, writer: str) -> None:  # type: ignore[no-untyped-def]
-    page = await _v1_page(client, site.alice, "Doomed")
+    page = await v1_page(client, site.alice, "Doomed")
     if writer == "v1":
         assert (await client.delete(f"{V1}/content/{page['id']}", headers=site.alice.bearer)).status_code == 204
     else:
         assert (await client.delete(f"{V2}/pages/{page['id']}", headers=site.alice.bearer)).status_code == 204
     trashed = await client.get(f"{V2}/pages/{page['id']}?status=trashed", headers=site.alice.bearer)
     assert trashed.status_code == 200 and trashed.json()["status"] == "trashed"
-    _error(await client.get(f"{V2}/pages/{page['id']}", headers=site.alice.bearer), 404, "NOT_FOUND")
+    error(await client.get(f"{V2}/pages/{page['id']}", headers=site.alice.bearer), 404, "NOT_FOUND")
     r = await client.delete(f"{V2}/pages/{page['id']}?purge=true", headers=site.alice.bearer)
     assert r.status_code == 204, r.text
     assert (await client.get(f"{V1}/content/{page['id']}?status=any", headers=site.alice.bearer)).status_code == 404
@@ -117,8 +86,8 @@ async def test_a_blog_post_is_not_a_page(client, site, space) -> None:  # type: 
     r = await client.post(f"{V1}/content", headers=site.bob.bearer,
                           json={"type": "blogpost", "title": "News", "space": {"key": "DOC"}})
     post = r.json()
-    _error(await client.get(f"{V2}/pages/{post['id']}", headers=site.bob.bearer), 404, "NOT_FOUND")
-    _error(await client.delete(f"{V2}/pages/{post['id']}", headers=site.bob.bearer), 404, "NOT_FOUND")
+    error(await client.get(f"{V2}/pages/{post['id']}", headers=site.bob.bearer), 404, "NOT_FOUND")
+    error(await client.delete(f"{V2}/pages/{post['id']}", headers=site.bob.bearer), 404, "NOT_FOUND")
 
 
 # --- listing and cursors --------------------------------------------------------------------------
@@ -172,19 +141,19 @@ async def test_a_spaces_pages_all_or_root(client, site, space) -> None:  # type:
     assert listed == [space["homepageId"], top["id"], root.json()["id"]] and "next" not in nxt["_links"]
     roots = (await client.get(f"{V2}/spaces/{space['id']}/pages?depth=root", headers=site.bob.bearer)).json()
     assert [p["id"] for p in roots["results"]] == [space["homepageId"], root.json()["id"]]
-    _error(await client.get(f"{V2}/spaces/999999/pages", headers=site.bob.bearer), 404, "NOT_FOUND")
-    _error(await client.get(f"{V2}/spaces/{space['id']}/pages?depth=deep", headers=site.bob.bearer), 400,
+    error(await client.get(f"{V2}/spaces/999999/pages", headers=site.bob.bearer), 404, "NOT_FOUND")
+    error(await client.get(f"{V2}/spaces/{space['id']}/pages?depth=deep", headers=site.bob.bearer), 400,
            "BAD_REQUEST")
 
 
 # --- bad input: v2's 4xx body ---------------------------------------------------------------------
 
 async def test_unknown_paths_answer_v2s_404(client, site) -> None:  # type: ignore[no-untyped-def]
-    error = _error(await client.get(f"{V2}/no-such-thing", headers=site.bob.bearer), 404, "NOT_FOUND")
-    assert error == {"status": 404, "code": "NOT_FOUND", "title": "Not Found", "detail": None}
-    _error(await client.get(f"{V2}/pages/999999", headers=site.bob.bearer), 404, "NOT_FOUND")
-    _error(await client.get(f"{V2}/spaces/999999", headers=site.bob.bearer), 404, "NOT_FOUND")
-    _error(await client.get(f"{V2}/pages"), 401, "UNAUTHORIZED")
+    found = error(await client.get(f"{V2}/no-such-thing", headers=site.bob.bearer), 404, "NOT_FOUND")
+    assert found == {"status": 404, "code": "NOT_FOUND", "title": "Not Found", "detail": None}
+    error(await client.get(f"{V2}/pages/999999", headers=site.bob.bearer), 404, "NOT_FOUND")
+    error(await client.get(f"{V2}/spaces/999999", headers=site.bob.bearer), 404, "NOT_FOUND")
+    error(await client.get(f"{V2}/pages"), 401, "UNAUTHORIZED")
 
 
 @pytest.mark.parametrize("query", [
@@ -192,8 +161,8 @@ async def test_unknown_paths_answer_v2s_404(client, site) -> None:  # type: igno
     "sort=sideways", "status=bogus", "space-id=abc", "cursor=garbage", "cursor=eyJvIjoyfQ.AAAA",
 ])
 async def test_bad_list_parameters(client, site, space, query: str) -> None:  # type: ignore[no-untyped-def]
-    error = _error(await client.get(f"{V2}/pages?{query}", headers=site.bob.bearer), 400, "BAD_REQUEST")
-    assert error["detail"]
+    found = error(await client.get(f"{V2}/pages?{query}", headers=site.bob.bearer), 400, "BAD_REQUEST")
+    assert found["detail"]
 
 
 async def test_a_cursor_from_another_query_is_refused(client, site, space) -> None:  # type: ignore[no-untyped-def]
@@ -202,11 +171,11 @@ async def test_a_cursor_from_another_query_is_refused(client, site, space) -> No
     first = (await client.get(f"{V2}/pages?space-id={space['id']}&limit=1", headers=site.bob.bearer)).json()
     cursor = first["_links"]["next"].split("cursor=")[1]
     r = await client.get(f"{V2}/pages?title=C1&limit=1&cursor={cursor}", headers=site.bob.bearer)
-    _error(r, 400, "BAD_REQUEST")
+    error(r, 400, "BAD_REQUEST")
     r = await client.get(f"{V2}/spaces?limit=1&cursor={cursor}", headers=site.bob.bearer)
-    _error(r, 400, "BAD_REQUEST")
+    error(r, 400, "BAD_REQUEST")
     tampered = cursor[:-2] + ("AA" if not cursor.endswith("AA") else "BB")
-    _error(await client.get(f"{V2}/pages?space-id={space['id']}&limit=1&cursor={tampered}",
+    error(await client.get(f"{V2}/pages?space-id={space['id']}&limit=1&cursor={tampered}",
                             headers=site.bob.bearer), 400, "BAD_REQUEST")
 
 
@@ -214,17 +183,17 @@ async def test_bad_writes(client, site, space) -> None:  # type: ignore[no-untyp
     page = await _v2_page(client, site.bob, space["id"], "Stale")
     stale = {"id": page["id"], "status": "current", "title": "Stale", "version": {"number": 5},
              "body": {"representation": "storage", "value": "<p>x</p>"}}
-    _error(await client.put(f"{V2}/pages/{page['id']}", headers=site.bob.bearer, json=stale), 409, "CONFLICT")
-    _error(await client.post(f"{V2}/pages", headers=site.bob.bearer, json={"title": "No space"}), 400, "BAD_REQUEST")
-    _error(await client.post(f"{V2}/pages", headers=site.bob.bearer, json={
+    error(await client.put(f"{V2}/pages/{page['id']}", headers=site.bob.bearer, json=stale), 409, "CONFLICT")
+    error(await client.post(f"{V2}/pages", headers=site.bob.bearer, json={"title": "No space"}), 400, "BAD_REQUEST")
+    error(await client.post(f"{V2}/pages", headers=site.bob.bearer, json={
         "spaceId": space["id"], "title": "X", "body": {"representation": "atlas_doc_format", "value": "{}"}}),
         400, "BAD_REQUEST")
     # A parent in another space.
     await client.post(f"{V1}/space", headers=site.bob.bearer, json={"key": "OTHER", "name": "Other"})
     other = (await client.get(f"{V2}/spaces?keys=OTHER", headers=site.bob.bearer)).json()["results"][0]
-    _error(await client.post(f"{V2}/pages", headers=site.bob.bearer, json={
+    error(await client.post(f"{V2}/pages", headers=site.bob.bearer, json={
         "spaceId": space["id"], "title": "Lost", "parentId": other["homepageId"]}), 400, "BAD_REQUEST")
-    _error(await client.post(f"{V2}/pages", headers=site.bob.bearer, json={
+    error(await client.post(f"{V2}/pages", headers=site.bob.bearer, json={
         "spaceId": "999999", "title": "Nowhere"}), 403, "FORBIDDEN")
 
 
@@ -232,7 +201,7 @@ async def test_bad_writes(client, site, space) -> None:  # type: ignore[no-untyp
 
 async def _create(client, who, api: str, space: dict, title: str, parent: str | None) -> str:  # type: ignore[no-untyped-def,type-arg]
     if api == "v1":
-        return (await _v1_page(client, who, title, parent=parent))["id"]  # type: ignore[no-any-return]
+        return (await v1_page(client, who, title, parent=parent))["id"]  # type: ignore[no-any-return]
     extra = {"parentId": parent} if parent else {}
     return (await _v2_page(client, who, space["id"], title, **extra))["id"]  # type: ignore[no-any-return]
 

@@ -4,18 +4,11 @@ cursor's next page continues it), creating a space through v2, and convert-ids-t
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
-from tests.api.confluence_v2.test_pages import V1, V2, _error
-
-
-@pytest.fixture
-async def space(client, site) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    r = await client.post(f"{V1}/space", headers=site.alice.bearer, json={"key": "DOC", "name": "Docs"})
-    assert r.status_code == 200, r.text
-    [found] = (await client.get(f"{V2}/spaces?keys=DOC", headers=site.alice.bearer)).json()["results"]
-    return found  # type: ignore[no-any-return]
+from tests.api.confluence_v2.conftest import V1, V2, error
 
 
 async def _all(client, who, url: str) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
@@ -47,7 +40,7 @@ TITLES = ["banana", "Apple", "cherry", "apple pie"]
 async def test_sorted_listings_page_in_a_stable_order(client, site, space, kind: str, segment: str,  # type: ignore[no-untyped-def]
                                                       sort: str) -> None:
     if kind == "blogpost" and sort.lstrip("-") == "title":
-        _error(await client.get(f"{V2}/blogposts?sort={sort}", headers=site.bob.bearer), 400, "BAD_REQUEST")
+        error(await client.get(f"{V2}/blogposts?sort={sort}", headers=site.bob.bearer), 400, "BAD_REQUEST")
         return
     made = {title: await _write(client, site.bob, kind, title) for title in TITLES}
     # Edited in another order than written: banana last.
@@ -99,7 +92,7 @@ async def test_ids_select_across_cursor_pages(client, site, space, kind: str, se
     listed = await _all(client, site.alice, f"{V2}/{segment}?{query}&title=Hidden")
     assert [p["id"] for p in listed] == [hidden]
     many = "&".join(f"id={i}" for i in range(1, 252))
-    _error(await client.get(f"{V2}/{segment}?{many}", headers=site.bob.bearer), 400, "BAD_REQUEST")
+    error(await client.get(f"{V2}/{segment}?{many}", headers=site.bob.bearer), 400, "BAD_REQUEST")
 
 
 @pytest.mark.parametrize("sort", ["id", "-id", "key", "-key", "name", "-name"])
@@ -132,7 +125,7 @@ async def test_a_space_created_through_v2_is_v1s_space(client, site) -> None:  #
     r = await client.post(f"{V2}/spaces", headers=site.bob.bearer,
                           json={"name": "Mine", "alias": "MINE", "createPrivateSpace": True})
     assert r.status_code == 201, r.text
-    _error(await client.get(f"{V2}/spaces/{r.json()['id']}", headers=site.carol.bearer), 404, "NOT_FOUND")
+    error(await client.get(f"{V2}/spaces/{r.json()['id']}", headers=site.carol.bearer), 404, "NOT_FOUND")
     assert (await client.get(f"{V1}/space/MINE", headers=site.bob.bearer)).status_code == 200
 
 
@@ -140,15 +133,79 @@ async def test_a_space_created_through_v2_is_v1s_space(client, site) -> None:  #
     {"key": "NONAME"}, {"name": "No key"}, {"name": "Bad", "key": "not a key!"},
     {"name": "Mismatch", "key": "ONE", "alias": "TWO"},
     {"name": "Fancy", "key": "FANCY", "description": {"value": "<p>x</p>", "representation": "view"}},
-    {"name": "Roles", "key": "ROLES", "roleAssignments": []}, {"name": "T", "key": "TPL", "templateKey": "x"},
-    {"name": "Copy", "key": "COPY", "copySpaceAccessConfiguration": 1}, {"name": 5, "key": "NUM"},
+    {"name": "Roles", "key": "ROLES", "roleAssignments": []},  # no administrator
+    {"name": "Roles", "key": "ROLES", "roleAssignments": [
+        {"principal": {"principalType": "USER", "principalId": "acc-bob"}, "roleId": "member"}]},
+    {"name": "Roles", "key": "ROLES", "roleAssignments": [
+        {"principal": {"principalType": "GROUP", "principalId": "g"}, "roleId": "admin"}]},
+    {"name": "Roles", "key": "ROLES", "roleAssignments": [
+        {"principal": {"principalType": "USER", "principalId": "acc-bob"}, "roleId": "owner"}]},
+    {"name": "Roles", "key": "ROLES", "roleAssignments": [
+        {"principal": {"principalType": "USER", "principalId": "acc-nobody"}, "roleId": "admin"}]},
+    {"name": "Roles", "key": "ROLES", "roleAssignments": [{"roleId": "admin"}]},
+    {"name": "Copy", "key": "COPY", "copySpaceAccessConfiguration": 0},
+    {"name": "Copy", "key": "COPY", "copySpaceAccessConfiguration": 1, "roleAssignments": [
+        {"principal": {"principalType": "USER", "principalId": "acc-bob"}, "roleId": "admin"}]},
+    {"name": 5, "key": "NUM"},
 ])
 async def test_bad_space_creation(client, site, body: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
-    _error(await client.post(f"{V2}/spaces", headers=site.bob.bearer, json=body), 400, "BAD_REQUEST")
+    error(await client.post(f"{V2}/spaces", headers=site.bob.bearer, json=body), 400, "BAD_REQUEST")
+
+
+def _roles(*pairs: tuple[str, str]) -> list[dict[str, Any]]:
+    return [{"principal": {"principalType": "USER", "principalId": f"acc-{who}"}, "roleId": role}
+            for who, role in pairs]
+
+
+# (who creates, the request's extra fields, the status, who then sees the new space, who administers it)
+CREATIONS = [
+    ("bob", {"roleAssignments": _roles(("bob", "admin"))}, 201, {"admin", "bob"}, {"bob"}),  # only the creator: private
+    ("bob", {"roleAssignments": _roles(("bob", "admin"), ("alice", "member"))}, 403, set(), set()),
+    ("admin", {"roleAssignments": _roles(("bob", "admin"), ("alice", "member"))}, 201,
+     {"admin", "bob", "alice", "carol"}, {"bob"}),
+    ("admin", {"roleAssignments": _roles(("bob", "ADMIN"), ("bob", "member")), "createPrivateSpace": True}, 201,
+     {"admin", "bob"}, {"bob"}),
+    ("bob", {"templateKey": "project-space"}, 201, {"admin", "bob", "alice", "carol"}, {"bob"}),  # no templates
+    ("carol", {"copySpaceAccessConfiguration": "{sec}"}, 201, {"admin", "carol"}, {"carol"}),  # SEC's: carol's
+    ("bob", {"copySpaceAccessConfiguration": "{sec}"}, 404, set(), set()),  # bob may not see SEC
+    ("admin", {"copySpaceAccessConfiguration": "{eng}"}, 201, {"admin", "bob", "alice", "carol"}, {"admin", "carol"}),
+]
+
+
+@pytest.mark.parametrize(("creator", "extra", "status", "viewers", "admins"), CREATIONS)
+async def test_space_creation_with_roles(client, site, creator: str, extra: dict[str, Any], status: int,  # type: ignore[no-untyped-def]
+                                         viewers: set[str], admins: set[str]) -> None:
+    """roleAssignments (users in bondline's two roles, exactly the set given, private when only the
+    creator administers it) and copySpaceAccessConfiguration (the creator and the roles of a space
+    they may see, its privacy with them); giving others a role is a site administrator's."""
+    made = {}
+    for key, private in (("ENG", False), ("SEC", True)):
+        r = await client.post(f"{V1}/space" + ("/_private" if private else ""), headers=site.carol.bearer,
+                              json={"key": key, "name": key})
+        assert r.status_code == 200, r.text
+        made[key.lower()] = (await client.get(f"{V2}/spaces?keys={key}", headers=site.carol.bearer)).json()[
+            "results"][0]["id"]
+    body = {"name": "New", "key": "NEW", **{k: (int(v.format(**made)) if isinstance(v, str) and "{" in v else v)
+                                            for k, v in extra.items()}}
+    who = {name: getattr(site, name) for name in ("admin", "alice", "bob", "carol")}
+    r = await client.post(f"{V2}/spaces", headers=who[creator].bearer, json=body)
+    if status != 201:
+        error(r, status)
+        assert (await client.get(f"{V1}/space/NEW", headers=site.admin.bearer)).status_code == 404  # none made
+        return
+    assert r.status_code == 201, r.text
+    space_id = r.json()["id"]
+    seen = {name for name, user in who.items()
+            if (await client.get(f"{V2}/spaces/{space_id}", headers=user.bearer)).status_code == 200}
+    assert seen == viewers
+    got = (await client.get(f"{V2}/spaces/{space_id}/permissions?limit=250", headers=site.admin.bearer)).json()
+    holders = {x["principal"]["id"] for x in got["results"] if x["operation"] == {"key": "administer",
+                                                                                  "targetType": "space"}}
+    assert holders == {who[name].account_id for name in admins}
 
 
 async def test_a_space_key_taken_is_400(client, site, space) -> None:  # type: ignore[no-untyped-def]
-    _error(await client.post(f"{V2}/spaces", headers=site.bob.bearer, json={"name": "Again", "key": "DOC"}),
+    error(await client.post(f"{V2}/spaces", headers=site.bob.bearer, json={"name": "Again", "key": "DOC"}),
            400, "BAD_REQUEST")
 
 
@@ -176,5 +233,5 @@ async def test_convert_ids_to_types(client, site, space) -> None:  # type: ignor
 @pytest.mark.parametrize("body", [{}, {"contentIds": "1"}, {"contentIds": ["abc"]}, {"contentIds": [-1]},
                                   {"contentIds": [1.5]}, {"contentIds": list(range(1, 102))}])
 async def test_bad_convert_ids(client, site, body: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
-    _error(await client.post(f"{V2}/content/convert-ids-to-types", headers=site.bob.bearer, json=body), 400,
+    error(await client.post(f"{V2}/content/convert-ids-to-types", headers=site.bob.bearer, json=body), 400,
            "BAD_REQUEST")

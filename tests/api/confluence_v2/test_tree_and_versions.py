@@ -8,15 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.confluence_v2.test_pages import V1, V2, _error
-
-
-@pytest.fixture
-async def space(client, site) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    r = await client.post(f"{V1}/space", headers=site.alice.bearer, json={"key": "DOC", "name": "Docs"})
-    assert r.status_code == 200, r.text
-    [found] = (await client.get(f"{V2}/spaces?keys=DOC", headers=site.alice.bearer)).json()["results"]
-    return found  # type: ignore[no-any-return]
+from tests.api.confluence_v2.conftest import V1, V2, error
 
 
 async def _page(client, who, title: str, parent: str | None = None) -> str:  # type: ignore[no-untyped-def]
@@ -76,7 +68,7 @@ async def test_descendants_page_with_a_cursor_and_hide_what_is_restricted(client
     assert [d["id"] for d in r.json()["results"]] == [t["b"]]
     r = await client.get(f"{V2}/pages/{t['root']}/direct-children", headers=site.bob.bearer)
     assert [d["id"] for d in r.json()["results"]] == [t["b"]]
-    _error(await client.get(f"{V2}/pages/{t['a']}/descendants", headers=site.bob.bearer), 404, "NOT_FOUND")
+    error(await client.get(f"{V2}/pages/{t['a']}/descendants", headers=site.bob.bearer), 404, "NOT_FOUND")
 
 
 async def test_direct_children(client, site, space) -> None:  # type: ignore[no-untyped-def]
@@ -140,7 +132,7 @@ async def test_a_title_update_is_a_new_version(client, site, space) -> None:  # 
 async def test_bad_title_updates(client, site, space, body: dict, status: int) -> None:  # type: ignore[no-untyped-def,type-arg]
     page = await _page(client, site.bob, "Kept")
     r = await client.put(f"{V2}/pages/{page}/title", headers=site.bob.bearer, json=body)
-    _error(r, status, {400: "BAD_REQUEST", 409: "CONFLICT"}[status])
+    error(r, status, {400: "BAD_REQUEST", 409: "CONFLICT"}[status])
     v1 = (await client.get(f"{V1}/content/{page}?expand=version", headers=site.bob.bearer)).json()
     assert (v1["title"], v1["version"]["number"]) == ("Kept", 1)
 
@@ -193,7 +185,7 @@ async def test_versions_written_through_v1_read_through_v2(client, site, space, 
     assert r.status_code == 204, r.text
     r = await client.get(f"{V2}/{segment}/{cid}/versions", headers=site.bob.bearer)
     assert [v["number"] for v in r.json()["results"]] == [3, 1]
-    _error(await client.get(f"{V2}/{segment}/{cid}/versions/2", headers=site.bob.bearer), 404, "NOT_FOUND")
+    error(await client.get(f"{V2}/{segment}/{cid}/versions/2", headers=site.bob.bearer), 404, "NOT_FOUND")
 
 
 @pytest.mark.parametrize("path", [
@@ -206,7 +198,7 @@ async def test_versions_written_through_v1_read_through_v2(client, site, space, 
 ])
 async def test_bad_input(client, site, space, path: str) -> None:  # type: ignore[no-untyped-def]
     page = await _page(client, site.bob, "Bad")
-    _error(await client.get(f"{V2}/{path.format(id=page)}", headers=site.bob.bearer), 400, "BAD_REQUEST")
+    error(await client.get(f"{V2}/{path.format(id=page)}", headers=site.bob.bearer), 400, "BAD_REQUEST")
 
 
 async def test_missing_or_hidden_is_404(client, site, space) -> None:  # type: ignore[no-untyped-def]
@@ -214,6 +206,6 @@ async def test_missing_or_hidden_is_404(client, site, space) -> None:  # type: i
     for path in (f"pages/{page}/versions/9", "pages/999999/versions", "pages/999999/versions/1",
                  "pages/999999/descendants", "pages/999999/direct-children", f"blogposts/{page}/versions/1",
                  f"pages/{page}?version=9"):
-        _error(await client.get(f"{V2}/{path}", headers=site.bob.bearer), 404, "NOT_FOUND")
-    _error(await client.put(f"{V2}/pages/999999/title", headers=site.bob.bearer,
+        error(await client.get(f"{V2}/{path}", headers=site.bob.bearer), 404, "NOT_FOUND")
+    error(await client.put(f"{V2}/pages/999999/title", headers=site.bob.bearer,
                             json={"status": "current", "title": "x"}), 404, "NOT_FOUND")

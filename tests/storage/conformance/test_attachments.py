@@ -127,9 +127,16 @@ async def test_comments_by_container_depth_and_location(store: Store) -> None:
         assert await tx.comments.meta(one.id) is None
         assert sorted(await tx.comments.ids_on(one.id)) == sorted([root.id, reply.id, inline.id, done.id])
     async with store.write(ADA) as tx:
-        await tx.comments.set_resolution(inline.id, "resolved")
+        assert (meta.resolved_by, meta.resolved_at) == (None, None)  # nobody has resolved it yet
+        await tx.comments.set_resolution(inline.id, "resolved", one.created_by, NOW + 5)
         await tx.content.purge(root.id)  # a reply goes with what it answers
     async with store.read() as tx:
+        resolved = await tx.comments.meta(inline.id)
+        assert resolved is not None
+        assert (resolved.resolution, resolved.resolved_by, resolved.resolved_at) == (
+            "resolved", one.created_by, NOW + 5)
+        assert [m.resolved_by for _, m in await tx.comments.on_container(one.id, root_only=True, footer=False)] == [
+            one.created_by, None]
         assert await tx.comments.meta(reply.id) is None
         assert [c.id for c, _ in await tx.comments.on_container(one.id, root_only=True, footer=False, inline=False,
                                                                 resolved=True)] == [inline.id, done.id]

@@ -13,7 +13,14 @@ from bondline.dialects.confluence.attachments import download_path
 from bondline.dialects.confluence.params import boolean, integer
 from bondline.dialects.confluence.render import base_of
 from bondline.dialects.confluence_v2 import PREFIX
-from bondline.dialects.confluence_v2.comments import VERSION_SORTS, _query, _sort, _values, version_detail, version_of
+from bondline.dialects.confluence_v2 import params as p
+from bondline.dialects.confluence_v2.comments import (
+    ALL_VERSION_SORTS,
+    VERSION_SORTS,
+    _values,
+    version_detail,
+    version_of,
+)
 from bondline.dialects.confluence_v2.errors import DIALECT
 from bondline.dialects.confluence_v2.paging import Page, limit
 from bondline.domain import attachments as rules
@@ -23,9 +30,9 @@ from bondline.http import Request, Response, empty, json_response
 from bondline.services import attachments, content
 from bondline.services.attachments import AttachmentView
 
+# AttachmentSortOrder, each read in that order by the services' query: `GET /attachments` by id
+# (oldest first) without one, a page's or blog post's newest first
 SORTS = ("created-date", "-created-date", "modified-date", "-modified-date")
-ALL_SORTS = ("created-date",)  # GET /attachments: by id, oldest first
-CONTAINER_SORTS = ("-created-date",)  # a page's or blog post's: newest first
 STATUSES = ("current", "archived", "trashed")
 
 
@@ -55,36 +62,37 @@ def attachment(view: AttachmentView, *, include_version: bool = True) -> dict[st
     return out
 
 
-def _filters(req: Request, served: tuple[str, ...]) -> tuple[list[str], str | None, str | None]:
-    """`status`, `filename` and `mediaType`; `sort` in the order the listing comes in (`served`)."""
+def _filters(req: Request, default: str) -> tuple[list[str], str | None, str | None, str]:
+    """`status`, `filename`, `mediaType` and the services' order for `sort` (`default` without one)."""
     statuses = _values(req, "status", STATUSES)
-    _sort(req, SORTS, served)
-    return statuses, req.q("filename") or None, req.q("mediaType") or None
+    order = p.content_order(p.sort(req, SORTS, SORTS), default)
+    return statuses, req.q("filename") or None, req.q("mediaType") or None, order
 
 
 async def get_attachments(req: Request) -> Response:
-    statuses, filename, media_type = _filters(req, ALL_SORTS)
+    statuses, filename, media_type, order = _filters(req, "id")
     size = limit(req, 50, 1, 250)
-    page = await Page.of(req, f"{PREFIX}/attachments", _query(req, "sort", "status", "mediaType", "filename"), size)
+    page = await Page.of(req, f"{PREFIX}/attachments", p.query(req, "sort", "status", "mediaType", "filename"), size)
     shown = [s for s in (statuses or ["current"]) if s in ("current", "trashed")]  # none archived
     found = await attachments.list_everywhere(req.app.store, req.caller, filename=filename, media_type=media_type,
-                                              statuses=shown, start=page.offset, limit=size + 1) if shown else []
+                                              statuses=shown, start=page.offset, limit=size + 1,
+                                              order=order) if shown else []
     return page.respond([attachment(v) for v in found[:size]], len(found) > size, base_of(req))
 
 
 async def _of_container(req: Request, container_type: str) -> Response:
     container_id = content_rules.parse_id(req.params["id"])
-    statuses, filename, media_type = _filters(req, CONTAINER_SORTS)
+    statuses, filename, media_type, order = _filters(req, "-id")
     size = limit(req, 50, 1, 250)
     kind = "pages" if container_type == "page" else "blogposts"
     page = await Page.of(req, f"{PREFIX}/{kind}/{container_id}/attachments",
-                         _query(req, "sort", "status", "mediaType", "filename"), size)
+                         p.query(req, "sort", "status", "mediaType", "filename"), size)
     if await content.type_of(req.app.store, req.caller, container_id) not in (None, container_type):
         raise NotFound(f"No {container_type} found with id : {container_id}")
     shown = tuple(s for s in (statuses or ["current"]) if s in ("current", "trashed"))
     found = await attachments.list_attachments(req.app.store, req.caller, container_id, filename=filename,
                                                media_type=media_type, start=page.offset, limit=size + 1,
-                                               statuses=shown or ("current",))
+                                               statuses=shown or ("current",), order=order)
     if not shown:
         found = []
     return page.respond([attachment(v) for v in found[:size]], len(found) > size, base_of(req))
@@ -102,12 +110,14 @@ async def get_attachment(req: Request) -> Response:
     attachment_id = rules.parse_attachment_id(req.params["id"])
     version = integer(req, "version", None, minimum=1)
     include_version = boolean(req, "include-version")
-    for flag in ("include-labels", "include-properties", "include-operations", "include-versions",
-                 "include-collaborators"):
-        boolean(req, flag)
+    from bondline.dialects.confluence_v2 import includes  # (it builds on the labels, which build on this)
+
+    flags = includes.read_flags(req, includes.ATTACHMENT_FLAGS, includes.ATTACHMENT_ACCEPTED)
     view = await attachments.get(req.app.store, req.caller, attachment_id, version)
     out = attachment(view, include_version=include_version is not False)
     out["_links"]["base"] = base_of(req)
+    await includes.add_to_attachment(req, out, view.content.id, rules.wire_id(view.content.id), view.content.status,
+                                     flags)
     return json_response(out)
 
 
@@ -123,10 +133,10 @@ async def delete_attachment(req: Request) -> Response:
 
 async def get_versions(req: Request) -> Response:
     attachment_id = rules.parse_attachment_id(req.params["id"])
-    _sort(req, ("modified-date", "-modified-date"), VERSION_SORTS)
+    p.sort(req, VERSION_SORTS, ALL_VERSION_SORTS)
     size = limit(req, 25, 1, 250)
     page = await Page.of(req, f"{PREFIX}/attachments/{rules.wire_id(attachment_id)}/versions",
-                         _query(req, "sort"), size)
+                         p.query(req, "sort"), size)
     current = await attachments.get(req.app.store, req.caller, attachment_id)
     _view, found, users = await content.versions(req.app.store, req.caller, attachment_id, page.offset, size + 1)
     results = []

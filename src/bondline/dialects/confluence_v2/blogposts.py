@@ -11,11 +11,11 @@ from urllib.parse import quote
 
 import msgspec
 
-from bondline.dialects.confluence.params import boolean, integer, integers
+from bondline.dialects.confluence.params import boolean, integers
 from bondline.dialects.confluence.render import base_of
 from bondline.dialects.confluence_v2 import PREFIX, includes, listing, render
 from bondline.dialects.confluence_v2.errors import DIALECT
-from bondline.dialects.confluence_v2.pages import VersionWrite, _body, _body_format, _id, _json, _statuses
+from bondline.dialects.confluence_v2.pages import VersionWrite, _body, _body_format, _id, _json, _statuses, single_read
 from bondline.dialects.confluence_v2.paging import Page, limit
 from bondline.domain import content as rules
 from bondline.domain.errors import Invalid, NotFound
@@ -139,19 +139,12 @@ async def create_blogpost(req: Request) -> Response:
 
 async def get_blogpost(req: Request) -> Response:
     blogpost_id = rules.parse_id(req.params["id"])
-    body_format = _body_format(req, render.SINGLE_FORMATS)
-    version = integer(req, "version", None, minimum=1)
-    draft = boolean(req, "get-draft")
-    include_version = boolean(req, "include-version")
-    flags = includes.read_flags(req)
-    statuses = [s for value in req.q_all("status") for s in value.split(",") if s]
-    if draft:
-        statuses = ["draft"]
-    view = of_blogpost(await content.get(req.app.store, req.caller, blogpost_id, statuses=statuses or None,
-                                         version=version))
-    out = blogpost(view, body_format, include_version=include_version is not False)
+    read = single_read(req)
+    view = of_blogpost(await content.get(req.app.store, req.caller, blogpost_id, statuses=read.statuses,
+                                         version=read.version))
+    out = blogpost(view, read.body_format, include_version=read.include_version)
     out["_links"]["base"] = base_of(req)
-    await includes.add(req, out, view, flags, "blogposts")
+    await includes.add(req, out, view, read.flags, "blogposts")
     return json_response(out)
 
 

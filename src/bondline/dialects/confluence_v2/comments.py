@@ -15,12 +15,14 @@ from bondline import ids
 from bondline.dialects.confluence.params import boolean, integer
 from bondline.dialects.confluence.render import base_of
 from bondline.dialects.confluence_v2 import PREFIX, render
+from bondline.dialects.confluence_v2 import params as p
 from bondline.dialects.confluence_v2.errors import DIALECT
 from bondline.dialects.confluence_v2.pages import _body, _body_format, _id, _json
 from bondline.dialects.confluence_v2.paging import Page, limit
 from bondline.domain import adf
 from bondline.domain import comments as rules
 from bondline.domain import content as content_rules
+from bondline.domain.attachments import parse_attachment_id, wire_id
 from bondline.domain.errors import Invalid, NotFound
 from bondline.http import Request, Response, empty, json_response
 from bondline.services import attachments, comments, content, history
@@ -28,8 +30,10 @@ from bondline.services.comments import CommentView
 from bondline.services.content import ContentView
 
 KINDS = {"footer-comments": "footer", "inline-comments": "inline"}
-SORTS = ("created-date",)  # oldest first, the services' order; the other orders are not served yet
+# CommentSortOrder, each read in that order by the comments' query (oldest first without one)
+SORTS = ("created-date", "-created-date", "modified-date", "-modified-date")
 VERSION_SORTS = ("-modified-date",)  # newest first, the services' order
+ALL_VERSION_SORTS = ("modified-date", "-modified-date")
 STATUSES = ("current", "archived", "trashed", "deleted", "historical", "draft")
 RESOLUTIONS = ("resolved", "open", "dangling", "reopened")
 
@@ -63,15 +67,21 @@ class CommentUpdate(msgspec.Struct):
 
 # --- rendering ------------------------------------------------------------------------------------
 
-def _webui(cv: CommentView) -> str:
+def _webui(cv: CommentView) -> str | None:
     container, space_key = cv.container, quote(cv.view.space.key, safe="~")
+    if container.type == "attachment":  # (shown on its page's attachment view; no link of its own)
+        return None
     kind = "pages" if container.type == "page" else "blog"
     return (f"/spaces/{space_key}/{kind}/{container.id}/{quote(container.title.replace(' ', '+'), safe='+')}"
             f"?focusedCommentId={cv.view.content.id}")
 
 
-def _container_key(cv: CommentView) -> str:
-    return "pageId" if cv.container.type == "page" else "blogPostId"
+def _container_key(cv: CommentView) -> tuple[str, str]:
+    """The container's key and id as v2 names them: `pageId`, `blogPostId` or `attachmentId` (`att…`)."""
+    container = cv.container
+    if container.type == "attachment":
+        return "attachmentId", wire_id(container.id)
+    return ("pageId" if container.type == "page" else "blogPostId"), str(container.id)
 
 
 def _body_of(view: ContentView, body_format: str | None) -> dict[str, Any]:
@@ -82,19 +92,26 @@ def _body_of(view: ContentView, body_format: str | None) -> dict[str, Any]:
 
 
 def comment(cv: CommentView, body_format: str | None, *, include_version: bool = True,
-            container: bool = True) -> dict[str, Any]:
+            container: bool = True, resolution_detail: bool = False) -> dict[str, Any]:
     """A footer or inline comment as v2 gives it (FooterCommentModel, InlineCommentModel and the
-    listings' shapes, which leave out what they do not carry)."""
+    listings' shapes, which leave out what they do not carry). `resolution_detail`: who last resolved
+    or reopened an inline comment and when (InlineCommentModel's; absent until someone has)."""
     view, meta = cv.view, cv.meta
     out: dict[str, Any] = {"id": str(view.content.id), "status": view.status, "title": view.title}
     if container:
-        out[_container_key(cv)] = str(cv.container.id)
+        key, value = _container_key(cv)
+        out[key] = value
     if meta.parent_id is not None:
         out["parentCommentId"] = str(meta.parent_id)
     if include_version:
         out["version"] = render.version(view)
     out["body"] = _body_of(view, body_format)
     if meta.location == "inline":
+        resolver = view.users.get(meta.resolved_by) if meta.resolved_by is not None else None
+        if resolution_detail and resolver is not None:
+            out["resolutionLastModifierId"] = resolver.account_id
+        if resolution_detail and meta.resolved_at is not None:
+            out["resolutionLastModifiedAt"] = ids.iso(meta.resolved_at)
         out["resolutionStatus"] = meta.resolution or "open"
         props = meta.inline_properties or {}
         shown: dict[str, Any] = {}
@@ -103,7 +120,8 @@ def comment(cv: CommentView, body_format: str | None, *, include_version: bool =
         if isinstance(props.get("originalSelection"), str):
             shown["inlineOriginalSelection"] = props["originalSelection"]
         out["properties"] = shown
-    out["_links"] = {"webui": _webui(cv)}
+    webui = _webui(cv)
+    out["_links"] = {"webui": webui} if webui is not None else {}
     return out
 
 
@@ -135,20 +153,6 @@ async def version_of(req: Request, content_id: int, number_raw: str) -> ContentV
     return view
 
 
-def _sort(req: Request, allowed: tuple[str, ...], served: tuple[str, ...]) -> None:
-    raw = req.q("sort")
-    if raw is None:
-        return
-    if raw not in allowed:
-        raise Invalid(f"Provided value {{{raw[:40]}}} for 'sort' is not valid")
-    if raw not in served:
-        raise Invalid(f"Provided value {{{raw[:40]}}} for 'sort' is not supported: sort by {', '.join(served)}")
-
-
-def _query(req: Request, *names: str) -> dict[str, list[str]]:
-    return {k: req.q_all(k) for k in names if req.q_all(k)}
-
-
 def _values(req: Request, name: str, allowed: tuple[str, ...]) -> list[str]:
     values = [v for raw in req.q_all(name) for v in raw.split(",") if v]
     for value in values:
@@ -177,14 +181,14 @@ async def _on_container(req: Request, container_type: str, location: str) -> Res
     body_format = _body_format(req, render.LIST_FORMATS)
     statuses = _values(req, "status", STATUSES)
     resolutions = _values(req, "resolution-status", RESOLUTIONS) if location == "inline" else []
-    _sort(req, ("created-date", "-created-date", "modified-date", "-modified-date"), SORTS)
+    order = p.content_order(p.sort(req, SORTS, SORTS), "id")
     size = limit(req, 25, 1, 250)
     kind = "pages" if container_type == "page" else "blogposts"
     path = f"{PREFIX}/{kind}/{container_id}/{location}-comments"
-    page = await Page.of(req, path, _query(req, "body-format", "status", "resolution-status", "sort"), size)
+    page = await Page.of(req, path, p.query(req, "body-format", "status", "resolution-status", "sort"), size)
     container, found = await comments.list_comments(
         req.app.store, req.caller, container_id, depth="root", locations=[location], start=page.offset,
-        limit=size + 1, bodies=body_format is not None, resolutions=resolutions or None)
+        limit=size + 1, bodies=body_format is not None, resolutions=resolutions or None, order=order)
     if container.type != container_type:
         raise NotFound(f"No {container_type} found with id : {container_id}")
     if statuses and "current" not in statuses:  # bondline's comments are current (a deleted one is gone)
@@ -210,29 +214,38 @@ async def get_blogpost_inline_comments(req: Request) -> Response:
 
 
 async def get_attachment_comments(req: Request) -> Response:
-    """getAttachmentComments: bondline keeps comments on pages and blog posts only, so a visible
-    attachment has none (one the caller may not see is v2's 404)."""
-    from bondline.domain.attachments import parse_attachment_id
-
+    """getAttachmentComments: an attachment's footer comments (AttachmentCommentModel), for whoever
+    may see the attachment (one the caller may not see is v2's 404). `version` (the attachment's) is
+    read and checked: bondline's comments are on the attachment, whichever version."""
     attachment_id = parse_attachment_id(req.params["id"])
-    _body_format(req, render.LIST_FORMATS)
-    _sort(req, ("created-date", "-created-date", "modified-date", "-modified-date"), SORTS)
+    body_format = _body_format(req, render.LIST_FORMATS)
+    order = p.content_order(p.sort(req, SORTS, SORTS), "id")
     integer(req, "version", None, minimum=1)
     size = limit(req, 25, 1, 250)
-    page = await Page.of(req, f"{PREFIX}/attachments/{req.params['id']}/footer-comments",
-                         _query(req, "body-format", "sort", "version"), size)
+    page = await Page.of(req, f"{PREFIX}/attachments/{wire_id(attachment_id)}/footer-comments",
+                         p.query(req, "body-format", "sort", "version"), size)
     await attachments.get(req.app.store, req.caller, attachment_id)
-    return page.respond([], False, base_of(req))
+    _, found = await comments.list_comments(
+        req.app.store, req.caller, attachment_id, depth="root", locations=["footer"], start=page.offset,
+        limit=size + 1, bodies=body_format is not None, order=order)
+    results = []
+    for cv in found[:size]:
+        one = comment(cv, body_format)
+        results.append({k: one[k] for k in ("id", "status", "title", "attachmentId", "version", "body", "_links")
+                        if k in one})
+    return page.respond(results, len(found) > size, base_of(req))
 
 
 def _everywhere(location: str) -> Any:
     async def handler(req: Request) -> Response:
         body_format = _body_format(req, render.LIST_FORMATS)
-        _sort(req, ("created-date", "-created-date", "modified-date", "-modified-date"), SORTS)
+        order = p.content_order(p.sort(req, SORTS, SORTS), "id")
         size = limit(req, 25, 1, 250)
-        page = await Page.of(req, f"{PREFIX}/{location}-comments", _query(req, "body-format", "sort"), size)
-        found = await comments.list_everywhere(req.app.store, req.caller, location, page.offset, size + 1)
-        return page.respond([comment(cv, body_format) for cv in found[:size]], len(found) > size, base_of(req))
+        page = await Page.of(req, f"{PREFIX}/{location}-comments", p.query(req, "body-format", "sort"), size)
+        found = await comments.list_everywhere(req.app.store, req.caller, location, page.offset, size + 1,
+                                               order=order)
+        results = [comment(cv, body_format, resolution_detail=True) for cv in found[:size]]
+        return page.respond(results, len(found) > size, base_of(req))
     return handler
 
 
@@ -241,11 +254,13 @@ def _single(location: str) -> Any:
         body_format = _body_format(req, render.SINGLE_FORMATS)
         version = integer(req, "version", None, minimum=1)
         include_version = boolean(req, "include-version")
-        for flag in ("include-properties", "include-operations", "include-likes", "include-versions"):
-            boolean(req, flag)
+        from bondline.dialects.confluence_v2 import includes  # (it builds on the attachments, which build on this)
+
+        flags = includes.read_flags(req, includes.COMMENT_FLAGS, ())
         cv = await _load(req, req.params["comment-id"], location, version)
-        out = comment(cv, body_format, include_version=include_version is not False)
+        out = comment(cv, body_format, include_version=include_version is not False, resolution_detail=True)
         out["_links"]["base"] = base_of(req)
+        await includes.add_to_comment(req, out, cv.view, flags, f"{location}-comments")
         return json_response(out)
     return handler
 
@@ -253,14 +268,15 @@ def _single(location: str) -> Any:
 def _children(location: str) -> Any:
     async def handler(req: Request) -> Response:
         body_format = _body_format(req, render.LIST_FORMATS)
-        _sort(req, ("created-date", "-created-date", "modified-date", "-modified-date"), SORTS)
+        order = p.content_order(p.sort(req, SORTS, SORTS), "id")
         size = limit(req, 25, 1, 250)
         cv = await _load(req, req.params["id"], location)
         comment_id = cv.view.content.id
         page = await Page.of(req, f"{PREFIX}/{location}-comments/{comment_id}/children",
-                             _query(req, "body-format", "sort"), size)
+                             p.query(req, "body-format", "sort"), size)
         _, found = await comments.list_comments(req.app.store, req.caller, comment_id, depth="root", locations=[],
-                                                start=page.offset, limit=size + 1, bodies=body_format is not None)
+                                                start=page.offset, limit=size + 1, bodies=body_format is not None,
+                                                order=order)
         results = [comment(r, body_format, container=False) for r in found[:size]]
         return page.respond(results, len(found) > size, base_of(req))
     return handler
@@ -269,12 +285,12 @@ def _children(location: str) -> Any:
 def _versions(location: str) -> Any:
     async def handler(req: Request) -> Response:
         body_format = _body_format(req, render.LIST_FORMATS)
-        _sort(req, ("modified-date", "-modified-date"), VERSION_SORTS)
+        p.sort(req, VERSION_SORTS, ALL_VERSION_SORTS)
         size = limit(req, 25, 1, 250)
         cv = await _load(req, req.params["id"], location)
         comment_id = cv.view.content.id
         page = await Page.of(req, f"{PREFIX}/{location}-comments/{comment_id}/versions",
-                             _query(req, "body-format", "sort"), size)
+                             p.query(req, "body-format", "sort"), size)
         view, found, users = await content.versions(req.app.store, req.caller, comment_id, page.offset, size + 1)
         results = []
         for v in found[:size]:
@@ -304,12 +320,15 @@ def _version(location: str) -> Any:
 # --- writing --------------------------------------------------------------------------------------
 
 def _new(body: CommentCreate, location: str) -> comments.NewComment:
-    if body.attachmentId not in (None, "") or body.customContentId not in (None, ""):
-        raise Invalid("Comments on attachments and custom content are not supported: comment on a page or"
-                      " blog post")
-    given = [(t, v) for t, v in (("page", body.pageId), ("blogpost", body.blogPostId)) if v not in (None, "")]
+    if body.customContentId not in (None, ""):
+        raise Invalid("Comments on custom content are not supported: bondline has no custom content")
+    if body.attachmentId not in (None, "") and location == "inline":
+        raise Invalid("Inline comments are made on pages and blog posts: comment on an attachment with a footer"
+                      " comment")
+    given = [(t, v) for t, v in (("page", body.pageId), ("blogpost", body.blogPostId),
+                                 ("attachment", body.attachmentId)) if v not in (None, "")]
     if len(given) > 1:
-        raise Invalid("Give one of pageId and blogPostId")
+        raise Invalid("Give one of pageId, blogPostId and attachmentId")
     parent_id = _id(body.parentCommentId, "Parent comment id") if body.parentCommentId not in (None, "") else None
     if not given and parent_id is None:
         raise Invalid("A comment needs the page or blog post it is on (pageId, blogPostId), or the comment it"
@@ -318,14 +337,20 @@ def _new(body: CommentCreate, location: str) -> comments.NewComment:
     if written is None or not written[0].strip():
         raise Invalid("A comment needs a body")
     properties = None
+    selection_check: tuple[str, int | None] | None = None
     if location == "inline" and parent_id is None:
         selection = body.inlineCommentProperties
         if selection is None:
             raise Invalid("A top-level inline comment needs inlineCommentProperties (textSelection)")
         properties = rules.selection_properties(selection.textSelection, selection.textSelectionMatchCount,
                                                 selection.textSelectionMatchIndex, str(uuid.uuid4()))
+        selection_check = (selection.textSelection or "", selection.textSelectionMatchIndex)
+    container_id = None
+    if given:
+        container_id = parse_attachment_id(str(given[0][1])) if given[0][0] == "attachment" \
+            else _id(given[0][1], "Container id")
     return comments.NewComment(
-        container_id=_id(given[0][1], "Container id") if given else None, body=written[0],
+        container_id=container_id, body=written[0], selection=selection_check,
         representation=written[1], parent_id=parent_id, location=location, inline_properties=properties,
         container_type=given[0][0] if given else None, strict_location=True, missing_container_invalid=False)
 
@@ -361,7 +386,8 @@ def _update(location: str) -> Any:
         view = await content.update(req.app.store, req.caller, comment_id, edit)
         if body.resolved is not None:
             await comments.set_resolution(req.app.store, req.caller, comment_id, body.resolved)
-        out = comment(await comments.get(req.app.store, req.caller, comment_id, view), "storage")
+        out = comment(await comments.get(req.app.store, req.caller, comment_id, view), "storage",
+                      resolution_detail=True)
         out["_links"]["base"] = base_of(req)
         return json_response(out)
     return handler

@@ -11,6 +11,7 @@ from bondline.dialects.confluence.render import base_of
 from bondline.dialects.confluence_v2 import PREFIX, render
 from bondline.dialects.confluence_v2.errors import DIALECT
 from bondline.dialects.confluence_v2.pages import _json
+from bondline.domain import spaces as domain_spaces
 from bondline.domain.errors import Invalid
 from bondline.http import Request, Response, json_response
 from bondline.services import content, spaces
@@ -21,12 +22,22 @@ class DescriptionWrite(msgspec.Struct):
     representation: str = "plain"
 
 
+class PrincipalWrite(msgspec.Struct):
+    principalType: str | None = None
+    principalId: str | None = None
+
+
+class RoleAssignmentWrite(msgspec.Struct):
+    principal: PrincipalWrite | None = None
+    roleId: str | None = None
+
+
 class SpaceCreate(msgspec.Struct):
     name: str
     key: str | None = None
     alias: str | None = None
     description: DescriptionWrite | None = None
-    roleAssignments: list[Any] | None = None
+    roleAssignments: list[RoleAssignmentWrite] | None = None
     copySpaceAccessConfiguration: int | None = None
     createPrivateSpace: bool = False
     templateKey: str | None = None
@@ -38,11 +49,16 @@ class ContentIds(msgspec.Struct):
 
 async def create_space(req: Request) -> Response:
     body = _json(req, SpaceCreate)
-    for given, name in ((body.roleAssignments, "roleAssignments"),
-                        (body.copySpaceAccessConfiguration, "copySpaceAccessConfiguration"),
-                        (body.templateKey, "templateKey")):
-        if given is not None:
-            raise Invalid(f"'{name}' is not supported: a new space's creator is its administrator")
+    # `templateKey` is read and not applied: bondline has no space templates (a new space's home page
+    # is blank whichever template is named).
+    roles = None
+    if body.roleAssignments is not None:
+        roles = domain_spaces.role_assignments([
+            (a.principal.principalType if a.principal else None, a.principal.principalId if a.principal else None,
+             a.roleId) for a in body.roleAssignments])
+    copy_from = body.copySpaceAccessConfiguration
+    if copy_from is not None and copy_from < 1:
+        raise Invalid("copySpaceAccessConfiguration is a space id: a positive integer")
     # A space has one identifier in bondline, its key: the alias stands for it when no key is given.
     key = body.key if body.key is not None else body.alias
     if key is None:
@@ -55,7 +71,7 @@ async def create_space(req: Request) -> Response:
             raise Invalid("Only the 'plain' representation of a space description is supported")
         description = body.description.value
     view = await spaces.create(req.app.store, req.caller, key, body.name, description,
-                               private=body.createPrivateSpace)
+                               private=body.createPrivateSpace, roles=roles, copy_from=copy_from)
     out = render.space(view, None)
     out["_links"]["base"] = base_of(req)
     return json_response(out, 201)

@@ -23,6 +23,9 @@ from bondline.services.content import ContentView
 from bondline.store.repos.labels import Label
 
 LABEL_ORDERS = ("created-date", "-created-date", "id", "-id", "name", "-name")
+# `/labels` and a space's labels: by name or id (a label itself has no creation date: it is put on
+# each piece of content at its own time, which a content's labels sort by)
+NAMED_ORDERS = ("id", "-id", "name", "-name")
 PAGE_ORDERS = ("id", "-id", "created-date", "-created-date", "modified-date", "-modified-date", "title", "-title")
 BLOGPOST_ORDERS = ("id", "-id", "created-date", "-created-date", "modified-date", "-modified-date")
 ATTACHMENT_ORDERS = ("created-date", "-created-date", "modified-date", "-modified-date")
@@ -62,6 +65,11 @@ def _prefix(req: Request, allowed: tuple[str, ...]) -> str | None:
     return raw
 
 
+def _order(raw: str | None, default: str) -> str:
+    """The labels repository's order for a LabelSortOrder (`-created-date` → `-created`)."""
+    return default if raw is None else raw.replace("-date", "")
+
+
 async def get_labels(req: Request) -> Response:
     label_ids = p.ids(req, "label-id", 250)
     prefixes = p.strings(req, "prefix")
@@ -69,12 +77,12 @@ async def get_labels(req: Request) -> Response:
         if prefix not in CONTENT_PREFIXES:
             raise Invalid(f"Provided value {{{prefix[:40]}}} for 'prefix' is not valid: expected one of"
                           f" {', '.join(CONTENT_PREFIXES)}")
-    p.sort(req, ("id",), LABEL_ORDERS)
+    order = _order(p.sort(req, NAMED_ORDERS, LABEL_ORDERS), "id")
     size = limit(req)
     page = await Page.of(req, f"{PREFIX}/labels", p.query(req, "label-id", "prefix", "sort"), size)
     kept = [x for x in prefixes if x != "system"]  # bondline has no system labels
     found = [] if prefixes and not kept else await labels.all_labels(
-        req.app.store, req.caller, ids=label_ids, prefixes=kept, start=page.offset, limit=size + 1)
+        req.app.store, req.caller, ids=label_ids, prefixes=kept, start=page.offset, limit=size + 1, order=order)
     return page.respond([label(x) for x in found[:size]], len(found) > size, base_of(req))
 
 
@@ -113,11 +121,11 @@ async def get_label_attachments(req: Request) -> Response:
 async def _content_labels(req: Request, type: str, plural: str) -> Response:
     content_id = rules.parse_id(req.params["id"])
     prefix = _prefix(req, CONTENT_PREFIXES)
-    p.sort(req, ("name",), LABEL_ORDERS)
+    order = _order(p.sort(req, LABEL_ORDERS, LABEL_ORDERS), "name")
     size = limit(req)
     page = await Page.of(req, f"{PREFIX}/{plural}/{content_id}/labels", p.query(req, "prefix", "sort"), size)
     found = await labels.list_labels(req.app.store, req.caller, content_id, None if prefix == "system" else prefix,
-                                     page.offset, size + 1, types=(type,))
+                                     page.offset, size + 1, types=(type,), order=order)
     if prefix == "system":
         found = []
     return page.respond([label(x) for x in found[:size]], len(found) > size, base_of(req))
@@ -138,12 +146,13 @@ async def get_attachment_labels(req: Request) -> Response:
 async def _space_labels(req: Request, which: str) -> Response:
     space_id = p.path_id(req, "id", "Space")
     prefix = _prefix(req, SPACE_PREFIXES if which == "space" else CONTENT_PREFIXES)
-    p.sort(req, ("name",), LABEL_ORDERS)
+    order = _order(p.sort(req, NAMED_ORDERS, LABEL_ORDERS), "name")
     size = limit(req)
     path = f"{PREFIX}/spaces/{space_id}/labels" if which == "space" else f"{PREFIX}/spaces/{space_id}/content/labels"
     page = await Page.of(req, path, p.query(req, "prefix", "sort"), size)
     found = await labels.list_space_labels(req.app.store, req.caller, space_id,
-                                           None if prefix == "system" else prefix, page.offset, size + 1, which)
+                                           None if prefix == "system" else prefix, page.offset, size + 1, which,
+                                           order=order)
     if prefix == "system":
         found = []
     return page.respond([label(x) for x in found[:size]], len(found) > size, base_of(req))

@@ -4,6 +4,7 @@ uses (`services.content`, `services.tree`, `services.spaces`): one page, whichev
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Literal
 
 import msgspec
@@ -211,21 +212,34 @@ async def create_page(req: Request) -> Response:
     return _single(req, view, "storage")
 
 
-async def get_page(req: Request) -> Response:
-    page_id = rules.parse_id(req.params["id"])
+@dataclasses.dataclass(slots=True, frozen=True)
+class SingleRead:
+    """What getPageById and getBlogPostById read of their query (one parser for both)."""
+    body_format: str | None
+    version: int | None
+    statuses: list[str] | None  # (`get-draft`: the draft)
+    include_version: bool
+    flags: set[str]  # the include-* fields asked for
+
+
+def single_read(req: Request) -> SingleRead:
     body_format = _body_format(req, render.SINGLE_FORMATS)
     version = integer(req, "version", None, minimum=1)
     draft = boolean(req, "get-draft")
     include_version = boolean(req, "include-version")
     flags = includes.read_flags(req)
-    statuses = [s for value in req.q_all("status") for s in value.split(",") if s]
-    if draft:
-        statuses = ["draft"]
-    view = _page_only(await content.get(req.app.store, req.caller, page_id, statuses=statuses or None,
-                                        version=version))
-    out = render.page(view, body_format, include_version=include_version is not False)
+    statuses = ["draft"] if draft else [s for value in req.q_all("status") for s in value.split(",") if s]
+    return SingleRead(body_format, version, statuses or None, include_version is not False, flags)
+
+
+async def get_page(req: Request) -> Response:
+    page_id = rules.parse_id(req.params["id"])
+    read = single_read(req)
+    view = _page_only(await content.get(req.app.store, req.caller, page_id, statuses=read.statuses,
+                                        version=read.version))
+    out = render.page(view, read.body_format, include_version=read.include_version)
     out["_links"]["base"] = base_of(req)
-    await includes.add(req, out, view, flags, "pages")
+    await includes.add(req, out, view, read.flags, "pages")
     return json_response(out)
 
 

@@ -33,16 +33,24 @@ def strings(req: Request, name: str) -> list[str]:
     return [v for value in req.q_all(name) for v in value.split(",") if v]
 
 
-def sort(req: Request, served: tuple[str, ...], all_orders: tuple[str, ...]) -> None:
+def sort(req: Request, served: tuple[str, ...], all_orders: tuple[str, ...]) -> str | None:
     """`sort`: one of the document's orders (else 400), and of those the listing is in (`served`; the
-    others are refused with a 400 until the services can sort by them inside their query)."""
+    others are refused with a 400 until the services can sort by them inside their query). The order
+    asked for, or None."""
     raw = req.q("sort")
     if raw is None:
-        return
+        return None
     if raw not in all_orders:
         raise Invalid(f"Provided value {{{raw[:40]}}} for 'sort' is not valid: expected one of {', '.join(all_orders)}")
     if raw not in served:
         raise Invalid(f"Provided value {{{raw[:40]}}} for 'sort' is not supported: sort by {' or '.join(served)}")
+    return raw
+
+
+def content_order(raw: str | None, default: str) -> str:
+    """The services' content order (`domain.content.ORDERS`) for a v2 `sort` (`-created-date` →
+    `-created`), `default` when none is asked for."""
+    return default if raw is None else raw.replace("-date", "")
 
 
 def query(req: Request, *names: str) -> dict[str, list[str]]:

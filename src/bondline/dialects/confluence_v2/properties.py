@@ -113,11 +113,11 @@ def _render(owner: Owner, view: PropertyView) -> dict[str, Any]:
 async def list_properties(req: Request) -> Response:
     owner, path = _owner(req)
     key = req.q("key")
-    p.sort(req, ("key",), ORDERS)
+    descending = p.sort(req, ORDERS, ORDERS) == "-key"
     size = limit(req)
     page = await Page.of(req, path, p.query(req, "key", "sort"), size)
     found = await properties.list_properties(req.app.store, req.caller, owner, keys=[key] if key else [],
-                                             start=page.offset, limit=size + 1)
+                                             start=page.offset, limit=size + 1, descending=descending)
     return page.respond([_render(owner, v) for v in found[:size]], len(found) > size, base_of(req))
 
 

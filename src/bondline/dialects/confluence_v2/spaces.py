@@ -7,7 +7,7 @@ from typing import Any
 
 from bondline.dialects.confluence.params import boolean, integers
 from bondline.dialects.confluence.render import base_of
-from bondline.dialects.confluence_v2 import PREFIX, render
+from bondline.dialects.confluence_v2 import PREFIX, includes, render
 from bondline.dialects.confluence_v2.errors import DIALECT
 from bondline.dialects.confluence_v2.listing import sort as sort_of
 from bondline.dialects.confluence_v2.paging import Page, limit
@@ -50,13 +50,12 @@ async def get_space(req: Request) -> Response:
     raw = req.params["id"]
     if not raw.isdigit() or len(raw) > 18:
         raise Invalid(f"Space id {raw[:40]!r} is invalid: space ids are integers")
-    for flag in ("include-icon", "include-operations", "include-properties", "include-permissions",
-                 "include-role-assignments", "include-labels"):
-        boolean(req, flag)
+    flags = includes.read_flags(req, includes.SPACE_FLAGS, includes.SPACE_ACCEPTED)
     description_format = _description_format(req)
     view = await spaces.get_by_id(req.app.store, req.caller, int(raw))
     out = render.space(view, description_format)
     out["_links"]["base"] = base_of(req)
+    await includes.add_to_space(req, out, view.space.id, flags)
     return json_response(out)
 
 

@@ -12,7 +12,7 @@ from bondline.domain.attachments import AttachmentVersion
 from bondline.domain.model import Content
 from bondline.store.base import Conn, Row
 from bondline.store.repos.content import _cols as content_cols
-from bondline.store.repos.content import _content
+from bondline.store.repos.content import _content, order_by
 from bondline.store.repos.restrictions import inherit
 from bondline.store.tables import attachment_versions, attachments, content, content_versions, read_guards
 
@@ -41,7 +41,7 @@ _shas_in_container = sa.select(av.sha256).select_from(attachment_versions.join(
 
 
 @functools.lru_cache(maxsize=32)
-def _list_stmt(by_name: bool, by_media_type: bool, statuses: int) -> sa.Select[Any]:
+def _list_stmt(by_name: bool, by_media_type: bool, statuses: int, order: str = "-id") -> sa.Select[Any]:
     stmt = sa.select(*content_cols, *_avcols).select_from(
         content.join(attachments, a.content_id == c.id).join(
             attachment_versions, sa.and_(av.content_id == c.id, av.number == c.version))
@@ -50,7 +50,7 @@ def _list_stmt(by_name: bool, by_media_type: bool, statuses: int) -> sa.Select[A
         stmt = stmt.where(c.title == P("title"))
     if by_media_type:
         stmt = stmt.where(av.media_type == P("media_type"))
-    return stmt.order_by(c.id.desc()).limit(P("limit")).offset(P("offset"))
+    return stmt.order_by(*order_by(order)).limit(P("limit")).offset(P("offset"))
 
 
 def _version_of(r: Row) -> AttachmentVersion:
@@ -83,12 +83,13 @@ class AttachmentRepo:
 
     async def of_container(self, container_id: int, *, statuses: tuple[str, ...] = ("current",),
                            title: str | None = None, media_type: str | None = None, offset: int = 0,
-                           limit: int = 25) -> list[tuple[Content, AttachmentVersion]]:
-        """The container's attachments in `statuses`, newest first, each with its current version."""
+                           limit: int = 25, order: str = "-id") -> list[tuple[Content, AttachmentVersion]]:
+        """The container's attachments in `statuses`, in `order` (`domain.content.ORDERS`: newest
+        first by default), each with its current version."""
         params: dict[str, Any] = {"container_id": container_id, "title": title, "media_type": media_type,
                                   "offset": offset, "limit": limit}
         params.update({f"status{i}": s for i, s in enumerate(statuses)})
-        rows = await self.conn.all(_list_stmt(title is not None, media_type is not None, len(statuses)), params)
+        rows = await self.conn.all(_list_stmt(title is not None, media_type is not None, len(statuses), order), params)
         n = len(content_cols)
         return [(_content(tuple(r)[:n]), _version_of(tuple(r)[n:])) for r in rows]
 

@@ -64,8 +64,20 @@ class Labelled:
 SPACE_LABELS = ("both", "space", "content")  # which labels of a space: its own, its content's, or both
 
 
-@functools.lru_cache(maxsize=12)
-def _for_space(by_prefix: bool, which: str = "both") -> sa.Select[Any]:
+LABEL_ORDERS = ("name", "-name", "id", "-id")  # every label listing; a content's labels also by "created"
+
+
+def _label_order(order: str) -> list[sa.ColumnElement[Any]]:
+    """The ORDER BY of a label listing in `order` (LABEL_ORDERS, or "created"/"-created": when the
+    label was put on the content listed)."""
+    field = order.lstrip("-")
+    columns: list[sa.ColumnElement[Any]] = list({
+        "name": (l.name, l.prefix), "id": (l.id,), "created": (cl.created_at, l.id)}[field])
+    return [col.desc() for col in columns] if order.startswith("-") else columns
+
+
+@functools.lru_cache(maxsize=24)
+def _for_space(by_prefix: bool, which: str = "both", order: str = "name") -> sa.Select[Any]:
     """The labels on a space and/or on its current content (GET /space/{key}/label: both)."""
     on_space = sa.select(sl.label_id.label("label_id")).where(sl.space_id == P("space_id"))
     on_content = sa.select(cl.label_id.label("label_id")).join(content, content.c.id == cl.content_id).where(
@@ -75,7 +87,7 @@ def _for_space(by_prefix: bool, which: str = "both") -> sa.Select[Any]:
     stmt = sa.select(l.id, l.prefix, l.name).where(l.id.in_(sa.select(used.c.label_id)))
     if by_prefix:
         stmt = stmt.where(l.prefix == P("prefix"))
-    return stmt.order_by(l.name, l.prefix).limit(P("limit")).offset(P("offset"))
+    return stmt.order_by(*_label_order(order)).limit(P("limit")).offset(P("offset"))
 
 
 @functools.lru_cache(maxsize=32)
@@ -95,7 +107,7 @@ def _labelled(visible_to_all: bool, by_type: bool, spaces_in: int = 0) -> sa.Sel
 
 
 @functools.lru_cache(maxsize=64)
-def _listing(visible_to_all: bool, ids_in: int, prefixes_in: int) -> sa.Select[Any]:
+def _listing(visible_to_all: bool, ids_in: int, prefixes_in: int, order: str = "id") -> sa.Select[Any]:
     """Labels in id order (v2's GET /labels): those carried by current content or by a space the
     user may see (`visible_to`; None: everyone's), optionally only some ids (``IN`` list `ids_in`
     long, parameters i0…) and prefixes (p0…)."""
@@ -114,16 +126,16 @@ def _listing(visible_to_all: bool, ids_in: int, prefixes_in: int) -> sa.Select[A
         stmt = stmt.where(l.id.in_([P(f"i{i}") for i in range(ids_in)]))
     if prefixes_in:
         stmt = stmt.where(l.prefix.in_([P(f"p{i}") for i in range(prefixes_in)]))
-    return stmt.order_by(l.id).limit(P("limit")).offset(P("offset"))
+    return stmt.order_by(*_label_order(order)).limit(P("limit")).offset(P("offset"))
 
 
-@functools.lru_cache(maxsize=4)
-def _for_content(by_prefix: bool) -> sa.Select[Any]:
+@functools.lru_cache(maxsize=16)
+def _for_content(by_prefix: bool, order: str = "name") -> sa.Select[Any]:
     stmt = sa.select(l.id, l.prefix, l.name).join(content_labels, cl.label_id == l.id).where(
         cl.content_id == P("content_id"))
     if by_prefix:
         stmt = stmt.where(l.prefix == P("prefix"))
-    return stmt.order_by(l.name, l.prefix).limit(P("limit")).offset(P("offset"))
+    return stmt.order_by(*_label_order(order)).limit(P("limit")).offset(P("offset"))
 
 
 class LabelRepo:
@@ -133,8 +145,9 @@ class LabelRepo:
         self.conn = conn
 
     async def for_content(self, content_id: int, prefix: str | None = None, offset: int = 0,
-                          limit: int = 200) -> list[Label]:
-        rows = await self.conn.all(_for_content(prefix is not None), {
+                          limit: int = 200, order: str = "name") -> list[Label]:
+        """The content's labels in `order` (LABEL_ORDERS, or "created"/"-created": when each was put on)."""
+        rows = await self.conn.all(_for_content(prefix is not None, order), {
             "content_id": content_id, "prefix": prefix, "offset": offset, "limit": limit})
         return [Label(*row) for row in rows]
 
@@ -167,9 +180,10 @@ class LabelRepo:
         return None if label_id is None else Label(int(label_id), prefix, name)
 
     async def for_space(self, space_id: int, prefix: str | None = None, offset: int = 0,
-                        limit: int = 200, which: str = "both") -> list[Label]:
-        """The labels of a space: its own and its current content's (`which`: "both"), or either."""
-        rows = await self.conn.all(_for_space(prefix is not None, which), {
+                        limit: int = 200, which: str = "both", order: str = "name") -> list[Label]:
+        """The labels of a space: its own and its current content's (`which`: "both"), or either, in
+        `order` (LABEL_ORDERS)."""
+        rows = await self.conn.all(_for_space(prefix is not None, which, order), {
             "space_id": space_id, "prefix": prefix, "offset": offset, "limit": limit})
         return [Label(*row) for row in rows]
 
@@ -200,9 +214,9 @@ class LabelRepo:
         return Label(*row) if row else None
 
     async def listing(self, *, visible_to_user: int | None, ids: list[int], prefixes: list[str], offset: int,
-                      limit: int) -> list[Label]:
-        """Labels in id order that content or a space the user may see carries (None: everyone's),
-        only `ids` and `prefixes` when given."""
+                      limit: int, order: str = "id") -> list[Label]:
+        """Labels in `order` (LABEL_ORDERS; by id by default) that content or a space the user may see
+        carries (None: everyone's), only `ids` and `prefixes` when given."""
         id_list = sorted(set(ids))
         prefix_list = sorted(set(prefixes))
         id_size, prefix_size = batch.padded(len(id_list)) if id_list else 0, \
@@ -211,5 +225,5 @@ class LabelRepo:
         params.update({f"i{i}": v for i, v in enumerate(id_list + id_list[-1:] * (id_size - len(id_list)))})
         params.update({f"p{i}": v for i, v in enumerate(
             prefix_list + prefix_list[-1:] * (prefix_size - len(prefix_list)))})
-        rows = await self.conn.all(_listing(visible_to_user is None, id_size, prefix_size), params)
+        rows = await self.conn.all(_listing(visible_to_user is None, id_size, prefix_size, order), params)
         return [Label(*row) for row in rows]

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from bondline.domain.properties import Property
-from bondline.store.base import Conn, Row
+from bondline.store.base import Bytewise, Conn, Row
 from bondline.store.repos import batch
 from bondline.store.tables import content_properties, space_properties
 
@@ -31,7 +31,10 @@ def _statements(owner: str) -> dict[str, Any]:
         "keyed": keyed,
         "get": sa.select(*cols).where(mine, c.key == P("key")),
         "by_id": sa.select(*cols).where(mine, c.id == P("id")),
-        "page": sa.select(*cols).where(mine).order_by(c.key).limit(P("limit")).offset(P("offset")),
+        # by key, compared by code point on both backends (as a few keys looked up are sorted in Python)
+        "page": sa.select(*cols).where(mine).order_by(Bytewise(c.key)).limit(P("limit")).offset(P("offset")),
+        "page_desc": sa.select(*cols).where(mine).order_by(Bytewise(c.key).desc()).limit(P("limit")).offset(
+            P("offset")),
         # a concurrent create of the same key loses quietly (no row back) instead of failing the unit
         "add": pg_insert(table).values({
             owner_col: P("owner_id"), "key": P("key"), "value": P("value"), "version": 1,
@@ -65,14 +68,15 @@ class PropertyRepo:
         return _property(owner, row) if row else None
 
     async def page(self, owner: str, owner_id: int, *, keys: list[str] | None = None, offset: int = 0,
-                   limit: int = 200) -> list[Property]:
-        """The owner's properties by key (only `keys`, when given)."""
+                   limit: int = 200, descending: bool = False) -> list[Property]:
+        """The owner's properties by key (`descending`: from the last key), only `keys` when given."""
         stmts = _statements(owner)
         if keys:  # a few keys asked for by name: looked up, then paged here
             rows: Sequence[Row] = sorted(await batch.many(self.conn, stmts["keyed"], keys, {"owner_id": owner_id}),
-                          key=lambda r: r[2])[offset:offset + limit]
+                                         key=lambda r: r[2], reverse=descending)[offset:offset + limit]
         else:
-            rows = await self.conn.all(stmts["page"], {"owner_id": owner_id, "offset": offset, "limit": limit})
+            rows = await self.conn.all(stmts["page_desc" if descending else "page"],
+                                       {"owner_id": owner_id, "offset": offset, "limit": limit})
         return [_property(owner, r) for r in rows]
 
     async def add(self, owner: str, owner_id: int, key: str, value: str, *, by: int | None, now: int,
