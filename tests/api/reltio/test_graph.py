@@ -262,15 +262,81 @@ async def test_relation_search_renders_as_get_pages_and_selects(client: Any, acm
 
 
 @pytest.mark.parametrize(("params", "fragment"), [
-    ({"filter": "equals(attributes.Title,'x')"}, "attribute"),
+    ({"filter": "equals(attributes.Ti tle,'x')"}, "syntax"),
     ({"filter": "equals(label,'x')"}, "unknown property"),
     ({"filter": "equals(type,"}, "syntax"),
-    ({"filter": "inSameAttributeValue(equals(attributes.A.B,'x'))"}, "attribute"),
+    ({"filter": "inSameAttributeValue(equals(attributes.A.B,'x'))"}, "inSameAttributeValue"),
+    ({"filter": "equals(attributes.A..B,'x')"}, "unknown property"),
     ({"max": 0}, "max"), ({"max": 201}, "max"), ({"offset": -1}, "offset"), ({"max": "x"}, "integer"),
     ({"order": "up"}, "order"), ({"activeness": "maybe"}, "activeness"), ({"options": "bogus"}, "bogus")])
 async def test_bad_relation_searches_are_400(client: Any, acme: Any, params: dict[str, Any], fragment: str) -> None:
     reltio_error(await client.get(api("/relations"), headers=acme.bob.bearer, params=params), 400,
                  fragment=fragment)
+
+
+RELATION_ATTRIBUTE_FILTERS: list[tuple[str, set[str]]] = [
+    ("equals(attributes.Title,'ceo')", {"ada_acme"}),
+    ("equals(attributes.Title,'CEO') or equals(attributes.Title,'Engineer')", {"ada_acme", "bob_acme"}),
+    ("startsWith(attributes.Title,'eng')", {"bob_acme"}),
+    ("containsWordStartingWith(attributes.Department,'resea')", {"bob_acme"}),
+    ("exists(attributes.Department)", {"bob_acme"}),
+    ("missing(attributes.Title) and equals(type,'Employment')", set()),
+    ("not exists(attributes.Title)", {"ada_home", "bob_ada", "carl_home", "far_carl"}),
+    ("equals(attributes.AddressRank,'1') and equals(startObject,'{carl}')", {"carl_home"}),
+    ("gt(attributes.AddressRank,1)", {"ada_home"}),
+    ("equals(attributes,'ceo')", {"ada_acme"}),
+    ("equals(attributes.Title,'Nobody')", set()),
+]
+
+
+@pytest.fixture
+async def attributed(client: Any, acme: Any, world: dict[str, str]) -> dict[str, str]:
+    """The world's relations with attribute values (set through the relation writes)."""
+    who = acme.alice
+    values = {"ada_acme": {"Title": [{"value": "CEO"}]},
+              "bob_acme": {"Title": [{"value": "Engineer"}], "Department": [{"value": "Research Lab"}]},
+              "ada_home": {"AddressRank": [{"value": "2"}]}, "carl_home": {"AddressRank": [{"value": "1"}]}}
+    for name, attributes in values.items():
+        rel = world["rel:" + name]
+        for attribute, vals in attributes.items():
+            r = await client.post(api(f"/{rel}/attributes/{attribute}"), headers=who.bearer, json=vals)
+            assert r.status_code == 200, r.text
+    return world
+
+
+@pytest.mark.parametrize(("text", "expected"), RELATION_ATTRIBUTE_FILTERS,
+                         ids=[t for t, _ in RELATION_ATTRIBUTE_FILTERS])
+async def test_relation_search_by_attribute_values(client: Any, acme: Any, attributed: dict[str, str], text: str,
+                                                   expected: set[str]) -> None:
+    flt = text.format(**attributed)
+    for method in ("GET", "POST"):
+        if method == "GET":
+            r = await client.get(api("/relations"), headers=acme.bob.bearer, params={"filter": flt, "max": 200})
+        else:
+            r = await client.post(api("/relations/_search"), headers=acme.bob.bearer, json={"filter": flt, "max": 200})
+        assert r.status_code == 200, r.text
+        assert _names(attributed, [x["uri"] for x in r.json()]) == {"rel:" + n for n in expected}
+
+
+async def test_relation_values_follow_every_write(client: Any, acme: Any, attributed: dict[str, str]) -> None:
+    """Changing a value, deleting a relation, and a relation created with attributes: the search
+    finds what is stored now."""
+    def find(text: str) -> Any:
+        return client.get(api("/relations"), headers=acme.bob.bearer, params={"filter": text})
+
+    rel = attributed["rel:ada_acme"]
+    one = (await client.get(api("/" + rel), headers=acme.bob.bearer)).json()
+    value_uri = one["attributes"]["Title"][0]["uri"]
+    r = await client.put(api("/" + value_uri), headers=acme.alice.bearer, json={"value": "Chair"})
+    assert r.status_code == 200, r.text
+    assert (await find("equals(attributes.Title,'CEO')")).json() == []
+    assert [x["uri"] for x in (await find("equals(attributes.Title,'chair')")).json()] == [rel]
+    r = await client.delete(api("/" + rel), headers=acme.alice.bearer)
+    assert r.status_code == 200, r.text
+    assert (await find("equals(attributes.Title,'chair')")).json() == []
+    made = await make_relation(client, acme.alice, attributed["far"], attributed["acme"], "Employment",
+                               {"Title": [{"value": "Founder"}]})
+    assert [x["uri"] for x in (await find("equals(attributes.Title,'founder')")).json()] == [made["uri"]]
 
 
 # --- pending change requests, tenants, roles ---------------------------------------------------------

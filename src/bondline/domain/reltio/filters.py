@@ -42,7 +42,7 @@ from typing import Any
 from lark import Lark, Token, Transformer, Tree, UnexpectedInput, v_args
 
 from bondline.domain.errors import Invalid
-from bondline.domain.reltio.objects import ReltioEntity, winner
+from bondline.domain.reltio.objects import ReltioEntity, ReltioRelation, winner
 
 MAX_LENGTH = 10_000  # characters of filter text
 MAX_CONDITIONS = 100  # each is a subquery in SQL
@@ -426,4 +426,14 @@ def index_rows(entity: ReltioEntity) -> list[Row]:
     for xw in entity.crosswalks:
         rows.append(_row(XW_TYPE, "", str(xw.get("type", "")), True))
         rows.append(_row(XW_VALUE, "", str(xw.get("value", "")), True))
+    return rows
+
+
+def relation_rows(relation: ReltioRelation) -> list[Row]:
+    """Every row a relation is found by in relation search: its attribute values (nested ones by
+    their path), as an entity's."""
+    rows: list[Row] = []
+    for name, values in relation.attributes.items():
+        if isinstance(values, list):
+            rows.extend(_attribute_rows(values, name, None, True))
     return rows

@@ -132,7 +132,8 @@ def hop_query(deep: int, max_entities: int | None, relation_types: list[str], se
 
 def relation_field(name: str) -> filters.Field:
     """A relation's properties in Reltio's filter language: `type` (relation type), `uri`,
-    `startObject`/`endObject` (the entity URIs), `createdTime`, `updatedTime`. The kinds reuse the
+    `startObject`/`endObject` (the entity URIs), `createdTime`, `updatedTime` and
+    `attributes.<name>` (nested: `attributes.<name>.<sub>`). The kinds reuse the
     entity model's so the parser resolves values the same way; the path says which column."""
     lowered = name.lower()
     simple = {"type": filters.Field("type", "relation"), "uri": filters.Field("uri", "relation"),
@@ -142,10 +143,9 @@ def relation_field(name: str) -> filters.Field:
     if lowered in simple:
         return simple[lowered]
     if name == "attributes" or name.startswith("attributes."):
-        raise filters.FilterError("Invalid filter: bondline does not search relations by attribute values yet; "
-                                  "use type, uri, startObject, endObject, createdTime or updatedTime")
+        return filters.field_of(name)  # the relation's attribute values (`relation_values`)
     raise filters.FilterError(f"Invalid filter: unknown property {name[:80]!r}; use type, uri, startObject, "
-                              "endObject, createdTime or updatedTime")
+                              "endObject, createdTime, updatedTime or attributes.<name>")
 
 
 def relation_filter(text: str | None) -> filters.Node | None:

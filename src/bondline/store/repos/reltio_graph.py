@@ -29,7 +29,7 @@ from bondline.domain.reltio.types import RELATION_PREFIX
 from bondline.store.base import Conn
 from bondline.store.repos import reltio_search
 from bondline.store.repos.reltio import _ecols, _entity_of, _rcols, _relation_of, namespace
-from bondline.store.tables import entities, relations
+from bondline.store.tables import entities, relation_values, relations
 
 r = relations.c
 e = entities.c
@@ -150,19 +150,27 @@ def _strip(c: f.Cond) -> f.Cond:
                                        for v in c.values))
 
 
-def _relation_node(node: f.Node) -> Any:
+def _relation_node(tenant: str, node: f.Node) -> Any:
     if isinstance(node, f.And):
-        return sa.and_(sa.true(), *(_relation_node(p) for p in node.parts))
+        return sa.and_(sa.true(), *(_relation_node(tenant, p) for p in node.parts))
     if isinstance(node, f.Or):
-        return sa.or_(sa.false(), *(_relation_node(p) for p in node.parts))
+        return sa.or_(sa.false(), *(_relation_node(tenant, p) for p in node.parts))
     if isinstance(node, f.Not):
-        return sa.not_(_relation_node(node.part))
-    if isinstance(node, f.Same):  # relation_field resolves no attributes
-        raise f.FilterError("Invalid filter: inSameAttributeValue does not apply to relations")
+        return sa.not_(_relation_node(tenant, node.part))
+    if isinstance(node, f.Same):
+        raise f.FilterError("Invalid filter: bondline does not take inSameAttributeValue on relations")
+    if node.field.kind == "attr":
+        # `ext_id IN (SELECT relation_id FROM relation_values WHERE tenant_id = … AND path = … AND
+        # <value>)`: uncorrelated, answered by ix_relation_values_text|num, and the relations found
+        # by uq_relations_ext_id (namespace, ext_id), as entity search does over entity_values.
+        v = relation_values.alias("rv")
+        rows = sa.select(v.c.relation_id).where(
+            v.c.tenant_id == tenant, *reltio_search._Compiler(tenant, False)._row_where(node, v))
+        return r.ext_id.in_(rows)
     column = _RELATION_COLUMNS[(node.field.kind, node.field.path)]
     return reltio_search._Compiler.column(_strip(node), column)
 
 
 def _relation_where(tenant: str, node: f.Node | None) -> Any:
     base = sa.and_(r.namespace == namespace(tenant), r.source_type == "entity", r.target_type == "entity")
-    return base if node is None else sa.and_(base, _relation_node(node))
+    return base if node is None else sa.and_(base, _relation_node(tenant, node))
