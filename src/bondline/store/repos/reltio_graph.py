@@ -95,7 +95,7 @@ class ReltioGraphRepo:
         """Relations starting or ending at one of the entities (of the given types), at most
         `limit` + 1 of them (so the caller sees that there were more)."""
         ids = sorted(set(entity_ids))
-        if not ids:
+        if not ids or types == ():
             return []
         ns = namespace(tenant)
         found: dict[str, ReltioRelation] = {}
@@ -112,6 +112,25 @@ class ReltioGraphRepo:
                 if len(found) > limit:
                     return list(found.values())
         return list(found.values())
+
+    async def upward(self, tenant: str, entity_ids: Iterable[str], types: tuple[str, ...],
+                     limit: int) -> list[ReltioRelation]:
+        """Relations of the given types starting at one of the entities (the child is a
+        hierarchy relation's start object), at most `limit` + 1: `ix_relations_forward`."""
+        ids = sorted(set(entity_ids))
+        if not ids or not types:
+            return []
+        ns = namespace(tenant)
+        found: list[ReltioRelation] = []
+        for start in range(0, len(ids), 500):
+            stmt = sa.select(*_rcols).where(
+                r.namespace == ns, r.source_type == "entity", r.target_type == "entity",
+                r.source_key.in_([sa.literal(i) for i in ids[start:start + 500]]),
+                r.name.in_([sa.literal(t) for t in types])).order_by(r.id).limit(limit + 1 - len(found))
+            found.extend(_relation_of(row) for row in await self.conn.all(stmt))
+            if len(found) > limit:
+                break
+        return found
 
     async def degree(self, tenant: str, entity_ids: Iterable[str]) -> dict[str, int]:
         """How many relations each entity has (either end)."""
@@ -131,6 +150,19 @@ class ReltioGraphRepo:
                      limit: int) -> list[ReltioRelation]:
         stmt = sa.select(*_rcols).where(_relation_where(tenant, condition)).order_by(
             r.id.desc() if descending else r.id.asc()).limit(limit).offset(offset)
+        return [_relation_of(row) for row in await self.conn.all(stmt)]
+
+    async def scan(self, tenant: str, types: tuple[str, ...] | None, condition: f.Node | None, since: int | None,
+                   after: int, limit: int) -> list[ReltioRelation]:
+        """The next `limit` relations after row `after`, in row order (POST /relations/_dbscan): a
+        range of the primary key, so a page costs the same wherever it is in the scan, and relations
+        written while a client scans come after the position it holds."""
+        where = [_relation_where(tenant, condition), r.id > after]
+        if types is not None:
+            where.append(r.name.in_([sa.literal(t) for t in types]))
+        if since is not None:
+            where.append(r.updated_at >= since)
+        stmt = sa.select(*_rcols).where(*where).order_by(r.id).limit(limit)
         return [_relation_of(row) for row in await self.conn.all(stmt)]
 
     async def count(self, tenant: str, condition: f.Node | None) -> int:
