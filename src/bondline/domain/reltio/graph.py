@@ -281,11 +281,11 @@ def graph_relation_types(sections: dict[str, tuple[dict[str, Any], ...]], uris: 
     out: list[str] = []
     for uri in uris:
         name = uri[len(GRAPH_TYPES):] if uri.startswith(GRAPH_TYPES) else uri
-        item = declared.get(name)
-        if item is None:
+        graph_type = declared.get(name)
+        if graph_type is None:
             raise Invalid(f"Unknown graph type {uri[:80]!r}: the tenant's configuration declares "
                           f"{', '.join(sorted(GRAPH_TYPES + k for k in declared))[:300] or 'no graph types'}")
-        raw = item.get("relationshipTypeURIs") or []
+        raw = graph_type.get("relationshipTypeURIs") or []
         for rel in raw if isinstance(raw, list) else []:
             if isinstance(rel, str):
                 short = rel[len(RELATION_PREFIX):] if rel.startswith(RELATION_PREFIX) else rel
