@@ -129,7 +129,50 @@ BAD_CONNECTIONS: list[tuple[Any, str]] = [
     ([{"outRelations": ["HasAddress"]}], "an object with 'uri'"),
     ([{"outRelations": [{"uri": REL + "HasAddress", "label": {}}]}], "strings"),
     ([{}] * 21, "At most 20"),
+    ([{"connections": 5}], "[0].connections"),
+    ([{"connections": [{"connections": [{"connections": [{}]}]}]}], "3 levels"),
+    ([{"connections": [{"max": -1}]}], "[0].connections[0].max"),
+    ([{"max": 200, "connections": [{}, {}, {}]}], "at most 500"),
+    ([{"max": 50, "connections": [{"max": 20, "connections": [{}]}]}], "at most 500"),
 ]
+
+
+def _tree_of(world: dict[str, str], pages: list[dict[str, Any]]) -> list[Any]:
+    """Each group as (total, [(connected entity, its nested groups' trees)])."""
+    by_uri = {v: k for k, v in world.items()}
+    return [(p["total"], sorted((by_uri[c["entity"]["entityUri"]], _tree_of(world, c["connections"]))
+                                if "connections" in c else (by_uri[c["entity"]["entityUri"]],)
+                                for c in p["connections"])) for p in pages]
+
+
+NESTED: list[tuple[str, str, list[dict[str, Any]], list[Any]]] = [
+    ("colleagues", "ada", [{"outRelations": [{"uri": REL + "Employment"}],
+                            "connections": [{"inRelations": [{"uri": REL + "Employment"}]}]}],
+     [(1, [("acme", [(2, [("ada",), ("bob",)])])])]),
+    ("three levels", "ada",
+     [{"outRelations": [{"uri": REL + "HasAddress"}],
+       "connections": [{"inRelations": [{"uri": REL + "HasAddress"}],
+                        "connections": [{"inRelations": [{"uri": REL + "affiliatedwith"}]}]}]}],
+     [(1, [("home", [(2, [("ada", [(1, [("bob",)])]), ("carl", [(1, [("far",)])])])])])]),
+    ("two nested groups and a plain one", "bob",
+     [{"outRelations": [{"uri": REL + "affiliatedwith"}],
+       "connections": [{"outRelations": [{"uri": REL + "Employment"}]},
+                       {"outRelations": [{"uri": REL + "HasAddress"}]}]},
+      {"inRelations": [{"uri": REL + "affiliatedwith"}]}],
+     [(1, [("ada", [(1, [("acme",)]), (1, [("home",)])])]), (0, [])]),
+    ("nested page and entity types", "home",
+     [{"inRelations": [{"uri": REL + "HasAddress"}], "max": 1,
+       "connections": [{"entityTypes": [ET + "Organization"]}]}],
+     [(2, [("ada", [(1, [("acme",)])])])]),
+]
+
+
+@pytest.mark.parametrize(("name", "start", "body", "expected"), NESTED, ids=[n[0] for n in NESTED])
+async def test_nested_connection_groups(client: Any, acme: Any, world: dict[str, str], name: str, start: str,
+                                        body: list[dict[str, Any]], expected: list[Any]) -> None:
+    r = await client.post(api(f"/{world[start]}/_connections"), headers=acme.bob.bearer, json=body)
+    assert r.status_code == 200, r.text
+    assert _tree_of(world, r.json()) == expected
 
 
 @pytest.mark.parametrize(("body", "fragment"), BAD_CONNECTIONS, ids=[f for _, f in BAD_CONNECTIONS])
@@ -536,6 +579,16 @@ async def test_staged_relations_never_show(client: Any, acme: Any, world: dict[s
     r = await client.get(api("/relations"), headers=acme.bob.bearer,
                          params={"filter": f"equals(startObject,'{world['far']}')"})
     assert [x["uri"] for x in r.json()] == [world["rel:far_carl"]]
+    pages, _ = await _scan_all(client, acme.bob, {"type": REL + "affiliatedwith", "pageSize": 150})
+    assert _names(world, [u for page in pages for u in page]) == {"rel:bob_ada", "rel:far_carl"}
+    # an attribute value staged by an initiator (bob) is not searchable until applied
+    r = await client.post(api(f"/{world['rel:ada_acme']}/attributes/Title"), headers=acme.bob.bearer,
+                          json=[{"value": "Staged"}])
+    assert r.status_code == 200, r.text
+    assert "changes" in r.json()
+    r = await client.get(api("/relations"), headers=acme.bob.bearer,
+                         params={"filter": "equals(attributes.Title,'staged')"})
+    assert r.json() == []
 
 
 async def test_who_may_read_the_graph(client: Any, app: Any, acme: Any, world: dict[str, str]) -> None:

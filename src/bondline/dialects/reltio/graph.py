@@ -30,20 +30,27 @@ async def entity_connections(req: Request) -> Response:
     body = req.json() if req.body else []
     pages = await graph.connections(req.app.store, req.caller, tenant(req), req.params["id"], body,
                                     by_ov="searchByOv" in options)
+    return json_response(_render_pages(pages))
+
+
+def _render_pages(pages: list[graph.ConnectionPage]) -> list[dict[str, Any]]:
     out = []
     for page in pages:
         connections = []
-        for rel, other, direction in page.connections:
+        for k, (rel, other, direction) in enumerate(page.connections):
             start_label, end_label = page.labels.get(rel.type, ("", ""))
-            connections.append({
+            item: dict[str, Any] = {
                 "entity": {"entityUri": other.uri, "entityType": ENTITY_PREFIX + other.type,
                            "entityLabel": other.label},
                 "relation": {"relationUri": rel.uri, "relationType": RELATION_PREFIX + rel.type,
                              "relationLabel": end_label if direction == "out" else start_label,
-                             "direction": direction}})
+                             "direction": direction}}
+            if k in page.nested:  # the group's nested requests, asked of this connected entity
+                item["connections"] = _render_pages(page.nested[k])
+            connections.append(item)
         out.append({"returnObjects": False, "returnDates": False, "index": page.index, "total": page.total,
                     "connections": connections})
-    return json_response(out)
+    return out
 
 
 async def entity_hops(req: Request) -> Response:

@@ -37,6 +37,20 @@ class ConnectionGroup:
     sort_by: str | None
     offset: int
     max: int
+    # The group's own `connections`: connections at a distance greater than one, asked of each
+    # entity this group returns ("request entities with a first connection, then request all
+    # connections for entities returned at step 1 using a second connection", Reltio's documentation).
+    nested: tuple[ConnectionGroup, ...] = ()
+
+
+CONNECTIONS_MAX_DEPTH = 3  # levels of nested groups
+CONNECTIONS_MAX_LOOKUPS = 500  # connection groups asked of connected entities in one request, at most
+
+
+def _lookups(groups: list[ConnectionGroup] | tuple[ConnectionGroup, ...]) -> int:
+    """How many nested group lookups the groups can cost at most (each connection of a group with
+    nested groups asks each of them)."""
+    return sum(g.max * (len(g.nested) + _lookups(g.nested)) for g in groups)
 
 
 def _type_names(raw: Any, where: str, prefix: str, keyed: bool) -> tuple[str, ...]:
@@ -66,14 +80,25 @@ def _int(raw: dict[str, Any], name: str, default: int, where: str) -> int:
 
 
 def connection_groups(body: Any) -> list[ConnectionGroup]:
-    """The request body of POST /entities/{id}/_connections: an array of EntityConnectionsRequest."""
+    """The request body of POST /entities/{id}/_connections: an array of EntityConnectionsRequest,
+    each with its own nested `connections` (at most CONNECTIONS_MAX_DEPTH levels, and at most
+    CONNECTIONS_MAX_LOOKUPS nested lookups that the pages could cost)."""
+    groups = _groups(body, "", 1)
+    if _lookups(groups) > CONNECTIONS_MAX_LOOKUPS:
+        raise Invalid(f"Nested connection requests could ask for the connections of {_lookups(groups)} entities; "
+                      f"at most {CONNECTIONS_MAX_LOOKUPS} (lower 'max' of the groups with nested 'connections')")
+    return groups
+
+
+def _groups(body: Any, prefix: str, depth: int) -> list[ConnectionGroup]:
     if not isinstance(body, list):
-        raise Invalid("The request body must be an array of connection requests")
+        raise Invalid(f"'{prefix}' must be an array of connection requests" if prefix
+                      else "The request body must be an array of connection requests")
     if len(body) > CONNECTIONS_MAX_GROUPS:
         raise Invalid(f"At most {CONNECTIONS_MAX_GROUPS} connection requests in one call, got {len(body)}")
     groups = []
     for i, raw in enumerate(body):
-        where = f"[{i}]"
+        where = f"{prefix}[{i}]"
         if not isinstance(raw, dict):
             raise Invalid(f"Connection request {where} must be an object")
         nulls = sorted(key for key, value in raw.items() if value is None)
@@ -108,7 +133,13 @@ def connection_groups(body: Any) -> list[ConnectionGroup]:
             raise Invalid(f"'{where}.max' must be between 0 and {CONNECTIONS_MAX_PAGE}, got {size}")
         if offset + size > CONNECTIONS_MAX_WINDOW:
             raise Invalid(f"The sum of '{where}.max' and '{where}.offset' must not exceed {CONNECTIONS_MAX_WINDOW}")
-        groups.append(ConnectionGroup(out_types, in_types, entity_types, filters.parse(text), sort_by, offset, size))
+        nested: tuple[ConnectionGroup, ...] = ()
+        if "connections" in raw:
+            if depth >= CONNECTIONS_MAX_DEPTH:
+                raise Invalid(f"'{where}.connections': at most {CONNECTIONS_MAX_DEPTH} levels of nested connections")
+            nested = tuple(_groups(raw["connections"], where + ".connections", depth + 1))
+        groups.append(ConnectionGroup(out_types, in_types, entity_types, filters.parse(text), sort_by, offset, size,
+                                      nested))
     return groups
 
 

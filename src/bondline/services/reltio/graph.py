@@ -33,6 +33,8 @@ class ConnectionPage:
     total: int
     connections: list[Connection]
     labels: dict[str, tuple[str, str]]  # relation type -> its directional labels (start's, end's)
+    # a connection's position in `connections` -> the pages of the group's nested requests
+    nested: dict[int, list[ConnectionPage]] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -68,14 +70,23 @@ async def connections(store: Store, caller: Caller, tenant: str, entity_id: str,
     groups = graph.connection_groups(body)
     async with store.read() as tx:
         ctx, _ = await _start(tx, caller, tenant, entity_id)
-        out = []
-        for g in groups:
-            total, page = await tx.reltio_graph.connections(
-                ctx.tenant, entity_id, out_types=g.out_types, in_types=g.in_types, entity_types=g.entity_types,
-                condition=g.condition, by_ov=by_ov, by_label=(g.sort_by or "").lower() in ("entities", "label"),
-                offset=g.offset, limit=g.max)
-            out.append(ConnectionPage(g.offset, total, page, _labels(ctx, {rel.type for rel, _, _ in page})))
-        return out
+        return await _pages(tx, ctx, entity_id, groups, by_ov)
+
+
+async def _pages(tx: Tx, ctx: TenantContext, entity_id: str, groups: list[graph.ConnectionGroup] |
+                 tuple[graph.ConnectionGroup, ...], by_ov: bool) -> list[ConnectionPage]:
+    """Each group's page of the entity's connections, and for a group with nested requests, theirs
+    for each entity on the page (bounded by `graph.CONNECTIONS_MAX_LOOKUPS`)."""
+    out = []
+    for g in groups:
+        total, page = await tx.reltio_graph.connections(
+            ctx.tenant, entity_id, out_types=g.out_types, in_types=g.in_types, entity_types=g.entity_types,
+            condition=g.condition, by_ov=by_ov, by_label=(g.sort_by or "").lower() in ("entities", "label"),
+            offset=g.offset, limit=g.max)
+        nested = {k: await _pages(tx, ctx, other.id, g.nested, by_ov)
+                  for k, (_, other, _) in enumerate(page)} if g.nested else {}
+        out.append(ConnectionPage(g.offset, total, page, _labels(ctx, {rel.type for rel, _, _ in page}), nested))
+    return out
 
 
 async def hops(store: Store, caller: Caller, tenant: str, entity_id: str, q: graph.HopQuery) -> Hops:
