@@ -105,7 +105,11 @@ async def hops(store: Store, caller: Caller, tenant: str, entity_id: str, q: gra
         for level in range(1, q.deep + 1):
             if not frontier:
                 break
-            found = await tx.reltio_graph.touching(ctx.tenant, frontier, relation_types, budget)
+            found, overflow = await tx.reltio_graph.touching(ctx.tenant, frontier, relation_types, budget,
+                                                             known=reached.keys(), room=q.max - len(reached))
+            if overflow:  # this level's new entities do not fit: it is left out whole
+                complete = False
+                break
             if len(found) > budget:
                 complete = False
                 found = found[:budget]

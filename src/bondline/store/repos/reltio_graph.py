@@ -18,7 +18,8 @@ both keys would make either database scan the tenant's relations).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Collection, Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,12 +28,15 @@ from bondline.domain.reltio import filters as f
 from bondline.domain.reltio.objects import ReltioEntity, ReltioRelation
 from bondline.domain.reltio.types import RELATION_PREFIX
 from bondline.store.base import Conn
-from bondline.store.repos import reltio_search
+from bondline.store.repos import batch, reltio_search
 from bondline.store.repos.reltio import _ecols, _entity_of, _rcols, _relation_of, namespace
 from bondline.store.tables import entities, relation_values, relations
 
 r = relations.c
 e = entities.c
+P = sa.bindparam
+# a relation without its document: row id, ext id, type, start, end, version, created, updated
+_light = (r.id, r.ext_id, r.name, r.source_key, r.target_key, r.version, r.created_at, r.updated_at)
 Connection = tuple[ReltioRelation, ReltioEntity, str]  # relation, the entity at its other end, "out" | "in"
 
 
@@ -56,6 +60,29 @@ def _side(ns: str, tenant: str, entity_id: str, direction: str, types: tuple[str
         columns.append(e.label.label("e_label"))
     joined = relations.join(entities, sa.and_(e.tenant_id == tenant, e.id == other))
     return sa.select(*columns).select_from(joined).where(*where)
+
+
+HOP_CHUNK = 32  # entities per statement of a traversal level (a level that cannot fit stops early)
+
+
+@functools.lru_cache(maxsize=64)
+def _touching_stmt(direction: str, size: int, n_types: int | None) -> sa.Select[Any]:
+    """The relations at one end of `size` entities (`ix_relations_forward` / `_reverse`), of
+    `n_types` types (None: any), oldest first, at most :limit."""
+    column = r.source_key if direction == "out" else r.target_key
+    where = [r.namespace == P("ns"), r.source_type == "entity", r.target_type == "entity",
+             column.in_(batch.vals(size))]
+    if n_types is not None:
+        where.append(r.name.in_([P(f"t{i}") for i in range(n_types)]))
+    return sa.select(*_light).where(*where).order_by(r.id).limit(P("limit"))
+
+
+@functools.lru_cache(maxsize=32)
+def _degree_stmt(direction: str, size: int) -> sa.Select[Any]:
+    column = r.source_key if direction == "out" else r.target_key
+    return sa.select(column, sa.func.count()).where(
+        r.namespace == P("ns"), r.source_type == "entity", r.target_type == "entity",
+        column.in_(batch.vals(size))).group_by(column)
 
 
 class ReltioGraphRepo:
@@ -91,27 +118,38 @@ class ReltioGraphRepo:
         return total, [(rels[k[0]], ends[k[1]], k[2]) for k in page if k[0] in rels and k[1] in ends]
 
     async def touching(self, tenant: str, entity_ids: Iterable[str], types: tuple[str, ...] | None,
-                       limit: int) -> list[ReltioRelation]:
+                       limit: int, *, known: Collection[str] = (), room: int | None = None
+                       ) -> tuple[list[ReltioRelation], bool]:
         """Relations starting or ending at one of the entities (of the given types), at most
-        `limit` + 1 of them (so the caller sees that there were more)."""
+        `limit` + 1 of them (so the caller sees that there were more), and whether the read stopped
+        because the relations found reach more than `room` entities not in `known` (a level of a
+        traversal that cannot fit: no need to read the rest of it). Read in chunks of
+        `HOP_CHUNK` entities, by statements cached per size (`batch`), without the relations'
+        documents (attributes, crosswalks, flags are empty): a traversal and the hop answer need
+        neither, and parsing up to 10,000 JSON payloads was most of a 3-hop request's time."""
         ids = sorted(set(entity_ids))
         if not ids or types == ():
-            return []
-        ns = namespace(tenant)
+            return [], False
+        params: dict[str, Any] = {"ns": namespace(tenant)}
+        if types is not None:
+            params.update({f"t{i}": t for i, t in enumerate(types)})
         found: dict[str, ReltioRelation] = {}
-        for column in (r.source_key, r.target_key):
-            for start in range(0, len(ids), 500):
-                where = [r.namespace == ns, r.source_type == "entity", r.target_type == "entity",
-                         column.in_([sa.literal(i) for i in ids[start:start + 500]])]
-                if types is not None:
-                    where.append(r.name.in_([sa.literal(t) for t in types]))
-                stmt = sa.select(*_rcols).where(*where).order_by(r.id).limit(limit + 1 - len(found))
-                for row in await self.conn.all(stmt):
-                    rel = _relation_of(row)
-                    found.setdefault(rel.id, rel)
+        reached: set[str] = set()
+        for direction in ("out", "in"):
+            for start in range(0, len(ids), HOP_CHUNK):
+                size, extra = batch.in_params(ids[start:start + HOP_CHUNK])
+                stmt = _touching_stmt(direction, size, None if types is None else len(types))
+                for row in await self.conn.all(stmt, {**params, **extra, "limit": limit + 1 - len(found)}):
+                    if row[1] not in found:
+                        found[row[1]] = ReltioRelation(tenant, row[1], row[2], row[3], row[4], {}, [], {}, row[5],
+                                                       row[6], "", row[7], "", row[0])
+                        if room is not None:
+                            reached.update(x for x in (row[3], row[4]) if x not in known)
                 if len(found) > limit:
-                    return list(found.values())
-        return list(found.values())
+                    return list(found.values()), False
+                if room is not None and len(reached) > room:
+                    return list(found.values()), True
+        return list(found.values()), False
 
     async def upward(self, tenant: str, entity_ids: Iterable[str], types: tuple[str, ...],
                      limit: int) -> list[ReltioRelation]:
@@ -133,17 +171,13 @@ class ReltioGraphRepo:
         return found
 
     async def degree(self, tenant: str, entity_ids: Iterable[str]) -> dict[str, int]:
-        """How many relations each entity has (either end)."""
+        """How many relations each entity has (either end): a count per key on each direction's index."""
         ids = sorted(set(entity_ids))
         out: dict[str, int] = dict.fromkeys(ids, 0)
-        ns = namespace(tenant)
-        for column in (r.source_key, r.target_key):
-            for start in range(0, len(ids), 500):
-                stmt = sa.select(column, sa.func.count()).where(
-                    r.namespace == ns, r.source_type == "entity", r.target_type == "entity",
-                    column.in_([sa.literal(i) for i in ids[start:start + 500]])).group_by(column)
-                for key, count in await self.conn.all(stmt):
-                    out[key] = out.get(key, 0) + int(count)
+        for direction in ("out", "in"):
+            for key, count in await batch.many(self.conn, lambda n, d=direction: _degree_stmt(d, n), ids,  # type: ignore[misc]
+                                               {"ns": namespace(tenant)}):
+                out[key] = out.get(key, 0) + int(count)
         return out
 
     async def search(self, tenant: str, condition: f.Node | None, *, descending: bool, offset: int,
