@@ -10,7 +10,10 @@ Which index serves what:
 - a connection group's entity filter: the same subqueries as entity search (`reltio_search.where`,
   `ix_entity_values_text` / `_num`), restricted to the connected entity;
 - relation search by startObject/endObject: the forward/reverse index; by type or uri alone: the
-  tenant's relations (`uq_relations_key` leads with namespace, name).
+  tenant's relations (`uq_relations_key` leads with namespace, name); by attribute values:
+  `relation_values` (`ix_relation_values_text` / `_num`), then `uq_relations_ext_id`;
+- `_dbscan`: a range of the primary key within the tenant's namespace (keyset on `relations.id`);
+- `_parents`: the forward index, one level of children's relations per statement.
 
 Out and in are two SELECTs joined by UNION ALL so that each is answered by its own index (an OR of
 both keys would make either database scan the tenant's relations).
@@ -29,7 +32,7 @@ from bondline.domain.reltio.objects import ReltioEntity, ReltioRelation
 from bondline.domain.reltio.types import RELATION_PREFIX
 from bondline.store.base import Conn
 from bondline.store.repos import batch, reltio_search
-from bondline.store.repos.reltio import _ecols, _entity_of, _rcols, _relation_of, namespace
+from bondline.store.repos.reltio import _entities_in, _entity_of, _rcols, _relation_of, namespace
 from bondline.store.tables import entities, relation_values, relations
 
 r = relations.c
@@ -85,6 +88,34 @@ def _degree_stmt(direction: str, size: int) -> sa.Select[Any]:
         column.in_(batch.vals(size))).group_by(column)
 
 
+def _plain_side(direction: str, n_types: int | None) -> sa.Select[Any]:
+    mine, other = (r.source_key, r.target_key) if direction == "out" else (r.target_key, r.source_key)
+    where = [r.namespace == P("ns"), r.source_type == "entity", r.target_type == "entity", mine == P("entity")]
+    if n_types is not None:
+        where.append(r.name.in_([P(f"{direction}{i}") for i in range(n_types)]))
+    return sa.select(r.id.label("r_id"), other.label("e_id"), sa.literal(direction).label("direction")).where(*where)
+
+
+@functools.lru_cache(maxsize=64)
+def _plain_connections(n_out: int | None, n_in: int | None, both_sides: tuple[bool, bool]
+                       ) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """The count and the page of a group with no entity types, filter or label sort, built once per
+    shape (how many types each direction names; which directions): the statements most
+    `_connections` calls run, compiled once per worker rather than on every request (compiling
+    them was most of a request's time). Parameters: ns, entity, out{i}, in{i}, limit, offset."""
+    sides = [_plain_side(d, n) for d, n, on in (("out", n_out, both_sides[0]), ("in", n_in, both_sides[1])) if on]
+    both = sa.union_all(*sides).subquery("c") if len(sides) > 1 else sides[0].subquery("c")
+    count = sa.select(sa.func.count()).select_from(both)
+    page = sa.select(both.c.r_id, both.c.e_id, both.c.direction).order_by(
+        both.c.r_id.asc(), both.c.direction.asc()).limit(P("limit")).offset(P("offset"))
+    return count, page
+
+
+@functools.lru_cache(maxsize=16)
+def _relations_by_row(n: int) -> sa.Select[Any]:
+    return sa.select(*_rcols).where(r.id.in_(batch.vals(n)))
+
+
 class ReltioGraphRepo:
     __slots__ = ("conn",)
 
@@ -98,23 +129,34 @@ class ReltioGraphRepo:
         """The total of the entity's connections matching the group, and one page of them (ordered by
         the connected entity's label when `by_label`, else by relation, oldest first)."""
         ns = namespace(tenant)
-        sides = [_side(ns, tenant, entity_id, d, types, entity_types, condition, by_ov, by_label)
-                 for d, types in (("out", out_types), ("in", in_types)) if types != ()]
-        if not sides:
+        if out_types == () and in_types == ():
             return 0, []
-        both = sa.union_all(*sides).subquery("c") if len(sides) > 1 else sides[0].subquery("c")
-        total = int(await self.conn.scalar(sa.select(sa.func.count()).select_from(both)) or 0)
-        if limit == 0 or offset >= total:
-            return total, []
-        # The page's keys first (sorting only keys), then its relations and entities by key.
-        keys = ([both.c.e_label.asc()] if by_label else []) + [both.c.r_id.asc(), both.c.direction.asc()]
-        page = await self.conn.all(sa.select(both.c.r_id, both.c.e_id, both.c.direction).order_by(*keys)
-                                   .limit(limit).offset(offset))
-        rels = {row[0]: _relation_of(row) for row in await self.conn.all(
-            sa.select(*_rcols).where(r.id.in_([sa.literal(k[0]) for k in page])))}
-        ends = {row[1]: _entity_of(row) for row in await self.conn.all(
-            sa.select(*_ecols).where(e.tenant_id == tenant, e.id.in_([sa.literal(i) for i in sorted(
-                {k[1] for k in page})])))}
+        if entity_types is None and condition is None and not by_label:
+            count_stmt, page_stmt = _plain_connections(
+                None if out_types is None else len(out_types), None if in_types is None else len(in_types),
+                (out_types != (), in_types != ()))
+            params: dict[str, Any] = {"ns": ns, "entity": entity_id}
+            for d, types in (("out", out_types), ("in", in_types)):
+                params.update({f"{d}{i}": t for i, t in enumerate(types or ())})
+            total = int(await self.conn.scalar(count_stmt, params) or 0)
+            if limit == 0 or offset >= total:
+                return total, []
+            page = await self.conn.all(page_stmt, {**params, "limit": limit, "offset": offset})
+        else:
+            sides = [_side(ns, tenant, entity_id, d, types, entity_types, condition, by_ov, by_label)
+                     for d, types in (("out", out_types), ("in", in_types)) if types != ()]
+            both = sa.union_all(*sides).subquery("c") if len(sides) > 1 else sides[0].subquery("c")
+            total = int(await self.conn.scalar(sa.select(sa.func.count()).select_from(both)) or 0)
+            if limit == 0 or offset >= total:
+                return total, []
+            # The page's keys first (sorting only keys), then its relations and entities by key.
+            keys = ([both.c.e_label.asc()] if by_label else []) + [both.c.r_id.asc(), both.c.direction.asc()]
+            page = await self.conn.all(sa.select(both.c.r_id, both.c.e_id, both.c.direction).order_by(*keys)
+                                       .limit(limit).offset(offset))
+        rels = {row[0]: _relation_of(row) for row in await batch.many(
+            self.conn, _relations_by_row, [k[0] for k in page], {})}
+        ends = {row[1]: _entity_of(row) for row in await batch.many(
+            self.conn, _entities_in, [k[1] for k in page], {"tenant": tenant})}
         return total, [(rels[k[0]], ends[k[1]], k[2]) for k in page if k[0] in rels and k[1] in ends]
 
     async def touching(self, tenant: str, entity_ids: Iterable[str], types: tuple[str, ...] | None,
