@@ -557,6 +557,10 @@ async def test_bad_dbscans_are_400(client: Any, acme: Any, body: Any, fragment: 
                  fragment=fragment)
 
 
+async def test_a_dbscan_without_a_body_is_400(client: Any, acme: Any) -> None:
+    reltio_error(await client.post(api("/relations/_dbscan"), headers=acme.bob.bearer), 400, fragment="JSON object")
+
+
 async def test_a_cursor_is_the_tenants_own(client: Any, app: Any, acme: Any, world: dict[str, str]) -> None:
     r = await client.post(api("/relations/_dbscan"), headers=acme.bob.bearer, json={"pageSize": 1})
     cursor = r.json()["cursor"]

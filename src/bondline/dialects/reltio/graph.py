@@ -106,7 +106,7 @@ async def search_relations(req: Request) -> Response:
 
 async def dbscan_relations(req: Request) -> Response:
     options = params.options(req, RELATION_OPTIONS)
-    body = req.json() if req.body else {}
+    body = req.json() if req.body else None  # (the body is required: the first request's or the cursor)
     found, cursor, whole = await graph.dbscan(req.app.store, req.caller, tenant(req), body)
     objects = [render.relation(v, _ov_filter(options)) if whole else {"uri": v.relation.uri} for v in found]
     return json_response({"objects": objects, "cursor": cursor})
