@@ -347,6 +347,16 @@ async def fresh_relation(m: Matrix, caller: str) -> dict[str, Any]:
             "start": rel["attributes"]["Period"][0]["value"]["From"][0]["uri"].split("/")[-1]}
 
 
+async def tree_graph_type(m: Matrix, caller: str) -> dict[str, Any]:
+    """The tenant declares the graph type `Tree` (over affiliatedwith) that _parents walks."""
+    own = (await m.as_("RA", "GET", "/reltio/api/acme/configuration/_noInheritance")).json()
+    own["graphTypes"] = [{"uri": "configuration/graphTypes/Tree", "label": "Tree",
+                          "relationshipTypeURIs": ["configuration/relationTypes/affiliatedwith"]}]
+    r = await m.as_("RA", "PUT", "/reltio/api/acme/configuration", json=own)
+    assert r.status_code == 200, r.text
+    return {}
+
+
 async def fresh_dcr(m: Matrix, caller: str) -> dict[str, Any]:
     """A change request made by the initiator (RI), with one item: deleting a relation."""
     rel = await m.relation()
@@ -960,6 +970,10 @@ ROWS: list[Row] = [
     Row("GET", R + "/relations", R_READ, query="filter=equals(type,'HasAddress')"),
     Row("GET", R + "/relations/_search", R_READ, query="filter=exists(startObject)"),
     Row("POST", R + "/relations/_search", R_READ, body={"filter": "equals(type,'HasAddress')", "max": 5}),
+    Row("POST", R + "/relations/_dbscan", R_READ, body={"type": "configuration/relationTypes/HasAddress",
+                                                        "pageSize": 5}),
+    Row("GET", R + "/entities/{id}/_parents", R_READ, path=R + "/entities/{entity}/_parents",
+        query="graphTypeURIs=configuration/graphTypes/Tree", make=tree_graph_type),
     # --- Reltio: attribute endpoints (UPDATE, or staged for an initiator) ---------------------------------
     *[row for collection, maker, attr, val, nested, sub, subval in (
         ("entities", fresh_entity, "FirstName", "value", "Phone/{phone}", "Number", "number"),

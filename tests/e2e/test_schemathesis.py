@@ -255,7 +255,14 @@ EXCLUSIONS = [
        "Reltio's bounds, which the document types as any integer: `max` 1–200, `offset` ≥ 0 and max + offset ≤"
        " 10,000; and the filter is a grammar: 400 otherwise") for method in ("GET", "POST")],
     ("positive_data_acceptance", R + "/entities/[^/]+/_hops$", "GET",
-     "Reltio's bounds, which the document types as any integer: `deep` 1–5, `max` 1–1,500: 400 otherwise"),
+     "Reltio's bounds, which the document types as any integer: `deep` 1–5, `max` 1–1,500; and `graphTypeURIs`"
+     " must name graph types the tenant declares: 400 otherwise"),
+    ("positive_data_acceptance", R + "/entities/[^/]+/_parents$", "GET",
+     "`graphTypeURIs` must name graph types the tenant declares, `options` only Reltio's options: 400 otherwise"
+     " (docs/decisions/0023)"),
+    ("positive_data_acceptance", R + "/relations/_dbscan$", "POST",
+     "the filter is a grammar, a cursor must be one bondline handed out for the tenant, `options` only Reltio's"
+     " options: 400 otherwise (docs/decisions/0023)"),
     ("positive_data_acceptance", R + "/entities/[^/]+/_connections$", "POST",
      "relation and entity types must be URIs of the tenant's types, `max` 0–200 and `offset` ≥ 0, and the filter"
      " is a grammar: 400 otherwise (docs/decisions/0023)"),

@@ -265,5 +265,6 @@ def test_connections_hops_and_relation_search(live, tenant) -> None:  # type: ig
         assert {e["uri"] for e in hops["entities"]} >= {person, place} and hops["dataComplete"] is True
         found = reltio.relations.search(f"equals(startObject,'{person}')", select=["uri"])
         assert found == [{"uri": rel}]
+        assert reltio.relations.search("equals(attributes.Title,'x')") == []
         with pytest.raises(BadRequest):
-            reltio.relations.search("equals(attributes.Title,'x')")
+            reltio.relations.search("equals(attributes.Title,")

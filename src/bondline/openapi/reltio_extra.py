@@ -177,6 +177,7 @@ def _tenant_paths() -> dict[str, dict[str, Any]]:
             SERVICES + "/configuration/_noInheritance", {"200": _json("The configuration", CONFIGURATION)})},
     }
     paths.update(_attribute_ops())
+    paths.update(_graph_paths())
     paths["/activities"] = {
         "get": _op("bondline.reltio.getActivities", "The tenant's activity log",
                    "What changed on the tenant, by whom and when (bondline's audit trail), and the activities "
@@ -195,6 +196,51 @@ def _tenant_paths() -> dict[str, dict[str, Any]]:
                     {"200": _json("The logged activity", ACTIVITY)}, body={"type": "object"}),
     }
     return paths
+
+
+def _graph_paths() -> dict[str, dict[str, Any]]:
+    """POST /relations/_dbscan ("Iterate Relations by Type") and GET /entities/{id}/_parents ("Get
+    Parents"): in Reltio's documentation, not its definitions (docs/decisions/0023-reltio-graph.md)."""
+    options = {"name": "options", "in": "query", "required": False, "schema": {"type": "string"},
+               "description": "Comma-separated: sendHidden, ovOnly, nonOvOnly"}
+    scan_body = {"type": "object", "properties": {
+        "type": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}]},
+        "filter": {"type": "string"}, "startDate": {"type": "integer"},
+        "pageSize": {"type": "integer", "minimum": 1, "maximum": 150, "default": 10},
+        "returnObjects": {"type": "boolean", "default": True}, "timeLimit": {"type": "integer", "minimum": 0},
+        "options": {"type": "string"},
+        "cursor": {"anyOf": [{"type": "string"}, {"type": "object", "properties": {"cursor": {"type": "string"}}}]}},
+        "additionalProperties": False}
+    scan_answer = {"type": "object", "required": ["objects", "cursor"], "properties": {
+        "objects": {"type": "array", "items": {"anyOf": [
+            _ref("RelationTO"), {"type": "object", "required": ["uri"], "properties": {"uri": {"type": "string"}},
+                                 "additionalProperties": False}]}},
+        "cursor": {"type": "string"}}}
+    step = {"type": "object", "required": ["entityUri"], "properties": {
+        "entityUri": {"type": "string"}, "relationsUris": {"type": "array", "items": {"type": "string"}},
+        "hasSelfRelation": {"type": "boolean"}}}
+    parents = {"type": "object", "required": ["parentPaths", "entities", "relations"], "properties": {
+        "parentPaths": {"type": "array", "items": {"type": "array", "items": step}},
+        "entities": {"type": "object", "additionalProperties": {"type": "object"}},
+        "relations": {"type": "object", "additionalProperties": _ref("RelationTO")}}}
+    return {
+        "/relations/_dbscan": {"post": _op(
+            "bondline.reltio.dbscanRelations", "Iterate relations",
+            "The tenant's relations page by page, in a stable order: the first request names `type` (one or more "
+            "relation types; none: every type) and may give `filter` (relation search's language), `startDate` "
+            "(changed since, ms), `pageSize` (default 10, at most 150) and `returnObjects` (false: uris only); "
+            "each later request sends the `cursor` the previous answer gave. An empty page ends the scan. Needs "
+            "READ.", SERVICES + "/relations/_dbscan", {"200": _json("A page and the next cursor", scan_answer)},
+            body=scan_body, query=[options])},
+        "/entities/{id}/_parents": {"get": _op(
+            "bondline.reltio.getEntityParents", "Get the parents of an entity",
+            "Every path from the entity up to its roots over the relations of the named graph types (the child "
+            "is a relation's start object, the parent its end object), with the entities and relations on them. "
+            "Needs READ.", SERVICES + "/entities/{id}/_parents", {"200": _json("The parent paths", parents)},
+            query=[{"name": "graphTypeURIs", "in": "query", "required": True, "schema": {"type": "string"},
+                    "description": "Comma-separated graph type URIs"},
+                   {"name": "select", "in": "query", "required": False, "schema": {"type": "string"}}, options])},
+    }
 
 
 OAUTH_PATH = {"post": {

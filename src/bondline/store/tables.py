@@ -472,6 +472,30 @@ entity_values = sa.Table(
     sa.Index("ix_entity_values_num", "tenant_id", "path", "num", "entity_id"),
 )
 
+# What Reltio's relation search finds a relation by (docs/decisions/0023-reltio-graph.md): one row per
+# attribute value of every Reltio relation (`domain.reltio.filters.relation_rows`), keyed by the
+# relation's own id (`relations.ext_id`, unique within the tenant's namespace), written by
+# ReltioRelationRepo with every relation write. The columns mean what they mean in `entity_values`.
+relation_values = sa.Table(
+    "relation_values",
+    metadata,
+    sa.Column("tenant_id", sa.String(64), sa.ForeignKey("tenants.id", ondelete="CASCADE",
+                                                        name="fk_relation_values_tenant"), primary_key=True),
+    sa.Column("relation_id", sa.String(16), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("path", sa.String(255), nullable=False),
+    sa.Column("grp", sa.String(16), nullable=False),
+    sa.Column("value", sa.String(256), nullable=False),
+    sa.Column("lvalue", SearchText, nullable=False),
+    sa.Column("words", sa.Text, nullable=False),
+    sa.Column("num", sa.Float, nullable=True),
+    sa.Column("ov", sa.Boolean, nullable=False),
+    # equals / in / startsWith / ranges on text: (tenant, path, value) -> relation
+    sa.Index("ix_relation_values_text", "tenant_id", "path", "lvalue", "relation_id"),
+    # lt / gt / range on numbers
+    sa.Index("ix_relation_values_num", "tenant_id", "path", "num", "relation_id"),
+)
+
 change_requests = sa.Table(
     "change_requests",
     metadata,

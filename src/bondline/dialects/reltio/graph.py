@@ -33,20 +33,27 @@ async def entity_connections(req: Request) -> Response:
     body = req.json() if req.body else []
     pages = await graph.connections(req.app.store, req.caller, tenant(req), req.params["id"], body,
                                     by_ov="searchByOv" in options)
+    return json_response(_render_pages(pages))
+
+
+def _render_pages(pages: list[graph.ConnectionPage]) -> list[dict[str, Any]]:
     out = []
     for page in pages:
         connections = []
-        for rel, other, direction in page.connections:
+        for k, (rel, other, direction) in enumerate(page.connections):
             start_label, end_label = page.labels.get(rel.type, ("", ""))
-            connections.append({
+            item: dict[str, Any] = {
                 "entity": {"entityUri": other.uri, "entityType": ENTITY_PREFIX + other.type,
                            "entityLabel": other.label},
                 "relation": {"relationUri": rel.uri, "relationType": RELATION_PREFIX + rel.type,
                              "relationLabel": end_label if direction == "out" else start_label,
-                             "direction": direction}})
+                             "direction": direction}}
+            if k in page.nested:  # the group's nested requests, asked of this connected entity
+                item["connections"] = _render_pages(page.nested[k])
+            connections.append(item)
         out.append({"returnObjects": False, "returnDates": False, "index": page.index, "total": page.total,
                     "connections": connections})
-    return json_response(out)
+    return out
 
 
 async def entity_hops(req: Request) -> Response:
@@ -54,7 +61,7 @@ async def entity_hops(req: Request) -> Response:
     q = g.hop_query(params.integer(req, "deep", 1, -(2 ** 31), 2 ** 31 - 1),
                     params.integer(req, "max", g.HOPS_MAX_ENTITIES, -(2 ** 31), 2 ** 31 - 1)
                     if req.q("max") else None,
-                    req.q_csv("relationTypeURIs"), req.q_csv("select"))
+                    req.q_csv("relationTypeURIs"), req.q_csv("select"), req.q_csv("graphTypeURIs"))
     for name in ("returnInactive", "filterLastLevel", "limitCreditsConsumption", "returnDataAnyway",
                  "activeness_enabled"):
         params.boolean(req, name)
@@ -100,11 +107,46 @@ async def search_relations(req: Request) -> Response:
     return json_response([params.select_fields(render.relation(v, _ov_filter(given)), fields) for v in found])
 
 
+async def dbscan_relations(req: Request) -> Response:
+    options = params.options(req, RELATION_OPTIONS)
+    body = req.json() if req.body else None  # (the body is required: the first request's or the cursor)
+    found, cursor, whole = await graph.dbscan(req.app.store, req.caller, tenant(req), body)
+    objects = [render.relation(v, _ov_filter(options)) if whole else {"uri": v.relation.uri} for v in found]
+    return json_response({"objects": objects, "cursor": cursor})
+
+
+async def entity_parents(req: Request) -> Response:
+    options = params.options(req, HOPS_OPTIONS)
+    ov_filter = _ov_filter(options)
+    found = await graph.parents(req.app.store, req.caller, tenant(req), req.params["id"],
+                                req.q_csv("graphTypeURIs"))
+    fields = [f[len("entities."):] if f.startswith("entities.") else f for f in req.q_csv("select")]
+    entities = {}
+    for en in found.entities.values():
+        full = o.entity_view(en, ov_filter)
+        entities[en.uri] = {"uri": en.uri, **params.select_fields(full, fields)} if fields else full
+    paths = []
+    for path in found.paths:
+        steps = []
+        for step in path:
+            item: dict[str, Any] = {"entityUri": f"entities/{step.entity_id}"}
+            if step.relation_ids:
+                item["relationsUris"] = [f"relations/{rid}" for rid in step.relation_ids]
+            if step.self_relation:
+                item["hasSelfRelation"] = True
+            steps.append(item)
+        paths.append(steps)
+    relations = {v.relation.uri: render.relation(v, ov_filter) for v in found.relations}
+    return json_response({"parentPaths": paths, "entities": entities, "relations": relations})
+
+
 def install(app: Any) -> None:
     register(app, [
         ("POST", "/entities/{id}/_connections", entity_connections),
         ("GET", "/entities/{id}/_hops", entity_hops),
+        ("GET", "/entities/{id}/_parents", entity_parents),
         ("GET", "/relations", search_relations),
         ("GET", "/relations/_search", search_relations),
         ("POST", "/relations/_search", search_relations),
+        ("POST", "/relations/_dbscan", dbscan_relations),
     ])

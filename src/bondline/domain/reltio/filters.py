@@ -42,7 +42,7 @@ from typing import Any
 from lark import Lark, Token, Transformer, Tree, UnexpectedInput, v_args
 
 from bondline.domain.errors import Invalid
-from bondline.domain.reltio.objects import ReltioEntity, winner
+from bondline.domain.reltio.objects import ReltioEntity, ReltioRelation, winner
 
 MAX_LENGTH = 10_000  # characters of filter text
 MAX_CONDITIONS = 100  # each is a subquery in SQL
@@ -551,3 +551,11 @@ def _positive(raw: Any, name: str, default: int) -> int:
     if value < 1 or value > MAX_FACET_TERMS:
         raise FilterError(f"Invalid facet: '{name}' must be between 1 and {MAX_FACET_TERMS}, got {value}")
     return value
+def relation_rows(relation: ReltioRelation) -> list[Row]:
+    """Every row a relation is found by in relation search: its attribute values (nested ones by
+    their path), as an entity's."""
+    rows: list[Row] = []
+    for name, values in relation.attributes.items():
+        if isinstance(values, list):
+            rows.extend(_attribute_rows(values, name, None, True))
+    return rows

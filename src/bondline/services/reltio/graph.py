@@ -33,6 +33,8 @@ class ConnectionPage:
     total: int
     connections: list[Connection]
     labels: dict[str, tuple[str, str]]  # relation type -> its directional labels (start's, end's)
+    # a connection's position in `connections` -> the pages of the group's nested requests
+    nested: dict[int, list[ConnectionPage]] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -68,14 +70,23 @@ async def connections(store: Store, caller: Caller, tenant: str, entity_id: str,
     groups = graph.connection_groups(body)
     async with store.read() as tx:
         ctx, _ = await _start(tx, caller, tenant, entity_id)
-        out = []
-        for g in groups:
-            total, page = await tx.reltio_graph.connections(
-                ctx.tenant, entity_id, out_types=g.out_types, in_types=g.in_types, entity_types=g.entity_types,
-                condition=g.condition, by_ov=by_ov, by_label=(g.sort_by or "").lower() in ("entities", "label"),
-                offset=g.offset, limit=g.max)
-            out.append(ConnectionPage(g.offset, total, page, _labels(ctx, {rel.type for rel, _, _ in page})))
-        return out
+        return await _pages(tx, ctx, entity_id, groups, by_ov)
+
+
+async def _pages(tx: Tx, ctx: TenantContext, entity_id: str, groups: list[graph.ConnectionGroup] |
+                 tuple[graph.ConnectionGroup, ...], by_ov: bool) -> list[ConnectionPage]:
+    """Each group's page of the entity's connections, and for a group with nested requests, theirs
+    for each entity on the page (bounded by `graph.CONNECTIONS_MAX_LOOKUPS`)."""
+    out = []
+    for g in groups:
+        total, page = await tx.reltio_graph.connections(
+            ctx.tenant, entity_id, out_types=g.out_types, in_types=g.in_types, entity_types=g.entity_types,
+            condition=g.condition, by_ov=by_ov, by_label=(g.sort_by or "").lower() in ("entities", "label"),
+            offset=g.offset, limit=g.max)
+        nested = {k: await _pages(tx, ctx, other.id, g.nested, by_ov)
+                  for k, (_, other, _) in enumerate(page)} if g.nested else {}
+        out.append(ConnectionPage(g.offset, total, page, _labels(ctx, {rel.type for rel, _, _ in page}), nested))
+    return out
 
 
 async def hops(store: Store, caller: Caller, tenant: str, entity_id: str, q: graph.HopQuery) -> Hops:
@@ -85,6 +96,7 @@ async def hops(store: Store, caller: Caller, tenant: str, entity_id: str, q: gra
     answer says it is not complete)."""
     async with store.read() as tx:
         ctx, start = await _start(tx, caller, tenant, entity_id)
+        relation_types = graph.hop_relation_types(q, ctx.registry.sections)
         reached: dict[str, int] = {start.id: 0}
         kept: dict[str, o.ReltioRelation] = {}
         frontier = {start.id}
@@ -93,7 +105,11 @@ async def hops(store: Store, caller: Caller, tenant: str, entity_id: str, q: gra
         for level in range(1, q.deep + 1):
             if not frontier:
                 break
-            found = await tx.reltio_graph.touching(ctx.tenant, frontier, q.relation_types, budget)
+            found, overflow = await tx.reltio_graph.touching(ctx.tenant, frontier, relation_types, budget,
+                                                             known=reached.keys(), room=q.max - len(reached))
+            if overflow:  # this level's new entities do not fit: it is left out whole
+                complete = False
+                break
             if len(found) > budget:
                 complete = False
                 found = found[:budget]
@@ -153,3 +169,65 @@ async def search_relations(store: Store, caller: Caller, tenant: str, q: Relatio
         ends = await tx.entities.get_many(ctx.tenant, {x for r in found for x in (r.start_id, r.end_id)})
         return [RelationView(r, ends.get(r.start_id), ends.get(r.end_id), ctx.registry.get("relation", r.type))
                 for r in found]
+
+
+async def dbscan(store: Store, caller: Caller, tenant: str, body: object) -> tuple[list[RelationView], str, bool]:
+    """One page of POST /relations/_dbscan: the relations, the cursor of the next page, and whether
+    whole objects are asked for. The cursor names the tenant it was made for (another tenant's is
+    a 400) and the last row read; once the relations are all read the page is empty."""
+    scan = graph.dbscan_request(tenant, body)
+    condition = scan.condition()
+    async with store.read() as tx:
+        ctx = await tenant_context(tx, caller, tenant)
+        access.reltio_require_read(ctx.perms)
+        found = await tx.reltio_graph.scan(ctx.tenant, scan.types, condition, scan.since, scan.after, scan.page_size)
+        after = max((r.row_id or 0 for r in found), default=scan.after)
+        ends = await tx.entities.get_many(ctx.tenant, {x for r in found for x in (r.start_id, r.end_id)})
+        views = [RelationView(r, ends.get(r.start_id), ends.get(r.end_id), ctx.registry.get("relation", r.type))
+                 for r in found]
+        return views, scan.cursor(after), scan.return_objects
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Parents:
+    paths: list[list[graph.Step]]
+    entities: dict[str, o.ReltioEntity]
+    relations: list[RelationView]
+
+
+async def parents(store: Store, caller: Caller, tenant: str, entity_id: str, graph_types: list[str]) -> Parents:
+    """GET /entities/{id}/_parents: level by level up the relations of the named graph types (one
+    indexed query per level, at most PARENTS_MAX_LEVELS levels and PARENTS_MAX_RELATIONS relations),
+    then every path from the entity to a root."""
+    if not graph_types:
+        raise Invalid("Parameter 'graphTypeURIs' is required: the graph types whose relations are walked")
+    async with store.read() as tx:
+        ctx, start = await _start(tx, caller, tenant, entity_id)
+        types = graph.graph_relation_types(ctx.registry.sections, graph_types)
+        up: dict[str, list[tuple[str, str]]] = {}
+        selfs: dict[str, list[str]] = {}
+        kept: dict[str, o.ReltioRelation] = {}
+        seen = {start.id}
+        frontier = {start.id}
+        budget = graph.PARENTS_MAX_RELATIONS
+        for _ in range(graph.PARENTS_MAX_LEVELS + 1):
+            if not frontier or budget <= 0:
+                break
+            found = (await tx.reltio_graph.upward(ctx.tenant, frontier, types, budget))[:budget]
+            budget -= len(found)
+            for rel in found:
+                kept[rel.id] = rel
+                if rel.end_id == rel.start_id:
+                    selfs.setdefault(rel.start_id, []).append(rel.id)
+                else:
+                    up.setdefault(rel.start_id, []).append((rel.id, rel.end_id))
+            frontier = {rel.end_id for rel in found} - seen
+            seen |= frontier
+        paths, _ = graph.parent_paths(start.id, up, selfs)
+        on_paths = {s.entity_id for path in paths for s in path}
+        used = {rid for path in paths for s in path for rid in s.relation_ids}
+        loaded = await tx.entities.get_many(ctx.tenant, on_paths)
+        rels = [kept[rid] for rid in sorted(used) if rid in kept]
+        views = [RelationView(r, loaded.get(r.start_id), loaded.get(r.end_id), ctx.registry.get("relation", r.type))
+                 for r in rels]
+        return Parents(paths, loaded, views)

@@ -27,6 +27,7 @@ from bondline.store.tables import (
     entities,
     entity_crosswalks,
     entity_values,
+    relation_values,
     relations,
     tenant_roles,
     tenant_types,
@@ -381,6 +382,20 @@ def _membership_and_relation(rows: Sequence[Any]) -> tuple[tuple[str, ...], int,
             None if first[2] is None else _split_with_ends(first[2:]))
 
 
+rv = relation_values.c
+_rvalues_insert = relation_values.insert().values(
+    tenant_id=P("tenant"), relation_id=P("relation_id"), position=P("position"), path=P("path"), grp=P("grp"),
+    value=P("value"), lvalue=P("lvalue"), words=P("words"), num=P("num"), ov=P("ov"))
+_rvalues_delete = relation_values.delete().where(rv.tenant_id == P("tenant"), rv.relation_id == P("relation_id"))
+
+
+def _relation_value_rows(items: Iterable[ReltioRelation]) -> list[dict[str, Any]]:
+    """The rows Reltio's relation search finds each relation by (`filters.relation_rows`)."""
+    return [{"tenant": i.tenant, "relation_id": i.id, "position": k, "path": row.path, "grp": row.group,
+             "value": row.value, "lvalue": row.lowered, "words": row.words, "num": row.number, "ov": row.ov}
+            for i in items for k, row in enumerate(filters.relation_rows(i))]
+
+
 def _payload(rel: ReltioRelation) -> str:
     return dumps({"attributes": rel.attributes, "crosswalks": rel.crosswalks, "flags": rel.flags})
 
@@ -427,16 +442,28 @@ class ReltioRelationRepo:
                 "ns": namespace(i.tenant), "name": i.type, "start": i.start_id, "end": i.end_id, "version": i.version,
                 "created_at": i.created_at, "created_by": i.created_by, "updated_at": i.updated_at,
                 "updated_by": i.updated_by, "ext_id": i.id, "payload": _payload(i)} for i in items])
+            await self._write_values(items)
+
+    async def _write_values(self, items: list[ReltioRelation]) -> None:
+        rows = _relation_value_rows(items)
+        if rows:
+            await self.conn.executemany(_rvalues_insert, rows)
+
+    async def _delete_values(self, items: list[ReltioRelation]) -> None:
+        await self.conn.executemany(_rvalues_delete, [{"tenant": i.tenant, "relation_id": i.id} for i in items])
 
     async def update_many(self, items: list[ReltioRelation]) -> None:
         if items:
             await self.conn.executemany(_rel_update, [{
                 "row_id": i.row_id, "payload": _payload(i), "version": i.version, "updated_at": i.updated_at,
                 "updated_by": i.updated_by} for i in items])
+            await self._delete_values(items)
+            await self._write_values(items)
 
     async def delete_many(self, items: list[ReltioRelation]) -> None:
         """Delete relations (as loaded: their row ids say which)."""
         if items:
+            await self._delete_values(items)
             await self.conn.executemany(_rel_delete, [{"row_id": i.row_id} for i in items])
 
     async def from_entities(self, tenant: str, entity_ids: Iterable[str]) -> list[ReltioRelation]:

@@ -2,7 +2,7 @@
 `resolutionLastModifiedAt`; docs/decisions/0020-confluence-v2.md).
 
 Revision ID: 0027_v2_rest
-Revises: 0023_reltio_workflow
+Revises: 0026_reltio_relation_values
 Create Date: 2026-12-07
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0027_v2_rest"
-down_revision = "0023_reltio_workflow"
+down_revision = "0026_reltio_relation_values"
 branch_labels = None
 depends_on = None
 
