@@ -26,6 +26,7 @@ def install(app: Any) -> None:
         entities,
         graph,
         interactions,
+        merge,
         oauth,
         relations,
         search,
@@ -37,6 +38,7 @@ def install(app: Any) -> None:
     search.install(app)
     relations.install(app)
     graph.install(app)
+    merge.install(app)
     attributes.install(app)
     change_requests.install(app)
     configuration.install(app)

@@ -60,6 +60,9 @@ CODES: dict[str, int] = {
     "UNSUPPORTED_MEDIA_TYPE": 9015,
     "REQUEST_TIMEOUT": 9016,
     "INVALID_FILTER": 9017,  # entity search: a filter bondline cannot parse or run
+    "MERGE_SAME_ENTITY": 9018,  # merge or not-match of an entity with itself (or its own winner)
+    "MERGE_DIFFERENT_TYPES": 9019,
+    "NOT_A_CONTRIBUTOR": 9020,  # unmerge of an entity that was not merged into the one named
 }
 
 

@@ -227,6 +227,9 @@ async def get(store: Store, caller: Caller, tenant: str, entity_id: str) -> Enti
         ctx = await tenant_context(tx, caller, tenant)
         access.reltio_require_read(ctx.perms)
         found = await tx.entities.get(ctx.tenant, entity_id)
+        if found is None:  # a merge's loser answers with the winner, as in Reltio
+            winner = await tx.merges.resolve(ctx.tenant, entity_id)
+            found = await tx.entities.get(ctx.tenant, winner) if winner is not None else None
         if found is None:
             raise object_not_found(f"entities/{entity_id}")
         return await view(tx, ctx, found)
