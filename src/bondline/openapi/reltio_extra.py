@@ -312,7 +312,8 @@ CROSSWALK_TREE = {
                                                                  "value": {"type": "string"}}}},
         "mergeTime": {"type": "integer", "format": "int64", "description": "When the contributor was merged"},
         "mergedBy": {"type": "string"},
-        "merges": {"type": "array", "items": {"type": "object", "description": "A contributor's tree (the same shape)"}},
+        "merges": {"type": "array",
+                   "items": {"type": "object", "description": "A contributor's tree (the same shape)"}},
     }}
 
 

@@ -45,7 +45,7 @@ RULES = {
                   "rule": {"exact": [A + "FirstName", A + "LastName"]}},
     "FuzzyLast": {"uri": G + "FuzzyLast", "label": "Fuzzy last name", "type": "suspect",
                   "rule": {"and": {"fuzzy": [A + "LastName"], "exact": [A + "BirthCity"]}}},
-    "FuzzyOnly": {"uri": G + "FuzzyOnly", "type": "automatic", "rule": {"fuzzy": [A + "LastName"]}},
+    "FuzzyOnly": {"uri": G + "FuzzyOnly", "type": "suspect", "rule": {"fuzzy": [A + "LastName"]}},
     "EmailOrNull": {"uri": G + "EmailOrNull", "type": "suspect",
                     "rule": {"exact": [A + "LastName"], "exactOrNull": [A + "Email"]}},
 }
@@ -323,3 +323,23 @@ async def test_a_bad_match_group_is_refused_when_configured(client, acme) -> Non
                 t["matchGroups"] = groups
         r = await client.put(api("/configuration"), headers=acme.admin.bearer, json=own)
         reltio_error(r, 400)
+
+
+async def test_an_automatic_rule_merges_on_write_and_a_suspect_rule_does_not(client, acme) -> None:  # type: ignore[no-untyped-def]
+    await set_rules(client, acme, [{"uri": G + "Auto", "type": "automatic", "rule": {"exact": [A + "Email"]}},
+                                   {"uri": G + "Suspect", "type": "suspect", "rule": {"exact": [A + "LastName"]}}])
+    who = acme.alice
+    first = (await make_entity(client, who, person("Ada", "Lovelace", "x1", Email="ada@x.org")))["uri"]
+    same_name = (await make_entity(client, who, person("Bea", "Lovelace", "x2", Email="bea@x.org")))["uri"]
+    same_mail = (await make_entity(client, who, person("Ada", "King", "x3", Email="ADA@x.org")))["uri"]
+    merged = (await client.get(api(f"/{same_mail}"), headers=who.bearer)).json()
+    assert merged["uri"] == first and sorted(x["value"] for x in merged["crosswalks"]) == ["x1", "x3"]
+    assert (await client.get(api(f"/{same_name}"), headers=who.bearer)).json()["uri"] == same_name
+    found = (await client.get(api(f"/{first}/_matches"), headers=who.bearer)).json()
+    assert [m["object"]["uri"] for m in found[G + "Suspect"]] == [same_name] and G + "Auto" not in found
+    # not-match marks keep an automatic rule from merging
+    r = await client.post(api(f"/{first}/_unmerge"), params={"contributorURI": same_mail}, headers=who.bearer)
+    assert r.status_code == 200, r.text
+    await client.post(api(f"/{first}/_notMatch"), params={"uri": same_mail}, headers=who.bearer)
+    await make_entity(client, who, person("Ada", "King", "x3", Email="ada@x.org"))  # written again: no merge
+    assert (await client.get(api(f"/{same_mail}"), headers=who.bearer)).json()["uri"] == same_mail

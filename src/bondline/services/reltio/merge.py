@@ -123,6 +123,32 @@ async def transitive_matches(store: Store, caller: Caller, tenant: str, entity_i
         return out[:MAX_MATCHES]
 
 
+async def auto_merge(tx: Tx, ctx: TenantContext, written: list[o.ReltioEntity], now: int) -> int:
+    """Merge each written entity with the entities an `automatic` match group finds for it, in the
+    write's own unit of work (decision 0026); how many merges were made. Types without automatic
+    groups cost nothing here."""
+    merged = 0
+    gone: set[str] = set()
+    for e in written:
+        t = ctx.registry.get("entity", e.type)
+        if t is None or not any(r.type == matching.AUTOMATIC for r in matching.rules_of(t)) or e.id in gone:
+            continue
+        current = await tx.entities.get(ctx.tenant, e.id, lock=True)
+        if current is None:
+            continue
+        for found in await find_matches(tx, ctx, current):
+            if not found.automatic or found.entity.id in gone:
+                continue
+            other = await tx.entities.get(ctx.tenant, found.entity.id, lock=True)
+            if other is None:
+                continue
+            winner, loser = merging.choose_winner(current, other)
+            current = await _merge_in(tx, ctx, winner, loser, now)
+            gone.add(loser.id)
+            merged += 1
+    return merged
+
+
 # --- not a match ----------------------------------------------------------------------------------
 
 @dataclasses.dataclass(frozen=True, slots=True)
