@@ -61,9 +61,12 @@ async def resolve(tx: Tx, ctx: TenantContext, entity_id: str, lock: bool = False
 
 # --- matching -------------------------------------------------------------------------------------
 
-async def find_matches(tx: Tx, ctx: TenantContext, e: o.ReltioEntity) -> list[matching.Match]:
+async def find_matches(tx: Tx, ctx: TenantContext, e: o.ReltioEntity,
+                       only_automatic: bool = False) -> list[matching.Match]:
     t = ctx.registry.get("entity", e.type)
     rules = matching.rules_of(t) if t is not None else ()
+    if only_automatic:
+        rules = tuple(r for r in rules if r.type == matching.AUTOMATIC)
     if not rules:
         return []
     wanted: set[str] = set()
@@ -125,8 +128,8 @@ async def transitive_matches(store: Store, caller: Caller, tenant: str, entity_i
 
 async def auto_merge(tx: Tx, ctx: TenantContext, written: list[o.ReltioEntity], now: int) -> int:
     """Merge each written entity with the entities an `automatic` match group finds for it, in the
-    write's own unit of work (decision 0026); how many merges were made. Types without automatic
-    groups cost nothing here."""
+    write's own unit of work (decision 0026); how many merges were made. Only the automatic groups
+    are evaluated (suspect matches are found when read); types without any cost nothing here."""
     merged = 0
     gone: set[str] = set()
     for e in written:
@@ -136,8 +139,8 @@ async def auto_merge(tx: Tx, ctx: TenantContext, written: list[o.ReltioEntity], 
         current = await tx.entities.get(ctx.tenant, e.id, lock=True)
         if current is None:
             continue
-        for found in await find_matches(tx, ctx, current):
-            if not found.automatic or found.entity.id in gone:
+        for found in await find_matches(tx, ctx, current, only_automatic=True):
+            if found.entity.id in gone:
                 continue
             other = await tx.entities.get(ctx.tenant, found.entity.id, lock=True)
             if other is None:
