@@ -200,7 +200,7 @@ async def _merge_in(tx: Tx, ctx: TenantContext, winner: o.ReltioEntity, loser: o
     plan = merging.plan_merge(t, winner, loser, winner_rels, loser_rels, ctx.who, now)
     await tx.merges.delete_relations(plan.removed)
     await tx.reltio_relations.update_many([after for _, after in plan.absorbing])
-    await tx.merges.move_relations(plan.moved)
+    await tx.merges.move_all(ctx.tenant, loser.id, winner.id, now, ctx.who)  # what remains is plan.moved
     await tx.entities.delete(ctx.tenant, loser.id)
     await tx.merges.forget_entity(ctx.tenant, loser.id)
     await tx.entities.update_many([plan.winner], [(ctx.tenant, x["type"], x["value"], plan.winner.id)
@@ -212,7 +212,7 @@ async def _merge_in(tx: Tx, ctx: TenantContext, winner: o.ReltioEntity, loser: o
                      {"winner": winner.uri}),
               *trail.relations_deleted(plan.removed),
               *trail.relations_updated(plan.absorbing),
-              *trail.relations_updated((moved_before.get(r.id), r) for r in plan.moved))
+              *trail.relations_moved((moved_before[r.id], r) for r in plan.moved))
     return plan.winner
 
 

@@ -55,6 +55,12 @@ _nm_of = sa.select(n.other_id, n.updated_at, n.updated_by).where(n.tenant_id == 
 _move = relations.update().where(r.id == P("row_id")).values(
     source_key=P("start"), target_key=P("end"), payload=P("payload"), version=P("version"),
     updated_at=P("updated_at"), updated_by=P("updated_by"))
+_move_starts = relations.update().where(r.namespace == P("ns"), r.source_type == "entity",
+                                        r.source_key == P("loser")).values(
+    source_key=P("winner"), version=r.version + 1, updated_at=P("now"), updated_by=P("who"))
+_move_ends = relations.update().where(r.namespace == P("ns"), r.target_type == "entity",
+                                      r.target_key == P("loser")).values(
+    target_key=P("winner"), version=r.version + 1, updated_at=P("now"), updated_by=P("who"))
 _xw_delete = entity_crosswalks.delete().where(x.tenant_id == P("tenant"), x.type == P("type"), x.value == P("value"))
 _rel_delete = relations.delete().where(r.id == P("row_id"))
 _nm_delete_entity = reltio_not_matches.delete().where(
@@ -120,6 +126,12 @@ class ReltioMergeRepo:
             await self.conn.executemany(_move, [{
                 "row_id": i.row_id, "start": i.start_id, "end": i.end_id, "payload": _payload(i),
                 "version": i.version, "updated_at": i.updated_at, "updated_by": i.updated_by} for i in items])
+
+    async def move_all(self, tenant: str, loser_id: str, winner_id: str, now: int, who: str) -> int:
+        """Point every relation from or to `loser_id` at `winner_id` (a merge, once the relations it
+        removes are gone), in two statements; how many ends moved."""
+        params = {"ns": namespace(tenant), "loser": loser_id, "winner": winner_id, "now": now, "who": who}
+        return await self.conn.execute(_move_starts, params) + await self.conn.execute(_move_ends, params)
 
     async def delete_relations(self, items: list[ReltioRelation]) -> None:
         if items:
