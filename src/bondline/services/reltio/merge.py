@@ -206,13 +206,13 @@ async def _merge_in(tx: Tx, ctx: TenantContext, winner: o.ReltioEntity, loser: o
     await tx.entities.update_many([plan.winner], [(ctx.tenant, x["type"], x["value"], plan.winner.id)
                                                   for x in loser.crosswalks])
     await tx.merges.insert(Merge(ctx.tenant, loser.id, winner.id, plan.snapshot, now, ctx.who))
-    moved_before = {r.id: r for r in loser_rels}
+    # The loser's entry names the relations that moved to the winner (one entry, not one per
+    # relation: a merge moves thousands); removed and absorbing relations have their own.
     tx.record(Change("entity.merge", f"reltio/{ctx.tenant}/{winner.uri}", record_of(winner), record_of(plan.winner)),
               Change("entity.lost_merge", f"reltio/{ctx.tenant}/{loser.uri}", record_of(loser),
-                     {"winner": winner.uri}),
+                     {"winner": winner.uri, "movedRelations": [r.uri for r in plan.moved]}),
               *trail.relations_deleted(plan.removed),
-              *trail.relations_updated(plan.absorbing),
-              *trail.relations_moved((moved_before[r.id], r) for r in plan.moved))
+              *trail.relations_updated(plan.absorbing))
     return plan.winner
 
 
@@ -236,7 +236,7 @@ async def _unmerge_in(tx: Tx, ctx: TenantContext, origin: o.ReltioEntity, contri
     tx.record(Change("entity.unmerge", f"reltio/{ctx.tenant}/{origin.uri}", record_of(origin),
                      record_of(plan.origin)),
               *trail.entities_created([plan.spawn]),
-              *trail.relations_updated((current.get(r.id), r) for r in plan.moved_back),
+              *trail.relations_moved((current[r.id], r) for r in plan.moved_back),
               *trail.relations_created(plan.restored),
               *trail.relations_updated(plan.unabsorbed))
     return plan.origin, plan.spawn
