@@ -276,6 +276,12 @@ EXCLUSIONS = [
      "a value is a string or an object as the attribute the path names is simple or nested (the tenant's types)"),
     ("positive_data_acceptance", R + "/(entities|relations)$", "POST",
      "a staged write stages all its objects or none: one of a type, with attributes or ends the tenant lacks is a 400"),
+    ("positive_data_acceptance", R + "/entities/[^/]+/(_sameAs|_unmerge|_treeUnmerge|_notMatch)$", None,
+     "the entity a query parameter names must exist (404), be another entity of the same type (400), or a"
+     " contributor of the one in the path (400): state, not shape (docs/decisions/0026)"),
+    ("positive_data_acceptance", R + "/entities/[^/]+/(_matches|_transitiveMatches)$", "GET",
+     "Reltio's bounds, which the document types as any integer: `max` 1–200, `offset` 0–10,000, `deep` 1–10:"
+     " 400 otherwise"),
     ("negative_data_rejection", R + "/(entities|relations)$", "POST",
      "each object of a batch succeeds or fails alone: a direct write answers 200 with an object's error in its result"),
     ("negative_data_rejection", R + "/interactions$", "POST",
