@@ -8,12 +8,30 @@ from typing import Any
 
 from bondline.dialects.reltio import params, render
 from bondline.dialects.reltio.common import register, tenant
+from bondline.domain.errors import Invalid
 from bondline.domain.reltio import objects as o
 from bondline.http import Request, Response, json_response
 from bondline.services.reltio import merge
 from bondline.services.reltio.entities import EntityView
 
 STATUS_SUCCESS = {"status": "success"}
+ACTIVENESS = ("NOT_ACTIVE", "ACTIVE", "ALL")
+ORDERS = ("asc", "desc")
+
+
+def _enum(req: Request, name: str, allowed: tuple[str, ...]) -> None:
+    raw = req.q(name)
+    if raw is not None and raw not in allowed:
+        raise Invalid(f"Parameter '{name}' must be one of {', '.join(allowed)}, got {raw[:40]!r}")
+
+
+def _checked(req: Request, booleans: tuple[str, ...] = ()) -> None:
+    """The documented parameters bondline reads no further are still checked: `activeness`, `order`
+    and the booleans (a value the definition does not allow is Reltio's 400)."""
+    _enum(req, "activeness", ACTIVENESS)
+    _enum(req, "order", ORDERS)
+    for name in booleans:
+        params.boolean(req, name)
 
 
 def _entity(e: o.ReltioEntity) -> dict[str, Any]:
@@ -22,6 +40,7 @@ def _entity(e: o.ReltioEntity) -> dict[str, Any]:
 
 async def potential_matches(req: Request) -> Response:
     """Reltio's PotentialMatchesResult lists, by match group: the matched entity (`object`)."""
+    _checked(req, ("transitive", "forceMatch"))
     found = await merge.matches(req.app.store, req.caller, tenant(req), req.params["id"])
     kind = req.q("type")
     offset = params.integer(req, "offset", 0, 0, 10_000)
@@ -36,6 +55,7 @@ async def potential_matches(req: Request) -> Response:
 
 
 async def transitive_matches(req: Request) -> Response:
+    _checked(req, ("markMatchedValues",))
     deep = params.integer(req, "deep", 5, 1, merge.MAX_DEEP)
     show_path = params.boolean(req, "showPath", True)
     offset = params.integer(req, "offset", 0, 0, 10_000)
@@ -73,6 +93,7 @@ async def tree_unmerge(req: Request) -> Response:
 
 
 async def not_matches(req: Request) -> Response:
+    _checked(req)
     return_objects = params.boolean(req, "returnObjects", True)
     marks = await merge.not_matches(req.app.store, req.caller, tenant(req), req.params["id"])
     out = []
