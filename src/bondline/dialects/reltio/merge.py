@@ -41,6 +41,7 @@ def _entity(e: o.ReltioEntity) -> dict[str, Any]:
 async def potential_matches(req: Request) -> Response:
     """Reltio's PotentialMatchesResult lists, by match group: the matched entity (`object`)."""
     _checked(req, ("transitive", "forceMatch"))
+    params.integer(req, "deep", 5, 1, merge.MAX_DEEP)  # transitive matches are _transitiveMatches' here
     found = await merge.matches(req.app.store, req.caller, tenant(req), req.params["id"])
     kind = req.q("type")
     offset = params.integer(req, "offset", 0, 0, 10_000)
