@@ -355,6 +355,19 @@ async def tree_graph_type(m: Matrix, caller: str) -> dict[str, Any]:
     r = await m.as_("RA", "PUT", "/reltio/api/acme/configuration", json=own)
     assert r.status_code == 200, r.text
     return {}
+async def fresh_pair(m: Matrix, caller: str) -> dict[str, Any]:
+    """Two new Individuals (no crosswalks: each its own)."""
+    a, b = await m.entity(), await m.entity()
+    return {"fresh": a["uri"].split("/")[1], "other": b["uri"]}
+
+
+async def merged_pair(m: Matrix, caller: str) -> dict[str, Any]:
+    """Two new Individuals, the second merged into the first."""
+    pair = await fresh_pair(m, caller)
+    r = await m.as_("RA", "POST", f"/reltio/api/acme/entities/{pair['fresh']}/_sameAs?uri={pair['other']}"
+                                  f"&explicitWinner=entities/{pair['fresh']}")
+    assert r.status_code == 202, r.text
+    return pair
 
 
 async def fresh_dcr(m: Matrix, caller: str) -> dict[str, Any]:
@@ -399,6 +412,9 @@ R_ACCEPT = f"{NO_ROLE} 200  403 403 403 200 200"
 R_CONFIGURE = f"{NO_ROLE} 200  403 403 403 403 200"
 R_CREATE_INTERACTION = f"{NO_ROLE} 200  403 200 403 200 200"  # CREATE, never staged
 R_START_REVIEW = f"{NO_ROLE} 200  403 200 200 200 200"  # INITIATE or ACCEPT
+R_MERGE = f"{NO_ROLE} 202  403 202 403 202 202"  # READ, UPDATE and DELETE; never staged
+R_UNMERGE = f"{NO_ROLE} 200  403 200 403 200 200"
+R_MARK_MATCH = f"{NO_ROLE} 200  403 200 403 200 200"  # READ and UPDATE
 UI_SIGNED_IN = "303 303 303 303"  # no session, a forged one, or one whose token is revoked/expired
 
 INDIVIDUAL = {"type": "configuration/entityTypes/Individual",
@@ -967,6 +983,21 @@ ROWS: list[Row] = [
     Row("POST", R + "/entities/{id}/_connections", R_READ, path=R + "/entities/{entity}/_connections",
         body=[{"outRelations": [{"uri": "configuration/relationTypes/HasAddress"}]}]),
     Row("GET", R + "/entities/{id}/_hops", R_READ, path=R + "/entities/{entity}/_hops", query="deep=2"),
+    # --- Reltio: match and merge ------------------------------------------------------------------------
+    Row("GET", R + "/entities/{id}/_matches", R_READ, path=R + "/entities/{entity}/_matches"),
+    Row("GET", R + "/entities/{id}/_transitiveMatches", R_READ, path=R + "/entities/{entity}/_transitiveMatches"),
+    Row("GET", R + "/entities/{id}/_notMatch", R_READ, path=R + "/entities/{entity}/_notMatch"),
+    Row("GET", R + "/entities/{id}/_crosswalkTree", R_READ, path=R + "/entities/{entity}/_crosswalkTree"),
+    Row("POST", R + "/entities/{id}/_sameAs", R_MERGE, path=R + "/entities/{fresh}/_sameAs", query="uri={other}",
+        make=fresh_pair),
+    Row("POST", R + "/entities/{id}/_unmerge", R_UNMERGE, path=R + "/entities/{fresh}/_unmerge",
+        query="contributorURI={other}", make=merged_pair),
+    Row("POST", R + "/entities/{id}/_treeUnmerge", R_UNMERGE, path=R + "/entities/{fresh}/_treeUnmerge",
+        query="contributorURI={other}", make=merged_pair),
+    Row("POST", R + "/entities/{id}/_notMatch", R_MARK_MATCH, path=R + "/entities/{fresh}/_notMatch",
+        query="uri={other}", make=fresh_pair),
+    Row("DELETE", R + "/entities/{id}/_notMatch", R_MARK_MATCH, path=R + "/entities/{fresh}/_notMatch",
+        query="uri={other}", make=fresh_pair),
     Row("GET", R + "/relations", R_READ, query="filter=equals(type,'HasAddress')"),
     Row("GET", R + "/relations/_search", R_READ, query="filter=exists(startObject)"),
     Row("POST", R + "/relations/_search", R_READ, body={"filter": "equals(type,'HasAddress')", "max": 5}),

@@ -14,7 +14,7 @@ from alembic import command
 from bondline.store import migrate, parse
 from tests.conftest import PG_ENV, PG_URL, _fresh_pg_schema_url
 
-BEFORE = "0023_reltio_workflow"
+BEFORE = "0024_reltio_merge"
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])

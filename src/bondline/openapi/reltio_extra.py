@@ -402,6 +402,7 @@ def extend(paths: dict[str, Any]) -> None:
     for suffix, item in own.items():
         paths.setdefault(SERVICES + suffix, {}).update(item)
     _search_paths(paths)
+    _merge_paths(paths)
     for path in [p for p in paths if p.startswith(SERVICES)]:
         alias = PUBLIC + path[len(SERVICES):]
         item = copy.deepcopy(paths[path])
@@ -410,6 +411,44 @@ def extend(paths: dict[str, Any]) -> None:
                 op["operationId"] = f"{op['operationId']}.public"
         paths[alias] = item
     paths["/oauth/token"] = OAUTH_PATH
+
+
+CONTRIBUTOR = [{"name": "contributorURI", "in": "query", "required": True, "schema": {"type": "string"},
+                "description": "URI of the contributor (an entity merged into this one before) to unmerge"}]
+CROSSWALK_TREE = {
+    "type": "object", "required": ["uri", "crosswalks", "merges"],
+    "description": "An entity's crosswalks by the merge they came with: its own, then each contributor's "
+                   "(with what was merged into it) under `merges`",
+    "properties": {
+        "uri": {"type": "string"},
+        "crosswalks": {"type": "array", "items": {"type": "object", "required": ["uri", "type", "value"],
+                                                  "properties": {"uri": {"type": "string"},
+                                                                 "type": {"type": "string"},
+                                                                 "value": {"type": "string"}}}},
+        "mergeTime": {"type": "integer", "format": "int64", "description": "When the contributor was merged"},
+        "mergedBy": {"type": "string"},
+        "merges": {"type": "array",
+                   "items": {"type": "object", "description": "A contributor's tree (the same shape)"}},
+    }}
+
+
+def _merge_paths(paths: dict[str, Any]) -> None:
+    """_treeUnmerge and _crosswalkTree, which Reltio documents (docs.reltio.com, "Unmerge Entities" and
+    "Get Crosswalk Tree") but its definitions leave out (docs/decisions/0026)."""
+    own = {
+        "/entities/{id}/_treeUnmerge": {"post": _op(
+            "bondline.reltio.treeUnmerge", "Unmerge a contributor with everything merged into it",
+            "As _unmerge, but the contributor leaves with the entities merged into it before, as one tree.",
+            SERVICES + "/entities/{id}/_treeUnmerge",
+            {"200": _json("The origin (a) and the contributor (b) after the unmerge", _ref("PairEntityTOEntityTO"))},
+            query=CONTRIBUTOR)},
+        "/entities/{id}/_crosswalkTree": {"get": _op(
+            "bondline.reltio.crosswalkTree", "An entity's crosswalks by merge",
+            "Which crosswalks the entity has of its own and which came with each merge (a tree of contributors).",
+            SERVICES + "/entities/{id}/_crosswalkTree", {"200": _json("The crosswalk tree", CROSSWALK_TREE)})},
+    }
+    for suffix, item in own.items():
+        paths.setdefault(SERVICES + suffix, {}).update(item)
 
 
 # --- Reltio's Workflow API envelope (docs/decisions/0008-reltio-workflow-envelope.md) ----------------

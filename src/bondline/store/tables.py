@@ -431,6 +431,30 @@ reltio_interaction_members = sa.Table(
     sa.Index("ix_reltio_interaction_members_entity", "tenant_id", "entity_id", "timestamp"),
 )
 
+# Merges (migration 0024): the loser of each merge, the entity it went into, and what it was then
+# (its document and relations, for unmerge); and the pairs marked "not a match" (both directions).
+reltio_merges = sa.Table(
+    "reltio_merges",
+    metadata,
+    sa.Column("tenant_id", sa.String(64), sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("loser_id", sa.String(16), primary_key=True),
+    sa.Column("winner_id", sa.String(16), nullable=False),
+    sa.Column("snapshot", sa.Text, nullable=False),
+    sa.Column("merged_at", sa.BigInteger, nullable=False),
+    sa.Column("merged_by", sa.String(255), nullable=False),
+    sa.Index("ix_reltio_merges_winner", "tenant_id", "winner_id"),
+)
+
+reltio_not_matches = sa.Table(
+    "reltio_not_matches",
+    metadata,
+    sa.Column("tenant_id", sa.String(64), sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("entity_id", sa.String(16), primary_key=True),
+    sa.Column("other_id", sa.String(16), primary_key=True),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.Column("updated_by", sa.String(255), nullable=False),
+)
+
 # Which entity holds a crosswalk (source type, value): POST /entities merges into it, relations name
 # their start and end by it.
 entity_crosswalks = sa.Table(

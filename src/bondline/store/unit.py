@@ -32,6 +32,7 @@ from bondline.store.repos.relations import RelationRepo
 from bondline.store.repos.reltio import ChangeRequestRepo, EntityRepo, ReltioRelationRepo, TenantRepo
 from bondline.store.repos.reltio_graph import ReltioGraphRepo
 from bondline.store.repos.reltio_interactions import ReltioInteractionRepo
+from bondline.store.repos.reltio_merge import ReltioMergeRepo
 from bondline.store.repos.reltio_workflow import ReltioWorkflowRepo
 from bondline.store.repos.restrictions import RestrictionRepo
 from bondline.store.repos.search import SearchRepo
@@ -54,7 +55,7 @@ def _subscriptions_appending(n: int) -> sa.Select[Any]:
 
 class Tx:
     __slots__ = ("conn", "users", "tokens", "spaces", "content", "tasks", "relations", "labels", "groups", "tenants",
-                 "entities", "reltio_relations", "interactions", "reltio_graph", "change_requests", "secrets",
+                 "merges", "entities", "reltio_relations", "interactions", "reltio_graph", "change_requests", "secrets",
                  "workflow", "audit",
                  "outbox", "webhooks", "ui_sessions", "tree", "history", "properties", "attachments", "comments",
                  "restrictions", "search", "actor", "_changes", "_events", "_subscriptions")
@@ -73,6 +74,7 @@ class Tx:
         self.entities = EntityRepo(conn)
         self.reltio_relations = ReltioRelationRepo(conn)
         self.interactions = ReltioInteractionRepo(conn)
+        self.merges = ReltioMergeRepo(conn)
         self.reltio_graph = ReltioGraphRepo(conn)
         self.change_requests = ChangeRequestRepo(conn)
         self.workflow = ReltioWorkflowRepo(conn)

@@ -17,6 +17,7 @@ from bondline.domain.relations import CONFLUENCE
 from bondline.domain.reltio import workflow as wf
 from bondline.domain.reltio.interactions import Interaction
 from bondline.store import Store
+from bondline.store.repos.reltio_merge import Merge
 from bondline.store.repos.tasks import LongTask
 from bondline.store.repos.ui_sessions import StoredSession
 from bondline.store.tables import BACKEND_OWN, metadata
@@ -275,6 +276,8 @@ async def _fill_every_table(store: Store) -> None:
         await tx.entities.insert_many([entity("e1", crosswalks=[{"type": "S", "value": "v"}])])
         await tx.reltio_relations.insert_many([reltio_relation("r1", "e1", "e1")])
         await tx.interactions.insert_many([Interaction(TENANT, "i1", "Lunch", NOW, {}, {"Chefs": ["e1"]}, NOW, "ada")])
+        await tx.merges.insert(Merge(TENANT, "e0", "e1", {"entity": {}}, NOW, "ada"))
+        await tx.merges.mark_not_match(TENANT, "e1", "e2", NOW, "ada")
         await tx.change_requests.insert(change_request("cr1"), [change_item("cr1", 0)])
         process = wf.new_process(TENANT, "p1", wf.DCR_REVIEW, ("changeRequests/cr1",), "cr1", "ada", NOW)
         await tx.workflow.insert_process(process)

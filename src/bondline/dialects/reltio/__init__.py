@@ -27,6 +27,7 @@ def install(app: Any) -> None:
         entities,
         graph,
         interactions,
+        merge,
         oauth,
         relations,
         search,
@@ -39,6 +40,7 @@ def install(app: Any) -> None:
     search.install(app)
     relations.install(app)
     graph.install(app)
+    merge.install(app)
     attributes.install(app)
     change_requests.install(app)
     configuration.install(app)

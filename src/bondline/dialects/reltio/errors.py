@@ -69,6 +69,9 @@ CODES: dict[str, int] = {
     "INVALID_ASSIGNEE": 9106,
     "PROCESS_INSTANCE_EXISTS": 9107,
     "PROCESS_INSTANCE_CLOSED": 9108,
+    "MERGE_SAME_ENTITY": 9018,  # merge or not-match of an entity with itself (or its own winner)
+    "MERGE_DIFFERENT_TYPES": 9019,
+    "NOT_A_CONTRIBUTOR": 9020,  # unmerge of an entity that was not merged into the one named
 }
 
 

@@ -140,3 +140,17 @@ def require_log_activity(perms: frozenset[str]) -> None:
 
 def require_create_interaction(perms: frozenset[str]) -> None:
     require(perms, r.CREATE)
+
+
+def require_merge(perms: frozenset[str]) -> None:
+    """Merging and unmerging change and remove entities: READ, UPDATE and DELETE (a merge's loser
+    stops standing alone; an unmerge takes a contributor's data from the entity it is in)."""
+    require_read(perms)
+    require(perms, r.UPDATE)
+    require(perms, r.DELETE)
+
+
+def require_mark_match(perms: frozenset[str]) -> None:
+    """Marking (or unmarking) two entities as not a match: READ and UPDATE."""
+    require_read(perms)
+    require(perms, r.UPDATE)

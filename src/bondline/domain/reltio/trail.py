@@ -69,6 +69,15 @@ def relations_updated(pairs: Iterable[tuple[ReltioRelation | None, ReltioRelatio
                    _relation_doc(r)) for before, r in pairs]
 
 
+def relations_moved(pairs: Iterable[tuple[ReltioRelation, ReltioRelation]]) -> list[Change]:
+    """Relations whose ends changed (a merge, an unmerge): what moved, not the whole documents
+    again (a merge moves thousands)."""
+    return [Change("reltio.relation.update", f"reltio/{r.tenant}/relations/{r.id}",
+                   {"startObject": f"entities/{before.start_id}", "endObject": f"entities/{before.end_id}"},
+                   {"startObject": f"entities/{r.start_id}", "endObject": f"entities/{r.end_id}"})
+            for before, r in pairs]
+
+
 def relations_deleted(relations: Iterable[ReltioRelation]) -> list[Change]:
     return [Change("reltio.relation.delete", f"reltio/{r.tenant}/relations/{r.id}", _relation_doc(r))
             for r in relations]

@@ -202,7 +202,11 @@ def parse_type(kind: str, raw: Any) -> ObjectType:
     definition = {**raw, "uri": where}
     definition.pop("name", None)
     if kind == ENTITY:
-        return ObjectType(ENTITY, name, label, attributes, patterns[0], patterns[1], definition=definition)
+        made = ObjectType(ENTITY, name, label, attributes, patterns[0], patterns[1], definition=definition)
+        from bondline.domain.reltio.matching import rules_of  # match groups name the type's attributes
+
+        rules_of(made)
+        return made
     start, end = raw.get("startObject") or {}, raw.get("endObject") or {}
     if not isinstance(start, dict) or not isinstance(end, dict):
         raise Invalid(f"{where}: startObject and endObject must be objects")

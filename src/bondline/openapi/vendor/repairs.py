@@ -99,6 +99,49 @@ REPAIRS: tuple[Repair, ...] = (
         (("post", f"{_R}/interactions", "200"), ("get", f"{_R}/entities/{{id}}/_interactions", "200")),
     ),
     Repair(
+        "reltio", _schema_at(f"{_R}/entities/{{id}}/_notMatch", "post"),
+        {"$ref": "#/components/schemas/Status"},
+        "As DELETE /relations/{id}: the schema says a bare string, the example {\"status\": \"success\"}.",
+        (("post", f"{_R}/entities/{{id}}/_notMatch", "200"),),
+    ),
+    Repair(
+        "reltio", _schema_at(f"{_R}/entities/{{id}}/_notMatch", "delete"),
+        {"$ref": "#/components/schemas/Status"},
+        "The same for undoing the mark.",
+        (("delete", f"{_R}/entities/{{id}}/_notMatch", "200"),),
+    ),
+    Repair(
+        "reltio", ("paths", f"{_R}/entities/{{id}}/_matches", "get", "responses", "200", "content", "application/json",
+                   "example"),
+        {f"configuration/entityTypes/HCP/matchGroups/{group}": [
+            {"object": {"uri": uri, "type": "configuration/entityTypes/HCP"}} for uri in uris]
+         for group, uris in (("ExactName", ("entities/000001", "entities/000002", "entities/000003")),
+                             ("FuzzyAddress", ("entities/000003",)))},
+        "The example (this one is replaced, not the schema) lists matches as an array of {matchRules, object}, "
+        "while the schema maps each match group to its PotentialMatchesResult list and Reltio's documentation "
+        "(docs.reltio.com, 'Potential matches API': \"Returns all matches grouped by match groups\") shows that "
+        "map; the replacement is the same matches grouped so.",
+        (("get", f"{_R}/entities/{{id}}/_matches", "200"),),
+    ),
+    Repair(
+        "reltio", ("components", "schemas", "ManualMarkedMatch", "properties", "object"),
+        {"anyOf": [{"$ref": "#/components/schemas/EntityTOConnection"},
+                   {"type": "object", "additionalProperties": {"type": "array",
+                                                               "items": {"$ref": "#/components/schemas/EntityTO"}},
+                    "description": "The marked entity, by the match group that matched the pair"}]},
+        "ManualMarkedMatch types `object` as EntityTOConnection (which requires `crosswalks`), while the "
+        "_notMatch and _setAMatch examples give a map from match group URI to the entity; both forms are "
+        "accepted (bondline answers the EntityTOConnection, docs/decisions/0026).",
+        (("get", f"{_R}/entities/{{id}}/_notMatch", "200"),),
+    ),
+    Repair(
+        "reltio", ("components", "schemas", "TransitiveEntityMatchPathItem", "properties", "match"),
+        {"type": "string", "description": "URI of the matched entity on the path", "example": "entities/000001"},
+        "A transitive path item's `match` is typed as EntityURI, an object of Java URI internals (shortUri, "
+        "isNew, uriCache, …); the _transitiveMatches example gives it as the entity's URI string.",
+        (("get", f"{_R}/entities/{{id}}/_transitiveMatches", "200"),),
+    ),
+    Repair(
         "reltio", ("components", "schemas", "EntitiesHop", "required"), ["type", "uri"],
         "EntitiesHop requires `traversedRelations` and `untraversedRelations`, while the _hops example's "
         "entities carry `traversedRelationsCount` and `untraversedRelationsCount` instead (bondline answers "

@@ -129,6 +129,9 @@ async def save(store: Store, caller: Caller, tenant: str, body: Any, *, options:
         tx.record(*trail.entities_created(created), *trail.entities_updated((p.original, p.entity) for p in updated),
                   *trail.relations_created(plan.relation for plan in plans if plan.new),
                   *trail.relations_updated((plan.original, plan.relation) for plan in plans if not plan.new))
+        from bondline.services.reltio import merge  # merge uses this module's views
+
+        await merge.auto_merge(tx, ctx, [p.entity for p in pending], now)
         shown = await references.load(tx, ctx, [final[r.entity.id] for r in results if r.entity])
         return [Saved(r.index, entity=final[r.entity.id], references=shown.get(r.entity.id, {})) if r.entity else r
                 for r in results]
@@ -227,6 +230,9 @@ async def get(store: Store, caller: Caller, tenant: str, entity_id: str) -> Enti
         ctx = await tenant_context(tx, caller, tenant)
         access.reltio_require_read(ctx.perms)
         found = await tx.entities.get(ctx.tenant, entity_id)
+        if found is None:  # a merge's loser answers with the winner, as in Reltio
+            winner = await tx.merges.resolve(ctx.tenant, entity_id)
+            found = await tx.entities.get(ctx.tenant, winner) if winner is not None else None
         if found is None:
             raise object_not_found(f"entities/{entity_id}")
         return await view(tx, ctx, found)

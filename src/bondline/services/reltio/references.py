@@ -34,7 +34,8 @@ async def load(tx: Tx, ctx: TenantContext, entities: Iterable[o.ReltioEntity]) -
             plans[e.id] = refs
     if not plans:
         return {}
-    relations = await tx.reltio_relations.from_entities(ctx.tenant, list(plans))
+    relations = await tx.reltio_relations.from_entities(
+        ctx.tenant, list(plans), types={rt for refs in plans.values() for _, rt, _ in refs})
     relevant = [r for r in relations if any(r.type == rt for _, rt, _ in plans.get(r.start_id, []))]
     targets = await tx.entities.get_many(ctx.tenant, {r.end_id for r in relevant})
     out: dict[str, o.References] = {}

@@ -356,6 +356,13 @@ def _relations_from(n: int) -> sa.Select[Any]:
     return sa.select(*_rcols).where(r.namespace == P("ns"), r.source_type == "entity", r.source_key.in_(batch.vals(n)))
 
 
+@functools.lru_cache(maxsize=64)
+def _relations_from_of_types(n: int, k: int) -> sa.Select[Any]:
+    """`_relations_from` of the relation types t0 … t{k-1} only."""
+    return sa.select(*_rcols).where(r.namespace == P("ns"), r.source_type == "entity", r.source_key.in_(batch.vals(n)),
+                                    r.name.in_([P(f"t{i}") for i in range(k)]))
+
+
 def _relation_of(row: Any) -> ReltioRelation:
     payload = loads(row[6]) or {}
     return ReltioRelation(row[1][len("reltio/"):], row[5], row[2], row[3], row[4], payload.get("attributes", {}),
@@ -466,9 +473,16 @@ class ReltioRelationRepo:
             await self._delete_values(items)
             await self.conn.executemany(_rel_delete, [{"row_id": i.row_id} for i in items])
 
-    async def from_entities(self, tenant: str, entity_ids: Iterable[str]) -> list[ReltioRelation]:
-        """Every relation starting at one of these entities (reference attributes are made of them)."""
-        rows = await batch.many(self.conn, _relations_from, entity_ids, {"ns": namespace(tenant)})
+    async def from_entities(self, tenant: str, entity_ids: Iterable[str],
+                            types: Iterable[str] | None = None) -> list[ReltioRelation]:
+        """Every relation starting at one of these entities (reference attributes are made of them),
+        or only those of the relation `types`."""
+        if types is None:
+            rows = await batch.many(self.conn, _relations_from, entity_ids, {"ns": namespace(tenant)})
+        else:
+            names = sorted(set(types))
+            params = {"ns": namespace(tenant), **{f"t{i}": name for i, name in enumerate(names)}}
+            rows = await batch.many(self.conn, lambda n: _relations_from_of_types(n, len(names)), entity_ids, params)
         return [_relation_of(row) for row in rows]
 
     async def of_entity(self, tenant: str, entity_id: str) -> list[ReltioRelation]:

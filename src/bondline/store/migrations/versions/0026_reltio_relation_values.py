@@ -3,7 +3,7 @@ every Reltio relation (docs/decisions/0023-reltio-graph.md), written by ReltioRe
 relation write, and filled here from the relations already stored.
 
 Revision ID: 0026_reltio_relation_values
-Revises: 0023_reltio_workflow
+Revises: 0024_reltio_merge
 Create Date: 2026-12-07
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0026_reltio_relation_values"
-down_revision = "0023_reltio_workflow"
+down_revision = "0024_reltio_merge"
 branch_labels = None
 depends_on = None
 
