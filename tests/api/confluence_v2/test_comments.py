@@ -170,6 +170,11 @@ async def test_inline_comment_selection_and_resolution(client, site, space) -> N
     got = (await client.get(f"{V2}/inline-comments/{made['id']}", headers=site.bob.bearer)).json()
     assert (got["resolutionLastModifierId"], got["resolutionLastModifiedAt"]) == (
         site.alice.account_id, resolved["resolutionLastModifiedAt"])
+    # v1 shows the same, as Cloud's v1 `extensions.resolution` does
+    resolution = (await client.get(f"{V1}/content/{made['id']}", headers=site.bob.bearer)).json()["extensions"][
+        "resolution"]
+    assert (resolution["status"], resolution["lastModifier"]["accountId"]) == ("resolved", site.alice.account_id)
+    assert resolution["lastModifiedDate"][:19] == resolved["resolutionLastModifiedAt"][:19]
     listed_all = (await client.get(f"{V2}/inline-comments", headers=site.bob.bearer)).json()["results"]
     assert [c["resolutionLastModifierId"] for c in listed_all if c["id"] == made["id"]] == [site.alice.account_id]
     listed = (await client.get(f"{V2}/pages/{page['id']}/inline-comments?resolution-status=resolved",

@@ -54,7 +54,14 @@ def comment(cv: CommentView, base: str, expand: Expand, *, viewer: Caller) -> di
     extensions: dict[str, Any] = {"location": meta.location}
     if meta.location == "inline":
         extensions["inlineProperties"] = meta.inline_properties or {}
-        extensions["resolution"] = {"status": meta.resolution or "open"}
+        resolution: dict[str, Any] = {"status": meta.resolution or "open"}
+        # Who last resolved or reopened it and when, as Cloud's v1 shows them (absent until someone has)
+        resolver = cv.view.users.get(meta.resolved_by) if meta.resolved_by is not None else None
+        if resolver is not None:
+            resolution["lastModifier"] = render.user(resolver, base, viewer=viewer)
+        if meta.resolved_at is not None:
+            resolution["lastModifiedDate"] = render.iso(meta.resolved_at)
+        extensions["resolution"] = resolution
     out["extensions"] = extensions
     expandable = out["_expandable"]
     if expand.paths and "container" in expand:
