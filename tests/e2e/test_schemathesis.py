@@ -80,6 +80,12 @@ written beside it in `EXCLUSIONS` — wire fidelity or a constraint OpenAPI 3.0 
   attribute of the entity in the path (body against path);
 - `positive_data_acceptance` on PUT …/configuration: the types document is checked as a whole (type
   URIs, attribute kinds, relation types naming declared entity types);
+- `positive_data_acceptance` on the Reltio Workflow API (decision 0025): its requests name state — a
+  process starts for an existing change request, a search names a known process type, assignees are
+  asked for existing tasks, dates lie in range (the description says each field's shape; the rest is
+  the service's data);
+- `negative_data_rejection` on the Workflow API's searches (tasks, assignees, process instances): a
+  field sent as null is read as absent — no filter on it — as a Jackson-read Reltio body treats it;
 - `positive_data_acceptance` on GET …/changeRequests: a `filter` is conditions joined by and/or, with
   parentheses nesting up to 20 deep — a grammar, which no pattern can say; the document's pattern
   says which tokens a filter is made of (so generated filters are mostly real ones);
@@ -175,6 +181,12 @@ official = schemathesis.pytest.from_fixture("official_schema")
 R = "^(/services)?/reltio/api/[^/]+"
 # (check, path regex, method or None, why) — the reasons in full are in the module's docstring.
 EXCLUSIONS = [
+    ("negative_data_rejection",
+     "^/(services/workflow|nui/workflow/workflow|workflow-adapter/workflow)/[^/]+/(tasks|assignee|processInstances/_search)$",
+     "POST", "a search's null field is an absent one (no filter on it), as a Jackson-read Reltio body treats it"),
+    ("positive_data_acceptance", "^/(services/workflow|nui/workflow/workflow|workflow-adapter/workflow)/", None,
+     "the Workflow API's requests name state: a process starts for an existing change request, a search"
+     " names a known process type, assignees are asked for existing tasks, dates lie in range"),
     ("positive_data_acceptance", "^/wiki/rest/api/relation/", None,
      "key formats depend on the key's type; versions need status=historical"),
     ("positive_data_acceptance", "^/wiki/rest/api/(space|space/_private|content)$", "POST",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from bondline.domain.reltio import workflow as wf
 from bondline.openapi.reltio_extra import ENVIRONMENT_URL
 
 TAG = "bondline (Reltio Workflow)"
@@ -27,6 +28,11 @@ _OK = {"type": "string", "enum": ["OK"]}
 _STR = {"type": "string"}
 _INT = {"type": "integer"}
 _URIS = {"type": "array", "items": _STR}
+# What a request must send: object URIs, names and comments are non-empty and bounded (the routes'
+# own checks in domain/reltio/workflow.py)
+_NAME = {"type": "string", "minLength": 1, "maxLength": wf.MAX_NAME}
+_URIS_IN = {"type": "array", "items": _NAME}
+_COMMENT_TEXT = {"type": "string", "maxLength": wf.MAX_COMMENT}
 _ACTION = {"type": "object", "required": ["action", "label"], "properties": {"action": _STR, "label": _STR}}
 _NULLABLE_STR = {"type": "string", "nullable": True}
 
@@ -79,7 +85,7 @@ _FILTER = {"type": "object", "description": "Retrieve Tasks' filter: every field
     "assignee": {"type": "string", "description": "`none`: unassigned tasks"}, "createdBy": _STR,
     "processInstanceId": _STR, "processType": _STR, "processTypes": {"type": "array", "items": _STR},
     "taskType": _STR, "createdBefore": _INT, "createdAfter": _INT, "suspended": {"type": "boolean"},
-    "priorityClass": _STR, "objectURIs": _URIS,
+    "priorityClass": {"type": "string", "enum": list(wf.PRIORITY_CLASSES)}, "objectURIs": _URIS_IN,
     "orderBy": {"type": "string", "enum": ["createTime", "assignee", "dueDate", "priority"]},
     "ascending": {"type": "boolean"}, "state": {"type": "string", "enum": ["valid", "invalid", "all"]},
     "offset": {"type": "integer", "minimum": 0}, "max": {"type": "integer", "minimum": 1, "maximum": 1000}}}
@@ -96,7 +102,7 @@ _CONFLICT = {"409": _json("The task is already completed, or the process instanc
 
 
 def _op(op_id: str, summary: str, ok: str, *, body: dict[str, Any] | None = None, params: tuple[str, ...] = (),
-        conflict: bool = False) -> dict[str, Any]:
+        conflict: bool = False, body_required: bool = True) -> dict[str, Any]:
     out: dict[str, Any] = {
         "tags": [TAG], "operationId": f"bondline.workflow.{op_id}", "summary": summary,
         "parameters": [{"name": "tenantId", "in": "path", "required": True, "schema": _STR},
@@ -105,40 +111,48 @@ def _op(op_id: str, summary: str, ok: str, *, body: dict[str, Any] | None = None
         "responses": {"200": _json("OK", _own(ok)), **_ERRORS, **(_CONFLICT if conflict else {})},
     }
     if body is not None:
-        out["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        # searches without a body search everything (an empty filter)
+        out["requestBody"] = {"required": body_required, "content": {"application/json": {"schema": body}}}
     return out
 
 
 _REASSIGN = {"type": "array", "items": {"type": "object", "required": ["taskId", "assignee"],
-                                        "properties": {"taskId": _STR, "assignee": _STR}}}
+                                        "properties": {"taskId": _NAME, "assignee": _NAME}}}
 _ACTION_BODY = {"type": "object", "required": ["action"], "properties": {
-    "action": {"type": "string", "enum": ["Approve", "Reject"]}, "processInstanceComment": _STR}}
-_ASSIGNEE_BODY = {"type": "object", "properties": {"tasks": {"type": "array", "items": _STR}, "filter": _FILTER,
-                                                   "exclude": {"type": "array", "items": _STR}}}
+    "action": {"type": "string", "enum": ["Approve", "Reject"]}, "processInstanceComment": _COMMENT_TEXT}}
+_ASSIGNEE_BODY = {"type": "object", "description": "Either `tasks`, or `filter` and `exclude`",
+                  "properties": {"tasks": {"type": "array", "items": _STR}, "filter": _FILTER,
+                                 "exclude": {"type": "array", "items": _STR}},
+                  "oneOf": [{"required": ["tasks"], "not": {"anyOf": [{"required": ["filter"]},
+                                                                      {"required": ["exclude"]}]}},
+                            {"not": {"required": ["tasks"]}}]}
 _START = {"type": "object", "required": ["processType", "objectURIs"], "properties": {
     "processType": {"type": "string", "enum": ["dataChangeRequestReview"]},
-    "objectURIs": {**_URIS, "description": "Must name exactly one changeRequests/{id}"},
-    "comment": _STR, "variables": {"type": "object", "description": "`assignee`: who gets the task"}}}
+    "objectURIs": {**_URIS_IN, "minItems": 1, "description": "Must name exactly one changeRequests/{id}"},
+    "comment": _COMMENT_TEXT, "variables": {"type": "object", "description": "`assignee`: who gets the task"}}}
 _PROCESS_SEARCH = {"type": "object", "properties": {
-    "objectURIs": _URIS, "processType": _STR, "suspended": {"type": "boolean"},
+    "objectURIs": _URIS_IN, "processType": _NAME, "suspended": {"type": "boolean"},
     "offset": {"type": "integer", "minimum": 0}, "max": {"type": "integer", "minimum": 1, "maximum": 1000}}}
-_COMMENT = {"type": "object", "required": ["message"], "properties": {"message": _STR}}
+_COMMENT = {"type": "object", "required": ["message"],
+            "properties": {"message": {"type": "string", "minLength": 1, "maxLength": wf.MAX_COMMENT}}}
 _PID = ("processInstanceId",)
 
 OPERATIONS: dict[str, dict[str, Any]] = {
     "/tasks": {
-        "post": _op("retrieveTasks", "Retrieve open tasks by filter", "bondline.WorkflowTaskPage", body=_FILTER),
+        "post": _op("retrieveTasks", "Retrieve open tasks by filter", "bondline.WorkflowTaskPage", body=_FILTER,
+                    body_required=False),
         "put": _op("reassignTasks", "Reassign tasks", "bondline.WorkflowStatus", body=_REASSIGN, conflict=True)},
     "/tasks/{taskId}": {"get": _op("getTask", "Get task details", "bondline.WorkflowTask", params=("taskId",))},
     "/tasks/{taskId}/_action": {"post": _op("executeAction", "Execute an action on a task (Approve applies the "
                                             "change request, Reject rejects it)", "bondline.WorkflowStatus",
                                             body=_ACTION_BODY, params=("taskId",), conflict=True)},
     "/assignee": {"post": _op("possibleAssignees", "Get possible assignees for tasks",
-                              "bondline.WorkflowAssignees", body=_ASSIGNEE_BODY)},
+                              "bondline.WorkflowAssignees", body=_ASSIGNEE_BODY, body_required=False)},
     "/processInstances": {"post": _op("startProcess", "Start a process instance", "bondline.WorkflowStarted",
                                       body=_START)},
     "/processInstances/_search": {"post": _op("searchProcesses", "Retrieve active process instances by filter",
-                                              "bondline.WorkflowProcessPage", body=_PROCESS_SEARCH)},
+                                              "bondline.WorkflowProcessPage", body=_PROCESS_SEARCH,
+                                              body_required=False)},
     "/processInstances/{processInstanceId}": {
         "get": _op("getProcess", "Get a process instance", "bondline.WorkflowProcessInstance", params=_PID),
         "delete": _op("terminateProcess", "Terminate a process instance", "bondline.WorkflowStatus", params=_PID,
